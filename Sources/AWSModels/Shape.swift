@@ -1,0 +1,102 @@
+/// One shape of an AWS service model, as botocore's JSON models describe it.
+///
+/// Shapes refer to each other by name; ``ServiceModel/shape(_:)`` resolves a name.
+public struct Shape: Sendable {
+    /// The shape's type in the model.
+    public enum Kind: Sendable {
+        case structure, list, map, string, integer, long, boolean, double, float, timestamp, blob
+    }
+
+    public var kind: Kind
+    /// Members of a structure, in model order (the order XML output uses).
+    public var members: [Member]
+    public var required: Set<String>
+    /// The member sent as the HTTP body (REST protocols).
+    public var payload: String?
+    /// The element of a list.
+    public var element: Member?
+    public var key: Member?
+    public var value: Member?
+    public var flattened: Bool
+    public var locationName: String?
+    /// Length (strings, lists, maps) or value (numbers) bounds.
+    public var min: Double?
+    public var max: Double?
+    public var enumValues: [String]?
+    public var timestampFormat: String?
+    /// Values of this shape are secrets: never logged, recorded or echoed.
+    public var sensitive: Bool
+    /// Present on exception shapes.
+    public var error: ErrorTrait?
+
+    public init(
+        _ kind: Kind, members: [Member] = [], required: Set<String> = [], payload: String? = nil,
+        element: Member? = nil, key: Member? = nil, value: Member? = nil, flattened: Bool = false,
+        locationName: String? = nil, min: Double? = nil, max: Double? = nil,
+        enumValues: [String]? = nil, timestampFormat: String? = nil, sensitive: Bool = false,
+        error: ErrorTrait? = nil
+    ) {
+        self.kind = kind
+        self.members = members
+        self.required = required
+        self.payload = payload
+        self.element = element
+        self.key = key
+        self.value = value
+        self.flattened = flattened
+        self.locationName = locationName
+        self.min = min
+        self.max = max
+        self.enumValues = enumValues
+        self.timestampFormat = timestampFormat
+        self.sensitive = sensitive
+        self.error = error
+    }
+
+    /// The member named `name`, if this is a structure that has one.
+    public func member(_ name: String) -> Member? {
+        members.first { $0.name == name }
+    }
+}
+
+/// A reference from a structure, list or map to another shape, with its serialization traits.
+public struct Member: Sendable {
+    public var name: String
+    public var shape: String
+    public var locationName: String?
+    /// `header`, `headers`, `uri`, `querystring` or `statusCode` (REST protocols); nil for the body.
+    public var location: String?
+    public var timestampFormat: String?
+    public var flattened: Bool
+    public var xmlAttribute: Bool
+    public var streaming: Bool
+
+    public init(
+        _ name: String, _ shape: String, locationName: String? = nil, location: String? = nil,
+        timestampFormat: String? = nil, flattened: Bool = false, xmlAttribute: Bool = false,
+        streaming: Bool = false
+    ) {
+        self.name = name
+        self.shape = shape
+        self.locationName = locationName
+        self.location = location
+        self.timestampFormat = timestampFormat
+        self.flattened = flattened
+        self.xmlAttribute = xmlAttribute
+        self.streaming = streaming
+    }
+}
+
+/// The `error` trait of an exception shape: the wire code and HTTP status AWS answers with.
+public struct ErrorTrait: Sendable {
+    /// The `awsQueryError` code; nil where the shape name is the code (JSON protocols).
+    public var code: String?
+    public var httpStatus: Int
+    public var senderFault: Bool
+
+    public init(code: String?, httpStatus: Int, senderFault: Bool) {
+        self.code = code
+        self.httpStatus = httpStatus
+        self.senderFault = senderFault
+    }
+}

@@ -1,0 +1,119 @@
+import AWSModels
+
+/// How a service words validation failures: ElastiCache answers `InvalidParameterValue` and
+/// `MissingParameter`; IAM and STS answer `ValidationError` ("1 validation error detected: …").
+public enum ValidationStyle: Sendable {
+    case parameterValue
+    case validationError
+
+    public static func of(_ model: ServiceModel) -> ValidationStyle {
+        switch model.metadata.endpointPrefix {
+        case "iam", "sts": .validationError
+        default: .parameterValue
+        }
+    }
+
+    /// `memberName` with its first letter lower-cased, as AWS names members in messages.
+    static func camel(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return first.lowercased() + name.dropFirst()
+    }
+
+    /// The error for a required member that is absent.
+    public func missingError(_ name: String) -> AWSError { missing(name) }
+
+    func missing(_ name: String) -> AWSError {
+        switch self {
+        case .parameterValue: .missingParameter(name)
+        case .validationError:
+            .validation(
+                "1 validation error detected: Value null at '\(Self.camel(name))' failed to satisfy constraint: Member must not be null"
+            )
+        }
+    }
+
+    func badType(_ name: String, _ text: String, expected: String) -> AWSError {
+        switch self {
+        case .parameterValue:
+            .invalidParameterValue("Invalid value '\(text)' for parameter \(name): expected \(expected).")
+        case .validationError:
+            .validation(
+                "1 validation error detected: Value '\(text)' at '\(Self.camel(name))' failed to satisfy constraint: Member must be \(expected)"
+            )
+        }
+    }
+
+    func constraint(_ name: String, _ shown: String, _ rule: String) -> AWSError {
+        switch self {
+        case .parameterValue:
+            .invalidParameterValue("Invalid value \(shown) for parameter \(name): \(rule).")
+        case .validationError:
+            .validation(
+                "1 validation error detected: Value \(shown) at '\(Self.camel(name))' failed to satisfy constraint: Member must \(rule)"
+            )
+        }
+    }
+}
+
+/// Checks a decoded value against the model's constraints: required members, lengths,
+/// ranges and enumerations. Sensitive values are never echoed in the message.
+public struct InputValidator: Sendable {
+    public let model: ServiceModel
+    public let style: ValidationStyle
+
+    public init(model: ServiceModel) {
+        self.model = model
+        self.style = .of(model)
+    }
+
+    public func validate(_ value: ShapeValue, shape name: String, path: String = "") throws(AWSError) {
+        let shape = model.shape(name)
+        switch (shape.kind, value) {
+        case (.structure, .structure(let fields)):
+            for member in shape.members {
+                let memberPath = path.isEmpty ? member.name : "\(path).\(member.name)"
+                guard let field = fields[member.name] else {
+                    if shape.required.contains(member.name) { throw style.missing(memberPath) }
+                    continue
+                }
+                try validate(field, shape: member.shape, path: memberPath)
+            }
+        case (.list, .list(let items)):
+            try checkLength(items.count, shape, path, shown: "'[…]'")
+            if let element = shape.element {
+                for (i, item) in items.enumerated() {
+                    try validate(item, shape: element.shape, path: "\(path).\(i + 1)")
+                }
+            }
+        case (.map, .map(let entries)):
+            try checkLength(entries.count, shape, path, shown: "'{…}'")
+            if let valueShape = shape.value {
+                for (key, item) in entries { try validate(item, shape: valueShape.shape, path: "\(path).\(key)") }
+            }
+        case (.string, .string(let text)):
+            let shown = shape.sensitive ? "'***'" : "'\(text)'"
+            try checkLength(text.count, shape, path, shown: shown)
+            if let allowed = shape.enumValues, !allowed.contains(text) {
+                throw style.constraint(path, shown, "satisfy enum value set: [\(allowed.joined(separator: ", "))]")
+            }
+        case (.integer, .integer(let number)), (.long, .integer(let number)):
+            if let min = shape.min, Double(number) < min {
+                throw style.constraint(path, "'\(number)'", "have value greater than or equal to \(Int64(min))")
+            }
+            if let max = shape.max, Double(number) > max {
+                throw style.constraint(path, "'\(number)'", "have value less than or equal to \(Int64(max))")
+            }
+        default:
+            break
+        }
+    }
+
+    private func checkLength(_ count: Int, _ shape: Shape, _ path: String, shown: String) throws(AWSError) {
+        if let min = shape.min, Double(count) < min {
+            throw style.constraint(path, shown, "have length greater than or equal to \(Int(min))")
+        }
+        if let max = shape.max, Double(count) > max {
+            throw style.constraint(path, shown, "have length less than or equal to \(Int(max))")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes JSON text; ``ShapeValue`` trees render with their member names as given.
+public enum JSONWriter {
+    /// How timestamps render: epoch seconds (JSON protocols) or a formatted string.
+    public enum TimestampStyle: Sendable {
+        case epochSeconds
+        case iso8601
+        case custom(@Sendable (Date) -> String)
+    }
+
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for ch in text.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    /// The JSON text of `value`; structure and map keys are sorted so output is stable.
+    public static func write(_ value: ShapeValue, timestamps: TimestampStyle = .epochSeconds) -> String {
+        var out = ""
+        append(value, to: &out, timestamps: timestamps)
+        return out
+    }
+
+    public static func append(_ value: ShapeValue, to out: inout String, timestamps: TimestampStyle) {
+        switch value {
+        case .structure(let fields), .map(let fields):
+            out += "{"
+            var first = true
+            for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
+                if !first { out += "," }
+                first = false
+                out += quote(key)
+                out += ":"
+                append(field, to: &out, timestamps: timestamps)
+            }
+            out += "}"
+        case .list(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                append(item, to: &out, timestamps: timestamps)
+            }
+            out += "]"
+        case .string(let s): out += quote(s)
+        case .integer(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? String(d) : "null"
+        case .boolean(let b): out += b ? "true" : "false"
+        case .timestamp(let date):
+            switch timestamps {
+            case .epochSeconds: out += String(date.timeIntervalSince1970)
+            case .iso8601: out += quote(Timestamps.iso8601(date))
+            case .custom(let render): out += quote(render(date))
+            }
+        case .blob(let bytes): out += quote(Data(bytes).base64EncodedString())
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import AWSModels
+import Foundation
+
+/// Decodes AWS Query parameters (`Tags.Tag.1.Key=…`) into a value of the operation's input
+/// shape, following the model's member names, list and map serialization and scalar types.
+///
+/// The reverse of botocore's `QuerySerializer`: lists are `Name.member.N` (or the element's
+/// `locationName`), flattened lists `Name.N`, maps `Name.entry.N.key` / `.value`.
+public struct QueryDecoder: Sendable {
+    /// Bounds that keep a hostile request from costing more than a real one.
+    public static let maxParameters = 5_000
+    public static let maxDepth = 32
+
+    public let model: ServiceModel
+    let style: ValidationStyle
+
+    public init(model: ServiceModel) {
+        self.model = model
+        self.style = .of(model)
+    }
+
+    /// Decodes `parameters` (without `Action` and `Version`) as the input shape `shapeName`.
+    public func decode(_ parameters: [String: String], shape shapeName: String) throws(AWSError) -> ShapeValue {
+        guard parameters.count <= Self.maxParameters else {
+            throw AWSError(code: "InvalidParameterValue", message: "The request has too many parameters.")
+        }
+        var prefixes = Set<Substring>()
+        for key in parameters.keys {
+            var index = key.startIndex
+            var depth = 0
+            while let dot = key[index...].firstIndex(of: ".") {
+                prefixes.insert(key[..<dot])
+                index = key.index(after: dot)
+                depth += 1
+            }
+            if depth > Self.maxDepth {
+                throw AWSError(code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
+            }
+        }
+        let context = Context(parameters: parameters, prefixes: prefixes)
+        let value = try decodeStructure(model.shape(shapeName), prefix: "", context) ?? .structure([:])
+        try InputValidator(model: model).validate(value, shape: shapeName)
+        return value
+    }
+
+    struct Context {
+        let parameters: [String: String]
+        let prefixes: Set<Substring>
+
+        func isPresent(_ key: String) -> Bool {
+            parameters[key] != nil || prefixes.contains(Substring(key))
+        }
+    }
+
+    private func join(_ prefix: String, _ name: String) -> String {
+        prefix.isEmpty ? name : "\(prefix).\(name)"
+    }
+
+    private func decodeStructure(_ shape: Shape, prefix: String, _ context: Context) throws(AWSError) -> ShapeValue? {
+        var fields: [String: ShapeValue] = [:]
+        for member in shape.members {
+            let target = model.shape(member.shape)
+            let key = join(prefix, member.locationName ?? target.locationName ?? member.name)
+            guard context.isPresent(key) else { continue }
+            if let value = try decodeValue(member, target, key: key, context) {
+                fields[member.name] = value
+            }
+        }
+        if !prefix.isEmpty && fields.isEmpty && context.parameters[prefix] == nil { return nil }
+        return .structure(fields)
+    }
+
+    private func decodeValue(_ member: Member, _ shape: Shape, key: String, _ context: Context) throws(AWSError)
+        -> ShapeValue?
+    {
+        switch shape.kind {
+        case .structure:
+            return try decodeStructure(shape, prefix: key, context)
+        case .list:
+            return try decodeList(member, shape, key: key, context)
+        case .map:
+            return try decodeMap(member, shape, key: key, context)
+        default:
+            guard let text = context.parameters[key] else { return nil }
+            return try scalar(text, shape, name: key)
+        }
+    }
+
+    private func decodeList(_ member: Member, _ shape: Shape, key: String, _ context: Context) throws(AWSError)
+        -> ShapeValue
+    {
+        guard let element = shape.element else { return .list([]) }
+        let elementShape = model.shape(element.shape)
+        let base: String
+        if member.flattened || shape.flattened {
+            if let name = element.locationName {
+                let parent = key.split(separator: ".").dropLast().joined(separator: ".")
+                base = join(parent, name)
+            } else {
+                base = key
+            }
+        } else {
+            base = "\(key).\(element.locationName ?? "member")"
+        }
+        var items: [ShapeValue] = []
+        var index = 1
+        while context.isPresent("\(base).\(index)") {
+            if let item = try decodeValue(element, elementShape, key: "\(base).\(index)", context) {
+                items.append(item)
+            }
+            index += 1
+        }
+        return .list(items)
+    }
+
+    private func decodeMap(_ member: Member, _ shape: Shape, key: String, _ context: Context) throws(AWSError)
+        -> ShapeValue
+    {
+        guard let keyMember = shape.key, let valueMember = shape.value else { return .map([:]) }
+        let base = member.flattened || shape.flattened ? key : "\(key).entry"
+        let keyName = keyMember.locationName ?? "key"
+        let valueName = valueMember.locationName ?? "value"
+        let valueShape = model.shape(valueMember.shape)
+        var entries: [String: ShapeValue] = [:]
+        var index = 1
+        while context.isPresent("\(base).\(index)") {
+            let entry = "\(base).\(index)"
+            guard let mapKey = context.parameters["\(entry).\(keyName)"] else {
+                throw style.missing("\(entry).\(keyName)")
+            }
+            if let value = try decodeValue(valueMember, valueShape, key: "\(entry).\(valueName)", context) {
+                entries[mapKey] = value
+            }
+            index += 1
+        }
+        return .map(entries)
+    }
+
+    /// One scalar parameter, typed per the model.
+    func scalar(_ text: String, _ shape: Shape, name: String) throws(AWSError) -> ShapeValue {
+        let shown = shape.sensitive ? "***" : String(text.prefix(256))
+        switch shape.kind {
+        case .string:
+            return .string(text)
+        case .integer, .long:
+            guard let number = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+                throw style.badType(name, shown, expected: "an integer")
+            }
+            if shape.kind == .integer, number < Int64(Int32.min) || number > Int64(Int32.max) {
+                throw style.badType(name, shown, expected: "a 32-bit integer")
+            }
+            return .integer(number)
+        case .double, .float:
+            guard let number = Double(text), number.isFinite else {
+                throw style.badType(name, shown, expected: "a number")
+            }
+            return .double(number)
+        case .boolean:
+            switch text.lowercased() {
+            case "true": return .boolean(true)
+            case "false": return .boolean(false)
+            default: throw style.badType(name, shown, expected: "a boolean (true or false)")
+            }
+        case .timestamp:
+            guard let date = Timestamps.parse(text) else {
+                throw style.badType(name, shown, expected: "a timestamp")
+            }
+            return .timestamp(date)
+        case .blob:
+            guard let data = Data(base64Encoded: text) else {
+                throw style.badType(name, shown, expected: "base64-encoded data")
+            }
+            return .blob([UInt8](data))
+        case .structure, .list, .map:
+            throw style.badType(name, shown, expected: "a structure")
+        }
+    }
+}
+
+extension QueryDecoder {
+    /// Parses an `application/x-www-form-urlencoded` body or query string.
+    public static func formParameters(_ text: Substring) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = formUnescape(parts[0])
+            let value = parts.count > 1 ? formUnescape(parts[1]) : ""
+            result[key] = value
+        }
+        return result
+    }
+
+    static func formUnescape(_ text: Substring) -> String {
+        let plusFree = text.replacingOccurrences(of: "+", with: " ")
+        return plusFree.removingPercentEncoding ?? plusFree
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// A decoded input or an output to encode: a value of some model shape.
+///
+/// The model (not the value) says how it goes on the wire; the same value renders as Query
+/// XML, JSON 1.1 or a CloudTrail `requestParameters` object.
+public enum ShapeValue: Sendable, Equatable {
+    case structure([String: ShapeValue])
+    case list([ShapeValue])
+    case map([String: ShapeValue])
+    case string(String)
+    case integer(Int64)
+    case double(Double)
+    case boolean(Bool)
+    case timestamp(Date)
+    case blob([UInt8])
+
+    /// The member `name` of a structure value.
+    public subscript(member name: String) -> ShapeValue? {
+        if case .structure(let fields) = self { return fields[name] }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var intValue: Int64? {
+        if case .integer(let i) = self { return i }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .boolean(let b) = self { return b }
+        return nil
+    }
+
+    public var listValue: [ShapeValue]? {
+        if case .list(let l) = self { return l }
+        return nil
+    }
+
+    /// A structure value from its present members; nil members are left out.
+    public static func object(_ fields: [String: ShapeValue?]) -> ShapeValue {
+        .structure(fields.compactMapValues { $0 })
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import IAM
+import Persistence
+import SigV4
+
+/// Opens the data directory: creates it, opens the state store, makes sure the default
+/// account and its root key exist, and keeps the credentials file in step.
+public struct DataDirectory: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: SQLiteStateStore
+    public let identities: IdentityStore
+
+    public init(configuration: ServerConfiguration) throws {
+        self.configuration = configuration
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        store = try SQLiteStateStore(path: configuration.statePath)
+        identities = IdentityStore(store: store)
+    }
+
+    /// Ensures the default account; returns its root key and whether it was created now.
+    public func bootstrapDefaultAccount(now: Date) async throws -> (AccessKeyRecord, created: Bool) {
+        var preset: AWSCredentials?
+        if let id = configuration.rootAccessKeyId, let secret = configuration.rootSecretAccessKey {
+            preset = AWSCredentials(accessKeyID: id, secretAccessKey: secret)
+        }
+        let (key, created) = try await identities.ensureAccount(configuration.accountId, rootKey: preset, now: now)
+        let file = CredentialsFile(path: configuration.credentialsPath)
+        if file.accessKeyId(profile: "default") != key.accessKeyId {
+            try file.set(profile: "default", accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey)
+        }
+        return (key, created)
+    }
+
+    /// Adds an account and writes its root key to the credentials file as profile `<id>`.
+    public func createAccount(id: String?, now: Date) async throws -> AccessKeyRecord {
+        let key = try await identities.createAccount(id, now: now)
+        try CredentialsFile(path: configuration.credentialsPath).set(
+            profile: key.accountId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey)
+        return key
+    }
+}

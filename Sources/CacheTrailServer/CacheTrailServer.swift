@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import IAM
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root: opens the data directory, wires the services and runs the HTTP
+/// application in a `ServiceGroup` that shuts down gracefully on SIGINT and SIGTERM.
+public enum CacheTrailServer {
+    public static let version = "0.1.0"
+
+    /// What the server tells its operator once it listens.
+    public struct Ready: Sendable {
+        public var port: Int
+        public var rootKey: AccessKeyRecord
+        /// The default account and its key were created by this start.
+        public var createdAccount: Bool
+    }
+
+    /// Runs until a shutdown signal; calls `onReady` once the port is bound.
+    public static func run(
+        _ configuration: ServerConfiguration, logger: Logger,
+        onReady: @escaping @Sendable (Ready) -> Void
+    ) async throws {
+        guard configuration.isLoopback || configuration.allowRemote else {
+            throw ServerError.remoteBindNeedsFlag(configuration.host)
+        }
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        let clock: any ServerClock = configuration.manualClock ? ManualClock(start: Date()) : SystemClock()
+        let data = try DataDirectory(configuration: configuration)
+        let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
+        let handlers: [any ServiceHandler] = [
+            IAMService(store: data.store),
+            STSService(identities: data.identities),
+        ] + UnservedService.all
+        let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
+        let responder = CacheTrailResponder(
+            gateway: gateway, endpoints: InternalEndpoints(clock: clock, metrics: metrics, version: version),
+            maxBodyBytes: configuration.maxBodyBytes)
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "cachetrail"),
+            onServerRunning: { channel in
+                onReady(Ready(port: channel.localAddress?.port ?? configuration.port, rootKey: rootKey, createdAccount: created))
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+public enum ServerError: Error, CustomStringConvertible {
+    case remoteBindNeedsFlag(String)
+
+    public var description: String {
+        switch self {
+        case .remoteBindNeedsFlag(let host):
+            "refusing to bind \(host): it is not a loopback address; pass --allow-remote to serve other machines"
+        }
+    }
+}

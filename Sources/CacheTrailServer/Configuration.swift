@@ -1,0 +1,35 @@
+import Foundation
+
+/// How the server runs. Every key has a default; the `serve` command fills them from flags and
+/// `CACHETRAIL_*` environment variables.
+///
+/// - `host` (`CACHETRAIL_HOST`, default `127.0.0.1`): address to bind; a non-loopback address
+///   needs `allowRemote`.
+/// - `port` (`CACHETRAIL_PORT`, default `4577`).
+/// - `dataDirectory` (`CACHETRAIL_DATA_DIR`, default `./.cachetrail`): state, credentials.
+/// - `accountId` (`CACHETRAIL_ACCOUNT_ID`, default `000000000000`): the default account.
+/// - `rootAccessKeyId` / `rootSecretAccessKey` (`CACHETRAIL_ROOT_ACCESS_KEY_ID`,
+///   `CACHETRAIL_ROOT_SECRET_ACCESS_KEY`): preset root credentials for the default account.
+/// - `manualClock` (`--clock manual`): time moves only through `POST /_cachetrail/clock`.
+/// - `maxBodyBytes`: the largest Query or JSON request body accepted.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 4577
+    public var allowRemote = false
+    public var dataDirectory = "./.cachetrail"
+    public var accountId = "000000000000"
+    public var rootAccessKeyId: String?
+    public var rootSecretAccessKey: String?
+    public var manualClock = false
+    public var maxBodyBytes = 1 << 20
+
+    public init() {}
+
+    /// Whether `host` is a loopback address (binding elsewhere needs `allowRemote`).
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    public var statePath: String { (dataDirectory as NSString).appendingPathComponent("state.sqlite") }
+    public var credentialsPath: String { (dataDirectory as NSString).appendingPathComponent("credentials") }
+}

@@ -1,0 +1,65 @@
+import AWSWire
+import Foundation
+import IAM
+import SigV4
+
+extension Gateway {
+    struct Authenticated {
+        var principal: Principal
+        var region: String
+        /// The SigV4 signing name of the credential scope (`sts`, `elasticache`, …).
+        var service: String
+    }
+
+    /// Verifies the request's SigV4 signature and resolves its access key to a principal.
+    func authenticate(_ request: GatewayRequest, requestID: String) async throws -> Authenticated {
+        let signable = SignableRequest(
+            method: request.method, path: request.path, query: request.query, headers: request.headers,
+            bodySHA256: SigV4.sha256Hex(request.body))
+        let authorization: SigV4Authorization
+        do {
+            authorization = try SigV4Authorization.parse(signable)
+        } catch {
+            throw Self.awsError(error)
+        }
+        guard let key = try await identities.resolve(authorization.accessKeyID), key.active else {
+            throw AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
+        }
+        if let token = key.sessionToken {
+            guard let sent = authorization.securityToken, SigV4.equalSignatures(sent, token) else {
+                throw AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
+            }
+            if let expiration = key.expiration, expiration <= clock.now() {
+                throw AWSError(code: "ExpiredToken", message: "The security token included in the request is expired", httpStatus: 403)
+            }
+        }
+        do {
+            try authorization.verify(signable, secret: key.secretAccessKey, now: clock.now())
+        } catch {
+            throw Self.awsError(error)
+        }
+        return Authenticated(principal: key.principal, region: authorization.region, service: authorization.service)
+    }
+
+    /// The AWS error for each SigV4 failure, as the Query and JSON services word them.
+    static func awsError(_ failure: SigV4Failure) -> AWSError {
+        switch failure {
+        case .missingAuthentication:
+            AWSError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
+        case .incomplete(let message):
+            AWSError(code: "IncompleteSignature", message: message, httpStatus: 400)
+        case .mismatch:
+            AWSError(
+                code: "SignatureDoesNotMatch",
+                message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+                httpStatus: 403)
+        case .skewed(let signed, let now):
+            AWSError(
+                code: "RequestExpired",
+                message: "Request timestamp \(SigV4.amzDate(signed)) is more than 15 minutes from the server time \(SigV4.amzDate(now)).",
+                httpStatus: 400)
+        case .expired:
+            AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400)
+        }
+    }
+}

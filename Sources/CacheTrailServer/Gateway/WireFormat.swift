@@ -1,0 +1,113 @@
+import AWSModels
+import AWSWire
+import IAM
+import SigV4
+
+/// The protocol a request speaks, and with it how its input decodes and its answer encodes.
+struct WireFormat {
+    enum Kind {
+        case query, json, s3
+    }
+
+    var kind: Kind
+    var model: ServiceModel?
+
+    init(model: ServiceModel) {
+        self.model = model
+        switch model.metadata.protocol {
+        case .query: kind = .query
+        case .json, .restJSON: kind = .json
+        case .restXML: kind = .s3
+        }
+    }
+
+    init(kind: Kind) {
+        self.kind = kind
+        self.model = nil
+    }
+
+    /// The format to answer in before the request is authenticated: from the credential scope
+    /// if it names a hosted service, else from the request's shape.
+    static func guess(_ request: GatewayRequest, handlers: [String: any ServiceHandler]) -> WireFormat {
+        let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers, bodySHA256: nil)
+        if let authorization = try? SigV4Authorization.parse(signable), let handler = handlers[authorization.service] {
+            return WireFormat(model: handler.model)
+        }
+        if request.header("x-amz-target") != nil { return WireFormat(kind: .json) }
+        let contentType = request.header("content-type") ?? ""
+        if contentType.hasPrefix("application/x-www-form-urlencoded") || request.query.contains("Action=") {
+            return WireFormat(kind: .query)
+        }
+        return WireFormat(kind: request.path == "/" && request.method == "POST" ? .query : .s3)
+    }
+
+    /// The operation and its decoded input.
+    func decode(_ request: GatewayRequest) throws(AWSError) -> (OperationModel, ShapeValue) {
+        guard let model else { throw AWSError.internalFailure }
+        switch kind {
+        case .query:
+            var parameters = QueryDecoder.formParameters(Substring(request.query))
+            if request.method == "POST" {
+                let body = QueryDecoder.formParameters(Substring(decoding: request.body, as: UTF8.self))
+                parameters.merge(body) { _, fromBody in fromBody }
+            }
+            for key in parameters.keys where key.hasPrefix("X-Amz-") { parameters[key] = nil }
+            guard let action = parameters.removeValue(forKey: "Action") else {
+                throw AWSError(code: "MissingAction", message: "The request must contain the parameter Action")
+            }
+            parameters["Version"] = nil
+            guard let operation = model.operations[action] else { throw AWSError.invalidAction(action) }
+            let input = try operation.input.map { shape throws(AWSError) in
+                try QueryDecoder(model: model).decode(parameters, shape: shape)
+            }
+            return (operation, input ?? .structure([:]))
+        case .json:
+            let target = request.header("x-amz-target") ?? ""
+            let parts = target.split(separator: ".")
+            guard let name = parts.last, parts.dropLast().joined(separator: ".") == model.metadata.targetPrefix,
+                let operation = model.operations[String(name)]
+            else { throw AWSError.unknownOperation(target) }
+            let input = try operation.input.map { shape throws(AWSError) in
+                try JSONInputDecoder(model: model).decode(request.body, shape: shape)
+            }
+            return (operation, input ?? .structure([:]))
+        case .s3:
+            throw AWSError(
+                code: "NotImplemented", message: "A header you provided implies functionality that is not implemented",
+                httpStatus: 501)
+        }
+    }
+
+    func success(_ output: ShapeValue?, operation: OperationModel, requestID: String) -> GatewayResponse {
+        guard let model else { return failure(.internalFailure, requestID: requestID) }
+        switch kind {
+        case .query:
+            let body = QueryResponseEncoder(model: model).encode(output, operation: operation, requestID: requestID)
+            return GatewayResponse(
+                status: 200, headers: [("content-type", "text/xml"), ("x-amzn-RequestId", requestID)], body: body)
+        case .json, .s3:
+            let body = output.map { JSONWriter.write($0) } ?? "{}"
+            return GatewayResponse(
+                status: 200,
+                headers: [("content-type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)], body: body)
+        }
+    }
+
+    func failure(_ error: AWSError, requestID: String) -> GatewayResponse {
+        switch kind {
+        case .query:
+            return GatewayResponse(
+                status: error.httpStatus, headers: [("content-type", "text/xml"), ("x-amzn-RequestId", requestID)],
+                body: ErrorEnvelope.query(error, requestID: requestID, namespace: model?.metadata.xmlNamespace))
+        case .json:
+            return GatewayResponse(
+                status: error.httpStatus,
+                headers: [("content-type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
+                body: ErrorEnvelope.json(error))
+        case .s3:
+            return GatewayResponse(
+                status: error.httpStatus, headers: [("content-type", "application/xml"), ("x-amz-request-id", requestID)],
+                body: ErrorEnvelope.s3(error, requestID: requestID))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import AWSWire
+import Foundation
+import Prometheus
+
+/// The server's own endpoints: `GET /_cachetrail/health`, `POST /_cachetrail/clock`,
+/// `GET /_cachetrail/metrics`.
+struct InternalEndpoints: Sendable {
+    let clock: any ServerClock
+    let metrics: PrometheusCollectorRegistry
+    let version: String
+
+    func respond(method: String, path: String, body: [UInt8]) async -> GatewayResponse {
+        switch (method, path) {
+        case ("GET", "/_cachetrail/health"):
+            let mode = clock is ManualClock ? "manual" : "system"
+            return json(
+                200,
+                ShapeValue.object([
+                    "status": .string("ok"), "version": .string(version), "clock": .string(mode),
+                    "now": .string(Timestamps.iso8601(clock.now(), fractional: true)),
+                ]))
+        case ("POST", "/_cachetrail/clock"):
+            guard let manual = clock as? ManualClock else {
+                return json(409, .object(["error": .string("The clock is not manual: start the server with --clock manual.")]))
+            }
+            guard case .object(let fields)? = try? JSONValue.parse(body), case .number(let text)? = fields["advanceSeconds"],
+                let seconds = Double(text), seconds >= 0, seconds.isFinite
+            else {
+                return json(400, .object(["error": .string("Send {\"advanceSeconds\": N} with N >= 0.")]))
+            }
+            let now = manual.advance(by: seconds)
+            return json(200, .object(["now": .string(Timestamps.iso8601(now, fractional: true))]))
+        case ("GET", "/_cachetrail/metrics"):
+            var buffer: [UInt8] = []
+            metrics.emit(into: &buffer)
+            return GatewayResponse(
+                status: 200, headers: [("content-type", "text/plain; version=0.0.4")],
+                body: String(decoding: buffer, as: UTF8.self))
+        default:
+            return json(404, .object(["error": .string("No such endpoint: \(method) \(path)")]))
+        }
+    }
+
+    private func json(_ status: Int, _ value: ShapeValue) -> GatewayResponse {
+        GatewayResponse(status: status, headers: [("content-type", "application/json")], body: JSONWriter.write(value))
+    }
+}

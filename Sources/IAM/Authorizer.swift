@@ -1,0 +1,70 @@
+import AWSWire
+
+/// Decides whether a principal may perform an action: identity policies, session policies and
+/// (when the resource has one) the resource policy, as IAM combines them.
+public struct Authorizer: Sendable {
+    public let identities: IdentityStore
+
+    public init(identities: IdentityStore) {
+        self.identities = identities
+    }
+
+    /// A resource policy and the account that owns the resource.
+    public struct ResourcePolicy: Sendable {
+        public var document: PolicyDocument
+        public var ownerAccount: String
+
+        public init(document: PolicyDocument, ownerAccount: String) {
+            self.document = document
+            self.ownerAccount = ownerAccount
+        }
+    }
+
+    /// Throws `AccessDenied`, worded as AWS words it, unless the request is allowed.
+    public func authorize(_ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil) async throws {
+        let principal = request.principal
+        let identity = try await identityDecision(request)
+        let resource = resourcePolicy.map { PolicyEvaluator.evaluate([$0.document], request, checkPrincipal: true) }
+        if identity == .explicitDeny { throw denied(request, "with an explicit deny in an identity-based policy") }
+        if resource == .explicitDeny { throw denied(request, "with an explicit deny in a resource-based policy") }
+        let sameAccount = resourcePolicy.map { $0.ownerAccount == principal.accountId } ?? true
+        if sameAccount {
+            if identity == .allow || resource == .allow { return }
+        } else if identity == .allow && resource == .allow {
+            return
+        }
+        if resourcePolicy != nil && identity == .allow {
+            throw denied(request, "because no resource-based policy allows the \(request.action) action")
+        }
+        throw denied(request, "because no identity-based policy allows the \(request.action) action")
+    }
+
+    /// The identity side alone: root is allowed; services have no identity policies.
+    func identityDecision(_ request: AccessRequest) async throws -> PolicyDecision {
+        let principal = request.principal
+        switch principal.kind {
+        case .root:
+            return .allow
+        case .awsService:
+            return .implicitDeny
+        case .iamUser, .assumedRole, .federatedUser:
+            let documents = try await identities.identityPolicies(for: principal).compactMap {
+                try? PolicyDocument.parse($0, use: .identity)
+            }
+            var decision = PolicyEvaluator.evaluate(documents, request, checkPrincipal: false)
+            if decision != .explicitDeny, let sessionText = principal.sessionPolicy {
+                let session = (try? PolicyDocument.parse(sessionText, use: .identity)).map { [$0] } ?? []
+                let sessionDecision = PolicyEvaluator.evaluate(session, request, checkPrincipal: false)
+                if sessionDecision == .explicitDeny { return .explicitDeny }
+                if sessionDecision != .allow { decision = .implicitDeny }
+            }
+            return decision
+        }
+    }
+
+    public func denied(_ request: AccessRequest, _ reason: String) -> AWSError {
+        .accessDenied(
+            "User: \(request.principal.arn) is not authorized to perform: \(request.action) on resource: \(request.resource) \(reason)"
+        )
+    }
+}

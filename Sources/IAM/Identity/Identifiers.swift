@@ -1,0 +1,33 @@
+import Foundation
+
+/// AWS-shaped identifiers: `AKIA…`/`ASIA…` key ids, `AIDA…`/`AROA…` unique ids, secrets.
+public enum Identifiers {
+    private static let base32 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    private static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+    static func random(_ count: Int, from alphabet: [Character]) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
+    }
+
+    /// A 20-character id with the given 4-letter prefix (`AKIA`, `ASIA`, `AIDA`, `AROA`).
+    public static func make(_ prefix: String) -> String {
+        prefix + random(16, from: base32)
+    }
+
+    /// A 40-character secret access key.
+    public static func secret() -> String {
+        random(40, from: secretAlphabet)
+    }
+
+    /// An opaque session token.
+    public static func sessionToken() -> String {
+        "FwoGZXIvYXdzE" + random(300, from: secretAlphabet)
+    }
+
+    /// A random 12-digit account id.
+    public static func accountId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%012llu", generator.next(upperBound: UInt64(1_000_000_000_000)))
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Persistence
+import SigV4
+
+/// What an access key id resolves to: the secret to verify with and the identity it acts as.
+public struct ResolvedKey: Sendable {
+    public var secretAccessKey: String
+    public var principal: Principal
+    public var active: Bool
+    /// Present for temporary credentials: the request must carry this token.
+    public var sessionToken: String?
+    public var expiration: Date?
+}
+
+/// Accounts, users, roles, keys and sessions, kept in the state store.
+public struct IdentityStore: Sendable {
+    public let store: any StateStore
+
+    public init(store: any StateStore) {
+        self.store = store
+    }
+
+    /// Creates the account `id` with a root key (the given one, or a new one) unless it exists;
+    /// returns its root key either way.
+    public func ensureAccount(_ id: String, rootKey: AWSCredentials?, now: Date) async throws -> (AccessKeyRecord, created: Bool) {
+        try await store.write { tx in
+            if let preset = rootKey, let key = try tx.get(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global, id: preset.accessKeyID) {
+                return (key, false)
+            }
+            if rootKey == nil, try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: id) != nil,
+                let key = try tx.list(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global)
+                    .first(where: { $0.accountId == id && $0.userName == nil })
+            {
+                return (key, false)
+            }
+            return (try Self.addAccount(tx, id: id, rootKey: rootKey, now: now), true)
+        }
+    }
+
+    /// Adds a new account with a fresh root key; fails if `id` is taken.
+    public func createAccount(_ id: String?, now: Date) async throws -> AccessKeyRecord {
+        try await store.write { tx in
+            let accountId = id ?? Identifiers.accountId()
+            if try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: accountId) != nil {
+                throw IdentityError.accountExists(accountId)
+            }
+            return try Self.addAccount(tx, id: accountId, rootKey: nil, now: now)
+        }
+    }
+
+    private static func addAccount(_ tx: any StateWriter, id: String, rootKey: AWSCredentials?, now: Date) throws -> AccessKeyRecord {
+        if try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: id) == nil {
+            try tx.put(AccountRecord(id: id, createDate: now), kind: Kind.account, scope: Kind.global, id: id)
+        }
+        let key = AccessKeyRecord(
+            accessKeyId: rootKey?.accessKeyID ?? Identifiers.make("AKIA"),
+            secretAccessKey: rootKey?.secretAccessKey ?? Identifiers.secret(), accountId: id, userName: nil,
+            status: "Active", createDate: now)
+        try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: key.accessKeyId)
+        return key
+    }
+
+    /// The identity behind `accessKeyId`, or nil when no such key exists.
+    public func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
+        try await store.read { tx in
+            if let session = try tx.get(SessionRecord.self, kind: Kind.session, scope: Kind.global, id: accessKeyId) {
+                return ResolvedKey(
+                    secretAccessKey: session.secretAccessKey, principal: session.principal, active: true,
+                    sessionToken: session.sessionToken, expiration: session.expiration)
+            }
+            guard let key = try tx.get(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global, id: accessKeyId) else {
+                return nil
+            }
+            let principal: Principal
+            if let userName = key.userName {
+                guard let user = try tx.get(UserRecord.self, kind: Kind.user, scope: key.accountId, id: userName) else {
+                    return nil
+                }
+                principal = Principal(
+                    kind: .iamUser, principalId: user.userId, arn: user.arn, accountId: key.accountId,
+                    accessKeyId: key.accessKeyId, userName: user.userName, policyUser: user.userName)
+            } else {
+                principal = .root(account: key.accountId, accessKeyId: key.accessKeyId)
+            }
+            return ResolvedKey(
+                secretAccessKey: key.secretAccessKey, principal: principal, active: key.status == "Active",
+                sessionToken: nil, expiration: nil)
+        }
+    }
+
+    /// The identity-based policies that apply to `principal` (inline user or role policies).
+    public func identityPolicies(for principal: Principal) async throws -> [String] {
+        try await store.read { tx in
+            if let user = principal.policyUser {
+                return try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: principal.accountId)
+                    .filter { $0.owner == user }.map(\.document)
+            }
+            if let role = principal.policyRole {
+                return try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: principal.accountId)
+                    .filter { $0.owner == role }.map(\.document)
+            }
+            return []
+        }
+    }
+
+    public func role(account: String, name: String) async throws -> RoleRecord? {
+        try await store.read { tx in try tx.get(RoleRecord.self, kind: Kind.role, scope: account, id: name) }
+    }
+
+    /// Stores temporary credentials.
+    public func saveSession(_ session: SessionRecord) async throws {
+        try await store.write { tx in
+            try tx.put(session, kind: Kind.session, scope: Kind.global, id: session.accessKeyId)
+        }
+    }
+}
+
+public enum IdentityError: Error, CustomStringConvertible {
+    case accountExists(String)
+
+    public var description: String {
+        switch self {
+        case .accountExists(let id): "account \(id) already exists"
+        }
+    }
+}

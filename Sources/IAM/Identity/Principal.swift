@@ -1,0 +1,70 @@
+import Foundation
+
+/// Who is calling: everything CloudTrail's `userIdentity` and policy evaluation need.
+public struct Principal: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case root = "Root"
+        case iamUser = "IAMUser"
+        case assumedRole = "AssumedRole"
+        case federatedUser = "FederatedUser"
+        case awsService = "AWSService"
+    }
+
+    /// The identity that issued a temporary session (the role, or the user).
+    public struct SessionIssuer: Sendable, Codable, Equatable {
+        public var type: String
+        public var principalId: String
+        public var arn: String
+        public var accountId: String
+        public var userName: String
+    }
+
+    public var kind: Kind
+    /// `AIDA…` for users, `AROA…:session` for roles, `account:name` for federated users, the
+    /// account id for root.
+    public var principalId: String
+    public var arn: String
+    public var accountId: String
+    public var accessKeyId: String?
+    public var userName: String?
+    public var sessionIssuer: SessionIssuer?
+    public var sessionCreationDate: Date?
+    /// The service's name (`cloudtrail.amazonaws.com`) for `AWSService` principals.
+    public var invokedBy: String?
+    /// Whose policies apply: a user name, a role name, or neither (root, services).
+    public var policyUser: String?
+    public var policyRole: String?
+    /// A session policy (GetFederationToken, AssumeRole `Policy`) that further limits the session.
+    public var sessionPolicy: String?
+
+    public init(
+        kind: Kind, principalId: String, arn: String, accountId: String, accessKeyId: String? = nil,
+        userName: String? = nil, sessionIssuer: SessionIssuer? = nil, sessionCreationDate: Date? = nil,
+        invokedBy: String? = nil, policyUser: String? = nil, policyRole: String? = nil, sessionPolicy: String? = nil
+    ) {
+        self.kind = kind
+        self.principalId = principalId
+        self.arn = arn
+        self.accountId = accountId
+        self.accessKeyId = accessKeyId
+        self.userName = userName
+        self.sessionIssuer = sessionIssuer
+        self.sessionCreationDate = sessionCreationDate
+        self.invokedBy = invokedBy
+        self.policyUser = policyUser
+        self.policyRole = policyRole
+        self.sessionPolicy = sessionPolicy
+    }
+
+    public static func root(account: String, accessKeyId: String? = nil) -> Principal {
+        Principal(kind: .root, principalId: account, arn: "arn:aws:iam::\(account):root", accountId: account, accessKeyId: accessKeyId)
+    }
+
+    /// A service acting on its own or a customer's behalf (`cloudtrail.amazonaws.com`).
+    public static func service(_ name: String, account: String) -> Principal {
+        Principal(kind: .awsService, principalId: name, arn: name, accountId: account, invokedBy: name)
+    }
+
+    /// True for temporary (STS) credentials.
+    public var isSession: Bool { accessKeyId?.hasPrefix("ASIA") ?? false }
+}

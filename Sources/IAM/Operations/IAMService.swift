@@ -1,0 +1,231 @@
+import AWSModels
+import AWSWire
+import Foundation
+import Persistence
+
+/// IAM (Query, 2010-05-08): users, access keys, roles and inline policies. A global service:
+/// every region answers it.
+public struct IAMService: ServiceHandler {
+    public let model = ServiceModel.iam
+    let store: any StateStore
+
+    public init(store: any StateStore) {
+        self.store = store
+    }
+
+    public func resource(for call: OperationCall) -> String? {
+        let account = call.account
+        let name = call.operation.name
+        if name.contains("Role") {
+            return call.string("RoleName").map { "arn:aws:iam::\(account):role/\($0)" } ?? "arn:aws:iam::\(account):role/"
+        }
+        if let user = call.string("UserName") { return "arn:aws:iam::\(account):user/\(user)" }
+        if name == "ListUsers" { return "arn:aws:iam::\(account):user/" }
+        return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
+    }
+
+    public func handle(_ call: OperationCall) async throws -> ShapeValue? {
+        switch call.operation.name {
+        case "CreateUser": return try await createUser(call)
+        case "GetUser": return try await getUser(call)
+        case "ListUsers": return try await listUsers(call)
+        case "DeleteUser": return try await deleteUser(call)
+        case "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey":
+            return try await AccessKeyOperations(store: store).handle(call, userName: try callerUserName(call))
+        case "CreateRole": return try await createRole(call)
+        case "GetRole": return try await getRole(call)
+        case "ListRoles": return try await listRoles(call)
+        case "DeleteRole": return try await deleteRole(call)
+        case "UpdateAssumeRolePolicy": return try await updateAssumeRolePolicy(call)
+        case "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy":
+            return try await InlinePolicyOperations(store: store, owner: .user).handle(call)
+        case "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy":
+            return try await InlinePolicyOperations(store: store, owner: .role).handle(call)
+        default: throw AWSError.invalidAction(call.operation.name)
+        }
+    }
+
+    /// `UserName` if given; else the caller's own user (root acts on the root keys).
+    func callerUserName(_ call: OperationCall) throws -> String? {
+        if let name = call.string("UserName") { return name }
+        switch call.principal.kind {
+        case .iamUser: return call.principal.userName
+        case .root: return nil
+        default:
+            throw call.error("ValidationError", "Must specify userName when calling with non-User credentials")
+        }
+    }
+
+    static func userValue(_ user: UserRecord) -> ShapeValue {
+        .object([
+            "Path": .string(user.path), "UserName": .string(user.userName), "UserId": .string(user.userId),
+            "Arn": .string(user.arn), "CreateDate": .timestamp(user.createDate),
+        ])
+    }
+
+    static func roleValue(_ role: RoleRecord) -> ShapeValue {
+        .object([
+            "Path": .string(role.path), "RoleName": .string(role.roleName), "RoleId": .string(role.roleId),
+            "Arn": .string(role.arn), "CreateDate": .timestamp(role.createDate),
+            "AssumeRolePolicyDocument": .string(Self.urlEncode(role.assumeRolePolicyDocument)),
+            "Description": role.description.map(ShapeValue.string),
+            "MaxSessionDuration": .integer(Int64(role.maxSessionDuration)),
+        ])
+    }
+
+    /// IAM returns policy documents URL-encoded (the SDKs decode them).
+    static func urlEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func noSuchUser(_ call: OperationCall, _ name: String) -> AWSError {
+        call.error("NoSuchEntityException", "The user with name \(name) cannot be found.")
+    }
+
+    static func noSuchRole(_ call: OperationCall, _ name: String) -> AWSError {
+        call.error("NoSuchEntityException", "The role with name \(name) cannot be found.")
+    }
+
+    private func createUser(_ call: OperationCall) async throws -> ShapeValue? {
+        let name = try call.required("UserName")
+        let path = call.string("Path") ?? "/"
+        let user = UserRecord(
+            userName: name, userId: Identifiers.make("AIDA"), path: path,
+            arn: "arn:aws:iam::\(call.account):user\(path)\(name)", createDate: call.now)
+        try await store.write { tx in
+            if try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil {
+                throw call.error("EntityAlreadyExistsException", "User with name \(name) already exists.")
+            }
+            try tx.put(user, kind: Kind.user, scope: call.account, id: name)
+        }
+        return .object(["User": Self.userValue(user)])
+    }
+
+    private func getUser(_ call: OperationCall) async throws -> ShapeValue? {
+        guard let name = try callerUserName(call) else {
+            let root = ShapeValue.object([
+                "Path": .string("/"), "UserName": nil, "UserId": .string(call.account),
+                "Arn": .string("arn:aws:iam::\(call.account):root"), "CreateDate": .timestamp(call.now),
+            ])
+            return .object(["User": root])
+        }
+        let user = try await store.read { tx in try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) }
+        guard let user else { throw Self.noSuchUser(call, name) }
+        return .object(["User": Self.userValue(user)])
+    }
+
+    private func listUsers(_ call: OperationCall) async throws -> ShapeValue? {
+        let users = try await store.read { tx in try tx.list(UserRecord.self, kind: Kind.user, scope: call.account) }
+        let prefix = call.string("PathPrefix") ?? "/"
+        let page = Page(call, users.filter { $0.path.hasPrefix(prefix) }, key: \.userName)
+        return page.value("Users", Self.userValue)
+    }
+
+    private func deleteUser(_ call: OperationCall) async throws -> ShapeValue? {
+        let name = try call.required("UserName")
+        try await store.write { tx in
+            guard try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil else {
+                throw Self.noSuchUser(call, name)
+            }
+            let keys = try tx.list(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global)
+                .filter { $0.accountId == call.account && $0.userName == name }
+            let policies = try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: call.account)
+                .filter { $0.owner == name }
+            if !keys.isEmpty || !policies.isEmpty {
+                throw call.error("DeleteConflictException", "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
+            }
+            try tx.delete(kind: Kind.user, scope: call.account, id: name)
+        }
+        return nil
+    }
+
+    private func createRole(_ call: OperationCall) async throws -> ShapeValue? {
+        let name = try call.required("RoleName")
+        let document = try call.required("AssumeRolePolicyDocument")
+        do {
+            _ = try PolicyDocument.parse(document, use: .trust)
+        } catch {
+            throw call.error("MalformedPolicyDocumentException", error.message)
+        }
+        let path = call.string("Path") ?? "/"
+        let role = RoleRecord(
+            roleName: name, roleId: Identifiers.make("AROA"), path: path,
+            arn: "arn:aws:iam::\(call.account):role\(path)\(name)", assumeRolePolicyDocument: document,
+            description: call.string("Description"), maxSessionDuration: call.int("MaxSessionDuration") ?? 3600,
+            createDate: call.now)
+        try await store.write { tx in
+            if try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil {
+                throw call.error("EntityAlreadyExistsException", "Role with name \(name) already exists.")
+            }
+            try tx.put(role, kind: Kind.role, scope: call.account, id: name)
+        }
+        return .object(["Role": Self.roleValue(role)])
+    }
+
+    private func getRole(_ call: OperationCall) async throws -> ShapeValue? {
+        let name = try call.required("RoleName")
+        let role = try await store.read { tx in try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) }
+        guard let role else { throw Self.noSuchRole(call, name) }
+        return .object(["Role": Self.roleValue(role)])
+    }
+
+    private func listRoles(_ call: OperationCall) async throws -> ShapeValue? {
+        let roles = try await store.read { tx in try tx.list(RoleRecord.self, kind: Kind.role, scope: call.account) }
+        let prefix = call.string("PathPrefix") ?? "/"
+        return Page(call, roles.filter { $0.path.hasPrefix(prefix) }, key: \.roleName).value("Roles", Self.roleValue)
+    }
+
+    private func deleteRole(_ call: OperationCall) async throws -> ShapeValue? {
+        let name = try call.required("RoleName")
+        try await store.write { tx in
+            guard try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil else {
+                throw Self.noSuchRole(call, name)
+            }
+            if try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: call.account).contains(where: { $0.owner == name }) {
+                throw call.error("DeleteConflictException", "Cannot delete entity, must delete policies first.")
+            }
+            try tx.delete(kind: Kind.role, scope: call.account, id: name)
+        }
+        return nil
+    }
+
+    private func updateAssumeRolePolicy(_ call: OperationCall) async throws -> ShapeValue? {
+        let name = try call.required("RoleName")
+        let document = try call.required("PolicyDocument")
+        do {
+            _ = try PolicyDocument.parse(document, use: .trust)
+        } catch {
+            throw call.error("MalformedPolicyDocumentException", error.message)
+        }
+        try await store.write { tx in
+            guard var role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) else {
+                throw Self.noSuchRole(call, name)
+            }
+            role.assumeRolePolicyDocument = document
+            try tx.put(role, kind: Kind.role, scope: call.account, id: name)
+        }
+        return nil
+    }
+}
+
+/// IAM's `Marker` / `MaxItems` pagination over a sorted list.
+struct Page<T> {
+    var items: [T]
+    var marker: String?
+
+    init(_ call: OperationCall, _ all: [T], key: KeyPath<T, String>) {
+        let sorted = all.sorted { $0[keyPath: key] < $1[keyPath: key] }
+        let start = call.string("Marker").map { marker in sorted.filter { $0[keyPath: key] > marker } } ?? sorted
+        let limit = max(1, min(call.int("MaxItems") ?? 100, 1000))
+        items = Array(start.prefix(limit))
+        marker = start.count > limit ? items.last.map { $0[keyPath: key] } : nil
+    }
+
+    func value(_ member: String, _ render: (T) -> ShapeValue) -> ShapeValue {
+        .object([
+            member: .list(items.map(render)), "IsTruncated": .boolean(marker != nil), "Marker": marker.map(ShapeValue.string),
+        ])
+    }
+}

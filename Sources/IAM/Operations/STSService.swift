@@ -1,0 +1,149 @@
+import AWSModels
+import AWSWire
+import Foundation
+import Persistence
+
+/// STS (Query, 2011-06-15): caller identity and temporary credentials.
+public struct STSService: ServiceHandler {
+    public let model = ServiceModel.sts
+    let identities: IdentityStore
+    let authorizer: Authorizer
+
+    public init(identities: IdentityStore) {
+        self.identities = identities
+        self.authorizer = Authorizer(identities: identities)
+    }
+
+    public func resource(for call: OperationCall) -> String? {
+        switch call.operation.name {
+        case "GetFederationToken": "arn:aws:sts::\(call.account):federated-user/\(call.string("Name") ?? "")"
+        default: nil
+        }
+    }
+
+    public func handle(_ call: OperationCall) async throws -> ShapeValue? {
+        switch call.operation.name {
+        case "GetCallerIdentity":
+            return .object([
+                "UserId": .string(call.principal.principalId), "Account": .string(call.account),
+                "Arn": .string(call.principal.arn),
+            ])
+        case "AssumeRole": return try await assumeRole(call)
+        case "GetSessionToken": return try await getSessionToken(call)
+        case "GetFederationToken": return try await getFederationToken(call)
+        default: throw AWSError.invalidAction(call.operation.name)
+        }
+    }
+
+    private func issue(_ principal: Principal, duration: Int, call: OperationCall) async throws -> (SessionRecord, ShapeValue) {
+        let keyId = Identifiers.make("ASIA")
+        var principal = principal
+        principal.accessKeyId = keyId
+        principal.sessionCreationDate = call.now
+        let session = SessionRecord(
+            accessKeyId: keyId, secretAccessKey: Identifiers.secret(), sessionToken: Identifiers.sessionToken(),
+            expiration: call.now.addingTimeInterval(TimeInterval(duration)), principal: principal)
+        try await identities.saveSession(session)
+        let credentials = ShapeValue.object([
+            "AccessKeyId": .string(session.accessKeyId), "SecretAccessKey": .string(session.secretAccessKey),
+            "SessionToken": .string(session.sessionToken), "Expiration": .timestamp(session.expiration),
+        ])
+        return (session, credentials)
+    }
+
+    private func sessionPolicy(_ call: OperationCall) throws -> String? {
+        guard let text = call.string("Policy") else { return nil }
+        do {
+            _ = try PolicyDocument.parse(text, use: .identity)
+        } catch {
+            throw call.error("MalformedPolicyDocumentException", error.message)
+        }
+        return text
+    }
+
+    private func assumeRole(_ call: OperationCall) async throws -> ShapeValue? {
+        let roleArn = try call.required("RoleArn")
+        let sessionName = try call.required("RoleSessionName")
+        let caller = call.principal
+        let request = AccessRequest(action: "sts:AssumeRole", resource: roleArn, principal: caller, context: [
+            "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [caller.arn], "aws:PrincipalAccount": [caller.accountId],
+        ])
+        let parts = roleArn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("role/") else {
+            throw AWSError.validation("\(roleArn) is invalid")
+        }
+        let roleAccount = String(parts[4])
+        let roleName = String(parts[5].split(separator: "/").last ?? "")
+        guard let role = try await identities.role(account: roleAccount, name: roleName),
+            let trust = try? PolicyDocument.parse(role.assumeRolePolicyDocument, use: .trust)
+        else {
+            throw authorizer.denied(request, "because no resource-based policy allows the sts:AssumeRole action")
+        }
+        // A trust policy that names the caller's own ARN suffices in the same account; one that
+        // names the account needs the caller's identity policy to allow sts:AssumeRole too.
+        let trustDecision = PolicyEvaluator.evaluate([trust], request, checkPrincipal: true)
+        let namedExactly = trust.statements.contains { statement in
+            statement.effect == .allow
+                && (statement.principal?.values["AWS"] ?? []).contains { PolicyEvaluator.namesExactly($0, caller) }
+        }
+        if trustDecision == .allow && namedExactly && roleAccount == caller.accountId && caller.kind != .root {
+            let identity = try await authorizer.identityDecision(request)
+            if identity == .explicitDeny {
+                throw authorizer.denied(request, "with an explicit deny in an identity-based policy")
+            }
+        } else {
+            try await authorizer.authorize(
+                request, resourcePolicy: Authorizer.ResourcePolicy(document: trust, ownerAccount: roleAccount))
+        }
+        let duration = call.int("DurationSeconds") ?? 3600
+        guard duration <= role.maxSessionDuration else {
+            throw AWSError.validation(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        }
+        let sessionArn = "arn:aws:sts::\(roleAccount):assumed-role/\(role.roleName)/\(sessionName)"
+        let principal = Principal(
+            kind: .assumedRole, principalId: "\(role.roleId):\(sessionName)", arn: sessionArn, accountId: roleAccount,
+            sessionIssuer: .init(
+                type: "Role", principalId: role.roleId, arn: role.arn, accountId: roleAccount, userName: role.roleName),
+            policyRole: role.roleName, sessionPolicy: try sessionPolicy(call))
+        let (_, credentials) = try await issue(principal, duration: duration, call: call)
+        return .object([
+            "Credentials": credentials,
+            "AssumedRoleUser": .object([
+                "AssumedRoleId": .string(principal.principalId), "Arn": .string(sessionArn),
+            ]),
+        ])
+    }
+
+    private func getSessionToken(_ call: OperationCall) async throws -> ShapeValue? {
+        guard !call.principal.isSession else {
+            throw AWSError.accessDenied("Cannot call GetSessionToken with session credentials")
+        }
+        let maximum = call.principal.kind == .root ? 3600 : 129_600
+        let duration = min(call.int("DurationSeconds") ?? 43_200, maximum)
+        let (_, credentials) = try await issue(call.principal, duration: duration, call: call)
+        return .object(["Credentials": credentials])
+    }
+
+    private func getFederationToken(_ call: OperationCall) async throws -> ShapeValue? {
+        guard !call.principal.isSession else {
+            throw AWSError.accessDenied("Cannot call GetFederationToken with session credentials")
+        }
+        let name = try call.required("Name")
+        let maximum = call.principal.kind == .root ? 3600 : 129_600
+        let duration = min(call.int("DurationSeconds") ?? 43_200, maximum)
+        let arn = "arn:aws:sts::\(call.account):federated-user/\(name)"
+        let federated = Principal(
+            kind: .federatedUser, principalId: "\(call.account):\(name)", arn: arn, accountId: call.account,
+            sessionIssuer: .init(
+                type: call.principal.kind == .root ? "Root" : "IAMUser", principalId: call.principal.principalId,
+                arn: call.principal.arn, accountId: call.account, userName: call.principal.userName ?? call.account),
+            policyUser: call.principal.policyUser,
+            sessionPolicy: try sessionPolicy(call) ?? #"{"Version":"2012-10-17","Statement":[]}"#)
+        let (_, credentials) = try await issue(federated, duration: duration, call: call)
+        return .object([
+            "Credentials": credentials,
+            "FederatedUser": .object(["FederatedUserId": .string(federated.principalId), "Arn": .string(arn)]),
+        ])
+    }
+}

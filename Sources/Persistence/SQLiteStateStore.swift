@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// The embedded state store: one SQLite file in the data directory (WAL mode, so the
+/// `account create` command can write while the server runs).
+public final class SQLiteStateStore: StateStore {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`; nil `path` keeps it in memory.
+    public init(path: String?) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        if let path {
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } else {
+            writer = try DatabaseQueue(configuration: configuration)
+        }
+        try Self.migrator.migrate(writer)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("documents") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE documents (
+                        kind TEXT NOT NULL, scope TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL,
+                        PRIMARY KEY (kind, scope, id)
+                    ) WITHOUT ROWID
+                    """)
+        }
+        return migrator
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
+        try await writer.read { db in try body(Transaction(db: db)) }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
+        try await writer.write { db in try body(Transaction(db: db)) }
+    }
+
+    private struct Transaction: StateWriter {
+        let db: Database
+
+        func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
+            guard
+                let data = try Data.fetchOne(
+                    db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?",
+                    arguments: [kind, scope, id])
+            else { return nil }
+            return try JSONDecoder().decode(T.self, from: data)
+        }
+
+        func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T] {
+            let rows = try Data.fetchAll(
+                db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? ORDER BY id",
+                arguments: [kind, scope])
+            let decoder = JSONDecoder()
+            return try rows.map { try decoder.decode(T.self, from: $0) }
+        }
+
+        func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
+            let data = try JSONEncoder().encode(value)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)",
+                arguments: [kind, scope, id, data])
+        }
+
+        func delete(kind: String, scope: String, id: String) throws -> Bool {
+            try db.execute(
+                sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?", arguments: [kind, scope, id])
+            return db.changesCount > 0
+        }
+    }
+}

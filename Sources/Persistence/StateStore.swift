@@ -1,0 +1,24 @@
+import Foundation
+
+/// Reads documents: Codable values addressed by kind, scope (usually an account id) and id.
+public protocol StateReader {
+    func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T?
+    /// Every document of `kind` in `scope`, ordered by id.
+    func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T]
+}
+
+/// Reads and writes documents inside one transaction.
+public protocol StateWriter: StateReader {
+    func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws
+    /// Removes a document; returns whether it existed.
+    @discardableResult
+    func delete(kind: String, scope: String, id: String) throws -> Bool
+}
+
+/// The server's durable state. Each `write` is one transaction: all of it or none of it.
+///
+/// Implementations: SQLite (``SQLiteStateStore``); PostgreSQL when several instances share state.
+public protocol StateStore: Sendable {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T
+}

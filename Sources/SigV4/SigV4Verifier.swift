@@ -1,0 +1,158 @@
+import Foundation
+
+/// Why a request's signature was refused. The server maps each case to the error code the
+/// protocol's service uses.
+public enum SigV4Failure: Error, Sendable, Equatable {
+    /// No Authorization header and no presigned query parameters.
+    case missingAuthentication
+    /// The Authorization header or presigned parameters are malformed; the text says what.
+    case incomplete(String)
+    /// The signature does not match; carries the canonical request and string to sign.
+    case mismatch(canonicalRequest: String, stringToSign: String)
+    /// The request date is outside the skew window (`signed` vs `now`).
+    case skewed(signed: Date, now: Date)
+    /// A presigned request used after its expiry.
+    case expired
+}
+
+/// The signing facts a request carries, from its Authorization header or presigned query.
+public struct SigV4Authorization: Sendable, Equatable {
+    public var accessKeyID: String
+    /// `YYYYMMDD` of the credential scope.
+    public var scopeDate: String
+    public var region: String
+    public var service: String
+    public var signedHeaders: [String]
+    public var signature: String
+    public var amzDate: String
+    public var securityToken: String?
+    public var presigned: Bool
+    /// Seconds after `amzDate` that a presigned request stays valid.
+    public var expires: Int?
+
+    public var scope: String { "\(scopeDate)/\(region)/\(service)/aws4_request" }
+
+    /// Reads the authorization from `request`; throws `.missingAuthentication` when it has none.
+    public static func parse(_ request: SignableRequest) throws(SigV4Failure) -> SigV4Authorization {
+        if let header = request.header("authorization") {
+            return try parseHeader(header, request)
+        }
+        let query = Dictionary(request.queryItems.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        if query["X-Amz-Algorithm"] != nil || query["X-Amz-Signature"] != nil {
+            return try parsePresigned(query)
+        }
+        throw .missingAuthentication
+    }
+
+    private static func parseHeader(_ header: String, _ request: SignableRequest) throws(SigV4Failure) -> SigV4Authorization {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix(SigV4.algorithm + " ") else {
+            throw .incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header, and the algorithm \(SigV4.algorithm).")
+        }
+        var fields: [String: String] = [:]
+        for part in trimmed.dropFirst(SigV4.algorithm.count + 1).split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            fields[pair[0].trimmingCharacters(in: .whitespaces)] = pair[1].trimmingCharacters(in: .whitespaces)
+        }
+        var missing: [String] = []
+        for name in ["Credential", "SignedHeaders", "Signature"] where fields[name] == nil {
+            missing.append("Authorization header requires '\(name)' parameter.")
+        }
+        let amzDate = request.header("x-amz-date") ?? request.header("date").flatMap(httpDateToAmz)
+        if amzDate == nil {
+            missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+        }
+        guard missing.isEmpty, let credential = fields["Credential"], let signed = fields["SignedHeaders"],
+            let signature = fields["Signature"], let amzDate
+        else {
+            throw .incomplete(missing.joined(separator: " ") + " Authorization=\(SigV4.algorithm)")
+        }
+        return try build(
+            credential: credential, signedHeaders: signed, signature: signature, amzDate: amzDate,
+            token: request.header("x-amz-security-token"), presigned: false, expires: nil)
+    }
+
+    private static func parsePresigned(_ query: [String: String]) throws(SigV4Failure) -> SigV4Authorization {
+        var missing: [String] = []
+        for name in ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"]
+        where query[name] == nil {
+            missing.append(name)
+        }
+        guard missing.isEmpty, query["X-Amz-Algorithm"] == SigV4.algorithm, let credential = query["X-Amz-Credential"],
+            let signed = query["X-Amz-SignedHeaders"], let signature = query["X-Amz-Signature"],
+            let amzDate = query["X-Amz-Date"]
+        else {
+            throw .incomplete("AWS query-string parameters must include \(missing.joined(separator: ", ")) with algorithm \(SigV4.algorithm).")
+        }
+        var expires: Int?
+        if let text = query["X-Amz-Expires"] {
+            guard let seconds = Int(text), seconds >= 0, seconds <= 604_800 else {
+                throw .incomplete("X-Amz-Expires must be a whole number of seconds from 0 to 604800.")
+            }
+            expires = seconds
+        }
+        return try build(
+            credential: credential, signedHeaders: signed, signature: signature, amzDate: amzDate,
+            token: query["X-Amz-Security-Token"], presigned: true, expires: expires)
+    }
+
+    private static func build(
+        credential: String, signedHeaders: String, signature: String, amzDate: String, token: String?,
+        presigned: Bool, expires: Int?
+    ) throws(SigV4Failure) -> SigV4Authorization {
+        let parts = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5, parts[4] == "aws4_request", !parts[0].isEmpty, parts[1].count == 8 else {
+            throw .incomplete("Credential should be scoped to a valid region, like 'us-east-1'. Credential=\(parts.first ?? "")/…")
+        }
+        guard Timestamps.parseAmzDate(amzDate) != nil else {
+            throw .incomplete("Invalid X-Amz-Date \(amzDate); it must be in ISO 8601 basic format, YYYYMMDD'T'HHMMSS'Z'.")
+        }
+        return SigV4Authorization(
+            accessKeyID: parts[0], scopeDate: parts[1], region: parts[2], service: parts[3],
+            signedHeaders: signedHeaders.split(separator: ";").map { $0.lowercased() }, signature: signature,
+            amzDate: amzDate, securityToken: token, presigned: presigned, expires: expires)
+    }
+
+    private static func httpDateToAmz(_ text: String) -> String? {
+        Timestamps.parseHTTPDate(text).map(Timestamps.amzDate)
+    }
+
+    /// Checks the signature with `secret` and the date against `now`.
+    ///
+    /// - Parameters:
+    ///   - skew: how far the request date may be from `now` (AWS allows 15 minutes).
+    public func verify(
+        _ request: SignableRequest, secret: String, now: Date, skew: TimeInterval = 900
+    ) throws(SigV4Failure) {
+        guard let signed = Timestamps.parseAmzDate(amzDate) else { throw .incomplete("Invalid X-Amz-Date \(amzDate).") }
+        guard amzDate.hasPrefix(scopeDate) else {
+            throw .incomplete("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(scopeDate)' != '\(amzDate.prefix(8))', from '\(amzDate)'.")
+        }
+        if presigned {
+            if signed.timeIntervalSince(now) > skew { throw .skewed(signed: signed, now: now) }
+            if now.timeIntervalSince(signed) > TimeInterval(expires ?? 604_800) { throw .expired }
+        } else if abs(now.timeIntervalSince(signed)) > skew {
+            throw .skewed(signed: signed, now: now)
+        }
+        guard signedHeaders.contains("host") else {
+            throw .incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+        }
+        let payload: String
+        if presigned && service == "s3" {
+            payload = "UNSIGNED-PAYLOAD"
+        } else if let declared = request.header("x-amz-content-sha256") {
+            payload = declared
+        } else {
+            payload = request.bodySHA256 ?? SigV4.sha256Hex([UInt8]())
+        }
+        let canonical = SigV4.canonicalRequest(
+            request, service: service, signedHeaders: signedHeaders, payloadHash: payload,
+            excludingQuery: presigned ? "X-Amz-Signature" : nil)
+        let toSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
+        let key = SigV4.signingKey(secret: secret, date: scopeDate, region: region, service: service)
+        guard SigV4.equalSignatures(SigV4.signature(key: key, stringToSign: toSign), signature.lowercased()) else {
+            throw .mismatch(canonicalRequest: canonical, stringToSign: toSign)
+        }
+    }
+}

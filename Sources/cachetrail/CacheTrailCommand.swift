@@ -1,0 +1,119 @@
+import ArgumentParser
+import CacheTrailServer
+import Foundation
+import IAM
+import Logging
+
+@main
+struct CacheTrail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cachetrail",
+        abstract: "An ElastiCache-compatible control plane whose every call is a CloudTrail event.",
+        version: CacheTrailServer.version,
+        subcommands: [Serve.self, Account.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options shared by every command that opens a data directory.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "State directory (env CACHETRAIL_DATA_DIR).")
+    var dataDirectory: String = ProcessInfo.processInfo.environment["CACHETRAIL_DATA_DIR"] ?? "./.cachetrail"
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server.")
+
+    private static let env = ProcessInfo.processInfo.environment
+
+    @Option(help: "Address to bind (env CACHETRAIL_HOST).")
+    var host: String = env["CACHETRAIL_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one (env CACHETRAIL_PORT).")
+    var port: Int = Int(env["CACHETRAIL_PORT"] ?? "") ?? 4577
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Default account id (env CACHETRAIL_ACCOUNT_ID).")
+    var accountId: String = env["CACHETRAIL_ACCOUNT_ID"] ?? "000000000000"
+
+    @Option(help: "system, or manual: time moves only through POST /_cachetrail/clock.")
+    var clock: String = "system"
+
+    @Flag(help: "Allow binding to a non-loopback address.")
+    var allowRemote = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env CACHETRAIL_LOG_LEVEL).")
+    var logLevel: String = env["CACHETRAIL_LOG_LEVEL"] ?? "info"
+
+    func validate() throws {
+        guard ["system", "manual"].contains(clock) else { throw ValidationError("--clock must be system or manual") }
+        guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else {
+            throw ValidationError("--account-id must be 12 digits")
+        }
+    }
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.allowRemote = allowRemote
+        configuration.dataDirectory = data.dataDirectory
+        configuration.accountId = accountId
+        configuration.rootAccessKeyId = Self.env["CACHETRAIL_ROOT_ACCESS_KEY_ID"]
+        configuration.rootSecretAccessKey = Self.env["CACHETRAIL_ROOT_SECRET_ACCESS_KEY"]
+        configuration.manualClock = clock == "manual"
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "cachetrail")
+        let host = host
+        let credentialsPath = configuration.credentialsPath
+        try await CacheTrailServer.run(configuration, logger: logger) { ready in
+            let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(ready.port)"
+            var lines = ["cachetrail \(CacheTrailServer.version) listening on \(endpoint) (account \(ready.rootKey.accountId))"]
+            if ready.createdAccount {
+                lines.append(
+                    "export AWS_ACCESS_KEY_ID=\(ready.rootKey.accessKeyId) AWS_SECRET_ACCESS_KEY=\(ready.rootKey.secretAccessKey) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
+                )
+            } else {
+                lines.append(
+                    "export AWS_SHARED_CREDENTIALS_FILE=\(credentialsPath) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1")
+            }
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+}
+
+struct Account: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage accounts (also while the server runs).", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account; prints its root credentials and adds them to <data-dir>/credentials.")
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: "The new account's 12-digit id (random if omitted).")
+        var id: String?
+
+        func validate() throws {
+            if let id, id.count != 12 || !id.allSatisfy(\.isNumber) {
+                throw ValidationError("--id must be 12 digits")
+            }
+        }
+
+        func run() async throws {
+            var configuration = ServerConfiguration()
+            configuration.dataDirectory = data.dataDirectory
+            let directory = try DataDirectory(configuration: configuration)
+            let key = try await directory.createAccount(id: id, now: Date())
+            print("account \(key.accountId)")
+            print("export AWS_ACCESS_KEY_ID=\(key.accessKeyId) AWS_SECRET_ACCESS_KEY=\(key.secretAccessKey)")
+            print("profile \(key.accountId) added to \(configuration.credentialsPath)")
+        }
+    }
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Generate Swift service models from botocore's JSON service models.
+
+Usage (from the repository root, with botocore installed):
+
+    python3 scripts/generate_models.py
+
+Writes one file per service under Sources/AWSModels/Generated/, each with a DO NOT EDIT
+header. Only the operations listed in SERVICES (or all, for "*") and the shapes they reach
+are emitted. Files are rewritten only when their content changes.
+"""
+
+import os
+import sys
+
+import botocore
+import botocore.session
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Sources", "AWSModels", "Generated")
+
+# service name -> (Swift identifier, operations to emit or "*", API version)
+SERVICES = {
+    "elasticache": ("elastiCache", "*", "2015-02-02"),
+    "cloudtrail": ("cloudTrail", "*", "2013-11-01"),
+    "sns": ("sns", "*", "2010-03-31"),
+    "sts": ("sts", "*", "2011-06-15"),
+    "iam": (
+        "iam",
+        [
+            "CreateUser", "GetUser", "ListUsers", "DeleteUser",
+            "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey",
+            "CreateRole", "GetRole", "ListRoles", "DeleteRole", "UpdateAssumeRolePolicy",
+            "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
+            "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy",
+        ],
+        "2010-05-08",
+    ),
+}
+
+FILE_NAMES = {
+    "elasticache": "ElastiCache", "cloudtrail": "CloudTrail", "sns": "SNS", "sts": "STS", "iam": "IAM",
+}
+
+KINDS = {
+    "structure": ".structure", "list": ".list", "map": ".map", "string": ".string",
+    "integer": ".integer", "long": ".long", "boolean": ".boolean", "double": ".double",
+    "float": ".float", "timestamp": ".timestamp", "blob": ".blob",
+}
+PROTOCOLS = {"query": ".query", "json": ".json", "rest-xml": ".restXML", "rest-json": ".restJSON"}
+
+
+def swift_str(value):
+    out = []
+    for ch in str(value):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 32 or ord(ch) > 126:
+            out.append("\\u{%x}" % ord(ch))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def number(value):
+    return repr(float(value)) if isinstance(value, float) else str(int(value))
+
+
+def member_ref(name, ref):
+    args = [swift_str(name), swift_str(ref["shape"])]
+    for key, label in (
+        ("locationName", "locationName"),
+        ("location", "location"),
+        ("xmlNamespace", None),
+        ("timestampFormat", "timestampFormat"),
+    ):
+        if key in ref and label:
+            value = ref[key]
+            args.append(f"{label}: {swift_str(value)}")
+    if ref.get("flattened"):
+        args.append("flattened: true")
+    if ref.get("xmlAttribute"):
+        args.append("xmlAttribute: true")
+    if ref.get("streaming"):
+        args.append("streaming: true")
+    return "Member(" + ", ".join(args) + ")"
+
+
+def reachable(model, operations):
+    shapes = model["shapes"]
+    seen = set()
+    stack = []
+    for op in operations:
+        spec = model["operations"][op]
+        for key in ("input", "output"):
+            if key in spec:
+                stack.append(spec[key]["shape"])
+        for err in spec.get("errors", []):
+            stack.append(err["shape"])
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        shape = shapes[name]
+        for ref in shape.get("members", {}).values():
+            stack.append(ref["shape"])
+        for key in ("member", "key", "value"):
+            if key in shape:
+                stack.append(shape[key]["shape"])
+    return sorted(seen)
+
+
+def shape_expr(shape):
+    kind = KINDS[shape["type"]]
+    args = [kind]
+    if shape["type"] == "structure":
+        members = [member_ref(n, r) for n, r in shape.get("members", {}).items()]
+        if members:
+            args.append("members: [\n            " + ",\n            ".join(members) + ",\n        ]")
+        if shape.get("required"):
+            args.append("required: [" + ", ".join(swift_str(r) for r in shape["required"]) + "]")
+        if "payload" in shape:
+            args.append(f"payload: {swift_str(shape['payload'])}")
+    if shape["type"] == "list":
+        args.append("element: " + member_ref("member", shape["member"]))
+    if shape["type"] == "map":
+        args.append("key: " + member_ref("key", shape["key"]))
+        args.append("value: " + member_ref("value", shape["value"]))
+    if shape.get("flattened"):
+        args.append("flattened: true")
+    if "locationName" in shape:
+        args.append(f"locationName: {swift_str(shape['locationName'])}")
+    if "min" in shape:
+        args.append(f"min: {number(shape['min'])}")
+    if "max" in shape:
+        args.append(f"max: {number(shape['max'])}")
+    if "enum" in shape:
+        args.append("enumValues: [" + ", ".join(swift_str(v) for v in shape["enum"]) + "]")
+    if "timestampFormat" in shape:
+        args.append(f"timestampFormat: {swift_str(shape['timestampFormat'])}")
+    if shape.get("sensitive"):
+        args.append("sensitive: true")
+    if shape.get("exception"):
+        err = shape.get("error", {})
+        code = err.get("code")
+        status = err.get("httpStatusCode", 500 if shape.get("fault") else 400)
+        sender = "false" if shape.get("fault") else "true"
+        if "senderFault" in err:
+            sender = "true" if err["senderFault"] else "false"
+        code_arg = swift_str(code) if code else "nil"
+        args.append(f"error: ErrorTrait(code: {code_arg}, httpStatus: {status}, senderFault: {sender})")
+    return "Shape(" + ", ".join(args) + ")"
+
+
+def generate(service, ident, wanted, version, loader):
+    model = loader.load_service_model(service, "service-2", api_version=version)
+    meta = model["metadata"]
+    ops = sorted(model["operations"]) if wanted == "*" else list(wanted)
+    names = reachable(model, ops)
+    lines = [
+        f"// DO NOT EDIT. Generated by scripts/generate_models.py from botocore {botocore.__version__}.",
+        f"// {meta.get('serviceFullName', service)} ({service} {meta['apiVersion']}):"
+        f" {len(ops)} of {len(model['operations'])} operations, {len(names)} shapes.",
+        "",
+        "extension ServiceModel {",
+        f"    /// {meta.get('serviceFullName', service)}, API version {meta['apiVersion']}.",
+        f"    public static let {ident} = ServiceModel(",
+        "        metadata: ServiceMetadata(",
+        f"            endpointPrefix: {swift_str(meta['endpointPrefix'])},",
+        f"            signingName: {swift_str(meta.get('signingName', meta['endpointPrefix']))},",
+        f"            apiVersion: {swift_str(meta['apiVersion'])},",
+        f"            protocol: {PROTOCOLS[meta['protocol']]},",
+        f"            xmlNamespace: {swift_str(meta['xmlNamespace']) if 'xmlNamespace' in meta else 'nil'},",
+        f"            targetPrefix: {swift_str(meta['targetPrefix']) if 'targetPrefix' in meta else 'nil'},",
+        f"            globalEndpoint: {'true' if 'globalEndpoint' in meta else 'false'}",
+        "        ),",
+        f"        operations: {ident}Operations(),",
+        f"        shapes: {ident}Shapes()",
+        "    )",
+        "}",
+        "",
+        f"private func {ident}Operations() -> [String: OperationModel] {{",
+        "    var o: [String: OperationModel] = [:]",
+    ]
+    for op in ops:
+        spec = model["operations"][op]
+        args = [swift_str(op), f"method: {swift_str(spec['http']['method'])}",
+                f"requestURI: {swift_str(spec['http']['requestUri'])}"]
+        if "input" in spec:
+            args.append(f"input: {swift_str(spec['input']['shape'])}")
+        if "output" in spec:
+            args.append(f"output: {swift_str(spec['output']['shape'])}")
+            if "resultWrapper" in spec["output"]:
+                args.append(f"resultWrapper: {swift_str(spec['output']['resultWrapper'])}")
+        errs = [swift_str(e["shape"]) for e in spec.get("errors", [])]
+        if errs:
+            args.append("errors: [" + ", ".join(errs) + "]")
+        lines.append(f"    o[{swift_str(op)}] = OperationModel(" + ", ".join(args) + ")")
+    lines += ["    return o", "}", "", f"private func {ident}Shapes() -> [String: Shape] {{",
+              "    var s: [String: Shape] = [:]"]
+    for name in names:
+        lines.append(f"    s[{swift_str(name)}] = {shape_expr(model['shapes'][name])}")
+    lines += ["    return s", "}", ""]
+    return "\n".join(lines)
+
+
+def main():
+    session = botocore.session.get_session()
+    loader = session.get_component("data_loader")
+    os.makedirs(OUT, exist_ok=True)
+    for service, (ident, wanted, version) in SERVICES.items():
+        text = generate(service, ident, wanted, version, loader)
+        path = os.path.join(OUT, f"{FILE_NAMES[service]}+Model.swift")
+        old = open(path).read() if os.path.exists(path) else None
+        if old != text:
+            with open(path, "w") as f:
+                f.write(text)
+            print(f"wrote {os.path.relpath(path, ROOT)}")
+        else:
+            print(f"unchanged {os.path.relpath(path, ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
