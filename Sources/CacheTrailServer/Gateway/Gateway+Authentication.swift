@@ -1,6 +1,7 @@
 import AWSWire
 import Foundation
 import IAM
+import Logging
 import SigV4
 
 extension Gateway {
@@ -12,7 +13,7 @@ extension Gateway {
     }
 
     /// Verifies the request's SigV4 signature and resolves its access key to a principal.
-    func authenticate(_ request: GatewayRequest, requestID: String) async throws -> Authenticated {
+    func authenticate(_ request: GatewayRequest, logger: Logger) async throws -> Authenticated {
         let signable = SignableRequest(
             method: request.method, path: request.path, query: request.query, headers: request.headers,
             bodySHA256: SigV4.sha256Hex(request.body))
@@ -34,8 +35,11 @@ extension Gateway {
             }
         }
         do {
-            try authorization.verify(signable, secret: key.secretAccessKey, now: clock.now())
+            try authorization.verify(signable, secret: key.secretAccessKey, now: signingClock.now())
         } catch {
+            if case .mismatch(let canonical, let toSign) = error {
+                logger.debug("signature mismatch", metadata: ["sigv4.canonical": .string(canonical), "sigv4.stringToSign": .string(toSign)])
+            }
             throw Self.awsError(error)
         }
         return Authenticated(principal: key.principal, region: authorization.region, service: authorization.service)

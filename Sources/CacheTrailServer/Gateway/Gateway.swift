@@ -11,15 +11,23 @@ public struct Gateway: Sendable {
     let handlers: [String: any ServiceHandler]
     let identities: IdentityStore
     let authorizer: Authorizer
+    /// Domain time: session expiry, lifecycles, delivery windows.
     let clock: any ServerClock
+    /// Wall time for the SigV4 skew window: clients sign with their real clocks, so a manual
+    /// clock moved forward must not make every signature look stale.
+    let signingClock: any ServerClock
 
-    public init(handlers: [any ServiceHandler], identities: IdentityStore, clock: any ServerClock) {
+    public init(
+        handlers: [any ServiceHandler], identities: IdentityStore, clock: any ServerClock,
+        signingClock: any ServerClock = SystemClock()
+    ) {
         var bySigningName: [String: any ServiceHandler] = [:]
         for handler in handlers { bySigningName[handler.model.metadata.signingName] = handler }
         self.handlers = bySigningName
         self.identities = identities
         self.authorizer = Authorizer(identities: identities)
         self.clock = clock
+        self.signingClock = signingClock
     }
 
     /// Answers one AWS API request. Never throws: every failure is an AWS error response.
@@ -30,7 +38,7 @@ public struct Gateway: Sendable {
         var wire = WireFormat.guess(request, handlers: handlers)
         var operationName = "-"
         do {
-            let authenticated = try await authenticate(request, requestID: requestID)
+            let authenticated = try await authenticate(request, logger: logger)
             guard let handler = handlers[authenticated.service] else {
                 throw AWSError(
                     code: "InvalidClientTokenId",
@@ -65,7 +73,7 @@ public struct Gateway: Sendable {
             return wire.failure(error, requestID: requestID)
         } catch {
             count(wire, operationName, status: 500)
-            logger.error("failed", metadata: ["error.type": .string(String(describing: type(of: error)))])
+            logger.error("failed", metadata: ["error": .string(String(describing: error))])
             return wire.failure(.internalFailure, requestID: requestID)
         }
     }

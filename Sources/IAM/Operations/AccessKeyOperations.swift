@@ -86,9 +86,11 @@ struct InlinePolicyOperations {
         }
         let owner = self.owner
         return try await store.write { tx in
-            guard try tx.get(UserRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
-                || (ownerKind == Kind.role && (try tx.get(RoleRecord.self, kind: ownerKind, scope: account, id: ownerName)) != nil)
-            else {
+            let exists =
+                owner == .user
+                ? try tx.get(UserRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
+                : try tx.get(RoleRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
+            guard exists else {
                 throw owner == .user ? IAMService.noSuchUser(call, ownerName) : IAMService.noSuchRole(call, ownerName)
             }
             if operation.hasPrefix("List") {

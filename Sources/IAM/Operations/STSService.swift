@@ -79,21 +79,21 @@ public struct STSService: ServiceHandler {
         else {
             throw authorizer.denied(request, "because no resource-based policy allows the sts:AssumeRole action")
         }
-        // A trust policy that names the caller's own ARN suffices in the same account; one that
-        // names the account needs the caller's identity policy to allow sts:AssumeRole too.
-        let trustDecision = PolicyEvaluator.evaluate([trust], request, checkPrincipal: true)
+        // The trust policy must allow the caller. Naming the caller's own ARN in the same account
+        // suffices; naming its account (or another account's caller) needs its identity policy too.
+        guard PolicyEvaluator.evaluate([trust], request, checkPrincipal: true) == .allow else {
+            throw authorizer.denied(request, "because no resource-based policy allows the sts:AssumeRole action")
+        }
         let namedExactly = trust.statements.contains { statement in
             statement.effect == .allow
                 && (statement.principal?.values["AWS"] ?? []).contains { PolicyEvaluator.namesExactly($0, caller) }
         }
-        if trustDecision == .allow && namedExactly && roleAccount == caller.accountId && caller.kind != .root {
-            let identity = try await authorizer.identityDecision(request)
-            if identity == .explicitDeny {
-                throw authorizer.denied(request, "with an explicit deny in an identity-based policy")
-            }
-        } else {
-            try await authorizer.authorize(
-                request, resourcePolicy: Authorizer.ResourcePolicy(document: trust, ownerAccount: roleAccount))
+        let identity = try await authorizer.identityDecision(request)
+        if identity == .explicitDeny {
+            throw authorizer.denied(request, "with an explicit deny in an identity-based policy")
+        }
+        if identity != .allow && !(namedExactly && roleAccount == caller.accountId) {
+            throw authorizer.denied(request, "because no identity-based policy allows the sts:AssumeRole action")
         }
         let duration = call.int("DurationSeconds") ?? 3600
         guard duration <= role.maxSessionDuration else {

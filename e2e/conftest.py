@@ -1,0 +1,148 @@
+"""Fixtures that run the built cachetrail server on a free loopback port with a fresh data dir."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import botocore.config
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = Path(os.environ.get("CACHETRAIL_BIN", ROOT / ".build" / "debug" / "cachetrail"))
+REGION = "us-east-1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One running server process; stopped by the fixture that started it."""
+
+    def __init__(self, data_dir, clock="manual", extra_env=None):
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        env.update(extra_env or {})
+        self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w+")
+        self.process = subprocess.Popen(
+            [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--clock", clock],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.output()}")
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/_cachetrail/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("server did not become healthy in 30 s")
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    @property
+    def credentials_file(self):
+        return self.data_dir / "credentials"
+
+    def profile(self, name="default"):
+        """The (key id, secret) pair of a profile in the server's credentials file."""
+        values = {}
+        current = None
+        for line in self.credentials_file.read_text().splitlines():
+            line = line.strip()
+            if line.startswith("["):
+                current = line[1:-1]
+            elif "=" in line and current == name:
+                key, value = (part.strip() for part in line.split("=", 1))
+                values[key] = value
+        return values["aws_access_key_id"], values["aws_secret_access_key"]
+
+    def advance(self, seconds):
+        request = urllib.request.Request(
+            f"{self.endpoint}/_cachetrail/clock", data=json.dumps({"advanceSeconds": seconds}).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=5) as r:
+            return json.load(r)
+
+    def client(self, service, key_id=None, secret=None, token=None, retries=1):
+        if key_id is None:
+            key_id, secret = self.profile()
+        return boto3.client(
+            service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=key_id,
+            aws_secret_access_key=secret, aws_session_token=token,
+            config=botocore.config.Config(retries={"max_attempts": retries, "mode": "standard"}),
+        )
+
+    def cli(self, *args, env=None, check=True):
+        """Runs the real AWS CLI against the server; returns parsed JSON output (or the process)."""
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        full_env.update({
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file), "AWS_CONFIG_FILE": os.devnull,
+            "AWS_DEFAULT_REGION": REGION, "AWS_MAX_ATTEMPTS": "1",
+        })
+        full_env.update(env or {})
+        result = subprocess.run(
+            ["aws", "--endpoint-url", self.endpoint, "--output", "json", *args],
+            capture_output=True, text=True, env=full_env, timeout=60,
+        )
+        if not check:
+            return result
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+@pytest.fixture(scope="session")
+def workdir():
+    path = Path(tempfile.mkdtemp(prefix="cachetrail-e2e-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server(workdir):
+    """A server with a manual clock shared by the tests that do not restart it."""
+    srv = Server(workdir / "shared-data")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server of the test's own, on a fresh data dir."""
+    started = []
+
+    def start(**kwargs):
+        srv = Server(tmp_path / f"data-{len(started)}", **kwargs)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
