@@ -10,7 +10,8 @@ let package = Package(
     name: "cachetrail",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "cachetrail", targets: ["cachetrail"])
+        .executable(name: "cachetrail", targets: ["cachetrail"]),
+        .executable(name: "wire-fuzz", targets: ["WireFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -73,8 +74,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "WireFuzz",
+            dependencies: ["AWSModels", "AWSWire", "SigV4"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: swiftSettings),
-        .testTarget(name: "IAMTests", dependencies: ["IAM"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SigV4Tests",
+            dependencies: ["SigV4", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IAMTests", dependencies: ["IAM", "AWSWire", "AWSModels", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

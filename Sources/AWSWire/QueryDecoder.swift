@@ -34,7 +34,8 @@ public struct QueryDecoder: Sendable {
                 depth += 1
             }
             if depth > Self.maxDepth {
-                throw AWSError(code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
+                throw AWSError(
+                    code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
             }
         }
         let context = Context(parameters: parameters, prefixes: prefixes)

@@ -52,7 +52,8 @@ public struct QueryResponseEncoder: Sendable {
             } else {
                 xml.open(name)
                 for item in items {
-                    write(item, member: element, shape: elementShape, name: element.locationName ?? "member", into: &xml)
+                    write(
+                        item, member: element, shape: elementShape, name: element.locationName ?? "member", into: &xml)
                 }
                 xml.close(name)
             }

@@ -34,10 +34,11 @@ public enum CacheTrailServer {
         let clock: any ServerClock = configuration.manualClock ? ManualClock(start: Date()) : SystemClock()
         let data = try DataDirectory(configuration: configuration)
         let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
-        let handlers: [any ServiceHandler] = [
-            IAMService(store: data.store),
-            STSService(identities: data.identities),
-        ] + UnservedService.all
+        let handlers: [any ServiceHandler] =
+            [
+                IAMService(store: data.store),
+                STSService(identities: data.identities),
+            ] + UnservedService.all
         let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
         let responder = CacheTrailResponder(
             gateway: gateway, endpoints: InternalEndpoints(clock: clock, metrics: metrics, version: version),
@@ -47,7 +48,10 @@ public enum CacheTrailServer {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cachetrail"),
             onServerRunning: { channel in
-                onReady(Ready(port: channel.localAddress?.port ?? configuration.port, rootKey: rootKey, createdAccount: created))
+                onReady(
+                    Ready(
+                        port: channel.localAddress?.port ?? configuration.port, rootKey: rootKey,
+                        createdAccount: created))
             },
             logger: logger)
         let group = ServiceGroup(

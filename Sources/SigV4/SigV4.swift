@@ -11,7 +11,9 @@ public struct SignableRequest: Sendable {
     /// The body's SHA-256 in hex, or nil when the body was not read (presigned S3 requests).
     public var bodySHA256: String?
 
-    public init(method: String, path: String, query: String, headers: [(name: String, value: String)], bodySHA256: String?) {
+    public init(
+        method: String, path: String, query: String, headers: [(name: String, value: String)], bodySHA256: String?
+    ) {
         self.method = method
         self.path = path
         self.query = query

@@ -47,9 +47,11 @@ enum Timestamps {
         return value
     }
 
-    private static func date(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> Date? {
+    private static func date(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> Date?
+    {
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        return utc.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+        return utc.date(
+            from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
     }
 }
 

@@ -44,10 +44,14 @@ public struct SigV4Authorization: Sendable, Equatable {
         throw .missingAuthentication
     }
 
-    private static func parseHeader(_ header: String, _ request: SignableRequest) throws(SigV4Failure) -> SigV4Authorization {
+    private static func parseHeader(_ header: String, _ request: SignableRequest) throws(SigV4Failure)
+        -> SigV4Authorization
+    {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard trimmed.hasPrefix(SigV4.algorithm + " ") else {
-            throw .incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header, and the algorithm \(SigV4.algorithm).")
+            throw .incomplete(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header, and the algorithm \(SigV4.algorithm)."
+            )
         }
         var fields: [String: String] = [:]
         for part in trimmed.dropFirst(SigV4.algorithm.count + 1).split(separator: ",") {
@@ -83,7 +87,9 @@ public struct SigV4Authorization: Sendable, Equatable {
             let signed = query["X-Amz-SignedHeaders"], let signature = query["X-Amz-Signature"],
             let amzDate = query["X-Amz-Date"]
         else {
-            throw .incomplete("AWS query-string parameters must include \(missing.joined(separator: ", ")) with algorithm \(SigV4.algorithm).")
+            throw .incomplete(
+                "AWS query-string parameters must include \(missing.joined(separator: ", ")) with algorithm \(SigV4.algorithm)."
+            )
         }
         var expires: Int?
         if let text = query["X-Amz-Expires"] {
@@ -103,10 +109,12 @@ public struct SigV4Authorization: Sendable, Equatable {
     ) throws(SigV4Failure) -> SigV4Authorization {
         let parts = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, parts[4] == "aws4_request", !parts[0].isEmpty, parts[1].count == 8 else {
-            throw .incomplete("Credential should be scoped to a valid region, like 'us-east-1'. Credential=\(parts.first ?? "")/…")
+            throw .incomplete(
+                "Credential should be scoped to a valid region, like 'us-east-1'. Credential=\(parts.first ?? "")/…")
         }
         guard Timestamps.parseAmzDate(amzDate) != nil else {
-            throw .incomplete("Invalid X-Amz-Date \(amzDate); it must be in ISO 8601 basic format, YYYYMMDD'T'HHMMSS'Z'.")
+            throw .incomplete(
+                "Invalid X-Amz-Date \(amzDate); it must be in ISO 8601 basic format, YYYYMMDD'T'HHMMSS'Z'.")
         }
         return SigV4Authorization(
             accessKeyID: parts[0], scopeDate: parts[1], region: parts[2], service: parts[3],
@@ -127,7 +135,9 @@ public struct SigV4Authorization: Sendable, Equatable {
     ) throws(SigV4Failure) {
         guard let signed = Timestamps.parseAmzDate(amzDate) else { throw .incomplete("Invalid X-Amz-Date \(amzDate).") }
         guard amzDate.hasPrefix(scopeDate) else {
-            throw .incomplete("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(scopeDate)' != '\(amzDate.prefix(8))', from '\(amzDate)'.")
+            throw .incomplete(
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(scopeDate)' != '\(amzDate.prefix(8))', from '\(amzDate)'."
+            )
         }
         if presigned {
             if signed.timeIntervalSince(now) > skew { throw .skewed(signed: signed, now: now) }

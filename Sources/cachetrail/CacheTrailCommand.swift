@@ -73,14 +73,17 @@ struct Serve: AsyncParsableCommand {
         let credentialsPath = configuration.credentialsPath
         try await CacheTrailServer.run(configuration, logger: logger) { ready in
             let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(ready.port)"
-            var lines = ["cachetrail \(CacheTrailServer.version) listening on \(endpoint) (account \(ready.rootKey.accountId))"]
+            var lines = [
+                "cachetrail \(CacheTrailServer.version) listening on \(endpoint) (account \(ready.rootKey.accountId))"
+            ]
             if ready.createdAccount {
                 lines.append(
                     "export AWS_ACCESS_KEY_ID=\(ready.rootKey.accessKeyId) AWS_SECRET_ACCESS_KEY=\(ready.rootKey.secretAccessKey) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
                 )
             } else {
                 lines.append(
-                    "export AWS_SHARED_CREDENTIALS_FILE=\(credentialsPath) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1")
+                    "export AWS_SHARED_CREDENTIALS_FILE=\(credentialsPath) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
+                )
             }
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }

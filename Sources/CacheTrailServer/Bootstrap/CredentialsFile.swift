@@ -22,9 +22,14 @@ public struct CredentialsFile: Sendable {
         }
         while let last = kept.last, last.trimmingCharacters(in: .whitespaces).isEmpty { kept.removeLast() }
         if !kept.isEmpty { kept.append("") }
-        kept += ["[\(profile)]", "aws_access_key_id = \(accessKeyId)", "aws_secret_access_key = \(secretAccessKey)", ""]
+        kept += [
+            "[\(profile)]", "aws_access_key_id = \(accessKeyId)", "aws_secret_access_key = \(secretAccessKey)", "",
+        ]
         let text = kept.joined(separator: "\n")
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteUnknown)
         }
     }

@@ -24,21 +24,29 @@ extension Gateway {
             throw Self.awsError(error)
         }
         guard let key = try await identities.resolve(authorization.accessKeyID), key.active else {
-            throw AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
+            throw AWSError(
+                code: "InvalidClientTokenId", message: "The security token included in the request is invalid.",
+                httpStatus: 403)
         }
         if let token = key.sessionToken {
             guard let sent = authorization.securityToken, SigV4.equalSignatures(sent, token) else {
-                throw AWSError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", httpStatus: 403)
+                throw AWSError(
+                    code: "InvalidClientTokenId", message: "The security token included in the request is invalid.",
+                    httpStatus: 403)
             }
             if let expiration = key.expiration, expiration <= clock.now() {
-                throw AWSError(code: "ExpiredToken", message: "The security token included in the request is expired", httpStatus: 403)
+                throw AWSError(
+                    code: "ExpiredToken", message: "The security token included in the request is expired",
+                    httpStatus: 403)
             }
         }
         do {
             try authorization.verify(signable, secret: key.secretAccessKey, now: signingClock.now())
         } catch {
             if case .mismatch(let canonical, let toSign) = error {
-                logger.debug("signature mismatch", metadata: ["sigv4.canonical": .string(canonical), "sigv4.stringToSign": .string(toSign)])
+                logger.debug(
+                    "signature mismatch",
+                    metadata: ["sigv4.canonical": .string(canonical), "sigv4.stringToSign": .string(toSign)])
             }
             throw Self.awsError(error)
         }
@@ -49,18 +57,21 @@ extension Gateway {
     static func awsError(_ failure: SigV4Failure) -> AWSError {
         switch failure {
         case .missingAuthentication:
-            AWSError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
+            AWSError(
+                code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
         case .incomplete(let message):
             AWSError(code: "IncompleteSignature", message: message, httpStatus: 400)
         case .mismatch:
             AWSError(
                 code: "SignatureDoesNotMatch",
-                message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+                message:
+                    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
                 httpStatus: 403)
         case .skewed(let signed, let now):
             AWSError(
                 code: "RequestExpired",
-                message: "Request timestamp \(SigV4.amzDate(signed)) is more than 15 minutes from the server time \(SigV4.amzDate(now)).",
+                message:
+                    "Request timestamp \(SigV4.amzDate(signed)) is more than 15 minutes from the server time \(SigV4.amzDate(now)).",
                 httpStatus: 400)
         case .expired:
             AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400)

@@ -69,7 +69,9 @@ public struct Gateway: Sendable {
             return wire.success(output, operation: operation, requestID: requestID)
         } catch let error as AWSError {
             count(wire, operationName, status: error.httpStatus)
-            logger.info("refused", metadata: ["aws.error": .string(error.code), "http.status": .stringConvertible(error.httpStatus)])
+            logger.info(
+                "refused",
+                metadata: ["aws.error": .string(error.code), "http.status": .stringConvertible(error.httpStatus)])
             return wire.failure(error, requestID: requestID)
         } catch {
             count(wire, operationName, status: 500)

@@ -10,7 +10,10 @@ public struct GatewayRequest: Sendable {
     public var body: [UInt8]
     public var sourceIP: String
 
-    public init(method: String, path: String, query: String, headers: [(name: String, value: String)], body: [UInt8], sourceIP: String) {
+    public init(
+        method: String, path: String, query: String, headers: [(name: String, value: String)], body: [UInt8],
+        sourceIP: String
+    ) {
         self.method = method
         self.path = path
         self.query = query

@@ -29,7 +29,8 @@ struct WireFormat {
     /// The format to answer in before the request is authenticated: from the credential scope
     /// if it names a hosted service, else from the request's shape.
     static func guess(_ request: GatewayRequest, handlers: [String: any ServiceHandler]) -> WireFormat {
-        let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers, bodySHA256: nil)
+        let signable = SignableRequest(
+            method: request.method, path: request.path, query: request.query, headers: request.headers, bodySHA256: nil)
         if let authorization = try? SigV4Authorization.parse(signable), let handler = handlers[authorization.service] {
             return WireFormat(model: handler.model)
         }
@@ -106,7 +107,8 @@ struct WireFormat {
                 body: ErrorEnvelope.json(error))
         case .s3:
             return GatewayResponse(
-                status: error.httpStatus, headers: [("content-type", "application/xml"), ("x-amz-request-id", requestID)],
+                status: error.httpStatus,
+                headers: [("content-type", "application/xml"), ("x-amz-request-id", requestID)],
                 body: ErrorEnvelope.s3(error, requestID: requestID))
         }
     }

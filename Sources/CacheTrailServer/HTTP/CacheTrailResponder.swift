@@ -34,11 +34,13 @@ struct CacheTrailResponder: HTTPResponder {
             return Self.response(
                 GatewayResponse(
                     status: 413, headers: [("content-type", "text/xml")],
-                    body: "<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body must be at most \(maxBodyBytes) bytes.</Message></Error></ErrorResponse>"
+                    body:
+                        "<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body must be at most \(maxBodyBytes) bytes.</Message></Error></ErrorResponse>"
                 ))
         }
         if path.hasPrefix("/_cachetrail/") {
-            return Self.response(await endpoints.respond(method: request.method.rawValue, path: path, body: Array(buffer: body)))
+            return Self.response(
+                await endpoints.respond(method: request.method.rawValue, path: path, body: Array(buffer: body)))
         }
         var headers: [(name: String, value: String)] = []
         if let authority = request.head.authority { headers.append(("host", authority)) }

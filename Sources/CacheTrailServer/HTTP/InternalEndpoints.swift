@@ -21,9 +21,11 @@ struct InternalEndpoints: Sendable {
                 ]))
         case ("POST", "/_cachetrail/clock"):
             guard let manual = clock as? ManualClock else {
-                return json(409, .object(["error": .string("The clock is not manual: start the server with --clock manual.")]))
+                return json(
+                    409, .object(["error": .string("The clock is not manual: start the server with --clock manual.")]))
             }
-            guard case .object(let fields)? = try? JSONValue.parse(body), case .number(let text)? = fields["advanceSeconds"],
+            guard case .object(let fields)? = try? JSONValue.parse(body),
+                case .number(let text)? = fields["advanceSeconds"],
                 let seconds = Double(text), seconds >= 0, seconds.isFinite
             else {
                 return json(400, .object(["error": .string("Send {\"advanceSeconds\": N} with N >= 0.")]))

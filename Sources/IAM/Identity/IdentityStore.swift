@@ -22,9 +22,14 @@ public struct IdentityStore: Sendable {
 
     /// Creates the account `id` with a root key (the given one, or a new one) unless it exists;
     /// returns its root key either way.
-    public func ensureAccount(_ id: String, rootKey: AWSCredentials?, now: Date) async throws -> (AccessKeyRecord, created: Bool) {
+    public func ensureAccount(_ id: String, rootKey: AWSCredentials?, now: Date) async throws -> (
+        AccessKeyRecord, created: Bool
+    ) {
         try await store.write { tx in
-            if let preset = rootKey, let key = try tx.get(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global, id: preset.accessKeyID) {
+            if let preset = rootKey,
+                let key = try tx.get(
+                    AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global, id: preset.accessKeyID)
+            {
                 return (key, false)
             }
             if rootKey == nil, try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: id) != nil,
@@ -48,7 +53,9 @@ public struct IdentityStore: Sendable {
         }
     }
 
-    private static func addAccount(_ tx: any StateWriter, id: String, rootKey: AWSCredentials?, now: Date) throws -> AccessKeyRecord {
+    private static func addAccount(_ tx: any StateWriter, id: String, rootKey: AWSCredentials?, now: Date) throws
+        -> AccessKeyRecord
+    {
         if try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: id) == nil {
             try tx.put(AccountRecord(id: id, createDate: now), kind: Kind.account, scope: Kind.global, id: id)
         }
@@ -68,7 +75,8 @@ public struct IdentityStore: Sendable {
                     secretAccessKey: session.secretAccessKey, principal: session.principal, active: true,
                     sessionToken: session.sessionToken, expiration: session.expiration)
             }
-            guard let key = try tx.get(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global, id: accessKeyId) else {
+            guard let key = try tx.get(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global, id: accessKeyId)
+            else {
                 return nil
             }
             let principal: Principal

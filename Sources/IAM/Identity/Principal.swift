@@ -57,7 +57,9 @@ public struct Principal: Sendable, Codable, Equatable {
     }
 
     public static func root(account: String, accessKeyId: String? = nil) -> Principal {
-        Principal(kind: .root, principalId: account, arn: "arn:aws:iam::\(account):root", accountId: account, accessKeyId: accessKeyId)
+        Principal(
+            kind: .root, principalId: account, arn: "arn:aws:iam::\(account):root", accountId: account,
+            accessKeyId: accessKeyId)
     }
 
     /// A service acting on its own or a customer's behalf (`cloudtrail.amazonaws.com`).

@@ -19,7 +19,8 @@ struct AccessKeyOperations {
             switch call.operation.name {
             case "CreateAccessKey":
                 guard keys.count < Self.perUserLimit else {
-                    throw call.error("LimitExceededException", "Cannot exceed quota for AccessKeysPerUser: \(Self.perUserLimit)")
+                    throw call.error(
+                        "LimitExceededException", "Cannot exceed quota for AccessKeysPerUser: \(Self.perUserLimit)")
                 }
                 let key = AccessKeyRecord(
                     accessKeyId: Identifiers.make("AKIA"), secretAccessKey: Identifiers.secret(), accountId: account,
@@ -102,7 +103,8 @@ struct InlinePolicyOperations {
             let id = "\(ownerName)/\(policyName)"
             switch operation.prefix(3) {
             case "Put":
-                let record = InlinePolicyRecord(owner: ownerName, policyName: policyName, document: try call.required("PolicyDocument"))
+                let record = InlinePolicyRecord(
+                    owner: ownerName, policyName: policyName, document: try call.required("PolicyDocument"))
                 try tx.put(record, kind: kind, scope: account, id: id)
                 return nil
             case "Get":

@@ -17,7 +17,8 @@ public struct IAMService: ServiceHandler {
         let account = call.account
         let name = call.operation.name
         if name.contains("Role") {
-            return call.string("RoleName").map { "arn:aws:iam::\(account):role/\($0)" } ?? "arn:aws:iam::\(account):role/"
+            return call.string("RoleName").map { "arn:aws:iam::\(account):role/\($0)" }
+                ?? "arn:aws:iam::\(account):role/"
         }
         if let user = call.string("UserName") { return "arn:aws:iam::\(account):user/\(user)" }
         if name == "ListUsers" { return "arn:aws:iam::\(account):user/" }
@@ -111,7 +112,9 @@ public struct IAMService: ServiceHandler {
             ])
             return .object(["User": root])
         }
-        let user = try await store.read { tx in try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) }
+        let user = try await store.read { tx in
+            try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name)
+        }
         guard let user else { throw Self.noSuchUser(call, name) }
         return .object(["User": Self.userValue(user)])
     }
@@ -134,7 +137,9 @@ public struct IAMService: ServiceHandler {
             let policies = try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: call.account)
                 .filter { $0.owner == name }
             if !keys.isEmpty || !policies.isEmpty {
-                throw call.error("DeleteConflictException", "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
+                throw call.error(
+                    "DeleteConflictException",
+                    "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
             }
             try tx.delete(kind: Kind.user, scope: call.account, id: name)
         }
@@ -166,7 +171,9 @@ public struct IAMService: ServiceHandler {
 
     private func getRole(_ call: OperationCall) async throws -> ShapeValue? {
         let name = try call.required("RoleName")
-        let role = try await store.read { tx in try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) }
+        let role = try await store.read { tx in
+            try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name)
+        }
         guard let role else { throw Self.noSuchRole(call, name) }
         return .object(["Role": Self.roleValue(role)])
     }
@@ -183,7 +190,9 @@ public struct IAMService: ServiceHandler {
             guard try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil else {
                 throw Self.noSuchRole(call, name)
             }
-            if try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: call.account).contains(where: { $0.owner == name }) {
+            if try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: call.account).contains(where: {
+                $0.owner == name
+            }) {
                 throw call.error("DeleteConflictException", "Cannot delete entity, must delete policies first.")
             }
             try tx.delete(kind: Kind.role, scope: call.account, id: name)
@@ -225,7 +234,8 @@ struct Page<T> {
 
     func value(_ member: String, _ render: (T) -> ShapeValue) -> ShapeValue {
         .object([
-            member: .list(items.map(render)), "IsTruncated": .boolean(marker != nil), "Marker": marker.map(ShapeValue.string),
+            member: .list(items.map(render)), "IsTruncated": .boolean(marker != nil),
+            "Marker": marker.map(ShapeValue.string),
         ])
     }
 }

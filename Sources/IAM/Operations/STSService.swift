@@ -35,7 +35,9 @@ public struct STSService: ServiceHandler {
         }
     }
 
-    private func issue(_ principal: Principal, duration: Int, call: OperationCall) async throws -> (SessionRecord, ShapeValue) {
+    private func issue(_ principal: Principal, duration: Int, call: OperationCall) async throws -> (
+        SessionRecord, ShapeValue
+    ) {
         let keyId = Identifiers.make("ASIA")
         var principal = principal
         principal.accessKeyId = keyId
@@ -65,9 +67,12 @@ public struct STSService: ServiceHandler {
         let roleArn = try call.required("RoleArn")
         let sessionName = try call.required("RoleSessionName")
         let caller = call.principal
-        let request = AccessRequest(action: "sts:AssumeRole", resource: roleArn, principal: caller, context: [
-            "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [caller.arn], "aws:PrincipalAccount": [caller.accountId],
-        ])
+        let request = AccessRequest(
+            action: "sts:AssumeRole", resource: roleArn, principal: caller,
+            context: [
+                "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [caller.arn],
+                "aws:PrincipalAccount": [caller.accountId],
+            ])
         let parts = roleArn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("role/") else {
             throw AWSError.validation("\(roleArn) is invalid")

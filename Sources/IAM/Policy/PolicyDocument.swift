@@ -75,7 +75,9 @@ public struct PolicyDocument: Sendable, Equatable {
         case .array(let items)?:
             var out: [String] = []
             for item in items {
-                guard case .string(let s) = item else { throw PolicyError("Syntax errors in policy: \(field) must hold strings.") }
+                guard case .string(let s) = item else {
+                    throw PolicyError("Syntax errors in policy: \(field) must hold strings.")
+                }
                 out.append(s)
             }
             return out
@@ -127,7 +129,9 @@ public struct PolicyDocument: Sendable, Equatable {
         }
         var conditions: [Condition] = []
         if let rawConditions = fields["Condition"] {
-            guard case .object(let ops) = rawConditions else { throw PolicyError("Syntax errors in policy: Condition.") }
+            guard case .object(let ops) = rawConditions else {
+                throw PolicyError("Syntax errors in policy: Condition.")
+            }
             for (op, block) in ops {
                 guard case .object(let keys) = block else { throw PolicyError("Syntax errors in policy: Condition.") }
                 for (key, rawValues) in keys {
@@ -143,7 +147,8 @@ public struct PolicyDocument: Sendable, Equatable {
             }
         }
         return Statement(
-            sid: fields["Sid"]?.string, effect: effect, principal: principal, notPrincipal: notPrincipal, action: action,
+            sid: fields["Sid"]?.string, effect: effect, principal: principal, notPrincipal: notPrincipal,
+            action: action,
             notAction: notAction, resource: resource, notResource: notResource, conditions: conditions)
     }
 }

@@ -29,7 +29,9 @@ public enum PolicyDecision: Sendable, Equatable {
 public enum PolicyEvaluator {
     /// - Parameter checkPrincipal: true for resource and trust policies, whose statements name
     ///   the principals they apply to.
-    public static func evaluate(_ policies: [PolicyDocument], _ request: AccessRequest, checkPrincipal: Bool) -> PolicyDecision {
+    public static func evaluate(_ policies: [PolicyDocument], _ request: AccessRequest, checkPrincipal: Bool)
+        -> PolicyDecision
+    {
         var allowed = false
         for policy in policies {
             for statement in policy.statements where applies(statement, request, checkPrincipal: checkPrincipal) {
@@ -41,10 +43,14 @@ public enum PolicyEvaluator {
     }
 
     static func applies(_ statement: PolicyDocument.Statement, _ request: AccessRequest, checkPrincipal: Bool) -> Bool {
-        if let actions = statement.action, !actions.contains(where: { wildcard($0, request.action, caseInsensitive: true) }) {
+        if let actions = statement.action,
+            !actions.contains(where: { wildcard($0, request.action, caseInsensitive: true) })
+        {
             return false
         }
-        if let actions = statement.notAction, actions.contains(where: { wildcard($0, request.action, caseInsensitive: true) }) {
+        if let actions = statement.notAction,
+            actions.contains(where: { wildcard($0, request.action, caseInsensitive: true) })
+        {
             return false
         }
         if let resources = statement.resource, !resources.contains(where: { wildcard($0, request.resource) }) {

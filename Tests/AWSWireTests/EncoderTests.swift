@@ -1,0 +1,105 @@
+import AWSModels
+import Foundation
+import Testing
+
+@testable import AWSWire
+
+struct QueryResponseEncoderTests {
+    @Test func wrapsTheResultAndTheRequestId() throws {
+        let operation = try #require(ServiceModel.sts.operations["GetCallerIdentity"])
+        let xml = QueryResponseEncoder(model: .sts).encode(
+            .object(["UserId": .string("AIDA1"), "Account": .string("000000000000"), "Arn": .string("arn:a&b")]),
+            operation: operation, requestID: "req-1")
+        #expect(
+            xml
+                == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><UserId>AIDA1</UserId><Account>000000000000</Account><Arn>arn:a&amp;b</Arn></GetCallerIdentityResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+        )
+    }
+
+    @Test func listsUseTheModelsElementNames() throws {
+        let operation = try #require(ServiceModel.elastiCache.operations["DescribeCacheClusters"])
+        let cluster = ShapeValue.object([
+            "CacheClusterId": .string("c1"), "NumCacheNodes": .integer(2),
+            "CacheClusterCreateTime": .timestamp(Date(timeIntervalSince1970: 1_417_471_566)),
+            "CacheSecurityGroups": .list([
+                .object(["CacheSecurityGroupName": .string("default"), "Status": .string("active")])
+            ]),
+        ])
+        let xml = QueryResponseEncoder(model: .elastiCache).encode(
+            .object(["CacheClusters": .list([cluster])]), operation: operation, requestID: "r")
+        #expect(
+            xml.contains(
+                "<DescribeCacheClustersResult><CacheClusters><CacheCluster><CacheClusterId>c1</CacheClusterId>"))
+        #expect(xml.contains("<CacheClusterCreateTime>2014-12-01T22:06:06.000Z</CacheClusterCreateTime>"))
+        #expect(
+            xml.contains(
+                "<CacheSecurityGroups><CacheSecurityGroup><CacheSecurityGroupName>default</CacheSecurityGroupName>"))
+    }
+
+    @Test func operationsWithoutOutputHaveOnlyMetadata() throws {
+        let operation = try #require(ServiceModel.iam.operations["DeleteUser"])
+        let xml = QueryResponseEncoder(model: .iam).encode(nil, operation: operation, requestID: "r")
+        #expect(
+            xml.hasSuffix(
+                "<DeleteUserResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteUserResponse>"
+            ))
+    }
+
+    @Test func errorEnvelopes() {
+        let error = AWSError(code: "CacheClusterNotFound", message: "Cluster <x> not found", httpStatus: 404)
+        let query = ErrorEnvelope.query(error, requestID: "r", namespace: nil)
+        #expect(
+            query.contains(
+                "<Error><Type>Sender</Type><Code>CacheClusterNotFound</Code><Message>Cluster &lt;x&gt; not found</Message></Error><RequestId>r</RequestId>"
+            ))
+        #expect(ErrorEnvelope.json(error) == #"{"__type":"CacheClusterNotFound","message":"Cluster <x> not found"}"#)
+    }
+
+    @Test func modeledErrorsCarryTheAwsQueryErrorCodeAndStatus() {
+        let error = AWSError.modeled("CacheClusterNotFoundFault", in: .elastiCache, "nope")
+        #expect(error.code == "CacheClusterNotFound")
+        #expect(error.httpStatus == 404)
+    }
+}
+
+struct JSONTests {
+    @Test func parsesAndRejects() throws {
+        #expect(
+            try JSONValue.parse(#"{"a":[1,true,null,"x\u00e9\n"],"b":{}}"#)
+                == .object(["a": .array([.number("1"), .bool(true), .null, .string("xé\n")]), "b": .object([:])]))
+        for bad in ["{", "[1,]", "{\"a\" 1}", "tru", "\"\u{1}\"", "1 2", "{\"a\":1}}"] {
+            #expect(throws: JSONParseError.self) { try JSONValue.parse(bad) }
+        }
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep, maxDepth: 64) }
+    }
+
+    @Test func decodesCloudTrailInputByTheModel() throws {
+        let decoder = JSONInputDecoder(model: .cloudTrail)
+        let value = try decoder.decode(
+            Array(
+                #"{"Name":"t","S3BucketName":"b","IsMultiRegionTrail":true,"TagsList":[{"Key":"k","Value":"v"}]}"#.utf8),
+            shape: "CreateTrailRequest")
+        #expect(value[member: "IsMultiRegionTrail"] == .boolean(true))
+        #expect(value[member: "TagsList"] == .list([.structure(["Key": .string("k"), "Value": .string("v")])]))
+        #expect(throws: AWSError.self) {
+            try decoder.decode(Array(#"{"Name":"t","S3BucketName":5}"#.utf8), shape: "CreateTrailRequest")
+        }
+        #expect(throws: AWSError.self) { try decoder.decode(Array("[]".utf8), shape: "CreateTrailRequest") }
+    }
+
+    @Test func writesStableJSON() {
+        let value = ShapeValue.object(["b": .integer(1), "a": .list([.string("q\""), .boolean(false)])])
+        #expect(JSONWriter.write(value) == #"{"a":["q\"",false],"b":1}"#)
+    }
+
+    @Test func timestamps() {
+        let date = Date(timeIntervalSince1970: 1_417_471_235)
+        #expect(Timestamps.iso8601(date) == "2014-12-01T22:00:35Z")
+        #expect(Timestamps.parse("2014-12-01T22:00:35Z") == date)
+        #expect(Timestamps.parse("2014-12-01T22:00:35.000Z") == date)
+        #expect(Timestamps.parse("1417471235") == date)
+        #expect(Timestamps.parse("yesterday") == nil)
+        #expect(Timestamps.httpDate(date) == "Mon, 01 Dec 2014 22:00:35 GMT")
+    }
+}

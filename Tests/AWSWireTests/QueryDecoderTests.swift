@@ -1,0 +1,96 @@
+import AWSModels
+import Foundation
+import Testing
+
+@testable import AWSWire
+
+struct QueryDecoderTests {
+    let elastiCache = QueryDecoder(model: .elastiCache)
+
+    @Test func decodesTheSeedCreateCacheClusterWithListsAndTypes() throws {
+        let value = try elastiCache.decode(
+            [
+                "CacheClusterId": "test-memcached", "Engine": "memcached", "NumCacheNodes": "2",
+                "AZMode": "cross-az", "CacheNodeType": "cache.m1.small",
+                "SecurityGroupIds.SecurityGroupId.1": "sg-1", "SecurityGroupIds.SecurityGroupId.2": "sg-2",
+                "Tags.Tag.1.Key": "team", "Tags.Tag.1.Value": "audit", "AutoMinorVersionUpgrade": "true",
+            ], shape: "CreateCacheClusterMessage")
+        #expect(value[member: "NumCacheNodes"] == .integer(2))
+        #expect(value[member: "AZMode"] == .string("cross-az"))
+        #expect(value[member: "AutoMinorVersionUpgrade"] == .boolean(true))
+        #expect(value[member: "SecurityGroupIds"] == .list([.string("sg-1"), .string("sg-2")]))
+        #expect(value[member: "Tags"] == .list([.structure(["Key": .string("team"), "Value": .string("audit")])]))
+    }
+
+    @Test func anEmptyListIsSentAsABareName() throws {
+        let value = try elastiCache.decode(
+            ["CacheClusterId": "c", "SecurityGroupIds": ""], shape: "CreateCacheClusterMessage")
+        #expect(value[member: "SecurityGroupIds"] == .list([]))
+    }
+
+    @Test func decodesMapsWithEntryKeyValue() throws {
+        let sns = QueryDecoder(model: .sns)
+        let value = try sns.decode(
+            [
+                "Name": "trail-topic", "Attributes.entry.1.key": "DisplayName", "Attributes.entry.1.value": "Trail",
+                "Attributes.entry.2.key": "Policy", "Attributes.entry.2.value": "{}",
+            ], shape: "CreateTopicInput")
+        #expect(value[member: "Attributes"] == .map(["DisplayName": .string("Trail"), "Policy": .string("{}")]))
+    }
+
+    @Test func missingRequiredMemberIsMissingParameter() {
+        #expect(throws: AWSError.missingParameter("CacheClusterId")) {
+            try elastiCache.decode(["Engine": "redis"], shape: "CreateCacheClusterMessage")
+        }
+    }
+
+    @Test func badScalarsNameTheParameter() {
+        #expect {
+            try elastiCache.decode(["CacheClusterId": "c", "NumCacheNodes": "two"], shape: "CreateCacheClusterMessage")
+        } throws: { error in
+            let aws = error as? AWSError
+            return aws?.code == "InvalidParameterValue" && aws?.message.contains("NumCacheNodes") == true
+        }
+        #expect {
+            try elastiCache.decode(["CacheClusterId": "c", "AZMode": "everywhere"], shape: "CreateCacheClusterMessage")
+        } throws: { error in
+            (error as? AWSError)?.message.contains("single-az") == true
+        }
+    }
+
+    @Test func iamAndStsWordErrorsAsValidationError() {
+        let sts = QueryDecoder(model: .sts)
+        #expect {
+            try sts.decode(
+                ["RoleArn": "arn:aws:iam::000000000000:role/r", "RoleSessionName": "s", "DurationSeconds": "10"],
+                shape: "AssumeRoleRequest")
+        } throws: { error in
+            let aws = error as? AWSError
+            return aws?.code == "ValidationError"
+                && aws?.message
+                    == "1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2"
+        }
+    }
+
+    @Test func sensitiveValuesAreNotEchoed() {
+        let iam = QueryDecoder(model: .sts)
+        #expect {
+            try iam.decode(["SerialNumber": "arn", "TokenCode": "12"], shape: "GetSessionTokenRequest")
+        } throws: { error in
+            (error as? AWSError)?.code == "ValidationError"
+        }
+    }
+
+    @Test func hostileShapesAreRefused() {
+        var many: [String: String] = [:]
+        for i in 0...QueryDecoder.maxParameters { many["P\(i)"] = "x" }
+        #expect(throws: AWSError.self) { try elastiCache.decode(many, shape: "CreateCacheClusterMessage") }
+        let deep = Array(repeating: "a", count: 40).joined(separator: ".")
+        #expect(throws: AWSError.self) { try elastiCache.decode([deep: "x"], shape: "CreateCacheClusterMessage") }
+    }
+
+    @Test func formParametersDecodePercentAndPlus() {
+        let params = QueryDecoder.formParameters("Action=GetUser&UserName=a%2Bb+c&Empty=&Flag")
+        #expect(params == ["Action": "GetUser", "UserName": "a+b c", "Empty": "", "Flag": ""])
+    }
+}

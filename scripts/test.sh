@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine that has only Swift and Python:
+# installs what the tests need (apt packages, a virtualenv with the AWS CLI, boto3, pytest and
+# moto), builds, runs the Swift unit tests, then the end-to-end suite against the built server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the SQLite headers GRDB links against.
+need=()
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+if [ ${#need[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
+fi
+
+# Python tools in a virtualenv of the project's own.
+if [ ! -x .venv/bin/pytest ] || [ ! -x .venv/bin/aws ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r e2e/requirements.txt
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+
+start=$(date +%s)
+swift build --build-tests
+echo "build: $(( $(date +%s) - start ))s"
+
+swift test --skip-build
+
+CACHETRAIL_BIN="$PWD/.build/debug/cachetrail" python -m pytest -q e2e "$@"
+echo "total: $(( $(date +%s) - start ))s"
