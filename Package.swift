@@ -51,9 +51,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CloudTrail",
+            dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CacheTrailServer",
             dependencies: [
-                "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence",
+                "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -77,6 +82,10 @@ let package = Package(
         .executableTarget(
             name: "WireFuzz",
             dependencies: ["AWSModels", "AWSWire", "SigV4"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CloudTrailTests", dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),

@@ -101,3 +101,11 @@ def test_account_create_while_running(server):
         capture_output=True, text=True, timeout=60,
     )
     assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_sigterm_shuts_down_gracefully(fresh_server):
+    srv = fresh_server()
+    srv.cli("sts", "get-caller-identity")
+    srv.process.terminate()
+    assert srv.process.wait(timeout=15) == 0
+    assert "Server started and listening" in srv.output()

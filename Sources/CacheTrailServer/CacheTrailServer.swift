@@ -36,8 +36,8 @@ public enum CacheTrailServer {
         let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
         let handlers: [any ServiceHandler] =
             [
-                IAMService(store: data.store),
-                STSService(identities: data.identities),
+                IAMService(),
+                STSService(),
             ] + UnservedService.all
         let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
         let responder = CacheTrailResponder(

@@ -1,13 +1,10 @@
 import AWSWire
+import Persistence
 
 /// Decides whether a principal may perform an action: identity policies, session policies and
 /// (when the resource has one) the resource policy, as IAM combines them.
 public struct Authorizer: Sendable {
-    public let identities: IdentityStore
-
-    public init(identities: IdentityStore) {
-        self.identities = identities
-    }
+    public init() {}
 
     /// A resource policy and the account that owns the resource.
     public struct ResourcePolicy: Sendable {
@@ -21,9 +18,11 @@ public struct Authorizer: Sendable {
     }
 
     /// Throws `AccessDenied`, worded as AWS words it, unless the request is allowed.
-    public func authorize(_ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil) async throws {
+    public func authorize(
+        _ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil, in reader: any StateReader
+    ) throws {
         let principal = request.principal
-        let identity = try await identityDecision(request)
+        let identity = try identityDecision(request, in: reader)
         let resource = resourcePolicy.map { PolicyEvaluator.evaluate([$0.document], request, checkPrincipal: true) }
         if identity == .explicitDeny { throw denied(request, "with an explicit deny in an identity-based policy") }
         if resource == .explicitDeny { throw denied(request, "with an explicit deny in a resource-based policy") }
@@ -40,7 +39,7 @@ public struct Authorizer: Sendable {
     }
 
     /// The identity side alone: root is allowed; services have no identity policies.
-    func identityDecision(_ request: AccessRequest) async throws -> PolicyDecision {
+    func identityDecision(_ request: AccessRequest, in reader: any StateReader) throws -> PolicyDecision {
         let principal = request.principal
         switch principal.kind {
         case .root:
@@ -48,7 +47,7 @@ public struct Authorizer: Sendable {
         case .awsService:
             return .implicitDeny
         case .iamUser, .assumedRole, .federatedUser:
-            let documents = try await identities.identityPolicies(for: principal).compactMap {
+            let documents = try IdentityStore.identityPolicies(for: principal, in: reader).compactMap {
                 try? PolicyDocument.parse($0, use: .identity)
             }
             var decision = PolicyEvaluator.evaluate(documents, request, checkPrincipal: false)

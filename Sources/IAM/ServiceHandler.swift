@@ -1,6 +1,7 @@
 import AWSModels
 import AWSWire
 import Foundation
+import Persistence
 
 /// One authenticated call on its way to an operation: the decoded input and who made it.
 public struct OperationCall: Sendable {
@@ -59,7 +60,9 @@ public protocol ServiceHandler: Sendable {
     /// needs no identity-policy check (or checks for itself, as AssumeRole does).
     func resource(for call: OperationCall) -> String?
 
-    /// Performs the operation. Throws ``AWSError`` for failures the caller should see; an
-    /// operation this server does not serve throws the protocol's unsupported-operation error.
-    func handle(_ call: OperationCall) async throws -> ShapeValue?
+    /// Performs the operation inside the call's transaction, so that its state changes and its
+    /// CloudTrail event commit together (or not at all). Throws ``AWSError`` for failures the
+    /// caller should see; an operation this server does not serve throws the protocol's
+    /// unsupported-operation error.
+    func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue?
 }

@@ -29,15 +29,35 @@ public final class SQLiteStateStore: StateStore {
                     ) WITHOUT ROWID
                     """)
         }
+        migrator.registerMigration("journal") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id TEXT NOT NULL UNIQUE, account TEXT NOT NULL, region TEXT NOT NULL,
+                        event_time REAL NOT NULL, event_name TEXT NOT NULL, event_source TEXT NOT NULL,
+                        read_only INTEGER NOT NULL, username TEXT, access_key_id TEXT, record TEXT NOT NULL
+                    );
+                    CREATE INDEX events_by_account ON events (account, region, seq);
+                    """)
+        }
         return migrator
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
-        try await writer.read { db in try body(Transaction(db: db)) }
+        do {
+            return try await writer.read { db in try body(Transaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StateStoreError.unavailable(error.description)
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
-        try await writer.write { db in try body(Transaction(db: db)) }
+        do {
+            return try await writer.write { db in try body(Transaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StateStoreError.unavailable(error.description)
+        }
     }
 
     private struct Transaction: StateWriter {
@@ -65,6 +85,38 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)",
                 arguments: [kind, scope, id, data])
+        }
+
+        func appendEvent(_ entry: JournalEntry) throws -> Int64 {
+            try db.execute(
+                sql: """
+                    INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
+                        username, access_key_id, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.eventID, entry.account, entry.region, entry.eventTime.timeIntervalSince1970, entry.eventName,
+                    entry.eventSource, entry.readOnly, entry.username, entry.accessKeyId, entry.record,
+                ])
+            return db.lastInsertedRowID
+        }
+
+        func events(account: String, region: String, before: Int64?, limit: Int) throws -> [(Int64, JournalEntry)] {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM events WHERE account = ? AND region = ? AND seq < ? ORDER BY seq DESC LIMIT ?
+                    """,
+                arguments: [account, region, before ?? Int64.max, limit])
+            return rows.map { row in
+                (
+                    row["seq"],
+                    JournalEntry(
+                        eventID: row["event_id"], account: row["account"], region: row["region"],
+                        eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
+                        eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],
+                        accessKeyId: row["access_key_id"], record: row["record"])
+                )
+            }
         }
 
         func delete(kind: String, scope: String, id: String) throws -> Bool {

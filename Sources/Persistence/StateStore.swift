@@ -1,14 +1,14 @@
 import Foundation
 
 /// Reads documents: Codable values addressed by kind, scope (usually an account id) and id.
-public protocol StateReader {
+public protocol StateReader: JournalReader {
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T?
     /// Every document of `kind` in `scope`, ordered by id.
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T]
 }
 
 /// Reads and writes documents inside one transaction.
-public protocol StateWriter: StateReader {
+public protocol StateWriter: StateReader, JournalWriter {
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws
     /// Removes a document; returns whether it existed.
     @discardableResult
@@ -21,4 +21,16 @@ public protocol StateWriter: StateReader {
 public protocol StateStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T
+}
+
+/// The store cannot be read or written (disk full, I/O error, locked too long). Calls fail
+/// closed with ServiceUnavailable and change nothing.
+public enum StateStoreError: Error, CustomStringConvertible {
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let reason): "state store unavailable: \(reason)"
+        }
+    }
 }

@@ -24,7 +24,9 @@ struct ParameterGenerator {
         switch shape.kind {
         case .structure:
             for member in shape.members where shape.required.contains(member.name) || random.below(3) == 0 {
-                let key = prefix.isEmpty ? (member.locationName ?? member.name) : "\(prefix).\(member.locationName ?? member.name)"
+                let key =
+                    prefix.isEmpty
+                    ? (member.locationName ?? member.name) : "\(prefix).\(member.locationName ?? member.name)"
                 add(shape: member.shape, prefix: key, depth: depth + 1, into: &out)
             }
         case .list:
@@ -32,7 +34,9 @@ struct ParameterGenerator {
             let count = random.below(4)
             if count == 0 { out[prefix] = "" }
             for i in 0..<count {
-                add(shape: element.shape, prefix: "\(prefix).\(element.locationName ?? "member").\(i + 1)", depth: depth + 1, into: &out)
+                add(
+                    shape: element.shape, prefix: "\(prefix).\(element.locationName ?? "member").\(i + 1)",
+                    depth: depth + 1, into: &out)
             }
         case .map:
             guard let value = shape.value else { return }
@@ -46,7 +50,9 @@ struct ParameterGenerator {
     }
 
     mutating func scalar(_ shape: Shape) -> String {
-        if let values = shape.enumValues, !values.isEmpty, random.below(4) > 0 { return values[random.below(values.count)] }
+        if let values = shape.enumValues, !values.isEmpty, random.below(4) > 0 {
+            return values[random.below(values.count)]
+        }
         switch shape.kind {
         case .integer, .long: return String(Int(random.next() % 4000) - 100)
         case .boolean: return random.below(2) == 0 ? "true" : "false"
@@ -69,10 +75,14 @@ struct ParameterGenerator {
             return "{" + fields.joined(separator: ",") + "}"
         case .list:
             guard let element = shape.element else { return "[]" }
-            return "[" + (0..<random.below(3)).map { _ in json(shape: element.shape, depth: depth + 1) }.joined(separator: ",") + "]"
+            return "["
+                + (0..<random.below(3)).map { _ in json(shape: element.shape, depth: depth + 1) }.joined(separator: ",")
+                + "]"
         case .map:
             guard let value = shape.value else { return "{}" }
-            return "{" + (0..<random.below(3)).map { "\"k\($0)\":" + json(shape: value.shape, depth: depth + 1) }.joined(separator: ",") + "}"
+            return "{"
+                + (0..<random.below(3)).map { "\"k\($0)\":" + json(shape: value.shape, depth: depth + 1) }.joined(
+                    separator: ",") + "}"
         case .string, .blob, .timestamp:
             return shape.kind == .timestamp ? "1417471235" : JSONWriter.quote(scalar(shape))
         default:
@@ -83,7 +93,10 @@ struct ParameterGenerator {
 
 /// Mutations of real inputs: bytes flipped, cut, duplicated; keys and values replaced.
 enum Mutator {
-    static let nasty = ["", "-1", "99999999999999999999", "1e400", "NaN", "true", "\u{0}", "%ZZ", "é", "[", "{", "\"", ".", "..", "member.0", String(repeating: "a", count: 5000)]
+    static let nasty = [
+        "", "-1", "99999999999999999999", "1e400", "NaN", "true", "\u{0}", "%ZZ", "é", "[", "{", "\"", ".", "..",
+        "member.0", String(repeating: "a", count: 5000),
+    ]
 
     static func mutate(_ parameters: inout [String: String], _ random: inout SplitMix64) {
         for _ in 0..<random.below(4) {
@@ -91,7 +104,8 @@ enum Mutator {
             switch random.below(5) {
             case 0 where !keys.isEmpty: parameters[keys[random.below(keys.count)]] = nasty[random.below(nasty.count)]
             case 1 where !keys.isEmpty: parameters[keys[random.below(keys.count)]] = nil
-            case 2 where !keys.isEmpty: parameters[keys[random.below(keys.count)] + "." + nasty[random.below(nasty.count)]] = "x"
+            case 2 where !keys.isEmpty:
+                parameters[keys[random.below(keys.count)] + "." + nasty[random.below(nasty.count)]] = "x"
             case 3: parameters[nasty[random.below(nasty.count)]] = nasty[random.below(nasty.count)]
             default:
                 if let key = keys.randomElement(using: &random) {

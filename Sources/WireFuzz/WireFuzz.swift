@@ -77,7 +77,10 @@ struct WireFuzz {
         Mutator.mutate(&header, &random)
         let request = SignableRequest(
             method: "POST", path: "/", query: "",
-            headers: [("host", "h"), ("x-amz-date", "20150830T123600Z"), ("authorization", String(decoding: header, as: UTF8.self))],
+            headers: [
+                ("host", "h"), ("x-amz-date", "20150830T123600Z"),
+                ("authorization", String(decoding: header, as: UTF8.self)),
+            ],
             bodySHA256: nil)
         do {
             let authorization = try SigV4Authorization.parse(request)

@@ -12,7 +12,7 @@ struct AuthorizerTests {
 
     init() throws {
         store = try SQLiteStateStore(path: nil)
-        authorizer = Authorizer(identities: IdentityStore(store: store))
+        authorizer = Authorizer()
     }
 
     func user(_ name: String, account: String = "111111111111", policy: String? = nil) async throws -> Principal {
@@ -28,8 +28,15 @@ struct AuthorizerTests {
             userName: name, policyUser: name)
     }
 
+    /// Authorizes inside a read transaction, as the gateway does inside its write transaction.
+    func check(_ request: AccessRequest, resourcePolicy: Authorizer.ResourcePolicy? = nil) async throws {
+        try await store.read { [authorizer] tx in
+            try authorizer.authorize(request, resourcePolicy: resourcePolicy, in: tx)
+        }
+    }
+
     @Test func rootIsNotLimitedByIdentityPolicies() async throws {
-        try await authorizer.authorize(
+        try await check(
             AccessRequest(action: "iam:CreateUser", resource: "*", principal: .root(account: "111111111111")))
     }
 
@@ -40,7 +47,7 @@ struct AuthorizerTests {
                 "User: arn:aws:iam::111111111111:user/bob is not authorized to perform: elasticache:CreateCacheCluster on resource: arn:aws:elasticache:us-east-1:111111111111:cluster:c because no identity-based policy allows the elasticache:CreateCacheCluster action"
             )
         ) {
-            try await authorizer.authorize(
+            try await check(
                 AccessRequest(
                     action: "elasticache:CreateCacheCluster",
                     resource: "arn:aws:elasticache:us-east-1:111111111111:cluster:c", principal: bob))
@@ -55,17 +62,17 @@ struct AuthorizerTests {
             #"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]}"#,
             use: .resource)
         let policy = Authorizer.ResourcePolicy(document: bucket, ownerAccount: "111111111111")
-        try await authorizer.authorize(
+        try await check(
             AccessRequest(action: "s3:PutObject", resource: "arn:aws:s3:::b/k", principal: carol),
             resourcePolicy: policy)
         await #expect(throws: AWSError.self) {
-            try await authorizer.authorize(
+            try await check(
                 AccessRequest(action: "s3:PutObject", resource: "arn:aws:s3:::b/k", principal: dave),
                 resourcePolicy: policy)
         }
         // The resource policy does not name carol for GetObject: denied although her identity allows it.
         await #expect(throws: AWSError.self) {
-            try await authorizer.authorize(
+            try await check(
                 AccessRequest(action: "s3:GetObject", resource: "arn:aws:s3:::b/k", principal: carol),
                 resourcePolicy: policy)
         }
@@ -74,9 +81,9 @@ struct AuthorizerTests {
     @Test func aSessionPolicyLimitsTheSession() async throws {
         var eve = try await user("eve", policy: #"{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#)
         eve.sessionPolicy = #"{"Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}"#
-        try await authorizer.authorize(AccessRequest(action: "iam:ListUsers", resource: "*", principal: eve))
+        try await check(AccessRequest(action: "iam:ListUsers", resource: "*", principal: eve))
         await #expect(throws: AWSError.self) {
-            try await authorizer.authorize(AccessRequest(action: "iam:CreateUser", resource: "*", principal: eve))
+            try await check(AccessRequest(action: "iam:CreateUser", resource: "*", principal: eve))
         }
     }
 

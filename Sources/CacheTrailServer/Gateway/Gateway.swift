@@ -1,16 +1,20 @@
 import AWSModels
 import AWSWire
+import CloudTrail
 import Foundation
 import IAM
 import Logging
 import Metrics
+import Persistence
 
 /// The spine of a request: pick the protocol and service, authenticate (SigV4), decode the
 /// input from the model, authorize (IAM), run the operation, encode the answer or the error.
 public struct Gateway: Sendable {
     let handlers: [String: any ServiceHandler]
     let identities: IdentityStore
-    let authorizer: Authorizer
+    let store: any StateStore
+    let authorizer = Authorizer()
+    let recorder = EventRecorder()
     /// Domain time: session expiry, lifecycles, delivery windows.
     let clock: any ServerClock
     /// Wall time for the SigV4 skew window: clients sign with their real clocks, so a manual
@@ -25,18 +29,23 @@ public struct Gateway: Sendable {
         for handler in handlers { bySigningName[handler.model.metadata.signingName] = handler }
         self.handlers = bySigningName
         self.identities = identities
-        self.authorizer = Authorizer(identities: identities)
+        self.store = identities.store
         self.clock = clock
         self.signingClock = signingClock
     }
 
     /// Answers one AWS API request. Never throws: every failure is an AWS error response.
+    ///
+    /// The operation, its authorization and its CloudTrail event run in one transaction: the
+    /// response leaves only after the event is durable. A failed call by an authenticated caller
+    /// is recorded too, in a transaction of its own (its state changes were rolled back).
     public func respond(to request: GatewayRequest, logger baseLogger: Logger) async -> GatewayResponse {
         let requestID = UUID().uuidString.lowercased()
         var logger = baseLogger
         logger[metadataKey: "request.id"] = .string(requestID)
         var wire = WireFormat.guess(request, handlers: handlers)
         var operationName = "-"
+        var context: CallContext?
         do {
             let authenticated = try await authenticate(request, logger: logger)
             guard let handler = handlers[authenticated.service] else {
@@ -46,6 +55,10 @@ public struct Gateway: Sendable {
                     httpStatus: 403)
             }
             wire = WireFormat(model: handler.model)
+            context = CallContext(
+                model: handler.model, eventName: wire.requestedOperation(request), operation: nil, input: nil,
+                principal: authenticated.principal, region: authenticated.region, requestID: requestID,
+                sourceIP: request.sourceIP, userAgent: request.header("user-agent") ?? "", time: clock.now())
             let (operation, input) = try wire.decode(request)
             operationName = operation.name
             logger[metadataKey: "aws.operation"] = .string(operation.name)
@@ -53,30 +66,56 @@ public struct Gateway: Sendable {
                 model: handler.model, operation: operation, input: input, principal: authenticated.principal,
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
-            if let resource = handler.resource(for: call) {
-                let prefix = handler.model.metadata.signingName
-                try await authorizer.authorize(
-                    AccessRequest(
-                        action: "\(prefix):\(operation.name)", resource: resource, principal: call.principal,
-                        context: [
-                            "aws:SourceIp": [request.sourceIP], "aws:PrincipalArn": [call.principal.arn],
-                            "aws:PrincipalAccount": [call.principal.accountId], "aws:SecureTransport": ["false"],
-                        ]))
+            let captured = CallContext(call)
+            context = captured
+            let output = try await store.write { [authorizer, recorder] tx in
+                if let resource = handler.resource(for: call) {
+                    try authorizer.authorize(Self.accessRequest(call, resource: resource), in: tx)
+                }
+                let output = try handler.handle(call, in: tx)
+                try tx.appendEvent(recorder.entry(for: captured, output: output, error: nil))
+                return output
             }
-            let output = try await handler.handle(call)
             count(wire, operationName, status: 200)
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
             return wire.success(output, operation: operation, requestID: requestID)
         } catch let error as AWSError {
+            if let context { await recordFailure(context, error, logger: logger) }
             count(wire, operationName, status: error.httpStatus)
             logger.info(
                 "refused",
                 metadata: ["aws.error": .string(error.code), "http.status": .stringConvertible(error.httpStatus)])
             return wire.failure(error, requestID: requestID)
+        } catch let error as StateStoreError {
+            count(wire, operationName, status: 503)
+            logger.error("state store unavailable", metadata: ["error": .string(error.description)])
+            return wire.failure(.serviceUnavailable, requestID: requestID)
         } catch {
             count(wire, operationName, status: 500)
             logger.error("failed", metadata: ["error": .string(String(describing: error))])
             return wire.failure(.internalFailure, requestID: requestID)
+        }
+    }
+
+    static func accessRequest(_ call: OperationCall, resource: String) -> AccessRequest {
+        AccessRequest(
+            action: "\(call.model.metadata.signingName):\(call.operation.name)", resource: resource,
+            principal: call.principal,
+            context: [
+                "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [call.principal.arn],
+                "aws:PrincipalAccount": [call.principal.accountId], "aws:SecureTransport": ["false"],
+            ])
+    }
+
+    /// Records a failed call. If even that cannot be written, the caller still gets the call's
+    /// own error: the call changed nothing, so no acknowledged change lacks its event.
+    private func recordFailure(_ context: CallContext, _ error: AWSError, logger: Logger) async {
+        do {
+            _ = try await store.write { [recorder] tx in
+                try tx.appendEvent(recorder.entry(for: context, output: nil, error: error))
+            }
+        } catch {
+            logger.error("could not record a failed call", metadata: ["error": .string(String(describing: error))])
         }
     }
 

@@ -1,6 +1,7 @@
 import AWSModels
 import AWSWire
 import IAM
+import Persistence
 
 /// A hosted service whose operations are not served yet: requests authenticate and decode
 /// against its model, then answer the protocol's own unsupported-operation error.
@@ -13,7 +14,7 @@ struct UnservedService: ServiceHandler {
 
     func resource(for call: OperationCall) -> String? { nil }
 
-    func handle(_ call: OperationCall) async throws -> ShapeValue? {
+    func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch model.metadata.protocol {
         case .json, .restJSON:
             throw AWSError.unknownOperation("\(model.metadata.targetPrefix ?? "").\(call.operation.name)")

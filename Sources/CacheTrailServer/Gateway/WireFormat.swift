@@ -42,6 +42,22 @@ struct WireFormat {
         return WireFormat(kind: request.path == "/" && request.method == "POST" ? .query : .s3)
     }
 
+    /// The operation the caller asked for, as named on the wire (for recording failed calls).
+    func requestedOperation(_ request: GatewayRequest) -> String {
+        switch kind {
+        case .query:
+            var parameters = QueryDecoder.formParameters(Substring(request.query))
+            if request.method == "POST" {
+                parameters.merge(QueryDecoder.formParameters(Substring(decoding: request.body, as: UTF8.self))) { $1 }
+            }
+            return parameters["Action"] ?? "Unknown"
+        case .json:
+            return request.header("x-amz-target")?.split(separator: ".").last.map(String.init) ?? "Unknown"
+        case .s3:
+            return request.method
+        }
+    }
+
     /// The operation and its decoded input.
     func decode(_ request: GatewayRequest) throws(AWSError) -> (OperationModel, ShapeValue) {
         guard let model else { throw AWSError.internalFailure }

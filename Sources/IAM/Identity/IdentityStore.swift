@@ -97,30 +97,18 @@ public struct IdentityStore: Sendable {
     }
 
     /// The identity-based policies that apply to `principal` (inline user or role policies).
-    public func identityPolicies(for principal: Principal) async throws -> [String] {
-        try await store.read { tx in
-            if let user = principal.policyUser {
-                return try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: principal.accountId)
-                    .filter { $0.owner == user }.map(\.document)
-            }
-            if let role = principal.policyRole {
-                return try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: principal.accountId)
-                    .filter { $0.owner == role }.map(\.document)
-            }
-            return []
+    public static func identityPolicies(for principal: Principal, in tx: any StateReader) throws -> [String] {
+        if let user = principal.policyUser {
+            return try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: principal.accountId)
+                .filter { $0.owner == user }.map(\.document)
         }
+        if let role = principal.policyRole {
+            return try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: principal.accountId)
+                .filter { $0.owner == role }.map(\.document)
+        }
+        return []
     }
 
-    public func role(account: String, name: String) async throws -> RoleRecord? {
-        try await store.read { tx in try tx.get(RoleRecord.self, kind: Kind.role, scope: account, id: name) }
-    }
-
-    /// Stores temporary credentials.
-    public func saveSession(_ session: SessionRecord) async throws {
-        try await store.write { tx in
-            try tx.put(session, kind: Kind.session, scope: Kind.global, id: session.accessKeyId)
-        }
-    }
 }
 
 public enum IdentityError: Error, CustomStringConvertible {

@@ -17,6 +17,14 @@ public struct Principal: Sendable, Codable, Equatable {
         public var arn: String
         public var accountId: String
         public var userName: String
+
+        public init(type: String, principalId: String, arn: String, accountId: String, userName: String) {
+            self.type = type
+            self.principalId = principalId
+            self.arn = arn
+            self.accountId = accountId
+            self.userName = userName
+        }
     }
 
     public var kind: Kind

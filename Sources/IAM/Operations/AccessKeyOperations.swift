@@ -4,55 +4,52 @@ import Persistence
 
 /// CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey; a nil user is the root.
 struct AccessKeyOperations {
-    let store: any StateStore
     /// AWS allows two access keys per user.
     static let perUserLimit = 2
 
-    func handle(_ call: OperationCall, userName: String?) async throws -> ShapeValue? {
+    func handle(_ call: OperationCall, userName: String?, in tx: any StateWriter) throws -> ShapeValue? {
         let account = call.account
-        return try await store.write { tx in
-            if let userName, try tx.get(UserRecord.self, kind: Kind.user, scope: account, id: userName) == nil {
-                throw IAMService.noSuchUser(call, userName)
+        if let userName, try tx.get(UserRecord.self, kind: Kind.user, scope: account, id: userName) == nil {
+            throw IAMService.noSuchUser(call, userName)
+        }
+        let keys = try tx.list(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global)
+            .filter { $0.accountId == account && $0.userName == userName }
+        switch call.operation.name {
+        case "CreateAccessKey":
+            guard keys.count < Self.perUserLimit else {
+                throw call.error(
+                    "LimitExceededException", "Cannot exceed quota for AccessKeysPerUser: \(Self.perUserLimit)")
             }
-            let keys = try tx.list(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global)
-                .filter { $0.accountId == account && $0.userName == userName }
-            switch call.operation.name {
-            case "CreateAccessKey":
-                guard keys.count < Self.perUserLimit else {
-                    throw call.error(
-                        "LimitExceededException", "Cannot exceed quota for AccessKeysPerUser: \(Self.perUserLimit)")
-                }
-                let key = AccessKeyRecord(
-                    accessKeyId: Identifiers.make("AKIA"), secretAccessKey: Identifiers.secret(), accountId: account,
-                    userName: userName, status: "Active", createDate: call.now)
-                try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: key.accessKeyId)
-                return .object([
-                    "AccessKey": .object([
-                        "UserName": .string(userName ?? "root"), "AccessKeyId": .string(key.accessKeyId),
-                        "Status": .string(key.status), "SecretAccessKey": .string(key.secretAccessKey),
-                        "CreateDate": .timestamp(key.createDate),
-                    ])
+            let key = AccessKeyRecord(
+                accessKeyId: Identifiers.make("AKIA"), secretAccessKey: Identifiers.secret(), accountId: account,
+                userName: userName, status: "Active", createDate: call.now)
+            try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: key.accessKeyId)
+            return .object([
+                "AccessKey": .object([
+                    "UserName": .string(userName ?? "root"), "AccessKeyId": .string(key.accessKeyId),
+                    "Status": .string(key.status), "SecretAccessKey": .string(key.secretAccessKey),
+                    "CreateDate": .timestamp(key.createDate),
                 ])
-            case "ListAccessKeys":
-                let metadata = keys.map { key in
-                    ShapeValue.object([
-                        "UserName": userName.map(ShapeValue.string), "AccessKeyId": .string(key.accessKeyId),
-                        "Status": .string(key.status), "CreateDate": .timestamp(key.createDate),
-                    ])
-                }
-                return .object(["AccessKeyMetadata": .list(metadata), "IsTruncated": .boolean(false)])
-            case "UpdateAccessKey":
-                let id = try call.required("AccessKeyId")
-                guard var key = keys.first(where: { $0.accessKeyId == id }) else { throw noSuchKey(call, id) }
-                key.status = try call.required("Status")
-                try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: id)
-                return nil
-            default:
-                let id = try call.required("AccessKeyId")
-                guard keys.contains(where: { $0.accessKeyId == id }) else { throw noSuchKey(call, id) }
-                try tx.delete(kind: Kind.accessKey, scope: Kind.global, id: id)
-                return nil
+            ])
+        case "ListAccessKeys":
+            let metadata = keys.map { key in
+                ShapeValue.object([
+                    "UserName": userName.map(ShapeValue.string), "AccessKeyId": .string(key.accessKeyId),
+                    "Status": .string(key.status), "CreateDate": .timestamp(key.createDate),
+                ])
             }
+            return .object(["AccessKeyMetadata": .list(metadata), "IsTruncated": .boolean(false)])
+        case "UpdateAccessKey":
+            let id = try call.required("AccessKeyId")
+            guard var key = keys.first(where: { $0.accessKeyId == id }) else { throw noSuchKey(call, id) }
+            key.status = try call.required("Status")
+            try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: id)
+            return nil
+        default:
+            let id = try call.required("AccessKeyId")
+            guard keys.contains(where: { $0.accessKeyId == id }) else { throw noSuchKey(call, id) }
+            try tx.delete(kind: Kind.accessKey, scope: Kind.global, id: id)
+            return nil
         }
     }
 
@@ -67,10 +64,9 @@ struct InlinePolicyOperations {
         case user, role
     }
 
-    let store: any StateStore
     let owner: Owner
 
-    func handle(_ call: OperationCall) async throws -> ShapeValue? {
+    func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let account = call.account
         let ownerMember = owner == .user ? "UserName" : "RoleName"
         let ownerName = try call.required(ownerMember)
@@ -85,42 +81,39 @@ struct InlinePolicyOperations {
                 throw call.error("MalformedPolicyDocumentException", error.message)
             }
         }
-        let owner = self.owner
-        return try await store.write { tx in
-            let exists =
-                owner == .user
-                ? try tx.get(UserRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
-                : try tx.get(RoleRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
-            guard exists else {
-                throw owner == .user ? IAMService.noSuchUser(call, ownerName) : IAMService.noSuchRole(call, ownerName)
+        let exists =
+            owner == .user
+            ? try tx.get(UserRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
+            : try tx.get(RoleRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
+        guard exists else {
+            throw owner == .user ? IAMService.noSuchUser(call, ownerName) : IAMService.noSuchRole(call, ownerName)
+        }
+        if operation.hasPrefix("List") {
+            let names = try tx.list(InlinePolicyRecord.self, kind: kind, scope: account)
+                .filter { $0.owner == ownerName }.map { ShapeValue.string($0.policyName) }
+            return .object(["PolicyNames": .list(names), "IsTruncated": .boolean(false)])
+        }
+        let policyName = try call.required("PolicyName")
+        let id = "\(ownerName)/\(policyName)"
+        switch operation.prefix(3) {
+        case "Put":
+            let record = InlinePolicyRecord(
+                owner: ownerName, policyName: policyName, document: try call.required("PolicyDocument"))
+            try tx.put(record, kind: kind, scope: account, id: id)
+            return nil
+        case "Get":
+            guard let record = try tx.get(InlinePolicyRecord.self, kind: kind, scope: account, id: id) else {
+                throw noSuchPolicy(call, policyName, ownerName)
             }
-            if operation.hasPrefix("List") {
-                let names = try tx.list(InlinePolicyRecord.self, kind: kind, scope: account)
-                    .filter { $0.owner == ownerName }.map { ShapeValue.string($0.policyName) }
-                return .object(["PolicyNames": .list(names), "IsTruncated": .boolean(false)])
+            return .object([
+                ownerMember: .string(ownerName), "PolicyName": .string(policyName),
+                "PolicyDocument": .string(IAMService.urlEncode(record.document)),
+            ])
+        default:
+            guard try tx.delete(kind: kind, scope: account, id: id) else {
+                throw noSuchPolicy(call, policyName, ownerName)
             }
-            let policyName = try call.required("PolicyName")
-            let id = "\(ownerName)/\(policyName)"
-            switch operation.prefix(3) {
-            case "Put":
-                let record = InlinePolicyRecord(
-                    owner: ownerName, policyName: policyName, document: try call.required("PolicyDocument"))
-                try tx.put(record, kind: kind, scope: account, id: id)
-                return nil
-            case "Get":
-                guard let record = try tx.get(InlinePolicyRecord.self, kind: kind, scope: account, id: id) else {
-                    throw noSuchPolicy(call, policyName, ownerName)
-                }
-                return .object([
-                    ownerMember: .string(ownerName), "PolicyName": .string(policyName),
-                    "PolicyDocument": .string(IAMService.urlEncode(record.document)),
-                ])
-            default:
-                guard try tx.delete(kind: kind, scope: account, id: id) else {
-                    throw noSuchPolicy(call, policyName, ownerName)
-                }
-                return nil
-            }
+            return nil
         }
     }
 

@@ -7,11 +7,7 @@ import Persistence
 /// every region answers it.
 public struct IAMService: ServiceHandler {
     public let model = ServiceModel.iam
-    let store: any StateStore
-
-    public init(store: any StateStore) {
-        self.store = store
-    }
+    public init() {}
 
     public func resource(for call: OperationCall) -> String? {
         let account = call.account
@@ -25,23 +21,23 @@ public struct IAMService: ServiceHandler {
         return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
     }
 
-    public func handle(_ call: OperationCall) async throws -> ShapeValue? {
+    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
-        case "CreateUser": return try await createUser(call)
-        case "GetUser": return try await getUser(call)
-        case "ListUsers": return try await listUsers(call)
-        case "DeleteUser": return try await deleteUser(call)
+        case "CreateUser": return try createUser(call, tx)
+        case "GetUser": return try getUser(call, tx)
+        case "ListUsers": return try listUsers(call, tx)
+        case "DeleteUser": return try deleteUser(call, tx)
         case "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey":
-            return try await AccessKeyOperations(store: store).handle(call, userName: try callerUserName(call))
-        case "CreateRole": return try await createRole(call)
-        case "GetRole": return try await getRole(call)
-        case "ListRoles": return try await listRoles(call)
-        case "DeleteRole": return try await deleteRole(call)
-        case "UpdateAssumeRolePolicy": return try await updateAssumeRolePolicy(call)
+            return try AccessKeyOperations().handle(call, userName: try callerUserName(call), in: tx)
+        case "CreateRole": return try createRole(call, tx)
+        case "GetRole": return try getRole(call, tx)
+        case "ListRoles": return try listRoles(call, tx)
+        case "DeleteRole": return try deleteRole(call, tx)
+        case "UpdateAssumeRolePolicy": return try updateAssumeRolePolicy(call, tx)
         case "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy":
-            return try await InlinePolicyOperations(store: store, owner: .user).handle(call)
+            return try InlinePolicyOperations(owner: .user).handle(call, in: tx)
         case "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy":
-            return try await InlinePolicyOperations(store: store, owner: .role).handle(call)
+            return try InlinePolicyOperations(owner: .role).handle(call, in: tx)
         default: throw AWSError.invalidAction(call.operation.name)
         }
     }
@@ -89,22 +85,20 @@ public struct IAMService: ServiceHandler {
         call.error("NoSuchEntityException", "The role with name \(name) cannot be found.")
     }
 
-    private func createUser(_ call: OperationCall) async throws -> ShapeValue? {
+    private func createUser(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required("UserName")
         let path = call.string("Path") ?? "/"
         let user = UserRecord(
             userName: name, userId: Identifiers.make("AIDA"), path: path,
             arn: "arn:aws:iam::\(call.account):user\(path)\(name)", createDate: call.now)
-        try await store.write { tx in
-            if try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil {
-                throw call.error("EntityAlreadyExistsException", "User with name \(name) already exists.")
-            }
-            try tx.put(user, kind: Kind.user, scope: call.account, id: name)
+        if try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil {
+            throw call.error("EntityAlreadyExistsException", "User with name \(name) already exists.")
         }
+        try tx.put(user, kind: Kind.user, scope: call.account, id: name)
         return .object(["User": Self.userValue(user)])
     }
 
-    private func getUser(_ call: OperationCall) async throws -> ShapeValue? {
+    private func getUser(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         guard let name = try callerUserName(call) else {
             let root = ShapeValue.object([
                 "Path": .string("/"), "UserName": nil, "UserId": .string(call.account),
@@ -112,41 +106,37 @@ public struct IAMService: ServiceHandler {
             ])
             return .object(["User": root])
         }
-        let user = try await store.read { tx in
-            try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name)
-        }
+        let user = try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name)
         guard let user else { throw Self.noSuchUser(call, name) }
         return .object(["User": Self.userValue(user)])
     }
 
-    private func listUsers(_ call: OperationCall) async throws -> ShapeValue? {
-        let users = try await store.read { tx in try tx.list(UserRecord.self, kind: Kind.user, scope: call.account) }
+    private func listUsers(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
+        let users = try tx.list(UserRecord.self, kind: Kind.user, scope: call.account)
         let prefix = call.string("PathPrefix") ?? "/"
         let page = Page(call, users.filter { $0.path.hasPrefix(prefix) }, key: \.userName)
         return page.value("Users", Self.userValue)
     }
 
-    private func deleteUser(_ call: OperationCall) async throws -> ShapeValue? {
+    private func deleteUser(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required("UserName")
-        try await store.write { tx in
-            guard try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil else {
-                throw Self.noSuchUser(call, name)
-            }
-            let keys = try tx.list(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global)
-                .filter { $0.accountId == call.account && $0.userName == name }
-            let policies = try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: call.account)
-                .filter { $0.owner == name }
-            if !keys.isEmpty || !policies.isEmpty {
-                throw call.error(
-                    "DeleteConflictException",
-                    "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
-            }
-            try tx.delete(kind: Kind.user, scope: call.account, id: name)
+        guard try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil else {
+            throw Self.noSuchUser(call, name)
         }
+        let keys = try tx.list(AccessKeyRecord.self, kind: Kind.accessKey, scope: Kind.global)
+            .filter { $0.accountId == call.account && $0.userName == name }
+        let policies = try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: call.account)
+            .filter { $0.owner == name }
+        if !keys.isEmpty || !policies.isEmpty {
+            throw call.error(
+                "DeleteConflictException",
+                "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
+        }
+        try tx.delete(kind: Kind.user, scope: call.account, id: name)
         return nil
     }
 
-    private func createRole(_ call: OperationCall) async throws -> ShapeValue? {
+    private func createRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required("RoleName")
         let document = try call.required("AssumeRolePolicyDocument")
         do {
@@ -160,47 +150,41 @@ public struct IAMService: ServiceHandler {
             arn: "arn:aws:iam::\(call.account):role\(path)\(name)", assumeRolePolicyDocument: document,
             description: call.string("Description"), maxSessionDuration: call.int("MaxSessionDuration") ?? 3600,
             createDate: call.now)
-        try await store.write { tx in
-            if try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil {
-                throw call.error("EntityAlreadyExistsException", "Role with name \(name) already exists.")
-            }
-            try tx.put(role, kind: Kind.role, scope: call.account, id: name)
+        if try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil {
+            throw call.error("EntityAlreadyExistsException", "Role with name \(name) already exists.")
         }
+        try tx.put(role, kind: Kind.role, scope: call.account, id: name)
         return .object(["Role": Self.roleValue(role)])
     }
 
-    private func getRole(_ call: OperationCall) async throws -> ShapeValue? {
+    private func getRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required("RoleName")
-        let role = try await store.read { tx in
-            try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name)
-        }
+        let role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name)
         guard let role else { throw Self.noSuchRole(call, name) }
         return .object(["Role": Self.roleValue(role)])
     }
 
-    private func listRoles(_ call: OperationCall) async throws -> ShapeValue? {
-        let roles = try await store.read { tx in try tx.list(RoleRecord.self, kind: Kind.role, scope: call.account) }
+    private func listRoles(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
+        let roles = try tx.list(RoleRecord.self, kind: Kind.role, scope: call.account)
         let prefix = call.string("PathPrefix") ?? "/"
         return Page(call, roles.filter { $0.path.hasPrefix(prefix) }, key: \.roleName).value("Roles", Self.roleValue)
     }
 
-    private func deleteRole(_ call: OperationCall) async throws -> ShapeValue? {
+    private func deleteRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required("RoleName")
-        try await store.write { tx in
-            guard try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil else {
-                throw Self.noSuchRole(call, name)
-            }
-            if try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: call.account).contains(where: {
-                $0.owner == name
-            }) {
-                throw call.error("DeleteConflictException", "Cannot delete entity, must delete policies first.")
-            }
-            try tx.delete(kind: Kind.role, scope: call.account, id: name)
+        guard try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil else {
+            throw Self.noSuchRole(call, name)
         }
+        if try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: call.account).contains(where: {
+            $0.owner == name
+        }) {
+            throw call.error("DeleteConflictException", "Cannot delete entity, must delete policies first.")
+        }
+        try tx.delete(kind: Kind.role, scope: call.account, id: name)
         return nil
     }
 
-    private func updateAssumeRolePolicy(_ call: OperationCall) async throws -> ShapeValue? {
+    private func updateAssumeRolePolicy(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required("RoleName")
         let document = try call.required("PolicyDocument")
         do {
@@ -208,13 +192,11 @@ public struct IAMService: ServiceHandler {
         } catch {
             throw call.error("MalformedPolicyDocumentException", error.message)
         }
-        try await store.write { tx in
-            guard var role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) else {
-                throw Self.noSuchRole(call, name)
-            }
-            role.assumeRolePolicyDocument = document
-            try tx.put(role, kind: Kind.role, scope: call.account, id: name)
+        guard var role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) else {
+            throw Self.noSuchRole(call, name)
         }
+        role.assumeRolePolicyDocument = document
+        try tx.put(role, kind: Kind.role, scope: call.account, id: name)
         return nil
     }
 }

@@ -6,13 +6,9 @@ import Persistence
 /// STS (Query, 2011-06-15): caller identity and temporary credentials.
 public struct STSService: ServiceHandler {
     public let model = ServiceModel.sts
-    let identities: IdentityStore
-    let authorizer: Authorizer
+    let authorizer = Authorizer()
 
-    public init(identities: IdentityStore) {
-        self.identities = identities
-        self.authorizer = Authorizer(identities: identities)
-    }
+    public init() {}
 
     public func resource(for call: OperationCall) -> String? {
         switch call.operation.name {
@@ -21,23 +17,23 @@ public struct STSService: ServiceHandler {
         }
     }
 
-    public func handle(_ call: OperationCall) async throws -> ShapeValue? {
+    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
         case "GetCallerIdentity":
             return .object([
                 "UserId": .string(call.principal.principalId), "Account": .string(call.account),
                 "Arn": .string(call.principal.arn),
             ])
-        case "AssumeRole": return try await assumeRole(call)
-        case "GetSessionToken": return try await getSessionToken(call)
-        case "GetFederationToken": return try await getFederationToken(call)
+        case "AssumeRole": return try assumeRole(call, tx)
+        case "GetSessionToken": return try getSessionToken(call, tx)
+        case "GetFederationToken": return try getFederationToken(call, tx)
         default: throw AWSError.invalidAction(call.operation.name)
         }
     }
 
-    private func issue(_ principal: Principal, duration: Int, call: OperationCall) async throws -> (
-        SessionRecord, ShapeValue
-    ) {
+    private func issue(_ principal: Principal, duration: Int, call: OperationCall, in tx: any StateWriter) throws
+        -> ShapeValue
+    {
         let keyId = Identifiers.make("ASIA")
         var principal = principal
         principal.accessKeyId = keyId
@@ -45,12 +41,12 @@ public struct STSService: ServiceHandler {
         let session = SessionRecord(
             accessKeyId: keyId, secretAccessKey: Identifiers.secret(), sessionToken: Identifiers.sessionToken(),
             expiration: call.now.addingTimeInterval(TimeInterval(duration)), principal: principal)
-        try await identities.saveSession(session)
+        try tx.put(session, kind: Kind.session, scope: Kind.global, id: session.accessKeyId)
         let credentials = ShapeValue.object([
             "AccessKeyId": .string(session.accessKeyId), "SecretAccessKey": .string(session.secretAccessKey),
             "SessionToken": .string(session.sessionToken), "Expiration": .timestamp(session.expiration),
         ])
-        return (session, credentials)
+        return credentials
     }
 
     private func sessionPolicy(_ call: OperationCall) throws -> String? {
@@ -63,7 +59,7 @@ public struct STSService: ServiceHandler {
         return text
     }
 
-    private func assumeRole(_ call: OperationCall) async throws -> ShapeValue? {
+    private func assumeRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let roleArn = try call.required("RoleArn")
         let sessionName = try call.required("RoleSessionName")
         let caller = call.principal
@@ -79,7 +75,7 @@ public struct STSService: ServiceHandler {
         }
         let roleAccount = String(parts[4])
         let roleName = String(parts[5].split(separator: "/").last ?? "")
-        guard let role = try await identities.role(account: roleAccount, name: roleName),
+        guard let role = try tx.get(RoleRecord.self, kind: Kind.role, scope: roleAccount, id: roleName),
             let trust = try? PolicyDocument.parse(role.assumeRolePolicyDocument, use: .trust)
         else {
             throw authorizer.denied(request, "because no resource-based policy allows the sts:AssumeRole action")
@@ -93,7 +89,7 @@ public struct STSService: ServiceHandler {
             statement.effect == .allow
                 && (statement.principal?.values["AWS"] ?? []).contains { PolicyEvaluator.namesExactly($0, caller) }
         }
-        let identity = try await authorizer.identityDecision(request)
+        let identity = try authorizer.identityDecision(request, in: tx)
         if identity == .explicitDeny {
             throw authorizer.denied(request, "with an explicit deny in an identity-based policy")
         }
@@ -111,7 +107,7 @@ public struct STSService: ServiceHandler {
             sessionIssuer: .init(
                 type: "Role", principalId: role.roleId, arn: role.arn, accountId: roleAccount, userName: role.roleName),
             policyRole: role.roleName, sessionPolicy: try sessionPolicy(call))
-        let (_, credentials) = try await issue(principal, duration: duration, call: call)
+        let credentials = try issue(principal, duration: duration, call: call, in: tx)
         return .object([
             "Credentials": credentials,
             "AssumedRoleUser": .object([
@@ -120,17 +116,17 @@ public struct STSService: ServiceHandler {
         ])
     }
 
-    private func getSessionToken(_ call: OperationCall) async throws -> ShapeValue? {
+    private func getSessionToken(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         guard !call.principal.isSession else {
             throw AWSError.accessDenied("Cannot call GetSessionToken with session credentials")
         }
         let maximum = call.principal.kind == .root ? 3600 : 129_600
         let duration = min(call.int("DurationSeconds") ?? 43_200, maximum)
-        let (_, credentials) = try await issue(call.principal, duration: duration, call: call)
+        let credentials = try issue(call.principal, duration: duration, call: call, in: tx)
         return .object(["Credentials": credentials])
     }
 
-    private func getFederationToken(_ call: OperationCall) async throws -> ShapeValue? {
+    private func getFederationToken(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         guard !call.principal.isSession else {
             throw AWSError.accessDenied("Cannot call GetFederationToken with session credentials")
         }
@@ -145,7 +141,7 @@ public struct STSService: ServiceHandler {
                 arn: call.principal.arn, accountId: call.account, userName: call.principal.userName ?? call.account),
             policyUser: call.principal.policyUser,
             sessionPolicy: try sessionPolicy(call) ?? #"{"Version":"2012-10-17","Statement":[]}"#)
-        let (_, credentials) = try await issue(federated, duration: duration, call: call)
+        let credentials = try issue(federated, duration: duration, call: call, in: tx)
         return .object([
             "Credentials": credentials,
             "FederatedUser": .object(["FederatedUserId": .string(federated.principalId), "Arn": .string(arn)]),

@@ -1,0 +1,73 @@
+import AWSModels
+import AWSWire
+import Foundation
+
+/// Renders request parameters and response elements as CloudTrail does: structure members
+/// keyed by their model name with the first letter lower-cased (`AZMode` → `aZMode`), values
+/// JSON-typed per the model, timestamps as `Dec 1, 2014 10:16:06 PM`, secrets hidden.
+struct EventValues {
+    let model: ServiceModel
+
+    func requestParameters(_ input: ShapeValue?, shape: String?) -> String {
+        guard let input, let shape, case .structure(let fields) = input, !fields.isEmpty else { return "null" }
+        return write(convert(input, shape: shape))
+    }
+
+    func responseElements(_ output: ShapeValue?, shape: String?) -> String {
+        guard var output, var shape else { return "null" }
+        // ElastiCache records the result's one structure member itself (the seed's CacheCluster).
+        if model.metadata.endpointPrefix == "elasticache", case .structure(let fields) = output, fields.count == 1,
+            let only = model.shape(shape).members.first(where: { fields[$0.name] != nil }),
+            model.shape(only.shape).kind == .structure, let inner = fields[only.name]
+        {
+            output = inner
+            shape = only.shape
+        }
+        return write(convert(output, shape: shape))
+    }
+
+    private func write(_ value: ShapeValue) -> String {
+        JSONWriter.write(value, timestamps: .custom(Self.eventTimestamp))
+    }
+
+    /// `Dec 1, 2014 10:16:06 PM`, the form the seed's records use inside parameters.
+    @Sendable static func eventTimestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let hour24 = c.hour ?? 0
+        let hour12 = hour24 % 12 == 0 ? 12 : hour24 % 12
+        let clock = String(format: "%d:%02d:%02d", hour12, c.minute ?? 0, c.second ?? 0)
+        return
+            "\(months[((c.month ?? 1) - 1) % 12]) \(c.day ?? 1), \(c.year ?? 1970) \(clock) \(hour24 < 12 ? "AM" : "PM")"
+    }
+
+    func convert(_ value: ShapeValue, shape name: String) -> ShapeValue {
+        let shape = model.shape(name)
+        switch value {
+        case .structure(let fields):
+            var out: [String: ShapeValue] = [:]
+            for (key, field) in fields {
+                let member = shape.member(key)
+                let hidden = member.map { Redaction.hides($0.name, shape: model.shape($0.shape)) } ?? false
+                out[Self.camel(key)] =
+                    hidden ? .string(Redaction.hidden) : convert(field, shape: member?.shape ?? "")
+            }
+            return .structure(out)
+        case .list(let items):
+            // The seed's records render an empty list as `{}` (`"cacheNodeIdsToReboot":{}`).
+            if items.isEmpty { return .structure([:]) }
+            return .list(items.map { convert($0, shape: shape.element?.shape ?? "") })
+        case .map(let entries):
+            return .map(entries.mapValues { convert($0, shape: shape.value?.shape ?? "") })
+        default:
+            return shape.sensitive ? .string(Redaction.hidden) : value
+        }
+    }
+
+    static func camel(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return first.lowercased() + name.dropFirst()
+    }
+}

@@ -1,0 +1,50 @@
+import AWSWire
+import IAM
+
+/// The `userIdentity` element as CloudTrail writes it for each principal type.
+enum UserIdentity {
+    static func render(_ principal: Principal) -> String {
+        var identity = OrderedJSON()
+        identity.add("type", .string(principal.kind.rawValue))
+        if principal.kind == .awsService {
+            identity.add("invokedBy", .string(principal.invokedBy ?? principal.arn))
+            return identity.text
+        }
+        identity.add("principalId", .string(principal.principalId))
+        identity.add("arn", .string(principal.arn))
+        identity.add("accountId", .string(principal.accountId))
+        if let key = principal.accessKeyId { identity.add("accessKeyId", .string(key)) }
+        if let name = principal.userName, principal.kind == .iamUser { identity.add("userName", .string(name)) }
+        if principal.isSession {
+            var context = OrderedJSON()
+            if let issuer = principal.sessionIssuer {
+                var issuerJSON = OrderedJSON()
+                issuerJSON.add("type", .string(issuer.type))
+                issuerJSON.add("principalId", .string(issuer.principalId))
+                issuerJSON.add("arn", .string(issuer.arn))
+                issuerJSON.add("accountId", .string(issuer.accountId))
+                issuerJSON.add("userName", .string(issuer.userName))
+                context.addRaw("sessionIssuer", issuerJSON.text)
+            }
+            var attributes = OrderedJSON()
+            if let created = principal.sessionCreationDate {
+                attributes.add("creationDate", .string(Timestamps.iso8601(created)))
+            }
+            attributes.add("mfaAuthenticated", .string("false"))
+            context.addRaw("attributes", attributes.text)
+            identity.addRaw("sessionContext", context.text)
+        }
+        return identity.text
+    }
+
+    /// The name event history's `Username` attribute matches: the user, the role session, the
+    /// federated name, or `root`.
+    static func username(_ principal: Principal) -> String? {
+        switch principal.kind {
+        case .root: "root"
+        case .iamUser: principal.userName
+        case .assumedRole, .federatedUser: principal.arn.split(separator: "/").last.map(String.init)
+        case .awsService: principal.invokedBy
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+import Testing
+
+@testable import CloudTrail
+
+struct EventRecorderTests {
+    let time = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func record(
+        _ model: ServiceModel, _ operation: String, _ principal: Principal, input: ShapeValue? = nil,
+        output: ShapeValue? = nil, error: AWSError? = nil
+    ) throws -> [String: JSONValue] {
+        let context = CallContext(
+            model: model, eventName: operation, operation: model.operations[operation], input: input,
+            principal: principal,
+            region: "eu-west-1", requestID: "req", sourceIP: "127.0.0.1", userAgent: "test", time: time)
+        let entry = EventRecorder().entry(for: context, output: output, error: error)
+        guard case .object(let fields) = try JSONValue.parse(entry.record) else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return fields
+    }
+
+    @Test func rootIdentity() throws {
+        let fields = try record(.sts, "GetCallerIdentity", .root(account: "111111111111", accessKeyId: "AKIAROOT"))
+        #expect(
+            fields["userIdentity"]
+                == .object([
+                    "type": .string("Root"), "principalId": .string("111111111111"),
+                    "arn": .string("arn:aws:iam::111111111111:root"), "accountId": .string("111111111111"),
+                    "accessKeyId": .string("AKIAROOT"),
+                ]))
+        #expect(fields["requestParameters"] == .null)
+        #expect(fields["responseElements"] == .null)
+        #expect(fields["eventSource"] == .string("sts.amazonaws.com"))
+        #expect(fields["recipientAccountId"] == .string("111111111111"))
+        #expect(fields["eventType"] == .string("AwsApiCall"))
+        #expect(fields["eventTime"] == .string("2023-11-14T22:13:20Z"))
+    }
+
+    @Test func assumedRoleIdentityCarriesItsSessionContext() throws {
+        let session = Principal(
+            kind: .assumedRole, principalId: "AROAX:audit", arn: "arn:aws:sts::111111111111:assumed-role/r/audit",
+            accountId: "111111111111", accessKeyId: "ASIAX",
+            sessionIssuer: .init(
+                type: "Role", principalId: "AROAX", arn: "arn:aws:iam::111111111111:role/r", accountId: "111111111111",
+                userName: "r"),
+            sessionCreationDate: time, policyRole: "r")
+        let identity = try record(.iam, "ListUsers", session)["userIdentity"]
+        #expect(identity?["type"] == .string("AssumedRole"))
+        #expect(identity?["sessionContext"]?["sessionIssuer"]?["arn"] == .string("arn:aws:iam::111111111111:role/r"))
+        #expect(identity?["sessionContext"]?["attributes"]?["creationDate"] == .string("2023-11-14T22:13:20Z"))
+        #expect(identity?["sessionContext"]?["attributes"]?["mfaAuthenticated"] == .string("false"))
+    }
+
+    @Test func serviceIdentity() throws {
+        let identity = try record(.sts, "GetCallerIdentity", .service("cloudtrail.amazonaws.com", account: "1"))[
+            "userIdentity"]
+        #expect(identity == .object(["type": .string("AWSService"), "invokedBy": .string("cloudtrail.amazonaws.com")]))
+    }
+
+    @Test func iamEventsAreRecordedInUsEast1() throws {
+        let fields = try record(.iam, "CreateUser", .root(account: "1"), input: .object(["UserName": .string("bob")]))
+        #expect(fields["awsRegion"] == .string("us-east-1"))
+        #expect(fields["requestParameters"] == .object(["userName": .string("bob")]))
+    }
+
+    @Test func secretsAreHidden() throws {
+        let output = ShapeValue.object([
+            "Credentials": .object([
+                "AccessKeyId": .string("ASIAX"), "SecretAccessKey": .string("very-secret"),
+                "SessionToken": .string("tok"),
+                "Expiration": .timestamp(time),
+            ])
+        ])
+        let fields = try record(
+            .sts, "AssumeRole", .root(account: "1"),
+            input: .object(["RoleArn": .string("arn:aws:iam::1:role/r"), "RoleSessionName": .string("s")]),
+            output: output)
+        let credentials = fields["responseElements"]?["credentials"]
+        #expect(credentials?["accessKeyId"] == .string("ASIAX"))
+        #expect(credentials?["secretAccessKey"] == .string(Redaction.hidden))
+        #expect(credentials?["sessionToken"] == .string(Redaction.hidden))
+        #expect(credentials?["expiration"] == .string("Nov 14, 2023 10:13:20 PM"))
+        let cluster = try record(
+            .elastiCache, "CreateCacheCluster", .root(account: "1"),
+            input: .object(["CacheClusterId": .string("c"), "AuthToken": .string("hunter2hunter2hunter2")]))
+        #expect(cluster["requestParameters"]?["authToken"] == .string(Redaction.hidden))
+    }
+
+    @Test func failedCallsCarryTheirErrorAndNoResponse() throws {
+        let fields = try record(
+            .iam, "CreateUser", .root(account: "1"), input: .object(["UserName": .string("bob")]),
+            output: .object(["User": .object([:])]),
+            error: AWSError(code: "EntityAlreadyExists", message: "User with name bob already exists."))
+        #expect(fields["errorCode"] == .string("EntityAlreadyExists"))
+        #expect(fields["errorMessage"] == .string("User with name bob already exists."))
+        #expect(fields["responseElements"] == .null)
+    }
+
+    @Test func mapKeysKeepTheirCase() throws {
+        let fields = try record(
+            .sns, "CreateTopic", .root(account: "1"),
+            input: .object(["Name": .string("t"), "Attributes": .map(["DisplayName": .string("T")])]))
+        #expect(
+            fields["requestParameters"]
+                == .object(["name": .string("t"), "attributes": .object(["DisplayName": .string("T")])]))
+    }
+}
