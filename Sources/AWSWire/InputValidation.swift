@@ -2,15 +2,22 @@ import AWSModels
 
 /// How a service words validation failures: ElastiCache answers `InvalidParameterValue` and
 /// `MissingParameter`; IAM and STS answer `ValidationError` ("1 validation error detected: …").
+/// JSON 1.1 services answer `ValidationException` with the same wording.
 public enum ValidationStyle: Sendable {
     case parameterValue
     case validationError
+    case validationException
 
     public static func of(_ model: ServiceModel) -> ValidationStyle {
-        switch model.metadata.endpointPrefix {
-        case "iam", "sts": .validationError
+        switch (model.metadata.endpointPrefix, model.metadata.protocol) {
+        case (_, .json), (_, .restJSON): .validationException
+        case ("iam", _), ("sts", _): .validationError
         default: .parameterValue
         }
+    }
+
+    private var code: String {
+        self == .validationException ? "ValidationException" : "ValidationError"
     }
 
     /// `memberName` with its first letter lower-cased, as AWS names members in messages.
@@ -25,9 +32,11 @@ public enum ValidationStyle: Sendable {
     func missing(_ name: String) -> AWSError {
         switch self {
         case .parameterValue: .missingParameter(name)
-        case .validationError:
-            .validation(
-                "1 validation error detected: Value null at '\(Self.camel(name))' failed to satisfy constraint: Member must not be null"
+        case .validationError, .validationException:
+            AWSError(
+                code: code,
+                message:
+                    "1 validation error detected: Value null at '\(Self.camel(name))' failed to satisfy constraint: Member must not be null"
             )
         }
     }
@@ -36,9 +45,11 @@ public enum ValidationStyle: Sendable {
         switch self {
         case .parameterValue:
             .invalidParameterValue("Invalid value '\(text)' for parameter \(name): expected \(expected).")
-        case .validationError:
-            .validation(
-                "1 validation error detected: Value '\(text)' at '\(Self.camel(name))' failed to satisfy constraint: Member must be \(expected)"
+        case .validationError, .validationException:
+            AWSError(
+                code: code,
+                message:
+                    "1 validation error detected: Value '\(text)' at '\(Self.camel(name))' failed to satisfy constraint: Member must be \(expected)"
             )
         }
     }
@@ -47,9 +58,11 @@ public enum ValidationStyle: Sendable {
         switch self {
         case .parameterValue:
             .invalidParameterValue("Invalid value \(shown) for parameter \(name): \(rule).")
-        case .validationError:
-            .validation(
-                "1 validation error detected: Value \(shown) at '\(Self.camel(name))' failed to satisfy constraint: Member must \(rule)"
+        case .validationError, .validationException:
+            AWSError(
+                code: code,
+                message:
+                    "1 validation error detected: Value \(shown) at '\(Self.camel(name))' failed to satisfy constraint: Member must \(rule)"
             )
         }
     }

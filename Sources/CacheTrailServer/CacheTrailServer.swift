@@ -1,3 +1,4 @@
+import CloudTrail
 import Foundation
 import Hummingbird
 import IAM
@@ -38,6 +39,7 @@ public enum CacheTrailServer {
             [
                 IAMService(),
                 STSService(),
+                CloudTrailService(),
             ] + UnservedService.all
         let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
         let responder = CacheTrailResponder(

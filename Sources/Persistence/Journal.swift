@@ -40,8 +40,42 @@ public protocol JournalWriter {
     func appendEvent(_ entry: JournalEntry) throws -> Int64
 }
 
+/// A search of the journal, newest first (event history's LookupEvents).
+public struct JournalQuery: Sendable {
+    /// The searchable columns: LookupEvents' attributes that the journal indexes.
+    public enum Attribute: String, Sendable {
+        case eventId = "event_id"
+        case eventName = "event_name"
+        case readOnly = "read_only"
+        case username
+        case eventSource = "event_source"
+        case accessKeyId = "access_key_id"
+    }
+
+    public var account: String
+    public var region: String
+    public var attribute: (Attribute, String)?
+    public var start: Date?
+    public var end: Date?
+    /// Only entries strictly older (by journal position) than this one: the page cursor.
+    public var before: Int64?
+    public var limit: Int
+
+    public init(
+        account: String, region: String, attribute: (Attribute, String)? = nil, start: Date? = nil, end: Date? = nil,
+        before: Int64? = nil, limit: Int
+    ) {
+        self.account = account
+        self.region = region
+        self.attribute = attribute
+        self.start = start
+        self.end = end
+        self.before = before
+        self.limit = limit
+    }
+}
+
 public protocol JournalReader {
-    /// Entries of `account` in `region`, newest first, at most `limit`, strictly before `before`
-    /// (a journal position) when given.
-    func events(account: String, region: String, before: Int64?, limit: Int) throws -> [(Int64, JournalEntry)]
+    /// Entries matching `query` with their journal positions, newest first.
+    func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)]
 }

@@ -39,6 +39,11 @@ public final class SQLiteStateStore: StateStore {
                         read_only INTEGER NOT NULL, username TEXT, access_key_id TEXT, record TEXT NOT NULL
                     );
                     CREATE INDEX events_by_account ON events (account, region, seq);
+                    CREATE INDEX events_by_name ON events (account, region, event_name, seq);
+                    CREATE INDEX events_by_username ON events (account, region, username, seq);
+                    CREATE INDEX events_by_source ON events (account, region, event_source, seq);
+                    CREATE INDEX events_by_key ON events (account, region, access_key_id, seq);
+                    CREATE INDEX events_by_read_only ON events (account, region, read_only, seq);
                     """)
         }
         return migrator
@@ -100,17 +105,31 @@ public final class SQLiteStateStore: StateStore {
             return db.lastInsertedRowID
         }
 
-        func events(account: String, region: String, before: Int64?, limit: Int) throws -> [(Int64, JournalEntry)] {
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM events WHERE account = ? AND region = ? AND seq < ? ORDER BY seq DESC LIMIT ?
-                    """,
-                arguments: [account, region, before ?? Int64.max, limit])
-            return rows.map { row in
+        func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
+            var sql = "SELECT * FROM events WHERE account = ? AND region = ? AND seq < ?"
+            var arguments: StatementArguments = [query.account, query.region, query.before ?? Int64.max]
+            if let (attribute, value) = query.attribute {
+                sql += " AND \(attribute.rawValue) = ?"
+                if attribute == .readOnly {
+                    _ = arguments.append(contentsOf: [value.lowercased() == "true"])
+                } else {
+                    _ = arguments.append(contentsOf: [value])
+                }
+            }
+            if let start = query.start {
+                sql += " AND event_time >= ?"
+                _ = arguments.append(contentsOf: [start.timeIntervalSince1970])
+            }
+            if let end = query.end {
+                sql += " AND event_time <= ?"
+                _ = arguments.append(contentsOf: [end.timeIntervalSince1970])
+            }
+            sql += " ORDER BY seq DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [query.limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 (
-                    row["seq"],
-                    JournalEntry(
+                    position: row["seq"],
+                    entry: JournalEntry(
                         eventID: row["event_id"], account: row["account"], region: row["region"],
                         eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
                         eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],

@@ -1,0 +1,116 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// CloudTrail (JSON 1.1, 2013-11-01). Served so far: LookupEvents over the journal. The
+/// other operations answer `UnknownOperationException` saying they are not served yet.
+public struct CloudTrailService: ServiceHandler {
+    public let model = ServiceModel.cloudTrail
+    /// Event history keeps 90 days.
+    public static let retention: TimeInterval = 90 * 86_400
+
+    public init() {}
+
+    public func resource(for call: OperationCall) -> String? {
+        "*"
+    }
+
+    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+        switch call.operation.name {
+        case "LookupEvents": return try EventHistory(call: call).lookup(in: tx)
+        default:
+            throw AWSError(
+                code: "UnknownOperationException",
+                message: "The operation \(call.operation.name) is not served by this server yet.")
+        }
+    }
+}
+
+/// LookupEvents: one attribute, a time range, pages newest first with a stable NextToken.
+struct EventHistory {
+    let call: OperationCall
+
+    func lookup(in tx: any StateReader) throws -> ShapeValue {
+        let attributes = call.input[member: "LookupAttributes"]?.listValue ?? []
+        guard attributes.count <= 1 else {
+            throw call.error("InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.")
+        }
+        var attribute: (JournalQuery.Attribute, String)?
+        var matchesNothing = false
+        if let first = attributes.first, let key = first[member: "AttributeKey"]?.stringValue,
+            let value = first[member: "AttributeValue"]?.stringValue
+        {
+            switch key {
+            case "EventId": attribute = (.eventId, value)
+            case "EventName": attribute = (.eventName, value)
+            case "ReadOnly": attribute = (.readOnly, value)
+            case "Username": attribute = (.username, value)
+            case "EventSource": attribute = (.eventSource, value)
+            case "AccessKeyId": attribute = (.accessKeyId, value)
+            // Recorded events carry no resources yet, so no event matches a resource attribute.
+            case "ResourceType", "ResourceName": matchesNothing = true
+            default: throw call.error("InvalidLookupAttributesException", "Invalid attribute key: \(key).")
+            }
+        }
+        let limit = call.int("MaxResults") ?? 50
+        guard (1...50).contains(limit) else {
+            throw call.error("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+        }
+        let oldest = call.now.addingTimeInterval(-CloudTrailService.retention)
+        var start = call.input[member: "StartTime"].flatMap(Self.date) ?? oldest
+        let end = call.input[member: "EndTime"].flatMap(Self.date)
+        if let end, start > end {
+            throw call.error("InvalidTimeRangeException", "StartTime must be before EndTime.")
+        }
+        start = max(start, oldest)
+        var before: Int64?
+        if let token = call.string("NextToken") {
+            guard let position = Self.position(token) else {
+                throw call.error("InvalidNextTokenException", "The NextToken is not valid.")
+            }
+            before = position
+        }
+        if matchesNothing { return .object(["Events": .list([])]) }
+        let rows = try tx.events(
+            JournalQuery(
+                account: call.account, region: call.region, attribute: attribute, start: start, end: end,
+                before: before,
+                limit: limit + 1))
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { Self.token($0.position) } : nil
+        return .object([
+            "Events": .list(page.map { Self.event($0.entry) }),
+            "NextToken": next.map(ShapeValue.string),
+        ])
+    }
+
+    static func event(_ entry: JournalEntry) -> ShapeValue {
+        .object([
+            "EventId": .string(entry.eventID), "EventName": .string(entry.eventName),
+            "ReadOnly": .string(entry.readOnly ? "true" : "false"),
+            "AccessKeyId": entry.accessKeyId.map(ShapeValue.string),
+            "EventTime": .timestamp(entry.eventTime), "EventSource": .string(entry.eventSource),
+            "Username": entry.username.map(ShapeValue.string), "Resources": .list([]),
+            "CloudTrailEvent": .string(entry.record),
+        ])
+    }
+
+    static func date(_ value: ShapeValue) -> Date? {
+        if case .timestamp(let date) = value { return date }
+        return nil
+    }
+
+    /// Tokens are opaque to callers: the journal position of the last event returned.
+    static func token(_ position: Int64) -> String {
+        Data("journal:\(position)".utf8).base64EncodedString()
+    }
+
+    static func position(_ token: String) -> Int64? {
+        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("journal:")
+        else { return nil }
+        return Int64(text.dropFirst("journal:".count))
+    }
+}
