@@ -56,9 +56,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ElastiCache",
+            dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CacheTrailServer",
             dependencies: [
-                "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail",
+                "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -73,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "cachetrail",
             dependencies: [
-                "CacheTrailServer", "IAM",
+                "CacheTrailServer", "IAM", "ElastiCache",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -86,6 +91,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CloudTrailTests", dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ElastiCacheTests", dependencies: ["ElastiCache", "IAM", "AWSWire", "AWSModels", "Persistence"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),

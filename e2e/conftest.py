@@ -28,7 +28,7 @@ def free_port():
 class Server:
     """One running server process; stopped by the fixture that started it."""
 
-    def __init__(self, data_dir, clock="manual", extra_env=None):
+    def __init__(self, data_dir, clock="manual", extra_env=None, args=()):
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -36,7 +36,7 @@ class Server:
         env.update(extra_env or {})
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w+")
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--clock", clock],
+            [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--clock", clock, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.monotonic() + 30
@@ -91,11 +91,11 @@ class Server:
         with urllib.request.urlopen(request, timeout=5) as r:
             return json.load(r)
 
-    def client(self, service, key_id=None, secret=None, token=None, retries=1):
+    def client(self, service, key_id=None, secret=None, token=None, retries=1, region=REGION):
         if key_id is None:
             key_id, secret = self.profile()
         return boto3.client(
-            service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=key_id,
+            service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id=key_id,
             aws_secret_access_key=secret, aws_session_token=token,
             config=botocore.config.Config(retries={"max_attempts": retries, "mode": "standard"}),
         )

@@ -1,4 +1,5 @@
 import CloudTrail
+import ElastiCache
 import Foundation
 import Hummingbird
 import IAM
@@ -40,6 +41,7 @@ public enum CacheTrailServer {
                 IAMService(),
                 STSService(),
                 CloudTrailService(),
+                ElastiCacheService(settings: configuration.elastiCache),
             ] + UnservedService.all
         let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
         let responder = CacheTrailResponder(

@@ -1,3 +1,4 @@
+import ElastiCache
 import Foundation
 
 /// How the server runs. Every key has a default; the `serve` command fills them from flags and
@@ -12,6 +13,7 @@ import Foundation
 ///   `CACHETRAIL_ROOT_SECRET_ACCESS_KEY`): preset root credentials for the default account.
 /// - `manualClock` (`--clock manual`): time moves only through `POST /_cachetrail/clock`.
 /// - `maxBodyBytes`: the largest Query or JSON request body accepted.
+/// - `elastiCache` (`--lifecycle-seconds`): how long cluster transitions take, quotas.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 4577
@@ -22,6 +24,7 @@ public struct ServerConfiguration: Sendable {
     public var rootSecretAccessKey: String?
     public var manualClock = false
     public var maxBodyBytes = 1 << 20
+    public var elastiCache = ElastiCacheSettings()
 
     public init() {}
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CacheTrailServer
+import ElastiCache
 import Foundation
 import IAM
 import Logging
@@ -39,6 +40,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "system, or manual: time moves only through POST /_cachetrail/clock.")
     var clock: String = "system"
 
+    @Option(
+        help: "Seconds a cache cluster takes to create, modify, reboot or delete (env CACHETRAIL_LIFECYCLE_SECONDS).")
+    var lifecycleSeconds: Double = Double(env["CACHETRAIL_LIFECYCLE_SECONDS"] ?? "") ?? 5
+
     @Flag(help: "Allow binding to a non-loopback address.")
     var allowRemote = false
 
@@ -46,6 +51,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = env["CACHETRAIL_LOG_LEVEL"] ?? "info"
 
     func validate() throws {
+        guard lifecycleSeconds >= 0 else { throw ValidationError("--lifecycle-seconds must be 0 or more") }
         guard ["system", "manual"].contains(clock) else { throw ValidationError("--clock must be system or manual") }
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else {
             throw ValidationError("--account-id must be 12 digits")
@@ -62,6 +68,7 @@ struct Serve: AsyncParsableCommand {
         configuration.rootAccessKeyId = Self.env["CACHETRAIL_ROOT_ACCESS_KEY_ID"]
         configuration.rootSecretAccessKey = Self.env["CACHETRAIL_ROOT_SECRET_ACCESS_KEY"]
         configuration.manualClock = clock == "manual"
+        configuration.elastiCache.lifecycleSeconds = lifecycleSeconds
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

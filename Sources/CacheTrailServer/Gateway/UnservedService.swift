@@ -9,7 +9,7 @@ struct UnservedService: ServiceHandler {
     let model: ServiceModel
 
     static let all: [any ServiceHandler] = [
-        UnservedService(model: .elastiCache), UnservedService(model: .sns),
+        UnservedService(model: .sns)
     ]
 
     func resource(for call: OperationCall) -> String? { nil }

@@ -1,0 +1,141 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+
+extension CacheClusterOperations {
+    func requireAvailable(_ cluster: CacheClusterRecord) throws {
+        guard cluster.status == .available else {
+            throw call.error(
+                "InvalidCacheClusterStateFault",
+                "Cache cluster \(cluster.id) is not in available state (it is \(cluster.status.rawValue)).")
+        }
+    }
+
+    func modify() throws -> ShapeValue {
+        var cluster = try cluster(try call.required("CacheClusterId"))
+        try requireAvailable(cluster)
+        var pending = cluster.pending ?? PendingChanges()
+        if let count = call.int("NumCacheNodes"), count != cluster.numCacheNodes {
+            try pendingNodeCount(count, &pending, cluster)
+        } else if call.input[member: "CacheNodeIdsToRemove"] != nil {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "CacheNodeIdsToRemove requires NumCacheNodes lower than the current count.")
+        }
+        if let version = call.string("EngineVersion"), version != cluster.engineVersion {
+            let target = try ClusterValidation.engineVersion(engine: cluster.engine, version)
+            guard target.version.compare(cluster.engineVersion, options: .numeric) == .orderedDescending else {
+                throw call.error(
+                    "InvalidParameterCombinationException",
+                    "Cannot downgrade \(cluster.engine) from \(cluster.engineVersion) to \(version).")
+            }
+            pending.engineVersion = target.version
+        }
+        if let nodeType = call.string("CacheNodeType"), nodeType != cluster.nodeType {
+            guard cluster.engine != "memcached" else {
+                throw call.error(
+                    "InvalidParameterCombinationException", "Memcached clusters cannot change their node type.")
+            }
+            pending.cacheNodeType = try ClusterValidation.nodeType(nodeType)
+        }
+        try applyImmediateChanges(&cluster)
+        if !pending.isEmpty {
+            if call.input[member: "ApplyImmediately"]?.boolValue == true {
+                pending.applyAt = nil
+                cluster.pending = pending
+                lifecycle.begin(.modifying, &cluster, now: call.now)
+            } else {
+                pending.applyAt = MaintenanceWindow(cluster.maintenanceWindow)?.nextStart(after: call.now)
+                cluster.pending = pending
+            }
+        }
+        try save(cluster)
+        return .object(["CacheCluster": render(cluster)])
+    }
+
+    private func pendingNodeCount(_ count: Int, _ pending: inout PendingChanges, _ cluster: CacheClusterRecord) throws {
+        guard cluster.engine == "memcached" else {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "NumCacheNodes can only be modified for Memcached clusters; use a replication group to add replicas.")
+        }
+        guard count >= 1, count <= settings.nodesPerMemcachedCluster else {
+            throw AWSError.invalidParameterValue(
+                "NumCacheNodes must be between 1 and \(settings.nodesPerMemcachedCluster).")
+        }
+        let removing = strings("CacheNodeIdsToRemove") ?? []
+        if count < cluster.numCacheNodes {
+            let known = Set(cluster.nodes.map(\.id))
+            guard removing.count == cluster.numCacheNodes - count, Set(removing).isSubset(of: known),
+                Set(removing).count == removing.count
+            else {
+                throw AWSError.invalidParameterValue(
+                    "To reduce NumCacheNodes from \(cluster.numCacheNodes) to \(count), CacheNodeIdsToRemove must name \(cluster.numCacheNodes - count) existing cache node ids."
+                )
+            }
+            pending.cacheNodeIdsToRemove = removing
+        } else if !removing.isEmpty {
+            throw call.error(
+                "InvalidParameterCombinationException", "CacheNodeIdsToRemove cannot be given when adding nodes.")
+        }
+        pending.numCacheNodes = count
+    }
+
+    /// Changes AWS applies at once, whatever ApplyImmediately says.
+    private func applyImmediateChanges(_ cluster: inout CacheClusterRecord) throws {
+        if let window = call.string("PreferredMaintenanceWindow") {
+            cluster.maintenanceWindow = try ClusterValidation.maintenanceWindow(window)
+        }
+        if let flag = call.input[member: "AutoMinorVersionUpgrade"]?.boolValue {
+            cluster.autoMinorVersionUpgrade = flag
+        }
+        if let limit = call.int("SnapshotRetentionLimit") { cluster.snapshotRetentionLimit = limit }
+        if let window = call.string("SnapshotWindow") { cluster.snapshotWindow = window }
+        if let groups = strings("SecurityGroupIds") { cluster.securityGroupIds = groups }
+        if let groups = strings("CacheSecurityGroupNames") { cluster.cacheSecurityGroupNames = groups }
+        if let group = call.string("CacheParameterGroupName") { cluster.parameterGroup = group }
+        if let topic = call.string("NotificationTopicArn") { cluster.notificationTopicArn = topic }
+        if call.string("AuthToken") != nil || call.string("AuthTokenUpdateStrategy") != nil {
+            guard cluster.engine != "memcached" else {
+                throw call.error("InvalidParameterCombinationException", "AuthToken is not supported for Memcached.")
+            }
+            cluster.authTokenEnabled = call.string("AuthTokenUpdateStrategy") != "DELETE"
+        }
+    }
+
+    func delete() throws -> ShapeValue {
+        var cluster = try cluster(try call.required("CacheClusterId"))
+        try requireAvailable(cluster)
+        if call.string("FinalSnapshotIdentifier") != nil {
+            if cluster.engine == "memcached" {
+                throw call.error(
+                    "InvalidParameterCombinationException",
+                    "FinalSnapshotIdentifier is not supported for Memcached clusters.")
+            }
+            throw AWSError.invalidParameterValue(
+                "FinalSnapshotIdentifier is not supported by this server yet: snapshots are not served.")
+        }
+        lifecycle.begin(.deleting, &cluster, now: call.now)
+        try save(cluster)
+        return .object(["CacheCluster": render(cluster)])
+    }
+
+    func reboot() throws -> ShapeValue {
+        var cluster = try cluster(try call.required("CacheClusterId"))
+        try requireAvailable(cluster)
+        let ids = strings("CacheNodeIdsToReboot") ?? []
+        let unknown = ids.filter { id in !cluster.nodes.contains { $0.id == id } }
+        guard !ids.isEmpty, unknown.isEmpty else {
+            throw AWSError.invalidParameterValue("Cache node ids not found: \(unknown.joined(separator: ", ")).")
+        }
+        lifecycle.begin(.rebooting, &cluster, now: call.now)
+        cluster.nodes = cluster.nodes.map { node in
+            var node = node
+            if ids.contains(node.id) { node.status = "rebooting" }
+            return node
+        }
+        try save(cluster)
+        return .object(["CacheCluster": render(cluster)])
+    }
+}

@@ -1,0 +1,161 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// CreateCacheCluster, DescribeCacheClusters, ModifyCacheCluster, DeleteCacheCluster,
+/// RebootCacheCluster.
+struct CacheClusterOperations {
+    static let kind = "elasticache.cluster"
+
+    let call: OperationCall
+    let tx: any StateWriter
+    let settings: ElastiCacheSettings
+
+    var scope: String { "\(call.account)/\(call.region)" }
+    var lifecycle: ClusterLifecycle { ClusterLifecycle(duration: settings.lifecycleSeconds) }
+
+    func notFound(_ id: String) -> AWSError {
+        call.error("CacheClusterNotFoundFault", "CacheCluster not found: \(id)")
+    }
+
+    func render(_ cluster: CacheClusterRecord, showNodes: Bool = false) -> ShapeValue {
+        cluster.shapeValue(region: call.region, showNodes: showNodes, endpoints: settings.endpoints)
+    }
+
+    /// Every cluster of the caller's account and region, with due transitions applied and saved.
+    func allClusters() throws -> [CacheClusterRecord] {
+        try tx.list(CacheClusterRecord.self, kind: Self.kind, scope: scope).compactMap { try settled($0) }
+    }
+
+    /// The cluster `id`, settled; throws CacheClusterNotFound.
+    func cluster(_ id: String) throws -> CacheClusterRecord {
+        guard let stored = try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: id.lowercased()),
+            let cluster = try settled(stored)
+        else { throw notFound(id) }
+        return cluster
+    }
+
+    private func settled(_ stored: CacheClusterRecord) throws -> CacheClusterRecord? {
+        var cluster = stored
+        switch lifecycle.settle(&cluster, now: call.now) {
+        case .unchanged: return cluster
+        case .changed:
+            try save(cluster)
+            return cluster
+        case .deleted:
+            try tx.delete(kind: Self.kind, scope: scope, id: cluster.id)
+            return nil
+        }
+    }
+
+    func save(_ cluster: CacheClusterRecord) throws {
+        try tx.put(cluster, kind: Self.kind, scope: scope, id: cluster.id)
+    }
+
+    func create() throws -> ShapeValue {
+        let id = try ClusterValidation.clusterId(try call.required("CacheClusterId"))
+        if call.string("ReplicationGroupId") != nil || call.string("SnapshotName") != nil
+            || call.input[member: "SnapshotArns"] != nil
+        {
+            throw AWSError.invalidAction("CreateCacheCluster with ReplicationGroupId or a snapshot (not served yet)")
+        }
+        let engine = try ClusterValidation.engine(try requiredForCreate("Engine"))
+        let version = try ClusterValidation.engineVersion(
+            engine: engine, call.string("EngineVersion") ?? EngineCatalog.defaultVersion[engine] ?? "")
+        let nodeType = try ClusterValidation.nodeType(try requiredForCreate("CacheNodeType"))
+        let count = call.int("NumCacheNodes") ?? 1
+        if engine != "memcached" && count != 1 {
+            throw AWSError.invalidParameterValue(
+                "Cannot create a \(engine == "redis" ? "Redis" : "Valkey") cluster with a NumCacheNodes parameter greater than 1."
+            )
+        }
+        guard count >= 1 else { throw AWSError.invalidParameterValue("NumCacheNodes must be at least 1.") }
+        guard count <= settings.nodesPerMemcachedCluster else {
+            throw call.error(
+                "NodeQuotaForClusterExceededFault",
+                "Cluster node quota exceeded: at most \(settings.nodesPerMemcachedCluster) nodes per cluster.")
+        }
+        let azMode = call.string("AZMode") ?? "single-az"
+        if azMode == "cross-az" && engine != "memcached" {
+            throw call.error(
+                "InvalidParameterCombinationException", "AZMode cross-az is only supported for Memcached clusters.")
+        }
+        if azMode == "cross-az" && count < 2 {
+            throw call.error(
+                "InvalidParameterCombinationException", "AZMode cross-az requires NumCacheNodes of at least 2.")
+        }
+        if call.string("AuthToken") != nil && engine == "memcached" {
+            throw call.error("InvalidParameterCombinationException", "AuthToken is not supported for Memcached.")
+        }
+        let existing = try allClusters()
+        if existing.contains(where: { $0.id == id }) {
+            throw call.error("CacheClusterAlreadyExistsFault", "Cache cluster \(id) already exists.")
+        }
+        guard existing.count < settings.clustersPerAccount else {
+            throw call.error("ClusterQuotaForCustomerExceededFault", "Cluster quota exceeded for customer.")
+        }
+        guard existing.reduce(0, { $0 + $1.numCacheNodes }) + count <= settings.nodesPerAccount else {
+            throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
+        }
+        let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
+        let tags = try TagOperations.tags(call.input[member: "Tags"])
+        var cluster = CacheClusterRecord(
+            id: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):cluster:\(id)", engine: engine,
+            engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil, numCacheNodes: count,
+            nodes: (1...count).map {
+                CacheNodeRecord(id: String(format: "%04d", $0), createTime: call.now, status: "creating")
+            },
+            azMode: azMode,
+            preferredAvailabilityZone: azMode == "cross-az"
+                ? "Multiple" : call.string("PreferredAvailabilityZone") ?? "\(call.region)a",
+            parameterGroup: call.string("CacheParameterGroupName") ?? "default.\(version.family)",
+            maintenanceWindow: window ?? "sun:05:00-sun:06:00",
+            port: call.int("Port") ?? EngineCatalog.defaultPort[engine] ?? 6379,
+            createTime: nil, pending: nil,
+            cacheSecurityGroupNames: strings("CacheSecurityGroupNames")
+                ?? (strings("SecurityGroupIds") == nil ? ["default"] : []),
+            securityGroupIds: strings("SecurityGroupIds") ?? [], subnetGroup: call.string("CacheSubnetGroupName"),
+            autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true,
+            snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
+            snapshotWindow: call.string("SnapshotWindow"),
+            authTokenEnabled: call.string("AuthToken") != nil,
+            transitEncryptionEnabled: call.input[member: "TransitEncryptionEnabled"]?.boolValue ?? false,
+            notificationTopicArn: call.string("NotificationTopicArn"), replicationGroupId: nil, tags: tags)
+        lifecycle.begin(.creating, &cluster, now: call.now)
+        try save(cluster)
+        return .object(["CacheCluster": render(cluster)])
+    }
+
+    /// Engine and CacheNodeType have no default on AWS: a new cluster needs them.
+    private func requiredForCreate(_ member: String) throws -> String {
+        guard let value = call.string(member), !value.isEmpty else {
+            throw AWSError.invalidParameterValue("The parameter \(member) must be provided and must not be blank.")
+        }
+        return value
+    }
+
+    func strings(_ member: String) -> [String]? {
+        call.input[member: member]?.listValue?.compactMap(\.stringValue)
+    }
+
+    func describe() throws -> ShapeValue {
+        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        var clusters: [CacheClusterRecord]
+        if let id = call.string("CacheClusterId") {
+            clusters = [try cluster(id)]
+        } else {
+            clusters = try allClusters()
+        }
+        if call.input[member: "ShowCacheClustersNotInReplicationGroups"]?.boolValue == true {
+            clusters = clusters.filter { $0.replicationGroupId == nil }
+        }
+        let (page, next) = try Marker.page(clusters, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        let showNodes = call.input[member: "ShowCacheNodeInfo"]?.boolValue ?? false
+        return .object([
+            "CacheClusters": .list(page.map { render($0, showNodes: showNodes) }),
+            "Marker": next.map(ShapeValue.string),
+        ])
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A cache cluster's status, as DescribeCacheClusters reports it.
+public enum ClusterStatus: String, Sendable, Codable {
+    case creating
+    case available
+    case modifying
+    case rebooting = "rebooting cache cluster nodes"
+    case deleting
+}
+
+/// Changes waiting for the maintenance window (or for the modification in progress).
+public struct PendingChanges: Sendable, Codable, Equatable {
+    public var numCacheNodes: Int?
+    public var cacheNodeIdsToRemove: [String]?
+    public var engineVersion: String?
+    public var cacheNodeType: String?
+    /// When they start applying; nil while a modification is already applying them.
+    public var applyAt: Date?
+
+    public var isEmpty: Bool {
+        numCacheNodes == nil && cacheNodeIdsToRemove == nil && engineVersion == nil && cacheNodeType == nil
+    }
+}
+
+/// The asynchronous lifecycle of a cluster, driven by the injected clock.
+///
+/// Legal transitions (each takes `duration`):
+/// - `creating` → `available` (nodes and endpoints come up; CacheClusterCreateTime is set)
+/// - `available` → `modifying` when pending changes reach their apply time, then → `available`
+///   with the changes applied
+/// - `rebooting cache cluster nodes` → `available`
+/// - `deleting` → gone
+public struct ClusterLifecycle: Sendable {
+    public enum Outcome: Equatable {
+        case unchanged
+        case changed
+        case deleted
+    }
+
+    public let duration: TimeInterval
+
+    public init(duration: TimeInterval) {
+        self.duration = duration
+    }
+
+    /// Advances `cluster` through every transition due by `now`.
+    public func settle(_ cluster: inout CacheClusterRecord, now: Date) -> Outcome {
+        var outcome = Outcome.unchanged
+        while true {
+            switch cluster.status {
+            case .creating, .rebooting:
+                guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                if cluster.status == .creating { cluster.createTime = ready }
+                cluster.status = .available
+                cluster.readyAt = nil
+                cluster.nodes = cluster.nodes.map {
+                    var node = $0; node.status = "available"; return node
+                }
+            case .modifying:
+                guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                apply(&cluster, at: ready)
+                cluster.status = .available
+                cluster.readyAt = nil
+            case .available:
+                guard let pending = cluster.pending, let applyAt = pending.applyAt, applyAt <= now else {
+                    return outcome
+                }
+                cluster.status = .modifying
+                cluster.pending?.applyAt = nil
+                cluster.readyAt = applyAt.addingTimeInterval(duration)
+            case .deleting:
+                guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                return .deleted
+            }
+            outcome = .changed
+        }
+    }
+
+    /// Starts a transient status that ends `duration` from `now`.
+    public func begin(_ status: ClusterStatus, _ cluster: inout CacheClusterRecord, now: Date) {
+        cluster.status = status
+        cluster.readyAt = now.addingTimeInterval(duration)
+    }
+
+    private func apply(_ cluster: inout CacheClusterRecord, at time: Date) {
+        guard let pending = cluster.pending else { return }
+        if let version = pending.engineVersion { cluster.engineVersion = version }
+        if let nodeType = pending.cacheNodeType { cluster.nodeType = nodeType }
+        if let count = pending.numCacheNodes {
+            let removing = Set(pending.cacheNodeIdsToRemove ?? [])
+            var nodes = cluster.nodes.filter { !removing.contains($0.id) }
+            if nodes.count > count { nodes = Array(nodes.prefix(count)) }
+            var next = (cluster.nodes.compactMap { Int($0.id) }.max() ?? 0) + 1
+            while nodes.count < count {
+                nodes.append(CacheNodeRecord(id: String(format: "%04d", next), createTime: time, status: "available"))
+                next += 1
+            }
+            cluster.nodes = nodes
+            cluster.numCacheNodes = count
+        }
+        cluster.pending = nil
+    }
+}

@@ -1,0 +1,50 @@
+import AWSWire
+
+/// ElastiCache's input rules, with AWS's codes and wording.
+enum ClusterValidation {
+    /// 1–40 characters: letters, digits and hyphens, starting with a letter, no trailing or
+    /// double hyphen. Stored lower-case.
+    static func clusterId(_ raw: String, parameter: String = "CacheClusterId") throws(AWSError) -> String {
+        let id = raw.lowercased()
+        let valid =
+            (1...40).contains(id.count) && id.first?.isLetter == true && !id.hasSuffix("-") && !id.contains("--")
+            && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+        guard valid else {
+            throw AWSError.invalidParameterValue(
+                "The parameter \(parameter) is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens."
+            )
+        }
+        return id
+    }
+
+    static func engine(_ engine: String) throws(AWSError) -> String {
+        let lowered = engine.lowercased()
+        guard EngineCatalog.defaultVersion[lowered] != nil else {
+            throw AWSError.invalidParameterValue(
+                "Invalid value for parameter Engine: \(engine). Valid values are memcached, redis and valkey.")
+        }
+        return lowered
+    }
+
+    static func nodeType(_ nodeType: String) throws(AWSError) -> String {
+        guard EngineCatalog.nodeTypes.contains(nodeType) else {
+            throw AWSError.invalidParameterValue("Invalid CacheNodeType: \(nodeType)")
+        }
+        return nodeType
+    }
+
+    static func engineVersion(engine: String, _ version: String) throws(AWSError) -> EngineCatalog.Version {
+        guard let found = EngineCatalog.version(engine: engine, version: version) else {
+            throw AWSError.invalidParameterValue("Cannot find version \(version) for \(engine)")
+        }
+        return found
+    }
+
+    static func maintenanceWindow(_ text: String) throws(AWSError) -> String {
+        guard MaintenanceWindow(text) != nil else {
+            throw AWSError.invalidParameterValue(
+                "Invalid maintenance window format: \(text). Use ddd:hh24:mi-ddd:hh24:mi, at least 60 minutes long.")
+        }
+        return text.lowercased()
+    }
+}

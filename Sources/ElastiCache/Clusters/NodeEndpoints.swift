@@ -1,0 +1,43 @@
+import Foundation
+
+/// Where a cluster's nodes answer. The synthetic default gives AWS-shaped names; a later
+/// engine-provisioning implementation returns addresses of real memcached/Redis processes.
+public protocol NodeEndpoints: Sendable {
+    func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int)
+    /// The memcached configuration endpoint.
+    func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int)
+}
+
+/// `<cluster>.<hash>.<node>.<region code>.cache.amazonaws.com`, as AWS names endpoints.
+public struct SyntheticEndpoints: NodeEndpoints {
+    public init() {}
+
+    public func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
+        (
+            "\(cluster.id).\(Self.hash(cluster.arn)).\(nodeId).\(Self.regionCode(region)).cache.amazonaws.com",
+            cluster.port
+        )
+    }
+
+    public func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+        ("\(cluster.id).\(Self.hash(cluster.arn)).cfg.\(Self.regionCode(region)).cache.amazonaws.com", cluster.port)
+    }
+
+    /// `us-west-2` → `usw2`.
+    static func regionCode(_ region: String) -> String {
+        let parts = region.split(separator: "-")
+        guard parts.count == 3 else { return region }
+        return "\(parts[0])\(parts[1].prefix(1))\(parts[2])"
+    }
+
+    /// Six stable base-36 characters derived from the ARN (FNV-1a).
+    static func hash(_ text: String) -> String {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            value ^= UInt64(byte)
+            value = value &* 0x100_0000_01b3
+        }
+        return String(String(value % 2_176_782_336, radix: 36).reversed()).padding(
+            toLength: 6, withPad: "0", startingAt: 0)
+    }
+}

@@ -1,0 +1,78 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// Limits and timings of the ElastiCache control plane.
+public struct ElastiCacheSettings: Sendable {
+    /// How long creating, modifying, rebooting and deleting take on the injected clock.
+    public var lifecycleSeconds: TimeInterval = 5
+    /// AWS's default quotas per account and region.
+    public var clustersPerAccount = 300
+    public var nodesPerAccount = 300
+    public var nodesPerMemcachedCluster = 60
+    public var endpoints: any NodeEndpoints = SyntheticEndpoints()
+
+    public init() {}
+}
+
+/// ElastiCache (Query, 2015-02-02). Served: cache clusters, their tags, engine versions. The
+/// model's other operations answer `InvalidAction` saying they are not served yet.
+public struct ElastiCacheService: ServiceHandler {
+    public let model = ServiceModel.elastiCache
+    let settings: ElastiCacheSettings
+
+    public init(settings: ElastiCacheSettings = ElastiCacheSettings()) {
+        self.settings = settings
+    }
+
+    public func resource(for call: OperationCall) -> String? {
+        let base = "arn:aws:elasticache:\(call.region):\(call.account)"
+        if let arn = call.string("ResourceName") { return arn }
+        if let id = call.string("CacheClusterId") { return "\(base):cluster:\(id.lowercased())" }
+        if call.operation.name.hasPrefix("DescribeCacheClusters") { return "\(base):cluster:*" }
+        return "*"
+    }
+
+    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+        let clusters = CacheClusterOperations(call: call, tx: tx, settings: settings)
+        switch call.operation.name {
+        case "CreateCacheCluster": return try clusters.create()
+        case "DescribeCacheClusters": return try clusters.describe()
+        case "ModifyCacheCluster": return try clusters.modify()
+        case "DeleteCacheCluster": return try clusters.delete()
+        case "RebootCacheCluster": return try clusters.reboot()
+        case "AddTagsToResource", "ListTagsForResource", "RemoveTagsFromResource":
+            return try TagOperations(clusters: clusters).handle()
+        case "DescribeCacheEngineVersions": return try Self.engineVersions(call)
+        default:
+            throw AWSError(
+                code: "InvalidAction", message: "The action \(call.operation.name) is not served by this server yet.")
+        }
+    }
+
+    static func engineVersions(_ call: OperationCall) throws -> ShapeValue {
+        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        var versions = EngineCatalog.versions
+        if let engine = call.string("Engine") { versions = versions.filter { $0.engine == engine.lowercased() } }
+        if let version = call.string("EngineVersion") { versions = versions.filter { $0.version == version } }
+        if let family = call.string("CacheParameterGroupFamily") { versions = versions.filter { $0.family == family } }
+        if call.input[member: "DefaultOnly"]?.boolValue == true {
+            versions = versions.filter { EngineCatalog.defaultVersion[$0.engine] == $0.version }
+        }
+        let (page, next) = try Marker.page(
+            versions, id: { "\($0.engine)/\($0.version)" }, marker: call.string("Marker"), maxRecords: maxRecords)
+        return .object([
+            "CacheEngineVersions": .list(
+                page.map {
+                    .object([
+                        "Engine": .string($0.engine), "EngineVersion": .string($0.version),
+                        "CacheParameterGroupFamily": .string($0.family), "CacheEngineDescription": .string($0.engine),
+                        "CacheEngineVersionDescription": .string($0.description),
+                    ])
+                }),
+            "Marker": next.map(ShapeValue.string),
+        ])
+    }
+}
