@@ -31,6 +31,9 @@ public struct ElastiCacheService: ServiceHandler {
         let base = "arn:aws:elasticache:\(call.region):\(call.account)"
         if let arn = call.string("ResourceName") { return arn }
         if let id = call.string("CacheClusterId") { return "\(base):cluster:\(id.lowercased())" }
+        if let name = call.string("CacheParameterGroupName") { return "\(base):parametergroup:\(name.lowercased())" }
+        if let name = call.string("CacheSubnetGroupName") { return "\(base):subnetgroup:\(name.lowercased())" }
+        if let name = call.string("CacheSecurityGroupName") { return "\(base):securitygroup:\(name.lowercased())" }
         if call.operation.name.hasPrefix("DescribeCacheClusters") { return "\(base):cluster:*" }
         return "*"
     }
@@ -46,6 +49,17 @@ public struct ElastiCacheService: ServiceHandler {
         case "AddTagsToResource", "ListTagsForResource", "RemoveTagsFromResource":
             return try TagOperations(clusters: clusters).handle()
         case "DescribeCacheEngineVersions": return try Self.engineVersions(call)
+        case "DescribeEvents": return try ServiceEvents(clusters: clusters).describe()
+        case "ListAllowedNodeTypeModifications": return try NodeTypeModifications(clusters: clusters).list()
+        case "CreateCacheParameterGroup", "DescribeCacheParameterGroups", "DescribeCacheParameters",
+            "DescribeEngineDefaultParameters", "ModifyCacheParameterGroup", "ResetCacheParameterGroup",
+            "DeleteCacheParameterGroup":
+            return try ParameterGroupOperations(clusters: clusters).handle()
+        case "CreateCacheSubnetGroup", "ModifyCacheSubnetGroup", "DeleteCacheSubnetGroup", "DescribeCacheSubnetGroups":
+            return try SubnetGroupOperations(clusters: clusters).handle()
+        case "CreateCacheSecurityGroup", "DeleteCacheSecurityGroup", "DescribeCacheSecurityGroups",
+            "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
+            return try SecurityGroupOperations(clusters: clusters).handle()
         default:
             throw AWSError(
                 code: "InvalidAction", message: "The action \(call.operation.name) is not served by this server yet.")

@@ -1,8 +1,11 @@
 import AWSWire
 
 extension CacheClusterRecord {
+    /// The cluster's region, from its ARN.
+    var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
+
     /// Cross-AZ clusters spread their nodes over the region's zones a, b and c.
-    func availabilityZone(of node: CacheNodeRecord, region: String) -> String {
+    func availabilityZone(of node: CacheNodeRecord) -> String {
         guard azMode == "cross-az" else { return preferredAvailabilityZone }
         let zones = ["a", "b", "c"]
         return region + zones[((Int(node.id) ?? 1) - 1) % zones.count]
@@ -36,7 +39,7 @@ extension CacheClusterRecord {
                             ? .object(["Address": .string(endpoint.address), "Port": .integer(Int64(endpoint.port))])
                             : nil,
                         "ParameterGroupStatus": .string("in-sync"),
-                        "CustomerAvailabilityZone": .string(availabilityZone(of: node, region: region)),
+                        "CustomerAvailabilityZone": .string(availabilityZone(of: node)),
                     ])
                 }) : nil
         let isRedisLike = engine != "memcached"

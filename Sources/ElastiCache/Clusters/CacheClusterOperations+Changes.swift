@@ -94,7 +94,11 @@ extension CacheClusterOperations {
         if let window = call.string("SnapshotWindow") { cluster.snapshotWindow = window }
         if let groups = strings("SecurityGroupIds") { cluster.securityGroupIds = groups }
         if let groups = strings("CacheSecurityGroupNames") { cluster.cacheSecurityGroupNames = groups }
-        if let group = call.string("CacheParameterGroupName") { cluster.parameterGroup = group }
+        if let group = call.string("CacheParameterGroupName") {
+            let family = EngineCatalog.version(engine: cluster.engine, version: cluster.engineVersion)?.family ?? ""
+            try checkParameterGroup(group, family: family)
+            cluster.parameterGroup = group
+        }
         if let topic = call.string("NotificationTopicArn") { cluster.notificationTopicArn = topic }
         if call.string("AuthToken") != nil || call.string("AuthTokenUpdateStrategy") != nil {
             guard cluster.engine != "memcached" else {

@@ -39,7 +39,15 @@ struct CacheClusterOperations {
 
     private func settled(_ stored: CacheClusterRecord) throws -> CacheClusterRecord? {
         var cluster = stored
-        switch lifecycle.settle(&cluster, now: call.now) {
+        var events: [ClusterLifecycle.Event] = []
+        let outcome = lifecycle.settle(&cluster, now: call.now, events: &events)
+        for event in events {
+            try ServiceEvents.append(
+                ServiceEventRecord(
+                    sourceIdentifier: cluster.id, sourceType: "cache-cluster", message: event.message, date: event.date),
+                tx: tx, scope: scope)
+        }
+        switch outcome {
         case .unchanged: return cluster
         case .changed:
             try save(cluster)
@@ -100,6 +108,11 @@ struct CacheClusterOperations {
             throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
         }
         let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
+        if let name = call.string("CacheParameterGroupName") { try checkParameterGroup(name, family: version.family) }
+        if let name = call.string("CacheSubnetGroupName") { _ = try SubnetGroupOperations(clusters: self).group(name) }
+        for name in strings("CacheSecurityGroupNames") ?? [] {
+            _ = try SecurityGroupOperations(clusters: self).group(name)
+        }
         let tags = try TagOperations.tags(call.input[member: "Tags"])
         var cluster = CacheClusterRecord(
             id: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):cluster:\(id)", engine: engine,
@@ -134,6 +147,17 @@ struct CacheClusterOperations {
             throw AWSError.invalidParameterValue("The parameter \(member) must be provided and must not be blank.")
         }
         return value
+    }
+
+    /// The parameter group must exist and belong to the engine version's family.
+    func checkParameterGroup(_ name: String, family: String) throws {
+        let group = try ParameterGroupOperations(clusters: self).group(name)
+        guard group.family == family else {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "The parameter group \(group.name) is of family \(group.family), not \(family) as the engine version requires."
+            )
+        }
     }
 
     func strings(_ member: String) -> [String]? {

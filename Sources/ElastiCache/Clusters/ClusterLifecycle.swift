@@ -44,14 +44,33 @@ public struct ClusterLifecycle: Sendable {
         self.duration = duration
     }
 
+    /// A service event a transition produces (DescribeEvents), at the time it happened.
+    public struct Event: Sendable, Equatable {
+        public var date: Date
+        public var message: String
+    }
+
     /// Advances `cluster` through every transition due by `now`.
     public func settle(_ cluster: inout CacheClusterRecord, now: Date) -> Outcome {
+        var events: [Event] = []
+        return settle(&cluster, now: now, events: &events)
+    }
+
+    /// Advances `cluster` through every transition due by `now`, collecting their events.
+    public func settle(_ cluster: inout CacheClusterRecord, now: Date, events: inout [Event]) -> Outcome {
         var outcome = Outcome.unchanged
         while true {
             switch cluster.status {
             case .creating, .rebooting:
                 guard let ready = cluster.readyAt, ready <= now else { return outcome }
-                if cluster.status == .creating { cluster.createTime = ready }
+                if cluster.status == .creating {
+                    cluster.createTime = ready
+                    events.append(Event(date: ready, message: "Cache cluster created"))
+                } else {
+                    for node in cluster.nodes where node.status == "rebooting" {
+                        events.append(Event(date: ready, message: "Cache node \(node.id) restarted"))
+                    }
+                }
                 cluster.status = .available
                 cluster.readyAt = nil
                 cluster.nodes = cluster.nodes.map {
@@ -59,7 +78,7 @@ public struct ClusterLifecycle: Sendable {
                 }
             case .modifying:
                 guard let ready = cluster.readyAt, ready <= now else { return outcome }
-                apply(&cluster, at: ready)
+                apply(&cluster, at: ready, events: &events)
                 cluster.status = .available
                 cluster.readyAt = nil
             case .available:
@@ -71,6 +90,7 @@ public struct ClusterLifecycle: Sendable {
                 cluster.readyAt = applyAt.addingTimeInterval(duration)
             case .deleting:
                 guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                events.append(Event(date: ready, message: "Cache cluster deleted"))
                 return .deleted
             }
             outcome = .changed
@@ -83,17 +103,33 @@ public struct ClusterLifecycle: Sendable {
         cluster.readyAt = now.addingTimeInterval(duration)
     }
 
-    private func apply(_ cluster: inout CacheClusterRecord, at time: Date) {
+    private func apply(_ cluster: inout CacheClusterRecord, at time: Date, events: inout [Event]) {
         guard let pending = cluster.pending else { return }
-        if let version = pending.engineVersion { cluster.engineVersion = version }
-        if let nodeType = pending.cacheNodeType { cluster.nodeType = nodeType }
+        if let version = pending.engineVersion {
+            cluster.engineVersion = version
+            events.append(Event(date: time, message: "Cache cluster engine version upgraded to \(version)"))
+        }
+        if let nodeType = pending.cacheNodeType {
+            cluster.nodeType = nodeType
+            events.append(Event(date: time, message: "Cache cluster node type changed to \(nodeType)"))
+        }
         if let count = pending.numCacheNodes {
             let removing = Set(pending.cacheNodeIdsToRemove ?? [])
             var nodes = cluster.nodes.filter { !removing.contains($0.id) }
             if nodes.count > count { nodes = Array(nodes.prefix(count)) }
+            let gone = cluster.nodes.map(\.id).filter { id in !nodes.contains { $0.id == id } }
+            if !gone.isEmpty {
+                events.append(Event(date: time, message: "Removed cache nodes \(gone.joined(separator: ", "))"))
+            }
             var next = (cluster.nodes.compactMap { Int($0.id) }.max() ?? 0) + 1
             while nodes.count < count {
-                nodes.append(CacheNodeRecord(id: String(format: "%04d", next), createTime: time, status: "available"))
+                let node = CacheNodeRecord(id: String(format: "%04d", next), createTime: time, status: "available")
+                nodes.append(node)
+                events.append(
+                    Event(
+                        date: time,
+                        message:
+                            "Added cache node \(node.id) in availability zone \(cluster.availabilityZone(of: node))"))
                 next += 1
             }
             cluster.nodes = nodes

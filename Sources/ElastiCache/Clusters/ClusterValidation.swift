@@ -2,12 +2,14 @@ import AWSWire
 
 /// ElastiCache's input rules, with AWS's codes and wording.
 enum ClusterValidation {
-    /// 1–40 characters: letters, digits and hyphens, starting with a letter, no trailing or
+    /// 1–40 characters (255 for groups): letters, digits and hyphens, starting with a letter, no trailing or
     /// double hyphen. Stored lower-case.
-    static func clusterId(_ raw: String, parameter: String = "CacheClusterId") throws(AWSError) -> String {
+    static func clusterId(_ raw: String, parameter: String = "CacheClusterId", maxLength: Int = 40) throws(AWSError)
+        -> String
+    {
         let id = raw.lowercased()
         let valid =
-            (1...40).contains(id.count) && id.first?.isLetter == true && !id.hasSuffix("-") && !id.contains("--")
+            (1...maxLength).contains(id.count) && id.first?.isLetter == true && !id.hasSuffix("-") && !id.contains("--")
             && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
         guard valid else {
             throw AWSError.invalidParameterValue(

@@ -1,0 +1,46 @@
+import AWSModels
+import AWSWire
+import IAM
+
+/// ListAllowedNodeTypeModifications: the node types a Redis OSS or Valkey cluster can scale to,
+/// ordered by size within the same instance family.
+struct NodeTypeModifications {
+    static let sizes = [
+        "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "10xlarge", "12xlarge",
+        "16xlarge", "24xlarge",
+    ]
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+
+    func list() throws -> ShapeValue {
+        guard let id = call.string("CacheClusterId") else {
+            if call.string("ReplicationGroupId") != nil {
+                throw AWSError(code: "InvalidAction", message: "Replication groups are not served by this server yet.")
+            }
+            throw call.error(
+                "InvalidParameterCombinationException", "Either CacheClusterId or ReplicationGroupId must be given.")
+        }
+        let cluster = try clusters.cluster(id)
+        guard cluster.engine != "memcached" else {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "Node type modifications are not supported for Memcached clusters.")
+        }
+        let (family, size) = Self.split(cluster.nodeType)
+        let rank = Self.sizes.firstIndex(of: size) ?? 0
+        let sameFamily = EngineCatalog.nodeTypes.filter { Self.split($0).family == family }
+        let up = sameFamily.filter { (Self.sizes.firstIndex(of: Self.split($0).size) ?? 0) > rank }.sorted()
+        let down = sameFamily.filter { (Self.sizes.firstIndex(of: Self.split($0).size) ?? 0) < rank }.sorted()
+        return .object([
+            "ScaleUpModifications": .list(up.map(ShapeValue.string)),
+            "ScaleDownModifications": .list(down.map(ShapeValue.string)),
+        ])
+    }
+
+    /// `cache.r6g.xlarge` → (`cache.r6g`, `xlarge`).
+    static func split(_ nodeType: String) -> (family: String, size: String) {
+        guard let dot = nodeType.lastIndex(of: ".") else { return (nodeType, "") }
+        return (String(nodeType[..<dot]), String(nodeType[nodeType.index(after: dot)...]))
+    }
+}

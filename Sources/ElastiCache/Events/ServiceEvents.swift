@@ -1,0 +1,66 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// One entry of ElastiCache's own event log (DescribeEvents).
+struct ServiceEventRecord: Sendable, Codable, Equatable {
+    var sourceIdentifier: String
+    /// `cache-cluster`, `cache-parameter-group`, `cache-subnet-group`, …
+    var sourceType: String
+    var message: String
+    var date: Date
+}
+
+/// The service's event log: appended as transitions happen, kept 14 days.
+struct ServiceEvents {
+    static let kind = "elasticache.event"
+    static let retention: TimeInterval = 14 * 86_400
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+
+    static func append(_ event: ServiceEventRecord, tx: any StateWriter, scope: String) throws {
+        let id = String(format: "%017.6f-", event.date.timeIntervalSince1970) + UUID().uuidString
+        try tx.put(event, kind: kind, scope: scope, id: id)
+    }
+
+    /// DescribeEvents: by source, type and time (default: the last 60 minutes), oldest first.
+    func describe() throws -> ShapeValue {
+        _ = try clusters.allClusters()
+        let tx = clusters.tx
+        let oldest = call.now.addingTimeInterval(-Self.retention)
+        var events: [ServiceEventRecord] = []
+        for event in try tx.list(ServiceEventRecord.self, kind: Self.kind, scope: clusters.scope) {
+            if event.date < oldest { continue }
+            events.append(event)
+        }
+        let start = date("StartTime") ?? call.now.addingTimeInterval(-TimeInterval((call.int("Duration") ?? 60) * 60))
+        let end = date("EndTime") ?? call.now
+        guard start <= end else { throw AWSError.invalidParameterValue("StartTime must be before EndTime.") }
+        events = events.filter { $0.date >= start && $0.date <= end }
+        if let type = call.string("SourceType") { events = events.filter { $0.sourceType == type } }
+        if let id = call.string("SourceIdentifier") {
+            events = events.filter { $0.sourceIdentifier == id.lowercased() }
+        }
+        let keyed = events.enumerated().map { (String(format: "%09d", $0.offset), $0.element) }
+        let (page, next) = try Marker.page(
+            keyed, id: \.0, marker: call.string("Marker"), maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+        return .object([
+            "Events": .list(
+                page.map { _, event in
+                    .object([
+                        "SourceIdentifier": .string(event.sourceIdentifier), "SourceType": .string(event.sourceType),
+                        "Message": .string(event.message), "Date": .timestamp(event.date),
+                    ])
+                }),
+            "Marker": next.map(ShapeValue.string),
+        ])
+    }
+
+    private func date(_ member: String) -> Date? {
+        if case .timestamp(let date)? = call.input[member: member] { return date }
+        return nil
+    }
+}

@@ -1,0 +1,112 @@
+import AWSModels
+import AWSWire
+import IAM
+import Persistence
+
+struct SecurityGroupRecord: Sendable, Codable, Equatable {
+    var name: String
+    var description: String
+    /// Authorized EC2 security groups: name and owner account.
+    var ingress: [Ingress]
+    var tags: [TagRecord]
+
+    struct Ingress: Sendable, Codable, Equatable {
+        var name: String
+        var owner: String
+    }
+}
+
+/// Cache security groups (EC2-Classic style): Create, Delete, Describe, Authorize and Revoke
+/// ingress. The group `default` always exists.
+struct SecurityGroupOperations {
+    static let kind = "elasticache.securitygroup"
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+
+    func group(_ name: String) throws -> SecurityGroupRecord {
+        if let found = try tx.get(
+            SecurityGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
+        {
+            return found
+        }
+        if name.lowercased() == "default" {
+            return SecurityGroupRecord(name: "default", description: "default", ingress: [], tags: [])
+        }
+        throw call.error("CacheSecurityGroupNotFoundFault", "CacheSecurityGroup \(name) not found.")
+    }
+
+    func render(_ group: SecurityGroupRecord) -> ShapeValue {
+        .object([
+            "OwnerId": .string(call.account), "CacheSecurityGroupName": .string(group.name),
+            "Description": .string(group.description),
+            "EC2SecurityGroups": .list(
+                group.ingress.map {
+                    .object([
+                        "Status": .string("authorized"), "EC2SecurityGroupName": .string($0.name),
+                        "EC2SecurityGroupOwnerId": .string($0.owner),
+                    ])
+                }),
+            "ARN": .string("arn:aws:elasticache:\(call.region):\(call.account):securitygroup:\(group.name)"),
+        ])
+    }
+
+    func handle() throws -> ShapeValue? {
+        switch call.operation.name {
+        case "CreateCacheSecurityGroup":
+            let name = try ClusterValidation.clusterId(
+                try call.required("CacheSecurityGroupName"), parameter: "CacheSecurityGroupName", maxLength: 255)
+            let exists = try tx.get(SecurityGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name) != nil
+            if name == "default" || exists {
+                throw call.error("CacheSecurityGroupAlreadyExistsFault", "Cache security group \(name) already exists.")
+            }
+            let group = SecurityGroupRecord(
+                name: name, description: try call.required("Description"), ingress: [],
+                tags: try TagOperations.tags(call.input[member: "Tags"]))
+            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: name)
+            return .object(["CacheSecurityGroup": render(group)])
+        case "DeleteCacheSecurityGroup":
+            let group = try group(try call.required("CacheSecurityGroupName"))
+            guard group.name != "default" else {
+                throw call.error(
+                    "InvalidCacheSecurityGroupStateFault", "The default cache security group cannot be deleted.")
+            }
+            if try clusters.allClusters().contains(where: { $0.cacheSecurityGroupNames.contains(group.name) }) {
+                throw call.error("InvalidCacheSecurityGroupStateFault", "Cache security group \(group.name) is in use.")
+            }
+            try tx.delete(kind: Self.kind, scope: clusters.scope, id: group.name)
+            return nil
+        case "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
+            var group = try group(try call.required("CacheSecurityGroupName"))
+            let ingress = SecurityGroupRecord.Ingress(
+                name: try call.required("EC2SecurityGroupName"), owner: try call.required("EC2SecurityGroupOwnerId"))
+            if call.operation.name.hasPrefix("Authorize") {
+                guard !group.ingress.contains(ingress) else {
+                    throw call.error(
+                        "AuthorizationAlreadyExistsFault", "EC2 security group \(ingress.name) is already authorized.")
+                }
+                group.ingress.append(ingress)
+            } else {
+                guard group.ingress.contains(ingress) else {
+                    throw call.error(
+                        "AuthorizationNotFoundFault", "EC2 security group \(ingress.name) is not authorized.")
+                }
+                group.ingress.removeAll { $0 == ingress }
+            }
+            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+            return .object(["CacheSecurityGroup": render(group)])
+        default:
+            var groups =
+                try call.string("CacheSecurityGroupName").map { [try group($0)] }
+                ?? tx.list(SecurityGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+            if call.string("CacheSecurityGroupName") == nil && !groups.contains(where: { $0.name == "default" }) {
+                groups.append(try group("default"))
+            }
+            let (page, next) = try Marker.page(
+                groups.sorted { $0.name < $1.name }, id: \.name, marker: call.string("Marker"),
+                maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+            return .object(["CacheSecurityGroups": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
+        }
+    }
+}

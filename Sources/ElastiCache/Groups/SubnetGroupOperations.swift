@@ -1,0 +1,96 @@
+import AWSModels
+import AWSWire
+import IAM
+import Persistence
+
+struct SubnetGroupRecord: Sendable, Codable, Equatable {
+    var name: String
+    var description: String
+    var subnetIds: [String]
+    var arn: String
+    var tags: [TagRecord]
+}
+
+/// Create/Modify/Delete/DescribeCacheSubnetGroups. Subnets are named, not provisioned: any
+/// `subnet-…` id is accepted and placed in the region's zones a, b, c in turn.
+struct SubnetGroupOperations {
+    static let kind = "elasticache.subnetgroup"
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+
+    func group(_ name: String) throws -> SubnetGroupRecord {
+        guard
+            let found = try tx.get(
+                SubnetGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
+        else {
+            throw call.error("CacheSubnetGroupNotFoundFault", "Cache subnet group \(name) not found.")
+        }
+        return found
+    }
+
+    func render(_ group: SubnetGroupRecord) -> ShapeValue {
+        let zones = ["a", "b", "c"]
+        return .object([
+            "CacheSubnetGroupName": .string(group.name), "CacheSubnetGroupDescription": .string(group.description),
+            "VpcId": .string("vpc-\(SyntheticEndpoints.hash(call.account + call.region))"),
+            "Subnets": .list(
+                group.subnetIds.enumerated().map { index, id in
+                    .object([
+                        "SubnetIdentifier": .string(id),
+                        "SubnetAvailabilityZone": .object(["Name": .string(call.region + zones[index % zones.count])]),
+                        "SupportedNetworkTypes": .list([.string("ipv4")]),
+                    ])
+                }),
+            "ARN": .string(group.arn), "SupportedNetworkTypes": .list([.string("ipv4")]),
+        ])
+    }
+
+    private func subnetIds() throws -> [String] {
+        let ids = clusters.strings("SubnetIds") ?? []
+        guard !ids.isEmpty else { throw AWSError.invalidParameterValue("SubnetIds must name at least one subnet.") }
+        for id in ids where !id.hasPrefix("subnet-") || id.count < 8 {
+            throw call.error("InvalidSubnet", "The subnet ID \(id) does not exist")
+        }
+        return ids
+    }
+
+    func handle() throws -> ShapeValue? {
+        switch call.operation.name {
+        case "CreateCacheSubnetGroup":
+            let name = try ClusterValidation.clusterId(
+                try call.required("CacheSubnetGroupName"), parameter: "CacheSubnetGroupName", maxLength: 255)
+            if try tx.get(SubnetGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name) != nil {
+                throw call.error("CacheSubnetGroupAlreadyExistsFault", "Cache subnet group \(name) already exists.")
+            }
+            let group = SubnetGroupRecord(
+                name: name, description: try call.required("CacheSubnetGroupDescription"), subnetIds: try subnetIds(),
+                arn: "arn:aws:elasticache:\(call.region):\(call.account):subnetgroup:\(name)",
+                tags: try TagOperations.tags(call.input[member: "Tags"]))
+            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: name)
+            return .object(["CacheSubnetGroup": render(group)])
+        case "ModifyCacheSubnetGroup":
+            var group = try group(try call.required("CacheSubnetGroupName"))
+            if let description = call.string("CacheSubnetGroupDescription") { group.description = description }
+            if call.input[member: "SubnetIds"] != nil { group.subnetIds = try subnetIds() }
+            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+            return .object(["CacheSubnetGroup": render(group)])
+        case "DeleteCacheSubnetGroup":
+            let group = try group(try call.required("CacheSubnetGroupName"))
+            if try clusters.allClusters().contains(where: { $0.subnetGroup == group.name }) {
+                throw call.error("CacheSubnetGroupInUse", "Cache subnet group \(group.name) is in use.")
+            }
+            try tx.delete(kind: Self.kind, scope: clusters.scope, id: group.name)
+            return nil
+        default:
+            let groups =
+                try call.string("CacheSubnetGroupName").map { [try group($0)] }
+                ?? tx.list(SubnetGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+            let (page, next) = try Marker.page(
+                groups, id: \.name, marker: call.string("Marker"),
+                maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+            return .object(["CacheSubnetGroups": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
+        }
+    }
+}

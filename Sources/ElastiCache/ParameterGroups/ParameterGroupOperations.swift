@@ -1,0 +1,209 @@
+import AWSModels
+import AWSWire
+import IAM
+import Persistence
+
+/// A user-created cache parameter group; `default.<family>` groups are implicit.
+struct ParameterGroupRecord: Sendable, Codable, Equatable {
+    var name: String
+    var family: String
+    var description: String
+    var arn: String
+    /// Values set by ModifyCacheParameterGroup, by parameter name.
+    var overrides: [String: String]
+    var tags: [TagRecord]
+}
+
+/// Create/Describe/Modify/Reset/Delete of cache parameter groups, DescribeCacheParameters and
+/// DescribeEngineDefaultParameters.
+struct ParameterGroupOperations {
+    static let kind = "elasticache.parametergroup"
+    /// AWS's default quota of parameter groups per region.
+    static let quota = 150
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+
+    func notFound(_ name: String) -> AWSError {
+        call.error("CacheParameterGroupNotFoundFault", "CacheParameterGroup \(name) not found.")
+    }
+
+    func arn(_ name: String) -> String {
+        "arn:aws:elasticache:\(call.region):\(call.account):parametergroup:\(name)"
+    }
+
+    /// The group `name`: a stored group, or the implicit default group of a family.
+    func group(_ name: String) throws -> ParameterGroupRecord {
+        if name.hasPrefix("default."), let family = ParameterCatalog.families.first(where: { "default.\($0)" == name })
+        {
+            return ParameterGroupRecord(
+                name: name, family: family, description: "Default parameter group for \(family)", arn: arn(name),
+                overrides: [:], tags: [])
+        }
+        guard
+            let stored = try tx.get(
+                ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
+        else { throw notFound(name) }
+        return stored
+    }
+
+    func all() throws -> [ParameterGroupRecord] {
+        let defaults = try ParameterCatalog.families.map { try group("default.\($0)") }
+        let stored = try tx.list(ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+        return (defaults + stored).sorted { $0.name < $1.name }
+    }
+
+    static func render(_ group: ParameterGroupRecord) -> ShapeValue {
+        .object([
+            "CacheParameterGroupName": .string(group.name), "CacheParameterGroupFamily": .string(group.family),
+            "Description": .string(group.description), "IsGlobal": .boolean(false), "ARN": .string(group.arn),
+        ])
+    }
+
+    func handle() throws -> ShapeValue? {
+        switch call.operation.name {
+        case "CreateCacheParameterGroup": return try create()
+        case "DescribeCacheParameterGroups":
+            let groups = try call.string("CacheParameterGroupName").map { [try group($0)] } ?? all()
+            let (page, next) = try Marker.page(
+                groups, id: \.name, marker: call.string("Marker"),
+                maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+            return .object([
+                "CacheParameterGroups": .list(page.map(Self.render)), "Marker": next.map(ShapeValue.string),
+            ])
+        case "DescribeCacheParameters":
+            let group = try group(try call.required("CacheParameterGroupName"))
+            return try parameters(family: group.family, overrides: group.overrides, source: call.string("Source"))
+        case "DescribeEngineDefaultParameters":
+            let family = try call.required("CacheParameterGroupFamily")
+            guard ParameterCatalog.parameters(family: family) != nil else { throw Self.invalidFamily(family) }
+            var defaults = try parameters(family: family, overrides: [:], source: nil)
+            if case .structure(var fields) = defaults {
+                fields["CacheParameterGroupFamily"] = .string(family)
+                defaults = .structure(fields)
+            }
+            return .object(["EngineDefaults": defaults])
+        case "ModifyCacheParameterGroup": return try modify()
+        case "ResetCacheParameterGroup": return try reset()
+        default: return try delete()
+        }
+    }
+
+    static func invalidFamily(_ family: String) -> AWSError {
+        AWSError.invalidParameterValue(
+            "The parameter CacheParameterGroupFamily \(family) is not a valid family. Valid families are \(ParameterCatalog.families.joined(separator: ", "))."
+        )
+    }
+
+    private func create() throws -> ShapeValue {
+        let name = try ClusterValidation.clusterId(
+            try call.required("CacheParameterGroupName"), parameter: "CacheParameterGroupName", maxLength: 255)
+        let family = try call.required("CacheParameterGroupFamily")
+        guard ParameterCatalog.parameters(family: family) != nil else { throw Self.invalidFamily(family) }
+        guard !name.hasPrefix("default") else {
+            throw AWSError.invalidParameterValue("CacheParameterGroupName must not begin with 'default'.")
+        }
+        let existing = try tx.list(ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+        if existing.contains(where: { $0.name == name }) {
+            throw call.error("CacheParameterGroupAlreadyExistsFault", "Parameter group \(name) already exists.")
+        }
+        guard existing.count < Self.quota else {
+            throw call.error(
+                "CacheParameterGroupQuotaExceededFault", "Parameter group quota of \(Self.quota) exceeded.")
+        }
+        let group = ParameterGroupRecord(
+            name: name, family: family, description: try call.required("Description"), arn: arn(name), overrides: [:],
+            tags: try TagOperations.tags(call.input[member: "Tags"]))
+        try tx.put(group, kind: Self.kind, scope: clusters.scope, id: name)
+        return .object(["CacheParameterGroup": Self.render(group)])
+    }
+
+    private func parameters(family: String, overrides: [String: String], source: String?) throws -> ShapeValue {
+        var specs = ParameterCatalog.parameters(family: family) ?? []
+        switch source {
+        case "user": specs = specs.filter { overrides[$0.name] != nil }
+        case "system", "engine-default": specs = specs.filter { overrides[$0.name] == nil }
+        default: break
+        }
+        let (page, next) = try Marker.page(
+            specs.sorted { $0.name < $1.name }, id: \.name, marker: call.string("Marker"),
+            maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+        let rendered = page.map { spec -> ShapeValue in
+            let value = overrides[spec.name] ?? spec.defaultValue
+            return .object([
+                "ParameterName": .string(spec.name), "ParameterValue": value.isEmpty ? nil : .string(value),
+                "Description": .string(spec.description),
+                "Source": .string(overrides[spec.name] == nil ? "system" : "user"),
+                "DataType": .string(spec.dataType), "AllowedValues": .string(spec.allowedValues),
+                "IsModifiable": .boolean(spec.modifiable), "MinimumEngineVersion": .string(spec.minimumEngineVersion),
+                "ChangeType": .string(spec.changeType),
+            ])
+        }
+        return .object(["Parameters": .list(rendered), "Marker": next.map(ShapeValue.string)])
+    }
+
+    /// A stored (non-default) group, for changes.
+    private func changeable(_ name: String) throws -> ParameterGroupRecord {
+        let found = try group(name)
+        guard !found.name.hasPrefix("default.") else {
+            throw call.error(
+                "InvalidCacheParameterGroupStateFault",
+                "Default parameter group \(found.name) cannot be modified or deleted.")
+        }
+        return found
+    }
+
+    private func modify() throws -> ShapeValue {
+        var group = try changeable(try call.required("CacheParameterGroupName"))
+        let specs = ParameterCatalog.parameters(family: group.family) ?? []
+        let changes = call.input[member: "ParameterNameValues"]?.listValue ?? []
+        guard (1...20).contains(changes.count) else {
+            throw AWSError.invalidParameterValue("ParameterNameValues must hold between 1 and 20 parameters.")
+        }
+        for change in changes {
+            guard let name = change[member: "ParameterName"]?.stringValue,
+                let value = change[member: "ParameterValue"]?.stringValue
+            else { throw AWSError.invalidParameterValue("Each parameter needs a ParameterName and a ParameterValue.") }
+            guard let spec = specs.first(where: { $0.name == name }) else {
+                throw AWSError.invalidParameterValue("Unrecognized parameter name: \(name)")
+            }
+            guard spec.modifiable else { throw AWSError.invalidParameterValue("Parameter \(name) is not modifiable.") }
+            guard spec.accepts(value) else {
+                throw AWSError.invalidParameterValue(
+                    "Value (\(value)) for parameter \(name) is invalid. Allowed values: \(spec.allowedValues)")
+            }
+            group.overrides[name] = value
+        }
+        try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+        return .object(["CacheParameterGroupName": .string(group.name)])
+    }
+
+    private func reset() throws -> ShapeValue {
+        var group = try changeable(try call.required("CacheParameterGroupName"))
+        if call.input[member: "ResetAllParameters"]?.boolValue == true {
+            group.overrides = [:]
+        } else {
+            let names = (call.input[member: "ParameterNameValues"]?.listValue ?? []).compactMap {
+                $0[member: "ParameterName"]?.stringValue
+            }
+            guard !names.isEmpty else {
+                throw call.error(
+                    "InvalidParameterCombinationException", "Give ParameterNameValues or set ResetAllParameters.")
+            }
+            for name in names { group.overrides[name] = nil }
+        }
+        try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+        return .object(["CacheParameterGroupName": .string(group.name)])
+    }
+
+    private func delete() throws -> ShapeValue? {
+        let group = try changeable(try call.required("CacheParameterGroupName"))
+        if try clusters.allClusters().contains(where: { $0.parameterGroup == group.name }) {
+            throw call.error(
+                "InvalidCacheParameterGroupStateFault", "Parameter group \(group.name) is in use by a cache cluster.")
+        }
+        try tx.delete(kind: Self.kind, scope: clusters.scope, id: group.name)
+        return nil
+    }
+}
