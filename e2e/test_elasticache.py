@@ -140,7 +140,7 @@ def test_errors_through_the_cli(server):
         (["elasticache", "describe-cache-clusters", "--max-records", "10"], "InvalidParameterValue"),
         (["elasticache", "create-cache-cluster", "--cache-cluster-id", new_id(), "--engine", "memcached", "--cache-node-type", "cache.t3.micro", "--num-cache-nodes", "61"], "NodeQuotaForClusterExceeded"),
         (["elasticache", "list-tags-for-resource", "--resource-name", "arn:aws:s3:::bucket"], "InvalidARN"),
-        (["elasticache", "describe-replication-groups"], "InvalidAction"),
+        (["elasticache", "describe-snapshots"], "InvalidAction"),
     ]
     for args, code in cases:
         result = server.cli(*args, check=False)
@@ -195,3 +195,16 @@ def test_cli_waiter_and_paginator_over_250_clusters_and_restart(fresh_server):
         assert sum(len(p["CacheClusters"]) for p in after) == 250
     finally:
         again.stop()
+
+
+def test_account_quotas_are_configurable(fresh_server):
+    srv = fresh_server(args=("--cluster-quota", "2", "--node-quota", "3"))
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="q1", Engine="memcached", CacheNodeType="cache.t3.micro", NumCacheNodes=2)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        ec.create_cache_cluster(CacheClusterId="q2", Engine="memcached", CacheNodeType="cache.t3.micro", NumCacheNodes=2)
+    assert error_of(excinfo) == "NodeQuotaForCustomerExceeded"
+    ec.create_cache_cluster(CacheClusterId="q2", Engine="memcached", CacheNodeType="cache.t3.micro", NumCacheNodes=1)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        ec.create_cache_cluster(CacheClusterId="q3", Engine="memcached", CacheNodeType="cache.t3.micro")
+    assert error_of(excinfo) == "ClusterQuotaForCustomerExceeded"

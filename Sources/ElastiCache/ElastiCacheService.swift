@@ -31,6 +31,7 @@ public struct ElastiCacheService: ServiceHandler {
         let base = "arn:aws:elasticache:\(call.region):\(call.account)"
         if let arn = call.string("ResourceName") { return arn }
         if let id = call.string("CacheClusterId") { return "\(base):cluster:\(id.lowercased())" }
+        if let id = call.string("ReplicationGroupId") { return "\(base):replicationgroup:\(id.lowercased())" }
         if let name = call.string("CacheParameterGroupName") { return "\(base):parametergroup:\(name.lowercased())" }
         if let name = call.string("CacheSubnetGroupName") { return "\(base):subnetgroup:\(name.lowercased())" }
         if let name = call.string("CacheSecurityGroupName") { return "\(base):securitygroup:\(name.lowercased())" }
@@ -50,6 +51,17 @@ public struct ElastiCacheService: ServiceHandler {
             return try TagOperations(clusters: clusters).handle()
         case "DescribeCacheEngineVersions": return try Self.engineVersions(call)
         case "DescribeEvents": return try ServiceEvents(clusters: clusters).describe()
+        case "CreateReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).create()
+        case "DescribeReplicationGroups": return try ReplicationGroupOperations(clusters: clusters).describe()
+        case "ModifyReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).modify()
+        case "DeleteReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).delete()
+        case "IncreaseReplicaCount":
+            return try ReplicationGroupOperations(clusters: clusters).changeReplicas(increase: true)
+        case "DecreaseReplicaCount":
+            return try ReplicationGroupOperations(clusters: clusters).changeReplicas(increase: false)
+        case "ModifyReplicationGroupShardConfiguration":
+            return try ReplicationGroupOperations(clusters: clusters).modifyShards()
+        case "TestFailover": return try ReplicationGroupOperations(clusters: clusters).testFailover()
         case "ListAllowedNodeTypeModifications": return try NodeTypeModifications(clusters: clusters).list()
         case "CreateCacheParameterGroup", "DescribeCacheParameterGroups", "DescribeCacheParameters",
             "DescribeEngineDefaultParameters", "ModifyCacheParameterGroup", "ResetCacheParameterGroup",

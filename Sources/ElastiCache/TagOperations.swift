@@ -3,7 +3,7 @@ import AWSWire
 import IAM
 import Persistence
 
-/// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource on cluster ARNs.
+/// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource.
 struct TagOperations {
     /// AWS allows 50 tags per resource.
     static let perResource = 50
@@ -22,8 +22,14 @@ struct TagOperations {
         .object(["TagList": .list(tags.map { .object(["Key": .string($0.key), "Value": .string($0.value)]) })])
     }
 
-    /// The cluster an ARN names; other resource types answer InvalidARN until they are served.
-    func cluster(_ arn: String) throws -> CacheClusterRecord {
+    /// A taggable resource: its current tags and how to store new ones.
+    struct Taggable {
+        var tags: [TagRecord]
+        var save: ([TagRecord]) throws -> Void
+    }
+
+    /// The resource an ARN names: a cluster, replication group, parameter or subnet group.
+    func resource(_ arn: String) throws -> Taggable {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7, parts[0] == "arn", parts[2] == "elasticache" else {
             throw call.error("InvalidARNFault", "The ARN \(arn) is not a valid ElastiCache ARN.")
@@ -31,31 +37,60 @@ struct TagOperations {
         guard parts[3] == call.region, parts[4] == call.account else {
             throw call.error("InvalidARNFault", "The ARN \(arn) is not in this account and region.")
         }
-        guard parts[5] == "cluster" else {
+        let name = String(parts[6])
+        let tx = clusters.tx
+        let scope = clusters.scope
+        switch parts[5] {
+        case "cluster":
+            var cluster = try clusters.cluster(name)
+            return Taggable(tags: cluster.tags) { tags in
+                cluster.tags = tags
+                try clusters.save(cluster)
+            }
+        case "replicationgroup":
+            let groups = ReplicationGroupOperations(clusters: clusters)
+            var group = try groups.group(name)
+            return Taggable(tags: group.tags) { tags in
+                group.tags = tags
+                try groups.save(group)
+            }
+        case "parametergroup":
+            var group = try ParameterGroupOperations(clusters: clusters).group(name)
+            return Taggable(tags: group.tags) { tags in
+                group.tags = tags
+                try tx.put(group, kind: ParameterGroupOperations.kind, scope: scope, id: group.name)
+            }
+        case "subnetgroup":
+            var group = try SubnetGroupOperations(clusters: clusters).group(name)
+            return Taggable(tags: group.tags) { tags in
+                group.tags = tags
+                try tx.put(group, kind: SubnetGroupOperations.kind, scope: scope, id: group.name)
+            }
+        default:
             throw call.error("InvalidARNFault", "Tagging \(parts[5]) resources is not served by this server yet.")
         }
-        return try clusters.cluster(String(parts[6]))
     }
 
     func handle() throws -> ShapeValue {
-        var cluster = try cluster(try call.required("ResourceName"))
+        let resource = try resource(try call.required("ResourceName"))
+        var tags = resource.tags
         switch call.operation.name {
         case "AddTagsToResource":
             for tag in try Self.tags(call.input[member: "Tags"]) {
-                cluster.tags.removeAll { $0.key == tag.key }
-                cluster.tags.append(tag)
+                tags.removeAll { $0.key == tag.key }
+                tags.append(tag)
             }
-            guard cluster.tags.count <= Self.perResource else {
+            guard tags.count <= Self.perResource else {
                 throw call.error("TagQuotaPerResourceExceeded", "A resource can have at most \(Self.perResource) tags.")
             }
-            try clusters.save(cluster)
+            try resource.save(tags)
         case "RemoveTagsFromResource":
             let keys = Set(clusters.strings("TagKeys") ?? [])
-            cluster.tags.removeAll { keys.contains($0.key) }
-            try clusters.save(cluster)
+            tags.removeAll { keys.contains($0.key) }
+            try resource.save(tags)
         default:
             break
         }
-        return Self.render(cluster.tags)
+        return Self.render(tags)
     }
 }

@@ -44,6 +44,12 @@ struct Serve: AsyncParsableCommand {
         help: "Seconds a cache cluster takes to create, modify, reboot or delete (env CACHETRAIL_LIFECYCLE_SECONDS).")
     var lifecycleSeconds: Double = Double(env["CACHETRAIL_LIFECYCLE_SECONDS"] ?? "") ?? 5
 
+    @Option(help: "Cache clusters allowed per account and region (env CACHETRAIL_CLUSTER_QUOTA).")
+    var clusterQuota: Int = Int(env["CACHETRAIL_CLUSTER_QUOTA"] ?? "") ?? 300
+
+    @Option(help: "Cache nodes allowed per account and region (env CACHETRAIL_NODE_QUOTA).")
+    var nodeQuota: Int = Int(env["CACHETRAIL_NODE_QUOTA"] ?? "") ?? 300
+
     @Flag(help: "Allow binding to a non-loopback address.")
     var allowRemote = false
 
@@ -69,6 +75,8 @@ struct Serve: AsyncParsableCommand {
         configuration.rootSecretAccessKey = Self.env["CACHETRAIL_ROOT_SECRET_ACCESS_KEY"]
         configuration.manualClock = clock == "manual"
         configuration.elastiCache.lifecycleSeconds = lifecycleSeconds
+        configuration.elastiCache.clustersPerAccount = clusterQuota
+        configuration.elastiCache.nodesPerAccount = nodeQuota
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -12,8 +12,19 @@ extension CacheClusterOperations {
         }
     }
 
+    /// Members of a replication group change through the group's operations.
+    func requireStandalone(_ cluster: CacheClusterRecord) throws {
+        if let group = cluster.replicationGroupId {
+            throw call.error(
+                "InvalidCacheClusterStateFault",
+                "Cache cluster \(cluster.id) is a member of replication group \(group); change it through the replication group."
+            )
+        }
+    }
+
     func modify() throws -> ShapeValue {
         var cluster = try cluster(try call.required("CacheClusterId"))
+        try requireStandalone(cluster)
         try requireAvailable(cluster)
         var pending = cluster.pending ?? PendingChanges()
         if let count = call.int("NumCacheNodes"), count != cluster.numCacheNodes {
@@ -110,6 +121,7 @@ extension CacheClusterOperations {
 
     func delete() throws -> ShapeValue {
         var cluster = try cluster(try call.required("CacheClusterId"))
+        try requireStandalone(cluster)
         try requireAvailable(cluster)
         if call.string("FinalSnapshotIdentifier") != nil {
             if cluster.engine == "memcached" {

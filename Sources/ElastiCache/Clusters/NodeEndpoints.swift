@@ -6,6 +6,11 @@ public protocol NodeEndpoints: Sendable {
     func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int)
     /// The memcached configuration endpoint.
     func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int)
+    /// A replication group's endpoints: `primary` and `reader` per node group, or the cluster
+    /// configuration endpoint (`nodeGroup` nil) when cluster mode is enabled.
+    func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
+        address: String, port: Int
+    )
 }
 
 /// `<cluster>.<hash>.<node>.<region code>.cache.amazonaws.com`, as AWS names endpoints.
@@ -21,6 +26,14 @@ public struct SyntheticEndpoints: NodeEndpoints {
 
     public func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
         ("\(cluster.id).\(Self.hash(cluster.arn)).cfg.\(Self.regionCode(region)).cache.amazonaws.com", cluster.port)
+    }
+
+    public func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
+        address: String, port: Int
+    ) {
+        let suffix =
+            "\(Self.hash(group.arn)).\(nodeGroup.map { "ng.\($0)" } ?? "clustercfg").\(Self.regionCode(group.region)).cache.amazonaws.com"
+        return ("\(group.id)\(reader ? "-ro" : "").\(suffix)", group.port)
     }
 
     /// `us-west-2` → `usw2`.

@@ -14,20 +14,24 @@ struct NodeTypeModifications {
     var call: OperationCall { clusters.call }
 
     func list() throws -> ShapeValue {
-        guard let id = call.string("CacheClusterId") else {
-            if call.string("ReplicationGroupId") != nil {
-                throw AWSError(code: "InvalidAction", message: "Replication groups are not served by this server yet.")
-            }
+        let engine: String
+        let nodeType: String
+        if let id = call.string("CacheClusterId") {
+            let cluster = try clusters.cluster(id)
+            (engine, nodeType) = (cluster.engine, cluster.nodeType)
+        } else if let id = call.string("ReplicationGroupId") {
+            let group = try ReplicationGroupOperations(clusters: clusters).group(id)
+            (engine, nodeType) = (group.engine, group.nodeType)
+        } else {
             throw call.error(
                 "InvalidParameterCombinationException", "Either CacheClusterId or ReplicationGroupId must be given.")
         }
-        let cluster = try clusters.cluster(id)
-        guard cluster.engine != "memcached" else {
+        guard engine != "memcached" else {
             throw call.error(
                 "InvalidParameterCombinationException",
                 "Node type modifications are not supported for Memcached clusters.")
         }
-        let (family, size) = Self.split(cluster.nodeType)
+        let (family, size) = Self.split(nodeType)
         let rank = Self.sizes.firstIndex(of: size) ?? 0
         let sameFamily = EngineCatalog.nodeTypes.filter { Self.split($0).family == family }
         let up = sameFamily.filter { (Self.sizes.firstIndex(of: Self.split($0).size) ?? 0) > rank }.sorted()

@@ -41,6 +41,14 @@ struct ParameterGroupOperations {
                 name: name, family: family, description: "Default parameter group for \(family)", arn: arn(name),
                 overrides: [:], tags: [])
         }
+        if name.hasPrefix("default."), name.hasSuffix(".cluster.on"),
+            let family = Self.clusterFamilies.first(where: { "default.\($0).cluster.on" == name })
+        {
+            return ParameterGroupRecord(
+                name: name, family: family,
+                description: "Customized default parameter group for \(family) with cluster mode on", arn: arn(name),
+                overrides: ["cluster-enabled": "yes"], tags: [])
+        }
         guard
             let stored = try tx.get(
                 ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
@@ -48,8 +56,13 @@ struct ParameterGroupOperations {
         return stored
     }
 
+    /// Families with a `default.<family>.cluster.on` group.
+    static let clusterFamilies = ParameterCatalog.families.filter { !$0.hasPrefix("memcached") }
+
     func all() throws -> [ParameterGroupRecord] {
-        let defaults = try ParameterCatalog.families.map { try group("default.\($0)") }
+        let defaults =
+            try ParameterCatalog.families.map { try group("default.\($0)") }
+            + Self.clusterFamilies.map { try group("default.\($0).cluster.on") }
         let stored = try tx.list(ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope)
         return (defaults + stored).sorted { $0.name < $1.name }
     }

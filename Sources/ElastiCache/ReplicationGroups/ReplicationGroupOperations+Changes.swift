@@ -1,0 +1,231 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+
+extension ReplicationGroupOperations {
+    func modify() throws -> ShapeValue {
+        var group = try group(try call.required("ReplicationGroupId"))
+        try requireAvailable(group)
+        if let description = call.string("ReplicationGroupDescription") { group.description = description }
+        if let failover = call.input[member: "AutomaticFailoverEnabled"]?.boolValue {
+            if !failover && group.clusterMode {
+                throw call.error("InvalidParameterCombinationException", "Cluster mode requires automatic failover.")
+            }
+            if failover && group.nodeGroups.contains(where: { $0.members.count < 2 }) {
+                throw call.error(
+                    "InvalidParameterCombinationException", "Automatic failover needs at least one replica.")
+            }
+            group.automaticFailover = failover
+            if !failover { group.multiAZ = false }
+        }
+        if let multiAZ = call.input[member: "MultiAZEnabled"]?.boolValue {
+            if multiAZ && !group.automaticFailover {
+                throw call.error(
+                    "InvalidParameterCombinationException", "MultiAZEnabled requires AutomaticFailoverEnabled.")
+            }
+            group.multiAZ = multiAZ
+        }
+        if let primaryId = call.string("PrimaryClusterId") {
+            guard !group.clusterMode,
+                let index = group.nodeGroups[0].members.firstIndex(where: { $0.clusterId == primaryId })
+            else {
+                throw call.error(
+                    "InvalidParameterCombinationException", "\(primaryId) is not a member that can become primary.")
+            }
+            for i in group.nodeGroups[0].members.indices {
+                group.nodeGroups[0].members[i].role = i == index ? "primary" : "replica"
+            }
+        }
+        if let window = call.string("PreferredMaintenanceWindow") {
+            group.maintenanceWindow = try ClusterValidation.maintenanceWindow(window)
+        }
+        if let limit = call.int("SnapshotRetentionLimit") { group.snapshotRetentionLimit = limit }
+        if let window = call.string("SnapshotWindow") { group.snapshotWindow = window }
+        if let flag = call.input[member: "AutoMinorVersionUpgrade"]?.boolValue { group.autoMinorVersionUpgrade = flag }
+        if call.string("AuthToken") != nil || call.string("AuthTokenUpdateStrategy") != nil {
+            group.authTokenEnabled = call.string("AuthTokenUpdateStrategy") != "DELETE"
+        }
+        var changesMembers = false
+        if let name = call.string("CacheParameterGroupName") {
+            let family = EngineCatalog.version(engine: group.engine, version: group.engineVersion)?.family ?? ""
+            try clusters.checkParameterGroup(name, family: family)
+            group.parameterGroup = name
+        }
+        if let version = call.string("EngineVersion"), version != group.engineVersion {
+            let target = try ClusterValidation.engineVersion(engine: group.engine, version)
+            guard target.version.compare(group.engineVersion, options: .numeric) == .orderedDescending else {
+                throw call.error(
+                    "InvalidParameterCombinationException",
+                    "Cannot downgrade from \(group.engineVersion) to \(version).")
+            }
+            group.engineVersion = target.version
+            changesMembers = true
+        }
+        if let nodeType = call.string("CacheNodeType"), nodeType != group.nodeType {
+            group.nodeType = try ClusterValidation.nodeType(nodeType)
+            changesMembers = true
+        }
+        if changesMembers {
+            for id in group.memberIds {
+                var member = try clusters.cluster(id)
+                member.engineVersion = group.engineVersion
+                member.nodeType = group.nodeType
+                try clusters.save(member)
+            }
+            begin("modifying", &group)
+        }
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+
+    /// IncreaseReplicaCount and DecreaseReplicaCount.
+    func changeReplicas(increase: Bool) throws -> ShapeValue {
+        var group = try group(try call.required("ReplicationGroupId"))
+        try requireAvailable(group)
+        guard call.input[member: "ApplyImmediately"]?.boolValue == true else {
+            throw AWSError.invalidParameterValue("ApplyImmediately must be true: replica counts change at once.")
+        }
+        var targets: [String: Int] = [:]
+        if let count = call.int("NewReplicaCount") {
+            for nodeGroup in group.nodeGroups { targets[nodeGroup.id] = count }
+        }
+        for shard in call.input[member: "ReplicaConfiguration"]?.listValue ?? [] {
+            if let id = shard[member: "NodeGroupId"]?.stringValue,
+                let count = shard[member: "NewReplicaCount"]?.intValue
+            {
+                targets[id] = Int(count)
+            }
+        }
+        let toRemove = Set(clusters.strings("ReplicasToRemove") ?? [])
+        guard !targets.isEmpty || (!increase && !toRemove.isEmpty) else {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "Give NewReplicaCount, ReplicaConfiguration or ReplicasToRemove.")
+        }
+        for index in group.nodeGroups.indices {
+            var nodeGroup = group.nodeGroups[index]
+            let current = nodeGroup.members.count - 1
+            if !increase && !toRemove.isEmpty {
+                if toRemove.contains(where: { id in
+                    nodeGroup.members.contains { $0.clusterId == id && $0.role == "primary" }
+                }) {
+                    throw call.error("InvalidParameterCombinationException", "The primary cannot be removed.")
+                }
+                targets[nodeGroup.id] = current - nodeGroup.members.filter { toRemove.contains($0.clusterId) }.count
+            }
+            guard let target = targets[nodeGroup.id] else { continue }
+            guard (0...Self.maxReplicas).contains(target), increase ? target > current : target < current else {
+                throw AWSError.invalidParameterValue(
+                    "NewReplicaCount \(target) for node group \(nodeGroup.id) must be \(increase ? "greater" : "less") than the current \(current) and between 0 and 5."
+                )
+            }
+            if !increase && target < 1 && group.automaticFailover {
+                throw call.error(
+                    "InvalidParameterCombinationException",
+                    "Automatic failover needs at least one replica per node group.")
+            }
+            if increase {
+                for _ in current..<target {
+                    let id = group.memberId(
+                        nodeGroup: nodeGroup.id, index: group.nextMemberIndex(nodeGroup: nodeGroup.id))
+                    try addMember(group, id: id, zone: nodeGroup.members.count)
+                    nodeGroup.members.append(.init(clusterId: id, role: "replica"))
+                    group.nodeGroups[index] = nodeGroup
+                }
+            } else {
+                var removing = nodeGroup.members.filter { toRemove.contains($0.clusterId) }.map(\.clusterId)
+                for member in nodeGroup.members.reversed()
+                where member.role == "replica" && removing.count < current - target {
+                    if !removing.contains(member.clusterId) { removing.append(member.clusterId) }
+                }
+                for id in removing { try removeMember(id) }
+                nodeGroup.members.removeAll { removing.contains($0.clusterId) }
+            }
+            group.nodeGroups[index] = nodeGroup
+        }
+        begin("modifying", &group)
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+
+    func modifyShards() throws -> ShapeValue {
+        var group = try group(try call.required("ReplicationGroupId"))
+        try requireAvailable(group)
+        guard group.clusterMode else {
+            throw call.error(
+                "InvalidParameterCombinationException", "Only replication groups in cluster mode have shards to change."
+            )
+        }
+        guard call.input[member: "ApplyImmediately"]?.boolValue == true else {
+            throw AWSError.invalidParameterValue("ApplyImmediately must be true.")
+        }
+        let count = call.int("NodeGroupCount") ?? group.nodeGroups.count
+        guard (1...Self.maxNodeGroups).contains(count) else {
+            throw call.error(
+                "NodeGroupsPerReplicationGroupQuotaExceededFault", "NodeGroupCount must be between 1 and 500.")
+        }
+        guard count != group.nodeGroups.count else {
+            throw call.error("NoOperationFault", "The replication group already has \(count) node groups.")
+        }
+        if count < group.nodeGroups.count {
+            let retain = clusters.strings("NodeGroupsToRetain")
+            let remove = Set(clusters.strings("NodeGroupsToRemove") ?? [])
+            let kept = group.nodeGroups.filter { retain?.contains($0.id) ?? !remove.contains($0.id) }
+            guard kept.count >= count else {
+                throw AWSError.invalidParameterValue(
+                    "NodeGroupsToRetain or NodeGroupsToRemove must leave \(count) node groups.")
+            }
+            for nodeGroup in group.nodeGroups.dropFirst(0) where !kept.prefix(count).contains(nodeGroup) {
+                for member in nodeGroup.members { try removeMember(member.clusterId) }
+            }
+            group.nodeGroups = Array(kept.prefix(count))
+        } else {
+            let replicas = group.nodeGroups.first.map { $0.members.count - 1 } ?? 1
+            var next = (group.nodeGroups.compactMap { Int($0.id) }.max() ?? 0) + 1
+            while group.nodeGroups.count < count {
+                let nodeGroupId = String(format: "%04d", next)
+                var members: [ReplicationGroupRecord.Member] = []
+                for position in 0...replicas {
+                    let id = group.memberId(nodeGroup: nodeGroupId, index: position + 1)
+                    try addMember(group, id: id, zone: position)
+                    members.append(.init(clusterId: id, role: position == 0 ? "primary" : "replica"))
+                }
+                group.nodeGroups.append(.init(id: nodeGroupId, slots: "", members: members))
+                next += 1
+            }
+        }
+        for index in group.nodeGroups.indices {
+            group.nodeGroups[index].slots = ReplicationGroupRecord.slots(index, of: group.nodeGroups.count)
+        }
+        begin("modifying", &group)
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+
+    func testFailover() throws -> ShapeValue {
+        var group = try group(try call.required("ReplicationGroupId"))
+        try requireAvailable(group)
+        let nodeGroupId = try call.required("NodeGroupId")
+        guard let index = group.nodeGroups.firstIndex(where: { $0.id == nodeGroupId }) else {
+            throw call.error("NodeGroupNotFoundFault", "Node group \(nodeGroupId) not found in \(group.id).")
+        }
+        guard group.automaticFailover, group.nodeGroups[index].members.count > 1 else {
+            throw call.error(
+                "TestFailoverNotAvailableFault", "Test failover needs automatic failover and at least one replica.")
+        }
+        var members = group.nodeGroups[index].members
+        guard let oldPrimary = members.firstIndex(where: { $0.role == "primary" }),
+            let newPrimary = members.firstIndex(where: { $0.role == "replica" })
+        else { throw AWSError.internalFailure }
+        members[oldPrimary].role = "replica"
+        members[newPrimary].role = "primary"
+        group.nodeGroups[index].members = members
+        try event(
+            group.id,
+            "Test Failover API called for node group \(nodeGroupId); \(members[newPrimary].clusterId) is now primary",
+            at: call.now)
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+}

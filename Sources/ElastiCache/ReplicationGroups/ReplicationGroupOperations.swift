@@ -1,0 +1,290 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// Replication groups: Create, Describe, Delete here; changes in `+Changes`.
+struct ReplicationGroupOperations {
+    static let kind = "elasticache.replicationgroup"
+    /// AWS's limits: replicas per node group and node groups per replication group.
+    static let maxReplicas = 5
+    static let maxNodeGroups = 500
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+    var scope: String { clusters.scope }
+    var duration: TimeInterval { clusters.settings.lifecycleSeconds }
+
+    func notFound(_ id: String) -> AWSError {
+        call.error("ReplicationGroupNotFoundFault", "ReplicationGroup not found: \(id)")
+    }
+
+    func group(_ id: String) throws -> ReplicationGroupRecord {
+        guard let stored = try tx.get(ReplicationGroupRecord.self, kind: Self.kind, scope: scope, id: id.lowercased()),
+            let group = try settled(stored)
+        else { throw notFound(id) }
+        return group
+    }
+
+    func all() throws -> [ReplicationGroupRecord] {
+        try tx.list(ReplicationGroupRecord.self, kind: Self.kind, scope: scope).compactMap { try settled($0) }
+    }
+
+    /// Applies the group's due transition: creating/modifying → available, deleting → gone.
+    private func settled(_ stored: ReplicationGroupRecord) throws -> ReplicationGroupRecord? {
+        var group = stored
+        guard group.status != "available", let ready = group.readyAt, ready <= call.now else { return group }
+        let message: String
+        switch group.status {
+        case "deleting":
+            try tx.delete(kind: Self.kind, scope: scope, id: group.id)
+            try event(group.id, "Replication group \(group.id) deleted", at: ready)
+            return nil
+        case "creating":
+            group.createTime = ready
+            message = "Replication group \(group.id) created"
+        default:
+            message = "Replication group \(group.id) modified"
+        }
+        group.status = "available"
+        group.readyAt = nil
+        try save(group)
+        try event(group.id, message, at: ready)
+        return group
+    }
+
+    func event(_ id: String, _ message: String, at date: Date) throws {
+        try ServiceEvents.append(
+            ServiceEventRecord(sourceIdentifier: id, sourceType: "replication-group", message: message, date: date),
+            tx: tx,
+            scope: scope)
+    }
+
+    func save(_ group: ReplicationGroupRecord) throws {
+        try tx.put(group, kind: Self.kind, scope: scope, id: group.id)
+    }
+
+    func render(_ group: ReplicationGroupRecord) throws -> ShapeValue {
+        var members: [String: CacheClusterRecord] = [:]
+        for id in group.memberIds { members[id] = try? clusters.cluster(id) }
+        return group.shapeValue(endpoints: clusters.settings.endpoints, members: members)
+    }
+
+    func begin(_ status: String, _ group: inout ReplicationGroupRecord) {
+        group.status = status
+        group.readyAt = call.now.addingTimeInterval(duration)
+    }
+
+    func requireAvailable(_ group: ReplicationGroupRecord) throws {
+        guard group.status == "available" else {
+            throw call.error(
+                "InvalidReplicationGroupStateFault",
+                "Replication group \(group.id) is not in available state (it is \(group.status)).")
+        }
+    }
+
+    /// A new one-node member cluster of `group`, starting its own `creating` lifecycle.
+    func addMember(_ group: ReplicationGroupRecord, id: String, zone: Int) throws {
+        var member = CacheClusterRecord(
+            id: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):cluster:\(id)", engine: group.engine,
+            engineVersion: group.engineVersion, nodeType: group.nodeType, status: .creating, readyAt: nil,
+            numCacheNodes: 1,
+            nodes: [CacheNodeRecord(id: "0001", createTime: call.now, status: "creating")], azMode: "single-az",
+            preferredAvailabilityZone: call.region + ["a", "b", "c"][zone % 3], parameterGroup: group.parameterGroup,
+            maintenanceWindow: group.maintenanceWindow, port: group.port, createTime: nil, pending: nil,
+            cacheSecurityGroupNames: [], securityGroupIds: [], subnetGroup: nil,
+            autoMinorVersionUpgrade: group.autoMinorVersionUpgrade,
+            snapshotRetentionLimit: group.snapshotRetentionLimit,
+            snapshotWindow: group.snapshotWindow, authTokenEnabled: group.authTokenEnabled,
+            transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: nil,
+            replicationGroupId: group.id, tags: [])
+        clusters.lifecycle.begin(.creating, &member, now: call.now)
+        try clusters.save(member)
+    }
+
+    /// Starts deleting a member cluster (its own lifecycle removes it).
+    func removeMember(_ id: String) throws {
+        guard var member = try? clusters.cluster(id) else { return }
+        clusters.lifecycle.begin(.deleting, &member, now: call.now)
+        try clusters.save(member)
+    }
+
+    func create() throws -> ShapeValue {
+        let id = try ClusterValidation.clusterId(
+            try call.required("ReplicationGroupId"), parameter: "ReplicationGroupId")
+        let description = try call.required("ReplicationGroupDescription")
+        if call.string("SnapshotName") != nil || call.input[member: "SnapshotArns"] != nil
+            || call.string("GlobalReplicationGroupId") != nil
+        {
+            throw AWSError(
+                code: "InvalidAction", message: "Snapshots and global datastores are not served by this server yet.")
+        }
+        let primary = try call.string("PrimaryClusterId").map { try clusters.cluster($0) }
+        if let primary, primary.engine == "memcached" || primary.replicationGroupId != nil {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "Cache cluster \(primary.id) cannot be the primary of a replication group.")
+        }
+        if let primary { try clusters.requireAvailable(primary) }
+        let engine = try ClusterValidation.engine(call.string("Engine") ?? primary?.engine ?? "redis")
+        guard engine != "memcached" else {
+            throw AWSError.invalidParameterValue("Replication groups are supported for Redis OSS and Valkey only.")
+        }
+        let version = try ClusterValidation.engineVersion(
+            engine: engine,
+            call.string("EngineVersion") ?? primary?.engineVersion ?? EngineCatalog.defaultVersion[engine] ?? "")
+        let nodeType: String
+        if let primary {
+            nodeType = primary.nodeType
+        } else {
+            guard let given = call.string("CacheNodeType") else {
+                throw AWSError.invalidParameterValue(
+                    "The parameter CacheNodeType must be provided and must not be blank.")
+            }
+            nodeType = try ClusterValidation.nodeType(given)
+        }
+        let layout = try GroupLayout(call: call, hasPrimary: primary != nil)
+        let failover = call.input[member: "AutomaticFailoverEnabled"]?.boolValue ?? layout.clusterMode
+        let multiAZ = call.input[member: "MultiAZEnabled"]?.boolValue ?? false
+        if layout.clusterMode && !failover {
+            throw call.error(
+                "InvalidParameterCombinationException", "Cluster mode requires AutomaticFailoverEnabled to be true.")
+        }
+        if failover && !layout.clusterMode && layout.replicas.allSatisfy({ $0 < 1 }) {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "AutomaticFailoverEnabled requires at least one replica (NumCacheClusters of 2 or more).")
+        }
+        if multiAZ && !failover {
+            throw call.error(
+                "InvalidParameterCombinationException", "MultiAZEnabled requires AutomaticFailoverEnabled.")
+        }
+        if try tx.get(ReplicationGroupRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
+            throw call.error("ReplicationGroupAlreadyExistsFault", "Replication group \(id) already exists.")
+        }
+        let parameterGroup =
+            call.string("CacheParameterGroupName")
+            ?? "default.\(version.family)\(layout.clusterMode ? ".cluster.on" : "")"
+        if call.string("CacheParameterGroupName") != nil {
+            try clusters.checkParameterGroup(parameterGroup, family: version.family)
+        }
+        let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
+        var group = ReplicationGroupRecord(
+            id: id, description: description,
+            arn: "arn:aws:elasticache:\(call.region):\(call.account):replicationgroup:\(id)",
+            engine: engine, engineVersion: version.version, nodeType: nodeType, status: "creating", readyAt: nil,
+            clusterMode: layout.clusterMode, automaticFailover: failover, multiAZ: multiAZ, nodeGroups: [],
+            parameterGroup: parameterGroup, port: call.int("Port") ?? 6379,
+            maintenanceWindow: window ?? "sun:05:00-sun:06:00",
+            snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
+            snapshotWindow: call.string("SnapshotWindow"),
+            authTokenEnabled: call.string("AuthToken") != nil,
+            transitEncryptionEnabled: call.input[member: "TransitEncryptionEnabled"]?.boolValue ?? false,
+            atRestEncryptionEnabled: call.input[member: "AtRestEncryptionEnabled"]?.boolValue ?? false,
+            autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true, createTime: nil,
+            tags: try TagOperations.tags(call.input[member: "Tags"]))
+        let existingNodes = try clusters.allClusters().reduce(0) { $0 + $1.numCacheNodes }
+        guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= clusters.settings.nodesPerAccount else {
+            throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
+        }
+        for (index, replicas) in layout.replicas.enumerated() {
+            let nodeGroupId = String(format: "%04d", index + 1)
+            var members: [ReplicationGroupRecord.Member] = []
+            for position in 0...replicas {
+                if position == 0, var primary {
+                    primary.replicationGroupId = id
+                    try clusters.save(primary)
+                    members.append(.init(clusterId: primary.id, role: "primary"))
+                    continue
+                }
+                let memberId = group.memberId(nodeGroup: nodeGroupId, index: position + 1)
+                try addMember(group, id: memberId, zone: position)
+                members.append(.init(clusterId: memberId, role: position == 0 ? "primary" : "replica"))
+            }
+            group.nodeGroups.append(
+                .init(
+                    id: nodeGroupId, slots: ReplicationGroupRecord.slots(index, of: layout.replicas.count),
+                    members: members))
+        }
+        begin("creating", &group)
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+
+    func describe() throws -> ShapeValue {
+        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let groups = try call.string("ReplicationGroupId").map { [try group($0)] } ?? all()
+        let (page, next) = try Marker.page(groups, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        return .object(["ReplicationGroups": .list(try page.map(render)), "Marker": next.map(ShapeValue.string)])
+    }
+
+    func delete() throws -> ShapeValue {
+        var group = try group(try call.required("ReplicationGroupId"))
+        try requireAvailable(group)
+        if call.string("FinalSnapshotIdentifier") != nil {
+            throw AWSError.invalidParameterValue(
+                "FinalSnapshotIdentifier is not supported by this server yet: snapshots are not served.")
+        }
+        let retain = call.input[member: "RetainPrimaryCluster"]?.boolValue ?? false
+        if retain && group.clusterMode {
+            throw call.error(
+                "InvalidParameterCombinationException", "RetainPrimaryCluster is not supported with cluster mode.")
+        }
+        for nodeGroup in group.nodeGroups {
+            for member in nodeGroup.members {
+                if retain && member.role == "primary", var kept = try? clusters.cluster(member.clusterId) {
+                    kept.replicationGroupId = nil
+                    try clusters.save(kept)
+                } else {
+                    try removeMember(member.clusterId)
+                }
+            }
+        }
+        begin("deleting", &group)
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+}
+
+/// How many node groups, and replicas in each, a CreateReplicationGroup call asks for.
+struct GroupLayout {
+    var clusterMode: Bool
+    /// Replica count per node group.
+    var replicas: [Int]
+
+    init(call: OperationCall, hasPrimary: Bool) throws {
+        let configurations = call.input[member: "NodeGroupConfiguration"]?.listValue ?? []
+        let numNodeGroups = call.int("NumNodeGroups")
+        clusterMode =
+            call.string("ClusterMode") == "enabled" || (numNodeGroups ?? 1) > 1 || configurations.count > 1
+        if clusterMode && hasPrimary {
+            throw call.error(
+                "InvalidParameterCombinationException", "PrimaryClusterId cannot be used with cluster mode.")
+        }
+        let perGroup = call.int("ReplicasPerNodeGroup")
+        if !configurations.isEmpty {
+            replicas = configurations.map { $0[member: "ReplicaCount"]?.intValue.map { Int($0) } ?? perGroup ?? 1 }
+        } else if let count = call.int("NumCacheClusters") {
+            guard !clusterMode else {
+                throw call.error(
+                    "InvalidParameterCombinationException", "NumCacheClusters cannot be used with cluster mode.")
+            }
+            guard (1...6).contains(count) else {
+                throw AWSError.invalidParameterValue("NumCacheClusters must be between 1 and 6.")
+            }
+            replicas = [count - 1]
+        } else {
+            replicas = Array(repeating: perGroup ?? (clusterMode ? 1 : 0), count: numNodeGroups ?? 1)
+        }
+        guard replicas.allSatisfy({ (0...ReplicationGroupOperations.maxReplicas).contains($0) }) else {
+            throw AWSError.invalidParameterValue("ReplicasPerNodeGroup must be between 0 and 5.")
+        }
+        guard (1...ReplicationGroupOperations.maxNodeGroups).contains(replicas.count) else {
+            throw call.error(
+                "NodeGroupsPerReplicationGroupQuotaExceededFault",
+                "A replication group can have at most 500 node groups.")
+        }
+    }
+}

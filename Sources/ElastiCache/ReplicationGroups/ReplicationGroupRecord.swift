@@ -1,0 +1,113 @@
+import AWSWire
+import Foundation
+
+/// A Redis OSS or Valkey replication group. Its members are cache clusters (one node each)
+/// stored as ``CacheClusterRecord``s with `replicationGroupId` set.
+public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
+    public struct Member: Sendable, Codable, Equatable {
+        public var clusterId: String
+        /// `primary` or `replica`.
+        public var role: String
+    }
+
+    public struct NodeGroup: Sendable, Codable, Equatable {
+        public var id: String
+        public var slots: String
+        public var members: [Member]
+    }
+
+    public var id: String
+    public var description: String
+    public var arn: String
+    public var engine: String
+    public var engineVersion: String
+    public var nodeType: String
+    /// `creating`, `available`, `modifying` or `deleting`.
+    public var status: String
+    public var readyAt: Date?
+    public var clusterMode: Bool
+    public var automaticFailover: Bool
+    public var multiAZ: Bool
+    public var nodeGroups: [NodeGroup]
+    public var parameterGroup: String
+    public var port: Int
+    public var maintenanceWindow: String
+    public var snapshotRetentionLimit: Int
+    public var snapshotWindow: String?
+    public var authTokenEnabled: Bool
+    public var transitEncryptionEnabled: Bool
+    public var atRestEncryptionEnabled: Bool
+    public var autoMinorVersionUpgrade: Bool
+    public var createTime: Date?
+    public var tags: [TagRecord]
+
+    var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
+
+    var memberIds: [String] { nodeGroups.flatMap { $0.members.map(\.clusterId) } }
+
+    /// Member cluster ids as AWS names them: `<group>-001` without cluster mode,
+    /// `<group>-0001-001` with it.
+    func memberId(nodeGroup: String, index: Int) -> String {
+        let number = String(format: "%03d", index)
+        return clusterMode ? "\(id)-\(nodeGroup)-\(number)" : "\(id)-\(number)"
+    }
+
+    /// The next free member index in a node group (or across the group without cluster mode).
+    func nextMemberIndex(nodeGroup: String) -> Int {
+        let ids = clusterMode ? (nodeGroups.first { $0.id == nodeGroup }?.members.map(\.clusterId) ?? []) : memberIds
+        return (ids.compactMap { Int($0.split(separator: "-").last ?? "") }.max() ?? 0) + 1
+    }
+
+    /// 16384 hash slots split evenly over `count` node groups.
+    static func slots(_ index: Int, of count: Int) -> String {
+        let size = 16384 / count
+        let start = index * size
+        let end = index == count - 1 ? 16383 : start + size - 1
+        return "\(start)-\(end)"
+    }
+
+    func shapeValue(endpoints: any NodeEndpoints, members: [String: CacheClusterRecord]) -> ShapeValue {
+        func endpoint(_ value: (address: String, port: Int)) -> ShapeValue {
+            .object(["Address": .string(value.address), "Port": .integer(Int64(value.port))])
+        }
+        let ready = status != "creating"
+        let groups = nodeGroups.map { group -> ShapeValue in
+            .object([
+                "NodeGroupId": .string(group.id), "Status": .string(status == "creating" ? "creating" : "available"),
+                "PrimaryEndpoint": !clusterMode && ready
+                    ? endpoint(endpoints.replicationGroup(self, nodeGroup: group.id, reader: false)) : nil,
+                "ReaderEndpoint": !clusterMode && ready
+                    ? endpoint(endpoints.replicationGroup(self, nodeGroup: group.id, reader: true)) : nil,
+                "Slots": clusterMode ? .string(group.slots) : nil,
+                "NodeGroupMembers": .list(
+                    group.members.map { member in
+                        let cluster = members[member.clusterId]
+                        return .object([
+                            "CacheClusterId": .string(member.clusterId), "CacheNodeId": .string("0001"),
+                            "ReadEndpoint": !clusterMode && ready
+                                ? cluster.map { endpoint(endpoints.node($0, nodeId: "0001", region: region)) } : nil,
+                            "PreferredAvailabilityZone": cluster.map { .string($0.preferredAvailabilityZone) },
+                            "CurrentRole": clusterMode ? nil : .string(member.role),
+                        ])
+                    }),
+            ])
+        }
+        return .object([
+            "ReplicationGroupId": .string(id), "Description": .string(description), "Status": .string(status),
+            "PendingModifiedValues": .object([:]), "MemberClusters": .list(memberIds.map(ShapeValue.string)),
+            "NodeGroups": .list(groups), "AutomaticFailover": .string(automaticFailover ? "enabled" : "disabled"),
+            "MultiAZ": .string(multiAZ ? "enabled" : "disabled"),
+            "ConfigurationEndpoint": clusterMode && ready
+                ? endpoint(endpoints.replicationGroup(self, nodeGroup: nil, reader: false)) : nil,
+            "SnapshotRetentionLimit": .integer(Int64(snapshotRetentionLimit)),
+            "SnapshotWindow": snapshotWindow.map(ShapeValue.string), "ClusterEnabled": .boolean(clusterMode),
+            "CacheNodeType": .string(nodeType), "AuthTokenEnabled": .boolean(authTokenEnabled),
+            "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
+            "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),
+            "ReplicationGroupCreateTime": createTime.map(ShapeValue.timestamp),
+            "DataTiering": .string("disabled"), "AutoMinorVersionUpgrade": .boolean(autoMinorVersionUpgrade),
+            "NetworkType": .string("ipv4"), "IpDiscovery": .string("ipv4"),
+            "ClusterMode": .string(clusterMode ? "enabled" : "disabled"), "Engine": .string(engine),
+        ])
+    }
+}
