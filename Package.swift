@@ -56,6 +56,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ObjectStore",
+            dependencies: [
+                "AWSModels", "AWSWire", "IAM", "Persistence", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ElastiCache",
             dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
             swiftSettings: swiftSettings
@@ -63,7 +70,7 @@ let package = Package(
         .target(
             name: "CacheTrailServer",
             dependencies: [
-                "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache",
+                "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -96,6 +103,9 @@ let package = Package(
         .testTarget(
             name: "ElastiCacheTests", dependencies: ["ElastiCache", "IAM", "AWSWire", "AWSModels", "Persistence"],
             swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),
         .testTarget(

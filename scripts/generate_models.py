@@ -22,6 +22,20 @@ OUT = os.path.join(ROOT, "Sources", "AWSModels", "Generated")
 # service name -> (Swift identifier, operations to emit or "*", API version)
 SERVICES = {
     "elasticache": ("elastiCache", "*", "2015-02-02"),
+    "s3": (
+        "s3",
+        [
+            "CreateBucket", "HeadBucket", "ListBuckets", "DeleteBucket", "GetBucketLocation",
+            "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy", "GetBucketAcl", "PutBucketAcl",
+            "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
+            "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging",
+            "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle",
+            "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject",
+            "ListObjects", "ListObjectsV2", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
+            "AbortMultipartUpload", "ListParts", "ListMultipartUploads", "RestoreObject",
+        ],
+        "2006-03-01",
+    ),
     "cloudtrail": ("cloudTrail", "*", "2013-11-01"),
     "sns": ("sns", "*", "2010-03-31"),
     "sts": ("sts", "*", "2011-06-15"),
@@ -39,7 +53,7 @@ SERVICES = {
 }
 
 FILE_NAMES = {
-    "elasticache": "ElastiCache", "cloudtrail": "CloudTrail", "sns": "SNS", "sts": "STS", "iam": "IAM",
+    "elasticache": "ElastiCache", "s3": "S3", "cloudtrail": "CloudTrail", "sns": "SNS", "sts": "STS", "iam": "IAM",
 }
 
 KINDS = {
@@ -79,12 +93,12 @@ def member_ref(name, ref):
     for key, label in (
         ("locationName", "locationName"),
         ("location", "location"),
-        ("xmlNamespace", None),
         ("timestampFormat", "timestampFormat"),
     ):
-        if key in ref and label:
-            value = ref[key]
-            args.append(f"{label}: {swift_str(value)}")
+        if key in ref:
+            args.append(f"{label}: {swift_str(ref[key])}")
+    if "xmlNamespace" in ref:
+        args.append(f"xmlNamespace: {swift_str(ref['xmlNamespace']['uri'])}")
     if ref.get("flattened"):
         args.append("flattened: true")
     if ref.get("xmlAttribute"):
@@ -139,6 +153,8 @@ def shape_expr(shape):
         args.append("flattened: true")
     if "locationName" in shape:
         args.append(f"locationName: {swift_str(shape['locationName'])}")
+    if "xmlNamespace" in shape:
+        args.append(f"xmlNamespace: {swift_str(shape['xmlNamespace']['uri'])}")
     if "min" in shape:
         args.append(f"min: {number(shape['min'])}")
     if "max" in shape:
@@ -196,6 +212,8 @@ def generate(service, ident, wanted, version, loader):
         spec = model["operations"][op]
         args = [swift_str(op), f"method: {swift_str(spec['http']['method'])}",
                 f"requestURI: {swift_str(spec['http']['requestUri'])}"]
+        if "responseCode" in spec["http"]:
+            args.append(f"responseCode: {spec['http']['responseCode']}")
         if "input" in spec:
             args.append(f"input: {swift_str(spec['input']['shape'])}")
         if "output" in spec:

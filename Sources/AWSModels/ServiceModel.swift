@@ -39,9 +39,11 @@ public struct OperationModel: Sendable {
     /// The `<XResult>` element of Query responses.
     public var resultWrapper: String?
     public var errors: [String]
+    /// The HTTP status of a successful response (REST protocols; 200 unless the model says).
+    public var responseCode: Int
 
     public init(
-        _ name: String, method: String, requestURI: String, input: String? = nil,
+        _ name: String, method: String, requestURI: String, responseCode: Int = 200, input: String? = nil,
         output: String? = nil, resultWrapper: String? = nil, errors: [String] = []
     ) {
         self.name = name
@@ -51,6 +53,7 @@ public struct OperationModel: Sendable {
         self.output = output
         self.resultWrapper = resultWrapper
         self.errors = errors
+        self.responseCode = responseCode
     }
 }
 
@@ -81,6 +84,7 @@ public struct ServiceModel: Sendable {
     /// The services this server hosts, by SigV4 signing name.
     public static let hosted: [String: ServiceModel] = [
         "elasticache": .elastiCache,
+        "s3": .s3,
         "cloudtrail": .cloudTrail,
         "sns": .sns,
         "sts": .sts,

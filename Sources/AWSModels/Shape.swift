@@ -19,6 +19,7 @@ public struct Shape: Sendable {
     public var value: Member?
     public var flattened: Bool
     public var locationName: String?
+    public var xmlNamespace: String?
     /// Length (strings, lists, maps) or value (numbers) bounds.
     public var min: Double?
     public var max: Double?
@@ -32,7 +33,7 @@ public struct Shape: Sendable {
     public init(
         _ kind: Kind, members: [Member] = [], required: Set<String> = [], payload: String? = nil,
         element: Member? = nil, key: Member? = nil, value: Member? = nil, flattened: Bool = false,
-        locationName: String? = nil, min: Double? = nil, max: Double? = nil,
+        locationName: String? = nil, xmlNamespace: String? = nil, min: Double? = nil, max: Double? = nil,
         enumValues: [String]? = nil, timestampFormat: String? = nil, sensitive: Bool = false,
         error: ErrorTrait? = nil
     ) {
@@ -45,6 +46,7 @@ public struct Shape: Sendable {
         self.value = value
         self.flattened = flattened
         self.locationName = locationName
+        self.xmlNamespace = xmlNamespace
         self.min = min
         self.max = max
         self.enumValues = enumValues
@@ -70,11 +72,12 @@ public struct Member: Sendable {
     public var flattened: Bool
     public var xmlAttribute: Bool
     public var streaming: Bool
+    public var xmlNamespace: String?
 
     public init(
         _ name: String, _ shape: String, locationName: String? = nil, location: String? = nil,
-        timestampFormat: String? = nil, flattened: Bool = false, xmlAttribute: Bool = false,
-        streaming: Bool = false
+        timestampFormat: String? = nil, xmlNamespace: String? = nil, flattened: Bool = false,
+        xmlAttribute: Bool = false, streaming: Bool = false
     ) {
         self.name = name
         self.shape = shape
@@ -84,6 +87,7 @@ public struct Member: Sendable {
         self.flattened = flattened
         self.xmlAttribute = xmlAttribute
         self.streaming = streaming
+        self.xmlNamespace = xmlNamespace
     }
 }
 

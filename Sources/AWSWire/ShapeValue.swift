@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The model (not the value) says how it goes on the wire; the same value renders as Query
 /// XML, JSON 1.1 or a CloudTrail `requestParameters` object.
-public enum ShapeValue: Sendable, Equatable {
+public enum ShapeValue: Sendable, Equatable, Codable {
     case structure([String: ShapeValue])
     case list([ShapeValue])
     case map([String: ShapeValue])

@@ -4,9 +4,10 @@ public struct XMLWriter: Sendable {
 
     public init() {}
 
-    public mutating func open(_ name: String, namespace: String? = nil) {
+    public mutating func open(_ name: String, namespace: String? = nil, attributes: [(String, String)] = []) {
         text += "<\(name)"
         if let namespace { text += " xmlns=\"\(Self.escape(namespace))\"" }
+        for (key, value) in attributes { text += " \(key)=\"\(Self.escape(value))\"" }
         text += ">"
     }
 

@@ -6,6 +6,7 @@ import IAM
 import Logging
 import Metrics
 import NIOCore
+import ObjectStore
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -36,12 +37,17 @@ public enum CacheTrailServer {
         let clock: any ServerClock = configuration.manualClock ? ManualClock(start: Date()) : SystemClock()
         let data = try DataDirectory(configuration: configuration)
         let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
+        let removed = try await data.collectGarbage()
+        if removed > 0 {
+            logger.info("removed unreferenced object files", metadata: ["files": .stringConvertible(removed)])
+        }
         let handlers: [any ServiceHandler] =
             [
                 IAMService(),
                 STSService(),
                 CloudTrailService(),
                 ElastiCacheService(settings: configuration.elastiCache),
+                S3Service(blobs: data.blobs),
             ] + UnservedService.all
         let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
         let responder = CacheTrailResponder(

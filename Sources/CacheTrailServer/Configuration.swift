@@ -12,7 +12,8 @@ import Foundation
 /// - `rootAccessKeyId` / `rootSecretAccessKey` (`CACHETRAIL_ROOT_ACCESS_KEY_ID`,
 ///   `CACHETRAIL_ROOT_SECRET_ACCESS_KEY`): preset root credentials for the default account.
 /// - `manualClock` (`--clock manual`): time moves only through `POST /_cachetrail/clock`.
-/// - `maxBodyBytes`: the largest Query or JSON request body accepted.
+/// - `maxBodyBytes`: the largest request body accepted (an S3 single PUT); Query and JSON
+///   bodies are limited to 1 MiB.
 /// - `elastiCache` (`--lifecycle-seconds`): how long cluster transitions take, quotas.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
@@ -23,7 +24,7 @@ public struct ServerConfiguration: Sendable {
     public var rootAccessKeyId: String?
     public var rootSecretAccessKey: String?
     public var manualClock = false
-    public var maxBodyBytes = 1 << 20
+    public var maxBodyBytes = 256 << 20
     public var elastiCache = ElastiCacheSettings()
 
     public init() {}

@@ -65,4 +65,12 @@ public protocol ServiceHandler: Sendable {
     /// caller should see; an operation this server does not serve throws the protocol's
     /// unsupported-operation error.
     func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue?
+
+    func isDataEvent(_ operation: OperationModel) -> Bool
+}
+
+extension ServiceHandler {
+    /// Whether `operation` is a CloudTrail data event, recorded only when a trail's selectors
+    /// ask for it (S3 object calls). Management events are always recorded.
+    public func isDataEvent(_ operation: OperationModel) -> Bool { false }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IAM
+import ObjectStore
 import Persistence
 import SigV4
 
@@ -9,6 +10,7 @@ public struct DataDirectory: Sendable {
     public let configuration: ServerConfiguration
     public let store: SQLiteStateStore
     public let identities: IdentityStore
+    public let blobs: EncryptedBlobStore
 
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
@@ -17,6 +19,13 @@ public struct DataDirectory: Sendable {
             attributes: [.posixPermissions: 0o700])
         store = try SQLiteStateStore(path: configuration.statePath)
         identities = IdentityStore(store: store)
+        blobs = try EncryptedBlobStore(dataDirectory: configuration.dataDirectory)
+    }
+
+    /// Removes object files left unreferenced by overwrites, deletes or a crash mid-write.
+    public func collectGarbage() async throws -> Int {
+        let referenced = try await store.read { tx in try S3Service.referencedBlobs(in: tx) }
+        return try blobs.collectGarbage(keeping: referenced)
     }
 
     /// Ensures the default account; returns its root key and whether it was created now.

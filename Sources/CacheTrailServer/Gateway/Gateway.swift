@@ -73,14 +73,21 @@ public struct Gateway: Sendable {
                     try authorizer.authorize(Self.accessRequest(call, resource: resource), in: tx)
                 }
                 let output = try handler.handle(call, in: tx)
-                try tx.appendEvent(recorder.entry(for: captured, output: output, error: nil))
+                if !handler.isDataEvent(call.operation) {
+                    try tx.appendEvent(recorder.entry(for: captured, output: output, error: nil))
+                }
                 return output
             }
             count(wire, operationName, status: 200)
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
             return wire.success(output, operation: operation, requestID: requestID)
         } catch let error as AWSError {
-            if let context { await recordFailure(context, error, logger: logger) }
+            if let context,
+                !(context.operation.map { handlers[context.model.metadata.signingName]?.isDataEvent($0) ?? false }
+                    ?? false)
+            {
+                await recordFailure(context, error, logger: logger)
+            }
             count(wire, operationName, status: error.httpStatus)
             logger.info(
                 "refused",

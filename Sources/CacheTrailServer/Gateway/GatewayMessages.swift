@@ -30,11 +30,15 @@ public struct GatewayRequest: Sendable {
 public struct GatewayResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
-    public var body: String
+    public var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)], body: String) {
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    public init(status: Int, headers: [(name: String, value: String)], body: String) {
+        self.init(status: status, headers: headers, body: Array(body.utf8))
     }
 }

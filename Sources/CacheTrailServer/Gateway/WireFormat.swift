@@ -61,6 +61,11 @@ struct WireFormat {
     /// The operation and its decoded input.
     func decode(_ request: GatewayRequest) throws(AWSError) -> (OperationModel, ShapeValue) {
         guard let model else { throw AWSError.internalFailure }
+        if kind != .s3 && request.body.count > Self.queryBodyLimit {
+            throw AWSError(
+                code: "RequestEntityTooLarge", message: "Request body must be at most \(Self.queryBodyLimit) bytes.",
+                httpStatus: 413)
+        }
         switch kind {
         case .query:
             var parameters = QueryDecoder.formParameters(Substring(request.query))
@@ -89,9 +94,7 @@ struct WireFormat {
             }
             return (operation, input ?? .structure([:]))
         case .s3:
-            throw AWSError(
-                code: "NotImplemented", message: "A header you provided implies functionality that is not implemented",
-                httpStatus: 501)
+            return try decodeS3(request, model: model)
         }
     }
 
@@ -102,7 +105,9 @@ struct WireFormat {
             let body = QueryResponseEncoder(model: model).encode(output, operation: operation, requestID: requestID)
             return GatewayResponse(
                 status: 200, headers: [("content-type", "text/xml"), ("x-amzn-RequestId", requestID)], body: body)
-        case .json, .s3:
+        case .s3:
+            return successS3(output, operation: operation, requestID: requestID, model: model)
+        case .json:
             let body = output.map { JSONWriter.write($0) } ?? "{}"
             return GatewayResponse(
                 status: 200,

@@ -49,16 +49,18 @@ struct CacheTrailResponder: HTTPResponder {
         let gatewayRequest = GatewayRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers, body: Array(buffer: body),
             sourceIP: sourceIP)
-        return Self.response(await gateway.respond(to: gatewayRequest, logger: context.logger))
+        return Self.response(
+            await gateway.respond(to: gatewayRequest, logger: context.logger), head: request.method == .head)
     }
 
-    static func response(_ answer: GatewayResponse) -> Response {
+    /// The HTTP response; HEAD answers keep their Content-Length but send no body.
+    static func response(_ answer: GatewayResponse, head: Bool = false) -> Response {
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: fields,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+            body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 }

@@ -35,6 +35,11 @@ public struct PolicyDocument: Sendable, Equatable {
     public var version: String?
     public var statements: [Statement]
 
+    public init(version: String?, statements: [Statement]) {
+        self.version = version
+        self.statements = statements
+    }
+
     /// What kind of policy a document must be, which decides the elements it needs.
     public enum Use: Sendable {
         case identity

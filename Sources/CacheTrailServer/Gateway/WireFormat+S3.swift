@@ -1,0 +1,103 @@
+import AWSModels
+import AWSWire
+import Foundation
+import SigV4
+
+/// S3's REST-XML side of the wire: virtual hosts, streaming (aws-chunked) bodies, payload
+/// hashes, and S3's own names for authentication errors.
+extension WireFormat {
+    /// Query and JSON bodies above this size are refused; S3 bodies may be larger.
+    static let queryBodyLimit = 1 << 20
+
+    /// The request as S3 sees it: bucket moved from a `<bucket>.localhost` host into the path,
+    /// aws-chunked bodies decoded (trailing checksums become headers), payload hash checked.
+    static func restRequest(_ request: GatewayRequest) throws(AWSError) -> RestRequest {
+        var path = request.path
+        if let host = request.header("host")?.split(separator: ":").first, host.hasSuffix(".localhost") {
+            path = "/" + host.dropLast(".localhost".count) + (path == "/" ? "" : path)
+        }
+        let query = SignableRequest(
+            method: request.method, path: "/", query: request.query, headers: [], bodySHA256: nil
+        )
+        .queryItems.filter { !$0.name.hasPrefix("X-Amz-") }
+        var headers = request.headers
+        var body = request.body
+        let declared = request.header("x-amz-content-sha256") ?? ""
+        let encoding = request.header("content-encoding") ?? ""
+        if declared.hasPrefix("STREAMING-") || encoding.contains("aws-chunked") {
+            let decoded = try AWSChunked.decode(body)
+            body = decoded.body
+            for (name, value) in decoded.trailers { headers.append((name, value)) }
+            if let length = request.header("x-amz-decoded-content-length"), Int(length) != body.count {
+                throw AWSError(
+                    code: "IncompleteBody",
+                    message: "You did not provide the number of bytes specified by the Content-Length HTTP header")
+            }
+            let remaining = encoding.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0 != "aws-chunked" && !$0.isEmpty }
+            headers.removeAll { $0.name.lowercased() == "content-encoding" }
+            if !remaining.isEmpty { headers.append(("Content-Encoding", remaining.joined(separator: ","))) }
+        } else if declared.count == 64, declared.allSatisfy(\.isHexDigit),
+            SigV4.sha256Hex(body) != declared.lowercased()
+        {
+            throw AWSError(
+                code: "XAmzContentSHA256Mismatch",
+                message: "The provided 'x-amz-content-sha256' header does not match what was computed.")
+        }
+        return RestRequest(method: request.method, path: path, query: query, headers: headers, body: body)
+    }
+
+    func decodeS3(_ request: GatewayRequest, model: ServiceModel) throws(AWSError) -> (OperationModel, ShapeValue) {
+        let rest = try Self.restRequest(request)
+        guard let operation = RestXMLRouter(model: model).route(rest) else {
+            throw AWSError(
+                code: "MethodNotAllowed", message: "The specified method is not allowed against this resource.",
+                httpStatus: 405)
+        }
+        return (operation, try RestXMLCodec(model: model).decode(rest, operation: operation))
+    }
+
+    func successS3(_ output: ShapeValue?, operation: OperationModel, requestID: String, model: ServiceModel)
+        -> GatewayResponse
+    {
+        var response = RestXMLCodec(model: model).encode(output, operation: operation)
+        if operation.name == "GetBucketLocation" {
+            // botocore reads the location as the root element's text, as S3 writes it.
+            var xml = XMLWriter()
+            xml.open("LocationConstraint", namespace: "http://s3.amazonaws.com/doc/2006-03-01/")
+            xml.close("LocationConstraint")
+            let region = output?[member: "LocationConstraint"]?.stringValue ?? ""
+            let text = xml.text.replacingOccurrences(of: "></", with: ">\(XMLWriter.escape(region))</")
+            response.body = Array(text.utf8)
+            response.headers = [("Content-Type", "application/xml")]
+        }
+        if response.headers.contains(where: { $0.name.lowercased() == "content-range" }) { response.status = 206 }
+        if operation.name.hasPrefix("Delete") && operation.name != "DeleteObjects" { response.status = 204 }
+        response.headers.append(("x-amz-request-id", requestID))
+        response.headers.append(("x-amz-id-2", requestID))
+        return GatewayResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    /// S3's names for the authentication failures the other services word differently.
+    static func s3Error(_ error: AWSError) -> AWSError {
+        switch error.code {
+        case "MissingAuthenticationToken":
+            return AWSError(code: "AccessDenied", message: "Access Denied", httpStatus: 403)
+        case "InvalidClientTokenId":
+            return AWSError(
+                code: "InvalidAccessKeyId",
+                message: "The AWS Access Key Id you provided does not exist in our records.",
+                httpStatus: 403)
+        case "RequestExpired" where error.message == "Request has expired.":
+            return AWSError(code: "AccessDenied", message: "Request has expired", httpStatus: 403)
+        case "RequestExpired":
+            return AWSError(
+                code: "RequestTimeTooSkewed",
+                message: "The difference between the request time and the current time is too large.",
+                httpStatus: 403)
+        case "IncompleteSignature":
+            return AWSError(code: "AuthorizationHeaderMalformed", message: error.message, httpStatus: 400)
+        default: return error
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// ListObjects (v1) and ListObjectsV2: prefix, delimiter, markers, continuation tokens.
+struct ObjectListing {
+    let context: S3Context
+    let bucket: BucketRecord
+    var call: OperationCall { context.call }
+
+    func list() throws -> ShapeValue {
+        let v2 = call.operation.name == "ListObjectsV2"
+        let prefix = call.string("Prefix") ?? ""
+        let delimiter = call.string("Delimiter")
+        let maxKeys = max(0, min(call.int("MaxKeys") ?? 1000, 1000))
+        var after: String?
+        if v2 {
+            if let token = call.string("ContinuationToken") {
+                guard let data = Data(base64Encoded: token), let key = String(data: data, encoding: .utf8) else {
+                    throw S3Errors.invalidArgument("The continuation token provided is incorrect")
+                }
+                after = key
+            } else {
+                after = call.string("StartAfter")
+            }
+        } else {
+            after = call.string("Marker")
+        }
+        let objects = try context.tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name)
+            .filter { $0.key.hasPrefix(prefix) && (after == nil || $0.key > after ?? "") }
+        var contents: [ObjectRecord] = []
+        var prefixes: [String] = []
+        var last: String?
+        var truncated = false
+        for object in objects {
+            if let delimiter, let range = object.key.dropFirst(prefix.count).range(of: delimiter) {
+                let common = String(object.key[..<range.upperBound])
+                if prefixes.last == common { continue }
+                if contents.count + prefixes.count >= maxKeys {
+                    truncated = true
+                    break
+                }
+                prefixes.append(common)
+                last = common
+                continue
+            }
+            if contents.count + prefixes.count >= maxKeys {
+                truncated = true
+                break
+            }
+            contents.append(object)
+            last = object.key
+        }
+        let owner = BucketOperations(context: context).owner()
+        let fetchOwner = !v2 || call.input[member: "FetchOwner"]?.boolValue == true
+        var fields: [String: ShapeValue?] = [
+            "Name": .string(bucket.name), "Prefix": .string(prefix), "MaxKeys": .integer(Int64(maxKeys)),
+            "IsTruncated": .boolean(truncated),
+            "Contents": contents.isEmpty
+                ? nil
+                : .list(
+                    contents.map { object in
+                        .object([
+                            "Key": .string(object.key), "LastModified": .timestamp(object.lastModified),
+                            "ETag": .string(object.etag), "Size": .integer(Int64(object.blob.size)),
+                            "StorageClass": .string(object.storageClass), "Owner": fetchOwner ? owner : nil,
+                            "ChecksumAlgorithm": object.checksums.isEmpty
+                                ? nil : .list(object.checksums.keys.sorted().map(ShapeValue.string)),
+                        ])
+                    }),
+            "CommonPrefixes": prefixes.isEmpty ? nil : .list(prefixes.map { .object(["Prefix": .string($0)]) }),
+        ]
+        if let delimiter { fields["Delimiter"] = .string(delimiter) }
+        if let encoding = call.string("EncodingType") { fields["EncodingType"] = .string(encoding) }
+        if v2 {
+            fields["KeyCount"] = .integer(Int64(contents.count + prefixes.count))
+            if let token = call.string("ContinuationToken") { fields["ContinuationToken"] = .string(token) }
+            if let start = call.string("StartAfter") { fields["StartAfter"] = .string(start) }
+            if truncated, let last { fields["NextContinuationToken"] = .string(Data(last.utf8).base64EncodedString()) }
+        } else {
+            fields["Marker"] = .string(call.string("Marker") ?? "")
+            if truncated, delimiter != nil, let last { fields["NextMarker"] = .string(last) }
+        }
+        return .object(fields)
+    }
+}

@@ -1,0 +1,234 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject.
+struct ObjectOperations {
+    let context: S3Context
+    let bucket: BucketRecord
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+
+    /// Standard headers stored with an object and returned on GET and HEAD.
+    static let storedHeaders = ["CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage"]
+
+    func stored(_ key: String) throws -> ObjectRecord {
+        guard let object = try tx.get(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, id: key) else {
+            throw S3Errors.noSuchKey
+        }
+        return object
+    }
+
+    func body() -> [UInt8] {
+        if case .blob(let bytes)? = call.input[member: "Body"] { return bytes }
+        return []
+    }
+
+    /// Content-MD5 and `x-amz-checksum-*` must match the bytes received; returns the checksums
+    /// to keep (the ones sent, plus the one asked for by `x-amz-sdk-checksum-algorithm`).
+    func verifiedChecksums(_ bytes: [UInt8]) throws -> [String: String] {
+        if let md5 = call.string("ContentMD5") {
+            guard let digest = Data(base64Encoded: md5), digest.count == 16 else { throw S3Errors.invalidDigest }
+            guard md5 == ChecksumAlgorithm.md5Base64(bytes) else { throw S3Errors.badDigest }
+        }
+        var checksums: [String: String] = [:]
+        for algorithm in ChecksumAlgorithm.allCases {
+            guard let sent = call.string(algorithm.member) else { continue }
+            let actual = algorithm.digest(bytes)
+            guard sent == actual else { throw S3Errors.badChecksum(algorithm) }
+            checksums[algorithm.rawValue] = actual
+        }
+        if let requested = call.string("ChecksumAlgorithm").flatMap(ChecksumAlgorithm.init(rawValue:)),
+            checksums[requested.rawValue] == nil
+        {
+            checksums[requested.rawValue] = requested.digest(bytes)
+        }
+        return checksums
+    }
+
+    /// The encryption an upload gets: the request's headers, else the bucket default.
+    func encryption() throws -> (algorithm: String, kmsKeyId: String?) {
+        let rule = (bucket.encryption ?? BucketOperations.defaultEncryption)[member: "Rules"]?.listValue?.first?[
+            member: "ApplyServerSideEncryptionByDefault"]
+        let algorithm = call.string("ServerSideEncryption") ?? rule?[member: "SSEAlgorithm"]?.stringValue ?? "AES256"
+        guard ["AES256", "aws:kms", "aws:kms:dsse"].contains(algorithm) else {
+            throw S3Errors.invalidArgument("Server Side Encryption with \(algorithm) is not supported.")
+        }
+        var keyId = call.string("SSEKMSKeyId") ?? rule?[member: "KMSMasterKeyID"]?.stringValue
+        if algorithm.hasPrefix("aws:kms") && keyId == nil {
+            keyId = "arn:aws:kms:\(bucket.region):\(bucket.owner):alias/aws/s3"
+        }
+        return (algorithm, algorithm.hasPrefix("aws:kms") ? keyId : nil)
+    }
+
+    func metadata() -> [String: String] {
+        guard case .map(let entries)? = call.input[member: "Metadata"] else { return [:] }
+        return entries.compactMapValues(\.stringValue)
+    }
+
+    func headers() -> [String: String] {
+        var out: [String: String] = [:]
+        for name in Self.storedHeaders { out[name] = call.string(name) }
+        return out
+    }
+
+    func put() throws -> ShapeValue {
+        let key = try call.required("Key")
+        let bytes = body()
+        let checksums = try verifiedChecksums(bytes)
+        let sse = try encryption()
+        let object = ObjectRecord(
+            key: key, blob: try context.blobs.write(bytes), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
+            lastModified: call.now, contentType: call.string("ContentType") ?? "binary/octet-stream",
+            metadata: metadata(),
+            headers: headers(), checksums: checksums, storageClass: call.string("StorageClass") ?? "STANDARD",
+            serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil)
+        try tx.put(object, kind: Kinds.object, scope: bucket.name, id: key)
+        return writeResult(object)
+    }
+
+    func writeResult(_ object: ObjectRecord) -> ShapeValue {
+        var fields: [String: ShapeValue] = [
+            "ETag": .string(object.etag), "ServerSideEncryption": .string(object.serverSideEncryption),
+        ]
+        if let kms = object.kmsKeyId { fields["SSEKMSKeyId"] = .string(kms) }
+        for (name, value) in object.checksums { fields["Checksum\(name)"] = .string(value) }
+        return .structure(fields)
+    }
+
+    func get(head: Bool) throws -> ShapeValue {
+        let object = try stored(try call.required("Key"))
+        if ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) && !head {
+            throw AWSError(
+                code: "InvalidObjectState", message: "The operation is not valid for the object's storage class",
+                httpStatus: 403)
+        }
+        try checkConditions(object)
+        var range: Range<Int>?
+        if let header = call.string("Range") {
+            range = try Self.parseRange(header, size: object.blob.size)
+        }
+        var fields: [String: ShapeValue] = [
+            "ETag": .string(object.etag), "LastModified": .timestamp(object.lastModified),
+            "ContentType": .string(object.contentType), "AcceptRanges": .string("bytes"),
+            "ServerSideEncryption": .string(object.serverSideEncryption),
+            "ContentLength": .integer(Int64(range?.count ?? object.blob.size)),
+        ]
+        if let kms = object.kmsKeyId { fields["SSEKMSKeyId"] = .string(kms) }
+        if object.storageClass != "STANDARD" { fields["StorageClass"] = .string(object.storageClass) }
+        if !object.metadata.isEmpty { fields["Metadata"] = .map(object.metadata.mapValues(ShapeValue.string)) }
+        for (name, value) in object.headers { fields[name] = .string(value) }
+        if let parts = object.partsCount { fields["PartsCount"] = .integer(Int64(parts)) }
+        if call.string("ChecksumMode") == "ENABLED" && range == nil {
+            for (name, value) in object.checksums { fields["Checksum\(name)"] = .string(value) }
+        }
+        if let range {
+            fields["ContentRange"] = .string("bytes \(range.lowerBound)-\(range.upperBound - 1)/\(object.blob.size)")
+            fields["StatusCode"] = .integer(206)
+        }
+        if !head { fields["Body"] = .blob(try context.blobs.read(object.blob, range: range)) }
+        return .structure(fields)
+    }
+
+    private func checkConditions(_ object: ObjectRecord) throws {
+        let etag = object.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        func matches(_ header: String) -> Bool {
+            header.split(separator: ",").contains {
+                let tag = $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "\""))
+                return tag == "*" || tag == etag
+            }
+        }
+        let modified = object.lastModified.timeIntervalSince1970.rounded(.down)
+        if let ifMatch = call.string("IfMatch"), !matches(ifMatch) { throw S3Errors.preconditionFailed }
+        if call.string("IfMatch") == nil, case .timestamp(let date)? = call.input[member: "IfUnmodifiedSince"],
+            modified > date.timeIntervalSince1970
+        {
+            throw S3Errors.preconditionFailed
+        }
+        if let ifNoneMatch = call.string("IfNoneMatch"), matches(ifNoneMatch) { throw S3Errors.notModified }
+        if call.string("IfNoneMatch") == nil, case .timestamp(let date)? = call.input[member: "IfModifiedSince"],
+            modified <= date.timeIntervalSince1970
+        {
+            throw S3Errors.notModified
+        }
+    }
+
+    /// `bytes=0-99`, `bytes=100-`, `bytes=-20`; a range past the end is InvalidRange.
+    static func parseRange(_ header: String, size: Int) throws -> Range<Int>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst("bytes=".count).split(
+            separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        if spec[0].isEmpty {
+            guard let suffix = Int(spec[1]), suffix > 0 else { throw S3Errors.invalidRange }
+            return max(0, size - suffix)..<size
+        }
+        guard let start = Int(spec[0]), start < size else { throw S3Errors.invalidRange }
+        let end = spec[1].isEmpty ? size - 1 : min(size - 1, Int(spec[1]) ?? -1)
+        guard end >= start else { throw S3Errors.invalidRange }
+        return start..<(end + 1)
+    }
+
+    func delete() throws -> ShapeValue? {
+        try tx.delete(kind: Kinds.object, scope: bucket.name, id: try call.required("Key"))
+        return nil
+    }
+
+    func deleteMany() throws -> ShapeValue {
+        let request = call.input[member: "Delete"]
+        let keys = (request?[member: "Objects"]?.listValue ?? []).compactMap { $0[member: "Key"]?.stringValue }
+        guard !keys.isEmpty, keys.count <= 1000 else { throw S3Errors.malformedXML }
+        let quiet = request?[member: "Quiet"]?.boolValue ?? false
+        var deleted: [ShapeValue] = []
+        for key in keys {
+            try context.authorize(
+                bucket: bucket, resource: "arn:aws:s3:::\(bucket.name)/\(key)", action: "s3:DeleteObject")
+            try tx.delete(kind: Kinds.object, scope: bucket.name, id: key)
+            deleted.append(.object(["Key": .string(key)]))
+        }
+        return .object(["Deleted": quiet ? nil : .list(deleted)])
+    }
+
+    func copy() throws -> ShapeValue {
+        let key = try call.required("Key")
+        var source = try call.required("CopySource")
+        if source.hasPrefix("/") { source.removeFirst() }
+        source = source.split(separator: "?").first.map(String.init) ?? source
+        let decoded = source.removingPercentEncoding ?? source
+        guard let slash = decoded.firstIndex(of: "/") else { throw S3Errors.invalidArgument("Invalid copy source") }
+        let sourceBucket = try context.bucket(String(decoded[..<slash]))
+        let sourceKey = String(decoded[decoded.index(after: slash)...])
+        try context.authorize(
+            bucket: sourceBucket, resource: "arn:aws:s3:::\(sourceBucket.name)/\(sourceKey)", action: "s3:GetObject")
+        let original = try ObjectOperations(context: context, bucket: sourceBucket).stored(sourceKey)
+        let bytes = try context.blobs.read(original.blob)
+        let replace = call.string("MetadataDirective") == "REPLACE"
+        if sourceBucket.name == bucket.name && sourceKey == key && !replace && call.string("StorageClass") == nil {
+            throw S3Errors.invalidArgument(
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+            )
+        }
+        let sse = try encryption()
+        var object = original
+        object.key = key
+        object.blob = try context.blobs.write(bytes)
+        object.lastModified = call.now
+        object.serverSideEncryption = sse.algorithm
+        object.kmsKeyId = sse.kmsKeyId
+        object.storageClass = call.string("StorageClass") ?? "STANDARD"
+        if replace {
+            object.metadata = metadata()
+            object.headers = headers()
+            object.contentType = call.string("ContentType") ?? "binary/octet-stream"
+        }
+        try tx.put(object, kind: Kinds.object, scope: bucket.name, id: key)
+        return .object([
+            "CopyObjectResult": .object(["ETag": .string(object.etag), "LastModified": .timestamp(object.lastModified)]
+            ),
+            "ServerSideEncryption": .string(object.serverSideEncryption),
+        ])
+    }
+}

@@ -1,0 +1,139 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// S3 (REST-XML, 2006-03-01) on the embedded encrypted store. Authorizes each call itself,
+/// because the bucket's policy and owner take part in the decision.
+public struct S3Service: ServiceHandler {
+    public let model = ServiceModel.s3
+    let blobs: EncryptedBlobStore
+
+    public init(blobs: EncryptedBlobStore) {
+        self.blobs = blobs
+    }
+
+    public func resource(for call: OperationCall) -> String? { nil }
+
+    /// Every object file the metadata refers to: objects and the parts of open uploads.
+    public static func referencedBlobs(in tx: any StateReader) throws -> Set<String> {
+        var files = Set<String>()
+        for bucket in try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global) {
+            for object in try tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name) {
+                files.insert(object.blob.file)
+            }
+            for upload in try tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name) {
+                for part in upload.parts.values { files.insert(part.blob.file) }
+            }
+        }
+        return files
+    }
+
+    /// Object-level calls are CloudTrail data events: recorded only when a trail asks for them.
+    public func isDataEvent(_ operation: OperationModel) -> Bool {
+        Self.dataEvents.contains(operation.name)
+    }
+
+    static let dataEvents: Set<String> = [
+        "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject", "ListObjects",
+        "ListObjectsV2", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",
+        "ListParts", "ListMultipartUploads", "RestoreObject",
+    ]
+
+    /// The IAM action each operation needs, where it is not `s3:<Operation>`.
+    static let actions: [String: String] = [
+        "HeadObject": "s3:GetObject", "HeadBucket": "s3:ListBucket", "ListObjects": "s3:ListBucket",
+        "ListObjectsV2": "s3:ListBucket", "ListBuckets": "s3:ListAllMyBuckets", "DeleteObjects": "s3:DeleteObject",
+        "CreateMultipartUpload": "s3:PutObject", "UploadPart": "s3:PutObject",
+        "CompleteMultipartUpload": "s3:PutObject",
+        "ListParts": "s3:ListMultipartUploadParts", "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+        "PutBucketEncryption": "s3:PutEncryptionConfiguration", "GetBucketEncryption": "s3:GetEncryptionConfiguration",
+        "DeleteBucketEncryption": "s3:PutEncryptionConfiguration", "DeleteBucketTagging": "s3:PutBucketTagging",
+        "CopyObject": "s3:PutObject",
+    ]
+
+    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+        let context = S3Context(call: call, tx: tx, blobs: blobs)
+        switch call.operation.name {
+        case "ListBuckets":
+            try context.authorize(bucket: nil)
+            return try BucketOperations(context: context).listBuckets()
+        case "CreateBucket":
+            try context.authorize(bucket: nil, resource: "arn:aws:s3:::\(call.string("Bucket") ?? "")")
+            return try BucketOperations(context: context).create()
+        default:
+            break
+        }
+        let bucket = try context.bucket()
+        try context.authorize(bucket: bucket)
+        let buckets = BucketOperations(context: context)
+        let objects = ObjectOperations(context: context, bucket: bucket)
+        switch call.operation.name {
+        case "HeadBucket": return .object(["BucketRegion": .string(bucket.region)])
+        case "DeleteBucket": return try buckets.delete(bucket)
+        case "GetBucketLocation":
+            return .object(["LocationConstraint": bucket.region == "us-east-1" ? nil : .string(bucket.region)])
+        case "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy": return try buckets.policy(bucket)
+        case "GetBucketAcl", "PutBucketAcl": return try buckets.acl(bucket)
+        case "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption":
+            return try buckets.encryption(bucket)
+        case "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging": return try buckets.tagging(bucket)
+        case "PutObject": return try objects.put()
+        case "GetObject", "HeadObject": return try objects.get(head: call.operation.name == "HeadObject")
+        case "DeleteObject": return try objects.delete()
+        case "DeleteObjects": return try objects.deleteMany()
+        case "CopyObject": return try objects.copy()
+        case "ListObjects", "ListObjectsV2": return try ObjectListing(context: context, bucket: bucket).list()
+        case "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
+            "ListMultipartUploads":
+            return try MultipartOperations(objects: objects).handle()
+        case "RestoreObject":
+            _ = try objects.stored(try call.required("Key"))
+            throw AWSError(
+                code: "InvalidObjectState", message: "Restore is not allowed for the object's current storage class",
+                httpStatus: 403)
+        default:
+            throw S3Errors.notImplemented(call.operation.name)
+        }
+    }
+}
+
+/// What every S3 operation needs: the call, its transaction, the blob store.
+struct S3Context {
+    let call: OperationCall
+    let tx: any StateWriter
+    let blobs: EncryptedBlobStore
+
+    func bucket(_ name: String? = nil) throws -> BucketRecord {
+        let bucketName = try name ?? call.required("Bucket")
+        guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: bucketName) else {
+            throw S3Errors.noSuchBucket(bucketName)
+        }
+        return bucket
+    }
+
+    /// Checks the caller's identity policies and the bucket's policy; S3 says only "Access Denied".
+    func authorize(bucket: BucketRecord?, resource: String? = nil, action: String? = nil) throws {
+        let name = call.operation.name
+        let wanted = action ?? S3Service.actions[name] ?? "s3:\(name)"
+        var target = resource ?? "*"
+        if let bucket, resource == nil {
+            target = "arn:aws:s3:::\(bucket.name)" + (call.string("Key").map { "/\($0)" } ?? "")
+        }
+        var context: [String: [String]] = ["aws:SourceIp": [call.sourceIP]]
+        if let acl = call.string("ACL") { context["s3:x-amz-acl"] = [acl] }
+        let request = AccessRequest(action: wanted, resource: target, principal: call.principal, context: context)
+        let policy = try bucket.map { bucket in
+            Authorizer.ResourcePolicy(
+                document: try bucket.policy.map { try PolicyDocument.parse($0, use: .resource) }
+                    ?? PolicyDocument(version: nil, statements: []),
+                ownerAccount: bucket.owner)
+        }
+        do {
+            try Authorizer().authorize(request, resourcePolicy: policy, in: tx)
+        } catch is AWSError {
+            throw S3Errors.accessDenied
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import AWSWire
+import Foundation
+
+/// A bucket as the state store keeps it. Bucket names are global across accounts.
+public struct BucketRecord: Sendable, Codable, Equatable {
+    public var name: String
+    public var owner: String
+    public var region: String
+    public var created: Date
+    public var policy: String?
+    /// Canned ACL: `private`, `public-read`, `public-read-write`, `authenticated-read`, …
+    public var acl: String
+    /// The default encryption rule (`ServerSideEncryptionConfiguration`), if the owner set one.
+    public var encryption: ShapeValue?
+    public var tags: [String: String]?
+}
+
+/// One stored object version (the only version: versioning is not served).
+public struct ObjectRecord: Sendable, Codable, Equatable {
+    public var key: String
+    public var blob: BlobReference
+    /// Quoted, as S3 sends it: `"<md5 hex>"` or `"<md5 of md5s>-N"`.
+    public var etag: String
+    public var lastModified: Date
+    public var contentType: String
+    public var metadata: [String: String]
+    /// Standard headers stored with the object (Cache-Control, Content-Disposition, …).
+    public var headers: [String: String]
+    /// Checksums by algorithm name (`CRC32` → base64).
+    public var checksums: [String: String]
+    public var storageClass: String
+    /// `AES256` or `aws:kms`.
+    public var serverSideEncryption: String
+    public var kmsKeyId: String?
+    public var partsCount: Int?
+}
+
+/// An in-progress multipart upload.
+public struct UploadRecord: Sendable, Codable, Equatable {
+    public struct Part: Sendable, Codable, Equatable {
+        public var number: Int
+        public var etag: String
+        public var size: Int
+        public var blob: BlobReference
+        public var lastModified: Date
+        public var md5: [UInt8]
+        public var checksums: [String: String]
+    }
+
+    public var uploadId: String
+    public var key: String
+    public var initiated: Date
+    public var initiator: String
+    public var contentType: String
+    public var metadata: [String: String]
+    public var headers: [String: String]
+    public var checksumAlgorithm: String?
+    public var serverSideEncryption: String
+    public var kmsKeyId: String?
+    public var parts: [Int: Part]
+}
+
+enum Kinds {
+    static let bucket = "s3.bucket"
+    static let object = "s3.object"
+    static let upload = "s3.upload"
+    static let global = "-"
+}

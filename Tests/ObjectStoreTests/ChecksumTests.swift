@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@testable import ObjectStore
+
+struct ChecksumTests {
+    let hello = Array("hello world".utf8)
+
+    /// Values from the algorithms' reference implementations (zlib, iSCSI, NVMe, OpenSSL).
+    @Test func knownDigests() {
+        #expect(ChecksumAlgorithm.crc32.digest(hello) == "DUoRhQ==")
+        #expect(ChecksumAlgorithm.crc32c.digest(hello) == "yZRlqg==")
+        #expect(ChecksumAlgorithm.sha1.digest(hello) == "Kq5sNclPz7QV2+lfQIuc6R7oRu0=")
+        #expect(ChecksumAlgorithm.sha256.digest(hello) == "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")
+        #expect(ChecksumAlgorithm.md5Hex(hello) == "5eb63bbbe01eeed093cb22bb8f5acdc3")
+        #expect(ChecksumAlgorithm.md5Hex([]) == "d41d8cd98f00b204e9800998ecf8427e")
+    }
+
+    @Test func crc64nvmeCheckValue() {
+        // The standard check input "123456789" gives 0xAE8B14860A799888 for CRC-64/NVME.
+        #expect(CRC.crc64nvme(Array("123456789".utf8)) == 0xAE8B_1486_0A79_9888)
+    }
+}
+
+struct BlobStoreTests {
+    @Test func roundTripRangesAndNoPlaintextOnDisk() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try EncryptedBlobStore(dataDirectory: directory.path)
+        var bytes = [UInt8](repeating: 0, count: 3 * EncryptedBlobStore.chunkSize + 123)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
+        let marker = Array("PLAINTEXT-MARKER-0123456789".utf8)
+        bytes.replaceSubrange(1000..<(1000 + marker.count), with: marker)
+        let reference = try store.write(bytes)
+        #expect(try store.read(reference) == bytes)
+        let range = (EncryptedBlobStore.chunkSize - 10)..<(2 * EncryptedBlobStore.chunkSize + 5)
+        #expect(try store.read(reference, range: range) == Array(bytes[range]))
+        let onDisk = try Data(
+            contentsOf: directory.appendingPathComponent("objects").appendingPathComponent(reference.file))
+        #expect(onDisk.range(of: Data(marker)) == nil)
+        let again = try EncryptedBlobStore(dataDirectory: directory.path)
+        #expect(try again.read(reference, range: 1000..<(1000 + marker.count)) == marker)
+        #expect(try store.read(try store.write([])) == [])
+    }
+
+    @Test func rangesAsS3ParsesThem() throws {
+        #expect(try ObjectOperations.parseRange("bytes=0-9", size: 100) == 0..<10)
+        #expect(try ObjectOperations.parseRange("bytes=90-", size: 100) == 90..<100)
+        #expect(try ObjectOperations.parseRange("bytes=-5", size: 100) == 95..<100)
+        #expect(try ObjectOperations.parseRange("bytes=50-500", size: 100) == 50..<100)
+        #expect(throws: (any Error).self) { try ObjectOperations.parseRange("bytes=100-", size: 100) }
+    }
+}
