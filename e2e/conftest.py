@@ -115,7 +115,12 @@ class Server:
         if not check:
             return result
         assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout) if result.stdout.strip() else {}
+        if not result.stdout.strip():
+            return {}
+        try:
+            return json.loads(result.stdout)
+        except json.JSONDecodeError:  # the high-level `aws s3` commands print text
+            return result.stdout
 
 
 @pytest.fixture(scope="session")
