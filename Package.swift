@@ -27,6 +27,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "AWSModels", swiftSettings: swiftSettings),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "AWSWire",
             dependencies: ["AWSModels"],
@@ -52,7 +53,11 @@ let package = Package(
         ),
         .target(
             name: "CloudTrail",
-            dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
+            dependencies: [
+                "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -97,7 +102,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CloudTrailTests", dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence"],
+            name: "CloudTrailTests",
+            dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -146,5 +146,5 @@ def test_unserved_operations_answer_aws_unsupported_errors(server):
     assert result.returncode != 0 and "InvalidAction" in result.stderr
     result = server.cli("sns", "list-topics", check=False)
     assert result.returncode != 0 and "InvalidAction" in result.stderr
-    result = server.cli("cloudtrail", "describe-trails", check=False)
+    result = server.cli("cloudtrail", "list-channels", check=False)
     assert result.returncode != 0 and "UnknownOperationException" in result.stderr

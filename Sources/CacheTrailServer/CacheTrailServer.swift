@@ -41,17 +41,25 @@ public enum CacheTrailServer {
         if removed > 0 {
             logger.info("removed unreferenced object files", metadata: ["files": .stringConvertible(removed)])
         }
+        let delivery = TrailDelivery(
+            interval: configuration.deliveryInterval, maxFileBytes: configuration.deliveryMaxFileBytes,
+            blobs: data.blobs)
+        let deliverer = Deliverer(
+            store: data.store, delivery: delivery, now: { clock.now() }, tick: configuration.deliveryTick,
+            logger: logger)
         let handlers: [any ServiceHandler] =
             [
                 IAMService(),
                 STSService(),
-                CloudTrailService(),
+                CloudTrailService(delivery: delivery),
                 ElastiCacheService(settings: configuration.elastiCache),
                 S3Service(blobs: data.blobs),
             ] + UnservedService.all
         let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
         let responder = CacheTrailResponder(
-            gateway: gateway, endpoints: InternalEndpoints(clock: clock, metrics: metrics, version: version),
+            gateway: gateway,
+            endpoints: InternalEndpoints(
+                clock: clock, metrics: metrics, version: version, afterAdvance: { await deliverer.runOnce() }),
             maxBodyBytes: configuration.maxBodyBytes)
         let app = Application(
             responder: responder,
@@ -66,7 +74,7 @@ public enum CacheTrailServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [app, deliverer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -15,6 +15,9 @@ import Foundation
 /// - `maxBodyBytes`: the largest request body accepted (an S3 single PUT); Query and JSON
 ///   bodies are limited to 1 MiB.
 /// - `elastiCache` (`--lifecycle-seconds`): how long cluster transitions take, quotas.
+/// - `deliveryInterval` (`--delivery-interval`, default 300 s as AWS): how long an event may
+///   wait for its log file; `deliveryMaxFileBytes` (`--delivery-max-file-bytes`): records per
+///   file before it is cut early; `deliveryTick`: how often delivery looks.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 4577
@@ -26,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     public var manualClock = false
     public var maxBodyBytes = 256 << 20
     public var elastiCache = ElastiCacheSettings()
+    public var deliveryInterval: TimeInterval = 300
+    public var deliveryMaxFileBytes = 50 << 20
+    public var deliveryTick: Duration = .milliseconds(250)
 
     public init() {}
 

@@ -26,6 +26,11 @@ public struct Authorizer: Sendable {
         let resource = resourcePolicy.map { PolicyEvaluator.evaluate([$0.document], request, checkPrincipal: true) }
         if identity == .explicitDeny { throw denied(request, "with an explicit deny in an identity-based policy") }
         if resource == .explicitDeny { throw denied(request, "with an explicit deny in a resource-based policy") }
+        // A service principal has no identity policies: the resource policy alone decides.
+        if principal.kind == .awsService {
+            if resource == .allow { return }
+            throw denied(request, "because no resource-based policy allows the \(request.action) action")
+        }
         let sameAccount = resourcePolicy.map { $0.ownerAccount == principal.accountId } ?? true
         if sameAccount {
             if identity == .allow || resource == .allow { return }

@@ -78,4 +78,15 @@ public struct JournalQuery: Sendable {
 public protocol JournalReader {
     /// Entries matching `query` with their journal positions, newest first.
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)]
+
+    /// The newest journal position (0 when the journal is empty).
+    func latestPosition() throws -> Int64
+
+    /// Entries of `account` in `region` after position `after` (and at most `upTo`), oldest
+    /// first: what a trail has still to deliver.
+    func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
+        -> [(position: Int64, entry: JournalEntry)]
+
+    /// The regions in which `account` has entries after position `after`.
+    func regions(account: String, after: Int64) throws -> [String]
 }

@@ -44,6 +44,7 @@ public final class SQLiteStateStore: StateStore {
                     CREATE INDEX events_by_source ON events (account, region, event_source, seq);
                     CREATE INDEX events_by_key ON events (account, region, access_key_id, seq);
                     CREATE INDEX events_by_read_only ON events (account, region, read_only, seq);
+                    CREATE INDEX events_by_account_seq ON events (account, seq);
                     """)
         }
         return migrator
@@ -136,6 +137,39 @@ public final class SQLiteStateStore: StateStore {
                         accessKeyId: row["access_key_id"], record: row["record"])
                 )
             }
+        }
+
+        func latestPosition() throws -> Int64 {
+            try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0
+        }
+
+        func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
+            -> [(position: Int64, entry: JournalEntry)]
+        {
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM events WHERE account = ? AND region = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                    """,
+                arguments: [account, region, after, upTo ?? Int64.max, limit]
+            ).map(Self.entry)
+        }
+
+        func regions(account: String, after: Int64) throws -> [String] {
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT region FROM events WHERE account = ? AND seq > ?",
+                arguments: [account, after])
+        }
+
+        static func entry(_ row: Row) -> (position: Int64, entry: JournalEntry) {
+            (
+                position: row["seq"],
+                entry: JournalEntry(
+                    eventID: row["event_id"], account: row["account"], region: row["region"],
+                    eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
+                    eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],
+                    accessKeyId: row["access_key_id"], record: row["record"])
+            )
         }
 
         func delete(kind: String, scope: String, id: String) throws -> Bool {

@@ -50,6 +50,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Cache nodes allowed per account and region (env CACHETRAIL_NODE_QUOTA).")
     var nodeQuota: Int = Int(env["CACHETRAIL_NODE_QUOTA"] ?? "") ?? 300
 
+    @Option(help: "Seconds an event may wait for its log file, 1 or more (env CACHETRAIL_DELIVERY_INTERVAL).")
+    var deliveryInterval: Double = Double(env["CACHETRAIL_DELIVERY_INTERVAL"] ?? "") ?? 300
+
+    @Option(help: "Uncompressed record bytes after which a log file is cut early.")
+    var deliveryMaxFileBytes: Int = 50 << 20
+
     @Flag(help: "Allow binding to a non-loopback address.")
     var allowRemote = false
 
@@ -57,6 +63,10 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = env["CACHETRAIL_LOG_LEVEL"] ?? "info"
 
     func validate() throws {
+        guard deliveryInterval >= 1 else { throw ValidationError("--delivery-interval must be at least 1 second") }
+        guard deliveryMaxFileBytes >= 1024 else {
+            throw ValidationError("--delivery-max-file-bytes must be at least 1024")
+        }
         guard lifecycleSeconds >= 0 else { throw ValidationError("--lifecycle-seconds must be 0 or more") }
         guard ["system", "manual"].contains(clock) else { throw ValidationError("--clock must be system or manual") }
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else {
@@ -75,6 +85,8 @@ struct Serve: AsyncParsableCommand {
         configuration.rootSecretAccessKey = Self.env["CACHETRAIL_ROOT_SECRET_ACCESS_KEY"]
         configuration.manualClock = clock == "manual"
         configuration.elastiCache.lifecycleSeconds = lifecycleSeconds
+        configuration.deliveryInterval = deliveryInterval
+        configuration.deliveryMaxFileBytes = deliveryMaxFileBytes
         configuration.elastiCache.clustersPerAccount = clusterQuota
         configuration.elastiCache.nodesPerAccount = nodeQuota
         let level = Logger.Level(rawValue: logLevel) ?? .info

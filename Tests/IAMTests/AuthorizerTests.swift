@@ -100,3 +100,27 @@ struct AuthorizerTests {
         await #expect(throws: IdentityError.self) { try await identities.createAccount("333333333333", now: now) }
     }
 }
+
+struct ServicePrincipalTests {
+    @Test func aServiceIsAllowedOnlyByTheResourcePolicyWhateverTheAccount() async throws {
+        let store = try SQLiteStateStore(path: nil)
+        let trail = Principal.service("cloudtrail.amazonaws.com", account: "222222222222")
+        let policy = try PolicyDocument.parse(
+            #"{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/AWSLogs/222222222222/*","Condition":{"StringEquals":{"aws:SourceAccount":"222222222222"}}}]}"#,
+            use: .resource)
+        let owner = Authorizer.ResourcePolicy(document: policy, ownerAccount: "111111111111")
+        let allowed = AccessRequest(
+            action: "s3:PutObject", resource: "arn:aws:s3:::b/AWSLogs/222222222222/x", principal: trail,
+            context: ["aws:SourceAccount": ["222222222222"]])
+        try await store.read { tx in try Authorizer().authorize(allowed, resourcePolicy: owner, in: tx) }
+        let elsewhere = AccessRequest(
+            action: "s3:PutObject", resource: "arn:aws:s3:::b/AWSLogs/111111111111/x", principal: trail,
+            context: ["aws:SourceAccount": ["222222222222"]])
+        await #expect(throws: AWSError.self) {
+            try await store.read { tx in try Authorizer().authorize(elsewhere, resourcePolicy: owner, in: tx) }
+        }
+        await #expect(throws: AWSError.self) {
+            try await store.read { tx in try Authorizer().authorize(allowed, resourcePolicy: nil, in: tx) }
+        }
+    }
+}

@@ -8,6 +8,8 @@ struct InternalEndpoints: Sendable {
     let clock: any ServerClock
     let metrics: PrometheusCollectorRegistry
     let version: String
+    /// Runs after the manual clock moves (a delivery pass), before the answer leaves.
+    let afterAdvance: @Sendable () async -> Void
 
     func respond(method: String, path: String, body: [UInt8]) async -> GatewayResponse {
         switch (method, path) {
@@ -31,6 +33,7 @@ struct InternalEndpoints: Sendable {
                 return json(400, .object(["error": .string("Send {\"advanceSeconds\": N} with N >= 0.")]))
             }
             let now = manual.advance(by: seconds)
+            await afterAdvance()
             return json(200, .object(["now": .string(Timestamps.iso8601(now, fractional: true))]))
         case ("GET", "/_cachetrail/metrics"):
             var buffer: [UInt8] = []

@@ -4,22 +4,53 @@ import Foundation
 import IAM
 import Persistence
 
-/// CloudTrail (JSON 1.1, 2013-11-01). Served so far: LookupEvents over the journal. The
-/// other operations answer `UnknownOperationException` saying they are not served yet.
+/// CloudTrail (JSON 1.1, 2013-11-01): event history (LookupEvents) and trails with their
+/// delivery. Lake, channels, dashboards and imports answer `UnknownOperationException`
+/// saying they are not served yet.
 public struct CloudTrailService: ServiceHandler {
     public let model = ServiceModel.cloudTrail
     /// Event history keeps 90 days.
     public static let retention: TimeInterval = 90 * 86_400
 
-    public init() {}
+    let delivery: TrailDelivery
+
+    public init(delivery: TrailDelivery) {
+        self.delivery = delivery
+    }
 
     public func resource(for call: OperationCall) -> String? {
         "*"
     }
 
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+        let trails = TrailOperations(call: call, tx: tx, delivery: delivery)
         switch call.operation.name {
         case "LookupEvents": return try EventHistory(call: call).lookup(in: tx)
+        case "CreateTrail": return try trails.create()
+        case "UpdateTrail": return try trails.update()
+        case "DeleteTrail": return try trails.delete()
+        case "GetTrail": return .object(["Trail": trails.render(try trails.trail(try call.required("Name")))])
+        case "DescribeTrails":
+            let names = call.input[member: "trailNameList"]?.listValue?.compactMap(\.stringValue)
+            let shadows = call.input[member: "includeShadowTrails"]?.boolValue ?? true
+            return .object(["trailList": .list(try trails.visible(names: names, shadows: shadows).map(trails.render))])
+        case "ListTrails":
+            return .object([
+                "Trails": .list(
+                    try trails.visible(names: nil, shadows: true).map {
+                        .object([
+                            "TrailARN": .string($0.arn), "Name": .string($0.name), "HomeRegion": .string($0.homeRegion),
+                        ])
+                    })
+            ])
+        case "StartLogging": return try trails.startLogging()
+        case "StopLogging": return try trails.stopLogging()
+        case "GetTrailStatus": return try trails.status()
+        case "PutEventSelectors": return try trails.putEventSelectors()
+        case "GetEventSelectors": return try trails.getEventSelectors()
+        case "PutInsightSelectors": return try trails.insightSelectors(put: true)
+        case "GetInsightSelectors": return try trails.insightSelectors(put: false)
+        case "AddTags", "RemoveTags", "ListTags": return try trails.tags()
         default:
             throw AWSError(
                 code: "UnknownOperationException",

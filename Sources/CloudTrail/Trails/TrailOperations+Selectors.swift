@@ -1,0 +1,93 @@
+import AWSModels
+import AWSWire
+import IAM
+
+extension TrailOperations {
+    func putEventSelectors() throws -> ShapeValue {
+        var trail = try home(try call.required("TrailName"))
+        let basic = call.input[member: "EventSelectors"]
+        let advanced = call.input[member: "AdvancedEventSelectors"]
+        guard (basic == nil) != (advanced == nil) else {
+            throw error(
+                "InvalidEventSelectorsException", "Specify either EventSelectors or AdvancedEventSelectors, not both.")
+        }
+        if let selectors = basic?.listValue {
+            guard (1...5).contains(selectors.count) else {
+                throw error("InvalidEventSelectorsException", "A trail can have between 1 and 5 event selectors.")
+            }
+            for selector in selectors where !(selector[member: "DataResources"]?.listValue ?? []).isEmpty {
+                throw error("InvalidEventSelectorsException", "Data events are not served by this server yet.")
+            }
+        }
+        for selector in advanced?.listValue ?? [] {
+            for field in selector[member: "FieldSelectors"]?.listValue ?? [] {
+                if field[member: "Field"]?.stringValue == "eventCategory",
+                    field[member: "Equals"]?.listValue?.contains(.string("Management")) != true
+                {
+                    throw error("InvalidEventSelectorsException", "Data events are not served by this server yet.")
+                }
+            }
+        }
+        trail.eventSelectors = basic
+        trail.advancedEventSelectors = advanced
+        try save(trail)
+        return .object(["TrailARN": .string(trail.arn), "EventSelectors": basic, "AdvancedEventSelectors": advanced])
+    }
+
+    func getEventSelectors() throws -> ShapeValue {
+        let trail = try trail(try call.required("TrailName"))
+        let defaults = ShapeValue.list([
+            .object([
+                "ReadWriteType": .string("All"), "IncludeManagementEvents": .boolean(true), "DataResources": .list([]),
+                "ExcludeManagementEventSources": .list([]),
+            ])
+        ])
+        return .object([
+            "TrailARN": .string(trail.arn),
+            "EventSelectors": trail.advancedEventSelectors == nil ? trail.eventSelectors ?? defaults : nil,
+            "AdvancedEventSelectors": trail.advancedEventSelectors,
+        ])
+    }
+
+    func insightSelectors(put: Bool) throws -> ShapeValue {
+        let name = try call.required("TrailName")
+        var trail = put ? try home(name) : try trail(name)
+        if put {
+            trail.insightSelectors = call.input[member: "InsightSelectors"]
+            try save(trail)
+        } else if trail.insightSelectors == nil {
+            throw error("InsightNotEnabledException", "Trail \(trail.name) does not have Insights enabled.")
+        }
+        return .object(["TrailARN": .string(trail.arn), "InsightSelectors": trail.insightSelectors])
+    }
+
+    func tags() throws -> ShapeValue {
+        switch call.operation.name {
+        case "ListTags":
+            let ids = (call.input[member: "ResourceIdList"]?.listValue ?? []).compactMap(\.stringValue)
+            var list: [ShapeValue] = []
+            for id in ids {
+                let trail = try trail(id)
+                list.append(
+                    .object([
+                        "ResourceId": .string(trail.arn),
+                        "TagsList": .list(
+                            trail.tags.sorted { $0.key < $1.key }.map {
+                                .object(["Key": .string($0.key), "Value": .string($0.value)])
+                            }),
+                    ]))
+            }
+            return .object(["ResourceTagList": .list(list)])
+        default:
+            var trail = try home(try call.required("ResourceId"))
+            for (key, value) in Self.tags(call.input[member: "TagsList"]) {
+                if call.operation.name == "AddTags" { trail.tags[key] = value } else { trail.tags[key] = nil }
+            }
+            guard trail.tags.count <= 50 else {
+                throw error("TagsLimitExceededException", "The number of tags on the trail exceeds 50.")
+            }
+            try save(trail)
+            return .object([:])
+        }
+    }
+}

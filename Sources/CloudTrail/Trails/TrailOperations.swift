@@ -1,0 +1,240 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import ObjectStore
+import Persistence
+
+/// Trails: Create, Update, Delete, Get, Describe, List, Start/StopLogging, GetTrailStatus,
+/// event and insight selectors, tags.
+struct TrailOperations {
+    /// AWS allows five trails per region per account.
+    static let perRegion = 5
+
+    let call: OperationCall
+    let tx: any StateWriter
+    let delivery: TrailDelivery
+
+    func error(_ shape: String, _ message: String) -> AWSError { call.error(shape, message) }
+
+    func all() throws -> [TrailRecord] {
+        try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
+    }
+
+    /// The trail a name or ARN names, visible from the caller's region (home, or any for a
+    /// multi-region trail).
+    func trail(_ nameOrArn: String) throws -> TrailRecord {
+        let (account, region, name) = TrailValidation.parse(nameOrArn, account: call.account, region: call.region)
+        guard
+            let trail = try tx.get(
+                TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope, id: "\(account)/\(name)"),
+            trail.homeRegion == region || trail.isMultiRegion, trail.account == call.account
+        else {
+            throw error("TrailNotFoundException", "Unknown trail: \(nameOrArn) for the user: \(call.account)")
+        }
+        return trail
+    }
+
+    /// Changes are made in the trail's home region only.
+    func home(_ nameOrArn: String) throws -> TrailRecord {
+        let trail = try trail(nameOrArn)
+        guard trail.homeRegion == call.region else {
+            throw error(
+                "InvalidHomeRegionException",
+                "This operation must be called from the trail's home region, \(trail.homeRegion).")
+        }
+        return trail
+    }
+
+    func save(_ trail: TrailRecord) throws {
+        try tx.put(trail, kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
+    }
+
+    func render(_ trail: TrailRecord) -> ShapeValue {
+        .object([
+            "Name": .string(trail.name), "S3BucketName": .string(trail.bucket),
+            "S3KeyPrefix": trail.prefix.map(ShapeValue.string),
+            "IncludeGlobalServiceEvents": .boolean(trail.includeGlobalServiceEvents),
+            "IsMultiRegionTrail": .boolean(trail.isMultiRegion), "HomeRegion": .string(trail.homeRegion),
+            "TrailARN": .string(trail.arn), "LogFileValidationEnabled": .boolean(trail.logFileValidation),
+            "KmsKeyId": trail.kmsKeyId.map(ShapeValue.string),
+            "HasCustomEventSelectors": .boolean(trail.eventSelectors != nil || trail.advancedEventSelectors != nil),
+            "HasInsightSelectors": .boolean(trail.insightSelectors != nil), "IsOrganizationTrail": .boolean(false),
+        ])
+    }
+
+    /// The trail fields a Create/UpdateTrail response carries.
+    func response(_ trail: TrailRecord) -> ShapeValue {
+        guard case .structure(var fields) = render(trail) else { return render(trail) }
+        for key in ["HomeRegion", "HasCustomEventSelectors", "HasInsightSelectors"] { fields[key] = nil }
+        return .structure(fields)
+    }
+
+    /// The bucket must exist and its policy must let CloudTrail write this trail's files.
+    func checkBucket(_ trail: TrailRecord) throws {
+        if trail.prefix.map({ $0.count > 200 || $0.hasSuffix("/") }) == true {
+            throw error("InvalidS3PrefixException", "Invalid S3 prefix: \(trail.prefix ?? "")")
+        }
+        let writer = ServiceDelivery(service: "cloudtrail.amazonaws.com", blobs: delivery.writer.blobs)
+        let prefix = (trail.prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(trail.account)/"
+        switch try writer.check(
+            bucket: trail.bucket, objectPrefix: prefix, account: trail.account, sourceArn: trail.arn, in: tx)
+        {
+        case .allowed: break
+        case .noSuchBucket:
+            throw error("S3BucketDoesNotExistException", "S3 bucket \(trail.bucket) does not exist.")
+        case .denied:
+            throw error(
+                "InsufficientS3BucketPolicyException",
+                "Incorrect S3 bucket policy is detected for bucket: \(trail.bucket)")
+        }
+    }
+
+    func rejectUnserved() throws {
+        if call.string("SnsTopicName") != nil {
+            throw error("InvalidSnsTopicNameException", "SNS topics are not served by this server yet.")
+        }
+        if call.string("CloudWatchLogsLogGroupArn") != nil || call.string("CloudWatchLogsRoleArn") != nil {
+            throw error(
+                "InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs delivery is not served by this server.")
+        }
+        if call.input[member: "IsOrganizationTrail"]?.boolValue == true {
+            throw error("OrganizationsNotInUseException", "AWS Organizations is not served by this server.")
+        }
+    }
+
+    func create() throws -> ShapeValue {
+        try rejectUnserved()
+        let name = try call.required("Name")
+        guard TrailValidation.name(name) else {
+            throw error(
+                "InvalidTrailNameException",
+                "Trail name must starts with a letter or number, end with a letter or number, and contain only letters, numbers, periods, underscores and dashes, with no adjacent periods, underscores or dashes."
+            )
+        }
+        let existing = try all().filter { $0.account == call.account }
+        if existing.contains(where: { $0.name == name }) {
+            throw error("TrailAlreadyExistsException", "Trail \(name) already exists for customer: \(call.account)")
+        }
+        guard existing.filter({ $0.homeRegion == call.region || $0.isMultiRegion }).count < Self.perRegion else {
+            throw error(
+                "MaximumNumberOfTrailsExceededException",
+                "User: \(call.account) already has \(Self.perRegion) trails in \(call.region).")
+        }
+        let trail = TrailRecord(
+            name: name, account: call.account, homeRegion: call.region,
+            arn: "arn:aws:cloudtrail:\(call.region):\(call.account):trail/\(name)",
+            bucket: try call.required("S3BucketName"),
+            prefix: call.string("S3KeyPrefix"),
+            includeGlobalServiceEvents: call.input[member: "IncludeGlobalServiceEvents"]?.boolValue ?? true,
+            isMultiRegion: call.input[member: "IsMultiRegionTrail"]?.boolValue ?? false,
+            logFileValidation: call.input[member: "EnableLogFileValidation"]?.boolValue ?? false,
+            kmsKeyId: call.string("KmsKeyId"), eventSelectors: nil, advancedEventSelectors: nil, insightSelectors: nil,
+            tags: Self.tags(call.input[member: "TagsList"]), logging: false, startLoggingTime: nil,
+            stopLoggingTime: nil,
+            latestDeliveryTime: nil, latestDeliveryAttemptTime: nil, latestDeliveryAttemptSucceeded: nil,
+            latestDeliveryError: nil, startPosition: 0, stopPosition: 0, cursors: [:])
+        if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
+            throw error(
+                "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+        }
+        try checkBucket(trail)
+        try save(trail)
+        return response(trail)
+    }
+
+    static func tags(_ value: ShapeValue?) -> [String: String] {
+        var tags: [String: String] = [:]
+        for tag in value?.listValue ?? [] {
+            if let key = tag[member: "Key"]?.stringValue { tags[key] = tag[member: "Value"]?.stringValue ?? "" }
+        }
+        return tags
+    }
+
+    func update() throws -> ShapeValue {
+        try rejectUnserved()
+        var trail = try home(try call.required("Name"))
+        if let bucket = call.string("S3BucketName") { trail.bucket = bucket }
+        if let prefix = call.string("S3KeyPrefix") { trail.prefix = prefix.isEmpty ? nil : prefix }
+        if let flag = call.input[member: "IncludeGlobalServiceEvents"]?.boolValue {
+            trail.includeGlobalServiceEvents = flag
+        }
+        if let flag = call.input[member: "IsMultiRegionTrail"]?.boolValue { trail.isMultiRegion = flag }
+        if let flag = call.input[member: "EnableLogFileValidation"]?.boolValue { trail.logFileValidation = flag }
+        if let key = call.string("KmsKeyId") { trail.kmsKeyId = key.isEmpty ? nil : key }
+        if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
+            throw error(
+                "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+        }
+        try checkBucket(trail)
+        try save(trail)
+        return response(trail)
+    }
+
+    func delete() throws -> ShapeValue {
+        var trail = try home(try call.required("Name"))
+        if trail.logging {
+            trail.stopPosition = try tx.latestPosition()
+            _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx)
+        }
+        try tx.delete(kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
+        return .object([:])
+    }
+
+    func startLogging() throws -> ShapeValue {
+        var trail = try home(try call.required("Name"))
+        if !trail.logging {
+            // Whatever was captured before the stop is still delivered first.
+            if trail.stopPosition != nil { _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx) }
+            let position = try tx.latestPosition()
+            trail.logging = true
+            trail.startPosition = position
+            trail.stopPosition = nil
+            for region in trail.cursors.keys { trail.cursors[region] = max(trail.cursors[region] ?? 0, position) }
+            trail.startLoggingTime = call.now
+            try save(trail)
+        }
+        return .object([:])
+    }
+
+    func stopLogging() throws -> ShapeValue {
+        var trail = try home(try call.required("Name"))
+        if trail.logging {
+            trail.logging = false
+            trail.stopPosition = try tx.latestPosition()
+            trail.stopLoggingTime = call.now
+            _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx)
+            try save(trail)
+        }
+        return .object([:])
+    }
+
+    func status() throws -> ShapeValue {
+        let trail = try trail(try call.required("Name"))
+        return .object([
+            "IsLogging": .boolean(trail.logging),
+            "LatestDeliveryError": trail.latestDeliveryError.map(ShapeValue.string),
+            "LatestDeliveryTime": trail.latestDeliveryTime.map(ShapeValue.timestamp),
+            "StartLoggingTime": trail.startLoggingTime.map(ShapeValue.timestamp),
+            "StopLoggingTime": trail.stopLoggingTime.map(ShapeValue.timestamp),
+            "LatestDeliveryAttemptTime": trail.latestDeliveryAttemptTime.map { .string(Timestamps.iso8601($0)) },
+            "LatestDeliveryAttemptSucceeded": trail.latestDeliveryAttemptSucceeded.map {
+                .string(Timestamps.iso8601($0))
+            },
+            "TimeLoggingStarted": trail.startLoggingTime.map { .string(Timestamps.iso8601($0)) },
+            "TimeLoggingStopped": trail.stopLoggingTime.map { .string(Timestamps.iso8601($0)) },
+        ])
+    }
+
+    /// Trails visible in the caller's region: its own and the shadows of multi-region trails.
+    func visible(names: [String]?, shadows: Bool) throws -> [TrailRecord] {
+        var trails = try all().filter {
+            $0.account == call.account && ($0.homeRegion == call.region || (shadows && $0.isMultiRegion))
+        }
+        if let names, !names.isEmpty {
+            let wanted = names.map { TrailValidation.parse($0, account: call.account, region: call.region).name }
+            trails = trails.filter { wanted.contains($0.name) }
+        }
+        return trails.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,88 @@
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// How AWS services (CloudTrail) write into buckets: as their service principal, on behalf of
+/// a resource (`aws:SourceArn`, `aws:SourceAccount`), with `bucket-owner-full-control`; the
+/// bucket's policy decides.
+public struct ServiceDelivery: Sendable {
+    public let service: String
+    public let blobs: EncryptedBlobStore
+
+    public init(service: String, blobs: EncryptedBlobStore) {
+        self.service = service
+        self.blobs = blobs
+    }
+
+    public enum Check: Equatable, Sendable {
+        case allowed
+        case noSuchBucket
+        case denied
+    }
+
+    func request(_ action: String, resource: String, account: String, sourceArn: String) -> AccessRequest {
+        AccessRequest(
+            action: action, resource: resource, principal: .service(service, account: account),
+            context: [
+                "aws:SourceArn": [sourceArn], "aws:SourceAccount": [account],
+                "s3:x-amz-acl": ["bucket-owner-full-control"],
+            ])
+    }
+
+    func allowed(_ request: AccessRequest, bucket: BucketRecord, in tx: any StateReader) -> Bool {
+        guard let text = bucket.policy, let policy = try? PolicyDocument.parse(text, use: .resource) else {
+            return false
+        }
+        do {
+            try Authorizer().authorize(
+                request, resourcePolicy: Authorizer.ResourcePolicy(document: policy, ownerAccount: bucket.owner), in: tx
+            )
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Whether the bucket lets the service read its ACL and write `objectPrefix*` for `sourceArn`.
+    public func check(
+        bucket name: String, objectPrefix: String, account: String, sourceArn: String, in tx: any StateReader
+    )
+        throws -> Check
+    {
+        guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) else {
+            return .noSuchBucket
+        }
+        let aclRequest = request(
+            "s3:GetBucketAcl", resource: "arn:aws:s3:::\(name)", account: account, sourceArn: sourceArn)
+        let putRequest = request(
+            "s3:PutObject", resource: "arn:aws:s3:::\(name)/\(objectPrefix)example.json.gz", account: account,
+            sourceArn: sourceArn)
+        return allowed(aclRequest, bucket: bucket, in: tx) && allowed(putRequest, bucket: bucket, in: tx)
+            ? .allowed : .denied
+    }
+
+    /// Writes one object as the service; throws NoSuchBucket or AccessDenied as S3 would.
+    public func put(
+        bucket name: String, key: String, bytes: [UInt8], contentType: String, contentEncoding: String?,
+        account: String, sourceArn: String, kmsKeyId: String?, now: Date, in tx: any StateWriter
+    ) throws {
+        guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) else {
+            throw S3Errors.noSuchBucket(name)
+        }
+        let putRequest = request(
+            "s3:PutObject", resource: "arn:aws:s3:::\(name)/\(key)", account: account, sourceArn: sourceArn)
+        guard allowed(putRequest, bucket: bucket, in: tx) else { throw S3Errors.accessDenied }
+        let defaultRule = (bucket.encryption ?? BucketOperations.defaultEncryption)[member: "Rules"]?.listValue?.first?[
+            member: "ApplyServerSideEncryptionByDefault"]
+        let algorithm = kmsKeyId != nil ? "aws:kms" : defaultRule?[member: "SSEAlgorithm"]?.stringValue ?? "AES256"
+        let keyId = kmsKeyId ?? defaultRule?[member: "KMSMasterKeyID"]?.stringValue
+        var headers: [String: String] = [:]
+        if let contentEncoding { headers["ContentEncoding"] = contentEncoding }
+        let object = ObjectRecord(
+            key: key, blob: try blobs.write(bytes), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"", lastModified: now,
+            contentType: contentType, metadata: [:], headers: headers, checksums: [:], storageClass: "STANDARD",
+            serverSideEncryption: algorithm, kmsKeyId: algorithm.hasPrefix("aws:kms") ? keyId : nil, partsCount: nil)
+        try tx.put(object, kind: Kinds.object, scope: name, id: key)
+    }
+}

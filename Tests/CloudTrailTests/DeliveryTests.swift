@@ -1,0 +1,84 @@
+import AWSWire
+import Foundation
+import Persistence
+import Testing
+
+@testable import CloudTrail
+
+struct DeliveryTests {
+    @Test func gzipRoundTripsAsOneMember() throws {
+        let text = Array(String(repeating: "{\"Records\":[]}", count: 1000).utf8)
+        let packed = try Gzip.compress(text)
+        #expect(packed.prefix(2) == [0x1F, 0x8B])
+        #expect(packed.count < text.count / 10)
+        #expect(try Gzip.decompress(packed) == text)
+    }
+
+    func trail(prefix: String? = nil) -> TrailRecord {
+        TrailRecord(
+            name: "main", account: "111111111111", homeRegion: "us-west-2",
+            arn: "arn:aws:cloudtrail:us-west-2:111111111111:trail/main", bucket: "logs", prefix: prefix,
+            includeGlobalServiceEvents: true, isMultiRegion: false, logFileValidation: false, kmsKeyId: nil,
+            eventSelectors: nil, advancedEventSelectors: nil, insightSelectors: nil, tags: [:], logging: true,
+            startLoggingTime: nil, stopLoggingTime: nil, latestDeliveryTime: nil, latestDeliveryAttemptTime: nil,
+            latestDeliveryAttemptSucceeded: nil, latestDeliveryError: nil, startPosition: 0, stopPosition: nil,
+            cursors: [:])
+    }
+
+    func entry(_ name: String, readOnly: Bool, source: String = "elasticache.amazonaws.com") -> JournalEntry {
+        JournalEntry(
+            eventID: UUID().uuidString, account: "111111111111", region: "us-west-2",
+            eventTime: Date(timeIntervalSince1970: 1_700_000_000), eventName: name, eventSource: source,
+            readOnly: readOnly,
+            username: "root", accessKeyId: nil, record: "{}")
+    }
+
+    @Test func keysFollowAWSLayoutAndAreStablePerBatch() {
+        let batch = [(position: Int64(7), entry: entry("CreateCacheCluster", readOnly: false))]
+        let key = TrailDelivery.key(trail: trail(prefix: "org"), region: "us-west-2", batch: batch)
+        #expect(
+            key.hasPrefix(
+                "org/AWSLogs/111111111111/CloudTrail/us-west-2/2023/11/14/111111111111_CloudTrail_us-west-2_20231114T2213Z_"
+            ))
+        #expect(key.hasSuffix(".json.gz"))
+        let unique = key.dropLast(".json.gz".count).split(separator: "_").last ?? ""
+        #expect(unique.count == 16)
+        #expect(TrailDelivery.key(trail: trail(prefix: "org"), region: "us-west-2", batch: batch) == key)
+        let other = [(position: Int64(8), entry: batch[0].entry)]
+        #expect(TrailDelivery.key(trail: trail(prefix: "org"), region: "us-west-2", batch: other) != key)
+    }
+
+    @Test func selectors() {
+        var write = trail()
+        write.eventSelectors = .list([
+            .object(["ReadWriteType": .string("WriteOnly"), "IncludeManagementEvents": .boolean(true)])
+        ])
+        let selectors = EventSelectors(trail: write)
+        #expect(selectors.matches(entry("CreateCacheCluster", readOnly: false), trail: write))
+        #expect(!selectors.matches(entry("DescribeCacheClusters", readOnly: true), trail: write))
+        var excluding = trail()
+        excluding.eventSelectors = .list([
+            .object(["ExcludeManagementEventSources": .list([.string("iam.amazonaws.com")])])
+        ])
+        #expect(
+            !EventSelectors(trail: excluding).matches(
+                entry("CreateUser", readOnly: false, source: "iam.amazonaws.com"), trail: excluding))
+        var noGlobal = trail()
+        noGlobal.includeGlobalServiceEvents = false
+        #expect(
+            !EventSelectors(trail: noGlobal).matches(
+                entry("CreateUser", readOnly: false, source: "iam.amazonaws.com"), trail: noGlobal))
+        var advanced = trail()
+        advanced.advancedEventSelectors = .list([
+            .object([
+                "FieldSelectors": .list([
+                    .object(["Field": .string("eventCategory"), "Equals": .list([.string("Management")])]),
+                    .object(["Field": .string("readOnly"), "Equals": .list([.string("true")])]),
+                ])
+            ])
+        ])
+        #expect(
+            EventSelectors(trail: advanced).matches(entry("DescribeCacheClusters", readOnly: true), trail: advanced))
+        #expect(!EventSelectors(trail: advanced).matches(entry("CreateCacheCluster", readOnly: false), trail: advanced))
+    }
+}
