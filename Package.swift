@@ -64,6 +64,8 @@ let package = Package(
             name: "ObjectStore",
             dependencies: [
                 "AWSModels", "AWSWire", "IAM", "Persistence", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

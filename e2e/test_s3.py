@@ -182,11 +182,6 @@ def test_bucket_errors_and_configuration(server, s3):
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         s3.get_bucket_policy(Bucket=name)
     assert code(excinfo) == "NoSuchBucketPolicy"
-    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
-        s3.put_bucket_lifecycle_configuration(
-            Bucket=name, LifecycleConfiguration={"Rules": [{"ID": "x", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}]}
-        )
-    assert code(excinfo) == "NotImplemented"
 
 
 def test_policies_allow_deny_and_cross_account_writes(server, s3):
@@ -258,3 +253,46 @@ def test_virtual_hosted_style(server):
     http.add_header("Host", f"{name}.localhost:{server.port}")
     with urllib.request.urlopen(http, timeout=10) as response:
         assert response.read() == b"virtual"
+
+
+def test_lifecycle_archives_then_expires_on_the_manual_clock(server, s3):
+    name = bucket_name()
+    s3.create_bucket(Bucket=name)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.get_bucket_lifecycle_configuration(Bucket=name)
+    assert code(excinfo) == "NoSuchLifecycleConfiguration"
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name,
+            LifecycleConfiguration={"Rules": [{"ID": "ia", "Status": "Enabled", "Filter": {"Prefix": ""}, "Transitions": [{"Days": 5, "StorageClass": "STANDARD_IA"}]}]},
+        )
+    assert code(excinfo) == "InvalidArgument"
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={"Rules": [
+            {"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "AWSLogs/"},
+             "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}], "Expiration": {"Days": 365}},
+            {"ID": "tagged", "Status": "Enabled", "Filter": {"Tag": {"Key": "tmp", "Value": "yes"}}, "Expiration": {"Days": 1}},
+            {"ID": "uploads", "Status": "Enabled", "Filter": {"Prefix": ""}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}},
+        ]},
+    )
+    assert [r["ID"] for r in s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]] == ["logs", "tagged", "uploads"]
+    s3.put_object(Bucket=name, Key="AWSLogs/a.json.gz", Body=b"log")
+    s3.put_object(Bucket=name, Key="scratch", Body=b"tmp", Tagging="tmp=yes")
+    s3.put_object(Bucket=name, Key="keep", Body=b"keep")
+    s3.create_multipart_upload(Bucket=name, Key="half")
+    server.advance(3 * 86400)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]}
+    assert keys == {"AWSLogs/a.json.gz", "keep"}
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=name)
+    server.advance(30 * 86400)
+    assert s3.head_object(Bucket=name, Key="AWSLogs/a.json.gz")["StorageClass"] == "GLACIER"
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.get_object(Bucket=name, Key="AWSLogs/a.json.gz")
+    assert code(excinfo) == "InvalidObjectState"
+    restore = s3.restore_object(Bucket=name, Key="AWSLogs/a.json.gz", RestoreRequest={"Days": 2})
+    assert restore["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert s3.get_object(Bucket=name, Key="AWSLogs/a.json.gz")["Body"].read() == b"log"
+    assert 'ongoing-request="false"' in s3.head_object(Bucket=name, Key="AWSLogs/a.json.gz")["Restore"]
+    server.advance(400 * 86400)
+    assert {o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]} == {"keep"}

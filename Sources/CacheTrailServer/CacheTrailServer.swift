@@ -47,6 +47,9 @@ public enum CacheTrailServer {
         let deliverer = Deliverer(
             store: data.store, delivery: delivery, now: { clock.now() }, tick: configuration.deliveryTick,
             logger: logger)
+        let lifecycle = LifecycleExecutor(
+            store: data.store, blobs: data.blobs, now: { clock.now() }, tick: configuration.deliveryTick, logger: logger
+        )
         let handlers: [any ServiceHandler] =
             [
                 IAMService(),
@@ -59,7 +62,11 @@ public enum CacheTrailServer {
         let responder = CacheTrailResponder(
             gateway: gateway,
             endpoints: InternalEndpoints(
-                clock: clock, metrics: metrics, version: version, afterAdvance: { await deliverer.runOnce() }),
+                clock: clock, metrics: metrics, version: version,
+                afterAdvance: {
+                    await lifecycle.runOnce()
+                    await deliverer.runOnce()
+                }),
             maxBodyBytes: configuration.maxBodyBytes)
         let app = Application(
             responder: responder,
@@ -74,7 +81,7 @@ public enum CacheTrailServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [app, deliverer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [app, deliverer, lifecycle], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

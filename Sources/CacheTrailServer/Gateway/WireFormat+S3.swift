@@ -72,6 +72,7 @@ extension WireFormat {
             response.headers = [("Content-Type", "application/xml")]
         }
         if response.headers.contains(where: { $0.name.lowercased() == "content-range" }) { response.status = 206 }
+        if case .integer(let status)? = output?[member: "StatusCode"] { response.status = Int(status) }
         if operation.name.hasPrefix("Delete") && operation.name != "DeleteObjects" { response.status = 204 }
         response.headers.append(("x-amz-request-id", requestID))
         response.headers.append(("x-amz-id-2", requestID))

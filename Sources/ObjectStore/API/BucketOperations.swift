@@ -184,6 +184,29 @@ struct BucketOperations {
         }
     }
 
+    func lifecycle(_ bucket: BucketRecord) throws -> ShapeValue? {
+        var bucket = bucket
+        switch call.operation.name {
+        case "PutBucketLifecycleConfiguration":
+            let rules = call.input[member: "LifecycleConfiguration"]?[member: "Rules"]
+            _ = try LifecycleRule.parse(rules)
+            bucket.lifecycleRules = rules
+            try save(bucket)
+            return nil
+        case "GetBucketLifecycleConfiguration":
+            guard let rules = bucket.lifecycleRules else {
+                throw AWSError(
+                    code: "NoSuchLifecycleConfiguration", message: "The lifecycle configuration does not exist",
+                    httpStatus: 404)
+            }
+            return .object(["Rules": rules])
+        default:
+            bucket.lifecycleRules = nil
+            try save(bucket)
+            return nil
+        }
+    }
+
     func tagging(_ bucket: BucketRecord) throws -> ShapeValue? {
         var bucket = bucket
         switch call.operation.name {

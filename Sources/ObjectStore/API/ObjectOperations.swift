@@ -68,6 +68,34 @@ struct ObjectOperations {
         return entries.compactMapValues(\.stringValue)
     }
 
+    /// `x-amz-tagging: key=value&key2=value2`.
+    func tags() throws -> [String: String]? {
+        guard let text = call.string("Tagging") else { return nil }
+        var tags: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            tags[key] = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+        }
+        guard tags.count <= 10 else { throw S3Errors.invalidArgument("Object tags cannot be greater than 10") }
+        return tags
+    }
+
+    /// Archived objects become readable for `Days` (at once here; S3 takes hours).
+    func restore() throws -> ShapeValue? {
+        var object = try stored(try call.required("Key"))
+        guard ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) else {
+            throw AWSError(
+                code: "InvalidObjectState", message: "Restore is not allowed for the object's current storage class",
+                httpStatus: 403)
+        }
+        let days = call.input[member: "RestoreRequest"]?[member: "Days"]?.intValue ?? 1
+        let alreadyRestored = object.restoredUntil.map { $0 > call.now } ?? false
+        object.restoredUntil = call.now.addingTimeInterval(TimeInterval(days) * 86_400)
+        try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
+        return .object(["StatusCode": .integer(alreadyRestored ? 200 : 202)])
+    }
+
     func headers() -> [String: String] {
         var out: [String: String] = [:]
         for name in Self.storedHeaders { out[name] = call.string(name) }
@@ -84,7 +112,7 @@ struct ObjectOperations {
             lastModified: call.now, contentType: call.string("ContentType") ?? "binary/octet-stream",
             metadata: metadata(),
             headers: headers(), checksums: checksums, storageClass: call.string("StorageClass") ?? "STANDARD",
-            serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil)
+            serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil, tags: try tags())
         try tx.put(object, kind: Kinds.object, scope: bucket.name, id: key)
         return writeResult(object)
     }
@@ -100,7 +128,8 @@ struct ObjectOperations {
 
     func get(head: Bool) throws -> ShapeValue {
         let object = try stored(try call.required("Key"))
-        if ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) && !head {
+        let restored = object.restoredUntil.map { $0 > call.now } ?? false
+        if ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) && !head && !restored {
             throw AWSError(
                 code: "InvalidObjectState", message: "The operation is not valid for the object's storage class",
                 httpStatus: 403)
@@ -121,6 +150,9 @@ struct ObjectOperations {
         if !object.metadata.isEmpty { fields["Metadata"] = .map(object.metadata.mapValues(ShapeValue.string)) }
         for (name, value) in object.headers { fields[name] = .string(value) }
         if let parts = object.partsCount { fields["PartsCount"] = .integer(Int64(parts)) }
+        if let until = object.restoredUntil, until > call.now {
+            fields["Restore"] = .string("ongoing-request=\"false\", expiry-date=\"\(Timestamps.httpDate(until))\"")
+        }
         if call.string("ChecksumMode") == "ENABLED" && range == nil {
             for (name, value) in object.checksums { fields["Checksum\(name)"] = .string(value) }
         }

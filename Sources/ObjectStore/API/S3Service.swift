@@ -50,7 +50,9 @@ public struct S3Service: ServiceHandler {
         "ListParts": "s3:ListMultipartUploadParts", "ListMultipartUploads": "s3:ListBucketMultipartUploads",
         "PutBucketEncryption": "s3:PutEncryptionConfiguration", "GetBucketEncryption": "s3:GetEncryptionConfiguration",
         "DeleteBucketEncryption": "s3:PutEncryptionConfiguration", "DeleteBucketTagging": "s3:PutBucketTagging",
-        "CopyObject": "s3:PutObject",
+        "CopyObject": "s3:PutObject", "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
+        "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+        "DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
     ]
 
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
@@ -79,6 +81,8 @@ public struct S3Service: ServiceHandler {
         case "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption":
             return try buckets.encryption(bucket)
         case "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging": return try buckets.tagging(bucket)
+        case "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle":
+            return try buckets.lifecycle(bucket)
         case "PutObject": return try objects.put()
         case "GetObject", "HeadObject": return try objects.get(head: call.operation.name == "HeadObject")
         case "DeleteObject": return try objects.delete()
@@ -88,11 +92,7 @@ public struct S3Service: ServiceHandler {
         case "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
             "ListMultipartUploads":
             return try MultipartOperations(objects: objects).handle()
-        case "RestoreObject":
-            _ = try objects.stored(try call.required("Key"))
-            throw AWSError(
-                code: "InvalidObjectState", message: "Restore is not allowed for the object's current storage class",
-                httpStatus: 403)
+        case "RestoreObject": return try objects.restore()
         default:
             throw S3Errors.notImplemented(call.operation.name)
         }

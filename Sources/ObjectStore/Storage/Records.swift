@@ -13,6 +13,8 @@ public struct BucketRecord: Sendable, Codable, Equatable {
     /// The default encryption rule (`ServerSideEncryptionConfiguration`), if the owner set one.
     public var encryption: ShapeValue?
     public var tags: [String: String]?
+    /// The lifecycle configuration's rules (`LifecycleRule` values), if the owner set them.
+    public var lifecycleRules: ShapeValue?
 }
 
 /// One stored object version (the only version: versioning is not served).
@@ -33,6 +35,10 @@ public struct ObjectRecord: Sendable, Codable, Equatable {
     public var serverSideEncryption: String
     public var kmsKeyId: String?
     public var partsCount: Int?
+    /// Object tags (`x-amz-tagging`), which lifecycle filters match.
+    public var tags: [String: String]?
+    /// Until when an archived object, restored by RestoreObject, can be read.
+    public var restoredUntil: Date?
 }
 
 /// An in-progress multipart upload.

@@ -1,0 +1,91 @@
+import AWSWire
+import Foundation
+import Logging
+import Persistence
+import ServiceLifecycle
+
+/// Runs lifecycle rules in the background on the injected clock: expirations, transitions to
+/// archive storage classes, and aborting incomplete multipart uploads. What a rule deletes is
+/// gone from listings at once and from disk right after its transaction commits.
+public struct LifecycleExecutor: Service {
+    let store: any StateStore
+    let blobs: EncryptedBlobStore
+    let now: @Sendable () -> Date
+    let tick: Duration
+    let logger: Logger
+
+    public init(
+        store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date,
+        tick: Duration = .seconds(1), logger: Logger
+    ) {
+        self.store = store
+        self.blobs = blobs
+        self.now = now
+        self.tick = tick
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await runOnce()
+                try? await Task.sleep(for: tick)
+            }
+        } onGracefulShutdown: {
+        }
+    }
+
+    /// One pass over every bucket with rules; returns how many objects expired or moved.
+    @discardableResult
+    public func runOnce() async -> Int {
+        let now = self.now()
+        do {
+            let (changed, freed) = try await store.write { tx -> (Int, [BlobReference]) in
+                var changed = 0
+                var freed: [BlobReference] = []
+                for bucket in try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global) {
+                    guard let rules = try? LifecycleRule.parse(bucket.lifecycleRules), !rules.isEmpty else { continue }
+                    for var object in try tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name) {
+                        for rule in rules {
+                            switch rule.action(for: object, now: now) {
+                            case .expire?:
+                                try tx.delete(kind: Kinds.object, scope: bucket.name, id: object.key)
+                                freed.append(object.blob)
+                                changed += 1
+                            case .transition(let storageClass)?:
+                                object.storageClass = storageClass
+                                try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
+                                changed += 1
+                                continue
+                            case nil:
+                                continue
+                            }
+                            break
+                        }
+                    }
+                    for upload in try tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name) {
+                        let abort = rules.contains { rule in
+                            guard rule.enabled, upload.key.hasPrefix(rule.prefix),
+                                let days = rule.abortIncompleteAfterDays
+                            else {
+                                return false
+                            }
+                            return LifecycleRule.due(upload.initiated, days: days) <= now
+                        }
+                        if abort {
+                            try tx.delete(kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
+                            freed += upload.parts.values.map(\.blob)
+                            changed += 1
+                        }
+                    }
+                }
+                return (changed, freed)
+            }
+            for blob in freed { blobs.delete(blob) }
+            return changed
+        } catch {
+            logger.error("lifecycle pass failed", metadata: ["error": .string(String(describing: error))])
+            return 0
+        }
+    }
+}
