@@ -58,7 +58,8 @@ public enum CacheTrailServer {
                 ElastiCacheService(settings: configuration.elastiCache),
                 S3Service(blobs: data.blobs),
             ] + UnservedService.all
-        let gateway = Gateway(handlers: handlers, identities: data.identities, clock: clock)
+        let gateway = Gateway(
+            handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
         let responder = CacheTrailResponder(
             gateway: gateway,
             endpoints: InternalEndpoints(

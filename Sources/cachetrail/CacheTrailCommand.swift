@@ -56,6 +56,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Uncompressed record bytes after which a log file is cut early.")
     var deliveryMaxFileBytes: Int = 50 << 20
 
+    @Flag(help: "Benchmarks only: do not record calls as CloudTrail events, to measure what capture costs.")
+    var benchmarkWithoutCapture = false
+
     @Flag(help: "Allow binding to a non-loopback address.")
     var allowRemote = false
 
@@ -85,6 +88,7 @@ struct Serve: AsyncParsableCommand {
         configuration.rootSecretAccessKey = Self.env["CACHETRAIL_ROOT_SECRET_ACCESS_KEY"]
         configuration.manualClock = clock == "manual"
         configuration.elastiCache.lifecycleSeconds = lifecycleSeconds
+        configuration.capture = !benchmarkWithoutCapture
         configuration.deliveryInterval = deliveryInterval
         configuration.deliveryMaxFileBytes = deliveryMaxFileBytes
         configuration.elastiCache.clustersPerAccount = clusterQuota

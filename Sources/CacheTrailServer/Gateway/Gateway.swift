@@ -20,10 +20,12 @@ public struct Gateway: Sendable {
     /// Wall time for the SigV4 skew window: clients sign with their real clocks, so a manual
     /// clock moved forward must not make every signature look stale.
     let signingClock: any ServerClock
+    /// False only for benchmarks that measure what capture costs: calls are not recorded.
+    let capture: Bool
 
     public init(
         handlers: [any ServiceHandler], identities: IdentityStore, clock: any ServerClock,
-        signingClock: any ServerClock = SystemClock()
+        signingClock: any ServerClock = SystemClock(), capture: Bool = true
     ) {
         var bySigningName: [String: any ServiceHandler] = [:]
         for handler in handlers { bySigningName[handler.model.metadata.signingName] = handler }
@@ -32,6 +34,7 @@ public struct Gateway: Sendable {
         self.store = identities.store
         self.clock = clock
         self.signingClock = signingClock
+        self.capture = capture
     }
 
     /// Answers one AWS API request. Never throws: every failure is an AWS error response.
@@ -68,12 +71,13 @@ public struct Gateway: Sendable {
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
             let captured = CallContext(call)
             context = captured
+            let capture = self.capture
             let output = try await store.write { [authorizer, recorder] tx in
                 if let resource = handler.resource(for: call) {
                     try authorizer.authorize(Self.accessRequest(call, resource: resource), in: tx)
                 }
                 let output = try handler.handle(call, in: tx)
-                if !handler.isDataEvent(call.operation) {
+                if capture && !handler.isDataEvent(call.operation) {
                     try tx.appendEvent(recorder.entry(for: captured, output: output, error: nil))
                 }
                 return output
@@ -82,10 +86,7 @@ public struct Gateway: Sendable {
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
             return wire.success(output, operation: operation, requestID: requestID)
         } catch let error as AWSError {
-            if let context,
-                !(context.operation.map { handlers[context.model.metadata.signingName]?.isDataEvent($0) ?? false }
-                    ?? false)
-            {
+            if capture, let context, !isDataEvent(context) {
                 await recordFailure(context, error, logger: logger)
             }
             count(wire, operationName, status: error.httpStatus)
@@ -102,6 +103,13 @@ public struct Gateway: Sendable {
             logger.error("failed", metadata: ["error": .string(String(describing: error))])
             return wire.failure(.internalFailure, requestID: requestID)
         }
+    }
+
+    private func isDataEvent(_ context: CallContext) -> Bool {
+        guard let operation = context.operation, let handler = handlers[context.model.metadata.signingName] else {
+            return false
+        }
+        return handler.isDataEvent(operation)
     }
 
     static func accessRequest(_ call: OperationCall, resource: String) -> AccessRequest {

@@ -54,12 +54,41 @@ struct CacheClusterOperations {
             return cluster
         case .deleted:
             try tx.delete(kind: Self.kind, scope: scope, id: cluster.id)
+            var current = try usage()
+            current.clusters -= 1
+            current.nodes -= stored.numCacheNodes
+            try tx.put(current, kind: Usage.kind, scope: scope, id: Usage.id)
             return nil
         }
     }
 
+    /// Stores `cluster`, keeping the account's cluster and node counts in step.
     func save(_ cluster: CacheClusterRecord) throws {
+        let previous = try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: cluster.id)
+        if previous?.numCacheNodes != cluster.numCacheNodes {
+            var current = try usage()
+            if previous == nil { current.clusters += 1 }
+            current.nodes += cluster.numCacheNodes - (previous?.numCacheNodes ?? 0)
+            try tx.put(current, kind: Usage.kind, scope: scope, id: Usage.id)
+        }
         try tx.put(cluster, kind: Self.kind, scope: scope, id: cluster.id)
+    }
+
+    /// Clusters and nodes the account has in this region, for quotas without a scan.
+    struct Usage: Codable {
+        static let kind = "elasticache.usage"
+        static let id = "usage"
+        var clusters: Int
+        var nodes: Int
+    }
+
+    /// The account's usage; counted once from the clusters when it was never stored.
+    func usage() throws -> Usage {
+        if let stored = try tx.get(Usage.self, kind: Usage.kind, scope: scope, id: Usage.id) { return stored }
+        let clusters = try tx.list(CacheClusterRecord.self, kind: Self.kind, scope: scope)
+        let counted = Usage(clusters: clusters.count, nodes: clusters.reduce(0) { $0 + $1.numCacheNodes })
+        try tx.put(counted, kind: Usage.kind, scope: scope, id: Usage.id)
+        return counted
     }
 
     func create() throws -> ShapeValue {
@@ -97,14 +126,14 @@ struct CacheClusterOperations {
         if call.string("AuthToken") != nil && engine == "memcached" {
             throw call.error("InvalidParameterCombinationException", "AuthToken is not supported for Memcached.")
         }
-        let existing = try allClusters()
-        if existing.contains(where: { $0.id == id }) {
+        if try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
             throw call.error("CacheClusterAlreadyExistsFault", "Cache cluster \(id) already exists.")
         }
-        guard existing.count < settings.clustersPerAccount else {
+        let current = try usage()
+        guard current.clusters < settings.clustersPerAccount else {
             throw call.error("ClusterQuotaForCustomerExceededFault", "Cluster quota exceeded for customer.")
         }
-        guard existing.reduce(0, { $0 + $1.numCacheNodes }) + count <= settings.nodesPerAccount else {
+        guard current.nodes + count <= settings.nodesPerAccount else {
             throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
         }
         let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)

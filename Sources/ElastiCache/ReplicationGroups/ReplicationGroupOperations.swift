@@ -185,7 +185,7 @@ struct ReplicationGroupOperations {
             atRestEncryptionEnabled: call.input[member: "AtRestEncryptionEnabled"]?.boolValue ?? false,
             autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true, createTime: nil,
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        let existingNodes = try clusters.allClusters().reduce(0) { $0 + $1.numCacheNodes }
+        let existingNodes = try clusters.usage().nodes
         guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= clusters.settings.nodesPerAccount else {
             throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
         }

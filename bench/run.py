@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""cachetrail benchmarks, side by side with moto's server in the same run.
+
+Usage (after `swift build -c release --product cachetrail --scratch-path .build-release`,
+with wrk and moto[server] installed):
+
+    python3 bench/run.py [--seconds 5] [--out BENCHMARKS-results.md]
+
+Runs each workload against cachetrail and moto alternately and prints a Markdown table.
+Every load is bounded (wrk -d SECONDS, fixed request counts) and targets 127.0.0.1 only.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import botocore.auth
+import botocore.awsrequest
+import botocore.config
+import botocore.credentials
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = Path(os.environ.get("CACHETRAIL_BIN", ROOT / ".build-release" / "release" / "cachetrail"))
+REGION = "us-east-1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url, timeout=60):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return time.monotonic() - start
+        except urllib.error.HTTPError:
+            return time.monotonic() - start
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError(f"{url} not ready")
+
+
+class Target:
+    def __init__(self, kind, args=()):
+        self.kind = kind
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.dir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+        started = time.monotonic()
+        if kind == "moto":
+            self.process = subprocess.Popen(
+                [shutil.which("moto_server") or "moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.key = ("testing", "testing")
+            ready_url = f"{self.endpoint}/moto-api/"
+        else:
+            self.process = subprocess.Popen(
+                [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.dir), "--lifecycle-seconds", "0",
+                 "--log-level", "error", *args],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ready_url = f"{self.endpoint}/_cachetrail/health"
+        wait_ready(ready_url)
+        if kind != "moto":
+            text = (self.dir / "credentials").read_text()
+            self.key = tuple(re.findall(r"= (\S+)", text)[:2])
+        self.client("sts").get_caller_identity()
+        self.startup = time.monotonic() - started
+
+    def client(self, service):
+        return boto3.client(
+            service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=self.key[0],
+            aws_secret_access_key=self.key[1], config=botocore.config.Config(retries={"max_attempts": 1}))
+
+    def rss_mib(self):
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def signed_query(target, service, params, payload_hash=None):
+    """A SigV4-signed Query request as (method, path, headers, body)."""
+    body = "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in params.items())
+    request = botocore.awsrequest.AWSRequest(
+        method="POST", url=target.endpoint + "/", data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    botocore.auth.SigV4Auth(botocore.credentials.Credentials(*target.key), service, REGION).add_auth(request)
+    headers = {k: v for k, v in request.headers.items()}
+    return ("POST", "/", headers, body)
+
+
+def lua_script(requests, path):
+    """A wrk script that sends `requests` round robin."""
+    def quote(text):
+        return json.dumps(text)
+    lines = ["local requests = {"]
+    for method, url_path, headers, body in requests:
+        header_table = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in headers.items())
+        lines.append(f"  wrk.format({quote(method)}, {quote(url_path)}, {{{header_table}}}, {quote(body)}),")
+    lines += ["}", "local i = 0", "request = function()", "  i = i % #requests + 1", "  return requests[i]", "end",
+              "response = function(status, headers, body)", "  if status >= 300 then errors = (errors or 0) + 1 end", "end"]
+    Path(path).write_text("\n".join(lines))
+
+
+def run_wrk(target, script, connections, seconds):
+    threads = min(2, connections)
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", script, target.endpoint],
+        capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    def latency(percent):
+        match = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def describe_requests(target):
+    ec = target.client("elasticache")
+    for i in range(100):
+        ec.create_cache_cluster(CacheClusterId=f"bench-{i:03d}", Engine="memcached", CacheNodeType="cache.t3.micro")
+    return [signed_query(target, "elasticache", {"Action": "DescribeCacheClusters", "Version": "2015-02-02", "MaxRecords": 20})]
+
+
+def create_requests(target, count, tag):
+    return [
+        signed_query(target, "elasticache", {
+            "Action": "CreateCacheCluster", "Version": "2015-02-02", "CacheClusterId": f"c{tag}-{i:06d}",
+            "Engine": "memcached", "CacheNodeType": "cache.t3.micro"})
+        for i in range(count)
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", default="1,8,64")
+    parser.add_argument("--out")
+    options = parser.parse_args()
+    connections = [int(c) for c in options.connections.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    rows = []
+    startup = {}
+    try:
+        for label, kind, args in [("cachetrail", "cachetrail", ()), ("moto", "moto", ()),
+                                  ("cachetrail, capture off", "cachetrail", ("--benchmark-without-capture",))]:
+            target = Target(kind, args)
+            try:
+                if label != "cachetrail, capture off":
+                    startup[label] = target.startup
+                script = work / f"describe-{kind}.lua"
+                lua_script(describe_requests(target), script)
+                for c in connections:
+                    rows.append((label, "DescribeCacheClusters", c, run_wrk(target, str(script), c, options.seconds)))
+                for c in connections:
+                    create = work / f"create-{kind}-{c}.lua"
+                    # Unique ids: more requests than the run can send (quota raised by the server flags).
+                    lua_script(create_requests(target, 20000 if kind != "moto" else 4000, f"{c}"), create)
+                    rows.append((label, "CreateCacheCluster", c, run_wrk(target, str(create), c, options.seconds)))
+            finally:
+                target.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"| target | workload | connections | requests/s | p50 ms | p99 ms | non-2xx |")
+    print("|---|---|---|---|---|---|---|")
+    for label, workload, c, result in rows:
+        print(f"| {label} | {workload} | {c} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |")
+    print()
+    for label, seconds in startup.items():
+        print(f"start-up to first answer, {label}: {seconds * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
