@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -154,11 +155,106 @@ def create_requests(target, count, tag):
     ]
 
 
+def signed_s3(target, method, path, body=b""):
+    request = botocore.awsrequest.AWSRequest(
+        method=method, url=target.endpoint + path, data=body, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(*target.key), "s3", REGION).add_auth(request)
+    return (method, path, dict(request.headers.items()), body.decode("latin-1"))
+
+
+def s3_throughput(target, work, seconds):
+    """1 KB PUT and GET through wrk (objects/s), 64 MB PUT and GET through boto3 (MB/s)."""
+    s3 = target.client("s3")
+    bucket = f"bench-{target.kind}"
+    s3.create_bucket(Bucket=bucket)
+    payload = os.urandom(1024)
+    puts = [signed_s3(target, "PUT", f"/{bucket}/small-{i:06d}", payload) for i in range(2000)]
+    for i in range(200):
+        s3.put_object(Bucket=bucket, Key=f"get-{i:04d}", Body=payload)
+    gets = [signed_s3(target, "GET", f"/{bucket}/get-{i:04d}") for i in range(200)]
+    results = {}
+    for name, requests in [("PUT 1 KB", puts), ("GET 1 KB", gets)]:
+        script = work / f"s3-{target.kind}-{name[:3]}.lua"
+        lua_script(requests, script)
+        results[name] = run_wrk(target, str(script), 8, seconds)
+    big = os.urandom(64 * 1024 * 1024)
+    put_times, get_times = [], []
+    for i in range(3):
+        start = time.monotonic()
+        s3.put_object(Bucket=bucket, Key=f"big-{i}", Body=big)
+        put_times.append(time.monotonic() - start)
+        start = time.monotonic()
+        assert len(s3.get_object(Bucket=bucket, Key=f"big-{i}")["Body"].read()) == len(big)
+        get_times.append(time.monotonic() - start)
+    results["PUT 64 MB"] = 64 / statistics.median(put_times)
+    results["GET 64 MB"] = 64 / statistics.median(get_times)
+    return results
+
+
+def delivery_latency(samples=30):
+    """Call → object in bucket at a 1 s delivery interval, polled every 10 ms."""
+    target = Target("cachetrail", ("--delivery-interval", "1"))
+    try:
+        s3 = target.client("s3")
+        bucket = "bench-trail"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+             "Resource": f"arn:aws:s3:::{bucket}"},
+            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*"}]}))
+        trail = target.client("cloudtrail")
+        trail.create_trail(Name="bench", S3BucketName=bucket)
+        trail.start_logging(Name="bench")
+        iam = target.client("iam")
+        seen_keys = set()
+        latencies = []
+        import gzip
+        for _ in range(samples):
+            start = time.monotonic()
+            request_id = iam.list_users()["ResponseMetadata"]["RequestId"]
+            found = False
+            while not found and time.monotonic() - start < 10:
+                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                    for obj in page.get("Contents", []):
+                        if obj["Key"] in seen_keys:
+                            continue
+                        seen_keys.add(obj["Key"])
+                        body = gzip.decompress(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+                        if request_id.encode() in body:
+                            found = True
+                if not found:
+                    time.sleep(0.01)
+            latencies.append(time.monotonic() - start)
+        latencies.sort()
+        return latencies[len(latencies) // 2], latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    finally:
+        target.stop()
+
+
+def memory_after_clusters(kind, count=10000):
+    """Resident memory after creating `count` clusters (4 client threads)."""
+    import concurrent.futures
+    target = Target(kind, ("--cluster-quota", "1000000", "--node-quota", "1000000") if kind != "moto" else ())
+    try:
+        def create(chunk):
+            ec = target.client("elasticache")
+            for i in chunk:
+                ec.create_cache_cluster(CacheClusterId=f"m-{i:06d}", Engine="memcached", CacheNodeType="cache.t3.micro")
+        chunks = [range(i, count, 4) for i in range(4)]
+        start = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(create, chunks))
+        return target.rss_mib(), time.monotonic() - start
+    finally:
+        target.stop()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", default="1,8,64")
-    parser.add_argument("--out")
+    parser.add_argument("--skip-memory", action="store_true")
     options = parser.parse_args()
     connections = [int(c) for c in options.connections.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -167,7 +263,8 @@ def main():
     try:
         for label, kind, args in [("cachetrail", "cachetrail", ()), ("moto", "moto", ()),
                                   ("cachetrail, capture off", "cachetrail", ("--benchmark-without-capture",))]:
-            target = Target(kind, args)
+            quota = ("--cluster-quota", "1000000", "--node-quota", "1000000") if kind != "moto" else ()
+            target = Target(kind, (*args, *quota))
             try:
                 if label != "cachetrail, capture off":
                     startup[label] = target.startup
@@ -190,7 +287,28 @@ def main():
         print(f"| {label} | {workload} | {c} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |")
     print()
     for label, seconds in startup.items():
-        print(f"start-up to first answer, {label}: {seconds * 1000:.0f} ms")
+        print(f"- start-up to first answer, {label}: {seconds * 1000:.0f} ms")
+    work = Path(tempfile.mkdtemp(prefix="bench-s3-"))
+    try:
+        for kind in ["cachetrail", "moto"]:
+            target = Target(kind)
+            try:
+                results = s3_throughput(target, work, options.seconds)
+            finally:
+                target.stop()
+            for name in ["PUT 1 KB", "GET 1 KB"]:
+                r = results[name]
+                print(f"- S3 {name}, {kind}, 8 connections: {r['rps']:.0f} objects/s ({r['rps'] / 1024:.2f} MB/s), p99 {r['p99']:.2f} ms, non-2xx {r['errors']}")
+            for name in ["PUT 64 MB", "GET 64 MB"]:
+                print(f"- S3 {name}, {kind}, one boto3 client: {results[name]:.0f} MB/s (median of 3)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    p50, p99 = delivery_latency()
+    print(f"- delivery latency, call to object in bucket, 1 s interval, 30 samples: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    if not options.skip_memory:
+        for kind in ["cachetrail", "moto"]:
+            rss, seconds = memory_after_clusters(kind)
+            print(f"- resident memory after 10,000 CreateCacheCluster calls, {kind}: {rss:.0f} MiB ({seconds:.0f} s to create)")
 
 
 if __name__ == "__main__":

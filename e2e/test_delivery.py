@@ -250,3 +250,41 @@ def test_kill_9_then_restart_delivers_each_event_once(fresh_server):
         assert len(delivered) == len(set(delivered))
     finally:
         current.stop()
+
+
+def test_s3_data_events_only_when_a_trail_selects_them(server):
+    bucket = new_bucket(server)
+    data_bucket = f"data-{uuid.uuid4().hex[:10]}"
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket=data_bucket)
+    s3.put_object(Bucket=data_bucket, Key="before", Body=b"not recorded: no trail selects it")
+    ct = server.client("cloudtrail")
+    name = f"data-{uuid.uuid4().hex[:6]}"
+    ct.create_trail(Name=name, S3BucketName=bucket)
+    ct.put_event_selectors(TrailName=name, EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": False,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{data_bucket}/logs/"]}],
+    }])
+    ct.start_logging(Name=name)
+    put = s3.put_object(Bucket=data_bucket, Key="logs/a.txt", Body=b"secret body bytes")
+    got = s3.get_object(Bucket=data_bucket, Key="logs/a.txt")
+    got["Body"].read()
+    other = s3.put_object(Bucket=data_bucket, Key="elsewhere/b.txt", Body=b"x")
+    management = server.client("iam").list_users()
+    server.advance(301)
+    found = {r["requestID"]: r for _, r in records_in(server, bucket)}
+    record = found[put["ResponseMetadata"]["RequestId"]]
+    assert record["eventCategory"] == "Data" and record["managementEvent"] is False
+    assert record["requestParameters"]["bucketName"] == data_bucket and record["requestParameters"]["key"] == "logs/a.txt"
+    assert {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{data_bucket}/logs/a.txt"} in record["resources"]
+    assert "secret body bytes" not in json.dumps(record)
+    assert found[got["ResponseMetadata"]["RequestId"]]["readOnly"] is True
+    assert other["ResponseMetadata"]["RequestId"] not in found
+    assert management["ResponseMetadata"]["RequestId"] not in found
+    # Event history shows management events only.
+    history = {
+        json.loads(e["CloudTrailEvent"])["requestID"]
+        for page in ct.get_paginator("lookup_events").paginate(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "PutObject"}])
+        for e in page["Events"]
+    }
+    assert put["ResponseMetadata"]["RequestId"] not in history

@@ -67,10 +67,28 @@ public protocol ServiceHandler: Sendable {
     func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue?
 
     func isDataEvent(_ operation: OperationModel) -> Bool
+
+    /// The resources a data event acts on (`AWS::S3::Object`, `AWS::S3::Bucket`).
+    func dataResources(for call: OperationCall) -> [DataResource]
+}
+
+/// A resource named in a data event's `resources`.
+public struct DataResource: Sendable, Equatable {
+    public var type: String
+    public var arn: String
+    public var accountId: String?
+
+    public init(type: String, arn: String, accountId: String? = nil) {
+        self.type = type
+        self.arn = arn
+        self.accountId = accountId
+    }
 }
 
 extension ServiceHandler {
     /// Whether `operation` is a CloudTrail data event, recorded only when a trail's selectors
     /// ask for it (S3 object calls). Management events are always recorded.
     public func isDataEvent(_ operation: OperationModel) -> Bool { false }
+
+    public func dataResources(for call: OperationCall) -> [DataResource] { [] }
 }

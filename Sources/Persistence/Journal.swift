@@ -14,10 +14,15 @@ public struct JournalEntry: Sendable, Equatable {
     public var accessKeyId: String?
     /// The record as delivered: `{"eventVersion":"1.11",…}`.
     public var record: String
+    /// False for data events (S3 object calls), which event history does not show.
+    public var management: Bool
+    /// The resource a data event acted on (`arn:aws:s3:::bucket/key`), for trail selectors.
+    public var resourceArn: String?
 
     public init(
         eventID: String, account: String, region: String, eventTime: Date, eventName: String, eventSource: String,
-        readOnly: Bool, username: String?, accessKeyId: String?, record: String
+        readOnly: Bool, username: String?, accessKeyId: String?, record: String, management: Bool = true,
+        resourceArn: String? = nil
     ) {
         self.eventID = eventID
         self.account = account
@@ -29,6 +34,8 @@ public struct JournalEntry: Sendable, Equatable {
         self.username = username
         self.accessKeyId = accessKeyId
         self.record = record
+        self.management = management
+        self.resourceArn = resourceArn
     }
 }
 

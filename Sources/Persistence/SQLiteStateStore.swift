@@ -47,6 +47,13 @@ public final class SQLiteStateStore: StateStore {
                     CREATE INDEX events_by_account_seq ON events (account, seq);
                     """)
         }
+        migrator.registerMigration("journal-data-events") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN management INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE events ADD COLUMN resource_arn TEXT;
+                    """)
+        }
         return migrator
     }
 
@@ -97,17 +104,20 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
-                        username, access_key_id, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        username, access_key_id, record, management, resource_arn)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     entry.eventID, entry.account, entry.region, entry.eventTime.timeIntervalSince1970, entry.eventName,
                     entry.eventSource, entry.readOnly, entry.username, entry.accessKeyId, entry.record,
+                    entry.management,
+                    entry.resourceArn,
                 ])
             return db.lastInsertedRowID
         }
 
         func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
-            var sql = "SELECT * FROM events WHERE account = ? AND region = ? AND seq < ?"
+            var sql = "SELECT * FROM events WHERE account = ? AND region = ? AND seq < ? AND management = 1"
             var arguments: StatementArguments = [query.account, query.region, query.before ?? Int64.max]
             if let (attribute, value) = query.attribute {
                 sql += " AND \(attribute.rawValue) = ?"
@@ -127,16 +137,7 @@ public final class SQLiteStateStore: StateStore {
             }
             sql += " ORDER BY seq DESC LIMIT ?"
             _ = arguments.append(contentsOf: [query.limit])
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                (
-                    position: row["seq"],
-                    entry: JournalEntry(
-                        eventID: row["event_id"], account: row["account"], region: row["region"],
-                        eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
-                        eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],
-                        accessKeyId: row["access_key_id"], record: row["record"])
-                )
-            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.entry)
         }
 
         func latestPosition() throws -> Int64 {
@@ -168,7 +169,8 @@ public final class SQLiteStateStore: StateStore {
                     eventID: row["event_id"], account: row["account"], region: row["region"],
                     eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
                     eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],
-                    accessKeyId: row["access_key_id"], record: row["record"])
+                    accessKeyId: row["access_key_id"], record: row["record"], management: row["management"],
+                    resourceArn: row["resource_arn"])
             )
         }
 

@@ -69,7 +69,9 @@ public struct Gateway: Sendable {
                 model: handler.model, operation: operation, input: input, principal: authenticated.principal,
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
-            let captured = CallContext(call)
+            var callContext = CallContext(call)
+            if handler.isDataEvent(operation) { callContext.dataResources = handler.dataResources(for: call) }
+            let captured = callContext
             context = captured
             let capture = self.capture
             let output = try await store.write { [authorizer, recorder] tx in
@@ -77,7 +79,7 @@ public struct Gateway: Sendable {
                     try authorizer.authorize(Self.accessRequest(call, resource: resource), in: tx)
                 }
                 let output = try handler.handle(call, in: tx)
-                if capture && !handler.isDataEvent(call.operation) {
+                if try capture && Self.shouldRecord(captured, in: tx) {
                     try tx.appendEvent(recorder.entry(for: captured, output: output, error: nil))
                 }
                 return output
@@ -86,9 +88,7 @@ public struct Gateway: Sendable {
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
             return wire.success(output, operation: operation, requestID: requestID)
         } catch let error as AWSError {
-            if capture, let context, !isDataEvent(context) {
-                await recordFailure(context, error, logger: logger)
-            }
+            if capture, let context { await recordFailure(context, error, logger: logger) }
             count(wire, operationName, status: error.httpStatus)
             logger.info(
                 "refused",
@@ -105,11 +105,10 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func isDataEvent(_ context: CallContext) -> Bool {
-        guard let operation = context.operation, let handler = handlers[context.model.metadata.signingName] else {
-            return false
-        }
-        return handler.isDataEvent(operation)
+    /// Management events always; data events when a logging trail selects them.
+    static func shouldRecord(_ context: CallContext, in tx: any StateReader) throws -> Bool {
+        guard context.isDataEvent else { return true }
+        return try DataEventSelection.wanted(context, readOnly: EventRecorder.isReadOnly(context.eventName), in: tx)
     }
 
     static func accessRequest(_ call: OperationCall, resource: String) -> AccessRequest {
@@ -127,7 +126,9 @@ public struct Gateway: Sendable {
     private func recordFailure(_ context: CallContext, _ error: AWSError, logger: Logger) async {
         do {
             _ = try await store.write { [recorder] tx in
-                try tx.appendEvent(recorder.entry(for: context, output: nil, error: error))
+                if try Self.shouldRecord(context, in: tx) {
+                    try tx.appendEvent(recorder.entry(for: context, output: nil, error: error))
+                }
             }
         } catch {
             logger.error("could not record a failed call", metadata: ["error": .string(String(describing: error))])

@@ -16,6 +16,8 @@ public struct CallContext: Sendable {
     public var sourceIP: String
     public var userAgent: String
     public var time: Date
+    /// Non-empty for a data event: the resources it acted on.
+    public var dataResources: [DataResource] = []
 
     public init(
         model: ServiceModel, eventName: String, operation: OperationModel?, input: ShapeValue?, principal: Principal,
@@ -39,4 +41,6 @@ public struct CallContext: Sendable {
             principal: call.principal, region: call.region, requestID: call.requestID, sourceIP: call.sourceIP,
             userAgent: call.userAgent, time: call.now)
     }
+
+    public var isDataEvent: Bool { !dataResources.isEmpty }
 }

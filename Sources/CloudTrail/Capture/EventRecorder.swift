@@ -43,19 +43,30 @@ public struct EventRecorder: Sendable {
         if call.model.metadata.endpointPrefix == "elasticache" {
             record.add("apiVersion", .string(call.model.metadata.apiVersion))
         }
-        record.add("managementEvent", .boolean(true))
+        if call.isDataEvent {
+            record.add(
+                "resources",
+                .list(
+                    call.dataResources.map {
+                        .object([
+                            "type": .string($0.type), "ARN": .string($0.arn),
+                            "accountId": $0.accountId.map(ShapeValue.string),
+                        ])
+                    }))
+        }
+        record.add("managementEvent", .boolean(!call.isDataEvent))
         record.add("recipientAccountId", .string(call.principal.accountId))
-        record.add("eventCategory", .string("Management"))
+        record.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
         return JournalEntry(
             eventID: eventID, account: call.principal.accountId, region: region, eventTime: call.time,
             eventName: call.eventName, eventSource: source, readOnly: readOnly,
             username: UserIdentity.username(call.principal), accessKeyId: call.principal.accessKeyId,
-            record: record.text)
+            record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn)
     }
 
-    /// Read-only calls (every Describe*, List*, Get* and LookupEvents) have null responseElements.
+    /// Read-only calls (every Describe*, List*, Get*, Head* and LookupEvents) have null responseElements.
     public static func isReadOnly(_ name: String) -> Bool {
-        ["Describe", "List", "Get", "Lookup"].contains { name.hasPrefix($0) }
+        ["Describe", "List", "Get", "Lookup", "Head"].contains { name.hasPrefix($0) }
     }
 }
 

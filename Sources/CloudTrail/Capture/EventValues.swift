@@ -9,12 +9,28 @@ struct EventValues {
     let model: ServiceModel
 
     func requestParameters(_ input: ShapeValue?, shape: String?) -> String {
-        guard let input, let shape, case .structure(let fields) = input, !fields.isEmpty else { return "null" }
-        return write(convert(input, shape: shape))
+        guard let input, let shape, case .structure(var fields) = input else { return "null" }
+        // Uploaded bytes are never part of an event.
+        if let payload = model.shape(shape).payload, case .blob? = fields[payload] { fields[payload] = nil }
+        guard !fields.isEmpty else { return "null" }
+        var converted = convert(.structure(fields), shape: shape)
+        // S3's records name the bucket `bucketName`.
+        if model.metadata.endpointPrefix == "s3", case .structure(var top) = converted,
+            let bucket = top.removeValue(forKey: "bucket")
+        {
+            top["bucketName"] = bucket
+            converted = .structure(top)
+        }
+        return write(converted)
     }
 
     func responseElements(_ output: ShapeValue?, shape: String?) -> String {
         guard var output, var shape else { return "null" }
+        if let payload = model.shape(shape).payload, case .structure(var fields) = output, case .blob? = fields[payload]
+        {
+            fields[payload] = nil
+            output = .structure(fields)
+        }
         // ElastiCache records the result's one structure member itself (the seed's CacheCluster).
         if model.metadata.endpointPrefix == "elasticache", case .structure(let fields) = output, fields.count == 1,
             let only = model.shape(shape).members.first(where: { fields[$0.name] != nil }),

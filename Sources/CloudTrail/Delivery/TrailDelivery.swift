@@ -121,6 +121,8 @@ struct EventSelectors {
         var readWrite: String
         var management: Bool
         var excludedSources: Set<String>
+        /// `AWS::S3::Object` ARN prefixes this selector logs data events for.
+        var objectPrefixes: [String]
     }
 
     var basic: [Basic] = []
@@ -133,8 +135,10 @@ struct EventSelectors {
                     readWrite: selector[member: "ReadWriteType"]?.stringValue ?? "All",
                     management: selector[member: "IncludeManagementEvents"]?.boolValue ?? true,
                     excludedSources: Set(
-                        (selector[member: "ExcludeManagementEventSources"]?.listValue ?? []).compactMap(\.stringValue)))
-            )
+                        (selector[member: "ExcludeManagementEventSources"]?.listValue ?? []).compactMap(\.stringValue)),
+                    objectPrefixes: (selector[member: "DataResources"]?.listValue ?? [])
+                        .filter { $0[member: "Type"]?.stringValue == "AWS::S3::Object" }
+                        .flatMap { ($0[member: "Values"]?.listValue ?? []).compactMap(\.stringValue) }))
         }
         for selector in trail.advancedEventSelectors?.listValue ?? [] {
             advanced.append(selector[member: "FieldSelectors"]?.listValue ?? [])
@@ -144,13 +148,19 @@ struct EventSelectors {
     func matches(_ entry: JournalEntry, trail: TrailRecord) -> Bool {
         if !trail.includeGlobalServiceEvents && entry.eventSource == "iam.amazonaws.com" { return false }
         if !advanced.isEmpty { return advanced.contains { fields in fields.allSatisfy { Self.field($0, entry) } } }
-        if basic.isEmpty { return true }
+        if basic.isEmpty { return entry.management }
         return basic.contains { selector in
-            guard selector.management, !selector.excludedSources.contains(entry.eventSource) else { return false }
             switch selector.readWrite {
-            case "ReadOnly": return entry.readOnly
-            case "WriteOnly": return !entry.readOnly
-            default: return true
+            case "ReadOnly": guard entry.readOnly else { return false }
+            case "WriteOnly": guard !entry.readOnly else { return false }
+            default: break
+            }
+            if entry.management {
+                return selector.management && !selector.excludedSources.contains(entry.eventSource)
+            }
+            let arn = entry.resourceArn ?? ""
+            return selector.objectPrefixes.contains { prefix in
+                prefix == "arn:aws:s3" || prefix == "arn:aws:s3:::" || arn.hasPrefix(prefix)
             }
         }
     }
@@ -158,7 +168,9 @@ struct EventSelectors {
     static func field(_ selector: ShapeValue, _ entry: JournalEntry) -> Bool {
         let value: String
         switch selector[member: "Field"]?.stringValue {
-        case "eventCategory": value = "Management"
+        case "eventCategory": value = entry.management ? "Management" : "Data"
+        case "resources.type": value = entry.management ? "" : "AWS::S3::Object"
+        case "resources.ARN": value = entry.resourceArn ?? ""
         case "readOnly": value = entry.readOnly ? "true" : "false"
         case "eventSource": value = entry.eventSource
         case "eventName": value = entry.eventName

@@ -15,16 +15,26 @@ extension TrailOperations {
             guard (1...5).contains(selectors.count) else {
                 throw error("InvalidEventSelectorsException", "A trail can have between 1 and 5 event selectors.")
             }
-            for selector in selectors where !(selector[member: "DataResources"]?.listValue ?? []).isEmpty {
-                throw error("InvalidEventSelectorsException", "Data events are not served by this server yet.")
+            for selector in selectors {
+                for resource in selector[member: "DataResources"]?.listValue ?? [] {
+                    let values = (resource[member: "Values"]?.listValue ?? []).compactMap(\.stringValue)
+                    guard resource[member: "Type"]?.stringValue == "AWS::S3::Object",
+                        values.allSatisfy({ $0.hasPrefix("arn:aws:s3") })
+                    else {
+                        throw error(
+                            "InvalidEventSelectorsException",
+                            "Only AWS::S3::Object data resources (ARN prefixes starting arn:aws:s3) are served by this server."
+                        )
+                    }
+                }
             }
         }
         for selector in advanced?.listValue ?? [] {
-            for field in selector[member: "FieldSelectors"]?.listValue ?? [] {
-                if field[member: "Field"]?.stringValue == "eventCategory",
-                    field[member: "Equals"]?.listValue?.contains(.string("Management")) != true
-                {
-                    throw error("InvalidEventSelectorsException", "Data events are not served by this server yet.")
+            for field in selector[member: "FieldSelectors"]?.listValue ?? []
+            where field[member: "Field"]?.stringValue == "resources.type" {
+                guard field[member: "Equals"]?.listValue == [.string("AWS::S3::Object")] else {
+                    throw error(
+                        "InvalidEventSelectorsException", "Only AWS::S3::Object data events are served by this server.")
                 }
             }
         }

@@ -35,6 +35,16 @@ public struct S3Service: ServiceHandler {
         Self.dataEvents.contains(operation.name)
     }
 
+    public func dataResources(for call: OperationCall) -> [DataResource] {
+        guard let bucket = call.string("Bucket") else { return [] }
+        var resources: [DataResource] = []
+        if let key = call.string("Key") {
+            resources.append(DataResource(type: "AWS::S3::Object", arn: "arn:aws:s3:::\(bucket)/\(key)"))
+        }
+        resources.append(DataResource(type: "AWS::S3::Bucket", arn: "arn:aws:s3:::\(bucket)"))
+        return resources
+    }
+
     static let dataEvents: Set<String> = [
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject", "ListObjects",
         "ListObjectsV2", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",

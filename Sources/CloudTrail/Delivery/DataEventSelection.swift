@@ -1,0 +1,22 @@
+import AWSModels
+import IAM
+import Persistence
+
+/// Whether any logging trail of an account asks for a data event; data events are recorded
+/// only then.
+public enum DataEventSelection {
+    public static func wanted(_ call: CallContext, readOnly: Bool, in tx: any StateReader) throws -> Bool {
+        let entry = JournalEntry(
+            eventID: "", account: call.principal.accountId, region: call.region, eventTime: call.time,
+            eventName: call.eventName, eventSource: "\(call.model.metadata.endpointPrefix).amazonaws.com",
+            readOnly: readOnly, username: nil, accessKeyId: nil, record: "", management: false,
+            resourceArn: call.dataResources.first?.arn)
+        for trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
+        where trail.account == call.principal.accountId && trail.logging
+            && (trail.isMultiRegion || trail.homeRegion == call.region)
+        {
+            if EventSelectors(trail: trail).matches(entry, trail: trail) { return true }
+        }
+        return false
+    }
+}
