@@ -56,7 +56,6 @@ let package = Package(
             dependencies: [
                 "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -65,7 +64,6 @@ let package = Package(
             dependencies: [
                 "AWSModels", "AWSWire", "IAM", "Persistence", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

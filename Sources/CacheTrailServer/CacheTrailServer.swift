@@ -45,11 +45,12 @@ public enum CacheTrailServer {
             interval: configuration.deliveryInterval, maxFileBytes: configuration.deliveryMaxFileBytes,
             blobs: data.blobs)
         let deliverer = Deliverer(
-            store: data.store, delivery: delivery, now: { clock.now() }, tick: configuration.deliveryTick,
-            logger: logger)
-        let lifecycle = LifecycleExecutor(
-            store: data.store, blobs: data.blobs, now: { clock.now() }, tick: configuration.deliveryTick, logger: logger
-        )
+            store: data.store, delivery: delivery, now: { clock.now() }, logger: logger)
+        let lifecycle = LifecycleExecutor(store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger)
+        let background = PeriodicService(tick: configuration.deliveryTick) {
+            await lifecycle.runOnce()
+            await deliverer.runOnce()
+        }
         let handlers: [any ServiceHandler] =
             [
                 IAMService(),
@@ -82,7 +83,7 @@ public enum CacheTrailServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [app, deliverer, lifecycle], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [app, background], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

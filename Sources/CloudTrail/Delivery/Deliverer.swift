@@ -1,38 +1,24 @@
 import Foundation
 import Logging
 import Persistence
-import ServiceLifecycle
 
-/// The background side of delivery: on every tick, each trail delivers what is due on the
-/// injected clock. Joins the server's ServiceGroup; `runOnce` also runs right after the manual
-/// clock moves, so tests see the files a window produced without waiting.
-public struct Deliverer: Service {
+/// The background side of delivery: each pass, every trail delivers what is due on the
+/// injected clock. The server runs a pass on every tick and right after the manual clock
+/// moves, so tests see the files a window produced without waiting.
+public struct Deliverer: Sendable {
     let store: any StateStore
     let delivery: TrailDelivery
     let now: @Sendable () -> Date
-    let tick: Duration
     let logger: Logger
 
     public init(
         store: any StateStore, delivery: TrailDelivery, now: @escaping @Sendable () -> Date,
-        tick: Duration = .seconds(1),
         logger: Logger
     ) {
         self.store = store
         self.delivery = delivery
         self.now = now
-        self.tick = tick
         self.logger = logger
-    }
-
-    public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await runOnce()
-                try? await Task.sleep(for: tick)
-            }
-        } onGracefulShutdown: {
-        }
     }
 
     /// One delivery pass over every trail; returns the keys written.

@@ -2,37 +2,23 @@ import AWSWire
 import Foundation
 import Logging
 import Persistence
-import ServiceLifecycle
 
-/// Runs lifecycle rules in the background on the injected clock: expirations, transitions to
+/// Runs lifecycle rules on the injected clock (a pass on every server tick): expirations, transitions to
 /// archive storage classes, and aborting incomplete multipart uploads. What a rule deletes is
 /// gone from listings at once and from disk right after its transaction commits.
-public struct LifecycleExecutor: Service {
+public struct LifecycleExecutor: Sendable {
     let store: any StateStore
     let blobs: EncryptedBlobStore
     let now: @Sendable () -> Date
-    let tick: Duration
     let logger: Logger
 
     public init(
-        store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date,
-        tick: Duration = .seconds(1), logger: Logger
+        store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.store = store
         self.blobs = blobs
         self.now = now
-        self.tick = tick
         self.logger = logger
-    }
-
-    public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await runOnce()
-                try? await Task.sleep(for: tick)
-            }
-        } onGracefulShutdown: {
-        }
     }
 
     /// One pass over every bucket with rules; returns how many objects expired or moved.
