@@ -109,6 +109,7 @@ def signed_query(target, service, params, payload_hash=None):
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     botocore.auth.SigV4Auth(botocore.credentials.Credentials(*target.key), service, REGION).add_auth(request)
     headers = {k: v for k, v in request.headers.items()}
+    headers["Host"] = f"127.0.0.1:{target.port}"  # what the signature covered; wrk alone drops the port
     return ("POST", "/", headers, body)
 
 
@@ -120,7 +121,11 @@ def lua_script(requests, path):
     for method, url_path, headers, body in requests:
         header_table = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in headers.items())
         lines.append(f"  wrk.format({quote(method)}, {quote(url_path)}, {{{header_table}}}, {quote(body)}),")
-    lines += ["}", "local i = 0", "request = function()", "  i = i % #requests + 1", "  return requests[i]", "end",
+    # Each wrk thread starts at its own offset, so unique requests (CreateCacheCluster ids) stay unique.
+    lines += ["}", "local threads_started = 0", "function setup(thread)", "  thread:set(\"offset\", threads_started)",
+              "  threads_started = threads_started + 1", "end", "local i = nil", "request = function()",
+              "  if i == nil then i = (offset or 0) * math.floor(#requests / 2) end",
+              "  i = i % #requests + 1", "  return requests[i]", "end",
               "response = function(status, headers, body)", "  if status >= 300 then errors = (errors or 0) + 1 end", "end"]
     Path(path).write_text("\n".join(lines))
 
@@ -159,15 +164,17 @@ def signed_s3(target, method, path, body=b""):
     request = botocore.awsrequest.AWSRequest(
         method=method, url=target.endpoint + path, data=body, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
     botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(*target.key), "s3", REGION).add_auth(request)
-    return (method, path, dict(request.headers.items()), body.decode("latin-1"))
+    headers = dict(request.headers.items())
+    headers["Host"] = f"127.0.0.1:{target.port}"
+    return (method, path, headers, body.decode("latin-1"))
 
 
 def s3_throughput(target, work, seconds):
     """1 KB PUT and GET through wrk (objects/s), 64 MB PUT and GET through boto3 (MB/s)."""
     s3 = target.client("s3")
-    bucket = f"bench-{target.kind}"
+    bucket = f"bench-{target.kind}-bucket"
     s3.create_bucket(Bucket=bucket)
-    payload = os.urandom(1024)
+    payload = os.urandom(512).hex().encode()  # 1 KB of ASCII, sent byte-exact through a Lua literal
     puts = [signed_s3(target, "PUT", f"/{bucket}/small-{i:06d}", payload) for i in range(2000)]
     for i in range(200):
         s3.put_object(Bucket=bucket, Key=f"get-{i:04d}", Body=payload)

@@ -93,6 +93,14 @@ public final class SQLiteStateStore: StateStore {
             return try rows.map { try decoder.decode(T.self, from: $0) }
         }
 
+        func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
+            let rows = try Data.fetchAll(
+                db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?",
+                arguments: [kind, scope, after ?? "", limit])
+            let decoder = JSONDecoder()
+            return try rows.map { try decoder.decode(T.self, from: $0) }
+        }
+
         func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
             let data = try JSONEncoder().encode(value)
             try db.execute(

@@ -5,6 +5,9 @@ public protocol StateReader: JournalReader {
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T?
     /// Every document of `kind` in `scope`, ordered by id.
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T]
+
+    /// At most `limit` documents of `kind` in `scope` with ids after `after`, ordered by id.
+    func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T]
 }
 
 /// Reads and writes documents inside one transaction.

@@ -195,20 +195,34 @@ struct CacheClusterOperations {
 
     func describe() throws -> ShapeValue {
         let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
-        var clusters: [CacheClusterRecord]
-        if let id = call.string("CacheClusterId") {
-            clusters = [try cluster(id)]
-        } else {
-            clusters = try allClusters()
-        }
-        if call.input[member: "ShowCacheClustersNotInReplicationGroups"]?.boolValue == true {
-            clusters = clusters.filter { $0.replicationGroupId == nil }
-        }
-        let (page, next) = try Marker.page(clusters, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
         let showNodes = call.input[member: "ShowCacheNodeInfo"]?.boolValue ?? false
+        if let id = call.string("CacheClusterId") {
+            return .object(["CacheClusters": .list([render(try cluster(id), showNodes: showNodes)])])
+        }
+        let standaloneOnly = call.input[member: "ShowCacheClustersNotInReplicationGroups"]?.boolValue == true
+        // Read one page (and one more) in id order from the store, not the whole account.
+        var after = try call.string("Marker").map(Marker.decode)
+        var page: [CacheClusterRecord] = []
+        var more = false
+        while !more {
+            let batch = try tx.list(
+                CacheClusterRecord.self, kind: Self.kind, scope: scope, after: after, limit: maxRecords + 1)
+            for stored in batch {
+                guard let cluster = try settled(stored), !(standaloneOnly && cluster.replicationGroupId != nil) else {
+                    continue
+                }
+                if page.count == maxRecords {
+                    more = true
+                    break
+                }
+                page.append(cluster)
+            }
+            guard let last = batch.last, batch.count == maxRecords + 1 else { break }
+            after = last.id
+        }
         return .object([
             "CacheClusters": .list(page.map { render($0, showNodes: showNodes) }),
-            "Marker": next.map(ShapeValue.string),
+            "Marker": more ? page.last.map { .string(Marker.encode($0.id)) } : nil,
         ])
     }
 }
