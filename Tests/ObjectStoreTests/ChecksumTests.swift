@@ -12,6 +12,9 @@ struct ChecksumTests {
         #expect(ChecksumAlgorithm.crc32c.digest(hello) == "yZRlqg==")
         #expect(ChecksumAlgorithm.sha1.digest(hello) == "Kq5sNclPz7QV2+lfQIuc6R7oRu0=")
         #expect(ChecksumAlgorithm.sha256.digest(hello) == "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")
+        #expect(
+            ChecksumAlgorithm.sha512.digest(hello)
+                == "MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==")
         #expect(ChecksumAlgorithm.md5Hex(hello) == "5eb63bbbe01eeed093cb22bb8f5acdc3")
         #expect(ChecksumAlgorithm.md5Hex([]) == "d41d8cd98f00b204e9800998ecf8427e")
     }

@@ -2,13 +2,15 @@ import Crypto
 import Foundation
 
 /// The checksums S3 computes and compares: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`,
-/// `-sha1`, `-sha256` (base64 of the big-endian digest), and the MD5 behind ETags.
+/// `-sha1`, `-sha256`, `-sha512` (base64 of the big-endian digest), and the MD5 behind ETags.
+/// The XXHASH algorithms are refused until they are implemented.
 public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case crc32 = "CRC32"
     case crc32c = "CRC32C"
     case crc64nvme = "CRC64NVME"
     case sha1 = "SHA1"
     case sha256 = "SHA256"
+    case sha512 = "SHA512"
 
     /// The header carrying this checksum.
     public var header: String { "x-amz-checksum-\(rawValue.lowercased())" }
@@ -23,6 +25,7 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
         case .crc64nvme: Self.base64(CRC.crc64nvme(bytes), bytes: 8)
         case .sha1: Data(Insecure.SHA1.hash(data: bytes)).base64EncodedString()
         case .sha256: Data(SHA256.hash(data: bytes)).base64EncodedString()
+        case .sha512: Data(SHA512.hash(data: bytes)).base64EncodedString()
         }
     }
 
@@ -69,4 +72,9 @@ enum CRC {
         for byte in bytes { crc = (crc >> 8) ^ crc64Table[Int((crc ^ UInt64(byte)) & 0xFF)] }
         return crc ^ 0xFFFF_FFFF_FFFF_FFFF
     }
+}
+
+extension ChecksumAlgorithm {
+    /// Algorithms the S3 model lists that this server does not compute yet.
+    public static let unsupported: Set<String> = ["MD5", "XXHASH64", "XXHASH3", "XXHASH128"]
 }
