@@ -100,7 +100,11 @@ def test_every_lookup_attribute(server):
     ]:
         events = lookup_all(server, LookupAttributes=[{"AttributeKey": attribute, "AttributeValue": value}])
         assert request_id in by_request_id(events), attribute
-    assert lookup_all(server, LookupAttributes=[{"AttributeKey": "ResourceType", "AttributeValue": "AWS::IAM::User"}]) == []
+    created = by_request_id(lookup_all(server, LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": name}]))
+    assert any(r["eventName"] == "CreateUser" for records in created.values() for r in records)
+    typed = lookup_all(server, LookupAttributes=[{"AttributeKey": "ResourceType", "AttributeValue": "AWS::IAM::User"}])
+    create = next(e for e in typed if e["EventName"] == "CreateUser" and json.loads(e["CloudTrailEvent"])["requestParameters"]["userName"] == name)
+    assert create["Resources"] == [{"ResourceType": "AWS::IAM::User", "ResourceName": name}]
 
 
 def test_secrets_never_enter_an_event(server):

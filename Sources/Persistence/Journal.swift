@@ -18,11 +18,15 @@ public struct JournalEntry: Sendable, Equatable {
     public var management: Bool
     /// The resource a data event acted on (`arn:aws:s3:::bucket/key`), for trail selectors.
     public var resourceArn: String?
+    /// The resource a management event acted on, as event history's ResourceType and
+    /// ResourceName attributes find it (`AWS::ElastiCache::CacheCluster`, `test-memcached`).
+    public var resourceType: String?
+    public var resourceName: String?
 
     public init(
         eventID: String, account: String, region: String, eventTime: Date, eventName: String, eventSource: String,
         readOnly: Bool, username: String?, accessKeyId: String?, record: String, management: Bool = true,
-        resourceArn: String? = nil
+        resourceArn: String? = nil, resourceType: String? = nil, resourceName: String? = nil
     ) {
         self.eventID = eventID
         self.account = account
@@ -36,6 +40,8 @@ public struct JournalEntry: Sendable, Equatable {
         self.record = record
         self.management = management
         self.resourceArn = resourceArn
+        self.resourceType = resourceType
+        self.resourceName = resourceName
     }
 }
 
@@ -57,6 +63,8 @@ public struct JournalQuery: Sendable {
         case username
         case eventSource = "event_source"
         case accessKeyId = "access_key_id"
+        case resourceType = "resource_type"
+        case resourceName = "resource_name"
     }
 
     public var account: String

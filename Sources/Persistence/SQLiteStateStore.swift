@@ -54,6 +54,15 @@ public final class SQLiteStateStore: StateStore {
                     ALTER TABLE events ADD COLUMN resource_arn TEXT;
                     """)
         }
+        migrator.registerMigration("journal-resources") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN resource_type TEXT;
+                    ALTER TABLE events ADD COLUMN resource_name TEXT;
+                    CREATE INDEX events_by_resource_type ON events (account, region, resource_type, seq);
+                    CREATE INDEX events_by_resource_name ON events (account, region, resource_name, seq);
+                    """)
+        }
         return migrator
     }
 
@@ -112,14 +121,14 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
-                        username, access_key_id, record, management, resource_arn)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        username, access_key_id, record, management, resource_arn, resource_type, resource_name)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     entry.eventID, entry.account, entry.region, entry.eventTime.timeIntervalSince1970, entry.eventName,
                     entry.eventSource, entry.readOnly, entry.username, entry.accessKeyId, entry.record,
                     entry.management,
-                    entry.resourceArn,
+                    entry.resourceArn, entry.resourceType, entry.resourceName,
                 ])
             return db.lastInsertedRowID
         }
@@ -178,7 +187,8 @@ public final class SQLiteStateStore: StateStore {
                     eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
                     eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],
                     accessKeyId: row["access_key_id"], record: row["record"], management: row["management"],
-                    resourceArn: row["resource_arn"])
+                    resourceArn: row["resource_arn"], resourceType: row["resource_type"],
+                    resourceName: row["resource_name"])
             )
         }
 

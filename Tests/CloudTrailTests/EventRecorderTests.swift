@@ -111,3 +111,19 @@ struct EventRecorderTests {
                 == .object(["name": .string("t"), "attributes": .object(["DisplayName": .string("T")])]))
     }
 }
+
+struct ResourceTypeTests {
+    @Test func typesAndNamesFromARNs() {
+        #expect(
+            ResourceTypes.type("arn:aws:elasticache:us-west-2:1:cluster:test-memcached")
+                == "AWS::ElastiCache::CacheCluster")
+        #expect(ResourceTypes.name("arn:aws:elasticache:us-west-2:1:cluster:test-memcached") == "test-memcached")
+        #expect(ResourceTypes.type("arn:aws:iam::1:user/path/bob") == "AWS::IAM::User")
+        #expect(ResourceTypes.name("arn:aws:iam::1:user/path/bob") == "bob")
+        #expect(ResourceTypes.type("arn:aws:s3:::logs") == "AWS::S3::Bucket")
+        #expect(ResourceTypes.type("arn:aws:s3:::logs/key") == nil)
+        #expect(ResourceTypes.type("arn:aws:elasticache:us-west-2:1:cluster:*") == nil)
+        #expect(ResourceTypes.type("*") == nil)
+        #expect(ResourceTypes.name("arn:aws:cloudtrail:us-east-1:1:trail/main") == "main")
+    }
+}

@@ -70,7 +70,11 @@ public struct Gateway: Sendable {
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
             var callContext = CallContext(call)
-            if handler.isDataEvent(operation) { callContext.dataResources = handler.dataResources(for: call) }
+            if handler.isDataEvent(operation) {
+                callContext.dataResources = handler.dataResources(for: call)
+            } else {
+                callContext.resourceArn = handler.resource(for: call) ?? handler.dataResources(for: call).first?.arn
+            }
             let captured = callContext
             context = captured
             let capture = self.capture

@@ -19,7 +19,11 @@ public struct CloudTrailService: ServiceHandler {
     }
 
     public func resource(for call: OperationCall) -> String? {
-        "*"
+        guard let name = call.string("Name") ?? call.string("TrailName") ?? call.string("ResourceId") else {
+            return "*"
+        }
+        let (account, region, trail) = TrailValidation.parse(name, account: call.account, region: call.region)
+        return "arn:aws:cloudtrail:\(region):\(account):trail/\(trail)"
     }
 
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
@@ -69,7 +73,6 @@ struct EventHistory {
             throw call.error("InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.")
         }
         var attribute: (JournalQuery.Attribute, String)?
-        var matchesNothing = false
         if let first = attributes.first, let key = first[member: "AttributeKey"]?.stringValue,
             let value = first[member: "AttributeValue"]?.stringValue
         {
@@ -78,10 +81,10 @@ struct EventHistory {
             case "EventName": attribute = (.eventName, value)
             case "ReadOnly": attribute = (.readOnly, value)
             case "Username": attribute = (.username, value)
+            case "ResourceType": attribute = (.resourceType, value)
+            case "ResourceName": attribute = (.resourceName, value)
             case "EventSource": attribute = (.eventSource, value)
             case "AccessKeyId": attribute = (.accessKeyId, value)
-            // Recorded events carry no resources yet, so no event matches a resource attribute.
-            case "ResourceType", "ResourceName": matchesNothing = true
             default: throw call.error("InvalidLookupAttributesException", "Invalid attribute key: \(key).")
             }
         }
@@ -103,7 +106,6 @@ struct EventHistory {
             }
             before = position
         }
-        if matchesNothing { return .object(["Events": .list([])]) }
         let rows = try tx.events(
             JournalQuery(
                 account: call.account, region: call.region, attribute: attribute, start: start, end: end,
@@ -123,7 +125,15 @@ struct EventHistory {
             "ReadOnly": .string(entry.readOnly ? "true" : "false"),
             "AccessKeyId": entry.accessKeyId.map(ShapeValue.string),
             "EventTime": .timestamp(entry.eventTime), "EventSource": .string(entry.eventSource),
-            "Username": entry.username.map(ShapeValue.string), "Resources": .list([]),
+            "Username": entry.username.map(ShapeValue.string),
+            "Resources": .list(
+                entry.resourceType.map { type in
+                    [
+                        .object([
+                            "ResourceType": .string(type), "ResourceName": entry.resourceName.map(ShapeValue.string),
+                        ])
+                    ]
+                } ?? []),
             "CloudTrailEvent": .string(entry.record),
         ])
     }

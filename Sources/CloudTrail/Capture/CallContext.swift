@@ -18,6 +18,8 @@ public struct CallContext: Sendable {
     public var time: Date
     /// Non-empty for a data event: the resources it acted on.
     public var dataResources: [DataResource] = []
+    /// For a management event, the resource ARN it acted on (event history's Resources).
+    public var resourceArn: String?
 
     public init(
         model: ServiceModel, eventName: String, operation: OperationModel?, input: ShapeValue?, principal: Principal,

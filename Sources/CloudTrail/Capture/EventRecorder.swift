@@ -61,7 +61,9 @@ public struct EventRecorder: Sendable {
             eventID: eventID, account: call.principal.accountId, region: region, eventTime: call.time,
             eventName: call.eventName, eventSource: source, readOnly: readOnly,
             username: UserIdentity.username(call.principal), accessKeyId: call.principal.accessKeyId,
-            record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn)
+            record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn,
+            resourceType: call.resourceArn.flatMap(ResourceTypes.type),
+            resourceName: call.resourceArn.flatMap(ResourceTypes.name))
     }
 
     /// Read-only calls (every Describe*, List*, Get*, Head* and LookupEvents) have null responseElements.
