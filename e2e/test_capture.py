@@ -197,3 +197,18 @@ def test_kill_9_loses_no_acknowledged_event(fresh_server):
         assert created == {u for u in users if u.startswith("burst-")}
     finally:
         restarted.stop()
+
+
+def _with_forwarded_for(client, address):
+    client.meta.events.register("before-send", lambda request, **_: request.headers.__setitem__("X-Forwarded-For", address))
+    return client
+
+
+def test_source_ip_honours_x_forwarded_for_only_from_trusted_proxies(server, fresh_server):
+    ignored = _with_forwarded_for(server.client("sts"), "198.51.100.23").get_caller_identity()
+    record = by_request_id(lookup_all(server, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetCallerIdentity"}]))
+    assert record[ignored["ResponseMetadata"]["RequestId"]][0]["sourceIPAddress"] == "127.0.0.1"
+    proxied = fresh_server(args=("--trusted-proxy", "127.0.0.0/8"))
+    honoured = _with_forwarded_for(proxied.client("sts"), "203.0.113.7, 198.51.100.23").get_caller_identity()
+    record = by_request_id(lookup_all(proxied, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetCallerIdentity"}]))
+    assert record[honoured["ResponseMetadata"]["RequestId"]][0]["sourceIPAddress"] == "198.51.100.23"

@@ -69,7 +69,8 @@ public enum CacheTrailServer {
                     await lifecycle.runOnce()
                     await deliverer.runOnce()
                 }),
-            maxBodyBytes: configuration.maxBodyBytes)
+            maxBodyBytes: configuration.maxBodyBytes,
+            clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var deliveryInterval: TimeInterval = 300
     public var deliveryMaxFileBytes = 50 << 20
     public var deliveryTick: Duration = .milliseconds(250)
+    /// Proxies whose `X-Forwarded-For` names the caller (`--trusted-proxy`, addresses or CIDR).
+    public var trustedProxies: [String] = []
     /// Off only to measure what capture costs (`--benchmark-without-capture`).
     public var capture = true
 

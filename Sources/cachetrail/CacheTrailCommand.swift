@@ -59,6 +59,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Benchmarks only: do not record calls as CloudTrail events, to measure what capture costs.")
     var benchmarkWithoutCapture = false
 
+    @Option(help: "A proxy (address or CIDR) whose X-Forwarded-For names the caller; repeatable.")
+    var trustedProxy: [String] = []
+
     @Flag(help: "Allow binding to a non-loopback address.")
     var allowRemote = false
 
@@ -89,6 +92,7 @@ struct Serve: AsyncParsableCommand {
         configuration.manualClock = clock == "manual"
         configuration.elastiCache.lifecycleSeconds = lifecycleSeconds
         configuration.capture = !benchmarkWithoutCapture
+        configuration.trustedProxies = trustedProxy
         configuration.deliveryInterval = deliveryInterval
         configuration.deliveryMaxFileBytes = deliveryMaxFileBytes
         configuration.elastiCache.clustersPerAccount = clusterQuota

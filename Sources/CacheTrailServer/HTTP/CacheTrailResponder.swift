@@ -20,6 +20,7 @@ struct CacheTrailResponder: HTTPResponder {
     let gateway: Gateway
     let endpoints: InternalEndpoints
     let maxBodyBytes: Int
+    let clientAddress: ClientAddress
 
     func respond(to request: Request, context: CacheTrailRequestContext) async throws -> Response {
         let rawPath = request.head.path ?? "/"
@@ -45,7 +46,9 @@ struct CacheTrailResponder: HTTPResponder {
         var headers: [(name: String, value: String)] = []
         if let authority = request.head.authority { headers.append(("host", authority)) }
         for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
-        let sourceIP = context.remoteAddress?.ipAddress ?? "127.0.0.1"
+        let sourceIP = clientAddress.resolve(
+            peer: context.remoteAddress?.ipAddress ?? "127.0.0.1",
+            forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
         let gatewayRequest = GatewayRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers, body: Array(buffer: body),
             sourceIP: sourceIP)

@@ -42,11 +42,11 @@ public enum ConditionEvaluator {
 }
 
 /// An IPv4 or IPv6 network in CIDR notation (a bare address is a /32 or /128).
-struct CIDR {
+public struct CIDR: Sendable {
     let network: [UInt8]
     let prefix: Int
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard let address = CIDR.bytes(String(parts[0])) else { return nil }
         let bits = address.count * 8
@@ -59,7 +59,7 @@ struct CIDR {
         network = address
     }
 
-    func contains(_ text: String) -> Bool {
+    public func contains(_ text: String) -> Bool {
         guard let address = CIDR.bytes(text), address.count == network.count else { return false }
         var remaining = prefix
         for i in network.indices where remaining > 0 {
@@ -70,6 +70,9 @@ struct CIDR {
         }
         return true
     }
+
+    /// Whether `text` is an IPv4 or IPv6 address.
+    public static func isAddress(_ text: String) -> Bool { bytes(text) != nil }
 
     static func bytes(_ text: String) -> [UInt8]? {
         var v4 = in_addr()
