@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -48,6 +48,19 @@ def new_bucket(server, accounts=("000000000000",), prefix=""):
     return name
 
 
+def backlog(server, trail_arn):
+    """The trail's undelivered journal positions, from the Prometheus endpoint."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.endpoint}/_cachetrail/metrics", timeout=5) as response:
+        text = response.read().decode()
+    assert "cachetrail_state_bytes" in text
+    for line in text.splitlines():
+        if line.startswith("cachetrail_trail_backlog_positions") and f'trail="{trail_arn}"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError("no backlog gauge for the trail")
+
+
 def code(excinfo):
     return excinfo.value.response["Error"]["Code"]
 
@@ -138,9 +151,14 @@ def test_selectors_stop_start_and_outage(server):
     server.advance(301)
     status = ct.get_trail_status(Name=name)
     assert status["LatestDeliveryError"] == "AccessDenied" and "LatestDeliveryAttemptTime" in status
+    arn = ct.get_trail(Name=name)["Trail"]["TrailARN"]
+    denied_backlog = backlog(server, arn)
+    assert denied_backlog >= 2
     s3.put_bucket_policy(Bucket=bucket, Policy=trail_policy(bucket, ["000000000000"]))
     server.advance(1)
     assert "LatestDeliveryError" not in ct.get_trail_status(Name=name)
+    # Only the calls made since the delivery (not yet due) remain.
+    assert backlog(server, arn) < denied_backlog
     ids = [r["requestID"] for _, r in records_in(server, bucket)]
     assert ids.count(after) == 1 and while_stopped not in ids
 

@@ -47,9 +47,11 @@ public enum CacheTrailServer {
         let deliverer = Deliverer(
             store: data.store, delivery: delivery, now: { clock.now() }, logger: logger)
         let lifecycle = LifecycleExecutor(store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger)
+        let statePath = configuration.statePath
         let background = PeriodicService(tick: configuration.deliveryTick) {
             await lifecycle.runOnce()
             await deliverer.runOnce()
+            Self.reportDiskUse(statePath: statePath)
         }
         let handlers: [any ServiceHandler] =
             [
@@ -86,6 +88,17 @@ public enum CacheTrailServer {
             configuration: ServiceGroupConfiguration(
                 services: [app, background], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+extension CacheTrailServer {
+    /// `cachetrail_state_bytes`: the state store with its journal (database and WAL files).
+    static func reportDiskUse(statePath: String) {
+        let bytes = ["", "-wal", "-shm"].reduce(0) { total, suffix in
+            let size = (try? FileManager.default.attributesOfItem(atPath: statePath + suffix)[.size] as? Int) ?? nil
+            return total + (size ?? 0)
+        }
+        Gauge(label: "cachetrail_state_bytes").record(bytes)
     }
 }
 

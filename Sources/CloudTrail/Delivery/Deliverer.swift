@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Persistence
 
 /// The background side of delivery: each pass, every trail delivers what is due on the
@@ -21,6 +22,15 @@ public struct Deliverer: Sendable {
         self.logger = logger
     }
 
+    /// Journal positions a trail has still to pass over (undelivered events, an upper bound):
+    /// `cachetrail_trail_backlog_positions{trail}`; it stays high while a bucket is unreachable.
+    static func reportBacklog(_ trail: TrailRecord, latest: Int64) {
+        let end = trail.logging ? latest : (trail.stopPosition ?? trail.startPosition)
+        let cursor = trail.cursors.values.min().map { max($0, trail.startPosition) } ?? trail.startPosition
+        Gauge(label: "cachetrail_trail_backlog_positions", dimensions: [("trail", trail.arn)])
+            .record(max(0, end - cursor))
+    }
+
     /// One delivery pass over every trail; returns the keys written.
     @discardableResult
     public func runOnce() async -> [String] {
@@ -29,12 +39,14 @@ public struct Deliverer: Sendable {
         do {
             return try await store.write { tx in
                 var written: [String] = []
+                let latest = try tx.latestPosition()
                 for var trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope) {
                     let before = trail
                     written += try delivery.deliver(&trail, now: now, flush: false, in: tx)
                     if trail != before {
                         try tx.put(trail, kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
                     }
+                    Self.reportBacklog(trail, latest: latest)
                 }
                 return written
             }
