@@ -25,6 +25,9 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 start=$(date +%s)
+# Formatting is checked, not assumed (configuration in .swift-format).
+swift format lint --recursive --strict Sources Tests
+
 swift build --build-tests
 echo "build: $(( $(date +%s) - start ))s"
 
