@@ -46,8 +46,8 @@ public struct RestRequest: Sendable {
     }
 }
 
-/// A REST-XML response: status, headers and raw body.
-public struct RestResponse: Sendable {
+/// An HTTP response as the wire encodes it: status, headers and raw body.
+public struct WireResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
@@ -56,5 +56,9 @@ public struct RestResponse: Sendable {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    public init(status: Int, headers: [(name: String, value: String)], body: String) {
+        self.init(status: status, headers: headers, body: Array(body.utf8))
     }
 }

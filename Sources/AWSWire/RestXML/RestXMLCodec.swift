@@ -112,8 +112,8 @@ public struct RestXMLCodec: Sendable {
     }
 
     /// The HTTP response of a successful call.
-    public func encode(_ output: ShapeValue?, operation: OperationModel) -> RestResponse {
-        var response = RestResponse(status: operation.responseCode, headers: [], body: [])
+    public func encode(_ output: ShapeValue?, operation: OperationModel) -> WireResponse {
+        var response = WireResponse(status: operation.responseCode, headers: [], body: [])
         guard let outputName = operation.output, let output, case .structure(let fields) = output else {
             return response
         }

@@ -1,3 +1,5 @@
+import AWSWire
+
 /// An HTTP request as the gateway sees it, independent of the HTTP server library.
 public struct GatewayRequest: Sendable {
     public var method: String
@@ -27,18 +29,5 @@ public struct GatewayRequest: Sendable {
     }
 }
 
-public struct GatewayResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    public init(status: Int, headers: [(name: String, value: String)], body: String) {
-        self.init(status: status, headers: headers, body: Array(body.utf8))
-    }
-}
+/// What the gateway answers: the wire's response type.
+public typealias GatewayResponse = WireResponse

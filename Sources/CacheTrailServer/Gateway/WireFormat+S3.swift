@@ -76,7 +76,7 @@ extension WireFormat {
         if operation.name.hasPrefix("Delete") && operation.name != "DeleteObjects" { response.status = 204 }
         response.headers.append(("x-amz-request-id", requestID))
         response.headers.append(("x-amz-id-2", requestID))
-        return GatewayResponse(status: response.status, headers: response.headers, body: response.body)
+        return response
     }
 
     /// S3's names for the authentication failures the other services word differently.

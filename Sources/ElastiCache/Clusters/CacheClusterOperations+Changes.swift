@@ -35,13 +35,10 @@ extension CacheClusterOperations {
                 "CacheNodeIdsToRemove requires NumCacheNodes lower than the current count.")
         }
         if let version = call.string("EngineVersion"), version != cluster.engineVersion {
-            let target = try ClusterValidation.engineVersion(engine: cluster.engine, version)
-            guard target.version.compare(cluster.engineVersion, options: .numeric) == .orderedDescending else {
-                throw call.error(
-                    "InvalidParameterCombinationException",
-                    "Cannot downgrade \(cluster.engine) from \(cluster.engineVersion) to \(version).")
-            }
-            pending.engineVersion = target.version
+            pending.engineVersion = try ClusterValidation.upgrade(
+                engine: cluster.engine, from: cluster.engineVersion, to: version
+            )
+            .version
         }
         if let nodeType = call.string("CacheNodeType"), nodeType != cluster.nodeType {
             guard cluster.engine != "memcached" else {

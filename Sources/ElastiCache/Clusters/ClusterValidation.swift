@@ -1,4 +1,5 @@
 import AWSWire
+import Foundation
 
 /// ElastiCache's input rules, with AWS's codes and wording.
 enum ClusterValidation {
@@ -40,6 +41,19 @@ enum ClusterValidation {
             throw AWSError.invalidParameterValue("Cannot find version \(version) for \(engine)")
         }
         return found
+    }
+
+    /// A newer version of `engine` than `current`; downgrades are refused, as AWS refuses them.
+    static func upgrade(engine: String, from current: String, to version: String) throws(AWSError)
+        -> EngineCatalog.Version
+    {
+        let target = try engineVersion(engine: engine, version)
+        guard target.version.compare(current, options: .numeric) == .orderedDescending else {
+            throw AWSError(
+                code: "InvalidParameterCombination",
+                message: "Cannot downgrade \(engine) from \(current) to \(version).")
+        }
+        return target
     }
 
     static func maintenanceWindow(_ text: String) throws(AWSError) -> String {

@@ -53,13 +53,10 @@ extension ReplicationGroupOperations {
             group.parameterGroup = name
         }
         if let version = call.string("EngineVersion"), version != group.engineVersion {
-            let target = try ClusterValidation.engineVersion(engine: group.engine, version)
-            guard target.version.compare(group.engineVersion, options: .numeric) == .orderedDescending else {
-                throw call.error(
-                    "InvalidParameterCombinationException",
-                    "Cannot downgrade from \(group.engineVersion) to \(version).")
-            }
-            group.engineVersion = target.version
+            group.engineVersion = try ClusterValidation.upgrade(
+                engine: group.engine, from: group.engineVersion, to: version
+            )
+            .version
             changesMembers = true
         }
         if let nodeType = call.string("CacheNodeType"), nodeType != group.nodeType {
