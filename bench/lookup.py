@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""LookupEvents latency with a large journal.
+
+Usage (release build in .build-release, wrk installed):
+
+    python3 bench/lookup.py --events 1000000 [--seconds 5]
+
+Starts cachetrail once to create its data dir, stops it, appends N synthetic management
+events straight into the journal table (spread over 90 days, 200 event names, 1,000 users,
+5 sources, 10,000 resources), restarts it, then replays signed LookupEvents calls for each
+lookup attribute with wrk (1 connection) and prints requests/s, p50 and p99.
+"""
+
+import argparse
+import json
+import random
+import sqlite3
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (the shared harness pieces)
+
+import botocore.auth  # noqa: E402
+import botocore.awsrequest  # noqa: E402
+import botocore.credentials  # noqa: E402
+
+
+def fill(path, count, now):
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    rng = random.Random(1)
+    sources = ["elasticache.amazonaws.com", "iam.amazonaws.com", "s3.amazonaws.com", "sts.amazonaws.com",
+               "cloudtrail.amazonaws.com"]
+    batch = []
+    start = time.monotonic()
+    for i in range(count):
+        t = now - (count - i) * (90 * 86400 / count)
+        name = f"Operation{rng.randrange(200)}"
+        user = f"user-{rng.randrange(1000)}"
+        resource = f"cluster-{rng.randrange(10000)}"
+        event_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        record = json.dumps({"eventVersion": "1.11", "eventID": event_id, "eventName": name, "requestID": event_id})
+        batch.append((event_id, "000000000000", "us-east-1", t, name, sources[i % 5], i % 3 == 0, user,
+                      f"AKIA{i % 7:016d}", record, 1, None, "AWS::ElastiCache::CacheCluster", resource))
+        if len(batch) == 50000:
+            db.executemany("INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only, "
+                           "username, access_key_id, record, management, resource_arn, resource_type, resource_name) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+            batch = []
+    if batch:
+        db.executemany("INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only, "
+                       "username, access_key_id, record, management, resource_arn, resource_type, resource_name) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    db.commit()
+    db.close()
+    return time.monotonic() - start
+
+
+def lookup(target, attribute=None):
+    body = {"MaxResults": 50}
+    if attribute:
+        body["LookupAttributes"] = [{"AttributeKey": attribute[0], "AttributeValue": attribute[1]}]
+    text = json.dumps(body)
+    request = botocore.awsrequest.AWSRequest(
+        method="POST", url=target.endpoint + "/", data=text,
+        headers={"Content-Type": "application/x-amz-json-1.1",
+                 "X-Amz-Target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"})
+    botocore.auth.SigV4Auth(botocore.credentials.Credentials(*target.key), "cloudtrail", run.REGION).add_auth(request)
+    headers = dict(request.headers.items())
+    headers["Host"] = f"127.0.0.1:{target.port}"
+    return ("POST", "/", headers, text)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=5)
+    options = parser.parse_args()
+    target = run.Target("cachetrail")
+    data_dir = target.dir
+    target.process.terminate()
+    target.process.wait()
+    seconds = fill(data_dir / "state.sqlite", options.events, time.time())
+    print(f"- appended {options.events:,} events in {seconds:.0f} s")
+    restarted = run.Target.__new__(run.Target)
+    restarted.kind = "cachetrail"
+    restarted.port = run.free_port()
+    restarted.endpoint = f"http://127.0.0.1:{restarted.port}"
+    restarted.dir = data_dir
+    restarted.process = run.subprocess.Popen(
+        [str(run.BINARY), "serve", "--port", str(restarted.port), "--data-dir", str(data_dir), "--log-level", "error"],
+        stdout=run.subprocess.DEVNULL, stderr=run.subprocess.DEVNULL)
+    run.wait_ready(f"{restarted.endpoint}/_cachetrail/health")
+    restarted.key = target.key
+    try:
+        work = Path(data_dir) / "lookup.lua"
+        print(f"| attribute (events: {options.events:,}) | requests/s | p50 ms | p99 ms | non-2xx |")
+        print("|---|---|---|---|---|")
+        for attribute in [None, ("EventName", "Operation7"), ("Username", "user-42"), ("ReadOnly", "true"),
+                          ("EventSource", "iam.amazonaws.com"), ("AccessKeyId", "AKIA0000000000000003"),
+                          ("ResourceType", "AWS::ElastiCache::CacheCluster"), ("ResourceName", "cluster-77"),
+                          ("EventId", "00000000-0000-0000-0000-000000000000")]:
+            run.lua_script([lookup(restarted, attribute)], work)
+            result = run.run_wrk(restarted, str(work), 1, options.seconds)
+            label = attribute[0] if attribute else "(none)"
+            print(f"| {label} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |")
+    finally:
+        restarted.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
