@@ -17,11 +17,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Python tools in a virtualenv of the project's own.
-if [ ! -x .venv/bin/pytest ] || [ ! -x .venv/bin/aws ]; then
+if [ ! -x .venv/bin/pip ]; then
     python3 -m venv .venv
     .venv/bin/pip install -q --upgrade pip
-    .venv/bin/pip install -q -r e2e/requirements.txt
 fi
+.venv/bin/pip install -q -r e2e/requirements.txt  # quick when already satisfied
 export PATH="$PWD/.venv/bin:$PATH"
 
 start=$(date +%s)
