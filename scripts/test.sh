@@ -18,7 +18,15 @@ fi
 
 # Python tools in a virtualenv of the project's own.
 if [ ! -x .venv/bin/pip ]; then
-    python3 -m venv .venv
+    rm -rf .venv
+    if ! python3 -m venv .venv; then
+        # Debian's own python3 needs its venv module from apt.
+        rm -rf .venv
+        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -q
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-venv
+        python3 -m venv .venv
+    fi
     .venv/bin/pip install -q --upgrade pip
 fi
 .venv/bin/pip install -q -r e2e/requirements.txt  # quick when already satisfied
