@@ -140,7 +140,7 @@ def test_errors_through_the_cli(server):
         (["elasticache", "describe-cache-clusters", "--max-records", "10"], "InvalidParameterValue"),
         (["elasticache", "create-cache-cluster", "--cache-cluster-id", new_id(), "--engine", "memcached", "--cache-node-type", "cache.t3.micro", "--num-cache-nodes", "61"], "NodeQuotaForClusterExceeded"),
         (["elasticache", "list-tags-for-resource", "--resource-name", "arn:aws:s3:::bucket"], "InvalidARN"),
-        (["elasticache", "describe-snapshots"], "InvalidAction"),
+        (["elasticache", "describe-serverless-caches"], "InvalidAction"),
     ]
     for args, code in cases:
         result = server.cli(*args, check=False)
@@ -208,3 +208,24 @@ def test_account_quotas_are_configurable(fresh_server):
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         ec.create_cache_cluster(CacheClusterId="q3", Engine="memcached", CacheNodeType="cache.t3.micro")
     assert error_of(excinfo) == "ClusterQuotaForCustomerExceeded"
+
+
+def test_delete_with_a_final_snapshot(server, ec):
+    cid = new_id("snap")
+    ec.create_cache_cluster(CacheClusterId=cid, Engine="redis", CacheNodeType="cache.t3.micro")
+    server.advance(10)
+    deleting = ec.delete_cache_cluster(CacheClusterId=cid, FinalSnapshotIdentifier=f"{cid}-final")["CacheCluster"]
+    assert deleting["CacheClusterStatus"] == "deleting"
+    snapshot = ec.describe_snapshots(SnapshotName=f"{cid}-final")["Snapshots"][0]
+    assert snapshot["SnapshotStatus"] == "creating" and snapshot["CacheClusterId"] == cid and snapshot["Engine"] == "redis"
+    server.advance(10)
+    assert ec.describe_snapshots(CacheClusterId=cid)["Snapshots"][0]["SnapshotStatus"] == "available"
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        ec.describe_snapshots(SnapshotName="no-such-snapshot")
+    assert error_of(excinfo) == "SnapshotNotFoundFault"
+    mid = new_id("mem")
+    ec.create_cache_cluster(CacheClusterId=mid, Engine="memcached", CacheNodeType="cache.t3.micro")
+    server.advance(10)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        ec.delete_cache_cluster(CacheClusterId=mid, FinalSnapshotIdentifier="nope")
+    assert error_of(excinfo) == "InvalidParameterCombination"

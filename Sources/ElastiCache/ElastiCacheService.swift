@@ -51,6 +51,7 @@ public struct ElastiCacheService: ServiceHandler {
             return try TagOperations(clusters: clusters).handle()
         case "DescribeCacheEngineVersions": return try Self.engineVersions(call)
         case "DescribeEvents": return try ServiceEvents(clusters: clusters).describe()
+        case "DescribeSnapshots": return try SnapshotOperations(clusters: clusters).describe()
         case "CreateReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).create()
         case "DescribeReplicationGroups": return try ReplicationGroupOperations(clusters: clusters).describe()
         case "ModifyReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).modify()

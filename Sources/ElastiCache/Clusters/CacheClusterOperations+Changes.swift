@@ -120,14 +120,8 @@ extension CacheClusterOperations {
         var cluster = try cluster(try call.required("CacheClusterId"))
         try requireStandalone(cluster)
         try requireAvailable(cluster)
-        if call.string("FinalSnapshotIdentifier") != nil {
-            if cluster.engine == "memcached" {
-                throw call.error(
-                    "InvalidParameterCombinationException",
-                    "FinalSnapshotIdentifier is not supported for Memcached clusters.")
-            }
-            throw AWSError.invalidParameterValue(
-                "FinalSnapshotIdentifier is not supported by this server yet: snapshots are not served.")
+        if let name = call.string("FinalSnapshotIdentifier") {
+            try SnapshotOperations(clusters: self).finalSnapshot(name, of: cluster)
         }
         lifecycle.begin(.deleting, &cluster, now: call.now)
         try save(cluster)

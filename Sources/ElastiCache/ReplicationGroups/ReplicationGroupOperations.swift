@@ -223,9 +223,11 @@ struct ReplicationGroupOperations {
     func delete() throws -> ShapeValue {
         var group = try group(try call.required("ReplicationGroupId"))
         try requireAvailable(group)
-        if call.string("FinalSnapshotIdentifier") != nil {
-            throw AWSError.invalidParameterValue(
-                "FinalSnapshotIdentifier is not supported by this server yet: snapshots are not served.")
+        if let name = call.string("FinalSnapshotIdentifier"),
+            let primary = group.nodeGroups.first?.members.first(where: { $0.role == "primary" })
+        {
+            try SnapshotOperations(clusters: clusters).finalSnapshot(
+                name, of: try clusters.cluster(primary.clusterId), group: group.id)
         }
         let retain = call.input[member: "RetainPrimaryCluster"]?.boolValue ?? false
         if retain && group.clusterMode {

@@ -1,0 +1,110 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// A snapshot of a Redis OSS or Valkey cluster or replication group.
+struct SnapshotRecord: Sendable, Codable, Equatable {
+    var name: String
+    var arn: String
+    var cacheClusterId: String?
+    var replicationGroupId: String?
+    /// `manual` (CreateSnapshot and final snapshots) or `automated`.
+    var source: String
+    var status: String
+    var readyAt: Date?
+    var engine: String
+    var engineVersion: String
+    var nodeType: String
+    var numCacheNodes: Int
+    var parameterGroup: String
+    var port: Int
+    var maintenanceWindow: String
+    var clusterCreateTime: Date?
+    var created: Date
+}
+
+/// Snapshots served so far: the final snapshot a delete takes (FinalSnapshotIdentifier) and
+/// DescribeSnapshots. CreateSnapshot, CopySnapshot, DeleteSnapshot and restores are issue 8.
+struct SnapshotOperations {
+    static let kind = "elasticache.snapshot"
+
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+
+    /// Takes `name` of a cluster being deleted (or of a replication group's primary).
+    func finalSnapshot(_ name: String, of cluster: CacheClusterRecord, group: String? = nil) throws {
+        let id = try ClusterValidation.clusterId(name, parameter: "FinalSnapshotIdentifier", maxLength: 255)
+        guard cluster.engine != "memcached" else {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "FinalSnapshotIdentifier is not supported for Memcached clusters.")
+        }
+        if try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: id) != nil {
+            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
+        }
+        let snapshot = SnapshotRecord(
+            name: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):snapshot:\(id)",
+            cacheClusterId: group == nil ? cluster.id : nil, replicationGroupId: group, source: "manual",
+            status: "creating",
+            readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds), engine: cluster.engine,
+            engineVersion: cluster.engineVersion, nodeType: cluster.nodeType, numCacheNodes: cluster.numCacheNodes,
+            parameterGroup: cluster.parameterGroup, port: cluster.port, maintenanceWindow: cluster.maintenanceWindow,
+            clusterCreateTime: cluster.createTime, created: call.now)
+        try tx.put(snapshot, kind: Self.kind, scope: clusters.scope, id: id)
+    }
+
+    func describe() throws -> ShapeValue {
+        let maxRecords = call.int("MaxRecords") ?? 50
+        guard (20...50).contains(maxRecords) else {
+            throw AWSError.invalidParameterValue("The parameter MaxRecords must be between 20 and 50.")
+        }
+        var snapshots = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope).map(settled)
+        if let name = call.string("SnapshotName") {
+            snapshots = snapshots.filter { $0.name == name.lowercased() }
+            if snapshots.isEmpty { throw call.error("SnapshotNotFoundFault", "Snapshot \(name) not found.") }
+        }
+        if let id = call.string("CacheClusterId") {
+            snapshots = snapshots.filter { $0.cacheClusterId == id.lowercased() }
+        }
+        if let id = call.string("ReplicationGroupId") {
+            snapshots = snapshots.filter { $0.replicationGroupId == id.lowercased() }
+        }
+        if let source = call.string("SnapshotSource") { snapshots = snapshots.filter { $0.source == source } }
+        let (page, next) = try Marker.page(snapshots, id: \.name, marker: call.string("Marker"), maxRecords: maxRecords)
+        return .object(["Snapshots": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
+    }
+
+    private func settled(_ snapshot: SnapshotRecord) throws -> SnapshotRecord {
+        guard snapshot.status == "creating", let ready = snapshot.readyAt, ready <= call.now else { return snapshot }
+        var done = snapshot
+        done.status = "available"
+        done.readyAt = nil
+        try tx.put(done, kind: Self.kind, scope: clusters.scope, id: done.name)
+        return done
+    }
+
+    private func render(_ snapshot: SnapshotRecord) -> ShapeValue {
+        .object([
+            "SnapshotName": .string(snapshot.name),
+            "ReplicationGroupId": snapshot.replicationGroupId.map(ShapeValue.string),
+            "CacheClusterId": snapshot.cacheClusterId.map(ShapeValue.string),
+            "SnapshotStatus": .string(snapshot.status),
+            "SnapshotSource": .string(snapshot.source), "CacheNodeType": .string(snapshot.nodeType),
+            "Engine": .string(snapshot.engine), "EngineVersion": .string(snapshot.engineVersion),
+            "NumCacheNodes": .integer(Int64(snapshot.numCacheNodes)),
+            "CacheClusterCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
+            "PreferredMaintenanceWindow": .string(snapshot.maintenanceWindow), "Port": .integer(Int64(snapshot.port)),
+            "CacheParameterGroupName": .string(snapshot.parameterGroup), "ARN": .string(snapshot.arn),
+            "NodeSnapshots": .list([
+                .object([
+                    "CacheNodeId": .string("0001"), "CacheSize": .string("0 MB"),
+                    "CacheNodeCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
+                    "SnapshotCreateTime": .timestamp(snapshot.created),
+                ])
+            ]),
+        ])
+    }
+}
