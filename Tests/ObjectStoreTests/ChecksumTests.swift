@@ -19,6 +19,15 @@ struct ChecksumTests {
         #expect(ChecksumAlgorithm.md5Hex([]) == "d41d8cd98f00b204e9800998ecf8427e")
     }
 
+    /// The reference implementation's values for XXH64 with seed 0.
+    @Test func xxhash64Vectors() {
+        #expect(XXHash64.hash([]) == 0xEF46_DB37_51D8_E999)
+        #expect(XXHash64.hash(Array("a".utf8)) == 0xD24E_C4F1_A98C_6E5B)
+        #expect(XXHash64.hash(Array("abc".utf8)) == 0x44BC_2CF5_AD77_0999)
+        let long = Array("Nobody inspects the spammish repetition".utf8)
+        #expect(XXHash64.hash(long) == 0xFBCE_A83C_8A37_8BF1)
+    }
+
     @Test func crc64nvmeCheckValue() {
         // The standard check input "123456789" gives 0xAE8B14860A799888 for CRC-64/NVME.
         #expect(CRC.crc64nvme(Array("123456789".utf8)) == 0xAE8B_1486_0A79_9888)

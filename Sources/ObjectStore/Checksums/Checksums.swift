@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 
 /// The checksums S3 computes and compares: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`,
-/// `-sha1`, `-sha256`, `-sha512` (base64 of the big-endian digest), and the MD5 behind ETags.
-/// The XXHASH algorithms are refused until they are implemented.
+/// `-sha1`, `-sha256`, `-sha512`, `-xxhash64` (base64 of the big-endian digest), and the MD5
+/// behind ETags. XXHASH3 and XXHASH128 are refused until they are implemented.
 public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case crc32 = "CRC32"
     case crc32c = "CRC32C"
@@ -11,6 +11,7 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha1 = "SHA1"
     case sha256 = "SHA256"
     case sha512 = "SHA512"
+    case xxhash64 = "XXHASH64"
 
     /// The header carrying this checksum.
     public var header: String { "x-amz-checksum-\(rawValue.lowercased())" }
@@ -26,6 +27,7 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
         case .sha1: Data(Insecure.SHA1.hash(data: bytes)).base64EncodedString()
         case .sha256: Data(SHA256.hash(data: bytes)).base64EncodedString()
         case .sha512: Data(SHA512.hash(data: bytes)).base64EncodedString()
+        case .xxhash64: Self.base64(XXHash64.hash(bytes), bytes: 8)
         }
     }
 
@@ -76,5 +78,5 @@ enum CRC {
 
 extension ChecksumAlgorithm {
     /// Algorithms the S3 model lists that this server does not compute yet.
-    public static let unsupported: Set<String> = ["MD5", "XXHASH64", "XXHASH3", "XXHASH128"]
+    public static let unsupported: Set<String> = ["MD5", "XXHASH3", "XXHASH128"]
 }
