@@ -29,15 +29,6 @@ struct ObjectOperations {
     /// Content-MD5 and `x-amz-checksum-*` must match the bytes received; returns the checksums
     /// to keep (the ones sent, plus the one asked for by `x-amz-sdk-checksum-algorithm`).
     func verifiedChecksums(_ bytes: [UInt8]) throws -> [String: String] {
-        let asked =
-            [call.string("ChecksumAlgorithm")]
-            + ChecksumAlgorithm.unsupported.map { name in
-                call.input[member: "Checksum\(name)"] == nil ? nil : name
-            }
-        if let name = asked.compactMap({ $0 }).first(where: { ChecksumAlgorithm.unsupported.contains($0) }) {
-            throw AWSError(
-                code: "InvalidRequest", message: "The \(name) checksum algorithm is not supported by this server yet.")
-        }
         if let md5 = call.string("ContentMD5") {
             guard let digest = Data(base64Encoded: md5), digest.count == 16 else { throw S3Errors.invalidDigest }
             guard md5 == ChecksumAlgorithm.md5Base64(bytes) else { throw S3Errors.badDigest }

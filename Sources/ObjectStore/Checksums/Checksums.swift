@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 
 /// The checksums S3 computes and compares: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`,
-/// `-sha1`, `-sha256`, `-sha512`, `-xxhash64` (base64 of the big-endian digest), and the MD5
-/// behind ETags. XXHASH3 and XXHASH128 are refused until they are implemented.
+/// `-sha1`, `-sha256`, `-sha512`, `-md5`, `-xxhash64`, `-xxhash3`, `-xxhash128` (base64 of the
+/// big-endian digest): every algorithm the S3 model lists. And the MD5 behind ETags.
 public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case crc32 = "CRC32"
     case crc32c = "CRC32C"
@@ -12,6 +12,9 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha256 = "SHA256"
     case sha512 = "SHA512"
     case xxhash64 = "XXHASH64"
+    case xxhash3 = "XXHASH3"
+    case xxhash128 = "XXHASH128"
+    case md5 = "MD5"
 
     /// The header carrying this checksum.
     public var header: String { "x-amz-checksum-\(rawValue.lowercased())" }
@@ -28,6 +31,14 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
         case .sha256: Data(SHA256.hash(data: bytes)).base64EncodedString()
         case .sha512: Data(SHA512.hash(data: bytes)).base64EncodedString()
         case .xxhash64: Self.base64(XXHash64.hash(bytes), bytes: 8)
+        case .xxhash3: Self.base64(XXHash3.hash64(bytes), bytes: 8)
+        case .xxhash128:
+            Data(
+                [XXHash3.hash128(bytes).high, XXHash3.hash128(bytes).low].flatMap { value in
+                    (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> (UInt64($0) * 8)) }
+                }
+            ).base64EncodedString()
+        case .md5: Self.md5Base64(bytes)
         }
     }
 
@@ -74,9 +85,4 @@ enum CRC {
         for byte in bytes { crc = (crc >> 8) ^ crc64Table[Int((crc ^ UInt64(byte)) & 0xFF)] }
         return crc ^ 0xFFFF_FFFF_FFFF_FFFF
     }
-}
-
-extension ChecksumAlgorithm {
-    /// Algorithms the S3 model lists that this server does not compute yet.
-    public static let unsupported: Set<String> = ["MD5", "XXHASH3", "XXHASH128"]
 }
