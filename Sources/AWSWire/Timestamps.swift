@@ -2,7 +2,8 @@ import Foundation
 
 /// The timestamp formats AWS protocols use on the wire.
 public enum Timestamps {
-    private static let utc: Calendar = {
+    /// The Gregorian calendar in UTC, for every date computation the server does.
+    public static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
         return calendar

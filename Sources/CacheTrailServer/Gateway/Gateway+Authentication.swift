@@ -14,9 +14,12 @@ extension Gateway {
 
     /// Verifies the request's SigV4 signature and resolves its access key to a principal.
     func authenticate(_ request: GatewayRequest, logger: Logger) async throws -> Authenticated {
+        // With x-amz-content-sha256 (S3) the signature covers the declared hash, which the S3
+        // wire checks against the body once; hash the body here only when nothing declares it.
+        let declared = request.header("x-amz-content-sha256") != nil
         let signable = SignableRequest(
             method: request.method, path: request.path, query: request.query, headers: request.headers,
-            bodySHA256: SigV4.sha256Hex(request.body))
+            bodySHA256: declared ? nil : SigV4.sha256Hex(request.body))
         let authorization: SigV4Authorization
         do {
             authorization = try SigV4Authorization.parse(signable)

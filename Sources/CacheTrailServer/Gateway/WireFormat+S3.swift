@@ -6,6 +6,9 @@ import SigV4
 /// S3's REST-XML side of the wire: virtual hosts, streaming (aws-chunked) bodies, payload
 /// hashes, and S3's own names for authentication errors.
 extension WireFormat {
+    /// Built once: the router parses every operation's URI template.
+    static let s3Router = RestXMLRouter(model: .s3)
+
     /// Query and JSON bodies above this size are refused; S3 bodies may be larger.
     static let queryBodyLimit = 1 << 20
 
@@ -49,7 +52,7 @@ extension WireFormat {
 
     func decodeS3(_ request: GatewayRequest, model: ServiceModel) throws(AWSError) -> (OperationModel, ShapeValue) {
         let rest = try Self.restRequest(request)
-        guard let operation = RestXMLRouter(model: model).route(rest) else {
+        guard let operation = Self.s3Router.route(rest) else {
             throw AWSError(
                 code: "MethodNotAllowed", message: "The specified method is not allowed against this resource.",
                 httpStatus: 405)
@@ -73,7 +76,6 @@ extension WireFormat {
         }
         if response.headers.contains(where: { $0.name.lowercased() == "content-range" }) { response.status = 206 }
         if case .integer(let status)? = output?[member: "StatusCode"] { response.status = Int(status) }
-        if operation.name.hasPrefix("Delete") && operation.name != "DeleteObjects" { response.status = 204 }
         response.headers.append(("x-amz-request-id", requestID))
         response.headers.append(("x-amz-id-2", requestID))
         return response

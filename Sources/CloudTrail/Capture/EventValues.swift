@@ -48,9 +48,7 @@ struct EventValues {
 
     /// `Dec 1, 2014 10:16:06 PM`, the form the seed's records use inside parameters.
     @Sendable static func eventTimestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let c = Timestamps.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let hour24 = c.hour ?? 0
         let hour12 = hour24 % 12 == 0 ? 12 : hour24 % 12

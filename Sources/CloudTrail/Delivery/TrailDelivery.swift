@@ -99,10 +99,8 @@ public struct TrailDelivery: Sendable {
     /// timed by the batch's newest event and made unique by the batch's identity, so a retried
     /// batch lands on the same key.
     static func key(trail: TrailRecord, region: String, batch: [(position: Int64, entry: JournalEntry)]) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
         let time = batch.last?.entry.eventTime ?? Date(timeIntervalSince1970: 0)
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: time)
+        let c = Timestamps.utc.dateComponents([.year, .month, .day, .hour, .minute], from: time)
         let day = String(format: "%04d/%02d/%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
         let stamp = String(
             format: "%04d%02d%02dT%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)

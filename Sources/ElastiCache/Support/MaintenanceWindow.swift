@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 
 /// A weekly window `ddd:hh24:mi-ddd:hh24:mi` (UTC), as PreferredMaintenanceWindow gives it.
@@ -27,9 +28,7 @@ struct MaintenanceWindow: Equatable {
 
     /// The first start of the window at or after `date`.
     func nextStart(after date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
-        let c = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        let c = Timestamps.utc.dateComponents([.weekday, .hour, .minute], from: date)
         let now = ((c.weekday ?? 1) - 1) * 1440 + (c.hour ?? 0) * 60 + (c.minute ?? 0)
         let wait = (start - now + 7 * 1440) % (7 * 1440)
         let minuteStart = Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 60).rounded(.down) * 60)
