@@ -296,3 +296,19 @@ def test_lifecycle_archives_then_expires_on_the_manual_clock(server, s3):
     assert 'ongoing-request="false"' in s3.head_object(Bucket=name, Key="AWSLogs/a.json.gz")["Restore"]
     server.advance(400 * 86400)
     assert {o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]} == {"keep"}
+
+
+def test_listing_reads_past_a_thousand_keys_by_prefix_and_delimiter(s3):
+    name = bucket_name()
+    s3.create_bucket(Bucket=name)
+    keys = [f"p/{i:04d}" for i in range(1100)] + ["p", "p/sub/a", "p/sub/b", "o", "q"]
+    for key in keys:
+        s3.put_object(Bucket=name, Key=key, Body=b"")
+    listed = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name, Prefix="p") for o in page["Contents"]]
+    assert listed == sorted(k for k in keys if k.startswith("p"))
+    first = s3.list_objects_v2(Bucket=name, Prefix="p/")
+    assert first["IsTruncated"] and first["KeyCount"] == 1000
+    grouped = s3.list_objects_v2(Bucket=name, Prefix="p/", Delimiter="/", StartAfter="p/1050")
+    assert [o["Key"] for o in grouped["Contents"]] == [f"p/{i:04d}" for i in range(1051, 1100)]
+    assert grouped["CommonPrefixes"] == [{"Prefix": "p/sub/"}]
+    assert [o["Key"] for o in s3.list_objects(Bucket=name, Marker="p/1098", Prefix="p/")["Contents"]] == ["p/1099", "p/sub/a", "p/sub/b"]

@@ -49,7 +49,7 @@ public enum CacheTrailServer {
         let lifecycle = LifecycleExecutor(store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger)
         let statePath = configuration.statePath
         let background = PeriodicService(tick: configuration.deliveryTick) {
-            await lifecycle.runOnce()
+            await lifecycle.runIfDue()
             await deliverer.runOnce()
             Self.reportDiskUse(statePath: statePath)
         }

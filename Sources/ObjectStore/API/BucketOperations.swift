@@ -77,8 +77,10 @@ struct BucketOperations {
     }
 
     func delete(_ bucket: BucketRecord) throws -> ShapeValue? {
-        let hasObjects = try !tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name).isEmpty
-        let hasUploads = try !tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name).isEmpty
+        let hasObjects = try !tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, after: nil, limit: 1)
+            .isEmpty
+        let hasUploads = try !tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name, after: nil, limit: 1)
+            .isEmpty
         if hasObjects || hasUploads { throw S3Errors.bucketNotEmpty }
         try tx.delete(kind: Kinds.bucket, scope: Kinds.global, id: bucket.name)
         return nil

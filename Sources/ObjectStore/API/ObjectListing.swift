@@ -28,31 +28,32 @@ struct ObjectListing {
         } else {
             after = call.string("Marker")
         }
-        let objects = try context.tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name)
-            .filter { $0.key.hasPrefix(prefix) && (after == nil || $0.key > after ?? "") }
         var contents: [ObjectRecord] = []
         var prefixes: [String] = []
         var last: String?
         var truncated = false
-        for object in objects {
+        /// Takes the next matching object in key order; false once the page is full.
+        func take(_ object: ObjectRecord) -> Bool {
             if let delimiter, let range = object.key.dropFirst(prefix.count).range(of: delimiter) {
                 let common = String(object.key[..<range.upperBound])
-                if prefixes.last == common { continue }
+                if prefixes.last == common { return true }
                 if contents.count + prefixes.count >= maxKeys {
                     truncated = true
-                    break
+                    return false
                 }
                 prefixes.append(common)
                 last = common
-                continue
+                return true
             }
             if contents.count + prefixes.count >= maxKeys {
                 truncated = true
-                break
+                return false
             }
             contents.append(object)
             last = object.key
+            return true
         }
+        try scan(prefix: prefix, after: after, take)
         let owner = BucketOperations(context: context).owner()
         let fetchOwner = !v2 || call.input[member: "FetchOwner"]?.boolValue == true
         var fields: [String: ShapeValue?] = [
@@ -84,5 +85,32 @@ struct ObjectListing {
             if truncated, delimiter != nil, let last { fields["NextMarker"] = .string(last) }
         }
         return .object(fields)
+    }
+
+    /// Objects whose keys start with `prefix` and sort after `after`, in key order, read from
+    /// the store a batch at a time (not the whole bucket) until `take` declines one.
+    private func scan(prefix: String, after: String?, _ take: (ObjectRecord) -> Bool) throws {
+        let tx = context.tx
+        let batchSize = 1000
+        // The key equal to the prefix sorts before every longer key that starts with it.
+        var cursor = after
+        if !prefix.isEmpty && (after ?? "") < prefix {
+            if let exact = try tx.get(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, id: prefix),
+                !take(exact)
+            {
+                return
+            }
+            cursor = prefix
+        }
+        while true {
+            let batch = try tx.list(
+                ObjectRecord.self, kind: Kinds.object, scope: bucket.name, after: cursor, limit: batchSize)
+            for object in batch {
+                guard object.key.hasPrefix(prefix) else { return }
+                if !take(object) { return }
+            }
+            guard let final = batch.last, batch.count == batchSize else { return }
+            cursor = final.key
+        }
     }
 }

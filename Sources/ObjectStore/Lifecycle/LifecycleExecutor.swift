@@ -2,6 +2,7 @@ import AWSWire
 import Foundation
 import Logging
 import Persistence
+import Synchronization
 
 /// Runs lifecycle rules on the injected clock (a pass on every server tick): expirations, transitions to
 /// archive storage classes, and aborting incomplete multipart uploads. What a rule deletes is
@@ -11,6 +12,13 @@ public struct LifecycleExecutor: Sendable {
     let blobs: EncryptedBlobStore
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Rules act in days: between passes at least this much injected time goes by.
+    public static let interval: TimeInterval = 60
+    private let lastPass = LastPass()
+
+    private final class LastPass: Sendable {
+        let date = Mutex<Date?>(nil)
+    }
 
     public init(
         store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date, logger: Logger
@@ -21,10 +29,24 @@ public struct LifecycleExecutor: Sendable {
         self.logger = logger
     }
 
+    /// A pass, unless one ran less than ``interval`` ago on the injected clock (the periodic
+    /// tick calls this; a moved manual clock calls ``runOnce()`` directly).
+    @discardableResult
+    public func runIfDue() async -> Int {
+        let now = self.now()
+        let due = lastPass.date.withLock { last in
+            guard last.map({ now.timeIntervalSince($0) >= Self.interval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        return due ? await runOnce() : 0
+    }
+
     /// One pass over every bucket with rules; returns how many objects expired or moved.
     @discardableResult
     public func runOnce() async -> Int {
         let now = self.now()
+        lastPass.date.withLock { $0 = now }
         do {
             let (changed, freed) = try await store.write { tx -> (Int, [BlobReference]) in
                 var changed = 0
