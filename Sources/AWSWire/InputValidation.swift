@@ -27,9 +27,7 @@ public enum ValidationStyle: Sendable {
     }
 
     /// The error for a required member that is absent.
-    public func missingError(_ name: String) -> AWSError { missing(name) }
-
-    func missing(_ name: String) -> AWSError {
+    public func missing(_ name: String) -> AWSError {
         switch self {
         case .parameterValue: .missingParameter(name)
         case .validationError, .validationException:

@@ -42,7 +42,7 @@ public struct OperationCall: Sendable {
 
     /// A member the model marks required (the decoder has already checked it is present).
     public func required(_ member: String) throws(AWSError) -> String {
-        guard let value = string(member) else { throw ValidationStyle.of(model).missingError(member) }
+        guard let value = string(member) else { throw ValidationStyle.of(model).missing(member) }
         return value
     }
 
