@@ -114,6 +114,7 @@ let package = Package(
         .testTarget(
             name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire"], swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),
         .testTarget(name: "CacheTrailServerTests", dependencies: ["CacheTrailServer"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),
         .testTarget(

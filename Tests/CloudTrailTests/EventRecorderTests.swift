@@ -12,12 +12,13 @@ struct EventRecorderTests {
 
     func record(
         _ model: ServiceModel, _ operation: String, _ principal: Principal, input: ShapeValue? = nil,
-        output: ShapeValue? = nil, error: AWSError? = nil
+        output: ShapeValue? = nil, error: AWSError? = nil, resourceArn: String? = nil
     ) throws -> [String: JSONValue] {
-        let context = CallContext(
+        var context = CallContext(
             model: model, eventName: operation, operation: model.operations[operation], input: input,
             principal: principal,
             region: "eu-west-1", requestID: "req", sourceIP: "127.0.0.1", userAgent: "test", time: time)
+        context.resourceArn = resourceArn
         let entry = EventRecorder().entry(for: context, output: output, error: error)
         guard case .object(let fields) = try JSONValue.parse(entry.record) else {
             throw CocoaError(.fileReadCorruptFile)
@@ -100,6 +101,39 @@ struct EventRecorderTests {
         #expect(fields["errorCode"] == .string("EntityAlreadyExists"))
         #expect(fields["errorMessage"] == .string("User with name bob already exists."))
         #expect(fields["responseElements"] == .null)
+    }
+
+    @Test func managementEventsNameTheResourceTheyActedOn() throws {
+        let arn = "arn:aws:elasticache:eu-west-1:111111111111:cluster:c1"
+        let fields = try record(
+            .elastiCache, "RebootCacheCluster", .root(account: "111111111111"),
+            input: .object(["CacheClusterId": .string("c1")]), resourceArn: arn)
+        #expect(
+            fields["resources"]
+                == .array([
+                    .object([
+                        "accountId": .string("111111111111"), "type": .string("AWS::ElastiCache::CacheCluster"),
+                        "ARN": .string(arn),
+                    ])
+                ]))
+        #expect(try record(.sts, "GetCallerIdentity", .root(account: "1"))["resources"] == nil)
+    }
+
+    @Test func fieldsOverOneHundredKilobytesAreOmitted() throws {
+        let tags = (0..<2_000).map { index in
+            ShapeValue.object(["Key": .string("key-\(index)"), "Value": .string(String(repeating: "v", count: 60))])
+        }
+        let large = try record(
+            .elastiCache, "AddTagsToResource", .root(account: "1"),
+            input: .object(["ResourceName": .string("arn:aws:elasticache:eu-west-1:1:cluster:c1"), "Tags": .list(tags)])
+        )
+        #expect(large["requestParameters"] == .null)
+        #expect(large["omitted"] == .bool(true))
+        let small = try record(
+            .elastiCache, "AddTagsToResource", .root(account: "1"),
+            input: .object(["ResourceName": .string("arn:aws:elasticache:eu-west-1:1:cluster:c1"), "Tags": .list([])]))
+        #expect(small["requestParameters"]?["resourceName"] != nil)
+        #expect(small["omitted"] == nil)
     }
 
     @Test func mapKeysKeepTheirCase() throws {

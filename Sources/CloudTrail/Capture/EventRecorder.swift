@@ -33,9 +33,16 @@ public struct EventRecorder: Sendable {
             record.add("errorMessage", .string(error.message))
         }
         let rendering = EventValues(model: call.model)
-        record.addRaw("requestParameters", rendering.requestParameters(call.input, shape: call.operation?.input))
         let response = readOnly || error != nil ? nil : output
-        record.addRaw("responseElements", rendering.responseElements(response, shape: call.operation?.output))
+        var omitted = false
+        for (key, json) in [
+            ("requestParameters", rendering.requestParameters(call.input, shape: call.operation?.input)),
+            ("responseElements", rendering.responseElements(response, shape: call.operation?.output)),
+        ] {
+            let fits = json.utf8.count <= Self.maxFieldBytes
+            omitted = omitted || !fits
+            record.addRaw(key, fits ? json : "null")
+        }
         record.add("requestID", .string(call.requestID))
         record.add("eventID", .string(eventID))
         record.add("readOnly", .boolean(readOnly))
@@ -44,16 +51,11 @@ public struct EventRecorder: Sendable {
             record.add("apiVersion", .string(call.model.metadata.apiVersion))
         }
         if call.isDataEvent {
-            record.add(
-                "resources",
-                .list(
-                    call.dataResources.map {
-                        .object([
-                            "type": .string($0.type), "ARN": .string($0.arn),
-                            "accountId": $0.accountId.map(ShapeValue.string),
-                        ])
-                    }))
+            record.add("resources", .list(call.dataResources.map { Self.resource($0.type, $0.arn, $0.accountId) }))
+        } else if let arn = call.resourceArn, let type = ResourceTypes.type(arn) {
+            record.add("resources", .list([Self.resource(type, arn, ResourceTypes.account(arn))]))
         }
+        if omitted { record.add("omitted", .boolean(true)) }
         record.add("managementEvent", .boolean(!call.isDataEvent))
         record.add("recipientAccountId", .string(call.principal.accountId))
         record.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
@@ -64,6 +66,14 @@ public struct EventRecorder: Sendable {
             record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn,
             resourceType: call.resourceArn.flatMap(ResourceTypes.type),
             resourceName: call.resourceArn.flatMap(ResourceTypes.name))
+    }
+
+    /// CloudTrail's ceiling for requestParameters and responseElements: a larger field is
+    /// recorded as null and the record carries `"omitted": true`.
+    public static let maxFieldBytes = 100 * 1024
+
+    private static func resource(_ type: String, _ arn: String, _ account: String?) -> ShapeValue {
+        .object(["accountId": account.map(ShapeValue.string), "type": .string(type), "ARN": .string(arn)])
     }
 
     /// Read-only calls (every Describe*, List*, Get*, Head* and LookupEvents) have null responseElements.

@@ -31,4 +31,11 @@ enum ResourceTypes {
         let tail = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last ?? ""
         return tail.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init)
     }
+
+    /// The ARN's account field, when it has one (S3 bucket ARNs have none).
+    static func account(_ arn: String) -> String? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, !parts[4].isEmpty else { return nil }
+        return String(parts[4])
+    }
 }

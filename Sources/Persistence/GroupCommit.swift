@@ -1,0 +1,100 @@
+import GRDB
+import Synchronization
+
+/// Group commit: writes that arrive while a transaction commits wait, then run together in the
+/// next transaction, each inside its own savepoint, and share one commit — one fsync of the
+/// write-ahead log for the whole group. A write whose body throws rolls back to its savepoint
+/// alone; a commit that fails fails every write of its group. No write hears back before the
+/// commit of its group has returned.
+final class GroupCommit: Sendable {
+    private struct Job: Sendable {
+        /// Runs the body inside a savepoint of the group's transaction and keeps its outcome.
+        let run: @Sendable (Database) -> Void
+        /// Resumes the caller: with the kept outcome, or with the commit's error.
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var draining = false
+    }
+
+    private let writer: any DatabaseWriter
+    private let queue = Mutex(Queue())
+    private let maxGroup: Int
+    private let commits = Atomic<Int>(0)
+    private let writes = Atomic<Int>(0)
+
+    init(writer: any DatabaseWriter, maxGroup: Int = 512) {
+        self.writer = writer
+        self.maxGroup = maxGroup
+    }
+
+    /// Transactions committed and writes carried by them since start.
+    var counts: (commits: Int, writes: Int) {
+        (commits.load(ordering: .relaxed), writes.load(ordering: .relaxed))
+    }
+
+    /// Writes waiting for the next group.
+    var waiting: Int { queue.withLock { $0.jobs.count } }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = Mutex<Result<T, any Error>?>(nil)
+            let job = Job(
+                run: { db in
+                    do {
+                        try db.inSavepoint {
+                            let value = try body(SQLiteTransaction(db: db))
+                            outcome.withLock { $0 = .success(value) }
+                            return .commit
+                        }
+                    } catch {
+                        outcome.withLock { $0 = .failure(error) }
+                    }
+                },
+                finish: { commitError in
+                    if let commitError {
+                        continuation.resume(throwing: commitError)
+                    } else {
+                        let result = outcome.withLock { $0 } ?? .failure(StateStoreError.unavailable("write not run"))
+                        continuation.resume(with: result)
+                    }
+                })
+            let leads = queue.withLock { queue in
+                queue.jobs.append(job)
+                if queue.draining { return false }
+                queue.draining = true
+                return true
+            }
+            if leads { Task { await self.drain() } }
+        }
+    }
+
+    /// Commits groups until nobody waits. Only one drain runs at a time.
+    private func drain() async {
+        while true {
+            let group: [Job] = queue.withLock { queue in
+                guard !queue.jobs.isEmpty else {
+                    queue.draining = false
+                    return []
+                }
+                let count = min(queue.jobs.count, maxGroup)
+                let group = Array(queue.jobs.prefix(count))
+                queue.jobs.removeFirst(count)
+                return group
+            }
+            if group.isEmpty { return }
+            do {
+                try await writer.write { db in
+                    for job in group { job.run(db) }
+                }
+                commits.add(1, ordering: .relaxed)
+                writes.add(group.count, ordering: .relaxed)
+                for job in group { job.finish(nil) }
+            } catch {
+                for job in group { job.finish(error) }
+            }
+        }
+    }
+}

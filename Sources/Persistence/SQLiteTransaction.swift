@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+
+/// One SQLite transaction (or savepoint) seen through the store protocols.
+struct SQLiteTransaction: StateWriter {
+    let db: Database
+
+    func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
+        guard
+            let data = try Data.fetchOne(
+                db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?",
+                arguments: [kind, scope, id])
+        else { return nil }
+        return try JSONDecoder().decode(T.self, from: data)
+    }
+
+    func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T] {
+        let rows = try Data.fetchAll(
+            db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? ORDER BY id",
+            arguments: [kind, scope])
+        let decoder = JSONDecoder()
+        return try rows.map { try decoder.decode(T.self, from: $0) }
+    }
+
+    func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
+        let rows = try Data.fetchAll(
+            db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?",
+            arguments: [kind, scope, after ?? "", limit])
+        let decoder = JSONDecoder()
+        return try rows.map { try decoder.decode(T.self, from: $0) }
+    }
+
+    func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
+        let data = try JSONEncoder().encode(value)
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)",
+            arguments: [kind, scope, id, data])
+    }
+
+    func appendEvent(_ entry: JournalEntry) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
+                    username, access_key_id, record, management, resource_arn, resource_type, resource_name)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entry.eventID, entry.account, entry.region, entry.eventTime.timeIntervalSince1970, entry.eventName,
+                entry.eventSource, entry.readOnly, entry.username, entry.accessKeyId, entry.record,
+                entry.management,
+                entry.resourceArn, entry.resourceType, entry.resourceName,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
+        var sql = "SELECT * FROM events WHERE account = ? AND region = ? AND seq < ? AND management = 1"
+        var arguments: StatementArguments = [query.account, query.region, query.before ?? Int64.max]
+        if let (attribute, value) = query.attribute {
+            sql += " AND \(attribute.rawValue) = ?"
+            if attribute == .readOnly {
+                _ = arguments.append(contentsOf: [value.lowercased() == "true"])
+            } else {
+                _ = arguments.append(contentsOf: [value])
+            }
+        }
+        if let start = query.start {
+            sql += " AND event_time >= ?"
+            _ = arguments.append(contentsOf: [start.timeIntervalSince1970])
+        }
+        if let end = query.end {
+            sql += " AND event_time <= ?"
+            _ = arguments.append(contentsOf: [end.timeIntervalSince1970])
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        _ = arguments.append(contentsOf: [query.limit])
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.entry)
+    }
+
+    func latestPosition() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0
+    }
+
+    func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
+        -> [(position: Int64, entry: JournalEntry)]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM events WHERE account = ? AND region = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                """,
+            arguments: [account, region, after, upTo ?? Int64.max, limit]
+        ).map(Self.entry)
+    }
+
+    func regions(account: String, after: Int64) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT DISTINCT region FROM events WHERE account = ? AND seq > ?",
+            arguments: [account, after])
+    }
+
+    static func entry(_ row: Row) -> (position: Int64, entry: JournalEntry) {
+        (
+            position: row["seq"],
+            entry: JournalEntry(
+                eventID: row["event_id"], account: row["account"], region: row["region"],
+                eventTime: Date(timeIntervalSince1970: row["event_time"]), eventName: row["event_name"],
+                eventSource: row["event_source"], readOnly: row["read_only"], username: row["username"],
+                accessKeyId: row["access_key_id"], record: row["record"], management: row["management"],
+                resourceArn: row["resource_arn"], resourceType: row["resource_type"],
+                resourceName: row["resource_name"])
+        )
+    }
+
+    func delete(kind: String, scope: String, id: String) throws -> Bool {
+        try db.execute(
+            sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?", arguments: [kind, scope, id])
+        return db.changesCount > 0
+    }
+}
