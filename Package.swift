@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "CloudTrail",
             dependencies: [
-                "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "CZlib",
+                "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "SigV4", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "cachetrail",
             dependencies: [
-                "CacheTrailServer", "IAM", "ElastiCache",
+                "CacheTrailServer", "CloudTrail", "IAM", "ElastiCache", "SigV4",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CloudTrailTests",
-            dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore"],
+            dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore", "SigV4"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the SQLite and zlib headers GRDB and log-file compression link against.
+# Debian packages: the SQLite and zlib headers GRDB and log-file compression link against, and
+# libcurl, which Foundation's URLSession (uploads to an external S3 endpoint) loads.
 need=()
-for package in libsqlite3-dev zlib1g-dev; do
+for package in libsqlite3-dev zlib1g-dev libcurl4; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -43,7 +43,7 @@ public enum CacheTrailServer {
         }
         let delivery = TrailDelivery(
             interval: configuration.deliveryInterval, maxFileBytes: configuration.deliveryMaxFileBytes,
-            blobs: data.blobs)
+            blobs: data.blobs, external: configuration.externalBucket)
         let deliverer = Deliverer(
             store: data.store, delivery: delivery, now: { clock.now() }, logger: logger)
         let lifecycle = LifecycleExecutor(store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger)

@@ -1,3 +1,4 @@
+import CloudTrail
 import ElastiCache
 import Foundation
 
@@ -18,6 +19,9 @@ import Foundation
 /// - `deliveryInterval` (`--delivery-interval`, default 300 s as AWS): how long an event may
 ///   wait for its log file; `deliveryMaxFileBytes` (`--delivery-max-file-bytes`): records per
 ///   file before it is cut early; `deliveryTick`: how often delivery looks.
+/// - `externalBucket` (`--s3-endpoint`, `CACHETRAIL_S3_ACCESS_KEY_ID`,
+///   `CACHETRAIL_S3_SECRET_ACCESS_KEY`, `--s3-region`): an S3-compatible endpoint that holds
+///   the trail buckets the embedded store does not.
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 4577
@@ -36,6 +40,7 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [String] = []
     /// Off only to measure what capture costs (`--benchmark-without-capture`).
     public var capture = true
+    public var externalBucket: ExternalBucket?
 
     public init() {}
 

@@ -1,9 +1,11 @@
 import ArgumentParser
 import CacheTrailServer
+import CloudTrail
 import ElastiCache
 import Foundation
 import IAM
 import Logging
+import SigV4
 
 @main
 struct CacheTrail: AsyncParsableCommand {
@@ -56,6 +58,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Uncompressed record bytes after which a log file is cut early.")
     var deliveryMaxFileBytes: Int = 50 << 20
 
+    @Option(
+        help: """
+            An S3-compatible endpoint for trail buckets the embedded store does not hold (env \
+            CACHETRAIL_S3_ENDPOINT); its keys come from CACHETRAIL_S3_ACCESS_KEY_ID and \
+            CACHETRAIL_S3_SECRET_ACCESS_KEY.
+            """)
+    var s3Endpoint: String?
+    var externalEndpoint: String? { s3Endpoint ?? Self.env["CACHETRAIL_S3_ENDPOINT"] }
+
+    @Option(help: "The region requests to --s3-endpoint are signed for.")
+    var s3Region: String = env["CACHETRAIL_S3_REGION"] ?? "us-east-1"
+
     @Flag(help: "Benchmarks only: do not record calls as CloudTrail events, to measure what capture costs.")
     var benchmarkWithoutCapture = false
 
@@ -72,6 +86,15 @@ struct Serve: AsyncParsableCommand {
         guard deliveryInterval >= 1 else { throw ValidationError("--delivery-interval must be at least 1 second") }
         guard deliveryMaxFileBytes >= 1024 else {
             throw ValidationError("--delivery-max-file-bytes must be at least 1024")
+        }
+        if let externalEndpoint {
+            guard let url = URL(string: externalEndpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
+            else { throw ValidationError("--s3-endpoint must be an http(s) URL") }
+            guard Self.env["CACHETRAIL_S3_ACCESS_KEY_ID"] != nil, Self.env["CACHETRAIL_S3_SECRET_ACCESS_KEY"] != nil
+            else {
+                throw ValidationError(
+                    "--s3-endpoint needs CACHETRAIL_S3_ACCESS_KEY_ID and CACHETRAIL_S3_SECRET_ACCESS_KEY")
+            }
         }
         guard lifecycleSeconds >= 0 else { throw ValidationError("--lifecycle-seconds must be 0 or more") }
         guard ["system", "manual"].contains(clock) else { throw ValidationError("--clock must be system or manual") }
@@ -95,6 +118,14 @@ struct Serve: AsyncParsableCommand {
         configuration.trustedProxies = trustedProxy
         configuration.deliveryInterval = deliveryInterval
         configuration.deliveryMaxFileBytes = deliveryMaxFileBytes
+        if let externalEndpoint, let url = URL(string: externalEndpoint) {
+            configuration.externalBucket = ExternalBucket(
+                endpoint: url,
+                credentials: AWSCredentials(
+                    accessKeyID: Self.env["CACHETRAIL_S3_ACCESS_KEY_ID"] ?? "",
+                    secretAccessKey: Self.env["CACHETRAIL_S3_SECRET_ACCESS_KEY"] ?? ""),
+                region: s3Region)
+        }
         configuration.elastiCache.clustersPerAccount = clusterQuota
         configuration.elastiCache.nodesPerAccount = nodeQuota
         let level = Logger.Level(rawValue: logLevel) ?? .info

@@ -1,6 +1,8 @@
 import AWSWire
 import Foundation
+import ObjectStore
 import Persistence
+import SigV4
 import Testing
 
 @testable import CloudTrail
@@ -31,6 +33,41 @@ struct DeliveryTests {
             eventTime: Date(timeIntervalSince1970: 1_700_000_000), eventName: name, eventSource: source,
             readOnly: readOnly,
             username: "root", accessKeyId: nil, record: "{}")
+    }
+
+    @Test func externalBucketsGetFilesCutIntoTheOutboxOnce() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStateStore(path: nil)
+        let external = ExternalBucket(
+            endpoint: URL(fileURLWithPath: "/"), credentials: AWSCredentials(accessKeyID: "a", secretAccessKey: "s"))
+        let delivery = TrailDelivery(
+            interval: 300, maxFileBytes: 1024, blobs: try EncryptedBlobStore(dataDirectory: directory),
+            external: external)
+        let events = (0..<3).map { index in
+            var event = entry("CreateCacheCluster", readOnly: false)
+            event.record = "{\"n\":\(index),\"pad\":\"" + String(repeating: "x", count: 600) + "\"}"
+            return event
+        }
+        let cut = try await store.write { tx in
+            for event in events { try tx.appendEvent(event) }
+            var main = self.trail()
+            let first = try delivery.deliver(
+                &main, now: Date(timeIntervalSince1970: 1_700_000_400), flush: false, in: tx)
+            var again = main
+            let second = try delivery.deliver(
+                &again, now: Date(timeIntervalSince1970: 1_700_000_400), flush: false, in: tx)
+            return (main, first, second)
+        }
+        // 600-byte records against a 1 KiB limit: two files, cut into the outbox, not stored.
+        #expect(cut.1.count == 2)
+        #expect(cut.2.isEmpty)
+        let outbox = cut.0.outbox ?? []
+        #expect(outbox.map(\.key) == cut.1)
+        #expect(outbox.map(\.after) == [0, 2])
+        #expect(outbox.map(\.end) == [2, 3])
+        #expect(cut.0.cursors["us-west-2"] == 3)
+        #expect(cut.0.latestDeliveryTime == nil)
     }
 
     @Test func keysFollowAWSLayoutAndAreStablePerBatch() {

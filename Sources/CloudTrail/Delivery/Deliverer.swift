@@ -37,7 +37,7 @@ public struct Deliverer: Sendable {
         let delivery = self.delivery
         let now = self.now()
         do {
-            return try await store.write { tx in
+            let written = try await store.write { tx in
                 var written: [String] = []
                 let latest = try tx.latestPosition()
                 for var trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope) {
@@ -50,6 +50,7 @@ public struct Deliverer: Sendable {
                 }
                 return written
             }
+            return written + (await uploadPending(now: now))
         } catch {
             logger.error("delivery pass failed", metadata: ["error": .string(String(describing: error))])
             return []

@@ -13,11 +13,23 @@ public struct TrailDelivery: Sendable {
     /// Uncompressed bytes of records in one file (keeps files far below AWS's 50 MB compressed).
     public var maxFileBytes: Int
     let writer: ServiceDelivery
+    /// Where buckets that the embedded store does not hold live, if anywhere.
+    public var external: ExternalBucket?
 
-    public init(interval: TimeInterval = 300, maxFileBytes: Int = 50 << 20, blobs: EncryptedBlobStore) {
+    public init(
+        interval: TimeInterval = 300, maxFileBytes: Int = 50 << 20, blobs: EncryptedBlobStore,
+        external: ExternalBucket? = nil
+    ) {
         self.interval = interval
         self.maxFileBytes = maxFileBytes
         self.writer = ServiceDelivery(service: "cloudtrail.amazonaws.com", blobs: blobs)
+        self.external = external
+    }
+
+    /// Whether `trail` delivers to the external endpoint: its bucket is not an embedded one.
+    func deliversExternally(_ trail: TrailRecord, in tx: any StateReader) throws -> Bool {
+        guard external != nil else { return false }
+        return try !writer.holds(bucket: trail.bucket, in: tx)
     }
 
     /// How many journal entries one pass reads per region.
@@ -27,6 +39,7 @@ public struct TrailDelivery: Sendable {
     /// written. A failed write is recorded in the trail's status and retried on the next pass.
     public func deliver(_ trail: inout TrailRecord, now: Date, flush: Bool, in tx: any StateWriter) throws -> [String] {
         let selectors = EventSelectors(trail: trail)
+        let external = try deliversExternally(trail, in: tx)
         var keys: [String] = []
         let floor = trail.cursors.values.min().map { min($0, trail.startPosition) } ?? trail.startPosition
         let regions = trail.isMultiRegion ? try tx.regions(account: trail.account, after: floor) : [trail.homeRegion]
@@ -61,8 +74,19 @@ public struct TrailDelivery: Sendable {
                 guard due else { break }
                 let end =
                     cutAt ?? (pending.count < Self.readLimit ? last.position : batch.last?.position ?? last.position)
-                let key = try write(batch, trail: &trail, region: region, now: now, in: tx)
-                guard let key else { return keys }
+                let key: String
+                if external {
+                    key = Self.key(trail: trail, region: region, batch: batch)
+                    trail.outbox =
+                        (trail.outbox ?? []) + [
+                            TrailRecord.PendingFile(region: region, key: key, after: cursor, end: end)
+                        ]
+                } else {
+                    guard let stored = try write(batch, trail: &trail, region: region, now: now, in: tx) else {
+                        return keys
+                    }
+                    key = stored
+                }
                 keys.append(key)
                 cursor = end
                 trail.cursors[region] = cursor
@@ -75,10 +99,7 @@ public struct TrailDelivery: Sendable {
         _ batch: [(position: Int64, entry: JournalEntry)], trail: inout TrailRecord, region: String, now: Date,
         in tx: any StateWriter
     ) throws -> String? {
-        var json = "{\"Records\":["
-        json += batch.map(\.entry.record).joined(separator: ",")
-        json += "]}"
-        let body = try Gzip.compress(Array(json.utf8))
+        let body = try Self.file(batch.map(\.entry))
         let key = Self.key(trail: trail, region: region, batch: batch)
         trail.latestDeliveryAttemptTime = now
         do {
@@ -93,6 +114,14 @@ public struct TrailDelivery: Sendable {
         trail.latestDeliveryTime = now
         trail.latestDeliveryAttemptSucceeded = now
         return key
+    }
+
+    /// A log file's bytes: `{"Records":[…]}` as one gzip member.
+    static func file(_ entries: [JournalEntry]) throws -> [UInt8] {
+        var json = "{\"Records\":["
+        json += entries.map(\.record).joined(separator: ",")
+        json += "]}"
+        return try Gzip.compress(Array(json.utf8))
     }
 
     /// `[prefix/]AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz`,

@@ -75,6 +75,8 @@ struct TrailOperations {
         if trail.prefix.map({ $0.count > 200 || $0.hasSuffix("/") }) == true {
             throw error("InvalidS3PrefixException", "Invalid S3 prefix: \(trail.prefix ?? "")")
         }
+        // An external bucket's own policy decides when files arrive (GetTrailStatus shows it).
+        if try delivery.deliversExternally(trail, in: tx) { return }
         let writer = ServiceDelivery(service: "cloudtrail.amazonaws.com", blobs: delivery.writer.blobs)
         let prefix = (trail.prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(trail.account)/"
         switch try writer.check(
@@ -178,6 +180,10 @@ struct TrailOperations {
             _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx)
         }
         try tx.delete(kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
+        if !(trail.outbox ?? []).isEmpty {
+            // Files cut for an external bucket are still uploaded after the trail is gone.
+            try tx.put(trail, kind: TrailRecord.retiredKind, scope: TrailRecord.scope, id: trail.retiredID)
+        }
         return .object([:])
     }
 

@@ -30,12 +30,31 @@ public struct TrailRecord: Sendable, Codable, Equatable {
     public var startPosition: Int64
     /// While stopped: the last position captured while logging (still delivered).
     public var stopPosition: Int64?
-    /// Per region, the last journal position delivered (or passed over).
+    /// Per region, the last journal position delivered, passed over or queued in `outbox`.
     public var cursors: [String: Int64]
+    /// Files cut for an external bucket and not yet stored there, oldest first per region.
+    public var outbox: [PendingFile]?
+
+    /// A log file cut from the journal range (after, end] of one region, waiting for an
+    /// external endpoint. Its key is fixed when it is cut, so a retry after a crash overwrites
+    /// the same object: no event ever lands in two files.
+    public struct PendingFile: Sendable, Codable, Equatable {
+        public var region: String
+        public var key: String
+        public var after: Int64
+        public var end: Int64
+        public var attempts = 0
+        /// Not retried before this time of the injected clock (backoff after a failure).
+        public var notBefore: Date?
+    }
 
     static let kind = "cloudtrail.trail"
+    /// Deleted trails whose outbox still holds files for an external bucket.
+    static let retiredKind = "cloudtrail.trail.retired"
     static let scope = "-"
     var id: String { "\(account)/\(name)" }
+    /// The id of this trail once deleted with files still queued (unique per deletion).
+    var retiredID: String { "\(id)#\(stopPosition ?? startPosition)" }
 
     /// The object key prefix of this trail's files for `region`.
     func keyPrefix(region: String) -> String {

@@ -44,6 +44,11 @@ public struct ServiceDelivery: Sendable {
         }
     }
 
+    /// Whether the embedded store holds the bucket `name`.
+    public func holds(bucket name: String, in tx: any StateReader) throws -> Bool {
+        try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) != nil
+    }
+
     /// Whether the bucket lets the service read its ACL and write `objectPrefix*` for `sourceArn`.
     public func check(
         bucket name: String, objectPrefix: String, account: String, sourceArn: String, in tx: any StateReader
