@@ -34,6 +34,9 @@ public struct TrailDelivery: Sendable {
 
     /// How many journal entries one pass reads per region.
     static let readLimit = 5_000
+    /// Files one pass writes per trail and region (unless flushing), so that a backlog drains
+    /// over several short transactions instead of one that holds every other write back.
+    static let filesPerPass = 4
 
     /// Delivers what is due for `trail` (everything captured, when `flush`); returns the keys
     /// written. A failed write is recorded in the trail's status and retried on the next pass.
@@ -45,7 +48,8 @@ public struct TrailDelivery: Sendable {
         let regions = trail.isMultiRegion ? try tx.regions(account: trail.account, after: floor) : [trail.homeRegion]
         for region in regions.sorted() {
             var cursor = max(trail.cursors[region] ?? trail.startPosition, trail.startPosition)
-            while true {
+            var files = 0
+            while flush || files < Self.filesPerPass {
                 let pending = try tx.pending(
                     account: trail.account, region: region, after: cursor, upTo: trail.stopPosition,
                     limit: Self.readLimit)
@@ -88,6 +92,7 @@ public struct TrailDelivery: Sendable {
                     key = stored
                 }
                 keys.append(key)
+                files += 1
                 cursor = end
                 trail.cursors[region] = cursor
             }
