@@ -306,3 +306,37 @@ def test_s3_data_events_only_when_a_trail_selects_them(server):
         for e in page["Events"]
     }
     assert put["ResponseMetadata"]["RequestId"] not in history
+
+
+def test_lifecycle_actions_are_service_events_for_trails_that_select_them(fresh_server):
+    srv = fresh_server()
+    bucket = new_bucket(srv)
+    data_bucket = f"life-{uuid.uuid4().hex[:10]}"
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket=data_bucket)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=data_bucket,
+        LifecycleConfiguration={"Rules": [
+            {"ID": "expire-logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 1}},
+            {"ID": "expire-other", "Status": "Enabled", "Filter": {"Prefix": "other/"}, "Expiration": {"Days": 1}},
+        ]})
+    ct = srv.client("cloudtrail")
+    ct.create_trail(Name="life", S3BucketName=bucket)
+    ct.put_event_selectors(TrailName="life", EventSelectors=[{
+        "ReadWriteType": "WriteOnly", "IncludeManagementEvents": False,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{data_bucket}/logs/"]}],
+    }])
+    ct.start_logging(Name="life")
+    s3.put_object(Bucket=data_bucket, Key="logs/old.txt", Body=b"x")
+    s3.put_object(Bucket=data_bucket, Key="other/old.txt", Body=b"x")
+    srv.advance(2 * 86400 + 60)
+    assert "Contents" not in s3.list_objects_v2(Bucket=data_bucket)
+    events = [r for _, r in records_in(srv, bucket) if r["eventType"] == "AwsServiceEvent"]
+    assert len(events) == 1, events  # the other prefix is not selected
+    event = events[0]
+    assert event["eventName"] == "LifecycleExpiration"
+    assert event["userIdentity"] == {"type": "AWSService", "invokedBy": "s3.amazonaws.com"}
+    assert event["requestParameters"] == {"bucketName": data_bucket, "key": "logs/old.txt"}
+    assert event["serviceEventDetails"]["lifecycleRuleId"] == "expire-logs"
+    assert event["recipientAccountId"] == "000000000000" and event["eventCategory"] == "Data"
+    assert {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{data_bucket}/logs/old.txt"} in event["resources"]

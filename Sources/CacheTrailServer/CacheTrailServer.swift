@@ -46,7 +46,11 @@ public enum CacheTrailServer {
             blobs: data.blobs, external: configuration.externalBucket)
         let deliverer = Deliverer(
             store: data.store, delivery: delivery, now: { clock.now() }, logger: logger)
-        let lifecycle = LifecycleExecutor(store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger)
+        let lifecycle = LifecycleExecutor(
+            store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger,
+            onAction: { [capture = configuration.capture] action, tx in
+                if capture { try ServiceEventRecorder.record(action, in: tx) }
+            })
         let statePath = configuration.statePath
         let background = PeriodicService(tick: configuration.deliveryTick) {
             await lifecycle.runIfDue()

@@ -11,9 +11,14 @@ public enum DataEventSelection {
             eventName: call.eventName, eventSource: "\(call.model.metadata.endpointPrefix).amazonaws.com",
             readOnly: readOnly, username: nil, accessKeyId: nil, record: "", management: false,
             resourceArn: call.dataResources.first?.arn)
+        return try wanted(entry, in: tx)
+    }
+
+    /// Whether a logging trail of the entry's account and region selects it.
+    public static func wanted(_ entry: JournalEntry, in tx: any StateReader) throws -> Bool {
         for trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
-        where trail.account == call.principal.accountId && trail.logging
-            && (trail.isMultiRegion || trail.homeRegion == call.region)
+        where trail.account == entry.account && trail.logging
+            && (trail.isMultiRegion || trail.homeRegion == entry.region)
         {
             if EventSelectors(trail: trail).matches(entry, trail: trail) { return true }
         }

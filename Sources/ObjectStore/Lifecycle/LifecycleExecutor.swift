@@ -8,10 +8,27 @@ import Synchronization
 /// archive storage classes, and aborting incomplete multipart uploads. What a rule deletes is
 /// gone from listings at once and from disk right after its transaction commits.
 public struct LifecycleExecutor: Sendable {
+    /// What a rule did to one object or upload, reported inside the transaction that did it.
+    public struct Action: Sendable {
+        public enum Kind: Sendable, Equatable {
+            case expiration
+            case transition(storageClass: String)
+            case abortIncompleteUpload(uploadId: String)
+        }
+
+        public var kind: Kind
+        public var bucket: BucketRecord
+        public var key: String
+        public var ruleId: String
+        public var time: Date
+    }
+
     let store: any StateStore
     let blobs: EncryptedBlobStore
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Called for each action in its transaction (CloudTrail records AwsServiceEvents here).
+    let onAction: @Sendable (Action, any StateWriter) throws -> Void
     /// Rules act in days: between passes at least this much injected time goes by.
     public static let interval: TimeInterval = 60
     private let lastPass = LastPass()
@@ -21,12 +38,14 @@ public struct LifecycleExecutor: Sendable {
     }
 
     public init(
-        store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date, logger: Logger
+        store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date, logger: Logger,
+        onAction: @escaping @Sendable (Action, any StateWriter) throws -> Void = { _, _ in }
     ) {
         self.store = store
         self.blobs = blobs
         self.now = now
         self.logger = logger
+        self.onAction = onAction
     }
 
     /// A pass, unless one ran less than ``interval`` ago on the injected clock (the periodic
@@ -60,10 +79,19 @@ public struct LifecycleExecutor: Sendable {
                                 try tx.delete(kind: Kinds.object, scope: bucket.name, id: object.key)
                                 freed.append(object.blob)
                                 changed += 1
+                                try onAction(
+                                    Action(
+                                        kind: .expiration, bucket: bucket, key: object.key, ruleId: rule.id, time: now),
+                                    tx)
                             case .transition(let storageClass)?:
                                 object.storageClass = storageClass
                                 try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
                                 changed += 1
+                                try onAction(
+                                    Action(
+                                        kind: .transition(storageClass: storageClass), bucket: bucket, key: object.key,
+                                        ruleId: rule.id, time: now),
+                                    tx)
                                 continue
                             case nil:
                                 continue
@@ -72,7 +100,7 @@ public struct LifecycleExecutor: Sendable {
                         }
                     }
                     for upload in try tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name) {
-                        let abort = rules.contains { rule in
+                        let abort = rules.first { rule in
                             guard rule.enabled, upload.key.hasPrefix(rule.prefix),
                                 let days = rule.abortIncompleteAfterDays
                             else {
@@ -80,10 +108,15 @@ public struct LifecycleExecutor: Sendable {
                             }
                             return LifecycleRule.due(upload.initiated, days: days) <= now
                         }
-                        if abort {
+                        if let abort {
                             try tx.delete(kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
                             freed += upload.parts.values.map(\.blob)
                             changed += 1
+                            try onAction(
+                                Action(
+                                    kind: .abortIncompleteUpload(uploadId: upload.uploadId), bucket: bucket,
+                                    key: upload.key, ruleId: abort.id, time: now),
+                                tx)
                         }
                     }
                 }
