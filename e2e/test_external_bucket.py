@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from conftest import free_port
+from test_delivery import backlog
 
 MOTO_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 KEY_PATTERN = re.compile(
@@ -104,6 +105,8 @@ def test_external_bucket_delivery_outage_and_recovery(moto, fresh_server):
     srv.advance(301)
     status = ct.get_trail_status(Name="external")
     assert status["LatestDeliveryError"] == "EndpointUnreachable"
+    trail_arn = "arn:aws:cloudtrail:us-east-1:000000000000:trail/external"
+    assert backlog(srv, trail_arn) >= len(second)  # the waiting events show in the metrics
     # Both are strings in CloudTrail's model: the failed attempt is newer than the last success.
     assert status["LatestDeliveryAttemptTime"] != status["LatestDeliveryAttemptSucceeded"]
 
@@ -121,6 +124,7 @@ def test_external_bucket_delivery_outage_and_recovery(moto, fresh_server):
     assert not set(first) & set(ids), "events delivered before the outage were sent again"
     status = ct.get_trail_status(Name="external")
     assert "LatestDeliveryError" not in status
+    assert backlog(srv, trail_arn) == 0
 
 
 def test_external_bucket_refusal_is_reported(moto, fresh_server):

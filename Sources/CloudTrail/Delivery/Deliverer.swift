@@ -26,7 +26,10 @@ public struct Deliverer: Sendable {
     /// `cachetrail_trail_backlog_positions{trail}`; it stays high while a bucket is unreachable.
     static func reportBacklog(_ trail: TrailRecord, latest: Int64) {
         let end = trail.logging ? latest : (trail.stopPosition ?? trail.startPosition)
-        let cursor = trail.cursors.values.min().map { max($0, trail.startPosition) } ?? trail.startPosition
+        // Files cut for an external bucket but not stored yet still count as undelivered.
+        var cursors = trail.cursors
+        for file in trail.outbox ?? [] { cursors[file.region] = min(cursors[file.region] ?? file.after, file.after) }
+        let cursor = cursors.values.min().map { max($0, trail.startPosition) } ?? trail.startPosition
         Gauge(label: "cachetrail_trail_backlog_positions", dimensions: [("trail", trail.arn)])
             .record(max(0, end - cursor))
     }
