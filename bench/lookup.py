@@ -86,16 +86,7 @@ def main():
     target.process.wait()
     seconds = fill(data_dir / "state.sqlite", options.events, time.time())
     print(f"- appended {options.events:,} events in {seconds:.0f} s")
-    restarted = run.Target.__new__(run.Target)
-    restarted.kind = "cachetrail"
-    restarted.port = run.free_port()
-    restarted.endpoint = f"http://127.0.0.1:{restarted.port}"
-    restarted.dir = data_dir
-    restarted.process = run.subprocess.Popen(
-        [str(run.BINARY), "serve", "--port", str(restarted.port), "--data-dir", str(data_dir), "--log-level", "error"],
-        stdout=run.subprocess.DEVNULL, stderr=run.subprocess.DEVNULL)
-    run.wait_ready(f"{restarted.endpoint}/_cachetrail/health")
-    restarted.key = target.key
+    restarted = run.Target("cachetrail", data_dir=data_dir)
     try:
         work = Path(data_dir) / "lookup.lua"
         print(f"| attribute (events: {options.events:,}) | requests/s | p50 ms | p99 ms | non-2xx |")

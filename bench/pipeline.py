@@ -61,17 +61,9 @@ def wait_drained(target, timeout):
 
 
 def start(data_dir, port=None):
-    target = run.Target.__new__(run.Target)
-    target.kind = "cachetrail"
-    target.port = port or run.free_port()
-    target.endpoint = f"http://127.0.0.1:{target.port}"
-    target.dir = data_dir
-    target.process = subprocess.Popen(
-        [str(run.BINARY), "serve", "--port", str(target.port), "--data-dir", str(data_dir), "--lifecycle-seconds", "0",
-         "--cluster-quota", "10000000", "--node-quota", "10000000", "--delivery-interval", "1", "--log-level", "error"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    run.wait_ready(f"{target.endpoint}/_cachetrail/health")
-    return target
+    return run.Target(
+        "cachetrail", data_dir=data_dir, port=port,
+        args=("--cluster-quota", "10000000", "--node-quota", "10000000", "--delivery-interval", "1"))
 
 
 def requests(target, count):
@@ -124,7 +116,6 @@ def main():
     options = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     target = start(data_dir)
-    target.key = tuple(run.re.findall(r"= (\S+)", (data_dir / "credentials").read_text())[:2])
     account = target.client("sts").get_caller_identity()["Account"]
     s3 = target.client("s3")
     s3.create_bucket(Bucket=BUCKET)
@@ -148,7 +139,6 @@ def main():
     # 2. Drain a large journal.
     added, records = fill(data_dir / "state.sqlite", options.events)
     target = start(data_dir, target.port)
-    target.key = tuple(run.re.findall(r"= (\S+)", (data_dir / "credentials").read_text())[:2])
     seconds = wait_drained(target, 3600)
     s3 = target.client("s3")
     files, stored = 0, 0

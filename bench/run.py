@@ -56,11 +56,12 @@ def wait_ready(url, timeout=60):
 
 
 class Target:
-    def __init__(self, kind, args=()):
+    def __init__(self, kind, args=(), data_dir=None, port=None):
+        """Starts `kind` on a free port (or `port`); cachetrail on a fresh data dir, or on `data_dir`."""
         self.kind = kind
-        self.port = free_port()
+        self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.dir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+        self.dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
         started = time.monotonic()
         if kind == "moto":
             self.process = subprocess.Popen(
