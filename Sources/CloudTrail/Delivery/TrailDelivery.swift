@@ -48,7 +48,9 @@ public struct TrailDelivery: Sendable {
         let regions = trail.isMultiRegion ? try tx.regions(account: trail.account, after: floor) : [trail.homeRegion]
         for region in regions.sorted() {
             var cursor = max(trail.cursors[region] ?? trail.startPosition, trail.startPosition)
-            var files = 0
+            // Files still waiting for an external endpoint count against the pass's share, so an
+            // outage leaves events in the journal instead of growing the trail's outbox.
+            var files = external ? (trail.outbox ?? []).filter { $0.region == region }.count : 0
             while flush || files < Self.filesPerPass {
                 let pending = try tx.pending(
                     account: trail.account, region: region, after: cursor, upTo: trail.stopPosition,
