@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         .target(name: "AWSModels", swiftSettings: swiftSettings),
@@ -54,7 +55,19 @@ let package = Package(
         .target(
             name: "CloudTrail",
             dependencies: [
-                "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "SigV4", "CZlib",
+                "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "Notifications", "SigV4", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "AWSModels", "AWSWire", "IAM", "Persistence",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -77,6 +90,7 @@ let package = Package(
             name: "CacheTrailServer",
             dependencies: [
                 "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache", "ObjectStore",
+                "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -109,6 +123,15 @@ let package = Package(
         ),
         .testTarget(
             name: "ElastiCacheTests", dependencies: ["ElastiCache", "IAM", "AWSWire", "AWSModels", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "AWSWire", "AWSModels", "IAM", "Persistence",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,9 +6,11 @@ import IAM
 import Logging
 import Metrics
 import NIOCore
+import Notifications
 import ObjectStore
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// The composition root: opens the data directory, wires the services and runs the HTTP
@@ -51,10 +53,15 @@ public enum CacheTrailServer {
             onAction: { [capture = configuration.capture] action, tx in
                 if capture { try ServiceEventRecorder.record(action, in: tx) }
             })
+        let publicURL = PublicURL(host: configuration.host, port: configuration.port)
+        let sender = NotificationSender(
+            store: data.store, directory: configuration.dataDirectory, now: { clock.now() }, logger: logger,
+            baseURL: { publicURL.value })
         let statePath = configuration.statePath
         let background = PeriodicService(tick: configuration.deliveryTick) {
             await lifecycle.runIfDue()
             await deliverer.runOnce()
+            await sender.runOnce()
             Self.reportDiskUse(statePath: statePath)
         }
         let handlers: [any ServiceHandler] =
@@ -64,7 +71,8 @@ public enum CacheTrailServer {
                 CloudTrailService(delivery: delivery),
                 ElastiCacheService(settings: configuration.elastiCache),
                 S3Service(blobs: data.blobs),
-            ] + UnservedService.all
+                SNSService(),
+            ]
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
         let responder = CacheTrailResponder(
@@ -76,7 +84,10 @@ public enum CacheTrailServer {
                     // Passes until nothing more is due, so a test sees every file the move made due.
                     var passes = 0
                     while passes < 10_000, await !deliverer.runOnce().isEmpty { passes += 1 }
-                }),
+                    passes = 0
+                    while passes < 10_000, await sender.runOnce() > 0 { passes += 1 }
+                },
+                certificate: { try? sender.signingIdentity().certificatePEM }),
             maxBodyBytes: configuration.maxBodyBytes,
             clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
         let app = Application(
@@ -84,6 +95,7 @@ public enum CacheTrailServer {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cachetrail"),
             onServerRunning: { channel in
+                if let port = channel.localAddress?.port { publicURL.bind(port: port) }
                 onReady(
                     Ready(
                         port: channel.localAddress?.port ?? configuration.port, rootKey: rootKey,
@@ -105,6 +117,25 @@ extension CacheTrailServer {
             return total + (size ?? 0)
         }
         Gauge(label: "cachetrail_state_bytes").record(bytes)
+    }
+}
+
+/// This server's own base URL, for the links SNS messages carry; the port is known once bound.
+final class PublicURL: Sendable {
+    private let state: Mutex<String>
+    private let host: String
+
+    init(host: String, port: Int) {
+        // A wildcard bind is reached on loopback from this machine.
+        self.host = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        state = Mutex("http://\(self.host):\(port)")
+    }
+
+    var value: String { state.withLock { $0 } }
+
+    func bind(port: Int) {
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        state.withLock { $0 = "http://\(host):\(port)" }
     }
 }
 

@@ -49,7 +49,7 @@ public struct Authorizer: Sendable {
         switch principal.kind {
         case .root:
             return .allow
-        case .awsService:
+        case .awsService, .anonymous:
             return .implicitDeny
         case .iamUser, .assumedRole, .federatedUser:
             let documents = try IdentityStore.identityPolicies(for: principal, in: reader).compactMap {

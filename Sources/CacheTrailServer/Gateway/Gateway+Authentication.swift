@@ -14,6 +14,7 @@ extension Gateway {
 
     /// Verifies the request's SigV4 signature and resolves its access key to a principal.
     func authenticate(_ request: GatewayRequest, logger: Logger) async throws -> Authenticated {
+        if let anonymous = Self.anonymousLink(request) { return anonymous }
         // With x-amz-content-sha256 (S3) the signature covers the declared hash, which the S3
         // wire checks against the body once; hash the body here only when nothing declares it.
         let declared = request.header("x-amz-content-sha256") != nil
@@ -54,6 +55,26 @@ extension Gateway {
             throw Self.awsError(error)
         }
         return Authenticated(principal: key.principal, region: authorization.region, service: authorization.service)
+    }
+
+    /// An unsigned GET of the links SNS puts in its messages (SubscribeURL, UnsubscribeURL):
+    /// AWS serves them without a signature, so receivers can follow them. The ARN names the
+    /// region and the account that records the call.
+    static func anonymousLink(_ request: GatewayRequest) -> Authenticated? {
+        guard request.method == "GET", request.header("authorization") == nil,
+            !request.query.contains("X-Amz-Credential")
+        else { return nil }
+        let parameters = QueryDecoder.formParameters(Substring(request.query))
+        let arn: String?
+        switch parameters["Action"] {
+        case "ConfirmSubscription": arn = parameters["TopicArn"]
+        case "Unsubscribe": arn = parameters["SubscriptionArn"]
+        default: return nil
+        }
+        let parts = arn?.split(separator: ":", omittingEmptySubsequences: false) ?? []
+        guard parts.count >= 6, parts[2] == "sns", !parts[3].isEmpty, !parts[4].isEmpty else { return nil }
+        return Authenticated(
+            principal: .anonymous(account: String(parts[4])), region: String(parts[3]), service: "sns")
     }
 
     /// The AWS error for each SigV4 failure, as the Query and JSON services word them.

@@ -79,7 +79,8 @@ public struct Gateway: Sendable {
             context = captured
             let capture = self.capture
             let output = try await store.write { [authorizer, recorder] tx in
-                if let resource = handler.resource(for: call) {
+                // Unsigned calls (SNS links) carry their own proof: the confirmation token.
+                if call.principal.kind != .anonymous, let resource = handler.resource(for: call) {
                     try authorizer.authorize(Self.accessRequest(call, resource: resource), in: tx)
                 }
                 let output = try handler.handle(call, in: tx)

@@ -1,15 +1,18 @@
 import AWSWire
 import Foundation
+import Notifications
 import Prometheus
 
 /// The server's own endpoints: `GET /_cachetrail/health`, `POST /_cachetrail/clock`,
-/// `GET /_cachetrail/metrics`.
+/// `GET /_cachetrail/metrics`, and SNS's signing certificate under `/_cachetrail/sns/`.
 struct InternalEndpoints: Sendable {
     let clock: any ServerClock
     let metrics: PrometheusCollectorRegistry
     let version: String
     /// Runs after the manual clock moves (a delivery pass), before the answer leaves.
     let afterAdvance: @Sendable () async -> Void
+    /// The PEM certificate SNS messages' `SigningCertURL` names.
+    let certificate: @Sendable () -> String?
 
     func respond(method: String, path: String, body: [UInt8]) async -> GatewayResponse {
         switch (method, path) {
@@ -41,6 +44,11 @@ struct InternalEndpoints: Sendable {
             return GatewayResponse(
                 status: 200, headers: [("content-type", "text/plain; version=0.0.4")],
                 body: String(decoding: buffer, as: UTF8.self))
+        case ("GET", "/_cachetrail/sns/\(SigningIdentity.certificateFile)"):
+            guard let pem = certificate() else {
+                return json(500, .object(["error": .string("The signing certificate could not be made.")]))
+            }
+            return GatewayResponse(status: 200, headers: [("content-type", "application/x-pem-file")], body: pem)
         default:
             return json(404, .object(["error": .string("No such endpoint: \(method) \(path)")]))
         }

@@ -64,7 +64,10 @@ struct EventValues {
             var out: [String: ShapeValue] = [:]
             for (key, field) in fields {
                 let member = shape.member(key)
-                let hidden = member.map { Redaction.hides($0.name, shape: model.shape($0.shape)) } ?? false
+                let hidden =
+                    member.map {
+                        Redaction.hides($0.name, shape: model.shape($0.shape), service: model.metadata.endpointPrefix)
+                    } ?? false
                 out[Self.camel(key)] =
                     hidden ? .string(Redaction.hidden) : convert(field, shape: member?.shape ?? "")
             }

@@ -11,7 +11,10 @@ public enum Redaction {
         "PrivateKey",
     ]
 
-    static func hides(_ member: String, shape: Shape) -> Bool {
-        shape.sensitive || secretMembers.contains(member)
+    /// Per service, members AWS hides although they carry no secret (SNS message bodies).
+    static let hiddenPerService: [String: Set<String>] = ["sns": ["Message", "Subject"]]
+
+    static func hides(_ member: String, shape: Shape, service: String) -> Bool {
+        shape.sensitive || secretMembers.contains(member) || hiddenPerService[service]?.contains(member) == true
     }
 }

@@ -10,6 +10,12 @@ enum UserIdentity {
             identity.add("invokedBy", .string(principal.invokedBy ?? principal.arn))
             return identity.text
         }
+        if principal.kind == .anonymous {
+            // CloudTrail's form for unsigned requests.
+            identity.add("principalId", .string(""))
+            identity.add("accountId", .string("anonymous"))
+            return identity.text
+        }
         identity.add("principalId", .string(principal.principalId))
         identity.add("arn", .string(principal.arn))
         identity.add("accountId", .string(principal.accountId))
@@ -45,6 +51,7 @@ enum UserIdentity {
         case .iamUser: principal.userName
         case .assumedRole, .federatedUser: principal.arn.split(separator: "/").last.map(String.init)
         case .awsService: principal.invokedBy
+        case .anonymous: nil
         }
     }
 }

@@ -102,6 +102,7 @@ extension Deliverer {
                 trail.latestDeliveryError = failure
             } else {
                 outbox.remove(at: index)
+                try TrailDelivery.notify(&trail, keys: [file.key], now: now, in: tx)
                 trail.latestDeliveryError = nil
                 trail.latestDeliveryTime = now
                 trail.latestDeliveryAttemptSucceeded = now

@@ -41,8 +41,18 @@ public struct TrailDelivery: Sendable {
     /// Delivers what is due for `trail` (everything captured, when `flush`); returns the keys
     /// written. A failed write is recorded in the trail's status and retried on the next pass.
     public func deliver(_ trail: inout TrailRecord, now: Date, flush: Bool, in tx: any StateWriter) throws -> [String] {
-        let selectors = EventSelectors(trail: trail)
         let external = try deliversExternally(trail, in: tx)
+        let keys = try cut(&trail, now: now, flush: flush, external: external, in: tx)
+        // Files for an external bucket are announced once stored there (see `uploadPending`).
+        if !external { try Self.notify(&trail, keys: keys, now: now, in: tx) }
+        return keys
+    }
+
+    /// Writes (embedded bucket) or queues (external) the files that are due; returns their keys.
+    private func cut(_ trail: inout TrailRecord, now: Date, flush: Bool, external: Bool, in tx: any StateWriter)
+        throws -> [String]
+    {
+        let selectors = EventSelectors(trail: trail)
         var keys: [String] = []
         let floor = trail.cursors.values.min().map { min($0, trail.startPosition) } ?? trail.startPosition
         let regions = trail.isMultiRegion ? try tx.regions(account: trail.account, after: floor) : [trail.homeRegion]

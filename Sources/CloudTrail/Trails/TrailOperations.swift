@@ -2,6 +2,7 @@ import AWSModels
 import AWSWire
 import Foundation
 import IAM
+import Notifications
 import ObjectStore
 import Persistence
 
@@ -60,6 +61,8 @@ struct TrailOperations {
             "KmsKeyId": trail.kmsKeyId.map(ShapeValue.string),
             "HasCustomEventSelectors": .boolean(trail.eventSelectors != nil || trail.advancedEventSelectors != nil),
             "HasInsightSelectors": .boolean(trail.insightSelectors != nil), "IsOrganizationTrail": .boolean(false),
+            "SnsTopicName": trail.snsTopicArn.flatMap { $0.split(separator: ":").last.map { .string(String($0)) } },
+            "SnsTopicARN": trail.snsTopicArn.map(ShapeValue.string),
         ])
     }
 
@@ -92,10 +95,27 @@ struct TrailOperations {
         }
     }
 
-    func rejectUnserved() throws {
-        if call.string("SnsTopicName") != nil {
-            throw error("InvalidSnsTopicNameException", "SNS topics are not served by this server yet.")
+    /// Sets the trail's topic from `SnsTopicName` (a name in the trail's region, or an ARN; empty
+    /// removes it). The topic must exist and its policy must let CloudTrail publish.
+    func applyTopic(_ trail: inout TrailRecord) throws {
+        guard let given = call.string("SnsTopicName") else { return }
+        if given.isEmpty {
+            trail.snsTopicArn = nil
+            return
         }
+        let arn = given.hasPrefix("arn:") ? given : "arn:aws:sns:\(trail.homeRegion):\(trail.account):\(given)"
+        guard let parts = SNSService.parse(arn), SNSService.validTopicName(parts.name) else {
+            throw error("InvalidSnsTopicNameException", "Topic name or ARN is not valid: \(given)")
+        }
+        let notifier = ServiceNotifier(service: "cloudtrail.amazonaws.com")
+        guard try notifier.check(topicArn: arn, account: trail.account, sourceArn: trail.arn, in: tx) == .allowed else {
+            throw error(
+                "InsufficientSnsTopicPolicyException", "SNS Topic does not exist or the topic policy is incorrect!")
+        }
+        trail.snsTopicArn = arn
+    }
+
+    func rejectUnserved() throws {
         if call.string("CloudWatchLogsLogGroupArn") != nil || call.string("CloudWatchLogsRoleArn") != nil {
             throw error(
                 "InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs delivery is not served by this server.")
@@ -123,7 +143,7 @@ struct TrailOperations {
                 "MaximumNumberOfTrailsExceededException",
                 "User: \(call.account) already has \(Self.perRegion) trails in \(call.region).")
         }
-        let trail = TrailRecord(
+        var trail = TrailRecord(
             name: name, account: call.account, homeRegion: call.region,
             arn: "arn:aws:cloudtrail:\(call.region):\(call.account):trail/\(name)",
             bucket: try call.required("S3BucketName"),
@@ -141,6 +161,7 @@ struct TrailOperations {
                 "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
         }
         try checkBucket(trail)
+        try applyTopic(&trail)
         try save(trail)
         return response(trail)
     }
@@ -169,6 +190,7 @@ struct TrailOperations {
                 "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
         }
         try checkBucket(trail)
+        try applyTopic(&trail)
         try save(trail)
         return response(trail)
     }
@@ -229,6 +251,14 @@ struct TrailOperations {
             },
             "TimeLoggingStarted": trail.startLoggingTime.map { .string(Timestamps.iso8601($0)) },
             "TimeLoggingStopped": trail.stopLoggingTime.map { .string(Timestamps.iso8601($0)) },
+            "LatestNotificationError": trail.latestNotificationError.map(ShapeValue.string),
+            "LatestNotificationTime": trail.latestNotificationTime.map(ShapeValue.timestamp),
+            "LatestNotificationAttemptTime": trail.latestNotificationAttemptTime.map {
+                .string(Timestamps.iso8601($0))
+            },
+            "LatestNotificationAttemptSucceeded": trail.latestNotificationAttemptSucceeded.map {
+                .string(Timestamps.iso8601($0))
+            },
         ])
     }
 

@@ -26,6 +26,13 @@ public struct TrailRecord: Sendable, Codable, Equatable {
     public var latestDeliveryAttemptSucceeded: Date?
     public var latestDeliveryError: String?
 
+    /// The topic told about every delivered log file, and how the last telling went.
+    public var snsTopicArn: String? = nil
+    public var latestNotificationTime: Date? = nil
+    public var latestNotificationAttemptTime: Date? = nil
+    public var latestNotificationAttemptSucceeded: Date? = nil
+    public var latestNotificationError: String? = nil
+
     /// Journal position logging (re)started after: earlier events are not this trail's.
     public var startPosition: Int64
     /// While stopped: the last position captured while logging (still delivered).

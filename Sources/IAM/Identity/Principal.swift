@@ -8,6 +8,8 @@ public struct Principal: Sendable, Codable, Equatable {
         case assumedRole = "AssumedRole"
         case federatedUser = "FederatedUser"
         case awsService = "AWSService"
+        /// An unsigned request (an SNS SubscribeURL or UnsubscribeURL followed by a receiver).
+        case anonymous = "AWSAccount"
     }
 
     /// The identity that issued a temporary session (the role, or the user).
@@ -73,6 +75,11 @@ public struct Principal: Sendable, Codable, Equatable {
     /// A service acting on its own or a customer's behalf (`cloudtrail.amazonaws.com`).
     public static func service(_ name: String, account: String) -> Principal {
         Principal(kind: .awsService, principalId: name, arn: name, accountId: account, invokedBy: name)
+    }
+
+    /// An unsigned caller acting on a resource of `account` (the account records the event).
+    public static func anonymous(account: String) -> Principal {
+        Principal(kind: .anonymous, principalId: "", arn: "", accountId: account)
     }
 
     /// True for temporary (STS) credentials.

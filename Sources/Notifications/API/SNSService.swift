@@ -1,0 +1,73 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// SNS (Query, 2010-03-31): topics, HTTP(S) subscriptions, Publish and tags. Other
+/// operations (mobile push, SMS, data protection, permissions) answer `InvalidAction`.
+public struct SNSService: ServiceHandler {
+    public let model = ServiceModel.sns
+    public init() {}
+
+    public func resource(for call: OperationCall) -> String? {
+        if let arn = call.string("TopicArn") ?? call.string("ResourceArn") ?? call.string("TargetArn") {
+            return arn
+        }
+        if let arn = call.string("SubscriptionArn") { return arn }
+        if let name = call.string("Name") { return "arn:aws:sns:\(call.region):\(call.account):\(name)" }
+        return "arn:aws:sns:\(call.region):\(call.account):*"
+    }
+
+    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+        let topics = TopicOperations(call: call, tx: tx)
+        let subscriptions = SubscriptionOperations(call: call, tx: tx, topics: topics)
+        switch call.operation.name {
+        case "CreateTopic": return try topics.create()
+        case "DeleteTopic": return try topics.delete()
+        case "ListTopics": return try topics.list()
+        case "GetTopicAttributes": return try topics.attributes()
+        case "SetTopicAttributes": return try topics.setAttribute()
+        case "TagResource": return try topics.tag()
+        case "UntagResource": return try topics.untag()
+        case "ListTagsForResource": return try topics.listTags()
+        case "Publish": return try topics.publish()
+        case "Subscribe": return try subscriptions.subscribe()
+        case "ConfirmSubscription": return try subscriptions.confirm()
+        case "Unsubscribe": return try subscriptions.unsubscribe()
+        case "ListSubscriptions": return try subscriptions.list(topicArn: nil)
+        case "ListSubscriptionsByTopic": return try subscriptions.list(topicArn: try call.required("TopicArn"))
+        case "GetSubscriptionAttributes": return try subscriptions.attributes()
+        case "SetSubscriptionAttributes": return try subscriptions.setAttribute()
+        default: throw AWSError.invalidAction(call.operation.name)
+        }
+    }
+
+    /// Topic names: 1 to 256 ASCII letters, digits, hyphens and underscores.
+    public static func validTopicName(_ name: some StringProtocol) -> Bool {
+        !name.isEmpty && name.count <= 256
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    /// `arn:aws:sns:REGION:ACCOUNT:NAME[:ID]` split into its parts, or nil.
+    public static func parse(_ arn: String) -> (region: String, account: String, name: String)? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 6, parts[0] == "arn", parts[2] == "sns", !parts[3].isEmpty, !parts[4].isEmpty else {
+            return nil
+        }
+        return (parts[3], parts[4], parts[5])
+    }
+}
+
+/// A page of up to 100 items after `NextToken` (the last item's key of the previous page).
+struct TokenPage<T> {
+    var items: [T]
+    var nextToken: String?
+
+    init(_ call: OperationCall, _ all: [T], key: (T) -> String) {
+        let sorted = all.sorted { key($0) < key($1) }
+        let start = call.string("NextToken").map { token in sorted.filter { key($0) > token } } ?? sorted
+        items = Array(start.prefix(100))
+        nextToken = start.count > 100 ? items.last.map(key) : nil
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// SNS's HTTP/S `healthyRetryPolicy`: how long to wait before each retry of a failed
+/// delivery, in the four phases AWS documents (immediate, pre-backoff at the minimum delay,
+/// backoff from minimum to maximum, post-backoff at the maximum), and when to give up. The
+/// backoff curves are ours: AWS documents their names and end points, not their formulas.
+public struct RetryPolicy: Sendable, Equatable {
+    public enum Backoff: String, Sendable {
+        case linear, arithmetic, geometric, exponential
+    }
+
+    public var minDelayTarget: Double = 20
+    public var maxDelayTarget: Double = 20
+    public var numRetries = 3
+    public var numNoDelayRetries = 0
+    public var numMinDelayRetries = 0
+    public var numMaxDelayRetries = 0
+    public var backoffFunction = Backoff.linear
+
+    /// SNS's default policy for HTTP/S endpoints: three retries, twenty seconds apart.
+    public static let `default` = RetryPolicy()
+
+    public init() {}
+
+    /// Reads a `healthyRetryPolicy` object; members it does not name keep the default.
+    public init(json: [String: Any]) {
+        func int(_ key: String) -> Int? { (json[key] as? NSNumber)?.intValue }
+        minDelayTarget = Double(int("minDelayTarget") ?? Int(minDelayTarget))
+        maxDelayTarget = Double(int("maxDelayTarget") ?? Int(maxDelayTarget))
+        numRetries = int("numRetries") ?? numRetries
+        numNoDelayRetries = int("numNoDelayRetries") ?? numNoDelayRetries
+        numMinDelayRetries = int("numMinDelayRetries") ?? numMinDelayRetries
+        numMaxDelayRetries = int("numMaxDelayRetries") ?? numMaxDelayRetries
+        if let name = json["backoffFunction"] as? String, let function = Backoff(rawValue: name) {
+            backoffFunction = function
+        }
+    }
+
+    /// The policy for one subscription: its own `healthyRetryPolicy`, else the topic's
+    /// `http.defaultHealthyRetryPolicy`, else SNS's default.
+    public static func effective(subscription: String?, topic: String?) -> RetryPolicy {
+        if let object = parse(subscription)?["healthyRetryPolicy"] as? [String: Any] {
+            return RetryPolicy(json: object)
+        }
+        if let http = parse(topic)?["http"] as? [String: Any],
+            let object = http["defaultHealthyRetryPolicy"] as? [String: Any]
+        {
+            return RetryPolicy(json: object)
+        }
+        return .default
+    }
+
+    static func parse(_ text: String?) -> [String: Any]? {
+        guard let data = text?.data(using: .utf8) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// Seconds to wait before retry number `retry` (1-based), or nil when the policy has no
+    /// retries left and the message is dropped.
+    public func delay(beforeRetry retry: Int) -> Double? {
+        guard retry >= 1, retry <= numRetries else { return nil }
+        if retry <= numNoDelayRetries { return 0 }
+        if retry <= numNoDelayRetries + numMinDelayRetries { return minDelayTarget }
+        let backoffCount = numRetries - numNoDelayRetries - numMinDelayRetries - numMaxDelayRetries
+        let step = retry - numNoDelayRetries - numMinDelayRetries
+        guard step <= backoffCount else { return maxDelayTarget }
+        guard backoffCount > 1 else { return minDelayTarget }
+        let fraction = Double(step - 1) / Double(backoffCount - 1)
+        let span = maxDelayTarget - minDelayTarget
+        let shaped: Double
+        switch backoffFunction {
+        case .linear, .arithmetic: shaped = fraction
+        case .geometric: shaped = fraction * fraction
+        case .exponential: shaped = (pow(2, fraction * 10) - 1) / (pow(2, 10) - 1)
+        }
+        return (minDelayTarget + span * shaped).rounded()
+    }
+}

@@ -1,0 +1,56 @@
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// How an AWS service (CloudTrail) publishes to a customer's topic: as its service principal,
+/// on behalf of a resource (`aws:SourceArn`, `aws:SourceAccount`); the topic's policy decides.
+public struct ServiceNotifier: Sendable {
+    public let service: String
+
+    public init(service: String) {
+        self.service = service
+    }
+
+    public enum Check: Equatable, Sendable {
+        case allowed
+        case noSuchTopic
+        case denied
+    }
+
+    /// Whether the topic exists and lets the service publish for `sourceArn`.
+    public func check(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws -> Check {
+        guard let owner = SNSService.parse(topicArn)?.account,
+            let topic = try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: owner, id: topicArn)
+        else { return .noSuchTopic }
+        guard let policy = try? PolicyDocument.parse(topic.policy, use: .resource) else { return .denied }
+        let request = AccessRequest(
+            action: "sns:Publish", resource: topicArn, principal: .service(service, account: account),
+            context: ["aws:SourceArn": [sourceArn], "aws:SourceAccount": [account]])
+        do {
+            try Authorizer().authorize(
+                request, resourcePolicy: Authorizer.ResourcePolicy(document: policy, ownerAccount: topic.account),
+                in: tx)
+            return .allowed
+        } catch {
+            return .denied
+        }
+    }
+
+    /// Publishes `message` to the topic as the service; returns nil, or the error code SNS
+    /// would have answered (`NotFound`, `AuthorizationError`).
+    public func publish(
+        topicArn: String, account: String, sourceArn: String, message: String, now: Date, in tx: any StateWriter
+    ) throws -> String? {
+        switch try check(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx) {
+        case .noSuchTopic: return "NotFound"
+        case .denied: return "AuthorizationError"
+        case .allowed: break
+        }
+        guard let owner = SNSService.parse(topicArn)?.account,
+            let topic = try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: owner, id: topicArn)
+        else { return "NotFound" }
+        try Publisher.publish(topic: topic, subject: nil, message: { _ in message }, now: now, in: tx)
+        return nil
+    }
+}
