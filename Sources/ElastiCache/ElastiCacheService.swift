@@ -35,6 +35,11 @@ public struct ElastiCacheService: ServiceHandler {
         if let name = call.string("CacheParameterGroupName") { return "\(base):parametergroup:\(name.lowercased())" }
         if let name = call.string("CacheSubnetGroupName") { return "\(base):subnetgroup:\(name.lowercased())" }
         if let name = call.string("CacheSecurityGroupName") { return "\(base):securitygroup:\(name.lowercased())" }
+        if let id = call.string("UserGroupId") { return "\(base):usergroup:\(id)" }
+        if let id = call.string("UserId") { return "\(base):user:\(id)" }
+        if let name = call.string("SnapshotName") ?? call.string("SourceSnapshotName") {
+            return "\(base):snapshot:\(name.lowercased())"
+        }
         if call.operation.name.hasPrefix("DescribeCacheClusters") { return "\(base):cluster:*" }
         return "*"
     }
@@ -52,6 +57,17 @@ public struct ElastiCacheService: ServiceHandler {
         case "DescribeCacheEngineVersions": return try Self.engineVersions(call)
         case "DescribeEvents": return try ServiceEvents(clusters: clusters).describe()
         case "DescribeSnapshots": return try SnapshotOperations(clusters: clusters).describe()
+        case "CreateUser": return try UserOperations(clusters: clusters).createUser()
+        case "ModifyUser": return try UserOperations(clusters: clusters).modifyUser()
+        case "DeleteUser": return try UserOperations(clusters: clusters).deleteUser()
+        case "DescribeUsers": return try UserOperations(clusters: clusters).describeUsers()
+        case "CreateUserGroup": return try UserOperations(clusters: clusters).createGroup()
+        case "ModifyUserGroup": return try UserOperations(clusters: clusters).modifyGroup()
+        case "DeleteUserGroup": return try UserOperations(clusters: clusters).deleteGroup()
+        case "DescribeUserGroups": return try UserOperations(clusters: clusters).describeGroups()
+        case "CreateSnapshot": return try SnapshotOperations(clusters: clusters).create()
+        case "CopySnapshot": return try SnapshotOperations(clusters: clusters).copy()
+        case "DeleteSnapshot": return try SnapshotOperations(clusters: clusters).delete()
         case "CreateReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).create()
         case "DescribeReplicationGroups": return try ReplicationGroupOperations(clusters: clusters).describe()
         case "ModifyReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).modify()

@@ -93,15 +93,18 @@ struct CacheClusterOperations {
 
     func create() throws -> ShapeValue {
         let id = try ClusterValidation.clusterId(try call.required("CacheClusterId"))
-        if call.string("ReplicationGroupId") != nil || call.string("SnapshotName") != nil
-            || call.input[member: "SnapshotArns"] != nil
-        {
-            throw AWSError.invalidAction("CreateCacheCluster with ReplicationGroupId or a snapshot (not served yet)")
+        if call.string("ReplicationGroupId") != nil {
+            throw AWSError.invalidParameterValue(
+                "Adding a cluster to a replication group with CreateCacheCluster is not served; use IncreaseReplicaCount."
+            )
         }
-        let engine = try ClusterValidation.engine(try requiredForCreate("Engine"))
+        // A restore takes the snapshot's engine, version and node type unless the call names them.
+        let source = try SnapshotOperations(clusters: self).restoreSource()
+        let engine = try ClusterValidation.engine(try source?.engine ?? requiredForCreate("Engine"))
         let version = try ClusterValidation.engineVersion(
-            engine: engine, call.string("EngineVersion") ?? EngineCatalog.defaultVersion[engine] ?? "")
-        let nodeType = try ClusterValidation.nodeType(try requiredForCreate("CacheNodeType"))
+            engine: engine,
+            call.string("EngineVersion") ?? source?.engineVersion ?? EngineCatalog.defaultVersion[engine] ?? "")
+        let nodeType = try ClusterValidation.nodeType(try source?.nodeType ?? requiredForCreate("CacheNodeType"))
         let count = call.int("NumCacheNodes") ?? 1
         if engine != "memcached" && count != 1 {
             throw AWSError.invalidParameterValue(

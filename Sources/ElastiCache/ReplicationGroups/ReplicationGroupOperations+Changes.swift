@@ -40,6 +40,15 @@ extension ReplicationGroupOperations {
         if let window = call.string("PreferredMaintenanceWindow") {
             group.maintenanceWindow = try ClusterValidation.maintenanceWindow(window)
         }
+        let users = UserOperations(clusters: clusters)
+        if let add = clusters.strings("UserGroupIdsToAdd") {
+            try users.attach(add, to: group.id, serverless: false)
+            group.userGroupIds = (group.userGroupIds ?? []).filter { !add.contains($0) } + add
+        }
+        if let remove = clusters.strings("UserGroupIdsToRemove") {
+            try users.attach(remove, to: group.id, serverless: false, detach: true)
+            group.userGroupIds = (group.userGroupIds ?? []).filter { !remove.contains($0) }
+        }
         if let limit = call.int("SnapshotRetentionLimit") { group.snapshotRetentionLimit = limit }
         if let window = call.string("SnapshotWindow") { group.snapshotWindow = window }
         if let flag = call.input[member: "AutoMinorVersionUpgrade"]?.boolValue { group.autoMinorVersionUpgrade = flag }

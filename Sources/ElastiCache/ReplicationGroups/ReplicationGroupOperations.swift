@@ -115,12 +115,7 @@ struct ReplicationGroupOperations {
         let id = try ClusterValidation.clusterId(
             try call.required("ReplicationGroupId"), parameter: "ReplicationGroupId")
         let description = try call.required("ReplicationGroupDescription")
-        if call.string("SnapshotName") != nil || call.input[member: "SnapshotArns"] != nil
-            || call.string("GlobalReplicationGroupId") != nil
-        {
-            throw AWSError(
-                code: "InvalidAction", message: "Snapshots and global datastores are not served by this server yet.")
-        }
+        let source = try SnapshotOperations(clusters: clusters).restoreSource()
         let primary = try call.string("PrimaryClusterId").map { try clusters.cluster($0) }
         if let primary, primary.engine == "memcached" || primary.replicationGroupId != nil {
             throw call.error(
@@ -128,16 +123,24 @@ struct ReplicationGroupOperations {
                 "Cache cluster \(primary.id) cannot be the primary of a replication group.")
         }
         if let primary { try clusters.requireAvailable(primary) }
-        let engine = try ClusterValidation.engine(call.string("Engine") ?? primary?.engine ?? "redis")
+        if call.string("GlobalReplicationGroupId") != nil {
+            throw AWSError.invalidParameterValue(
+                "Joining a global datastore at creation is not served; use CreateGlobalReplicationGroup.")
+        }
+        let engine = try ClusterValidation.engine(
+            call.string("Engine") ?? source?.engine ?? primary?.engine ?? "redis")
         guard engine != "memcached" else {
             throw AWSError.invalidParameterValue("Replication groups are supported for Redis OSS and Valkey only.")
         }
         let version = try ClusterValidation.engineVersion(
             engine: engine,
-            call.string("EngineVersion") ?? primary?.engineVersion ?? EngineCatalog.defaultVersion[engine] ?? "")
+            call.string("EngineVersion") ?? source?.engineVersion ?? primary?.engineVersion
+                ?? EngineCatalog.defaultVersion[engine] ?? "")
         let nodeType: String
         if let primary {
             nodeType = primary.nodeType
+        } else if let source, call.string("CacheNodeType") == nil {
+            nodeType = source.nodeType
         } else {
             guard let given = call.string("CacheNodeType") else {
                 throw AWSError.invalidParameterValue(
@@ -185,6 +188,10 @@ struct ReplicationGroupOperations {
             atRestEncryptionEnabled: call.input[member: "AtRestEncryptionEnabled"]?.boolValue ?? false,
             autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true, createTime: nil,
             tags: try TagOperations.tags(call.input[member: "Tags"]))
+        if let ids = clusters.strings("UserGroupIds"), !ids.isEmpty {
+            try UserOperations(clusters: clusters).attach(ids, to: id, serverless: false)
+            group.userGroupIds = ids
+        }
         let existingNodes = try clusters.usage().nodes
         guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= clusters.settings.nodesPerAccount else {
             throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
@@ -244,6 +251,8 @@ struct ReplicationGroupOperations {
                 }
             }
         }
+        try UserOperations(clusters: clusters).attach(
+            group.userGroupIds ?? [], to: group.id, serverless: false, detach: true)
         begin("deleting", &group)
         try save(group)
         return .object(["ReplicationGroup": try render(group)])

@@ -40,6 +40,8 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
     public var autoMinorVersionUpgrade: Bool
     public var createTime: Date?
     public var tags: [TagRecord]
+    /// Role-based access control: the user groups attached (Redis OSS 6+, Valkey).
+    public var userGroupIds: [String]? = nil
 
     var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
 
@@ -108,6 +110,7 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
             "DataTiering": .string("disabled"), "AutoMinorVersionUpgrade": .boolean(autoMinorVersionUpgrade),
             "NetworkType": .string("ipv4"), "IpDiscovery": .string("ipv4"),
             "ClusterMode": .string(clusterMode ? "enabled" : "disabled"), "Engine": .string(engine),
+            "UserGroupIds": userGroupIds.map { .list($0.map(ShapeValue.string)) },
         ])
     }
 }

@@ -25,8 +25,9 @@ struct SnapshotRecord: Sendable, Codable, Equatable {
     var created: Date
 }
 
-/// Snapshots served so far: the final snapshot a delete takes (FinalSnapshotIdentifier) and
-/// DescribeSnapshots. CreateSnapshot, CopySnapshot, DeleteSnapshot and restores are issue 8.
+/// Snapshots: manual (CreateSnapshot, CopySnapshot, a delete's FinalSnapshotIdentifier),
+/// automatic (SnapshotRetentionLimit), DescribeSnapshots and DeleteSnapshot. Restores read
+/// them through ``restoreSource()``.
 struct SnapshotOperations {
     static let kind = "elasticache.snapshot"
 
@@ -56,11 +57,25 @@ struct SnapshotOperations {
         try tx.put(snapshot, kind: Self.kind, scope: clusters.scope, id: id)
     }
 
+    /// The snapshot a Create call restores from (`SnapshotName`), which must be available.
+    func restoreSource() throws -> SnapshotRecord? {
+        if call.input[member: "SnapshotArns"] != nil {
+            throw AWSError.invalidParameterValue("Seeding from S3 (SnapshotArns) is not served by this server.")
+        }
+        guard let name = call.string("SnapshotName") else { return nil }
+        let source = try snapshot(name)
+        guard source.status == "available" else {
+            throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
+        }
+        return source
+    }
+
     func describe() throws -> ShapeValue {
         let maxRecords = call.int("MaxRecords") ?? 50
         guard (20...50).contains(maxRecords) else {
             throw AWSError.invalidParameterValue("The parameter MaxRecords must be between 20 and 50.")
         }
+        try takeAutomatic()
         var snapshots = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope).map(settled)
         if let name = call.string("SnapshotName") {
             snapshots = snapshots.filter { $0.name == name.lowercased() }
@@ -77,7 +92,7 @@ struct SnapshotOperations {
         return .object(["Snapshots": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
     }
 
-    private func settled(_ snapshot: SnapshotRecord) throws -> SnapshotRecord {
+    func settled(_ snapshot: SnapshotRecord) throws -> SnapshotRecord {
         guard snapshot.status == "creating", let ready = snapshot.readyAt, ready <= call.now else { return snapshot }
         var done = snapshot
         done.status = "available"
@@ -86,7 +101,7 @@ struct SnapshotOperations {
         return done
     }
 
-    private func render(_ snapshot: SnapshotRecord) -> ShapeValue {
+    func render(_ snapshot: SnapshotRecord) -> ShapeValue {
         .object([
             "SnapshotName": .string(snapshot.name),
             "ReplicationGroupId": snapshot.replicationGroupId.map(ShapeValue.string),

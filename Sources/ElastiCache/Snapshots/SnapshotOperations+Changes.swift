@@ -1,0 +1,170 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// CreateSnapshot, CopySnapshot, DeleteSnapshot and the automatic daily snapshots that
+/// SnapshotRetentionLimit asks for.
+extension SnapshotOperations {
+    func snapshot(_ name: String) throws -> SnapshotRecord {
+        guard
+            let stored = try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
+        else { throw call.error("SnapshotNotFoundFault", "Snapshot \(name) not found.") }
+        return try settled(stored)
+    }
+
+    func save(_ snapshot: SnapshotRecord) throws {
+        try tx.put(snapshot, kind: Self.kind, scope: clusters.scope, id: snapshot.name)
+    }
+
+    /// A new snapshot of `cluster` (or of a replication group, through its primary).
+    func take(
+        _ name: String, of cluster: CacheClusterRecord, group: ReplicationGroupRecord?, source: String
+    ) throws -> SnapshotRecord {
+        // Automatic snapshots are named `automatic.<source>-<time>`, which callers may not use.
+        let id =
+            source == "automated"
+            ? name : try ClusterValidation.clusterId(name, parameter: "SnapshotName", maxLength: 255)
+        if try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: id) != nil {
+            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
+        }
+        let snapshot = SnapshotRecord(
+            name: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):snapshot:\(id)",
+            cacheClusterId: group == nil ? cluster.id : nil, replicationGroupId: group?.id, source: source,
+            status: "creating", readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds),
+            engine: cluster.engine, engineVersion: cluster.engineVersion, nodeType: cluster.nodeType,
+            numCacheNodes: cluster.numCacheNodes, parameterGroup: cluster.parameterGroup, port: cluster.port,
+            maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now)
+        try save(snapshot)
+        return snapshot
+    }
+
+    func create() throws -> ShapeValue {
+        let name = try call.required("SnapshotName")
+        let cluster: CacheClusterRecord
+        var group: ReplicationGroupRecord?
+        if let groupId = call.string("ReplicationGroupId") {
+            let groups = ReplicationGroupOperations(clusters: clusters)
+            let found = try groups.group(groupId)
+            try groups.requireAvailable(found)
+            guard let primary = found.nodeGroups.first?.members.first(where: { $0.role == "primary" }) else {
+                throw call.error("InvalidReplicationGroupStateFault", "Replication group \(groupId) has no primary.")
+            }
+            cluster = try clusters.cluster(primary.clusterId)
+            group = found
+        } else if let clusterId = call.string("CacheClusterId") {
+            cluster = try clusters.cluster(clusterId)
+            guard cluster.status == .available else {
+                throw call.error(
+                    "InvalidCacheClusterStateFault",
+                    "Cache cluster \(cluster.id) is not in the available state (\(cluster.status.rawValue)).")
+            }
+        } else {
+            throw AWSError.invalidParameterValue("One of ReplicationGroupId or CacheClusterId must be provided.")
+        }
+        guard cluster.engine != "memcached" else {
+            throw call.error(
+                "SnapshotFeatureNotSupportedFault", "Snapshots are not supported for Memcached clusters.")
+        }
+        return .object(["Snapshot": render(try take(name, of: cluster, group: group, source: "manual"))])
+    }
+
+    func copy() throws -> ShapeValue {
+        let source = try snapshot(try call.required("SourceSnapshotName"))
+        if call.string("TargetBucket") != nil {
+            throw AWSError.invalidParameterValue(
+                "Exporting a snapshot to an S3 bucket (TargetBucket) is not served by this server.")
+        }
+        guard source.status == "available" else {
+            throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
+        }
+        let id = try ClusterValidation.clusterId(
+            try call.required("TargetSnapshotName"), parameter: "TargetSnapshotName", maxLength: 255)
+        if try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: id) != nil {
+            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
+        }
+        var copy = source
+        copy.name = id
+        copy.arn = "arn:aws:elasticache:\(call.region):\(call.account):snapshot:\(id)"
+        copy.source = "manual"
+        copy.status = "creating"
+        copy.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
+        copy.created = call.now
+        try save(copy)
+        return .object(["Snapshot": render(copy)])
+    }
+
+    func delete() throws -> ShapeValue {
+        var snapshot = try snapshot(try call.required("SnapshotName"))
+        guard snapshot.status == "available" else {
+            throw call.error(
+                "InvalidSnapshotStateFault", "Snapshot \(snapshot.name) is \(snapshot.status), not available.")
+        }
+        _ = try tx.delete(kind: Self.kind, scope: clusters.scope, id: snapshot.name)
+        snapshot.status = "deleting"
+        return .object(["Snapshot": render(snapshot)])
+    }
+
+    /// The automatic snapshots due by now: one per day in the SnapshotWindow of each cluster
+    /// or replication group (AWS's default window when none is set) whose
+    /// SnapshotRetentionLimit is above zero, keeping the newest `limit` of them.
+    func takeAutomatic() throws {
+        var sources: [(cluster: CacheClusterRecord, group: ReplicationGroupRecord?, limit: Int, window: String?)] = []
+        for cluster in try clusters.allClusters()
+        where cluster.replicationGroupId == nil && cluster.snapshotRetentionLimit > 0 && cluster.engine != "memcached" {
+            sources.append((cluster, nil, cluster.snapshotRetentionLimit, cluster.snapshotWindow))
+        }
+        let groups = ReplicationGroupOperations(clusters: clusters)
+        for group in try groups.all() where group.snapshotRetentionLimit > 0 {
+            let primary = group.nodeGroups.first?.members.first { $0.role == "primary" }
+            if let primary, let cluster = try? clusters.cluster(primary.clusterId) {
+                sources.append((cluster, group, group.snapshotRetentionLimit, group.snapshotWindow))
+            }
+        }
+        let existing = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope)
+        for source in sources where source.cluster.status == .available {
+            let owner = source.group?.id ?? source.cluster.id
+            func mine(_ snapshot: SnapshotRecord) -> Bool {
+                snapshot.source == "automated" && (snapshot.replicationGroupId ?? snapshot.cacheClusterId) == owner
+            }
+            let start = max(
+                source.cluster.createTime ?? call.now, existing.filter(mine).map(\.created).max() ?? .distantPast)
+            let due = Self.windowStarts(source.window ?? "05:00-06:00", after: start, upTo: call.now)
+            for time in due.suffix(source.limit) {
+                var snapshot = try take(
+                    "automatic.\(owner)-\(Self.stamp(time))", of: source.cluster, group: source.group,
+                    source: "automated")
+                snapshot.created = time
+                snapshot.status = "available"
+                snapshot.readyAt = nil
+                try save(snapshot)
+            }
+            let all = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope).filter(mine)
+            for old in all.sorted(by: { $0.created > $1.created }).dropFirst(source.limit) {
+                _ = try tx.delete(kind: Self.kind, scope: clusters.scope, id: old.name)
+            }
+        }
+    }
+
+    /// The starts of the daily window `hh:mm-hh:mm` (UTC) in (after, upTo].
+    static func windowStarts(_ window: String, after: Date, upTo: Date) -> [Date] {
+        let parts = window.split(separator: "-").first?.split(separator: ":").compactMap { Int($0) } ?? []
+        guard parts.count == 2, after < upTo else { return [] }
+        let offset = TimeInterval(parts[0] * 3600 + parts[1] * 60)
+        var day = (after.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        var starts: [Date] = []
+        while day + offset <= upTo.timeIntervalSince1970 {
+            let start = Date(timeIntervalSince1970: day + offset)
+            if start > after { starts.append(start) }
+            day += 86_400
+        }
+        return starts
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let c = Timestamps.utc.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+}

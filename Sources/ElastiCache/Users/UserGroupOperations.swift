@@ -1,0 +1,105 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// User groups: each must hold a user named `default`; a group attached to a replication
+/// group or serverless cache cannot be deleted.
+extension UserOperations {
+    /// The users `ids` name, which must exist, share the group's engine, and include one named
+    /// `default` with no two of the same name.
+    func members(_ ids: [String], engine: String) throws -> [String] {
+        let all = try users()
+        var names: Set<String> = []
+        for id in ids {
+            guard let user = all.first(where: { $0.id == id }) else { throw userNotFound(id) }
+            guard names.insert(user.name).inserted else {
+                throw call.error("DuplicateUserNameFault", "A user group cannot hold two users named \(user.name).")
+            }
+        }
+        guard names.contains("default") else {
+            throw call.error("DefaultUserRequired", "A user group must contain a user with the user name default.")
+        }
+        return ids
+    }
+
+    func createGroup() throws -> ShapeValue {
+        let id = try call.required("UserGroupId")
+        guard Self.validId(id) else {
+            throw AWSError.invalidParameterValue(
+                "User group ID must begin with a letter and contain only letters, digits and hyphens.")
+        }
+        let engine = try Self.engine(try call.required("Engine"))
+        if try groups().contains(where: { $0.id == id }) {
+            throw call.error("UserGroupAlreadyExistsFault", "User group \(id) already exists.")
+        }
+        let ids = (call.input[member: "UserIds"]?.listValue ?? []).compactMap(\.stringValue)
+        let group = UserGroupRecord(
+            id: id, engine: engine, userIds: try members(ids, engine: engine),
+            arn: "arn:aws:elasticache:\(call.region):\(call.account):usergroup:\(id)", status: "creating",
+            readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds), replicationGroups: [],
+            serverlessCaches: [], tags: try TagOperations.tags(call.input[member: "Tags"]))
+        try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: id)
+        return group.shapeValue
+    }
+
+    func modifyGroup() throws -> ShapeValue {
+        var group = try group(try call.required("UserGroupId"))
+        guard group.status == "active" else {
+            throw call.error("InvalidUserGroupStateFault", "User group \(group.id) is \(group.status), not active.")
+        }
+        let add = (call.input[member: "UserIdsToAdd"]?.listValue ?? []).compactMap(\.stringValue)
+        let remove = (call.input[member: "UserIdsToRemove"]?.listValue ?? []).compactMap(\.stringValue)
+        if !Set(add).isDisjoint(with: remove) {
+            throw call.error("InvalidParameterCombinationException", "A user cannot be both added and removed.")
+        }
+        for id in remove where !group.userIds.contains(id) { throw userNotFound(id) }
+        if let engine = call.string("Engine") { group.engine = try Self.engine(engine) }
+        let ids = group.userIds.filter { !remove.contains($0) } + add.filter { !group.userIds.contains($0) }
+        group.userIds = try members(ids, engine: group.engine)
+        group.status = "modifying"
+        group.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
+        try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+        return group.shapeValue
+    }
+
+    func deleteGroup() throws -> ShapeValue {
+        var group = try group(try call.required("UserGroupId"))
+        guard group.status == "active", group.replicationGroups.isEmpty, group.serverlessCaches.isEmpty else {
+            throw call.error(
+                "InvalidUserGroupStateFault",
+                "User group \(group.id) is \(group.status) or still attached to a replication group or serverless cache."
+            )
+        }
+        _ = try tx.delete(kind: UserGroupRecord.kind, scope: scope, id: group.id)
+        group.status = "deleting"
+        return group.shapeValue
+    }
+
+    func describeGroups() throws -> ShapeValue {
+        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        var all = try groups()
+        if let id = call.string("UserGroupId") {
+            all = all.filter { $0.id == id }
+            if all.isEmpty { throw groupNotFound(id) }
+        }
+        let (page, next) = try Marker.page(all, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        return .object(["UserGroups": .list(page.map(\.shapeValue)), "Marker": next.map(ShapeValue.string)])
+    }
+
+    /// Attaches (or detaches) user groups to a replication group or serverless cache `owner`.
+    func attach(_ ids: [String], to owner: String, serverless: Bool, detach: Bool = false) throws {
+        for id in ids {
+            var group = try group(id)
+            if serverless {
+                group.serverlessCaches.removeAll { $0 == owner }
+                if !detach { group.serverlessCaches.append(owner) }
+            } else {
+                group.replicationGroups.removeAll { $0 == owner }
+                if !detach { group.replicationGroups.append(owner) }
+            }
+            try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// CreateUser, ModifyUser, DeleteUser, DescribeUsers, and the same for user groups.
+struct UserOperations {
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+    var scope: String { clusters.scope }
+
+    func userNotFound(_ id: String) -> AWSError { call.error("UserNotFoundFault", "User \(id) not found.") }
+    func groupNotFound(_ id: String) -> AWSError {
+        call.error("UserGroupNotFoundFault", "User group \(id) not found.")
+    }
+
+    /// Every user of the region, the built-in `default` first, transitions settled.
+    func users() throws -> [UserRecord] {
+        let stored = try tx.list(UserRecord.self, kind: UserRecord.kind, scope: scope).map { user in
+            var user = user
+            if let ready = user.readyAt, ready <= call.now {
+                user.status = "active"
+                user.readyAt = nil
+                try tx.put(user, kind: UserRecord.kind, scope: scope, id: user.id)
+            }
+            return user
+        }
+        return [UserRecord.builtInDefault(account: call.account, region: call.region)] + stored
+    }
+
+    func user(_ id: String) throws -> UserRecord {
+        guard let user = try users().first(where: { $0.id == id }) else { throw userNotFound(id) }
+        return user
+    }
+
+    func groups() throws -> [UserGroupRecord] {
+        try tx.list(UserGroupRecord.self, kind: UserGroupRecord.kind, scope: scope).map { group in
+            var group = group
+            if let ready = group.readyAt, ready <= call.now {
+                group.status = "active"
+                group.readyAt = nil
+                try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+            }
+            return group
+        }
+    }
+
+    func group(_ id: String) throws -> UserGroupRecord {
+        guard let group = try groups().first(where: { $0.id == id }) else { throw groupNotFound(id) }
+        return group
+    }
+
+    func render(_ user: UserRecord) throws -> ShapeValue {
+        user.shapeValue(groups: try groups().filter { $0.userIds.contains(user.id) }.map(\.id).sorted())
+    }
+
+    static func validId(_ id: String) -> Bool {
+        guard let first = id.first, first.isLetter, id.count <= 40, !id.hasSuffix("-"), !id.contains("--") else {
+            return false
+        }
+        return id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+    }
+
+    static func engine(_ raw: String) throws -> String {
+        let engine = raw.lowercased()
+        guard engine == "redis" || engine == "valkey" else {
+            throw AWSError.invalidParameterValue("Engine must be redis or valkey for users and user groups.")
+        }
+        return engine
+    }
+
+    /// Authentication from Passwords / NoPasswordRequired / AuthenticationMode.
+    func authentication(current: (String, Int)?) throws -> (String, Int)? {
+        let passwords =
+            (call.input[member: "Passwords"]?.listValue
+            ?? call.input[member: "AuthenticationMode"]?[member: "Passwords"]?.listValue)?.compactMap(\.stringValue)
+        let noPassword = call.input[member: "NoPasswordRequired"]?.boolValue
+        let mode = call.input[member: "AuthenticationMode"]?[member: "Type"]?.stringValue
+        if let passwords {
+            if noPassword == true || mode == "no-password-required" || mode == "iam" {
+                throw call.error(
+                    "InvalidParameterCombinationException",
+                    "Passwords cannot be given with no-password or IAM authentication.")
+            }
+            guard (1...2).contains(passwords.count) else {
+                throw AWSError.invalidParameterValue("A user can have one or two passwords.")
+            }
+            for password in passwords where !(16...128).contains(password.count) || password.contains(" ") {
+                throw AWSError.invalidParameterValue(
+                    "Passwords must be 16 to 128 printable characters without spaces.")
+            }
+            return ("password", passwords.count)
+        }
+        if mode == "iam" { return ("iam", 0) }
+        if noPassword == true || mode == "no-password-required" { return ("no-password", 0) }
+        if mode == "password" {
+            throw AWSError.invalidParameterValue("AuthenticationMode password needs Passwords.")
+        }
+        return current
+    }
+
+    func createUser() throws -> ShapeValue {
+        let id = try call.required("UserId")
+        guard Self.validId(id) else {
+            throw AWSError.invalidParameterValue(
+                "User ID must begin with a letter, contain only letters, digits and hyphens, and be at most 40 characters."
+            )
+        }
+        let name = try call.required("UserName")
+        let access = try call.required("AccessString")
+        guard AccessString.isValid(access) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
+        let all = try users()
+        if all.contains(where: { $0.id == id }) {
+            throw call.error("UserAlreadyExistsFault", "User \(id) already exists.")
+        }
+        guard let auth = try authentication(current: nil) else {
+            throw call.error(
+                "InvalidParameterCombinationException", "No password was given and NoPasswordRequired is not true.")
+        }
+        let user = UserRecord(
+            id: id, name: name, engine: try Self.engine(try call.required("Engine")), accessString: access,
+            authenticationType: auth.0, passwordCount: auth.1,
+            arn: "arn:aws:elasticache:\(call.region):\(call.account):user:\(id)", status: "creating",
+            readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds),
+            tags: try TagOperations.tags(call.input[member: "Tags"]))
+        try tx.put(user, kind: UserRecord.kind, scope: scope, id: id)
+        return try render(user)
+    }
+
+    func modifyUser() throws -> ShapeValue {
+        var user = try user(try call.required("UserId"))
+        guard user.id != "default" else {
+            throw AWSError.invalidParameterValue("The default user cannot be modified.")
+        }
+        guard user.status == "active" else {
+            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status), not active.")
+        }
+        if let access = call.string("AccessString") {
+            guard AccessString.isValid(access) else {
+                throw AWSError.invalidParameterValue("Access string is invalid.")
+            }
+            user.accessString = access
+        }
+        if let extra = call.string("AppendAccessString") {
+            guard AccessString.isValid(extra) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
+            user.accessString += " " + extra
+        }
+        if let engine = call.string("Engine") { user.engine = try Self.engine(engine) }
+        if let auth = try authentication(current: (user.authenticationType, user.passwordCount)) {
+            (user.authenticationType, user.passwordCount) = auth
+        }
+        user.status = "modifying"
+        user.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
+        try tx.put(user, kind: UserRecord.kind, scope: scope, id: user.id)
+        return try render(user)
+    }
+
+    func deleteUser() throws -> ShapeValue {
+        var user = try user(try call.required("UserId"))
+        guard user.id != "default" else {
+            throw call.error("DefaultUserAssociatedToUserGroupFault", "The default user cannot be deleted.")
+        }
+        guard user.status == "active" else {
+            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status), not active.")
+        }
+        let rendered = try render(user)
+        for var group in try groups() where group.userIds.contains(user.id) {
+            group.userIds.removeAll { $0 == user.id }
+            try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+        }
+        _ = try tx.delete(kind: UserRecord.kind, scope: scope, id: user.id)
+        user.status = "deleting"
+        guard case .structure(var fields) = rendered else { return rendered }
+        fields["Status"] = .string("deleting")
+        return .structure(fields)
+    }
+
+    func describeUsers() throws -> ShapeValue {
+        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        var all = try users()
+        if let id = call.string("UserId") {
+            all = all.filter { $0.id == id }
+            if all.isEmpty { throw userNotFound(id) }
+        }
+        if let engine = call.string("Engine") { all = all.filter { $0.engine == engine.lowercased() } }
+        for filter in call.input[member: "Filters"]?.listValue ?? [] {
+            let values = Set((filter[member: "Values"]?.listValue ?? []).compactMap(\.stringValue))
+            switch filter[member: "Name"]?.stringValue {
+            case "user-name": all = all.filter { values.contains($0.name) }
+            case "engine": all = all.filter { values.contains($0.engine) }
+            default:
+                throw call.error("InvalidParameterCombinationException", "Unknown filter; use user-name or engine.")
+            }
+        }
+        let (page, next) = try Marker.page(
+            all.sorted { $0.id < $1.id }, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        return .object(["Users": .list(try page.map(render)), "Marker": next.map(ShapeValue.string)])
+    }
+}

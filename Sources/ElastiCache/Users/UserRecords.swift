@@ -1,0 +1,91 @@
+import AWSWire
+import Foundation
+
+/// A role-based access control user (Redis OSS 6+ and Valkey). Passwords are never stored
+/// or returned: only how many there are.
+struct UserRecord: Sendable, Codable, Equatable {
+    var id: String
+    var name: String
+    var engine: String
+    var accessString: String
+    /// `password`, `no-password` or `iam`.
+    var authenticationType: String
+    var passwordCount: Int
+    var arn: String
+    var status: String
+    var readyAt: Date?
+    var tags: [TagRecord]
+
+    static let kind = "elasticache.user"
+
+    /// The `default` user every region has; it cannot be deleted.
+    static func builtInDefault(account: String, region: String) -> UserRecord {
+        UserRecord(
+            id: "default", name: "default", engine: "redis", accessString: "on ~* +@all",
+            authenticationType: "no-password", passwordCount: 0,
+            arn: "arn:aws:elasticache:\(region):\(account):user:default", status: "active", readyAt: nil, tags: [])
+    }
+
+    func shapeValue(groups: [String]) -> ShapeValue {
+        .object([
+            "UserId": .string(id), "UserName": .string(name), "Status": .string(status), "Engine": .string(engine),
+            "MinimumEngineVersion": .string("6.0"), "AccessString": .string(accessString),
+            "UserGroupIds": .list(groups.map(ShapeValue.string)),
+            "Authentication": .object([
+                "Type": .string(authenticationType),
+                "PasswordCount": authenticationType == "password" ? .integer(Int64(passwordCount)) : nil,
+            ]),
+            "ARN": .string(arn),
+        ])
+    }
+}
+
+/// A user group: the users a replication group or serverless cache lets in.
+struct UserGroupRecord: Sendable, Codable, Equatable {
+    var id: String
+    var engine: String
+    var userIds: [String]
+    var arn: String
+    var status: String
+    var readyAt: Date?
+    var replicationGroups: [String]
+    var serverlessCaches: [String]
+    var tags: [TagRecord]
+
+    static let kind = "elasticache.usergroup"
+
+    var shapeValue: ShapeValue {
+        .object([
+            "UserGroupId": .string(id), "Status": .string(status), "Engine": .string(engine),
+            "UserIds": .list(userIds.map(ShapeValue.string)), "MinimumEngineVersion": .string("6.0"),
+            "ReplicationGroups": .list(replicationGroups.map(ShapeValue.string)),
+            "ServerlessCaches": .list(serverlessCaches.map(ShapeValue.string)), "ARN": .string(arn),
+        ])
+    }
+}
+
+/// Redis ACL access strings as ElastiCache accepts them: `on`/`off`, key and channel patterns
+/// (`~`, `%R~`, `%W~`, `%RW~`, `&`), command rules (`+`, `-`, with `@category` or `|sub`),
+/// and the keywords `allkeys`, `allchannels`, `allcommands`, `nocommands`, `resetkeys`,
+/// `resetchannels`, `nopass`. Passwords (`>`, `<`, `#`) belong in Passwords, not here.
+enum AccessString {
+    static let keywords: Set<String> = [
+        "on", "off", "allkeys", "allchannels", "allcommands", "nocommands", "resetkeys", "resetchannels", "nopass",
+    ]
+
+    static func isValid(_ text: String) -> Bool {
+        let tokens = text.split(separator: " ")
+        guard !tokens.isEmpty else { return false }
+        return tokens.allSatisfy { token in
+            if keywords.contains(String(token)) { return true }
+            for prefix in ["~", "%R~", "%W~", "%RW~", "&"] where token.hasPrefix(prefix) {
+                return token.count > prefix.count
+            }
+            guard let first = token.first, first == "+" || first == "-" else { return false }
+            let rule = token.dropFirst()
+            let body = rule.hasPrefix("@") ? rule.dropFirst() : rule
+            return !body.isEmpty
+                && body.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "|" || $0 == "_" }
+        }
+    }
+}

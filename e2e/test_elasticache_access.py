@@ -1,0 +1,114 @@
+"""ElastiCache part 2: snapshots (manual, copies, automatic, restores) and role-based access
+control (users and user groups), through boto3 and the AWS CLI on the manual clock."""
+
+import botocore.exceptions
+import pytest
+
+from test_delivery import code
+
+
+def error(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        call(**kwargs)
+    return code(excinfo)
+
+
+def test_manual_snapshots_copies_and_restores(fresh_server):
+    server = fresh_server()
+    ec = server.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="src", Engine="redis", CacheNodeType="cache.t3.micro")
+    assert error(ec.create_snapshot, CacheClusterId="src", SnapshotName="early") == "InvalidCacheClusterState"
+    server.advance(10)
+    snap = ec.create_snapshot(CacheClusterId="src", SnapshotName="nightly")["Snapshot"]
+    assert snap["SnapshotStatus"] == "creating" and snap["SnapshotSource"] == "manual"
+    assert error(ec.create_snapshot, CacheClusterId="src", SnapshotName="nightly") == "SnapshotAlreadyExistsFault"
+    assert error(ec.copy_snapshot, SourceSnapshotName="nightly", TargetSnapshotName="copy") == "InvalidSnapshotState"
+    server.advance(10)
+    copy = ec.copy_snapshot(SourceSnapshotName="nightly", TargetSnapshotName="copy")["Snapshot"]
+    assert copy["SnapshotName"] == "copy" and copy["CacheClusterId"] == "src"
+    assert error(ec.copy_snapshot, SourceSnapshotName="missing", TargetSnapshotName="x") == "SnapshotNotFoundFault"
+    server.advance(10)
+
+    restored = ec.create_cache_cluster(CacheClusterId="restored", SnapshotName="copy")["CacheCluster"]
+    assert restored["Engine"] == "redis" and restored["CacheNodeType"] == "cache.t3.micro"
+    group = ec.create_replication_group(
+        ReplicationGroupId="from-snap", ReplicationGroupDescription="restore", SnapshotName="nightly",
+        NumCacheClusters=2)["ReplicationGroup"]
+    assert group["CacheNodeType"] == "cache.t3.micro"
+
+    deleted = ec.delete_snapshot(SnapshotName="copy")["Snapshot"]
+    assert deleted["SnapshotStatus"] == "deleting"
+    names = [s["SnapshotName"] for s in ec.describe_snapshots()["Snapshots"]]
+    assert names == ["nightly"]
+    assert error(ec.delete_snapshot, SnapshotName="copy") == "SnapshotNotFoundFault"
+
+    # Memcached has no snapshots.
+    ec.create_cache_cluster(CacheClusterId="mc", Engine="memcached", CacheNodeType="cache.t3.micro")
+    server.advance(10)
+    assert error(ec.create_snapshot, CacheClusterId="mc", SnapshotName="m") == "SnapshotFeatureNotSupportedFault"
+
+
+def test_automatic_snapshots_follow_retention_on_the_injected_clock(fresh_server):
+    server = fresh_server()
+    ec = server.client("elasticache")
+    ec.create_cache_cluster(
+        CacheClusterId="daily", Engine="redis", CacheNodeType="cache.t3.micro", SnapshotRetentionLimit=2,
+        SnapshotWindow="03:00-04:00")
+    server.advance(10)
+    server.advance(5 * 86400)
+    automated = ec.describe_snapshots(SnapshotSource="automated")["Snapshots"]
+    assert len(automated) == 2
+    assert all(s["SnapshotName"].startswith("automatic.daily-") and s["SnapshotStatus"] == "available"
+               for s in automated)
+    assert all(s["NodeSnapshots"][0]["SnapshotCreateTime"].hour == 3 for s in automated)
+
+
+def test_users_and_user_groups(fresh_server):
+    server = fresh_server()
+    ec = server.client("elasticache")
+    users = ec.describe_users()["Users"]
+    assert [u["UserId"] for u in users] == ["default"]
+    created = ec.create_user(
+        UserId="app-default", UserName="default", Engine="redis", AccessString="on ~app:* +@read",
+        Passwords=["a-very-long-password-1"])
+    assert created["Authentication"] == {"Type": "password", "PasswordCount": 1}
+    assert "Passwords" not in created
+    ec.create_user(UserId="writer", UserName="writer", Engine="redis", AccessString="on ~* +@all",
+                   NoPasswordRequired=True)
+    assert error(ec.create_user, UserId="writer", UserName="w2", Engine="redis", AccessString="on ~* +@all",
+                 NoPasswordRequired=True) == "UserAlreadyExists"
+    assert error(ec.create_user, UserId="bad", UserName="bad", Engine="redis", AccessString="on ~* >secret",
+                 NoPasswordRequired=True) == "InvalidParameterValue"
+    assert error(ec.create_user, UserId="short", UserName="short", Engine="redis", AccessString="on",
+                 Passwords=["tooshort"]) == "InvalidParameterValue"
+    assert error(ec.create_user_group, UserGroupId="no-default", Engine="redis",
+                 UserIds=["writer"]) == "DefaultUserRequired"
+    assert error(ec.create_user_group, UserGroupId="ghost", Engine="redis",
+                 UserIds=["default", "nobody"]) == "UserNotFound"
+    assert error(ec.create_user_group, UserGroupId="two-defaults", Engine="redis",
+                 UserIds=["default", "app-default"]) == "DuplicateUserName"
+    group = ec.create_user_group(UserGroupId="app", Engine="redis", UserIds=["app-default", "writer"])
+    assert group["Status"] == "creating"
+    server.advance(10)
+    modified = ec.modify_user(UserId="app-default", Passwords=["first-password-123", "second-password-456"])
+    assert modified["Authentication"]["PasswordCount"] == 2 and modified["Status"] == "modifying"
+    assert ec.describe_users(UserId="writer")["Users"][0]["UserGroupIds"] == ["app"]
+
+    ec.create_replication_group(
+        ReplicationGroupId="rbac", ReplicationGroupDescription="with users", CacheNodeType="cache.t3.micro",
+        Engine="redis", NumCacheClusters=1, UserGroupIds=["app"])
+    server.advance(10)
+    assert ec.describe_user_groups(UserGroupId="app")["UserGroups"][0]["ReplicationGroups"] == ["rbac"]
+    assert error(ec.delete_user_group, UserGroupId="app") == "InvalidUserGroupState"
+    ec.modify_replication_group(ReplicationGroupId="rbac", UserGroupIdsToRemove=["app"])
+    server.advance(10)
+    ec.delete_user_group(UserGroupId="app")
+    assert error(ec.describe_user_groups, UserGroupId="app") == "UserGroupNotFound"
+    assert error(ec.delete_user, UserId="default") == "DefaultUserAssociatedToUserGroup"
+    assert ec.delete_user(UserId="writer")["Status"] == "deleting"
+
+    # Passwords never reach the audit trail.
+    events = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ModifyUser"}])["Events"]
+    assert events and "first-password-123" not in events[0]["CloudTrailEvent"]
+    assert "HIDDEN_DUE_TO_SECURITY_REASONS" in events[0]["CloudTrailEvent"]
