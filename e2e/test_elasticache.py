@@ -140,7 +140,7 @@ def test_errors_through_the_cli(server):
         (["elasticache", "describe-cache-clusters", "--max-records", "10"], "InvalidParameterValue"),
         (["elasticache", "create-cache-cluster", "--cache-cluster-id", new_id(), "--engine", "memcached", "--cache-node-type", "cache.t3.micro", "--num-cache-nodes", "61"], "NodeQuotaForClusterExceeded"),
         (["elasticache", "list-tags-for-resource", "--resource-name", "arn:aws:s3:::bucket"], "InvalidARN"),
-        (["elasticache", "describe-serverless-caches"], "InvalidAction"),
+        (["elasticache", "describe-serverless-caches", "--serverless-cache-name", "missing"], "ServerlessCacheNotFoundFault"),
     ]
     for args, code in cases:
         result = server.cli(*args, check=False)

@@ -1,6 +1,8 @@
 """ElastiCache part 2: snapshots (manual, copies, automatic, restores) and role-based access
 control (users and user groups), through boto3 and the AWS CLI on the manual clock."""
 
+import json
+
 import botocore.exceptions
 import pytest
 
@@ -112,3 +114,76 @@ def test_users_and_user_groups(fresh_server):
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ModifyUser"}])["Events"]
     assert events and "first-password-123" not in events[0]["CloudTrailEvent"]
     assert "HIDDEN_DUE_TO_SECURITY_REASONS" in events[0]["CloudTrailEvent"]
+
+
+def test_serverless_caches_and_their_snapshots(fresh_server):
+    server = fresh_server()
+    ec = server.client("elasticache")
+    cache = ec.create_serverless_cache(
+        ServerlessCacheName="sless", Engine="valkey",
+        CacheUsageLimits={"DataStorage": {"Maximum": 10, "Unit": "GB"}, "ECPUPerSecond": {"Maximum": 5000}},
+    )["ServerlessCache"]
+    assert cache["Status"] == "creating" and cache["MajorEngineVersion"] == "8"
+    assert error(ec.create_serverless_cache, ServerlessCacheName="sless", Engine="valkey") == (
+        "ServerlessCacheAlreadyExistsFault")
+    assert error(ec.create_serverless_cache_snapshot, ServerlessCacheName="sless",
+                 ServerlessCacheSnapshotName="early") == "InvalidServerlessCacheStateFault"
+    server.advance(10)
+    [described] = ec.describe_serverless_caches(ServerlessCacheName="sless")["ServerlessCaches"]
+    assert described["Status"] == "available" and described["Endpoint"]["Port"] == 6379
+    assert described["CacheUsageLimits"]["DataStorage"] == {"Maximum": 10, "Unit": "GB"}
+
+    snap = ec.create_serverless_cache_snapshot(
+        ServerlessCacheName="sless", ServerlessCacheSnapshotName="snap-1")["ServerlessCacheSnapshot"]
+    assert snap["Status"] == "creating" and snap["ServerlessCacheConfiguration"]["Engine"] == "valkey"
+    server.advance(10)
+    ec.copy_serverless_cache_snapshot(
+        SourceServerlessCacheSnapshotName="snap-1", TargetServerlessCacheSnapshotName="snap-2")
+
+    # Export writes an RDB file into a bucket whose policy lets ElastiCache in.
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="exports")
+    assert error(ec.export_serverless_cache_snapshot, ServerlessCacheSnapshotName="snap-1",
+                 S3BucketName="exports") == "InvalidParameterValue"
+    s3.put_bucket_policy(Bucket="exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::exports/*"}]}))
+    ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="snap-1", S3BucketName="exports")
+    assert s3.get_object(Bucket="exports", Key="snap-1.rdb")["Body"].read().startswith(b"REDIS0011")
+
+    restored = ec.create_serverless_cache(
+        ServerlessCacheName="restored", Engine="valkey",
+        SnapshotArnsToRestore=[snap["ARN"]])["ServerlessCache"]
+    assert restored["ServerlessCacheName"] == "restored"
+    ec.modify_serverless_cache(ServerlessCacheName="sless", Description="changed")
+    assert error(ec.delete_serverless_cache, ServerlessCacheName="sless") == "InvalidServerlessCacheStateFault"
+    server.advance(10)
+    deleted = ec.delete_serverless_cache(ServerlessCacheName="sless", FinalSnapshotName="last")["ServerlessCache"]
+    assert deleted["Status"] == "deleting"
+    server.advance(10)
+    names = {c["ServerlessCacheName"] for c in ec.describe_serverless_caches()["ServerlessCaches"]}
+    assert names == {"restored"}
+    snapshots = {s["ServerlessCacheSnapshotName"] for s in ec.describe_serverless_cache_snapshots()["ServerlessCacheSnapshots"]}
+    assert snapshots == {"snap-1", "snap-2", "last"}
+    ec.delete_serverless_cache_snapshot(ServerlessCacheSnapshotName="snap-2")
+    assert error(ec.describe_serverless_cache_snapshots, ServerlessCacheSnapshotName="snap-2") == (
+        "ServerlessCacheSnapshotNotFoundFault")
+
+
+def test_copy_snapshot_to_a_bucket(fresh_server):
+    server = fresh_server()
+    ec = server.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="src", Engine="redis", CacheNodeType="cache.t3.micro")
+    server.advance(10)
+    ec.create_snapshot(CacheClusterId="src", SnapshotName="nightly")
+    server.advance(10)
+    s3 = server.client("s3")
+    assert error(ec.copy_snapshot, SourceSnapshotName="nightly", TargetSnapshotName="exported",
+                 TargetBucket="nowhere") == "InvalidParameterValue"
+    s3.create_bucket(Bucket="backups")
+    s3.put_bucket_policy(Bucket="backups", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::backups/*"}]}))
+    ec.copy_snapshot(SourceSnapshotName="nightly", TargetSnapshotName="exported", TargetBucket="backups")
+    body = s3.get_object(Bucket="backups", Key="exported-0001.rdb")["Body"].read()
+    assert body.startswith(b"REDIS0011") and body[9] == 0xFF

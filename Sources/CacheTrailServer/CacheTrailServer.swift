@@ -64,12 +64,20 @@ public enum CacheTrailServer {
             await sender.runOnce()
             Self.reportDiskUse(statePath: statePath)
         }
+        var elastiCache = configuration.elastiCache
+        let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: data.blobs)
+        elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, tx in
+            try exportWriter.put(
+                bucket: bucket, key: key, bytes: bytes, contentType: "application/octet-stream", contentEncoding: nil,
+                account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: clock.now(),
+                in: tx)
+        }
         let handlers: [any ServiceHandler] =
             [
                 IAMService(),
                 STSService(),
                 CloudTrailService(delivery: delivery),
-                ElastiCacheService(settings: configuration.elastiCache),
+                ElastiCacheService(settings: elastiCache),
                 S3Service(blobs: data.blobs),
                 SNSService(),
             ]

@@ -13,6 +13,8 @@ public struct ElastiCacheSettings: Sendable {
     public var nodesPerAccount = 300
     public var nodesPerMemcachedCluster = 60
     public var endpoints: any NodeEndpoints = SyntheticEndpoints()
+    /// Where CopySnapshot's TargetBucket and serverless exports write, if anywhere.
+    public var exporter: SnapshotExporter?
 
     public init() {}
 }
@@ -35,6 +37,7 @@ public struct ElastiCacheService: ServiceHandler {
         if let name = call.string("CacheParameterGroupName") { return "\(base):parametergroup:\(name.lowercased())" }
         if let name = call.string("CacheSubnetGroupName") { return "\(base):subnetgroup:\(name.lowercased())" }
         if let name = call.string("CacheSecurityGroupName") { return "\(base):securitygroup:\(name.lowercased())" }
+        if let name = call.string("ServerlessCacheName") { return "\(base):serverlesscache:\(name.lowercased())" }
         if let id = call.string("UserGroupId") { return "\(base):usergroup:\(id)" }
         if let id = call.string("UserId") { return "\(base):user:\(id)" }
         if let name = call.string("SnapshotName") ?? call.string("SourceSnapshotName") {
@@ -65,6 +68,20 @@ public struct ElastiCacheService: ServiceHandler {
         case "ModifyUserGroup": return try UserOperations(clusters: clusters).modifyGroup()
         case "DeleteUserGroup": return try UserOperations(clusters: clusters).deleteGroup()
         case "DescribeUserGroups": return try UserOperations(clusters: clusters).describeGroups()
+        case "CreateServerlessCache": return try ServerlessOperations(clusters: clusters).create()
+        case "ModifyServerlessCache": return try ServerlessOperations(clusters: clusters).modify()
+        case "DeleteServerlessCache": return try ServerlessOperations(clusters: clusters).delete()
+        case "DescribeServerlessCaches": return try ServerlessOperations(clusters: clusters).describe()
+        case "CreateServerlessCacheSnapshot", "CopyServerlessCacheSnapshot", "DeleteServerlessCacheSnapshot",
+            "DescribeServerlessCacheSnapshots", "ExportServerlessCacheSnapshot":
+            let snapshots = ServerlessSnapshotOperations(serverless: ServerlessOperations(clusters: clusters))
+            switch call.operation.name {
+            case "CreateServerlessCacheSnapshot": return try snapshots.create()
+            case "CopyServerlessCacheSnapshot": return try snapshots.copy()
+            case "DeleteServerlessCacheSnapshot": return try snapshots.delete()
+            case "ExportServerlessCacheSnapshot": return try snapshots.export()
+            default: return try snapshots.describe()
+            }
         case "CreateSnapshot": return try SnapshotOperations(clusters: clusters).create()
         case "CopySnapshot": return try SnapshotOperations(clusters: clusters).copy()
         case "DeleteSnapshot": return try SnapshotOperations(clusters: clusters).delete()

@@ -72,12 +72,15 @@ extension SnapshotOperations {
 
     func copy() throws -> ShapeValue {
         let source = try snapshot(try call.required("SourceSnapshotName"))
-        if call.string("TargetBucket") != nil {
-            throw AWSError.invalidParameterValue(
-                "Exporting a snapshot to an S3 bucket (TargetBucket) is not served by this server.")
-        }
         guard source.status == "available" else {
             throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
+        }
+        if let bucket = call.string("TargetBucket") {
+            // An export: the copy is an RDB file in the bucket, not a new snapshot.
+            let name = try call.required("TargetSnapshotName")
+            try SnapshotExport.write(
+                bucket: bucket, key: "\(name)-0001.rdb", call: call, settings: clusters.settings, in: tx)
+            return .object(["Snapshot": render(source)])
         }
         let id = try ClusterValidation.clusterId(
             try call.required("TargetSnapshotName"), parameter: "TargetSnapshotName", maxLength: 255)

@@ -1,0 +1,179 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// Serverless caches: Create, Describe, Modify, Delete (with a final snapshot), restores from
+/// serverless snapshots, user groups for Redis OSS and Valkey.
+struct ServerlessOperations {
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+    var scope: String { clusters.scope }
+
+    func notFound(_ name: String) -> AWSError {
+        call.error("ServerlessCacheNotFoundFault", "Serverless cache \(name) not found.")
+    }
+
+    /// Every serverless cache of the region, transitions settled.
+    func all() throws -> [ServerlessCacheRecord] {
+        try tx.list(ServerlessCacheRecord.self, kind: ServerlessCacheRecord.kind, scope: scope).compactMap { cache in
+            var cache = cache
+            guard let ready = cache.readyAt, ready <= call.now else { return cache }
+            if cache.status == "deleting" {
+                _ = try tx.delete(kind: ServerlessCacheRecord.kind, scope: scope, id: cache.name)
+                return nil
+            }
+            cache.status = "available"
+            cache.readyAt = nil
+            try save(cache)
+            return cache
+        }
+    }
+
+    func cache(_ name: String) throws -> ServerlessCacheRecord {
+        guard let cache = try all().first(where: { $0.name == name.lowercased() }) else { throw notFound(name) }
+        return cache
+    }
+
+    func save(_ cache: ServerlessCacheRecord) throws {
+        try tx.put(cache, kind: ServerlessCacheRecord.kind, scope: scope, id: cache.name)
+    }
+
+    func requireAvailable(_ cache: ServerlessCacheRecord) throws {
+        guard cache.status == "available" else {
+            throw call.error(
+                "InvalidServerlessCacheStateFault", "Serverless cache \(cache.name) is \(cache.status), not available.")
+        }
+    }
+
+    func begin(_ status: String, _ cache: inout ServerlessCacheRecord) {
+        cache.status = status
+        cache.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
+    }
+
+    /// A user group may be attached to Redis OSS or Valkey caches only, and must be active.
+    func checkUserGroup(_ id: String, engine: String) throws {
+        guard engine != "memcached" else {
+            throw call.error("InvalidParameterCombinationException", "User groups are not supported for Memcached.")
+        }
+        let group = try UserOperations(clusters: clusters).group(id)
+        guard group.status == "active" else {
+            throw call.error("InvalidUserGroupStateFault", "User group \(id) is \(group.status), not active.")
+        }
+    }
+
+    func create() throws -> ShapeValue {
+        let name = try ClusterValidation.clusterId(
+            try call.required("ServerlessCacheName"), parameter: "ServerlessCacheName")
+        let engine = try call.required("Engine").lowercased()
+        guard let version = ServerlessCacheRecord.versions[engine] else {
+            throw AWSError.invalidParameterValue("Engine must be redis, valkey or memcached.")
+        }
+        if let major = call.string("MajorEngineVersion"), major != version.major {
+            throw AWSError.invalidParameterValue("MajorEngineVersion \(major) is not available for \(engine).")
+        }
+        if try all().contains(where: { $0.name == name }) {
+            throw call.error("ServerlessCacheAlreadyExistsFault", "Serverless cache \(name) already exists.")
+        }
+        for arn in clusters.strings("SnapshotArnsToRestore") ?? [] {
+            let snapshotName = String(arn.split(separator: ":").last ?? "")
+            let snapshot = try ServerlessSnapshotOperations(serverless: self).snapshot(snapshotName)
+            guard snapshot.status == "available", snapshot.engine == engine || engine != "memcached" else {
+                throw call.error(
+                    "InvalidParameterCombinationException",
+                    "Snapshot \(snapshotName) cannot be restored into \(engine).")
+            }
+        }
+        if let id = call.string("UserGroupId") { try checkUserGroup(id, engine: engine) }
+        var cache = ServerlessCacheRecord(
+            name: name, description: call.string("Description") ?? "", engine: engine,
+            majorEngineVersion: version.major, usageLimits: call.input[member: "CacheUsageLimits"],
+            kmsKeyId: call.string("KmsKeyId"), securityGroupIds: clusters.strings("SecurityGroupIds") ?? [],
+            subnetIds: clusters.strings("SubnetIds") ?? [], userGroupId: call.string("UserGroupId"),
+            snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
+            dailySnapshotTime: call.string("DailySnapshotTime") ?? "05:00", status: "creating", readyAt: nil,
+            createTime: call.now, arn: "arn:aws:elasticache:\(call.region):\(call.account):serverlesscache:\(name)",
+            tags: try TagOperations.tags(call.input[member: "Tags"]))
+        begin("creating", &cache)
+        if let id = cache.userGroupId {
+            try UserOperations(clusters: clusters).attach([id], to: name, serverless: true)
+        }
+        try save(cache)
+        return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
+    }
+
+    func modify() throws -> ShapeValue {
+        var cache = try cache(try call.required("ServerlessCacheName"))
+        try requireAvailable(cache)
+        let users = UserOperations(clusters: clusters)
+        if call.input[member: "RemoveUserGroup"]?.boolValue == true {
+            if call.string("UserGroupId") != nil {
+                throw call.error(
+                    "InvalidParameterCombinationException", "RemoveUserGroup and UserGroupId cannot be given together.")
+            }
+            try users.attach(cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
+            cache.userGroupId = nil
+        }
+        if let id = call.string("UserGroupId") {
+            try checkUserGroup(id, engine: cache.engine)
+            try users.attach(cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
+            try users.attach([id], to: cache.name, serverless: true)
+            cache.userGroupId = id
+        }
+        if let description = call.string("Description") { cache.description = description }
+        if let limits = call.input[member: "CacheUsageLimits"] { cache.usageLimits = limits }
+        if let groups = clusters.strings("SecurityGroupIds") { cache.securityGroupIds = groups }
+        if let limit = call.int("SnapshotRetentionLimit") { cache.snapshotRetentionLimit = limit }
+        if let time = call.string("DailySnapshotTime") { cache.dailySnapshotTime = time }
+        if let engine = call.string("Engine")?.lowercased(), engine != cache.engine {
+            guard cache.engine == "redis", engine == "valkey", let version = ServerlessCacheRecord.versions[engine]
+            else {
+                throw call.error(
+                    "InvalidParameterCombinationException", "Only Redis OSS caches can move to another engine (Valkey)."
+                )
+            }
+            cache.engine = engine
+            cache.majorEngineVersion = version.major
+        }
+        begin("modifying", &cache)
+        try save(cache)
+        return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
+    }
+
+    func delete() throws -> ShapeValue {
+        var cache = try cache(try call.required("ServerlessCacheName"))
+        try requireAvailable(cache)
+        if let name = call.string("FinalSnapshotName") {
+            _ = try ServerlessSnapshotOperations(serverless: self).take(name, of: cache, type: "manual")
+        }
+        try UserOperations(clusters: clusters).attach(
+            cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
+        begin("deleting", &cache)
+        try save(cache)
+        return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
+    }
+
+    func describe() throws -> ShapeValue {
+        var caches = try all()
+        if let name = call.string("ServerlessCacheName") {
+            caches = caches.filter { $0.name == name.lowercased() }
+            if caches.isEmpty { throw notFound(name) }
+        }
+        let (page, next) = try Self.page(caches, id: \.name, call: call)
+        return .object([
+            "ServerlessCaches": .list(page.map { $0.shapeValue(region: call.region) }),
+            "NextToken": next.map(ShapeValue.string),
+        ])
+    }
+
+    /// MaxResults (1-100, default 50) and NextToken paging of the serverless operations.
+    static func page<T>(_ items: [T], id: (T) -> String, call: OperationCall) throws -> ([T], String?) {
+        let maxResults = call.int("MaxResults") ?? 50
+        guard (1...100).contains(maxResults) else {
+            throw AWSError.invalidParameterValue("The parameter MaxResults must be between 1 and 100.")
+        }
+        return try Marker.page(items, id: id, marker: call.string("NextToken"), maxRecords: maxResults)
+    }
+}

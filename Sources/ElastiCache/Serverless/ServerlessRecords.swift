@@ -1,0 +1,81 @@
+import AWSWire
+import Foundation
+
+/// A serverless cache (Redis OSS, Valkey or Memcached) as the state store keeps it.
+struct ServerlessCacheRecord: Sendable, Codable, Equatable {
+    var name: String
+    var description: String
+    var engine: String
+    var majorEngineVersion: String
+    var usageLimits: ShapeValue?
+    var kmsKeyId: String?
+    var securityGroupIds: [String]
+    var subnetIds: [String]
+    var userGroupId: String?
+    var snapshotRetentionLimit: Int
+    var dailySnapshotTime: String
+    var status: String
+    var readyAt: Date?
+    var createTime: Date
+    var arn: String
+    var tags: [TagRecord]
+
+    static let kind = "elasticache.serverless"
+
+    /// The engines serverless caches run, with their major and full versions.
+    static let versions: [String: (major: String, full: String)] = [
+        "redis": ("7", "7.1"), "valkey": ("8", "8.0"), "memcached": ("1.6", "1.6.22"),
+    ]
+
+    func shapeValue(region: String) -> ShapeValue {
+        let port = engine == "memcached" ? 11211 : 6379
+        let host =
+            "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.regionCode(region)).cache.amazonaws.com"
+        let ready = status != "creating"
+        return .object([
+            "ServerlessCacheName": .string(name), "Description": .string(description),
+            "CreateTime": .timestamp(createTime), "Status": .string(status), "Engine": .string(engine),
+            "MajorEngineVersion": .string(majorEngineVersion),
+            "FullEngineVersion": .string(Self.versions[engine]?.full ?? majorEngineVersion),
+            "CacheUsageLimits": usageLimits, "KmsKeyId": kmsKeyId.map(ShapeValue.string),
+            "SecurityGroupIds": .list(securityGroupIds.map(ShapeValue.string)),
+            "Endpoint": ready ? .object(["Address": .string(host), "Port": .integer(Int64(port))]) : nil,
+            "ReaderEndpoint": ready ? .object(["Address": .string(host), "Port": .integer(Int64(port + 1))]) : nil,
+            "ARN": .string(arn), "UserGroupId": userGroupId.map(ShapeValue.string),
+            "SubnetIds": .list(subnetIds.map(ShapeValue.string)),
+            "SnapshotRetentionLimit": engine == "memcached" ? nil : .integer(Int64(snapshotRetentionLimit)),
+            "DailySnapshotTime": engine == "memcached" ? nil : .string(dailySnapshotTime),
+            "NetworkType": .string("ipv4"),
+        ])
+    }
+}
+
+/// A snapshot of a serverless cache.
+struct ServerlessSnapshotRecord: Sendable, Codable, Equatable {
+    var name: String
+    var arn: String
+    var kmsKeyId: String?
+    /// `manual` or `automated`.
+    var type: String
+    var status: String
+    var readyAt: Date?
+    var createTime: Date
+    var cacheName: String
+    var engine: String
+    var majorEngineVersion: String
+    var tags: [TagRecord]
+
+    static let kind = "elasticache.serverless-snapshot"
+
+    var shapeValue: ShapeValue {
+        .object([
+            "ServerlessCacheSnapshotName": .string(name), "ARN": .string(arn),
+            "KmsKeyId": kmsKeyId.map(ShapeValue.string), "SnapshotType": .string(type), "Status": .string(status),
+            "CreateTime": .timestamp(createTime), "BytesUsedForCache": .string("0"),
+            "ServerlessCacheConfiguration": .object([
+                "ServerlessCacheName": .string(cacheName), "Engine": .string(engine),
+                "MajorEngineVersion": .string(majorEngineVersion),
+            ]),
+        ])
+    }
+}
