@@ -187,3 +187,64 @@ def test_copy_snapshot_to_a_bucket(fresh_server):
     ec.copy_snapshot(SourceSnapshotName="nightly", TargetSnapshotName="exported", TargetBucket="backups")
     body = s3.get_object(Bucket="backups", Key="exported-0001.rdb")["Body"].read()
     assert body.startswith(b"REDIS0011") and body[9] == 0xFF
+
+
+def test_global_datastore_across_regions(fresh_server):
+    server = fresh_server()
+    east = server.client("elasticache", region="us-east-1")
+    west = server.client("elasticache", region="us-west-2")
+    east.create_replication_group(
+        ReplicationGroupId="main", ReplicationGroupDescription="primary", CacheNodeType="cache.r6g.large",
+        Engine="redis", NumNodeGroups=2, ReplicasPerNodeGroup=1)
+    assert error(east.create_global_replication_group, GlobalReplicationGroupIdSuffix="early",
+                 PrimaryReplicationGroupId="main") == "InvalidReplicationGroupState"
+    server.advance(10)
+    created = east.create_global_replication_group(
+        GlobalReplicationGroupIdSuffix="shop", GlobalReplicationGroupDescription="shop cache",
+        PrimaryReplicationGroupId="main")["GlobalReplicationGroup"]
+    gid = created["GlobalReplicationGroupId"]
+    assert gid.endswith("-shop") and created["Status"] == "creating" and created["ClusterEnabled"]
+    server.advance(10)
+    [described] = west.describe_global_replication_groups(GlobalReplicationGroupId=gid)["GlobalReplicationGroups"]
+    assert described["Status"] == "primary-only" and "Members" not in described
+
+    secondary = west.create_replication_group(
+        ReplicationGroupId="replica", ReplicationGroupDescription="secondary", GlobalReplicationGroupId=gid,
+        NumNodeGroups=2, ReplicasPerNodeGroup=1)["ReplicationGroup"]
+    assert secondary["CacheNodeType"] == "cache.r6g.large"
+    assert secondary["GlobalReplicationGroupInfo"] == {
+        "GlobalReplicationGroupId": gid, "GlobalReplicationGroupMemberRole": "secondary"}
+    server.advance(10)
+    [described] = east.describe_global_replication_groups(
+        GlobalReplicationGroupId=gid, ShowMemberInfo=True)["GlobalReplicationGroups"]
+    assert described["Status"] == "available"
+    assert {(m["ReplicationGroupId"], m["ReplicationGroupRegion"], m["Role"]) for m in described["Members"]} == {
+        ("main", "us-east-1", "primary"), ("replica", "us-west-2", "secondary")}
+
+    failed_over = east.failover_global_replication_group(
+        GlobalReplicationGroupId=gid, PrimaryRegion="us-west-2", PrimaryReplicationGroupId="replica")
+    roles = {m["ReplicationGroupId"]: m["Role"] for m in failed_over["GlobalReplicationGroup"]["Members"]}
+    assert roles == {"main": "secondary", "replica": "primary"}
+    server.advance(10)
+    east.increase_node_groups_in_global_replication_group(
+        GlobalReplicationGroupId=gid, NodeGroupCount=3, ApplyImmediately=True)
+    server.advance(10)
+    groups = east.describe_global_replication_groups(GlobalReplicationGroupId=gid)["GlobalReplicationGroups"][0]
+    assert len(groups["GlobalNodeGroups"]) == 3
+    assert error(east.decrease_node_groups_in_global_replication_group, GlobalReplicationGroupId=gid,
+                 NodeGroupCount=5, ApplyImmediately=True) == "InvalidParameterValue"
+    east.rebalance_slots_in_global_replication_group(GlobalReplicationGroupId=gid, ApplyImmediately=True)
+    server.advance(10)
+    assert error(east.delete_global_replication_group, GlobalReplicationGroupId=gid,
+                 RetainPrimaryReplicationGroup=True) == "InvalidGlobalReplicationGroupState"
+    east.failover_global_replication_group(
+        GlobalReplicationGroupId=gid, PrimaryRegion="us-east-1", PrimaryReplicationGroupId="main")
+    server.advance(10)
+    west.disassociate_global_replication_group(
+        GlobalReplicationGroupId=gid, ReplicationGroupId="replica", ReplicationGroupRegion="us-west-2")
+    server.advance(10)
+    east.delete_global_replication_group(GlobalReplicationGroupId=gid, RetainPrimaryReplicationGroup=True)
+    assert error(east.describe_global_replication_groups, GlobalReplicationGroupId=gid) == (
+        "GlobalReplicationGroupNotFoundFault")
+    assert "GlobalReplicationGroupInfo" not in east.describe_replication_groups(
+        ReplicationGroupId="main")["ReplicationGroups"][0]

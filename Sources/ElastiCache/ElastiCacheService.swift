@@ -82,6 +82,11 @@ public struct ElastiCacheService: ServiceHandler {
             case "ExportServerlessCacheSnapshot": return try snapshots.export()
             default: return try snapshots.describe()
             }
+        case "CreateGlobalReplicationGroup", "DescribeGlobalReplicationGroups", "ModifyGlobalReplicationGroup",
+            "DeleteGlobalReplicationGroup", "DisassociateGlobalReplicationGroup", "FailoverGlobalReplicationGroup",
+            "IncreaseNodeGroupsInGlobalReplicationGroup", "DecreaseNodeGroupsInGlobalReplicationGroup",
+            "RebalanceSlotsInGlobalReplicationGroup":
+            return try GlobalDatastoreOperations(clusters: clusters).handle()
         case "CreateSnapshot": return try SnapshotOperations(clusters: clusters).create()
         case "CopySnapshot": return try SnapshotOperations(clusters: clusters).copy()
         case "DeleteSnapshot": return try SnapshotOperations(clusters: clusters).delete()

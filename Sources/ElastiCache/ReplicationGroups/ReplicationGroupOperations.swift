@@ -123,21 +123,23 @@ struct ReplicationGroupOperations {
                 "Cache cluster \(primary.id) cannot be the primary of a replication group.")
         }
         if let primary { try clusters.requireAvailable(primary) }
-        if call.string("GlobalReplicationGroupId") != nil {
-            throw AWSError.invalidParameterValue(
-                "Joining a global datastore at creation is not served; use CreateGlobalReplicationGroup.")
+        // A secondary of a global datastore takes the datastore's engine, version and node type.
+        let global = try call.string("GlobalReplicationGroupId").map {
+            try GlobalDatastoreOperations(clusters: clusters).global($0)
         }
         let engine = try ClusterValidation.engine(
-            call.string("Engine") ?? source?.engine ?? primary?.engine ?? "redis")
+            global?.engine ?? call.string("Engine") ?? source?.engine ?? primary?.engine ?? "redis")
         guard engine != "memcached" else {
             throw AWSError.invalidParameterValue("Replication groups are supported for Redis OSS and Valkey only.")
         }
         let version = try ClusterValidation.engineVersion(
             engine: engine,
-            call.string("EngineVersion") ?? source?.engineVersion ?? primary?.engineVersion
+            global?.engineVersion ?? call.string("EngineVersion") ?? source?.engineVersion ?? primary?.engineVersion
                 ?? EngineCatalog.defaultVersion[engine] ?? "")
         let nodeType: String
-        if let primary {
+        if let global {
+            nodeType = global.nodeType
+        } else if let primary {
             nodeType = primary.nodeType
         } else if let source, call.string("CacheNodeType") == nil {
             nodeType = source.nodeType
@@ -188,6 +190,7 @@ struct ReplicationGroupOperations {
             atRestEncryptionEnabled: call.input[member: "AtRestEncryptionEnabled"]?.boolValue ?? false,
             autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true, createTime: nil,
             tags: try TagOperations.tags(call.input[member: "Tags"]))
+        if let global { try GlobalDatastoreOperations(clusters: clusters).join(global.id, group: &group) }
         if let ids = clusters.strings("UserGroupIds"), !ids.isEmpty {
             try UserOperations(clusters: clusters).attach(ids, to: id, serverless: false)
             group.userGroupIds = ids
@@ -230,6 +233,11 @@ struct ReplicationGroupOperations {
     func delete() throws -> ShapeValue {
         var group = try group(try call.required("ReplicationGroupId"))
         try requireAvailable(group)
+        if let global = group.globalReplicationGroupId {
+            throw call.error(
+                "InvalidReplicationGroupStateFault",
+                "Replication group \(group.id) belongs to global datastore \(global); disassociate or delete it first.")
+        }
         if let name = call.string("FinalSnapshotIdentifier"),
             let primary = group.nodeGroups.first?.members.first(where: { $0.role == "primary" })
         {

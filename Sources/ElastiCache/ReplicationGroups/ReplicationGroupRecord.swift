@@ -42,6 +42,9 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
     public var tags: [TagRecord]
     /// Role-based access control: the user groups attached (Redis OSS 6+, Valkey).
     public var userGroupIds: [String]? = nil
+    /// The global datastore this group belongs to, and its role there (primary, secondary).
+    public var globalReplicationGroupId: String? = nil
+    public var globalRole: String? = nil
 
     var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
 
@@ -111,6 +114,12 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
             "NetworkType": .string("ipv4"), "IpDiscovery": .string("ipv4"),
             "ClusterMode": .string(clusterMode ? "enabled" : "disabled"), "Engine": .string(engine),
             "UserGroupIds": userGroupIds.map { .list($0.map(ShapeValue.string)) },
+            "GlobalReplicationGroupInfo": globalReplicationGroupId.map {
+                .object([
+                    "GlobalReplicationGroupId": .string($0),
+                    "GlobalReplicationGroupMemberRole": globalRole.map(ShapeValue.string),
+                ])
+            },
         ])
     }
 }

@@ -1,0 +1,246 @@
+import AWSModels
+import AWSWire
+import Foundation
+import IAM
+import Persistence
+
+/// Global datastores across the regions of one account: create from a primary replication
+/// group, join secondaries (CreateReplicationGroup with GlobalReplicationGroupId), fail over,
+/// disassociate, resize and rebalance the global node groups, modify, delete.
+struct GlobalDatastoreOperations {
+    let clusters: CacheClusterOperations
+    var call: OperationCall { clusters.call }
+    var tx: any StateWriter { clusters.tx }
+    var groups: ReplicationGroupOperations { ReplicationGroupOperations(clusters: clusters) }
+
+    func handle() throws -> ShapeValue {
+        switch call.operation.name {
+        case "CreateGlobalReplicationGroup": return try create()
+        case "DescribeGlobalReplicationGroups": return try describe()
+        case "ModifyGlobalReplicationGroup": return try modify()
+        case "DeleteGlobalReplicationGroup": return try delete()
+        case "DisassociateGlobalReplicationGroup": return try disassociate()
+        case "FailoverGlobalReplicationGroup": return try failover()
+        case "IncreaseNodeGroupsInGlobalReplicationGroup": return try resize(increase: true)
+        case "DecreaseNodeGroupsInGlobalReplicationGroup": return try resize(increase: false)
+        default: return try rebalance()
+        }
+    }
+
+    func notFound(_ id: String) -> AWSError {
+        call.error("GlobalReplicationGroupNotFoundFault", "Global replication group \(id) not found.")
+    }
+
+    func invalidState(_ global: GlobalDatastoreRecord) -> AWSError {
+        call.error(
+            "InvalidGlobalReplicationGroupStateFault", "Global replication group \(global.id) is \(global.status).")
+    }
+
+    func all() throws -> [GlobalDatastoreRecord] {
+        try tx.list(GlobalDatastoreRecord.self, kind: GlobalDatastoreRecord.kind, scope: call.account).map { global in
+            var global = global
+            if let ready = global.readyAt, ready <= call.now {
+                global.status = global.members.count > 1 ? "available" : "primary-only"
+                global.readyAt = nil
+                try save(global)
+            }
+            return global
+        }
+    }
+
+    func global(_ id: String) throws -> GlobalDatastoreRecord {
+        guard let global = try all().first(where: { $0.id == id }) else { throw notFound(id) }
+        return global
+    }
+
+    func save(_ global: GlobalDatastoreRecord) throws {
+        try tx.put(global, kind: GlobalDatastoreRecord.kind, scope: call.account, id: global.id)
+    }
+
+    /// The datastore after a change: busy for a lifecycle, then settled by `all()`.
+    func changed(_ global: inout GlobalDatastoreRecord, status: String = "modifying") throws -> ShapeValue {
+        global.status = status
+        global.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
+        try save(global)
+        return .object(["GlobalReplicationGroup": global.shapeValue(showMembers: true)])
+    }
+
+    func requireSettled(_ global: GlobalDatastoreRecord) throws {
+        guard global.status == "available" || global.status == "primary-only" else { throw invalidState(global) }
+    }
+
+    /// Marks replication group `id` of this region as a member (or not) of a global datastore.
+    func tag(_ id: String, global: String?, role: String?) throws {
+        var group = try groups.group(id)
+        group.globalReplicationGroupId = global
+        group.globalRole = role
+        try groups.save(group)
+    }
+
+    func create() throws -> ShapeValue {
+        let suffix = try call.required("GlobalReplicationGroupIdSuffix")
+        let primary = try groups.group(try call.required("PrimaryReplicationGroupId"))
+        try groups.requireAvailable(primary)
+        guard primary.globalReplicationGroupId == nil else {
+            throw call.error(
+                "InvalidReplicationGroupStateFault", "Replication group \(primary.id) is already in a global datastore."
+            )
+        }
+        let checked = try ClusterValidation.clusterId(suffix, parameter: "GlobalReplicationGroupIdSuffix")
+        let id = "\(GlobalDatastoreRecord.prefix(account: call.account))-\(checked)"
+        if try all().contains(where: { $0.id == id }) {
+            throw call.error(
+                "GlobalReplicationGroupAlreadyExistsFault", "Global replication group \(id) already exists.")
+        }
+        var global = GlobalDatastoreRecord(
+            id: id, description: call.string("GlobalReplicationGroupDescription") ?? "", status: "creating",
+            readyAt: nil, nodeType: primary.nodeType, engine: primary.engine, engineVersion: primary.engineVersion,
+            clusterEnabled: primary.clusterMode, nodeGroupCount: primary.nodeGroups.count,
+            automaticFailover: primary.automaticFailover, authTokenEnabled: primary.authTokenEnabled,
+            transitEncryptionEnabled: primary.transitEncryptionEnabled,
+            atRestEncryptionEnabled: primary.atRestEncryptionEnabled,
+            members: [.init(replicationGroupId: primary.id, region: call.region, role: "primary")],
+            arn: "arn:aws:elasticache::\(call.account):globalreplicationgroup:\(id)")
+        try tag(primary.id, global: id, role: "primary")
+        return try changed(&global, status: "creating")
+    }
+
+    /// Joins a new replication group of this region as a secondary (CreateReplicationGroup).
+    func join(_ id: String, group: inout ReplicationGroupRecord) throws {
+        var global = try global(id)
+        try requireSettled(global)
+        guard !global.members.contains(where: { $0.region == call.region }) else {
+            throw call.error(
+                "InvalidGlobalReplicationGroupStateFault",
+                "Global replication group \(id) already has a member in \(call.region).")
+        }
+        guard global.members.count < GlobalDatastoreRecord.maxMembers else {
+            throw AWSError.invalidParameterValue("A global datastore has at most two secondary regions.")
+        }
+        global.members.append(.init(replicationGroupId: group.id, region: call.region, role: "secondary"))
+        group.globalReplicationGroupId = global.id
+        group.globalRole = "secondary"
+        _ = try changed(&global)
+    }
+
+    func describe() throws -> ShapeValue {
+        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        var globals = try all()
+        if let id = call.string("GlobalReplicationGroupId") {
+            globals = globals.filter { $0.id == id }
+            if globals.isEmpty { throw notFound(id) }
+        }
+        let show = call.input[member: "ShowMemberInfo"]?.boolValue ?? false
+        let (page, next) = try Marker.page(globals, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        return .object([
+            "GlobalReplicationGroups": .list(page.map { $0.shapeValue(showMembers: show) }),
+            "Marker": next.map(ShapeValue.string),
+        ])
+    }
+
+    func modify() throws -> ShapeValue {
+        var global = try global(try call.required("GlobalReplicationGroupId"))
+        try requireSettled(global)
+        if let description = call.string("GlobalReplicationGroupDescription") { global.description = description }
+        if let failover = call.input[member: "AutomaticFailoverEnabled"]?.boolValue {
+            global.automaticFailover = failover
+        }
+        if let nodeType = call.string("CacheNodeType") { global.nodeType = try ClusterValidation.nodeType(nodeType) }
+        if let version = call.string("EngineVersion") {
+            global.engineVersion =
+                try ClusterValidation.upgrade(engine: global.engine, from: global.engineVersion, to: version).version
+        }
+        return try changed(&global)
+    }
+
+    func delete() throws -> ShapeValue {
+        var global = try global(try call.required("GlobalReplicationGroupId"))
+        try requireSettled(global)
+        guard global.members.count == 1, let primary = global.members.first else {
+            throw call.error(
+                "InvalidGlobalReplicationGroupStateFault",
+                "Disassociate the secondary replication groups of \(global.id) before deleting it.")
+        }
+        guard primary.region == call.region else {
+            throw AWSError.invalidParameterValue(
+                "Delete global datastore \(global.id) from its primary region, \(primary.region).")
+        }
+        try tag(primary.replicationGroupId, global: nil, role: nil)
+        if call.input[member: "RetainPrimaryReplicationGroup"]?.boolValue == false {
+            var group = try groups.group(primary.replicationGroupId)
+            for member in group.memberIds { try groups.removeMember(member) }
+            groups.begin("deleting", &group)
+            try groups.save(group)
+        }
+        _ = try tx.delete(kind: GlobalDatastoreRecord.kind, scope: call.account, id: global.id)
+        global.status = "deleting"
+        return .object(["GlobalReplicationGroup": global.shapeValue(showMembers: true)])
+    }
+
+    func member(_ global: GlobalDatastoreRecord) throws -> Int {
+        let id = try call.string("ReplicationGroupId") ?? call.required("PrimaryReplicationGroupId")
+        let region = try call.string("ReplicationGroupRegion") ?? call.required("PrimaryRegion")
+        guard let index = global.members.firstIndex(where: { $0.replicationGroupId == id && $0.region == region })
+        else {
+            throw call.error(
+                "InvalidParameterCombinationException", "\(id) in \(region) is not a member of \(global.id).")
+        }
+        return index
+    }
+
+    func disassociate() throws -> ShapeValue {
+        var global = try global(try call.required("GlobalReplicationGroupId"))
+        try requireSettled(global)
+        let index = try member(global)
+        guard global.members[index].role == "secondary" else {
+            throw AWSError.invalidParameterValue(
+                "The primary replication group cannot be disassociated; fail over first.")
+        }
+        let removed = global.members.remove(at: index)
+        if removed.region == call.region { try tag(removed.replicationGroupId, global: nil, role: nil) }
+        return try changed(&global)
+    }
+
+    func failover() throws -> ShapeValue {
+        var global = try global(try call.required("GlobalReplicationGroupId"))
+        try requireSettled(global)
+        let index = try member(global)
+        guard global.members[index].role == "secondary" else {
+            throw AWSError.invalidParameterValue("\(global.members[index].replicationGroupId) is already the primary.")
+        }
+        for i in global.members.indices { global.members[i].role = i == index ? "primary" : "secondary" }
+        return try changed(&global)
+    }
+
+    func resize(increase: Bool) throws -> ShapeValue {
+        var global = try global(try call.required("GlobalReplicationGroupId"))
+        try requireSettled(global)
+        guard global.clusterEnabled else {
+            throw AWSError.invalidParameterValue("Node groups can be changed only with cluster mode enabled.")
+        }
+        let count = call.int("NodeGroupCount") ?? 0
+        guard increase ? count > global.nodeGroupCount : (1..<global.nodeGroupCount).contains(count) else {
+            throw AWSError.invalidParameterValue(
+                "NodeGroupCount \(count) must be \(increase ? "more" : "fewer") than the current \(global.nodeGroupCount)."
+            )
+        }
+        if !increase && call.input[member: "GlobalNodeGroupsToRemove"] != nil
+            && call.input[member: "GlobalNodeGroupsToRetain"] != nil
+        {
+            throw call.error(
+                "InvalidParameterCombinationException",
+                "Give GlobalNodeGroupsToRemove or GlobalNodeGroupsToRetain, not both.")
+        }
+        global.nodeGroupCount = count
+        return try changed(&global)
+    }
+
+    func rebalance() throws -> ShapeValue {
+        var global = try global(try call.required("GlobalReplicationGroupId"))
+        try requireSettled(global)
+        guard global.clusterEnabled else {
+            throw AWSError.invalidParameterValue("Slots can be rebalanced only with cluster mode enabled.")
+        }
+        return try changed(&global)
+    }
+}

@@ -1,0 +1,74 @@
+import AWSWire
+import Foundation
+
+/// A global datastore: one primary replication group and up to two secondaries in other
+/// regions of the same account (kind `elasticache.global`, scope the account).
+struct GlobalDatastoreRecord: Sendable, Codable, Equatable {
+    struct Member: Sendable, Codable, Equatable {
+        var replicationGroupId: String
+        var region: String
+        /// `primary` or `secondary`.
+        var role: String
+    }
+
+    var id: String
+    var description: String
+    var status: String
+    var readyAt: Date?
+    var nodeType: String
+    var engine: String
+    var engineVersion: String
+    var clusterEnabled: Bool
+    var nodeGroupCount: Int
+    var automaticFailover: Bool
+    var authTokenEnabled: Bool
+    var transitEncryptionEnabled: Bool
+    var atRestEncryptionEnabled: Bool
+    var members: [Member]
+    var arn: String
+
+    static let kind = "elasticache.global"
+    /// AWS allows a primary and at most two secondary regions.
+    static let maxMembers = 3
+
+    /// The prefix AWS puts before the caller's suffix: five letters naming the account's
+    /// global datastore namespace (derived here from the account, stable across calls).
+    static func prefix(account: String) -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var value = account.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }
+        var text = ""
+        for _ in 0..<5 {
+            text.append(letters[Int(value % 26)])
+            value /= 26
+        }
+        return text
+    }
+
+    func shapeValue(showMembers: Bool) -> ShapeValue {
+        let groups = (0..<nodeGroupCount).map { index in
+            ShapeValue.object([
+                "GlobalNodeGroupId": .string("\(id)-\(String(format: "%04d", index + 1))"),
+                "Slots": .string(ReplicationGroupRecord.slots(index, of: nodeGroupCount)),
+            ])
+        }
+        return .object([
+            "GlobalReplicationGroupId": .string(id), "GlobalReplicationGroupDescription": .string(description),
+            "Status": .string(status), "CacheNodeType": .string(nodeType), "Engine": .string(engine),
+            "EngineVersion": .string(engineVersion),
+            "Members": showMembers
+                ? .list(
+                    members.map {
+                        .object([
+                            "ReplicationGroupId": .string($0.replicationGroupId),
+                            "ReplicationGroupRegion": .string($0.region), "Role": .string($0.role),
+                            "AutomaticFailover": .string(automaticFailover ? "enabled" : "disabled"),
+                            "Status": .string("associated"),
+                        ])
+                    }) : nil,
+            "ClusterEnabled": .boolean(clusterEnabled), "GlobalNodeGroups": clusterEnabled ? .list(groups) : nil,
+            "AuthTokenEnabled": .boolean(authTokenEnabled),
+            "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
+            "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),
+        ])
+    }
+}
