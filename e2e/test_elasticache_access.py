@@ -248,3 +248,49 @@ def test_global_datastore_across_regions(fresh_server):
         "GlobalReplicationGroupNotFoundFault")
     assert "GlobalReplicationGroupInfo" not in east.describe_replication_groups(
         ReplicationGroupId="main")["ReplicationGroups"][0]
+
+
+def test_reserved_nodes_service_updates_and_migration(fresh_server):
+    server = fresh_server()
+    ec = server.client("elasticache")
+    offerings = ec.describe_reserved_cache_nodes_offerings(
+        CacheNodeType="cache.r6g.large", Duration="3", OfferingType="All Upfront", ProductDescription="redis")
+    [offering] = offerings["ReservedCacheNodesOfferings"]
+    assert offering["Duration"] == 94608000 and offering["FixedPrice"] > 0 and offering["RecurringCharges"] == []
+    bought = ec.purchase_reserved_cache_nodes_offering(
+        ReservedCacheNodesOfferingId=offering["ReservedCacheNodesOfferingId"], ReservedCacheNodeId="ri-1",
+        CacheNodeCount=2)["ReservedCacheNode"]
+    assert bought["CacheNodeCount"] == 2 and bought["State"] == "payment-pending"
+    assert error(ec.purchase_reserved_cache_nodes_offering,
+                 ReservedCacheNodesOfferingId=offering["ReservedCacheNodesOfferingId"],
+                 ReservedCacheNodeId="ri-1") == "ReservedCacheNodeAlreadyExists"
+    server.advance(120)
+    assert ec.describe_reserved_cache_nodes(ReservedCacheNodeId="ri-1")["ReservedCacheNodes"][0]["State"] == "active"
+
+    ec.create_replication_group(
+        ReplicationGroupId="svc", ReplicationGroupDescription="d", Engine="redis", CacheNodeType="cache.t3.micro",
+        NumCacheClusters=1)
+    server.advance(10)
+    name = "elasticache-20261001-001"
+    [action] = ec.describe_update_actions(ServiceUpdateName=name)["UpdateActions"]
+    assert action["ReplicationGroupId"] == "svc" and action["UpdateActionStatus"] == "not-applied"
+    result = ec.batch_apply_update_action(ServiceUpdateName=name, ReplicationGroupIds=["svc", "ghost"])
+    assert [a["UpdateActionStatus"] for a in result["ProcessedUpdateActions"]] == ["in-progress"]
+    assert [a["ReplicationGroupId"] for a in result["UnprocessedUpdateActions"]] == ["ghost"]
+    server.advance(10)
+    [action] = ec.describe_update_actions(ServiceUpdateName=name)["UpdateActions"]
+    assert action["UpdateActionStatus"] == "complete" and action["NodesUpdated"] == "1/1"
+    stopped = ec.batch_stop_update_action(ServiceUpdateName=name, ReplicationGroupIds=["svc"])
+    assert stopped["UnprocessedUpdateActions"][0]["ReplicationGroupId"] == "svc"  # complete cannot be stopped
+    assert [u["ServiceUpdateName"] for u in ec.describe_service_updates(ServiceUpdateStatus=["expired"])["ServiceUpdates"]] == [
+        "elasticache-20250301-003"]
+
+    endpoint = [{"Address": "10.0.0.9", "Port": 6379}]
+    assert error(ec.start_migration, ReplicationGroupId="svc",
+                 CustomerNodeEndpointList=endpoint * 2) == "InvalidParameterValue"
+    assert error(ec.complete_migration, ReplicationGroupId="svc") == "ReplicationGroupNotUnderMigrationFault"
+    ec.test_migration(ReplicationGroupId="svc", CustomerNodeEndpointList=endpoint)
+    ec.start_migration(ReplicationGroupId="svc", CustomerNodeEndpointList=endpoint)
+    assert error(ec.start_migration, ReplicationGroupId="svc",
+                 CustomerNodeEndpointList=endpoint) == "ReplicationGroupAlreadyUnderMigrationFault"
+    ec.complete_migration(ReplicationGroupId="svc")

@@ -142,8 +142,6 @@ def test_query_envelopes_for_bad_input(server):
 
 
 def test_unserved_operations_answer_aws_unsupported_errors(server):
-    result = server.cli("elasticache", "describe-reserved-cache-nodes", check=False)
-    assert result.returncode != 0 and "InvalidAction" in result.stderr
     result = server.cli("sns", "list-platform-applications", check=False)
     assert result.returncode != 0 and "InvalidAction" in result.stderr
     result = server.cli("cloudtrail", "list-channels", check=False)

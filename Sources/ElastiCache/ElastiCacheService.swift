@@ -19,8 +19,7 @@ public struct ElastiCacheSettings: Sendable {
     public init() {}
 }
 
-/// ElastiCache (Query, 2015-02-02). Served: cache clusters, their tags, engine versions. The
-/// model's other operations answer `InvalidAction` saying they are not served yet.
+/// ElastiCache (Query, 2015-02-02): every operation of the model.
 public struct ElastiCacheService: ServiceHandler {
     public let model = ServiceModel.elastiCache
     let settings: ElastiCacheSettings
@@ -87,6 +86,17 @@ public struct ElastiCacheService: ServiceHandler {
             "IncreaseNodeGroupsInGlobalReplicationGroup", "DecreaseNodeGroupsInGlobalReplicationGroup",
             "RebalanceSlotsInGlobalReplicationGroup":
             return try GlobalDatastoreOperations(clusters: clusters).handle()
+        case "DescribeReservedCacheNodesOfferings":
+            return try ReservedNodeOperations(clusters: clusters).describeOfferings()
+        case "PurchaseReservedCacheNodesOffering": return try ReservedNodeOperations(clusters: clusters).purchase()
+        case "DescribeReservedCacheNodes": return try ReservedNodeOperations(clusters: clusters).describe()
+        case "DescribeServiceUpdates": return try ServiceUpdateOperations(clusters: clusters).describeUpdates()
+        case "DescribeUpdateActions": return try ServiceUpdateOperations(clusters: clusters).describeActions()
+        case "BatchApplyUpdateAction": return try ServiceUpdateOperations(clusters: clusters).batch(apply: true)
+        case "BatchStopUpdateAction": return try ServiceUpdateOperations(clusters: clusters).batch(apply: false)
+        case "StartMigration": return try MigrationOperations(clusters: clusters).start()
+        case "TestMigration": return try MigrationOperations(clusters: clusters).test()
+        case "CompleteMigration": return try MigrationOperations(clusters: clusters).complete()
         case "CreateSnapshot": return try SnapshotOperations(clusters: clusters).create()
         case "CopySnapshot": return try SnapshotOperations(clusters: clusters).copy()
         case "DeleteSnapshot": return try SnapshotOperations(clusters: clusters).delete()
@@ -112,8 +122,7 @@ public struct ElastiCacheService: ServiceHandler {
             "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
             return try SecurityGroupOperations(clusters: clusters).handle()
         default:
-            throw AWSError(
-                code: "InvalidAction", message: "The action \(call.operation.name) is not served by this server yet.")
+            throw AWSError.invalidAction(call.operation.name)
         }
     }
 
