@@ -78,6 +78,8 @@ public struct Gateway: Sendable {
             let captured = callContext
             context = captured
             let capture = self.capture
+            // Rendered here, in parallel with other calls, not on the single writer thread.
+            let prepared = capture ? recorder.prepare(captured) : nil
             let output = try await store.write { [authorizer, recorder] tx in
                 // Unsigned calls (SNS links) carry their own proof: the confirmation token.
                 if call.principal.kind != .anonymous, let resource = handler.resource(for: call) {
@@ -85,7 +87,7 @@ public struct Gateway: Sendable {
                 }
                 let output = try handler.handle(call, in: tx)
                 if try capture && Self.shouldRecord(captured, in: tx) {
-                    try tx.appendEvent(recorder.entry(for: captured, output: output, error: nil))
+                    try tx.appendEvent(recorder.entry(for: captured, prepared: prepared, output: output, error: nil))
                 }
                 return output
             }

@@ -10,24 +10,41 @@ public struct EventRecorder: Sendable {
 
     public init() {}
 
+    /// The part of a record that does not depend on the call's outcome: the fields before
+    /// `errorCode` and the rendered requestParameters. The gateway prepares it before the
+    /// call's transaction, so the single writer thread only renders the response.
+    public struct Prepared: Sendable {
+        var head: String
+        var requestParameters: String
+    }
+
+    public func prepare(_ call: CallContext) -> Prepared {
+        let region = call.model.metadata.endpointPrefix == "iam" ? "us-east-1" : call.region
+        var record = OrderedJSON()
+        record.add("eventVersion", .string(Self.eventVersion))
+        record.addRaw("userIdentity", UserIdentity.render(call.principal))
+        record.add("eventTime", .string(Timestamps.iso8601(call.time)))
+        record.add("eventSource", .string("\(call.model.metadata.endpointPrefix).amazonaws.com"))
+        record.add("eventName", .string(call.eventName))
+        record.add("awsRegion", .string(region))
+        record.add("sourceIPAddress", .string(call.sourceIP))
+        record.add("userAgent", .string(call.userAgent))
+        let request = EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
+        return Prepared(head: record.body, requestParameters: request)
+    }
+
     /// The journal entry for `call`, which answered `output` or failed with `error`.
     public func entry(
-        for call: CallContext, output: ShapeValue?, error: AWSError?, eventID: String = UUID().uuidString.lowercased()
+        for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?,
+        eventID: String = UUID().uuidString.lowercased()
     )
         -> JournalEntry
     {
         let readOnly = Self.isReadOnly(call.eventName)
         let source = "\(call.model.metadata.endpointPrefix).amazonaws.com"
         let region = call.model.metadata.endpointPrefix == "iam" ? "us-east-1" : call.region
-        var record = OrderedJSON()
-        record.add("eventVersion", .string(Self.eventVersion))
-        record.addRaw("userIdentity", UserIdentity.render(call.principal))
-        record.add("eventTime", .string(Timestamps.iso8601(call.time)))
-        record.add("eventSource", .string(source))
-        record.add("eventName", .string(call.eventName))
-        record.add("awsRegion", .string(region))
-        record.add("sourceIPAddress", .string(call.sourceIP))
-        record.add("userAgent", .string(call.userAgent))
+        let prepared = prepared ?? prepare(call)
+        var record = OrderedJSON(body: prepared.head)
         if let error {
             record.add("errorCode", .string(error.code))
             record.add("errorMessage", .string(error.message))
@@ -36,7 +53,7 @@ public struct EventRecorder: Sendable {
         let response = readOnly || error != nil ? nil : output
         var omitted = false
         for (key, json) in [
-            ("requestParameters", rendering.requestParameters(call.input, shape: call.operation?.input)),
+            ("requestParameters", prepared.requestParameters),
             ("responseElements", rendering.responseElements(response, shape: call.operation?.output)),
         ] {
             let fits = json.utf8.count <= Self.maxFieldBytes
@@ -84,7 +101,11 @@ public struct EventRecorder: Sendable {
 
 /// A JSON object whose keys keep the order they were added in (CloudTrail's field order).
 struct OrderedJSON {
-    private var body = ""
+    fileprivate(set) var body = ""
+
+    init(body: String = "") {
+        self.body = body
+    }
 
     mutating func addRaw(_ key: String, _ json: String) {
         if !body.isEmpty { body += "," }
