@@ -32,6 +32,8 @@ def fill(path, count, now):
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
+    # Index pages stay in memory (4 GiB) instead of being spilled to the WAL again and again.
+    db.execute("PRAGMA cache_size=-4000000")
     rng = random.Random(1)
     sources = ["elasticache.amazonaws.com", "iam.amazonaws.com", "s3.amazonaws.com", "sts.amazonaws.com",
                "cloudtrail.amazonaws.com"]
@@ -91,13 +93,15 @@ def main():
         work = Path(data_dir) / "lookup.lua"
         print(f"| attribute (events: {options.events:,}) | requests/s | p50 ms | p99 ms | non-2xx |")
         print("|---|---|---|---|---|")
-        for attribute in [None, ("EventName", "Operation7"), ("Username", "user-42"), ("ReadOnly", "true"),
-                          ("EventSource", "iam.amazonaws.com"), ("AccessKeyId", "AKIA0000000000000003"),
-                          ("ResourceType", "AWS::ElastiCache::CacheCluster"), ("ResourceName", "cluster-77"),
-                          ("EventId", "00000000-0000-0000-0000-000000000000")]:
+        # The no-attribute lookup runs first (right after the restart) and once more last.
+        cases = [("(none)", None), ("EventName", "Operation7"), ("Username", "user-42"), ("ReadOnly", "true"),
+                 ("EventSource", "iam.amazonaws.com"), ("AccessKeyId", "AKIA0000000000000003"),
+                 ("ResourceType", "AWS::ElastiCache::CacheCluster"), ("ResourceName", "cluster-77"),
+                 ("EventId", "00000000-0000-0000-0000-000000000000"), ("(none), again", None)]
+        for label, value in cases:
+            attribute = (label, value) if value is not None else None
             run.lua_script([lookup(restarted, attribute)], work)
             result = run.run_wrk(restarted, str(work), 1, options.seconds)
-            label = attribute[0] if attribute else "(none)"
             print(f"| {label} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} |")
     finally:
         restarted.stop()
