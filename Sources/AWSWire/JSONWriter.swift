@@ -10,6 +10,8 @@ public enum JSONWriter {
     }
 
     public static func quote(_ text: String) -> String {
+        // Most strings need no escape: copy them whole instead of scalar by scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for ch in text.unicodeScalars {

@@ -93,6 +93,12 @@ struct JSONTests {
         #expect(JSONWriter.write(value) == #"{"a":["q\"",false],"b":1}"#)
     }
 
+    @Test func quotesOnlyWhatJSONMustEscape() {
+        #expect(JSONWriter.quote("plain text é 💡") == "\"plain text é 💡\"")
+        #expect(JSONWriter.quote("a\"b\\c\nd\te\u{01}") == #""a\"b\\c\nd\te\u0001""#)
+        #expect(JSONWriter.quote("") == "\"\"")
+    }
+
     @Test func timestamps() {
         let date = Date(timeIntervalSince1970: 1_417_471_235)
         #expect(Timestamps.iso8601(date) == "2014-12-01T22:00:35Z")
