@@ -2,6 +2,7 @@ import AWSWire
 import Foundation
 import IAM
 import Logging
+import Notifications
 import SigV4
 
 extension Gateway {
@@ -71,10 +72,8 @@ extension Gateway {
         case "Unsubscribe": arn = parameters["SubscriptionArn"]
         default: return nil
         }
-        let parts = arn?.split(separator: ":", omittingEmptySubsequences: false) ?? []
-        guard parts.count >= 6, parts[2] == "sns", !parts[3].isEmpty, !parts[4].isEmpty else { return nil }
-        return Authenticated(
-            principal: .anonymous(account: String(parts[4])), region: String(parts[3]), service: "sns")
+        guard let parts = arn.flatMap(SNSService.parse) else { return nil }
+        return Authenticated(principal: .anonymous(account: parts.account), region: parts.region, service: "sns")
     }
 
     /// The AWS error for each SigV4 failure, as the Query and JSON services word them.

@@ -66,7 +66,7 @@ struct SubscriptionOperations {
             guard value == "true" || value == "false" else { throw invalid("Invalid parameter: RawMessageDelivery") }
             subscription.rawMessageDelivery = value == "true"
         case "DeliveryPolicy":
-            guard value.isEmpty || RetryPolicy.parse(value) != nil else {
+            guard value.isEmpty || JSONObject.parse(value) != nil else {
                 throw invalid("Invalid parameter: DeliveryPolicy: not a JSON object")
             }
             subscription.deliveryPolicy = value.isEmpty ? nil : value
@@ -148,7 +148,7 @@ struct SubscriptionOperations {
 
     /// A topic's `http.defaultHealthyRetryPolicy` as a subscription's effective policy.
     static func subscriptionPolicy(_ topicPolicy: String) -> String? {
-        guard let http = RetryPolicy.parse(topicPolicy)?["http"] as? [String: Any],
+        guard let http = JSONObject.parse(topicPolicy)?["http"] as? [String: Any],
             let retry = http["defaultHealthyRetryPolicy"],
             let data = try? JSONSerialization.data(
                 withJSONObject: ["healthyRetryPolicy": retry], options: [.sortedKeys])

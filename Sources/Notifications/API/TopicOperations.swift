@@ -67,7 +67,7 @@ struct TopicOperations {
             }
             topic.policy = value
         case "DeliveryPolicy":
-            guard value.isEmpty || RetryPolicy.parse(value) != nil else {
+            guard value.isEmpty || JSONObject.parse(value) != nil else {
                 throw invalid("Invalid parameter: DeliveryPolicy: not a JSON object")
             }
             topic.deliveryPolicy = value.isEmpty ? nil : value
@@ -192,7 +192,7 @@ struct TopicOperations {
         // With MessageStructure json, each protocol gets its own entry, or the default one.
         var perProtocol: [String: String] = [:]
         if call.string("MessageStructure") == "json" {
-            guard let object = RetryPolicy.parse(message), let fallback = object["default"] as? String else {
+            guard let object = JSONObject.parse(message), let fallback = object["default"] as? String else {
                 throw invalid("Invalid parameter: Message Structure - No default entry in JSON message body")
             }
             message = fallback

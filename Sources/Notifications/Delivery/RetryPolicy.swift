@@ -39,20 +39,15 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The policy for one subscription: its own `healthyRetryPolicy`, else the topic's
     /// `http.defaultHealthyRetryPolicy`, else SNS's default.
     public static func effective(subscription: String?, topic: String?) -> RetryPolicy {
-        if let object = parse(subscription)?["healthyRetryPolicy"] as? [String: Any] {
+        if let object = JSONObject.parse(subscription)?["healthyRetryPolicy"] as? [String: Any] {
             return RetryPolicy(json: object)
         }
-        if let http = parse(topic)?["http"] as? [String: Any],
+        if let http = JSONObject.parse(topic)?["http"] as? [String: Any],
             let object = http["defaultHealthyRetryPolicy"] as? [String: Any]
         {
             return RetryPolicy(json: object)
         }
         return .default
-    }
-
-    static func parse(_ text: String?) -> [String: Any]? {
-        guard let data = text?.data(using: .utf8) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }
 
     /// Seconds to wait before retry number `retry` (1-based), or nil when the policy has no
@@ -74,5 +69,13 @@ public struct RetryPolicy: Sendable, Equatable {
         case .exponential: shaped = (pow(2, fraction * 10) - 1) / (pow(2, 10) - 1)
         }
         return (minDelayTarget + span * shaped).rounded()
+    }
+}
+
+/// A JSON object given as text (delivery policies, MessageStructure json), or nil.
+enum JSONObject {
+    static func parse(_ text: String?) -> [String: Any]? {
+        guard let data = text?.data(using: .utf8) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }
 }

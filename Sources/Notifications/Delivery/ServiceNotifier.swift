@@ -20,10 +20,17 @@ public struct ServiceNotifier: Sendable {
 
     /// Whether the topic exists and lets the service publish for `sourceArn`.
     public func check(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws -> Check {
+        try allowedTopic(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx).check
+    }
+
+    /// The topic when it exists and lets the service publish, and the check's outcome.
+    private func allowedTopic(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws
+        -> (topic: TopicRecord?, check: Check)
+    {
         guard let owner = SNSService.parse(topicArn)?.account,
             let topic = try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: owner, id: topicArn)
-        else { return .noSuchTopic }
-        guard let policy = try? PolicyDocument.parse(topic.policy, use: .resource) else { return .denied }
+        else { return (nil, .noSuchTopic) }
+        guard let policy = try? PolicyDocument.parse(topic.policy, use: .resource) else { return (nil, .denied) }
         let request = AccessRequest(
             action: "sns:Publish", resource: topicArn, principal: .service(service, account: account),
             context: ["aws:SourceArn": [sourceArn], "aws:SourceAccount": [account]])
@@ -31,9 +38,9 @@ public struct ServiceNotifier: Sendable {
             try Authorizer().authorize(
                 request, resourcePolicy: Authorizer.ResourcePolicy(document: policy, ownerAccount: topic.account),
                 in: tx)
-            return .allowed
+            return (topic, .allowed)
         } catch {
-            return .denied
+            return (nil, .denied)
         }
     }
 
@@ -42,14 +49,13 @@ public struct ServiceNotifier: Sendable {
     public func publish(
         topicArn: String, account: String, sourceArn: String, message: String, now: Date, in tx: any StateWriter
     ) throws -> String? {
-        switch try check(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx) {
+        let (topic, check) = try allowedTopic(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx)
+        switch check {
         case .noSuchTopic: return "NotFound"
         case .denied: return "AuthorizationError"
         case .allowed: break
         }
-        guard let owner = SNSService.parse(topicArn)?.account,
-            let topic = try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: owner, id: topicArn)
-        else { return "NotFound" }
+        guard let topic else { return "NotFound" }
         try Publisher.publish(topic: topic, subject: nil, message: { _ in message }, now: now, in: tx)
         return nil
     }
