@@ -80,7 +80,8 @@ struct ServerlessOperations {
         for arn in clusters.strings("SnapshotArnsToRestore") ?? [] {
             let snapshotName = String(arn.split(separator: ":").last ?? "")
             let snapshot = try ServerlessSnapshotOperations(serverless: self).snapshot(snapshotName)
-            guard snapshot.status == "available", snapshot.engine == engine || engine != "memcached" else {
+            // Snapshots hold Redis OSS or Valkey data: available ones restore into either, never Memcached.
+            guard snapshot.status == "available", engine != "memcached" else {
                 throw call.error(
                     "InvalidParameterCombinationException",
                     "Snapshot \(snapshotName) cannot be restored into \(engine).")

@@ -7,9 +7,9 @@ import Persistence
 /// User groups: each must hold a user named `default`; a group attached to a replication
 /// group or serverless cache cannot be deleted.
 extension UserOperations {
-    /// The users `ids` name, which must exist, share the group's engine, and include one named
-    /// `default` with no two of the same name.
-    func members(_ ids: [String], engine: String) throws -> [String] {
+    /// The users `ids` name, which must exist and include one named `default`, with no two of
+    /// the same name.
+    func members(_ ids: [String]) throws -> [String] {
         let all = try users()
         var names: Set<String> = []
         for id in ids {
@@ -36,7 +36,7 @@ extension UserOperations {
         }
         let ids = (call.input[member: "UserIds"]?.listValue ?? []).compactMap(\.stringValue)
         let group = UserGroupRecord(
-            id: id, engine: engine, userIds: try members(ids, engine: engine),
+            id: id, engine: engine, userIds: try members(ids),
             arn: "arn:aws:elasticache:\(call.region):\(call.account):usergroup:\(id)", status: "creating",
             readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds), replicationGroups: [],
             serverlessCaches: [], tags: try TagOperations.tags(call.input[member: "Tags"]))
@@ -57,7 +57,7 @@ extension UserOperations {
         for id in remove where !group.userIds.contains(id) { throw userNotFound(id) }
         if let engine = call.string("Engine") { group.engine = try Self.engine(engine) }
         let ids = group.userIds.filter { !remove.contains($0) } + add.filter { !group.userIds.contains($0) }
-        group.userIds = try members(ids, engine: group.engine)
+        group.userIds = try members(ids)
         group.status = "modifying"
         group.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
         try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)

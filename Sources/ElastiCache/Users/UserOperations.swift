@@ -52,8 +52,10 @@ struct UserOperations {
         return group
     }
 
-    func render(_ user: UserRecord) throws -> ShapeValue {
-        user.shapeValue(groups: try groups().filter { $0.userIds.contains(user.id) }.map(\.id).sorted())
+    /// `user` with the user groups it belongs to (`groups`: all of them, when already listed).
+    func render(_ user: UserRecord, among groups: [UserGroupRecord]? = nil) throws -> ShapeValue {
+        let all = try groups ?? self.groups()
+        return user.shapeValue(groups: all.filter { $0.userIds.contains(user.id) }.map(\.id).sorted())
     }
 
     static func validId(_ id: String) -> Bool {
@@ -196,6 +198,9 @@ struct UserOperations {
         }
         let (page, next) = try Marker.page(
             all.sorted { $0.id < $1.id }, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
-        return .object(["Users": .list(try page.map(render)), "Marker": next.map(ShapeValue.string)])
+        let groups = try groups()
+        return .object([
+            "Users": .list(try page.map { try render($0, among: groups) }), "Marker": next.map(ShapeValue.string),
+        ])
     }
 }
