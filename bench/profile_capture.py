@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""CPU profile of CreateCacheCluster at 64 connections, for the capture-cost comparison.
+"""CPU profile of CreateCacheCluster (or DescribeCacheClusters) at 64 connections.
 
 Usage (release build in .build-release, wrk and linux-perf installed):
 
-    python3 bench/profile_capture.py OUT.data [--benchmark-without-capture]
+    python3 bench/profile_capture.py OUT.data [--describe] [--benchmark-without-capture]
 
 Starts cachetrail, records `perf record -e cpu-clock -F 499 -g` on the server while wrk sends
-signed CreateCacheCluster calls for 10 s, prints wrk's figures. Compare two runs with
+signed CreateCacheCluster calls for 10 s — or, with `--describe`, DescribeCacheClusters
+(MaxRecords 20, 100 clusters) as in bench/run.py — and prints wrk's figures. Compare two runs with
 `perf report -i OUT.data --stdio -n --no-children --sort symbol -g none`; samples per request
 (total samples / requests) is the CPU cost, steadier than requests/s on a shared machine.
 """
@@ -22,12 +23,15 @@ import run  # noqa: E402  (the shared harness pieces)
 
 
 def main():
-    target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *sys.argv[2:]))
+    describe = "--describe" in sys.argv[2:]
+    flags = [flag for flag in sys.argv[2:] if flag != "--describe"]
+    target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *flags))
     try:
         work = Path(tempfile.mkdtemp())
-        script = work / "create.lua"
+        script = work / "load.lua"
         # wrk's Lua refuses a script of many more requests (too many constants in one table).
-        run.lua_script(run.create_requests(target, 20000, "p"), script)
+        requests = run.describe_requests(target) if describe else run.create_requests(target, 20000, "p")
+        run.lua_script(requests, script)
         perf = subprocess.Popen(
             ["perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-p", str(target.process.pid), "-o", sys.argv[1]],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
