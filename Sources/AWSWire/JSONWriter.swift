@@ -10,10 +10,21 @@ public enum JSONWriter {
     }
 
     public static func quote(_ text: String) -> String {
+        var out = ""
+        appendQuoted(text, to: &out)
+        return out
+    }
+
+    /// Appends `text` as a JSON string literal.
+    static func appendQuoted(_ text: String, to out: inout String) {
         // Most strings need no escape: copy them whole instead of scalar by scalar.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
+        out += "\""
         for ch in text.unicodeScalars {
             switch ch {
             case "\"": out += "\\\""
@@ -26,7 +37,7 @@ public enum JSONWriter {
             default: out.unicodeScalars.append(ch)
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// The JSON text of `value`; structure and map keys are sorted so output is stable.
@@ -44,7 +55,7 @@ public enum JSONWriter {
             for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
                 if !first { out += "," }
                 first = false
-                out += quote(key)
+                appendQuoted(key, to: &out)
                 out += ":"
                 append(field, to: &out, timestamps: timestamps)
             }
@@ -56,15 +67,15 @@ public enum JSONWriter {
                 append(item, to: &out, timestamps: timestamps)
             }
             out += "]"
-        case .string(let s): out += quote(s)
+        case .string(let s): appendQuoted(s, to: &out)
         case .integer(let i): out += String(i)
         case .double(let d): out += d.isFinite ? String(d) : "null"
         case .boolean(let b): out += b ? "true" : "false"
         case .timestamp(let date):
             switch timestamps {
             case .epochSeconds: out += String(date.timeIntervalSince1970)
-            case .iso8601: out += quote(Timestamps.iso8601(date))
-            case .custom(let render): out += quote(render(date))
+            case .iso8601: appendQuoted(Timestamps.iso8601(date), to: &out)
+            case .custom(let render): appendQuoted(render(date), to: &out)
             }
         case .blob(let bytes): out += quote(Data(bytes).base64EncodedString())
         }

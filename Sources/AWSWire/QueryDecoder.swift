@@ -191,8 +191,38 @@ extension QueryDecoder {
         return result
     }
 
+    /// `+` as a space and `%XX` escapes decoded; text with a malformed escape, or escapes that
+    /// are not UTF-8, keeps its escapes (only `+` replaced).
     static func formUnescape(_ text: Substring) -> String {
-        let plusFree = text.replacingOccurrences(of: "+", with: " ")
-        return plusFree.removingPercentEncoding ?? plusFree
+        // Most names and values have neither: copy them whole.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(text)
+        }
+        let plusFree = text.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(plusFree.count)
+        var index = 0
+        while index < plusFree.count {
+            if plusFree[index] == UInt8(ascii: "%") {
+                guard index + 2 < plusFree.count, let high = hexValue(plusFree[index + 1]),
+                    let low = hexValue(plusFree[index + 2])
+                else { return String(decoding: plusFree, as: UTF8.self) }
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(plusFree[index])
+                index += 1
+            }
+        }
+        return String(validating: bytes, as: UTF8.self) ?? String(decoding: plusFree, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

@@ -11,12 +11,43 @@ public enum Timestamps {
 
     /// `2014-12-01T22:00:35Z`, or with milliseconds: the Query and XML default.
     public static func iso8601(_ date: Date, fractional: Bool = false) -> String {
-        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        var text = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
-            c.minute ?? 0, c.second ?? 0)
-        if fractional { text += String(format: ".%03d", (c.nanosecond ?? 0) / 1_000_000) }
-        return text + "Z"
+        let t = UTCFields(date)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        append(t.year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        append(t.month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        append(t.day, width: 2, to: &out)
+        out.append(UInt8(ascii: "T"))
+        appendClock(t, to: &out)
+        if fractional {
+            out.append(UInt8(ascii: "."))
+            append(t.millisecond, width: 3, to: &out)
+        }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `HH:mm:ss`.
+    static func appendClock(_ t: UTCFields, to out: inout [UInt8]) {
+        append(t.hour, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        append(t.minute, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        append(t.second, width: 2, to: &out)
+    }
+
+    /// `value` in decimal, zero-padded to at least `width` digits.
+    static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor <= abs(value) / 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(abs(value) / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// Parses the forms the SDKs send: ISO 8601 (with or without fraction or offset) and epoch
@@ -49,9 +80,58 @@ public enum Timestamps {
 
     /// `Fri, 24 May 2013 00:00:00 GMT` (RFC 7231), as S3 and HTTP headers use it.
     public static func httpDate(_ date: Date) -> String {
-        let c = utc.dateComponents([.weekday, .year, .month, .day, .hour, .minute, .second], from: date)
-        let day = String(format: "%02d", c.day ?? 0)
-        let clock = String(format: "%04d %02d:%02d:%02d", c.year ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-        return "\(weekdays[((c.weekday ?? 1) - 1) % 7]), \(day) \(months[((c.month ?? 1) - 1) % 12]) \(clock) GMT"
+        let t = UTCFields(date)
+        var out = Array("\(weekdays[t.weekday]), ".utf8)
+        append(t.day, width: 2, to: &out)
+        out += Array(" \(months[t.month - 1]) ".utf8)
+        append(t.year, width: 4, to: &out)
+        out.append(UInt8(ascii: " "))
+        appendClock(t, to: &out)
+        out += Array(" GMT".utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `Jan`…`Dec`.
+    public static func monthAbbreviation(_ month: Int) -> String { months[(month - 1) % 12] }
+}
+
+/// A moment's fields in UTC, computed from the epoch seconds in the proleptic Gregorian
+/// calendar (as ISO 8601 counts; Foundation's calendar turns Julian before 1582). Every response
+/// and every event record carries timestamps, and a `Calendar` with `String(format:)` cost
+/// more than the rest of a small record.
+public struct UTCFields: Sendable, Equatable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+    public var millisecond: Int
+    /// 0 is Sunday.
+    public var weekday: Int
+
+    public init(_ date: Date) {
+        // Clamped to ±3 million years, far past any date a request can carry, so Int cannot trap.
+        let seconds = min(max(date.timeIntervalSince1970, -1e14), 1e14)
+        let whole = seconds.rounded(.down)
+        let (days, secondOfDay) = Int(whole).quotientAndRemainder(dividingBy: 86_400)
+        let (day, dayOffset) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        // H. Hinnant's civil_from_days.
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        self.day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        hour = dayOffset / 3600
+        minute = dayOffset / 60 % 60
+        second = dayOffset % 60
+        // To 10 µs first: 0.123 is 0.12299… as a Double, and must show 123.
+        millisecond = min(999, Int(((seconds - whole) * 100_000).rounded()) / 100)
+        // 1970-01-01 was a Thursday.
+        weekday = ((day + 4) % 7 + 7) % 7
     }
 }

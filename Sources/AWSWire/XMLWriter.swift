@@ -4,22 +4,46 @@ public struct XMLWriter: Sendable {
 
     public init() {}
 
+    // Appends piece by piece: an interpolated string would be built and then copied again.
     public mutating func open(_ name: String, namespace: String? = nil, attributes: [(String, String)] = []) {
-        text += "<\(name)"
-        if let namespace { text += " xmlns=\"\(Self.escape(namespace))\"" }
-        for (key, value) in attributes { text += " \(key)=\"\(Self.escape(value))\"" }
+        text += "<"
+        text += name
+        if let namespace { attribute("xmlns", namespace) }
+        for (key, value) in attributes { attribute(key, value) }
         text += ">"
     }
 
     public mutating func close(_ name: String) {
-        text += "</\(name)>"
+        text += "</"
+        text += name
+        text += ">"
     }
 
     public mutating func element(_ name: String, _ value: String) {
-        text += "<\(name)>\(Self.escape(value))</\(name)>"
+        text += "<"
+        text += name
+        text += ">"
+        text += Self.escape(value)
+        text += "</"
+        text += name
+        text += ">"
+    }
+
+    private mutating func attribute(_ key: String, _ value: String) {
+        text += " "
+        text += key
+        text += "=\""
+        text += Self.escape(value)
+        text += "\""
     }
 
     public static func escape(_ value: String) -> String {
+        // Most values need no escape: return them whole instead of copying scalar by scalar.
+        if !value.utf8.contains(where: {
+            $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0D
+        }) {
+            return value
+        }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for ch in value.unicodeScalars {

@@ -2,13 +2,15 @@ import Foundation
 import GRDB
 
 /// One SQLite transaction (or savepoint) seen through the store protocols.
+/// Statements are prepared once per connection (`cachedStatement`): compiling an insert that
+/// feeds ten indexes costs more than running it.
 struct SQLiteTransaction: StateWriter {
     let db: Database
 
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
         guard
             let data = try Data.fetchOne(
-                db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?",
+                try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?"),
                 arguments: [kind, scope, id])
         else { return nil }
         return try JSONDecoder().decode(T.self, from: data)
@@ -16,7 +18,7 @@ struct SQLiteTransaction: StateWriter {
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T] {
         let rows = try Data.fetchAll(
-            db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? ORDER BY id",
+            try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? ORDER BY id"),
             arguments: [kind, scope])
         let decoder = JSONDecoder()
         return try rows.map { try decoder.decode(T.self, from: $0) }
@@ -24,7 +26,8 @@ struct SQLiteTransaction: StateWriter {
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
         let rows = try Data.fetchAll(
-            db, sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?",
+            try db.cachedStatement(
+                sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
             arguments: [kind, scope, after ?? "", limit])
         let decoder = JSONDecoder()
         return try rows.map { try decoder.decode(T.self, from: $0) }
@@ -32,18 +35,18 @@ struct SQLiteTransaction: StateWriter {
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
         let data = try JSONEncoder().encode(value)
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)",
-            arguments: [kind, scope, id, data])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [kind, scope, id, data])
     }
 
     func appendEvent(_ entry: JournalEntry) throws -> Int64 {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
                     username, access_key_id, record, management, resource_arn, resource_type, resource_name)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 entry.eventID, entry.account, entry.region, entry.eventTime.timeIntervalSince1970, entry.eventName,
                 entry.eventSource, entry.readOnly, entry.username, entry.accessKeyId, entry.record,
@@ -74,28 +77,28 @@ struct SQLiteTransaction: StateWriter {
         }
         sql += " ORDER BY seq DESC LIMIT ?"
         _ = arguments.append(contentsOf: [query.limit])
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.entry)
+        return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.entry)
     }
 
     func latestPosition() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM events") ?? 0
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
     }
 
     func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
         -> [(position: Int64, entry: JournalEntry)]
     {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM events WHERE account = ? AND region = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
-                """,
+            try db.cachedStatement(
+                sql: """
+                    SELECT * FROM events WHERE account = ? AND region = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                    """),
             arguments: [account, region, after, upTo ?? Int64.max, limit]
         ).map(Self.entry)
     }
 
     func regions(account: String, after: Int64) throws -> [String] {
         try String.fetchAll(
-            db, sql: "SELECT DISTINCT region FROM events WHERE account = ? AND seq > ?",
+            try db.cachedStatement(sql: "SELECT DISTINCT region FROM events WHERE account = ? AND seq > ?"),
             arguments: [account, after])
     }
 
@@ -113,8 +116,8 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func delete(kind: String, scope: String, id: String) throws -> Bool {
-        try db.execute(
-            sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?", arguments: [kind, scope, id])
+        try db.cachedStatement(sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?")
+            .execute(arguments: [kind, scope, id])
         return db.changesCount > 0
     }
 }

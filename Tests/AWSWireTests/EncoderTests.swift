@@ -108,4 +108,56 @@ struct JSONTests {
         #expect(Timestamps.parse("yesterday") == nil)
         #expect(Timestamps.httpDate(date) == "Mon, 01 Dec 2014 22:00:35 GMT")
     }
+
+    /// The hand-computed ISO 8601 and HTTP dates agree with Foundation's formatters on the
+    /// calendar (leap days, century years, weekdays, dates before 1970, back to 1600), and show
+    /// the millisecond a time was given in (Foundation's formatter truncates the binary fraction:
+    /// 35.123 would show as 35.122).
+    @Test func iso8601MatchesFoundation() {
+        let style = Date.ISO8601FormatStyle()
+        let reference = FoundationHTTPDate()
+        let fixed: [Int64] = [
+            0, -1, -86_400_000, 951_782_400_000, 951_868_799_999, -2_203_891_200_000, 4_107_542_400_000,
+            1_417_471_235_123, 253_402_300_799_500, -11_676_096_000_000,
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let sampled = (0..<2000).map { _ in
+            Int64.random(in: -11_676_096_000_000...7_000_000_000_000, using: &generator)
+        }
+        for milliseconds in fixed + sampled {
+            let (wholeSeconds, remainder) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+            let (second, millisecond) = remainder < 0 ? (wholeSeconds - 1, remainder + 1000) : (wholeSeconds, remainder)
+            let calendar = Date(timeIntervalSince1970: Double(second)).formatted(style)
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            let fraction = String(millisecond + 1000).dropFirst()
+            #expect(Timestamps.iso8601(date) == calendar, "\(milliseconds)")
+            #expect(
+                Timestamps.iso8601(date, fractional: true) == calendar.dropLast() + ".\(fraction)Z", "\(milliseconds)")
+            #expect(Timestamps.httpDate(date) == reference.httpDate(date), "\(milliseconds)")
+        }
+    }
+
+    @Test func xmlEscapesOnlyMarkup() {
+        #expect(XMLWriter.escape("plain text é 💡") == "plain text é 💡")
+        #expect(XMLWriter.escape("a&b<c>d\"e'f\rg") == "a&amp;b&lt;c&gt;d&quot;e&apos;f&#xD;g")
+        var xml = XMLWriter()
+        xml.open("A", namespace: "urn:x", attributes: [("k", "v&")])
+        xml.element("B", "1<2")
+        xml.close("A")
+        #expect(xml.text.hasSuffix("<A xmlns=\"urn:x\" k=\"v&amp;\"><B>1&lt;2</B></A>"))
+    }
+}
+
+/// RFC 7231 dates through Foundation's calendar and formatter, to check the hand-computed ones.
+struct FoundationHTTPDate {
+    let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }()
+
+    func httpDate(_ date: Date) -> String { formatter.string(from: date) }
 }

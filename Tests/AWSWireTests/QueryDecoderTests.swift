@@ -93,4 +93,19 @@ struct QueryDecoderTests {
         let params = QueryDecoder.formParameters("Action=GetUser&UserName=a%2Bb+c&Empty=&Flag")
         #expect(params == ["Action": "GetUser", "UserName": "a+b c", "Empty": "", "Flag": ""])
     }
+
+    /// The hand-written decoder agrees with Foundation's on well-formed, multi-byte and
+    /// malformed escapes (Foundation gives nil for the malformed: the text keeps its escapes).
+    @Test func formUnescapeMatchesFoundation() {
+        let samples = [
+            "plain", "a+b", "%41%62c", "caf%C3%A9+%F0%9F%92%A1", "100%", "%2", "%zz", "%C3", "%ff%fe", "a%2Bb%2b",
+            "", "+++", "%25%2B",
+        ]
+        for sample in samples {
+            let plusFree = sample.replacingOccurrences(of: "+", with: " ")
+            #expect(
+                QueryDecoder.formUnescape(Substring(sample)) == plusFree.removingPercentEncoding ?? plusFree,
+                "\(sample)")
+        }
+    }
 }

@@ -58,11 +58,18 @@ public struct Gateway: Sendable {
                     httpStatus: 403)
             }
             wire = WireFormat(model: handler.model)
-            context = CallContext(
-                model: handler.model, eventName: wire.requestedOperation(request), operation: nil, input: nil,
-                principal: authenticated.principal, region: authenticated.region, requestID: requestID,
-                sourceIP: request.sourceIP, userAgent: request.header("user-agent") ?? "", time: clock.now())
-            let (operation, input) = try wire.decode(request)
+            let decoded: (OperationModel, ShapeValue)
+            do {
+                decoded = try wire.decode(request)
+            } catch {
+                // Recorded under the name the caller asked for (the body is parsed again only here).
+                context = CallContext(
+                    model: handler.model, eventName: wire.requestedOperation(request), operation: nil, input: nil,
+                    principal: authenticated.principal, region: authenticated.region, requestID: requestID,
+                    sourceIP: request.sourceIP, userAgent: request.header("user-agent") ?? "", time: clock.now())
+                throw error
+            }
+            let (operation, input) = decoded
             operationName = operation.name
             logger[metadataKey: "aws.operation"] = .string(operation.name)
             let call = OperationCall(

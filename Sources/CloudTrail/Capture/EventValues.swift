@@ -48,13 +48,12 @@ struct EventValues {
 
     /// `Dec 1, 2014 10:16:06 PM`, the form the seed's records use inside parameters.
     @Sendable static func eventTimestamp(_ date: Date) -> String {
-        let c = Timestamps.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let hour24 = c.hour ?? 0
-        let hour12 = hour24 % 12 == 0 ? 12 : hour24 % 12
-        let clock = String(format: "%d:%02d:%02d", hour12, c.minute ?? 0, c.second ?? 0)
+        let t = UTCFields(date)
+        let hour12 = t.hour % 12 == 0 ? 12 : t.hour % 12
+        let minute = t.minute < 10 ? "0\(t.minute)" : "\(t.minute)"
+        let second = t.second < 10 ? "0\(t.second)" : "\(t.second)"
         return
-            "\(months[((c.month ?? 1) - 1) % 12]) \(c.day ?? 1), \(c.year ?? 1970) \(clock) \(hour24 < 12 ? "AM" : "PM")"
+            "\(Timestamps.monthAbbreviation(t.month)) \(t.day), \(t.year) \(hour12):\(minute):\(second) \(t.hour < 12 ? "AM" : "PM")"
     }
 
     func convert(_ value: ShapeValue, shape name: String) -> ShapeValue {
