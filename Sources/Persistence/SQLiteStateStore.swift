@@ -15,6 +15,9 @@ public final class SQLiteStateStore: StateStore {
     public init(path: String?) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // Each write of a commit group runs in a savepoint, whose undo pages (the statement
+        // journal) would otherwise spill to a temporary file: several writes per captured call.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         if let path {
             writer = try DatabasePool(path: path, configuration: configuration)
         } else {
@@ -75,6 +78,15 @@ public final class SQLiteStateStore: StateStore {
                     ALTER TABLE events ADD COLUMN resource_name TEXT;
                     CREATE INDEX events_by_resource_type ON events (account, region, resource_type, seq);
                     CREATE INDEX events_by_resource_name ON events (account, region, resource_name, seq);
+                    """)
+        }
+        // Every index is written on every captured call. ReadOnly lookups walk (account, region,
+        // seq) and filter; the regions with pending events come from a loose scan of that index.
+        migrator.registerMigration("journal-fewer-indexes") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX IF EXISTS events_by_read_only;
+                    DROP INDEX IF EXISTS events_by_account_seq;
                     """)
         }
         return migrator

@@ -96,9 +96,21 @@ struct SQLiteTransaction: StateWriter {
         ).map(Self.entry)
     }
 
+    /// The regions with events after `after`: one index seek per region of the account (a
+    /// loose scan of `events_by_account`), not a walk over the account's events.
     func regions(account: String, after: Int64) throws -> [String] {
         try String.fetchAll(
-            try db.cachedStatement(sql: "SELECT DISTINCT region FROM events WHERE account = ? AND seq > ?"),
+            try db.cachedStatement(
+                sql: """
+                    WITH RECURSIVE present(region) AS (
+                        SELECT ''
+                        UNION ALL
+                        SELECT (SELECT MIN(region) FROM events WHERE account = ?1 AND region > present.region)
+                        FROM present WHERE present.region IS NOT NULL
+                    )
+                    SELECT region FROM present WHERE region IS NOT NULL AND region != ''
+                        AND EXISTS (SELECT 1 FROM events WHERE account = ?1 AND region = present.region AND seq > ?2)
+                    """),
             arguments: [account, after])
     }
 
