@@ -3,10 +3,10 @@
 
 Usage (release build in .build-release, wrk and linux-perf installed):
 
-    python3 bench/profile_capture.py OUT.data [--describe] [--benchmark-without-capture]
+    python3 bench/profile_capture.py OUT.data [--describe] [--seconds N] [--benchmark-without-capture]
 
 Starts cachetrail, records `perf record -e cpu-clock -F 499 -g` on the server while wrk sends
-signed CreateCacheCluster calls for 10 s — or, with `--describe`, DescribeCacheClusters
+signed CreateCacheCluster calls (unique ids) for N seconds (default 6) — or, with `--describe`, DescribeCacheClusters
 (MaxRecords 20, 100 clusters) as in bench/run.py — and prints wrk's figures. Compare two runs with
 `perf report -i OUT.data --stdio -n --no-children --sort symbol -g none`; samples per request
 (total samples / requests) is the CPU cost, steadier than requests/s on a shared machine.
@@ -23,20 +23,25 @@ import run  # noqa: E402  (the shared harness pieces)
 
 
 def main():
-    describe = "--describe" in sys.argv[2:]
-    flags = [flag for flag in sys.argv[2:] if flag != "--describe"]
+    arguments = sys.argv[2:]
+    describe = "--describe" in arguments
+    seconds = 6
+    if "--seconds" in arguments:
+        at = arguments.index("--seconds")
+        seconds = int(arguments[at + 1])
+        del arguments[at:at + 2]
+    flags = [flag for flag in arguments if flag != "--describe"]
     target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *flags))
     try:
         work = Path(tempfile.mkdtemp())
         script = work / "load.lua"
-        # wrk's Lua refuses a script of many more requests (too many constants in one table).
-        requests = run.describe_requests(target) if describe else run.create_requests(target, 20000, "p")
+        requests = run.describe_requests(target) if describe else run.create_requests(target, 10000 * seconds, "p")
         run.lua_script(requests, script)
         perf = subprocess.Popen(
             ["perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-p", str(target.process.pid), "-o", sys.argv[1]],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
-        print(run.run_wrk(target, str(script), 64, 10))
+        print(run.run_wrk(target, str(script), 64, seconds))
         perf.send_signal(2)
         perf.wait()
     finally:

@@ -117,12 +117,17 @@ def lua_script(requests, path):
     """A wrk script that sends `requests` round robin."""
     def quote(text):
         return json.dumps(text)
-    lines = ["local requests = {"]
-    for method, url_path, headers, body in requests:
-        header_table = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in headers.items())
-        lines.append(f"  wrk.format({quote(method)}, {quote(url_path)}, {{{header_table}}}, {quote(body)}),")
+    # Filled by functions of at most 2,000 requests each: Lua limits the constants of one
+    # function (or table constructor), and a request carries about ten.
+    lines = ["local requests = {}"]
+    for start in range(0, len(requests), 2000):
+        lines.append("do local function fill(r)")
+        for method, url_path, headers, body in requests[start:start + 2000]:
+            header_table = ", ".join(f"[{quote(k)}] = {quote(v)}" for k, v in headers.items())
+            lines.append(f"  r[#r + 1] = wrk.format({quote(method)}, {quote(url_path)}, {{{header_table}}}, {quote(body)})")
+        lines.append("end fill(requests) end")
     # Each wrk thread starts at its own offset, so unique requests (CreateCacheCluster ids) stay unique.
-    lines += ["}", "local threads_started = 0", "function setup(thread)", "  thread:set(\"offset\", threads_started)",
+    lines += ["local threads_started = 0", "function setup(thread)", "  thread:set(\"offset\", threads_started)",
               "  threads_started = threads_started + 1", "end", "local i = nil", "request = function()",
               "  if i == nil then i = (offset or 0) * math.floor(#requests / 2) end",
               "  i = i % #requests + 1", "  return requests[i]", "end",
@@ -321,7 +326,8 @@ def request_rates(connections, seconds, work):
             for c in connections:
                 create = work / f"create-{kind}-{c}.lua"
                 # Unique ids: more requests than the run can send (quota raised by the server flags).
-                lua_script(create_requests(target, 20000 if kind != "moto" else 4000, f"{c}"), create)
+                count = 10000 * seconds if kind != "moto" else 1000 * seconds
+                lua_script(create_requests(target, count, f"{c}"), create)
                 rows[(label, "CreateCacheCluster", c)] = run_wrk(target, str(create), c, seconds)
         finally:
             target.stop()
