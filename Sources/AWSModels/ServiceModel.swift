@@ -73,8 +73,11 @@ public struct ServiceModel: Sendable {
 
     /// The shape named `name`; the generator emits every shape an operation reaches.
     public func shape(_ name: String) -> Shape {
-        shapes[name] ?? Shape(.string)
+        shapes[name] ?? Self.unnamed
     }
+
+    /// What an unknown (or empty) shape name resolves to.
+    private static let unnamed = Shape(.string)
 
     /// The wire error code of an exception shape: its `awsQueryError` code, else its name.
     public func errorCode(forShape name: String) -> String {

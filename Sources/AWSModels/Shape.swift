@@ -1,34 +1,36 @@
 /// One shape of an AWS service model, as botocore's JSON models describe it.
 ///
-/// Shapes refer to each other by name; ``ServiceModel/shape(_:)`` resolves a name.
-public struct Shape: Sendable {
+/// Shapes refer to each other by name; ``ServiceModel/shape(_:)`` resolves a name. A class
+/// whose fields never change: encoders and the record renderer look shapes up for every member
+/// of every value, and a struct of this size would be copied (a retain per field) each time.
+public final class Shape: Sendable {
     /// The shape's type in the model.
     public enum Kind: Sendable {
         case structure, list, map, string, integer, long, boolean, double, float, timestamp, blob
     }
 
-    public var kind: Kind
+    public let kind: Kind
     /// Members of a structure, in model order (the order XML output uses).
-    public var members: [Member]
-    public var required: Set<String>
+    public let members: [Member]
+    public let required: Set<String>
     /// The member sent as the HTTP body (REST protocols).
-    public var payload: String?
+    public let payload: String?
     /// The element of a list.
-    public var element: Member?
-    public var key: Member?
-    public var value: Member?
-    public var flattened: Bool
-    public var locationName: String?
-    public var xmlNamespace: String?
+    public let element: Member?
+    public let key: Member?
+    public let value: Member?
+    public let flattened: Bool
+    public let locationName: String?
+    public let xmlNamespace: String?
     /// Length (strings, lists, maps) or value (numbers) bounds.
-    public var min: Double?
-    public var max: Double?
-    public var enumValues: [String]?
-    public var timestampFormat: String?
+    public let min: Double?
+    public let max: Double?
+    public let enumValues: [String]?
+    public let timestampFormat: String?
     /// Values of this shape are secrets: never logged, recorded or echoed.
-    public var sensitive: Bool
+    public let sensitive: Bool
     /// Present on exception shapes.
-    public var error: ErrorTrait?
+    public let error: ErrorTrait?
 
     public init(
         _ kind: Kind, members: [Member] = [], required: Set<String> = [], payload: String? = nil,

@@ -16,7 +16,7 @@ public enum JSONWriter {
     }
 
     /// Appends `text` as a JSON string literal.
-    static func appendQuoted(_ text: String, to out: inout String) {
+    public static func appendQuoted(_ text: String, to out: inout String) {
         // Most strings need no escape: copy them whole instead of scalar by scalar.
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             out += "\""

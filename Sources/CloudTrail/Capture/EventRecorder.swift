@@ -10,79 +10,93 @@ public struct EventRecorder: Sendable {
 
     public init() {}
 
-    /// The part of a record that does not depend on the call's outcome: the fields before
-    /// `errorCode` and the rendered requestParameters. The gateway prepares it before the
-    /// call's transaction, so the single writer thread only renders the response.
+    /// The parts of a record that do not depend on the call's outcome: the fields before
+    /// `errorCode`, the rendered requestParameters and the fields after responseElements. The
+    /// gateway prepares them before the call's transaction, so the single writer thread only
+    /// renders the response.
     public struct Prepared: Sendable {
         var head: String
         var requestParameters: String
+        var eventID: String
+        /// `requestID` through `resources`.
+        var identifiers: String
+        /// `managementEvent` through `eventCategory` (after `omitted`, when present).
+        var closing: String
+        var resource: ResourceTypes.Resource?
     }
 
-    public func prepare(_ call: CallContext) -> Prepared {
-        let region = call.model.metadata.endpointPrefix == "iam" ? "us-east-1" : call.region
-        var record = OrderedJSON()
-        record.add("eventVersion", .string(Self.eventVersion))
-        record.addRaw("userIdentity", UserIdentity.render(call.principal))
-        record.add("eventTime", .string(Timestamps.iso8601(call.time)))
-        record.add("eventSource", .string("\(call.model.metadata.endpointPrefix).amazonaws.com"))
-        record.add("eventName", .string(call.eventName))
-        record.add("awsRegion", .string(region))
-        record.add("sourceIPAddress", .string(call.sourceIP))
-        record.add("userAgent", .string(call.userAgent))
+    public func prepare(_ call: CallContext, eventID: String = UUID().uuidString.lowercased()) -> Prepared {
+        let service = call.model.metadata.endpointPrefix
+        let region = service == "iam" ? "us-east-1" : call.region
+        var head = OrderedJSON()
+        head.add("eventVersion", .string(Self.eventVersion))
+        head.addRaw("userIdentity", UserIdentity.render(call.principal))
+        head.add("eventTime", .string(Timestamps.iso8601(call.time)))
+        head.add("eventSource", .string("\(service).amazonaws.com"))
+        head.add("eventName", .string(call.eventName))
+        head.add("awsRegion", .string(region))
+        head.add("sourceIPAddress", .string(call.sourceIP))
+        head.add("userAgent", .string(call.userAgent))
         let request = EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
-        return Prepared(head: record.body, requestParameters: request)
+
+        let resource = call.isDataEvent ? nil : call.resourceArn.flatMap(ResourceTypes.resource)
+        var identifiers = OrderedJSON()
+        identifiers.add("requestID", .string(call.requestID))
+        identifiers.add("eventID", .string(eventID))
+        identifiers.add("readOnly", .boolean(Self.isReadOnly(call.eventName)))
+        identifiers.add("eventType", .string("AwsApiCall"))
+        if service == "elasticache" {
+            identifiers.add("apiVersion", .string(call.model.metadata.apiVersion))
+        }
+        if call.isDataEvent {
+            identifiers.add("resources", .list(call.dataResources.map { Self.resource($0.type, $0.arn, $0.accountId) }))
+        } else if let arn = call.resourceArn, let resource {
+            identifiers.add("resources", .list([Self.resource(resource.type, arn, resource.account)]))
+        }
+        var closing = OrderedJSON()
+        closing.add("managementEvent", .boolean(!call.isDataEvent))
+        closing.add("recipientAccountId", .string(call.principal.accountId))
+        closing.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
+        return Prepared(
+            head: head.body, requestParameters: request, eventID: eventID, identifiers: identifiers.body,
+            closing: closing.body, resource: resource)
     }
 
     /// The journal entry for `call`, which answered `output` or failed with `error`.
-    public func entry(
-        for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?,
-        eventID: String = UUID().uuidString.lowercased()
-    )
+    public func entry(for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?)
         -> JournalEntry
     {
         let readOnly = Self.isReadOnly(call.eventName)
-        let source = "\(call.model.metadata.endpointPrefix).amazonaws.com"
-        let region = call.model.metadata.endpointPrefix == "iam" ? "us-east-1" : call.region
+        let service = call.model.metadata.endpointPrefix
         let prepared = prepared ?? prepare(call)
         var record = OrderedJSON(body: prepared.head)
         if let error {
             record.add("errorCode", .string(error.code))
             record.add("errorMessage", .string(error.message))
         }
-        let rendering = EventValues(model: call.model)
         let response = readOnly || error != nil ? nil : output
         var omitted = false
         for (key, json) in [
             ("requestParameters", prepared.requestParameters),
-            ("responseElements", rendering.responseElements(response, shape: call.operation?.output)),
+            (
+                "responseElements",
+                EventValues(model: call.model).responseElements(response, shape: call.operation?.output)
+            ),
         ] {
             let fits = json.utf8.count <= Self.maxFieldBytes
             omitted = omitted || !fits
             record.addRaw(key, fits ? json : "null")
         }
-        record.add("requestID", .string(call.requestID))
-        record.add("eventID", .string(eventID))
-        record.add("readOnly", .boolean(readOnly))
-        record.add("eventType", .string("AwsApiCall"))
-        if call.model.metadata.endpointPrefix == "elasticache" {
-            record.add("apiVersion", .string(call.model.metadata.apiVersion))
-        }
-        if call.isDataEvent {
-            record.add("resources", .list(call.dataResources.map { Self.resource($0.type, $0.arn, $0.accountId) }))
-        } else if let arn = call.resourceArn, let type = ResourceTypes.type(arn) {
-            record.add("resources", .list([Self.resource(type, arn, ResourceTypes.account(arn))]))
-        }
+        record.append(prepared.identifiers)
         if omitted { record.add("omitted", .boolean(true)) }
-        record.add("managementEvent", .boolean(!call.isDataEvent))
-        record.add("recipientAccountId", .string(call.principal.accountId))
-        record.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
+        record.append(prepared.closing)
         return JournalEntry(
-            eventID: eventID, account: call.principal.accountId, region: region, eventTime: call.time,
-            eventName: call.eventName, eventSource: source, readOnly: readOnly,
+            eventID: prepared.eventID, account: call.principal.accountId,
+            region: service == "iam" ? "us-east-1" : call.region, eventTime: call.time, eventName: call.eventName,
+            eventSource: "\(service).amazonaws.com", readOnly: readOnly,
             username: UserIdentity.username(call.principal), accessKeyId: call.principal.accessKeyId,
             record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn,
-            resourceType: call.resourceArn.flatMap(ResourceTypes.type),
-            resourceName: call.resourceArn.flatMap(ResourceTypes.name))
+            resourceType: prepared.resource?.type, resourceName: prepared.resource?.name)
     }
 
     /// CloudTrail's ceiling for requestParameters and responseElements: a larger field is
@@ -109,7 +123,16 @@ struct OrderedJSON {
 
     mutating func addRaw(_ key: String, _ json: String) {
         if !body.isEmpty { body += "," }
-        body += JSONWriter.quote(key) + ":" + json
+        body += JSONWriter.quote(key)
+        body += ":"
+        body += json
+    }
+
+    /// Appends the members of another object's body (`"a":1,"b":2`).
+    mutating func append(_ members: String) {
+        guard !members.isEmpty else { return }
+        if !body.isEmpty { body += "," }
+        body += members
     }
 
     mutating func add(_ key: String, _ value: ShapeValue) {

@@ -13,15 +13,11 @@ struct EventValues {
         // Uploaded bytes are never part of an event.
         if let payload = model.shape(shape).payload, case .blob? = fields[payload] { fields[payload] = nil }
         guard !fields.isEmpty else { return "null" }
-        var converted = convert(.structure(fields), shape: shape)
+        var out = ""
         // S3's records name the bucket `bucketName`.
-        if model.metadata.endpointPrefix == "s3", case .structure(var top) = converted,
-            let bucket = top.removeValue(forKey: "bucket")
-        {
-            top["bucketName"] = bucket
-            converted = .structure(top)
-        }
-        return write(converted)
+        let rename: [String: String] = model.metadata.endpointPrefix == "s3" ? ["bucket": "bucketName"] : [:]
+        render(.structure(fields), shape: shape, to: &out, renamingTopLevel: rename)
+        return out
     }
 
     func responseElements(_ output: ShapeValue?, shape: String?) -> String {
@@ -39,11 +35,9 @@ struct EventValues {
             output = inner
             shape = only.shape
         }
-        return write(convert(output, shape: shape))
-    }
-
-    private func write(_ value: ShapeValue) -> String {
-        JSONWriter.write(value, timestamps: .custom(Self.eventTimestamp))
+        var out = ""
+        render(output, shape: shape, to: &out)
+        return out
     }
 
     /// `Dec 1, 2014 10:16:06 PM`, the form the seed's records use inside parameters.
@@ -56,29 +50,61 @@ struct EventValues {
             "\(Timestamps.monthAbbreviation(t.month)) \(t.day), \(t.year) \(hour12):\(minute):\(second) \(t.hour < 12 ? "AM" : "PM")"
     }
 
-    func convert(_ value: ShapeValue, shape name: String) -> ShapeValue {
+    /// Writes `value` as JSON the way records show it: structure members camel-cased and in
+    /// key order, secrets hidden, empty lists as `{}`, timestamps in the record's form — in one
+    /// pass, without building a converted copy first.
+    func render(
+        _ value: ShapeValue, shape name: String, to out: inout String, renamingTopLevel rename: [String: String] = [:]
+    ) {
         let shape = model.shape(name)
         switch value {
         case .structure(let fields):
-            var out: [String: ShapeValue] = [:]
-            for (key, field) in fields {
-                let member = shape.member(key)
-                let hidden =
-                    member.map {
-                        Redaction.hides($0.name, shape: model.shape($0.shape), service: model.metadata.endpointPrefix)
-                    } ?? false
-                out[Self.camel(key)] =
-                    hidden ? .string(Redaction.hidden) : convert(field, shape: member?.shape ?? "")
+            let keyed = fields.map { key, field in
+                let camel = Self.camel(key)
+                return (key: rename[camel] ?? camel, field: field, member: shape.member(key))
             }
-            return .structure(out)
+            out += "{"
+            for (index, entry) in keyed.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { out += "," }
+                JSONWriter.appendQuoted(entry.key, to: &out)
+                out += ":"
+                if let member = entry.member,
+                    Redaction.hides(
+                        member.name, shape: model.shape(member.shape), service: model.metadata.endpointPrefix)
+                {
+                    JSONWriter.appendQuoted(Redaction.hidden, to: &out)
+                } else {
+                    render(entry.field, shape: entry.member?.shape ?? "", to: &out)
+                }
+            }
+            out += "}"
         case .list(let items):
             // The seed's records render an empty list as `{}` (`"cacheNodeIdsToReboot":{}`).
-            if items.isEmpty { return .structure([:]) }
-            return .list(items.map { convert($0, shape: shape.element?.shape ?? "") })
+            if items.isEmpty {
+                out += "{}"
+                return
+            }
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                render(item, shape: shape.element?.shape ?? "", to: &out)
+            }
+            out += "]"
         case .map(let entries):
-            return .map(entries.mapValues { convert($0, shape: shape.value?.shape ?? "") })
+            out += "{"
+            for (index, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { out += "," }
+                JSONWriter.appendQuoted(entry.key, to: &out)
+                out += ":"
+                render(entry.value, shape: shape.value?.shape ?? "", to: &out)
+            }
+            out += "}"
         default:
-            return shape.sensitive ? .string(Redaction.hidden) : value
+            if shape.sensitive {
+                JSONWriter.appendQuoted(Redaction.hidden, to: &out)
+            } else {
+                JSONWriter.append(value, to: &out, timestamps: .custom(Self.eventTimestamp))
+            }
         }
     }
 

@@ -12,30 +12,35 @@ enum ResourceTypes {
         "cloudtrail:trail": "AWS::CloudTrail::Trail",
     ]
 
-    /// The ARN's service and resource kind: `arn:aws:elasticache:r:a:cluster:x` → `elasticache:cluster`.
-    static func kind(_ arn: String) -> String? {
+    /// What event history knows of a resource ARN of a known type.
+    struct Resource: Equatable {
+        /// `AWS::ElastiCache::CacheCluster`.
+        var type: String
+        /// The resource's own name: the cluster id, user name, bucket name, trail name.
+        var name: String?
+        /// The ARN's account field, when it has one (S3 bucket ARNs have none).
+        var account: String?
+    }
+
+    /// The ARN read once: `arn:aws:elasticache:r:a:cluster:x` is an `elasticache:cluster`
+    /// named `x`; nil for unknown kinds, wildcards and S3 object ARNs.
+    static func resource(_ arn: String) -> Resource? {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", !arn.contains("*") else { return nil }
-        if parts[2] == "s3" { return parts[5].contains("/") ? nil : "s3:bucket" }
-        let resource = parts[5].split(whereSeparator: { $0 == ":" || $0 == "/" }).first.map(String.init) ?? ""
-        return "\(parts[2]):\(resource)"
+        let path = parts[5].split(whereSeparator: { $0 == ":" || $0 == "/" })
+        let kind: String
+        if parts[2] == "s3" {
+            guard !parts[5].contains("/") else { return nil }
+            kind = "s3:bucket"
+        } else {
+            kind = parts[2] + ":" + (path.first ?? "")
+        }
+        guard let type = types[kind] else { return nil }
+        return Resource(
+            type: type, name: path.last.map(String.init), account: parts[4].isEmpty ? nil : String(parts[4]))
     }
 
-    static func type(_ arn: String) -> String? {
-        kind(arn).flatMap { types[$0] }
-    }
+    static func type(_ arn: String) -> String? { resource(arn)?.type }
 
-    /// The resource's own name: the cluster id, user name, bucket name, trail name.
-    static func name(_ arn: String) -> String? {
-        guard type(arn) != nil else { return nil }
-        let tail = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last ?? ""
-        return tail.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init)
-    }
-
-    /// The ARN's account field, when it has one (S3 bucket ARNs have none).
-    static func account(_ arn: String) -> String? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, !parts[4].isEmpty else { return nil }
-        return String(parts[4])
-    }
+    static func name(_ arn: String) -> String? { resource(arn)?.name }
 }
