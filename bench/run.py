@@ -87,10 +87,14 @@ class Target:
             aws_secret_access_key=self.key[1], config=botocore.config.Config(retries={"max_attempts": 1}))
 
     def rss_mib(self):
+        """Resident memory in MiB: total (VmRSS), anonymous (the heap: RssAnon) and file-backed
+        (code and data pages of the executable and libraries, shared with the page cache: RssFile)."""
+        fields = {}
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon", "RssFile"):
+                fields[name] = int(value.split()[0]) / 1024
+        return fields
 
     def stop(self):
         self.process.terminate()
@@ -291,10 +295,11 @@ def startup_times(kind, samples=5):
 
 
 def memory_after_clusters(kind, count=10000):
-    """Resident memory after creating `count` clusters (4 client threads)."""
+    """Resident memory before and after creating `count` clusters (4 client threads)."""
     import concurrent.futures
     target = Target(kind, ("--cluster-quota", "1000000", "--node-quota", "1000000") if kind != "moto" else ())
     try:
+        idle = target.rss_mib()
         def create(chunk):
             ec = target.client("elasticache")
             for i in chunk:
@@ -303,7 +308,7 @@ def memory_after_clusters(kind, count=10000):
         start = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             list(pool.map(create, chunks))
-        return target.rss_mib(), time.monotonic() - start
+        return idle, target.rss_mib(), time.monotonic() - start
     finally:
         target.stop()
 
@@ -401,8 +406,10 @@ def main():
     print(f"- delivery latency, call to object in bucket, 1 s interval, 30 samples: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
     if not options.skip_memory:
         for kind in ["cachetrail", "moto"]:
-            rss, seconds = memory_after_clusters(kind)
-            print(f"- resident memory after 10,000 CreateCacheCluster calls, {kind}: {rss:.0f} MiB ({seconds:.0f} s to create)")
+            idle, after, seconds = memory_after_clusters(kind)
+            print(f"- resident memory after 10,000 CreateCacheCluster calls, {kind}: {after['VmRSS']:.1f} MiB "
+                  f"(anonymous {after['RssAnon']:.1f}, file-backed {after['RssFile']:.1f}; at start {idle['VmRSS']:.1f} "
+                  f"= {idle['RssAnon']:.1f} + {idle['RssFile']:.1f}; {seconds:.0f} s to create)")
 
 
 if __name__ == "__main__":
