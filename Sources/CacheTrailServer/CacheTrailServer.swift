@@ -60,9 +60,11 @@ public enum CacheTrailServer {
         let statePath = configuration.statePath
         let background = PeriodicService(tick: configuration.deliveryTick) {
             await lifecycle.runIfDue()
-            await deliverer.runOnce()
+            // A pass writes a few files per trail and region; a backlog drains pass after pass.
+            let delivered = await deliverer.runOnce()
             await sender.runOnce()
             Self.reportDiskUse(statePath: statePath)
+            return !delivered.isEmpty
         }
         var elastiCache = configuration.elastiCache
         let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: data.blobs)
