@@ -16,6 +16,22 @@ struct DeliveryTests {
         #expect(try Gzip.decompress(packed) == text)
     }
 
+    /// Files compressed side by side are the files compressed one by one, in order.
+    @Test func filesCompressedTogetherMatchOneByOne() throws {
+        let batches = (0..<5).map { file in
+            (0..<(file * 40 + 1)).map { index in
+                var event = entry("Describe\(file)", readOnly: true)
+                event.record = "{\"file\":\(file),\"n\":\(index)}"
+                return event
+            }
+        }
+        let together = try TrailDelivery.files(batches)
+        #expect(together == (try batches.map(TrailDelivery.file)))
+        let first = String(decoding: try Gzip.decompress(together[1]), as: UTF8.self)
+        #expect(first.hasPrefix(#"{"Records":[{"file":1,"n":0},{"file":1,"n":1}"#))
+        #expect(first.hasSuffix(#"{"file":1,"n":40}]}"#))
+    }
+
     func trail(prefix: String? = nil) -> TrailRecord {
         TrailRecord(
             name: "main", account: "111111111111", homeRegion: "us-west-2",

@@ -15,10 +15,10 @@ public enum Gzip {
         guard status == Z_OK else { throw Failure.zlib(status) }
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
-        var input = bytes
-        status = input.withUnsafeMutableBufferPointer { inputBuffer in
+        // zlib reads the input without writing it: no mutable (copy-on-write) copy of it.
+        status = bytes.withUnsafeBufferPointer { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
-                stream.next_in = inputBuffer.baseAddress
+                stream.next_in = inputBuffer.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
                 stream.avail_in = UInt32(inputBuffer.count)
                 stream.next_out = outputBuffer.baseAddress
                 stream.avail_out = UInt32(outputBuffer.count)
@@ -26,7 +26,8 @@ public enum Gzip {
             }
         }
         guard status == Z_STREAM_END else { throw Failure.zlib(status) }
-        return Array(output.prefix(Int(stream.total_out)))
+        output.removeLast(output.count - Int(stream.total_out))
+        return output
     }
 
     /// Inflates a gzip member (for tests and the validate-logs reader).

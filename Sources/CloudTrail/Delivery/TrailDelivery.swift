@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import ObjectStore
 import Persistence
+import Synchronization
 
 /// Turns a trail's journal backlog into log files: batches per region, cut when the oldest
 /// event has waited `interval` or the batch reaches `maxFileBytes`, written as one gzip
@@ -48,6 +49,14 @@ public struct TrailDelivery: Sendable {
         return keys
     }
 
+    /// A file cut from the journal, compressed and stored together with the others of its group.
+    private struct PlannedFile {
+        var key: String
+        var entries: [JournalEntry]
+        /// The region's cursor once the file is stored (may pass events the selectors skip).
+        var end: Int64
+    }
+
     /// Writes (embedded bucket) or queues (external) the files that are due; returns their keys.
     private func cut(_ trail: inout TrailRecord, now: Date, flush: Bool, external: Bool, in tx: any StateWriter)
         throws -> [String]
@@ -61,6 +70,8 @@ public struct TrailDelivery: Sendable {
             // Files still waiting for an external endpoint count against the pass's share, so an
             // outage leaves events in the journal instead of growing the trail's outbox.
             var files = external ? (trail.outbox ?? []).filter { $0.region == region }.count : 0
+            // Embedded files wait here to be compressed side by side, then stored in order.
+            var planned: [PlannedFile] = []
             while flush || files < Self.filesPerPass {
                 let pending = try tx.pending(
                     account: trail.account, region: region, after: cursor, upTo: trail.stopPosition,
@@ -80,7 +91,12 @@ public struct TrailDelivery: Sendable {
                 }
                 if batch.isEmpty {
                     cursor = last.position
-                    trail.cursors[region] = cursor
+                    // Skipped events move the cursor with the file before them, or at once.
+                    if planned.isEmpty {
+                        trail.cursors[region] = cursor
+                    } else {
+                        planned[planned.count - 1].end = cursor
+                    }
                     if pending.count < Self.readLimit { break }
                     continue
                 }
@@ -90,34 +106,64 @@ public struct TrailDelivery: Sendable {
                 guard due else { break }
                 let end =
                     cutAt ?? (pending.count < Self.readLimit ? last.position : batch.last?.position ?? last.position)
-                let key: String
+                let key = Self.key(trail: trail, region: region, batch: batch)
                 if external {
-                    key = Self.key(trail: trail, region: region, batch: batch)
                     trail.outbox =
                         (trail.outbox ?? []) + [
                             TrailRecord.PendingFile(region: region, key: key, after: cursor, end: end)
                         ]
+                    keys.append(key)
+                    trail.cursors[region] = end
                 } else {
-                    guard let stored = try write(batch, trail: &trail, region: region, now: now, in: tx) else {
-                        return keys
+                    planned.append(PlannedFile(key: key, entries: batch.map(\.entry), end: end))
+                    if planned.count == Self.filesPerPass {
+                        guard try store(&planned, region: region, trail: &trail, keys: &keys, now: now, in: tx) else {
+                            return keys
+                        }
                     }
-                    key = stored
                 }
-                keys.append(key)
                 files += 1
                 cursor = end
-                trail.cursors[region] = cursor
+            }
+            guard try store(&planned, region: region, trail: &trail, keys: &keys, now: now, in: tx) else {
+                return keys
             }
         }
         return keys
     }
 
-    private func write(
-        _ batch: [(position: Int64, entry: JournalEntry)], trail: inout TrailRecord, region: String, now: Date,
+    /// Compresses `planned` side by side, then stores the files in order, each moving the
+    /// region's cursor; false (and nothing after the failed one stored) if a write failed.
+    private func store(
+        _ planned: inout [PlannedFile], region: String, trail: inout TrailRecord, keys: inout [String], now: Date,
         in tx: any StateWriter
-    ) throws -> String? {
-        let body = try Self.file(batch.map(\.entry))
-        let key = Self.key(trail: trail, region: region, batch: batch)
+    ) throws -> Bool {
+        defer { planned = [] }
+        let bodies = try Self.files(planned.map(\.entries))
+        for (file, body) in zip(planned, bodies) {
+            guard try write(body, key: file.key, trail: &trail, now: now, in: tx) else { return false }
+            keys.append(file.key)
+            trail.cursors[region] = file.end
+        }
+        return true
+    }
+
+    /// The bytes of several log files, compressed on as many cores as there are (gzip is most
+    /// of a file's cost, and the files are independent).
+    static func files(_ batches: [[JournalEntry]]) throws -> [[UInt8]] {
+        if batches.count < 2 { return try batches.map(file) }
+        let results = Mutex([Result<[UInt8], any Error>](repeating: .success([]), count: batches.count))
+        DispatchQueue.concurrentPerform(iterations: batches.count) { index in
+            let result = Result { try file(batches[index]) }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { $0 }.map { try $0.get() }
+    }
+
+    /// Stores one file's bytes; false (with the error in the trail's status) if the bucket refused.
+    private func write(_ body: [UInt8], key: String, trail: inout TrailRecord, now: Date, in tx: any StateWriter)
+        throws -> Bool
+    {
         trail.latestDeliveryAttemptTime = now
         do {
             try writer.put(
@@ -125,20 +171,26 @@ public struct TrailDelivery: Sendable {
                 account: trail.account, sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId, now: now, in: tx)
         } catch let error as AWSError {
             trail.latestDeliveryError = error.code
-            return nil
+            return false
         }
         trail.latestDeliveryError = nil
         trail.latestDeliveryTime = now
         trail.latestDeliveryAttemptSucceeded = now
-        return key
+        return true
     }
 
     /// A log file's bytes: `{"Records":[…]}` as one gzip member.
     static func file(_ entries: [JournalEntry]) throws -> [UInt8] {
-        var json = "{\"Records\":["
-        json += entries.map(\.record).joined(separator: ",")
-        json += "]}"
-        return try Gzip.compress(Array(json.utf8))
+        // Assembled as bytes in one buffer: a joined String would be copied once more.
+        var json: [UInt8] = []
+        json.reserveCapacity(entries.reduce(16) { $0 + $1.record.utf8.count + 1 })
+        json.append(contentsOf: #"{"Records":["#.utf8)
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(contentsOf: entry.record.utf8)
+        }
+        json.append(contentsOf: "]}".utf8)
+        return try Gzip.compress(json)
     }
 
     /// `[prefix/]AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz`,
@@ -156,75 +208,5 @@ public struct TrailDelivery: Sendable {
             SHA256.hash(data: Array(identity.utf8)).prefix(16).map { alphabet[Int($0) % alphabet.count] })
         return trail.keyPrefix(region: region)
             + "\(day)/\(trail.account)_CloudTrail_\(region)_\(stamp)_\(unique).json.gz"
-    }
-}
-
-/// A trail's event selectors (basic or advanced, management events), as a predicate.
-struct EventSelectors {
-    struct Basic {
-        var readWrite: String
-        var management: Bool
-        var excludedSources: Set<String>
-        /// `AWS::S3::Object` ARN prefixes this selector logs data events for.
-        var objectPrefixes: [String]
-    }
-
-    var basic: [Basic] = []
-    var advanced: [[ShapeValue]] = []
-
-    init(trail: TrailRecord) {
-        for selector in trail.eventSelectors?.listValue ?? [] {
-            basic.append(
-                Basic(
-                    readWrite: selector[member: "ReadWriteType"]?.stringValue ?? "All",
-                    management: selector[member: "IncludeManagementEvents"]?.boolValue ?? true,
-                    excludedSources: Set(
-                        (selector[member: "ExcludeManagementEventSources"]?.listValue ?? []).compactMap(\.stringValue)),
-                    objectPrefixes: (selector[member: "DataResources"]?.listValue ?? [])
-                        .filter { $0[member: "Type"]?.stringValue == "AWS::S3::Object" }
-                        .flatMap { ($0[member: "Values"]?.listValue ?? []).compactMap(\.stringValue) }))
-        }
-        for selector in trail.advancedEventSelectors?.listValue ?? [] {
-            advanced.append(selector[member: "FieldSelectors"]?.listValue ?? [])
-        }
-    }
-
-    func matches(_ entry: JournalEntry, trail: TrailRecord) -> Bool {
-        if !trail.includeGlobalServiceEvents && entry.eventSource == "iam.amazonaws.com" { return false }
-        if !advanced.isEmpty { return advanced.contains { fields in fields.allSatisfy { Self.field($0, entry) } } }
-        if basic.isEmpty { return entry.management }
-        return basic.contains { selector in
-            switch selector.readWrite {
-            case "ReadOnly": guard entry.readOnly else { return false }
-            case "WriteOnly": guard !entry.readOnly else { return false }
-            default: break
-            }
-            if entry.management {
-                return selector.management && !selector.excludedSources.contains(entry.eventSource)
-            }
-            let arn = entry.resourceArn ?? ""
-            return selector.objectPrefixes.contains { prefix in
-                prefix == "arn:aws:s3" || prefix == "arn:aws:s3:::" || arn.hasPrefix(prefix)
-            }
-        }
-    }
-
-    static func field(_ selector: ShapeValue, _ entry: JournalEntry) -> Bool {
-        let value: String
-        switch selector[member: "Field"]?.stringValue {
-        case "eventCategory": value = entry.management ? "Management" : "Data"
-        case "resources.type": value = entry.management ? "" : "AWS::S3::Object"
-        case "resources.ARN": value = entry.resourceArn ?? ""
-        case "readOnly": value = entry.readOnly ? "true" : "false"
-        case "eventSource": value = entry.eventSource
-        case "eventName": value = entry.eventName
-        default: return true
-        }
-        func strings(_ member: String) -> [String]? { selector[member: member]?.listValue?.compactMap(\.stringValue) }
-        if let equals = strings("Equals"), !equals.contains(value) { return false }
-        if let notEquals = strings("NotEquals"), notEquals.contains(value) { return false }
-        if let prefixes = strings("StartsWith"), !prefixes.contains(where: { value.hasPrefix($0) }) { return false }
-        if let prefixes = strings("NotStartsWith"), prefixes.contains(where: { value.hasPrefix($0) }) { return false }
-        return true
     }
 }
