@@ -41,8 +41,15 @@ public enum ShapeValue: Sendable, Equatable, Codable {
         return nil
     }
 
-    /// A structure value from its present members; nil members are left out.
-    public static func object(_ fields: [String: ShapeValue?]) -> ShapeValue {
-        .structure(fields.compactMapValues { $0 })
+    /// A structure value from its present members; nil members are left out. Takes the
+    /// literal's pairs as written: a `[String: ShapeValue?]` would be hashed once to build and
+    /// again to drop the nils.
+    public static func object(_ fields: KeyValuePairs<String, ShapeValue?>) -> ShapeValue {
+        var present: [String: ShapeValue] = [:]
+        present.reserveCapacity(fields.count)
+        for (key, value) in fields {
+            if let value { present[key] = value }
+        }
+        return .structure(present)
     }
 }

@@ -57,7 +57,7 @@ public enum ServiceEventRecorder {
         record.add("eventType", .string("AwsServiceEvent"))
         record.add("managementEvent", .boolean(false))
         record.add("recipientAccountId", .string(action.bucket.owner))
-        record.add("serviceEventDetails", .object(details))
+        record.add("serviceEventDetails", .structure(details))
         record.add("eventCategory", .string("Data"))
         entry.record = record.text
         try tx.appendEvent(entry)

@@ -84,7 +84,7 @@ struct ObjectListing {
             fields["Marker"] = .string(call.string("Marker") ?? "")
             if truncated, delimiter != nil, let last { fields["NextMarker"] = .string(last) }
         }
-        return .object(fields)
+        return .structure(fields.compactMapValues { $0 })
     }
 
     /// Objects whose keys start with `prefix` and sort after `after`, in key order, read from
