@@ -38,6 +38,13 @@ public enum Timestamps {
         append(t.second, width: 2, to: &out)
     }
 
+    /// `value` in decimal, zero-padded to at least `width` digits: `padded(7, width: 2)` is `07`.
+    public static func padded(_ value: Int, width: Int) -> String {
+        var out: [UInt8] = []
+        append(value, width: width, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// `value` in decimal, zero-padded to at least `width` digits.
     static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }

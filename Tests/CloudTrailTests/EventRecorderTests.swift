@@ -149,15 +149,16 @@ struct EventRecorderTests {
 struct ResourceTypeTests {
     @Test func typesAndNamesFromARNs() {
         #expect(
-            ResourceTypes.type("arn:aws:elasticache:us-west-2:1:cluster:test-memcached")
-                == "AWS::ElastiCache::CacheCluster")
-        #expect(ResourceTypes.name("arn:aws:elasticache:us-west-2:1:cluster:test-memcached") == "test-memcached")
-        #expect(ResourceTypes.type("arn:aws:iam::1:user/path/bob") == "AWS::IAM::User")
-        #expect(ResourceTypes.name("arn:aws:iam::1:user/path/bob") == "bob")
-        #expect(ResourceTypes.type("arn:aws:s3:::logs") == "AWS::S3::Bucket")
-        #expect(ResourceTypes.type("arn:aws:s3:::logs/key") == nil)
-        #expect(ResourceTypes.type("arn:aws:elasticache:us-west-2:1:cluster:*") == nil)
-        #expect(ResourceTypes.type("*") == nil)
-        #expect(ResourceTypes.name("arn:aws:cloudtrail:us-east-1:1:trail/main") == "main")
+            ResourceTypes.resource("arn:aws:elasticache:us-west-2:1:cluster:test-memcached")
+                == .init(type: "AWS::ElastiCache::CacheCluster", name: "test-memcached", account: "1"))
+        #expect(
+            ResourceTypes.resource("arn:aws:iam::1:user/path/bob")
+                == .init(type: "AWS::IAM::User", name: "bob", account: "1"))
+        #expect(
+            ResourceTypes.resource("arn:aws:s3:::logs") == .init(type: "AWS::S3::Bucket", name: "logs", account: nil))
+        #expect(ResourceTypes.resource("arn:aws:s3:::logs/key") == nil)
+        #expect(ResourceTypes.resource("arn:aws:elasticache:us-west-2:1:cluster:*") == nil)
+        #expect(ResourceTypes.resource("*") == nil)
+        #expect(ResourceTypes.resource("arn:aws:cloudtrail:us-east-1:1:trail/main")?.name == "main")
     }
 }

@@ -123,7 +123,7 @@ struct OrderedJSON {
 
     mutating func addRaw(_ key: String, _ json: String) {
         if !body.isEmpty { body += "," }
-        body += JSONWriter.quote(key)
+        JSONWriter.appendQuoted(key, to: &body)
         body += ":"
         body += json
     }

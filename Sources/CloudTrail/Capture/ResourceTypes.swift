@@ -39,8 +39,4 @@ enum ResourceTypes {
         return Resource(
             type: type, name: path.last.map(String.init), account: parts[4].isEmpty ? nil : String(parts[4]))
     }
-
-    static func type(_ arn: String) -> String? { resource(arn)?.type }
-
-    static func name(_ arn: String) -> String? { resource(arn)?.name }
 }

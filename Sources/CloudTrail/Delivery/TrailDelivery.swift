@@ -198,15 +198,18 @@ public struct TrailDelivery: Sendable {
     /// batch lands on the same key.
     static func key(trail: TrailRecord, region: String, batch: [(position: Int64, entry: JournalEntry)]) -> String {
         let time = batch.last?.entry.eventTime ?? Date(timeIntervalSince1970: 0)
-        let c = Timestamps.utc.dateComponents([.year, .month, .day, .hour, .minute], from: time)
-        let day = String(format: "%04d/%02d/%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-        let stamp = String(
-            format: "%04d%02d%02dT%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        let t = UTCFields(time)
+        let (year, month, day) = (
+            Timestamps.padded(t.year, width: 4), Timestamps.padded(t.month, width: 2),
+            Timestamps.padded(t.day, width: 2)
+        )
+        let stamp =
+            "\(year)\(month)\(day)T\(Timestamps.padded(t.hour, width: 2))\(Timestamps.padded(t.minute, width: 2))Z"
         let identity = "\(trail.arn)|\(region)|\(batch.first?.position ?? 0)|\(batch.last?.position ?? 0)"
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
         let unique = String(
             SHA256.hash(data: Array(identity.utf8)).prefix(16).map { alphabet[Int($0) % alphabet.count] })
         return trail.keyPrefix(region: region)
-            + "\(day)/\(trail.account)_CloudTrail_\(region)_\(stamp)_\(unique).json.gz"
+            + "\(year)/\(month)/\(day)/\(trail.account)_CloudTrail_\(region)_\(stamp)_\(unique).json.gz"
     }
 }
