@@ -94,3 +94,26 @@ public struct ServiceModel: Sendable {
         "iam": .iam,
     ]
 }
+
+/// The HTTP binding of one REST operation (method, URI template with its literal query keys,
+/// required query and header members): generated for every operation of the service, served
+/// or not, so that routing can name what a request asks for.
+public struct OperationRoute: Sendable {
+    public var name: String
+    public var method: String
+    public var requestURI: String
+    public var requiredQuery: [String]
+    /// Lower-cased header names.
+    public var requiredHeaders: [String]
+
+    public init(
+        _ name: String, method: String, requestURI: String, requiredQuery: [String] = [],
+        requiredHeaders: [String] = []
+    ) {
+        self.name = name
+        self.method = method
+        self.requestURI = requestURI
+        self.requiredQuery = requiredQuery
+        self.requiredHeaders = requiredHeaders
+    }
+}

@@ -49,6 +49,11 @@ public struct AWSError: Error, Sendable, Equatable {
         AWSError(code: "AccessDenied", message: message, httpStatus: 403)
     }
 
+    /// S3's answer to an operation or subresource it knows but this server does not serve.
+    public static let s3NotImplemented = AWSError(
+        code: "NotImplemented", message: "A header you provided implies functionality that is not implemented.",
+        httpStatus: 501, senderFault: false)
+
     public static let internalFailure = AWSError(
         code: "InternalFailure",
         message: "The request processing has failed because of an unknown error, exception or failure.",

@@ -10,6 +10,8 @@ public struct QueryDecoder: Sendable {
     /// Bounds that keep a hostile request from costing more than a real one.
     public static let maxParameters = 5_000
     public static let maxDepth = 32
+    /// The longest parameter name accepted; real ones stay well under 200 bytes.
+    public static let maxKeyLength = 1_024
 
     public let model: ServiceModel
     let style: ValidationStyle
@@ -26,16 +28,19 @@ public struct QueryDecoder: Sendable {
         }
         var prefixes = Set<Substring>()
         for key in parameters.keys {
+            // Depth and length first, in one pass: building the prefixes of a key of thousands
+            // of dots would cost the square of its length.
+            guard key.utf8.count <= Self.maxKeyLength else {
+                throw AWSError(code: "InvalidParameterValue", message: "The parameter \(key.prefix(64))… is too long.")
+            }
+            guard key.utf8.lazy.filter({ $0 == UInt8(ascii: ".") }).count <= Self.maxDepth else {
+                throw AWSError(
+                    code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
+            }
             var index = key.startIndex
-            var depth = 0
             while let dot = key[index...].firstIndex(of: ".") {
                 prefixes.insert(key[..<dot])
                 index = key.index(after: dot)
-                depth += 1
-            }
-            if depth > Self.maxDepth {
-                throw AWSError(
-                    code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
             }
         }
         let context = Context(parameters: parameters, prefixes: prefixes)

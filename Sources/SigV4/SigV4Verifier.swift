@@ -13,6 +13,12 @@ public enum SigV4Failure: Error, Sendable, Equatable {
     case skewed(signed: Date, now: Date)
     /// A presigned request used after its expiry.
     case expired
+    /// An S3 request without `x-amz-content-sha256`.
+    case missingPayloadHash
+    /// An S3 `x-amz-content-sha256` that is neither a SHA-256 nor one of S3's payload modes.
+    case invalidPayloadHash(String)
+    /// The declared SHA-256 is not the body's.
+    case payloadHashMismatch
 }
 
 /// The signing facts a request carries, from its Authorization header or presigned query.
@@ -126,13 +132,20 @@ public struct SigV4Authorization: Sendable, Equatable {
         Timestamps.parseHTTPDate(text).map(Timestamps.amzDate)
     }
 
-    /// Checks the signature with `secret` and the date against `now`.
+    /// Checks the signature with `secret` and the date against `now`, and says how the body is
+    /// bound to it.
+    ///
+    /// Outside S3 the payload hash in the canonical request is always the body's own
+    /// (`request.bodySHA256`, nil for an empty body). S3 signs the declared
+    /// `x-amz-content-sha256`: a hex hash must be the body's (when `bodySHA256` is given), and
+    /// only S3's named modes are accepted otherwise.
     ///
     /// - Parameters:
     ///   - skew: how far the request date may be from `now` (AWS allows 15 minutes).
+    @discardableResult
     public func verify(
         _ request: SignableRequest, secret: String, now: Date, skew: TimeInterval = 900
-    ) throws(SigV4Failure) {
+    ) throws(SigV4Failure) -> VerifiedPayload {
         guard let signed = Timestamps.parseAmzDate(amzDate) else { throw .incomplete("Invalid X-Amz-Date \(amzDate).") }
         guard amzDate.hasPrefix(scopeDate) else {
             throw .incomplete(
@@ -149,12 +162,25 @@ public struct SigV4Authorization: Sendable, Equatable {
             throw .incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         }
         let payload: String
-        if presigned && service == "s3" {
-            payload = "UNSIGNED-PAYLOAD"
-        } else if let declared = request.header("x-amz-content-sha256") {
-            payload = declared
-        } else {
+        let mode: SignedPayload
+        if service != "s3" {
+            // Only S3 lets the client declare the payload hash: everywhere else the signature
+            // covers the body itself, whatever a header claims.
             payload = request.bodySHA256 ?? SigV4.sha256Hex([UInt8]())
+            mode = .hashed
+        } else if presigned {
+            payload = SignedPayload.unsignedPayload
+            mode = .unsigned
+        } else {
+            guard let declared = request.header("x-amz-content-sha256") else { throw .missingPayloadHash }
+            guard let declaredMode = SignedPayload.mode(declared: declared) else {
+                throw .invalidPayloadHash(declared)
+            }
+            if declaredMode == .hashed, let actual = request.bodySHA256, actual != declared.lowercased() {
+                throw .payloadHashMismatch
+            }
+            payload = declared
+            mode = declaredMode
         }
         let canonical = SigV4.canonicalRequest(
             request, service: service, signedHeaders: signedHeaders, payloadHash: payload,
@@ -164,6 +190,10 @@ public struct SigV4Authorization: Sendable, Equatable {
         guard SigV4.equalSignatures(SigV4.signature(key: key, stringToSign: toSign), signature.lowercased()) else {
             throw .mismatch(canonicalRequest: canonical, stringToSign: toSign)
         }
+        if mode == .streamingSigned {
+            return .streaming(ChunkSigner(key: key, amzDate: amzDate, scope: scope, seed: signature.lowercased()))
+        }
+        return mode == .streamingUnsigned ? .streaming(nil) : mode == .unsigned ? .unsigned : .hashed
     }
 }
 

@@ -109,3 +109,38 @@ struct QueryDecoderTests {
         }
     }
 }
+
+/// Hostile parameter names are refused before any work grows with their square.
+struct QueryDecoderLimitTests {
+    let elastiCache = QueryDecoder(model: .elastiCache)
+
+    @Test(arguments: [2_000, 80_000, 800_000])
+    func aLongDottedKeyIsRefusedByItsLength(length: Int) {
+        let key = String(repeating: ".", count: length)
+        #expect(throws: AWSError.self) {
+            try elastiCache.decode(["CacheClusterId": "c", key: "x"], shape: "CreateCacheClusterMessage")
+        }
+    }
+
+    @Test func aKeyDeeperThanTheLimitIsRefusedAtAnyLength() {
+        let key = Array(repeating: "a", count: QueryDecoder.maxDepth + 2).joined(separator: ".")
+        #expect(key.utf8.count < QueryDecoder.maxKeyLength)
+        #expect(
+            throws: AWSError(
+                code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
+        ) {
+            try elastiCache.decode(["CacheClusterId": "c", key: "x"], shape: "CreateCacheClusterMessage")
+        }
+    }
+
+    @Test func realNestedNamesStillDecode() throws {
+        let value = try QueryDecoder(model: .elastiCache).decode(
+            [
+                "ReplicationGroupId": "g", "ReplicationGroupDescription": "d",
+                "NodeGroupConfiguration.NodeGroupConfiguration.1.ReplicaAvailabilityZones.AvailabilityZone.1":
+                    "us-east-1a",
+            ], shape: "CreateReplicationGroupMessage")
+        let groups = value[member: "NodeGroupConfiguration"]?.listValue
+        #expect(groups?.first?[member: "ReplicaAvailabilityZones"] == .list([.string("us-east-1a")]))
+    }
+}

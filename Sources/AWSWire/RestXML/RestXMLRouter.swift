@@ -1,17 +1,28 @@
 import AWSModels
 
-/// Finds the operation a REST request addresses from the model's `requestUri` templates
-/// (`/{Bucket}/{Key+}?uploads`), methods, and required query and header members. Where
-/// several templates fit (PutObject, UploadPart and CopyObject share one), the most specific
-/// wins: literal query keys first, then required members present.
+/// Finds the operation a REST request addresses from the HTTP bindings of *every* operation of
+/// the service (`/{Bucket}/{Key+}?uploads`, methods, required query and header members), served
+/// or not. Where several bindings fit (PutObject, UploadPart and CopyObject share one), the most
+/// specific wins: literal query keys first, then required members present.
+///
+/// A request is never answered by an operation it does not name: one that names an operation
+/// we do not serve, or a subresource its best binding does not consume (`DELETE /b?cors` is
+/// not `DeleteBucket`), routes to `.unserved`.
 public struct RestXMLRouter: Sendable {
+    /// Where a request goes.
+    public enum Route: Sendable {
+        case served(OperationModel)
+        /// An operation of the service that is not served here, by its name.
+        case unserved(String)
+    }
+
     struct Template: Sendable {
-        let operation: OperationModel
+        let route: OperationRoute
         /// 0 = `/`, 1 = `/{Bucket}`, 2 = `/{Bucket}/{Key+}`.
         let depth: Int
+        /// A binding without `{Bucket}` (`/WriteGetObjectResponse`) matches only its own path.
+        let literalPath: String?
         let literals: [Literal]
-        let requiredQuery: [String]
-        let requiredHeaders: [String]
     }
 
     struct Literal: Sendable {
@@ -20,10 +31,14 @@ public struct RestXMLRouter: Sendable {
     }
 
     let templates: [Template]
+    let served: [String: OperationModel]
+    /// Every literal query key of any binding: S3's subresources.
+    let subresources: Set<String>
 
-    public init(model: ServiceModel) {
-        templates = model.operations.values.sorted { $0.name < $1.name }.map { operation in
-            let parts = operation.requestURI.split(separator: "?", maxSplits: 1)
+    public init(routes: [OperationRoute], model: ServiceModel) {
+        served = model.operations
+        templates = routes.map { route in
+            let parts = route.requestURI.split(separator: "?", maxSplits: 1)
             let path = parts.first.map(String.init) ?? "/"
             let depth = path == "/" ? 0 : (path.contains("{Key+}") ? 2 : 1)
             var literals: [Literal] = []
@@ -33,47 +48,61 @@ public struct RestXMLRouter: Sendable {
                     literals.append(Literal(name: String(kv[0]), value: kv.count > 1 ? String(kv[1]) : nil))
                 }
             }
-            var query: [String] = []
-            var headers: [String] = []
-            if let input = operation.input {
-                let shape = model.shape(input)
-                for member in shape.members where shape.required.contains(member.name) {
-                    switch member.location {
-                    case "querystring": query.append(member.locationName ?? member.name)
-                    case "header": headers.append((member.locationName ?? member.name).lowercased())
-                    default: break
-                    }
-                }
-            }
             return Template(
-                operation: operation, depth: depth, literals: literals, requiredQuery: query, requiredHeaders: headers)
+                route: route, depth: depth, literalPath: path == "/" || path.contains("{") ? nil : path,
+                literals: literals)
         }
+        subresources = Set(templates.flatMap { $0.literals.map(\.name) })
     }
 
-    /// The operation `request` addresses, or nil when none fits.
-    public func route(_ request: RestRequest) -> OperationModel? {
+    /// The operation `request` addresses, or nil when no binding of the method fits.
+    public func route(_ request: RestRequest) -> Route? {
         let (bucket, key) = request.bucketAndKey
         let depth = bucket == nil ? 0 : (key == nil ? 1 : 2)
-        var best: (score: Int, operation: OperationModel)?
-        for template in templates where template.operation.method == request.method && template.depth == depth {
-            var score = 0
-            var fits = true
-            for literal in template.literals {
-                guard let value = request.queryValue(literal.name), literal.value == nil || literal.value == value
-                else {
-                    fits = false
-                    break
-                }
-                score += 100
+        var best: (score: Int, template: Template)?
+        for template in templates where template.route.method == request.method {
+            if let literalPath = template.literalPath {
+                guard request.path == literalPath else { continue }
+            } else if template.depth != depth {
+                continue
             }
-            for name in template.requiredQuery {
-                if request.queryValue(name) == nil { fits = false } else { score += 10 }
+            guard let score = score(template, request) else { continue }
+            if let current = best {
+                // Equal bindings (an API and its deprecated twin): the served one answers.
+                let preferred =
+                    score > current.score
+                    || (score == current.score && served[template.route.name] != nil
+                        && served[current.template.route.name] == nil)
+                if !preferred { continue }
             }
-            for name in template.requiredHeaders {
-                if request.header(name) == nil { fits = false } else { score += 10 }
-            }
-            if fits && (best == nil || score > best?.score ?? 0) { best = (score, template.operation) }
+            best = (score, template)
         }
-        return best?.operation
+        guard let best else { return nil }
+        let consumed = Set(best.template.literals.map(\.name))
+        if request.query.contains(where: { subresources.contains($0.name) && !consumed.contains($0.name) }) {
+            return .unserved(best.template.route.name)
+        }
+        if let operation = served[best.template.route.name] { return .served(operation) }
+        return .unserved(best.template.route.name)
+    }
+
+    /// How specifically `template` fits `request`, or nil when it does not.
+    private func score(_ template: Template, _ request: RestRequest) -> Int? {
+        var score = 0
+        for literal in template.literals {
+            guard let value = request.queryValue(literal.name), literal.value == nil || literal.value == value else {
+                return nil
+            }
+            score += 100
+        }
+        for name in template.route.requiredQuery {
+            guard request.queryValue(name) != nil else { return nil }
+            score += 10
+        }
+        for name in template.route.requiredHeaders {
+            guard request.header(name) != nil else { return nil }
+            score += 10
+        }
+        return score
     }
 }

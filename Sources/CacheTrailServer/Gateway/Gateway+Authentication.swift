@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 import IAM
@@ -11,22 +12,33 @@ extension Gateway {
         var region: String
         /// The SigV4 signing name of the credential scope (`sts`, `elasticache`, …).
         var service: String
+        /// How the body is bound to the signature (S3 may stream or leave it unsigned).
+        var payload: VerifiedPayload = .hashed
     }
 
     /// Verifies the request's SigV4 signature and resolves its access key to a principal.
     func authenticate(_ request: GatewayRequest, logger: Logger) async throws -> Authenticated {
         if let anonymous = Self.anonymousLink(request) { return anonymous }
-        // With x-amz-content-sha256 (S3) the signature covers the declared hash, which the S3
-        // wire checks against the body once; hash the body here only when nothing declares it.
-        let declared = request.header("x-amz-content-sha256") != nil
-        let signable = SignableRequest(
+        var signable = SignableRequest(
             method: request.method, path: request.path, query: request.query, headers: request.headers,
-            bodySHA256: declared ? nil : SigV4.sha256Hex(request.body))
+            bodySHA256: nil)
         let authorization: SigV4Authorization
         do {
             authorization = try SigV4Authorization.parse(signable)
         } catch {
             throw Self.awsError(error)
+        }
+        // The body's hash is what the signature covers, except where S3 declares a streaming or
+        // unsigned payload: hash it unless that is so (a declared hash is compared with it).
+        let declared = request.header("x-amz-content-sha256").flatMap(SignedPayload.mode(declared:))
+        if authorization.service != "s3" || (!authorization.presigned && declared == .hashed) {
+            signable.bodySHA256 = SigV4.sha256Hex(request.body)
+        }
+        // The scope's region names the events, ARNs and log-file keys of the call.
+        guard Regions.aws.contains(authorization.region) else {
+            throw AWSError(
+                code: "SignatureDoesNotMatch", message: "Credential should be scoped to a valid region.",
+                httpStatus: 403)
         }
         guard let key = try await identities.resolve(authorization.accessKeyID), key.active else {
             throw AWSError(
@@ -45,8 +57,9 @@ extension Gateway {
                     httpStatus: 403)
             }
         }
+        let payload: VerifiedPayload
         do {
-            try authorization.verify(signable, secret: key.secretAccessKey, now: signingClock.now())
+            payload = try authorization.verify(signable, secret: key.secretAccessKey, now: signingClock.now())
         } catch {
             if case .mismatch(let canonical, let toSign) = error {
                 logger.debug(
@@ -55,7 +68,8 @@ extension Gateway {
             }
             throw Self.awsError(error)
         }
-        return Authenticated(principal: key.principal, region: authorization.region, service: authorization.service)
+        return Authenticated(
+            principal: key.principal, region: authorization.region, service: authorization.service, payload: payload)
     }
 
     /// An unsigned GET of the links SNS puts in its messages (SubscribeURL, UnsubscribeURL):
@@ -98,6 +112,21 @@ extension Gateway {
                 httpStatus: 400)
         case .expired:
             AWSError(code: "RequestExpired", message: "Request has expired.", httpStatus: 400)
+        case .missingPayloadHash:
+            AWSError(
+                code: "InvalidRequest", message: "Missing required header for this request: x-amz-content-sha256",
+                httpStatus: 400)
+        case .invalidPayloadHash:
+            AWSError(
+                code: "InvalidArgument",
+                message:
+                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+                httpStatus: 400)
+        case .payloadHashMismatch:
+            AWSError(
+                code: "XAmzContentSHA256Mismatch",
+                message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                httpStatus: 400)
         }
     }
 }

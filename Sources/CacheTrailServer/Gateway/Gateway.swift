@@ -60,13 +60,16 @@ public struct Gateway: Sendable {
             wire = WireFormat(model: handler.model)
             let decoded: (OperationModel, ShapeValue)
             do {
-                decoded = try wire.decode(request)
+                decoded = try wire.decode(request, payload: authenticated.payload)
             } catch {
-                // Recorded under the name the caller asked for (the body is parsed again only here).
-                context = CallContext(
-                    model: handler.model, eventName: wire.requestedOperation(request), operation: nil, input: nil,
-                    principal: authenticated.principal, region: authenticated.region, requestID: requestID,
-                    sourceIP: request.sourceIP, userAgent: request.header("user-agent") ?? "", time: clock.now())
+                // Recorded under the name the caller asked for (the body is parsed again only
+                // here), when the service has an operation of that name.
+                if let eventName = wire.requestedOperation(request) {
+                    context = CallContext(
+                        model: handler.model, eventName: eventName, operation: nil, input: nil,
+                        principal: authenticated.principal, region: authenticated.region, requestID: requestID,
+                        sourceIP: request.sourceIP, userAgent: request.header("user-agent") ?? "", time: clock.now())
+                }
                 throw error
             }
             let (operation, input) = decoded
@@ -102,7 +105,11 @@ public struct Gateway: Sendable {
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
             return wire.success(output, operation: operation, requestID: requestID)
         } catch let error as AWSError {
-            if capture, let context { await recordFailure(context, error, logger: logger) }
+            // An unsigned link (SNS) that failed proved nothing: only an authenticated caller's
+            // failures are recorded, so strangers cannot write into an account's history.
+            if capture, let context, context.principal.kind != .anonymous {
+                await recordFailure(context, error, logger: logger)
+            }
             count(wire, operationName, status: error.httpStatus)
             logger.info(
                 "refused",

@@ -7,14 +7,18 @@ import SigV4
 /// hashes, and S3's own names for authentication errors.
 extension WireFormat {
     /// Built once: the router parses every operation's URI template.
-    static let s3Router = RestXMLRouter(model: .s3)
+    static let s3Router = RestXMLRouter(routes: OperationRoute.s3, model: .s3)
+
+    /// S3's limit on an object key, in UTF-8 bytes.
+    static let maxKeyLength = 1_024
 
     /// Query and JSON bodies above this size are refused; S3 bodies may be larger.
     static let queryBodyLimit = 1 << 20
 
     /// The request as S3 sees it: bucket moved from a `<bucket>.localhost` host into the path,
-    /// aws-chunked bodies decoded (trailing checksums become headers), payload hash checked.
-    static func restRequest(_ request: GatewayRequest) throws(AWSError) -> RestRequest {
+    /// aws-chunked bodies decoded (trailing checksums become headers) when — and only when —
+    /// the signed payload mode says the body is chunked, each chunk's signature checked.
+    static func restRequest(_ request: GatewayRequest, payload: VerifiedPayload) throws(AWSError) -> RestRequest {
         var path = request.path
         if let host = request.header("host")?.split(separator: ":").first, host.hasSuffix(".localhost") {
             path = "/" + host.dropLast(".localhost".count) + (path == "/" ? "" : path)
@@ -25,10 +29,8 @@ extension WireFormat {
         .queryItems.filter { !$0.name.hasPrefix("X-Amz-") }
         var headers = request.headers
         var body = request.body
-        let declared = request.header("x-amz-content-sha256") ?? ""
-        let encoding = request.header("content-encoding") ?? ""
-        if declared.hasPrefix("STREAMING-") || encoding.contains("aws-chunked") {
-            let decoded = try AWSChunked.decode(body)
+        if case .streaming(let signer) = payload {
+            let decoded = try AWSChunked.decode(body, verifier: signer.map(SignedChunks.init))
             body = decoded.body
             for (name, value) in decoded.trailers { headers.append((name, value)) }
             if let length = request.header("x-amz-decoded-content-length"), Int(length) != body.count {
@@ -36,26 +38,30 @@ extension WireFormat {
                     code: "IncompleteBody",
                     message: "You did not provide the number of bytes specified by the Content-Length HTTP header")
             }
+            let encoding = request.header("content-encoding") ?? ""
             let remaining = encoding.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { $0 != "aws-chunked" && !$0.isEmpty }
             headers.removeAll { $0.name.lowercased() == "content-encoding" }
             if !remaining.isEmpty { headers.append(("Content-Encoding", remaining.joined(separator: ","))) }
-        } else if declared.count == 64, declared.allSatisfy(\.isHexDigit),
-            SigV4.sha256Hex(body) != declared.lowercased()
-        {
-            throw AWSError(
-                code: "XAmzContentSHA256Mismatch",
-                message: "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
         return RestRequest(method: request.method, path: path, query: query, headers: headers, body: body)
     }
 
-    func decodeS3(_ request: GatewayRequest, model: ServiceModel) throws(AWSError) -> (OperationModel, ShapeValue) {
-        let rest = try Self.restRequest(request)
-        guard let operation = Self.s3Router.route(rest) else {
+    func decodeS3(_ request: GatewayRequest, model: ServiceModel, payload: VerifiedPayload) throws(AWSError) -> (
+        OperationModel, ShapeValue
+    ) {
+        let rest = try Self.restRequest(request, payload: payload)
+        let operation: OperationModel
+        switch Self.s3Router.route(rest) {
+        case .served(let served): operation = served
+        case .unserved: throw AWSError.s3NotImplemented
+        case nil:
             throw AWSError(
                 code: "MethodNotAllowed", message: "The specified method is not allowed against this resource.",
                 httpStatus: 405)
+        }
+        if let key = rest.bucketAndKey.key, key.utf8.count > Self.maxKeyLength {
+            throw AWSError(code: "KeyTooLongError", message: "Your key is too long")
         }
         return (operation, try RestXMLCodec(model: model).decode(rest, operation: operation))
     }
@@ -81,6 +87,17 @@ extension WireFormat {
         return response
     }
 
+    /// The event name of an S3 request that failed before its input decoded: the operation its
+    /// binding names, served or not, else the HTTP method.
+    static func s3OperationName(_ request: GatewayRequest) -> String {
+        guard let rest = try? restRequest(request, payload: .unsigned) else { return request.method }
+        switch s3Router.route(rest) {
+        case .served(let operation): return operation.name
+        case .unserved(let name): return name
+        case nil: return request.method
+        }
+    }
+
     /// S3's names for the authentication failures the other services word differently.
     static func s3Error(_ error: AWSError) -> AWSError {
         switch error.code {
@@ -100,7 +117,28 @@ extension WireFormat {
                 httpStatus: 403)
         case "IncompleteSignature":
             return AWSError(code: "AuthorizationHeaderMalformed", message: error.message, httpStatus: 400)
+        case "SignatureDoesNotMatch":
+            return AWSError(
+                code: "SignatureDoesNotMatch",
+                message:
+                    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+                httpStatus: 403)
         default: return error
         }
+    }
+}
+
+/// The chunk-signature chain of a signed streaming upload, checked chunk by chunk.
+struct SignedChunks: ChunkVerifier {
+    var signer: ChunkSigner
+
+    mutating func accept(chunk bytes: ArraySlice<UInt8>, signature: String?) -> Bool {
+        guard let signature else { return false }
+        return SigV4.equalSignatures(signer.next(chunk: bytes), signature.lowercased())
+    }
+
+    mutating func accept(trailer canonical: String, signature: String?) -> Bool {
+        guard let signature else { return false }
+        return SigV4.equalSignatures(signer.next(trailer: canonical), signature.lowercased())
     }
 }

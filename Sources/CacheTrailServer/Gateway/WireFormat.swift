@@ -42,24 +42,29 @@ struct WireFormat {
         return WireFormat(kind: request.path == "/" && request.method == "POST" ? .query : .s3)
     }
 
-    /// The operation the caller asked for, as named on the wire (for recording failed calls).
-    func requestedOperation(_ request: GatewayRequest) -> String {
+    /// The operation the caller asked for, for recording a call whose input did not decode;
+    /// nil when the service has no such operation (an unknown name is never recorded).
+    func requestedOperation(_ request: GatewayRequest) -> String? {
+        let name: String?
         switch kind {
         case .query:
             var parameters = QueryDecoder.formParameters(Substring(request.query))
             if request.method == "POST" {
                 parameters.merge(QueryDecoder.formParameters(Substring(decoding: request.body, as: UTF8.self))) { $1 }
             }
-            return parameters["Action"] ?? "Unknown"
+            name = parameters["Action"]
         case .json:
-            return request.header("x-amz-target")?.split(separator: ".").last.map(String.init) ?? "Unknown"
+            name = request.header("x-amz-target")?.split(separator: ".").last.map(String.init)
         case .s3:
-            return request.method
+            // Every S3 binding is known, served or not (`OperationRoute.s3`).
+            return Self.s3OperationName(request)
         }
+        guard let name, model?.operations[name] != nil else { return nil }
+        return name
     }
 
-    /// The operation and its decoded input.
-    func decode(_ request: GatewayRequest) throws(AWSError) -> (OperationModel, ShapeValue) {
+    /// The operation and its decoded input; `payload` says how S3's body is bound to the signature.
+    func decode(_ request: GatewayRequest, payload: VerifiedPayload) throws(AWSError) -> (OperationModel, ShapeValue) {
         guard let model else { throw AWSError.internalFailure }
         if kind != .s3 && request.body.count > Self.queryBodyLimit {
             throw AWSError(
@@ -94,7 +99,7 @@ struct WireFormat {
             }
             return (operation, input ?? .structure([:]))
         case .s3:
-            return try decodeS3(request, model: model)
+            return try decodeS3(request, model: model, payload: payload)
         }
     }
 

@@ -52,7 +52,10 @@ public struct SNSService: ServiceHandler {
     /// `arn:aws:sns:REGION:ACCOUNT:NAME[:ID]` split into its parts, or nil.
     public static func parse(_ arn: String) -> (region: String, account: String, name: String)? {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 6, parts[0] == "arn", parts[2] == "sns", !parts[3].isEmpty, !parts[4].isEmpty else {
+        // The region and account become part of events and log-file keys: real names only.
+        guard parts.count >= 6, parts[0] == "arn", parts[2] == "sns", Regions.aws.contains(parts[3]),
+            parts[4].utf8.count == 12, parts[4].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else {
             return nil
         }
         return (parts[3], parts[4], parts[5])

@@ -74,15 +74,18 @@ struct MultipartOperations {
             let uploads = try tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name)
                 .filter { $0.key.hasPrefix(call.string("Prefix") ?? "") }
                 .sorted { ($0.key, $0.initiated) < ($1.key, $1.initiated) }
+            let urlEncoded = call.string("EncodingType") == "url"
             return .object([
                 "Bucket": .string(bucket.name), "IsTruncated": .boolean(false),
+                "EncodingType": urlEncoded ? .string("url") : nil,
                 "MaxUploads": .integer(Int64(call.int("MaxUploads") ?? 1000)),
                 "Uploads": uploads.isEmpty
                     ? nil
                     : .list(
                         uploads.map {
                             .object([
-                                "UploadId": .string($0.uploadId), "Key": .string($0.key),
+                                "UploadId": .string($0.uploadId),
+                                "Key": .string(urlEncoded ? ObjectListing.urlEncode($0.key) : $0.key),
                                 "Initiated": .timestamp($0.initiated),
                                 "StorageClass": .string("STANDARD"),
                             ])

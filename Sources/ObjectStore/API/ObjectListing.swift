@@ -54,37 +54,61 @@ struct ObjectListing {
             return true
         }
         try scan(prefix: prefix, after: after, take)
+        // With `encoding-type=url` every key-like value is percent-encoded, so keys holding
+        // bytes XML cannot carry (control characters) still list.
+        let urlEncoded = call.string("EncodingType") == "url"
+        func text(_ value: String) -> ShapeValue { .string(urlEncoded ? Self.urlEncode(value) : value) }
         let owner = BucketOperations(context: context).owner()
         let fetchOwner = !v2 || call.input[member: "FetchOwner"]?.boolValue == true
         var fields: [String: ShapeValue?] = [
-            "Name": .string(bucket.name), "Prefix": .string(prefix), "MaxKeys": .integer(Int64(maxKeys)),
+            "Name": .string(bucket.name), "Prefix": text(prefix), "MaxKeys": .integer(Int64(maxKeys)),
             "IsTruncated": .boolean(truncated),
             "Contents": contents.isEmpty
                 ? nil
                 : .list(
                     contents.map { object in
                         .object([
-                            "Key": .string(object.key), "LastModified": .timestamp(object.lastModified),
+                            "Key": text(object.key), "LastModified": .timestamp(object.lastModified),
                             "ETag": .string(object.etag), "Size": .integer(Int64(object.blob.size)),
                             "StorageClass": .string(object.storageClass), "Owner": fetchOwner ? owner : nil,
                             "ChecksumAlgorithm": object.checksums.isEmpty
                                 ? nil : .list(object.checksums.keys.sorted().map(ShapeValue.string)),
                         ])
                     }),
-            "CommonPrefixes": prefixes.isEmpty ? nil : .list(prefixes.map { .object(["Prefix": .string($0)]) }),
+            "CommonPrefixes": prefixes.isEmpty ? nil : .list(prefixes.map { .object(["Prefix": text($0)]) }),
         ]
-        if let delimiter { fields["Delimiter"] = .string(delimiter) }
+        if let delimiter { fields["Delimiter"] = text(delimiter) }
         if let encoding = call.string("EncodingType") { fields["EncodingType"] = .string(encoding) }
         if v2 {
             fields["KeyCount"] = .integer(Int64(contents.count + prefixes.count))
             if let token = call.string("ContinuationToken") { fields["ContinuationToken"] = .string(token) }
-            if let start = call.string("StartAfter") { fields["StartAfter"] = .string(start) }
+            if let start = call.string("StartAfter") { fields["StartAfter"] = text(start) }
             if truncated, let last { fields["NextContinuationToken"] = .string(Data(last.utf8).base64EncodedString()) }
         } else {
-            fields["Marker"] = .string(call.string("Marker") ?? "")
-            if truncated, delimiter != nil, let last { fields["NextMarker"] = .string(last) }
+            fields["Marker"] = text(call.string("Marker") ?? "")
+            if truncated, delimiter != nil, let last { fields["NextMarker"] = text(last) }
         }
         return .structure(fields.compactMapValues { $0 })
+    }
+
+    /// S3's `encoding-type=url`: every byte but unreserved characters and `/` as `%XX`.
+    static func urlEncode(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        let digits = Array("0123456789ABCDEF".unicodeScalars)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(digits[Int(byte >> 4)])
+                out.unicodeScalars.append(digits[Int(byte & 0xF)])
+            }
+        }
+        return out
     }
 
     /// Objects whose keys start with `prefix` and sort after `after`, in key order, read from

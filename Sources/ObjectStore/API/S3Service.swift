@@ -38,10 +38,22 @@ public struct S3Service: ServiceHandler {
     public func dataResources(for call: OperationCall) -> [DataResource] {
         guard let bucket = call.string("Bucket") else { return [] }
         var resources: [DataResource] = []
-        if let key = call.string("Key") {
+        func object(_ bucket: String, _ key: String) {
             resources.append(DataResource(type: "AWS::S3::Object", arn: "arn:aws:s3:::\(bucket)/\(key)"))
         }
+        if let key = call.string("Key") { object(bucket, key) }
+        // DeleteObjects names its objects in the body: the first decides which trails select it.
+        for entry in call.input[member: "Delete"]?[member: "Objects"]?.listValue ?? [] {
+            if let key = entry[member: "Key"]?.stringValue { object(bucket, key) }
+        }
         resources.append(DataResource(type: "AWS::S3::Bucket", arn: "arn:aws:s3:::\(bucket)"))
+        // CopyObject reads its source: `bucket/key[?versionId=…]`, percent-encoded.
+        if let source = call.string("CopySource")?.split(separator: "?").first?.removingPercentEncoding {
+            let trimmed = source.hasPrefix("/") ? String(source.dropFirst()) : source
+            if let slash = trimmed.firstIndex(of: "/") {
+                object(String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
+            }
+        }
         return resources
     }
 
