@@ -36,8 +36,9 @@ public enum CacheTrailServer {
         }
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        let clock: any ServerClock = configuration.manualClock ? ManualClock(start: Date()) : SystemClock()
         let data = try DataDirectory(configuration: configuration)
+        let manualClock = configuration.manualClock ? try await ManualClock.resumed(from: data.store) : nil
+        let clock: any ServerClock = manualClock ?? SystemClock()
         let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
         let removed = try await data.collectGarbage()
         if removed > 0 {
@@ -90,6 +91,11 @@ public enum CacheTrailServer {
             endpoints: InternalEndpoints(
                 clock: clock, metrics: metrics, version: version,
                 afterAdvance: {
+                    do {
+                        try await manualClock?.save(to: data.store)
+                    } catch {
+                        logger.error("could not store the manual clock", metadata: ["error": "\(error)"])
+                    }
                     await lifecycle.runOnce()
                     // Passes until nothing more is due, so a test sees every file the move made due.
                     var passes = 0

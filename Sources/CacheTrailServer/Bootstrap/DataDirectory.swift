@@ -14,10 +14,19 @@ public struct DataDirectory: Sendable {
 
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
+        // The state holds secret keys: every file the server creates (the SQLite database, its
+        // WAL and shared-memory files included) is readable by its owner only.
+        umask(0o077)
         try FileManager.default.createDirectory(
             atPath: configuration.dataDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: configuration.dataDirectory)
         store = try SQLiteStateStore(path: configuration.statePath)
+        for suffix in ["", "-wal", "-shm"]
+        where FileManager.default.fileExists(atPath: configuration.statePath + suffix) {
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o600], ofItemAtPath: configuration.statePath + suffix)
+        }
         identities = IdentityStore(store: store)
         blobs = try EncryptedBlobStore(dataDirectory: configuration.dataDirectory)
     }

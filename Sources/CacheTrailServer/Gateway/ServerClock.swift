@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import Synchronization
 
 /// The server's notion of now. Everything time-dependent reads it, so tests can move time.
@@ -30,6 +31,36 @@ public final class ManualClock: ServerClock {
         current.withLock { date in
             date = date.addingTimeInterval(max(0, seconds))
             return date
+        }
+    }
+}
+
+/// The manual clock's time as last moved, stored in the state store so that injected time
+/// never runs backwards across a restart (expired sessions stay expired, due files stay due).
+struct ManualClockRecord: Codable, Sendable {
+    static let kind = "cachetrail.clock"
+    static let scope = "-"
+    static let id = "manual"
+
+    var now: Date
+}
+
+extension ManualClock {
+    /// A manual clock that resumes where the last run left it, or at the wall clock if that is later.
+    static func resumed(from store: any StateStore) async throws -> ManualClock {
+        let saved = try await store.read { tx in
+            try tx.get(
+                ManualClockRecord.self, kind: ManualClockRecord.kind, scope: ManualClockRecord.scope,
+                id: ManualClockRecord.id)
+        }
+        return ManualClock(start: max(saved?.now ?? .distantPast, Date()))
+    }
+
+    /// Stores the current time (after every move, before anything runs at the new time).
+    func save(to store: any StateStore) async throws {
+        let record = ManualClockRecord(now: now())
+        try await store.write { tx in
+            try tx.put(record, kind: ManualClockRecord.kind, scope: ManualClockRecord.scope, id: ManualClockRecord.id)
         }
     }
 }

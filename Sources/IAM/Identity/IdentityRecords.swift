@@ -50,6 +50,9 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var sessionToken: String
     public var expiration: Date
     public var principal: Principal
+    /// The unique id (`AIDA…`, `AROA…`) of the user or role whose policies the session uses:
+    /// a user or role deleted and created again under the same name is another identity.
+    public var issuerId: String?
 }
 
 /// Document kinds in the state store.

@@ -71,6 +71,10 @@ public struct IdentityStore: Sendable {
     public func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
         try await store.read { tx in
             if let session = try tx.get(SessionRecord.self, kind: Kind.session, scope: Kind.global, id: accessKeyId) {
+                // A session outlives neither the user or role it came from nor its re-creation.
+                // (Sessions stored before issuer ids were kept only need their issuer to exist.)
+                let current = try Self.issuerId(of: session.principal, in: tx)
+                guard current != "", session.issuerId == nil || session.issuerId == current else { return nil }
                 return ResolvedKey(
                     secretAccessKey: session.secretAccessKey, principal: session.principal, active: true,
                     sessionToken: session.sessionToken, expiration: session.expiration)
@@ -94,6 +98,18 @@ public struct IdentityStore: Sendable {
                 secretAccessKey: key.secretAccessKey, principal: principal, active: key.status == "Active",
                 sessionToken: nil, expiration: nil)
         }
+    }
+
+    /// The unique id of the user or role whose policies `principal` uses, nil for root and
+    /// services, or "" when that user or role no longer exists.
+    public static func issuerId(of principal: Principal, in tx: any StateReader) throws -> String? {
+        if let user = principal.policyUser {
+            return try tx.get(UserRecord.self, kind: Kind.user, scope: principal.accountId, id: user)?.userId ?? ""
+        }
+        if let role = principal.policyRole {
+            return try tx.get(RoleRecord.self, kind: Kind.role, scope: principal.accountId, id: role)?.roleId ?? ""
+        }
+        return nil
     }
 
     /// The identity-based policies that apply to `principal` (inline user or role policies).

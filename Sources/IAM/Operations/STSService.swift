@@ -40,7 +40,8 @@ public struct STSService: ServiceHandler {
         principal.sessionCreationDate = call.now
         let session = SessionRecord(
             accessKeyId: keyId, secretAccessKey: Identifiers.secret(), sessionToken: Identifiers.sessionToken(),
-            expiration: call.now.addingTimeInterval(TimeInterval(duration)), principal: principal)
+            expiration: call.now.addingTimeInterval(TimeInterval(duration)), principal: principal,
+            issuerId: try IdentityStore.issuerId(of: principal, in: tx))
         try tx.put(session, kind: Kind.session, scope: Kind.global, id: session.accessKeyId)
         let credentials = ShapeValue.object([
             "AccessKeyId": .string(session.accessKeyId), "SecretAccessKey": .string(session.secretAccessKey),
