@@ -75,3 +75,41 @@ def test_a_session_does_not_pass_to_a_new_user_of_the_same_name(server):
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         old_session.list_users()
     assert excinfo.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+def object_files(srv):
+    return sorted(path.name for path in (srv.data_dir / "objects").iterdir())
+
+
+def test_overwritten_and_deleted_objects_give_their_bytes_back_at_once(fresh_server):
+    srv = fresh_server()
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="reclaimed")
+    before = object_files(srv)
+    for round in range(12):
+        s3.put_object(Bucket="reclaimed", Key="same", Body=b"x" * (256 * 1024 + round))
+    assert len(object_files(srv)) == len(before) + 1
+    s3.copy_object(Bucket="reclaimed", Key="copy", CopySource="reclaimed/same")
+    s3.copy_object(Bucket="reclaimed", Key="copy", CopySource="reclaimed/same", MetadataDirective="REPLACE")
+    assert len(object_files(srv)) == len(before) + 2
+    s3.delete_objects(Bucket="reclaimed", Delete={"Objects": [{"Key": "same"}, {"Key": "copy"}]})
+    assert object_files(srv) == before
+    upload = s3.create_multipart_upload(Bucket="reclaimed", Key="parts")["UploadId"]
+    s3.upload_part(Bucket="reclaimed", Key="parts", UploadId=upload, PartNumber=1, Body=b"a" * 1024)
+    s3.upload_part(Bucket="reclaimed", Key="parts", UploadId=upload, PartNumber=1, Body=b"b" * 1024)
+    assert len(object_files(srv)) == len(before) + 1
+    s3.abort_multipart_upload(Bucket="reclaimed", Key="parts", UploadId=upload)
+    assert object_files(srv) == before
+
+
+def test_a_refused_write_leaves_no_file(fresh_server):
+    srv = fresh_server()
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="refusing")
+    before = object_files(srv)
+    # Eleven tags are refused inside the write, after the bytes were sealed to a file.
+    tagging = "&".join(f"t{i}=v" for i in range(11))
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        s3.put_object(Bucket="refusing", Key="k", Body=b"data", Tagging=tagging)
+    assert excinfo.value.response["Error"]["Code"] == "InvalidArgument"
+    assert object_files(srv) == before

@@ -41,11 +41,12 @@ final class GroupCommit: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = Mutex<Result<T, any Error>?>(nil)
+            let finishing = FinishActions()
             let job = Job(
                 run: { db in
                     do {
                         try db.inSavepoint {
-                            let value = try body(SQLiteTransaction(db: db))
+                            let value = try body(SQLiteTransaction(db: db, finishing: finishing))
                             outcome.withLock { $0 = .success(value) }
                             return .commit
                         }
@@ -55,9 +56,15 @@ final class GroupCommit: Sendable {
                 },
                 finish: { commitError in
                     if let commitError {
+                        finishing.run(committed: false)
                         continuation.resume(throwing: commitError)
                     } else {
                         let result = outcome.withLock { $0 } ?? .failure(StateStoreError.unavailable("write not run"))
+                        if case .success = result {
+                            finishing.run(committed: true)
+                        } else {
+                            finishing.run(committed: false)
+                        }
                         continuation.resume(with: result)
                     }
                 })

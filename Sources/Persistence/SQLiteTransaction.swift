@@ -1,11 +1,18 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// One SQLite transaction (or savepoint) seen through the store protocols.
 /// Statements are prepared once per connection (`cachedStatement`): compiling an insert that
 /// feeds ten indexes costs more than running it.
 struct SQLiteTransaction: StateWriter {
     let db: Database
+    /// Where `whenFinished` actions wait for the outcome; nil in read transactions.
+    var finishing: FinishActions? = nil
+
+    func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) {
+        finishing?.add(action)
+    }
 
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
         guard
@@ -139,5 +146,23 @@ struct SQLiteTransaction: StateWriter {
         try db.cachedStatement(sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?")
             .execute(arguments: [kind, scope, id])
         return db.changesCount > 0
+    }
+}
+
+/// The `whenFinished` actions of one write, run once its outcome is known.
+final class FinishActions: Sendable {
+    private let actions = Mutex<[@Sendable (Bool) -> Void]>([])
+
+    func add(_ action: @escaping @Sendable (Bool) -> Void) {
+        actions.withLock { $0.append(action) }
+    }
+
+    func run(committed: Bool) {
+        let pending = actions.withLock { list in
+            let taken = list
+            list = []
+            return taken
+        }
+        for action in pending { action(committed) }
     }
 }

@@ -16,6 +16,11 @@ public protocol StateWriter: StateReader, JournalWriter {
     /// Removes a document; returns whether it existed.
     @discardableResult
     func delete(kind: String, scope: String, id: String) throws -> Bool
+    /// Runs `action` once this write's outcome is final: `true` after its transaction
+    /// committed, `false` when the write rolled back or the commit failed. For effects outside
+    /// the store that must follow it (removing files the write made unreferenced, or that a
+    /// failed write left behind).
+    func whenFinished(_ action: @escaping @Sendable (_ committed: Bool) -> Void)
 }
 
 /// The server's durable state. Each `write` is one transaction: all of it or none of it.

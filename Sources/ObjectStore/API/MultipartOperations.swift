@@ -44,7 +44,7 @@ struct MultipartOperations {
         case "CompleteMultipartUpload": return try complete()
         case "AbortMultipartUpload":
             let upload = try upload()
-            try tx.delete(kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
+            try tx.deleteUpload(upload, bucket: bucket.name, blobs: objects.context.blobs)
             return nil
         case "ListParts":
             let upload = try upload()
@@ -104,7 +104,9 @@ struct MultipartOperations {
         let md5 = [UInt8](Insecure.MD5.hash(data: bytes))
         let part = UploadRecord.Part(
             number: number, etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"", size: bytes.count,
-            blob: try objects.context.blobs.write(bytes), lastModified: call.now, md5: md5, checksums: checksums)
+            blob: try objects.context.blobs.write(bytes, for: tx), lastModified: call.now, md5: md5,
+            checksums: checksums)
+        if let replaced = upload.parts[number] { objects.context.blobs.release([replaced.blob], after: tx) }
         upload.parts[number] = part
         try tx.put(upload, kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
         var fields: [String: ShapeValue] = [
@@ -138,12 +140,12 @@ struct MultipartOperations {
             checksums[algorithm.rawValue] = algorithm.digest(bytes)
         }
         let object = ObjectRecord(
-            key: upload.key, blob: try objects.context.blobs.write(bytes), etag: etag, lastModified: call.now,
+            key: upload.key, blob: try objects.context.blobs.write(bytes, for: tx), etag: etag, lastModified: call.now,
             contentType: upload.contentType, metadata: upload.metadata, headers: upload.headers, checksums: checksums,
             storageClass: "STANDARD", serverSideEncryption: upload.serverSideEncryption, kmsKeyId: upload.kmsKeyId,
             partsCount: chosen.count)
-        try tx.put(object, kind: Kinds.object, scope: bucket.name, id: upload.key)
-        try tx.delete(kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
+        try tx.putObject(object, bucket: bucket.name, blobs: objects.context.blobs)
+        try tx.deleteUpload(upload, bucket: bucket.name, blobs: objects.context.blobs)
         return .object([
             "Location": .string("/\(bucket.name)/\(upload.key)"), "Bucket": .string(bucket.name),
             "Key": .string(upload.key),

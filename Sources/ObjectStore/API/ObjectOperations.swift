@@ -108,12 +108,12 @@ struct ObjectOperations {
         let checksums = try verifiedChecksums(bytes)
         let sse = try encryption()
         let object = ObjectRecord(
-            key: key, blob: try context.blobs.write(bytes), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
+            key: key, blob: try context.blobs.write(bytes, for: tx), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
             lastModified: call.now, contentType: call.string("ContentType") ?? "binary/octet-stream",
             metadata: metadata(),
             headers: headers(), checksums: checksums, storageClass: call.string("StorageClass") ?? "STANDARD",
             serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil, tags: try tags())
-        try tx.put(object, kind: Kinds.object, scope: bucket.name, id: key)
+        try tx.putObject(object, bucket: bucket.name, blobs: context.blobs)
         return writeResult(object)
     }
 
@@ -205,7 +205,7 @@ struct ObjectOperations {
     }
 
     func delete() throws -> ShapeValue? {
-        try tx.delete(kind: Kinds.object, scope: bucket.name, id: try call.required("Key"))
+        try tx.deleteObject(try call.required("Key"), bucket: bucket.name, blobs: context.blobs)
         return nil
     }
 
@@ -218,7 +218,7 @@ struct ObjectOperations {
         for key in keys {
             try context.authorize(
                 bucket: bucket, resource: "arn:aws:s3:::\(bucket.name)/\(key)", action: "s3:DeleteObject")
-            try tx.delete(kind: Kinds.object, scope: bucket.name, id: key)
+            try tx.deleteObject(key, bucket: bucket.name, blobs: context.blobs)
             deleted.append(.object(["Key": .string(key)]))
         }
         return .object(["Deleted": quiet ? nil : .list(deleted)])
@@ -246,7 +246,7 @@ struct ObjectOperations {
         let sse = try encryption()
         var object = original
         object.key = key
-        object.blob = try context.blobs.write(bytes)
+        object.blob = try context.blobs.write(bytes, for: tx)
         object.lastModified = call.now
         object.serverSideEncryption = sse.algorithm
         object.kmsKeyId = sse.kmsKeyId
@@ -256,7 +256,7 @@ struct ObjectOperations {
             object.headers = headers()
             object.contentType = call.string("ContentType") ?? "binary/octet-stream"
         }
-        try tx.put(object, kind: Kinds.object, scope: bucket.name, id: key)
+        try tx.putObject(object, bucket: bucket.name, blobs: context.blobs)
         return .object([
             "CopyObjectResult": .object(["ETag": .string(object.etag), "LastModified": .timestamp(object.lastModified)]
             ),

@@ -85,9 +85,10 @@ public struct ServiceDelivery: Sendable {
         var headers: [String: String] = [:]
         if let contentEncoding { headers["ContentEncoding"] = contentEncoding }
         let object = ObjectRecord(
-            key: key, blob: try blobs.write(bytes), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"", lastModified: now,
+            key: key, blob: try blobs.write(bytes, for: tx), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
+            lastModified: now,
             contentType: contentType, metadata: [:], headers: headers, checksums: [:], storageClass: "STANDARD",
             serverSideEncryption: algorithm, kmsKeyId: algorithm.hasPrefix("aws:kms") ? keyId : nil, partsCount: nil)
-        try tx.put(object, kind: Kinds.object, scope: name, id: key)
+        try tx.putObject(object, bucket: name, blobs: blobs)
     }
 }

@@ -67,17 +67,15 @@ public struct LifecycleExecutor: Sendable {
         let now = self.now()
         lastPass.date.withLock { $0 = now }
         do {
-            let (changed, freed) = try await store.write { tx -> (Int, [BlobReference]) in
+            let changed = try await store.write { [blobs] tx -> Int in
                 var changed = 0
-                var freed: [BlobReference] = []
                 for bucket in try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global) {
                     guard let rules = try? LifecycleRule.parse(bucket.lifecycleRules), !rules.isEmpty else { continue }
                     for var object in try tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name) {
                         for rule in rules {
                             switch rule.action(for: object, now: now) {
                             case .expire?:
-                                try tx.delete(kind: Kinds.object, scope: bucket.name, id: object.key)
-                                freed.append(object.blob)
+                                try tx.deleteObject(object.key, bucket: bucket.name, blobs: blobs)
                                 changed += 1
                                 try onAction(
                                     Action(
@@ -109,8 +107,7 @@ public struct LifecycleExecutor: Sendable {
                             return LifecycleRule.due(upload.initiated, days: days) <= now
                         }
                         if let abort {
-                            try tx.delete(kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
-                            freed += upload.parts.values.map(\.blob)
+                            try tx.deleteUpload(upload, bucket: bucket.name, blobs: blobs)
                             changed += 1
                             try onAction(
                                 Action(
@@ -120,9 +117,8 @@ public struct LifecycleExecutor: Sendable {
                         }
                     }
                 }
-                return (changed, freed)
+                return changed
             }
-            for blob in freed { blobs.delete(blob) }
             return changed
         } catch {
             logger.error("lifecycle pass failed", metadata: ["error": .string(String(describing: error))])
