@@ -70,6 +70,9 @@ public protocol ServiceHandler: Sendable {
 
     /// The resources a data event acts on (`AWS::S3::Object`, `AWS::S3::Bucket`).
     func dataResources(for call: OperationCall) -> [DataResource]
+
+    /// The `eventName` CloudTrail records for `operation` (S3 records some under older names).
+    func eventName(for operation: String) -> String
 }
 
 /// A resource named in a data event's `resources`.
@@ -91,4 +94,6 @@ extension ServiceHandler {
     public func isDataEvent(_ operation: OperationModel) -> Bool { false }
 
     public func dataResources(for call: OperationCall) -> [DataResource] { [] }
+
+    public func eventName(for operation: String) -> String { operation }
 }

@@ -79,8 +79,12 @@ public struct RestXMLRouter: Sendable {
         }
         guard let best else { return nil }
         let consumed = Set(best.template.literals.map(\.name))
-        if request.query.contains(where: { subresources.contains($0.name) && !consumed.contains($0.name) }) {
-            return .unserved(best.template.route.name)
+        if let stray = request.query.first(where: { subresources.contains($0.name) && !consumed.contains($0.name) }) {
+            // Named after the operation of this method that the stray subresource belongs to.
+            let owner = templates.first { template in
+                template.route.method == request.method && template.literals.contains { $0.name == stray.name }
+            }
+            return .unserved(owner?.route.name ?? best.template.route.name)
         }
         if let operation = served[best.template.route.name] { return .served(operation) }
         return .unserved(best.template.route.name)

@@ -64,9 +64,9 @@ public struct Gateway: Sendable {
             } catch {
                 // Recorded under the name the caller asked for (the body is parsed again only
                 // here), when the service has an operation of that name.
-                if let eventName = wire.requestedOperation(request) {
+                if let requested = wire.requestedOperation(request) {
                     context = CallContext(
-                        model: handler.model, eventName: eventName, operation: nil, input: nil,
+                        model: handler.model, eventName: handler.eventName(for: requested), operation: nil, input: nil,
                         principal: authenticated.principal, region: authenticated.region, requestID: requestID,
                         sourceIP: request.sourceIP, userAgent: request.header("user-agent") ?? "", time: clock.now())
                 }
@@ -80,6 +80,7 @@ public struct Gateway: Sendable {
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
             var callContext = CallContext(call)
+            callContext.eventName = handler.eventName(for: operation.name)
             if handler.isDataEvent(operation) {
                 callContext.dataResources = handler.dataResources(for: call)
             } else {

@@ -81,7 +81,8 @@ struct BucketOperations {
             .isEmpty
         let hasUploads = try !tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name, after: nil, limit: 1)
             .isEmpty
-        if hasObjects || hasUploads { throw S3Errors.bucketNotEmpty }
+        let hasVersions = try VersionedObjects(tx: tx, blobs: context.blobs, bucket: bucket).hasVersions()
+        if hasObjects || hasUploads || hasVersions { throw S3Errors.bucketNotEmpty }
         try tx.delete(kind: Kinds.bucket, scope: Kinds.global, id: bucket.name)
         return nil
     }
@@ -98,11 +99,13 @@ struct BucketOperations {
             guard text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") else {
                 throw S3Errors.malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
             }
+            let document: PolicyDocument
             do {
-                _ = try PolicyDocument.parse(text, use: .resource)
+                document = try PolicyDocument.parse(text, use: .resource)
             } catch {
                 throw S3Errors.malformedPolicy(error.message)
             }
+            try BucketGuards(bucket: bucket).checkPolicy(document)
             bucket.policy = text
             try save(bucket)
             return nil
@@ -116,6 +119,30 @@ struct BucketOperations {
         }
     }
 
+    /// PutBucketVersioning turns versioning on or suspends it (never back off, as in S3);
+    /// GetBucketVersioning answers nothing for a bucket never versioned.
+    func versioning(_ bucket: BucketRecord) throws -> ShapeValue? {
+        guard call.operation.name == "PutBucketVersioning" else {
+            return .object(["Status": bucket.versioning.map(ShapeValue.string)])
+        }
+        let configuration = call.input[member: "VersioningConfiguration"]
+        if configuration?[member: "MFADelete"]?.stringValue == "Enabled" {
+            throw S3Errors.notImplemented("MFA delete")
+        }
+        guard let status = configuration?[member: "Status"]?.stringValue else { return nil }
+        guard ["Enabled", "Suspended"].contains(status) else { throw S3Errors.malformedXML }
+        var versions = VersionedObjects(tx: tx, blobs: context.blobs, bucket: bucket)
+        try versions.setVersioning(status)
+        return nil
+    }
+
+    /// Whether the bucket's policy makes it public (``BucketGuards/isPublic(_:)``).
+    func policyStatus(_ bucket: BucketRecord) throws -> ShapeValue {
+        guard let text = bucket.policy else { throw S3Errors.noSuchBucketPolicy }
+        let document = try PolicyDocument.parse(text, use: .resource)
+        return .object(["PolicyStatus": .object(["IsPublic": .boolean(BucketGuards.isPublic(document))])])
+    }
+
     func acl(_ bucket: BucketRecord) throws -> ShapeValue? {
         if call.operation.name == "PutBucketAcl" {
             guard let canned = call.string("ACL") else {
@@ -125,6 +152,7 @@ struct BucketOperations {
                 "private", "public-read", "public-read-write", "authenticated-read", "bucket-owner-full-control",
             ]
             guard allowed.contains(canned) else { throw S3Errors.invalidArgument("Invalid canned ACL \(canned)") }
+            try BucketGuards(bucket: bucket).checkBucketACL(canned)
             var bucket = bucket
             bucket.acl = canned
             try save(bucket)

@@ -144,12 +144,14 @@ struct MultipartOperations {
             contentType: upload.contentType, metadata: upload.metadata, headers: upload.headers, checksums: checksums,
             storageClass: "STANDARD", serverSideEncryption: upload.serverSideEncryption, kmsKeyId: upload.kmsKeyId,
             partsCount: chosen.count)
-        try tx.putObject(object, bucket: bucket.name, blobs: objects.context.blobs)
+        var versions = objects.versions
+        let stored = try versions.put(object)
         try tx.deleteUpload(upload, bucket: bucket.name, blobs: objects.context.blobs)
         return .object([
             "Location": .string("/\(bucket.name)/\(upload.key)"), "Bucket": .string(bucket.name),
             "Key": .string(upload.key),
             "ETag": .string(etag), "ServerSideEncryption": .string(upload.serverSideEncryption),
+            "VersionId": objects.versionId(of: stored),
         ])
     }
 }

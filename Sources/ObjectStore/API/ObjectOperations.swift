@@ -21,6 +21,30 @@ struct ObjectOperations {
         return object
     }
 
+    /// The bucket's objects as its versioning writes them.
+    var versions: VersionedObjects { VersionedObjects(tx: tx, blobs: context.blobs, bucket: bucket) }
+
+    /// The object a read names: the version `versionId`, else the current one. A delete marker
+    /// named by version is S3's MethodNotAllowed.
+    func stored(_ key: String, versionId: String?) throws -> ObjectRecord {
+        guard let versionId else { return try stored(key) }
+        guard let version = try versions.version(key: key, versionId: versionId) else {
+            throw versionId.isEmpty
+                ? S3Errors.invalidArgument("Invalid version id specified") : S3Errors.noSuchVersion
+        }
+        guard let object = version.object else {
+            throw AWSError(
+                code: "MethodNotAllowed", message: "The specified method is not allowed against this resource.",
+                httpStatus: 405)
+        }
+        return object
+    }
+
+    /// The `VersionId` a response names for `object`: its id, `null`, or none when unversioned.
+    func versionId(of object: ObjectRecord) -> ShapeValue? {
+        bucket.versioning == nil ? nil : .string(object.versionId ?? "null")
+    }
+
     func body() -> [UInt8] {
         if case .blob(let bytes)? = call.input[member: "Body"] { return bytes }
         return []
@@ -113,8 +137,8 @@ struct ObjectOperations {
             metadata: metadata(),
             headers: headers(), checksums: checksums, storageClass: call.string("StorageClass") ?? "STANDARD",
             serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil, tags: try tags())
-        try tx.putObject(object, bucket: bucket.name, blobs: context.blobs)
-        return writeResult(object)
+        var versions = self.versions
+        return writeResult(try versions.put(object))
     }
 
     func writeResult(_ object: ObjectRecord) -> ShapeValue {
@@ -123,11 +147,12 @@ struct ObjectOperations {
         ]
         if let kms = object.kmsKeyId { fields["SSEKMSKeyId"] = .string(kms) }
         for (name, value) in object.checksums { fields["Checksum\(name)"] = .string(value) }
-        return .structure(fields)
+        fields["VersionId"] = versionId(of: object)
+        return .structure(fields.compactMapValues { $0 })
     }
 
     func get(head: Bool) throws -> ShapeValue {
-        let object = try stored(try call.required("Key"))
+        let object = try stored(try call.required("Key"), versionId: call.string("VersionId"))
         let restored = object.restoredUntil.map { $0 > call.now } ?? false
         if ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) && !head && !restored {
             throw AWSError(
@@ -150,6 +175,7 @@ struct ObjectOperations {
         if !object.metadata.isEmpty { fields["Metadata"] = .map(object.metadata.mapValues(ShapeValue.string)) }
         for (name, value) in object.headers { fields[name] = .string(value) }
         if let parts = object.partsCount { fields["PartsCount"] = .integer(Int64(parts)) }
+        if let versionId = versionId(of: object) { fields["VersionId"] = versionId }
         if let until = object.restoredUntil, until > call.now {
             fields["Restore"] = .string("ongoing-request=\"false\", expiry-date=\"\(Timestamps.httpDate(until))\"")
         }
@@ -205,21 +231,39 @@ struct ObjectOperations {
     }
 
     func delete() throws -> ShapeValue? {
-        try tx.deleteObject(try call.required("Key"), bucket: bucket.name, blobs: context.blobs)
-        return nil
+        .structure(try deleteOne(try call.required("Key"), versionId: call.string("VersionId")).compactMapValues { $0 })
+    }
+
+    /// Deletes a key (a delete marker where versioned) or one version of it; returns the
+    /// response fields S3 gives for it.
+    private func deleteOne(_ key: String, versionId: String?) throws -> [String: ShapeValue?] {
+        var versions = self.versions
+        if let versionId {
+            let wasMarker = try versions.deleteVersion(key: key, versionId: versionId)
+            return ["VersionId": .string(versionId), "DeleteMarker": wasMarker == true ? .boolean(true) : nil]
+        }
+        guard let marker = try versions.delete(key: key, now: call.now) else { return [:] }
+        return ["DeleteMarker": .boolean(true), "VersionId": .string(marker)]
     }
 
     func deleteMany() throws -> ShapeValue {
         let request = call.input[member: "Delete"]
-        let keys = (request?[member: "Objects"]?.listValue ?? []).compactMap { $0[member: "Key"]?.stringValue }
-        guard !keys.isEmpty, keys.count <= 1000 else { throw S3Errors.malformedXML }
+        let entries = request?[member: "Objects"]?.listValue ?? []
+        guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML }
         let quiet = request?[member: "Quiet"]?.boolValue ?? false
         var deleted: [ShapeValue] = []
-        for key in keys {
+        for entry in entries {
+            guard let key = entry[member: "Key"]?.stringValue else { throw S3Errors.malformedXML }
+            let versionId = entry[member: "VersionId"]?.stringValue
             try context.authorize(
-                bucket: bucket, resource: "arn:aws:s3:::\(bucket.name)/\(key)", action: "s3:DeleteObject")
-            try tx.deleteObject(key, bucket: bucket.name, blobs: context.blobs)
-            deleted.append(.object(["Key": .string(key)]))
+                bucket: bucket, resource: "arn:aws:s3:::\(bucket.name)/\(key)",
+                action: versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion")
+            var fields = try deleteOne(key, versionId: versionId)
+            if versionId == nil, let marker = fields.removeValue(forKey: "VersionId") {
+                fields["DeleteMarkerVersionId"] = marker
+            }
+            fields["Key"] = .string(key)
+            deleted.append(.structure(fields.compactMapValues { $0 }))
         }
         return .object(["Deleted": quiet ? nil : .list(deleted)])
     }
@@ -235,7 +279,14 @@ struct ObjectOperations {
         let sourceKey = String(decoded[decoded.index(after: slash)...])
         try context.authorize(
             bucket: sourceBucket, resource: "arn:aws:s3:::\(sourceBucket.name)/\(sourceKey)", action: "s3:GetObject")
-        let original = try ObjectOperations(context: context, bucket: sourceBucket).stored(sourceKey)
+        let sourceVersion = try call.required("CopySource").split(separator: "?", maxSplits: 1).dropFirst().first
+            .flatMap { query in
+                query.split(separator: "&").first { $0.hasPrefix("versionId=") }.map {
+                    String($0.dropFirst("versionId=".count))
+                }
+            }
+        let original = try ObjectOperations(context: context, bucket: sourceBucket).stored(
+            sourceKey, versionId: sourceVersion)
         let bytes = try context.blobs.read(original.blob)
         let replace = call.string("MetadataDirective") == "REPLACE"
         if sourceBucket.name == bucket.name && sourceKey == key && !replace && call.string("StorageClass") == nil {
@@ -256,11 +307,15 @@ struct ObjectOperations {
             object.headers = headers()
             object.contentType = call.string("ContentType") ?? "binary/octet-stream"
         }
-        try tx.putObject(object, bucket: bucket.name, blobs: context.blobs)
+        object.versionId = nil
+        var versions = self.versions
+        object = try versions.put(object)
         return .object([
             "CopyObjectResult": .object(["ETag": .string(object.etag), "LastModified": .timestamp(object.lastModified)]
             ),
             "ServerSideEncryption": .string(object.serverSideEncryption),
+            "VersionId": versionId(of: object),
+            "CopySourceVersionId": sourceBucket.versioning == nil ? nil : .string(original.versionId ?? "null"),
         ])
     }
 }

@@ -6,6 +6,8 @@ enum S3Errors {
         AWSError(code: "NoSuchBucket", message: "The specified bucket does not exist", httpStatus: 404)
     }
 
+    static let noSuchVersion = AWSError(
+        code: "NoSuchVersion", message: "The specified version does not exist.", httpStatus: 404)
     static let noSuchKey = AWSError(code: "NoSuchKey", message: "The specified key does not exist.", httpStatus: 404)
     static let noSuchUpload = AWSError(
         code: "NoSuchUpload",
@@ -66,6 +68,13 @@ enum S3Errors {
     static func malformedPolicy(_ message: String) -> AWSError {
         AWSError(code: "MalformedPolicy", message: message)
     }
+
+    static func invalidRequest(_ message: String) -> AWSError {
+        AWSError(code: "InvalidRequest", message: message)
+    }
+
+    static let aclNotSupported = AWSError(
+        code: "AccessControlListNotSupported", message: "The bucket does not allow ACLs")
 
     static func notImplemented(_ what: String) -> AWSError {
         AWSError(code: "NotImplemented", message: "\(what) is not implemented by this server yet.", httpStatus: 501)

@@ -75,7 +75,27 @@ public struct S3Service: ServiceHandler {
         "CopyObject": "s3:PutObject", "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
         "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
         "DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
+        "PutBucketCors": "s3:PutBucketCORS", "GetBucketCors": "s3:GetBucketCORS",
+        "DeleteBucketCors": "s3:PutBucketCORS",
+        "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
+        "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+        "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+        "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock", "ListObjectVersions": "s3:ListBucketVersions",
     ]
+
+    /// CloudTrail's event names where they are not the API's (the S3 user guide's list of
+    /// bucket-level actions tracked by CloudTrail).
+    static let eventNames: [String: String] = [
+        "PutBucketLifecycleConfiguration": "PutBucketLifecycle",
+        "GetBucketLifecycleConfiguration": "GetBucketLifecycle",
+        "PutBucketNotificationConfiguration": "PutBucketNotification",
+        "GetBucketNotificationConfiguration": "GetBucketNotification",
+        "ListObjectsV2": "ListObjects",
+    ]
+
+    public func eventName(for operation: String) -> String {
+        Self.eventNames[operation] ?? operation
+    }
 
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = S3Context(call: call, tx: tx, blobs: blobs)
@@ -91,6 +111,9 @@ public struct S3Service: ServiceHandler {
         }
         let bucket = try context.bucket()
         try context.authorize(bucket: bucket)
+        if ["PutObject", "CopyObject", "CreateMultipartUpload"].contains(call.operation.name) {
+            try BucketGuards(bucket: bucket).checkObjectACL(call.string("ACL"))
+        }
         let buckets = BucketOperations(context: context)
         let objects = ObjectOperations(context: context, bucket: bucket)
         switch call.operation.name {
@@ -115,6 +138,12 @@ public struct S3Service: ServiceHandler {
             "ListMultipartUploads":
             return try MultipartOperations(objects: objects).handle()
         case "RestoreObject": return try objects.restore()
+        case "GetBucketPolicyStatus": return try buckets.policyStatus(bucket)
+        case "PutBucketVersioning", "GetBucketVersioning": return try buckets.versioning(bucket)
+        case "ListObjectVersions": return try VersionListing(context: context, bucket: bucket).list()
+        case let name where BucketConfiguration.byOperation[name] != nil:
+            guard let configuration = BucketConfiguration.byOperation[name] else { return nil }
+            return try buckets.configuration(configuration, bucket)
         default:
             throw S3Errors.notImplemented(call.operation.name)
         }
@@ -146,11 +175,13 @@ struct S3Context {
         var context: [String: [String]] = ["aws:SourceIp": [call.sourceIP]]
         if let acl = call.string("ACL") { context["s3:x-amz-acl"] = [acl] }
         let request = AccessRequest(action: wanted, resource: target, principal: call.principal, context: context)
-        let policy = try bucket.map { bucket in
+        let document = try bucket?.policy.map { try PolicyDocument.parse($0, use: .resource) }
+        if let bucket, BucketGuards(bucket: bucket).restricts(call.principal, policy: document) {
+            throw S3Errors.accessDenied
+        }
+        let policy = bucket.map { bucket in
             Authorizer.ResourcePolicy(
-                document: try bucket.policy.map { try PolicyDocument.parse($0, use: .resource) }
-                    ?? PolicyDocument(version: nil, statements: []),
-                ownerAccount: bucket.owner)
+                document: document ?? PolicyDocument(version: nil, statements: []), ownerAccount: bucket.owner)
         }
         do {
             try Authorizer().authorize(request, resourcePolicy: policy, in: tx)

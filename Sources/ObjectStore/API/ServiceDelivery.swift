@@ -89,6 +89,7 @@ public struct ServiceDelivery: Sendable {
             lastModified: now,
             contentType: contentType, metadata: [:], headers: headers, checksums: [:], storageClass: "STANDARD",
             serverSideEncryption: algorithm, kmsKeyId: algorithm.hasPrefix("aws:kms") ? keyId : nil, partsCount: nil)
-        try tx.putObject(object, bucket: name, blobs: blobs)
+        var versions = VersionedObjects(tx: tx, blobs: blobs, bucket: bucket)
+        _ = try versions.put(object)
     }
 }

@@ -48,6 +48,37 @@ public struct LifecycleExecutor: Sendable {
         self.onAction = onAction
     }
 
+    /// Versioned buckets: noncurrent versions past their rule's NoncurrentDays, and delete
+    /// markers left as a key's only version where a rule says ExpiredObjectDeleteMarker.
+    private func expireVersions(in bucket: BucketRecord, rules: [LifecycleRule], now: Date, tx: any StateWriter)
+        throws -> Int
+    {
+        var versions = VersionedObjects(tx: tx, blobs: blobs, bucket: bucket)
+        var changed = 0
+        for (key, history) in try versions.allVersions() {
+            for (index, version) in history.enumerated() where index > 0 {
+                // Noncurrent since its successor was written.
+                let since = history[index - 1].lastModified
+                guard let object = version.object,
+                    let rule = rules.first(where: { $0.expiresNoncurrent(object, since: since, now: now) })
+                else { continue }
+                try versions.deleteVersion(key: key, versionId: version.versionId)
+                changed += 1
+                try onAction(Action(kind: .expiration, bucket: bucket, key: key, ruleId: rule.id, time: now), tx)
+            }
+            let remaining = try versions.versions(of: key)
+            if remaining.count == 1, let marker = remaining.first, marker.isDeleteMarker,
+                let rule = rules.first(where: { $0.enabled && $0.expiredObjectDeleteMarker && key.hasPrefix($0.prefix) }
+                )
+            {
+                try versions.deleteVersion(key: key, versionId: marker.versionId)
+                changed += 1
+                try onAction(Action(kind: .expiration, bucket: bucket, key: key, ruleId: rule.id, time: now), tx)
+            }
+        }
+        return changed
+    }
+
     /// A pass, unless one ran less than ``interval`` ago on the injected clock (the periodic
     /// tick calls this; a moved manual clock calls ``runOnce()`` directly).
     @discardableResult
@@ -75,7 +106,9 @@ public struct LifecycleExecutor: Sendable {
                         for rule in rules {
                             switch rule.action(for: object, now: now) {
                             case .expire?:
-                                try tx.deleteObject(object.key, bucket: bucket.name, blobs: blobs)
+                                // Versioned: the object gains a delete marker and stays as a noncurrent version.
+                                var versions = VersionedObjects(tx: tx, blobs: blobs, bucket: bucket)
+                                _ = try versions.delete(key: object.key, now: now)
                                 changed += 1
                                 try onAction(
                                     Action(
@@ -83,7 +116,7 @@ public struct LifecycleExecutor: Sendable {
                                     tx)
                             case .transition(let storageClass)?:
                                 object.storageClass = storageClass
-                                try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
+                                try VersionedObjects(tx: tx, blobs: blobs, bucket: bucket).replaceCurrent(object)
                                 changed += 1
                                 try onAction(
                                     Action(
@@ -96,6 +129,9 @@ public struct LifecycleExecutor: Sendable {
                             }
                             break
                         }
+                    }
+                    if bucket.versioning != nil {
+                        changed += try expireVersions(in: bucket, rules: rules, now: now, tx: tx)
                     }
                     for upload in try tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name) {
                         let abort = rules.first { rule in

@@ -13,6 +13,10 @@ public struct LifecycleRule: Sendable, Equatable {
     public var expirationDate: Date?
     public var transitions: [(days: Int?, date: Date?, storageClass: String)]
     public var abortIncompleteAfterDays: Int?
+    /// Versioned buckets: noncurrent versions expire this many days after they stop being current.
+    public var noncurrentExpirationDays: Int?
+    /// Versioned buckets: a delete marker left as a key's only version is removed.
+    public var expiredObjectDeleteMarker = false
 
     public static func == (a: LifecycleRule, b: LifecycleRule) -> Bool { a.id == b.id }
 
@@ -57,6 +61,14 @@ public struct LifecycleRule: Sendable, Equatable {
                 expirationDate: date(item[member: "Expiration"]?[member: "Date"]), transitions: [],
                 abortIncompleteAfterDays: int(
                     item[member: "AbortIncompleteMultipartUpload"]?[member: "DaysAfterInitiation"]))
+            rule.noncurrentExpirationDays = int(item[member: "NoncurrentVersionExpiration"]?[member: "NoncurrentDays"])
+            rule.expiredObjectDeleteMarker =
+                item[member: "Expiration"]?[member: "ExpiredObjectDeleteMarker"]?.boolValue == true
+            if let days = rule.noncurrentExpirationDays, days <= 0 {
+                throw AWSError(
+                    code: "InvalidArgument",
+                    message: "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer")
+            }
             for transition in item[member: "Transitions"]?.listValue ?? [] {
                 guard let storageClass = transition[member: "StorageClass"]?.stringValue,
                     storageClasses.contains(storageClass)
@@ -76,7 +88,8 @@ public struct LifecycleRule: Sendable, Equatable {
                     code: "InvalidArgument", message: "'Days' for Expiration action must be a positive integer")
             }
             if rule.expirationDays == nil && rule.expirationDate == nil && rule.transitions.isEmpty
-                && rule.abortIncompleteAfterDays == nil
+                && rule.abortIncompleteAfterDays == nil && rule.noncurrentExpirationDays == nil
+                && !rule.expiredObjectDeleteMarker
             {
                 throw AWSError(code: "InvalidRequest", message: "At least one action needs to be specified in a rule")
             }
@@ -97,6 +110,12 @@ public struct LifecycleRule: Sendable, Equatable {
         if let max = sizeLessThan, object.blob.size >= max { return false }
         let objectTags = object.tags ?? [:]
         return tags.allSatisfy { objectTags[$0.key] == $0.value }
+    }
+
+    /// Whether a noncurrent version, noncurrent since `since`, has expired by `now`.
+    func expiresNoncurrent(_ object: ObjectRecord, since: Date, now: Date) -> Bool {
+        guard let days = noncurrentExpirationDays, applies(to: object) else { return false }
+        return Self.due(since, days: days) <= now
     }
 
     /// What this rule does to `object` by `now`: expire it, or move it to a storage class.

@@ -15,11 +15,21 @@ public struct BucketRecord: Sendable, Codable, Equatable {
     public var tags: [String: String]?
     /// The lifecycle configuration's rules (`LifecycleRule` values), if the owner set them.
     public var lifecycleRules: ShapeValue?
+    /// Subresource configurations kept as sent (CORS, website, logging, ownership controls,
+    /// public access block), by ``BucketConfiguration`` name.
+    public var configurations: [String: ShapeValue]?
+    /// `Enabled` or `Suspended`; nil for a bucket whose versioning was never enabled.
+    public var versioning: String?
+    /// The last version sequence given out in this bucket (orders versions newest first).
+    public var versionSequence: Int?
 }
 
-/// One stored object version (the only version: versioning is not served).
+/// An object as it is read: in an unversioned bucket the only version, in a versioned one a
+/// copy of the newest version when that is not a delete marker (``VersionRecord``).
 public struct ObjectRecord: Sendable, Codable, Equatable {
     public var key: String
+    /// The version id; nil for the `null` version (written while versioning was off).
+    public var versionId: String?
     public var blob: BlobReference
     /// Quoted, as S3 sends it: `"<md5 hex>"` or `"<md5 of md5s>-N"`.
     public var etag: String
