@@ -104,7 +104,8 @@ def test_noncurrent_versions_expire_by_lifecycle(fresh_server):
     assert all(v["Key"] != "gone" for v in listing.get("Versions", []) + listing.get("DeleteMarkers", []))
 
 
-def test_a_trail_bucket_set_up_like_a_cloudtrail_module_receives_log_files(server):
+def test_a_trail_bucket_set_up_like_a_cloudtrail_module_receives_log_files(fresh_server):
+    server = fresh_server()  # its own: the shared server's account is at its trail quota
     s3 = server.client("s3")
     bucket = f"trail-module-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)

@@ -81,6 +81,13 @@ public struct Gateway: Sendable {
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
             var callContext = CallContext(call)
             callContext.eventName = handler.eventName(for: operation.name)
+            if wire.kind == .s3 {
+                let body = input[member: "Body"].flatMap { if case .blob(let bytes) = $0 { bytes.count } else { nil } }
+                callContext.s3 = S3Transfer(
+                    host: request.header("host") ?? "",
+                    authenticationMethod: authenticated.presigned ? "QueryString" : "AuthHeader",
+                    bytesIn: body ?? request.body.count)
+            }
             if handler.isDataEvent(operation) {
                 callContext.dataResources = handler.dataResources(for: call)
             } else {

@@ -20,6 +20,8 @@ public struct CallContext: Sendable {
     public var dataResources: [DataResource] = []
     /// For a management event, the resource ARN it acted on (event history's Resources).
     public var resourceArn: String?
+    /// For an S3 call: its Host, signing method and bytes in (S3's own record fields).
+    public var s3: S3Transfer?
 
     public init(
         model: ServiceModel, eventName: String, operation: OperationModel?, input: ShapeValue?, principal: Principal,

@@ -37,7 +37,10 @@ public struct EventRecorder: Sendable {
         head.add("awsRegion", .string(region))
         head.add("sourceIPAddress", .string(call.sourceIP))
         head.add("userAgent", .string(call.userAgent))
-        let request = EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
+        let request =
+            call.s3 != nil
+            ? S3RecordValues(model: call.model).requestParameters(call)
+            : EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
 
         let resource = call.isDataEvent ? nil : call.resourceArn.flatMap(ResourceTypes.resource)
         var identifiers = OrderedJSON()
@@ -86,6 +89,12 @@ public struct EventRecorder: Sendable {
             let fits = json.utf8.count <= Self.maxFieldBytes
             omitted = omitted || !fits
             record.addRaw(key, fits ? json : "null")
+        }
+        if let transfer = call.s3 {
+            let bytesOut = error == nil ? S3RecordValues.bytesOut(output) : 0
+            record.addRaw(
+                "additionalEventData",
+                S3RecordValues.additionalEventData(transfer, bytesOut: bytesOut, requestID: call.requestID))
         }
         record.append(prepared.identifiers)
         if omitted { record.add("omitted", .boolean(true)) }

@@ -45,8 +45,11 @@ struct EventSelectors {
                 return selector.management && !selector.excludedSources.contains(entry.eventSource)
             }
             let arn = entry.resourceArn ?? ""
+            // A bucket-level data event (ListObjects) is selected by its bucket's `bucket/` value.
+            let bucketLevel = arn.hasPrefix("arn:aws:s3:::") && !arn.dropFirst("arn:aws:s3:::".count).contains("/")
             return selector.objectPrefixes.contains { prefix in
                 prefix == "arn:aws:s3" || prefix == "arn:aws:s3:::" || arn.hasPrefix(prefix)
+                    || (bucketLevel && prefix == arn + "/")
             }
         }
     }

@@ -1,0 +1,77 @@
+"""S3 records in CloudTrail's own S3 format: requestParameters in the wire's names with Host,
+and additionalEventData with the bytes each call moved (what exfiltration detections sum)."""
+
+import json
+import uuid
+
+from test_delivery import new_bucket, records_in
+
+
+def management_record(server, event_name, bucket):
+    events = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": event_name}], MaxResults=50
+    )["Events"]
+    for event in events:
+        record = json.loads(event["CloudTrailEvent"])
+        if (record.get("requestParameters") or {}).get("bucketName") == bucket:
+            return record
+    raise AssertionError(f"no {event_name} record for {bucket}")
+
+
+def test_bucket_configuration_records_keep_s3s_element_names(server):
+    s3 = server.client("s3")
+    bucket = f"records-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+                                           "Expiration": {"Days": 30}}]},
+    )
+    record = management_record(server, "PutBucketLifecycle", bucket)
+    parameters = record["requestParameters"]
+    assert parameters["Host"].startswith("127.0.0.1:") and parameters["lifecycle"] == ""
+    configuration = parameters["LifecycleConfiguration"]
+    assert configuration["xmlns"] == "http://s3.amazonaws.com/doc/2006-03-01/"
+    assert configuration["Rule"][0]["Expiration"] == {"Days": 30}
+    assert configuration["Rule"][0]["Filter"] == {"Prefix": "tmp/"}
+    extra = record["additionalEventData"]
+    assert extra["SignatureVersion"] == "SigV4" and extra["AuthenticationMethod"] == "AuthHeader"
+    assert extra["bytesTransferredIn"] > 0 and extra["bytesTransferredOut"] == 0
+    assert extra["x-amz-id-2"]
+
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": f"arn:aws:s3:::{bucket}",
+    }]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy, indent=2))
+    parameters = management_record(server, "PutBucketPolicy", bucket)["requestParameters"]
+    assert parameters["bucketPolicy"] == policy and parameters["policy"] == ""
+
+
+def test_data_events_carry_the_bytes_each_call_moved(fresh_server):
+    server = fresh_server()  # its own: the shared server's account is at its trail quota
+    bucket = new_bucket(server)
+    data_bucket = f"bytes-{uuid.uuid4().hex[:10]}"
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket=data_bucket)
+    ct = server.client("cloudtrail")
+    name = f"bytes-{uuid.uuid4().hex[:6]}"
+    ct.create_trail(Name=name, S3BucketName=bucket)
+    ct.put_event_selectors(TrailName=name, EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": False,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{data_bucket}/"]}],
+    }])
+    ct.start_logging(Name=name)
+    body = b"z" * 5000
+    put = s3.put_object(Bucket=data_bucket, Key="dump.bin", Body=body)
+    got = s3.get_object(Bucket=data_bucket, Key="dump.bin", Range="bytes=0-999")
+    got["Body"].read()
+    listed = s3.list_objects_v2(Bucket=data_bucket)
+    server.advance(301)
+    found = {r["requestID"]: r for _, r in records_in(server, bucket)}
+    put_record = found[put["ResponseMetadata"]["RequestId"]]
+    assert put_record["additionalEventData"]["bytesTransferredIn"] == 5000
+    assert put_record["requestParameters"]["key"] == "dump.bin"
+    get_record = found[got["ResponseMetadata"]["RequestId"]]
+    assert get_record["additionalEventData"]["bytesTransferredOut"] == 1000
+    list_record = found[listed["ResponseMetadata"]["RequestId"]]
+    assert list_record["eventName"] == "ListObjects" and list_record["requestParameters"]["list-type"] == "2"
