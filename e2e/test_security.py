@@ -1,11 +1,16 @@
 """The holes an attack from outside found, each as its reproduction asserting AWS's answer."""
 
+import base64
 import hashlib
 import hmac
+import json
+import signal
+import subprocess
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 import xml.etree.ElementTree as ET
 
 import botocore.auth
@@ -14,6 +19,7 @@ import botocore.credentials
 import botocore.exceptions
 import pytest
 
+from conftest import BINARY, Server
 from test_sigv4 import send, signed
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -221,3 +227,68 @@ def test_an_unknown_action_is_not_recorded_under_its_name(server):
     status, body = send(signed(server, f"Action={name}&Version=2011-06-15"))
     assert (status, query_code(body)) == (400, "InvalidAction")
     assert not [event for event in history(server) if event.startswith("Invented")]
+
+
+# Low: tokens that reveal nothing, another account's topic, session names, one server per
+# data directory.
+
+
+def other_account(server):
+    created = subprocess.run(
+        [str(BINARY), "account", "create", "--data-dir", str(server.data_dir)], capture_output=True, text=True,
+        timeout=60,
+    )
+    assert created.returncode == 0, created.stderr
+    return created.stdout.split()[1]
+
+
+def test_a_lookup_token_is_opaque_and_bound_to_its_account(server):
+    ct = server.client("cloudtrail")
+    for _ in range(3):
+        server.client("sts").get_caller_identity()
+    token = ct.lookup_events(MaxResults=1)["NextToken"]
+    assert "journal" not in base64.b64decode(token).decode(errors="replace")
+    assert ct.lookup_events(MaxResults=1, NextToken=token)["Events"]
+    theirs = server.client("cloudtrail", *server.profile(other_account(server)))
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        theirs.lookup_events(MaxResults=1, NextToken=token)
+    assert excinfo.value.response["Error"]["Code"] == "InvalidNextTokenException"
+
+
+def test_another_accounts_topic_cannot_be_deleted(server):
+    topic = server.client("sns").create_topic(Name=f"mine-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    theirs = server.client("sns", *server.profile(other_account(server)))
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        theirs.delete_topic(TopicArn=topic)
+    assert excinfo.value.response["Error"]["Code"] == "AuthorizationError"
+    assert topic in [t["TopicArn"] for t in server.client("sns").list_topics()["Topics"]]
+
+
+def test_a_role_session_name_outside_the_pattern_is_refused(server):
+    iam = server.client("iam")
+    role = f"r-{uuid.uuid4().hex[:6]}"
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sts:AssumeRole",
+    }]}
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        server.client("sts").assume_role(RoleArn=arn, RoleSessionName="bad name/../x")
+    assert excinfo.value.response["Error"]["Code"] == "ValidationError"
+    server.client("sts").assume_role(RoleArn=arn, RoleSessionName="good+name=1,a.b@c-d_e")
+
+
+def test_one_server_per_data_directory_and_a_killed_ones_lock_is_free(fresh_server):
+    first = fresh_server()
+    second = subprocess.run(
+        [str(BINARY), "serve", "--port", "0", "--data-dir", str(first.data_dir)], capture_output=True, text=True,
+        timeout=60,
+    )
+    assert second.returncode != 0
+    assert "in use by another cachetrail server" in second.stderr and f"pid {first.process.pid}" in second.stderr
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait()
+    again = Server(first.data_dir)
+    try:
+        again.client("sts").get_caller_identity()
+    finally:
+        again.stop()

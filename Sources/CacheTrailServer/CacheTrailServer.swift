@@ -36,6 +36,11 @@ public enum CacheTrailServer {
         }
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let data = try DataDirectory(configuration: configuration)
         let manualClock = configuration.manualClock ? try await ManualClock.resumed(from: data.store) : nil
         let clock: any ServerClock = manualClock ?? SystemClock()
@@ -157,11 +162,17 @@ final class PublicURL: Sendable {
 
 public enum ServerError: Error, CustomStringConvertible {
     case remoteBindNeedsFlag(String)
+    /// Another server (its pid, when known) holds the data directory.
+    case dataDirectoryLocked(String, holder: Int32?)
 
     public var description: String {
         switch self {
         case .remoteBindNeedsFlag(let host):
             "refusing to bind \(host): it is not a loopback address; pass --allow-remote to serve other machines"
+        case .dataDirectoryLocked(let directory, let holder):
+            "the data directory \(directory) is in use by another cachetrail server"
+                + (holder.map { " (pid \($0))" } ?? "")
+                + "; stop it or pass another --data-dir"
         }
     }
 }

@@ -136,7 +136,8 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "cachetrail")
         let host = host
-        let credentialsPath = configuration.credentialsPath
+        // Absolute, so the printed line works from any directory and in a second terminal.
+        let credentialsPath = URL(fileURLWithPath: configuration.credentialsPath).standardizedFileURL.path
         try await CacheTrailServer.run(configuration, logger: logger) { ready in
             let endpoint = "http://\(host.contains(":") ? "[\(host)]" : host):\(ready.port)"
             var lines = [
@@ -146,11 +147,11 @@ struct Serve: AsyncParsableCommand {
                 lines.append(
                     "export AWS_ACCESS_KEY_ID=\(ready.rootKey.accessKeyId) AWS_SECRET_ACCESS_KEY=\(ready.rootKey.secretAccessKey) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
                 )
-            } else {
-                lines.append(
-                    "export AWS_SHARED_CREDENTIALS_FILE=\(credentialsPath) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
-                )
             }
+            // Works from any directory and in a second terminal (the path is absolute).
+            lines.append(
+                "export AWS_SHARED_CREDENTIALS_FILE=\(credentialsPath) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
+            )
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }

@@ -14,6 +14,8 @@ extension Gateway {
         var service: String
         /// How the body is bound to the signature (S3 may stream or leave it unsigned).
         var payload: VerifiedPayload = .hashed
+        /// Signed in the query string (a presigned URL) rather than the Authorization header.
+        var presigned = false
     }
 
     /// Verifies the request's SigV4 signature and resolves its access key to a principal.
@@ -61,7 +63,11 @@ extension Gateway {
         do {
             payload = try authorization.verify(signable, secret: key.secretAccessKey, now: signingClock.now())
         } catch {
-            if case .mismatch(let canonical, let toSign) = error {
+            if case .mismatch(var canonical, let toSign) = error {
+                // The canonical request carries the session token as a signed header: never logged.
+                if let token = authorization.securityToken, !token.isEmpty {
+                    canonical = canonical.replacingOccurrences(of: token, with: "<redacted>")
+                }
                 logger.debug(
                     "signature mismatch",
                     metadata: ["sigv4.canonical": .string(canonical), "sigv4.stringToSign": .string(toSign)])
@@ -69,7 +75,8 @@ extension Gateway {
             throw Self.awsError(error)
         }
         return Authenticated(
-            principal: key.principal, region: authorization.region, service: authorization.service, payload: payload)
+            principal: key.principal, region: authorization.region, service: authorization.service, payload: payload,
+            presigned: authorization.presigned)
     }
 
     /// An unsigned GET of the links SNS puts in its messages (SubscribeURL, UnsubscribeURL):

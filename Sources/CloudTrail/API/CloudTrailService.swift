@@ -101,10 +101,18 @@ struct EventHistory {
         start = max(start, oldest)
         var before: Int64?
         if let token = call.string("NextToken") {
-            guard let position = Self.position(token) else {
+            // The token names the page's last event, found again in the caller's own history:
+            // it reveals no journal position and works in no other account or region.
+            guard let eventID = Self.eventID(token),
+                let last = try tx.events(
+                    JournalQuery(
+                        account: call.account, region: call.region, attribute: (.eventId, eventID), start: oldest,
+                        end: nil, before: nil, limit: 1)
+                ).first
+            else {
                 throw call.error("InvalidNextTokenException", "The NextToken is not valid.")
             }
-            before = position
+            before = last.position
         }
         let rows = try tx.events(
             JournalQuery(
@@ -112,7 +120,7 @@ struct EventHistory {
                 before: before,
                 limit: limit + 1))
         let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { Self.token($0.position) } : nil
+        let next = rows.count > limit ? page.last.map { Self.token($0.entry.eventID) } : nil
         return .object([
             "Events": .list(page.map { Self.event($0.entry) }),
             "NextToken": next.map(ShapeValue.string),
@@ -144,14 +152,14 @@ struct EventHistory {
     }
 
     /// Tokens are opaque to callers: the journal position of the last event returned.
-    static func token(_ position: Int64) -> String {
-        Data("journal:\(position)".utf8).base64EncodedString()
+    static func token(_ eventID: String) -> String {
+        Data("event:\(eventID)".utf8).base64EncodedString()
     }
 
-    static func position(_ token: String) -> Int64? {
+    static func eventID(_ token: String) -> String? {
         guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8),
-            text.hasPrefix("journal:")
+            text.hasPrefix("event:")
         else { return nil }
-        return Int64(text.dropFirst("journal:".count))
+        return String(text.dropFirst("event:".count))
     }
 }

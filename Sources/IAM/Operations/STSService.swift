@@ -60,9 +60,19 @@ public struct STSService: ServiceHandler {
         return text
     }
 
+    /// `\w` (ASCII letters, digits, underscore) and `+=,.@-`.
+    static let sessionNameCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
+
     private func assumeRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let roleArn = try call.required("RoleArn")
         let sessionName = try call.required("RoleSessionName")
+        // The model's pattern `[\w+=,.@-]*` (2 to 64 characters; the length is checked by the decoder).
+        guard sessionName.unicodeScalars.allSatisfy({ Self.sessionNameCharacters.contains($0) }) else {
+            throw AWSError.validation(
+                "1 validation error detected: Value '\(sessionName.prefix(64))' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+            )
+        }
         let caller = call.principal
         let request = AccessRequest(
             action: "sts:AssumeRole", resource: roleArn, principal: caller,

@@ -83,7 +83,16 @@ struct TopicOperations {
 
     func delete() throws -> ShapeValue {
         let arn = try call.required("TopicArn")
-        // Deleting a topic that does not exist is not an error.
+        // Deleting a topic of your own that does not exist is not an error; another account's
+        // topic is not yours to delete (SNS says AuthorizationError, as it does for any call
+        // the topic's policy does not allow).
+        if let owner = SNSService.parse(arn)?.account, owner != call.account {
+            throw AWSError(
+                code: "AuthorizationError",
+                message:
+                    "User: \(call.principal.arn) is not authorized to perform: SNS:DeleteTopic on resource: \(arn)",
+                httpStatus: 403)
+        }
         guard let topic = try? topic(arn) else { return .object([:]) }
         for subscription in try subscriptions(of: topic.arn) {
             _ = try tx.delete(kind: SubscriptionRecord.kind, scope: topic.account, id: subscription.arn)

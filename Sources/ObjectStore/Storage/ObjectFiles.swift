@@ -1,3 +1,4 @@
+import AWSWire
 import Persistence
 
 /// Object files live as long as the records that name them: a file written for a write that
@@ -7,7 +8,13 @@ import Persistence
 extension EncryptedBlobStore {
     /// Writes `bytes` as a new object file for the write in `tx`; removed if that write fails.
     func write(_ bytes: [UInt8], for tx: any StateWriter) throws -> BlobReference {
-        let blob = try write(bytes)
+        let blob: BlobReference
+        do {
+            blob = try write(bytes)
+        } catch {
+            // A full or failing disk: S3's answer is a 503 to retry, and nothing was stored.
+            throw AWSError.serviceUnavailable
+        }
         tx.whenFinished { [self] committed in
             if !committed { delete(blob) }
         }
