@@ -56,6 +56,8 @@ let package = Package(
             name: "CloudTrail",
             dependencies: [
                 "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "Notifications", "SigV4", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -118,7 +120,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CloudTrailTests",
-            dependencies: ["CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore", "SigV4"],
+            dependencies: [
+                "CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore", "SigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,7 +27,8 @@ struct DeliveryTests {
         }
         let together = try TrailDelivery.files(batches)
         #expect(together == (try batches.map(TrailDelivery.file)))
-        let first = String(decoding: try Gzip.decompress(together[1]), as: UTF8.self)
+        let first = String(decoding: try Gzip.decompress(together[1].gzip), as: UTF8.self)
+        #expect(together[1].sha256 == SigV4.sha256Hex(Array(first.utf8)))
         #expect(first.hasPrefix(#"{"Records":[{"file":1,"n":0},{"file":1,"n":1}"#))
         #expect(first.hasSuffix(#"{"file":1,"n":40}]}"#))
     }

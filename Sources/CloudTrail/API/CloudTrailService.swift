@@ -55,6 +55,7 @@ public struct CloudTrailService: ServiceHandler {
         case "PutInsightSelectors": return try trails.insightSelectors(put: true)
         case "GetInsightSelectors": return try trails.insightSelectors(put: false)
         case "AddTags", "RemoveTags", "ListTags": return try trails.tags()
+        case "ListPublicKeys": return try PublicKeys.list(call, in: tx)
         default:
             throw AWSError(
                 code: "UnknownOperationException",
@@ -151,7 +152,7 @@ struct EventHistory {
         return nil
     }
 
-    /// Tokens are opaque to callers: the journal position of the last event returned.
+    /// Tokens are opaque to callers: the id of the last event returned.
     static func token(_ eventID: String) -> String {
         Data("event:\(eventID)".utf8).base64EncodedString()
     }

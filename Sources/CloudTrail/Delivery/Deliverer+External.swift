@@ -63,7 +63,7 @@ extension Deliverer {
                     account: trail.account, region: file.region, after: file.after, upTo: file.end, limit: Int.max)
             }
             let selectors = EventSelectors(trail: trail)
-            let body = try TrailDelivery.file(entries.map(\.entry).filter { selectors.matches($0, trail: trail) })
+            let body = try TrailDelivery.file(entries.map(\.entry).filter { selectors.matches($0, trail: trail) }).gzip
             var headers = [
                 ("content-type", "application/json"), ("content-encoding", "gzip"),
                 ("x-amz-acl", "bucket-owner-full-control"),

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import ObjectStore
 import Persistence
+import SigV4
 import Synchronization
 
 /// Turns a trail's journal backlog into log files: batches per region, cut when the oldest
@@ -141,18 +142,21 @@ public struct TrailDelivery: Sendable {
         defer { planned = [] }
         let bodies = try Self.files(planned.map(\.entries))
         for (file, body) in zip(planned, bodies) {
-            guard try write(body, key: file.key, trail: &trail, now: now, in: tx) else { return false }
+            guard try write(body.gzip, key: file.key, trail: &trail, now: now, in: tx) else { return false }
             keys.append(file.key)
             trail.cursors[region] = file.end
+            TrailDigests.record(
+                &trail, region: region, key: file.key, hash: body.sha256, entries: file.entries, now: now)
         }
         return true
     }
 
     /// The bytes of several log files, compressed on as many cores as there are (gzip is most
     /// of a file's cost, and the files are independent).
-    static func files(_ batches: [[JournalEntry]]) throws -> [[UInt8]] {
+    static func files(_ batches: [[JournalEntry]]) throws -> [LogFileBytes] {
         if batches.count < 2 { return try batches.map(file) }
-        let results = Mutex([Result<[UInt8], any Error>](repeating: .success([]), count: batches.count))
+        let empty = LogFileBytes(gzip: [], sha256: "")
+        let results = Mutex([Result<LogFileBytes, any Error>](repeating: .success(empty), count: batches.count))
         DispatchQueue.concurrentPerform(iterations: batches.count) { index in
             let result = Result { try file(batches[index]) }
             results.withLock { $0[index] = result }
@@ -179,8 +183,14 @@ public struct TrailDelivery: Sendable {
         return true
     }
 
+    /// A log file as stored, and the SHA-256 of its uncompressed JSON (what a digest lists).
+    struct LogFileBytes: Equatable {
+        var gzip: [UInt8]
+        var sha256: String
+    }
+
     /// A log file's bytes: `{"Records":[…]}` as one gzip member.
-    static func file(_ entries: [JournalEntry]) throws -> [UInt8] {
+    static func file(_ entries: [JournalEntry]) throws -> LogFileBytes {
         // Assembled as bytes in one buffer: a joined String would be copied once more.
         var json: [UInt8] = []
         json.reserveCapacity(entries.reduce(16) { $0 + $1.record.utf8.count + 1 })
@@ -190,8 +200,11 @@ public struct TrailDelivery: Sendable {
             json.append(contentsOf: entry.record.utf8)
         }
         json.append(contentsOf: "]}".utf8)
-        return try Gzip.compress(json)
+        return LogFileBytes(gzip: try Gzip.compress(json), sha256: SigV4.sha256Hex(json))
     }
+
+    /// Digest files of trails with log file validation, written through the same bucket checks.
+    var digests: TrailDigests { TrailDigests(writer: writer) }
 
     /// `[prefix/]AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz`,
     /// timed by the batch's newest event and made unique by the batch's identity, so a retried

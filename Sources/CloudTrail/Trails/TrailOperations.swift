@@ -183,7 +183,15 @@ struct TrailOperations {
             trail.includeGlobalServiceEvents = flag
         }
         if let flag = call.input[member: "IsMultiRegionTrail"]?.boolValue { trail.isMultiRegion = flag }
-        if let flag = call.input[member: "EnableLogFileValidation"]?.boolValue { trail.logFileValidation = flag }
+        if let flag = call.input[member: "EnableLogFileValidation"]?.boolValue {
+            // Turned on while logging: the chain starts now, not back when logging started.
+            if flag && !trail.logFileValidation {
+                trail.digests = [trail.homeRegion: DigestChain(periodStart: call.now)]
+            } else if !flag {
+                trail.digests = nil
+            }
+            trail.logFileValidation = flag
+        }
         if let key = call.string("KmsKeyId") { trail.kmsKeyId = key.isEmpty ? nil : key }
         if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
             throw error(
@@ -200,6 +208,7 @@ struct TrailOperations {
         if trail.logging {
             trail.stopPosition = try tx.latestPosition()
             _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx)
+            try finalDigest(&trail)
         }
         try tx.delete(kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
         if !(trail.outbox ?? []).isEmpty {
@@ -220,6 +229,8 @@ struct TrailOperations {
             trail.stopPosition = nil
             for region in trail.cursors.keys { trail.cursors[region] = max(trail.cursors[region] ?? 0, position) }
             trail.startLoggingTime = call.now
+            // A new digest chain: its first digest has no previous one.
+            trail.digests = nil
             try save(trail)
         }
         return .object([:])
@@ -232,9 +243,17 @@ struct TrailOperations {
             trail.stopPosition = try tx.latestPosition()
             trail.stopLoggingTime = call.now
             _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx)
+            try finalDigest(&trail)
             try save(trail)
         }
         return .object([:])
+    }
+
+    /// The digest of the part-hour up to now, when logging stops or the trail goes (embedded
+    /// buckets; an external bucket gets no digests yet).
+    private func finalDigest(_ trail: inout TrailRecord) throws {
+        guard try !delivery.deliversExternally(trail, in: tx) else { return }
+        try delivery.digests.deliverDue(&trail, now: call.now, final: true, in: tx)
     }
 
     func status() throws -> ShapeValue {
@@ -244,6 +263,8 @@ struct TrailOperations {
             "LatestDeliveryError": trail.latestDeliveryError.map(ShapeValue.string),
             "LatestDeliveryTime": trail.latestDeliveryTime.map(ShapeValue.timestamp),
             "StartLoggingTime": trail.startLoggingTime.map(ShapeValue.timestamp),
+            "LatestDigestDeliveryTime": trail.latestDigestDeliveryTime.map(ShapeValue.timestamp),
+            "LatestDigestDeliveryError": trail.latestDigestDeliveryError.map(ShapeValue.string),
             "StopLoggingTime": trail.stopLoggingTime.map(ShapeValue.timestamp),
             "LatestDeliveryAttemptTime": trail.latestDeliveryAttemptTime.map { .string(Timestamps.iso8601($0)) },
             "LatestDeliveryAttemptSucceeded": trail.latestDeliveryAttemptSucceeded.map {

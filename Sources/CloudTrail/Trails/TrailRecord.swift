@@ -32,6 +32,10 @@ public struct TrailRecord: Sendable, Codable, Equatable {
     public var latestNotificationAttemptTime: Date? = nil
     public var latestNotificationAttemptSucceeded: Date? = nil
     public var latestNotificationError: String? = nil
+    /// Log file validation: per region, the chain of digests and the files since the last one.
+    public var digests: [String: DigestChain]? = nil
+    public var latestDigestDeliveryTime: Date? = nil
+    public var latestDigestDeliveryError: String? = nil
 
     /// Journal position logging (re)started after: earlier events are not this trail's.
     public var startPosition: Int64
@@ -66,5 +70,9 @@ public struct TrailRecord: Sendable, Codable, Equatable {
     /// The object key prefix of this trail's files for `region`.
     func keyPrefix(region: String) -> String {
         (prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(account)/CloudTrail/\(region)/"
+    }
+
+    func digestKeyPrefix(region: String) -> String {
+        (prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(account)/CloudTrail-Digest/\(region)/"
     }
 }

@@ -70,7 +70,8 @@ public struct ServiceDelivery: Sendable {
     /// Writes one object as the service; throws NoSuchBucket or AccessDenied as S3 would.
     public func put(
         bucket name: String, key: String, bytes: [UInt8], contentType: String, contentEncoding: String?,
-        account: String, sourceArn: String, kmsKeyId: String?, now: Date, in tx: any StateWriter
+        account: String, sourceArn: String, kmsKeyId: String?, metadata: [String: String] = [:], now: Date,
+        in tx: any StateWriter
     ) throws {
         guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) else {
             throw S3Errors.noSuchBucket(name)
@@ -87,7 +88,7 @@ public struct ServiceDelivery: Sendable {
         let object = ObjectRecord(
             key: key, blob: try blobs.write(bytes, for: tx), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
             lastModified: now,
-            contentType: contentType, metadata: [:], headers: headers, checksums: [:], storageClass: "STANDARD",
+            contentType: contentType, metadata: metadata, headers: headers, checksums: [:], storageClass: "STANDARD",
             serverSideEncryption: algorithm, kmsKeyId: algorithm.hasPrefix("aws:kms") ? keyId : nil, partsCount: nil)
         var versions = VersionedObjects(tx: tx, blobs: blobs, bucket: bucket)
         _ = try versions.put(object)

@@ -48,6 +48,19 @@ public struct EncryptedBlobStore: Sendable {
         }
     }
 
+    /// Seals a small secret (a signing key) with the master key, to keep in the state store.
+    public func seal(_ secret: some DataProtocol) throws -> Data {
+        guard let box = try AES.GCM.seal(secret, using: masterKey).combined else {
+            throw BlobStoreError.corrupt("cannot seal a secret")
+        }
+        return box
+    }
+
+    /// Opens what ``seal(_:)`` sealed.
+    public func unseal(_ sealed: Data) throws -> Data {
+        try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: masterKey)
+    }
+
     /// Encrypts and stores `bytes`; returns the reference to keep in the object's metadata.
     public func write(_ bytes: [UInt8]) throws -> BlobReference {
         let dataKey = SymmetricKey(size: .bits256)
