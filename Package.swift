@@ -89,10 +89,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CacheNodes",
+            dependencies: [
+                "ElastiCache", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CacheTrailServer",
             dependencies: [
                 "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache", "ObjectStore",
-                "Notifications",
+                "Notifications", "CacheNodes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -107,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "cachetrail",
             dependencies: [
-                "CacheTrailServer", "CloudTrail", "IAM", "ElastiCache", "SigV4",
+                "CacheTrailServer", "CloudTrail", "IAM", "ElastiCache", "SigV4", "CacheNodes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -144,6 +152,7 @@ let package = Package(
             name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),
+        .testTarget(name: "CacheNodesTests", dependencies: ["CacheNodes"], swiftSettings: swiftSettings),
         .testTarget(name: "CacheTrailServerTests", dependencies: ["CacheTrailServer"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),
         .testTarget(

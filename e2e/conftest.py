@@ -28,7 +28,7 @@ def free_port():
 class Server:
     """One running server process; stopped by the fixture that started it."""
 
-    def __init__(self, data_dir, clock="manual", extra_env=None, args=()):
+    def __init__(self, data_dir, clock="manual", extra_env=None, args=(), nodes="none"):
         self.data_dir = Path(data_dir)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -36,7 +36,9 @@ class Server:
         env.update(extra_env or {})
         self.log = open(self.data_dir.parent / f"server-{self.port}.log", "w+")
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--clock", clock, *args],
+            # Address-only cache nodes unless a test asks for real processes (test_cache_nodes.py).
+            [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--clock", clock,
+             "--nodes", nodes, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.monotonic() + 30

@@ -109,3 +109,20 @@ def test_sigterm_shuts_down_gracefully(fresh_server):
     srv.process.terminate()
     assert srv.process.wait(timeout=15) == 0
     assert "Server started and listening" in srv.output()
+
+
+def test_doctor_says_what_is_usable_here(fresh_server):
+    srv = fresh_server()
+    result = subprocess.run(
+        [str(BINARY), "doctor", "--data-dir", str(srv.data_dir)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"in use by a cachetrail server (pid {srv.process.pid})" in result.stdout
+    assert "(mode 700)" in result.stdout and "free disk:" in result.stdout
+    assert "memcached:" in result.stdout and "redis:" in result.stdout
+    assert "aws cli:" in result.stdout
+    srv.stop()
+    idle = subprocess.run(
+        [str(BINARY), "doctor", "--data-dir", str(srv.data_dir)], capture_output=True, text=True, timeout=60
+    )
+    assert "not in use by a server" in idle.stdout

@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the SQLite and zlib headers GRDB and log-file compression link against, and
-# libcurl, which Foundation's URLSession (uploads to an external S3 endpoint) loads.
+# Debian packages: the SQLite and zlib headers GRDB and log-file compression link against,
+# libcurl, which Foundation's URLSession (uploads to an external S3 endpoint) loads, and the
+# cache engines real cache nodes run (redis-server, memcached; redis-tools for redis-cli).
 need=()
-for package in libsqlite3-dev zlib1g-dev libcurl4; do
+for package in libsqlite3-dev zlib1g-dev libcurl4 redis-server redis-tools memcached; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,3 +1,4 @@
+import CacheNodes
 import CloudTrail
 import ElastiCache
 import Foundation
@@ -8,6 +9,7 @@ import Metrics
 import NIOCore
 import Notifications
 import ObjectStore
+import Persistence
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -73,6 +75,29 @@ public enum CacheTrailServer {
             return !delivered.isEmpty
         }
         var elastiCache = configuration.elastiCache
+        // Cache nodes: real processes when the programs are installed (or asked for), else addresses.
+        let engines = NodeEngines()
+        let nodes =
+            configuration.realNodes ?? !engines.programs.isEmpty
+            ? try NodeSupervisor(
+                engines: engines, portRange: configuration.nodePorts, host: configuration.nodeHost,
+                dataDirectory: configuration.dataDirectory, logger: logger)
+            : nil
+        if let supervisor = nodes {
+            elastiCache.endpoints = ProcessNodeEndpoints(supervisor: supervisor)
+            elastiCache.nodesReady = { supervisor.nodesReady($0) }
+            logger.info("cache nodes are real processes", metadata: ["programs": .string(engines.summary)])
+        } else {
+            logger.info(
+                "cache nodes are addresses only",
+                metadata: [
+                    "why": .string(
+                        configuration.realNodes == false ? "--nodes none" : "no memcached or redis-server on PATH")
+                ])
+        }
+        let storedClusters: @Sendable () async -> [CacheClusterRecord] = { [store = data.store] in
+            (try? await store.read { tx in try ElastiCacheService.storedClusters(in: tx) }) ?? []
+        }
         let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: data.blobs)
         elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, tx in
             try exportWriter.put(
@@ -96,6 +121,8 @@ public enum CacheTrailServer {
             endpoints: InternalEndpoints(
                 clock: clock, metrics: metrics, version: version,
                 afterAdvance: {
+                    // Nodes a move made due are started (and answer) before the clusters settle.
+                    if let nodes { await nodes.reconcile(await storedClusters()) }
                     do {
                         try await manualClock?.save(to: data.store)
                     } catch {
@@ -113,6 +140,7 @@ public enum CacheTrailServer {
             clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
         let app = Application(
             responder: responder,
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cachetrail"),
             onServerRunning: { channel in
@@ -123,9 +151,13 @@ public enum CacheTrailServer {
                         createdAccount: created))
             },
             logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [app, background], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [app, background]
+                + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), clusters: storedClusters)] } ?? []),
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A shutdown drains requests in flight, but not forever (a half-sent body holds one).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
     }
 }

@@ -19,6 +19,10 @@ import Foundation
 /// - `deliveryInterval` (`--delivery-interval`, default 300 s as AWS): how long an event may
 ///   wait for its log file; `deliveryMaxFileBytes` (`--delivery-max-file-bytes`): records per
 ///   file before it is cut early; `deliveryTick`: how often delivery looks.
+/// - `nodes` (`--nodes real|none`, `CACHETRAIL_NODES`; default real when `memcached` or
+///   `redis-server` is on PATH): whether cache clusters get real node processes;
+///   `nodePorts` (`--node-ports`, default 21000-21999) and `nodeHost` (`--node-host`, default
+///   127.0.0.1) are where they listen.
 /// - `externalBucket` (`--s3-endpoint`, `CACHETRAIL_S3_ACCESS_KEY_ID`,
 ///   `CACHETRAIL_S3_SECRET_ACCESS_KEY`, `--s3-region`): an S3-compatible endpoint that holds
 ///   the trail buckets the embedded store does not.
@@ -36,6 +40,10 @@ public struct ServerConfiguration: Sendable {
     public var deliveryInterval: TimeInterval = 300
     public var deliveryMaxFileBytes = 50 << 20
     public var deliveryTick: Duration = .milliseconds(250)
+    /// Real node processes (nil: when a program for some engine is installed).
+    public var realNodes: Bool?
+    public var nodePorts: ClosedRange<Int> = 21_000...21_999
+    public var nodeHost = "127.0.0.1"
     /// Proxies whose `X-Forwarded-For` names the caller (`--trusted-proxy`, addresses or CIDR).
     public var trustedProxies: [String] = []
     /// Off only to measure what capture costs (`--benchmark-without-capture`).

@@ -13,6 +13,9 @@ public struct ElastiCacheSettings: Sendable {
     public var nodesPerAccount = 300
     public var nodesPerMemcachedCluster = 60
     public var endpoints: any NodeEndpoints = SyntheticEndpoints()
+    /// Whether every node of a cluster answers (real node processes); a creating or rebooting
+    /// cluster becomes available only then. Nil: nodes are addresses only, ready on time.
+    public var nodesReady: (@Sendable (CacheClusterRecord) -> Bool)?
     /// Where CopySnapshot's TargetBucket and serverless exports write, if anywhere.
     public var exporter: SnapshotExporter?
 
@@ -23,6 +26,12 @@ public struct ElastiCacheSettings: Sendable {
 public struct ElastiCacheService: ServiceHandler {
     public let model = ServiceModel.elastiCache
     let settings: ElastiCacheSettings
+
+    /// Every stored cache cluster of every account and region, as stored (for whoever runs
+    /// their nodes).
+    public static func storedClusters(in tx: any StateReader) throws -> [CacheClusterRecord] {
+        try tx.listAll(CacheClusterRecord.self, kind: CacheClusterOperations.kind)
+    }
 
     public init(settings: ElastiCacheSettings = ElastiCacheSettings()) {
         self.settings = settings

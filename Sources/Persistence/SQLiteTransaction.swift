@@ -31,6 +31,14 @@ struct SQLiteTransaction: StateWriter {
         return try rows.map { try decoder.decode(T.self, from: $0) }
     }
 
+    func listAll<T: Decodable>(_ type: T.Type, kind: String) throws -> [T] {
+        let rows = try Data.fetchAll(
+            try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? ORDER BY scope, id"),
+            arguments: [kind])
+        let decoder = JSONDecoder()
+        return try rows.map { try decoder.decode(T.self, from: $0) }
+    }
+
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
         let rows = try Data.fetchAll(
             try db.cachedStatement(

@@ -5,6 +5,8 @@ public protocol StateReader: JournalReader {
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T?
     /// Every document of `kind` in `scope`, ordered by id.
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T]
+    /// Every document of `kind` in every scope (background passes over all accounts).
+    func listAll<T: Decodable>(_ type: T.Type, kind: String) throws -> [T]
 
     /// At most `limit` documents of `kind` in `scope` with ids after `after`, ordered by id.
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T]

@@ -13,7 +13,7 @@ struct CacheTrail: AsyncParsableCommand {
         commandName: "cachetrail",
         abstract: "An ElastiCache-compatible control plane whose every call is a CloudTrail event.",
         version: CacheTrailServer.version,
-        subcommands: [Serve.self, Account.self],
+        subcommands: [Serve.self, Account.self, Doctor.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -70,6 +70,25 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The region requests to --s3-endpoint are signed for.")
     var s3Region: String = env["CACHETRAIL_S3_REGION"] ?? "us-east-1"
 
+    @Option(
+        help: """
+            Cache nodes: real (a memcached, redis-server or valkey-server process per node: memcached             backs memcached, valkey-server backs valkey when installed, else redis-server, which backs             redis and valkey) or none (address-only nodes). Default: real when memcached or             redis-server is on PATH (env CACHETRAIL_NODES).
+            """)
+    var nodes: String?
+    var nodesMode: String? { nodes ?? Self.env["CACHETRAIL_NODES"] }
+
+    @Option(help: "Ports for node processes, FIRST-LAST (env CACHETRAIL_NODE_PORTS).")
+    var nodePorts: String = env["CACHETRAIL_NODE_PORTS"] ?? "21000-21999"
+
+    @Option(help: "The address node processes listen on and endpoints name.")
+    var nodeHost: String = env["CACHETRAIL_NODE_HOST"] ?? "127.0.0.1"
+
+    var nodePortRange: ClosedRange<Int>? {
+        let parts = nodePorts.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 1024, parts[0] <= parts[1], parts[1] <= 65_535 else { return nil }
+        return parts[0]...parts[1]
+    }
+
     @Flag(help: "Benchmarks only: do not record calls as CloudTrail events, to measure what capture costs.")
     var benchmarkWithoutCapture = false
 
@@ -83,6 +102,10 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = env["CACHETRAIL_LOG_LEVEL"] ?? "info"
 
     func validate() throws {
+        if let nodesMode, !["real", "none"].contains(nodesMode) {
+            throw ValidationError("--nodes must be real or none")
+        }
+        guard nodePortRange != nil else { throw ValidationError("--node-ports must be FIRST-LAST within 1024-65535") }
         guard deliveryInterval >= 1 else { throw ValidationError("--delivery-interval must be at least 1 second") }
         guard deliveryMaxFileBytes >= 1024 else {
             throw ValidationError("--delivery-max-file-bytes must be at least 1024")
@@ -114,6 +137,9 @@ struct Serve: AsyncParsableCommand {
         configuration.rootSecretAccessKey = Self.env["CACHETRAIL_ROOT_SECRET_ACCESS_KEY"]
         configuration.manualClock = clock == "manual"
         configuration.elastiCache.lifecycleSeconds = lifecycleSeconds
+        configuration.realNodes = nodesMode.map { $0 == "real" }
+        configuration.nodePorts = nodePortRange ?? configuration.nodePorts
+        configuration.nodeHost = nodeHost
         configuration.capture = !benchmarkWithoutCapture
         configuration.trustedProxies = trustedProxy
         configuration.deliveryInterval = deliveryInterval

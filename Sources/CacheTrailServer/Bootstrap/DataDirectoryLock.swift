@@ -7,7 +7,7 @@ import Foundation
 /// An exclusive lock on a data directory for the life of one server (`<data>/server.lock`,
 /// holding the server's pid). A second server on the same directory is refused; a lock left by
 /// a killed server is free again, because the kernel drops a dead process's `flock`.
-final class DataDirectoryLock: Sendable {
+public final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
     init(directory: String) throws {
@@ -28,5 +28,19 @@ final class DataDirectoryLock: Sendable {
 
     deinit {
         close(descriptor)
+    }
+
+    /// The pid of the server holding `directory`, or nil when no server holds it.
+    public static func holder(of directory: String) -> Int32? {
+        let path = directory + "/server.lock"
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return (try? String(contentsOfFile: path, encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? -1
     }
 }

@@ -14,7 +14,9 @@ struct CacheClusterOperations {
     let settings: ElastiCacheSettings
 
     var scope: String { "\(call.account)/\(call.region)" }
-    var lifecycle: ClusterLifecycle { ClusterLifecycle(duration: settings.lifecycleSeconds) }
+    var lifecycle: ClusterLifecycle {
+        ClusterLifecycle(duration: settings.lifecycleSeconds, nodesReady: settings.nodesReady ?? { _ in true })
+    }
 
     func notFound(_ id: String) -> AWSError {
         call.error("CacheClusterNotFoundFault", "CacheCluster not found: \(id)")

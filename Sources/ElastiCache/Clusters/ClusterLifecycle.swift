@@ -39,9 +39,13 @@ public struct ClusterLifecycle: Sendable {
     }
 
     public let duration: TimeInterval
+    /// Whether the cluster's nodes answer: with real node processes, creating and rebooting
+    /// end only once they do, never before.
+    public let nodesReady: @Sendable (CacheClusterRecord) -> Bool
 
-    public init(duration: TimeInterval) {
+    public init(duration: TimeInterval, nodesReady: @escaping @Sendable (CacheClusterRecord) -> Bool = { _ in true }) {
         self.duration = duration
+        self.nodesReady = nodesReady
     }
 
     /// A service event a transition produces (DescribeEvents), at the time it happened.
@@ -62,7 +66,7 @@ public struct ClusterLifecycle: Sendable {
         while true {
             switch cluster.status {
             case .creating, .rebooting:
-                guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                guard let ready = cluster.readyAt, ready <= now, nodesReady(cluster) else { return outcome }
                 if cluster.status == .creating {
                     cluster.createTime = ready
                     events.append(Event(date: ready, message: "Cache cluster created"))

@@ -1,0 +1,64 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The ports of node processes: each node keeps the port it was first given (stored in
+/// `<data>/nodes/ports.json`), chosen from a configured range and checked free when given.
+public final class NodePorts: Sendable {
+    private let state: Mutex<[String: Int]>
+    private let range: ClosedRange<Int>
+    private let file: String
+
+    public init(range: ClosedRange<Int>, directory: String) {
+        self.range = range
+        self.file = directory + "/ports.json"
+        let saved = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/ports.json")))
+            .flatMap { try? JSONDecoder().decode([String: Int].self, from: $0) }
+        state = Mutex(saved ?? [:])
+    }
+
+    /// The port of `node`, given now if it has none.
+    public func port(for node: String) -> Int {
+        let (port, added) = state.withLock { ports -> (Int, Bool) in
+            if let port = ports[node] { return (port, false) }
+            let taken = Set(ports.values)
+            let port = range.first { !taken.contains($0) && Self.isFree($0) } ?? range.upperBound
+            ports[node] = port
+            return (port, true)
+        }
+        if added { save() }
+        return port
+    }
+
+    /// Forgets `node`: its port may be given to another.
+    public func release(_ node: String) {
+        let removed = state.withLock { $0.removeValue(forKey: node) != nil }
+        if removed { save() }
+    }
+
+    private func save() {
+        let ports = state.withLock { $0 }
+        if let data = try? JSONEncoder().encode(ports) {
+            try? data.write(to: URL(fileURLWithPath: file), options: .atomic)
+        }
+    }
+
+    /// Whether nothing listens on loopback at `port` (a bind succeeds).
+    static func isFree(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import ElastiCache
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Which nodes answer: written by the supervisor, read by ElastiCache (a creating or rebooting
+/// cluster becomes available only when all its nodes are in here).
+public final class NodeReadiness: Sendable {
+    private let ready = Mutex<Set<String>>([])
+
+    public init() {}
+
+    func set(_ node: String, _ answers: Bool) {
+        ready.withLock { if answers { $0.insert(node) } else { $0.remove(node) } }
+    }
+
+    public func contains(_ node: String) -> Bool { ready.withLock { $0.contains(node) } }
+}
+
+/// The processes behind cache clusters: one server per node on loopback, started when its
+/// cluster is created, restarted when it is rebooted or dies, stopped when it is deleted.
+/// Each pass reconciles the processes with the stored clusters; passes never overlap.
+public actor NodeSupervisor {
+    struct Running {
+        var pid: pid_t
+        var engine: String
+        var port: Int
+        /// The reboot (its end time) this process was started for.
+        var reboot: Date?
+    }
+
+    public nonisolated let engines: NodeEngines
+    public nonisolated let ports: NodePorts
+    public nonisolated let readiness = NodeReadiness()
+    public nonisolated let host: String
+    let directory: String
+    let logger: Logger
+    private var running: [String: Running] = [:]
+    private var previous: Task<Void, Never>?
+
+    public init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
+        throws
+    {
+        self.engines = engines
+        self.host = host
+        self.directory = dataDirectory + "/nodes"
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.ports = NodePorts(range: portRange, directory: directory)
+        Self.stopOrphans(in: directory)
+    }
+
+    /// The key of a node: its cluster's ARN and its id.
+    public nonisolated static func key(_ cluster: CacheClusterRecord, nodeId: String) -> String {
+        "\(cluster.arn)/\(nodeId)"
+    }
+
+    /// Whether this supervisor runs the nodes of `cluster` (a standalone cluster of an engine
+    /// whose program is installed); the others keep address-only nodes.
+    public nonisolated func runs(_ cluster: CacheClusterRecord) -> Bool {
+        cluster.replicationGroupId == nil && engines.programs[cluster.engine] != nil
+    }
+
+    /// Whether every node of `cluster` answers (always, for a cluster this supervisor does not run).
+    public nonisolated func nodesReady(_ cluster: CacheClusterRecord) -> Bool {
+        guard runs(cluster) else { return true }
+        return cluster.nodes.allSatisfy { readiness.contains(Self.key(cluster, nodeId: $0.id)) }
+    }
+
+    /// Brings the processes in line with `clusters` and waits (up to a few seconds) until new
+    /// ones answer. Waits for a pass already under way first.
+    public func reconcile(_ clusters: [CacheClusterRecord]) async {
+        let earlier = previous
+        let pass = Task { [self] in
+            await earlier?.value
+            await self.pass(clusters)
+        }
+        previous = pass
+        await pass.value
+    }
+
+    private func pass(_ clusters: [CacheClusterRecord]) async {
+        var wanted: [String: (engine: String, reboot: Date?)] = [:]
+        for cluster in clusters where runs(cluster) && cluster.status != .deleting {
+            for node in cluster.nodes {
+                wanted[Self.key(cluster, nodeId: node.id)] = (
+                    cluster.engine, cluster.status == .rebooting ? cluster.readyAt : nil
+                )
+            }
+        }
+        for (key, node) in running where wanted[key] == nil {
+            stop(key, node)
+            ports.release(key)
+        }
+        for (key, want) in wanted.sorted(by: { $0.key < $1.key }) {
+            if let current = running[key] {
+                let rebooted = want.reboot != nil && want.reboot != current.reboot
+                let alive = NodeProcess.isAlive(current.pid)
+                if alive && !rebooted { continue }
+                if !alive {
+                    logger.warning("cache node exited; restarting", metadata: ["node": .string(key)])
+                }
+                stop(key, current)
+            }
+            start(key, engine: want.engine, reboot: want.reboot)
+        }
+        // New processes need a moment to listen: ask each until it answers.
+        let deadline = Date().addingTimeInterval(5)
+        for (key, node) in running where !readiness.contains(key) {
+            while !NodeProbe.answers(engine: node.engine, host: host, port: node.port) {
+                guard Date() < deadline, NodeProcess.isAlive(node.pid) else { break }
+                try? await Task.sleep(for: .milliseconds(25))
+            }
+            readiness.set(key, NodeProbe.answers(engine: node.engine, host: host, port: node.port))
+        }
+    }
+
+    /// Stops every node (the server is shutting down).
+    public func stopAll() {
+        for (key, node) in running { stop(key, node) }
+    }
+
+    private func nodeDirectory(_ key: String) -> String {
+        directory + "/" + String(key.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+    }
+
+    private func start(_ key: String, engine: String, reboot: Date?) {
+        guard let program = engines.programs[engine] else { return }
+        let port = ports.port(for: key)
+        let nodeDirectory = nodeDirectory(key)
+        do {
+            try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
+            if engine != "memcached" {
+                try engines.configuration(port: port, host: host, directory: nodeDirectory)
+                    .write(toFile: nodeDirectory + "/node.conf", atomically: true, encoding: .utf8)
+            }
+            let pid = try NodeProcess.spawn(
+                program, arguments: engines.arguments(engine: engine, port: port, host: host, directory: nodeDirectory),
+                log: nodeDirectory + "/node.log")
+            try "\(pid)\n".write(toFile: nodeDirectory + "/pid", atomically: true, encoding: .utf8)
+            running[key] = Running(pid: pid, engine: engine, port: port, reboot: reboot)
+            readiness.set(key, false)
+            logger.info(
+                "cache node started",
+                metadata: ["node": .string(key), "port": .stringConvertible(port), "program": .string(program)])
+        } catch {
+            logger.error("cache node did not start", metadata: ["node": .string(key), "error": "\(error)"])
+        }
+    }
+
+    private func stop(_ key: String, _ node: Running) {
+        NodeProcess.stop(node.pid)
+        running[key] = nil
+        readiness.set(key, false)
+        try? FileManager.default.removeItem(atPath: nodeDirectory(key) + "/pid")
+    }
+
+    /// Node processes a killed server left running: stopped, so their ports are free again.
+    nonisolated static func stopOrphans(in directory: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries {
+            let pidFile = "\(directory)/\(entry)/pid"
+            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                ["memcached", "redis-server", "valkey-server"].contains(where: { command.contains($0) })
+            else { continue }
+            NodeProcess.stop(pid)
+            try? FileManager.default.removeItem(atPath: pidFile)
+        }
+    }
+}
+
+/// Endpoints of real nodes: `--node-host` and the node's own port; address-only clusters keep
+/// AWS-shaped names.
+public struct ProcessNodeEndpoints: NodeEndpoints {
+    let supervisor: NodeSupervisor
+    let synthetic = SyntheticEndpoints()
+
+    public init(supervisor: NodeSupervisor) {
+        self.supervisor = supervisor
+    }
+
+    public func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
+        guard supervisor.runs(cluster) else { return synthetic.node(cluster, nodeId: nodeId, region: region) }
+        return (supervisor.host, supervisor.ports.port(for: NodeSupervisor.key(cluster, nodeId: nodeId)))
+    }
+
+    public func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+        // Auto-discovery is not served yet: the configuration endpoint is the first node.
+        guard supervisor.runs(cluster), let first = cluster.nodes.first else {
+            return synthetic.configuration(cluster, region: region)
+        }
+        return node(cluster, nodeId: first.id, region: region)
+    }
+
+    public func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
+        address: String, port: Int
+    ) {
+        synthetic.replicationGroup(group, nodeGroup: nodeGroup, reader: reader)
+    }
+}

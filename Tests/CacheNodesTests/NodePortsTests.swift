@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import CacheNodes
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Node ports and command lines, without processes.
+struct NodePortsTests {
+    func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func aNodeKeepsItsPortAcrossRestartsAndReleasedPortsAreReused() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let ports = NodePorts(range: 40_100...40_199, directory: path)
+        let first = ports.port(for: "a/0001")
+        let second = ports.port(for: "a/0002")
+        #expect(first != second)
+        #expect(ports.port(for: "a/0001") == first)
+        // A new server on the same data directory reads the same assignment.
+        #expect(NodePorts(range: 40_100...40_199, directory: path).port(for: "a/0002") == second)
+        ports.release("a/0001")
+        #expect(ports.port(for: "b/0001") == first)
+    }
+
+    @Test func aPortSomethingListensOnIsSkipped() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        let busy = Int(UInt16(bigEndian: address.sin_port))
+        let ports = NodePorts(range: busy...(busy + 5), directory: path)
+        #expect(ports.port(for: "n") == busy + 1)
+    }
+
+    @Test func nodeCommandLinesCarryNoSecretsAndRedisReadsItsConfigFile() {
+        let engines = NodeEngines(programs: ["memcached": "/usr/bin/memcached", "redis": "/usr/bin/redis-server"])
+        let memcached = engines.arguments(engine: "memcached", port: 21_000, host: "127.0.0.1", directory: "/d")
+        #expect(Array(memcached.prefix(4)) == ["-l", "127.0.0.1", "-p", "21000"])
+        #expect(
+            engines.arguments(engine: "redis", port: 21_001, host: "127.0.0.1", directory: "/d") == ["/d/node.conf"])
+        let configuration = engines.configuration(port: 21_001, host: "127.0.0.1", directory: "/d")
+        #expect(configuration.contains("port 21001\n") && configuration.contains("bind 127.0.0.1\n"))
+        #expect(engines.summary.contains("valkey: not found (address-only nodes)"))
+    }
+}

@@ -1,0 +1,132 @@
+"""Real caches behind clusters: each node a memcached or redis-server process on loopback,
+available only once it answers, reached with real clients, gone when the cluster is deleted."""
+
+import os
+import shutil
+import signal
+import socket
+
+import pymemcache.client.base
+import pytest
+import redis
+
+from conftest import Server
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("redis-server") and shutil.which("memcached")),
+    reason="needs redis-server and memcached (the README's test command installs them)",
+)
+
+
+def free_port_block(size=20):
+    """A block of free loopback ports for the server's node processes."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        start = s.getsockname()[1]
+    start = min(start, 65535 - size)
+    return f"{start}-{start + size - 1}"
+
+
+def refused(host, port):
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex((host, port)) != 0
+
+
+@pytest.fixture
+def with_nodes(fresh_server):
+    return fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+
+
+def endpoint(client, cluster_id):
+    cluster = client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=True)["CacheClusters"][0]
+    return cluster["CacheClusterStatus"], cluster.get("CacheNodes", [{}])[0].get("Endpoint")
+
+
+def test_a_redis_cluster_is_a_redis_server_you_can_use(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="real-redis", Engine="redis", CacheNodeType="cache.t4g.small")
+    assert endpoint(ec, "real-redis")[0] == "creating"
+    srv.advance(10)
+    status, address = endpoint(ec, "real-redis")
+    assert status == "available" and address["Address"] == "127.0.0.1"
+    client = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5)
+    client.set("greeting", "hello from a real node")
+    assert client.get("greeting") == b"hello from a real node"
+    client.close()
+
+    ec.reboot_cache_cluster(CacheClusterId="real-redis", CacheNodeIdsToReboot=["0001"])
+    srv.advance(10)
+    assert endpoint(ec, "real-redis")[0] == "available"
+    # A reboot restarts the process: this node keeps no data across it.
+    assert redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5).get("greeting") is None
+
+    ec.delete_cache_cluster(CacheClusterId="real-redis")
+    srv.advance(10)
+    assert refused(address["Address"], address["Port"])
+
+
+def test_memcached_nodes_each_answer(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(
+        CacheClusterId="real-memcached", Engine="memcached", CacheNodeType="cache.t4g.small", NumCacheNodes=2
+    )
+    srv.advance(10)
+    cluster = ec.describe_cache_clusters(CacheClusterId="real-memcached", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert cluster["CacheClusterStatus"] == "available"
+    ports = {node["Endpoint"]["Port"] for node in cluster["CacheNodes"]}
+    assert len(ports) == 2
+    for port in ports:
+        client = pymemcache.client.base.Client(("127.0.0.1", port), connect_timeout=5, timeout=5)
+        client.set("k", b"v")
+        assert client.get("k") == b"v"
+        client.close()
+    ec.delete_cache_cluster(CacheClusterId="real-memcached")
+    srv.advance(10)
+    assert all(refused("127.0.0.1", port) for port in ports)
+
+
+def test_nodes_none_keeps_address_only_nodes(fresh_server):
+    srv = fresh_server(nodes="none")
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="paper", Engine="redis", CacheNodeType="cache.t4g.small")
+    srv.advance(10)
+    status, address = endpoint(ec, "paper")
+    assert status == "available" and address["Address"].endswith(".cache.amazonaws.com")
+    assert "cache nodes are addresses only" in srv.output()
+
+
+def node_pid(srv, port):
+    for pid_file in (srv.data_dir / "nodes").glob("*/pid"):
+        config = (pid_file.parent / "node.conf")
+        if config.exists() and f"port {port}\n" in config.read_text():
+            return int(pid_file.read_text())
+    raise AssertionError(f"no node on port {port}")
+
+
+def test_a_dead_node_comes_back_and_nodes_outlive_no_server(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="phoenix", Engine="valkey", CacheNodeType="cache.t4g.small")
+    srv.advance(10)
+    _, address = endpoint(ec, "phoenix")
+    port = address["Port"]
+    os.kill(node_pid(srv, port), signal.SIGKILL)
+    srv.advance(0)  # a supervision pass restarts it
+    assert redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).ping()
+
+    # kill -9 of the server leaves its node running; the next start replaces it on the same port.
+    orphan = node_pid(srv, port)
+    srv.process.send_signal(signal.SIGKILL)
+    srv.process.wait()
+    again = Server(srv.data_dir, nodes="real")
+    try:
+        again.advance(0)
+        assert not os.path.exists(f"/proc/{orphan}") or b"redis" not in open(f"/proc/{orphan}/cmdline", "rb").read()
+        assert redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).ping()
+    finally:
+        again.stop()
+    # SIGTERM stops the nodes with the server.
+    assert refused("127.0.0.1", port)
