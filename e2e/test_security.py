@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -292,3 +293,75 @@ def test_one_server_per_data_directory_and_a_killed_ones_lock_is_free(fresh_serv
         again.client("sts").get_caller_identity()
     finally:
         again.stop()
+
+
+# Medium: availability. A body is held only for a caller who may send it, not forever, and a
+# shutdown does not wait for a client that never finishes.
+
+
+def raw_exchange(port, head, body_part=b"", timeout=10):
+    """Sends a request head (and part of a body), returns the status line the server answers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head + body_part)
+        return sock.recv(4096).split(b"\r\n", 1)[0]
+
+
+def test_an_unauthenticated_large_body_is_refused_before_it_is_read(server):
+    head = (
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 200000000\r\n\r\n"
+    )
+    started = time.monotonic()
+    status = raw_exchange(server.port, head, b"Action=GetCallerIdentity&")
+    assert status.startswith(b"HTTP/1.1 413") or status.startswith(b"HTTP/1.1 403")
+    assert time.monotonic() - started < 10
+    # An S3 upload whose signature is wrong is refused from its head: its bytes are never held.
+    key_id, _ = server.profile()
+    request = s3_put(server, "/anything/k", b"", {})
+    request.headers.replace_header("Authorization", request.headers["Authorization"][:-8] + "00000000")
+    request.headers["Content-Length"] = "200000000"
+    lines = ["PUT /anything/k HTTP/1.1", f"Host: 127.0.0.1:{server.port}"]
+    lines += [f"{k}: {v}" for k, v in request.headers.items()]
+    status = raw_exchange(server.port, ("\r\n".join(lines) + "\r\n\r\n").encode(), b"x" * 1000)
+    assert status.startswith(b"HTTP/1.1 403")
+
+
+class UnsignedS3Auth(botocore.auth.S3SigV4Auth):
+    def payload(self, request):
+        return "UNSIGNED-PAYLOAD"
+
+
+def test_sigterm_does_not_wait_forever_for_a_half_sent_body(fresh_server):
+    srv = fresh_server()
+    srv.client("s3").create_bucket(Bucket="half-sent")
+    key_id, secret = srv.profile()
+    request = botocore.awsrequest.AWSRequest(
+        method="PUT", url=f"{srv.endpoint}/half-sent/k", headers={"Content-Length": "10000000"}
+    )
+    UnsignedS3Auth(botocore.credentials.Credentials(key_id, secret), "s3", "us-east-1").add_auth(request)
+    lines = ["PUT /half-sent/k HTTP/1.1", f"Host: 127.0.0.1:{srv.port}"]
+    lines += [f"{k}: {v}" for k, v in request.headers.items()]
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + b"x" * 1000)
+        # Admitted (a refusal would answer at once): the server is reading the body.
+        sock.settimeout(1)
+        with pytest.raises(socket.timeout):
+            sock.recv(4096)
+        started = time.monotonic()
+        srv.process.send_signal(signal.SIGTERM)
+        srv.process.wait(timeout=30)
+    assert time.monotonic() - started < 20
+
+
+def test_unsigned_links_are_rate_limited(fresh_server):
+    srv = fresh_server()
+    topic = srv.client("sns").create_topic(Name="limited")["TopicArn"]
+    query = urllib.parse.urlencode({"Action": "ConfirmSubscription", "TopicArn": topic, "Token": "guess"})
+    codes = []
+    for _ in range(60):
+        with pytest.raises(urllib.error.HTTPError) as excinfo:
+            urllib.request.urlopen(f"{srv.endpoint}/?{query}", timeout=10)
+        codes.append(query_code(excinfo.value.read().decode()))
+    assert "Throttling" in codes and codes[0] != "Throttling"
+    # Signed calls from the same address are not limited.
+    srv.client("sts").get_caller_identity()

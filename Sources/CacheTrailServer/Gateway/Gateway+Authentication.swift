@@ -19,8 +19,17 @@ extension Gateway {
     }
 
     /// Verifies the request's SigV4 signature and resolves its access key to a principal.
-    func authenticate(_ request: GatewayRequest, logger: Logger) async throws -> Authenticated {
-        if let anonymous = Self.anonymousLink(request) { return anonymous }
+    /// With `headOnly` (an S3 request whose body is not read yet) the declared payload hash is
+    /// not compared with a body: the signature over the head is all that is checked.
+    func authenticate(_ request: GatewayRequest, logger: Logger, headOnly: Bool = false) async throws
+        -> Authenticated
+    {
+        if let anonymous = Self.anonymousLink(request) {
+            guard unsignedLimiter.allow(request.sourceIP) else {
+                throw AWSError(code: "Throttling", message: "Rate exceeded", httpStatus: 400)
+            }
+            return anonymous
+        }
         var signable = SignableRequest(
             method: request.method, path: request.path, query: request.query, headers: request.headers,
             bodySHA256: nil)
@@ -33,7 +42,7 @@ extension Gateway {
         // The body's hash is what the signature covers, except where S3 declares a streaming or
         // unsigned payload: hash it unless that is so (a declared hash is compared with it).
         let declared = request.header("x-amz-content-sha256").flatMap(SignedPayload.mode(declared:))
-        if authorization.service != "s3" || (!authorization.presigned && declared == .hashed) {
+        if !headOnly && (authorization.service != "s3" || (!authorization.presigned && declared == .hashed)) {
             signable.bodySHA256 = SigV4.sha256Hex(request.body)
         }
         // The scope's region names the events, ARNs and log-file keys of the call.
@@ -135,5 +144,46 @@ extension Gateway {
                 message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
                 httpStatus: 400)
         }
+    }
+}
+
+extension Gateway {
+    /// What may be read of a request's body, decided from its head alone.
+    enum Admission {
+        /// Read at most this many bytes.
+        case read(limit: Int)
+        /// Answer this without reading the body.
+        case refuse(GatewayResponse)
+    }
+
+    /// Decides from the head (method, path, query, headers; the body not read yet) how much of
+    /// the body to read: nothing for a request that cannot authenticate, Query/JSON's 1 MiB for
+    /// their services, and an S3 body only once the signature over the head verifies (S3 signs
+    /// the declared payload hash, so a stranger's upload is refused before its bytes are held).
+    func admit(_ head: GatewayRequest, maxBodyBytes: Int, logger: Logger) async -> Admission {
+        let signable = SignableRequest(
+            method: head.method, path: head.path, query: head.query, headers: head.headers, bodySHA256: nil)
+        guard let authorization = try? SigV4Authorization.parse(signable) else {
+            // Unsigned: only an SNS link (a GET without a body) can be served; anything else
+            // gets the gateway's answer (MissingAuthenticationToken) without its body read.
+            if head.method == "GET" { return .read(limit: 0) }
+            return .refuse(await respond(to: head, logger: logger))
+        }
+        guard authorization.service == "s3" else { return .read(limit: WireFormat.queryBodyLimit) }
+        do {
+            _ = try await authenticate(head, logger: logger, headOnly: true)
+        } catch let error as AWSError {
+            return .refuse(respondWithoutBody(head, error: error))
+        } catch {
+            return .refuse(WireFormat(kind: .s3).failure(.internalFailure, requestID: UUID().uuidString.lowercased()))
+        }
+        return .read(limit: maxBodyBytes)
+    }
+
+    /// The answer to a request refused before its body was read, as the gateway would give it
+    /// (not recorded: the caller did not authenticate).
+    private func respondWithoutBody(_ head: GatewayRequest, error: AWSError) -> GatewayResponse {
+        let wire = WireFormat.guess(head, handlers: handlers)
+        return wire.failure(error, requestID: UUID().uuidString.lowercased())
     }
 }

@@ -22,6 +22,8 @@ public struct Gateway: Sendable {
     let signingClock: any ServerClock
     /// False only for benchmarks that measure what capture costs: calls are not recorded.
     let capture: Bool
+    /// Unsigned requests per client address.
+    let unsignedLimiter = RateLimiter()
 
     public init(
         handlers: [any ServiceHandler], identities: IdentityStore, clock: any ServerClock,

@@ -132,6 +132,8 @@ struct WireFormat {
                 headers: [("content-type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
                 body: ErrorEnvelope.json(error))
         case .s3:
+            // S3 names authentication failures its own way (InvalidAccessKeyId, AccessDenied, …).
+            let error = Self.s3Error(error)
             return GatewayResponse(
                 status: error.httpStatus,
                 headers: [("content-type", "application/xml"), ("x-amz-request-id", requestID)],

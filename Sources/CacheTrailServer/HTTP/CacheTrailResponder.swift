@@ -22,6 +22,8 @@ struct CacheTrailResponder: HTTPResponder {
     let endpoints: InternalEndpoints
     let maxBodyBytes: Int
     let clientAddress: ClientAddress
+    /// How long a request's body may take to arrive.
+    var bodyTimeout: Duration = .seconds(120)
 
     func respond(to request: Request, context: CacheTrailRequestContext) async throws -> Response {
         let rawPath = request.head.path ?? "/"
@@ -29,18 +31,10 @@ struct CacheTrailResponder: HTTPResponder {
         let path = String(parts[0])
         let query = parts.count > 1 ? String(parts[1]) : ""
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxBodyBytes)
-        } catch {
-            return Self.response(
-                GatewayResponse(
-                    status: 413, headers: [("content-type", "text/xml")],
-                    body:
-                        "<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body must be at most \(maxBodyBytes) bytes.</Message></Error></ErrorResponse>"
-                ))
-        }
         if path.hasPrefix("/_cachetrail/") {
+            guard let body = try await Self.body(of: &request, limit: 1 << 20, timeout: bodyTimeout) else {
+                return Self.response(Self.tooLarge(1 << 20))
+            }
             return Self.response(
                 await endpoints.respond(method: request.method.rawValue, path: path, body: Array(buffer: body)))
         }
@@ -50,11 +44,69 @@ struct CacheTrailResponder: HTTPResponder {
         let sourceIP = clientAddress.resolve(
             peer: context.remoteAddress?.ipAddress ?? "127.0.0.1",
             forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
-        let gatewayRequest = GatewayRequest(
-            method: request.method.rawValue, path: path, query: query, headers: headers, body: Array(buffer: body),
-            sourceIP: sourceIP)
+        var gatewayRequest = GatewayRequest(
+            method: request.method.rawValue, path: path, query: query, headers: headers, body: [], sourceIP: sourceIP)
+        // Authenticate from the head first: a body is held only for a caller who may send it.
+        let limit: Int
+        switch await gateway.admit(gatewayRequest, maxBodyBytes: maxBodyBytes, logger: context.logger) {
+        case .refuse(let answer): return Self.response(answer, head: request.method == .head)
+        case .read(let allowed): limit = allowed
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            return Self.response(Self.tooLarge(limit))
+        }
+        let body: ByteBuffer
+        do {
+            guard let read = try await Self.body(of: &request, limit: limit, timeout: bodyTimeout) else {
+                return Self.response(Self.tooLarge(limit))
+            }
+            body = read
+        } catch is BodyTimeout {
+            return Self.response(
+                GatewayResponse(
+                    status: 408, headers: [("content-type", "application/xml")],
+                    body:
+                        "<Error><Code>RequestTimeout</Code><Message>Your socket connection to the server was not read from or written to within the timeout period.</Message></Error>"
+                ))
+        }
+        gatewayRequest.body = Array(buffer: body)
         return Self.response(
             await gateway.respond(to: gatewayRequest, logger: context.logger), head: request.method == .head)
+    }
+
+    struct BodyTimeout: Error {}
+
+    /// The body, at most `limit` bytes (nil when it is larger), read within `timeout`: a client
+    /// that trickles its body does not hold a request (and a shutdown) forever.
+    static func body(of request: inout Request, limit: Int, timeout: Duration) async throws -> ByteBuffer? {
+        let body = request.body
+        let head = request.head
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var request = Request(head: head, body: body)
+                do {
+                    return try await request.collectBody(upTo: limit)
+                } catch is BodyTimeout {
+                    throw BodyTimeout()
+                } catch {
+                    return nil
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw BodyTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> GatewayResponse {
+        GatewayResponse(
+            status: 413, headers: [("content-type", "text/xml")],
+            body:
+                "<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body must be at most \(limit) bytes.</Message></Error></ErrorResponse>"
+        )
     }
 
     /// The HTTP response; HEAD answers keep their Content-Length but send no body.
