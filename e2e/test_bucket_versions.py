@@ -2,6 +2,7 @@
 versions, lifecycle of noncurrent versions; and a trail bucket set up as CloudTrail bucket
 modules set it up."""
 
+import datetime
 import gzip
 import json
 import uuid
@@ -147,3 +148,51 @@ def test_a_trail_bucket_set_up_like_a_cloudtrail_module_receives_log_files(fresh
     assert marker in {r["requestID"] for r in records}
     versions = s3.list_object_versions(Bucket=bucket, Prefix="AWSLogs/")["Versions"]
     assert all(v["VersionId"] != "null" for v in versions)
+
+
+def test_object_lock_keeps_locked_versions(fresh_server):
+    srv = fresh_server()
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+    assert s3.get_bucket_versioning(Bucket="locked")["Status"] == "Enabled"
+    assert code_of(
+        lambda: s3.put_bucket_versioning(Bucket="locked", VersioningConfiguration={"Status": "Suspended"})
+    ) == "InvalidBucketState"
+    s3.put_object_lock_configuration(
+        Bucket="locked",
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+    rule = s3.get_object_lock_configuration(Bucket="locked")["ObjectLockConfiguration"]["Rule"]
+    assert rule == {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}
+
+    governed = s3.put_object(Bucket="locked", Key="g", Body=b"governed")["VersionId"]
+    head = s3.head_object(Bucket="locked", Key="g")
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    assert code_of(lambda: s3.delete_object(Bucket="locked", Key="g", VersionId=governed)) == "AccessDenied"
+    # A delete without a version id only adds a delete marker: allowed.
+    s3.delete_object(Bucket="locked", Key="g")
+    s3.delete_object(Bucket="locked", Key="g", VersionId=governed, BypassGovernanceRetention=True)
+
+    now = datetime.datetime.fromisoformat(srv.advance(0)["now"].replace("Z", "+00:00"))
+    complied = s3.put_object(
+        Bucket="locked", Key="c", Body=b"kept", ObjectLockMode="COMPLIANCE",
+        ObjectLockRetainUntilDate=now + datetime.timedelta(days=2),
+    )["VersionId"]
+    assert code_of(
+        lambda: s3.delete_object(Bucket="locked", Key="c", VersionId=complied, BypassGovernanceRetention=True)
+    ) == "AccessDenied"
+    assert code_of(
+        lambda: s3.put_object_retention(
+            Bucket="locked", Key="c", VersionId=complied,
+            Retention={"Mode": "COMPLIANCE", "RetainUntilDate": now + datetime.timedelta(days=1)},
+        )
+    ) == "AccessDenied"
+    s3.put_object_legal_hold(Bucket="locked", Key="c", VersionId=complied, LegalHold={"Status": "ON"})
+    assert s3.get_object_legal_hold(Bucket="locked", Key="c", VersionId=complied)["LegalHold"]["Status"] == "ON"
+    srv.advance(3 * 86400)
+    # Retention has passed; the legal hold still holds until it is taken off.
+    assert code_of(lambda: s3.delete_object(Bucket="locked", Key="c", VersionId=complied)) == "AccessDenied"
+    s3.put_object_legal_hold(Bucket="locked", Key="c", VersionId=complied, LegalHold={"Status": "OFF"})
+    s3.delete_object(Bucket="locked", Key="c", VersionId=complied)

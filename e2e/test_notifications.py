@@ -259,3 +259,53 @@ def test_every_delivered_log_file_is_announced(fresh_server):
         for srv in restarted:
             srv.stop()
 
+
+
+def s3_may_publish(topic_arn, bucket):
+    """The topic policy S3's documentation gives for event notifications."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "SNS:Publish",
+            "Resource": topic_arn, "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
+        }],
+    })
+
+
+def test_bucket_event_notifications_reach_the_topic(fresh_server):
+    server = fresh_server()
+    receiver = Receiver()
+    try:
+        sns = server.client("sns")
+        s3 = server.client("s3")
+        s3.create_bucket(Bucket="noticed")
+        topic = sns.create_topic(Name="bucket-events")["TopicArn"]
+        configuration = {"TopicConfigurations": [{
+            "Id": "logs", "TopicArn": topic, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "logs/"}]}},
+        }]}
+        # The topic's policy does not let S3 publish yet: the destination does not validate.
+        with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+            s3.put_bucket_notification_configuration(Bucket="noticed", NotificationConfiguration=configuration)
+        assert excinfo.value.response["Error"]["Code"] == "InvalidArgument"
+        sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=s3_may_publish(topic, "noticed"))
+        confirmed_subscription(server, sns, topic, receiver)
+        s3.put_bucket_notification_configuration(Bucket="noticed", NotificationConfiguration=configuration)
+        stored = s3.get_bucket_notification_configuration(Bucket="noticed")["TopicConfigurations"]
+        assert stored[0]["Id"] == "logs" and stored[0]["TopicArn"] == topic
+        s3.put_object(Bucket="noticed", Key="logs/a b.txt", Body=b"12345")
+        s3.put_object(Bucket="noticed", Key="elsewhere.txt", Body=b"x")
+        s3.delete_object(Bucket="noticed", Key="logs/a b.txt")
+        server.advance(0)
+        messages = [json.loads(m["Message"]) for m in receiver.of_type("Notification")]
+        for message in receiver.of_type("Notification"):
+            verify(message)
+        assert messages[0]["Event"] == "s3:TestEvent" and messages[0]["Bucket"] == "noticed"
+        records = [m["Records"][0] for m in messages[1:]]
+        assert [(r["eventName"], r["s3"]["object"]["key"]) for r in records] == [
+            ("ObjectCreated:Put", "logs/a+b.txt"), ("ObjectRemoved:Delete", "logs/a+b.txt"),
+        ]
+        assert records[0]["s3"]["object"]["size"] == 5 and records[0]["s3"]["bucket"]["arn"] == "arn:aws:s3:::noticed"
+        assert records[0]["s3"]["configurationId"] == "logs" and records[0]["eventSource"] == "aws:s3"
+    finally:
+        receiver.stop()

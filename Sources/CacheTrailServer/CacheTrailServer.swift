@@ -111,7 +111,7 @@ public enum CacheTrailServer {
                 STSService(),
                 CloudTrailService(delivery: delivery),
                 ElastiCacheService(settings: elastiCache),
-                S3Service(blobs: data.blobs),
+                S3Service(blobs: data.blobs, notifier: Self.bucketNotifier),
                 SNSService(),
             ]
         let gateway = Gateway(
@@ -163,6 +163,18 @@ public enum CacheTrailServer {
 }
 
 extension CacheTrailServer {
+    /// S3 event notifications go to SNS as `s3.amazonaws.com`, as the topic's policy allows.
+    static let bucketNotifier = BucketNotifier(
+        check: { topicArn, account, sourceArn, tx in
+            let check = try ServiceNotifier(service: "s3.amazonaws.com").check(
+                topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx)
+            return check == .allowed ? nil : "\(check)"
+        },
+        publish: { topicArn, account, sourceArn, message, now, tx in
+            try ServiceNotifier(service: "s3.amazonaws.com").publish(
+                topicArn: topicArn, account: account, sourceArn: sourceArn, message: message, now: now, in: tx)
+        })
+
     /// `cachetrail_state_bytes`: the state store with its journal (database and WAL files).
     static func reportDiskUse(statePath: String) {
         let bytes = ["", "-wal", "-shm"].reduce(0) { total, suffix in

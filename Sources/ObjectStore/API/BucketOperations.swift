@@ -54,9 +54,14 @@ struct BucketOperations {
             }
             throw existing.owner == call.account ? S3Errors.bucketAlreadyOwnedByYou : S3Errors.bucketAlreadyExists
         }
-        let bucket = BucketRecord(
+        var bucket = BucketRecord(
             name: name, owner: call.account, region: call.region, created: call.now, policy: nil,
             acl: call.string("ACL") ?? "private", encryption: nil, tags: nil)
+        // Created with Object Lock: versioned for good.
+        if call.input[member: "ObjectLockEnabledForBucket"]?.boolValue == true {
+            bucket.versioning = "Enabled"
+            bucket.objectLock = .object(["ObjectLockEnabled": .string("Enabled")])
+        }
         try tx.put(bucket, kind: Kinds.bucket, scope: Kinds.global, id: name)
         return .object(["Location": .string("/\(name)")])
     }

@@ -144,8 +144,10 @@ struct MultipartOperations {
             contentType: upload.contentType, metadata: upload.metadata, headers: upload.headers, checksums: checksums,
             storageClass: "STANDARD", serverSideEncryption: upload.serverSideEncryption, kmsKeyId: upload.kmsKeyId,
             partsCount: chosen.count)
+        var locked = object
+        try ObjectLock(context: objects.context, bucket: bucket).apply(to: &locked)
         var versions = objects.versions
-        let stored = try versions.put(object)
+        let stored = try versions.put(locked)
         try tx.deleteUpload(upload, bucket: bucket.name, blobs: objects.context.blobs)
         return .object([
             "Location": .string("/\(bucket.name)/\(upload.key)"), "Bucket": .string(bucket.name),

@@ -137,8 +137,10 @@ struct ObjectOperations {
             metadata: metadata(),
             headers: headers(), checksums: checksums, storageClass: call.string("StorageClass") ?? "STANDARD",
             serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil, tags: try tags())
+        var locked = object
+        try ObjectLock(context: context, bucket: bucket).apply(to: &locked)
         var versions = self.versions
-        return writeResult(try versions.put(object))
+        return writeResult(try versions.put(locked))
     }
 
     func writeResult(_ object: ObjectRecord) -> ShapeValue {
@@ -176,6 +178,11 @@ struct ObjectOperations {
         for (name, value) in object.headers { fields[name] = .string(value) }
         if let parts = object.partsCount { fields["PartsCount"] = .integer(Int64(parts)) }
         if let versionId = versionId(of: object) { fields["VersionId"] = versionId }
+        if let mode = object.lockMode, let until = object.retainUntil {
+            fields["ObjectLockMode"] = .string(mode)
+            fields["ObjectLockRetainUntilDate"] = .timestamp(until)
+        }
+        if let hold = object.legalHold { fields["ObjectLockLegalHoldStatus"] = .string(hold ? "ON" : "OFF") }
         if let until = object.restoredUntil, until > call.now {
             fields["Restore"] = .string("ongoing-request=\"false\", expiry-date=\"\(Timestamps.httpDate(until))\"")
         }
@@ -239,6 +246,9 @@ struct ObjectOperations {
     private func deleteOne(_ key: String, versionId: String?) throws -> [String: ShapeValue?] {
         var versions = self.versions
         if let versionId {
+            if let locked = try versions.version(key: key, versionId: versionId)?.object {
+                try ObjectLock(context: context, bucket: bucket).checkDeletable(locked)
+            }
             let wasMarker = try versions.deleteVersion(key: key, versionId: versionId)
             return ["VersionId": .string(versionId), "DeleteMarker": wasMarker == true ? .boolean(true) : nil]
         }
@@ -308,6 +318,8 @@ struct ObjectOperations {
             object.contentType = call.string("ContentType") ?? "binary/octet-stream"
         }
         object.versionId = nil
+        (object.lockMode, object.retainUntil, object.legalHold) = (nil, nil, nil)
+        try ObjectLock(context: context, bucket: bucket).apply(to: &object)
         var versions = self.versions
         object = try versions.put(object)
         return .object([

@@ -9,9 +9,12 @@ import Persistence
 public struct S3Service: ServiceHandler {
     public let model = ServiceModel.s3
     let blobs: EncryptedBlobStore
+    /// Where event notifications go (SNS), if anywhere.
+    let notifier: BucketNotifier?
 
-    public init(blobs: EncryptedBlobStore) {
+    public init(blobs: EncryptedBlobStore, notifier: BucketNotifier? = nil) {
         self.blobs = blobs
+        self.notifier = notifier
     }
 
     public func resource(for call: OperationCall) -> String? { nil }
@@ -60,7 +63,8 @@ public struct S3Service: ServiceHandler {
     static let dataEvents: Set<String> = [
         "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject", "ListObjects",
         "ListObjectsV2", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",
-        "ListParts", "ListMultipartUploads", "RestoreObject",
+        "ListParts", "ListMultipartUploads", "RestoreObject", "PutObjectRetention", "GetObjectRetention",
+        "PutObjectLegalHold", "GetObjectLegalHold",
     ]
 
     /// The IAM action each operation needs, where it is not `s3:<Operation>`.
@@ -81,6 +85,10 @@ public struct S3Service: ServiceHandler {
         "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
         "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
         "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock", "ListObjectVersions": "s3:ListBucketVersions",
+        "PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
+        "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
+        "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+        "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     ]
 
     /// CloudTrail's event names where they are not the API's (the S3 user guide's list of
@@ -116,36 +124,81 @@ public struct S3Service: ServiceHandler {
         }
         let buckets = BucketOperations(context: context)
         let objects = ObjectOperations(context: context, bucket: bucket)
-        switch call.operation.name {
-        case "HeadBucket": return .object(["BucketRegion": .string(bucket.region)])
-        case "DeleteBucket": return try buckets.delete(bucket)
-        case "GetBucketLocation":
-            return .object(["LocationConstraint": bucket.region == "us-east-1" ? nil : .string(bucket.region)])
-        case "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy": return try buckets.policy(bucket)
-        case "GetBucketAcl", "PutBucketAcl": return try buckets.acl(bucket)
-        case "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption":
-            return try buckets.encryption(bucket)
-        case "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging": return try buckets.tagging(bucket)
-        case "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle":
-            return try buckets.lifecycle(bucket)
-        case "PutObject": return try objects.put()
-        case "GetObject", "HeadObject": return try objects.get(head: call.operation.name == "HeadObject")
-        case "DeleteObject": return try objects.delete()
-        case "DeleteObjects": return try objects.deleteMany()
-        case "CopyObject": return try objects.copy()
-        case "ListObjects", "ListObjectsV2": return try ObjectListing(context: context, bucket: bucket).list()
-        case "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
-            "ListMultipartUploads":
-            return try MultipartOperations(objects: objects).handle()
-        case "RestoreObject": return try objects.restore()
-        case "GetBucketPolicyStatus": return try buckets.policyStatus(bucket)
-        case "PutBucketVersioning", "GetBucketVersioning": return try buckets.versioning(bucket)
-        case "ListObjectVersions": return try VersionListing(context: context, bucket: bucket).list()
-        case let name where BucketConfiguration.byOperation[name] != nil:
-            guard let configuration = BucketConfiguration.byOperation[name] else { return nil }
-            return try buckets.configuration(configuration, bucket)
-        default:
-            throw S3Errors.notImplemented(call.operation.name)
+        let output = try { () throws -> ShapeValue? in
+            switch call.operation.name {
+            case "HeadBucket": return .object(["BucketRegion": .string(bucket.region)])
+            case "DeleteBucket": return try buckets.delete(bucket)
+            case "GetBucketLocation":
+                return .object(["LocationConstraint": bucket.region == "us-east-1" ? nil : .string(bucket.region)])
+            case "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy": return try buckets.policy(bucket)
+            case "GetBucketAcl", "PutBucketAcl": return try buckets.acl(bucket)
+            case "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption":
+                return try buckets.encryption(bucket)
+            case "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging": return try buckets.tagging(bucket)
+            case "PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle":
+                return try buckets.lifecycle(bucket)
+            case "PutObject": return try objects.put()
+            case "GetObject", "HeadObject": return try objects.get(head: call.operation.name == "HeadObject")
+            case "DeleteObject": return try objects.delete()
+            case "DeleteObjects": return try objects.deleteMany()
+            case "CopyObject": return try objects.copy()
+            case "ListObjects", "ListObjectsV2": return try ObjectListing(context: context, bucket: bucket).list()
+            case "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
+                "ListMultipartUploads":
+                return try MultipartOperations(objects: objects).handle()
+            case "RestoreObject": return try objects.restore()
+            case "GetBucketPolicyStatus": return try buckets.policyStatus(bucket)
+            case "PutBucketVersioning", "GetBucketVersioning": return try buckets.versioning(bucket)
+            case "ListObjectVersions": return try VersionListing(context: context, bucket: bucket).list()
+            case "PutObjectLockConfiguration", "GetObjectLockConfiguration":
+                return try ObjectLock(context: context, bucket: bucket).configuration()
+            case "PutObjectRetention", "GetObjectRetention", "PutObjectLegalHold", "GetObjectLegalHold":
+                return try ObjectLock(context: context, bucket: bucket).objectSettings()
+            case let name where BucketConfiguration.byOperation[name] != nil:
+                guard let configuration = BucketConfiguration.byOperation[name] else { return nil }
+                return try buckets.configuration(configuration, bucket)
+            case "PutBucketNotificationConfiguration", "GetBucketNotificationConfiguration":
+                return try BucketNotifications(context: context, bucket: bucket, notifier: notifier).configuration()
+            default:
+                throw S3Errors.notImplemented(call.operation.name)
+            }
+        }()
+        try announce(call, output: output, context: context)
+        return output
+    }
+
+    /// Event notifications for objects the call created or removed.
+    private func announce(_ call: OperationCall, output: ShapeValue?, context: S3Context) throws {
+        guard notifier != nil, let key = call.string("Key") ?? (call.operation.name == "DeleteObjects" ? "" : nil)
+        else {
+            return
+        }
+        let bucket = try context.bucket()
+        let notifications = BucketNotifications(context: context, bucket: bucket, notifier: notifier)
+        func current(_ key: String) throws -> ObjectRecord? {
+            try context.tx.get(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, id: key)
+        }
+        func removed(_ key: String, _ fields: ShapeValue?, markerVersion: String?) throws {
+            let marker = fields?[member: "DeleteMarker"]?.boolValue == true && markerVersion != nil
+            try notifications.announce(
+                marker ? "ObjectRemoved:DeleteMarkerCreated" : "ObjectRemoved:Delete", key: key, object: nil,
+                versionId: marker ? markerVersion : fields?[member: "VersionId"]?.stringValue)
+        }
+        let created = [
+            "PutObject": "ObjectCreated:Put", "CopyObject": "ObjectCreated:Copy",
+            "CompleteMultipartUpload": "ObjectCreated:CompleteMultipartUpload",
+        ]
+        if let event = created[call.operation.name] {
+            let object = try current(key)
+            try notifications.announce(event, key: key, object: object, versionId: object?.versionId)
+        } else if call.operation.name == "DeleteObject" {
+            let markerVersion = call.string("VersionId") == nil ? output?[member: "VersionId"]?.stringValue : nil
+            try removed(key, output, markerVersion: markerVersion)
+        } else if call.operation.name == "DeleteObjects" {
+            for entry in output?[member: "Deleted"]?.listValue ?? [] {
+                guard let deleted = entry[member: "Key"]?.stringValue else { continue }
+                try removed(deleted, entry, markerVersion: entry[member: "DeleteMarkerVersionId"]?.stringValue)
+            }
         }
     }
 }

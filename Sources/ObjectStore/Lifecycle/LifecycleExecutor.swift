@@ -59,7 +59,9 @@ public struct LifecycleExecutor: Sendable {
             for (index, version) in history.enumerated() where index > 0 {
                 // Noncurrent since its successor was written.
                 let since = history[index - 1].lastModified
-                guard let object = version.object,
+                // A version Object Lock holds is not expired (S3 skips it too).
+                guard let object = version.object, object.legalHold != true,
+                    (object.retainUntil.map { $0 <= now } ?? true),
                     let rule = rules.first(where: { $0.expiresNoncurrent(object, since: since, now: now) })
                 else { continue }
                 try versions.deleteVersion(key: key, versionId: version.versionId)

@@ -22,6 +22,9 @@ public struct BucketRecord: Sendable, Codable, Equatable {
     public var versioning: String?
     /// The last version sequence given out in this bucket (orders versions newest first).
     public var versionSequence: Int?
+    /// Object Lock: enabled for the bucket (its versioning can then not be suspended), with an
+    /// optional default retention rule (`ObjectLockConfiguration`).
+    public var objectLock: ShapeValue?
 }
 
 /// An object as it is read: in an unversioned bucket the only version, in a versioned one a
@@ -49,6 +52,11 @@ public struct ObjectRecord: Sendable, Codable, Equatable {
     public var tags: [String: String]?
     /// Until when an archived object, restored by RestoreObject, can be read.
     public var restoredUntil: Date?
+    /// Object Lock retention (`GOVERNANCE` or `COMPLIANCE`) and until when it holds.
+    public var lockMode: String?
+    public var retainUntil: Date?
+    /// An Object Lock legal hold (`ON`), which holds until it is taken off.
+    public var legalHold: Bool?
 }
 
 /// An in-progress multipart upload.

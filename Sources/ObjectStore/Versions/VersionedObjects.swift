@@ -104,6 +104,18 @@ struct VersionedObjects {
         }
     }
 
+    /// Rewrites one version's object (its retention or legal hold), and the current copy if it
+    /// is that version.
+    func replace(_ object: ObjectRecord, versionId: String) throws {
+        guard var version = try versions(of: object.key).first(where: { $0.versionId == versionId }) else { return }
+        version.object = object
+        try tx.put(version, kind: VersionRecord.kind, scope: bucket.name, id: version.id)
+        let current = try tx.get(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, id: object.key)
+        if let current, (current.versionId ?? "null") == versionId {
+            try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
+        }
+    }
+
     /// Rewrites the current object in place (a lifecycle transition), and its version record.
     func replaceCurrent(_ object: ObjectRecord) throws {
         try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
@@ -119,6 +131,13 @@ struct VersionedObjects {
 
     /// Turns versioning on or suspends it. The objects written before stay as `null` versions.
     mutating func setVersioning(_ status: String) throws {
+        if status == "Suspended", bucket.objectLock != nil {
+            throw AWSError(
+                code: "InvalidBucketState",
+                message:
+                    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+                httpStatus: 409)
+        }
         if bucket.versioning == nil {
             // Every existing object becomes its key's `null` version, owned by the version record.
             var cursor: String?
