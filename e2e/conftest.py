@@ -86,7 +86,12 @@ class Server:
                 values[key] = value
         return values["aws_access_key_id"], values["aws_secret_access_key"]
 
+    MAX_ADVANCE = 90 * 86400  # the server refuses larger single moves
+
     def advance(self, seconds):
+        while seconds > self.MAX_ADVANCE:
+            self.advance(self.MAX_ADVANCE)
+            seconds -= self.MAX_ADVANCE
         request = urllib.request.Request(
             f"{self.endpoint}/_cachetrail/clock", data=json.dumps({"advanceSeconds": seconds}).encode(), method="POST"
         )

@@ -113,3 +113,35 @@ def test_a_refused_write_leaves_no_file(fresh_server):
         s3.put_object(Bucket="refusing", Key="k", Body=b"data", Tagging=tagging)
     assert excinfo.value.response["Error"]["Code"] == "InvalidArgument"
     assert object_files(srv) == before
+
+
+def test_the_clock_endpoint_refuses_jumps_past_the_retention_window(server):
+    import urllib.error
+
+    request = urllib.request.Request(
+        f"{server.endpoint}/_cachetrail/clock", data=json.dumps({"advanceSeconds": 91 * 86400}).encode(),
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=5)
+    assert excinfo.value.code == 400 and b"90 days" in excinfo.value.read()
+
+
+def test_secret_keys_are_sealed_at_rest(fresh_server):
+    import sqlite3
+
+    srv = fresh_server()
+    key_id, secret = srv.profile()
+    session = srv.client("sts").get_session_token(DurationSeconds=900)["Credentials"]
+    database = sqlite3.connect(f"file:{srv.data_dir / 'state.sqlite'}?mode=ro", uri=True)
+    try:
+        bodies = [bytes(row[0]).decode() for row in database.execute(
+            "SELECT body FROM documents WHERE kind IN ('iam.accesskey', 'sts.session')")]
+    finally:
+        database.close()
+    assert bodies and all("sealed:v1:" in body for body in bodies)
+    text = "\n".join(bodies)
+    for secret_value in (secret, session["SecretAccessKey"], session["SessionToken"]):
+        assert secret_value not in text
+    # Still usable: the server opens them to verify signatures.
+    srv.client("sts", session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"]).get_caller_identity()

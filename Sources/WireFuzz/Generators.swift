@@ -96,6 +96,10 @@ enum Mutator {
     static let nasty = [
         "", "-1", "99999999999999999999", "1e400", "NaN", "true", "\u{0}", "%ZZ", "é", "[", "{", "\"", ".", "..",
         "member.0", String(repeating: "a", count: 5000),
+        // Shapes an attack used: keys of thousands of dots (quadratic prefix building), control
+        // characters and path segments where a region or an ARN goes.
+        String(repeating: ".", count: 20_000), String(repeating: "a.", count: 600), "us-east-1\u{1}",
+        "arn:aws:sns:../../../../victim/x:000000000000:t", "arn:aws:sns:us-east-1\u{7}:000000000000:t", "\r\n",
     ]
 
     static func mutate(_ parameters: inout [String: String], _ random: inout SplitMix64) {

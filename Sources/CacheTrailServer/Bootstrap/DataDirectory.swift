@@ -21,6 +21,11 @@ public struct DataDirectory: Sendable {
             atPath: configuration.dataDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: configuration.dataDirectory)
+        // Secret keys are sealed at rest with the master key, like object bodies.
+        let blobs = try EncryptedBlobStore(dataDirectory: configuration.dataDirectory)
+        SecretSealing.install(
+            SecretSealing.Sealer(seal: { try blobs.seal($0) }, open: { try blobs.unseal($0) }))
+        self.blobs = blobs
         store = try SQLiteStateStore(path: configuration.statePath)
         for suffix in ["", "-wal", "-shm"]
         where FileManager.default.fileExists(atPath: configuration.statePath + suffix) {
@@ -28,7 +33,6 @@ public struct DataDirectory: Sendable {
                 [.posixPermissions: 0o600], ofItemAtPath: configuration.statePath + suffix)
         }
         identities = IdentityStore(store: store)
-        blobs = try EncryptedBlobStore(dataDirectory: configuration.dataDirectory)
     }
 
     /// Removes object files left unreferenced by overwrites, deletes or a crash mid-write.

@@ -7,7 +7,7 @@ import Notifications
 import SigV4
 
 extension Gateway {
-    struct Authenticated {
+    struct Authenticated: Sendable {
         var principal: Principal
         var region: String
         /// The SigV4 signing name of the credential scope (`sts`, `elasticache`, …).
@@ -148,10 +148,17 @@ extension Gateway {
 }
 
 extension Gateway {
+    /// A caller authenticated from the request's head, before its body was read.
+    public struct Admitted: Sendable {
+        var caller: Authenticated
+        /// The hex SHA-256 the body must have (S3's declared payload hash), if it declared one.
+        var declaredHash: String?
+    }
+
     /// What may be read of a request's body, decided from its head alone.
     enum Admission {
-        /// Read at most this many bytes.
-        case read(limit: Int)
+        /// Read at most this many bytes; `admitted` when the head already authenticated.
+        case read(limit: Int, admitted: Admitted? = nil)
         /// Answer this without reading the body.
         case refuse(GatewayResponse)
     }
@@ -170,14 +177,19 @@ extension Gateway {
             return .refuse(await respond(to: head, logger: logger))
         }
         guard authorization.service == "s3" else { return .read(limit: WireFormat.queryBodyLimit) }
+        let caller: Authenticated
         do {
-            _ = try await authenticate(head, logger: logger, headOnly: true)
+            caller = try await authenticate(head, logger: logger, headOnly: true)
         } catch let error as AWSError {
             return .refuse(respondWithoutBody(head, error: error))
         } catch {
             return .refuse(WireFormat(kind: .s3).failure(.internalFailure, requestID: UUID().uuidString.lowercased()))
         }
-        return .read(limit: maxBodyBytes)
+        let declared = head.header("x-amz-content-sha256")
+        let hashed = !authorization.presigned && declared.flatMap(SignedPayload.mode(declared:)) == .hashed
+        return .read(
+            limit: maxBodyBytes,
+            admitted: Admitted(caller: caller, declaredHash: hashed ? declared?.lowercased() : nil))
     }
 
     /// The answer to a request refused before its body was read, as the gateway would give it

@@ -6,6 +6,7 @@ import IAM
 import Logging
 import Metrics
 import Persistence
+import SigV4
 
 /// The spine of a request: pick the protocol and service, authenticate (SigV4), decode the
 /// input from the model, authorize (IAM), run the operation, encode the answer or the error.
@@ -44,7 +45,14 @@ public struct Gateway: Sendable {
     /// The operation, its authorization and its CloudTrail event run in one transaction: the
     /// response leaves only after the event is durable. A failed call by an authenticated caller
     /// is recorded too, in a transaction of its own (its state changes were rolled back).
-    public func respond(to request: GatewayRequest, logger baseLogger: Logger) async -> GatewayResponse {
+    ///
+    /// - Parameters:
+    ///   - admitted: the caller as ``admit(_:maxBodyBytes:logger:)`` authenticated it from the
+    ///     head (S3), so the signature is not verified twice; its declared payload hash is then
+    ///     compared with the body here.
+    public func respond(to request: GatewayRequest, logger baseLogger: Logger, admitted: Admitted? = nil) async
+        -> GatewayResponse
+    {
         let requestID = UUID().uuidString.lowercased()
         var logger = baseLogger
         logger[metadataKey: "request.id"] = .string(requestID)
@@ -52,7 +60,17 @@ public struct Gateway: Sendable {
         var operationName = "-"
         var context: CallContext?
         do {
-            let authenticated = try await authenticate(request, logger: logger)
+            let authenticated: Authenticated
+            if let admitted {
+                if let declared = admitted.declaredHash, SigV4.sha256Hex(request.body) != declared {
+                    throw AWSError(
+                        code: "XAmzContentSHA256Mismatch",
+                        message: "The provided 'x-amz-content-sha256' header does not match what was computed.")
+                }
+                authenticated = admitted.caller
+            } else {
+                authenticated = try await authenticate(request, logger: logger)
+            }
             guard let handler = handlers[authenticated.service] else {
                 throw AWSError(
                     code: "InvalidClientTokenId",

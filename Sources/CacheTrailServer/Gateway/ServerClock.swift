@@ -7,10 +7,20 @@ public protocol ServerClock: Sendable {
     func now() -> Date
 }
 
-/// Wall-clock time.
-public struct SystemClock: ServerClock {
+/// Wall-clock time that never runs backwards: if the system clock steps back (NTP, a VM
+/// restore), now stays at the latest time it gave until the wall clock passes it, so nothing
+/// that is due (a log file, an expiry) becomes undue again.
+public final class SystemClock: ServerClock {
+    private let latest = Mutex(Date.distantPast)
+
     public init() {}
-    public func now() -> Date { Date() }
+
+    public func now() -> Date {
+        latest.withLock { latest in
+            latest = max(latest, Date())
+            return latest
+        }
+    }
 }
 
 /// Time that moves only when told (`serve --clock manual`, `POST /_cachetrail/clock`).
@@ -24,6 +34,10 @@ public final class ManualClock: ServerClock {
     public func now() -> Date {
         current.withLock { $0 }
     }
+
+    /// The largest single move: event history's retention (a larger jump would skip past
+    /// everything the server keeps in one step).
+    public static let maxAdvance: TimeInterval = 90 * 86_400
 
     /// Moves time forward by `seconds` (never backward) and returns the new now.
     @discardableResult

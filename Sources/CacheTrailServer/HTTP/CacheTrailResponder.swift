@@ -48,9 +48,12 @@ struct CacheTrailResponder: HTTPResponder {
             method: request.method.rawValue, path: path, query: query, headers: headers, body: [], sourceIP: sourceIP)
         // Authenticate from the head first: a body is held only for a caller who may send it.
         let limit: Int
+        let admitted: Gateway.Admitted?
         switch await gateway.admit(gatewayRequest, maxBodyBytes: maxBodyBytes, logger: context.logger) {
         case .refuse(let answer): return Self.response(answer, head: request.method == .head)
-        case .read(let allowed): limit = allowed
+        case .read(let allowed, let caller):
+            limit = allowed
+            admitted = caller
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             return Self.response(Self.tooLarge(limit))
@@ -71,7 +74,8 @@ struct CacheTrailResponder: HTTPResponder {
         }
         gatewayRequest.body = Array(buffer: body)
         return Self.response(
-            await gateway.respond(to: gatewayRequest, logger: context.logger), head: request.method == .head)
+            await gateway.respond(to: gatewayRequest, logger: context.logger, admitted: admitted),
+            head: request.method == .head)
     }
 
     struct BodyTimeout: Error {}

@@ -31,9 +31,15 @@ struct InternalEndpoints: Sendable {
             }
             guard case .object(let fields)? = try? JSONValue.parse(body),
                 case .number(let text)? = fields["advanceSeconds"],
-                let seconds = Double(text), seconds >= 0, seconds.isFinite
+                let seconds = Double(text), seconds >= 0, seconds <= ManualClock.maxAdvance
             else {
-                return json(400, .object(["error": .string("Send {\"advanceSeconds\": N} with N >= 0.")]))
+                return json(
+                    400,
+                    .object([
+                        "error": .string(
+                            "Send {\"advanceSeconds\": N} with 0 <= N <= \(Int(ManualClock.maxAdvance)) (90 days, the event history's retention); move further in steps."
+                        )
+                    ]))
             }
             let now = manual.advance(by: seconds)
             await afterAdvance()

@@ -9,7 +9,7 @@ public struct AccountRecord: Sendable, Codable, Equatable {
 /// A long-term access key: an account's root key or an IAM user's.
 public struct AccessKeyRecord: Sendable, Codable, Equatable {
     public var accessKeyId: String
-    public var secretAccessKey: String
+    @Sealed public var secretAccessKey: String
     public var accountId: String
     /// nil for the account's root key.
     public var userName: String?
@@ -46,8 +46,8 @@ public struct InlinePolicyRecord: Sendable, Codable, Equatable {
 /// Temporary credentials issued by STS, with the identity they act as.
 public struct SessionRecord: Sendable, Codable, Equatable {
     public var accessKeyId: String
-    public var secretAccessKey: String
-    public var sessionToken: String
+    @Sealed public var secretAccessKey: String
+    @Sealed public var sessionToken: String
     public var expiration: Date
     public var principal: Principal
     /// The unique id (`AIDA…`, `AROA…`) of the user or role whose policies the session uses:

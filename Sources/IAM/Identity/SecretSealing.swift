@@ -1,0 +1,60 @@
+import Foundation
+import Synchronization
+
+/// Secrets the state store keeps (secret access keys, session tokens) are sealed at rest with
+/// the data directory's master key: stored as `sealed:v1:<base64 AES-GCM box>`. The server
+/// installs the sealer once at start; a value stored before sealing existed reads as it is.
+public enum SecretSealing {
+    public struct Sealer: Sendable {
+        public var seal: @Sendable ([UInt8]) throws -> Data
+        public var open: @Sendable (Data) throws -> Data
+
+        public init(seal: @escaping @Sendable ([UInt8]) throws -> Data, open: @escaping @Sendable (Data) throws -> Data)
+        {
+            self.seal = seal
+            self.open = open
+        }
+    }
+
+    public struct Unavailable: Error {}
+
+    private static let installed = Mutex<Sealer?>(nil)
+    static let prefix = "sealed:v1:"
+
+    /// Seals secrets from now on (the server, at start, with its master key).
+    public static func install(_ sealer: Sealer) {
+        installed.withLock { $0 = sealer }
+    }
+
+    static func seal(_ text: String) throws -> String {
+        guard let sealer = installed.withLock({ $0 }) else { return text }
+        return prefix + (try sealer.seal(Array(text.utf8))).base64EncodedString()
+    }
+
+    static func open(_ text: String) throws -> String {
+        guard text.hasPrefix(prefix) else { return text }
+        guard let sealer = installed.withLock({ $0 }),
+            let box = Data(base64Encoded: String(text.dropFirst(prefix.count)))
+        else { throw Unavailable() }
+        return String(decoding: try sealer.open(box), as: UTF8.self)
+    }
+}
+
+/// A string stored sealed (``SecretSealing``) and read in the clear.
+@propertyWrapper
+public struct Sealed: Sendable, Codable, Equatable {
+    public var wrappedValue: String
+
+    public init(wrappedValue: String) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        wrappedValue = try SecretSealing.open(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(try SecretSealing.seal(wrappedValue))
+    }
+}
