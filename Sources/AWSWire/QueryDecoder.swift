@@ -19,7 +19,11 @@ public struct QueryDecoder: Sendable {
     public init(model: ServiceModel) {
         self.model = model
         self.style = .of(model)
+        self.dropsEmptyOptionals = model.metadata.endpointPrefix == "elasticache"
     }
+
+    /// Whether an optional scalar sent as an empty string counts as not sent.
+    let dropsEmptyOptionals: Bool
 
     /// Decodes `parameters` (without `Action` and `Version`) as the input shape `shapeName`.
     public func decode(_ parameters: [String: String], shape shapeName: String) throws(AWSError) -> ShapeValue {
@@ -68,6 +72,13 @@ public struct QueryDecoder: Sendable {
             let target = model.shape(member.shape)
             let key = join(prefix, member.locationName ?? target.locationName ?? member.name)
             guard context.isPresent(key) else { continue }
+            // ElastiCache treats an optional parameter sent empty (`EngineVersion=`, as a widely
+            // used provisioning module sends by default) as not given.
+            if dropsEmptyOptionals, context.parameters[key] == "", !shape.required.contains(member.name),
+                ![.structure, .list, .map].contains(target.kind)
+            {
+                continue
+            }
             if let value = try decodeValue(member, target, key: key, context) {
                 fields[member.name] = value
             }

@@ -144,3 +144,22 @@ struct QueryDecoderLimitTests {
         #expect(groups?.first?[member: "ReplicaAvailabilityZones"] == .list([.string("us-east-1a")]))
     }
 }
+
+/// ElastiCache's empty optional parameters are not given; other services keep them.
+struct EmptyOptionalTests {
+    @Test func anEmptyOptionalElastiCacheParameterIsNotGiven() throws {
+        let value = try QueryDecoder(model: .elastiCache).decode(
+            ["CacheClusterId": "c", "EngineVersion": "", "CacheParameterGroupName": "", "CacheSubnetGroupName": ""],
+            shape: "CreateCacheClusterMessage")
+        #expect(value[member: "EngineVersion"] == nil)
+        #expect(value[member: "CacheSubnetGroupName"] == nil)
+        #expect(value[member: "CacheClusterId"] == .string("c"))
+    }
+
+    @Test func snsKeepsAnEmptyAttributeValue() throws {
+        let value = try QueryDecoder(model: .sns).decode(
+            ["TopicArn": "arn:aws:sns:us-east-1:000000000000:t", "AttributeName": "DisplayName", "AttributeValue": ""],
+            shape: "SetTopicAttributesInput")
+        #expect(value[member: "AttributeValue"] == .string(""))
+    }
+}

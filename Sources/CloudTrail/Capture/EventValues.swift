@@ -22,6 +22,8 @@ struct EventValues {
 
     func responseElements(_ output: ShapeValue?, shape: String?) -> String {
         guard var output, var shape else { return "null" }
+        // An empty answer (StartLogging, DeleteTrail…) is recorded as null, as CloudTrail does.
+        if case .structure(let fields) = output, fields.isEmpty { return "null" }
         if let payload = model.shape(shape).payload, case .structure(var fields) = output, case .blob? = fields[payload]
         {
             fields[payload] = nil

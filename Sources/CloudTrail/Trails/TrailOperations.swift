@@ -266,20 +266,18 @@ struct TrailOperations {
             "LatestDigestDeliveryTime": trail.latestDigestDeliveryTime.map(ShapeValue.timestamp),
             "LatestDigestDeliveryError": trail.latestDigestDeliveryError.map(ShapeValue.string),
             "StopLoggingTime": trail.stopLoggingTime.map(ShapeValue.timestamp),
-            "LatestDeliveryAttemptTime": trail.latestDeliveryAttemptTime.map { .string(Timestamps.iso8601($0)) },
-            "LatestDeliveryAttemptSucceeded": trail.latestDeliveryAttemptSucceeded.map {
-                .string(Timestamps.iso8601($0))
-            },
-            "TimeLoggingStarted": trail.startLoggingTime.map { .string(Timestamps.iso8601($0)) },
-            "TimeLoggingStopped": trail.stopLoggingTime.map { .string(Timestamps.iso8601($0)) },
+            // AWS answers these string-typed times as "" when there is none yet.
+            "LatestDeliveryAttemptTime": .string(trail.latestDeliveryAttemptTime.map { Timestamps.iso8601($0) } ?? ""),
+            "LatestDeliveryAttemptSucceeded": .string(
+                trail.latestDeliveryAttemptSucceeded.map { Timestamps.iso8601($0) } ?? ""),
+            "TimeLoggingStarted": .string(trail.startLoggingTime.map { Timestamps.iso8601($0) } ?? ""),
+            "TimeLoggingStopped": .string(trail.stopLoggingTime.map { Timestamps.iso8601($0) } ?? ""),
             "LatestNotificationError": trail.latestNotificationError.map(ShapeValue.string),
             "LatestNotificationTime": trail.latestNotificationTime.map(ShapeValue.timestamp),
-            "LatestNotificationAttemptTime": trail.latestNotificationAttemptTime.map {
-                .string(Timestamps.iso8601($0))
-            },
-            "LatestNotificationAttemptSucceeded": trail.latestNotificationAttemptSucceeded.map {
-                .string(Timestamps.iso8601($0))
-            },
+            "LatestNotificationAttemptTime": .string(
+                trail.latestNotificationAttemptTime.map { Timestamps.iso8601($0) } ?? ""),
+            "LatestNotificationAttemptSucceeded": .string(
+                trail.latestNotificationAttemptSucceeded.map { Timestamps.iso8601($0) } ?? ""),
         ])
     }
 
