@@ -55,6 +55,18 @@ public struct ElastiCacheService: ServiceHandler {
         return "*"
     }
 
+    /// The primary resource, then every other one the action names (``ElastiCacheAccess``).
+    public func resources(for call: OperationCall) -> [String] {
+        var seen = Set<String>()
+        return ([resource(for: call)].compactMap { $0 } + ElastiCacheAccess.resources(for: call)).filter {
+            seen.insert($0).inserted
+        }
+    }
+
+    public func conditionKeys(for call: OperationCall) -> [String: [String]] {
+        ElastiCacheAccess.conditionKeys(for: call)
+    }
+
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let clusters = CacheClusterOperations(call: call, tx: tx, settings: settings)
         switch call.operation.name {

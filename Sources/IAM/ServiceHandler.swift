@@ -73,6 +73,13 @@ public protocol ServiceHandler: Sendable {
 
     /// The `eventName` CloudTrail records for `operation` (S3 records some under older names).
     func eventName(for operation: String) -> String
+
+    /// Every resource the call names, each of which must be authorized (the first is
+    /// ``resource(for:)``, the one its event names).
+    func resources(for call: OperationCall) -> [String]
+
+    /// The service's condition keys (and `aws:RequestTag/…`) the call's input sets.
+    func conditionKeys(for call: OperationCall) -> [String: [String]]
 }
 
 /// A resource named in a data event's `resources`.
@@ -96,4 +103,8 @@ extension ServiceHandler {
     public func dataResources(for call: OperationCall) -> [DataResource] { [] }
 
     public func eventName(for operation: String) -> String { operation }
+
+    public func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
+
+    public func conditionKeys(for call: OperationCall) -> [String: [String]] { [:] }
 }

@@ -120,8 +120,13 @@ public struct Gateway: Sendable {
             let prepared = capture ? recorder.prepare(captured) : nil
             let output = try await store.write { [authorizer, recorder] tx in
                 // Unsigned calls (SNS links) carry their own proof: the confirmation token.
-                if call.principal.kind != .anonymous, let resource = handler.resource(for: call) {
-                    try authorizer.authorize(Self.accessRequest(call, resource: resource), in: tx)
+                // Every resource the call names must be allowed, not only the one its event names.
+                if call.principal.kind != .anonymous {
+                    let conditions = handler.conditionKeys(for: call)
+                    for resource in handler.resources(for: call) {
+                        try authorizer.authorize(
+                            Self.accessRequest(call, resource: resource, conditions: conditions), in: tx)
+                    }
                 }
                 let output = try handler.handle(call, in: tx)
                 if try capture && Self.shouldRecord(captured, in: tx) {
@@ -160,14 +165,19 @@ public struct Gateway: Sendable {
         return try DataEventSelection.wanted(context, readOnly: EventRecorder.isReadOnly(context.eventName), in: tx)
     }
 
-    static func accessRequest(_ call: OperationCall, resource: String) -> AccessRequest {
-        AccessRequest(
+    static func accessRequest(_ call: OperationCall, resource: String, conditions: [String: [String]] = [:])
+        -> AccessRequest
+    {
+        var context: [String: [String]] = [
+            "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [call.principal.arn],
+            "aws:PrincipalAccount": [call.principal.accountId], "aws:SecureTransport": ["false"],
+            "aws:CurrentTime": [Timestamps.iso8601(call.now)], "aws:userid": [call.principal.principalId],
+        ]
+        if let user = call.principal.userName { context["aws:username"] = [user] }
+        context.merge(conditions) { _, service in service }
+        return AccessRequest(
             action: "\(call.model.metadata.signingName):\(call.operation.name)", resource: resource,
-            principal: call.principal,
-            context: [
-                "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [call.principal.arn],
-                "aws:PrincipalAccount": [call.principal.accountId], "aws:SecureTransport": ["false"],
-            ])
+            principal: call.principal, context: context)
     }
 
     /// Records a failed call. If even that cannot be written, the caller still gets the call's

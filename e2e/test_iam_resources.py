@@ -1,0 +1,80 @@
+"""IAM as AWS evaluates it: every resource a call names is authorized, and ElastiCache's
+condition keys decide."""
+
+import json
+import uuid
+
+import botocore.exceptions
+import pytest
+
+
+def user_with(server, statements):
+    iam = server.client("iam")
+    name = f"lp-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(
+        UserName=name, PolicyName="least", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements})
+    )
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return server.client("elasticache", key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def denied(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        call(**kwargs)
+    assert excinfo.value.response["Error"]["Code"] == "AccessDenied"
+    return excinfo.value.response["Error"]["Message"]
+
+
+def test_create_cache_cluster_needs_its_parameter_group_too(server):
+    base = "arn:aws:elasticache:us-east-1:000000000000"
+    server.client("elasticache").create_cache_parameter_group(
+        CacheParameterGroupName="lp-params", CacheParameterGroupFamily="redis7", Description="least privilege")
+    cluster_only = user_with(server, [{
+        "Effect": "Allow", "Action": "elasticache:CreateCacheCluster", "Resource": f"{base}:cluster:*",
+    }])
+    message = denied(
+        cluster_only.create_cache_cluster, CacheClusterId="lp-one", Engine="redis", CacheNodeType="cache.t4g.small",
+        CacheParameterGroupName="lp-params")
+    assert f"on resource: {base}:parametergroup:lp-params" in message
+    assert "because no identity-based policy allows the elasticache:CreateCacheCluster action" in message
+    both = user_with(server, [{
+        "Effect": "Allow", "Action": "elasticache:CreateCacheCluster",
+        "Resource": [f"{base}:cluster:*", f"{base}:parametergroup:lp-params"],
+    }])
+    both.create_cache_cluster(
+        CacheClusterId="lp-two", Engine="redis", CacheNodeType="cache.t4g.small", CacheParameterGroupName="lp-params")
+    # The denial is recorded with the resource it names.
+    events = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateCacheCluster"}])["Events"]
+    records = [json.loads(e["CloudTrailEvent"]) for e in events]
+    assert any(r.get("errorCode") == "AccessDenied" and "parametergroup:lp-params" in r["errorMessage"] for r in records)
+
+
+def test_a_snapshot_needs_a_right_on_the_snapshot(server):
+    base = "arn:aws:elasticache:us-east-1:000000000000"
+    server.client("elasticache").create_cache_cluster(
+        CacheClusterId="snap-src", Engine="redis", CacheNodeType="cache.t4g.small")
+    server.advance(10)
+    cluster_only = user_with(server, [{
+        "Effect": "Allow", "Action": "elasticache:CreateSnapshot", "Resource": f"{base}:cluster:snap-src",
+    }])
+    message = denied(cluster_only.create_snapshot, CacheClusterId="snap-src", SnapshotName="lp-snap")
+    assert f"{base}:snapshot:lp-snap" in message
+
+
+def test_an_elasticache_condition_key_allows_and_refuses(server):
+    small_only = user_with(server, [{
+        "Effect": "Allow", "Action": "elasticache:CreateCacheCluster", "Resource": "*",
+        "Condition": {"StringLike": {"elasticache:CacheNodeType": "cache.t4g.*"}},
+    }])
+    small_only.create_cache_cluster(CacheClusterId="small-ok", Engine="redis", CacheNodeType="cache.t4g.small")
+    denied(small_only.create_cache_cluster, CacheClusterId="big-no", Engine="redis", CacheNodeType="cache.r7g.large")
+    tagged_only = user_with(server, [{
+        "Effect": "Allow", "Action": "elasticache:CreateCacheCluster", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestTag/team": "audit"}},
+    }])
+    tagged_only.create_cache_cluster(
+        CacheClusterId="tagged-ok", Engine="redis", CacheNodeType="cache.t4g.small",
+        Tags=[{"Key": "team", "Value": "audit"}])
+    denied(tagged_only.create_cache_cluster, CacheClusterId="untagged-no", Engine="redis", CacheNodeType="cache.t4g.small")
