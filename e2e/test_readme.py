@@ -15,7 +15,7 @@ def session_lines():
 
 
 def test_the_readme_session_ends_with_a_log_file_in_the_bucket(fresh_server, tmp_path):
-    srv = fresh_server(args=("--delivery-interval", "10"))
+    srv = fresh_server(extra_env={"CACHETRAIL_DELIVERY_INTERVAL": "10"})  # as the README says
     exported = re.search(r"^export (AWS_SHARED_CREDENTIALS_FILE=\S+ .*)$", srv.output(), re.MULTILINE)
     assert exported, srv.output()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

@@ -210,19 +210,34 @@ public struct TrailDelivery: Sendable {
     /// timed by the batch's newest event and made unique by the batch's identity, so a retried
     /// batch lands on the same key.
     static func key(trail: TrailRecord, region: String, batch: [(position: Int64, entry: JournalEntry)]) -> String {
-        let time = batch.last?.entry.eventTime ?? Date(timeIntervalSince1970: 0)
-        let t = UTCFields(time)
-        let (year, month, day) = (
-            Timestamps.padded(t.year, width: 4), Timestamps.padded(t.month, width: 2),
-            Timestamps.padded(t.day, width: 2)
-        )
-        let stamp =
-            "\(year)\(month)\(day)T\(Timestamps.padded(t.hour, width: 2))\(Timestamps.padded(t.minute, width: 2))Z"
+        let time = KeyTime(batch.last?.entry.eventTime ?? Date(timeIntervalSince1970: 0))
         let identity = "\(trail.arn)|\(region)|\(batch.first?.position ?? 0)|\(batch.last?.position ?? 0)"
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
         let unique = String(
             SHA256.hash(data: Array(identity.utf8)).prefix(16).map { alphabet[Int($0) % alphabet.count] })
         return trail.keyPrefix(region: region)
-            + "\(year)/\(month)/\(day)/\(trail.account)_CloudTrail_\(region)_\(stamp)_\(unique).json.gz"
+            + "\(time.datePath)/\(trail.account)_CloudTrail_\(region)_\(time.minuteStamp)_\(unique).json.gz"
     }
+}
+
+/// The parts of a time that CloudTrail's object keys carry, in UTC.
+struct KeyTime {
+    let year, month, day, hour, minute, second: String
+
+    init(_ date: Date) {
+        let t = UTCFields(date)
+        year = Timestamps.padded(t.year, width: 4)
+        month = Timestamps.padded(t.month, width: 2)
+        day = Timestamps.padded(t.day, width: 2)
+        hour = Timestamps.padded(t.hour, width: 2)
+        minute = Timestamps.padded(t.minute, width: 2)
+        second = Timestamps.padded(t.second, width: 2)
+    }
+
+    /// `YYYY/MM/DD`.
+    var datePath: String { "\(year)/\(month)/\(day)" }
+    /// `YYYYMMDDTHHmmZ` (log files).
+    var minuteStamp: String { "\(year)\(month)\(day)T\(hour)\(minute)Z" }
+    /// `YYYYMMDDTHHmmssZ` (digest files).
+    var secondStamp: String { "\(year)\(month)\(day)T\(hour)\(minute)\(second)Z" }
 }

@@ -95,16 +95,9 @@ struct TrailDigests {
 
     /// `[prefix/]AWSLogs/ACCOUNT/CloudTrail-Digest/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail-Digest_REGION_TRAIL_HOMEREGION_YYYYMMDDTHHMMSSZ.json.gz`.
     static func key(trail: TrailRecord, region: String, end: Date) -> String {
-        let t = UTCFields(end)
-        let (year, month, day) = (
-            Timestamps.padded(t.year, width: 4), Timestamps.padded(t.month, width: 2),
-            Timestamps.padded(t.day, width: 2)
-        )
-        let stamp =
-            "\(year)\(month)\(day)T\(Timestamps.padded(t.hour, width: 2))\(Timestamps.padded(t.minute, width: 2))"
-            + "\(Timestamps.padded(t.second, width: 2))Z"
+        let time = KeyTime(end)
         return trail.digestKeyPrefix(region: region)
-            + "\(year)/\(month)/\(day)/\(trail.account)_CloudTrail-Digest_\(region)_\(trail.name)_\(trail.homeRegion)_\(stamp).json.gz"
+            + "\(time.datePath)/\(trail.account)_CloudTrail-Digest_\(region)_\(trail.name)_\(trail.homeRegion)_\(time.secondStamp).json.gz"
     }
 
     /// The digest's JSON, fields in CloudTrail's order.
