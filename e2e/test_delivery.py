@@ -340,3 +340,20 @@ def test_lifecycle_actions_are_service_events_for_trails_that_select_them(fresh_
     assert event["serviceEventDetails"]["lifecycleRuleId"] == "expire-logs"
     assert event["recipientAccountId"] == "000000000000" and event["eventCategory"] == "Data"
     assert {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{data_bucket}/logs/old.txt"} in event["resources"]
+
+
+def test_a_refused_bucket_policy_is_explained_in_the_server_log(fresh_server):
+    srv = fresh_server()
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="half-policy")
+    # Only the ACL check statement: the write statement is missing.
+    policy = json.loads(trail_policy("half-policy", ["000000000000"]))
+    policy["Statement"] = policy["Statement"][:1]
+    s3.put_bucket_policy(Bucket="half-policy", Policy=json.dumps(policy))
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        srv.client("cloudtrail").create_trail(Name="explained", S3BucketName="half-policy")
+    error = excinfo.value.response["Error"]
+    # The wire keeps AWS's words; the log says what is missing.
+    assert error["Code"] == "InsufficientS3BucketPolicyException"
+    assert error["Message"] == "Incorrect S3 bucket policy is detected for bucket: half-policy"
+    assert "no statement allows cloudtrail.amazonaws.com s3:PutObject on arn:aws:s3:::half-policy/AWSLogs/000000000000/" in srv.output()

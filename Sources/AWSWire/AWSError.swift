@@ -8,12 +8,18 @@ public struct AWSError: Error, Sendable, Equatable {
     public var message: String
     public var httpStatus: Int
     public var senderFault: Bool
+    /// What the server log (never the wire) adds to explain the refusal: which policy statement
+    /// is missing, for instance.
+    public var diagnostic: String?
 
-    public init(code: String, message: String, httpStatus: Int = 400, senderFault: Bool = true) {
+    public init(
+        code: String, message: String, httpStatus: Int = 400, senderFault: Bool = true, diagnostic: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
         self.senderFault = senderFault
+        self.diagnostic = diagnostic
     }
 
     /// The error of the model's exception shape `shape`, with its code and status.

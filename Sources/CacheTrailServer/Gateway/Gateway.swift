@@ -144,9 +144,11 @@ public struct Gateway: Sendable {
                 await recordFailure(context, error, logger: logger)
             }
             count(wire, operationName, status: error.httpStatus)
-            logger.info(
-                "refused",
-                metadata: ["aws.error": .string(error.code), "http.status": .stringConvertible(error.httpStatus)])
+            var metadata: Logger.Metadata = [
+                "aws.error": .string(error.code), "http.status": .stringConvertible(error.httpStatus),
+            ]
+            if let diagnostic = error.diagnostic { metadata["aws.why"] = .string(diagnostic) }
+            logger.info("refused", metadata: metadata)
             return wire.failure(error, requestID: requestID)
         } catch let error as StateStoreError {
             count(wire, operationName, status: 503)

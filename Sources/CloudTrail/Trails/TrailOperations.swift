@@ -88,10 +88,12 @@ struct TrailOperations {
         case .allowed: break
         case .noSuchBucket:
             throw error("S3BucketDoesNotExistException", "S3 bucket \(trail.bucket) does not exist.")
-        case .denied:
-            throw error(
+        case .denied(let why):
+            var refusal = error(
                 "InsufficientS3BucketPolicyException",
                 "Incorrect S3 bucket policy is detected for bucket: \(trail.bucket)")
+            refusal.diagnostic = "bucket \(trail.bucket): \(why)"
+            throw refusal
         }
     }
 
@@ -108,9 +110,16 @@ struct TrailOperations {
             throw error("InvalidSnsTopicNameException", "Topic name or ARN is not valid: \(given)")
         }
         let notifier = ServiceNotifier(service: "cloudtrail.amazonaws.com")
-        guard try notifier.check(topicArn: arn, account: trail.account, sourceArn: trail.arn, in: tx) == .allowed else {
-            throw error(
+        let check = try notifier.check(topicArn: arn, account: trail.account, sourceArn: trail.arn, in: tx)
+        guard check == .allowed else {
+            var refusal = error(
                 "InsufficientSnsTopicPolicyException", "SNS Topic does not exist or the topic policy is incorrect!")
+            refusal.diagnostic =
+                check == .noSuchTopic
+                ? "topic \(arn) does not exist"
+                : "the policy of \(arn) has no statement allowing cloudtrail.amazonaws.com SNS:Publish "
+                    + "(aws:SourceArn \(trail.arn), aws:SourceAccount \(trail.account))"
+            throw refusal
         }
         trail.snsTopicArn = arn
     }

@@ -18,7 +18,8 @@ public struct ServiceDelivery: Sendable {
     public enum Check: Equatable, Sendable {
         case allowed
         case noSuchBucket
-        case denied
+        /// Refused; the text says what the bucket policy lacks (for the server log).
+        case denied(String)
     }
 
     func request(_ action: String, resource: String, account: String, sourceArn: String) -> AccessRequest {
@@ -63,8 +64,14 @@ public struct ServiceDelivery: Sendable {
         let putRequest = request(
             "s3:PutObject", resource: "arn:aws:s3:::\(name)/\(objectPrefix)example.json.gz", account: account,
             sourceArn: sourceArn)
-        return allowed(aclRequest, bucket: bucket, in: tx) && allowed(putRequest, bucket: bucket, in: tx)
-            ? .allowed : .denied
+        guard bucket.policy != nil else { return .denied("the bucket has no policy") }
+        for request in [aclRequest, putRequest] where !allowed(request, bucket: bucket, in: tx) {
+            let acl = request.action == "s3:PutObject" ? " with s3:x-amz-acl bucket-owner-full-control" : ""
+            return .denied(
+                "no statement allows \(service) \(request.action) on \(request.resource)\(acl) "
+                    + "(aws:SourceArn \(sourceArn), aws:SourceAccount \(account))")
+        }
+        return .allowed
     }
 
     /// Writes one object as the service; throws NoSuchBucket or AccessDenied as S3 would.
