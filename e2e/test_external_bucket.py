@@ -142,3 +142,36 @@ def test_external_bucket_refusal_is_reported(moto, fresh_server):
     srv.advance(600)
     assert [r["requestID"] for _, r in moto.records(bucket)].count(request_id) == 1
     assert "LatestDeliveryError" not in ct.get_trail_status(Name="early")
+
+
+def test_digests_reach_an_external_bucket_and_validate(moto, fresh_server):
+    bucket = f"ext-digests-{uuid.uuid4().hex[:8]}"
+    moto.s3().create_bucket(Bucket=bucket)
+    srv = fresh_server(
+        args=("--s3-endpoint", moto.endpoint),
+        extra_env={"CACHETRAIL_S3_ACCESS_KEY_ID": "testing", "CACHETRAIL_S3_SECRET_ACCESS_KEY": "testing"})
+    ct = srv.client("cloudtrail")
+    arn = ct.create_trail(Name="ext-validated", S3BucketName=bucket, EnableLogFileValidation=True)["TrailARN"]
+    ct.start_logging(Name="ext-validated")
+    start = srv.advance(0)["now"]
+    iam = srv.client("iam")
+    for hour in range(3):
+        iam.create_user(UserName=f"ext-{hour}-{uuid.uuid4().hex[:6]}")
+        srv.advance(3600)
+    end = srv.advance(0)["now"]
+    digests = [o["Key"] for o in moto.s3().list_objects_v2(Bucket=bucket, Prefix="AWSLogs/000000000000/CloudTrail-Digest/")
+               .get("Contents", [])]
+    assert len(digests) == 3
+    head = moto.s3().head_object(Bucket=bucket, Key=digests[0])
+    assert head["Metadata"]["signature-algorithm"] == "SHA256withRSA"
+    # The real CLI: CloudTrail calls to cachetrail, S3 reads from the external endpoint.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_SHARED_CREDENTIALS_FILE": str(srv.credentials_file), "AWS_CONFIG_FILE": os.devnull,
+        "AWS_ENDPOINT_URL": srv.endpoint, "AWS_ENDPOINT_URL_S3": moto.endpoint, "AWS_DEFAULT_REGION": "us-east-1",
+    })
+    result = subprocess.run(
+        ["aws", "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start, "--end-time", end,
+         "--verbose"], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3/3 digest files valid" in result.stdout

@@ -46,9 +46,8 @@ public struct Deliverer: Sendable {
                 for var trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope) {
                     let before = trail
                     written += try delivery.deliver(&trail, now: now, flush: false, in: tx)
-                    if try !delivery.deliversExternally(trail, in: tx) {
-                        try delivery.digests.deliverDue(&trail, now: now, in: tx)
-                    }
+                    try delivery.digests.deliverDue(
+                        &trail, now: now, external: try delivery.deliversExternally(trail, in: tx), in: tx)
                     if trail != before {
                         try tx.put(trail, kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
                     }

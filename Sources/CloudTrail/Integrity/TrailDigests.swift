@@ -18,9 +18,15 @@ struct TrailDigests {
     static func record(
         _ trail: inout TrailRecord, region: String, key: String, hash: String, entries: [JournalEntry], now: Date
     ) {
-        guard trail.logFileValidation, let oldest = entries.map(\.eventTime).min(),
-            let newest = entries.map(\.eventTime).max()
-        else { return }
+        guard let oldest = entries.map(\.eventTime).min(), let newest = entries.map(\.eventTime).max() else { return }
+        record(&trail, region: region, key: key, hash: hash, oldest: oldest, newest: newest, now: now)
+    }
+
+    /// Notes a delivered log file, given its events' time range.
+    static func record(
+        _ trail: inout TrailRecord, region: String, key: String, hash: String, oldest: Date, newest: Date, now: Date
+    ) {
+        guard trail.logFileValidation else { return }
         var chains = trail.digests ?? [:]
         var chain = chains[region] ?? DigestChain(periodStart: trail.startLoggingTime ?? now)
         chain.files.append(
@@ -33,7 +39,11 @@ struct TrailDigests {
 
     /// Writes every digest that is due by `now` (each hour since the period started), or with
     /// `final`, one more for the part-hour up to `now` (logging stops, the trail is deleted).
-    func deliverDue(_ trail: inout TrailRecord, now: Date, final: Bool = false, in tx: any StateWriter) throws {
+    ///
+    /// With `external`, digests are queued in the trail's digest outbox for the external endpoint.
+    func deliverDue(
+        _ trail: inout TrailRecord, now: Date, final: Bool = false, external: Bool = false, in tx: any StateWriter
+    ) throws {
         guard trail.logFileValidation, trail.logging || final else { return }
         var chains = trail.digests ?? [:]
         // The home region always has a chain; a multi-region trail adds one per region it delivered in.
@@ -44,10 +54,11 @@ struct TrailDigests {
             guard var chain = chains[region] else { continue }
             while chain.periodStart.addingTimeInterval(DigestChain.period) <= now {
                 let end = chain.periodStart.addingTimeInterval(DigestChain.period)
-                guard try deliver(&chain, trail: &trail, region: region, end: end, in: tx) else { break }
+                guard try deliver(&chain, trail: &trail, region: region, end: end, external: external, in: tx)
+                else { break }
             }
             if final && chain.periodStart < now {
-                _ = try deliver(&chain, trail: &trail, region: region, end: now, in: tx)
+                _ = try deliver(&chain, trail: &trail, region: region, end: now, external: external, in: tx)
             }
             chains[region] = chain
         }
@@ -56,7 +67,8 @@ struct TrailDigests {
 
     /// Writes the digest of `chain`'s period up to `end`; false (status recorded) if the bucket refused.
     private func deliver(
-        _ chain: inout DigestChain, trail: inout TrailRecord, region: String, end: Date, in tx: any StateWriter
+        _ chain: inout DigestChain, trail: inout TrailRecord, region: String, end: Date, external: Bool,
+        in tx: any StateWriter
     ) throws -> Bool {
         let files = chain.files.filter { $0.deliveredAt <= end }
         let key = Self.key(trail: trail, region: region, end: end)
@@ -70,17 +82,25 @@ struct TrailDigests {
             Self.stringToSign(
                 end: end, bucket: trail.bucket, key: key, hash: hash, previousSignature: chain.previous?.signature),
             with: signingKey)
-        do {
-            try writer.put(
-                bucket: trail.bucket, key: key, bytes: try Gzip.compress(bytes), contentType: "application/json",
-                contentEncoding: "gzip", account: trail.account, sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId,
-                metadata: ["signature": signature, "signature-algorithm": "SHA256withRSA"], now: end, in: tx)
-        } catch let error as AWSError {
-            trail.latestDigestDeliveryError = error.code
-            return false
+        if external {
+            // Stored by the upload pass (Deliverer+External), retried until the endpoint takes it.
+            trail.digestOutbox =
+                (trail.digestOutbox ?? []) + [
+                    TrailRecord.PendingDigest(key: key, body: Data(try Gzip.compress(bytes)), signature: signature)
+                ]
+        } else {
+            do {
+                try writer.put(
+                    bucket: trail.bucket, key: key, bytes: try Gzip.compress(bytes), contentType: "application/json",
+                    contentEncoding: "gzip", account: trail.account, sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId,
+                    metadata: ["signature": signature, "signature-algorithm": "SHA256withRSA"], now: end, in: tx)
+            } catch let error as AWSError {
+                trail.latestDigestDeliveryError = error.code
+                return false
+            }
+            trail.latestDigestDeliveryError = nil
+            trail.latestDigestDeliveryTime = end
         }
-        trail.latestDigestDeliveryError = nil
-        trail.latestDigestDeliveryTime = end
         chain.files.removeAll { $0.deliveredAt <= end }
         chain.previous = DigestChain.Previous(bucket: trail.bucket, key: key, hash: hash, signature: signature)
         chain.periodStart = end

@@ -220,7 +220,7 @@ struct TrailOperations {
             try finalDigest(&trail)
         }
         try tx.delete(kind: TrailRecord.kind, scope: TrailRecord.scope, id: trail.id)
-        if !(trail.outbox ?? []).isEmpty {
+        if !(trail.outbox ?? []).isEmpty || !(trail.digestOutbox ?? []).isEmpty {
             // Files cut for an external bucket are still uploaded after the trail is gone.
             try tx.put(trail, kind: TrailRecord.retiredKind, scope: TrailRecord.scope, id: trail.retiredID)
         }
@@ -258,11 +258,10 @@ struct TrailOperations {
         return .object([:])
     }
 
-    /// The digest of the part-hour up to now, when logging stops or the trail goes (embedded
-    /// buckets; an external bucket gets no digests yet).
+    /// The digest of the part-hour up to now, when logging stops or the trail goes.
     private func finalDigest(_ trail: inout TrailRecord) throws {
-        guard try !delivery.deliversExternally(trail, in: tx) else { return }
-        try delivery.digests.deliverDue(&trail, now: call.now, final: true, in: tx)
+        try delivery.digests.deliverDue(
+            &trail, now: call.now, final: true, external: try delivery.deliversExternally(trail, in: tx), in: tx)
     }
 
     func status() throws -> ShapeValue {

@@ -45,6 +45,19 @@ public struct TrailRecord: Sendable, Codable, Equatable {
     public var cursors: [String: Int64]
     /// Files cut for an external bucket and not yet stored there, oldest first per region.
     public var outbox: [PendingFile]?
+    /// Digest files signed for an external bucket and not yet stored there, oldest first.
+    public var digestOutbox: [PendingDigest]? = nil
+
+    /// A digest file made (and its chain advanced) in a transaction, waiting for the external
+    /// endpoint; its bytes and signature are fixed, so a retry stores the same object.
+    public struct PendingDigest: Sendable, Codable, Equatable {
+        public var key: String
+        /// The gzip-compressed digest.
+        public var body: Data
+        public var signature: String
+        public var attempts = 0
+        public var notBefore: Date?
+    }
 
     /// A log file cut from the journal range (after, end] of one region, waiting for an
     /// external endpoint. Its key is fixed when it is cut, so a retry after a crash overwrites
