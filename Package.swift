@@ -89,6 +89,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ResourceTagging", dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CacheNodes",
             dependencies: [
                 "ElastiCache", .product(name: "Logging", package: "swift-log"),
@@ -100,7 +104,7 @@ let package = Package(
             name: "CacheTrailServer",
             dependencies: [
                 "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache", "ObjectStore",
-                "Notifications", "CacheNodes",
+                "Notifications", "CacheNodes", "ResourceTagging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -153,6 +157,7 @@ let package = Package(
         ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),
         .testTarget(name: "CacheNodesTests", dependencies: ["CacheNodes"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResourceTaggingTests", dependencies: ["ResourceTagging"], swiftSettings: swiftSettings),
         .testTarget(name: "CacheTrailServerTests", dependencies: ["CacheTrailServer"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),
         .testTarget(

@@ -78,3 +78,32 @@ def test_an_elasticache_condition_key_allows_and_refuses(server):
         CacheClusterId="tagged-ok", Engine="redis", CacheNodeType="cache.t4g.small",
         Tags=[{"Key": "team", "Value": "audit"}])
     denied(tagged_only.create_cache_cluster, CacheClusterId="untagged-no", Engine="redis", CacheNodeType="cache.t4g.small")
+
+
+def test_the_tagging_api_lists_every_service_s_resources_by_tag(fresh_server):
+    srv = fresh_server()
+    tag = [{"Key": "team", "Value": "audit"}]
+    srv.client("elasticache").create_cache_cluster(
+        CacheClusterId="tagged", Engine="redis", CacheNodeType="cache.t4g.small", Tags=tag)
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="tagged-bucket")
+    s3.put_bucket_tagging(Bucket="tagged-bucket", Tagging={"TagSet": tag})
+    topic = srv.client("sns").create_topic(Name="tagged-topic", Tags=tag)["TopicArn"]
+    srv.client("sns").create_topic(Name="untagged-topic")
+    tagging = srv.client("resourcegroupstaggingapi")
+    found = tagging.get_resources(TagFilters=[{"Key": "team", "Values": ["audit"]}])["ResourceTagMappingList"]
+    arns = sorted(r["ResourceARN"] for r in found)
+    assert arns == sorted([
+        "arn:aws:elasticache:us-east-1:000000000000:cluster:tagged", "arn:aws:s3:::tagged-bucket", topic,
+    ])
+    clusters = tagging.get_resources(ResourceTypeFilters=["elasticache:cluster"])["ResourceTagMappingList"]
+    assert [r["ResourceARN"] for r in clusters] == ["arn:aws:elasticache:us-east-1:000000000000:cluster:tagged"]
+    pages = list(tagging.get_paginator("get_resources").paginate(ResourcesPerPage=1))
+    assert sum(len(p["ResourceTagMappingList"]) for p in pages) == 4 and len(pages) == 4
+    assert tagging.get_tag_keys()["TagKeys"] == ["team"]
+    assert tagging.get_tag_values(Key="team")["TagValues"] == ["audit"]
+    failed = tagging.tag_resources(ResourceARNList=[topic], Tags={"x": "y"})["FailedResourcesMap"]
+    assert failed[topic]["ErrorCode"] == "InvalidParameterException"
+    events = srv.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": "tagging.amazonaws.com"}])["Events"]
+    assert {e["EventName"] for e in events} >= {"GetResources", "GetTagKeys", "TagResources"}

@@ -46,6 +46,7 @@ SERVICES = {
         "2006-03-01",
     ),
     "cloudtrail": ("cloudTrail", "*", "2013-11-01"),
+    "resourcegroupstaggingapi": ("resourceGroupsTagging", "*", "2017-01-26"),
     "sns": ("sns", "*", "2010-03-31"),
     "sts": ("sts", "*", "2011-06-15"),
     "iam": (
@@ -63,6 +64,7 @@ SERVICES = {
 
 FILE_NAMES = {
     "elasticache": "ElastiCache", "s3": "S3", "cloudtrail": "CloudTrail", "sns": "SNS", "sts": "STS", "iam": "IAM",
+    "resourcegroupstaggingapi": "ResourceGroupsTagging",
 }
 
 KINDS = {

@@ -11,6 +11,7 @@ import Notifications
 import ObjectStore
 import Persistence
 import Prometheus
+import ResourceTagging
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -105,7 +106,7 @@ public enum CacheTrailServer {
                 account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: clock.now(),
                 in: tx)
         }
-        let handlers: [any ServiceHandler] =
+        let services: [any ServiceHandler] =
             [
                 IAMService(),
                 STSService(),
@@ -114,6 +115,8 @@ public enum CacheTrailServer {
                 S3Service(blobs: data.blobs, notifier: Self.bucketNotifier),
                 SNSService(),
             ]
+        // The Tagging API lists what the other services hold.
+        let handlers = services + [TaggingService(sources: services)]
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
         let responder = CacheTrailResponder(

@@ -67,6 +67,20 @@ public struct ElastiCacheService: ServiceHandler {
         ElastiCacheAccess.conditionKeys(for: call)
     }
 
+    /// Cache clusters and replication groups, with their tags.
+    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+        let scope = "\(account)/\(region)"
+        func tags(_ list: [TagRecord]) -> [String: String] {
+            Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        }
+        return try tx.list(CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: scope).map {
+            TaggedResource(arn: $0.arn, tags: tags($0.tags))
+        }
+            + tx.list(ReplicationGroupRecord.self, kind: ReplicationGroupOperations.kind, scope: scope).map {
+                TaggedResource(arn: $0.arn, tags: tags($0.tags))
+            }
+    }
+
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let clusters = CacheClusterOperations(call: call, tx: tx, settings: settings)
         switch call.operation.name {

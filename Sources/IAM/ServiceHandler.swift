@@ -80,6 +80,21 @@ public protocol ServiceHandler: Sendable {
 
     /// The service's condition keys (and `aws:RequestTag/…`) the call's input sets.
     func conditionKeys(for call: OperationCall) -> [String: [String]]
+
+    /// The account's taggable resources in `region`, with their tags (for the Resource Groups
+    /// Tagging API).
+    func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource]
+}
+
+/// A resource and its tags, as the Resource Groups Tagging API lists them.
+public struct TaggedResource: Sendable, Equatable {
+    public var arn: String
+    public var tags: [String: String]
+
+    public init(arn: String, tags: [String: String]) {
+        self.arn = arn
+        self.tags = tags
+    }
 }
 
 /// A resource named in a data event's `resources`.
@@ -107,4 +122,8 @@ extension ServiceHandler {
     public func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
 
     public func conditionKeys(for call: OperationCall) -> [String: [String]] { [:] }
+
+    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+        []
+    }
 }

@@ -26,6 +26,13 @@ public struct CloudTrailService: ServiceHandler {
         return "arn:aws:cloudtrail:\(region):\(account):trail/\(trail)"
     }
 
+    /// The account's trails whose home is `region`, with their tags.
+    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+        try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
+            .filter { $0.account == account && $0.homeRegion == region }
+            .map { TaggedResource(arn: $0.arn, tags: $0.tags) }
+    }
+
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let trails = TrailOperations(call: call, tx: tx, delivery: delivery)
         switch call.operation.name {

@@ -10,6 +10,12 @@ public struct SNSService: ServiceHandler {
     public let model = ServiceModel.sns
     public init() {}
 
+    /// The account's topics in `region`, with their tags.
+    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+        try tx.list(TopicRecord.self, kind: TopicRecord.kind, scope: account).filter { $0.region == region }
+            .map { TaggedResource(arn: $0.arn, tags: $0.tags) }
+    }
+
     public func resource(for call: OperationCall) -> String? {
         if let arn = call.string("TopicArn") ?? call.string("ResourceArn") ?? call.string("TargetArn") {
             return arn

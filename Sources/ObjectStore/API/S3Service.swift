@@ -19,6 +19,13 @@ public struct S3Service: ServiceHandler {
 
     public func resource(for call: OperationCall) -> String? { nil }
 
+    /// The account's buckets in `region`, with their tags.
+    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+        try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global)
+            .filter { $0.owner == account && $0.region == region }
+            .map { TaggedResource(arn: "arn:aws:s3:::\($0.name)", tags: $0.tags ?? [:]) }
+    }
+
     /// Every object file the metadata refers to: objects and the parts of open uploads.
     public static func referencedBlobs(in tx: any StateReader) throws -> Set<String> {
         var files = Set<String>()
