@@ -120,7 +120,7 @@ def test_doctor_says_what_is_usable_here(fresh_server):
     assert f"in use by a cachetrail server (pid {srv.process.pid})" in result.stdout
     assert "(mode 700)" in result.stdout and "free disk:" in result.stdout
     assert "memcached:" in result.stdout and "redis:" in result.stdout
-    assert "aws cli:" in result.stdout
+    assert "aws cli:" in result.stdout and "chromium (headless browser tests):" in result.stdout
     srv.stop()
     idle = subprocess.run(
         [str(BINARY), "doctor", "--data-dir", str(srv.data_dir)], capture_output=True, text=True, timeout=60

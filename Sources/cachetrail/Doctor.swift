@@ -21,6 +21,13 @@ struct Doctor: ParsableCommand {
         lines.append(
             "cache nodes: " + (engines.programs.isEmpty ? "address only (install redis-server or memcached)" : "real"))
         lines.append("  " + engines.summary)
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let browser = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { name in
+            path.split(separator: ":").map { "\($0)/\(name)" }.first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            }
+        }.first
+        lines.append("chromium (headless browser tests): " + (browser ?? "not found (apt-get install chromium)"))
         let directory = URL(fileURLWithPath: data.dataDirectory).standardizedFileURL.path
         if let attributes = try? FileManager.default.attributesOfItem(atPath: directory),
             let permissions = attributes[.posixPermissions] as? Int
