@@ -31,7 +31,7 @@ def test_user_with_key_and_inline_policy_via_cli(server):
     name = f"cli-{uuid.uuid4().hex[:8]}"
     created = server.cli("iam", "create-user", "--user-name", name)["User"]
     assert created["Arn"] == f"arn:aws:iam::000000000000:user/{name}"
-    assert created["UserId"].startswith("AIDA")
+    assert created["UserId"].startswith("AIDA") and len(created["UserId"]) == 21
     key = server.cli("iam", "create-access-key", "--user-name", name)["AccessKey"]
     assert key["AccessKeyId"].startswith("AKIA") and len(key["SecretAccessKey"]) == 40
     server.cli("iam", "put-user-policy", "--user-name", name, "--policy-name", "p", "--policy-document", ALLOW_STS_AND_LIST_USERS)
@@ -109,7 +109,7 @@ def test_assume_role_and_the_assumed_identity(server):
     iam = server.client("iam")
     role_name = f"role-{uuid.uuid4().hex[:8]}"
     role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=trust_policy(f"arn:aws:iam::000000000000:user/{name}"))["Role"]
-    assert role["RoleId"].startswith("AROA")
+    assert role["RoleId"].startswith("AROA") and len(role["RoleId"]) == 21
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"].endswith(name)
     iam.put_role_policy(
         RoleName=role_name, PolicyName="list",

@@ -10,9 +10,14 @@ public enum Identifiers {
         return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
     }
 
-    /// A 20-character id with the given 4-letter prefix (`AKIA`, `ASIA`, `AIDA`, `AROA`).
+    /// A 20-character key id with the given 4-letter prefix (`AKIA`, `ASIA`).
     public static func make(_ prefix: String) -> String {
         prefix + random(16, from: base32)
+    }
+
+    /// A 21-character unique id of a user or role (`AIDA…`, `AROA…`), as IAM's are.
+    public static func uniqueId(_ prefix: String) -> String {
+        prefix + random(17, from: base32)
     }
 
     /// A 40-character secret access key.

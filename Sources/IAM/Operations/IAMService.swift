@@ -89,7 +89,7 @@ public struct IAMService: ServiceHandler {
         let name = try call.required("UserName")
         let path = call.string("Path") ?? "/"
         let user = UserRecord(
-            userName: name, userId: Identifiers.make("AIDA"), path: path,
+            userName: name, userId: Identifiers.uniqueId("AIDA"), path: path,
             arn: "arn:aws:iam::\(call.account):user\(path)\(name)", createDate: call.now)
         if try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil {
             throw call.error("EntityAlreadyExistsException", "User with name \(name) already exists.")
@@ -146,7 +146,7 @@ public struct IAMService: ServiceHandler {
         }
         let path = call.string("Path") ?? "/"
         let role = RoleRecord(
-            roleName: name, roleId: Identifiers.make("AROA"), path: path,
+            roleName: name, roleId: Identifiers.uniqueId("AROA"), path: path,
             arn: "arn:aws:iam::\(call.account):role\(path)\(name)", assumeRolePolicyDocument: document,
             description: call.string("Description"), maxSessionDuration: call.int("MaxSessionDuration") ?? 3600,
             createDate: call.now)
