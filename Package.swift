@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
-                "AWSModels", "AWSWire", "IAM", "Persistence", .product(name: "Crypto", package: "swift-crypto"),
+                "AWSModels", "AWSWire", "IAM", "Persistence", "SigV4", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -7,14 +7,15 @@ public struct NodeEngines: Sendable {
     /// Absolute paths by engine name; an engine without one has address-only nodes.
     public let programs: [String: String]
 
+    /// The first executable `name` on `path` (a `PATH` value), like `which`.
+    public static func which(
+        _ name: String, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    ) -> String? {
+        path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     public init(path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") {
-        func find(_ name: String) -> String? {
-            for directory in path.split(separator: ":") {
-                let candidate = "\(directory)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            }
-            return nil
-        }
+        func find(_ name: String) -> String? { Self.which(name, path: path) }
         var programs: [String: String] = [:]
         programs["memcached"] = find("memcached")
         programs["redis"] = find("redis-server")

@@ -21,12 +21,8 @@ struct Doctor: ParsableCommand {
         lines.append(
             "cache nodes: " + (engines.programs.isEmpty ? "address only (install redis-server or memcached)" : "real"))
         lines.append("  " + engines.summary)
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let browser = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { name in
-            path.split(separator: ":").map { "\($0)/\(name)" }.first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            }
-        }.first
+        let browser = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap { NodeEngines.which($0) }
+            .first
         lines.append("chromium (headless browser tests): " + (browser ?? "not found (apt-get install chromium)"))
         let directory = URL(fileURLWithPath: data.dataDirectory).standardizedFileURL.path
         if let attributes = try? FileManager.default.attributesOfItem(atPath: directory),
@@ -54,9 +50,9 @@ struct Doctor: ParsableCommand {
 
     /// The AWS CLI's version, and whether it honours AWS_ENDPOINT_URL (1.29+ / 2.13+).
     private func awsCLI() -> String {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-            .map { "\($0)/aws" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let path else { return "not found (the README session needs aws-cli 1.29+ or 2.13+)" }
+        guard let path = NodeEngines.which("aws") else {
+            return "not found (the README session needs aws-cli 1.29+ or 2.13+)"
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--version"]

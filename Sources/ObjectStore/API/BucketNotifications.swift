@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import SigV4
 
 /// ObjectStore's port to a topic service: whether S3 may publish to a topic for a bucket (the
 /// topic's policy decides), and publishing as S3. The server wires SNS into it.
@@ -118,7 +119,7 @@ struct BucketNotifications {
     {
         var objectFields: [String: ShapeValue?] = [
             // Form-encoded, as S3 sends keys in events: a space is `+`.
-            "key": .string(ObjectListing.urlEncode(key).replacingOccurrences(of: "%20", with: "+")),
+            "key": .string(SigV4.encode(key, keepSlash: true).replacingOccurrences(of: "%20", with: "+")),
             "sequencer": .string(String(format: "%016llX", UInt64(call.now.timeIntervalSince1970 * 1_000_000))),
             "versionId": versionId.map(ShapeValue.string),
         ]

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import IAM
 import Persistence
+import SigV4
 
 /// Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
 struct MultipartOperations {
@@ -85,7 +86,7 @@ struct MultipartOperations {
                         uploads.map {
                             .object([
                                 "UploadId": .string($0.uploadId),
-                                "Key": .string(urlEncoded ? ObjectListing.urlEncode($0.key) : $0.key),
+                                "Key": .string(urlEncoded ? SigV4.encode($0.key, keepSlash: true) : $0.key),
                                 "Initiated": .timestamp($0.initiated),
                                 "StorageClass": .string("STANDARD"),
                             ])

@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import SigV4
 
 /// ListObjects (v1) and ListObjectsV2: prefix, delimiter, markers, continuation tokens.
 struct ObjectListing {
@@ -57,7 +58,7 @@ struct ObjectListing {
         // With `encoding-type=url` every key-like value is percent-encoded, so keys holding
         // bytes XML cannot carry (control characters) still list.
         let urlEncoded = call.string("EncodingType") == "url"
-        func text(_ value: String) -> ShapeValue { .string(urlEncoded ? Self.urlEncode(value) : value) }
+        func text(_ value: String) -> ShapeValue { .string(urlEncoded ? SigV4.encode(value, keepSlash: true) : value) }
         let owner = BucketOperations(context: context).owner()
         let fetchOwner = !v2 || call.input[member: "FetchOwner"]?.boolValue == true
         var fields: [String: ShapeValue?] = [
@@ -89,26 +90,6 @@ struct ObjectListing {
             if truncated, delimiter != nil, let last { fields["NextMarker"] = text(last) }
         }
         return .structure(fields.compactMapValues { $0 })
-    }
-
-    /// S3's `encoding-type=url`: every byte but unreserved characters and `/` as `%XX`.
-    static func urlEncode(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        let digits = Array("0123456789ABCDEF".unicodeScalars)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(digits[Int(byte >> 4)])
-                out.unicodeScalars.append(digits[Int(byte & 0xF)])
-            }
-        }
-        return out
     }
 
     /// Objects whose keys start with `prefix` and sort after `after`, in key order, read from

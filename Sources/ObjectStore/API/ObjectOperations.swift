@@ -280,23 +280,15 @@ struct ObjectOperations {
 
     func copy() throws -> ShapeValue {
         let key = try call.required("Key")
-        var source = try call.required("CopySource")
-        if source.hasPrefix("/") { source.removeFirst() }
-        source = source.split(separator: "?").first.map(String.init) ?? source
-        let decoded = source.removingPercentEncoding ?? source
-        guard let slash = decoded.firstIndex(of: "/") else { throw S3Errors.invalidArgument("Invalid copy source") }
-        let sourceBucket = try context.bucket(String(decoded[..<slash]))
-        let sourceKey = String(decoded[decoded.index(after: slash)...])
+        guard let source = CopySource(try call.required("CopySource")) else {
+            throw S3Errors.invalidArgument("Invalid copy source")
+        }
+        let sourceBucket = try context.bucket(source.bucket)
+        let sourceKey = source.key
         try context.authorize(
             bucket: sourceBucket, resource: "arn:aws:s3:::\(sourceBucket.name)/\(sourceKey)", action: "s3:GetObject")
-        let sourceVersion = try call.required("CopySource").split(separator: "?", maxSplits: 1).dropFirst().first
-            .flatMap { query in
-                query.split(separator: "&").first { $0.hasPrefix("versionId=") }.map {
-                    String($0.dropFirst("versionId=".count))
-                }
-            }
         let original = try ObjectOperations(context: context, bucket: sourceBucket).stored(
-            sourceKey, versionId: sourceVersion)
+            sourceKey, versionId: source.versionId)
         let bytes = try context.blobs.read(original.blob)
         let replace = call.string("MetadataDirective") == "REPLACE"
         if sourceBucket.name == bucket.name && sourceKey == key && !replace && call.string("StorageClass") == nil {

@@ -57,13 +57,8 @@ public struct S3Service: ServiceHandler {
             if let key = entry[member: "Key"]?.stringValue { object(bucket, key) }
         }
         resources.append(DataResource(type: "AWS::S3::Bucket", arn: "arn:aws:s3:::\(bucket)"))
-        // CopyObject reads its source: `bucket/key[?versionId=…]`, percent-encoded.
-        if let source = call.string("CopySource")?.split(separator: "?").first?.removingPercentEncoding {
-            let trimmed = source.hasPrefix("/") ? String(source.dropFirst()) : source
-            if let slash = trimmed.firstIndex(of: "/") {
-                object(String(trimmed[..<slash]), String(trimmed[trimmed.index(after: slash)...]))
-            }
-        }
+        // CopyObject reads its source.
+        if let source = call.string("CopySource").flatMap(CopySource.init) { object(source.bucket, source.key) }
         return resources
     }
 
@@ -170,17 +165,18 @@ public struct S3Service: ServiceHandler {
                 throw S3Errors.notImplemented(call.operation.name)
             }
         }()
-        try announce(call, output: output, context: context)
+        try announce(call, output: output, bucket: bucket, context: context)
         return output
     }
 
     /// Event notifications for objects the call created or removed.
-    private func announce(_ call: OperationCall, output: ShapeValue?, context: S3Context) throws {
+    private func announce(_ call: OperationCall, output: ShapeValue?, bucket: BucketRecord, context: S3Context)
+        throws
+    {
         guard notifier != nil, let key = call.string("Key") ?? (call.operation.name == "DeleteObjects" ? "" : nil)
         else {
             return
         }
-        let bucket = try context.bucket()
         let notifications = BucketNotifications(context: context, bucket: bucket, notifier: notifier)
         func current(_ key: String) throws -> ObjectRecord? {
             try context.tx.get(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, id: key)

@@ -64,10 +64,7 @@ public struct EncryptedBlobStore: Sendable {
     /// Encrypts and stores `bytes`; returns the reference to keep in the object's metadata.
     public func write(_ bytes: [UInt8]) throws -> BlobReference {
         let dataKey = SymmetricKey(size: .bits256)
-        let keyBytes = dataKey.withUnsafeBytes { Data($0) }
-        guard let wrapped = try AES.GCM.seal(keyBytes, using: masterKey).combined else {
-            throw BlobStoreError.corrupt("cannot wrap a data key")
-        }
+        let wrapped = try seal(dataKey.withUnsafeBytes { Data($0) })
         var sealed = Data()
         sealed.reserveCapacity(bytes.count + (bytes.count / Self.chunkSize + 1) * Self.overhead)
         var offset = 0
@@ -88,7 +85,7 @@ public struct EncryptedBlobStore: Sendable {
     public func read(_ reference: BlobReference, range: Range<Int>? = nil) throws -> [UInt8] {
         let wanted = range ?? 0..<reference.size
         guard !wanted.isEmpty else { return [] }
-        let keyData = try AES.GCM.open(AES.GCM.SealedBox(combined: reference.wrappedKey), using: masterKey)
+        let keyData = try unseal(reference.wrappedKey)
         let dataKey = SymmetricKey(data: keyData)
         guard let handle = FileHandle(forReadingAtPath: directory.appendingPathComponent(reference.file).path) else {
             throw BlobStoreError.io("missing object file \(reference.file)")

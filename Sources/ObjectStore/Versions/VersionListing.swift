@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import SigV4
 
 /// ListObjectVersions: every version and delete marker, by key and newest first, with prefix,
 /// delimiter, key and version-id markers. An unversioned bucket lists its objects as `null`
@@ -19,7 +20,7 @@ struct VersionListing {
         let keyMarker = call.string("KeyMarker")
         let versionMarker = call.string("VersionIdMarker")
         let urlEncoded = call.string("EncodingType") == "url"
-        func text(_ value: String) -> ShapeValue { .string(urlEncoded ? ObjectListing.urlEncode(value) : value) }
+        func text(_ value: String) -> ShapeValue { .string(urlEncoded ? SigV4.encode(value, keepSlash: true) : value) }
         let owner = BucketOperations(context: context).owner()
 
         var versions: [ShapeValue] = []
