@@ -45,9 +45,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ServiceContract",
+            dependencies: ["AWSModels", "AWSWire", "Persistence"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "IAM",
             dependencies: [
-                "AWSModels", "AWSWire", "Persistence", "SigV4",
+                "AWSModels", "AWSWire", "Persistence", "ServiceContract", "SigV4",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -55,7 +60,8 @@ let package = Package(
         .target(
             name: "CloudTrail",
             dependencies: [
-                "AWSModels", "AWSWire", "IAM", "Persistence", "ObjectStore", "Notifications", "SigV4", "CZlib",
+                "ServiceContract",
+                "AWSModels", "AWSWire", "Persistence", "SigV4", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,6 +72,7 @@ let package = Package(
         .target(
             name: "Notifications",
             dependencies: [
+                "ServiceContract",
                 "AWSModels", "AWSWire", "IAM", "Persistence",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -78,18 +85,20 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
-                "AWSModels", "AWSWire", "IAM", "Persistence", "SigV4", .product(name: "Crypto", package: "swift-crypto"),
+                "ServiceContract",
+                "AWSModels", "AWSWire", "IAM", "Persistence", "SigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ElastiCache",
-            dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
+            dependencies: ["AWSModels", "AWSWire", "Persistence", "ServiceContract"],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "ResourceTagging", dependencies: ["AWSModels", "AWSWire", "IAM", "Persistence"],
+            name: "ResourceTagging", dependencies: ["ServiceContract", "AWSModels", "AWSWire", "Persistence"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -103,6 +112,7 @@ let package = Package(
         .target(
             name: "CacheTrailServer",
             dependencies: [
+                "ServiceContract",
                 "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache", "ObjectStore",
                 "Notifications", "CacheNodes", "ResourceTagging",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -133,14 +143,16 @@ let package = Package(
         .testTarget(
             name: "CloudTrailTests",
             dependencies: [
-                "CloudTrail", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore", "SigV4",
+                "ServiceContract",
+                "CloudTrail", "CacheTrailServer", "IAM", "AWSWire", "AWSModels", "Persistence", "ObjectStore", "SigV4",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ElastiCacheTests", dependencies: ["ElastiCache", "IAM", "AWSWire", "AWSModels", "Persistence"],
+            name: "ElastiCacheTests",
+            dependencies: ["ServiceContract", "ElastiCache", "AWSWire", "AWSModels", "Persistence"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -166,7 +178,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "IAMTests", dependencies: ["IAM", "AWSWire", "AWSModels", "Persistence"],
+            name: "IAMTests", dependencies: ["ServiceContract", "IAM", "AWSWire", "AWSModels", "Persistence"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -12,6 +12,7 @@ import ObjectStore
 import Persistence
 import Prometheus
 import ResourceTagging
+import ServiceContract
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -54,13 +55,13 @@ public enum CacheTrailServer {
         }
         let delivery = TrailDelivery(
             interval: configuration.deliveryInterval, maxFileBytes: configuration.deliveryMaxFileBytes,
-            blobs: data.blobs, external: configuration.externalBucket)
+            ports: .embedded(blobs: data.blobs), external: configuration.externalBucket)
         let deliverer = Deliverer(
             store: data.store, delivery: delivery, now: { clock.now() }, logger: logger)
         let lifecycle = LifecycleExecutor(
             store: data.store, blobs: data.blobs, now: { clock.now() }, logger: logger,
             onAction: { [capture = configuration.capture] action, tx in
-                if capture { try ServiceEventRecorder.record(action, in: tx) }
+                if capture { try ServiceEventRecorder.record(.init(action), in: tx) }
             })
         let publicURL = PublicURL(host: configuration.host, port: configuration.port)
         let sender = NotificationSender(

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Limits and timings of the ElastiCache control plane.
 public struct ElastiCacheSettings: Sendable {

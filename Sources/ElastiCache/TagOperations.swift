@@ -1,7 +1,7 @@
 import AWSModels
 import AWSWire
-import IAM
 import Persistence
+import ServiceContract
 
 /// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource.
 struct TagOperations {

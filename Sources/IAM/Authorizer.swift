@@ -1,5 +1,6 @@
 import AWSWire
 import Persistence
+import ServiceContract
 
 /// Decides whether a principal may perform an action: identity policies, session policies and
 /// (when the resource has one) the resource policy, as IAM combines them.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// The Resource Groups Tagging API (JSON 1.1, signing name `tagging`): every taggable resource
 /// the other services hold in the caller's account and region (ElastiCache clusters and

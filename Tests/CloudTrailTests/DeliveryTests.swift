@@ -1,4 +1,5 @@
 import AWSWire
+import CacheTrailServer
 import Foundation
 import ObjectStore
 import Persistence
@@ -59,7 +60,8 @@ struct DeliveryTests {
         let external = ExternalBucket(
             endpoint: URL(fileURLWithPath: "/"), credentials: AWSCredentials(accessKeyID: "a", secretAccessKey: "s"))
         let delivery = TrailDelivery(
-            interval: 300, maxFileBytes: 1024, blobs: try EncryptedBlobStore(dataDirectory: directory),
+            interval: 300, maxFileBytes: 1024,
+            ports: .embedded(blobs: try EncryptedBlobStore(dataDirectory: directory)),
             external: external)
         let events = (0..<3).map { index in
             var event = entry("CreateCacheCluster", readOnly: false)

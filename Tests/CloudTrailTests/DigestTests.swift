@@ -1,8 +1,10 @@
 import AWSWire
+import CacheTrailServer
 import Crypto
 import Foundation
 import ObjectStore
 import Persistence
+import ServiceContract
 import SigV4
 import Testing
 import _CryptoExtras
@@ -60,7 +62,7 @@ struct DigestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let blobs = try EncryptedBlobStore(dataDirectory: directory)
         let store = try SQLiteStateStore(path: nil)
-        let delivery = TrailDelivery(blobs: blobs)
+        let delivery = TrailDelivery(ports: .embedded(blobs: blobs))
         let now = start.addingTimeInterval(3 * 3600 + 10)
         let policy =
             #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/*"}]}"#

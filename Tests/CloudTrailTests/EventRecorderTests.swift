@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import ServiceContract
 import Testing
 
 @testable import CloudTrail

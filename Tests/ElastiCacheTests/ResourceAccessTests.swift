@@ -1,7 +1,7 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
+import ServiceContract
 import Testing
 
 @testable import ElastiCache

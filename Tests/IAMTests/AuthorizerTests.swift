@@ -1,6 +1,7 @@
 import AWSWire
 import Foundation
 import Persistence
+import ServiceContract
 import Testing
 
 @testable import IAM

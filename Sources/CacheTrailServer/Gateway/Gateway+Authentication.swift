@@ -4,6 +4,7 @@ import Foundation
 import IAM
 import Logging
 import Notifications
+import ServiceContract
 import SigV4
 
 extension Gateway {

@@ -6,6 +6,7 @@ import IAM
 import Logging
 import Metrics
 import Persistence
+import ServiceContract
 import SigV4
 
 /// The spine of a request: pick the protocol and service, authenticate (SigV4), decode the

@@ -1,6 +1,6 @@
 import AWSModels
 import AWSWire
-import IAM
+import ServiceContract
 import SigV4
 
 /// The protocol a request speaks, and with it how its input decodes and its answer encodes.

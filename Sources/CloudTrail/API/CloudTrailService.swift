@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// CloudTrail (JSON 1.1, 2013-11-01): event history (LookupEvents) and trails with their
 /// delivery. Lake, channels, dashboards and imports answer `UnknownOperationException`

@@ -1,7 +1,7 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
+import ServiceContract
 
 /// What the recorder knows of one authenticated call, whether it succeeded or not.
 public struct CallContext: Sendable {

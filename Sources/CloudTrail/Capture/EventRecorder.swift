@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Builds the CloudTrail record of a call (eventVersion 1.11) and its journal entry.
 public struct EventRecorder: Sendable {

@@ -1,8 +1,7 @@
 import AWSWire
 import Foundation
-import IAM
-import ObjectStore
 import Persistence
+import ServiceContract
 
 /// Records actions a service takes by itself as `AwsServiceEvent` records: today, S3
 /// lifecycle rules expiring or transitioning objects and aborting incomplete uploads.
@@ -12,8 +11,37 @@ import Persistence
 /// Event names are ours (AWS does not log lifecycle actions through CloudTrail):
 /// `LifecycleExpiration`, `LifecycleTransition`, `LifecycleAbortIncompleteMultipartUpload`.
 public enum ServiceEventRecorder {
-    public static func record(_ action: LifecycleExecutor.Action, in tx: any StateWriter) throws {
-        let objectArn = "arn:aws:s3:::\(action.bucket.name)/\(action.key)"
+    /// An action S3 took by itself on an object, as the server's lifecycle executor reports it.
+    public struct LifecycleAction: Sendable {
+        public enum Kind: Sendable, Equatable {
+            case expiration
+            case transition(storageClass: String)
+            case abortIncompleteUpload(uploadId: String)
+        }
+
+        public var kind: Kind
+        public var bucket: String
+        public var owner: String
+        public var region: String
+        public var key: String
+        public var ruleId: String
+        public var time: Date
+
+        public init(
+            kind: Kind, bucket: String, owner: String, region: String, key: String, ruleId: String, time: Date
+        ) {
+            self.kind = kind
+            self.bucket = bucket
+            self.owner = owner
+            self.region = region
+            self.key = key
+            self.ruleId = ruleId
+            self.time = time
+        }
+    }
+
+    public static func record(_ action: LifecycleAction, in tx: any StateWriter) throws {
+        let objectArn = "arn:aws:s3:::\(action.bucket)/\(action.key)"
         let name: String
         var details: [String: ShapeValue] = ["lifecycleRuleId": .string(action.ruleId)]
         switch action.kind {
@@ -27,21 +55,21 @@ public enum ServiceEventRecorder {
         }
         let eventID = UUID().uuidString.lowercased()
         var entry = JournalEntry(
-            eventID: eventID, account: action.bucket.owner, region: action.bucket.region, eventTime: action.time,
+            eventID: eventID, account: action.owner, region: action.region, eventTime: action.time,
             eventName: name, eventSource: "s3.amazonaws.com", readOnly: false, username: nil, accessKeyId: nil,
             record: "", management: false, resourceArn: objectArn)
         guard try DataEventSelection.wanted(entry, in: tx) else { return }
         var record = OrderedJSON()
         record.add("eventVersion", .string(EventRecorder.eventVersion))
-        record.addRaw("userIdentity", UserIdentity.render(.service("s3.amazonaws.com", account: action.bucket.owner)))
+        record.addRaw("userIdentity", UserIdentity.render(.service("s3.amazonaws.com", account: action.owner)))
         record.add("eventTime", .string(Timestamps.iso8601(action.time)))
         record.add("eventSource", .string("s3.amazonaws.com"))
         record.add("eventName", .string(name))
-        record.add("awsRegion", .string(action.bucket.region))
+        record.add("awsRegion", .string(action.region))
         record.add("sourceIPAddress", .string("s3.amazonaws.com"))
         record.add("userAgent", .string("s3.amazonaws.com"))
         record.add(
-            "requestParameters", .object(["bucketName": .string(action.bucket.name), "key": .string(action.key)]))
+            "requestParameters", .object(["bucketName": .string(action.bucket), "key": .string(action.key)]))
         record.addRaw("responseElements", "null")
         record.add("eventID", .string(eventID))
         record.add("readOnly", .boolean(false))
@@ -50,13 +78,13 @@ public enum ServiceEventRecorder {
             .list([
                 .object(["type": .string("AWS::S3::Object"), "ARN": .string(objectArn)]),
                 .object([
-                    "accountId": .string(action.bucket.owner), "type": .string("AWS::S3::Bucket"),
-                    "ARN": .string("arn:aws:s3:::\(action.bucket.name)"),
+                    "accountId": .string(action.owner), "type": .string("AWS::S3::Bucket"),
+                    "ARN": .string("arn:aws:s3:::\(action.bucket)"),
                 ]),
             ]))
         record.add("eventType", .string("AwsServiceEvent"))
         record.add("managementEvent", .boolean(false))
-        record.add("recipientAccountId", .string(action.bucket.owner))
+        record.add("recipientAccountId", .string(action.owner))
         record.add("serviceEventDetails", .structure(details))
         record.add("eventCategory", .string("Data"))
         entry.record = record.text

@@ -1,5 +1,5 @@
 import AWSWire
-import IAM
+import ServiceContract
 
 /// The `userIdentity` element as CloudTrail writes it for each principal type.
 enum UserIdentity {

@@ -1,6 +1,6 @@
 import AWSModels
-import IAM
 import Persistence
+import ServiceContract
 
 /// Whether any logging trail of an account asks for a data event; data events are recorded
 /// only then.

@@ -183,7 +183,7 @@ extension Deliverer {
                         &trail, region: file.region, key: file.key, hash: outcome.sha256, oldest: oldest,
                         newest: newest, now: now)
                 }
-                try TrailDelivery.notify(&trail, keys: [file.key], now: now, in: tx)
+                try delivery.notify(&trail, keys: [file.key], now: now, in: tx)
                 trail.latestDeliveryError = nil
                 trail.latestDeliveryTime = now
                 trail.latestDeliveryAttemptSucceeded = now

@@ -1,7 +1,6 @@
 import AWSWire
 import Crypto
 import Foundation
-import ObjectStore
 import Persistence
 import SigV4
 import Synchronization
@@ -14,24 +13,24 @@ public struct TrailDelivery: Sendable {
     public var interval: TimeInterval
     /// Uncompressed bytes of records in one file (keeps files far below AWS's 50 MB compressed).
     public var maxFileBytes: Int
-    let writer: ServiceDelivery
+    /// Buckets, topics and sealing, as the server wired them.
+    let ports: TrailPorts
     /// Where buckets that the embedded store does not hold live, if anywhere.
     public var external: ExternalBucket?
 
     public init(
-        interval: TimeInterval = 300, maxFileBytes: Int = 50 << 20, blobs: EncryptedBlobStore,
-        external: ExternalBucket? = nil
+        interval: TimeInterval = 300, maxFileBytes: Int = 50 << 20, ports: TrailPorts, external: ExternalBucket? = nil
     ) {
         self.interval = interval
         self.maxFileBytes = maxFileBytes
-        self.writer = ServiceDelivery(service: "cloudtrail.amazonaws.com", blobs: blobs)
+        self.ports = ports
         self.external = external
     }
 
     /// Whether `trail` delivers to the external endpoint: its bucket is not an embedded one.
     func deliversExternally(_ trail: TrailRecord, in tx: any StateReader) throws -> Bool {
         guard external != nil else { return false }
-        return try !writer.holds(bucket: trail.bucket, in: tx)
+        return try !ports.logFiles.holds(bucket: trail.bucket, in: tx)
     }
 
     /// How many journal entries one pass reads per region.
@@ -46,7 +45,7 @@ public struct TrailDelivery: Sendable {
         let external = try deliversExternally(trail, in: tx)
         let keys = try cut(&trail, now: now, flush: flush, external: external, in: tx)
         // Files for an external bucket are announced once stored there (see `uploadPending`).
-        if !external { try Self.notify(&trail, keys: keys, now: now, in: tx) }
+        if !external { try notify(&trail, keys: keys, now: now, in: tx) }
         return keys
     }
 
@@ -170,9 +169,12 @@ public struct TrailDelivery: Sendable {
     {
         trail.latestDeliveryAttemptTime = now
         do {
-            try writer.put(
-                bucket: trail.bucket, key: key, bytes: body, contentType: "application/json", contentEncoding: "gzip",
-                account: trail.account, sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId, now: now, in: tx)
+            try ports.logFiles.put(
+                LogFile(
+                    bucket: trail.bucket, key: key, bytes: body, contentType: "application/json",
+                    contentEncoding: "gzip", account: trail.account, sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId,
+                    time: now),
+                in: tx)
         } catch let error as AWSError {
             trail.latestDeliveryError = error.code
             return false
@@ -204,7 +206,7 @@ public struct TrailDelivery: Sendable {
     }
 
     /// Digest files of trails with log file validation, written through the same bucket checks.
-    var digests: TrailDigests { TrailDigests(writer: writer) }
+    var digests: TrailDigests { TrailDigests(ports: ports) }
 
     /// `[prefix/]AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz`,
     /// timed by the batch's newest event and made unique by the batch's identity, so a retried

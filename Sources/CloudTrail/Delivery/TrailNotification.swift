@@ -1,6 +1,5 @@
 import AWSWire
 import Foundation
-import Notifications
 import Persistence
 
 extension TrailDelivery {
@@ -8,12 +7,12 @@ extension TrailDelivery {
     /// `{"s3Bucket":…,"s3ObjectKey":[…]}`, one message for the files delivered together. A
     /// refusal (topic gone, policy no longer allowing CloudTrail) shows in GetTrailStatus
     /// and clears with the next notification that goes through.
-    static func notify(_ trail: inout TrailRecord, keys: [String], now: Date, in tx: any StateWriter) throws {
+    func notify(_ trail: inout TrailRecord, keys: [String], now: Date, in tx: any StateWriter) throws {
         guard let topicArn = trail.snsTopicArn, !keys.isEmpty else { return }
         let message = JSONWriter.write(
             .object(["s3Bucket": .string(trail.bucket), "s3ObjectKey": .list(keys.map(ShapeValue.string))]))
         trail.latestNotificationAttemptTime = now
-        let failure = try ServiceNotifier(service: "cloudtrail.amazonaws.com").publish(
+        let failure = try ports.notifier.publish(
             topicArn: topicArn, account: trail.account, sourceArn: trail.arn, message: message, now: now, in: tx)
         if let failure {
             trail.latestNotificationError = failure

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import ObjectStore
 import Persistence
 import SigV4
 import _CryptoExtras
@@ -26,7 +25,7 @@ struct DigestKeyRecord: Sendable, Codable, Equatable {
 
 /// Finds or makes the signing key of a region, and signs with it.
 struct DigestKeys {
-    let blobs: EncryptedBlobStore
+    let secrets: any SecretSealer
     static let lifetime: TimeInterval = 30 * 86_400
 
     /// The region's keys, oldest first.
@@ -44,7 +43,7 @@ struct DigestKeys {
         let publicKey = key.publicKey.pkcs1DERRepresentation
         let record = DigestKeyRecord(
             region: region, fingerprint: SigV4.hex(Insecure.MD5.hash(data: publicKey)), publicKey: publicKey,
-            sealedPrivateKey: try blobs.seal(key.derRepresentation), validFrom: now,
+            sealedPrivateKey: try secrets.seal(Array(key.derRepresentation)), validFrom: now,
             validUntil: now.addingTimeInterval(Self.lifetime))
         try tx.put(record, kind: DigestKeyRecord.kind, scope: region, id: record.id)
         return record
@@ -52,7 +51,7 @@ struct DigestKeys {
 
     /// SHA256withRSA (PKCS #1 v1.5) of `text`, in hex.
     func sign(_ text: String, with record: DigestKeyRecord) throws -> String {
-        let key = try _RSA.Signing.PrivateKey(derRepresentation: try blobs.unseal(record.sealedPrivateKey))
+        let key = try _RSA.Signing.PrivateKey(derRepresentation: try secrets.unseal(record.sealedPrivateKey))
         let signature = try key.signature(for: Array(text.utf8), padding: .insecurePKCS1v1_5)
         return SigV4.hex(signature.rawRepresentation)
     }

@@ -1,7 +1,7 @@
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// ListPublicKeys: the region's digest-signing public keys valid at some time in the range
 /// (the current one when no range is given), as `aws cloudtrail validate-logs` reads them:

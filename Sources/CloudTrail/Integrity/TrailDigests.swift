@@ -1,6 +1,5 @@
 import AWSWire
 import Foundation
-import ObjectStore
 import Persistence
 import SigV4
 
@@ -10,9 +9,9 @@ import SigV4
 /// SHA256withRSA over `digestEndTime \n bucket/key \n sha256(digest) \n previousSignature`.
 /// The signature travels in the object's metadata (`signature`, `signature-algorithm`).
 struct TrailDigests {
-    let writer: ServiceDelivery
+    let ports: TrailPorts
 
-    var keys: DigestKeys { DigestKeys(blobs: writer.blobs) }
+    var keys: DigestKeys { DigestKeys(secrets: ports.secrets) }
 
     /// Notes a delivered log file for the region's next digest.
     static func record(
@@ -90,10 +89,13 @@ struct TrailDigests {
                 ]
         } else {
             do {
-                try writer.put(
-                    bucket: trail.bucket, key: key, bytes: try Gzip.compress(bytes), contentType: "application/json",
-                    contentEncoding: "gzip", account: trail.account, sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId,
-                    metadata: ["signature": signature, "signature-algorithm": "SHA256withRSA"], now: end, in: tx)
+                try ports.logFiles.put(
+                    LogFile(
+                        bucket: trail.bucket, key: key, bytes: try Gzip.compress(bytes),
+                        contentType: "application/json", contentEncoding: "gzip", account: trail.account,
+                        sourceArn: trail.arn, kmsKeyId: trail.kmsKeyId,
+                        metadata: ["signature": signature, "signature-algorithm": "SHA256withRSA"], time: end),
+                    in: tx)
             } catch let error as AWSError {
                 trail.latestDigestDeliveryError = error.code
                 return false

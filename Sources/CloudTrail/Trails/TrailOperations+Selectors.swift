@@ -1,6 +1,6 @@
 import AWSModels
 import AWSWire
-import IAM
+import ServiceContract
 
 extension TrailOperations {
     func putEventSelectors() throws -> ShapeValue {

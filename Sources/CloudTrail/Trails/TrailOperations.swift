@@ -1,10 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
-import Notifications
-import ObjectStore
 import Persistence
+import ServiceContract
 
 /// Trails: Create, Update, Delete, Get, Describe, List, Start/StopLogging, GetTrailStatus,
 /// event and insight selectors, tags.
@@ -80,9 +78,8 @@ struct TrailOperations {
         }
         // An external bucket's own policy decides when files arrive (GetTrailStatus shows it).
         if try delivery.deliversExternally(trail, in: tx) { return }
-        let writer = ServiceDelivery(service: "cloudtrail.amazonaws.com", blobs: delivery.writer.blobs)
         let prefix = (trail.prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(trail.account)/"
-        switch try writer.check(
+        switch try delivery.ports.logFiles.check(
             bucket: trail.bucket, objectPrefix: prefix, account: trail.account, sourceArn: trail.arn, in: tx)
         {
         case .allowed: break
@@ -106,11 +103,11 @@ struct TrailOperations {
             return
         }
         let arn = given.hasPrefix("arn:") ? given : "arn:aws:sns:\(trail.homeRegion):\(trail.account):\(given)"
-        guard let parts = SNSService.parse(arn), SNSService.validTopicName(parts.name) else {
+        guard delivery.ports.notifier.isTopicArn(arn) else {
             throw error("InvalidSnsTopicNameException", "Topic name or ARN is not valid: \(given)")
         }
-        let notifier = ServiceNotifier(service: "cloudtrail.amazonaws.com")
-        let check = try notifier.check(topicArn: arn, account: trail.account, sourceArn: trail.arn, in: tx)
+        let check = try delivery.ports.notifier.check(
+            topicArn: arn, account: trail.account, sourceArn: trail.arn, in: tx)
         guard check == .allowed else {
             var refusal = error(
                 "InsufficientSnsTopicPolicyException", "SNS Topic does not exist or the topic policy is incorrect!")

@@ -1,6 +1,6 @@
 import AWSModels
 import AWSWire
-import IAM
+import ServiceContract
 
 /// Every resource an ElastiCache action names, per the Service Authorization Reference: the
 /// call is allowed only when each one is (CreateCacheCluster needs its parameter group, subnet

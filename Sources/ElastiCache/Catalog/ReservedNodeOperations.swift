@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Reserved cache nodes: a catalog of offerings (every node type this server knows, for one
 /// and three years, No/Partial/All Upfront, per engine) and the reservations bought from it.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Service updates over a small fixed catalog, and the update actions they make for each
 /// cluster and replication group of their engine: not-applied until BatchApplyUpdateAction

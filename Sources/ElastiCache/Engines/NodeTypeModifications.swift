@@ -1,6 +1,6 @@
 import AWSModels
 import AWSWire
-import IAM
+import ServiceContract
 
 /// ListAllowedNodeTypeModifications: the node types a Redis OSS or Valkey cluster can scale to,
 /// ordered by size within the same instance family.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// One entry of ElastiCache's own event log (DescribeEvents).
 struct ServiceEventRecord: Sendable, Codable, Equatable {

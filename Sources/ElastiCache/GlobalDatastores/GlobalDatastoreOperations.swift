@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Global datastores across the regions of one account: create from a primary replication
 /// group, join secondaries (CreateReplicationGroup with GlobalReplicationGroupId), fail over,

@@ -1,7 +1,7 @@
 import AWSModels
 import AWSWire
-import IAM
 import Persistence
+import ServiceContract
 
 struct SecurityGroupRecord: Sendable, Codable, Equatable {
     var name: String

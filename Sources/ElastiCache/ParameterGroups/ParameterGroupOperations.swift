@@ -1,7 +1,7 @@
 import AWSModels
 import AWSWire
-import IAM
 import Persistence
+import ServiceContract
 
 /// A user-created cache parameter group; `default.<family>` groups are implicit.
 struct ParameterGroupRecord: Sendable, Codable, Equatable {

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Online migration from a self-managed Redis OSS into a replication group: StartMigration,
 /// TestMigration and CompleteMigration with their state checks. No data moves (there is no

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Replication groups: Create, Describe, Delete here; changes in `+Changes`.
 struct ReplicationGroupOperations {

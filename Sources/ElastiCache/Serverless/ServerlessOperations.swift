@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Serverless caches: Create, Describe, Modify, Delete (with a final snapshot), restores from
 /// serverless snapshots, user groups for Redis OSS and Valkey.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Serverless snapshots: Create, Copy, Delete, Describe, and Export into an S3 bucket.
 struct ServerlessSnapshotOperations {

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Writes a snapshot into an S3 bucket as ElastiCache does (CopySnapshot with TargetBucket,
 /// ExportServerlessCacheSnapshot): one RDB file, written by the service principal

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// CreateSnapshot, CopySnapshot, DeleteSnapshot and the automatic daily snapshots that
 /// SnapshotRetentionLimit asks for.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// A snapshot of a Redis OSS or Valkey cluster or replication group.
 struct SnapshotRecord: Sendable, Codable, Equatable {

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// User groups: each must hold a user named `default`; a group attached to a replication
 /// group or serverless cache cannot be deleted.

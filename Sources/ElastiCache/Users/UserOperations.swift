@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// CreateUser, ModifyUser, DeleteUser, DescribeUsers, and the same for user groups.
 struct UserOperations {

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceContract
 
 /// An AWS account this server hosts.
 public struct AccountRecord: Sendable, Codable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Persistence
+import ServiceContract
 import SigV4
 
 /// What an access key id resolves to: the secret to verify with and the identity it acts as.

@@ -1,6 +1,7 @@
 import AWSModels
 import AWSWire
 import Persistence
+import ServiceContract
 
 /// CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey; a nil user is the root.
 struct AccessKeyOperations {

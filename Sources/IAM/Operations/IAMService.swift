@@ -2,6 +2,7 @@ import AWSModels
 import AWSWire
 import Foundation
 import Persistence
+import ServiceContract
 
 /// IAM (Query, 2010-05-08): users, access keys, roles and inline policies. A global service:
 /// every region answers it.

@@ -2,6 +2,7 @@ import AWSModels
 import AWSWire
 import Foundation
 import Persistence
+import ServiceContract
 
 /// STS (Query, 2011-06-15): caller identity and temporary credentials.
 public struct STSService: ServiceHandler {

@@ -1,4 +1,5 @@
 import AWSWire
+import ServiceContract
 
 /// A parsed IAM policy document: identity, trust, bucket or topic policy.
 public struct PolicyDocument: Sendable, Equatable {

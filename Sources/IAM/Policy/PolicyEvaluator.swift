@@ -1,3 +1,5 @@
+import ServiceContract
+
 /// The facts a policy decision is made on.
 public struct AccessRequest: Sendable {
     /// `service:Operation`, e.g. `elasticache:CreateCacheCluster`.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// SNS (Query, 2010-03-31): topics, HTTP(S) subscriptions, Publish and tags. Other
 /// operations (mobile push, SMS, data protection, permissions) answer `InvalidAction`.

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// HTTP(S) subscriptions: Subscribe sends a SubscriptionConfirmation; ConfirmSubscription
 /// (also reachable unsigned through the message's SubscribeURL) turns it on.

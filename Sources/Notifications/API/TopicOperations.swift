@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import ServiceContract
 
 /// Topics: create, delete, list, attributes, tags, and Publish.
 struct TopicOperations {

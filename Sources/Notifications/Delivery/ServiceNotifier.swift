@@ -2,6 +2,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import ServiceContract
 
 /// How an AWS service (CloudTrail) publishes to a customer's topic: as its service principal,
 /// on behalf of a resource (`aws:SourceArn`, `aws:SourceAccount`); the topic's policy decides.
@@ -12,20 +13,16 @@ public struct ServiceNotifier: Sendable {
         self.service = service
     }
 
-    public enum Check: Equatable, Sendable {
-        case allowed
-        case noSuchTopic
-        case denied
-    }
-
     /// Whether the topic exists and lets the service publish for `sourceArn`.
-    public func check(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws -> Check {
+    public func check(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws
+        -> TopicAccess
+    {
         try allowedTopic(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx).check
     }
 
     /// The topic when it exists and lets the service publish, and the check's outcome.
     private func allowedTopic(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws
-        -> (topic: TopicRecord?, check: Check)
+        -> (topic: TopicRecord?, check: TopicAccess)
     {
         guard let owner = SNSService.parse(topicArn)?.account,
             let topic = try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: owner, id: topicArn)

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceContract
 
 /// An SNS topic as the state store keeps it (kind `sns.topic`, scope the account, id the ARN).
 public struct TopicRecord: Sendable, Codable, Equatable {

@@ -1,6 +1,6 @@
 import AWSModels
 import AWSWire
-import IAM
+import ServiceContract
 
 /// A bucket subresource whose configuration the bucket keeps as sent: put, get and (for most)
 /// delete. Get answers in the output shape of the model: the configuration's own members, or

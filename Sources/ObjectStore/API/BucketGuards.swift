@@ -1,5 +1,6 @@
 import AWSWire
 import IAM
+import ServiceContract
 
 /// What a bucket's public access block and object ownership settings refuse, as S3 enforces
 /// them: public ACLs and policies, and ACLs at all when the bucket owner is enforced.

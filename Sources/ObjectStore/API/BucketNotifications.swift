@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 import SigV4
 
 /// ObjectStore's port to a topic service: whether S3 may publish to a topic for a bucket (the

@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import ServiceContract
 
 /// Bucket-level operations: create, list, delete, location, policy, ACL, encryption, tagging.
 struct BucketOperations {

@@ -2,8 +2,8 @@ import AWSModels
 import AWSWire
 import Crypto
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 import SigV4
 
 /// Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.

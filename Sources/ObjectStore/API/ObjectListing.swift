@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 import SigV4
 
 /// ListObjects (v1) and ListObjectsV2: prefix, delimiter, markers, continuation tokens.

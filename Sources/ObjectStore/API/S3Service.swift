@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import ServiceContract
 
 /// S3 (REST-XML, 2006-03-01) on the embedded encrypted store. Authorizes each call itself,
 /// because the bucket's policy and owner take part in the decision.

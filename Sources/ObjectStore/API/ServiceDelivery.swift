@@ -2,6 +2,7 @@ import AWSWire
 import Foundation
 import IAM
 import Persistence
+import ServiceContract
 
 /// How AWS services (CloudTrail) write into buckets: as their service principal, on behalf of
 /// a resource (`aws:SourceArn`, `aws:SourceAccount`), with `bucket-owner-full-control`; the
@@ -13,13 +14,6 @@ public struct ServiceDelivery: Sendable {
     public init(service: String, blobs: EncryptedBlobStore) {
         self.service = service
         self.blobs = blobs
-    }
-
-    public enum Check: Equatable, Sendable {
-        case allowed
-        case noSuchBucket
-        /// Refused; the text says what the bucket policy lacks (for the server log).
-        case denied(String)
     }
 
     func request(_ action: String, resource: String, account: String, sourceArn: String) -> AccessRequest {
@@ -54,7 +48,7 @@ public struct ServiceDelivery: Sendable {
     public func check(
         bucket name: String, objectPrefix: String, account: String, sourceArn: String, in tx: any StateReader
     )
-        throws -> Check
+        throws -> BucketAccess
     {
         guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) else {
             return .noSuchBucket

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 
 /// Object Lock as S3 keeps it: a bucket created with it (or a versioned bucket it is turned on
 /// for) gives each new version the request's or the default retention; a version under

@@ -1,8 +1,8 @@
 import AWSModels
 import AWSWire
 import Foundation
-import IAM
 import Persistence
+import ServiceContract
 import SigV4
 
 /// ListObjectVersions: every version and delete marker, by key and newest first, with prefix,
