@@ -1,10 +1,16 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+import Foundation
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-]
+/// `CACHETRAIL_STRICT=1` (the test command sets it) makes every warning in our own targets an
+/// error; a user's build with a newer compiler is not broken by a new warning.
+let strict = ProcessInfo.processInfo.environment["CACHETRAIL_STRICT"] == "1"
+
+let swiftSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ] + (strict ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
     name: "cachetrail",
@@ -170,7 +176,14 @@ let package = Package(
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),
         .testTarget(name: "CacheNodesTests", dependencies: ["CacheNodes"], swiftSettings: swiftSettings),
         .testTarget(name: "ResourceTaggingTests", dependencies: ["ResourceTagging"], swiftSettings: swiftSettings),
-        .testTarget(name: "CacheTrailServerTests", dependencies: ["CacheTrailServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CacheTrailServerTests",
+            dependencies: [
+                "CacheTrailServer", "CloudTrail", "AWSWire", "ElastiCache", "IAM", "Persistence", "SigV4",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "AWSModels"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SigV4Tests",

@@ -30,6 +30,31 @@ public enum CacheTrailServer {
         public var createdAccount: Bool
     }
 
+    /// Every hosted service, wired to the embedded S3 and SNS where one service writes into
+    /// another (ElastiCache exports, CloudTrail's files), the Tagging API over all of them.
+    package static func handlers(
+        blobs: EncryptedBlobStore, clock: any ServerClock, delivery: TrailDelivery, elastiCache: ElastiCacheSettings
+    ) -> [any ServiceHandler] {
+        var elastiCache = elastiCache
+        let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: blobs)
+        elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, tx in
+            try exportWriter.put(
+                bucket: bucket, key: key, bytes: bytes, contentType: "application/octet-stream", contentEncoding: nil,
+                account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: clock.now(),
+                in: tx)
+        }
+        let services: [any ServiceHandler] = [
+            IAMService(),
+            STSService(),
+            CloudTrailService(delivery: delivery),
+            ElastiCacheService(settings: elastiCache),
+            S3Service(blobs: blobs, notifier: Self.bucketNotifier),
+            SNSService(),
+        ]
+        // The Tagging API lists what the other services hold.
+        return services + [TaggingService(sources: services)]
+    }
+
     /// Runs until a shutdown signal; calls `onReady` once the port is bound.
     public static func run(
         _ configuration: ServerConfiguration, logger: Logger,
@@ -100,24 +125,7 @@ public enum CacheTrailServer {
         let storedClusters: @Sendable () async -> [CacheClusterRecord] = { [store = data.store] in
             (try? await store.read { tx in try ElastiCacheService.storedClusters(in: tx) }) ?? []
         }
-        let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: data.blobs)
-        elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, tx in
-            try exportWriter.put(
-                bucket: bucket, key: key, bytes: bytes, contentType: "application/octet-stream", contentEncoding: nil,
-                account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: clock.now(),
-                in: tx)
-        }
-        let services: [any ServiceHandler] =
-            [
-                IAMService(),
-                STSService(),
-                CloudTrailService(delivery: delivery),
-                ElastiCacheService(settings: elastiCache),
-                S3Service(blobs: data.blobs, notifier: Self.bucketNotifier),
-                SNSService(),
-            ]
-        // The Tagging API lists what the other services hold.
-        let handlers = services + [TaggingService(sources: services)]
+        let handlers = Self.handlers(blobs: data.blobs, clock: clock, delivery: delivery, elastiCache: elastiCache)
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
         let responder = CacheTrailResponder(

@@ -67,22 +67,26 @@ public struct ElastiCacheService: ServiceHandler {
         ElastiCacheAccess.conditionKeys(for: call)
     }
 
-    /// Cache clusters and replication groups, with their tags.
+    /// Every taggable resource of the region (clusters and each family tagging reaches), with
+    /// its tags.
     public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
-        let scope = "\(account)/\(region)"
         func tags(_ list: [TagRecord]) -> [String: String] {
             Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         }
-        return try tx.list(CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: scope).map {
-            TaggedResource(arn: $0.arn, tags: tags($0.tags))
-        }
-            + tx.list(ReplicationGroupRecord.self, kind: ReplicationGroupOperations.kind, scope: scope).map {
+        func rows<Record: TaggableResource>(_ family: Record.Type) throws -> [TaggedResource] {
+            try tx.list(family, kind: family.kind, scope: family.scope(account: account, region: region)).map {
                 TaggedResource(arn: $0.arn, tags: tags($0.tags))
             }
+        }
+        let clusters = try tx.list(
+            CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: "\(account)/\(region)")
+        return try clusters.map { TaggedResource(arn: $0.arn, tags: tags($0.tags)) }
+            + TagOperations.families.values.sorted { $0.arnType < $1.arnType }.flatMap { try rows($0) }
     }
 
     public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
-        let clusters = CacheClusterOperations(call: call, tx: tx, settings: settings)
+        let context = ElastiCacheCall(call: call, tx: tx, settings: settings)
+        let clusters = CacheClusterOperations(context: context)
         switch call.operation.name {
         case "CreateCacheCluster": return try clusters.create()
         case "DescribeCacheClusters": return try clusters.describe()
@@ -90,25 +94,25 @@ public struct ElastiCacheService: ServiceHandler {
         case "DeleteCacheCluster": return try clusters.delete()
         case "RebootCacheCluster": return try clusters.reboot()
         case "AddTagsToResource", "ListTagsForResource", "RemoveTagsFromResource":
-            return try TagOperations(clusters: clusters).handle()
+            return try TagOperations(context: context).handle()
         case "DescribeCacheEngineVersions": return try Self.engineVersions(call)
-        case "DescribeEvents": return try ServiceEvents(clusters: clusters).describe()
-        case "DescribeSnapshots": return try SnapshotOperations(clusters: clusters).describe()
-        case "CreateUser": return try UserOperations(clusters: clusters).createUser()
-        case "ModifyUser": return try UserOperations(clusters: clusters).modifyUser()
-        case "DeleteUser": return try UserOperations(clusters: clusters).deleteUser()
-        case "DescribeUsers": return try UserOperations(clusters: clusters).describeUsers()
-        case "CreateUserGroup": return try UserOperations(clusters: clusters).createGroup()
-        case "ModifyUserGroup": return try UserOperations(clusters: clusters).modifyGroup()
-        case "DeleteUserGroup": return try UserOperations(clusters: clusters).deleteGroup()
-        case "DescribeUserGroups": return try UserOperations(clusters: clusters).describeGroups()
-        case "CreateServerlessCache": return try ServerlessOperations(clusters: clusters).create()
-        case "ModifyServerlessCache": return try ServerlessOperations(clusters: clusters).modify()
-        case "DeleteServerlessCache": return try ServerlessOperations(clusters: clusters).delete()
-        case "DescribeServerlessCaches": return try ServerlessOperations(clusters: clusters).describe()
+        case "DescribeEvents": return try ServiceEvents(context: context).describe()
+        case "DescribeSnapshots": return try SnapshotOperations(context: context).describe()
+        case "CreateUser": return try UserOperations(context: context).createUser()
+        case "ModifyUser": return try UserOperations(context: context).modifyUser()
+        case "DeleteUser": return try UserOperations(context: context).deleteUser()
+        case "DescribeUsers": return try UserOperations(context: context).describeUsers()
+        case "CreateUserGroup": return try UserOperations(context: context).createGroup()
+        case "ModifyUserGroup": return try UserOperations(context: context).modifyGroup()
+        case "DeleteUserGroup": return try UserOperations(context: context).deleteGroup()
+        case "DescribeUserGroups": return try UserOperations(context: context).describeGroups()
+        case "CreateServerlessCache": return try ServerlessOperations(context: context).create()
+        case "ModifyServerlessCache": return try ServerlessOperations(context: context).modify()
+        case "DeleteServerlessCache": return try ServerlessOperations(context: context).delete()
+        case "DescribeServerlessCaches": return try ServerlessOperations(context: context).describe()
         case "CreateServerlessCacheSnapshot", "CopyServerlessCacheSnapshot", "DeleteServerlessCacheSnapshot",
             "DescribeServerlessCacheSnapshots", "ExportServerlessCacheSnapshot":
-            let snapshots = ServerlessSnapshotOperations(serverless: ServerlessOperations(clusters: clusters))
+            let snapshots = ServerlessSnapshotOperations(serverless: ServerlessOperations(context: context))
             switch call.operation.name {
             case "CreateServerlessCacheSnapshot": return try snapshots.create()
             case "CopyServerlessCacheSnapshot": return try snapshots.copy()
@@ -120,42 +124,42 @@ public struct ElastiCacheService: ServiceHandler {
             "DeleteGlobalReplicationGroup", "DisassociateGlobalReplicationGroup", "FailoverGlobalReplicationGroup",
             "IncreaseNodeGroupsInGlobalReplicationGroup", "DecreaseNodeGroupsInGlobalReplicationGroup",
             "RebalanceSlotsInGlobalReplicationGroup":
-            return try GlobalDatastoreOperations(clusters: clusters).handle()
+            return try GlobalDatastoreOperations(context: context).handle()
         case "DescribeReservedCacheNodesOfferings":
-            return try ReservedNodeOperations(clusters: clusters).describeOfferings()
-        case "PurchaseReservedCacheNodesOffering": return try ReservedNodeOperations(clusters: clusters).purchase()
-        case "DescribeReservedCacheNodes": return try ReservedNodeOperations(clusters: clusters).describe()
-        case "DescribeServiceUpdates": return try ServiceUpdateOperations(clusters: clusters).describeUpdates()
-        case "DescribeUpdateActions": return try ServiceUpdateOperations(clusters: clusters).describeActions()
-        case "BatchApplyUpdateAction": return try ServiceUpdateOperations(clusters: clusters).batch(apply: true)
-        case "BatchStopUpdateAction": return try ServiceUpdateOperations(clusters: clusters).batch(apply: false)
-        case "StartMigration": return try MigrationOperations(clusters: clusters).start()
-        case "TestMigration": return try MigrationOperations(clusters: clusters).test()
-        case "CompleteMigration": return try MigrationOperations(clusters: clusters).complete()
-        case "CreateSnapshot": return try SnapshotOperations(clusters: clusters).create()
-        case "CopySnapshot": return try SnapshotOperations(clusters: clusters).copy()
-        case "DeleteSnapshot": return try SnapshotOperations(clusters: clusters).delete()
-        case "CreateReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).create()
-        case "DescribeReplicationGroups": return try ReplicationGroupOperations(clusters: clusters).describe()
-        case "ModifyReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).modify()
-        case "DeleteReplicationGroup": return try ReplicationGroupOperations(clusters: clusters).delete()
+            return try ReservedNodeOperations(context: context).describeOfferings()
+        case "PurchaseReservedCacheNodesOffering": return try ReservedNodeOperations(context: context).purchase()
+        case "DescribeReservedCacheNodes": return try ReservedNodeOperations(context: context).describe()
+        case "DescribeServiceUpdates": return try ServiceUpdateOperations(context: context).describeUpdates()
+        case "DescribeUpdateActions": return try ServiceUpdateOperations(context: context).describeActions()
+        case "BatchApplyUpdateAction": return try ServiceUpdateOperations(context: context).batch(apply: true)
+        case "BatchStopUpdateAction": return try ServiceUpdateOperations(context: context).batch(apply: false)
+        case "StartMigration": return try MigrationOperations(context: context).start()
+        case "TestMigration": return try MigrationOperations(context: context).test()
+        case "CompleteMigration": return try MigrationOperations(context: context).complete()
+        case "CreateSnapshot": return try SnapshotOperations(context: context).create()
+        case "CopySnapshot": return try SnapshotOperations(context: context).copy()
+        case "DeleteSnapshot": return try SnapshotOperations(context: context).delete()
+        case "CreateReplicationGroup": return try ReplicationGroupOperations(context: context).create()
+        case "DescribeReplicationGroups": return try ReplicationGroupOperations(context: context).describe()
+        case "ModifyReplicationGroup": return try ReplicationGroupOperations(context: context).modify()
+        case "DeleteReplicationGroup": return try ReplicationGroupOperations(context: context).delete()
         case "IncreaseReplicaCount":
-            return try ReplicationGroupOperations(clusters: clusters).changeReplicas(increase: true)
+            return try ReplicationGroupOperations(context: context).changeReplicas(increase: true)
         case "DecreaseReplicaCount":
-            return try ReplicationGroupOperations(clusters: clusters).changeReplicas(increase: false)
+            return try ReplicationGroupOperations(context: context).changeReplicas(increase: false)
         case "ModifyReplicationGroupShardConfiguration":
-            return try ReplicationGroupOperations(clusters: clusters).modifyShards()
-        case "TestFailover": return try ReplicationGroupOperations(clusters: clusters).testFailover()
-        case "ListAllowedNodeTypeModifications": return try NodeTypeModifications(clusters: clusters).list()
+            return try ReplicationGroupOperations(context: context).modifyShards()
+        case "TestFailover": return try ReplicationGroupOperations(context: context).testFailover()
+        case "ListAllowedNodeTypeModifications": return try NodeTypeModifications(context: context).list()
         case "CreateCacheParameterGroup", "DescribeCacheParameterGroups", "DescribeCacheParameters",
             "DescribeEngineDefaultParameters", "ModifyCacheParameterGroup", "ResetCacheParameterGroup",
             "DeleteCacheParameterGroup":
-            return try ParameterGroupOperations(clusters: clusters).handle()
+            return try ParameterGroupOperations(context: context).handle()
         case "CreateCacheSubnetGroup", "ModifyCacheSubnetGroup", "DeleteCacheSubnetGroup", "DescribeCacheSubnetGroups":
-            return try SubnetGroupOperations(clusters: clusters).handle()
+            return try SubnetGroupOperations(context: context).handle()
         case "CreateCacheSecurityGroup", "DeleteCacheSecurityGroup", "DescribeCacheSecurityGroups",
             "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
-            return try SecurityGroupOperations(clusters: clusters).handle()
+            return try SecurityGroupOperations(context: context).handle()
         default:
             throw AWSError.invalidAction(call.operation.name)
         }

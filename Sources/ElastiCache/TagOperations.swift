@@ -8,8 +8,8 @@ struct TagOperations {
     /// AWS allows 50 tags per resource.
     static let perResource = 50
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
 
     static func tags(_ value: ShapeValue?) throws(AWSError) -> [TagRecord] {
         (value?.listValue ?? []).compactMap { tag in
@@ -22,13 +22,20 @@ struct TagOperations {
         .object(["TagList": .list(tags.map { .object(["Key": .string($0.key), "Value": .string($0.value)]) })])
     }
 
+    /// The families AddTagsToResource reaches by ARN besides clusters, by their ARN type.
+    static let families: [String: any TaggableResource.Type] = Dictionary(
+        uniqueKeysWithValues: ([
+            ReplicationGroupRecord.self, ParameterGroupRecord.self, SubnetGroupRecord.self, SnapshotRecord.self,
+            UserRecord.self, UserGroupRecord.self, ServerlessCacheRecord.self, ServerlessSnapshotRecord.self,
+        ] as [any TaggableResource.Type]).map { ($0.arnType, $0) })
+
     /// A taggable resource: its current tags and how to store new ones.
     struct Taggable {
         var tags: [TagRecord]
         var save: ([TagRecord]) throws -> Void
     }
 
-    /// The resource an ARN names: a cluster, replication group, parameter or subnet group.
+    /// The resource an ARN names, in this call's account and region.
     func resource(_ arn: String) throws -> Taggable {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7, parts[0] == "arn", parts[2] == "elasticache" else {
@@ -38,36 +45,27 @@ struct TagOperations {
             throw call.error("InvalidARNFault", "The ARN \(arn) is not in this account and region.")
         }
         let name = String(parts[6])
-        let tx = clusters.tx
-        let scope = clusters.scope
-        switch parts[5] {
-        case "cluster":
+        if parts[5] == "cluster" {
+            // Clusters keep the account's node counts in step when saved.
+            let clusters = CacheClusterOperations(context: context)
             var cluster = try clusters.cluster(name)
             return Taggable(tags: cluster.tags) { tags in
                 cluster.tags = tags
                 try clusters.save(cluster)
             }
-        case "replicationgroup":
-            let groups = ReplicationGroupOperations(clusters: clusters)
-            var group = try groups.group(name)
-            return Taggable(tags: group.tags) { tags in
-                group.tags = tags
-                try groups.save(group)
-            }
-        case "parametergroup":
-            var group = try ParameterGroupOperations(clusters: clusters).group(name)
-            return Taggable(tags: group.tags) { tags in
-                group.tags = tags
-                try tx.put(group, kind: ParameterGroupOperations.kind, scope: scope, id: group.name)
-            }
-        case "subnetgroup":
-            var group = try SubnetGroupOperations(clusters: clusters).group(name)
-            return Taggable(tags: group.tags) { tags in
-                group.tags = tags
-                try tx.put(group, kind: SubnetGroupOperations.kind, scope: scope, id: group.name)
-            }
-        default:
-            throw call.error("InvalidARNFault", "Tagging \(parts[5]) resources is not served by this server yet.")
+        }
+        guard let family = Self.families[String(parts[5])] else {
+            throw call.error("InvalidARNFault", "Tagging \(parts[5]) resources is not served by this server.")
+        }
+        return try taggable(family, name)
+    }
+
+    private func taggable<Record: TaggableResource>(_ family: Record.Type, _ name: String) throws -> Taggable {
+        let table = context.table(family)
+        guard var record = try table.find(name) ?? table.find(name.lowercased()) else { throw table.notFound(name) }
+        return Taggable(tags: record.tags) { tags in
+            record.tags = tags
+            try table.put(record)
         }
     }
 
@@ -85,7 +83,7 @@ struct TagOperations {
             }
             try resource.save(tags)
         case "RemoveTagsFromResource":
-            let keys = Set(clusters.strings("TagKeys") ?? [])
+            let keys = Set(context.strings("TagKeys") ?? [])
             tags.removeAll { keys.contains($0.key) }
             try resource.save(tags)
         default:

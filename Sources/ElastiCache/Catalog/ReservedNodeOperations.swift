@@ -12,9 +12,9 @@ import ServiceContract
 /// Nxlarge 16·N), discounted 30 % for one year and 50 % for three, split between fixed and
 /// usage price by offering type as AWS splits them.
 struct ReservedNodeOperations {
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
 
     struct Offering: Equatable {
         var id: String
@@ -166,21 +166,21 @@ struct ReservedNodeOperations {
             throw call.error("ReservedCacheNodeQuotaExceededFault", "At most 300 reserved nodes per purchase.")
         }
         let id = call.string("ReservedCacheNodeId") ?? "ri-\(Self.offeringId("\(call.requestID)").prefix(13))"
-        if try tx.get(Reservation.self, kind: Reservation.kind, scope: clusters.scope, id: id) != nil {
+        if try tx.get(Reservation.self, kind: Reservation.kind, scope: context.scope, id: id) != nil {
             throw call.error("ReservedCacheNodeAlreadyExistsFault", "Reserved cache node \(id) already exists.")
         }
         let reservation = Reservation(
             id: id, offeringId: offeringId, count: count, start: call.now,
-            arn: "arn:aws:elasticache:\(call.region):\(call.account):reserved-instance:\(id)",
+            arn: context.arn("reserved-instance", id),
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        try tx.put(reservation, kind: Reservation.kind, scope: clusters.scope, id: id)
+        try tx.put(reservation, kind: Reservation.kind, scope: context.scope, id: id)
         return .object(["ReservedCacheNode": render(reservation)])
     }
 
     func describe() throws -> ShapeValue {
         let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
         let offerings = Dictionary(uniqueKeysWithValues: Self.catalog.map { ($0.id, $0) })
-        var reservations = try tx.list(Reservation.self, kind: Reservation.kind, scope: clusters.scope)
+        var reservations = try tx.list(Reservation.self, kind: Reservation.kind, scope: context.scope)
         reservations = try filtered(reservations) { reservation in
             let offering = offerings[reservation.offeringId]
             return (

@@ -9,9 +9,10 @@ import ServiceContract
 /// (in-progress, then complete after a lifecycle on the injected clock); BatchStopUpdateAction
 /// stops one that has not completed.
 struct ServiceUpdateOperations {
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
 
     struct ServiceUpdate {
         var name: String
@@ -97,7 +98,7 @@ struct ServiceUpdateOperations {
 
     func actions() throws -> [Action] {
         var actions: [Action] = []
-        let groups = try ReplicationGroupOperations(clusters: clusters).all()
+        let groups = try ReplicationGroupOperations(context: context).all()
         let standalone = try clusters.allClusters().filter { $0.replicationGroupId == nil }
         for update in Self.catalog where update.status == "available" {
             for group in groups where group.engine == update.engine {
@@ -118,12 +119,12 @@ struct ServiceUpdateOperations {
 
     func applied(_ action: Action) throws -> Applied? {
         let id = "\(action.update.name)/\(action.resource)"
-        guard var applied = try tx.get(Applied.self, kind: Applied.kind, scope: clusters.scope, id: id) else {
+        guard var applied = try tx.get(Applied.self, kind: Applied.kind, scope: context.scope, id: id) else {
             return nil
         }
         if let ready = applied.readyAt, ready <= call.now, applied.status == "in-progress" {
             applied = Applied(status: "complete", changed: ready, readyAt: nil)
-            try tx.put(applied, kind: Applied.kind, scope: clusters.scope, id: id)
+            try tx.put(applied, kind: Applied.kind, scope: context.scope, id: id)
         }
         return applied
     }
@@ -150,10 +151,10 @@ struct ServiceUpdateOperations {
         let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
         var actions = try actions()
         if let name = call.string("ServiceUpdateName") { actions = actions.filter { $0.update.name == name } }
-        if let ids = clusters.strings("ReplicationGroupIds") {
+        if let ids = context.strings("ReplicationGroupIds") {
             actions = actions.filter { $0.replicationGroupId.map(ids.contains) ?? false }
         }
-        if let ids = clusters.strings("CacheClusterIds") {
+        if let ids = context.strings("CacheClusterIds") {
             actions = actions.filter { $0.cacheClusterId.map(ids.contains) ?? false }
         }
         if let engine = call.string("Engine") { actions = actions.filter { $0.engine == engine } }
@@ -170,8 +171,8 @@ struct ServiceUpdateOperations {
     /// BatchApplyUpdateAction (`apply`) or BatchStopUpdateAction on the named resources.
     func batch(apply: Bool) throws -> ShapeValue {
         let update = try update(try call.required("ServiceUpdateName"))
-        let groups = clusters.strings("ReplicationGroupIds") ?? []
-        let clusterIds = clusters.strings("CacheClusterIds") ?? []
+        let groups = context.strings("ReplicationGroupIds") ?? []
+        let clusterIds = context.strings("CacheClusterIds") ?? []
         guard !groups.isEmpty || !clusterIds.isEmpty, groups.count + clusterIds.count <= 20 else {
             throw AWSError.invalidParameterValue("Name 1 to 20 replication groups or cache clusters.")
         }
@@ -208,9 +209,9 @@ struct ServiceUpdateOperations {
                         ]) { $1 }))
                 continue
             }
-            let readyAt = next == "in-progress" ? call.now.addingTimeInterval(clusters.settings.lifecycleSeconds) : nil
+            let readyAt = next == "in-progress" ? call.now.addingTimeInterval(context.settings.lifecycleSeconds) : nil
             try tx.put(
-                Applied(status: next, changed: call.now, readyAt: readyAt), kind: Applied.kind, scope: clusters.scope,
+                Applied(status: next, changed: call.now, readyAt: readyAt), kind: Applied.kind, scope: context.scope,
                 id: "\(update.name)/\(action.resource)")
             processed.append(.structure(resource.merging(["UpdateActionStatus": .string(next)]) { $1 }))
         }

@@ -72,7 +72,7 @@ extension CacheClusterOperations {
             throw AWSError.invalidParameterValue(
                 "NumCacheNodes must be between 1 and \(settings.nodesPerMemcachedCluster).")
         }
-        let removing = strings("CacheNodeIdsToRemove") ?? []
+        let removing = context.strings("CacheNodeIdsToRemove") ?? []
         if count < cluster.numCacheNodes {
             let known = Set(cluster.nodes.map(\.id))
             guard removing.count == cluster.numCacheNodes - count, Set(removing).isSubset(of: known),
@@ -100,8 +100,8 @@ extension CacheClusterOperations {
         }
         if let limit = call.int("SnapshotRetentionLimit") { cluster.snapshotRetentionLimit = limit }
         if let window = call.string("SnapshotWindow") { cluster.snapshotWindow = window }
-        if let groups = strings("SecurityGroupIds") { cluster.securityGroupIds = groups }
-        if let groups = strings("CacheSecurityGroupNames") { cluster.cacheSecurityGroupNames = groups }
+        if let groups = context.strings("SecurityGroupIds") { cluster.securityGroupIds = groups }
+        if let groups = context.strings("CacheSecurityGroupNames") { cluster.cacheSecurityGroupNames = groups }
         if let group = call.string("CacheParameterGroupName") {
             let family = EngineCatalog.version(engine: cluster.engine, version: cluster.engineVersion)?.family ?? ""
             try checkParameterGroup(group, family: family)
@@ -121,7 +121,7 @@ extension CacheClusterOperations {
         try requireStandalone(cluster)
         try requireAvailable(cluster)
         if let name = call.string("FinalSnapshotIdentifier") {
-            try SnapshotOperations(clusters: self).finalSnapshot(name, of: cluster)
+            try SnapshotOperations(context: context).finalSnapshot(name, of: cluster)
         }
         lifecycle.begin(.deleting, &cluster, now: call.now)
         try save(cluster)
@@ -131,7 +131,7 @@ extension CacheClusterOperations {
     func reboot() throws -> ShapeValue {
         var cluster = try cluster(try call.required("CacheClusterId"))
         try requireAvailable(cluster)
-        let ids = strings("CacheNodeIdsToReboot") ?? []
+        let ids = context.strings("CacheNodeIdsToReboot") ?? []
         let unknown = ids.filter { id in !cluster.nodes.contains { $0.id == id } }
         guard !ids.isEmpty, unknown.isEmpty else {
             throw AWSError.invalidParameterValue("Cache node ids not found: \(unknown.joined(separator: ", ")).")

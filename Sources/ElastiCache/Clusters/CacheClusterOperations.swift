@@ -9,11 +9,11 @@ import ServiceContract
 struct CacheClusterOperations {
     static let kind = "elasticache.cluster"
 
-    let call: OperationCall
-    let tx: any StateWriter
-    let settings: ElastiCacheSettings
-
-    var scope: String { "\(call.account)/\(call.region)" }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+    var settings: ElastiCacheSettings { context.settings }
+    var scope: String { context.scope }
     var lifecycle: ClusterLifecycle {
         ClusterLifecycle(duration: settings.lifecycleSeconds, nodesReady: settings.nodesReady ?? { _ in true })
     }
@@ -101,7 +101,7 @@ struct CacheClusterOperations {
             )
         }
         // A restore takes the snapshot's engine, version and node type unless the call names them.
-        let source = try SnapshotOperations(clusters: self).restoreSource()
+        let source = try SnapshotOperations(context: context).restoreSource()
         let engine = try ClusterValidation.engine(try source?.engine ?? requiredForCreate("Engine"))
         let version = try ClusterValidation.engineVersion(
             engine: engine,
@@ -143,13 +143,15 @@ struct CacheClusterOperations {
         }
         let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
         if let name = call.string("CacheParameterGroupName") { try checkParameterGroup(name, family: version.family) }
-        if let name = call.string("CacheSubnetGroupName") { _ = try SubnetGroupOperations(clusters: self).group(name) }
-        for name in strings("CacheSecurityGroupNames") ?? [] {
-            _ = try SecurityGroupOperations(clusters: self).group(name)
+        if let name = call.string("CacheSubnetGroupName") {
+            _ = try SubnetGroupOperations(context: context).group(name)
+        }
+        for name in context.strings("CacheSecurityGroupNames") ?? [] {
+            _ = try SecurityGroupOperations(context: context).group(name)
         }
         let tags = try TagOperations.tags(call.input[member: "Tags"])
         var cluster = CacheClusterRecord(
-            id: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):cluster:\(id)", engine: engine,
+            id: id, arn: context.arn("cluster", id), engine: engine,
             engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil, numCacheNodes: count,
             nodes: (1...count).map {
                 CacheNodeRecord(id: String(format: "%04d", $0), createTime: call.now, status: "creating")
@@ -161,9 +163,10 @@ struct CacheClusterOperations {
             maintenanceWindow: window ?? "sun:05:00-sun:06:00",
             port: call.int("Port") ?? EngineCatalog.defaultPort[engine] ?? 6379,
             createTime: nil, pending: nil,
-            cacheSecurityGroupNames: strings("CacheSecurityGroupNames")
-                ?? (strings("SecurityGroupIds") == nil ? ["default"] : []),
-            securityGroupIds: strings("SecurityGroupIds") ?? [], subnetGroup: call.string("CacheSubnetGroupName"),
+            cacheSecurityGroupNames: context.strings("CacheSecurityGroupNames")
+                ?? (context.strings("SecurityGroupIds") == nil ? ["default"] : []),
+            securityGroupIds: context.strings("SecurityGroupIds") ?? [],
+            subnetGroup: call.string("CacheSubnetGroupName"),
             autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true,
             snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
             snapshotWindow: call.string("SnapshotWindow"),
@@ -185,17 +188,13 @@ struct CacheClusterOperations {
 
     /// The parameter group must exist and belong to the engine version's family.
     func checkParameterGroup(_ name: String, family: String) throws {
-        let group = try ParameterGroupOperations(clusters: self).group(name)
+        let group = try ParameterGroupOperations(context: context).group(name)
         guard group.family == family else {
             throw call.error(
                 "InvalidParameterCombinationException",
                 "The parameter group \(group.name) is of family \(group.family), not \(family) as the engine version requires."
             )
         }
-    }
-
-    func strings(_ member: String) -> [String]? {
-        call.input[member: member]?.listValue?.compactMap(\.stringValue)
     }
 
     func describe() throws -> ShapeValue {

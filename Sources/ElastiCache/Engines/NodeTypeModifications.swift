@@ -10,8 +10,9 @@ struct NodeTypeModifications {
         "16xlarge", "24xlarge",
     ]
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
 
     func list() throws -> ShapeValue {
         let engine: String
@@ -20,7 +21,7 @@ struct NodeTypeModifications {
             let cluster = try clusters.cluster(id)
             (engine, nodeType) = (cluster.engine, cluster.nodeType)
         } else if let id = call.string("ReplicationGroupId") {
-            let group = try ReplicationGroupOperations(clusters: clusters).group(id)
+            let group = try ReplicationGroupOperations(context: context).group(id)
             (engine, nodeType) = (group.engine, group.nodeType)
         } else {
             throw call.error(

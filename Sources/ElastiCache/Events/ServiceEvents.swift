@@ -18,8 +18,9 @@ struct ServiceEvents {
     static let kind = "elasticache.event"
     static let retention: TimeInterval = 14 * 86_400
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
 
     static func append(_ event: ServiceEventRecord, tx: any StateWriter, scope: String) throws {
         let id = String(format: "%017.6f-", event.date.timeIntervalSince1970) + UUID().uuidString
@@ -29,10 +30,10 @@ struct ServiceEvents {
     /// DescribeEvents: by source, type and time (default: the last 60 minutes), oldest first.
     func describe() throws -> ShapeValue {
         _ = try clusters.allClusters()
-        let tx = clusters.tx
+        let tx = context.tx
         let oldest = call.now.addingTimeInterval(-Self.retention)
         var events: [ServiceEventRecord] = []
-        for event in try tx.list(ServiceEventRecord.self, kind: Self.kind, scope: clusters.scope) {
+        for event in try tx.list(ServiceEventRecord.self, kind: Self.kind, scope: context.scope) {
             if event.date < oldest { continue }
             events.append(event)
         }

@@ -8,10 +8,10 @@ import ServiceContract
 /// group, join secondaries (CreateReplicationGroup with GlobalReplicationGroupId), fail over,
 /// disassociate, resize and rebalance the global node groups, modify, delete.
 struct GlobalDatastoreOperations {
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
-    var groups: ReplicationGroupOperations { ReplicationGroupOperations(clusters: clusters) }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+    var groups: ReplicationGroupOperations { ReplicationGroupOperations(context: context) }
 
     func handle() throws -> ShapeValue {
         switch call.operation.name {
@@ -27,46 +27,27 @@ struct GlobalDatastoreOperations {
         }
     }
 
-    func notFound(_ id: String) -> AWSError {
-        call.error("GlobalReplicationGroupNotFoundFault", "Global replication group \(id) not found.")
-    }
+    var table: ResourceTable<GlobalDatastoreRecord> { context.table(GlobalDatastoreRecord.self) }
 
     func invalidState(_ global: GlobalDatastoreRecord) -> AWSError {
         call.error(
-            "InvalidGlobalReplicationGroupStateFault", "Global replication group \(global.id) is \(global.status).")
+            "InvalidGlobalReplicationGroupStateFault",
+            "Global replication group \(global.id) is \(global.status.rawValue).")
     }
 
-    func all() throws -> [GlobalDatastoreRecord] {
-        try tx.list(GlobalDatastoreRecord.self, kind: GlobalDatastoreRecord.kind, scope: call.account).map { global in
-            var global = global
-            if let ready = global.readyAt, ready <= call.now {
-                global.status = global.members.count > 1 ? "available" : "primary-only"
-                global.readyAt = nil
-                try save(global)
-            }
-            return global
-        }
-    }
+    func global(_ id: String) throws -> GlobalDatastoreRecord { try table.get(id) }
 
-    func global(_ id: String) throws -> GlobalDatastoreRecord {
-        guard let global = try all().first(where: { $0.id == id }) else { throw notFound(id) }
-        return global
-    }
-
-    func save(_ global: GlobalDatastoreRecord) throws {
-        try tx.put(global, kind: GlobalDatastoreRecord.kind, scope: call.account, id: global.id)
-    }
-
-    /// The datastore after a change: busy for a lifecycle, then settled by `all()`.
-    func changed(_ global: inout GlobalDatastoreRecord, status: String = "modifying") throws -> ShapeValue {
-        global.status = status
-        global.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
-        try save(global)
+    /// The datastore after a change: busy for a lifecycle, then settled by its table.
+    func changed(_ global: inout GlobalDatastoreRecord, status: GlobalDatastoreRecord.Status = .modifying) throws
+        -> ShapeValue
+    {
+        global.begin(status, until: context.readyAt)
+        try table.put(global)
         return .object(["GlobalReplicationGroup": global.shapeValue(showMembers: true)])
     }
 
     func requireSettled(_ global: GlobalDatastoreRecord) throws {
-        guard global.status == "available" || global.status == "primary-only" else { throw invalidState(global) }
+        guard global.status.isSettled else { throw invalidState(global) }
     }
 
     /// Marks replication group `id` of this region as a member (or not) of a global datastore.
@@ -88,12 +69,12 @@ struct GlobalDatastoreOperations {
         }
         let checked = try ClusterValidation.clusterId(suffix, parameter: "GlobalReplicationGroupIdSuffix")
         let id = "\(GlobalDatastoreRecord.prefix(account: call.account))-\(checked)"
-        if try all().contains(where: { $0.id == id }) {
+        if try table.find(id) != nil {
             throw call.error(
                 "GlobalReplicationGroupAlreadyExistsFault", "Global replication group \(id) already exists.")
         }
         var global = GlobalDatastoreRecord(
-            id: id, description: call.string("GlobalReplicationGroupDescription") ?? "", status: "creating",
+            id: id, description: call.string("GlobalReplicationGroupDescription") ?? "", status: .creating,
             readyAt: nil, nodeType: primary.nodeType, engine: primary.engine, engineVersion: primary.engineVersion,
             clusterEnabled: primary.clusterMode, nodeGroupCount: primary.nodeGroups.count,
             automaticFailover: primary.automaticFailover, authTokenEnabled: primary.authTokenEnabled,
@@ -102,7 +83,7 @@ struct GlobalDatastoreOperations {
             members: [.init(replicationGroupId: primary.id, region: call.region, role: "primary")],
             arn: "arn:aws:elasticache::\(call.account):globalreplicationgroup:\(id)")
         try tag(primary.id, global: id, role: "primary")
-        return try changed(&global, status: "creating")
+        return try changed(&global, status: .creating)
     }
 
     /// Joins a new replication group of this region as a secondary (CreateReplicationGroup).
@@ -125,10 +106,10 @@ struct GlobalDatastoreOperations {
 
     func describe() throws -> ShapeValue {
         let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
-        var globals = try all()
+        var globals = try table.list()
         if let id = call.string("GlobalReplicationGroupId") {
             globals = globals.filter { $0.id == id }
-            if globals.isEmpty { throw notFound(id) }
+            if globals.isEmpty { throw table.notFound(id) }
         }
         let show = call.input[member: "ShowMemberInfo"]?.boolValue ?? false
         let (page, next) = try Marker.page(globals, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
@@ -169,11 +150,11 @@ struct GlobalDatastoreOperations {
         if call.input[member: "RetainPrimaryReplicationGroup"]?.boolValue == false {
             var group = try groups.group(primary.replicationGroupId)
             for member in group.memberIds { try groups.removeMember(member) }
-            groups.begin("deleting", &group)
+            groups.begin(.deleting, &group)
             try groups.save(group)
         }
-        _ = try tx.delete(kind: GlobalDatastoreRecord.kind, scope: call.account, id: global.id)
-        global.status = "deleting"
+        try table.delete(global.id)
+        global.status = .deleting
         return .object(["GlobalReplicationGroup": global.shapeValue(showMembers: true)])
     }
 

@@ -3,7 +3,25 @@ import Foundation
 
 /// A global datastore: one primary replication group and up to two secondaries in other
 /// regions of the same account (kind `elasticache.global`, scope the account).
-struct GlobalDatastoreRecord: Sendable, Codable, Equatable {
+struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource {
+    /// `creating` and `modifying` settle into `primary-only` (one member) or `available`
+    /// (secondaries too); a delete removes the row at once (`deleting` is what it answers).
+    enum Status: String, ResourceStatus {
+        case creating, modifying, available, deleting
+        case primaryOnly = "primary-only"
+
+        var settlement: Settlement<Status>? {
+            switch self {
+            case .creating, .modifying: .becomes(.available)
+            case .deleting: .removed
+            case .available, .primaryOnly: nil
+            }
+        }
+
+        /// Whether calls that change the datastore may start.
+        var isSettled: Bool { self == .available || self == .primaryOnly }
+    }
+
     struct Member: Sendable, Codable, Equatable {
         var replicationGroupId: String
         var region: String
@@ -13,7 +31,7 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable {
 
     var id: String
     var description: String
-    var status: String
+    var status: Status
     var readyAt: Date?
     var nodeType: String
     var engine: String
@@ -28,6 +46,16 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable {
     var arn: String
 
     static let kind = "elasticache.global"
+    static let notFoundFault = "GlobalReplicationGroupNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "Global replication group \(id) not found." }
+    /// Global datastores belong to the account, not to a region.
+    static func scope(account: String, region: String) -> String { account }
+
+    /// A datastore with no secondaries settles into `primary-only`.
+    func settlement() -> Settlement<Status>? {
+        guard case .becomes = status.settlement else { return status.settlement }
+        return .becomes(members.count > 1 ? .available : .primaryOnly)
+    }
     /// AWS allows a primary and at most two secondary regions.
     static let maxMembers = 3
 
@@ -53,7 +81,7 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable {
         }
         return .object([
             "GlobalReplicationGroupId": .string(id), "GlobalReplicationGroupDescription": .string(description),
-            "Status": .string(status), "CacheNodeType": .string(nodeType), "Engine": .string(engine),
+            "Status": .string(status.rawValue), "CacheNodeType": .string(nodeType), "Engine": .string(engine),
             "EngineVersion": .string(engineVersion),
             "Members": showMembers
                 ? .list(

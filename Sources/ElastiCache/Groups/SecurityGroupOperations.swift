@@ -21,13 +21,14 @@ struct SecurityGroupRecord: Sendable, Codable, Equatable {
 struct SecurityGroupOperations {
     static let kind = "elasticache.securitygroup"
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
 
     func group(_ name: String) throws -> SecurityGroupRecord {
         if let found = try tx.get(
-            SecurityGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
+            SecurityGroupRecord.self, kind: Self.kind, scope: context.scope, id: name.lowercased())
         {
             return found
         }
@@ -48,7 +49,7 @@ struct SecurityGroupOperations {
                         "EC2SecurityGroupOwnerId": .string($0.owner),
                     ])
                 }),
-            "ARN": .string("arn:aws:elasticache:\(call.region):\(call.account):securitygroup:\(group.name)"),
+            "ARN": .string(context.arn("securitygroup", group.name)),
         ])
     }
 
@@ -57,14 +58,14 @@ struct SecurityGroupOperations {
         case "CreateCacheSecurityGroup":
             let name = try ClusterValidation.clusterId(
                 try call.required("CacheSecurityGroupName"), parameter: "CacheSecurityGroupName", maxLength: 255)
-            let exists = try tx.get(SecurityGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name) != nil
+            let exists = try tx.get(SecurityGroupRecord.self, kind: Self.kind, scope: context.scope, id: name) != nil
             if name == "default" || exists {
                 throw call.error("CacheSecurityGroupAlreadyExistsFault", "Cache security group \(name) already exists.")
             }
             let group = SecurityGroupRecord(
                 name: name, description: try call.required("Description"), ingress: [],
                 tags: try TagOperations.tags(call.input[member: "Tags"]))
-            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: name)
+            try tx.put(group, kind: Self.kind, scope: context.scope, id: name)
             return .object(["CacheSecurityGroup": render(group)])
         case "DeleteCacheSecurityGroup":
             let group = try group(try call.required("CacheSecurityGroupName"))
@@ -75,7 +76,7 @@ struct SecurityGroupOperations {
             if try clusters.allClusters().contains(where: { $0.cacheSecurityGroupNames.contains(group.name) }) {
                 throw call.error("InvalidCacheSecurityGroupStateFault", "Cache security group \(group.name) is in use.")
             }
-            try tx.delete(kind: Self.kind, scope: clusters.scope, id: group.name)
+            try tx.delete(kind: Self.kind, scope: context.scope, id: group.name)
             return nil
         case "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
             var group = try group(try call.required("CacheSecurityGroupName"))
@@ -94,12 +95,12 @@ struct SecurityGroupOperations {
                 }
                 group.ingress.removeAll { $0 == ingress }
             }
-            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+            try tx.put(group, kind: Self.kind, scope: context.scope, id: group.name)
             return .object(["CacheSecurityGroup": render(group)])
         default:
             var groups =
                 try call.string("CacheSecurityGroupName").map { [try group($0)] }
-                ?? tx.list(SecurityGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+                ?? tx.list(SecurityGroupRecord.self, kind: Self.kind, scope: context.scope)
             if call.string("CacheSecurityGroupName") == nil && !groups.contains(where: { $0.name == "default" }) {
                 groups.append(try group("default"))
             }

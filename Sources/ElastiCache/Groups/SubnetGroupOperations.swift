@@ -3,7 +3,13 @@ import AWSWire
 import Persistence
 import ServiceContract
 
-struct SubnetGroupRecord: Sendable, Codable, Equatable {
+struct SubnetGroupRecord: Sendable, Codable, Equatable, TaggableResource {
+    static let kind = "elasticache.subnetgroup"
+    static let arnType = "subnetgroup"
+    static let notFoundFault = "CacheSubnetGroupNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "Cache subnet group \(id) not found." }
+
+    var id: String { name }
     var name: String
     var description: String
     var subnetIds: [String]
@@ -14,19 +20,16 @@ struct SubnetGroupRecord: Sendable, Codable, Equatable {
 /// Create/Modify/Delete/DescribeCacheSubnetGroups. Subnets are named, not provisioned: any
 /// `subnet-…` id is accepted and placed in the region's zones a, b, c in turn.
 struct SubnetGroupOperations {
-    static let kind = "elasticache.subnetgroup"
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+
+    var table: ResourceTable<SubnetGroupRecord> { context.table(SubnetGroupRecord.self) }
 
     func group(_ name: String) throws -> SubnetGroupRecord {
-        guard
-            let found = try tx.get(
-                SubnetGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
-        else {
-            throw call.error("CacheSubnetGroupNotFoundFault", "Cache subnet group \(name) not found.")
-        }
+        guard let found = try table.find(name.lowercased()) else { throw table.notFound(name) }
         return found
     }
 
@@ -48,7 +51,7 @@ struct SubnetGroupOperations {
     }
 
     private func subnetIds() throws -> [String] {
-        let ids = clusters.strings("SubnetIds") ?? []
+        let ids = context.strings("SubnetIds") ?? []
         guard !ids.isEmpty else { throw AWSError.invalidParameterValue("SubnetIds must name at least one subnet.") }
         for id in ids where !id.hasPrefix("subnet-") || id.count < 8 {
             throw call.error("InvalidSubnet", "The subnet ID \(id) does not exist")
@@ -61,32 +64,32 @@ struct SubnetGroupOperations {
         case "CreateCacheSubnetGroup":
             let name = try ClusterValidation.clusterId(
                 try call.required("CacheSubnetGroupName"), parameter: "CacheSubnetGroupName", maxLength: 255)
-            if try tx.get(SubnetGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name) != nil {
+            if try table.find(name) != nil {
                 throw call.error("CacheSubnetGroupAlreadyExistsFault", "Cache subnet group \(name) already exists.")
             }
             let group = SubnetGroupRecord(
                 name: name, description: try call.required("CacheSubnetGroupDescription"), subnetIds: try subnetIds(),
-                arn: "arn:aws:elasticache:\(call.region):\(call.account):subnetgroup:\(name)",
+                arn: context.arn(SubnetGroupRecord.arnType, name),
                 tags: try TagOperations.tags(call.input[member: "Tags"]))
-            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: name)
+            try table.put(group)
             return .object(["CacheSubnetGroup": render(group)])
         case "ModifyCacheSubnetGroup":
             var group = try group(try call.required("CacheSubnetGroupName"))
             if let description = call.string("CacheSubnetGroupDescription") { group.description = description }
             if call.input[member: "SubnetIds"] != nil { group.subnetIds = try subnetIds() }
-            try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+            try table.put(group)
             return .object(["CacheSubnetGroup": render(group)])
         case "DeleteCacheSubnetGroup":
             let group = try group(try call.required("CacheSubnetGroupName"))
             if try clusters.allClusters().contains(where: { $0.subnetGroup == group.name }) {
                 throw call.error("CacheSubnetGroupInUse", "Cache subnet group \(group.name) is in use.")
             }
-            try tx.delete(kind: Self.kind, scope: clusters.scope, id: group.name)
+            try table.delete(group.id)
             return nil
         default:
             let groups =
                 try call.string("CacheSubnetGroupName").map { [try group($0)] }
-                ?? tx.list(SubnetGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+                ?? table.list()
             let (page, next) = try Marker.page(
                 groups, id: \.name, marker: call.string("Marker"),
                 maxRecords: try Marker.maxRecords(call.int("MaxRecords")))

@@ -4,7 +4,13 @@ import Persistence
 import ServiceContract
 
 /// A user-created cache parameter group; `default.<family>` groups are implicit.
-struct ParameterGroupRecord: Sendable, Codable, Equatable {
+struct ParameterGroupRecord: Sendable, Codable, Equatable, TaggableResource {
+    static let kind = "elasticache.parametergroup"
+    static let arnType = "parametergroup"
+    static let notFoundFault = "CacheParameterGroupNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "CacheParameterGroup \(id) not found." }
+
+    var id: String { name }
     var name: String
     var family: String
     var description: String
@@ -17,21 +23,19 @@ struct ParameterGroupRecord: Sendable, Codable, Equatable {
 /// Create/Describe/Modify/Reset/Delete of cache parameter groups, DescribeCacheParameters and
 /// DescribeEngineDefaultParameters.
 struct ParameterGroupOperations {
-    static let kind = "elasticache.parametergroup"
     /// AWS's default quota of parameter groups per region.
     static let quota = 150
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
 
-    func notFound(_ name: String) -> AWSError {
-        call.error("CacheParameterGroupNotFoundFault", "CacheParameterGroup \(name) not found.")
-    }
+    var table: ResourceTable<ParameterGroupRecord> { context.table(ParameterGroupRecord.self) }
 
-    func arn(_ name: String) -> String {
-        "arn:aws:elasticache:\(call.region):\(call.account):parametergroup:\(name)"
-    }
+    func notFound(_ name: String) -> AWSError { table.notFound(name) }
+
+    func arn(_ name: String) -> String { context.arn(ParameterGroupRecord.arnType, name) }
 
     /// The group `name`: a stored group, or the implicit default group of a family.
     func group(_ name: String) throws -> ParameterGroupRecord {
@@ -49,10 +53,7 @@ struct ParameterGroupOperations {
                 description: "Customized default parameter group for \(family) with cluster mode on", arn: arn(name),
                 overrides: ["cluster-enabled": "yes"], tags: [])
         }
-        guard
-            let stored = try tx.get(
-                ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
-        else { throw notFound(name) }
+        guard let stored = try table.find(name.lowercased()) else { throw notFound(name) }
         return stored
     }
 
@@ -63,7 +64,7 @@ struct ParameterGroupOperations {
         let defaults =
             try ParameterCatalog.families.map { try group("default.\($0)") }
             + Self.clusterFamilies.map { try group("default.\($0).cluster.on") }
-        let stored = try tx.list(ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+        let stored = try table.list()
         return (defaults + stored).sorted { $0.name < $1.name }
     }
 
@@ -117,7 +118,7 @@ struct ParameterGroupOperations {
         guard !name.hasPrefix("default") else {
             throw AWSError.invalidParameterValue("CacheParameterGroupName must not begin with 'default'.")
         }
-        let existing = try tx.list(ParameterGroupRecord.self, kind: Self.kind, scope: clusters.scope)
+        let existing = try table.list()
         if existing.contains(where: { $0.name == name }) {
             throw call.error("CacheParameterGroupAlreadyExistsFault", "Parameter group \(name) already exists.")
         }
@@ -128,7 +129,7 @@ struct ParameterGroupOperations {
         let group = ParameterGroupRecord(
             name: name, family: family, description: try call.required("Description"), arn: arn(name), overrides: [:],
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        try tx.put(group, kind: Self.kind, scope: clusters.scope, id: name)
+        try table.put(group)
         return .object(["CacheParameterGroup": Self.render(group)])
     }
 
@@ -188,7 +189,7 @@ struct ParameterGroupOperations {
             }
             group.overrides[name] = value
         }
-        try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+        try table.put(group)
         return .object(["CacheParameterGroupName": .string(group.name)])
     }
 
@@ -206,7 +207,7 @@ struct ParameterGroupOperations {
             }
             for name in names { group.overrides[name] = nil }
         }
-        try tx.put(group, kind: Self.kind, scope: clusters.scope, id: group.name)
+        try table.put(group)
         return .object(["CacheParameterGroupName": .string(group.name)])
     }
 
@@ -216,7 +217,7 @@ struct ParameterGroupOperations {
             throw call.error(
                 "InvalidCacheParameterGroupStateFault", "Parameter group \(group.name) is in use by a cache cluster.")
         }
-        try tx.delete(kind: Self.kind, scope: clusters.scope, id: group.name)
+        try table.delete(group.id)
         return nil
     }
 }

@@ -8,10 +8,10 @@ import ServiceContract
 /// TestMigration and CompleteMigration with their state checks. No data moves (there is no
 /// engine behind the control plane); the source endpoint is validated and remembered.
 struct MigrationOperations {
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
-    var groups: ReplicationGroupOperations { ReplicationGroupOperations(clusters: clusters) }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+    var groups: ReplicationGroupOperations { ReplicationGroupOperations(context: context) }
 
     struct Migration: Codable {
         static let kind = "elasticache.migration"
@@ -24,7 +24,7 @@ struct MigrationOperations {
     func checked() throws -> (ReplicationGroupRecord, Migration) {
         let group = try groups.group(try call.required("ReplicationGroupId"))
         try groups.requireAvailable(group)
-        if try tx.get(Migration.self, kind: Migration.kind, scope: clusters.scope, id: group.id) != nil {
+        if try tx.get(Migration.self, kind: Migration.kind, scope: context.scope, id: group.id) != nil {
             throw call.error(
                 "ReplicationGroupAlreadyUnderMigrationFault",
                 "Replication group \(group.id) is already under migration.")
@@ -46,7 +46,7 @@ struct MigrationOperations {
 
     func start() throws -> ShapeValue {
         let (group, migration) = try checked()
-        try tx.put(migration, kind: Migration.kind, scope: clusters.scope, id: group.id)
+        try tx.put(migration, kind: Migration.kind, scope: context.scope, id: group.id)
         return .object(["ReplicationGroup": try groups.render(group)])
     }
 
@@ -57,7 +57,7 @@ struct MigrationOperations {
 
     func complete() throws -> ShapeValue {
         let group = try groups.group(try call.required("ReplicationGroupId"))
-        guard try tx.delete(kind: Migration.kind, scope: clusters.scope, id: group.id) else {
+        guard try tx.delete(kind: Migration.kind, scope: context.scope, id: group.id) else {
             throw call.error(
                 "ReplicationGroupNotUnderMigrationFault", "Replication group \(group.id) is not under migration.")
         }

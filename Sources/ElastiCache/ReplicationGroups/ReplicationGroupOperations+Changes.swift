@@ -40,12 +40,12 @@ extension ReplicationGroupOperations {
         if let window = call.string("PreferredMaintenanceWindow") {
             group.maintenanceWindow = try ClusterValidation.maintenanceWindow(window)
         }
-        let users = UserOperations(clusters: clusters)
-        if let add = clusters.strings("UserGroupIdsToAdd") {
+        let users = UserOperations(context: context)
+        if let add = context.strings("UserGroupIdsToAdd") {
             try users.attach(add, to: group.id, serverless: false)
             group.userGroupIds = (group.userGroupIds ?? []).filter { !add.contains($0) } + add
         }
-        if let remove = clusters.strings("UserGroupIdsToRemove") {
+        if let remove = context.strings("UserGroupIdsToRemove") {
             try users.attach(remove, to: group.id, serverless: false, detach: true)
             group.userGroupIds = (group.userGroupIds ?? []).filter { !remove.contains($0) }
         }
@@ -79,7 +79,7 @@ extension ReplicationGroupOperations {
                 member.nodeType = group.nodeType
                 try clusters.save(member)
             }
-            begin("modifying", &group)
+            begin(.modifying, &group)
         }
         try save(group)
         return .object(["ReplicationGroup": try render(group)])
@@ -103,7 +103,7 @@ extension ReplicationGroupOperations {
                 targets[id] = Int(count)
             }
         }
-        let toRemove = Set(clusters.strings("ReplicasToRemove") ?? [])
+        let toRemove = Set(context.strings("ReplicasToRemove") ?? [])
         guard !targets.isEmpty || (!increase && !toRemove.isEmpty) else {
             throw call.error(
                 "InvalidParameterCombinationException",
@@ -150,7 +150,7 @@ extension ReplicationGroupOperations {
             }
             group.nodeGroups[index] = nodeGroup
         }
-        begin("modifying", &group)
+        begin(.modifying, &group)
         try save(group)
         return .object(["ReplicationGroup": try render(group)])
     }
@@ -175,8 +175,8 @@ extension ReplicationGroupOperations {
             throw call.error("NoOperationFault", "The replication group already has \(count) node groups.")
         }
         if count < group.nodeGroups.count {
-            let retain = clusters.strings("NodeGroupsToRetain")
-            let remove = Set(clusters.strings("NodeGroupsToRemove") ?? [])
+            let retain = context.strings("NodeGroupsToRetain")
+            let remove = Set(context.strings("NodeGroupsToRemove") ?? [])
             let kept = group.nodeGroups.filter { retain?.contains($0.id) ?? !remove.contains($0.id) }
             guard kept.count >= count else {
                 throw AWSError.invalidParameterValue(
@@ -204,7 +204,7 @@ extension ReplicationGroupOperations {
         for index in group.nodeGroups.indices {
             group.nodeGroups[index].slots = ReplicationGroupRecord.slots(index, of: group.nodeGroups.count)
         }
-        begin("modifying", &group)
+        begin(.modifying, &group)
         try save(group)
         return .object(["ReplicationGroup": try render(group)])
     }

@@ -6,54 +6,28 @@ import ServiceContract
 
 /// Replication groups: Create, Describe, Delete here; changes in `+Changes`.
 struct ReplicationGroupOperations {
-    static let kind = "elasticache.replicationgroup"
+    static let kind = ReplicationGroupRecord.kind
     /// AWS's limits: replicas per node group and node groups per replication group.
     static let maxReplicas = 5
     static let maxNodeGroups = 500
 
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
-    var scope: String { clusters.scope }
-    var duration: TimeInterval { clusters.settings.lifecycleSeconds }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+    var scope: String { context.scope }
+    var duration: TimeInterval { context.settings.lifecycleSeconds }
 
-    func notFound(_ id: String) -> AWSError {
-        call.error("ReplicationGroupNotFoundFault", "ReplicationGroup not found: \(id)")
-    }
+    var table: ResourceTable<ReplicationGroupRecord> { context.table(ReplicationGroupRecord.self) }
+
+    func notFound(_ id: String) -> AWSError { table.notFound(id) }
 
     func group(_ id: String) throws -> ReplicationGroupRecord {
-        guard let stored = try tx.get(ReplicationGroupRecord.self, kind: Self.kind, scope: scope, id: id.lowercased()),
-            let group = try settled(stored)
-        else { throw notFound(id) }
+        guard let group = try table.find(id.lowercased()) else { throw notFound(id) }
         return group
     }
 
-    func all() throws -> [ReplicationGroupRecord] {
-        try tx.list(ReplicationGroupRecord.self, kind: Self.kind, scope: scope).compactMap { try settled($0) }
-    }
-
-    /// Applies the group's due transition: creating/modifying → available, deleting → gone.
-    private func settled(_ stored: ReplicationGroupRecord) throws -> ReplicationGroupRecord? {
-        var group = stored
-        guard group.status != "available", let ready = group.readyAt, ready <= call.now else { return group }
-        let message: String
-        switch group.status {
-        case "deleting":
-            try tx.delete(kind: Self.kind, scope: scope, id: group.id)
-            try event(group.id, "Replication group \(group.id) deleted", at: ready)
-            return nil
-        case "creating":
-            group.createTime = ready
-            message = "Replication group \(group.id) created"
-        default:
-            message = "Replication group \(group.id) modified"
-        }
-        group.status = "available"
-        group.readyAt = nil
-        try save(group)
-        try event(group.id, message, at: ready)
-        return group
-    }
+    func all() throws -> [ReplicationGroupRecord] { try table.list() }
 
     func event(_ id: String, _ message: String, at date: Date) throws {
         try ServiceEvents.append(
@@ -62,33 +36,30 @@ struct ReplicationGroupOperations {
             scope: scope)
     }
 
-    func save(_ group: ReplicationGroupRecord) throws {
-        try tx.put(group, kind: Self.kind, scope: scope, id: group.id)
-    }
+    func save(_ group: ReplicationGroupRecord) throws { try table.put(group) }
 
     func render(_ group: ReplicationGroupRecord) throws -> ShapeValue {
         var members: [String: CacheClusterRecord] = [:]
         for id in group.memberIds { members[id] = try? clusters.cluster(id) }
-        return group.shapeValue(endpoints: clusters.settings.endpoints, members: members)
+        return group.shapeValue(endpoints: context.settings.endpoints, members: members)
     }
 
-    func begin(_ status: String, _ group: inout ReplicationGroupRecord) {
-        group.status = status
-        group.readyAt = call.now.addingTimeInterval(duration)
+    func begin(_ status: ReplicationGroupRecord.Status, _ group: inout ReplicationGroupRecord) {
+        group.begin(status, until: context.readyAt)
     }
 
     func requireAvailable(_ group: ReplicationGroupRecord) throws {
-        guard group.status == "available" else {
+        guard group.status == .available else {
             throw call.error(
                 "InvalidReplicationGroupStateFault",
-                "Replication group \(group.id) is not in available state (it is \(group.status)).")
+                "Replication group \(group.id) is not in available state (it is \(group.status.rawValue)).")
         }
     }
 
     /// A new one-node member cluster of `group`, starting its own `creating` lifecycle.
     func addMember(_ group: ReplicationGroupRecord, id: String, zone: Int) throws {
         var member = CacheClusterRecord(
-            id: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):cluster:\(id)", engine: group.engine,
+            id: id, arn: context.arn("cluster", id), engine: group.engine,
             engineVersion: group.engineVersion, nodeType: group.nodeType, status: .creating, readyAt: nil,
             numCacheNodes: 1,
             nodes: [CacheNodeRecord(id: "0001", createTime: call.now, status: "creating")], azMode: "single-az",
@@ -115,7 +86,7 @@ struct ReplicationGroupOperations {
         let id = try ClusterValidation.clusterId(
             try call.required("ReplicationGroupId"), parameter: "ReplicationGroupId")
         let description = try call.required("ReplicationGroupDescription")
-        let source = try SnapshotOperations(clusters: clusters).restoreSource()
+        let source = try SnapshotOperations(context: context).restoreSource()
         let primary = try call.string("PrimaryClusterId").map { try clusters.cluster($0) }
         if let primary, primary.engine == "memcached" || primary.replicationGroupId != nil {
             throw call.error(
@@ -125,7 +96,7 @@ struct ReplicationGroupOperations {
         if let primary { try clusters.requireAvailable(primary) }
         // A secondary of a global datastore takes the datastore's engine, version and node type.
         let global = try call.string("GlobalReplicationGroupId").map {
-            try GlobalDatastoreOperations(clusters: clusters).global($0)
+            try GlobalDatastoreOperations(context: context).global($0)
         }
         let engine = try ClusterValidation.engine(
             global?.engine ?? call.string("Engine") ?? source?.engine ?? primary?.engine ?? "redis")
@@ -178,8 +149,8 @@ struct ReplicationGroupOperations {
         let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
         var group = ReplicationGroupRecord(
             id: id, description: description,
-            arn: "arn:aws:elasticache:\(call.region):\(call.account):replicationgroup:\(id)",
-            engine: engine, engineVersion: version.version, nodeType: nodeType, status: "creating", readyAt: nil,
+            arn: context.arn(ReplicationGroupRecord.arnType, id),
+            engine: engine, engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil,
             clusterMode: layout.clusterMode, automaticFailover: failover, multiAZ: multiAZ, nodeGroups: [],
             parameterGroup: parameterGroup, port: call.int("Port") ?? 6379,
             maintenanceWindow: window ?? "sun:05:00-sun:06:00",
@@ -190,13 +161,13 @@ struct ReplicationGroupOperations {
             atRestEncryptionEnabled: call.input[member: "AtRestEncryptionEnabled"]?.boolValue ?? false,
             autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true, createTime: nil,
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        if let global { try GlobalDatastoreOperations(clusters: clusters).join(global.id, group: &group) }
-        if let ids = clusters.strings("UserGroupIds"), !ids.isEmpty {
-            try UserOperations(clusters: clusters).attach(ids, to: id, serverless: false)
+        if let global { try GlobalDatastoreOperations(context: context).join(global.id, group: &group) }
+        if let ids = context.strings("UserGroupIds"), !ids.isEmpty {
+            try UserOperations(context: context).attach(ids, to: id, serverless: false)
             group.userGroupIds = ids
         }
         let existingNodes = try clusters.usage().nodes
-        guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= clusters.settings.nodesPerAccount else {
+        guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= context.settings.nodesPerAccount else {
             throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
         }
         for (index, replicas) in layout.replicas.enumerated() {
@@ -218,7 +189,7 @@ struct ReplicationGroupOperations {
                     id: nodeGroupId, slots: ReplicationGroupRecord.slots(index, of: layout.replicas.count),
                     members: members))
         }
-        begin("creating", &group)
+        begin(.creating, &group)
         try save(group)
         return .object(["ReplicationGroup": try render(group)])
     }
@@ -241,7 +212,7 @@ struct ReplicationGroupOperations {
         if let name = call.string("FinalSnapshotIdentifier"),
             let primary = group.nodeGroups.first?.members.first(where: { $0.role == "primary" })
         {
-            try SnapshotOperations(clusters: clusters).finalSnapshot(
+            try SnapshotOperations(context: context).finalSnapshot(
                 name, of: try clusters.cluster(primary.clusterId), group: group.id)
         }
         let retain = call.input[member: "RetainPrimaryCluster"]?.boolValue ?? false
@@ -259,9 +230,9 @@ struct ReplicationGroupOperations {
                 }
             }
         }
-        try UserOperations(clusters: clusters).attach(
+        try UserOperations(context: context).attach(
             group.userGroupIds ?? [], to: group.id, serverless: false, detach: true)
-        begin("deleting", &group)
+        begin(.deleting, &group)
         try save(group)
         return .object(["ReplicationGroup": try render(group)])
     }

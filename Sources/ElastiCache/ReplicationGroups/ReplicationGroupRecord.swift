@@ -3,7 +3,29 @@ import Foundation
 
 /// A Redis OSS or Valkey replication group. Its members are cache clusters (one node each)
 /// stored as ``CacheClusterRecord``s with `replicationGroupId` set.
-public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
+public struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
+    /// `creating` → `available` (the creation time set); `modifying` → `available`; `deleting`
+    /// → gone. Each transition writes its service event.
+    public typealias Status = CacheStatus
+
+    static let kind = "elasticache.replicationgroup"
+    static let arnType = "replicationgroup"
+    static let notFoundFault = "ReplicationGroupNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "ReplicationGroup not found: \(id)" }
+    static let eventSourceType = "replication-group"
+
+    mutating func settled(from old: Status, at time: Date) {
+        if old == .creating { createTime = time }
+    }
+
+    func event(from old: Status, to next: Settlement<Status>) -> String? {
+        switch (old, next) {
+        case (_, .removed): "Replication group \(id) deleted"
+        case (.creating, _): "Replication group \(id) created"
+        default: "Replication group \(id) modified"
+        }
+    }
+
     public struct Member: Sendable, Codable, Equatable {
         public var clusterId: String
         /// `primary` or `replica`.
@@ -22,8 +44,7 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
     public var engine: String
     public var engineVersion: String
     public var nodeType: String
-    /// `creating`, `available`, `modifying` or `deleting`.
-    public var status: String
+    public var status: Status
     public var readyAt: Date?
     public var clusterMode: Bool
     public var automaticFailover: Bool
@@ -75,10 +96,10 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
         func endpoint(_ value: (address: String, port: Int)) -> ShapeValue {
             .object(["Address": .string(value.address), "Port": .integer(Int64(value.port))])
         }
-        let ready = status != "creating"
+        let ready = status != .creating
         let groups = nodeGroups.map { group -> ShapeValue in
             .object([
-                "NodeGroupId": .string(group.id), "Status": .string(status == "creating" ? "creating" : "available"),
+                "NodeGroupId": .string(group.id), "Status": .string(status == .creating ? "creating" : "available"),
                 "PrimaryEndpoint": !clusterMode && ready
                     ? endpoint(endpoints.replicationGroup(self, nodeGroup: group.id, reader: false)) : nil,
                 "ReaderEndpoint": !clusterMode && ready
@@ -98,7 +119,7 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable {
             ])
         }
         return .object([
-            "ReplicationGroupId": .string(id), "Description": .string(description), "Status": .string(status),
+            "ReplicationGroupId": .string(id), "Description": .string(description), "Status": .string(status.rawValue),
             "PendingModifiedValues": .object([:]), "MemberClusters": .list(memberIds.map(ShapeValue.string)),
             "NodeGroups": .list(groups), "AutomaticFailover": .string(automaticFailover ? "enabled" : "disabled"),
             "MultiAZ": .string(multiAZ ? "enabled" : "disabled"),

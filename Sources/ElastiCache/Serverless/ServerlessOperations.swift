@@ -7,50 +7,24 @@ import ServiceContract
 /// Serverless caches: Create, Describe, Modify, Delete (with a final snapshot), restores from
 /// serverless snapshots, user groups for Redis OSS and Valkey.
 struct ServerlessOperations {
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
-    var scope: String { clusters.scope }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+    var scope: String { context.scope }
 
-    func notFound(_ name: String) -> AWSError {
-        call.error("ServerlessCacheNotFoundFault", "Serverless cache \(name) not found.")
-    }
-
-    /// Every serverless cache of the region, transitions settled.
-    func all() throws -> [ServerlessCacheRecord] {
-        try tx.list(ServerlessCacheRecord.self, kind: ServerlessCacheRecord.kind, scope: scope).compactMap { cache in
-            var cache = cache
-            guard let ready = cache.readyAt, ready <= call.now else { return cache }
-            if cache.status == "deleting" {
-                _ = try tx.delete(kind: ServerlessCacheRecord.kind, scope: scope, id: cache.name)
-                return nil
-            }
-            cache.status = "available"
-            cache.readyAt = nil
-            try save(cache)
-            return cache
-        }
-    }
+    var table: ResourceTable<ServerlessCacheRecord> { context.table(ServerlessCacheRecord.self) }
 
     func cache(_ name: String) throws -> ServerlessCacheRecord {
-        guard let cache = try all().first(where: { $0.name == name.lowercased() }) else { throw notFound(name) }
+        guard let cache = try table.find(name.lowercased()) else { throw table.notFound(name) }
         return cache
     }
 
-    func save(_ cache: ServerlessCacheRecord) throws {
-        try tx.put(cache, kind: ServerlessCacheRecord.kind, scope: scope, id: cache.name)
-    }
-
     func requireAvailable(_ cache: ServerlessCacheRecord) throws {
-        guard cache.status == "available" else {
+        guard cache.status == .available else {
             throw call.error(
-                "InvalidServerlessCacheStateFault", "Serverless cache \(cache.name) is \(cache.status), not available.")
+                "InvalidServerlessCacheStateFault",
+                "Serverless cache \(cache.name) is \(cache.status.rawValue), not available.")
         }
-    }
-
-    func begin(_ status: String, _ cache: inout ServerlessCacheRecord) {
-        cache.status = status
-        cache.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
     }
 
     /// A user group may be attached to Redis OSS or Valkey caches only, and must be active.
@@ -58,9 +32,9 @@ struct ServerlessOperations {
         guard engine != "memcached" else {
             throw call.error("InvalidParameterCombinationException", "User groups are not supported for Memcached.")
         }
-        let group = try UserOperations(clusters: clusters).group(id)
-        guard group.status == "active" else {
-            throw call.error("InvalidUserGroupStateFault", "User group \(id) is \(group.status), not active.")
+        let group = try UserOperations(context: context).group(id)
+        guard group.status == .active else {
+            throw call.error("InvalidUserGroupStateFault", "User group \(id) is \(group.status.rawValue), not active.")
         }
     }
 
@@ -74,41 +48,40 @@ struct ServerlessOperations {
         if let major = call.string("MajorEngineVersion"), major != version.major {
             throw AWSError.invalidParameterValue("MajorEngineVersion \(major) is not available for \(engine).")
         }
-        if try all().contains(where: { $0.name == name }) {
+        if try table.find(name) != nil {
             throw call.error("ServerlessCacheAlreadyExistsFault", "Serverless cache \(name) already exists.")
         }
-        for arn in clusters.strings("SnapshotArnsToRestore") ?? [] {
+        for arn in context.strings("SnapshotArnsToRestore") ?? [] {
             let snapshotName = String(arn.split(separator: ":").last ?? "")
             let snapshot = try ServerlessSnapshotOperations(serverless: self).snapshot(snapshotName)
             // Snapshots hold Redis OSS or Valkey data: available ones restore into either, never Memcached.
-            guard snapshot.status == "available", engine != "memcached" else {
+            guard snapshot.status == .available, engine != "memcached" else {
                 throw call.error(
                     "InvalidParameterCombinationException",
                     "Snapshot \(snapshotName) cannot be restored into \(engine).")
             }
         }
         if let id = call.string("UserGroupId") { try checkUserGroup(id, engine: engine) }
-        var cache = ServerlessCacheRecord(
+        let cache = ServerlessCacheRecord(
             name: name, description: call.string("Description") ?? "", engine: engine,
             majorEngineVersion: version.major, usageLimits: call.input[member: "CacheUsageLimits"],
-            kmsKeyId: call.string("KmsKeyId"), securityGroupIds: clusters.strings("SecurityGroupIds") ?? [],
-            subnetIds: clusters.strings("SubnetIds") ?? [], userGroupId: call.string("UserGroupId"),
+            kmsKeyId: call.string("KmsKeyId"), securityGroupIds: context.strings("SecurityGroupIds") ?? [],
+            subnetIds: context.strings("SubnetIds") ?? [], userGroupId: call.string("UserGroupId"),
             snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
-            dailySnapshotTime: call.string("DailySnapshotTime") ?? "05:00", status: "creating", readyAt: nil,
-            createTime: call.now, arn: "arn:aws:elasticache:\(call.region):\(call.account):serverlesscache:\(name)",
+            dailySnapshotTime: call.string("DailySnapshotTime") ?? "05:00", status: .creating, readyAt: context.readyAt,
+            createTime: call.now, arn: context.arn(ServerlessCacheRecord.arnType, name),
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        begin("creating", &cache)
         if let id = cache.userGroupId {
-            try UserOperations(clusters: clusters).attach([id], to: name, serverless: true)
+            try UserOperations(context: context).attach([id], to: name, serverless: true)
         }
-        try save(cache)
+        try table.put(cache)
         return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
     }
 
     func modify() throws -> ShapeValue {
         var cache = try cache(try call.required("ServerlessCacheName"))
         try requireAvailable(cache)
-        let users = UserOperations(clusters: clusters)
+        let users = UserOperations(context: context)
         if call.input[member: "RemoveUserGroup"]?.boolValue == true {
             if call.string("UserGroupId") != nil {
                 throw call.error(
@@ -125,7 +98,7 @@ struct ServerlessOperations {
         }
         if let description = call.string("Description") { cache.description = description }
         if let limits = call.input[member: "CacheUsageLimits"] { cache.usageLimits = limits }
-        if let groups = clusters.strings("SecurityGroupIds") { cache.securityGroupIds = groups }
+        if let groups = context.strings("SecurityGroupIds") { cache.securityGroupIds = groups }
         if let limit = call.int("SnapshotRetentionLimit") { cache.snapshotRetentionLimit = limit }
         if let time = call.string("DailySnapshotTime") { cache.dailySnapshotTime = time }
         if let engine = call.string("Engine")?.lowercased(), engine != cache.engine {
@@ -138,8 +111,8 @@ struct ServerlessOperations {
             cache.engine = engine
             cache.majorEngineVersion = version.major
         }
-        begin("modifying", &cache)
-        try save(cache)
+        cache.begin(.modifying, until: context.readyAt)
+        try table.put(cache)
         return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
     }
 
@@ -149,18 +122,18 @@ struct ServerlessOperations {
         if let name = call.string("FinalSnapshotName") {
             _ = try ServerlessSnapshotOperations(serverless: self).take(name, of: cache, type: "manual")
         }
-        try UserOperations(clusters: clusters).attach(
+        try UserOperations(context: context).attach(
             cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
-        begin("deleting", &cache)
-        try save(cache)
+        cache.begin(.deleting, until: context.readyAt)
+        try table.put(cache)
         return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
     }
 
     func describe() throws -> ShapeValue {
-        var caches = try all()
+        var caches = try table.list()
         if let name = call.string("ServerlessCacheName") {
             caches = caches.filter { $0.name == name.lowercased() }
-            if caches.isEmpty { throw notFound(name) }
+            if caches.isEmpty { throw table.notFound(name) }
         }
         let (page, next) = try Self.page(caches, id: \.name, call: call)
         return .object([

@@ -2,7 +2,9 @@ import AWSWire
 import Foundation
 
 /// A serverless cache (Redis OSS, Valkey or Memcached) as the state store keeps it.
-struct ServerlessCacheRecord: Sendable, Codable, Equatable {
+struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
+    typealias Status = CacheStatus
+
     var name: String
     var description: String
     var engine: String
@@ -14,13 +16,17 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable {
     var userGroupId: String?
     var snapshotRetentionLimit: Int
     var dailySnapshotTime: String
-    var status: String
+    var status: Status
     var readyAt: Date?
     var createTime: Date
     var arn: String
     var tags: [TagRecord]
 
     static let kind = "elasticache.serverless"
+    static let arnType = "serverlesscache"
+    static let notFoundFault = "ServerlessCacheNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "Serverless cache \(id) not found." }
+    var id: String { name }
 
     /// The engines serverless caches run, with their major and full versions.
     static let versions: [String: (major: String, full: String)] = [
@@ -31,10 +37,10 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable {
         let port = engine == "memcached" ? 11211 : 6379
         let host =
             "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.regionCode(region)).cache.amazonaws.com"
-        let ready = status != "creating"
+        let ready = status != .creating
         return .object([
             "ServerlessCacheName": .string(name), "Description": .string(description),
-            "CreateTime": .timestamp(createTime), "Status": .string(status), "Engine": .string(engine),
+            "CreateTime": .timestamp(createTime), "Status": .string(status.rawValue), "Engine": .string(engine),
             "MajorEngineVersion": .string(majorEngineVersion),
             "FullEngineVersion": .string(Self.versions[engine]?.full ?? majorEngineVersion),
             "CacheUsageLimits": usageLimits, "KmsKeyId": kmsKeyId.map(ShapeValue.string),
@@ -51,13 +57,15 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable {
 }
 
 /// A snapshot of a serverless cache.
-struct ServerlessSnapshotRecord: Sendable, Codable, Equatable {
+struct ServerlessSnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
+    typealias Status = SnapshotStatus
+
     var name: String
     var arn: String
     var kmsKeyId: String?
     /// `manual` or `automated`.
     var type: String
-    var status: String
+    var status: Status
     var readyAt: Date?
     var createTime: Date
     var cacheName: String
@@ -66,11 +74,16 @@ struct ServerlessSnapshotRecord: Sendable, Codable, Equatable {
     var tags: [TagRecord]
 
     static let kind = "elasticache.serverless-snapshot"
+    static let arnType = "serverlesscachesnapshot"
+    static let notFoundFault = "ServerlessCacheSnapshotNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "Serverless cache snapshot \(id) not found." }
+    var id: String { name }
 
     var shapeValue: ShapeValue {
         .object([
             "ServerlessCacheSnapshotName": .string(name), "ARN": .string(arn),
-            "KmsKeyId": kmsKeyId.map(ShapeValue.string), "SnapshotType": .string(type), "Status": .string(status),
+            "KmsKeyId": kmsKeyId.map(ShapeValue.string), "SnapshotType": .string(type),
+            "Status": .string(status.rawValue),
             "CreateTime": .timestamp(createTime), "BytesUsedForCache": .string("0"),
             "ServerlessCacheConfiguration": .object([
                 "ServerlessCacheName": .string(cacheName), "Engine": .string(engine),

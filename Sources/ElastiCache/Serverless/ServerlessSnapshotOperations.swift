@@ -11,29 +11,11 @@ struct ServerlessSnapshotOperations {
     var tx: any StateWriter { serverless.tx }
     var scope: String { serverless.scope }
 
-    func notFound(_ name: String) -> AWSError {
-        call.error("ServerlessCacheSnapshotNotFoundFault", "Serverless cache snapshot \(name) not found.")
-    }
-
-    func all() throws -> [ServerlessSnapshotRecord] {
-        try tx.list(ServerlessSnapshotRecord.self, kind: ServerlessSnapshotRecord.kind, scope: scope).map { snapshot in
-            var snapshot = snapshot
-            if let ready = snapshot.readyAt, ready <= call.now {
-                snapshot.status = "available"
-                snapshot.readyAt = nil
-                try save(snapshot)
-            }
-            return snapshot
-        }
-    }
+    var table: ResourceTable<ServerlessSnapshotRecord> { serverless.context.table(ServerlessSnapshotRecord.self) }
 
     func snapshot(_ name: String) throws -> ServerlessSnapshotRecord {
-        guard let snapshot = try all().first(where: { $0.name == name.lowercased() }) else { throw notFound(name) }
+        guard let snapshot = try table.find(name.lowercased()) else { throw table.notFound(name) }
         return snapshot
-    }
-
-    func save(_ snapshot: ServerlessSnapshotRecord) throws {
-        try tx.put(snapshot, kind: ServerlessSnapshotRecord.kind, scope: scope, id: snapshot.name)
     }
 
     func take(_ rawName: String, of cache: ServerlessCacheRecord, type: String) throws -> ServerlessSnapshotRecord {
@@ -42,16 +24,16 @@ struct ServerlessSnapshotOperations {
                 "InvalidParameterCombinationException", "Snapshots are not supported for Memcached serverless caches.")
         }
         let name = try ClusterValidation.clusterId(rawName, parameter: "ServerlessCacheSnapshotName", maxLength: 255)
-        if try all().contains(where: { $0.name == name }) {
+        if try table.find(name) != nil {
             throw call.error("ServerlessCacheSnapshotAlreadyExistsFault", "Snapshot \(name) already exists.")
         }
         let snapshot = ServerlessSnapshotRecord(
-            name: name, arn: "arn:aws:elasticache:\(call.region):\(call.account):serverlesscachesnapshot:\(name)",
-            kmsKeyId: call.string("KmsKeyId") ?? cache.kmsKeyId, type: type, status: "creating",
-            readyAt: call.now.addingTimeInterval(serverless.clusters.settings.lifecycleSeconds), createTime: call.now,
+            name: name, arn: serverless.context.arn(ServerlessSnapshotRecord.arnType, name),
+            kmsKeyId: call.string("KmsKeyId") ?? cache.kmsKeyId, type: type, status: .creating,
+            readyAt: serverless.context.readyAt, createTime: call.now,
             cacheName: cache.name, engine: cache.engine, majorEngineVersion: cache.majorEngineVersion,
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        try save(snapshot)
+        try table.put(snapshot)
         return snapshot
     }
 
@@ -64,9 +46,9 @@ struct ServerlessSnapshotOperations {
 
     func available(_ name: String) throws -> ServerlessSnapshotRecord {
         let snapshot = try snapshot(name)
-        guard snapshot.status == "available" else {
+        guard snapshot.status == .available else {
             throw call.error(
-                "InvalidServerlessCacheSnapshotStateFault", "Snapshot \(snapshot.name) is \(snapshot.status).")
+                "InvalidServerlessCacheSnapshotStateFault", "Snapshot \(snapshot.name) is \(snapshot.status.rawValue).")
         }
         return snapshot
     }
@@ -76,25 +58,24 @@ struct ServerlessSnapshotOperations {
         let name = try ClusterValidation.clusterId(
             try call.required("TargetServerlessCacheSnapshotName"), parameter: "TargetServerlessCacheSnapshotName",
             maxLength: 255)
-        if try all().contains(where: { $0.name == name }) {
+        if try table.find(name) != nil {
             throw call.error("ServerlessCacheSnapshotAlreadyExistsFault", "Snapshot \(name) already exists.")
         }
         copy.name = name
-        copy.arn = "arn:aws:elasticache:\(call.region):\(call.account):serverlesscachesnapshot:\(name)"
+        copy.arn = serverless.context.arn(ServerlessSnapshotRecord.arnType, name)
         copy.type = "manual"
-        copy.status = "creating"
-        copy.readyAt = call.now.addingTimeInterval(serverless.clusters.settings.lifecycleSeconds)
+        copy.begin(.creating, until: serverless.context.readyAt)
         copy.createTime = call.now
         copy.kmsKeyId = call.string("KmsKeyId") ?? copy.kmsKeyId
         copy.tags = try TagOperations.tags(call.input[member: "Tags"])
-        try save(copy)
+        try table.put(copy)
         return .object(["ServerlessCacheSnapshot": copy.shapeValue])
     }
 
     func delete() throws -> ShapeValue {
         var snapshot = try available(try call.required("ServerlessCacheSnapshotName"))
-        _ = try tx.delete(kind: ServerlessSnapshotRecord.kind, scope: scope, id: snapshot.name)
-        snapshot.status = "deleting"
+        try table.delete(snapshot.id)
+        snapshot.status = .deleting
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])
     }
 
@@ -103,19 +84,19 @@ struct ServerlessSnapshotOperations {
         let snapshot = try available(try call.required("ServerlessCacheSnapshotName"))
         let bucket = try call.required("S3BucketName")
         try SnapshotExport.write(
-            bucket: bucket, key: "\(snapshot.name).rdb", call: call, settings: serverless.clusters.settings, in: tx)
+            bucket: bucket, key: "\(snapshot.name).rdb", call: call, settings: serverless.context.settings, in: tx)
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])
     }
 
     func describe() throws -> ShapeValue {
-        var snapshots = try all()
+        var snapshots = try table.list()
         if let name = call.string("ServerlessCacheName") {
             _ = try serverless.cache(name)
             snapshots = snapshots.filter { $0.cacheName == name.lowercased() }
         }
         if let name = call.string("ServerlessCacheSnapshotName") {
             snapshots = snapshots.filter { $0.name == name.lowercased() }
-            if snapshots.isEmpty { throw notFound(name) }
+            if snapshots.isEmpty { throw table.notFound(name) }
         }
         if let type = call.string("SnapshotType") { snapshots = snapshots.filter { $0.type == type } }
         let (page, next) = try ServerlessOperations.page(snapshots, id: \.name, call: call)

@@ -8,14 +8,8 @@ import ServiceContract
 /// SnapshotRetentionLimit asks for.
 extension SnapshotOperations {
     func snapshot(_ name: String) throws -> SnapshotRecord {
-        guard
-            let stored = try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: name.lowercased())
-        else { throw call.error("SnapshotNotFoundFault", "Snapshot \(name) not found.") }
-        return try settled(stored)
-    }
-
-    func save(_ snapshot: SnapshotRecord) throws {
-        try tx.put(snapshot, kind: Self.kind, scope: clusters.scope, id: snapshot.name)
+        guard let snapshot = try table.find(name.lowercased()) else { throw table.notFound(name) }
+        return snapshot
     }
 
     /// A new snapshot of `cluster` (or of a replication group, through its primary).
@@ -26,17 +20,16 @@ extension SnapshotOperations {
         let id =
             source == "automated"
             ? name : try ClusterValidation.clusterId(name, parameter: "SnapshotName", maxLength: 255)
-        if try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: id) != nil {
-            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
-        }
+        try requireNew(id)
         let snapshot = SnapshotRecord(
-            name: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):snapshot:\(id)",
+            name: id, arn: context.arn(SnapshotRecord.arnType, id),
             cacheClusterId: group == nil ? cluster.id : nil, replicationGroupId: group?.id, source: source,
-            status: "creating", readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds),
+            status: .creating, readyAt: context.readyAt,
             engine: cluster.engine, engineVersion: cluster.engineVersion, nodeType: cluster.nodeType,
             numCacheNodes: cluster.numCacheNodes, parameterGroup: cluster.parameterGroup, port: cluster.port,
-            maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now)
-        try save(snapshot)
+            maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now,
+            tagList: try TagOperations.tags(call.input[member: "Tags"]))
+        try table.put(snapshot)
         return snapshot
     }
 
@@ -45,7 +38,7 @@ extension SnapshotOperations {
         let cluster: CacheClusterRecord
         var group: ReplicationGroupRecord?
         if let groupId = call.string("ReplicationGroupId") {
-            let groups = ReplicationGroupOperations(clusters: clusters)
+            let groups = ReplicationGroupOperations(context: context)
             let found = try groups.group(groupId)
             try groups.requireAvailable(found)
             guard let primary = found.nodeGroups.first?.members.first(where: { $0.role == "primary" }) else {
@@ -72,40 +65,39 @@ extension SnapshotOperations {
 
     func copy() throws -> ShapeValue {
         let source = try snapshot(try call.required("SourceSnapshotName"))
-        guard source.status == "available" else {
+        guard source.status == .available else {
             throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
         }
         if let bucket = call.string("TargetBucket") {
             // An export: the copy is an RDB file in the bucket, not a new snapshot.
             let name = try call.required("TargetSnapshotName")
             try SnapshotExport.write(
-                bucket: bucket, key: "\(name)-0001.rdb", call: call, settings: clusters.settings, in: tx)
+                bucket: bucket, key: "\(name)-0001.rdb", call: call, settings: context.settings, in: tx)
             return .object(["Snapshot": render(source)])
         }
         let id = try ClusterValidation.clusterId(
             try call.required("TargetSnapshotName"), parameter: "TargetSnapshotName", maxLength: 255)
-        if try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: id) != nil {
-            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
-        }
+        try requireNew(id)
         var copy = source
         copy.name = id
-        copy.arn = "arn:aws:elasticache:\(call.region):\(call.account):snapshot:\(id)"
+        copy.arn = context.arn(SnapshotRecord.arnType, id)
         copy.source = "manual"
-        copy.status = "creating"
-        copy.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
+        copy.begin(.creating, until: context.readyAt)
         copy.created = call.now
-        try save(copy)
+        copy.tags = try TagOperations.tags(call.input[member: "Tags"])
+        try table.put(copy)
         return .object(["Snapshot": render(copy)])
     }
 
     func delete() throws -> ShapeValue {
         var snapshot = try snapshot(try call.required("SnapshotName"))
-        guard snapshot.status == "available" else {
+        guard snapshot.status == .available else {
             throw call.error(
-                "InvalidSnapshotStateFault", "Snapshot \(snapshot.name) is \(snapshot.status), not available.")
+                "InvalidSnapshotStateFault",
+                "Snapshot \(snapshot.name) is \(snapshot.status.rawValue), not available.")
         }
-        _ = try tx.delete(kind: Self.kind, scope: clusters.scope, id: snapshot.name)
-        snapshot.status = "deleting"
+        try table.delete(snapshot.id)
+        snapshot.status = .deleting
         return .object(["Snapshot": render(snapshot)])
     }
 
@@ -118,14 +110,14 @@ extension SnapshotOperations {
         where cluster.replicationGroupId == nil && cluster.snapshotRetentionLimit > 0 && cluster.engine != "memcached" {
             sources.append((cluster, nil, cluster.snapshotRetentionLimit, cluster.snapshotWindow))
         }
-        let groups = ReplicationGroupOperations(clusters: clusters)
+        let groups = ReplicationGroupOperations(context: context)
         for group in try groups.all() where group.snapshotRetentionLimit > 0 {
             let primary = group.nodeGroups.first?.members.first { $0.role == "primary" }
             if let primary, let cluster = try? clusters.cluster(primary.clusterId) {
                 sources.append((cluster, group, group.snapshotRetentionLimit, group.snapshotWindow))
             }
         }
-        let existing = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope)
+        let existing = try table.list()
         for source in sources where source.cluster.status == .available {
             let owner = source.group?.id ?? source.cluster.id
             func mine(_ snapshot: SnapshotRecord) -> Bool {
@@ -139,13 +131,12 @@ extension SnapshotOperations {
                     "automatic.\(owner)-\(Self.stamp(time))", of: source.cluster, group: source.group,
                     source: "automated")
                 snapshot.created = time
-                snapshot.status = "available"
-                snapshot.readyAt = nil
-                try save(snapshot)
+                snapshot.begin(.available, until: nil)
+                try table.put(snapshot)
             }
-            let all = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope).filter(mine)
+            let all = try table.list().filter(mine)
             for old in all.sorted(by: { $0.created > $1.created }).dropFirst(source.limit) {
-                _ = try tx.delete(kind: Self.kind, scope: clusters.scope, id: old.name)
+                try table.delete(old.id)
             }
         }
     }

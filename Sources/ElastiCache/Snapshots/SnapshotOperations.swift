@@ -4,36 +4,14 @@ import Foundation
 import Persistence
 import ServiceContract
 
-/// A snapshot of a Redis OSS or Valkey cluster or replication group.
-struct SnapshotRecord: Sendable, Codable, Equatable {
-    var name: String
-    var arn: String
-    var cacheClusterId: String?
-    var replicationGroupId: String?
-    /// `manual` (CreateSnapshot and final snapshots) or `automated`.
-    var source: String
-    var status: String
-    var readyAt: Date?
-    var engine: String
-    var engineVersion: String
-    var nodeType: String
-    var numCacheNodes: Int
-    var parameterGroup: String
-    var port: Int
-    var maintenanceWindow: String
-    var clusterCreateTime: Date?
-    var created: Date
-}
-
 /// Snapshots: manual (CreateSnapshot, CopySnapshot, a delete's FinalSnapshotIdentifier),
 /// automatic (SnapshotRetentionLimit), DescribeSnapshots and DeleteSnapshot. Restores read
 /// them through ``restoreSource()``.
 struct SnapshotOperations {
-    static let kind = "elasticache.snapshot"
-
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
+    let context: ElastiCacheCall
+    var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
 
     /// Takes `name` of a cluster being deleted (or of a replication group's primary).
     func finalSnapshot(_ name: String, of cluster: CacheClusterRecord, group: String? = nil) throws {
@@ -43,18 +21,15 @@ struct SnapshotOperations {
                 "InvalidParameterCombinationException",
                 "FinalSnapshotIdentifier is not supported for Memcached clusters.")
         }
-        if try tx.get(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope, id: id) != nil {
-            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
-        }
+        try requireNew(id)
         let snapshot = SnapshotRecord(
-            name: id, arn: "arn:aws:elasticache:\(call.region):\(call.account):snapshot:\(id)",
+            name: id, arn: context.arn(SnapshotRecord.arnType, id),
             cacheClusterId: group == nil ? cluster.id : nil, replicationGroupId: group, source: "manual",
-            status: "creating",
-            readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds), engine: cluster.engine,
+            status: .creating, readyAt: context.readyAt, engine: cluster.engine,
             engineVersion: cluster.engineVersion, nodeType: cluster.nodeType, numCacheNodes: cluster.numCacheNodes,
             parameterGroup: cluster.parameterGroup, port: cluster.port, maintenanceWindow: cluster.maintenanceWindow,
-            clusterCreateTime: cluster.createTime, created: call.now)
-        try tx.put(snapshot, kind: Self.kind, scope: clusters.scope, id: id)
+            clusterCreateTime: cluster.createTime, created: call.now, tagList: nil)
+        try table.put(snapshot)
     }
 
     /// The snapshot a Create call restores from (`SnapshotName`), which must be available.
@@ -64,7 +39,7 @@ struct SnapshotOperations {
         }
         guard let name = call.string("SnapshotName") else { return nil }
         let source = try snapshot(name)
-        guard source.status == "available" else {
+        guard source.status == .available else {
             throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
         }
         return source
@@ -76,10 +51,10 @@ struct SnapshotOperations {
             throw AWSError.invalidParameterValue("The parameter MaxRecords must be between 20 and 50.")
         }
         try takeAutomatic()
-        var snapshots = try tx.list(SnapshotRecord.self, kind: Self.kind, scope: clusters.scope).map(settled)
+        var snapshots = try table.list()
         if let name = call.string("SnapshotName") {
             snapshots = snapshots.filter { $0.name == name.lowercased() }
-            if snapshots.isEmpty { throw call.error("SnapshotNotFoundFault", "Snapshot \(name) not found.") }
+            if snapshots.isEmpty { throw table.notFound(name) }
         }
         if let id = call.string("CacheClusterId") {
             snapshots = snapshots.filter { $0.cacheClusterId == id.lowercased() }
@@ -92,13 +67,13 @@ struct SnapshotOperations {
         return .object(["Snapshots": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
     }
 
-    func settled(_ snapshot: SnapshotRecord) throws -> SnapshotRecord {
-        guard snapshot.status == "creating", let ready = snapshot.readyAt, ready <= call.now else { return snapshot }
-        var done = snapshot
-        done.status = "available"
-        done.readyAt = nil
-        try tx.put(done, kind: Self.kind, scope: clusters.scope, id: done.name)
-        return done
+    var table: ResourceTable<SnapshotRecord> { context.table(SnapshotRecord.self) }
+
+    /// Throws SnapshotAlreadyExists when `id` is taken.
+    func requireNew(_ id: String) throws {
+        if try table.find(id) != nil {
+            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
+        }
     }
 
     func render(_ snapshot: SnapshotRecord) -> ShapeValue {
@@ -106,7 +81,7 @@ struct SnapshotOperations {
             "SnapshotName": .string(snapshot.name),
             "ReplicationGroupId": snapshot.replicationGroupId.map(ShapeValue.string),
             "CacheClusterId": snapshot.cacheClusterId.map(ShapeValue.string),
-            "SnapshotStatus": .string(snapshot.status),
+            "SnapshotStatus": .string(snapshot.status.rawValue),
             "SnapshotSource": .string(snapshot.source), "CacheNodeType": .string(snapshot.nodeType),
             "Engine": .string(snapshot.engine), "EngineVersion": .string(snapshot.engineVersion),
             "NumCacheNodes": .integer(Int64(snapshot.numCacheNodes)),

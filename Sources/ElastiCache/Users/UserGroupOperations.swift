@@ -31,23 +31,24 @@ extension UserOperations {
                 "User group ID must begin with a letter and contain only letters, digits and hyphens.")
         }
         let engine = try Self.engine(try call.required("Engine"))
-        if try groups().contains(where: { $0.id == id }) {
+        if try groupTable.find(id) != nil {
             throw call.error("UserGroupAlreadyExistsFault", "User group \(id) already exists.")
         }
         let ids = (call.input[member: "UserIds"]?.listValue ?? []).compactMap(\.stringValue)
         let group = UserGroupRecord(
             id: id, engine: engine, userIds: try members(ids),
-            arn: "arn:aws:elasticache:\(call.region):\(call.account):usergroup:\(id)", status: "creating",
-            readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds), replicationGroups: [],
+            arn: context.arn(UserGroupRecord.arnType, id), status: .creating,
+            readyAt: context.readyAt, replicationGroups: [],
             serverlessCaches: [], tags: try TagOperations.tags(call.input[member: "Tags"]))
-        try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: id)
+        try groupTable.put(group)
         return group.shapeValue
     }
 
     func modifyGroup() throws -> ShapeValue {
         var group = try group(try call.required("UserGroupId"))
-        guard group.status == "active" else {
-            throw call.error("InvalidUserGroupStateFault", "User group \(group.id) is \(group.status), not active.")
+        guard group.status == .active else {
+            throw call.error(
+                "InvalidUserGroupStateFault", "User group \(group.id) is \(group.status.rawValue), not active.")
         }
         let add = (call.input[member: "UserIdsToAdd"]?.listValue ?? []).compactMap(\.stringValue)
         let remove = (call.input[member: "UserIdsToRemove"]?.listValue ?? []).compactMap(\.stringValue)
@@ -58,22 +59,21 @@ extension UserOperations {
         if let engine = call.string("Engine") { group.engine = try Self.engine(engine) }
         let ids = group.userIds.filter { !remove.contains($0) } + add.filter { !group.userIds.contains($0) }
         group.userIds = try members(ids)
-        group.status = "modifying"
-        group.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
-        try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+        group.begin(.modifying, until: context.readyAt)
+        try groupTable.put(group)
         return group.shapeValue
     }
 
     func deleteGroup() throws -> ShapeValue {
         var group = try group(try call.required("UserGroupId"))
-        guard group.status == "active", group.replicationGroups.isEmpty, group.serverlessCaches.isEmpty else {
+        guard group.status == .active, group.replicationGroups.isEmpty, group.serverlessCaches.isEmpty else {
             throw call.error(
                 "InvalidUserGroupStateFault",
-                "User group \(group.id) is \(group.status) or still attached to a replication group or serverless cache."
+                "User group \(group.id) is \(group.status.rawValue) or still attached to a replication group or serverless cache."
             )
         }
-        _ = try tx.delete(kind: UserGroupRecord.kind, scope: scope, id: group.id)
-        group.status = "deleting"
+        try groupTable.delete(group.id)
+        group.status = .deleting
         return group.shapeValue
     }
 
@@ -99,7 +99,7 @@ extension UserOperations {
                 group.replicationGroups.removeAll { $0 == owner }
                 if !detach { group.replicationGroups.append(owner) }
             }
-            try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+            try groupTable.put(group)
         }
     }
 }

@@ -6,51 +6,33 @@ import ServiceContract
 
 /// CreateUser, ModifyUser, DeleteUser, DescribeUsers, and the same for user groups.
 struct UserOperations {
-    let clusters: CacheClusterOperations
-    var call: OperationCall { clusters.call }
-    var tx: any StateWriter { clusters.tx }
-    var scope: String { clusters.scope }
+    let context: ElastiCacheCall
+    var call: OperationCall { context.call }
+    var tx: any StateWriter { context.tx }
+    var scope: String { context.scope }
 
-    func userNotFound(_ id: String) -> AWSError { call.error("UserNotFoundFault", "User \(id) not found.") }
-    func groupNotFound(_ id: String) -> AWSError {
-        call.error("UserGroupNotFoundFault", "User group \(id) not found.")
-    }
+    var userTable: ResourceTable<UserRecord> { context.table(UserRecord.self) }
+    var groupTable: ResourceTable<UserGroupRecord> { context.table(UserGroupRecord.self) }
+
+    func userNotFound(_ id: String) -> AWSError { userTable.notFound(id) }
+    func groupNotFound(_ id: String) -> AWSError { groupTable.notFound(id) }
+
+    /// The region's built-in `default` user (never stored).
+    var builtInDefault: UserRecord { UserRecord.builtInDefault(account: call.account, region: call.region) }
 
     /// Every user of the region, the built-in `default` first, transitions settled.
     func users() throws -> [UserRecord] {
-        let stored = try tx.list(UserRecord.self, kind: UserRecord.kind, scope: scope).map { user in
-            var user = user
-            if let ready = user.readyAt, ready <= call.now {
-                user.status = "active"
-                user.readyAt = nil
-                try tx.put(user, kind: UserRecord.kind, scope: scope, id: user.id)
-            }
-            return user
-        }
-        return [UserRecord.builtInDefault(account: call.account, region: call.region)] + stored
+        [builtInDefault] + (try userTable.list())
     }
 
     func user(_ id: String) throws -> UserRecord {
-        guard let user = try users().first(where: { $0.id == id }) else { throw userNotFound(id) }
-        return user
+        if id == builtInDefault.id { return builtInDefault }
+        return try userTable.get(id)
     }
 
-    func groups() throws -> [UserGroupRecord] {
-        try tx.list(UserGroupRecord.self, kind: UserGroupRecord.kind, scope: scope).map { group in
-            var group = group
-            if let ready = group.readyAt, ready <= call.now {
-                group.status = "active"
-                group.readyAt = nil
-                try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
-            }
-            return group
-        }
-    }
+    func groups() throws -> [UserGroupRecord] { try groupTable.list() }
 
-    func group(_ id: String) throws -> UserGroupRecord {
-        guard let group = try groups().first(where: { $0.id == id }) else { throw groupNotFound(id) }
-        return group
-    }
+    func group(_ id: String) throws -> UserGroupRecord { try groupTable.get(id) }
 
     /// `user` with the user groups it belongs to (`groups`: all of them, when already listed).
     func render(_ user: UserRecord, among groups: [UserGroupRecord]? = nil) throws -> ShapeValue {
@@ -113,8 +95,7 @@ struct UserOperations {
         let name = try call.required("UserName")
         let access = try call.required("AccessString")
         guard AccessString.isValid(access) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
-        let all = try users()
-        if all.contains(where: { $0.id == id }) {
+        if try id == builtInDefault.id || userTable.find(id) != nil {
             throw call.error("UserAlreadyExistsFault", "User \(id) already exists.")
         }
         guard let auth = try authentication(current: nil) else {
@@ -124,10 +105,10 @@ struct UserOperations {
         let user = UserRecord(
             id: id, name: name, engine: try Self.engine(try call.required("Engine")), accessString: access,
             authenticationType: auth.0, passwordCount: auth.1,
-            arn: "arn:aws:elasticache:\(call.region):\(call.account):user:\(id)", status: "creating",
-            readyAt: call.now.addingTimeInterval(clusters.settings.lifecycleSeconds),
+            arn: context.arn(UserRecord.arnType, id), status: .creating,
+            readyAt: context.readyAt,
             tags: try TagOperations.tags(call.input[member: "Tags"]))
-        try tx.put(user, kind: UserRecord.kind, scope: scope, id: id)
+        try userTable.put(user)
         return try render(user)
     }
 
@@ -136,8 +117,8 @@ struct UserOperations {
         guard user.id != "default" else {
             throw AWSError.invalidParameterValue("The default user cannot be modified.")
         }
-        guard user.status == "active" else {
-            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status), not active.")
+        guard user.status == .active else {
+            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status.rawValue), not active.")
         }
         if let access = call.string("AccessString") {
             guard AccessString.isValid(access) else {
@@ -153,29 +134,27 @@ struct UserOperations {
         if let auth = try authentication(current: (user.authenticationType, user.passwordCount)) {
             (user.authenticationType, user.passwordCount) = auth
         }
-        user.status = "modifying"
-        user.readyAt = call.now.addingTimeInterval(clusters.settings.lifecycleSeconds)
-        try tx.put(user, kind: UserRecord.kind, scope: scope, id: user.id)
+        user.begin(.modifying, until: context.readyAt)
+        try userTable.put(user)
         return try render(user)
     }
 
     func deleteUser() throws -> ShapeValue {
-        var user = try user(try call.required("UserId"))
+        let user = try user(try call.required("UserId"))
         guard user.id != "default" else {
             throw call.error("DefaultUserAssociatedToUserGroupFault", "The default user cannot be deleted.")
         }
-        guard user.status == "active" else {
-            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status), not active.")
+        guard user.status == .active else {
+            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status.rawValue), not active.")
         }
         let rendered = try render(user)
         for var group in try groups() where group.userIds.contains(user.id) {
             group.userIds.removeAll { $0 == user.id }
-            try tx.put(group, kind: UserGroupRecord.kind, scope: scope, id: group.id)
+            try groupTable.put(group)
         }
-        _ = try tx.delete(kind: UserRecord.kind, scope: scope, id: user.id)
-        user.status = "deleting"
+        try userTable.delete(user.id)
         guard case .structure(var fields) = rendered else { return rendered }
-        fields["Status"] = .string("deleting")
+        fields["Status"] = .string(UserRecord.Status.deleting.rawValue)
         return .structure(fields)
     }
 

@@ -3,7 +3,21 @@ import Foundation
 
 /// A role-based access control user (Redis OSS 6+ and Valkey). Passwords are never stored
 /// or returned: only how many there are.
-struct UserRecord: Sendable, Codable, Equatable {
+struct UserRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
+    /// `creating` → `active`; `modifying` → `active`; deletes remove the row at once
+    /// (`deleting` is what the delete call answers).
+    enum Status: String, ResourceStatus {
+        case creating, active, modifying, deleting
+
+        var settlement: Settlement<Status>? {
+            switch self {
+            case .creating, .modifying: .becomes(.active)
+            case .deleting: .removed
+            case .active: nil
+            }
+        }
+    }
+
     var id: String
     var name: String
     var engine: String
@@ -12,23 +26,27 @@ struct UserRecord: Sendable, Codable, Equatable {
     var authenticationType: String
     var passwordCount: Int
     var arn: String
-    var status: String
+    var status: Status
     var readyAt: Date?
     var tags: [TagRecord]
 
     static let kind = "elasticache.user"
+    static let arnType = "user"
+    static let notFoundFault = "UserNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "User \(id) not found." }
 
     /// The `default` user every region has; it cannot be deleted.
     static func builtInDefault(account: String, region: String) -> UserRecord {
         UserRecord(
             id: "default", name: "default", engine: "redis", accessString: "on ~* +@all",
             authenticationType: "no-password", passwordCount: 0,
-            arn: "arn:aws:elasticache:\(region):\(account):user:default", status: "active", readyAt: nil, tags: [])
+            arn: "arn:aws:elasticache:\(region):\(account):user:default", status: .active, readyAt: nil, tags: [])
     }
 
     func shapeValue(groups: [String]) -> ShapeValue {
         .object([
-            "UserId": .string(id), "UserName": .string(name), "Status": .string(status), "Engine": .string(engine),
+            "UserId": .string(id), "UserName": .string(name), "Status": .string(status.rawValue),
+            "Engine": .string(engine),
             "MinimumEngineVersion": .string("6.0"), "AccessString": .string(accessString),
             "UserGroupIds": .list(groups.map(ShapeValue.string)),
             "Authentication": .object([
@@ -41,22 +59,27 @@ struct UserRecord: Sendable, Codable, Equatable {
 }
 
 /// A user group: the users a replication group or serverless cache lets in.
-struct UserGroupRecord: Sendable, Codable, Equatable {
+struct UserGroupRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
+    typealias Status = UserRecord.Status
+
     var id: String
     var engine: String
     var userIds: [String]
     var arn: String
-    var status: String
+    var status: Status
     var readyAt: Date?
     var replicationGroups: [String]
     var serverlessCaches: [String]
     var tags: [TagRecord]
 
     static let kind = "elasticache.usergroup"
+    static let arnType = "usergroup"
+    static let notFoundFault = "UserGroupNotFoundFault"
+    static func notFoundMessage(_ id: String) -> String { "User group \(id) not found." }
 
     var shapeValue: ShapeValue {
         .object([
-            "UserGroupId": .string(id), "Status": .string(status), "Engine": .string(engine),
+            "UserGroupId": .string(id), "Status": .string(status.rawValue), "Engine": .string(engine),
             "UserIds": .list(userIds.map(ShapeValue.string)), "MinimumEngineVersion": .string("6.0"),
             "ReplicationGroups": .list(replicationGroups.map(ShapeValue.string)),
             "ServerlessCaches": .list(serverlessCaches.map(ShapeValue.string)), "ARN": .string(arn),

@@ -1,0 +1,33 @@
+import AWSWire
+import Foundation
+import Persistence
+import ServiceContract
+
+/// One ElastiCache call as every family sees it: the decoded call, the transaction it runs in,
+/// the service's settings, and the account and region its resources live in.
+struct ElastiCacheCall {
+    let call: OperationCall
+    let tx: any StateWriter
+    let settings: ElastiCacheSettings
+
+    /// Regional resources are stored under `account/region`.
+    var scope: String { "\(call.account)/\(call.region)" }
+
+    /// When a transient status that begins now ends.
+    var readyAt: Date { call.now.addingTimeInterval(settings.lifecycleSeconds) }
+
+    /// The ARN of a regional resource of this call's account and region.
+    func arn(_ type: String, _ id: String) -> String {
+        "arn:aws:elasticache:\(call.region):\(call.account):\(type):\(id)"
+    }
+
+    /// A list-of-strings member of the input.
+    func strings(_ member: String) -> [String]? {
+        call.input[member: member]?.listValue?.compactMap(\.stringValue)
+    }
+
+    /// The table of `Record`'s family in this call's region (or in `scope`).
+    func table<Record: ElastiCacheResource>(_ type: Record.Type, scope: String? = nil) -> ResourceTable<Record> {
+        ResourceTable(context: self, scope: scope ?? Record.scope(account: call.account, region: call.region))
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+/// Every ElastiCache family through the gateway: its documented states on the injected clock,
+/// its not-found fault from the model, and tags by ARN.
+extension GatewayTests {
+    @Suite struct ElastiCacheFamilies {
+        static let arnPrefix = "arn:aws:elasticache:us-west-2:\(GatewayHarness.account)"
+
+        func status(_ answer: Answer, _ field: String = "Status") -> String? { answer.value(field) }
+
+        @Test func cacheClustersCreateSettleAndDelete() async throws {
+            let harness = try await GatewayHarness()
+            let create = [
+                "CacheClusterId": "c1", "Engine": "memcached", "CacheNodeType": "cache.t3.micro", "NumCacheNodes": "2",
+            ]
+            #expect(status(await harness.query("CreateCacheCluster", create), "CacheClusterStatus") == "creating")
+            harness.advance(5)
+            let described = await harness.query("DescribeCacheClusters", ["CacheClusterId": "c1"])
+            #expect(status(described, "CacheClusterStatus") == "available")
+            let deleted = await harness.query("DeleteCacheCluster", ["CacheClusterId": "c1"])
+            #expect(status(deleted, "CacheClusterStatus") == "deleting")
+            harness.advance(5)
+            #expect(
+                await harness.query("DescribeCacheClusters", ["CacheClusterId": "c1"]).errorCode
+                    == "CacheClusterNotFound")
+        }
+
+        @Test func serverlessCachesAndTheirSnapshots() async throws {
+            let harness = try await GatewayHarness()
+            let name = ["ServerlessCacheName": "s1"]
+            let created = await harness.query("CreateServerlessCache", name.merging(["Engine": "valkey"]) { a, _ in a })
+            #expect(status(created) == "creating")
+            let early = await harness.query(
+                "CreateServerlessCacheSnapshot", name.merging(["ServerlessCacheSnapshotName": "early"]) { a, _ in a })
+            #expect(early.errorCode == "InvalidServerlessCacheStateFault")
+            harness.advance(5)
+            #expect(status(await harness.query("DescribeServerlessCaches", name)) == "available")
+            #expect(
+                status(await harness.query("ModifyServerlessCache", name.merging(["Description": "x"]) { a, _ in a }))
+                    == "modifying")
+            harness.advance(5)
+            #expect(status(await harness.query("DescribeServerlessCaches", name)) == "available")
+            let snapshot = ["ServerlessCacheSnapshotName": "snap"]
+            let taken = await harness.query("CreateServerlessCacheSnapshot", name.merging(snapshot) { a, _ in a })
+            #expect(status(taken) == "creating")
+            harness.advance(5)
+            #expect(status(await harness.query("DescribeServerlessCacheSnapshots", snapshot)) == "available")
+            #expect(status(await harness.query("DeleteServerlessCacheSnapshot", snapshot)) == "deleting")
+            #expect(
+                await harness.query("DescribeServerlessCacheSnapshots", snapshot).errorCode
+                    == "ServerlessCacheSnapshotNotFoundFault")
+            #expect(status(await harness.query("DeleteServerlessCache", name)) == "deleting")
+            #expect(status(await harness.query("DescribeServerlessCaches", name)) == "deleting")
+            harness.advance(5)
+            #expect(await harness.query("DescribeServerlessCaches", name).errorCode == "ServerlessCacheNotFoundFault")
+        }
+
+        @Test func usersAndUserGroups() async throws {
+            let harness = try await GatewayHarness()
+            let user = [
+                "UserId": "u1", "UserName": "app", "Engine": "redis", "AccessString": "on ~* +@all",
+                "NoPasswordRequired": "true",
+            ]
+            #expect(status(await harness.query("CreateUser", user)) == "creating")
+            #expect(await harness.query("CreateUser", user).errorCode == "UserAlreadyExists")
+            harness.advance(5)
+            #expect(status(await harness.query("DescribeUsers", ["UserId": "u1"])) == "active")
+            #expect(
+                status(await harness.query("ModifyUser", ["UserId": "u1", "AccessString": "on ~app:* +get"]))
+                    == "modifying")
+            let group = [
+                "UserGroupId": "g1", "Engine": "redis", "UserIds.member.1": "default", "UserIds.member.2": "u1",
+            ]
+            #expect(await harness.query("CreateUserGroup", group).status == 200)
+            harness.advance(5)
+            #expect(status(await harness.query("DescribeUserGroups", ["UserGroupId": "g1"])) == "active")
+            #expect(status(await harness.query("DescribeUsers", ["UserId": "u1"])) == "active")
+            #expect(status(await harness.query("DeleteUserGroup", ["UserGroupId": "g1"])) == "deleting")
+            #expect(await harness.query("DescribeUserGroups", ["UserGroupId": "g1"]).errorCode == "UserGroupNotFound")
+            #expect(status(await harness.query("DeleteUser", ["UserId": "u1"])) == "deleting")
+            #expect(await harness.query("DescribeUsers", ["UserId": "u1"]).errorCode == "UserNotFound")
+            // The built-in default user is always there and cannot go.
+            #expect(
+                await harness.query("DeleteUser", ["UserId": "default"]).errorCode == "DefaultUserAssociatedToUserGroup"
+            )
+        }
+
+        @Test func snapshotsOfAClusterSettleAndDelete() async throws {
+            let harness = try await GatewayHarness()
+            _ = await harness.query(
+                "CreateCacheCluster",
+                ["CacheClusterId": "r1", "Engine": "redis", "CacheNodeType": "cache.t3.micro", "NumCacheNodes": "1"])
+            harness.advance(5)
+            let snapshot = ["SnapshotName": "nightly"]
+            let created = await harness.query(
+                "CreateSnapshot", snapshot.merging(["CacheClusterId": "r1"]) { a, _ in a })
+            #expect(status(created, "SnapshotStatus") == "creating")
+            #expect(await harness.query("DeleteSnapshot", snapshot).errorCode == "InvalidSnapshotState")
+            harness.advance(5)
+            #expect(status(await harness.query("DescribeSnapshots", snapshot), "SnapshotStatus") == "available")
+            #expect(status(await harness.query("DeleteSnapshot", snapshot), "SnapshotStatus") == "deleting")
+            #expect(await harness.query("DescribeSnapshots", snapshot).errorCode == "SnapshotNotFoundFault")
+        }
+
+        @Test func replicationGroupsWriteTheirEventsAndGlobalDatastoresSettlePrimaryOnly() async throws {
+            let harness = try await GatewayHarness()
+            let group = [
+                "ReplicationGroupId": "rg1", "ReplicationGroupDescription": "d", "Engine": "redis",
+                "CacheNodeType": "cache.r6g.large", "NumCacheClusters": "2",
+            ]
+            #expect(status(await harness.query("CreateReplicationGroup", group)) == "creating")
+            harness.advance(5)
+            #expect(
+                status(await harness.query("DescribeReplicationGroups", ["ReplicationGroupId": "rg1"])) == "available")
+            let events = await harness.query("DescribeEvents", ["SourceType": "replication-group"])
+            #expect(events.values("Message").contains("Replication group rg1 created"))
+            let global = await harness.query(
+                "CreateGlobalReplicationGroup",
+                ["GlobalReplicationGroupIdSuffix": "world", "PrimaryReplicationGroupId": "rg1"])
+            #expect(status(global) == "creating")
+            let id = try #require(global.value("GlobalReplicationGroupId"))
+            harness.advance(5)
+            let settled = await harness.query("DescribeGlobalReplicationGroups", ["GlobalReplicationGroupId": id])
+            #expect(status(settled) == "primary-only")
+            #expect(
+                await harness.query("DescribeGlobalReplicationGroups", ["GlobalReplicationGroupId": "nope"]).errorCode
+                    == "GlobalReplicationGroupNotFoundFault")
+        }
+
+        @Test func everyTaggableFamilyIsReachedByItsArn() async throws {
+            let harness = try await GatewayHarness()
+            let created = [
+                await harness.query(
+                    "CreateUser",
+                    [
+                        "UserId": "tagged", "UserName": "t", "Engine": "redis", "AccessString": "on ~* +@all",
+                        "NoPasswordRequired": "true",
+                    ]),
+                await harness.query("CreateServerlessCache", ["ServerlessCacheName": "tagged", "Engine": "redis"]),
+                await harness.query(
+                    "CreateCacheSubnetGroup",
+                    [
+                        "CacheSubnetGroupName": "tagged", "CacheSubnetGroupDescription": "d",
+                        "SubnetIds.SubnetIdentifier.1": "subnet-0001",
+                    ]),
+            ]
+            #expect(created.map(\.status) == [200, 200, 200])
+            for arn in [
+                "\(Self.arnPrefix):user:tagged", "\(Self.arnPrefix):serverlesscache:tagged",
+                "\(Self.arnPrefix):subnetgroup:tagged",
+            ] {
+                let added = await harness.query(
+                    "AddTagsToResource", ["ResourceName": arn, "Tags.Tag.1.Key": "team", "Tags.Tag.1.Value": "audit"])
+                #expect(added.status == 200, "\(arn): \(added.body)")
+                let listed = await harness.query("ListTagsForResource", ["ResourceName": arn])
+                #expect(listed.values("Key") == ["team"], "\(arn)")
+                #expect(listed.values("Value") == ["audit"], "\(arn)")
+            }
+            let missing = await harness.query("ListTagsForResource", ["ResourceName": "\(Self.arnPrefix):user:ghost"])
+            #expect(missing.errorCode == "UserNotFound")
+            let unknown = await harness.query("ListTagsForResource", ["ResourceName": "\(Self.arnPrefix):bogus:x"])
+            #expect(unknown.errorCode == "InvalidARN")
+        }
+    }
+}

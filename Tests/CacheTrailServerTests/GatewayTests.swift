@@ -1,0 +1,68 @@
+import CacheTrailServer
+import Foundation
+import SigV4
+import Testing
+
+/// Suites that run the real gateway in process. Serialized: a data directory installs the
+/// process-wide secret sealer, so two harnesses must not be open at once.
+@Suite(.serialized) enum GatewayTests {}
+
+extension GatewayTests {
+    @Suite struct Spine {
+        @Test func aSignedCallIsAnsweredFromTheModelAndRecorded() async throws {
+            let harness = try await GatewayHarness()
+            let answer = await harness.query(
+                "CreateCacheCluster",
+                ["CacheClusterId": "spine", "Engine": "redis", "CacheNodeType": "cache.t3.micro", "NumCacheNodes": "1"])
+            #expect(answer.status == 200)
+            #expect(answer.value("CacheClusterStatus") == "creating")
+            let record = try #require(try await harness.records().last)
+            #expect(record["eventName"] as? String == "CreateCacheCluster")
+            #expect(record["eventSource"] as? String == "elasticache.amazonaws.com")
+            #expect(record["readOnly"] as? Bool == false)
+            #expect((record["userIdentity"] as? [String: Any])?["type"] as? String == "Root")
+            #expect((record["requestParameters"] as? [String: Any])?["cacheClusterId"] as? String == "spine")
+            #expect(record["sourceIPAddress"] as? String == "192.0.2.10")
+        }
+
+        @Test func modelledFaultsKeepTheirCodeStatusAndAreRecorded() async throws {
+            let harness = try await GatewayHarness()
+            let answer = await harness.query("DescribeCacheClusters", ["CacheClusterId": "nope"])
+            #expect(answer.status == 404)
+            #expect(answer.errorCode == "CacheClusterNotFound")
+            #expect(answer.value("Message") == "CacheCluster not found: nope")
+            let record = try #require(try await harness.records().last)
+            #expect(record["errorCode"] as? String == "CacheClusterNotFound")
+        }
+
+        @Test func aBadSignatureIsRefusedAndNothingHappens() async throws {
+            let harness = try await GatewayHarness()
+            harness.region = "us-east-1"
+            let good = await harness.query("DescribeCacheClusters")
+            #expect(good.status == 200)
+            let body = Array("Action=DescribeCacheClusters&Version=2015-02-02".utf8)
+            let forged = await harness.raw(
+                .init(
+                    method: "POST", path: "/", query: "",
+                    headers: [
+                        ("host", "localhost:4577"), ("content-type", "application/x-www-form-urlencoded"),
+                        ("x-amz-date", "20270115T080000Z"),
+                        (
+                            "authorization",
+                            "AWS4-HMAC-SHA256 Credential=\(harness.credentials.accessKeyID)/20270115/us-east-1/elasticache/aws4_request, SignedHeaders=host;x-amz-date, Signature="
+                                + String(repeating: "0", count: 64)
+                        ),
+                    ],
+                    body: body, sourceIP: "192.0.2.10"))
+            #expect(forged.status == 403)
+            #expect(forged.errorCode == "SignatureDoesNotMatch")
+        }
+
+        @Test func anOperationTheModelDoesNotHaveIsInvalidAction() async throws {
+            let harness = try await GatewayHarness()
+            let answer = await harness.query("LaunchRockets")
+            #expect(answer.status == 400)
+            #expect(answer.errorCode == "InvalidAction")
+        }
+    }
+}
