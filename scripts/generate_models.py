@@ -10,6 +10,7 @@ header. Only the operations listed in SERVICES (or all, for "*") and the shapes 
 are emitted. Files are rewritten only when their content changes.
 """
 
+import json
 import os
 import sys
 
@@ -67,14 +68,6 @@ FILE_NAMES = {
     "resourcegroupstaggingapi": "ResourceGroupsTagging",
 }
 
-KINDS = {
-    "structure": ".structure", "list": ".list", "map": ".map", "string": ".string",
-    "integer": ".integer", "long": ".long", "boolean": ".boolean", "double": ".double",
-    "float": ".float", "timestamp": ".timestamp", "blob": ".blob",
-}
-PROTOCOLS = {"query": ".query", "json": ".json", "rest-xml": ".restXML", "rest-json": ".restJSON"}
-
-
 def swift_str(value):
     out = []
     for ch in str(value):
@@ -95,28 +88,18 @@ def swift_str(value):
     return '"' + "".join(out) + '"'
 
 
-def number(value):
-    return repr(float(value)) if isinstance(value, float) else str(int(value))
-
-
-def member_ref(name, ref):
-    args = [swift_str(name), swift_str(ref["shape"])]
-    for key, label in (
-        ("locationName", "locationName"),
-        ("location", "location"),
-        ("timestampFormat", "timestampFormat"),
-    ):
+def member_data(name, ref):
+    """A member reference as data: the fields ServiceModel's decoder reads."""
+    out = {"name": name, "shape": ref["shape"]}
+    for key in ("locationName", "location", "timestampFormat"):
         if key in ref:
-            args.append(f"{label}: {swift_str(ref[key])}")
+            out[key] = ref[key]
     if "xmlNamespace" in ref:
-        args.append(f"xmlNamespace: {swift_str(ref['xmlNamespace']['uri'])}")
-    if ref.get("flattened"):
-        args.append("flattened: true")
-    if ref.get("xmlAttribute"):
-        args.append("xmlAttribute: true")
-    if ref.get("streaming"):
-        args.append("streaming: true")
-    return "Member(" + ", ".join(args) + ")"
+        out["xmlNamespace"] = ref["xmlNamespace"]["uri"]
+    for key in ("flattened", "xmlAttribute", "streaming"):
+        if ref.get(key):
+            out[key] = True
+    return out
 
 
 def reachable(model, operations):
@@ -144,55 +127,84 @@ def reachable(model, operations):
     return sorted(seen)
 
 
-def shape_expr(shape):
-    kind = KINDS[shape["type"]]
-    args = [kind]
+def shape_data(shape):
+    """A shape as data, in the form ServiceModel's decoder reads (see ModelData.swift)."""
+    out = {"type": shape["type"]}
     if shape["type"] == "structure":
-        members = [member_ref(n, r) for n, r in shape.get("members", {}).items()]
+        members = [member_data(n, r) for n, r in shape.get("members", {}).items()]
         if members:
-            args.append("members: [\n            " + ",\n            ".join(members) + ",\n        ]")
+            out["members"] = members
         if shape.get("required"):
-            args.append("required: [" + ", ".join(swift_str(r) for r in shape["required"]) + "]")
+            out["required"] = shape["required"]
         if "payload" in shape:
-            args.append(f"payload: {swift_str(shape['payload'])}")
+            out["payload"] = shape["payload"]
     if shape["type"] == "list":
-        args.append("element: " + member_ref("member", shape["member"]))
+        out["member"] = member_data("member", shape["member"])
     if shape["type"] == "map":
-        args.append("key: " + member_ref("key", shape["key"]))
-        args.append("value: " + member_ref("value", shape["value"]))
-    if shape.get("flattened"):
-        args.append("flattened: true")
-    if "locationName" in shape:
-        args.append(f"locationName: {swift_str(shape['locationName'])}")
+        out["key"] = member_data("key", shape["key"])
+        out["value"] = member_data("value", shape["value"])
+    for key in ("flattened", "sensitive"):
+        if shape.get(key):
+            out[key] = True
+    for key in ("locationName", "timestampFormat", "min", "max"):
+        if key in shape:
+            out[key] = shape[key]
     if "xmlNamespace" in shape:
-        args.append(f"xmlNamespace: {swift_str(shape['xmlNamespace']['uri'])}")
-    if "min" in shape:
-        args.append(f"min: {number(shape['min'])}")
-    if "max" in shape:
-        args.append(f"max: {number(shape['max'])}")
+        out["xmlNamespace"] = shape["xmlNamespace"]["uri"]
     if "enum" in shape:
-        args.append("enumValues: [" + ", ".join(swift_str(v) for v in shape["enum"]) + "]")
-    if "timestampFormat" in shape:
-        args.append(f"timestampFormat: {swift_str(shape['timestampFormat'])}")
-    if shape.get("sensitive"):
-        args.append("sensitive: true")
+        out["enum"] = shape["enum"]
     if shape.get("exception"):
         err = shape.get("error", {})
-        code = err.get("code")
-        status = err.get("httpStatusCode", 500 if shape.get("fault") else 400)
-        sender = "false" if shape.get("fault") else "true"
+        sender = not shape.get("fault")
         if "senderFault" in err:
-            sender = "true" if err["senderFault"] else "false"
-        code_arg = swift_str(code) if code else "nil"
-        args.append(f"error: ErrorTrait(code: {code_arg}, httpStatus: {status}, senderFault: {sender})")
-    return "Shape(" + ", ".join(args) + ")"
+            sender = bool(err["senderFault"])
+        trait = {"httpStatus": err.get("httpStatusCode", 500 if shape.get("fault") else 400), "senderFault": sender}
+        if err.get("code"):
+            trait["code"] = err["code"]
+        out["error"] = trait
+    return out
 
 
 def generate(service, ident, wanted, version, loader):
+    """The model as one JSON string literal decoded at first use: data costs the optimizer
+    nothing, where thousands of initializer calls in one function took minutes at -O."""
     model = loader.load_service_model(service, "service-2", api_version=version)
     meta = model["metadata"]
     ops = sorted(model["operations"]) if wanted == "*" else list(wanted)
     names = reachable(model, ops)
+    operations = {}
+    for op in ops:
+        spec = model["operations"][op]
+        entry = {"method": spec["http"]["method"], "requestURI": spec["http"]["requestUri"]}
+        if "responseCode" in spec["http"]:
+            entry["responseCode"] = spec["http"]["responseCode"]
+        if "input" in spec:
+            entry["input"] = spec["input"]["shape"]
+        if "output" in spec:
+            entry["output"] = spec["output"]["shape"]
+            if "resultWrapper" in spec["output"]:
+                entry["resultWrapper"] = spec["output"]["resultWrapper"]
+        if spec.get("errors"):
+            entry["errors"] = [e["shape"] for e in spec["errors"]]
+        operations[op] = entry
+    metadata = {
+        "endpointPrefix": meta["endpointPrefix"],
+        "signingName": meta.get("signingName", meta["endpointPrefix"]),
+        "apiVersion": meta["apiVersion"],
+        "protocol": meta["protocol"],
+        "globalEndpoint": "globalEndpoint" in meta,
+    }
+    for key in ("xmlNamespace", "targetPrefix"):
+        if key in meta:
+            metadata[key] = meta[key]
+    data = {
+        "metadata": metadata,
+        "operations": operations,
+        "shapes": {name: shape_data(model["shapes"][name]) for name in names},
+    }
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    if "\\#" in text or '"""' in text:
+        raise SystemExit(f"{service}: the model text would end or escape the raw string literal")
     lines = [
         "// swift-format-ignore-file",
         f"// DO NOT EDIT. Generated by scripts/generate_models.py from botocore {botocore.__version__}.",
@@ -201,45 +213,16 @@ def generate(service, ident, wanted, version, loader):
         "",
         "extension ServiceModel {",
         f"    /// {meta.get('serviceFullName', service)}, API version {meta['apiVersion']}.",
-        f"    public static let {ident} = ServiceModel(",
-        "        metadata: ServiceMetadata(",
-        f"            endpointPrefix: {swift_str(meta['endpointPrefix'])},",
-        f"            signingName: {swift_str(meta.get('signingName', meta['endpointPrefix']))},",
-        f"            apiVersion: {swift_str(meta['apiVersion'])},",
-        f"            protocol: {PROTOCOLS[meta['protocol']]},",
-        f"            xmlNamespace: {swift_str(meta['xmlNamespace']) if 'xmlNamespace' in meta else 'nil'},",
-        f"            targetPrefix: {swift_str(meta['targetPrefix']) if 'targetPrefix' in meta else 'nil'},",
-        f"            globalEndpoint: {'true' if 'globalEndpoint' in meta else 'false'}",
-        "        ),",
-        f"        operations: {ident}Operations(),",
-        f"        shapes: {ident}Shapes()",
-        "    )",
+        f"    public static let {ident} = ServiceModel(generated: {ident}ModelData, name: {swift_str(service)})",
         "}",
         "",
-        f"private func {ident}Operations() -> [String: OperationModel] {{",
-        "    var o: [String: OperationModel] = [:]",
+        f"private let {ident}ModelData = #\"\"\"",
     ]
-    for op in ops:
-        spec = model["operations"][op]
-        args = [swift_str(op), f"method: {swift_str(spec['http']['method'])}",
-                f"requestURI: {swift_str(spec['http']['requestUri'])}"]
-        if "responseCode" in spec["http"]:
-            args.append(f"responseCode: {spec['http']['responseCode']}")
-        if "input" in spec:
-            args.append(f"input: {swift_str(spec['input']['shape'])}")
-        if "output" in spec:
-            args.append(f"output: {swift_str(spec['output']['shape'])}")
-            if "resultWrapper" in spec["output"]:
-                args.append(f"resultWrapper: {swift_str(spec['output']['resultWrapper'])}")
-        errs = [swift_str(e["shape"]) for e in spec.get("errors", [])]
-        if errs:
-            args.append("errors: [" + ", ".join(errs) + "]")
-        lines.append(f"    o[{swift_str(op)}] = OperationModel(" + ", ".join(args) + ")")
-    lines += ["    return o", "}", "", f"private func {ident}Shapes() -> [String: Shape] {{",
-              "    var s: [String: Shape] = [:]"]
-    for name in names:
-        lines.append(f"    s[{swift_str(name)}] = {shape_expr(model['shapes'][name])}")
-    lines += ["    return s", "}", ""]
+    # Lines of at most ~16 KB keep editors and diffs comfortable; line continuations join them.
+    for start in range(0, len(text), 16_000):
+        lines.append(text[start:start + 16_000] + "\\#")
+    lines[-1] = lines[-1][:-2]
+    lines += ['"""#', ""]
     return "\n".join(lines)
 
 

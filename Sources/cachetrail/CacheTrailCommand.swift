@@ -13,7 +13,7 @@ struct CacheTrail: AsyncParsableCommand {
         commandName: "cachetrail",
         abstract: "An ElastiCache-compatible control plane whose every call is a CloudTrail event.",
         version: CacheTrailServer.version,
-        subcommands: [Serve.self, Account.self, Doctor.self],
+        subcommands: [Serve.self, Account.self, Policy.self, Doctor.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -27,36 +27,39 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server.")
 
     private static let env = ProcessInfo.processInfo.environment
+    /// The embedded defaults, written once (in ServerConfiguration); flags and env override them.
+    private static let defaults = ServerConfiguration()
 
     @Option(help: "Address to bind (env CACHETRAIL_HOST).")
-    var host: String = env["CACHETRAIL_HOST"] ?? "127.0.0.1"
+    var host: String = env["CACHETRAIL_HOST"] ?? defaults.host
 
     @Option(help: "Port to listen on; 0 picks a free one (env CACHETRAIL_PORT).")
-    var port: Int = Int(env["CACHETRAIL_PORT"] ?? "") ?? 4577
+    var port: Int = Int(env["CACHETRAIL_PORT"] ?? "") ?? defaults.port
 
     @OptionGroup var data: DataOptions
 
     @Option(help: "Default account id (env CACHETRAIL_ACCOUNT_ID).")
-    var accountId: String = env["CACHETRAIL_ACCOUNT_ID"] ?? "000000000000"
+    var accountId: String = env["CACHETRAIL_ACCOUNT_ID"] ?? defaults.accountId
 
     @Option(help: "system, or manual: time moves only through POST /_cachetrail/clock.")
     var clock: String = "system"
 
     @Option(
         help: "Seconds a cache cluster takes to create, modify, reboot or delete (env CACHETRAIL_LIFECYCLE_SECONDS).")
-    var lifecycleSeconds: Double = Double(env["CACHETRAIL_LIFECYCLE_SECONDS"] ?? "") ?? 5
+    var lifecycleSeconds: Double =
+        Double(env["CACHETRAIL_LIFECYCLE_SECONDS"] ?? "") ?? defaults.elastiCache.lifecycleSeconds
 
     @Option(help: "Cache clusters allowed per account and region (env CACHETRAIL_CLUSTER_QUOTA).")
-    var clusterQuota: Int = Int(env["CACHETRAIL_CLUSTER_QUOTA"] ?? "") ?? 300
+    var clusterQuota: Int = Int(env["CACHETRAIL_CLUSTER_QUOTA"] ?? "") ?? defaults.elastiCache.clustersPerAccount
 
     @Option(help: "Cache nodes allowed per account and region (env CACHETRAIL_NODE_QUOTA).")
-    var nodeQuota: Int = Int(env["CACHETRAIL_NODE_QUOTA"] ?? "") ?? 300
+    var nodeQuota: Int = Int(env["CACHETRAIL_NODE_QUOTA"] ?? "") ?? defaults.elastiCache.nodesPerAccount
 
     @Option(help: "Seconds an event may wait for its log file, 1 or more (env CACHETRAIL_DELIVERY_INTERVAL).")
-    var deliveryInterval: Double = Double(env["CACHETRAIL_DELIVERY_INTERVAL"] ?? "") ?? 300
+    var deliveryInterval: Double = Double(env["CACHETRAIL_DELIVERY_INTERVAL"] ?? "") ?? defaults.deliveryInterval
 
     @Option(help: "Uncompressed record bytes after which a log file is cut early.")
-    var deliveryMaxFileBytes: Int = 50 << 20
+    var deliveryMaxFileBytes: Int = defaults.deliveryMaxFileBytes
 
     @Option(
         help: """
@@ -78,10 +81,11 @@ struct Serve: AsyncParsableCommand {
     var nodesMode: String? { nodes ?? Self.env["CACHETRAIL_NODES"] }
 
     @Option(help: "Ports for node processes, FIRST-LAST (env CACHETRAIL_NODE_PORTS).")
-    var nodePorts: String = env["CACHETRAIL_NODE_PORTS"] ?? "21000-21999"
+    var nodePorts: String =
+        env["CACHETRAIL_NODE_PORTS"] ?? "\(defaults.nodePorts.lowerBound)-\(defaults.nodePorts.upperBound)"
 
     @Option(help: "The address node processes listen on and endpoints name.")
-    var nodeHost: String = env["CACHETRAIL_NODE_HOST"] ?? "127.0.0.1"
+    var nodeHost: String = env["CACHETRAIL_NODE_HOST"] ?? defaults.nodeHost
 
     var nodePortRange: ClosedRange<Int>? {
         let parts = nodePorts.split(separator: "-").compactMap { Int($0) }
