@@ -213,7 +213,7 @@ def generate(service, ident, wanted, version, loader):
         "",
         "extension ServiceModel {",
         f"    /// {meta.get('serviceFullName', service)}, API version {meta['apiVersion']}.",
-        f"    public static let {ident} = ServiceModel(generated: {ident}ModelData, name: {swift_str(service)})",
+        f"    package static let {ident} = ServiceModel(generated: {ident}ModelData, name: {swift_str(service)})",
         "}",
         "",
         f"private let {ident}ModelData = #\"\"\"",
@@ -236,8 +236,8 @@ def generate_regions(loader):
         "",
         "/// The regions of the `aws` partition (botocore's endpoints.json): the only region names",
         "/// a credential scope, an ARN or a log-file key may carry.",
-        "public enum Regions {",
-        "    public static let aws: Set<String> = [",
+        "package enum Regions {",
+        "    package static let aws: Set<String> = [",
     ]
     lines += [f"        {swift_str(r)}," for r in regions]
     lines += ["    ]", "}", ""]
@@ -256,7 +256,7 @@ def generate_routes(service, ident, version, loader):
         "",
         "extension OperationRoute {",
         f"    /// The HTTP binding of every operation of {model['metadata'].get('serviceFullName', service)}.",
-        f"    public static let {ident}: [OperationRoute] = [",
+        f"    package static let {ident}: [OperationRoute] = [",
     ]
     for name in sorted(model["operations"]):
         spec = model["operations"][name]

@@ -1,21 +1,21 @@
 /// The wire protocol a service speaks, from the model's `metadata.protocol`.
-public enum WireProtocol: Sendable {
+package enum WireProtocol: Sendable {
     case query, json, restXML, restJSON
 }
 
 /// Service-wide facts from a model's `metadata`.
-public struct ServiceMetadata: Sendable {
-    public var endpointPrefix: String
-    public var signingName: String
-    public var apiVersion: String
-    public var `protocol`: WireProtocol
-    public var xmlNamespace: String?
+package struct ServiceMetadata: Sendable {
+    package var endpointPrefix: String
+    package var signingName: String
+    package var apiVersion: String
+    package var `protocol`: WireProtocol
+    package var xmlNamespace: String?
     /// `X-Amz-Target` prefix (JSON protocols).
-    public var targetPrefix: String?
+    package var targetPrefix: String?
     /// The service is global (IAM, STS): answered from every region.
-    public var globalEndpoint: Bool
+    package var globalEndpoint: Bool
 
-    public init(
+    package init(
         endpointPrefix: String, signingName: String, apiVersion: String, protocol: WireProtocol,
         xmlNamespace: String?, targetPrefix: String?, globalEndpoint: Bool
     ) {
@@ -30,19 +30,19 @@ public struct ServiceMetadata: Sendable {
 }
 
 /// One operation of a service model.
-public struct OperationModel: Sendable {
-    public var name: String
-    public var method: String
-    public var requestURI: String
-    public var input: String?
-    public var output: String?
+package struct OperationModel: Sendable {
+    package var name: String
+    package var method: String
+    package var requestURI: String
+    package var input: String?
+    package var output: String?
     /// The `<XResult>` element of Query responses.
-    public var resultWrapper: String?
-    public var errors: [String]
+    package var resultWrapper: String?
+    package var errors: [String]
     /// The HTTP status of a successful response (REST protocols; 200 unless the model says).
-    public var responseCode: Int
+    package var responseCode: Int
 
-    public init(
+    package init(
         _ name: String, method: String, requestURI: String, responseCode: Int = 200, input: String? = nil,
         output: String? = nil, resultWrapper: String? = nil, errors: [String] = []
     ) {
@@ -58,12 +58,12 @@ public struct OperationModel: Sendable {
 }
 
 /// A service's operations and shapes, generated from botocore's model (see `Generated/`).
-public struct ServiceModel: Sendable {
-    public var metadata: ServiceMetadata
-    public var operations: [String: OperationModel]
-    public var shapes: [String: Shape]
+package struct ServiceModel: Sendable {
+    package var metadata: ServiceMetadata
+    package var operations: [String: OperationModel]
+    package var shapes: [String: Shape]
 
-    public init(
+    package init(
         metadata: ServiceMetadata, operations: [String: OperationModel], shapes: [String: Shape]
     ) {
         self.metadata = metadata
@@ -72,7 +72,7 @@ public struct ServiceModel: Sendable {
     }
 
     /// The shape named `name`; the generator emits every shape an operation reaches.
-    public func shape(_ name: String) -> Shape {
+    package func shape(_ name: String) -> Shape {
         shapes[name] ?? Self.unnamed
     }
 
@@ -80,12 +80,12 @@ public struct ServiceModel: Sendable {
     private static let unnamed = Shape(.string)
 
     /// The wire error code of an exception shape: its `awsQueryError` code, else its name.
-    public func errorCode(forShape name: String) -> String {
+    package func errorCode(forShape name: String) -> String {
         shapes[name]?.error?.code ?? name
     }
 
     /// The services this server hosts, by SigV4 signing name.
-    public static let hosted: [String: ServiceModel] = [
+    package static let hosted: [String: ServiceModel] = [
         "elasticache": .elastiCache,
         "s3": .s3,
         "cloudtrail": .cloudTrail,
@@ -98,15 +98,15 @@ public struct ServiceModel: Sendable {
 /// The HTTP binding of one REST operation (method, URI template with its literal query keys,
 /// required query and header members): generated for every operation of the service, served
 /// or not, so that routing can name what a request asks for.
-public struct OperationRoute: Sendable {
-    public var name: String
-    public var method: String
-    public var requestURI: String
-    public var requiredQuery: [String]
+package struct OperationRoute: Sendable {
+    package var name: String
+    package var method: String
+    package var requestURI: String
+    package var requiredQuery: [String]
     /// Lower-cased header names.
-    public var requiredHeaders: [String]
+    package var requiredHeaders: [String]
 
-    public init(
+    package init(
         _ name: String, method: String, requestURI: String, requiredQuery: [String] = [],
         requiredHeaders: [String] = []
     ) {

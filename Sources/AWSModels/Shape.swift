@@ -3,36 +3,36 @@
 /// Shapes refer to each other by name; ``ServiceModel/shape(_:)`` resolves a name. A class
 /// whose fields never change: encoders and the record renderer look shapes up for every member
 /// of every value, and a struct of this size would be copied (a retain per field) each time.
-public final class Shape: Sendable {
+package final class Shape: Sendable {
     /// The shape's type in the model.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         case structure, list, map, string, integer, long, boolean, double, float, timestamp, blob
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// Members of a structure, in model order (the order XML output uses).
-    public let members: [Member]
-    public let required: Set<String>
+    package let members: [Member]
+    package let required: Set<String>
     /// The member sent as the HTTP body (REST protocols).
-    public let payload: String?
+    package let payload: String?
     /// The element of a list.
-    public let element: Member?
-    public let key: Member?
-    public let value: Member?
-    public let flattened: Bool
-    public let locationName: String?
-    public let xmlNamespace: String?
+    package let element: Member?
+    package let key: Member?
+    package let value: Member?
+    package let flattened: Bool
+    package let locationName: String?
+    package let xmlNamespace: String?
     /// Length (strings, lists, maps) or value (numbers) bounds.
-    public let min: Double?
-    public let max: Double?
-    public let enumValues: [String]?
-    public let timestampFormat: String?
+    package let min: Double?
+    package let max: Double?
+    package let enumValues: [String]?
+    package let timestampFormat: String?
     /// Values of this shape are secrets: never logged, recorded or echoed.
-    public let sensitive: Bool
+    package let sensitive: Bool
     /// Present on exception shapes.
-    public let error: ErrorTrait?
+    package let error: ErrorTrait?
 
-    public init(
+    package init(
         _ kind: Kind, members: [Member] = [], required: Set<String> = [], payload: String? = nil,
         element: Member? = nil, key: Member? = nil, value: Member? = nil, flattened: Bool = false,
         locationName: String? = nil, xmlNamespace: String? = nil, min: Double? = nil, max: Double? = nil,
@@ -58,25 +58,25 @@ public final class Shape: Sendable {
     }
 
     /// The member named `name`, if this is a structure that has one.
-    public func member(_ name: String) -> Member? {
+    package func member(_ name: String) -> Member? {
         members.first { $0.name == name }
     }
 }
 
 /// A reference from a structure, list or map to another shape, with its serialization traits.
-public struct Member: Sendable {
-    public var name: String
-    public var shape: String
-    public var locationName: String?
+package struct Member: Sendable {
+    package var name: String
+    package var shape: String
+    package var locationName: String?
     /// `header`, `headers`, `uri`, `querystring` or `statusCode` (REST protocols); nil for the body.
-    public var location: String?
-    public var timestampFormat: String?
-    public var flattened: Bool
-    public var xmlAttribute: Bool
-    public var streaming: Bool
-    public var xmlNamespace: String?
+    package var location: String?
+    package var timestampFormat: String?
+    package var flattened: Bool
+    package var xmlAttribute: Bool
+    package var streaming: Bool
+    package var xmlNamespace: String?
 
-    public init(
+    package init(
         _ name: String, _ shape: String, locationName: String? = nil, location: String? = nil,
         timestampFormat: String? = nil, xmlNamespace: String? = nil, flattened: Bool = false,
         xmlAttribute: Bool = false, streaming: Bool = false
@@ -94,13 +94,13 @@ public struct Member: Sendable {
 }
 
 /// The `error` trait of an exception shape: the wire code and HTTP status AWS answers with.
-public struct ErrorTrait: Sendable {
+package struct ErrorTrait: Sendable {
     /// The `awsQueryError` code; nil where the shape name is the code (JSON protocols).
-    public var code: String?
-    public var httpStatus: Int
-    public var senderFault: Bool
+    package var code: String?
+    package var httpStatus: Int
+    package var senderFault: Bool
 
-    public init(code: String?, httpStatus: Int, senderFault: Bool) {
+    package init(code: String?, httpStatus: Int, senderFault: Bool) {
         self.code = code
         self.httpStatus = httpStatus
         self.senderFault = senderFault

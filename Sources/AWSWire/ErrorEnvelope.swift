@@ -1,7 +1,7 @@
 /// Renders an ``AWSError`` in each protocol's own error envelope.
-public enum ErrorEnvelope {
+package enum ErrorEnvelope {
     /// `<ErrorResponse><Error><Type>Sender</Type><Code>…` as Query services answer.
-    public static func query(_ error: AWSError, requestID: String, namespace: String?) -> String {
+    package static func query(_ error: AWSError, requestID: String, namespace: String?) -> String {
         var xml = XMLWriter()
         xml.open("ErrorResponse", namespace: namespace)
         xml.open("Error")
@@ -15,12 +15,12 @@ public enum ErrorEnvelope {
     }
 
     /// `{"__type": "Code", "message": "…"}` as JSON 1.1 services answer.
-    public static func json(_ error: AWSError) -> String {
+    package static func json(_ error: AWSError) -> String {
         "{\"__type\":\(JSONWriter.quote(error.code)),\"message\":\(JSONWriter.quote(error.message))}"
     }
 
     /// `<Error><Code>…</Code><Message>…</Message><RequestId>…` as S3 answers.
-    public static func s3(_ error: AWSError, requestID: String, resource: String? = nil) -> String {
+    package static func s3(_ error: AWSError, requestID: String, resource: String? = nil) -> String {
         var xml = XMLWriter()
         xml.open("Error")
         xml.element("Code", error.code)

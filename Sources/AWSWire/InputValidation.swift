@@ -3,12 +3,12 @@ import AWSModels
 /// How a service words validation failures: ElastiCache answers `InvalidParameterValue` and
 /// `MissingParameter`; IAM and STS answer `ValidationError` ("1 validation error detected: …").
 /// JSON 1.1 services answer `ValidationException` with the same wording.
-public enum ValidationStyle: Sendable {
+package enum ValidationStyle: Sendable {
     case parameterValue
     case validationError
     case validationException
 
-    public static func of(_ model: ServiceModel) -> ValidationStyle {
+    package static func of(_ model: ServiceModel) -> ValidationStyle {
         switch (model.metadata.endpointPrefix, model.metadata.protocol) {
         case (_, .json), (_, .restJSON): .validationException
         case ("iam", _), ("sts", _): .validationError
@@ -27,7 +27,7 @@ public enum ValidationStyle: Sendable {
     }
 
     /// The error for a required member that is absent.
-    public func missing(_ name: String) -> AWSError {
+    package func missing(_ name: String) -> AWSError {
         switch self {
         case .parameterValue: .missingParameter(name)
         case .validationError, .validationException:
@@ -68,16 +68,16 @@ public enum ValidationStyle: Sendable {
 
 /// Checks a decoded value against the model's constraints: required members, lengths,
 /// ranges and enumerations. Sensitive values are never echoed in the message.
-public struct InputValidator: Sendable {
-    public let model: ServiceModel
-    public let style: ValidationStyle
+package struct InputValidator: Sendable {
+    package let model: ServiceModel
+    package let style: ValidationStyle
 
-    public init(model: ServiceModel) {
+    package init(model: ServiceModel) {
         self.model = model
         self.style = .of(model)
     }
 
-    public func validate(_ value: ShapeValue, shape name: String, path: String = "") throws(AWSError) {
+    package func validate(_ value: ShapeValue, shape name: String, path: String = "") throws(AWSError) {
         let shape = model.shape(name)
         switch (shape.kind, value) {
         case (.structure, .structure(let fields)):

@@ -2,16 +2,16 @@ import AWSModels
 import Foundation
 
 /// Decodes an AWS JSON 1.1 request body into a value of the operation's input shape.
-public struct JSONInputDecoder: Sendable {
-    public static let maxDepth = 64
+package struct JSONInputDecoder: Sendable {
+    package static let maxDepth = 64
 
-    public let model: ServiceModel
+    package let model: ServiceModel
 
-    public init(model: ServiceModel) {
+    package init(model: ServiceModel) {
         self.model = model
     }
 
-    public func decode(_ body: [UInt8], shape name: String) throws(AWSError) -> ShapeValue {
+    package func decode(_ body: [UInt8], shape name: String) throws(AWSError) -> ShapeValue {
         let text = body.isEmpty ? [UInt8]("{}".utf8) : body
         let parsed: JSONValue
         do {

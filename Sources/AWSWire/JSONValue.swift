@@ -1,5 +1,5 @@
 /// A parsed JSON document. Used for JSON 1.1 request bodies and for policy documents.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
     case array([JSONValue])
     case string(String)
@@ -8,18 +8,18 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case null
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }
         return nil
     }
 
-    public var string: String? {
+    package var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// Parses `bytes` as one JSON value; throws ``JSONParseError`` with the byte offset.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -27,14 +27,14 @@ public enum JSONValue: Sendable, Equatable {
         return value
     }
 
-    public static func parse(_ text: String, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 }
 
-public struct JSONParseError: Error, Sendable {
-    public var offset: Int
-    public var reason: String
+package struct JSONParseError: Error, Sendable {
+    package var offset: Int
+    package var reason: String
 }
 
 private struct JSONParser {

@@ -1,22 +1,22 @@
 import Foundation
 
 /// Writes JSON text; ``ShapeValue`` trees render with their member names as given.
-public enum JSONWriter {
+package enum JSONWriter {
     /// How timestamps render: epoch seconds (JSON protocols) or a formatted string.
-    public enum TimestampStyle: Sendable {
+    package enum TimestampStyle: Sendable {
         case epochSeconds
         case iso8601
         case custom(@Sendable (Date) -> String)
     }
 
-    public static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         var out = ""
         appendQuoted(text, to: &out)
         return out
     }
 
     /// Appends `text` as a JSON string literal.
-    public static func appendQuoted(_ text: String, to out: inout String) {
+    package static func appendQuoted(_ text: String, to out: inout String) {
         // Most strings need no escape: copy them whole instead of scalar by scalar.
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             out += "\""
@@ -41,13 +41,13 @@ public enum JSONWriter {
     }
 
     /// The JSON text of `value`; structure and map keys are sorted so output is stable.
-    public static func write(_ value: ShapeValue, timestamps: TimestampStyle = .epochSeconds) -> String {
+    package static func write(_ value: ShapeValue, timestamps: TimestampStyle = .epochSeconds) -> String {
         var out = ""
         append(value, to: &out, timestamps: timestamps)
         return out
     }
 
-    public static func append(_ value: ShapeValue, to out: inout String, timestamps: TimestampStyle) {
+    package static func append(_ value: ShapeValue, to out: inout String, timestamps: TimestampStyle) {
         switch value {
         case .structure(let fields), .map(let fields):
             out += "{"

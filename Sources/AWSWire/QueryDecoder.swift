@@ -6,17 +6,17 @@ import Foundation
 ///
 /// The reverse of botocore's `QuerySerializer`: lists are `Name.member.N` (or the element's
 /// `locationName`), flattened lists `Name.N`, maps `Name.entry.N.key` / `.value`.
-public struct QueryDecoder: Sendable {
+package struct QueryDecoder: Sendable {
     /// Bounds that keep a hostile request from costing more than a real one.
-    public static let maxParameters = 5_000
-    public static let maxDepth = 32
+    package static let maxParameters = 5_000
+    package static let maxDepth = 32
     /// The longest parameter name accepted; real ones stay well under 200 bytes.
-    public static let maxKeyLength = 1_024
+    package static let maxKeyLength = 1_024
 
-    public let model: ServiceModel
+    package let model: ServiceModel
     let style: ValidationStyle
 
-    public init(model: ServiceModel) {
+    package init(model: ServiceModel) {
         self.model = model
         self.style = .of(model)
         self.dropsEmptyOptionals = model.metadata.endpointPrefix == "elasticache"
@@ -26,7 +26,7 @@ public struct QueryDecoder: Sendable {
     let dropsEmptyOptionals: Bool
 
     /// Decodes `parameters` (without `Action` and `Version`) as the input shape `shapeName`.
-    public func decode(_ parameters: [String: String], shape shapeName: String) throws(AWSError) -> ShapeValue {
+    package func decode(_ parameters: [String: String], shape shapeName: String) throws(AWSError) -> ShapeValue {
         guard parameters.count <= Self.maxParameters else {
             throw AWSError(code: "InvalidParameterValue", message: "The request has too many parameters.")
         }
@@ -196,7 +196,7 @@ public struct QueryDecoder: Sendable {
 
 extension QueryDecoder {
     /// Parses an `application/x-www-form-urlencoded` body or query string.
-    public static func formParameters(_ text: Substring) -> [String: String] {
+    package static func formParameters(_ text: Substring) -> [String: String] {
         var result: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -3,14 +3,14 @@ import Foundation
 
 /// Encodes an operation's output as an AWS Query XML response:
 /// `<XResponse xmlns="…"><XResult>…</XResult><ResponseMetadata><RequestId>…`.
-public struct QueryResponseEncoder: Sendable {
-    public let model: ServiceModel
+package struct QueryResponseEncoder: Sendable {
+    package let model: ServiceModel
 
-    public init(model: ServiceModel) {
+    package init(model: ServiceModel) {
         self.model = model
     }
 
-    public func encode(_ output: ShapeValue?, operation: OperationModel, requestID: String) -> String {
+    package func encode(_ output: ShapeValue?, operation: OperationModel, requestID: String) -> String {
         var xml = XMLWriter()
         xml.open("\(operation.name)Response", namespace: model.metadata.xmlNamespace)
         if let outputShape = operation.output, let output {

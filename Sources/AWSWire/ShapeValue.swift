@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The model (not the value) says how it goes on the wire; the same value renders as Query
 /// XML, JSON 1.1 or a CloudTrail `requestParameters` object.
-public enum ShapeValue: Sendable, Equatable, Codable {
+package enum ShapeValue: Sendable, Equatable, Codable {
     case structure([String: ShapeValue])
     case list([ShapeValue])
     case map([String: ShapeValue])
@@ -16,27 +16,27 @@ public enum ShapeValue: Sendable, Equatable, Codable {
     case blob([UInt8])
 
     /// The member `name` of a structure value.
-    public subscript(member name: String) -> ShapeValue? {
+    package subscript(member name: String) -> ShapeValue? {
         if case .structure(let fields) = self { return fields[name] }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    public var intValue: Int64? {
+    package var intValue: Int64? {
         if case .integer(let i) = self { return i }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .boolean(let b) = self { return b }
         return nil
     }
 
-    public var listValue: [ShapeValue]? {
+    package var listValue: [ShapeValue]? {
         if case .list(let l) = self { return l }
         return nil
     }
@@ -44,7 +44,7 @@ public enum ShapeValue: Sendable, Equatable, Codable {
     /// A structure value from its present members; nil members are left out. Takes the
     /// literal's pairs as written: a `[String: ShapeValue?]` would be hashed once to build and
     /// again to drop the nils.
-    public static func object(_ fields: KeyValuePairs<String, ShapeValue?>) -> ShapeValue {
+    package static func object(_ fields: KeyValuePairs<String, ShapeValue?>) -> ShapeValue {
         var present: [String: ShapeValue] = [:]
         present.reserveCapacity(fields.count)
         for (key, value) in fields {

@@ -1,16 +1,16 @@
 import Foundation
 
 /// The timestamp formats AWS protocols use on the wire.
-public enum Timestamps {
+package enum Timestamps {
     /// The Gregorian calendar in UTC, for every date computation the server does.
-    public static let utc: Calendar = {
+    package static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
         return calendar
     }()
 
     /// `2014-12-01T22:00:35Z`, or with milliseconds: the Query and XML default.
-    public static func iso8601(_ date: Date, fractional: Bool = false) -> String {
+    package static func iso8601(_ date: Date, fractional: Bool = false) -> String {
         let t = UTCFields(date)
         var out: [UInt8] = []
         out.reserveCapacity(24)
@@ -39,7 +39,7 @@ public enum Timestamps {
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits: `padded(7, width: 2)` is `07`.
-    public static func padded(_ value: Int, width: Int) -> String {
+    package static func padded(_ value: Int, width: Int) -> String {
         var out: [UInt8] = []
         append(value, width: width, to: &out)
         return String(decoding: out, as: UTF8.self)
@@ -59,7 +59,7 @@ public enum Timestamps {
 
     /// Parses the forms the SDKs send: ISO 8601 (with or without fraction or offset) and epoch
     /// seconds.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
         if let date = try? Date(trimmed, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
@@ -70,7 +70,7 @@ public enum Timestamps {
     }
 
     /// Parses `Fri, 24 May 2013 00:00:00 GMT`.
-    public static func parseHTTPDate(_ text: String) -> Date? {
+    package static func parseHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
             let year = Int(parts[3])
@@ -86,7 +86,7 @@ public enum Timestamps {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// `Fri, 24 May 2013 00:00:00 GMT` (RFC 7231), as S3 and HTTP headers use it.
-    public static func httpDate(_ date: Date) -> String {
+    package static func httpDate(_ date: Date) -> String {
         let t = UTCFields(date)
         var out = Array("\(weekdays[t.weekday]), ".utf8)
         append(t.day, width: 2, to: &out)
@@ -99,25 +99,25 @@ public enum Timestamps {
     }
 
     /// `Jan`…`Dec`.
-    public static func monthAbbreviation(_ month: Int) -> String { months[(month - 1) % 12] }
+    package static func monthAbbreviation(_ month: Int) -> String { months[(month - 1) % 12] }
 }
 
 /// A moment's fields in UTC, computed from the epoch seconds in the proleptic Gregorian
 /// calendar (as ISO 8601 counts; Foundation's calendar turns Julian before 1582). Every response
 /// and every event record carries timestamps, and a `Calendar` with `String(format:)` cost
 /// more than the rest of a small record.
-public struct UTCFields: Sendable, Equatable {
-    public var year: Int
-    public var month: Int
-    public var day: Int
-    public var hour: Int
-    public var minute: Int
-    public var second: Int
-    public var millisecond: Int
+package struct UTCFields: Sendable, Equatable {
+    package var year: Int
+    package var month: Int
+    package var day: Int
+    package var hour: Int
+    package var minute: Int
+    package var second: Int
+    package var millisecond: Int
     /// 0 is Sunday.
-    public var weekday: Int
+    package var weekday: Int
 
-    public init(_ date: Date) {
+    package init(_ date: Date) {
         // Clamped to ±3 million years, far past any date a request can carry, so Int cannot trap.
         let seconds = min(max(date.timeIntervalSince1970, -1e14), 1e14)
         let whole = seconds.rounded(.down)

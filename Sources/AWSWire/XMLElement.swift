@@ -1,29 +1,29 @@
 /// A parsed XML element: name (without namespace prefix), attributes, text and children.
 /// Enough XML for AWS request bodies (no DTDs, no processing beyond the declaration).
-public struct XMLNode: Sendable, Equatable {
-    public var name: String
-    public var attributes: [String: String]
-    public var text: String
-    public var children: [XMLNode]
+package struct XMLNode: Sendable, Equatable {
+    package var name: String
+    package var attributes: [String: String]
+    package var text: String
+    package var children: [XMLNode]
 
-    public func child(_ name: String) -> XMLNode? {
+    package func child(_ name: String) -> XMLNode? {
         children.first { $0.name == name }
     }
 
-    public func all(_ name: String) -> [XMLNode] {
+    package func all(_ name: String) -> [XMLNode] {
         children.filter { $0.name == name }
     }
 
     /// Parses one document; throws ``XMLParseError`` for anything malformed.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 32) throws(XMLParseError) -> XMLNode {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int = 32) throws(XMLParseError) -> XMLNode {
         var parser = MiniXMLParser(bytes: bytes, maxDepth: maxDepth)
         return try parser.document()
     }
 }
 
-public struct XMLParseError: Error, Sendable, Equatable {
-    public var offset: Int
-    public var reason: String
+package struct XMLParseError: Error, Sendable, Equatable {
+    package var offset: Int
+    package var reason: String
 }
 
 private struct MiniXMLParser {

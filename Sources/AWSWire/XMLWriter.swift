@@ -1,11 +1,11 @@
 /// Builds an XML document as text; escapes what it is given.
-public struct XMLWriter: Sendable {
-    public private(set) var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+package struct XMLWriter: Sendable {
+    package private(set) var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
-    public init() {}
+    package init() {}
 
     // Appends piece by piece: an interpolated string would be built and then copied again.
-    public mutating func open(_ name: String, namespace: String? = nil, attributes: [(String, String)] = []) {
+    package mutating func open(_ name: String, namespace: String? = nil, attributes: [(String, String)] = []) {
         text += "<"
         text += name
         if let namespace { attribute("xmlns", namespace) }
@@ -13,13 +13,13 @@ public struct XMLWriter: Sendable {
         text += ">"
     }
 
-    public mutating func close(_ name: String) {
+    package mutating func close(_ name: String) {
         text += "</"
         text += name
         text += ">"
     }
 
-    public mutating func element(_ name: String, _ value: String) {
+    package mutating func element(_ name: String, _ value: String) {
         text += "<"
         text += name
         text += ">"
@@ -37,7 +37,7 @@ public struct XMLWriter: Sendable {
         text += "\""
     }
 
-    public static func escape(_ value: String) -> String {
+    package static func escape(_ value: String) -> String {
         // Most values need no escape: return them whole instead of copying scalar by scalar.
         if !value.utf8.contains(where: {
             $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0D

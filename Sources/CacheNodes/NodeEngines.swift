@@ -3,18 +3,18 @@ import Foundation
 /// Which server program backs which engine: `memcached` for memcached, `valkey-server` for
 /// valkey when it is on PATH (else `redis-server`, which speaks the same protocol), and
 /// `redis-server` for redis.
-public struct NodeEngines: Sendable {
+package struct NodeEngines: Sendable {
     /// Absolute paths by engine name; an engine without one has address-only nodes.
-    public let programs: [String: String]
+    package let programs: [String: String]
 
     /// The first executable `name` on `path` (a `PATH` value), like `which`.
-    public static func which(
+    package static func which(
         _ name: String, path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     ) -> String? {
         path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    public init(path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") {
+    package init(path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") {
         func find(_ name: String) -> String? { Self.which(name, path: path) }
         var programs: [String: String] = [:]
         programs["memcached"] = find("memcached")
@@ -23,12 +23,12 @@ public struct NodeEngines: Sendable {
         self.programs = programs
     }
 
-    public init(programs: [String: String]) {
+    package init(programs: [String: String]) {
         self.programs = programs
     }
 
     /// What the start-up log says about node processes.
-    public var summary: String {
+    package var summary: String {
         ["memcached", "redis", "valkey"].map { engine in
             "\(engine): \(programs[engine] ?? "not found (address-only nodes)")"
         }.joined(separator: ", ")

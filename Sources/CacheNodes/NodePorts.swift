@@ -7,12 +7,12 @@ import Synchronization
 
 /// The ports of node processes: each node keeps the port it was first given (stored in
 /// `<data>/nodes/ports.json`), chosen from a configured range and checked free when given.
-public final class NodePorts: Sendable {
+package final class NodePorts: Sendable {
     private let state: Mutex<[String: Int]>
     private let range: ClosedRange<Int>
     private let file: String
 
-    public init(range: ClosedRange<Int>, directory: String) {
+    package init(range: ClosedRange<Int>, directory: String) {
         self.range = range
         self.file = directory + "/ports.json"
         let saved = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/ports.json")))
@@ -21,7 +21,7 @@ public final class NodePorts: Sendable {
     }
 
     /// The port of `node`, given now if it has none.
-    public func port(for node: String) -> Int {
+    package func port(for node: String) -> Int {
         let (port, added) = state.withLock { ports -> (Int, Bool) in
             if let port = ports[node] { return (port, false) }
             let taken = Set(ports.values)
@@ -34,7 +34,7 @@ public final class NodePorts: Sendable {
     }
 
     /// Forgets `node`: its port may be given to another.
-    public func release(_ node: String) {
+    package func release(_ node: String) {
         let removed = state.withLock { $0.removeValue(forKey: node) != nil }
         if removed { save() }
     }

@@ -3,13 +3,13 @@ import ServiceLifecycle
 
 /// Keeps node processes in step with the stored clusters on every tick, and stops them all
 /// when the server shuts down.
-public struct NodeService: Service {
+package struct NodeService: Service {
     let supervisor: NodeSupervisor
     let tick: Duration
     /// The stored clusters of every account and region.
     let clusters: @Sendable () async -> [CacheClusterRecord]
 
-    public init(
+    package init(
         supervisor: NodeSupervisor, tick: Duration, clusters: @escaping @Sendable () async -> [CacheClusterRecord]
     ) {
         self.supervisor = supervisor
@@ -17,7 +17,7 @@ public struct NodeService: Service {
         self.clusters = clusters
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await supervisor.reconcile(await clusters())

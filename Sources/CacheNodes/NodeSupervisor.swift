@@ -9,22 +9,22 @@ import Synchronization
 
 /// Which nodes answer: written by the supervisor, read by ElastiCache (a creating or rebooting
 /// cluster becomes available only when all its nodes are in here).
-public final class NodeReadiness: Sendable {
+package final class NodeReadiness: Sendable {
     private let ready = Mutex<Set<String>>([])
 
-    public init() {}
+    package init() {}
 
     func set(_ node: String, _ answers: Bool) {
         ready.withLock { if answers { $0.insert(node) } else { $0.remove(node) } }
     }
 
-    public func contains(_ node: String) -> Bool { ready.withLock { $0.contains(node) } }
+    package func contains(_ node: String) -> Bool { ready.withLock { $0.contains(node) } }
 }
 
 /// The processes behind cache clusters: one server per node on loopback, started when its
 /// cluster is created, restarted when it is rebooted or dies, stopped when it is deleted.
 /// Each pass reconciles the processes with the stored clusters; passes never overlap.
-public actor NodeSupervisor {
+package actor NodeSupervisor {
     struct Running {
         var pid: pid_t
         var engine: String
@@ -33,16 +33,16 @@ public actor NodeSupervisor {
         var reboot: Date?
     }
 
-    public nonisolated let engines: NodeEngines
-    public nonisolated let ports: NodePorts
-    public nonisolated let readiness = NodeReadiness()
-    public nonisolated let host: String
+    package nonisolated let engines: NodeEngines
+    package nonisolated let ports: NodePorts
+    package nonisolated let readiness = NodeReadiness()
+    package nonisolated let host: String
     let directory: String
     let logger: Logger
     private var running: [String: Running] = [:]
     private var previous: Task<Void, Never>?
 
-    public init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
+    package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
         throws
     {
         self.engines = engines
@@ -55,25 +55,25 @@ public actor NodeSupervisor {
     }
 
     /// The key of a node: its cluster's ARN and its id.
-    public nonisolated static func key(_ cluster: CacheClusterRecord, nodeId: String) -> String {
+    package nonisolated static func key(_ cluster: CacheClusterRecord, nodeId: String) -> String {
         "\(cluster.arn)/\(nodeId)"
     }
 
     /// Whether this supervisor runs the nodes of `cluster` (a standalone cluster of an engine
     /// whose program is installed); the others keep address-only nodes.
-    public nonisolated func runs(_ cluster: CacheClusterRecord) -> Bool {
+    package nonisolated func runs(_ cluster: CacheClusterRecord) -> Bool {
         cluster.replicationGroupId == nil && engines.programs[cluster.engine] != nil
     }
 
     /// Whether every node of `cluster` answers (always, for a cluster this supervisor does not run).
-    public nonisolated func nodesReady(_ cluster: CacheClusterRecord) -> Bool {
+    package nonisolated func nodesReady(_ cluster: CacheClusterRecord) -> Bool {
         guard runs(cluster) else { return true }
         return cluster.nodes.allSatisfy { readiness.contains(Self.key(cluster, nodeId: $0.id)) }
     }
 
     /// Brings the processes in line with `clusters` and waits (up to a few seconds) until new
     /// ones answer. Waits for a pass already under way first.
-    public func reconcile(_ clusters: [CacheClusterRecord]) async {
+    package func reconcile(_ clusters: [CacheClusterRecord]) async {
         let earlier = previous
         let pass = Task { [self] in
             await earlier?.value
@@ -120,7 +120,7 @@ public actor NodeSupervisor {
     }
 
     /// Stops every node (the server is shutting down).
-    public func stopAll() {
+    package func stopAll() {
         for (key, node) in running { stop(key, node) }
     }
 
@@ -177,20 +177,20 @@ public actor NodeSupervisor {
 
 /// Endpoints of real nodes: `--node-host` and the node's own port; address-only clusters keep
 /// AWS-shaped names.
-public struct ProcessNodeEndpoints: NodeEndpoints {
+package struct ProcessNodeEndpoints: NodeEndpoints {
     let supervisor: NodeSupervisor
     let synthetic = SyntheticEndpoints()
 
-    public init(supervisor: NodeSupervisor) {
+    package init(supervisor: NodeSupervisor) {
         self.supervisor = supervisor
     }
 
-    public func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
+    package func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
         guard supervisor.runs(cluster) else { return synthetic.node(cluster, nodeId: nodeId, region: region) }
         return (supervisor.host, supervisor.ports.port(for: NodeSupervisor.key(cluster, nodeId: nodeId)))
     }
 
-    public func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+    package func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
         // Auto-discovery is not served yet: the configuration endpoint is the first node.
         guard supervisor.runs(cluster), let first = cluster.nodes.first else {
             return synthetic.configuration(cluster, region: region)
@@ -198,7 +198,7 @@ public struct ProcessNodeEndpoints: NodeEndpoints {
         return node(cluster, nodeId: first.id, region: region)
     }
 
-    public func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
+    package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     ) {
         synthetic.replicationGroup(group, nodeGroup: nodeGroup, reader: reader)

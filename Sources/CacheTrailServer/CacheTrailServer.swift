@@ -19,15 +19,15 @@ import UnixSignals
 
 /// The composition root: opens the data directory, wires the services and runs the HTTP
 /// application in a `ServiceGroup` that shuts down gracefully on SIGINT and SIGTERM.
-public enum CacheTrailServer {
-    public static let version = "0.1.0"
+package enum CacheTrailServer {
+    package static let version = "0.1.0"
 
     /// What the server tells its operator once it listens.
-    public struct Ready: Sendable {
-        public var port: Int
-        public var rootKey: AccessKeyRecord
+    package struct Ready: Sendable {
+        package var port: Int
+        package var rootKey: AccessKeyRecord
         /// The default account and its key were created by this start.
-        public var createdAccount: Bool
+        package var createdAccount: Bool
     }
 
     /// Every hosted service, wired to the embedded S3 and SNS where one service writes into
@@ -56,7 +56,7 @@ public enum CacheTrailServer {
     }
 
     /// Runs until a shutdown signal; calls `onReady` once the port is bound.
-    public static func run(
+    package static func run(
         _ configuration: ServerConfiguration, logger: Logger,
         onReady: @escaping @Sendable (Ready) -> Void
     ) async throws {
@@ -216,12 +216,12 @@ final class PublicURL: Sendable {
     }
 }
 
-public enum ServerError: Error, CustomStringConvertible {
+package enum ServerError: Error, CustomStringConvertible {
     case remoteBindNeedsFlag(String)
     /// Another server (its pid, when known) holds the data directory.
     case dataDirectoryLocked(String, holder: Int32?)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .remoteBindNeedsFlag(let host):
             "refusing to bind \(host): it is not a loopback address; pass --allow-remote to serve other machines"

@@ -26,37 +26,37 @@ import Foundation
 /// - `externalBucket` (`--s3-endpoint`, `CACHETRAIL_S3_ACCESS_KEY_ID`,
 ///   `CACHETRAIL_S3_SECRET_ACCESS_KEY`, `--s3-region`): an S3-compatible endpoint that holds
 ///   the trail buckets the embedded store does not.
-public struct ServerConfiguration: Sendable {
-    public var host = "127.0.0.1"
-    public var port = 4577
-    public var allowRemote = false
-    public var dataDirectory = "./.cachetrail"
-    public var accountId = "000000000000"
-    public var rootAccessKeyId: String?
-    public var rootSecretAccessKey: String?
-    public var manualClock = false
-    public var maxBodyBytes = 256 << 20
-    public var elastiCache = ElastiCacheSettings()
-    public var deliveryInterval: TimeInterval = 300
-    public var deliveryMaxFileBytes = 50 << 20
-    public var deliveryTick: Duration = .milliseconds(250)
+package struct ServerConfiguration: Sendable {
+    package var host = "127.0.0.1"
+    package var port = 4577
+    package var allowRemote = false
+    package var dataDirectory = "./.cachetrail"
+    package var accountId = "000000000000"
+    package var rootAccessKeyId: String?
+    package var rootSecretAccessKey: String?
+    package var manualClock = false
+    package var maxBodyBytes = 256 << 20
+    package var elastiCache = ElastiCacheSettings()
+    package var deliveryInterval: TimeInterval = 300
+    package var deliveryMaxFileBytes = 50 << 20
+    package var deliveryTick: Duration = .milliseconds(250)
     /// Real node processes (nil: when a program for some engine is installed).
-    public var realNodes: Bool?
-    public var nodePorts: ClosedRange<Int> = 21_000...21_999
-    public var nodeHost = "127.0.0.1"
+    package var realNodes: Bool?
+    package var nodePorts: ClosedRange<Int> = 21_000...21_999
+    package var nodeHost = "127.0.0.1"
     /// Proxies whose `X-Forwarded-For` names the caller (`--trusted-proxy`, addresses or CIDR).
-    public var trustedProxies: [String] = []
+    package var trustedProxies: [String] = []
     /// Off only to measure what capture costs (`--benchmark-without-capture`).
-    public var capture = true
-    public var externalBucket: ExternalBucket?
+    package var capture = true
+    package var externalBucket: ExternalBucket?
 
-    public init() {}
+    package init() {}
 
     /// Whether `host` is a loopback address (binding elsewhere needs `allowRemote`).
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    public var statePath: String { (dataDirectory as NSString).appendingPathComponent("state.sqlite") }
-    public var credentialsPath: String { (dataDirectory as NSString).appendingPathComponent("credentials") }
+    package var statePath: String { (dataDirectory as NSString).appendingPathComponent("state.sqlite") }
+    package var credentialsPath: String { (dataDirectory as NSString).appendingPathComponent("credentials") }
 }

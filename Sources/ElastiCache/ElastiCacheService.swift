@@ -5,39 +5,39 @@ import Persistence
 import ServiceContract
 
 /// Limits and timings of the ElastiCache control plane.
-public struct ElastiCacheSettings: Sendable {
+package struct ElastiCacheSettings: Sendable {
     /// How long creating, modifying, rebooting and deleting take on the injected clock.
-    public var lifecycleSeconds: TimeInterval = 5
+    package var lifecycleSeconds: TimeInterval = 5
     /// AWS's default quotas per account and region.
-    public var clustersPerAccount = 300
-    public var nodesPerAccount = 300
-    public var nodesPerMemcachedCluster = 60
-    public var endpoints: any NodeEndpoints = SyntheticEndpoints()
+    package var clustersPerAccount = 300
+    package var nodesPerAccount = 300
+    package var nodesPerMemcachedCluster = 60
+    package var endpoints: any NodeEndpoints = SyntheticEndpoints()
     /// Whether every node of a cluster answers (real node processes); a creating or rebooting
     /// cluster becomes available only then. Nil: nodes are addresses only, ready on time.
-    public var nodesReady: (@Sendable (CacheClusterRecord) -> Bool)?
+    package var nodesReady: (@Sendable (CacheClusterRecord) -> Bool)?
     /// Where CopySnapshot's TargetBucket and serverless exports write, if anywhere.
-    public var exporter: SnapshotExporter?
+    package var exporter: SnapshotExporter?
 
-    public init() {}
+    package init() {}
 }
 
 /// ElastiCache (Query, 2015-02-02): every operation of the model.
-public struct ElastiCacheService: ServiceHandler {
-    public let model = ServiceModel.elastiCache
+package struct ElastiCacheService: ServiceHandler {
+    package let model = ServiceModel.elastiCache
     let settings: ElastiCacheSettings
 
     /// Every stored cache cluster of every account and region, as stored (for whoever runs
     /// their nodes).
-    public static func storedClusters(in tx: any StateReader) throws -> [CacheClusterRecord] {
+    package static func storedClusters(in tx: any StateReader) throws -> [CacheClusterRecord] {
         try tx.listAll(CacheClusterRecord.self, kind: CacheClusterOperations.kind)
     }
 
-    public init(settings: ElastiCacheSettings = ElastiCacheSettings()) {
+    package init(settings: ElastiCacheSettings = ElastiCacheSettings()) {
         self.settings = settings
     }
 
-    public func resource(for call: OperationCall) -> String? {
+    package func resource(for call: OperationCall) -> String? {
         let base = "arn:aws:elasticache:\(call.region):\(call.account)"
         if let arn = call.string("ResourceName") { return arn }
         if let id = call.string("CacheClusterId") { return "\(base):cluster:\(id.lowercased())" }
@@ -56,20 +56,20 @@ public struct ElastiCacheService: ServiceHandler {
     }
 
     /// The primary resource, then every other one the action names (``ElastiCacheAccess``).
-    public func resources(for call: OperationCall) -> [String] {
+    package func resources(for call: OperationCall) -> [String] {
         var seen = Set<String>()
         return ([resource(for: call)].compactMap { $0 } + ElastiCacheAccess.resources(for: call)).filter {
             seen.insert($0).inserted
         }
     }
 
-    public func conditionKeys(for call: OperationCall) -> [String: [String]] {
+    package func conditionKeys(for call: OperationCall) -> [String: [String]] {
         ElastiCacheAccess.conditionKeys(for: call)
     }
 
     /// Every taggable resource of the region (clusters and each family tagging reaches), with
     /// its tags.
-    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+    package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         func tags(_ list: [TagRecord]) -> [String: String] {
             Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         }
@@ -84,7 +84,7 @@ public struct ElastiCacheService: ServiceHandler {
             + TagOperations.families.values.sorted { $0.arnType < $1.arnType }.flatMap { try rows($0) }
     }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = ElastiCacheCall(call: call, tx: tx, settings: settings)
         let clusters = CacheClusterOperations(context: context)
         switch call.operation.name {

@@ -4,22 +4,22 @@ import ServiceContract
 
 /// Decides whether a principal may perform an action: identity policies, session policies and
 /// (when the resource has one) the resource policy, as IAM combines them.
-public struct Authorizer: Sendable {
-    public init() {}
+package struct Authorizer: Sendable {
+    package init() {}
 
     /// A resource policy and the account that owns the resource.
-    public struct ResourcePolicy: Sendable {
-        public var document: PolicyDocument
-        public var ownerAccount: String
+    package struct ResourcePolicy: Sendable {
+        package var document: PolicyDocument
+        package var ownerAccount: String
 
-        public init(document: PolicyDocument, ownerAccount: String) {
+        package init(document: PolicyDocument, ownerAccount: String) {
             self.document = document
             self.ownerAccount = ownerAccount
         }
     }
 
     /// Throws `AccessDenied`, worded as AWS words it, unless the request is allowed.
-    public func authorize(
+    package func authorize(
         _ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil, in reader: any StateReader
     ) throws {
         let principal = request.principal
@@ -67,7 +67,7 @@ public struct Authorizer: Sendable {
         }
     }
 
-    public func denied(_ request: AccessRequest, _ reason: String) -> AWSError {
+    package func denied(_ request: AccessRequest, _ reason: String) -> AWSError {
         .accessDenied(
             "User: \(request.principal.arn) is not authorized to perform: \(request.action) on resource: \(request.resource) \(reason)"
         )

@@ -2,28 +2,28 @@ import Foundation
 
 /// One CloudTrail event as the journal keeps it: the record's JSON text and the fields that
 /// event history is searched by.
-public struct JournalEntry: Sendable, Equatable {
-    public var eventID: String
-    public var account: String
-    public var region: String
-    public var eventTime: Date
-    public var eventName: String
-    public var eventSource: String
-    public var readOnly: Bool
-    public var username: String?
-    public var accessKeyId: String?
+package struct JournalEntry: Sendable, Equatable {
+    package var eventID: String
+    package var account: String
+    package var region: String
+    package var eventTime: Date
+    package var eventName: String
+    package var eventSource: String
+    package var readOnly: Bool
+    package var username: String?
+    package var accessKeyId: String?
     /// The record as delivered: `{"eventVersion":"1.11",…}`.
-    public var record: String
+    package var record: String
     /// False for data events (S3 object calls), which event history does not show.
-    public var management: Bool
+    package var management: Bool
     /// The resource a data event acted on (`arn:aws:s3:::bucket/key`), for trail selectors.
-    public var resourceArn: String?
+    package var resourceArn: String?
     /// The resource a management event acted on, as event history's ResourceType and
     /// ResourceName attributes find it (`AWS::ElastiCache::CacheCluster`, `test-memcached`).
-    public var resourceType: String?
-    public var resourceName: String?
+    package var resourceType: String?
+    package var resourceName: String?
 
-    public init(
+    package init(
         eventID: String, account: String, region: String, eventTime: Date, eventName: String, eventSource: String,
         readOnly: Bool, username: String?, accessKeyId: String?, record: String, management: Bool = true,
         resourceArn: String? = nil, resourceType: String? = nil, resourceName: String? = nil
@@ -47,16 +47,16 @@ public struct JournalEntry: Sendable, Equatable {
 
 /// The journal side of a transaction: events append in the same transaction as the state
 /// change they describe (the transactional outbox).
-public protocol JournalWriter {
+package protocol JournalWriter {
     /// Appends `entry`; returns its position in the journal (increasing, never reused).
     @discardableResult
     func appendEvent(_ entry: JournalEntry) throws -> Int64
 }
 
 /// A search of the journal, newest first (event history's LookupEvents).
-public struct JournalQuery: Sendable {
+package struct JournalQuery: Sendable {
     /// The searchable columns: LookupEvents' attributes that the journal indexes.
-    public enum Attribute: String, Sendable {
+    package enum Attribute: String, Sendable {
         case eventId = "event_id"
         case eventName = "event_name"
         case readOnly = "read_only"
@@ -67,16 +67,16 @@ public struct JournalQuery: Sendable {
         case resourceName = "resource_name"
     }
 
-    public var account: String
-    public var region: String
-    public var attribute: (Attribute, String)?
-    public var start: Date?
-    public var end: Date?
+    package var account: String
+    package var region: String
+    package var attribute: (Attribute, String)?
+    package var start: Date?
+    package var end: Date?
     /// Only entries strictly older (by journal position) than this one: the page cursor.
-    public var before: Int64?
-    public var limit: Int
+    package var before: Int64?
+    package var limit: Int
 
-    public init(
+    package init(
         account: String, region: String, attribute: (Attribute, String)? = nil, start: Date? = nil, end: Date? = nil,
         before: Int64? = nil, limit: Int
     ) {
@@ -90,7 +90,7 @@ public struct JournalQuery: Sendable {
     }
 }
 
-public protocol JournalReader {
+package protocol JournalReader {
     /// Entries matching `query` with their journal positions, newest first.
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)]
 

@@ -7,12 +7,12 @@ import GRDB
 /// Writes are durable when they return: the log is synced at every commit
 /// (`synchronous = FULL`, not GRDB's WAL default NORMAL, which survives a crash of the process
 /// but not of the machine), and concurrent writes share commits (``GroupCommit``).
-public final class SQLiteStateStore: StateStore {
+package final class SQLiteStateStore: StateStore {
     private let writer: any DatabaseWriter
     private let group: GroupCommit
 
     /// Opens (creating if needed) the database at `path`; nil `path` keeps it in memory.
-    public init(path: String?) throws {
+    package init(path: String?) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Each write of a commit group runs in a savepoint, whose undo pages (the statement
@@ -30,10 +30,10 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// Transactions committed and writes they carried since the store opened.
-    public var commitCounts: (commits: Int, writes: Int) { group.counts }
+    package var commitCounts: (commits: Int, writes: Int) { group.counts }
 
     /// Writes waiting for the next commit group.
-    public var waitingWrites: Int { group.waiting }
+    package var waitingWrites: Int { group.waiting }
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -92,7 +92,7 @@ public final class SQLiteStateStore: StateStore {
         return migrator
     }
 
-    public func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
+    package func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
         do {
             return try await writer.read { db in try body(SQLiteTransaction(db: db)) }
         } catch let error as DatabaseError {
@@ -100,7 +100,7 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
         do {
             return try await group.write(body)
         } catch let error as DatabaseError {

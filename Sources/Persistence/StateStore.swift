@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads documents: Codable values addressed by kind, scope (usually an account id) and id.
-public protocol StateReader: JournalReader {
+package protocol StateReader: JournalReader {
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T?
     /// Every document of `kind` in `scope`, ordered by id.
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T]
@@ -13,7 +13,7 @@ public protocol StateReader: JournalReader {
 }
 
 /// Reads and writes documents inside one transaction.
-public protocol StateWriter: StateReader, JournalWriter {
+package protocol StateWriter: StateReader, JournalWriter {
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws
     /// Removes a document; returns whether it existed.
     @discardableResult
@@ -28,17 +28,17 @@ public protocol StateWriter: StateReader, JournalWriter {
 /// The server's durable state. Each `write` is one transaction: all of it or none of it.
 ///
 /// Implementations: SQLite (``SQLiteStateStore``); PostgreSQL when several instances share state.
-public protocol StateStore: Sendable {
+package protocol StateStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T
     func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T
 }
 
 /// The store cannot be read or written (disk full, I/O error, locked too long). Calls fail
 /// closed with ServiceUnavailable and change nothing.
-public enum StateStoreError: Error, CustomStringConvertible {
+package enum StateStoreError: Error, CustomStringConvertible {
     case unavailable(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unavailable(let reason): "state store unavailable: \(reason)"
         }

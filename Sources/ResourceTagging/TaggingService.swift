@@ -9,18 +9,18 @@ import ServiceContract
 /// replication groups, S3 buckets, SNS topics, CloudTrail trails), filtered by tags and
 /// resource types, paged. Tagging through this API is not served: TagResources and
 /// UntagResources report each resource as failed, and the service's own tagging calls apply.
-public struct TaggingService: ServiceHandler {
-    public let model = ServiceModel.resourceGroupsTagging
+package struct TaggingService: ServiceHandler {
+    package let model = ServiceModel.resourceGroupsTagging
     let sources: [any ServiceHandler]
 
     /// - Parameter sources: the services whose resources this API lists.
-    public init(sources: [any ServiceHandler]) {
+    package init(sources: [any ServiceHandler]) {
         self.sources = sources
     }
 
-    public func resource(for call: OperationCall) -> String? { "*" }
+    package func resource(for call: OperationCall) -> String? { "*" }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
         case "GetResources": return try getResources(call, tx)
         case "GetTagKeys":

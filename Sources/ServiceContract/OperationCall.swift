@@ -4,18 +4,18 @@ import Foundation
 import Persistence
 
 /// One authenticated call on its way to an operation: the decoded input and who made it.
-public struct OperationCall: Sendable {
-    public var model: ServiceModel
-    public var operation: OperationModel
-    public var input: ShapeValue
-    public var principal: Principal
-    public var region: String
-    public var requestID: String
-    public var sourceIP: String
-    public var userAgent: String
-    public var now: Date
+package struct OperationCall: Sendable {
+    package var model: ServiceModel
+    package var operation: OperationModel
+    package var input: ShapeValue
+    package var principal: Principal
+    package var region: String
+    package var requestID: String
+    package var sourceIP: String
+    package var userAgent: String
+    package var now: Date
 
-    public init(
+    package init(
         model: ServiceModel, operation: OperationModel, input: ShapeValue, principal: Principal, region: String,
         requestID: String, sourceIP: String, userAgent: String, now: Date
     ) {
@@ -30,24 +30,24 @@ public struct OperationCall: Sendable {
         self.now = now
     }
 
-    public var account: String { principal.accountId }
+    package var account: String { principal.accountId }
 
-    public func string(_ member: String) -> String? {
+    package func string(_ member: String) -> String? {
         input[member: member]?.stringValue
     }
 
-    public func int(_ member: String) -> Int? {
+    package func int(_ member: String) -> Int? {
         input[member: member]?.intValue.map { Int($0) }
     }
 
     /// A member the model marks required (the decoder has already checked it is present).
-    public func required(_ member: String) throws(AWSError) -> String {
+    package func required(_ member: String) throws(AWSError) -> String {
         guard let value = string(member) else { throw ValidationStyle.of(model).missing(member) }
         return value
     }
 
     /// The model's exception `shape` with `message`.
-    public func error(_ shape: String, _ message: String) -> AWSError {
+    package func error(_ shape: String, _ message: String) -> AWSError {
         .modeled(shape, in: model, message)
     }
 }

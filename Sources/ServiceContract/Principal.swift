@@ -1,8 +1,8 @@
 import Foundation
 
 /// Who is calling: everything CloudTrail's `userIdentity` and policy evaluation need.
-public struct Principal: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable {
+package struct Principal: Sendable, Codable, Equatable {
+    package enum Kind: String, Sendable, Codable {
         case root = "Root"
         case iamUser = "IAMUser"
         case assumedRole = "AssumedRole"
@@ -13,14 +13,14 @@ public struct Principal: Sendable, Codable, Equatable {
     }
 
     /// The identity that issued a temporary session (the role, or the user).
-    public struct SessionIssuer: Sendable, Codable, Equatable {
-        public var type: String
-        public var principalId: String
-        public var arn: String
-        public var accountId: String
-        public var userName: String
+    package struct SessionIssuer: Sendable, Codable, Equatable {
+        package var type: String
+        package var principalId: String
+        package var arn: String
+        package var accountId: String
+        package var userName: String
 
-        public init(type: String, principalId: String, arn: String, accountId: String, userName: String) {
+        package init(type: String, principalId: String, arn: String, accountId: String, userName: String) {
             self.type = type
             self.principalId = principalId
             self.arn = arn
@@ -29,25 +29,25 @@ public struct Principal: Sendable, Codable, Equatable {
         }
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// `AIDA…` for users, `AROA…:session` for roles, `account:name` for federated users, the
     /// account id for root.
-    public var principalId: String
-    public var arn: String
-    public var accountId: String
-    public var accessKeyId: String?
-    public var userName: String?
-    public var sessionIssuer: SessionIssuer?
-    public var sessionCreationDate: Date?
+    package var principalId: String
+    package var arn: String
+    package var accountId: String
+    package var accessKeyId: String?
+    package var userName: String?
+    package var sessionIssuer: SessionIssuer?
+    package var sessionCreationDate: Date?
     /// The service's name (`cloudtrail.amazonaws.com`) for `AWSService` principals.
-    public var invokedBy: String?
+    package var invokedBy: String?
     /// Whose policies apply: a user name, a role name, or neither (root, services).
-    public var policyUser: String?
-    public var policyRole: String?
+    package var policyUser: String?
+    package var policyRole: String?
     /// A session policy (GetFederationToken, AssumeRole `Policy`) that further limits the session.
-    public var sessionPolicy: String?
+    package var sessionPolicy: String?
 
-    public init(
+    package init(
         kind: Kind, principalId: String, arn: String, accountId: String, accessKeyId: String? = nil,
         userName: String? = nil, sessionIssuer: SessionIssuer? = nil, sessionCreationDate: Date? = nil,
         invokedBy: String? = nil, policyUser: String? = nil, policyRole: String? = nil, sessionPolicy: String? = nil
@@ -66,22 +66,22 @@ public struct Principal: Sendable, Codable, Equatable {
         self.sessionPolicy = sessionPolicy
     }
 
-    public static func root(account: String, accessKeyId: String? = nil) -> Principal {
+    package static func root(account: String, accessKeyId: String? = nil) -> Principal {
         Principal(
             kind: .root, principalId: account, arn: "arn:aws:iam::\(account):root", accountId: account,
             accessKeyId: accessKeyId)
     }
 
     /// A service acting on its own or a customer's behalf (`cloudtrail.amazonaws.com`).
-    public static func service(_ name: String, account: String) -> Principal {
+    package static func service(_ name: String, account: String) -> Principal {
         Principal(kind: .awsService, principalId: name, arn: name, accountId: account, invokedBy: name)
     }
 
     /// An unsigned caller acting on a resource of `account` (the account records the event).
-    public static func anonymous(account: String) -> Principal {
+    package static func anonymous(account: String) -> Principal {
         Principal(kind: .anonymous, principalId: "", arn: "", accountId: account)
     }
 
     /// True for temporary (STS) credentials.
-    public var isSession: Bool { accessKeyId?.hasPrefix("ASIA") ?? false }
+    package var isSession: Bool { accessKeyId?.hasPrefix("ASIA") ?? false }
 }

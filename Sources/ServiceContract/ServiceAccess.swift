@@ -1,6 +1,6 @@
 /// Whether a bucket takes what a service principal writes into it (CloudTrail's log files,
 /// ElastiCache's exports): the bucket's policy decides.
-public enum BucketAccess: Equatable, Sendable {
+package enum BucketAccess: Equatable, Sendable {
     case allowed
     case noSuchBucket
     /// Refused; the text says what the bucket policy lacks (for the server log).
@@ -8,7 +8,7 @@ public enum BucketAccess: Equatable, Sendable {
 }
 
 /// Whether a topic takes what a service principal publishes to it.
-public enum TopicAccess: Equatable, Sendable {
+package enum TopicAccess: Equatable, Sendable {
     case allowed
     case noSuchTopic
     case denied

@@ -3,7 +3,7 @@ import AWSWire
 import Persistence
 
 /// A hosted service: its model, the resource each operation acts on, and the operations.
-public protocol ServiceHandler: Sendable {
+package protocol ServiceHandler: Sendable {
     var model: ServiceModel { get }
 
     /// The resource ARN the pipeline authorizes the call against, or nil when the operation
@@ -37,23 +37,23 @@ public protocol ServiceHandler: Sendable {
 }
 
 /// A resource and its tags, as the Resource Groups Tagging API lists them.
-public struct TaggedResource: Sendable, Equatable {
-    public var arn: String
-    public var tags: [String: String]
+package struct TaggedResource: Sendable, Equatable {
+    package var arn: String
+    package var tags: [String: String]
 
-    public init(arn: String, tags: [String: String]) {
+    package init(arn: String, tags: [String: String]) {
         self.arn = arn
         self.tags = tags
     }
 }
 
 /// A resource named in a data event's `resources`.
-public struct DataResource: Sendable, Equatable {
-    public var type: String
-    public var arn: String
-    public var accountId: String?
+package struct DataResource: Sendable, Equatable {
+    package var type: String
+    package var arn: String
+    package var accountId: String?
 
-    public init(type: String, arn: String, accountId: String? = nil) {
+    package init(type: String, arn: String, accountId: String? = nil) {
         self.type = type
         self.arn = arn
         self.accountId = accountId
@@ -63,17 +63,17 @@ public struct DataResource: Sendable, Equatable {
 extension ServiceHandler {
     /// Whether `operation` is a CloudTrail data event, recorded only when a trail's selectors
     /// ask for it (S3 object calls). Management events are always recorded.
-    public func isDataEvent(_ operation: OperationModel) -> Bool { false }
+    package func isDataEvent(_ operation: OperationModel) -> Bool { false }
 
-    public func dataResources(for call: OperationCall) -> [DataResource] { [] }
+    package func dataResources(for call: OperationCall) -> [DataResource] { [] }
 
-    public func eventName(for operation: String) -> String { operation }
+    package func eventName(for operation: String) -> String { operation }
 
-    public func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
+    package func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
 
-    public func conditionKeys(for call: OperationCall) -> [String: [String]] { [:] }
+    package func conditionKeys(for call: OperationCall) -> [String: [String]] { [:] }
 
-    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+    package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         []
     }
 }

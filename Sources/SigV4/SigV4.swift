@@ -2,16 +2,16 @@ import Crypto
 import Foundation
 
 /// An HTTP request as SigV4 sees it: the raw (still percent-encoded) path and query string.
-public struct SignableRequest: Sendable {
-    public var method: String
-    public var path: String
-    public var query: String
+package struct SignableRequest: Sendable {
+    package var method: String
+    package var path: String
+    package var query: String
     /// Header names in any case; `host` must be present as a header.
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The body's SHA-256 in hex, or nil when the body was not read (presigned S3 requests).
-    public var bodySHA256: String?
+    package var bodySHA256: String?
 
-    public init(
+    package init(
         method: String, path: String, query: String, headers: [(name: String, value: String)], bodySHA256: String?
     ) {
         self.method = method
@@ -21,12 +21,12 @@ public struct SignableRequest: Sendable {
         self.bodySHA256 = bodySHA256
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name }?.value
     }
 
     /// Query parameters decoded (percent and `+`), in order.
-    public var queryItems: [(name: String, value: String)] {
+    package var queryItems: [(name: String, value: String)] {
         query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (SigV4.decode(parts[0]), parts.count > 1 ? SigV4.decode(parts[1]) : "")
@@ -36,10 +36,10 @@ public struct SignableRequest: Sendable {
 
 /// AWS Signature Version 4: canonical request, string to sign and signature, computed as
 /// AWS documents them (and as botocore's signer computes them).
-public enum SigV4 {
-    public static let algorithm = "AWS4-HMAC-SHA256"
+package enum SigV4 {
+    package static let algorithm = "AWS4-HMAC-SHA256"
 
-    public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+    package static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         var out = ""
         for byte in bytes {
             out += String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
@@ -47,12 +47,12 @@ public enum SigV4 {
         return out
     }
 
-    public static func sha256Hex(_ bytes: some DataProtocol) -> String {
+    package static func sha256Hex(_ bytes: some DataProtocol) -> String {
         hex(SHA256.hash(data: bytes))
     }
 
     /// RFC 3986 encoding as SigV4 wants it: unreserved characters kept, the rest `%XX`.
-    public static func encode(_ text: String, keepSlash: Bool = false) -> String {
+    package static func encode(_ text: String, keepSlash: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -80,7 +80,7 @@ public enum SigV4 {
 
     /// The canonical URI: S3 signs the path as sent; other services normalize it and encode
     /// it once more (botocore's `quote(path, safe='/~')`).
-    public static func canonicalURI(_ path: String, service: String) -> String {
+    package static func canonicalURI(_ path: String, service: String) -> String {
         let raw = path.isEmpty ? "/" : path
         if service == "s3" { return raw }
         var segments: [Substring] = []
@@ -96,7 +96,7 @@ public enum SigV4 {
         return encode(normalized, keepSlash: true)
     }
 
-    public static func canonicalQuery(_ items: [(name: String, value: String)]) -> String {
+    package static func canonicalQuery(_ items: [(name: String, value: String)]) -> String {
         let encoded: [(String, String)] = items.map { (encode($0.name), encode($0.value)) }
         let sorted = encoded.sorted { (a: (String, String), b: (String, String)) -> Bool in
             a.0 == b.0 ? a.1 < b.1 : a.0 < b.0
@@ -104,7 +104,7 @@ public enum SigV4 {
         return sorted.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
-    public static func canonicalHeaders(_ request: SignableRequest, signed: [String]) -> String {
+    package static func canonicalHeaders(_ request: SignableRequest, signed: [String]) -> String {
         signed.map { name in
             let values = request.headers.filter { $0.name.lowercased() == name }.map { trimAll($0.value) }
             return "\(name):\(values.joined(separator: ","))\n"
@@ -115,7 +115,7 @@ public enum SigV4 {
         value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
-    public static func canonicalRequest(
+    package static func canonicalRequest(
         _ request: SignableRequest, service: String, signedHeaders: [String], payloadHash: String,
         excludingQuery excluded: String? = nil
     ) -> String {
@@ -130,11 +130,11 @@ public enum SigV4 {
         ].joined(separator: "\n")
     }
 
-    public static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
+    package static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
         [algorithm, amzDate, scope, sha256Hex(Array(canonicalRequest.utf8))].joined(separator: "\n")
     }
 
-    public static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
+    package static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
         func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
             SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
         }
@@ -142,12 +142,12 @@ public enum SigV4 {
         return hmac(hmac(hmac(kDate, region), service), "aws4_request")
     }
 
-    public static func signature(key: SymmetricKey, stringToSign: String) -> String {
+    package static func signature(key: SymmetricKey, stringToSign: String) -> String {
         hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
     }
 
     /// Constant-time comparison of two hex signatures.
-    public static func equalSignatures(_ a: String, _ b: String) -> Bool {
+    package static func equalSignatures(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
         let y = Array(b.utf8)
         guard x.count == y.count else { return false }

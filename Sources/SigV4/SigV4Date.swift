@@ -57,5 +57,5 @@ enum Timestamps {
 
 extension SigV4 {
     /// `20130524T000000Z` for `date`.
-    public static func amzDate(_ date: Date) -> String { Timestamps.amzDate(date) }
+    package static func amzDate(_ date: Date) -> String { Timestamps.amzDate(date) }
 }

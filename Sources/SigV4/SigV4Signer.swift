@@ -1,19 +1,19 @@
 import Foundation
 
 /// Signs requests with an Authorization header, as botocore does; for outbound clients and tests.
-public struct SigV4Signer: Sendable {
-    public var credentials: AWSCredentials
-    public var region: String
-    public var service: String
+package struct SigV4Signer: Sendable {
+    package var credentials: AWSCredentials
+    package var region: String
+    package var service: String
 
-    public init(credentials: AWSCredentials, region: String, service: String) {
+    package init(credentials: AWSCredentials, region: String, service: String) {
         self.credentials = credentials
         self.region = region
         self.service = service
     }
 
     /// Adds `x-amz-date`, the session token if any, and `authorization` to `request`.
-    public func sign(_ request: SignableRequest, at date: Date) -> SignableRequest {
+    package func sign(_ request: SignableRequest, at date: Date) -> SignableRequest {
         var request = request
         let amzDate = Timestamps.amzDate(date)
         request.headers.removeAll {

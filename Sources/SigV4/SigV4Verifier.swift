@@ -2,7 +2,7 @@ import Foundation
 
 /// Why a request's signature was refused. The server maps each case to the error code the
 /// protocol's service uses.
-public enum SigV4Failure: Error, Sendable, Equatable {
+package enum SigV4Failure: Error, Sendable, Equatable {
     /// No Authorization header and no presigned query parameters.
     case missingAuthentication
     /// The Authorization header or presigned parameters are malformed; the text says what.
@@ -22,24 +22,24 @@ public enum SigV4Failure: Error, Sendable, Equatable {
 }
 
 /// The signing facts a request carries, from its Authorization header or presigned query.
-public struct SigV4Authorization: Sendable, Equatable {
-    public var accessKeyID: String
+package struct SigV4Authorization: Sendable, Equatable {
+    package var accessKeyID: String
     /// `YYYYMMDD` of the credential scope.
-    public var scopeDate: String
-    public var region: String
-    public var service: String
-    public var signedHeaders: [String]
-    public var signature: String
-    public var amzDate: String
-    public var securityToken: String?
-    public var presigned: Bool
+    package var scopeDate: String
+    package var region: String
+    package var service: String
+    package var signedHeaders: [String]
+    package var signature: String
+    package var amzDate: String
+    package var securityToken: String?
+    package var presigned: Bool
     /// Seconds after `amzDate` that a presigned request stays valid.
-    public var expires: Int?
+    package var expires: Int?
 
-    public var scope: String { "\(scopeDate)/\(region)/\(service)/aws4_request" }
+    package var scope: String { "\(scopeDate)/\(region)/\(service)/aws4_request" }
 
     /// Reads the authorization from `request`; throws `.missingAuthentication` when it has none.
-    public static func parse(_ request: SignableRequest) throws(SigV4Failure) -> SigV4Authorization {
+    package static func parse(_ request: SignableRequest) throws(SigV4Failure) -> SigV4Authorization {
         if let header = request.header("authorization") {
             return try parseHeader(header, request)
         }
@@ -143,7 +143,7 @@ public struct SigV4Authorization: Sendable, Equatable {
     /// - Parameters:
     ///   - skew: how far the request date may be from `now` (AWS allows 15 minutes).
     @discardableResult
-    public func verify(
+    package func verify(
         _ request: SignableRequest, secret: String, now: Date, skew: TimeInterval = 900
     ) throws(SigV4Failure) -> VerifiedPayload {
         guard let signed = Timestamps.parseAmzDate(amzDate) else { throw .incomplete("Invalid X-Amz-Date \(amzDate).") }

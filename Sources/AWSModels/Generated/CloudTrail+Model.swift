@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// AWS CloudTrail, API version 2013-11-01.
-    public static let cloudTrail = ServiceModel(generated: cloudTrailModelData, name: "cloudtrail")
+    package static let cloudTrail = ServiceModel(generated: cloudTrailModelData, name: "cloudtrail")
 }
 
 private let cloudTrailModelData = #"""

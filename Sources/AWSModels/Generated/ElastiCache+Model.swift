@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// Amazon ElastiCache, API version 2015-02-02.
-    public static let elastiCache = ServiceModel(generated: elastiCacheModelData, name: "elasticache")
+    package static let elastiCache = ServiceModel(generated: elastiCacheModelData, name: "elasticache")
 }
 
 private let elastiCacheModelData = #"""

@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// AWS Identity and Access Management, API version 2010-05-08.
-    public static let iam = ServiceModel(generated: iamModelData, name: "iam")
+    package static let iam = ServiceModel(generated: iamModelData, name: "iam")
 }
 
 private let iamModelData = #"""

@@ -3,8 +3,8 @@
 
 /// The regions of the `aws` partition (botocore's endpoints.json): the only region names
 /// a credential scope, an ARN or a log-file key may carry.
-public enum Regions {
-    public static let aws: Set<String> = [
+package enum Regions {
+    package static let aws: Set<String> = [
         "af-south-1",
         "ap-east-1",
         "ap-east-2",

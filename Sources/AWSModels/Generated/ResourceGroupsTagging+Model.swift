@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// AWS Resource Groups Tagging API, API version 2017-01-26.
-    public static let resourceGroupsTagging = ServiceModel(generated: resourceGroupsTaggingModelData, name: "resourcegroupstaggingapi")
+    package static let resourceGroupsTagging = ServiceModel(generated: resourceGroupsTaggingModelData, name: "resourcegroupstaggingapi")
 }
 
 private let resourceGroupsTaggingModelData = #"""

@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// Amazon Simple Storage Service, API version 2006-03-01.
-    public static let s3 = ServiceModel(generated: s3ModelData, name: "s3")
+    package static let s3 = ServiceModel(generated: s3ModelData, name: "s3")
 }
 
 private let s3ModelData = #"""

@@ -4,7 +4,7 @@
 
 extension OperationRoute {
     /// The HTTP binding of every operation of Amazon Simple Storage Service.
-    public static let s3: [OperationRoute] = [
+    package static let s3: [OperationRoute] = [
         OperationRoute("AbortMultipartUpload", method: "DELETE", requestURI: "/{Bucket}/{Key+}", requiredQuery: ["uploadId"]),
         OperationRoute("CompleteMultipartUpload", method: "POST", requestURI: "/{Bucket}/{Key+}", requiredQuery: ["uploadId"]),
         OperationRoute("CopyObject", method: "PUT", requestURI: "/{Bucket}/{Key+}", requiredHeaders: ["x-amz-copy-source"]),

@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// Amazon Simple Notification Service, API version 2010-03-31.
-    public static let sns = ServiceModel(generated: snsModelData, name: "sns")
+    package static let sns = ServiceModel(generated: snsModelData, name: "sns")
 }
 
 private let snsModelData = #"""

@@ -4,7 +4,7 @@
 
 extension ServiceModel {
     /// AWS Security Token Service, API version 2011-06-15.
-    public static let sts = ServiceModel(generated: stsModelData, name: "sts")
+    package static let sts = ServiceModel(generated: stsModelData, name: "sts")
 }
 
 private let stsModelData = #"""

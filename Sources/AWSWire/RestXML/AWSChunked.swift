@@ -1,7 +1,7 @@
 import Foundation
 
 /// Checks the signatures an aws-chunked body carries, chunk by chunk (SigV4 streaming).
-public protocol ChunkVerifier {
+package protocol ChunkVerifier {
     /// Whether `signature` (nil when the chunk carries none) is the one `bytes` must carry.
     mutating func accept(chunk bytes: ArraySlice<UInt8>, signature: String?) -> Bool
     /// Whether `signature` is the one the trailing headers (`name:value\n` each) must carry.
@@ -10,16 +10,16 @@ public protocol ChunkVerifier {
 
 /// Decodes `Content-Encoding: aws-chunked` bodies, as the SDKs send streaming uploads:
 /// `<hex size>[;chunk-signature=…]\r\n<bytes>\r\n … 0\r\n<trailer>:<value>\r\n\r\n`.
-public enum AWSChunked {
-    public struct Decoded: Sendable, Equatable {
-        public var body: [UInt8]
+package enum AWSChunked {
+    package struct Decoded: Sendable, Equatable {
+        package var body: [UInt8]
         /// Trailing headers (`x-amz-checksum-crc32` …), names lower-cased.
-        public var trailers: [String: String]
+        package var trailers: [String: String]
     }
 
     /// Decodes `bytes`; with a `verifier`, every chunk (the final empty one included) and the
     /// trailer must carry the signature it expects.
-    public static func decode(_ bytes: [UInt8], verifier: (any ChunkVerifier)? = nil) throws(AWSError) -> Decoded {
+    package static func decode(_ bytes: [UInt8], verifier: (any ChunkVerifier)? = nil) throws(AWSError) -> Decoded {
         let malformed = AWSError(code: "IncompleteBody", message: "The request body is not valid aws-chunked encoding.")
         let forged = AWSError(
             code: "SignatureDoesNotMatch",

@@ -2,16 +2,16 @@ import Foundation
 
 /// An HTTP request to a REST-XML service (S3), with the bucket already moved into the path
 /// when the request named it in the virtual host.
-public struct RestRequest: Sendable {
-    public var method: String
+package struct RestRequest: Sendable {
+    package var method: String
     /// `/bucket/key`: the raw (still percent-encoded) path.
-    public var path: String
+    package var path: String
     /// Query parameters, percent-decoded, in order.
-    public var query: [(name: String, value: String)]
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    package var query: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
 
-    public init(
+    package init(
         method: String, path: String, query: [(name: String, value: String)], headers: [(name: String, value: String)],
         body: [UInt8]
     ) {
@@ -22,17 +22,17 @@ public struct RestRequest: Sendable {
         self.body = body
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let lowered = name.lowercased()
         return headers.first { $0.name.lowercased() == lowered }?.value
     }
 
-    public func queryValue(_ name: String) -> String? {
+    package func queryValue(_ name: String) -> String? {
         query.first { $0.name == name }?.value
     }
 
     /// `/bucket/key/with/slashes` → (`bucket`, `key/with/slashes`), both percent-decoded.
-    public var bucketAndKey: (bucket: String?, key: String?) {
+    package var bucketAndKey: (bucket: String?, key: String?) {
         var rest = Substring(path)
         if rest.hasPrefix("/") { rest = rest.dropFirst() }
         guard !rest.isEmpty else { return (nil, nil) }
@@ -47,18 +47,18 @@ public struct RestRequest: Sendable {
 }
 
 /// An HTTP response as the wire encodes it: status, headers and raw body.
-public struct WireResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+package struct WireResponse: Sendable {
+    package var status: Int
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+    package init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    public init(status: Int, headers: [(name: String, value: String)], body: String) {
+    package init(status: Int, headers: [(name: String, value: String)], body: String) {
         self.init(status: status, headers: headers, body: Array(body.utf8))
     }
 }

@@ -3,19 +3,19 @@ import Foundation
 
 /// Decodes REST-XML inputs (URI labels, query string, headers, XML or blob payload) and
 /// encodes outputs (headers, status, XML or blob payload) from the model's location traits.
-public struct RestXMLCodec: Sendable {
-    public let model: ServiceModel
+package struct RestXMLCodec: Sendable {
+    package let model: ServiceModel
     let style: ValidationStyle
 
-    public init(model: ServiceModel) {
+    package init(model: ServiceModel) {
         self.model = model
         self.style = .of(model)
     }
 
     /// The service's XML namespace for response roots.
-    public var namespace: String { "http://s3.amazonaws.com/doc/\(model.metadata.apiVersion)/" }
+    package var namespace: String { "http://s3.amazonaws.com/doc/\(model.metadata.apiVersion)/" }
 
-    public func decode(_ request: RestRequest, operation: OperationModel) throws(AWSError) -> ShapeValue {
+    package func decode(_ request: RestRequest, operation: OperationModel) throws(AWSError) -> ShapeValue {
         guard let inputName = operation.input else { return .structure([:]) }
         let shape = model.shape(inputName)
         let (bucket, key) = request.bucketAndKey
@@ -112,7 +112,7 @@ public struct RestXMLCodec: Sendable {
     }
 
     /// The HTTP response of a successful call.
-    public func encode(_ output: ShapeValue?, operation: OperationModel) -> WireResponse {
+    package func encode(_ output: ShapeValue?, operation: OperationModel) -> WireResponse {
         var response = WireResponse(status: operation.responseCode, headers: [], body: [])
         guard let outputName = operation.output, let output, case .structure(let fields) = output else {
             return response

@@ -8,9 +8,9 @@ import AWSModels
 /// A request is never answered by an operation it does not name: one that names an operation
 /// we do not serve, or a subresource its best binding does not consume (`DELETE /b?cors` is
 /// not `DeleteBucket`), routes to `.unserved`.
-public struct RestXMLRouter: Sendable {
+package struct RestXMLRouter: Sendable {
     /// Where a request goes.
-    public enum Route: Sendable {
+    package enum Route: Sendable {
         case served(OperationModel)
         /// An operation of the service that is not served here, by its name.
         case unserved(String)
@@ -35,7 +35,7 @@ public struct RestXMLRouter: Sendable {
     /// Every literal query key of any binding: S3's subresources.
     let subresources: Set<String>
 
-    public init(routes: [OperationRoute], model: ServiceModel) {
+    package init(routes: [OperationRoute], model: ServiceModel) {
         served = model.operations
         templates = routes.map { route in
             let parts = route.requestURI.split(separator: "?", maxSplits: 1)
@@ -56,7 +56,7 @@ public struct RestXMLRouter: Sendable {
     }
 
     /// The operation `request` addresses, or nil when no binding of the method fits.
-    public func route(_ request: RestRequest) -> Route? {
+    package func route(_ request: RestRequest) -> Route? {
         let (bucket, key) = request.bucketAndKey
         let depth = bucket == nil ? 0 : (key == nil ? 1 : 2)
         var best: (score: Int, template: Template)?

@@ -1,15 +1,15 @@
 import Foundation
 
 /// The AWS shared-credentials file in the data directory (`[profile]` sections).
-public struct CredentialsFile: Sendable {
-    public let path: String
+package struct CredentialsFile: Sendable {
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// Adds or replaces `profile` with the given key pair; other profiles are kept.
-    public func set(profile: String, accessKeyId: String, secretAccessKey: String) throws {
+    package func set(profile: String, accessKeyId: String, secretAccessKey: String) throws {
         let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         var kept: [String] = []
         var skipping = false
@@ -35,7 +35,7 @@ public struct CredentialsFile: Sendable {
     }
 
     /// The key id of `profile`, if the file has it.
-    public func accessKeyId(profile: String) -> String? {
+    package func accessKeyId(profile: String) -> String? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         var inProfile = false
         for line in text.split(separator: "\n") {

@@ -6,13 +6,13 @@ import SigV4
 
 /// Opens the data directory: creates it, opens the state store, makes sure the default
 /// account and its root key exist, and keeps the credentials file in step.
-public struct DataDirectory: Sendable {
-    public let configuration: ServerConfiguration
-    public let store: SQLiteStateStore
-    public let identities: IdentityStore
-    public let blobs: EncryptedBlobStore
+package struct DataDirectory: Sendable {
+    package let configuration: ServerConfiguration
+    package let store: SQLiteStateStore
+    package let identities: IdentityStore
+    package let blobs: EncryptedBlobStore
 
-    public init(configuration: ServerConfiguration) throws {
+    package init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         // The state holds secret keys: every file the server creates (the SQLite database, its
         // WAL and shared-memory files included) is readable by its owner only.
@@ -36,13 +36,13 @@ public struct DataDirectory: Sendable {
     }
 
     /// Removes object files left unreferenced by overwrites, deletes or a crash mid-write.
-    public func collectGarbage() async throws -> Int {
+    package func collectGarbage() async throws -> Int {
         let referenced = try await store.read { tx in try S3Service.referencedBlobs(in: tx) }
         return try blobs.collectGarbage(keeping: referenced)
     }
 
     /// Ensures the default account; returns its root key and whether it was created now.
-    public func bootstrapDefaultAccount(now: Date) async throws -> (AccessKeyRecord, created: Bool) {
+    package func bootstrapDefaultAccount(now: Date) async throws -> (AccessKeyRecord, created: Bool) {
         var preset: AWSCredentials?
         if let id = configuration.rootAccessKeyId, let secret = configuration.rootSecretAccessKey {
             preset = AWSCredentials(accessKeyID: id, secretAccessKey: secret)
@@ -56,7 +56,7 @@ public struct DataDirectory: Sendable {
     }
 
     /// Adds an account and writes its root key to the credentials file as profile `<id>`.
-    public func createAccount(id: String?, now: Date) async throws -> AccessKeyRecord {
+    package func createAccount(id: String?, now: Date) async throws -> AccessKeyRecord {
         let key = try await identities.createAccount(id, now: now)
         try CredentialsFile(path: configuration.credentialsPath).set(
             profile: key.accountId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey)

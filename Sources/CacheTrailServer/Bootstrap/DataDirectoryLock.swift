@@ -7,7 +7,7 @@ import Foundation
 /// An exclusive lock on a data directory for the life of one server (`<data>/server.lock`,
 /// holding the server's pid). A second server on the same directory is refused; a lock left by
 /// a killed server is free again, because the kernel drops a dead process's `flock`.
-public final class DataDirectoryLock: Sendable {
+package final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
     init(directory: String) throws {
@@ -31,7 +31,7 @@ public final class DataDirectoryLock: Sendable {
     }
 
     /// The pid of the server holding `directory`, or nil when no server holds it.
-    public static func holder(of directory: String) -> Int32? {
+    package static func holder(of directory: String) -> Int32? {
         let path = directory + "/server.lock"
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }

@@ -150,7 +150,7 @@ extension Gateway {
 
 extension Gateway {
     /// A caller authenticated from the request's head, before its body was read.
-    public struct Admitted: Sendable {
+    package struct Admitted: Sendable {
         var caller: Authenticated
         /// The hex SHA-256 the body must have (S3's declared payload hash), if it declared one.
         var declaredHash: String?

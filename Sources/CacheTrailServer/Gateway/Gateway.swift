@@ -11,7 +11,7 @@ import SigV4
 
 /// The spine of a request: pick the protocol and service, authenticate (SigV4), decode the
 /// input from the model, authorize (IAM), run the operation, encode the answer or the error.
-public struct Gateway: Sendable {
+package struct Gateway: Sendable {
     let handlers: [String: any ServiceHandler]
     let identities: IdentityStore
     let store: any StateStore
@@ -27,7 +27,7 @@ public struct Gateway: Sendable {
     /// Unsigned requests per client address.
     let unsignedLimiter = RateLimiter()
 
-    public init(
+    package init(
         handlers: [any ServiceHandler], identities: IdentityStore, clock: any ServerClock,
         signingClock: any ServerClock = SystemClock(), capture: Bool = true
     ) {
@@ -51,7 +51,7 @@ public struct Gateway: Sendable {
     ///   - admitted: the caller as ``admit(_:maxBodyBytes:logger:)`` authenticated it from the
     ///     head (S3), so the signature is not verified twice; its declared payload hash is then
     ///     compared with the body here.
-    public func respond(to request: GatewayRequest, logger baseLogger: Logger, admitted: Admitted? = nil) async
+    package func respond(to request: GatewayRequest, logger baseLogger: Logger, admitted: Admitted? = nil) async
         -> GatewayResponse
     {
         let requestID = UUID().uuidString.lowercased()

@@ -1,18 +1,18 @@
 import AWSWire
 
 /// An HTTP request as the gateway sees it, independent of the HTTP server library.
-public struct GatewayRequest: Sendable {
-    public var method: String
+package struct GatewayRequest: Sendable {
+    package var method: String
     /// The raw path, still percent-encoded.
-    public var path: String
+    package var path: String
     /// The raw query string, without `?`.
-    public var query: String
+    package var query: String
     /// Header names in any case; `host` included.
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-    public var sourceIP: String
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
+    package var sourceIP: String
 
-    public init(
+    package init(
         method: String, path: String, query: String, headers: [(name: String, value: String)], body: [UInt8],
         sourceIP: String
     ) {
@@ -24,10 +24,10 @@ public struct GatewayRequest: Sendable {
         self.sourceIP = sourceIP
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name }?.value
     }
 }
 
 /// What the gateway answers: the wire's response type.
-public typealias GatewayResponse = WireResponse
+package typealias GatewayResponse = WireResponse

@@ -3,19 +3,19 @@ import Persistence
 import Synchronization
 
 /// The server's notion of now. Everything time-dependent reads it, so tests can move time.
-public protocol ServerClock: Sendable {
+package protocol ServerClock: Sendable {
     func now() -> Date
 }
 
 /// Wall-clock time that never runs backwards: if the system clock steps back (NTP, a VM
 /// restore), now stays at the latest time it gave until the wall clock passes it, so nothing
 /// that is due (a log file, an expiry) becomes undue again.
-public final class SystemClock: ServerClock {
+package final class SystemClock: ServerClock {
     private let latest = Mutex(Date.distantPast)
 
-    public init() {}
+    package init() {}
 
-    public func now() -> Date {
+    package func now() -> Date {
         latest.withLock { latest in
             latest = max(latest, Date())
             return latest
@@ -24,24 +24,24 @@ public final class SystemClock: ServerClock {
 }
 
 /// Time that moves only when told (`serve --clock manual`, `POST /_cachetrail/clock`).
-public final class ManualClock: ServerClock {
+package final class ManualClock: ServerClock {
     private let current: Mutex<Date>
 
-    public init(start: Date) {
+    package init(start: Date) {
         current = Mutex(start)
     }
 
-    public func now() -> Date {
+    package func now() -> Date {
         current.withLock { $0 }
     }
 
     /// The largest single move: event history's retention (a larger jump would skip past
     /// everything the server keeps in one step).
-    public static let maxAdvance: TimeInterval = 90 * 86_400
+    package static let maxAdvance: TimeInterval = 90 * 86_400
 
     /// Moves time forward by `seconds` (never backward) and returns the new now.
     @discardableResult
-    public func advance(by seconds: TimeInterval) -> Date {
+    package func advance(by seconds: TimeInterval) -> Date {
         current.withLock { date in
             date = date.addingTimeInterval(max(0, seconds))
             return date

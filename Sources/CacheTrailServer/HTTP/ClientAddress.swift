@@ -4,18 +4,18 @@ import IAM
 /// The caller's address for `sourceIPAddress` and `aws:SourceIp`: the peer, unless the peer is
 /// a trusted proxy, in which case the right-most `X-Forwarded-For` hop that is not itself a
 /// trusted proxy.
-public struct ClientAddress: Sendable {
+package struct ClientAddress: Sendable {
     let trusted: [CIDR]
 
     /// - Parameter trustedProxies: addresses or CIDR blocks (`10.0.0.0/8`, `::1`).
-    public init(trustedProxies: [String]) throws {
+    package init(trustedProxies: [String]) throws {
         trusted = try trustedProxies.map { text in
             guard let network = CIDR(text) else { throw ClientAddressError.invalid(text) }
             return network
         }
     }
 
-    public func resolve(peer: String, forwardedFor: String?) -> String {
+    package func resolve(peer: String, forwardedFor: String?) -> String {
         guard isTrusted(peer), let forwardedFor else { return peer }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops.reversed() where !hop.isEmpty {
@@ -30,10 +30,10 @@ public struct ClientAddress: Sendable {
     }
 }
 
-public enum ClientAddressError: Error, CustomStringConvertible {
+package enum ClientAddressError: Error, CustomStringConvertible {
     case invalid(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalid(let text): "--trusted-proxy \(text) is not an IP address or CIDR block"
         }

@@ -7,18 +7,18 @@ import ServiceContract
 /// CloudTrail (JSON 1.1, 2013-11-01): event history (LookupEvents) and trails with their
 /// delivery. Lake, channels, dashboards and imports answer `UnknownOperationException`
 /// saying they are not served yet.
-public struct CloudTrailService: ServiceHandler {
-    public let model = ServiceModel.cloudTrail
+package struct CloudTrailService: ServiceHandler {
+    package let model = ServiceModel.cloudTrail
     /// Event history keeps 90 days.
-    public static let retention: TimeInterval = 90 * 86_400
+    package static let retention: TimeInterval = 90 * 86_400
 
     let delivery: TrailDelivery
 
-    public init(delivery: TrailDelivery) {
+    package init(delivery: TrailDelivery) {
         self.delivery = delivery
     }
 
-    public func resource(for call: OperationCall) -> String? {
+    package func resource(for call: OperationCall) -> String? {
         guard let name = call.string("Name") ?? call.string("TrailName") ?? call.string("ResourceId") else {
             return "*"
         }
@@ -27,13 +27,13 @@ public struct CloudTrailService: ServiceHandler {
     }
 
     /// The account's trails whose home is `region`, with their tags.
-    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+    package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
             .filter { $0.account == account && $0.homeRegion == region }
             .map { TaggedResource(arn: $0.arn, tags: $0.tags) }
     }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let trails = TrailOperations(call: call, tx: tx, delivery: delivery)
         switch call.operation.name {
         case "LookupEvents": return try EventHistory(call: call).lookup(in: tx)

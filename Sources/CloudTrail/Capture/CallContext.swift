@@ -4,26 +4,26 @@ import Foundation
 import ServiceContract
 
 /// What the recorder knows of one authenticated call, whether it succeeded or not.
-public struct CallContext: Sendable {
-    public var model: ServiceModel
+package struct CallContext: Sendable {
+    package var model: ServiceModel
     /// The operation's name, or the unknown action the caller asked for.
-    public var eventName: String
-    public var operation: OperationModel?
-    public var input: ShapeValue?
-    public var principal: Principal
-    public var region: String
-    public var requestID: String
-    public var sourceIP: String
-    public var userAgent: String
-    public var time: Date
+    package var eventName: String
+    package var operation: OperationModel?
+    package var input: ShapeValue?
+    package var principal: Principal
+    package var region: String
+    package var requestID: String
+    package var sourceIP: String
+    package var userAgent: String
+    package var time: Date
     /// Non-empty for a data event: the resources it acted on.
-    public var dataResources: [DataResource] = []
+    package var dataResources: [DataResource] = []
     /// For a management event, the resource ARN it acted on (event history's Resources).
-    public var resourceArn: String?
+    package var resourceArn: String?
     /// For an S3 call: its Host, signing method and bytes in (S3's own record fields).
-    public var s3: S3Transfer?
+    package var s3: S3Transfer?
 
-    public init(
+    package init(
         model: ServiceModel, eventName: String, operation: OperationModel?, input: ShapeValue?, principal: Principal,
         region: String, requestID: String, sourceIP: String, userAgent: String, time: Date
     ) {
@@ -39,12 +39,12 @@ public struct CallContext: Sendable {
         self.time = time
     }
 
-    public init(_ call: OperationCall) {
+    package init(_ call: OperationCall) {
         self.init(
             model: call.model, eventName: call.operation.name, operation: call.operation, input: call.input,
             principal: call.principal, region: call.region, requestID: call.requestID, sourceIP: call.sourceIP,
             userAgent: call.userAgent, time: call.now)
     }
 
-    public var isDataEvent: Bool { !dataResources.isEmpty }
+    package var isDataEvent: Bool { !dataResources.isEmpty }
 }

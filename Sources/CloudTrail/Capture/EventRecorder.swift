@@ -5,16 +5,16 @@ import Persistence
 import ServiceContract
 
 /// Builds the CloudTrail record of a call (eventVersion 1.11) and its journal entry.
-public struct EventRecorder: Sendable {
-    public static let eventVersion = "1.11"
+package struct EventRecorder: Sendable {
+    package static let eventVersion = "1.11"
 
-    public init() {}
+    package init() {}
 
     /// The parts of a record that do not depend on the call's outcome: the fields before
     /// `errorCode`, the rendered requestParameters and the fields after responseElements. The
     /// gateway prepares them before the call's transaction, so the single writer thread only
     /// renders the response.
-    public struct Prepared: Sendable {
+    package struct Prepared: Sendable {
         var head: String
         var requestParameters: String
         var eventID: String
@@ -25,7 +25,7 @@ public struct EventRecorder: Sendable {
         var resource: ResourceTypes.Resource?
     }
 
-    public func prepare(_ call: CallContext, eventID: String = UUID().uuidString.lowercased()) -> Prepared {
+    package func prepare(_ call: CallContext, eventID: String = UUID().uuidString.lowercased()) -> Prepared {
         let service = call.model.metadata.endpointPrefix
         let region = service == "iam" ? "us-east-1" : call.region
         var head = OrderedJSON()
@@ -66,7 +66,7 @@ public struct EventRecorder: Sendable {
     }
 
     /// The journal entry for `call`, which answered `output` or failed with `error`.
-    public func entry(for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?)
+    package func entry(for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?)
         -> JournalEntry
     {
         let readOnly = Self.isReadOnly(call.eventName)
@@ -110,14 +110,14 @@ public struct EventRecorder: Sendable {
 
     /// CloudTrail's ceiling for requestParameters and responseElements: a larger field is
     /// recorded as null and the record carries `"omitted": true`.
-    public static let maxFieldBytes = 100 * 1024
+    package static let maxFieldBytes = 100 * 1024
 
     private static func resource(_ type: String, _ arn: String, _ account: String?) -> ShapeValue {
         .object(["accountId": account.map(ShapeValue.string), "type": .string(type), "ARN": .string(arn)])
     }
 
     /// Read-only calls (every Describe*, List*, Get*, Head* and LookupEvents) have null responseElements.
-    public static func isReadOnly(_ name: String) -> Bool {
+    package static func isReadOnly(_ name: String) -> Bool {
         ["Describe", "List", "Get", "Lookup", "Head"].contains { name.hasPrefix($0) }
     }
 }

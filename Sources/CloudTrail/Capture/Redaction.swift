@@ -2,8 +2,8 @@ import AWSModels
 
 /// Secrets never enter an event, a log line or an error message: model members marked
 /// sensitive and the members below are replaced by AWS's placeholder.
-public enum Redaction {
-    public static let hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+package enum Redaction {
+    package static let hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
     /// Member names that carry secrets even where the model does not mark them sensitive.
     static let secretMembers: Set<String> = [

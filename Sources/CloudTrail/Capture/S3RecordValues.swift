@@ -4,13 +4,13 @@ import Foundation
 
 /// What an S3 call's transport adds to its record: the Host it was sent to, how it was signed,
 /// and the bytes it carried. Set by the gateway for S3 calls only.
-public struct S3Transfer: Sendable {
-    public var host: String
+package struct S3Transfer: Sendable {
+    package var host: String
     /// `AuthHeader` or `QueryString` (presigned).
-    public var authenticationMethod: String
-    public var bytesIn: Int
+    package var authenticationMethod: String
+    package var bytesIn: Int
 
-    public init(host: String, authenticationMethod: String, bytesIn: Int) {
+    package init(host: String, authenticationMethod: String, bytesIn: Int) {
         self.host = host
         self.authenticationMethod = authenticationMethod
         self.bytesIn = bytesIn

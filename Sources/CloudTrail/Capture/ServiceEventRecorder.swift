@@ -10,24 +10,24 @@ import ServiceContract
 /// trail of the bucket owner selects that object's data events, like the calls they mirror.
 /// Event names are ours (AWS does not log lifecycle actions through CloudTrail):
 /// `LifecycleExpiration`, `LifecycleTransition`, `LifecycleAbortIncompleteMultipartUpload`.
-public enum ServiceEventRecorder {
+package enum ServiceEventRecorder {
     /// An action S3 took by itself on an object, as the server's lifecycle executor reports it.
-    public struct LifecycleAction: Sendable {
-        public enum Kind: Sendable, Equatable {
+    package struct LifecycleAction: Sendable {
+        package enum Kind: Sendable, Equatable {
             case expiration
             case transition(storageClass: String)
             case abortIncompleteUpload(uploadId: String)
         }
 
-        public var kind: Kind
-        public var bucket: String
-        public var owner: String
-        public var region: String
-        public var key: String
-        public var ruleId: String
-        public var time: Date
+        package var kind: Kind
+        package var bucket: String
+        package var owner: String
+        package var region: String
+        package var key: String
+        package var ruleId: String
+        package var time: Date
 
-        public init(
+        package init(
             kind: Kind, bucket: String, owner: String, region: String, key: String, ruleId: String, time: Date
         ) {
             self.kind = kind
@@ -40,7 +40,7 @@ public enum ServiceEventRecorder {
         }
     }
 
-    public static func record(_ action: LifecycleAction, in tx: any StateWriter) throws {
+    package static func record(_ action: LifecycleAction, in tx: any StateWriter) throws {
         let objectArn = "arn:aws:s3:::\(action.bucket)/\(action.key)"
         let name: String
         var details: [String: ShapeValue] = ["lifecycleRuleId": .string(action.ruleId)]

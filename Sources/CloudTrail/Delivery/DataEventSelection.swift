@@ -4,8 +4,8 @@ import ServiceContract
 
 /// Whether any logging trail of an account asks for a data event; data events are recorded
 /// only then.
-public enum DataEventSelection {
-    public static func wanted(_ call: CallContext, readOnly: Bool, in tx: any StateReader) throws -> Bool {
+package enum DataEventSelection {
+    package static func wanted(_ call: CallContext, readOnly: Bool, in tx: any StateReader) throws -> Bool {
         let entry = JournalEntry(
             eventID: "", account: call.principal.accountId, region: call.region, eventTime: call.time,
             eventName: call.eventName, eventSource: "\(call.model.metadata.endpointPrefix).amazonaws.com",
@@ -15,7 +15,7 @@ public enum DataEventSelection {
     }
 
     /// Whether a logging trail of the entry's account and region selects it.
-    public static func wanted(_ entry: JournalEntry, in tx: any StateReader) throws -> Bool {
+    package static func wanted(_ entry: JournalEntry, in tx: any StateReader) throws -> Bool {
         for trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
         where trail.account == entry.account && trail.logging
             && (trail.isMultiRegion || trail.homeRegion == entry.region)

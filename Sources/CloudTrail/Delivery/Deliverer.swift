@@ -6,13 +6,13 @@ import Persistence
 /// The background side of delivery: each pass, every trail delivers what is due on the
 /// injected clock. The server runs a pass on every tick and right after the manual clock
 /// moves, so tests see the files a window produced without waiting.
-public struct Deliverer: Sendable {
+package struct Deliverer: Sendable {
     let store: any StateStore
     let delivery: TrailDelivery
     let now: @Sendable () -> Date
     let logger: Logger
 
-    public init(
+    package init(
         store: any StateStore, delivery: TrailDelivery, now: @escaping @Sendable () -> Date,
         logger: Logger
     ) {
@@ -36,7 +36,7 @@ public struct Deliverer: Sendable {
 
     /// One delivery pass over every trail; returns the keys written.
     @discardableResult
-    public func runOnce() async -> [String] {
+    package func runOnce() async -> [String] {
         let delivery = self.delivery
         let now = self.now()
         do {

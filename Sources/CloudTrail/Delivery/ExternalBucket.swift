@@ -7,25 +7,25 @@ import SigV4
 
 /// A bucket behind an S3-compatible endpoint of its own (`--s3-endpoint`): log files are
 /// PUT there, path-style and SigV4-signed with the credentials configured for it.
-public struct ExternalBucket: Sendable {
-    public var endpoint: URL
-    public var credentials: AWSCredentials
-    public var region: String
+package struct ExternalBucket: Sendable {
+    package var endpoint: URL
+    package var credentials: AWSCredentials
+    package var region: String
 
-    public init(endpoint: URL, credentials: AWSCredentials, region: String = "us-east-1") {
+    package init(endpoint: URL, credentials: AWSCredentials, region: String = "us-east-1") {
         self.endpoint = endpoint
         self.credentials = credentials
         self.region = region
     }
 
     /// The endpoint refused the object or could not be reached; `code` is what status shows.
-    public struct Failure: Error, Sendable {
-        public var code: String
+    package struct Failure: Error, Sendable {
+        package var code: String
     }
 
     /// Stores `body` at `bucket`/`key`; throws ``Failure`` with S3's error code, or a
     /// connection error's description.
-    public func put(bucket: String, key: String, body: [UInt8], headers extra: [(String, String)]) async throws {
+    package func put(bucket: String, key: String, body: [UInt8], headers extra: [(String, String)]) async throws {
         let base =
             endpoint.absoluteString.hasSuffix("/")
             ? String(endpoint.absoluteString.dropLast()) : endpoint.absoluteString

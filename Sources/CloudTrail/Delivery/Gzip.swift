@@ -1,12 +1,12 @@
 import CZlib
 
 /// One gzip member (RFC 1952) of `bytes`, at zlib's level 6: the format CloudTrail log files use.
-public enum Gzip {
-    public enum Failure: Error {
+package enum Gzip {
+    package enum Failure: Error {
         case zlib(Int32)
     }
 
-    public static func compress(_ bytes: [UInt8], level: Int32 = 6) throws -> [UInt8] {
+    package static func compress(_ bytes: [UInt8], level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = 15 + 16  // 16: gzip wrapper
         var status = deflateInit2_(
@@ -31,7 +31,7 @@ public enum Gzip {
     }
 
     /// Inflates a gzip member (for tests and the validate-logs reader).
-    public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
+    package static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
         var stream = z_stream()
         var status = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure.zlib(status) }

@@ -9,16 +9,16 @@ import Synchronization
 /// event has waited `interval` or the batch reaches `maxFileBytes`, written as one gzip
 /// member `{"Records":[…]}` under AWS's key layout. The cursor advances in the same
 /// transaction as the object is stored, so every event lands in exactly one file.
-public struct TrailDelivery: Sendable {
-    public var interval: TimeInterval
+package struct TrailDelivery: Sendable {
+    package var interval: TimeInterval
     /// Uncompressed bytes of records in one file (keeps files far below AWS's 50 MB compressed).
-    public var maxFileBytes: Int
+    package var maxFileBytes: Int
     /// Buckets, topics and sealing, as the server wired them.
     let ports: TrailPorts
     /// Where buckets that the embedded store does not hold live, if anywhere.
-    public var external: ExternalBucket?
+    package var external: ExternalBucket?
 
-    public init(
+    package init(
         interval: TimeInterval = 300, maxFileBytes: Int = 50 << 20, ports: TrailPorts, external: ExternalBucket? = nil
     ) {
         self.interval = interval
@@ -41,7 +41,8 @@ public struct TrailDelivery: Sendable {
 
     /// Delivers what is due for `trail` (everything captured, when `flush`); returns the keys
     /// written. A failed write is recorded in the trail's status and retried on the next pass.
-    public func deliver(_ trail: inout TrailRecord, now: Date, flush: Bool, in tx: any StateWriter) throws -> [String] {
+    package func deliver(_ trail: inout TrailRecord, now: Date, flush: Bool, in tx: any StateWriter) throws -> [String]
+    {
         let external = try deliversExternally(trail, in: tx)
         let keys = try cut(&trail, now: now, flush: flush, external: external, in: tx)
         // Files for an external bucket are announced once stored there (see `uploadPending`).

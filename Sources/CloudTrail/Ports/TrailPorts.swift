@@ -5,12 +5,12 @@ import ServiceContract
 /// What CloudTrail needs from the rest of the server, as ports the server wires at bootstrap:
 /// CloudTrail knows buckets, topics and sealed secrets only through these, never through the
 /// modules that store them.
-public struct TrailPorts: Sendable {
-    public var logFiles: any LogFileSink
-    public var notifier: any TrailNotifier
-    public var secrets: any SecretSealer
+package struct TrailPorts: Sendable {
+    package var logFiles: any LogFileSink
+    package var notifier: any TrailNotifier
+    package var secrets: any SecretSealer
 
-    public init(logFiles: any LogFileSink, notifier: any TrailNotifier, secrets: any SecretSealer) {
+    package init(logFiles: any LogFileSink, notifier: any TrailNotifier, secrets: any SecretSealer) {
         self.logFiles = logFiles
         self.notifier = notifier
         self.secrets = secrets
@@ -19,7 +19,7 @@ public struct TrailPorts: Sendable {
 
 /// Where log and digest files go: buckets of the embedded S3, written as
 /// `cloudtrail.amazonaws.com` on behalf of a trail, the bucket policy deciding.
-public protocol LogFileSink: Sendable {
+package protocol LogFileSink: Sendable {
     /// Whether the embedded store holds the bucket (otherwise it is external, if anywhere).
     func holds(bucket: String, in tx: any StateReader) throws -> Bool
 
@@ -32,20 +32,20 @@ public protocol LogFileSink: Sendable {
 }
 
 /// A file CloudTrail writes into a bucket.
-public struct LogFile: Sendable {
-    public var bucket: String
-    public var key: String
-    public var bytes: [UInt8]
-    public var contentType: String
-    public var contentEncoding: String?
-    public var account: String
+package struct LogFile: Sendable {
+    package var bucket: String
+    package var key: String
+    package var bytes: [UInt8]
+    package var contentType: String
+    package var contentEncoding: String?
+    package var account: String
     /// The trail's ARN (`aws:SourceArn` for the bucket policy).
-    public var sourceArn: String
-    public var kmsKeyId: String?
-    public var metadata: [String: String]
-    public var time: Date
+    package var sourceArn: String
+    package var kmsKeyId: String?
+    package var metadata: [String: String]
+    package var time: Date
 
-    public init(
+    package init(
         bucket: String, key: String, bytes: [UInt8], contentType: String, contentEncoding: String?, account: String,
         sourceArn: String, kmsKeyId: String?, metadata: [String: String] = [:], time: Date
     ) {
@@ -63,7 +63,7 @@ public struct LogFile: Sendable {
 }
 
 /// A trail's SNS topic, published to as `cloudtrail.amazonaws.com`.
-public protocol TrailNotifier: Sendable {
+package protocol TrailNotifier: Sendable {
     /// Whether `arn` is a well-formed topic ARN.
     func isTopicArn(_ arn: String) -> Bool
 
@@ -77,7 +77,7 @@ public protocol TrailNotifier: Sendable {
 }
 
 /// Seals secrets at rest (digest signing keys) with the data directory's master key.
-public protocol SecretSealer: Sendable {
+package protocol SecretSealer: Sendable {
     func seal(_ secret: [UInt8]) throws -> Data
     func unseal(_ sealed: Data) throws -> Data
 }

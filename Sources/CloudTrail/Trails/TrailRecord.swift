@@ -2,74 +2,74 @@ import AWSWire
 import Foundation
 
 /// A trail as the state store keeps it, with its delivery cursor and status.
-public struct TrailRecord: Sendable, Codable, Equatable {
-    public var name: String
-    public var account: String
-    public var homeRegion: String
-    public var arn: String
-    public var bucket: String
-    public var prefix: String?
-    public var includeGlobalServiceEvents: Bool
-    public var isMultiRegion: Bool
-    public var logFileValidation: Bool
-    public var kmsKeyId: String?
-    public var eventSelectors: ShapeValue?
-    public var advancedEventSelectors: ShapeValue?
-    public var insightSelectors: ShapeValue?
-    public var tags: [String: String]
+package struct TrailRecord: Sendable, Codable, Equatable {
+    package var name: String
+    package var account: String
+    package var homeRegion: String
+    package var arn: String
+    package var bucket: String
+    package var prefix: String?
+    package var includeGlobalServiceEvents: Bool
+    package var isMultiRegion: Bool
+    package var logFileValidation: Bool
+    package var kmsKeyId: String?
+    package var eventSelectors: ShapeValue?
+    package var advancedEventSelectors: ShapeValue?
+    package var insightSelectors: ShapeValue?
+    package var tags: [String: String]
 
-    public var logging: Bool
-    public var startLoggingTime: Date?
-    public var stopLoggingTime: Date?
-    public var latestDeliveryTime: Date?
-    public var latestDeliveryAttemptTime: Date?
-    public var latestDeliveryAttemptSucceeded: Date?
-    public var latestDeliveryError: String?
+    package var logging: Bool
+    package var startLoggingTime: Date?
+    package var stopLoggingTime: Date?
+    package var latestDeliveryTime: Date?
+    package var latestDeliveryAttemptTime: Date?
+    package var latestDeliveryAttemptSucceeded: Date?
+    package var latestDeliveryError: String?
 
     /// The topic told about every delivered log file, and how the last telling went.
-    public var snsTopicArn: String? = nil
-    public var latestNotificationTime: Date? = nil
-    public var latestNotificationAttemptTime: Date? = nil
-    public var latestNotificationAttemptSucceeded: Date? = nil
-    public var latestNotificationError: String? = nil
+    package var snsTopicArn: String? = nil
+    package var latestNotificationTime: Date? = nil
+    package var latestNotificationAttemptTime: Date? = nil
+    package var latestNotificationAttemptSucceeded: Date? = nil
+    package var latestNotificationError: String? = nil
     /// Log file validation: per region, the chain of digests and the files since the last one.
-    public var digests: [String: DigestChain]? = nil
-    public var latestDigestDeliveryTime: Date? = nil
-    public var latestDigestDeliveryError: String? = nil
+    package var digests: [String: DigestChain]? = nil
+    package var latestDigestDeliveryTime: Date? = nil
+    package var latestDigestDeliveryError: String? = nil
 
     /// Journal position logging (re)started after: earlier events are not this trail's.
-    public var startPosition: Int64
+    package var startPosition: Int64
     /// While stopped: the last position captured while logging (still delivered).
-    public var stopPosition: Int64?
+    package var stopPosition: Int64?
     /// Per region, the last journal position delivered, passed over or queued in `outbox`.
-    public var cursors: [String: Int64]
+    package var cursors: [String: Int64]
     /// Files cut for an external bucket and not yet stored there, oldest first per region.
-    public var outbox: [PendingFile]?
+    package var outbox: [PendingFile]?
     /// Digest files signed for an external bucket and not yet stored there, oldest first.
-    public var digestOutbox: [PendingDigest]? = nil
+    package var digestOutbox: [PendingDigest]? = nil
 
     /// A digest file made (and its chain advanced) in a transaction, waiting for the external
     /// endpoint; its bytes and signature are fixed, so a retry stores the same object.
-    public struct PendingDigest: Sendable, Codable, Equatable {
-        public var key: String
+    package struct PendingDigest: Sendable, Codable, Equatable {
+        package var key: String
         /// The gzip-compressed digest.
-        public var body: Data
-        public var signature: String
-        public var attempts = 0
-        public var notBefore: Date?
+        package var body: Data
+        package var signature: String
+        package var attempts = 0
+        package var notBefore: Date?
     }
 
     /// A log file cut from the journal range (after, end] of one region, waiting for an
     /// external endpoint. Its key is fixed when it is cut, so a retry after a crash overwrites
     /// the same object: no event ever lands in two files.
-    public struct PendingFile: Sendable, Codable, Equatable {
-        public var region: String
-        public var key: String
-        public var after: Int64
-        public var end: Int64
-        public var attempts = 0
+    package struct PendingFile: Sendable, Codable, Equatable {
+        package var region: String
+        package var key: String
+        package var after: Int64
+        package var end: Int64
+        package var attempts = 0
         /// Not retried before this time of the injected clock (backoff after a failure).
-        public var notBefore: Date?
+        package var notBefore: Date?
     }
 
     static let kind = "cloudtrail.trail"

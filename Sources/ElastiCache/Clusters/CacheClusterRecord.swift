@@ -1,46 +1,46 @@
 import Foundation
 
 /// A cache node of a cluster.
-public struct CacheNodeRecord: Sendable, Codable, Equatable {
-    public var id: String
-    public var createTime: Date
-    public var status: String
+package struct CacheNodeRecord: Sendable, Codable, Equatable {
+    package var id: String
+    package var createTime: Date
+    package var status: String
 }
 
-public struct TagRecord: Sendable, Codable, Equatable {
-    public var key: String
-    public var value: String
+package struct TagRecord: Sendable, Codable, Equatable {
+    package var key: String
+    package var value: String
 }
 
 /// A cache cluster as the state store keeps it.
-public struct CacheClusterRecord: Sendable, Codable, Equatable {
-    public var id: String
-    public var arn: String
-    public var engine: String
-    public var engineVersion: String
-    public var nodeType: String
-    public var status: ClusterStatus
+package struct CacheClusterRecord: Sendable, Codable, Equatable {
+    package var id: String
+    package var arn: String
+    package var engine: String
+    package var engineVersion: String
+    package var nodeType: String
+    package var status: ClusterStatus
     /// When the current transient status ends.
-    public var readyAt: Date?
-    public var numCacheNodes: Int
-    public var nodes: [CacheNodeRecord]
-    public var azMode: String
-    public var preferredAvailabilityZone: String
-    public var parameterGroup: String
-    public var maintenanceWindow: String
-    public var port: Int
+    package var readyAt: Date?
+    package var numCacheNodes: Int
+    package var nodes: [CacheNodeRecord]
+    package var azMode: String
+    package var preferredAvailabilityZone: String
+    package var parameterGroup: String
+    package var maintenanceWindow: String
+    package var port: Int
     /// Set when creation completes, as AWS reports it.
-    public var createTime: Date?
-    public var pending: PendingChanges?
-    public var cacheSecurityGroupNames: [String]
-    public var securityGroupIds: [String]
-    public var subnetGroup: String?
-    public var autoMinorVersionUpgrade: Bool
-    public var snapshotRetentionLimit: Int
-    public var snapshotWindow: String?
-    public var authTokenEnabled: Bool
-    public var transitEncryptionEnabled: Bool
-    public var notificationTopicArn: String?
-    public var replicationGroupId: String?
-    public var tags: [TagRecord]
+    package var createTime: Date?
+    package var pending: PendingChanges?
+    package var cacheSecurityGroupNames: [String]
+    package var securityGroupIds: [String]
+    package var subnetGroup: String?
+    package var autoMinorVersionUpgrade: Bool
+    package var snapshotRetentionLimit: Int
+    package var snapshotWindow: String?
+    package var authTokenEnabled: Bool
+    package var transitEncryptionEnabled: Bool
+    package var notificationTopicArn: String?
+    package var replicationGroupId: String?
+    package var tags: [TagRecord]
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A cache cluster's status, as DescribeCacheClusters reports it.
-public enum ClusterStatus: String, Sendable, Codable {
+package enum ClusterStatus: String, Sendable, Codable {
     case creating
     case available
     case modifying
@@ -10,15 +10,15 @@ public enum ClusterStatus: String, Sendable, Codable {
 }
 
 /// Changes waiting for the maintenance window (or for the modification in progress).
-public struct PendingChanges: Sendable, Codable, Equatable {
-    public var numCacheNodes: Int?
-    public var cacheNodeIdsToRemove: [String]?
-    public var engineVersion: String?
-    public var cacheNodeType: String?
+package struct PendingChanges: Sendable, Codable, Equatable {
+    package var numCacheNodes: Int?
+    package var cacheNodeIdsToRemove: [String]?
+    package var engineVersion: String?
+    package var cacheNodeType: String?
     /// When they start applying; nil while a modification is already applying them.
-    public var applyAt: Date?
+    package var applyAt: Date?
 
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         numCacheNodes == nil && cacheNodeIdsToRemove == nil && engineVersion == nil && cacheNodeType == nil
     }
 }
@@ -31,37 +31,37 @@ public struct PendingChanges: Sendable, Codable, Equatable {
 ///   with the changes applied
 /// - `rebooting cache cluster nodes` → `available`
 /// - `deleting` → gone
-public struct ClusterLifecycle: Sendable {
-    public enum Outcome: Equatable {
+package struct ClusterLifecycle: Sendable {
+    package enum Outcome: Equatable {
         case unchanged
         case changed
         case deleted
     }
 
-    public let duration: TimeInterval
+    package let duration: TimeInterval
     /// Whether the cluster's nodes answer: with real node processes, creating and rebooting
     /// end only once they do, never before.
-    public let nodesReady: @Sendable (CacheClusterRecord) -> Bool
+    package let nodesReady: @Sendable (CacheClusterRecord) -> Bool
 
-    public init(duration: TimeInterval, nodesReady: @escaping @Sendable (CacheClusterRecord) -> Bool = { _ in true }) {
+    package init(duration: TimeInterval, nodesReady: @escaping @Sendable (CacheClusterRecord) -> Bool = { _ in true }) {
         self.duration = duration
         self.nodesReady = nodesReady
     }
 
     /// A service event a transition produces (DescribeEvents), at the time it happened.
-    public struct Event: Sendable, Equatable {
-        public var date: Date
-        public var message: String
+    package struct Event: Sendable, Equatable {
+        package var date: Date
+        package var message: String
     }
 
     /// Advances `cluster` through every transition due by `now`.
-    public func settle(_ cluster: inout CacheClusterRecord, now: Date) -> Outcome {
+    package func settle(_ cluster: inout CacheClusterRecord, now: Date) -> Outcome {
         var events: [Event] = []
         return settle(&cluster, now: now, events: &events)
     }
 
     /// Advances `cluster` through every transition due by `now`, collecting their events.
-    public func settle(_ cluster: inout CacheClusterRecord, now: Date, events: inout [Event]) -> Outcome {
+    package func settle(_ cluster: inout CacheClusterRecord, now: Date, events: inout [Event]) -> Outcome {
         var outcome = Outcome.unchanged
         while true {
             switch cluster.status {
@@ -102,7 +102,7 @@ public struct ClusterLifecycle: Sendable {
     }
 
     /// Starts a transient status that ends `duration` from `now`.
-    public func begin(_ status: ClusterStatus, _ cluster: inout CacheClusterRecord, now: Date) {
+    package func begin(_ status: ClusterStatus, _ cluster: inout CacheClusterRecord, now: Date) {
         cluster.status = status
         cluster.readyAt = now.addingTimeInterval(duration)
     }

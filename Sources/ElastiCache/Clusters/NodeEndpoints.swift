@@ -2,7 +2,7 @@ import Foundation
 
 /// Where a cluster's nodes answer. The synthetic default gives AWS-shaped names; a later
 /// engine-provisioning implementation returns addresses of real memcached/Redis processes.
-public protocol NodeEndpoints: Sendable {
+package protocol NodeEndpoints: Sendable {
     func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int)
     /// The memcached configuration endpoint.
     func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int)
@@ -14,21 +14,21 @@ public protocol NodeEndpoints: Sendable {
 }
 
 /// `<cluster>.<hash>.<node>.<region code>.cache.amazonaws.com`, as AWS names endpoints.
-public struct SyntheticEndpoints: NodeEndpoints {
-    public init() {}
+package struct SyntheticEndpoints: NodeEndpoints {
+    package init() {}
 
-    public func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
+    package func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
         (
             "\(cluster.id).\(Self.hash(cluster.arn)).\(nodeId).\(Self.regionCode(region)).cache.amazonaws.com",
             cluster.port
         )
     }
 
-    public func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+    package func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
         ("\(cluster.id).\(Self.hash(cluster.arn)).cfg.\(Self.regionCode(region)).cache.amazonaws.com", cluster.port)
     }
 
-    public func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
+    package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     ) {
         let suffix =

@@ -1,14 +1,14 @@
 /// The engines, versions, parameter group families and node types this server offers, as
 /// AWS documents them for ElastiCache (2015-02-02).
-public enum EngineCatalog {
-    public struct Version: Sendable {
-        public var engine: String
-        public var version: String
-        public var family: String
-        public var description: String
+package enum EngineCatalog {
+    package struct Version: Sendable {
+        package var engine: String
+        package var version: String
+        package var family: String
+        package var description: String
     }
 
-    public static let versions: [Version] = [
+    package static let versions: [Version] = [
         .init(engine: "memcached", version: "1.4.14", family: "memcached1.4", description: "memcached version 1.4.14"),
         .init(engine: "memcached", version: "1.5.16", family: "memcached1.5", description: "memcached version 1.5.16"),
         .init(engine: "memcached", version: "1.6.17", family: "memcached1.6", description: "memcached version 1.6.17"),
@@ -21,18 +21,18 @@ public enum EngineCatalog {
     ]
 
     /// The version a cluster gets when the caller names none: the newest of its engine.
-    public static let defaultVersion: [String: String] = [
+    package static let defaultVersion: [String: String] = [
         "memcached": "1.6.22", "redis": "7.1.0", "valkey": "8.0.1",
     ]
 
-    public static let defaultPort: [String: Int] = ["memcached": 11211, "redis": 6379, "valkey": 6379]
+    package static let defaultPort: [String: Int] = ["memcached": 11211, "redis": 6379, "valkey": 6379]
 
-    public static func version(engine: String, version: String) -> Version? {
+    package static func version(engine: String, version: String) -> Version? {
         versions.first { $0.engine == engine && $0.version == version }
     }
 
     /// Node types ElastiCache offers (current and previous generations).
-    public static let nodeTypes: Set<String> = [
+    package static let nodeTypes: Set<String> = [
         "cache.t2.micro", "cache.t2.small", "cache.t2.medium", "cache.t3.micro", "cache.t3.small", "cache.t3.medium",
         "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.m1.small", "cache.m1.medium", "cache.m1.large",
         "cache.m1.xlarge", "cache.m3.medium", "cache.m3.large", "cache.m3.xlarge", "cache.m3.2xlarge",

@@ -4,18 +4,18 @@
 /// `stats settings` from memcached 1.6.18) except where ElastiCache documents its own default
 /// (maxmemory-policy, maxmemory-samples, maxclients, reserved-memory-percent,
 /// close-on-replica-write).
-public struct ParameterSpec: Sendable {
-    public var name: String
-    public var defaultValue: String
+package struct ParameterSpec: Sendable {
+    package var name: String
+    package var defaultValue: String
     /// `integer`, `string` or `boolean`.
-    public var dataType: String
+    package var dataType: String
     /// `1-75`, `0-`, or a comma-separated list.
-    public var allowedValues: String
-    public var modifiable: Bool
+    package var allowedValues: String
+    package var modifiable: Bool
     /// `immediate` or `requires-reboot`.
-    public var changeType: String
-    public var description: String
-    public var minimumEngineVersion: String
+    package var changeType: String
+    package var description: String
+    package var minimumEngineVersion: String
 
     init(
         _ name: String, _ defaultValue: String, _ dataType: String, _ allowedValues: String,
@@ -32,7 +32,7 @@ public struct ParameterSpec: Sendable {
     }
 
     /// Whether `value` is allowed: an integer in range, or one of the listed values.
-    public func accepts(_ value: String) -> Bool {
+    package func accepts(_ value: String) -> Bool {
         if dataType == "integer" || dataType == "float" {
             guard let number = Double(value), dataType == "float" || Int64(value) != nil else { return false }
             let bounds = allowedValues.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
@@ -46,12 +46,12 @@ public struct ParameterSpec: Sendable {
     }
 }
 
-public enum ParameterCatalog {
-    public static let families = [
+package enum ParameterCatalog {
+    package static let families = [
         "memcached1.4", "memcached1.5", "memcached1.6", "redis6.x", "redis7", "valkey7", "valkey8",
     ]
 
-    public static func parameters(family: String) -> [ParameterSpec]? {
+    package static func parameters(family: String) -> [ParameterSpec]? {
         switch family {
         case "memcached1.4", "memcached1.5": memcached.filter { $0.minimumEngineVersion < "1.6" }
         case "memcached1.6": memcached

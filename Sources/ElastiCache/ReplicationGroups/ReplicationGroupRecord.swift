@@ -3,10 +3,10 @@ import Foundation
 
 /// A Redis OSS or Valkey replication group. Its members are cache clusters (one node each)
 /// stored as ``CacheClusterRecord``s with `replicationGroupId` set.
-public struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
+package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
     /// `creating` → `available` (the creation time set); `modifying` → `available`; `deleting`
     /// → gone. Each transition writes its service event.
-    public typealias Status = CacheStatus
+    package typealias Status = CacheStatus
 
     static let kind = "elasticache.replicationgroup"
     static let arnType = "replicationgroup"
@@ -26,46 +26,46 @@ public struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRes
         }
     }
 
-    public struct Member: Sendable, Codable, Equatable {
-        public var clusterId: String
+    package struct Member: Sendable, Codable, Equatable {
+        package var clusterId: String
         /// `primary` or `replica`.
-        public var role: String
+        package var role: String
     }
 
-    public struct NodeGroup: Sendable, Codable, Equatable {
-        public var id: String
-        public var slots: String
-        public var members: [Member]
+    package struct NodeGroup: Sendable, Codable, Equatable {
+        package var id: String
+        package var slots: String
+        package var members: [Member]
     }
 
-    public var id: String
-    public var description: String
-    public var arn: String
-    public var engine: String
-    public var engineVersion: String
-    public var nodeType: String
-    public var status: Status
-    public var readyAt: Date?
-    public var clusterMode: Bool
-    public var automaticFailover: Bool
-    public var multiAZ: Bool
-    public var nodeGroups: [NodeGroup]
-    public var parameterGroup: String
-    public var port: Int
-    public var maintenanceWindow: String
-    public var snapshotRetentionLimit: Int
-    public var snapshotWindow: String?
-    public var authTokenEnabled: Bool
-    public var transitEncryptionEnabled: Bool
-    public var atRestEncryptionEnabled: Bool
-    public var autoMinorVersionUpgrade: Bool
-    public var createTime: Date?
-    public var tags: [TagRecord]
+    package var id: String
+    package var description: String
+    package var arn: String
+    package var engine: String
+    package var engineVersion: String
+    package var nodeType: String
+    package var status: Status
+    package var readyAt: Date?
+    package var clusterMode: Bool
+    package var automaticFailover: Bool
+    package var multiAZ: Bool
+    package var nodeGroups: [NodeGroup]
+    package var parameterGroup: String
+    package var port: Int
+    package var maintenanceWindow: String
+    package var snapshotRetentionLimit: Int
+    package var snapshotWindow: String?
+    package var authTokenEnabled: Bool
+    package var transitEncryptionEnabled: Bool
+    package var atRestEncryptionEnabled: Bool
+    package var autoMinorVersionUpgrade: Bool
+    package var createTime: Date?
+    package var tags: [TagRecord]
     /// Role-based access control: the user groups attached (Redis OSS 6+, Valkey).
-    public var userGroupIds: [String]? = nil
+    package var userGroupIds: [String]? = nil
     /// The global datastore this group belongs to, and its role there (primary, secondary).
-    public var globalReplicationGroupId: String? = nil
-    public var globalRole: String? = nil
+    package var globalReplicationGroupId: String? = nil
+    package var globalRole: String? = nil
 
     var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
 

@@ -2,7 +2,7 @@
 ///
 /// A cache (replication group, serverless cache): `creating` → `available`;
 /// `modifying` → `available`; `deleting` → gone.
-public enum CacheStatus: String, Sendable, ResourceStatus {
+package enum CacheStatus: String, Sendable, ResourceStatus {
     case creating, available, modifying, deleting
 
     var settlement: Settlement<CacheStatus>? {

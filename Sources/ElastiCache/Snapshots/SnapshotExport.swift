@@ -7,14 +7,14 @@ import ServiceContract
 /// Writes a snapshot into an S3 bucket as ElastiCache does (CopySnapshot with TargetBucket,
 /// ExportServerlessCacheSnapshot): one RDB file, written by the service principal
 /// `elasticache.amazonaws.com`, which the bucket's policy must let in.
-public struct SnapshotExporter: Sendable {
+package struct SnapshotExporter: Sendable {
     /// Stores `bytes` at `bucket`/`key` for `account`; throws S3's error (NoSuchBucket,
     /// AccessDenied) when the bucket is missing or refuses the service.
-    public var put:
+    package var put:
         @Sendable (_ bucket: String, _ key: String, _ bytes: [UInt8], _ account: String, _ tx: any StateWriter)
             throws -> Void
 
-    public init(
+    package init(
         put:
             @escaping @Sendable (
                 _ bucket: String, _ key: String, _ bytes: [UInt8], _ account: String, _ tx: any StateWriter

@@ -1,7 +1,7 @@
 import Foundation
 
 /// AWS-shaped identifiers: `AKIA…`/`ASIA…` key ids, `AIDA…`/`AROA…` unique ids, secrets.
-public enum Identifiers {
+package enum Identifiers {
     private static let base32 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     private static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
@@ -11,27 +11,27 @@ public enum Identifiers {
     }
 
     /// A 20-character key id with the given 4-letter prefix (`AKIA`, `ASIA`).
-    public static func make(_ prefix: String) -> String {
+    package static func make(_ prefix: String) -> String {
         prefix + random(16, from: base32)
     }
 
     /// A 21-character unique id of a user or role (`AIDA…`, `AROA…`), as IAM's are.
-    public static func uniqueId(_ prefix: String) -> String {
+    package static func uniqueId(_ prefix: String) -> String {
         prefix + random(17, from: base32)
     }
 
     /// A 40-character secret access key.
-    public static func secret() -> String {
+    package static func secret() -> String {
         random(40, from: secretAlphabet)
     }
 
     /// An opaque session token.
-    public static func sessionToken() -> String {
+    package static func sessionToken() -> String {
         "FwoGZXIvYXdzE" + random(300, from: secretAlphabet)
     }
 
     /// A random 12-digit account id.
-    public static func accountId() -> String {
+    package static func accountId() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(format: "%012llu", generator.next(upperBound: UInt64(1_000_000_000_000)))
     }

@@ -2,58 +2,58 @@ import Foundation
 import ServiceContract
 
 /// An AWS account this server hosts.
-public struct AccountRecord: Sendable, Codable, Equatable {
-    public var id: String
-    public var createDate: Date
+package struct AccountRecord: Sendable, Codable, Equatable {
+    package var id: String
+    package var createDate: Date
 }
 
 /// A long-term access key: an account's root key or an IAM user's.
-public struct AccessKeyRecord: Sendable, Codable, Equatable {
-    public var accessKeyId: String
-    @Sealed public var secretAccessKey: String
-    public var accountId: String
+package struct AccessKeyRecord: Sendable, Codable, Equatable {
+    package var accessKeyId: String
+    @Sealed package var secretAccessKey: String
+    package var accountId: String
     /// nil for the account's root key.
-    public var userName: String?
-    public var status: String
-    public var createDate: Date
+    package var userName: String?
+    package var status: String
+    package var createDate: Date
 }
 
-public struct UserRecord: Sendable, Codable, Equatable {
-    public var userName: String
-    public var userId: String
-    public var path: String
-    public var arn: String
-    public var createDate: Date
+package struct UserRecord: Sendable, Codable, Equatable {
+    package var userName: String
+    package var userId: String
+    package var path: String
+    package var arn: String
+    package var createDate: Date
 }
 
-public struct RoleRecord: Sendable, Codable, Equatable {
-    public var roleName: String
-    public var roleId: String
-    public var path: String
-    public var arn: String
-    public var assumeRolePolicyDocument: String
-    public var description: String?
-    public var maxSessionDuration: Int
-    public var createDate: Date
+package struct RoleRecord: Sendable, Codable, Equatable {
+    package var roleName: String
+    package var roleId: String
+    package var path: String
+    package var arn: String
+    package var assumeRolePolicyDocument: String
+    package var description: String?
+    package var maxSessionDuration: Int
+    package var createDate: Date
 }
 
 /// An inline policy attached to a user or role.
-public struct InlinePolicyRecord: Sendable, Codable, Equatable {
-    public var owner: String
-    public var policyName: String
-    public var document: String
+package struct InlinePolicyRecord: Sendable, Codable, Equatable {
+    package var owner: String
+    package var policyName: String
+    package var document: String
 }
 
 /// Temporary credentials issued by STS, with the identity they act as.
-public struct SessionRecord: Sendable, Codable, Equatable {
-    public var accessKeyId: String
-    @Sealed public var secretAccessKey: String
-    @Sealed public var sessionToken: String
-    public var expiration: Date
-    public var principal: Principal
+package struct SessionRecord: Sendable, Codable, Equatable {
+    package var accessKeyId: String
+    @Sealed package var secretAccessKey: String
+    @Sealed package var sessionToken: String
+    package var expiration: Date
+    package var principal: Principal
     /// The unique id (`AIDA…`, `AROA…`) of the user or role whose policies the session uses:
     /// a user or role deleted and created again under the same name is another identity.
-    public var issuerId: String?
+    package var issuerId: String?
 }
 
 /// Document kinds in the state store.

@@ -4,26 +4,26 @@ import ServiceContract
 import SigV4
 
 /// What an access key id resolves to: the secret to verify with and the identity it acts as.
-public struct ResolvedKey: Sendable {
-    public var secretAccessKey: String
-    public var principal: Principal
-    public var active: Bool
+package struct ResolvedKey: Sendable {
+    package var secretAccessKey: String
+    package var principal: Principal
+    package var active: Bool
     /// Present for temporary credentials: the request must carry this token.
-    public var sessionToken: String?
-    public var expiration: Date?
+    package var sessionToken: String?
+    package var expiration: Date?
 }
 
 /// Accounts, users, roles, keys and sessions, kept in the state store.
-public struct IdentityStore: Sendable {
-    public let store: any StateStore
+package struct IdentityStore: Sendable {
+    package let store: any StateStore
 
-    public init(store: any StateStore) {
+    package init(store: any StateStore) {
         self.store = store
     }
 
     /// Creates the account `id` with a root key (the given one, or a new one) unless it exists;
     /// returns its root key either way.
-    public func ensureAccount(_ id: String, rootKey: AWSCredentials?, now: Date) async throws -> (
+    package func ensureAccount(_ id: String, rootKey: AWSCredentials?, now: Date) async throws -> (
         AccessKeyRecord, created: Bool
     ) {
         try await store.write { tx in
@@ -44,7 +44,7 @@ public struct IdentityStore: Sendable {
     }
 
     /// Adds a new account with a fresh root key; fails if `id` is taken.
-    public func createAccount(_ id: String?, now: Date) async throws -> AccessKeyRecord {
+    package func createAccount(_ id: String?, now: Date) async throws -> AccessKeyRecord {
         try await store.write { tx in
             let accountId = id ?? Identifiers.accountId()
             if try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: accountId) != nil {
@@ -69,7 +69,7 @@ public struct IdentityStore: Sendable {
     }
 
     /// The identity behind `accessKeyId`, or nil when no such key exists.
-    public func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
+    package func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
         try await store.read { tx in
             if let session = try tx.get(SessionRecord.self, kind: Kind.session, scope: Kind.global, id: accessKeyId) {
                 // A session outlives neither the user or role it came from nor its re-creation.
@@ -103,7 +103,7 @@ public struct IdentityStore: Sendable {
 
     /// The unique id of the user or role whose policies `principal` uses, nil for root and
     /// services, or "" when that user or role no longer exists.
-    public static func issuerId(of principal: Principal, in tx: any StateReader) throws -> String? {
+    package static func issuerId(of principal: Principal, in tx: any StateReader) throws -> String? {
         if let user = principal.policyUser {
             return try tx.get(UserRecord.self, kind: Kind.user, scope: principal.accountId, id: user)?.userId ?? ""
         }
@@ -114,7 +114,7 @@ public struct IdentityStore: Sendable {
     }
 
     /// The identity-based policies that apply to `principal` (inline user or role policies).
-    public static func identityPolicies(for principal: Principal, in tx: any StateReader) throws -> [String] {
+    package static func identityPolicies(for principal: Principal, in tx: any StateReader) throws -> [String] {
         if let user = principal.policyUser {
             return try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: principal.accountId)
                 .filter { $0.owner == user }.map(\.document)
@@ -128,10 +128,10 @@ public struct IdentityStore: Sendable {
 
 }
 
-public enum IdentityError: Error, CustomStringConvertible {
+package enum IdentityError: Error, CustomStringConvertible {
     case accountExists(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .accountExists(let id): "account \(id) already exists"
         }

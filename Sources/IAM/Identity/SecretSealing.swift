@@ -4,25 +4,26 @@ import Synchronization
 /// Secrets the state store keeps (secret access keys, session tokens) are sealed at rest with
 /// the data directory's master key: stored as `sealed:v1:<base64 AES-GCM box>`. The server
 /// installs the sealer once at start; a value stored before sealing existed reads as it is.
-public enum SecretSealing {
-    public struct Sealer: Sendable {
-        public var seal: @Sendable ([UInt8]) throws -> Data
-        public var open: @Sendable (Data) throws -> Data
+package enum SecretSealing {
+    package struct Sealer: Sendable {
+        package var seal: @Sendable ([UInt8]) throws -> Data
+        package var open: @Sendable (Data) throws -> Data
 
-        public init(seal: @escaping @Sendable ([UInt8]) throws -> Data, open: @escaping @Sendable (Data) throws -> Data)
-        {
+        package init(
+            seal: @escaping @Sendable ([UInt8]) throws -> Data, open: @escaping @Sendable (Data) throws -> Data
+        ) {
             self.seal = seal
             self.open = open
         }
     }
 
-    public struct Unavailable: Error {}
+    package struct Unavailable: Error {}
 
     private static let installed = Mutex<Sealer?>(nil)
     static let prefix = "sealed:v1:"
 
     /// Seals secrets from now on (the server, at start, with its master key).
-    public static func install(_ sealer: Sealer) {
+    package static func install(_ sealer: Sealer) {
         installed.withLock { $0 = sealer }
     }
 
@@ -42,18 +43,18 @@ public enum SecretSealing {
 
 /// A string stored sealed (``SecretSealing``) and read in the clear.
 @propertyWrapper
-public struct Sealed: Sendable, Codable, Equatable {
-    public var wrappedValue: String
+package struct Sealed: Sendable, Codable, Equatable {
+    package var wrappedValue: String
 
-    public init(wrappedValue: String) {
+    package init(wrappedValue: String) {
         self.wrappedValue = wrappedValue
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         wrappedValue = try SecretSealing.open(try decoder.singleValueContainer().decode(String.self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(try SecretSealing.seal(wrappedValue))
     }

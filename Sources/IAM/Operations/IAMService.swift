@@ -6,11 +6,11 @@ import ServiceContract
 
 /// IAM (Query, 2010-05-08): users, access keys, roles and inline policies. A global service:
 /// every region answers it.
-public struct IAMService: ServiceHandler {
-    public let model = ServiceModel.iam
-    public init() {}
+package struct IAMService: ServiceHandler {
+    package let model = ServiceModel.iam
+    package init() {}
 
-    public func resource(for call: OperationCall) -> String? {
+    package func resource(for call: OperationCall) -> String? {
         let account = call.account
         let name = call.operation.name
         if name.contains("Role") {
@@ -22,7 +22,7 @@ public struct IAMService: ServiceHandler {
         return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
     }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
         case "CreateUser": return try createUser(call, tx)
         case "GetUser": return try getUser(call, tx)

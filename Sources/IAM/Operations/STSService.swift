@@ -5,20 +5,20 @@ import Persistence
 import ServiceContract
 
 /// STS (Query, 2011-06-15): caller identity and temporary credentials.
-public struct STSService: ServiceHandler {
-    public let model = ServiceModel.sts
+package struct STSService: ServiceHandler {
+    package let model = ServiceModel.sts
     let authorizer = Authorizer()
 
-    public init() {}
+    package init() {}
 
-    public func resource(for call: OperationCall) -> String? {
+    package func resource(for call: OperationCall) -> String? {
         switch call.operation.name {
         case "GetFederationToken": "arn:aws:sts::\(call.account):federated-user/\(call.string("Name") ?? "")"
         default: nil
         }
     }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
         case "GetCallerIdentity":
             return .object([

@@ -5,9 +5,9 @@
 #endif
 
 /// The condition operators CloudTrail bucket and topic policies use.
-public enum ConditionEvaluator {
+package enum ConditionEvaluator {
     /// Whether `condition` holds for `context` (keys lower-cased). Unknown operators never hold.
-    public static func holds(_ condition: PolicyDocument.Condition, _ context: [String: [String]]) -> Bool {
+    package static func holds(_ condition: PolicyDocument.Condition, _ context: [String: [String]]) -> Bool {
         var op = condition.op
         let ifExists = op.hasSuffix("IfExists")
         if ifExists { op.removeLast("IfExists".count) }
@@ -42,11 +42,11 @@ public enum ConditionEvaluator {
 }
 
 /// An IPv4 or IPv6 network in CIDR notation (a bare address is a /32 or /128).
-public struct CIDR: Sendable {
+package struct CIDR: Sendable {
     let network: [UInt8]
     let prefix: Int
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard let address = CIDR.bytes(String(parts[0])) else { return nil }
         let bits = address.count * 8
@@ -59,7 +59,7 @@ public struct CIDR: Sendable {
         network = address
     }
 
-    public func contains(_ text: String) -> Bool {
+    package func contains(_ text: String) -> Bool {
         guard let address = CIDR.bytes(text), address.count == network.count else { return false }
         var remaining = prefix
         for i in network.indices where remaining > 0 {
@@ -72,7 +72,7 @@ public struct CIDR: Sendable {
     }
 
     /// Whether `text` is an IPv4 or IPv6 address.
-    public static func isAddress(_ text: String) -> Bool { bytes(text) != nil }
+    package static func isAddress(_ text: String) -> Bool { bytes(text) != nil }
 
     static func bytes(_ text: String) -> [UInt8]? {
         var v4 = in_addr()

@@ -2,54 +2,54 @@ import AWSWire
 import ServiceContract
 
 /// A parsed IAM policy document: identity, trust, bucket or topic policy.
-public struct PolicyDocument: Sendable, Equatable {
-    public enum Effect: String, Sendable {
+package struct PolicyDocument: Sendable, Equatable {
+    package enum Effect: String, Sendable {
         case allow = "Allow"
         case deny = "Deny"
     }
 
     /// The `Principal` element: `"*"` or values per kind (`AWS`, `Service`, `Federated`).
-    public struct Principals: Sendable, Equatable {
-        public var any: Bool
-        public var values: [String: [String]]
+    package struct Principals: Sendable, Equatable {
+        package var any: Bool
+        package var values: [String: [String]]
     }
 
     /// One `Condition` test: operator, context key, allowed values.
-    public struct Condition: Sendable, Equatable {
-        public var op: String
-        public var key: String
-        public var values: [String]
+    package struct Condition: Sendable, Equatable {
+        package var op: String
+        package var key: String
+        package var values: [String]
     }
 
-    public struct Statement: Sendable, Equatable {
-        public var sid: String?
-        public var effect: Effect
-        public var principal: Principals?
-        public var notPrincipal: Principals?
-        public var action: [String]?
-        public var notAction: [String]?
-        public var resource: [String]?
-        public var notResource: [String]?
-        public var conditions: [Condition]
+    package struct Statement: Sendable, Equatable {
+        package var sid: String?
+        package var effect: Effect
+        package var principal: Principals?
+        package var notPrincipal: Principals?
+        package var action: [String]?
+        package var notAction: [String]?
+        package var resource: [String]?
+        package var notResource: [String]?
+        package var conditions: [Condition]
     }
 
-    public var version: String?
-    public var statements: [Statement]
+    package var version: String?
+    package var statements: [Statement]
 
-    public init(version: String?, statements: [Statement]) {
+    package init(version: String?, statements: [Statement]) {
         self.version = version
         self.statements = statements
     }
 
     /// What kind of policy a document must be, which decides the elements it needs.
-    public enum Use: Sendable {
+    package enum Use: Sendable {
         case identity
         case trust
         case resource
     }
 
     /// Parses `text`; throws a message as `MalformedPolicyDocument` words it.
-    public static func parse(_ text: String, use: Use) throws(PolicyError) -> PolicyDocument {
+    package static func parse(_ text: String, use: Use) throws(PolicyError) -> PolicyDocument {
         guard text.utf8.count <= 131_072 else { throw PolicyError("Cannot exceed quota for PolicySize: 131072") }
         let json: JSONValue
         do {
@@ -160,10 +160,10 @@ public struct PolicyDocument: Sendable, Equatable {
 }
 
 /// A policy document that does not parse or does not fit its use.
-public struct PolicyError: Error, Sendable, Equatable {
-    public var message: String
+package struct PolicyError: Error, Sendable, Equatable {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 }

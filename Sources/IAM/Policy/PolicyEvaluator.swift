@@ -1,15 +1,15 @@
 import ServiceContract
 
 /// The facts a policy decision is made on.
-public struct AccessRequest: Sendable {
+package struct AccessRequest: Sendable {
     /// `service:Operation`, e.g. `elasticache:CreateCacheCluster`.
-    public var action: String
-    public var resource: String
-    public var principal: Principal
+    package var action: String
+    package var resource: String
+    package var principal: Principal
     /// Condition keys (`aws:SourceArn`, `s3:x-amz-acl`, …), matched case-insensitively.
-    public var context: [String: [String]]
+    package var context: [String: [String]]
 
-    public init(action: String, resource: String, principal: Principal, context: [String: [String]] = [:]) {
+    package init(action: String, resource: String, principal: Principal, context: [String: [String]] = [:]) {
         self.action = action
         self.resource = resource
         self.principal = principal
@@ -20,7 +20,7 @@ public struct AccessRequest: Sendable {
 }
 
 /// The outcome of evaluating one set of policies.
-public enum PolicyDecision: Sendable, Equatable {
+package enum PolicyDecision: Sendable, Equatable {
     case allow
     case explicitDeny
     /// Nothing allowed it.
@@ -28,10 +28,10 @@ public enum PolicyDecision: Sendable, Equatable {
 }
 
 /// Evaluates policy documents as IAM does: an explicit deny wins, then any allow, else deny.
-public enum PolicyEvaluator {
+package enum PolicyEvaluator {
     /// - Parameter checkPrincipal: true for resource and trust policies, whose statements name
     ///   the principals they apply to.
-    public static func evaluate(_ policies: [PolicyDocument], _ request: AccessRequest, checkPrincipal: Bool)
+    package static func evaluate(_ policies: [PolicyDocument], _ request: AccessRequest, checkPrincipal: Bool)
         -> PolicyDecision
     {
         var allowed = false
@@ -70,7 +70,7 @@ public enum PolicyEvaluator {
 
     /// Whether a `Principal` element names `principal`, and whether it names it by its own ARN
     /// (rather than by its account) — same-account role trust needs no identity policy then.
-    public static func matches(_ principals: PolicyDocument.Principals, _ principal: Principal) -> Bool {
+    package static func matches(_ principals: PolicyDocument.Principals, _ principal: Principal) -> Bool {
         if principals.any { return true }
         if principal.kind == .awsService {
             return principals.values["Service"]?.contains(principal.invokedBy ?? "") ?? false
@@ -83,12 +83,12 @@ public enum PolicyEvaluator {
     }
 
     /// True when `value` is the principal's own ARN (or its role's, for a role session).
-    public static func namesExactly(_ value: String, _ principal: Principal) -> Bool {
+    package static func namesExactly(_ value: String, _ principal: Principal) -> Bool {
         value == principal.arn || (principal.kind == .assumedRole && value == principal.sessionIssuer?.arn)
     }
 
     /// Matches `*` (any run, `/` included) and `?` (one character).
-    public static func wildcard(_ pattern: String, _ text: String, caseInsensitive: Bool = false) -> Bool {
+    package static func wildcard(_ pattern: String, _ text: String, caseInsensitive: Bool = false) -> Bool {
         let p = Array((caseInsensitive ? pattern.lowercased() : pattern).unicodeScalars)
         let t = Array((caseInsensitive ? text.lowercased() : text).unicodeScalars)
         var pi = 0

@@ -6,17 +6,17 @@ import ServiceContract
 
 /// SNS (Query, 2010-03-31): topics, HTTP(S) subscriptions, Publish and tags. Other
 /// operations (mobile push, SMS, data protection, permissions) answer `InvalidAction`.
-public struct SNSService: ServiceHandler {
-    public let model = ServiceModel.sns
-    public init() {}
+package struct SNSService: ServiceHandler {
+    package let model = ServiceModel.sns
+    package init() {}
 
     /// The account's topics in `region`, with their tags.
-    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+    package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         try tx.list(TopicRecord.self, kind: TopicRecord.kind, scope: account).filter { $0.region == region }
             .map { TaggedResource(arn: $0.arn, tags: $0.tags) }
     }
 
-    public func resource(for call: OperationCall) -> String? {
+    package func resource(for call: OperationCall) -> String? {
         if let arn = call.string("TopicArn") ?? call.string("ResourceArn") ?? call.string("TargetArn") {
             return arn
         }
@@ -25,7 +25,7 @@ public struct SNSService: ServiceHandler {
         return "arn:aws:sns:\(call.region):\(call.account):*"
     }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let topics = TopicOperations(call: call, tx: tx)
         let subscriptions = SubscriptionOperations(call: call, tx: tx, topics: topics)
         switch call.operation.name {
@@ -50,13 +50,13 @@ public struct SNSService: ServiceHandler {
     }
 
     /// Topic names: 1 to 256 ASCII letters, digits, hyphens and underscores.
-    public static func validTopicName(_ name: some StringProtocol) -> Bool {
+    package static func validTopicName(_ name: some StringProtocol) -> Bool {
         !name.isEmpty && name.count <= 256
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
     /// `arn:aws:sns:REGION:ACCOUNT:NAME[:ID]` split into its parts, or nil.
-    public static func parse(_ arn: String) -> (region: String, account: String, name: String)? {
+    package static func parse(_ arn: String) -> (region: String, account: String, name: String)? {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         // The region and account become part of events and log-file keys: real names only.
         guard parts.count >= 6, parts[0] == "arn", parts[2] == "sns", Regions.aws.contains(parts[3]),

@@ -12,7 +12,7 @@ import Synchronization
 /// HTTP(S) endpoints, signed, and settles each attempt in the state store: delivered
 /// messages leave the queue, failed ones wait out the subscription's retry policy on the
 /// injected clock, and a message out of retries is dropped, as SNS drops it.
-public final class NotificationSender: Sendable {
+package final class NotificationSender: Sendable {
     let store: any StateStore
     let directory: String
     let now: @Sendable () -> Date
@@ -27,7 +27,7 @@ public final class NotificationSender: Sendable {
     /// SNS waits at most 15 seconds for an HTTP(S) endpoint to answer.
     static let timeout: TimeInterval = 15
 
-    public init(
+    package init(
         store: any StateStore, directory: String, now: @escaping @Sendable () -> Date, logger: Logger,
         baseURL: @escaping @Sendable () -> String
     ) {
@@ -39,7 +39,7 @@ public final class NotificationSender: Sendable {
     }
 
     /// The signing identity, loaded or made on first use (not at start-up: making a key takes time).
-    public func signingIdentity() throws -> SigningIdentity {
+    package func signingIdentity() throws -> SigningIdentity {
         try identity.withLock { held in
             if let held { return held }
             let loaded = try SigningIdentity.loadOrCreate(directory: directory, now: Date())
@@ -51,7 +51,7 @@ public final class NotificationSender: Sendable {
     /// One pass; returns the number of messages the endpoints accepted. Passes run one at a
     /// time (the periodic tick and a manual clock's advance never send one message twice).
     @discardableResult
-    public func runOnce() async -> Int {
+    package func runOnce() async -> Int {
         await serial.run { await self.pass() }
     }
 

@@ -3,11 +3,11 @@ import Persistence
 
 /// Puts messages on their way: one ``PendingDelivery`` per confirmed subscription, written
 /// in the caller's transaction, so a message is queued exactly when its cause commits.
-public enum Publisher {
+package enum Publisher {
     /// Publishes to every confirmed subscription of `topic`; returns the MessageId.
     /// `message` gives the body for a subscription's protocol.
     @discardableResult
-    public static func publish(
+    package static func publish(
         topic: TopicRecord, subject: String?, message: (String) -> String, now: Date, in tx: any StateWriter
     ) throws -> String {
         let messageId = UUID().uuidString.lowercased()

@@ -4,26 +4,26 @@ import Foundation
 /// delivery, in the four phases AWS documents (immediate, pre-backoff at the minimum delay,
 /// backoff from minimum to maximum, post-backoff at the maximum), and when to give up. The
 /// backoff curves are ours: AWS documents their names and end points, not their formulas.
-public struct RetryPolicy: Sendable, Equatable {
-    public enum Backoff: String, Sendable {
+package struct RetryPolicy: Sendable, Equatable {
+    package enum Backoff: String, Sendable {
         case linear, arithmetic, geometric, exponential
     }
 
-    public var minDelayTarget: Double = 20
-    public var maxDelayTarget: Double = 20
-    public var numRetries = 3
-    public var numNoDelayRetries = 0
-    public var numMinDelayRetries = 0
-    public var numMaxDelayRetries = 0
-    public var backoffFunction = Backoff.linear
+    package var minDelayTarget: Double = 20
+    package var maxDelayTarget: Double = 20
+    package var numRetries = 3
+    package var numNoDelayRetries = 0
+    package var numMinDelayRetries = 0
+    package var numMaxDelayRetries = 0
+    package var backoffFunction = Backoff.linear
 
     /// SNS's default policy for HTTP/S endpoints: three retries, twenty seconds apart.
-    public static let `default` = RetryPolicy()
+    package static let `default` = RetryPolicy()
 
-    public init() {}
+    package init() {}
 
     /// Reads a `healthyRetryPolicy` object; members it does not name keep the default.
-    public init(json: [String: Any]) {
+    package init(json: [String: Any]) {
         func int(_ key: String) -> Int? { (json[key] as? NSNumber)?.intValue }
         minDelayTarget = Double(int("minDelayTarget") ?? Int(minDelayTarget))
         maxDelayTarget = Double(int("maxDelayTarget") ?? Int(maxDelayTarget))
@@ -38,7 +38,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The policy for one subscription: its own `healthyRetryPolicy`, else the topic's
     /// `http.defaultHealthyRetryPolicy`, else SNS's default.
-    public static func effective(subscription: String?, topic: String?) -> RetryPolicy {
+    package static func effective(subscription: String?, topic: String?) -> RetryPolicy {
         if let object = JSONObject.parse(subscription)?["healthyRetryPolicy"] as? [String: Any] {
             return RetryPolicy(json: object)
         }
@@ -52,7 +52,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Seconds to wait before retry number `retry` (1-based), or nil when the policy has no
     /// retries left and the message is dropped.
-    public func delay(beforeRetry retry: Int) -> Double? {
+    package func delay(beforeRetry retry: Int) -> Double? {
         guard retry >= 1, retry <= numRetries else { return nil }
         if retry <= numNoDelayRetries { return 0 }
         if retry <= numNoDelayRetries + numMinDelayRetries { return minDelayTarget }

@@ -6,15 +6,15 @@ import ServiceContract
 
 /// How an AWS service (CloudTrail) publishes to a customer's topic: as its service principal,
 /// on behalf of a resource (`aws:SourceArn`, `aws:SourceAccount`); the topic's policy decides.
-public struct ServiceNotifier: Sendable {
-    public let service: String
+package struct ServiceNotifier: Sendable {
+    package let service: String
 
-    public init(service: String) {
+    package init(service: String) {
         self.service = service
     }
 
     /// Whether the topic exists and lets the service publish for `sourceArn`.
-    public func check(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws
+    package func check(topicArn: String, account: String, sourceArn: String, in tx: any StateReader) throws
         -> TopicAccess
     {
         try allowedTopic(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx).check
@@ -43,7 +43,7 @@ public struct ServiceNotifier: Sendable {
 
     /// Publishes `message` to the topic as the service; returns nil, or the error code SNS
     /// would have answered (`NotFound`, `AuthorizationError`).
-    public func publish(
+    package func publish(
         topicArn: String, account: String, sourceArn: String, message: String, now: Date, in tx: any StateWriter
     ) throws -> String? {
         let (topic, check) = try allowedTopic(topicArn: topicArn, account: account, sourceArn: sourceArn, in: tx)

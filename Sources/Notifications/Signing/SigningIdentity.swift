@@ -7,13 +7,13 @@ import _CryptoExtras
 /// The key SNS messages are signed with and the self-signed certificate that carries its
 /// public half, served at `SigningCertURL`. Both live in the data directory, made on first
 /// use, so that a certificate a verifier cached stays valid across restarts.
-public struct SigningIdentity: Sendable {
+package struct SigningIdentity: Sendable {
     let key: _RSA.Signing.PrivateKey
     /// The certificate, PEM-encoded, as the `SigningCertURL` serves it.
-    public let certificatePEM: String
+    package let certificatePEM: String
 
     /// The file name under `SigningCertURL` (AWS's looks like `SimpleNotificationService-….pem`).
-    public static let certificateFile = "SimpleNotificationService-cachetrail.pem"
+    package static let certificateFile = "SimpleNotificationService-cachetrail.pem"
 
     init(key: _RSA.Signing.PrivateKey, certificatePEM: String) {
         self.key = key
@@ -21,7 +21,7 @@ public struct SigningIdentity: Sendable {
     }
 
     /// Loads the identity kept in `directory`, or makes and keeps a new one.
-    public static func loadOrCreate(directory: String, now: Date) throws -> SigningIdentity {
+    package static func loadOrCreate(directory: String, now: Date) throws -> SigningIdentity {
         let keyPath = (directory as NSString).appendingPathComponent("sns-signing-key.pem")
         let certPath = (directory as NSString).appendingPathComponent("sns-signing-cert.pem")
         if let keyText = try? String(contentsOfFile: keyPath, encoding: .utf8),

@@ -2,19 +2,19 @@ import Foundation
 import ServiceContract
 
 /// An SNS topic as the state store keeps it (kind `sns.topic`, scope the account, id the ARN).
-public struct TopicRecord: Sendable, Codable, Equatable {
-    public var arn: String
-    public var name: String
-    public var account: String
-    public var region: String
-    public var displayName: String
+package struct TopicRecord: Sendable, Codable, Equatable {
+    package var arn: String
+    package var name: String
+    package var account: String
+    package var region: String
+    package var displayName: String
     /// The access policy (JSON); AWS's default policy when the topic is created.
-    public var policy: String
-    public var deliveryPolicy: String?
+    package var policy: String
+    package var deliveryPolicy: String?
     /// "1" (SHA1withRSA) or "2" (SHA256withRSA).
-    public var signatureVersion: String
-    public var tags: [String: String]
-    public var subscriptionsDeleted: Int
+    package var signatureVersion: String
+    package var tags: [String: String]
+    package var subscriptionsDeleted: Int
 
     static let kind = "sns.topic"
 
@@ -31,18 +31,18 @@ public struct TopicRecord: Sendable, Codable, Equatable {
 
 /// A subscription of an HTTP(S) endpoint to a topic (kind `sns.subscription`, scope the
 /// account, id the ARN).
-public struct SubscriptionRecord: Sendable, Codable, Equatable {
-    public var arn: String
-    public var topicArn: String
-    public var owner: String
-    public var `protocol`: String
-    public var endpoint: String
+package struct SubscriptionRecord: Sendable, Codable, Equatable {
+    package var arn: String
+    package var topicArn: String
+    package var owner: String
+    package var `protocol`: String
+    package var endpoint: String
     /// Sent in the SubscriptionConfirmation message; ConfirmSubscription must present it.
-    public var token: String
-    public var confirmed: Bool
-    public var rawMessageDelivery: Bool
-    public var deliveryPolicy: String?
-    public var authenticateOnUnsubscribe: Bool
+    package var token: String
+    package var confirmed: Bool
+    package var rawMessageDelivery: Bool
+    package var deliveryPolicy: String?
+    package var authenticateOnUnsubscribe: Bool
 
     static let kind = "sns.subscription"
     /// What lists show instead of the ARN while a subscription waits for its confirmation.
@@ -52,19 +52,19 @@ public struct SubscriptionRecord: Sendable, Codable, Equatable {
 /// One message waiting to be POSTed to one subscription's endpoint (kind `sns.delivery`,
 /// scope `-`, id time-ordered). It is written in the transaction that published it, so a
 /// restart loses nothing; the sender signs it when it sends.
-public struct PendingDelivery: Sendable, Codable, Equatable {
-    public var id: String
-    public var subscriptionArn: String
-    public var type: String
-    public var messageId: String
-    public var topicArn: String
-    public var subject: String?
-    public var message: String
-    public var timestamp: Date
+package struct PendingDelivery: Sendable, Codable, Equatable {
+    package var id: String
+    package var subscriptionArn: String
+    package var type: String
+    package var messageId: String
+    package var topicArn: String
+    package var subject: String?
+    package var message: String
+    package var timestamp: Date
     /// The confirmation token (SubscriptionConfirmation messages only).
-    public var token: String?
-    public var attempts: Int
-    public var notBefore: Date
+    package var token: String?
+    package var attempts: Int
+    package var notBefore: Date
 
     static let kind = "sns.delivery"
     static let scope = "-"

@@ -7,19 +7,19 @@ import SigV4
 
 /// ObjectStore's port to a topic service: whether S3 may publish to a topic for a bucket (the
 /// topic's policy decides), and publishing as S3. The server wires SNS into it.
-public struct BucketNotifier: Sendable {
+package struct BucketNotifier: Sendable {
     /// nil when S3 may publish to `topicArn` for `sourceArn`, else the reason it may not.
-    public var check:
+    package var check:
         @Sendable (_ topicArn: String, _ account: String, _ sourceArn: String, _ tx: any StateReader) throws
             -> String?
     /// Publishes `message`; nil, or the error SNS would answer.
-    public var publish:
+    package var publish:
         @Sendable (
             _ topicArn: String, _ account: String, _ sourceArn: String, _ message: String, _ now: Date,
             _ tx: any StateWriter
         ) throws -> String?
 
-    public init(
+    package init(
         check: @escaping @Sendable (String, String, String, any StateReader) throws -> String?,
         publish: @escaping @Sendable (String, String, String, String, Date, any StateWriter) throws -> String?
     ) {

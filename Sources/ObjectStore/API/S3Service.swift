@@ -7,28 +7,28 @@ import ServiceContract
 
 /// S3 (REST-XML, 2006-03-01) on the embedded encrypted store. Authorizes each call itself,
 /// because the bucket's policy and owner take part in the decision.
-public struct S3Service: ServiceHandler {
-    public let model = ServiceModel.s3
+package struct S3Service: ServiceHandler {
+    package let model = ServiceModel.s3
     let blobs: EncryptedBlobStore
     /// Where event notifications go (SNS), if anywhere.
     let notifier: BucketNotifier?
 
-    public init(blobs: EncryptedBlobStore, notifier: BucketNotifier? = nil) {
+    package init(blobs: EncryptedBlobStore, notifier: BucketNotifier? = nil) {
         self.blobs = blobs
         self.notifier = notifier
     }
 
-    public func resource(for call: OperationCall) -> String? { nil }
+    package func resource(for call: OperationCall) -> String? { nil }
 
     /// The account's buckets in `region`, with their tags.
-    public func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
+    package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global)
             .filter { $0.owner == account && $0.region == region }
             .map { TaggedResource(arn: "arn:aws:s3:::\($0.name)", tags: $0.tags ?? [:]) }
     }
 
     /// Every object file the metadata refers to: objects and the parts of open uploads.
-    public static func referencedBlobs(in tx: any StateReader) throws -> Set<String> {
+    package static func referencedBlobs(in tx: any StateReader) throws -> Set<String> {
         var files = Set<String>()
         for bucket in try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global) {
             for object in try tx.list(ObjectRecord.self, kind: Kinds.object, scope: bucket.name) {
@@ -42,11 +42,11 @@ public struct S3Service: ServiceHandler {
     }
 
     /// Object-level calls are CloudTrail data events: recorded only when a trail asks for them.
-    public func isDataEvent(_ operation: OperationModel) -> Bool {
+    package func isDataEvent(_ operation: OperationModel) -> Bool {
         Self.dataEvents.contains(operation.name)
     }
 
-    public func dataResources(for call: OperationCall) -> [DataResource] {
+    package func dataResources(for call: OperationCall) -> [DataResource] {
         guard let bucket = call.string("Bucket") else { return [] }
         var resources: [DataResource] = []
         func object(_ bucket: String, _ key: String) {
@@ -104,11 +104,11 @@ public struct S3Service: ServiceHandler {
         "ListObjectsV2": "ListObjects",
     ]
 
-    public func eventName(for operation: String) -> String {
+    package func eventName(for operation: String) -> String {
         Self.eventNames[operation] ?? operation
     }
 
-    public func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
+    package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = S3Context(call: call, tx: tx, blobs: blobs)
         switch call.operation.name {
         case "ListBuckets":

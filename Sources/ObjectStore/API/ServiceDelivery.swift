@@ -7,11 +7,11 @@ import ServiceContract
 /// How AWS services (CloudTrail) write into buckets: as their service principal, on behalf of
 /// a resource (`aws:SourceArn`, `aws:SourceAccount`), with `bucket-owner-full-control`; the
 /// bucket's policy decides.
-public struct ServiceDelivery: Sendable {
-    public let service: String
-    public let blobs: EncryptedBlobStore
+package struct ServiceDelivery: Sendable {
+    package let service: String
+    package let blobs: EncryptedBlobStore
 
-    public init(service: String, blobs: EncryptedBlobStore) {
+    package init(service: String, blobs: EncryptedBlobStore) {
         self.service = service
         self.blobs = blobs
     }
@@ -40,12 +40,12 @@ public struct ServiceDelivery: Sendable {
     }
 
     /// Whether the embedded store holds the bucket `name`.
-    public func holds(bucket name: String, in tx: any StateReader) throws -> Bool {
+    package func holds(bucket name: String, in tx: any StateReader) throws -> Bool {
         try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) != nil
     }
 
     /// Whether the bucket lets the service read its ACL and write `objectPrefix*` for `sourceArn`.
-    public func check(
+    package func check(
         bucket name: String, objectPrefix: String, account: String, sourceArn: String, in tx: any StateReader
     )
         throws -> BucketAccess
@@ -69,7 +69,7 @@ public struct ServiceDelivery: Sendable {
     }
 
     /// Writes one object as the service; throws NoSuchBucket or AccessDenied as S3 would.
-    public func put(
+    package func put(
         bucket name: String, key: String, bytes: [UInt8], contentType: String, contentEncoding: String?,
         account: String, sourceArn: String, kmsKeyId: String?, metadata: [String: String] = [:], now: Date,
         in tx: any StateWriter

@@ -4,7 +4,7 @@ import Foundation
 /// The checksums S3 computes and compares: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`,
 /// `-sha1`, `-sha256`, `-sha512`, `-md5`, `-xxhash64`, `-xxhash3`, `-xxhash128` (base64 of the
 /// big-endian digest): every algorithm the S3 model lists. And the MD5 behind ETags.
-public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
+package enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case crc32 = "CRC32"
     case crc32c = "CRC32C"
     case crc64nvme = "CRC64NVME"
@@ -17,12 +17,12 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     case md5 = "MD5"
 
     /// The header carrying this checksum.
-    public var header: String { "x-amz-checksum-\(rawValue.lowercased())" }
+    package var header: String { "x-amz-checksum-\(rawValue.lowercased())" }
 
     /// The model member carrying it (`ChecksumCRC32`, …).
-    public var member: String { "Checksum\(rawValue)" }
+    package var member: String { "Checksum\(rawValue)" }
 
-    public func digest(_ bytes: [UInt8]) -> String {
+    package func digest(_ bytes: [UInt8]) -> String {
         switch self {
         case .crc32: Self.base64(UInt64(CRC.crc32(bytes, table: CRC.crc32Table)), bytes: 4)
         case .crc32c: Self.base64(UInt64(CRC.crc32(bytes, table: CRC.crc32cTable)), bytes: 4)
@@ -47,11 +47,11 @@ public enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
     }
 
     /// `"d41d8cd98f00b204e9800998ecf8427e"`: the hex MD5 ETags are made of.
-    public static func md5Hex(_ bytes: [UInt8]) -> String {
+    package static func md5Hex(_ bytes: [UInt8]) -> String {
         Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    public static func md5Base64(_ bytes: [UInt8]) -> String {
+    package static func md5Base64(_ bytes: [UInt8]) -> String {
         Data(Insecure.MD5.hash(data: bytes)).base64EncodedString()
     }
 }

@@ -7,20 +7,20 @@ import Synchronization
 /// Runs lifecycle rules on the injected clock (a pass on every server tick): expirations, transitions to
 /// archive storage classes, and aborting incomplete multipart uploads. What a rule deletes is
 /// gone from listings at once and from disk right after its transaction commits.
-public struct LifecycleExecutor: Sendable {
+package struct LifecycleExecutor: Sendable {
     /// What a rule did to one object or upload, reported inside the transaction that did it.
-    public struct Action: Sendable {
-        public enum Kind: Sendable, Equatable {
+    package struct Action: Sendable {
+        package enum Kind: Sendable, Equatable {
             case expiration
             case transition(storageClass: String)
             case abortIncompleteUpload(uploadId: String)
         }
 
-        public var kind: Kind
-        public var bucket: BucketRecord
-        public var key: String
-        public var ruleId: String
-        public var time: Date
+        package var kind: Kind
+        package var bucket: BucketRecord
+        package var key: String
+        package var ruleId: String
+        package var time: Date
     }
 
     let store: any StateStore
@@ -30,14 +30,14 @@ public struct LifecycleExecutor: Sendable {
     /// Called for each action in its transaction (CloudTrail records AwsServiceEvents here).
     let onAction: @Sendable (Action, any StateWriter) throws -> Void
     /// Rules act in days: between passes at least this much injected time goes by.
-    public static let interval: TimeInterval = 60
+    package static let interval: TimeInterval = 60
     private let lastPass = LastPass()
 
     private final class LastPass: Sendable {
         let date = Mutex<Date?>(nil)
     }
 
-    public init(
+    package init(
         store: any StateStore, blobs: EncryptedBlobStore, now: @escaping @Sendable () -> Date, logger: Logger,
         onAction: @escaping @Sendable (Action, any StateWriter) throws -> Void = { _, _ in }
     ) {
@@ -84,7 +84,7 @@ public struct LifecycleExecutor: Sendable {
     /// A pass, unless one ran less than ``interval`` ago on the injected clock (the periodic
     /// tick calls this; a moved manual clock calls ``runOnce()`` directly).
     @discardableResult
-    public func runIfDue() async -> Int {
+    package func runIfDue() async -> Int {
         let now = self.now()
         let due = lastPass.date.withLock { last in
             guard last.map({ now.timeIntervalSince($0) >= Self.interval }) ?? true else { return false }
@@ -96,7 +96,7 @@ public struct LifecycleExecutor: Sendable {
 
     /// One pass over every bucket with rules; returns how many objects expired or moved.
     @discardableResult
-    public func runOnce() async -> Int {
+    package func runOnce() async -> Int {
         let now = self.now()
         lastPass.date.withLock { $0 = now }
         do {

@@ -2,30 +2,30 @@ import AWSWire
 import Foundation
 
 /// Lifecycle rules: validation of a configuration and the actions due for an object.
-public struct LifecycleRule: Sendable, Equatable {
-    public var id: String
-    public var enabled: Bool
-    public var prefix: String
-    public var tags: [String: String]
-    public var sizeGreaterThan: Int?
-    public var sizeLessThan: Int?
-    public var expirationDays: Int?
-    public var expirationDate: Date?
-    public var transitions: [(days: Int?, date: Date?, storageClass: String)]
-    public var abortIncompleteAfterDays: Int?
+package struct LifecycleRule: Sendable, Equatable {
+    package var id: String
+    package var enabled: Bool
+    package var prefix: String
+    package var tags: [String: String]
+    package var sizeGreaterThan: Int?
+    package var sizeLessThan: Int?
+    package var expirationDays: Int?
+    package var expirationDate: Date?
+    package var transitions: [(days: Int?, date: Date?, storageClass: String)]
+    package var abortIncompleteAfterDays: Int?
     /// Versioned buckets: noncurrent versions expire this many days after they stop being current.
-    public var noncurrentExpirationDays: Int?
+    package var noncurrentExpirationDays: Int?
     /// Versioned buckets: a delete marker left as a key's only version is removed.
-    public var expiredObjectDeleteMarker = false
+    package var expiredObjectDeleteMarker = false
 
-    public static func == (a: LifecycleRule, b: LifecycleRule) -> Bool { a.id == b.id }
+    package static func == (a: LifecycleRule, b: LifecycleRule) -> Bool { a.id == b.id }
 
     static let storageClasses: Set<String> = [
         "GLACIER", "DEEP_ARCHIVE", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR",
     ]
 
     /// Parses and validates `LifecycleConfiguration.Rules`, with S3's error codes.
-    public static func parse(_ rules: ShapeValue?) throws(AWSError) -> [LifecycleRule] {
+    package static func parse(_ rules: ShapeValue?) throws(AWSError) -> [LifecycleRule] {
         let items = rules?.listValue ?? []
         guard !items.isEmpty, items.count <= 1000 else {
             throw AWSError(
@@ -119,7 +119,7 @@ public struct LifecycleRule: Sendable, Equatable {
     }
 
     /// What this rule does to `object` by `now`: expire it, or move it to a storage class.
-    public enum Action: Equatable {
+    package enum Action: Equatable {
         case expire
         case transition(String)
     }

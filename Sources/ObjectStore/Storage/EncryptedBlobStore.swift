@@ -2,15 +2,15 @@ import Crypto
 import Foundation
 
 /// Where an object's bytes live and how to decrypt them.
-public struct BlobReference: Sendable, Codable, Equatable {
+package struct BlobReference: Sendable, Codable, Equatable {
     /// File name under the objects directory.
-    public var file: String
-    public var size: Int
+    package var file: String
+    package var size: Int
     /// The object's data key, sealed (AES-GCM) with the master key.
-    public var wrappedKey: Data
+    package var wrappedKey: Data
 }
 
-public enum BlobStoreError: Error {
+package enum BlobStoreError: Error {
     case corrupt(String)
     case io(String)
 }
@@ -19,15 +19,15 @@ public enum BlobStoreError: Error {
 /// wrapped by the master key in `<data-dir>/master.key`. Content is sealed in 1 MiB chunks so
 /// ranges decrypt without reading the whole object. Writes are atomic: temporary file,
 /// fsync, rename, directory fsync.
-public struct EncryptedBlobStore: Sendable {
-    public static let chunkSize = 1 << 20
+package struct EncryptedBlobStore: Sendable {
+    package static let chunkSize = 1 << 20
     static let overhead = 28
 
     let directory: URL
     let masterKey: SymmetricKey
 
     /// Opens the store under `dataDirectory`, creating the master key on first use.
-    public init(dataDirectory: String) throws {
+    package init(dataDirectory: String) throws {
         let base = URL(fileURLWithPath: dataDirectory)
         directory = base.appendingPathComponent("objects")
         try FileManager.default.createDirectory(
@@ -49,7 +49,7 @@ public struct EncryptedBlobStore: Sendable {
     }
 
     /// Seals a small secret (a signing key) with the master key, to keep in the state store.
-    public func seal(_ secret: some DataProtocol) throws -> Data {
+    package func seal(_ secret: some DataProtocol) throws -> Data {
         guard let box = try AES.GCM.seal(secret, using: masterKey).combined else {
             throw BlobStoreError.corrupt("cannot seal a secret")
         }
@@ -57,12 +57,12 @@ public struct EncryptedBlobStore: Sendable {
     }
 
     /// Opens what ``seal(_:)`` sealed.
-    public func unseal(_ sealed: Data) throws -> Data {
+    package func unseal(_ sealed: Data) throws -> Data {
         try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: masterKey)
     }
 
     /// Encrypts and stores `bytes`; returns the reference to keep in the object's metadata.
-    public func write(_ bytes: [UInt8]) throws -> BlobReference {
+    package func write(_ bytes: [UInt8]) throws -> BlobReference {
         let dataKey = SymmetricKey(size: .bits256)
         let wrapped = try seal(dataKey.withUnsafeBytes { Data($0) })
         var sealed = Data()
@@ -82,7 +82,7 @@ public struct EncryptedBlobStore: Sendable {
     }
 
     /// The bytes of `reference` in `range` (all of them when nil).
-    public func read(_ reference: BlobReference, range: Range<Int>? = nil) throws -> [UInt8] {
+    package func read(_ reference: BlobReference, range: Range<Int>? = nil) throws -> [UInt8] {
         let wanted = range ?? 0..<reference.size
         guard !wanted.isEmpty else { return [] }
         let keyData = try unseal(reference.wrappedKey)
@@ -108,12 +108,12 @@ public struct EncryptedBlobStore: Sendable {
         return out
     }
 
-    public func delete(_ reference: BlobReference) {
+    package func delete(_ reference: BlobReference) {
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(reference.file))
     }
 
     /// Removes object files no metadata refers to (left by overwrites, deletes or crashes).
-    public func collectGarbage(keeping referenced: Set<String>) throws -> Int {
+    package func collectGarbage(keeping referenced: Set<String>) throws -> Int {
         var removed = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where !referenced.contains(name)
         {

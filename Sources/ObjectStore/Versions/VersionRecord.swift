@@ -4,17 +4,17 @@ import Foundation
 /// delete marker. Stored under kind `s3.version`, scope the bucket, id ``id(key:sequence:)``,
 /// so that a key's versions list together, newest first. The versions own their object files;
 /// the current object (``ObjectRecord`` under `s3.object`) is a copy of the newest version.
-public struct VersionRecord: Sendable, Codable, Equatable {
-    public var key: String
+package struct VersionRecord: Sendable, Codable, Equatable {
+    package var key: String
     /// S3's version id, or `null` for the version written while versioning was off or suspended.
-    public var versionId: String
+    package var versionId: String
     /// Order within the bucket: higher is newer.
-    public var sequence: Int
-    public var lastModified: Date
+    package var sequence: Int
+    package var lastModified: Date
     /// The object; nil for a delete marker.
-    public var object: ObjectRecord?
+    package var object: ObjectRecord?
 
-    public var isDeleteMarker: Bool { object == nil }
+    package var isDeleteMarker: Bool { object == nil }
 
     static let kind = "s3.version"
 
