@@ -85,7 +85,7 @@ enum ModelData {
             name, shape, locationName: spec["locationName"] as? String, location: spec["location"] as? String,
             timestampFormat: spec["timestampFormat"] as? String, xmlNamespace: spec["xmlNamespace"] as? String,
             flattened: spec["flattened"] as? Bool ?? false, xmlAttribute: spec["xmlAttribute"] as? Bool ?? false,
-            streaming: spec["streaming"] as? Bool ?? false)
+            streaming: spec["streaming"] as? Bool ?? false, sensitive: spec["sensitive"] as? Bool ?? false)
     }
 }
 

@@ -117,3 +117,23 @@ package struct OperationRoute: Sendable {
         self.requiredHeaders = requiredHeaders
     }
 }
+
+/// The name of a structure member in a service model (`Generated/Names.swift` has every one
+/// the hosted operations reach, as `MemberName.cacheClusterId`).
+package struct MemberName: Sendable, Hashable, CustomStringConvertible {
+    package let rawValue: String
+
+    package init(_ rawValue: String) { self.rawValue = rawValue }
+
+    package var description: String { rawValue }
+}
+
+/// The name of an exception shape in a service model (`ErrorShape.cacheClusterNotFoundFault`);
+/// its wire code and status come from the model of the service that answers.
+package struct ErrorShape: Sendable, Hashable, CustomStringConvertible {
+    package let rawValue: String
+
+    package init(_ rawValue: String) { self.rawValue = rawValue }
+
+    package var description: String { rawValue }
+}

@@ -75,12 +75,16 @@ package struct Member: Sendable {
     package var xmlAttribute: Bool
     package var streaming: Bool
     package var xmlNamespace: String?
+    /// The member carries a secret (or what AWS hides) although its shape is not sensitive:
+    /// the generator's patch table marks it.
+    package var sensitive: Bool
 
     package init(
         _ name: String, _ shape: String, locationName: String? = nil, location: String? = nil,
         timestampFormat: String? = nil, xmlNamespace: String? = nil, flattened: Bool = false,
-        xmlAttribute: Bool = false, streaming: Bool = false
+        xmlAttribute: Bool = false, streaming: Bool = false, sensitive: Bool = false
     ) {
+        self.sensitive = sensitive
         self.name = name
         self.shape = shape
         self.locationName = locationName

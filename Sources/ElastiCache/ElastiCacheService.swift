@@ -39,16 +39,16 @@ package struct ElastiCacheService: ServiceHandler {
 
     package func resource(for call: OperationCall) -> String? {
         let base = "arn:aws:elasticache:\(call.region):\(call.account)"
-        if let arn = call.string("ResourceName") { return arn }
-        if let id = call.string("CacheClusterId") { return "\(base):cluster:\(id.lowercased())" }
-        if let id = call.string("ReplicationGroupId") { return "\(base):replicationgroup:\(id.lowercased())" }
-        if let name = call.string("CacheParameterGroupName") { return "\(base):parametergroup:\(name.lowercased())" }
-        if let name = call.string("CacheSubnetGroupName") { return "\(base):subnetgroup:\(name.lowercased())" }
-        if let name = call.string("CacheSecurityGroupName") { return "\(base):securitygroup:\(name.lowercased())" }
-        if let name = call.string("ServerlessCacheName") { return "\(base):serverlesscache:\(name.lowercased())" }
-        if let id = call.string("UserGroupId") { return "\(base):usergroup:\(id)" }
-        if let id = call.string("UserId") { return "\(base):user:\(id)" }
-        if let name = call.string("SnapshotName") ?? call.string("SourceSnapshotName") {
+        if let arn = call.string(.resourceName) { return arn }
+        if let id = call.string(.cacheClusterId) { return "\(base):cluster:\(id.lowercased())" }
+        if let id = call.string(.replicationGroupId) { return "\(base):replicationgroup:\(id.lowercased())" }
+        if let name = call.string(.cacheParameterGroupName) { return "\(base):parametergroup:\(name.lowercased())" }
+        if let name = call.string(.cacheSubnetGroupName) { return "\(base):subnetgroup:\(name.lowercased())" }
+        if let name = call.string(.cacheSecurityGroupName) { return "\(base):securitygroup:\(name.lowercased())" }
+        if let name = call.string(.serverlessCacheName) { return "\(base):serverlesscache:\(name.lowercased())" }
+        if let id = call.string(.userGroupId) { return "\(base):usergroup:\(id)" }
+        if let id = call.string(.userId) { return "\(base):user:\(id)" }
+        if let name = call.string(.snapshotName) ?? call.string(.sourceSnapshotName) {
             return "\(base):snapshot:\(name.lowercased())"
         }
         if call.operation.name.hasPrefix("DescribeCacheClusters") { return "\(base):cluster:*" }
@@ -166,16 +166,16 @@ package struct ElastiCacheService: ServiceHandler {
     }
 
     static func engineVersions(_ call: OperationCall) throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         var versions = EngineCatalog.versions
-        if let engine = call.string("Engine") { versions = versions.filter { $0.engine == engine.lowercased() } }
-        if let version = call.string("EngineVersion") { versions = versions.filter { $0.version == version } }
-        if let family = call.string("CacheParameterGroupFamily") { versions = versions.filter { $0.family == family } }
-        if call.input[member: "DefaultOnly"]?.boolValue == true {
+        if let engine = call.string(.engine) { versions = versions.filter { $0.engine == engine.lowercased() } }
+        if let version = call.string(.engineVersion) { versions = versions.filter { $0.version == version } }
+        if let family = call.string(.cacheParameterGroupFamily) { versions = versions.filter { $0.family == family } }
+        if call[.defaultOnly]?.boolValue == true {
             versions = versions.filter { EngineCatalog.defaultVersion[$0.engine] == $0.version }
         }
         let (page, next) = try Marker.page(
-            versions, id: { "\($0.engine)/\($0.version)" }, marker: call.string("Marker"), maxRecords: maxRecords)
+            versions, id: { "\($0.engine)/\($0.version)" }, marker: call.string(.marker), maxRecords: maxRecords)
         return .object([
             "CacheEngineVersions": .list(
                 page.map {

@@ -39,10 +39,10 @@ struct TagOperations {
     func resource(_ arn: String) throws -> Taggable {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7, parts[0] == "arn", parts[2] == "elasticache" else {
-            throw call.error("InvalidARNFault", "The ARN \(arn) is not a valid ElastiCache ARN.")
+            throw call.error(.invalidARNFault, "The ARN \(arn) is not a valid ElastiCache ARN.")
         }
         guard parts[3] == call.region, parts[4] == call.account else {
-            throw call.error("InvalidARNFault", "The ARN \(arn) is not in this account and region.")
+            throw call.error(.invalidARNFault, "The ARN \(arn) is not in this account and region.")
         }
         let name = String(parts[6])
         if parts[5] == "cluster" {
@@ -55,7 +55,7 @@ struct TagOperations {
             }
         }
         guard let family = Self.families[String(parts[5])] else {
-            throw call.error("InvalidARNFault", "Tagging \(parts[5]) resources is not served by this server.")
+            throw call.error(.invalidARNFault, "Tagging \(parts[5]) resources is not served by this server.")
         }
         return try taggable(family, name)
     }
@@ -70,20 +70,20 @@ struct TagOperations {
     }
 
     func handle() throws -> ShapeValue {
-        let resource = try resource(try call.required("ResourceName"))
+        let resource = try resource(try call.required(.resourceName))
         var tags = resource.tags
         switch call.operation.name {
         case "AddTagsToResource":
-            for tag in try Self.tags(call.input[member: "Tags"]) {
+            for tag in try Self.tags(call[.tags]) {
                 tags.removeAll { $0.key == tag.key }
                 tags.append(tag)
             }
             guard tags.count <= Self.perResource else {
-                throw call.error("TagQuotaPerResourceExceeded", "A resource can have at most \(Self.perResource) tags.")
+                throw call.error(.tagQuotaPerResourceExceeded, "A resource can have at most \(Self.perResource) tags.")
             }
             try resource.save(tags)
         case "RemoveTagsFromResource":
-            let keys = Set(context.strings("TagKeys") ?? [])
+            let keys = Set(context.strings(.tagKeys) ?? [])
             tags.removeAll { keys.contains($0.key) }
             try resource.save(tags)
         default:

@@ -27,11 +27,11 @@ package struct TaggingService: ServiceHandler {
             let keys = Set(try resources(call, tx).flatMap(\.tags.keys)).sorted()
             return .object(["TagKeys": .list(keys.map(ShapeValue.string)), "PaginationToken": .string("")])
         case "GetTagValues":
-            let key = try call.required("Key")
+            let key = try call.required(.key)
             let values = Set(try resources(call, tx).compactMap { $0.tags[key] }).sorted()
             return .object(["TagValues": .list(values.map(ShapeValue.string)), "PaginationToken": .string("")])
         case "TagResources", "UntagResources":
-            let arns = call.input[member: "ResourceARNList"]?.listValue?.compactMap(\.stringValue) ?? []
+            let arns = call[.resourceARNList]?.listValue?.compactMap(\.stringValue) ?? []
             var failed: [String: ShapeValue] = [:]
             for arn in arns {
                 failed[arn] = .object([
@@ -54,14 +54,14 @@ package struct TaggingService: ServiceHandler {
 
     private func getResources(_ call: OperationCall, _ tx: any StateReader) throws -> ShapeValue {
         var found = try resources(call, tx)
-        if let arns = call.input[member: "ResourceARNList"]?.listValue?.compactMap(\.stringValue) {
+        if let arns = call[.resourceARNList]?.listValue?.compactMap(\.stringValue) {
             found = found.filter { arns.contains($0.arn) }
         }
-        let types = call.input[member: "ResourceTypeFilters"]?.listValue?.compactMap(\.stringValue) ?? []
+        let types = call[.resourceTypeFilters]?.listValue?.compactMap(\.stringValue) ?? []
         if !types.isEmpty {
             found = found.filter { resource in types.contains { Self.matches(resource.arn, type: $0) } }
         }
-        for filter in call.input[member: "TagFilters"]?.listValue ?? [] {
+        for filter in call[.tagFilters]?.listValue ?? [] {
             guard let key = filter[member: "Key"]?.stringValue else { continue }
             let values = filter[member: "Values"]?.listValue?.compactMap(\.stringValue) ?? []
             found = found.filter { resource in
@@ -69,9 +69,9 @@ package struct TaggingService: ServiceHandler {
                 return values.isEmpty || values.contains(value)
             }
         }
-        let perPage = max(1, min(call.int("ResourcesPerPage") ?? 50, 100))
+        let perPage = max(1, min(call.int(.resourcesPerPage) ?? 50, 100))
         var start = 0
-        if let token = call.string("PaginationToken"), !token.isEmpty {
+        if let token = call.string(.paginationToken), !token.isEmpty {
             guard let data = Data(base64Encoded: token), let offset = Int(String(decoding: data, as: UTF8.self)),
                 offset >= 0
             else {

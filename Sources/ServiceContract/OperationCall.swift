@@ -32,22 +32,28 @@ package struct OperationCall: Sendable {
 
     package var account: String { principal.accountId }
 
-    package func string(_ member: String) -> String? {
-        input[member: member]?.stringValue
+    /// A member of the input, as decoded (`call[.tags]`).
+    package subscript(_ member: MemberName) -> ShapeValue? {
+        input[member: member.rawValue]
     }
 
-    package func int(_ member: String) -> Int? {
-        input[member: member]?.intValue.map { Int($0) }
+    /// A string member of the input (names are generated: `call.string(.cacheClusterId)`).
+    package func string(_ member: MemberName) -> String? {
+        input[member: member.rawValue]?.stringValue
+    }
+
+    package func int(_ member: MemberName) -> Int? {
+        input[member: member.rawValue]?.intValue.map { Int($0) }
     }
 
     /// A member the model marks required (the decoder has already checked it is present).
-    package func required(_ member: String) throws(AWSError) -> String {
-        guard let value = string(member) else { throw ValidationStyle.of(model).missing(member) }
+    package func required(_ member: MemberName) throws(AWSError) -> String {
+        guard let value = string(member) else { throw ValidationStyle.of(model).missing(member.rawValue) }
         return value
     }
 
-    /// The model's exception `shape` with `message`.
-    package func error(_ shape: String, _ message: String) -> AWSError {
-        .modeled(shape, in: model, message)
+    /// The model's exception `shape` with `message` (`call.error(.cacheClusterNotFoundFault, …)`).
+    package func error(_ shape: ErrorShape, _ message: String) -> AWSError {
+        .modeled(shape.rawValue, in: model, message)
     }
 }

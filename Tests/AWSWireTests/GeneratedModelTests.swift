@@ -43,6 +43,10 @@ struct GeneratedModelTests {
         #expect(input.members.first?.name == "CacheClusterId")
         let token = try #require(input.member("AuthToken"))
         #expect(elastiCache.shape(token.shape).kind == .string)
+        // The patch table marks secrets botocore leaves unmarked, and what AWS hides (SNS bodies).
+        #expect(token.sensitive)
+        #expect(input.member("CacheClusterId")?.sensitive == false)
+        #expect(ServiceModel.sns.shape("PublishInput").member("Message")?.sensitive == true)
         let fault = elastiCache.shape("CacheClusterNotFoundFault")
         #expect(fault.error?.code == "CacheClusterNotFound")
         #expect(fault.error?.httpStatus == 404)
@@ -68,5 +72,20 @@ struct GeneratedModelTests {
         let duration = ServiceModel.sts.shape("roleDurationSecondsType")
         #expect(duration.min == 900)
         #expect(duration.max == 43200)
+    }
+}
+
+/// Generated names are the models' own spellings.
+struct GeneratedNameTests {
+    @Test func memberAndErrorNamesSpellTheModel() {
+        #expect(MemberName.cacheClusterId.rawValue == "CacheClusterId")
+        #expect(MemberName.sseCustomerKey.rawValue == "SSECustomerKey")
+        #expect(MemberName.eTag.rawValue == "ETag")
+        #expect(MemberName.acl.rawValue == "ACL")
+        // Three spellings of one word in the models: each keeps its own.
+        #expect([MemberName.arn, .ARN, .Arn].map(\.rawValue) == ["arn", "ARN", "Arn"])
+        let fault = ErrorShape.cacheClusterNotFoundFault.rawValue
+        #expect(ServiceModel.elastiCache.shapes[fault]?.error?.code == "CacheClusterNotFound")
+        #expect(ServiceModel.cloudTrail.shapes[ErrorShape.trailNotFoundException.rawValue]?.error != nil)
     }
 }

@@ -19,7 +19,7 @@ package struct CloudTrailService: ServiceHandler {
     }
 
     package func resource(for call: OperationCall) -> String? {
-        guard let name = call.string("Name") ?? call.string("TrailName") ?? call.string("ResourceId") else {
+        guard let name = call.string(.name) ?? call.string(.trailName) ?? call.string(.resourceId) else {
             return "*"
         }
         let (account, region, trail) = TrailValidation.parse(name, account: call.account, region: call.region)
@@ -40,10 +40,10 @@ package struct CloudTrailService: ServiceHandler {
         case "CreateTrail": return try trails.create()
         case "UpdateTrail": return try trails.update()
         case "DeleteTrail": return try trails.delete()
-        case "GetTrail": return .object(["Trail": trails.render(try trails.trail(try call.required("Name")))])
+        case "GetTrail": return .object(["Trail": trails.render(try trails.trail(try call.required(.name)))])
         case "DescribeTrails":
-            let names = call.input[member: "trailNameList"]?.listValue?.compactMap(\.stringValue)
-            let shadows = call.input[member: "includeShadowTrails"]?.boolValue ?? true
+            let names = call[.trailNameList]?.listValue?.compactMap(\.stringValue)
+            let shadows = call[.includeShadowTrails]?.boolValue ?? true
             return .object(["trailList": .list(try trails.visible(names: names, shadows: shadows).map(trails.render))])
         case "ListTrails":
             return .object([
@@ -76,9 +76,9 @@ struct EventHistory {
     let call: OperationCall
 
     func lookup(in tx: any StateReader) throws -> ShapeValue {
-        let attributes = call.input[member: "LookupAttributes"]?.listValue ?? []
+        let attributes = call[.lookupAttributes]?.listValue ?? []
         guard attributes.count <= 1 else {
-            throw call.error("InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.")
+            throw call.error(.invalidLookupAttributesException, "You cannot specify more than one lookup attribute.")
         }
         var attribute: (JournalQuery.Attribute, String)?
         if let first = attributes.first, let key = first[member: "AttributeKey"]?.stringValue,
@@ -93,22 +93,22 @@ struct EventHistory {
             case "ResourceName": attribute = (.resourceName, value)
             case "EventSource": attribute = (.eventSource, value)
             case "AccessKeyId": attribute = (.accessKeyId, value)
-            default: throw call.error("InvalidLookupAttributesException", "Invalid attribute key: \(key).")
+            default: throw call.error(.invalidLookupAttributesException, "Invalid attribute key: \(key).")
             }
         }
-        let limit = call.int("MaxResults") ?? 50
+        let limit = call.int(.maxResults) ?? 50
         guard (1...50).contains(limit) else {
-            throw call.error("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+            throw call.error(.invalidMaxResultsException, "MaxResults must be between 1 and 50.")
         }
         let oldest = call.now.addingTimeInterval(-CloudTrailService.retention)
-        var start = call.input[member: "StartTime"].flatMap(Self.date) ?? oldest
-        let end = call.input[member: "EndTime"].flatMap(Self.date)
+        var start = call[.startTime].flatMap(Self.date) ?? oldest
+        let end = call[.endTime].flatMap(Self.date)
         if let end, start > end {
-            throw call.error("InvalidTimeRangeException", "StartTime must be before EndTime.")
+            throw call.error(.invalidTimeRangeException, "StartTime must be before EndTime.")
         }
         start = max(start, oldest)
         var before: Int64?
-        if let token = call.string("NextToken") {
+        if let token = call.string(.NextToken) {
             // The token names the page's last event, found again in the caller's own history:
             // it reveals no journal position and works in no other account or region.
             guard let eventID = Self.eventID(token),
@@ -118,7 +118,7 @@ struct EventHistory {
                         end: nil, before: nil, limit: 1)
                 ).first
             else {
-                throw call.error("InvalidNextTokenException", "The NextToken is not valid.")
+                throw call.error(.invalidNextTokenException, "The NextToken is not valid.")
             }
             before = last.position
         }

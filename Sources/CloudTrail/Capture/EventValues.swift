@@ -70,10 +70,7 @@ struct EventValues {
                 if index > 0 { out += "," }
                 JSONWriter.appendQuoted(entry.key, to: &out)
                 out += ":"
-                if let member = entry.member,
-                    Redaction.hides(
-                        member.name, shape: model.shape(member.shape), service: model.metadata.endpointPrefix)
-                {
+                if let member = entry.member, Redaction.hides(member, shape: model.shape(member.shape)) {
                     JSONWriter.appendQuoted(Redaction.hidden, to: &out)
                 } else {
                     render(entry.field, shape: entry.member?.shape ?? "", to: &out)

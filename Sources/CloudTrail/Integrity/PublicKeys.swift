@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 import Persistence
@@ -8,10 +9,10 @@ import ServiceContract
 /// `Value` is the PKCS #1 DER public key (base64 on the wire, which the CLI decodes itself).
 enum PublicKeys {
     static func list(_ call: OperationCall, in tx: any StateReader) throws -> ShapeValue {
-        let end = call.input[member: "EndTime"].flatMap(EventHistory.date) ?? call.now
-        let start = call.input[member: "StartTime"].flatMap(EventHistory.date) ?? end
+        let end = call[.endTime].flatMap(EventHistory.date) ?? call.now
+        let start = call[.startTime].flatMap(EventHistory.date) ?? end
         guard start <= end else {
-            throw call.error("InvalidTimeRangeException", "StartTime must be before EndTime.")
+            throw call.error(.invalidTimeRangeException, "StartTime must be before EndTime.")
         }
         let keys = try DigestKeys.all(region: call.region, in: tx).filter {
             $0.validFrom <= end && $0.validUntil >= start

@@ -4,16 +4,16 @@ import ServiceContract
 
 extension TrailOperations {
     func putEventSelectors() throws -> ShapeValue {
-        var trail = try home(try call.required("TrailName"))
-        let basic = call.input[member: "EventSelectors"]
-        let advanced = call.input[member: "AdvancedEventSelectors"]
+        var trail = try home(try call.required(.trailName))
+        let basic = call[.eventSelectors]
+        let advanced = call[.advancedEventSelectors]
         guard (basic == nil) != (advanced == nil) else {
             throw error(
-                "InvalidEventSelectorsException", "Specify either EventSelectors or AdvancedEventSelectors, not both.")
+                .invalidEventSelectorsException, "Specify either EventSelectors or AdvancedEventSelectors, not both.")
         }
         if let selectors = basic?.listValue {
             guard (1...5).contains(selectors.count) else {
-                throw error("InvalidEventSelectorsException", "A trail can have between 1 and 5 event selectors.")
+                throw error(.invalidEventSelectorsException, "A trail can have between 1 and 5 event selectors.")
             }
             for selector in selectors {
                 for resource in selector[member: "DataResources"]?.listValue ?? [] {
@@ -22,7 +22,7 @@ extension TrailOperations {
                         values.allSatisfy({ $0.hasPrefix("arn:aws:s3") })
                     else {
                         throw error(
-                            "InvalidEventSelectorsException",
+                            .invalidEventSelectorsException,
                             "Only AWS::S3::Object data resources (ARN prefixes starting arn:aws:s3) are served by this server."
                         )
                     }
@@ -34,7 +34,7 @@ extension TrailOperations {
             where field[member: "Field"]?.stringValue == "resources.type" {
                 guard field[member: "Equals"]?.listValue == [.string("AWS::S3::Object")] else {
                     throw error(
-                        "InvalidEventSelectorsException", "Only AWS::S3::Object data events are served by this server.")
+                        .invalidEventSelectorsException, "Only AWS::S3::Object data events are served by this server.")
                 }
             }
         }
@@ -45,7 +45,7 @@ extension TrailOperations {
     }
 
     func getEventSelectors() throws -> ShapeValue {
-        let trail = try trail(try call.required("TrailName"))
+        let trail = try trail(try call.required(.trailName))
         let defaults = ShapeValue.list([
             .object([
                 "ReadWriteType": .string("All"), "IncludeManagementEvents": .boolean(true), "DataResources": .list([]),
@@ -60,13 +60,13 @@ extension TrailOperations {
     }
 
     func insightSelectors(put: Bool) throws -> ShapeValue {
-        let name = try call.required("TrailName")
+        let name = try call.required(.trailName)
         var trail = put ? try home(name) : try trail(name)
         if put {
-            trail.insightSelectors = call.input[member: "InsightSelectors"]
+            trail.insightSelectors = call[.insightSelectors]
             try save(trail)
         } else if trail.insightSelectors == nil {
-            throw error("InsightNotEnabledException", "Trail \(trail.name) does not have Insights enabled.")
+            throw error(.insightNotEnabledException, "Trail \(trail.name) does not have Insights enabled.")
         }
         return .object(["TrailARN": .string(trail.arn), "InsightSelectors": trail.insightSelectors])
     }
@@ -74,7 +74,7 @@ extension TrailOperations {
     func tags() throws -> ShapeValue {
         switch call.operation.name {
         case "ListTags":
-            let ids = (call.input[member: "ResourceIdList"]?.listValue ?? []).compactMap(\.stringValue)
+            let ids = (call[.resourceIdList]?.listValue ?? []).compactMap(\.stringValue)
             var list: [ShapeValue] = []
             for id in ids {
                 let trail = try trail(id)
@@ -89,12 +89,12 @@ extension TrailOperations {
             }
             return .object(["ResourceTagList": .list(list)])
         default:
-            var trail = try home(try call.required("ResourceId"))
-            for (key, value) in Self.tags(call.input[member: "TagsList"]) {
+            var trail = try home(try call.required(.resourceId))
+            for (key, value) in Self.tags(call[.tagsList]) {
                 if call.operation.name == "AddTags" { trail.tags[key] = value } else { trail.tags[key] = nil }
             }
             guard trail.tags.count <= 50 else {
-                throw error("TagsLimitExceededException", "The number of tags on the trail exceeds 50.")
+                throw error(.tagsLimitExceededException, "The number of tags on the trail exceeds 50.")
             }
             try save(trail)
             return .object([:])

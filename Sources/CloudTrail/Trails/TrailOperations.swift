@@ -14,7 +14,7 @@ struct TrailOperations {
     let tx: any StateWriter
     let delivery: TrailDelivery
 
-    func error(_ shape: String, _ message: String) -> AWSError { call.error(shape, message) }
+    func error(_ shape: ErrorShape, _ message: String) -> AWSError { call.error(shape, message) }
 
     func all() throws -> [TrailRecord] {
         try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope)
@@ -29,7 +29,7 @@ struct TrailOperations {
                 TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope, id: "\(account)/\(name)"),
             trail.homeRegion == region || trail.isMultiRegion, trail.account == call.account
         else {
-            throw error("TrailNotFoundException", "Unknown trail: \(nameOrArn) for the user: \(call.account)")
+            throw error(.trailNotFoundException, "Unknown trail: \(nameOrArn) for the user: \(call.account)")
         }
         return trail
     }
@@ -39,7 +39,7 @@ struct TrailOperations {
         let trail = try trail(nameOrArn)
         guard trail.homeRegion == call.region else {
             throw error(
-                "InvalidHomeRegionException",
+                .invalidHomeRegionException,
                 "This operation must be called from the trail's home region, \(trail.homeRegion).")
         }
         return trail
@@ -74,7 +74,7 @@ struct TrailOperations {
     /// The bucket must exist and its policy must let CloudTrail write this trail's files.
     func checkBucket(_ trail: TrailRecord) throws {
         if trail.prefix.map({ $0.count > 200 || $0.hasSuffix("/") }) == true {
-            throw error("InvalidS3PrefixException", "Invalid S3 prefix: \(trail.prefix ?? "")")
+            throw error(.invalidS3PrefixException, "Invalid S3 prefix: \(trail.prefix ?? "")")
         }
         // An external bucket's own policy decides when files arrive (GetTrailStatus shows it).
         if try delivery.deliversExternally(trail, in: tx) { return }
@@ -84,10 +84,10 @@ struct TrailOperations {
         {
         case .allowed: break
         case .noSuchBucket:
-            throw error("S3BucketDoesNotExistException", "S3 bucket \(trail.bucket) does not exist.")
+            throw error(.s3BucketDoesNotExistException, "S3 bucket \(trail.bucket) does not exist.")
         case .denied(let why):
             var refusal = error(
-                "InsufficientS3BucketPolicyException",
+                .insufficientS3BucketPolicyException,
                 "Incorrect S3 bucket policy is detected for bucket: \(trail.bucket)")
             refusal.diagnostic = "bucket \(trail.bucket): \(why)"
             throw refusal
@@ -97,20 +97,20 @@ struct TrailOperations {
     /// Sets the trail's topic from `SnsTopicName` (a name in the trail's region, or an ARN; empty
     /// removes it). The topic must exist and its policy must let CloudTrail publish.
     func applyTopic(_ trail: inout TrailRecord) throws {
-        guard let given = call.string("SnsTopicName") else { return }
+        guard let given = call.string(.snsTopicName) else { return }
         if given.isEmpty {
             trail.snsTopicArn = nil
             return
         }
         let arn = given.hasPrefix("arn:") ? given : "arn:aws:sns:\(trail.homeRegion):\(trail.account):\(given)"
         guard delivery.ports.notifier.isTopicArn(arn) else {
-            throw error("InvalidSnsTopicNameException", "Topic name or ARN is not valid: \(given)")
+            throw error(.invalidSnsTopicNameException, "Topic name or ARN is not valid: \(given)")
         }
         let check = try delivery.ports.notifier.check(
             topicArn: arn, account: trail.account, sourceArn: trail.arn, in: tx)
         guard check == .allowed else {
             var refusal = error(
-                "InsufficientSnsTopicPolicyException", "SNS Topic does not exist or the topic policy is incorrect!")
+                .insufficientSnsTopicPolicyException, "SNS Topic does not exist or the topic policy is incorrect!")
             refusal.diagnostic =
                 check == .noSuchTopic
                 ? "topic \(arn) does not exist"
@@ -122,49 +122,49 @@ struct TrailOperations {
     }
 
     func rejectUnserved() throws {
-        if call.string("CloudWatchLogsLogGroupArn") != nil || call.string("CloudWatchLogsRoleArn") != nil {
+        if call.string(.cloudWatchLogsLogGroupArn) != nil || call.string(.cloudWatchLogsRoleArn) != nil {
             throw error(
-                "InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs delivery is not served by this server.")
+                .invalidCloudWatchLogsLogGroupArnException, "CloudWatch Logs delivery is not served by this server.")
         }
-        if call.input[member: "IsOrganizationTrail"]?.boolValue == true {
-            throw error("OrganizationsNotInUseException", "AWS Organizations is not served by this server.")
+        if call[.isOrganizationTrail]?.boolValue == true {
+            throw error(.organizationsNotInUseException, "AWS Organizations is not served by this server.")
         }
     }
 
     func create() throws -> ShapeValue {
         try rejectUnserved()
-        let name = try call.required("Name")
+        let name = try call.required(.name)
         guard TrailValidation.name(name) else {
             throw error(
-                "InvalidTrailNameException",
+                .invalidTrailNameException,
                 "Trail name must starts with a letter or number, end with a letter or number, and contain only letters, numbers, periods, underscores and dashes, with no adjacent periods, underscores or dashes."
             )
         }
         let existing = try all().filter { $0.account == call.account }
         if existing.contains(where: { $0.name == name }) {
-            throw error("TrailAlreadyExistsException", "Trail \(name) already exists for customer: \(call.account)")
+            throw error(.trailAlreadyExistsException, "Trail \(name) already exists for customer: \(call.account)")
         }
         guard existing.filter({ $0.homeRegion == call.region || $0.isMultiRegion }).count < Self.perRegion else {
             throw error(
-                "MaximumNumberOfTrailsExceededException",
+                .maximumNumberOfTrailsExceededException,
                 "User: \(call.account) already has \(Self.perRegion) trails in \(call.region).")
         }
         var trail = TrailRecord(
             name: name, account: call.account, homeRegion: call.region,
             arn: "arn:aws:cloudtrail:\(call.region):\(call.account):trail/\(name)",
-            bucket: try call.required("S3BucketName"),
-            prefix: call.string("S3KeyPrefix"),
-            includeGlobalServiceEvents: call.input[member: "IncludeGlobalServiceEvents"]?.boolValue ?? true,
-            isMultiRegion: call.input[member: "IsMultiRegionTrail"]?.boolValue ?? false,
-            logFileValidation: call.input[member: "EnableLogFileValidation"]?.boolValue ?? false,
-            kmsKeyId: call.string("KmsKeyId"), eventSelectors: nil, advancedEventSelectors: nil, insightSelectors: nil,
-            tags: Self.tags(call.input[member: "TagsList"]), logging: false, startLoggingTime: nil,
+            bucket: try call.required(.s3BucketName),
+            prefix: call.string(.s3KeyPrefix),
+            includeGlobalServiceEvents: call[.includeGlobalServiceEvents]?.boolValue ?? true,
+            isMultiRegion: call[.isMultiRegionTrail]?.boolValue ?? false,
+            logFileValidation: call[.enableLogFileValidation]?.boolValue ?? false,
+            kmsKeyId: call.string(.KmsKeyId), eventSelectors: nil, advancedEventSelectors: nil, insightSelectors: nil,
+            tags: Self.tags(call[.tagsList]), logging: false, startLoggingTime: nil,
             stopLoggingTime: nil,
             latestDeliveryTime: nil, latestDeliveryAttemptTime: nil, latestDeliveryAttemptSucceeded: nil,
             latestDeliveryError: nil, startPosition: 0, stopPosition: 0, cursors: [:])
         if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
             throw error(
-                "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+                .invalidParameterCombinationException, "Multi-Region trail must include global service events.")
         }
         try checkBucket(trail)
         try applyTopic(&trail)
@@ -182,14 +182,14 @@ struct TrailOperations {
 
     func update() throws -> ShapeValue {
         try rejectUnserved()
-        var trail = try home(try call.required("Name"))
-        if let bucket = call.string("S3BucketName") { trail.bucket = bucket }
-        if let prefix = call.string("S3KeyPrefix") { trail.prefix = prefix.isEmpty ? nil : prefix }
-        if let flag = call.input[member: "IncludeGlobalServiceEvents"]?.boolValue {
+        var trail = try home(try call.required(.name))
+        if let bucket = call.string(.s3BucketName) { trail.bucket = bucket }
+        if let prefix = call.string(.s3KeyPrefix) { trail.prefix = prefix.isEmpty ? nil : prefix }
+        if let flag = call[.includeGlobalServiceEvents]?.boolValue {
             trail.includeGlobalServiceEvents = flag
         }
-        if let flag = call.input[member: "IsMultiRegionTrail"]?.boolValue { trail.isMultiRegion = flag }
-        if let flag = call.input[member: "EnableLogFileValidation"]?.boolValue {
+        if let flag = call[.isMultiRegionTrail]?.boolValue { trail.isMultiRegion = flag }
+        if let flag = call[.enableLogFileValidation]?.boolValue {
             // Turned on while logging: the chain starts now, not back when logging started.
             if flag && !trail.logFileValidation {
                 trail.digests = [trail.homeRegion: DigestChain(periodStart: call.now)]
@@ -198,10 +198,10 @@ struct TrailOperations {
             }
             trail.logFileValidation = flag
         }
-        if let key = call.string("KmsKeyId") { trail.kmsKeyId = key.isEmpty ? nil : key }
+        if let key = call.string(.KmsKeyId) { trail.kmsKeyId = key.isEmpty ? nil : key }
         if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
             throw error(
-                "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+                .invalidParameterCombinationException, "Multi-Region trail must include global service events.")
         }
         try checkBucket(trail)
         try applyTopic(&trail)
@@ -210,7 +210,7 @@ struct TrailOperations {
     }
 
     func delete() throws -> ShapeValue {
-        var trail = try home(try call.required("Name"))
+        var trail = try home(try call.required(.name))
         if trail.logging {
             trail.stopPosition = try tx.latestPosition()
             _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx)
@@ -225,7 +225,7 @@ struct TrailOperations {
     }
 
     func startLogging() throws -> ShapeValue {
-        var trail = try home(try call.required("Name"))
+        var trail = try home(try call.required(.name))
         if !trail.logging {
             // Whatever was captured before the stop is still delivered first.
             if trail.stopPosition != nil { _ = try delivery.deliver(&trail, now: call.now, flush: true, in: tx) }
@@ -243,7 +243,7 @@ struct TrailOperations {
     }
 
     func stopLogging() throws -> ShapeValue {
-        var trail = try home(try call.required("Name"))
+        var trail = try home(try call.required(.name))
         if trail.logging {
             trail.logging = false
             trail.stopPosition = try tx.latestPosition()
@@ -262,7 +262,7 @@ struct TrailOperations {
     }
 
     func status() throws -> ShapeValue {
-        let trail = try trail(try call.required("Name"))
+        let trail = try trail(try call.required(.name))
         return .object([
             "IsLogging": .boolean(trail.logging),
             "LatestDeliveryError": trail.latestDeliveryError.map(ShapeValue.string),

@@ -112,8 +112,8 @@ enum ElastiCacheAccess {
         for (member, key) in members {
             if let value = call.input[member: member].flatMap(text) { keys[key] = [value] }
         }
-        if call.input[member: "AuthToken"] != nil { keys["elasticache:AuthTokenEnabled"] = ["true"] }
-        if let tags = call.input[member: "Tags"]?.listValue, !tags.isEmpty {
+        if call[.authToken] != nil { keys["elasticache:AuthTokenEnabled"] = ["true"] }
+        if let tags = call[.tags]?.listValue, !tags.isEmpty {
             var tagKeys: [String] = []
             for tag in tags {
                 guard let key = tag[member: "Key"]?.stringValue else { continue }

@@ -102,30 +102,30 @@ struct ReservedNodeOperations {
         throws -> [T]
     {
         var items = items
-        if let type = call.string("CacheNodeType") { items = items.filter { fields($0).nodeType == type } }
-        if let duration = call.string("Duration") {
+        if let type = call.string(.cacheNodeType) { items = items.filter { fields($0).nodeType == type } }
+        if let duration = call.string(.duration) {
             let seconds = ["1": 31_536_000, "3": 94_608_000, "31536000": 31_536_000, "94608000": 94_608_000][duration]
             guard let seconds else {
                 throw AWSError.invalidParameterValue("Duration must be 1, 3, 31536000 or 94608000.")
             }
             items = items.filter { fields($0).duration == seconds }
         }
-        if let product = call.string("ProductDescription") { items = items.filter { fields($0).product == product } }
-        if let type = call.string("OfferingType") { items = items.filter { fields($0).type == type } }
+        if let product = call.string(.productDescription) { items = items.filter { fields($0).product == product } }
+        if let type = call.string(.offeringType) { items = items.filter { fields($0).type == type } }
         return items
     }
 
     func describeOfferings() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         var offerings = try filtered(Self.catalog) { ($0.id, $0.nodeType, $0.duration, $0.product, $0.offeringType) }
-        if let id = call.string("ReservedCacheNodesOfferingId") {
+        if let id = call.string(.reservedCacheNodesOfferingId) {
             offerings = offerings.filter { $0.id == id }
             if offerings.isEmpty {
-                throw call.error("ReservedCacheNodesOfferingNotFoundFault", "Offering \(id) not found.")
+                throw call.error(.reservedCacheNodesOfferingNotFoundFault, "Offering \(id) not found.")
             }
         }
         let (page, next) = try Marker.page(
-            offerings.sorted { $0.id < $1.id }, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+            offerings.sorted { $0.id < $1.id }, id: \.id, marker: call.string(.marker), maxRecords: maxRecords)
         return .object([
             "ReservedCacheNodesOfferings": .list(page.map(\.shapeValue)), "Marker": next.map(ShapeValue.string),
         ])
@@ -157,28 +157,28 @@ struct ReservedNodeOperations {
     }
 
     func purchase() throws -> ShapeValue {
-        let offeringId = try call.required("ReservedCacheNodesOfferingId")
+        let offeringId = try call.required(.reservedCacheNodesOfferingId)
         guard Self.catalog.contains(where: { $0.id == offeringId }) else {
-            throw call.error("ReservedCacheNodesOfferingNotFoundFault", "Offering \(offeringId) not found.")
+            throw call.error(.reservedCacheNodesOfferingNotFoundFault, "Offering \(offeringId) not found.")
         }
-        let count = call.int("CacheNodeCount") ?? 1
+        let count = call.int(.cacheNodeCount) ?? 1
         guard (1...300).contains(count) else {
-            throw call.error("ReservedCacheNodeQuotaExceededFault", "At most 300 reserved nodes per purchase.")
+            throw call.error(.reservedCacheNodeQuotaExceededFault, "At most 300 reserved nodes per purchase.")
         }
-        let id = call.string("ReservedCacheNodeId") ?? "ri-\(Self.offeringId("\(call.requestID)").prefix(13))"
+        let id = call.string(.reservedCacheNodeId) ?? "ri-\(Self.offeringId("\(call.requestID)").prefix(13))"
         if try tx.get(Reservation.self, kind: Reservation.kind, scope: context.scope, id: id) != nil {
-            throw call.error("ReservedCacheNodeAlreadyExistsFault", "Reserved cache node \(id) already exists.")
+            throw call.error(.reservedCacheNodeAlreadyExistsFault, "Reserved cache node \(id) already exists.")
         }
         let reservation = Reservation(
             id: id, offeringId: offeringId, count: count, start: call.now,
             arn: context.arn("reserved-instance", id),
-            tags: try TagOperations.tags(call.input[member: "Tags"]))
+            tags: try TagOperations.tags(call[.tags]))
         try tx.put(reservation, kind: Reservation.kind, scope: context.scope, id: id)
         return .object(["ReservedCacheNode": render(reservation)])
     }
 
     func describe() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         let offerings = Dictionary(uniqueKeysWithValues: Self.catalog.map { ($0.id, $0) })
         var reservations = try tx.list(Reservation.self, kind: Reservation.kind, scope: context.scope)
         reservations = try filtered(reservations) { reservation in
@@ -188,17 +188,17 @@ struct ReservedNodeOperations {
                 offering?.offeringType ?? ""
             )
         }
-        if let id = call.string("ReservedCacheNodesOfferingId") {
+        if let id = call.string(.reservedCacheNodesOfferingId) {
             reservations = reservations.filter { $0.offeringId == id }
         }
-        if let id = call.string("ReservedCacheNodeId") {
+        if let id = call.string(.reservedCacheNodeId) {
             reservations = reservations.filter { $0.id == id }
             if reservations.isEmpty {
-                throw call.error("ReservedCacheNodeNotFoundFault", "Reserved cache node \(id) not found.")
+                throw call.error(.reservedCacheNodeNotFoundFault, "Reserved cache node \(id) not found.")
             }
         }
         let (page, next) = try Marker.page(
-            reservations, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+            reservations, id: \.id, marker: call.string(.marker), maxRecords: maxRecords)
         return .object(["ReservedCacheNodes": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
     }
 }

@@ -60,21 +60,21 @@ struct ServiceUpdateOperations {
 
     func update(_ name: String) throws -> ServiceUpdate {
         guard let update = Self.catalog.first(where: { $0.name == name }) else {
-            throw call.error("ServiceUpdateNotFoundFault", "Service update \(name) not found.")
+            throw call.error(.serviceUpdateNotFoundFault, "Service update \(name) not found.")
         }
         return update
     }
 
     func statuses() -> [String]? {
-        call.input[member: "ServiceUpdateStatus"]?.listValue?.compactMap(\.stringValue)
+        call[.serviceUpdateStatus]?.listValue?.compactMap(\.stringValue)
     }
 
     func describeUpdates() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         var updates = Self.catalog
-        if let name = call.string("ServiceUpdateName") { updates = [try update(name)] }
+        if let name = call.string(.serviceUpdateName) { updates = [try update(name)] }
         if let statuses = statuses() { updates = updates.filter { statuses.contains($0.status) } }
-        let (page, next) = try Marker.page(updates, id: \.name, marker: call.string("Marker"), maxRecords: maxRecords)
+        let (page, next) = try Marker.page(updates, id: \.name, marker: call.string(.marker), maxRecords: maxRecords)
         return .object(["ServiceUpdates": .list(page.map(\.shapeValue)), "Marker": next.map(ShapeValue.string)])
     }
 
@@ -148,31 +148,31 @@ struct ServiceUpdateOperations {
     }
 
     func describeActions() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         var actions = try actions()
-        if let name = call.string("ServiceUpdateName") { actions = actions.filter { $0.update.name == name } }
-        if let ids = context.strings("ReplicationGroupIds") {
+        if let name = call.string(.serviceUpdateName) { actions = actions.filter { $0.update.name == name } }
+        if let ids = context.strings(.replicationGroupIds) {
             actions = actions.filter { $0.replicationGroupId.map(ids.contains) ?? false }
         }
-        if let ids = context.strings("CacheClusterIds") {
+        if let ids = context.strings(.cacheClusterIds) {
             actions = actions.filter { $0.cacheClusterId.map(ids.contains) ?? false }
         }
-        if let engine = call.string("Engine") { actions = actions.filter { $0.engine == engine } }
+        if let engine = call.string(.engine) { actions = actions.filter { $0.engine == engine } }
         if let statuses = statuses() { actions = actions.filter { statuses.contains($0.update.status) } }
         var rows = try actions.map { ($0, try applied($0)) }
-        if let wanted = call.input[member: "UpdateActionStatus"]?.listValue?.compactMap(\.stringValue) {
+        if let wanted = call[.updateActionStatus]?.listValue?.compactMap(\.stringValue) {
             rows = rows.filter { wanted.contains($0.1?.status ?? "not-applied") }
         }
         let (page, next) = try Marker.page(
-            rows, id: { "\($0.0.update.name)/\($0.0.resource)" }, marker: call.string("Marker"), maxRecords: maxRecords)
+            rows, id: { "\($0.0.update.name)/\($0.0.resource)" }, marker: call.string(.marker), maxRecords: maxRecords)
         return .object(["UpdateActions": .list(page.map { render($0.0, $0.1) }), "Marker": next.map(ShapeValue.string)])
     }
 
     /// BatchApplyUpdateAction (`apply`) or BatchStopUpdateAction on the named resources.
     func batch(apply: Bool) throws -> ShapeValue {
-        let update = try update(try call.required("ServiceUpdateName"))
-        let groups = context.strings("ReplicationGroupIds") ?? []
-        let clusterIds = context.strings("CacheClusterIds") ?? []
+        let update = try update(try call.required(.serviceUpdateName))
+        let groups = context.strings(.replicationGroupIds) ?? []
+        let clusterIds = context.strings(.cacheClusterIds) ?? []
         guard !groups.isEmpty || !clusterIds.isEmpty, groups.count + clusterIds.count <= 20 else {
             throw AWSError.invalidParameterValue("Name 1 to 20 replication groups or cache clusters.")
         }

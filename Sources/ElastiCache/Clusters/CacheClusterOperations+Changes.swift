@@ -7,7 +7,7 @@ extension CacheClusterOperations {
     func requireAvailable(_ cluster: CacheClusterRecord) throws {
         guard cluster.status == .available else {
             throw call.error(
-                "InvalidCacheClusterStateFault",
+                .invalidCacheClusterStateFault,
                 "Cache cluster \(cluster.id) is not in available state (it is \(cluster.status.rawValue)).")
         }
     }
@@ -16,40 +16,40 @@ extension CacheClusterOperations {
     func requireStandalone(_ cluster: CacheClusterRecord) throws {
         if let group = cluster.replicationGroupId {
             throw call.error(
-                "InvalidCacheClusterStateFault",
+                .invalidCacheClusterStateFault,
                 "Cache cluster \(cluster.id) is a member of replication group \(group); change it through the replication group."
             )
         }
     }
 
     func modify() throws -> ShapeValue {
-        var cluster = try cluster(try call.required("CacheClusterId"))
+        var cluster = try cluster(try call.required(.cacheClusterId))
         try requireStandalone(cluster)
         try requireAvailable(cluster)
         var pending = cluster.pending ?? PendingChanges()
-        if let count = call.int("NumCacheNodes"), count != cluster.numCacheNodes {
+        if let count = call.int(.numCacheNodes), count != cluster.numCacheNodes {
             try pendingNodeCount(count, &pending, cluster)
-        } else if call.input[member: "CacheNodeIdsToRemove"] != nil {
+        } else if call[.cacheNodeIdsToRemove] != nil {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "CacheNodeIdsToRemove requires NumCacheNodes lower than the current count.")
         }
-        if let version = call.string("EngineVersion"), version != cluster.engineVersion {
+        if let version = call.string(.engineVersion), version != cluster.engineVersion {
             pending.engineVersion = try ClusterValidation.upgrade(
                 engine: cluster.engine, from: cluster.engineVersion, to: version
             )
             .version
         }
-        if let nodeType = call.string("CacheNodeType"), nodeType != cluster.nodeType {
+        if let nodeType = call.string(.cacheNodeType), nodeType != cluster.nodeType {
             guard cluster.engine != "memcached" else {
                 throw call.error(
-                    "InvalidParameterCombinationException", "Memcached clusters cannot change their node type.")
+                    .invalidParameterCombinationException, "Memcached clusters cannot change their node type.")
             }
             pending.cacheNodeType = try ClusterValidation.nodeType(nodeType)
         }
         try applyImmediateChanges(&cluster)
         if !pending.isEmpty {
-            if call.input[member: "ApplyImmediately"]?.boolValue == true {
+            if call[.applyImmediately]?.boolValue == true {
                 pending.applyAt = nil
                 cluster.pending = pending
                 lifecycle.begin(.modifying, &cluster, now: call.now)
@@ -65,14 +65,14 @@ extension CacheClusterOperations {
     private func pendingNodeCount(_ count: Int, _ pending: inout PendingChanges, _ cluster: CacheClusterRecord) throws {
         guard cluster.engine == "memcached" else {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "NumCacheNodes can only be modified for Memcached clusters; use a replication group to add replicas.")
         }
         guard count >= 1, count <= settings.nodesPerMemcachedCluster else {
             throw AWSError.invalidParameterValue(
                 "NumCacheNodes must be between 1 and \(settings.nodesPerMemcachedCluster).")
         }
-        let removing = context.strings("CacheNodeIdsToRemove") ?? []
+        let removing = context.strings(.cacheNodeIdsToRemove) ?? []
         if count < cluster.numCacheNodes {
             let known = Set(cluster.nodes.map(\.id))
             guard removing.count == cluster.numCacheNodes - count, Set(removing).isSubset(of: known),
@@ -85,42 +85,42 @@ extension CacheClusterOperations {
             pending.cacheNodeIdsToRemove = removing
         } else if !removing.isEmpty {
             throw call.error(
-                "InvalidParameterCombinationException", "CacheNodeIdsToRemove cannot be given when adding nodes.")
+                .invalidParameterCombinationException, "CacheNodeIdsToRemove cannot be given when adding nodes.")
         }
         pending.numCacheNodes = count
     }
 
     /// Changes AWS applies at once, whatever ApplyImmediately says.
     private func applyImmediateChanges(_ cluster: inout CacheClusterRecord) throws {
-        if let window = call.string("PreferredMaintenanceWindow") {
+        if let window = call.string(.preferredMaintenanceWindow) {
             cluster.maintenanceWindow = try ClusterValidation.maintenanceWindow(window)
         }
-        if let flag = call.input[member: "AutoMinorVersionUpgrade"]?.boolValue {
+        if let flag = call[.autoMinorVersionUpgrade]?.boolValue {
             cluster.autoMinorVersionUpgrade = flag
         }
-        if let limit = call.int("SnapshotRetentionLimit") { cluster.snapshotRetentionLimit = limit }
-        if let window = call.string("SnapshotWindow") { cluster.snapshotWindow = window }
-        if let groups = context.strings("SecurityGroupIds") { cluster.securityGroupIds = groups }
-        if let groups = context.strings("CacheSecurityGroupNames") { cluster.cacheSecurityGroupNames = groups }
-        if let group = call.string("CacheParameterGroupName") {
+        if let limit = call.int(.snapshotRetentionLimit) { cluster.snapshotRetentionLimit = limit }
+        if let window = call.string(.snapshotWindow) { cluster.snapshotWindow = window }
+        if let groups = context.strings(.securityGroupIds) { cluster.securityGroupIds = groups }
+        if let groups = context.strings(.cacheSecurityGroupNames) { cluster.cacheSecurityGroupNames = groups }
+        if let group = call.string(.cacheParameterGroupName) {
             let family = EngineCatalog.version(engine: cluster.engine, version: cluster.engineVersion)?.family ?? ""
             try checkParameterGroup(group, family: family)
             cluster.parameterGroup = group
         }
-        if let topic = call.string("NotificationTopicArn") { cluster.notificationTopicArn = topic }
-        if call.string("AuthToken") != nil || call.string("AuthTokenUpdateStrategy") != nil {
+        if let topic = call.string(.notificationTopicArn) { cluster.notificationTopicArn = topic }
+        if call.string(.authToken) != nil || call.string(.authTokenUpdateStrategy) != nil {
             guard cluster.engine != "memcached" else {
-                throw call.error("InvalidParameterCombinationException", "AuthToken is not supported for Memcached.")
+                throw call.error(.invalidParameterCombinationException, "AuthToken is not supported for Memcached.")
             }
-            cluster.authTokenEnabled = call.string("AuthTokenUpdateStrategy") != "DELETE"
+            cluster.authTokenEnabled = call.string(.authTokenUpdateStrategy) != "DELETE"
         }
     }
 
     func delete() throws -> ShapeValue {
-        var cluster = try cluster(try call.required("CacheClusterId"))
+        var cluster = try cluster(try call.required(.cacheClusterId))
         try requireStandalone(cluster)
         try requireAvailable(cluster)
-        if let name = call.string("FinalSnapshotIdentifier") {
+        if let name = call.string(.finalSnapshotIdentifier) {
             try SnapshotOperations(context: context).finalSnapshot(name, of: cluster)
         }
         lifecycle.begin(.deleting, &cluster, now: call.now)
@@ -129,9 +129,9 @@ extension CacheClusterOperations {
     }
 
     func reboot() throws -> ShapeValue {
-        var cluster = try cluster(try call.required("CacheClusterId"))
+        var cluster = try cluster(try call.required(.cacheClusterId))
         try requireAvailable(cluster)
-        let ids = context.strings("CacheNodeIdsToReboot") ?? []
+        let ids = context.strings(.cacheNodeIdsToReboot) ?? []
         let unknown = ids.filter { id in !cluster.nodes.contains { $0.id == id } }
         guard !ids.isEmpty, unknown.isEmpty else {
             throw AWSError.invalidParameterValue("Cache node ids not found: \(unknown.joined(separator: ", ")).")

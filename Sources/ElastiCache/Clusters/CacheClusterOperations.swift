@@ -19,7 +19,7 @@ struct CacheClusterOperations {
     }
 
     func notFound(_ id: String) -> AWSError {
-        call.error("CacheClusterNotFoundFault", "CacheCluster not found: \(id)")
+        call.error(.cacheClusterNotFoundFault, "CacheCluster not found: \(id)")
     }
 
     func render(_ cluster: CacheClusterRecord, showNodes: Bool = false) -> ShapeValue {
@@ -94,20 +94,20 @@ struct CacheClusterOperations {
     }
 
     func create() throws -> ShapeValue {
-        let id = try ClusterValidation.clusterId(try call.required("CacheClusterId"))
-        if call.string("ReplicationGroupId") != nil {
+        let id = try ClusterValidation.clusterId(try call.required(.cacheClusterId))
+        if call.string(.replicationGroupId) != nil {
             throw AWSError.invalidParameterValue(
                 "Adding a cluster to a replication group with CreateCacheCluster is not served; use IncreaseReplicaCount."
             )
         }
         // A restore takes the snapshot's engine, version and node type unless the call names them.
         let source = try SnapshotOperations(context: context).restoreSource()
-        let engine = try ClusterValidation.engine(try source?.engine ?? requiredForCreate("Engine"))
+        let engine = try ClusterValidation.engine(try source?.engine ?? requiredForCreate(.engine))
         let version = try ClusterValidation.engineVersion(
             engine: engine,
-            call.string("EngineVersion") ?? source?.engineVersion ?? EngineCatalog.defaultVersion[engine] ?? "")
-        let nodeType = try ClusterValidation.nodeType(try source?.nodeType ?? requiredForCreate("CacheNodeType"))
-        let count = call.int("NumCacheNodes") ?? 1
+            call.string(.engineVersion) ?? source?.engineVersion ?? EngineCatalog.defaultVersion[engine] ?? "")
+        let nodeType = try ClusterValidation.nodeType(try source?.nodeType ?? requiredForCreate(.cacheNodeType))
+        let count = call.int(.numCacheNodes) ?? 1
         if engine != "memcached" && count != 1 {
             throw AWSError.invalidParameterValue(
                 "Cannot create a \(engine == "redis" ? "Redis" : "Valkey") cluster with a NumCacheNodes parameter greater than 1."
@@ -116,40 +116,40 @@ struct CacheClusterOperations {
         guard count >= 1 else { throw AWSError.invalidParameterValue("NumCacheNodes must be at least 1.") }
         guard count <= settings.nodesPerMemcachedCluster else {
             throw call.error(
-                "NodeQuotaForClusterExceededFault",
+                .nodeQuotaForClusterExceededFault,
                 "Cluster node quota exceeded: at most \(settings.nodesPerMemcachedCluster) nodes per cluster.")
         }
-        let azMode = call.string("AZMode") ?? "single-az"
+        let azMode = call.string(.azMode) ?? "single-az"
         if azMode == "cross-az" && engine != "memcached" {
             throw call.error(
-                "InvalidParameterCombinationException", "AZMode cross-az is only supported for Memcached clusters.")
+                .invalidParameterCombinationException, "AZMode cross-az is only supported for Memcached clusters.")
         }
         if azMode == "cross-az" && count < 2 {
             throw call.error(
-                "InvalidParameterCombinationException", "AZMode cross-az requires NumCacheNodes of at least 2.")
+                .invalidParameterCombinationException, "AZMode cross-az requires NumCacheNodes of at least 2.")
         }
-        if call.string("AuthToken") != nil && engine == "memcached" {
-            throw call.error("InvalidParameterCombinationException", "AuthToken is not supported for Memcached.")
+        if call.string(.authToken) != nil && engine == "memcached" {
+            throw call.error(.invalidParameterCombinationException, "AuthToken is not supported for Memcached.")
         }
         if try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
-            throw call.error("CacheClusterAlreadyExistsFault", "Cache cluster \(id) already exists.")
+            throw call.error(.cacheClusterAlreadyExistsFault, "Cache cluster \(id) already exists.")
         }
         let current = try usage()
         guard current.clusters < settings.clustersPerAccount else {
-            throw call.error("ClusterQuotaForCustomerExceededFault", "Cluster quota exceeded for customer.")
+            throw call.error(.clusterQuotaForCustomerExceededFault, "Cluster quota exceeded for customer.")
         }
         guard current.nodes + count <= settings.nodesPerAccount else {
-            throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
+            throw call.error(.nodeQuotaForCustomerExceededFault, "Node quota exceeded for customer.")
         }
-        let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
-        if let name = call.string("CacheParameterGroupName") { try checkParameterGroup(name, family: version.family) }
-        if let name = call.string("CacheSubnetGroupName") {
+        let window = try call.string(.preferredMaintenanceWindow).map(ClusterValidation.maintenanceWindow)
+        if let name = call.string(.cacheParameterGroupName) { try checkParameterGroup(name, family: version.family) }
+        if let name = call.string(.cacheSubnetGroupName) {
             _ = try SubnetGroupOperations(context: context).group(name)
         }
-        for name in context.strings("CacheSecurityGroupNames") ?? [] {
+        for name in context.strings(.cacheSecurityGroupNames) ?? [] {
             _ = try SecurityGroupOperations(context: context).group(name)
         }
-        let tags = try TagOperations.tags(call.input[member: "Tags"])
+        let tags = try TagOperations.tags(call[.tags])
         var cluster = CacheClusterRecord(
             id: id, arn: context.arn("cluster", id), engine: engine,
             engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil, numCacheNodes: count,
@@ -158,28 +158,28 @@ struct CacheClusterOperations {
             },
             azMode: azMode,
             preferredAvailabilityZone: azMode == "cross-az"
-                ? "Multiple" : call.string("PreferredAvailabilityZone") ?? "\(call.region)a",
-            parameterGroup: call.string("CacheParameterGroupName") ?? "default.\(version.family)",
+                ? "Multiple" : call.string(.preferredAvailabilityZone) ?? "\(call.region)a",
+            parameterGroup: call.string(.cacheParameterGroupName) ?? "default.\(version.family)",
             maintenanceWindow: window ?? "sun:05:00-sun:06:00",
-            port: call.int("Port") ?? EngineCatalog.defaultPort[engine] ?? 6379,
+            port: call.int(.port) ?? EngineCatalog.defaultPort[engine] ?? 6379,
             createTime: nil, pending: nil,
-            cacheSecurityGroupNames: context.strings("CacheSecurityGroupNames")
-                ?? (context.strings("SecurityGroupIds") == nil ? ["default"] : []),
-            securityGroupIds: context.strings("SecurityGroupIds") ?? [],
-            subnetGroup: call.string("CacheSubnetGroupName"),
-            autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true,
-            snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
-            snapshotWindow: call.string("SnapshotWindow"),
-            authTokenEnabled: call.string("AuthToken") != nil,
-            transitEncryptionEnabled: call.input[member: "TransitEncryptionEnabled"]?.boolValue ?? false,
-            notificationTopicArn: call.string("NotificationTopicArn"), replicationGroupId: nil, tags: tags)
+            cacheSecurityGroupNames: context.strings(.cacheSecurityGroupNames)
+                ?? (context.strings(.securityGroupIds) == nil ? ["default"] : []),
+            securityGroupIds: context.strings(.securityGroupIds) ?? [],
+            subnetGroup: call.string(.cacheSubnetGroupName),
+            autoMinorVersionUpgrade: call[.autoMinorVersionUpgrade]?.boolValue ?? true,
+            snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
+            snapshotWindow: call.string(.snapshotWindow),
+            authTokenEnabled: call.string(.authToken) != nil,
+            transitEncryptionEnabled: call[.transitEncryptionEnabled]?.boolValue ?? false,
+            notificationTopicArn: call.string(.notificationTopicArn), replicationGroupId: nil, tags: tags)
         lifecycle.begin(.creating, &cluster, now: call.now)
         try save(cluster)
         return .object(["CacheCluster": render(cluster)])
     }
 
     /// Engine and CacheNodeType have no default on AWS: a new cluster needs them.
-    private func requiredForCreate(_ member: String) throws -> String {
+    private func requiredForCreate(_ member: MemberName) throws -> String {
         guard let value = call.string(member), !value.isEmpty else {
             throw AWSError.invalidParameterValue("The parameter \(member) must be provided and must not be blank.")
         }
@@ -191,21 +191,21 @@ struct CacheClusterOperations {
         let group = try ParameterGroupOperations(context: context).group(name)
         guard group.family == family else {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "The parameter group \(group.name) is of family \(group.family), not \(family) as the engine version requires."
             )
         }
     }
 
     func describe() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
-        let showNodes = call.input[member: "ShowCacheNodeInfo"]?.boolValue ?? false
-        if let id = call.string("CacheClusterId") {
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
+        let showNodes = call[.showCacheNodeInfo]?.boolValue ?? false
+        if let id = call.string(.cacheClusterId) {
             return .object(["CacheClusters": .list([render(try cluster(id), showNodes: showNodes)])])
         }
-        let standaloneOnly = call.input[member: "ShowCacheClustersNotInReplicationGroups"]?.boolValue == true
+        let standaloneOnly = call[.showCacheClustersNotInReplicationGroups]?.boolValue == true
         // Read one page (and one more) in id order from the store, not the whole account.
-        var after = try call.string("Marker").map(Marker.decode)
+        var after = try call.string(.marker).map(Marker.decode)
         var page: [CacheClusterRecord] = []
         var more = false
         while !more {

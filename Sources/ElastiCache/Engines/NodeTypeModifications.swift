@@ -17,19 +17,19 @@ struct NodeTypeModifications {
     func list() throws -> ShapeValue {
         let engine: String
         let nodeType: String
-        if let id = call.string("CacheClusterId") {
+        if let id = call.string(.cacheClusterId) {
             let cluster = try clusters.cluster(id)
             (engine, nodeType) = (cluster.engine, cluster.nodeType)
-        } else if let id = call.string("ReplicationGroupId") {
+        } else if let id = call.string(.replicationGroupId) {
             let group = try ReplicationGroupOperations(context: context).group(id)
             (engine, nodeType) = (group.engine, group.nodeType)
         } else {
             throw call.error(
-                "InvalidParameterCombinationException", "Either CacheClusterId or ReplicationGroupId must be given.")
+                .invalidParameterCombinationException, "Either CacheClusterId or ReplicationGroupId must be given.")
         }
         guard engine != "memcached" else {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "Node type modifications are not supported for Memcached clusters.")
         }
         let (family, size) = Self.split(nodeType)

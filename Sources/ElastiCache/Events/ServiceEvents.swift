@@ -37,17 +37,17 @@ struct ServiceEvents {
             if event.date < oldest { continue }
             events.append(event)
         }
-        let start = date("StartTime") ?? call.now.addingTimeInterval(-TimeInterval((call.int("Duration") ?? 60) * 60))
-        let end = date("EndTime") ?? call.now
+        let start = date(.startTime) ?? call.now.addingTimeInterval(-TimeInterval((call.int(.duration) ?? 60) * 60))
+        let end = date(.endTime) ?? call.now
         guard start <= end else { throw AWSError.invalidParameterValue("StartTime must be before EndTime.") }
         events = events.filter { $0.date >= start && $0.date <= end }
-        if let type = call.string("SourceType") { events = events.filter { $0.sourceType == type } }
-        if let id = call.string("SourceIdentifier") {
+        if let type = call.string(.sourceType) { events = events.filter { $0.sourceType == type } }
+        if let id = call.string(.sourceIdentifier) {
             events = events.filter { $0.sourceIdentifier == id.lowercased() }
         }
         let keyed = events.enumerated().map { (String(format: "%09d", $0.offset), $0.element) }
         let (page, next) = try Marker.page(
-            keyed, id: \.0, marker: call.string("Marker"), maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+            keyed, id: \.0, marker: call.string(.marker), maxRecords: try Marker.maxRecords(call.int(.maxRecords)))
         return .object([
             "Events": .list(
                 page.map { _, event in
@@ -60,8 +60,8 @@ struct ServiceEvents {
         ])
     }
 
-    private func date(_ member: String) -> Date? {
-        if case .timestamp(let date)? = call.input[member: member] { return date }
+    private func date(_ member: MemberName) -> Date? {
+        if case .timestamp(let date)? = call.input[member: member.rawValue] { return date }
         return nil
     }
 }

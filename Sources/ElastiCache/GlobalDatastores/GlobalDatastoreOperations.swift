@@ -31,7 +31,7 @@ struct GlobalDatastoreOperations {
 
     func invalidState(_ global: GlobalDatastoreRecord) -> AWSError {
         call.error(
-            "InvalidGlobalReplicationGroupStateFault",
+            .invalidGlobalReplicationGroupStateFault,
             "Global replication group \(global.id) is \(global.status.rawValue).")
     }
 
@@ -59,22 +59,22 @@ struct GlobalDatastoreOperations {
     }
 
     func create() throws -> ShapeValue {
-        let suffix = try call.required("GlobalReplicationGroupIdSuffix")
-        let primary = try groups.group(try call.required("PrimaryReplicationGroupId"))
+        let suffix = try call.required(.globalReplicationGroupIdSuffix)
+        let primary = try groups.group(try call.required(.primaryReplicationGroupId))
         try groups.requireAvailable(primary)
         guard primary.globalReplicationGroupId == nil else {
             throw call.error(
-                "InvalidReplicationGroupStateFault", "Replication group \(primary.id) is already in a global datastore."
+                .invalidReplicationGroupStateFault, "Replication group \(primary.id) is already in a global datastore."
             )
         }
         let checked = try ClusterValidation.clusterId(suffix, parameter: "GlobalReplicationGroupIdSuffix")
         let id = "\(GlobalDatastoreRecord.prefix(account: call.account))-\(checked)"
         if try table.find(id) != nil {
             throw call.error(
-                "GlobalReplicationGroupAlreadyExistsFault", "Global replication group \(id) already exists.")
+                .globalReplicationGroupAlreadyExistsFault, "Global replication group \(id) already exists.")
         }
         var global = GlobalDatastoreRecord(
-            id: id, description: call.string("GlobalReplicationGroupDescription") ?? "", status: .creating,
+            id: id, description: call.string(.globalReplicationGroupDescription) ?? "", status: .creating,
             readyAt: nil, nodeType: primary.nodeType, engine: primary.engine, engineVersion: primary.engineVersion,
             clusterEnabled: primary.clusterMode, nodeGroupCount: primary.nodeGroups.count,
             automaticFailover: primary.automaticFailover, authTokenEnabled: primary.authTokenEnabled,
@@ -92,7 +92,7 @@ struct GlobalDatastoreOperations {
         try requireSettled(global)
         guard !global.members.contains(where: { $0.region == call.region }) else {
             throw call.error(
-                "InvalidGlobalReplicationGroupStateFault",
+                .invalidGlobalReplicationGroupStateFault,
                 "Global replication group \(id) already has a member in \(call.region).")
         }
         guard global.members.count < GlobalDatastoreRecord.maxMembers else {
@@ -105,14 +105,14 @@ struct GlobalDatastoreOperations {
     }
 
     func describe() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         var globals = try table.list()
-        if let id = call.string("GlobalReplicationGroupId") {
+        if let id = call.string(.globalReplicationGroupId) {
             globals = globals.filter { $0.id == id }
             if globals.isEmpty { throw table.notFound(id) }
         }
-        let show = call.input[member: "ShowMemberInfo"]?.boolValue ?? false
-        let (page, next) = try Marker.page(globals, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        let show = call[.showMemberInfo]?.boolValue ?? false
+        let (page, next) = try Marker.page(globals, id: \.id, marker: call.string(.marker), maxRecords: maxRecords)
         return .object([
             "GlobalReplicationGroups": .list(page.map { $0.shapeValue(showMembers: show) }),
             "Marker": next.map(ShapeValue.string),
@@ -120,14 +120,14 @@ struct GlobalDatastoreOperations {
     }
 
     func modify() throws -> ShapeValue {
-        var global = try global(try call.required("GlobalReplicationGroupId"))
+        var global = try global(try call.required(.globalReplicationGroupId))
         try requireSettled(global)
-        if let description = call.string("GlobalReplicationGroupDescription") { global.description = description }
-        if let failover = call.input[member: "AutomaticFailoverEnabled"]?.boolValue {
+        if let description = call.string(.globalReplicationGroupDescription) { global.description = description }
+        if let failover = call[.automaticFailoverEnabled]?.boolValue {
             global.automaticFailover = failover
         }
-        if let nodeType = call.string("CacheNodeType") { global.nodeType = try ClusterValidation.nodeType(nodeType) }
-        if let version = call.string("EngineVersion") {
+        if let nodeType = call.string(.cacheNodeType) { global.nodeType = try ClusterValidation.nodeType(nodeType) }
+        if let version = call.string(.engineVersion) {
             global.engineVersion =
                 try ClusterValidation.upgrade(engine: global.engine, from: global.engineVersion, to: version).version
         }
@@ -135,11 +135,11 @@ struct GlobalDatastoreOperations {
     }
 
     func delete() throws -> ShapeValue {
-        var global = try global(try call.required("GlobalReplicationGroupId"))
+        var global = try global(try call.required(.globalReplicationGroupId))
         try requireSettled(global)
         guard global.members.count == 1, let primary = global.members.first else {
             throw call.error(
-                "InvalidGlobalReplicationGroupStateFault",
+                .invalidGlobalReplicationGroupStateFault,
                 "Disassociate the secondary replication groups of \(global.id) before deleting it.")
         }
         guard primary.region == call.region else {
@@ -147,7 +147,7 @@ struct GlobalDatastoreOperations {
                 "Delete global datastore \(global.id) from its primary region, \(primary.region).")
         }
         try tag(primary.replicationGroupId, global: nil, role: nil)
-        if call.input[member: "RetainPrimaryReplicationGroup"]?.boolValue == false {
+        if call[.retainPrimaryReplicationGroup]?.boolValue == false {
             var group = try groups.group(primary.replicationGroupId)
             for member in group.memberIds { try groups.removeMember(member) }
             groups.begin(.deleting, &group)
@@ -159,18 +159,18 @@ struct GlobalDatastoreOperations {
     }
 
     func member(_ global: GlobalDatastoreRecord) throws -> Int {
-        let id = try call.string("ReplicationGroupId") ?? call.required("PrimaryReplicationGroupId")
-        let region = try call.string("ReplicationGroupRegion") ?? call.required("PrimaryRegion")
+        let id = try call.string(.replicationGroupId) ?? call.required(.primaryReplicationGroupId)
+        let region = try call.string(.replicationGroupRegion) ?? call.required(.primaryRegion)
         guard let index = global.members.firstIndex(where: { $0.replicationGroupId == id && $0.region == region })
         else {
             throw call.error(
-                "InvalidParameterCombinationException", "\(id) in \(region) is not a member of \(global.id).")
+                .invalidParameterCombinationException, "\(id) in \(region) is not a member of \(global.id).")
         }
         return index
     }
 
     func disassociate() throws -> ShapeValue {
-        var global = try global(try call.required("GlobalReplicationGroupId"))
+        var global = try global(try call.required(.globalReplicationGroupId))
         try requireSettled(global)
         let index = try member(global)
         guard global.members[index].role == "secondary" else {
@@ -183,7 +183,7 @@ struct GlobalDatastoreOperations {
     }
 
     func failover() throws -> ShapeValue {
-        var global = try global(try call.required("GlobalReplicationGroupId"))
+        var global = try global(try call.required(.globalReplicationGroupId))
         try requireSettled(global)
         let index = try member(global)
         guard global.members[index].role == "secondary" else {
@@ -194,22 +194,22 @@ struct GlobalDatastoreOperations {
     }
 
     func resize(increase: Bool) throws -> ShapeValue {
-        var global = try global(try call.required("GlobalReplicationGroupId"))
+        var global = try global(try call.required(.globalReplicationGroupId))
         try requireSettled(global)
         guard global.clusterEnabled else {
             throw AWSError.invalidParameterValue("Node groups can be changed only with cluster mode enabled.")
         }
-        let count = call.int("NodeGroupCount") ?? 0
+        let count = call.int(.nodeGroupCount) ?? 0
         guard increase ? count > global.nodeGroupCount : (1..<global.nodeGroupCount).contains(count) else {
             throw AWSError.invalidParameterValue(
                 "NodeGroupCount \(count) must be \(increase ? "more" : "fewer") than the current \(global.nodeGroupCount)."
             )
         }
-        if !increase && call.input[member: "GlobalNodeGroupsToRemove"] != nil
-            && call.input[member: "GlobalNodeGroupsToRetain"] != nil
+        if !increase && call[.globalNodeGroupsToRemove] != nil
+            && call[.globalNodeGroupsToRetain] != nil
         {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "Give GlobalNodeGroupsToRemove or GlobalNodeGroupsToRetain, not both.")
         }
         global.nodeGroupCount = count
@@ -217,7 +217,7 @@ struct GlobalDatastoreOperations {
     }
 
     func rebalance() throws -> ShapeValue {
-        var global = try global(try call.required("GlobalReplicationGroupId"))
+        var global = try global(try call.required(.globalReplicationGroupId))
         try requireSettled(global)
         guard global.clusterEnabled else {
             throw AWSError.invalidParameterValue("Slots can be rebalanced only with cluster mode enabled.")

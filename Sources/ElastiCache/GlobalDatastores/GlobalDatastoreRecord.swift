@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 
@@ -46,7 +47,7 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource {
     var arn: String
 
     static let kind = "elasticache.global"
-    static let notFoundFault = "GlobalReplicationGroupNotFoundFault"
+    static let notFoundFault = ErrorShape.globalReplicationGroupNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "Global replication group \(id) not found." }
     /// Global datastores belong to the account, not to a region.
     static func scope(account: String, region: String) -> String { account }

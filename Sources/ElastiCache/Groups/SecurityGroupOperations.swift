@@ -35,7 +35,7 @@ struct SecurityGroupOperations {
         if name.lowercased() == "default" {
             return SecurityGroupRecord(name: "default", description: "default", ingress: [], tags: [])
         }
-        throw call.error("CacheSecurityGroupNotFoundFault", "CacheSecurityGroup \(name) not found.")
+        throw call.error(.cacheSecurityGroupNotFoundFault, "CacheSecurityGroup \(name) not found.")
     }
 
     func render(_ group: SecurityGroupRecord) -> ShapeValue {
@@ -57,41 +57,41 @@ struct SecurityGroupOperations {
         switch call.operation.name {
         case "CreateCacheSecurityGroup":
             let name = try ClusterValidation.clusterId(
-                try call.required("CacheSecurityGroupName"), parameter: "CacheSecurityGroupName", maxLength: 255)
+                try call.required(.cacheSecurityGroupName), parameter: "CacheSecurityGroupName", maxLength: 255)
             let exists = try tx.get(SecurityGroupRecord.self, kind: Self.kind, scope: context.scope, id: name) != nil
             if name == "default" || exists {
-                throw call.error("CacheSecurityGroupAlreadyExistsFault", "Cache security group \(name) already exists.")
+                throw call.error(.cacheSecurityGroupAlreadyExistsFault, "Cache security group \(name) already exists.")
             }
             let group = SecurityGroupRecord(
-                name: name, description: try call.required("Description"), ingress: [],
-                tags: try TagOperations.tags(call.input[member: "Tags"]))
+                name: name, description: try call.required(.description), ingress: [],
+                tags: try TagOperations.tags(call[.tags]))
             try tx.put(group, kind: Self.kind, scope: context.scope, id: name)
             return .object(["CacheSecurityGroup": render(group)])
         case "DeleteCacheSecurityGroup":
-            let group = try group(try call.required("CacheSecurityGroupName"))
+            let group = try group(try call.required(.cacheSecurityGroupName))
             guard group.name != "default" else {
                 throw call.error(
-                    "InvalidCacheSecurityGroupStateFault", "The default cache security group cannot be deleted.")
+                    .invalidCacheSecurityGroupStateFault, "The default cache security group cannot be deleted.")
             }
             if try clusters.allClusters().contains(where: { $0.cacheSecurityGroupNames.contains(group.name) }) {
-                throw call.error("InvalidCacheSecurityGroupStateFault", "Cache security group \(group.name) is in use.")
+                throw call.error(.invalidCacheSecurityGroupStateFault, "Cache security group \(group.name) is in use.")
             }
             try tx.delete(kind: Self.kind, scope: context.scope, id: group.name)
             return nil
         case "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
-            var group = try group(try call.required("CacheSecurityGroupName"))
+            var group = try group(try call.required(.cacheSecurityGroupName))
             let ingress = SecurityGroupRecord.Ingress(
-                name: try call.required("EC2SecurityGroupName"), owner: try call.required("EC2SecurityGroupOwnerId"))
+                name: try call.required(.eC2SecurityGroupName), owner: try call.required(.eC2SecurityGroupOwnerId))
             if call.operation.name.hasPrefix("Authorize") {
                 guard !group.ingress.contains(ingress) else {
                     throw call.error(
-                        "AuthorizationAlreadyExistsFault", "EC2 security group \(ingress.name) is already authorized.")
+                        .authorizationAlreadyExistsFault, "EC2 security group \(ingress.name) is already authorized.")
                 }
                 group.ingress.append(ingress)
             } else {
                 guard group.ingress.contains(ingress) else {
                     throw call.error(
-                        "AuthorizationNotFoundFault", "EC2 security group \(ingress.name) is not authorized.")
+                        .authorizationNotFoundFault, "EC2 security group \(ingress.name) is not authorized.")
                 }
                 group.ingress.removeAll { $0 == ingress }
             }
@@ -99,14 +99,14 @@ struct SecurityGroupOperations {
             return .object(["CacheSecurityGroup": render(group)])
         default:
             var groups =
-                try call.string("CacheSecurityGroupName").map { [try group($0)] }
+                try call.string(.cacheSecurityGroupName).map { [try group($0)] }
                 ?? tx.list(SecurityGroupRecord.self, kind: Self.kind, scope: context.scope)
-            if call.string("CacheSecurityGroupName") == nil && !groups.contains(where: { $0.name == "default" }) {
+            if call.string(.cacheSecurityGroupName) == nil && !groups.contains(where: { $0.name == "default" }) {
                 groups.append(try group("default"))
             }
             let (page, next) = try Marker.page(
-                groups.sorted { $0.name < $1.name }, id: \.name, marker: call.string("Marker"),
-                maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+                groups.sorted { $0.name < $1.name }, id: \.name, marker: call.string(.marker),
+                maxRecords: try Marker.maxRecords(call.int(.maxRecords)))
             return .object(["CacheSecurityGroups": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
         }
     }

@@ -6,7 +6,7 @@ import ServiceContract
 struct SubnetGroupRecord: Sendable, Codable, Equatable, TaggableResource {
     static let kind = "elasticache.subnetgroup"
     static let arnType = "subnetgroup"
-    static let notFoundFault = "CacheSubnetGroupNotFoundFault"
+    static let notFoundFault = ErrorShape.cacheSubnetGroupNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "Cache subnet group \(id) not found." }
 
     var id: String { name }
@@ -51,10 +51,10 @@ struct SubnetGroupOperations {
     }
 
     private func subnetIds() throws -> [String] {
-        let ids = context.strings("SubnetIds") ?? []
+        let ids = context.strings(.subnetIds) ?? []
         guard !ids.isEmpty else { throw AWSError.invalidParameterValue("SubnetIds must name at least one subnet.") }
         for id in ids where !id.hasPrefix("subnet-") || id.count < 8 {
-            throw call.error("InvalidSubnet", "The subnet ID \(id) does not exist")
+            throw call.error(.invalidSubnet, "The subnet ID \(id) does not exist")
         }
         return ids
     }
@@ -63,36 +63,36 @@ struct SubnetGroupOperations {
         switch call.operation.name {
         case "CreateCacheSubnetGroup":
             let name = try ClusterValidation.clusterId(
-                try call.required("CacheSubnetGroupName"), parameter: "CacheSubnetGroupName", maxLength: 255)
+                try call.required(.cacheSubnetGroupName), parameter: "CacheSubnetGroupName", maxLength: 255)
             if try table.find(name) != nil {
-                throw call.error("CacheSubnetGroupAlreadyExistsFault", "Cache subnet group \(name) already exists.")
+                throw call.error(.cacheSubnetGroupAlreadyExistsFault, "Cache subnet group \(name) already exists.")
             }
             let group = SubnetGroupRecord(
-                name: name, description: try call.required("CacheSubnetGroupDescription"), subnetIds: try subnetIds(),
+                name: name, description: try call.required(.cacheSubnetGroupDescription), subnetIds: try subnetIds(),
                 arn: context.arn(SubnetGroupRecord.arnType, name),
-                tags: try TagOperations.tags(call.input[member: "Tags"]))
+                tags: try TagOperations.tags(call[.tags]))
             try table.put(group)
             return .object(["CacheSubnetGroup": render(group)])
         case "ModifyCacheSubnetGroup":
-            var group = try group(try call.required("CacheSubnetGroupName"))
-            if let description = call.string("CacheSubnetGroupDescription") { group.description = description }
-            if call.input[member: "SubnetIds"] != nil { group.subnetIds = try subnetIds() }
+            var group = try group(try call.required(.cacheSubnetGroupName))
+            if let description = call.string(.cacheSubnetGroupDescription) { group.description = description }
+            if call[.subnetIds] != nil { group.subnetIds = try subnetIds() }
             try table.put(group)
             return .object(["CacheSubnetGroup": render(group)])
         case "DeleteCacheSubnetGroup":
-            let group = try group(try call.required("CacheSubnetGroupName"))
+            let group = try group(try call.required(.cacheSubnetGroupName))
             if try clusters.allClusters().contains(where: { $0.subnetGroup == group.name }) {
-                throw call.error("CacheSubnetGroupInUse", "Cache subnet group \(group.name) is in use.")
+                throw call.error(.cacheSubnetGroupInUse, "Cache subnet group \(group.name) is in use.")
             }
             try table.delete(group.id)
             return nil
         default:
             let groups =
-                try call.string("CacheSubnetGroupName").map { [try group($0)] }
+                try call.string(.cacheSubnetGroupName).map { [try group($0)] }
                 ?? table.list()
             let (page, next) = try Marker.page(
-                groups, id: \.name, marker: call.string("Marker"),
-                maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+                groups, id: \.name, marker: call.string(.marker),
+                maxRecords: try Marker.maxRecords(call.int(.maxRecords)))
             return .object(["CacheSubnetGroups": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
         }
     }

@@ -7,7 +7,7 @@ import ServiceContract
 struct ParameterGroupRecord: Sendable, Codable, Equatable, TaggableResource {
     static let kind = "elasticache.parametergroup"
     static let arnType = "parametergroup"
-    static let notFoundFault = "CacheParameterGroupNotFoundFault"
+    static let notFoundFault = ErrorShape.cacheParameterGroupNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "CacheParameterGroup \(id) not found." }
 
     var id: String { name }
@@ -79,18 +79,18 @@ struct ParameterGroupOperations {
         switch call.operation.name {
         case "CreateCacheParameterGroup": return try create()
         case "DescribeCacheParameterGroups":
-            let groups = try call.string("CacheParameterGroupName").map { [try group($0)] } ?? all()
+            let groups = try call.string(.cacheParameterGroupName).map { [try group($0)] } ?? all()
             let (page, next) = try Marker.page(
-                groups, id: \.name, marker: call.string("Marker"),
-                maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+                groups, id: \.name, marker: call.string(.marker),
+                maxRecords: try Marker.maxRecords(call.int(.maxRecords)))
             return .object([
                 "CacheParameterGroups": .list(page.map(Self.render)), "Marker": next.map(ShapeValue.string),
             ])
         case "DescribeCacheParameters":
-            let group = try group(try call.required("CacheParameterGroupName"))
-            return try parameters(family: group.family, overrides: group.overrides, source: call.string("Source"))
+            let group = try group(try call.required(.cacheParameterGroupName))
+            return try parameters(family: group.family, overrides: group.overrides, source: call.string(.source))
         case "DescribeEngineDefaultParameters":
-            let family = try call.required("CacheParameterGroupFamily")
+            let family = try call.required(.cacheParameterGroupFamily)
             guard ParameterCatalog.parameters(family: family) != nil else { throw Self.invalidFamily(family) }
             var defaults = try parameters(family: family, overrides: [:], source: nil)
             if case .structure(var fields) = defaults {
@@ -112,23 +112,23 @@ struct ParameterGroupOperations {
 
     private func create() throws -> ShapeValue {
         let name = try ClusterValidation.clusterId(
-            try call.required("CacheParameterGroupName"), parameter: "CacheParameterGroupName", maxLength: 255)
-        let family = try call.required("CacheParameterGroupFamily")
+            try call.required(.cacheParameterGroupName), parameter: "CacheParameterGroupName", maxLength: 255)
+        let family = try call.required(.cacheParameterGroupFamily)
         guard ParameterCatalog.parameters(family: family) != nil else { throw Self.invalidFamily(family) }
         guard !name.hasPrefix("default") else {
             throw AWSError.invalidParameterValue("CacheParameterGroupName must not begin with 'default'.")
         }
         let existing = try table.list()
         if existing.contains(where: { $0.name == name }) {
-            throw call.error("CacheParameterGroupAlreadyExistsFault", "Parameter group \(name) already exists.")
+            throw call.error(.cacheParameterGroupAlreadyExistsFault, "Parameter group \(name) already exists.")
         }
         guard existing.count < Self.quota else {
             throw call.error(
-                "CacheParameterGroupQuotaExceededFault", "Parameter group quota of \(Self.quota) exceeded.")
+                .cacheParameterGroupQuotaExceededFault, "Parameter group quota of \(Self.quota) exceeded.")
         }
         let group = ParameterGroupRecord(
-            name: name, family: family, description: try call.required("Description"), arn: arn(name), overrides: [:],
-            tags: try TagOperations.tags(call.input[member: "Tags"]))
+            name: name, family: family, description: try call.required(.description), arn: arn(name), overrides: [:],
+            tags: try TagOperations.tags(call[.tags]))
         try table.put(group)
         return .object(["CacheParameterGroup": Self.render(group)])
     }
@@ -141,8 +141,8 @@ struct ParameterGroupOperations {
         default: break
         }
         let (page, next) = try Marker.page(
-            specs.sorted { $0.name < $1.name }, id: \.name, marker: call.string("Marker"),
-            maxRecords: try Marker.maxRecords(call.int("MaxRecords")))
+            specs.sorted { $0.name < $1.name }, id: \.name, marker: call.string(.marker),
+            maxRecords: try Marker.maxRecords(call.int(.maxRecords)))
         let rendered = page.map { spec -> ShapeValue in
             let value = overrides[spec.name] ?? spec.defaultValue
             return .object([
@@ -162,16 +162,16 @@ struct ParameterGroupOperations {
         let found = try group(name)
         guard !found.name.hasPrefix("default.") else {
             throw call.error(
-                "InvalidCacheParameterGroupStateFault",
+                .invalidCacheParameterGroupStateFault,
                 "Default parameter group \(found.name) cannot be modified or deleted.")
         }
         return found
     }
 
     private func modify() throws -> ShapeValue {
-        var group = try changeable(try call.required("CacheParameterGroupName"))
+        var group = try changeable(try call.required(.cacheParameterGroupName))
         let specs = ParameterCatalog.parameters(family: group.family) ?? []
-        let changes = call.input[member: "ParameterNameValues"]?.listValue ?? []
+        let changes = call[.parameterNameValues]?.listValue ?? []
         guard (1...20).contains(changes.count) else {
             throw AWSError.invalidParameterValue("ParameterNameValues must hold between 1 and 20 parameters.")
         }
@@ -194,16 +194,16 @@ struct ParameterGroupOperations {
     }
 
     private func reset() throws -> ShapeValue {
-        var group = try changeable(try call.required("CacheParameterGroupName"))
-        if call.input[member: "ResetAllParameters"]?.boolValue == true {
+        var group = try changeable(try call.required(.cacheParameterGroupName))
+        if call[.resetAllParameters]?.boolValue == true {
             group.overrides = [:]
         } else {
-            let names = (call.input[member: "ParameterNameValues"]?.listValue ?? []).compactMap {
+            let names = (call[.parameterNameValues]?.listValue ?? []).compactMap {
                 $0[member: "ParameterName"]?.stringValue
             }
             guard !names.isEmpty else {
                 throw call.error(
-                    "InvalidParameterCombinationException", "Give ParameterNameValues or set ResetAllParameters.")
+                    .invalidParameterCombinationException, "Give ParameterNameValues or set ResetAllParameters.")
             }
             for name in names { group.overrides[name] = nil }
         }
@@ -212,10 +212,10 @@ struct ParameterGroupOperations {
     }
 
     private func delete() throws -> ShapeValue? {
-        let group = try changeable(try call.required("CacheParameterGroupName"))
+        let group = try changeable(try call.required(.cacheParameterGroupName))
         if try clusters.allClusters().contains(where: { $0.parameterGroup == group.name }) {
             throw call.error(
-                "InvalidCacheParameterGroupStateFault", "Parameter group \(group.name) is in use by a cache cluster.")
+                .invalidCacheParameterGroupStateFault, "Parameter group \(group.name) is in use by a cache cluster.")
         }
         try table.delete(group.id)
         return nil

@@ -22,19 +22,19 @@ struct MigrationOperations {
 
     /// The group, available and not in cluster mode, with exactly one valid source endpoint.
     func checked() throws -> (ReplicationGroupRecord, Migration) {
-        let group = try groups.group(try call.required("ReplicationGroupId"))
+        let group = try groups.group(try call.required(.replicationGroupId))
         try groups.requireAvailable(group)
         if try tx.get(Migration.self, kind: Migration.kind, scope: context.scope, id: group.id) != nil {
             throw call.error(
-                "ReplicationGroupAlreadyUnderMigrationFault",
+                .replicationGroupAlreadyUnderMigrationFault,
                 "Replication group \(group.id) is already under migration.")
         }
         guard !group.authTokenEnabled, !group.transitEncryptionEnabled else {
             throw call.error(
-                "InvalidReplicationGroupStateFault",
+                .invalidReplicationGroupStateFault,
                 "Online migration needs a replication group without AUTH and in-transit encryption.")
         }
-        let endpoints = call.input[member: "CustomerNodeEndpointList"]?.listValue ?? []
+        let endpoints = call[.customerNodeEndpointList]?.listValue ?? []
         guard endpoints.count == 1, let address = endpoints[0][member: "Address"]?.stringValue, !address.isEmpty,
             let port = endpoints[0][member: "Port"]?.intValue, (1...65535).contains(port)
         else {
@@ -56,10 +56,10 @@ struct MigrationOperations {
     }
 
     func complete() throws -> ShapeValue {
-        let group = try groups.group(try call.required("ReplicationGroupId"))
+        let group = try groups.group(try call.required(.replicationGroupId))
         guard try tx.delete(kind: Migration.kind, scope: context.scope, id: group.id) else {
             throw call.error(
-                "ReplicationGroupNotUnderMigrationFault", "Replication group \(group.id) is not under migration.")
+                .replicationGroupNotUnderMigrationFault, "Replication group \(group.id) is not under migration.")
         }
         return .object(["ReplicationGroup": try groups.render(group)])
     }

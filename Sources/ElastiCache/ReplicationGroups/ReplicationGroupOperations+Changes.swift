@@ -5,70 +5,70 @@ import ServiceContract
 
 extension ReplicationGroupOperations {
     func modify() throws -> ShapeValue {
-        var group = try group(try call.required("ReplicationGroupId"))
+        var group = try group(try call.required(.replicationGroupId))
         try requireAvailable(group)
-        if let description = call.string("ReplicationGroupDescription") { group.description = description }
-        if let failover = call.input[member: "AutomaticFailoverEnabled"]?.boolValue {
+        if let description = call.string(.replicationGroupDescription) { group.description = description }
+        if let failover = call[.automaticFailoverEnabled]?.boolValue {
             if !failover && group.clusterMode {
-                throw call.error("InvalidParameterCombinationException", "Cluster mode requires automatic failover.")
+                throw call.error(.invalidParameterCombinationException, "Cluster mode requires automatic failover.")
             }
             if failover && group.nodeGroups.contains(where: { $0.members.count < 2 }) {
                 throw call.error(
-                    "InvalidParameterCombinationException", "Automatic failover needs at least one replica.")
+                    .invalidParameterCombinationException, "Automatic failover needs at least one replica.")
             }
             group.automaticFailover = failover
             if !failover { group.multiAZ = false }
         }
-        if let multiAZ = call.input[member: "MultiAZEnabled"]?.boolValue {
+        if let multiAZ = call[.multiAZEnabled]?.boolValue {
             if multiAZ && !group.automaticFailover {
                 throw call.error(
-                    "InvalidParameterCombinationException", "MultiAZEnabled requires AutomaticFailoverEnabled.")
+                    .invalidParameterCombinationException, "MultiAZEnabled requires AutomaticFailoverEnabled.")
             }
             group.multiAZ = multiAZ
         }
-        if let primaryId = call.string("PrimaryClusterId") {
+        if let primaryId = call.string(.primaryClusterId) {
             guard !group.clusterMode,
                 let index = group.nodeGroups[0].members.firstIndex(where: { $0.clusterId == primaryId })
             else {
                 throw call.error(
-                    "InvalidParameterCombinationException", "\(primaryId) is not a member that can become primary.")
+                    .invalidParameterCombinationException, "\(primaryId) is not a member that can become primary.")
             }
             for i in group.nodeGroups[0].members.indices {
                 group.nodeGroups[0].members[i].role = i == index ? "primary" : "replica"
             }
         }
-        if let window = call.string("PreferredMaintenanceWindow") {
+        if let window = call.string(.preferredMaintenanceWindow) {
             group.maintenanceWindow = try ClusterValidation.maintenanceWindow(window)
         }
         let users = UserOperations(context: context)
-        if let add = context.strings("UserGroupIdsToAdd") {
+        if let add = context.strings(.userGroupIdsToAdd) {
             try users.attach(add, to: group.id, serverless: false)
             group.userGroupIds = (group.userGroupIds ?? []).filter { !add.contains($0) } + add
         }
-        if let remove = context.strings("UserGroupIdsToRemove") {
+        if let remove = context.strings(.userGroupIdsToRemove) {
             try users.attach(remove, to: group.id, serverless: false, detach: true)
             group.userGroupIds = (group.userGroupIds ?? []).filter { !remove.contains($0) }
         }
-        if let limit = call.int("SnapshotRetentionLimit") { group.snapshotRetentionLimit = limit }
-        if let window = call.string("SnapshotWindow") { group.snapshotWindow = window }
-        if let flag = call.input[member: "AutoMinorVersionUpgrade"]?.boolValue { group.autoMinorVersionUpgrade = flag }
-        if call.string("AuthToken") != nil || call.string("AuthTokenUpdateStrategy") != nil {
-            group.authTokenEnabled = call.string("AuthTokenUpdateStrategy") != "DELETE"
+        if let limit = call.int(.snapshotRetentionLimit) { group.snapshotRetentionLimit = limit }
+        if let window = call.string(.snapshotWindow) { group.snapshotWindow = window }
+        if let flag = call[.autoMinorVersionUpgrade]?.boolValue { group.autoMinorVersionUpgrade = flag }
+        if call.string(.authToken) != nil || call.string(.authTokenUpdateStrategy) != nil {
+            group.authTokenEnabled = call.string(.authTokenUpdateStrategy) != "DELETE"
         }
         var changesMembers = false
-        if let name = call.string("CacheParameterGroupName") {
+        if let name = call.string(.cacheParameterGroupName) {
             let family = EngineCatalog.version(engine: group.engine, version: group.engineVersion)?.family ?? ""
             try clusters.checkParameterGroup(name, family: family)
             group.parameterGroup = name
         }
-        if let version = call.string("EngineVersion"), version != group.engineVersion {
+        if let version = call.string(.engineVersion), version != group.engineVersion {
             group.engineVersion = try ClusterValidation.upgrade(
                 engine: group.engine, from: group.engineVersion, to: version
             )
             .version
             changesMembers = true
         }
-        if let nodeType = call.string("CacheNodeType"), nodeType != group.nodeType {
+        if let nodeType = call.string(.cacheNodeType), nodeType != group.nodeType {
             group.nodeType = try ClusterValidation.nodeType(nodeType)
             changesMembers = true
         }
@@ -87,26 +87,26 @@ extension ReplicationGroupOperations {
 
     /// IncreaseReplicaCount and DecreaseReplicaCount.
     func changeReplicas(increase: Bool) throws -> ShapeValue {
-        var group = try group(try call.required("ReplicationGroupId"))
+        var group = try group(try call.required(.replicationGroupId))
         try requireAvailable(group)
-        guard call.input[member: "ApplyImmediately"]?.boolValue == true else {
+        guard call[.applyImmediately]?.boolValue == true else {
             throw AWSError.invalidParameterValue("ApplyImmediately must be true: replica counts change at once.")
         }
         var targets: [String: Int] = [:]
-        if let count = call.int("NewReplicaCount") {
+        if let count = call.int(.newReplicaCount) {
             for nodeGroup in group.nodeGroups { targets[nodeGroup.id] = count }
         }
-        for shard in call.input[member: "ReplicaConfiguration"]?.listValue ?? [] {
+        for shard in call[.replicaConfiguration]?.listValue ?? [] {
             if let id = shard[member: "NodeGroupId"]?.stringValue,
                 let count = shard[member: "NewReplicaCount"]?.intValue
             {
                 targets[id] = Int(count)
             }
         }
-        let toRemove = Set(context.strings("ReplicasToRemove") ?? [])
+        let toRemove = Set(context.strings(.replicasToRemove) ?? [])
         guard !targets.isEmpty || (!increase && !toRemove.isEmpty) else {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "Give NewReplicaCount, ReplicaConfiguration or ReplicasToRemove.")
         }
         for index in group.nodeGroups.indices {
@@ -116,7 +116,7 @@ extension ReplicationGroupOperations {
                 if toRemove.contains(where: { id in
                     nodeGroup.members.contains { $0.clusterId == id && $0.role == "primary" }
                 }) {
-                    throw call.error("InvalidParameterCombinationException", "The primary cannot be removed.")
+                    throw call.error(.invalidParameterCombinationException, "The primary cannot be removed.")
                 }
                 targets[nodeGroup.id] = current - nodeGroup.members.filter { toRemove.contains($0.clusterId) }.count
             }
@@ -128,7 +128,7 @@ extension ReplicationGroupOperations {
             }
             if !increase && target < 1 && group.automaticFailover {
                 throw call.error(
-                    "InvalidParameterCombinationException",
+                    .invalidParameterCombinationException,
                     "Automatic failover needs at least one replica per node group.")
             }
             if increase {
@@ -156,27 +156,27 @@ extension ReplicationGroupOperations {
     }
 
     func modifyShards() throws -> ShapeValue {
-        var group = try group(try call.required("ReplicationGroupId"))
+        var group = try group(try call.required(.replicationGroupId))
         try requireAvailable(group)
         guard group.clusterMode else {
             throw call.error(
-                "InvalidParameterCombinationException", "Only replication groups in cluster mode have shards to change."
+                .invalidParameterCombinationException, "Only replication groups in cluster mode have shards to change."
             )
         }
-        guard call.input[member: "ApplyImmediately"]?.boolValue == true else {
+        guard call[.applyImmediately]?.boolValue == true else {
             throw AWSError.invalidParameterValue("ApplyImmediately must be true.")
         }
-        let count = call.int("NodeGroupCount") ?? group.nodeGroups.count
+        let count = call.int(.nodeGroupCount) ?? group.nodeGroups.count
         guard (1...Self.maxNodeGroups).contains(count) else {
             throw call.error(
-                "NodeGroupsPerReplicationGroupQuotaExceededFault", "NodeGroupCount must be between 1 and 500.")
+                .nodeGroupsPerReplicationGroupQuotaExceededFault, "NodeGroupCount must be between 1 and 500.")
         }
         guard count != group.nodeGroups.count else {
-            throw call.error("NoOperationFault", "The replication group already has \(count) node groups.")
+            throw call.error(.noOperationFault, "The replication group already has \(count) node groups.")
         }
         if count < group.nodeGroups.count {
-            let retain = context.strings("NodeGroupsToRetain")
-            let remove = Set(context.strings("NodeGroupsToRemove") ?? [])
+            let retain = context.strings(.nodeGroupsToRetain)
+            let remove = Set(context.strings(.nodeGroupsToRemove) ?? [])
             let kept = group.nodeGroups.filter { retain?.contains($0.id) ?? !remove.contains($0.id) }
             guard kept.count >= count else {
                 throw AWSError.invalidParameterValue(
@@ -210,15 +210,15 @@ extension ReplicationGroupOperations {
     }
 
     func testFailover() throws -> ShapeValue {
-        var group = try group(try call.required("ReplicationGroupId"))
+        var group = try group(try call.required(.replicationGroupId))
         try requireAvailable(group)
-        let nodeGroupId = try call.required("NodeGroupId")
+        let nodeGroupId = try call.required(.nodeGroupId)
         guard let index = group.nodeGroups.firstIndex(where: { $0.id == nodeGroupId }) else {
-            throw call.error("NodeGroupNotFoundFault", "Node group \(nodeGroupId) not found in \(group.id).")
+            throw call.error(.nodeGroupNotFoundFault, "Node group \(nodeGroupId) not found in \(group.id).")
         }
         guard group.automaticFailover, group.nodeGroups[index].members.count > 1 else {
             throw call.error(
-                "TestFailoverNotAvailableFault", "Test failover needs automatic failover and at least one replica.")
+                .testFailoverNotAvailableFault, "Test failover needs automatic failover and at least one replica.")
         }
         var members = group.nodeGroups[index].members
         guard let oldPrimary = members.firstIndex(where: { $0.role == "primary" }),

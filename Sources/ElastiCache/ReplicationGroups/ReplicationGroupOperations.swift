@@ -51,7 +51,7 @@ struct ReplicationGroupOperations {
     func requireAvailable(_ group: ReplicationGroupRecord) throws {
         guard group.status == .available else {
             throw call.error(
-                "InvalidReplicationGroupStateFault",
+                .invalidReplicationGroupStateFault,
                 "Replication group \(group.id) is not in available state (it is \(group.status.rawValue)).")
         }
     }
@@ -84,91 +84,91 @@ struct ReplicationGroupOperations {
 
     func create() throws -> ShapeValue {
         let id = try ClusterValidation.clusterId(
-            try call.required("ReplicationGroupId"), parameter: "ReplicationGroupId")
-        let description = try call.required("ReplicationGroupDescription")
+            try call.required(.replicationGroupId), parameter: "ReplicationGroupId")
+        let description = try call.required(.replicationGroupDescription)
         let source = try SnapshotOperations(context: context).restoreSource()
-        let primary = try call.string("PrimaryClusterId").map { try clusters.cluster($0) }
+        let primary = try call.string(.primaryClusterId).map { try clusters.cluster($0) }
         if let primary, primary.engine == "memcached" || primary.replicationGroupId != nil {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "Cache cluster \(primary.id) cannot be the primary of a replication group.")
         }
         if let primary { try clusters.requireAvailable(primary) }
         // A secondary of a global datastore takes the datastore's engine, version and node type.
-        let global = try call.string("GlobalReplicationGroupId").map {
+        let global = try call.string(.globalReplicationGroupId).map {
             try GlobalDatastoreOperations(context: context).global($0)
         }
         let engine = try ClusterValidation.engine(
-            global?.engine ?? call.string("Engine") ?? source?.engine ?? primary?.engine ?? "redis")
+            global?.engine ?? call.string(.engine) ?? source?.engine ?? primary?.engine ?? "redis")
         guard engine != "memcached" else {
             throw AWSError.invalidParameterValue("Replication groups are supported for Redis OSS and Valkey only.")
         }
         let version = try ClusterValidation.engineVersion(
             engine: engine,
-            global?.engineVersion ?? call.string("EngineVersion") ?? source?.engineVersion ?? primary?.engineVersion
+            global?.engineVersion ?? call.string(.engineVersion) ?? source?.engineVersion ?? primary?.engineVersion
                 ?? EngineCatalog.defaultVersion[engine] ?? "")
         let nodeType: String
         if let global {
             nodeType = global.nodeType
         } else if let primary {
             nodeType = primary.nodeType
-        } else if let source, call.string("CacheNodeType") == nil {
+        } else if let source, call.string(.cacheNodeType) == nil {
             nodeType = source.nodeType
         } else {
-            guard let given = call.string("CacheNodeType") else {
+            guard let given = call.string(.cacheNodeType) else {
                 throw AWSError.invalidParameterValue(
                     "The parameter CacheNodeType must be provided and must not be blank.")
             }
             nodeType = try ClusterValidation.nodeType(given)
         }
         let layout = try GroupLayout(call: call, hasPrimary: primary != nil)
-        let failover = call.input[member: "AutomaticFailoverEnabled"]?.boolValue ?? layout.clusterMode
-        let multiAZ = call.input[member: "MultiAZEnabled"]?.boolValue ?? false
+        let failover = call[.automaticFailoverEnabled]?.boolValue ?? layout.clusterMode
+        let multiAZ = call[.multiAZEnabled]?.boolValue ?? false
         if layout.clusterMode && !failover {
             throw call.error(
-                "InvalidParameterCombinationException", "Cluster mode requires AutomaticFailoverEnabled to be true.")
+                .invalidParameterCombinationException, "Cluster mode requires AutomaticFailoverEnabled to be true.")
         }
         if failover && !layout.clusterMode && layout.replicas.allSatisfy({ $0 < 1 }) {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "AutomaticFailoverEnabled requires at least one replica (NumCacheClusters of 2 or more).")
         }
         if multiAZ && !failover {
             throw call.error(
-                "InvalidParameterCombinationException", "MultiAZEnabled requires AutomaticFailoverEnabled.")
+                .invalidParameterCombinationException, "MultiAZEnabled requires AutomaticFailoverEnabled.")
         }
         if try tx.get(ReplicationGroupRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
-            throw call.error("ReplicationGroupAlreadyExistsFault", "Replication group \(id) already exists.")
+            throw call.error(.replicationGroupAlreadyExistsFault, "Replication group \(id) already exists.")
         }
         let parameterGroup =
-            call.string("CacheParameterGroupName")
+            call.string(.cacheParameterGroupName)
             ?? "default.\(version.family)\(layout.clusterMode ? ".cluster.on" : "")"
-        if call.string("CacheParameterGroupName") != nil {
+        if call.string(.cacheParameterGroupName) != nil {
             try clusters.checkParameterGroup(parameterGroup, family: version.family)
         }
-        let window = try call.string("PreferredMaintenanceWindow").map(ClusterValidation.maintenanceWindow)
+        let window = try call.string(.preferredMaintenanceWindow).map(ClusterValidation.maintenanceWindow)
         var group = ReplicationGroupRecord(
             id: id, description: description,
             arn: context.arn(ReplicationGroupRecord.arnType, id),
             engine: engine, engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil,
             clusterMode: layout.clusterMode, automaticFailover: failover, multiAZ: multiAZ, nodeGroups: [],
-            parameterGroup: parameterGroup, port: call.int("Port") ?? 6379,
+            parameterGroup: parameterGroup, port: call.int(.port) ?? 6379,
             maintenanceWindow: window ?? "sun:05:00-sun:06:00",
-            snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
-            snapshotWindow: call.string("SnapshotWindow"),
-            authTokenEnabled: call.string("AuthToken") != nil,
-            transitEncryptionEnabled: call.input[member: "TransitEncryptionEnabled"]?.boolValue ?? false,
-            atRestEncryptionEnabled: call.input[member: "AtRestEncryptionEnabled"]?.boolValue ?? false,
-            autoMinorVersionUpgrade: call.input[member: "AutoMinorVersionUpgrade"]?.boolValue ?? true, createTime: nil,
-            tags: try TagOperations.tags(call.input[member: "Tags"]))
+            snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
+            snapshotWindow: call.string(.snapshotWindow),
+            authTokenEnabled: call.string(.authToken) != nil,
+            transitEncryptionEnabled: call[.transitEncryptionEnabled]?.boolValue ?? false,
+            atRestEncryptionEnabled: call[.atRestEncryptionEnabled]?.boolValue ?? false,
+            autoMinorVersionUpgrade: call[.autoMinorVersionUpgrade]?.boolValue ?? true, createTime: nil,
+            tags: try TagOperations.tags(call[.tags]))
         if let global { try GlobalDatastoreOperations(context: context).join(global.id, group: &group) }
-        if let ids = context.strings("UserGroupIds"), !ids.isEmpty {
+        if let ids = context.strings(.userGroupIds), !ids.isEmpty {
             try UserOperations(context: context).attach(ids, to: id, serverless: false)
             group.userGroupIds = ids
         }
         let existingNodes = try clusters.usage().nodes
         guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= context.settings.nodesPerAccount else {
-            throw call.error("NodeQuotaForCustomerExceededFault", "Node quota exceeded for customer.")
+            throw call.error(.nodeQuotaForCustomerExceededFault, "Node quota exceeded for customer.")
         }
         for (index, replicas) in layout.replicas.enumerated() {
             let nodeGroupId = String(format: "%04d", index + 1)
@@ -195,30 +195,30 @@ struct ReplicationGroupOperations {
     }
 
     func describe() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
-        let groups = try call.string("ReplicationGroupId").map { [try group($0)] } ?? all()
-        let (page, next) = try Marker.page(groups, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
+        let groups = try call.string(.replicationGroupId).map { [try group($0)] } ?? all()
+        let (page, next) = try Marker.page(groups, id: \.id, marker: call.string(.marker), maxRecords: maxRecords)
         return .object(["ReplicationGroups": .list(try page.map(render)), "Marker": next.map(ShapeValue.string)])
     }
 
     func delete() throws -> ShapeValue {
-        var group = try group(try call.required("ReplicationGroupId"))
+        var group = try group(try call.required(.replicationGroupId))
         try requireAvailable(group)
         if let global = group.globalReplicationGroupId {
             throw call.error(
-                "InvalidReplicationGroupStateFault",
+                .invalidReplicationGroupStateFault,
                 "Replication group \(group.id) belongs to global datastore \(global); disassociate or delete it first.")
         }
-        if let name = call.string("FinalSnapshotIdentifier"),
+        if let name = call.string(.finalSnapshotIdentifier),
             let primary = group.nodeGroups.first?.members.first(where: { $0.role == "primary" })
         {
             try SnapshotOperations(context: context).finalSnapshot(
                 name, of: try clusters.cluster(primary.clusterId), group: group.id)
         }
-        let retain = call.input[member: "RetainPrimaryCluster"]?.boolValue ?? false
+        let retain = call[.retainPrimaryCluster]?.boolValue ?? false
         if retain && group.clusterMode {
             throw call.error(
-                "InvalidParameterCombinationException", "RetainPrimaryCluster is not supported with cluster mode.")
+                .invalidParameterCombinationException, "RetainPrimaryCluster is not supported with cluster mode.")
         }
         for nodeGroup in group.nodeGroups {
             for member in nodeGroup.members {
@@ -245,21 +245,21 @@ struct GroupLayout {
     var replicas: [Int]
 
     init(call: OperationCall, hasPrimary: Bool) throws {
-        let configurations = call.input[member: "NodeGroupConfiguration"]?.listValue ?? []
-        let numNodeGroups = call.int("NumNodeGroups")
+        let configurations = call[.nodeGroupConfiguration]?.listValue ?? []
+        let numNodeGroups = call.int(.numNodeGroups)
         clusterMode =
-            call.string("ClusterMode") == "enabled" || (numNodeGroups ?? 1) > 1 || configurations.count > 1
+            call.string(.clusterMode) == "enabled" || (numNodeGroups ?? 1) > 1 || configurations.count > 1
         if clusterMode && hasPrimary {
             throw call.error(
-                "InvalidParameterCombinationException", "PrimaryClusterId cannot be used with cluster mode.")
+                .invalidParameterCombinationException, "PrimaryClusterId cannot be used with cluster mode.")
         }
-        let perGroup = call.int("ReplicasPerNodeGroup")
+        let perGroup = call.int(.replicasPerNodeGroup)
         if !configurations.isEmpty {
             replicas = configurations.map { $0[member: "ReplicaCount"]?.intValue.map { Int($0) } ?? perGroup ?? 1 }
-        } else if let count = call.int("NumCacheClusters") {
+        } else if let count = call.int(.numCacheClusters) {
             guard !clusterMode else {
                 throw call.error(
-                    "InvalidParameterCombinationException", "NumCacheClusters cannot be used with cluster mode.")
+                    .invalidParameterCombinationException, "NumCacheClusters cannot be used with cluster mode.")
             }
             guard (1...6).contains(count) else {
                 throw AWSError.invalidParameterValue("NumCacheClusters must be between 1 and 6.")
@@ -273,7 +273,7 @@ struct GroupLayout {
         }
         guard (1...ReplicationGroupOperations.maxNodeGroups).contains(replicas.count) else {
             throw call.error(
-                "NodeGroupsPerReplicationGroupQuotaExceededFault",
+                .nodeGroupsPerReplicationGroupQuotaExceededFault,
                 "A replication group can have at most 500 node groups.")
         }
     }

@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 
@@ -10,7 +11,7 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
 
     static let kind = "elasticache.replicationgroup"
     static let arnType = "replicationgroup"
-    static let notFoundFault = "ReplicationGroupNotFoundFault"
+    static let notFoundFault = ErrorShape.replicationGroupNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "ReplicationGroup not found: \(id)" }
     static let eventSourceType = "replication-group"
 

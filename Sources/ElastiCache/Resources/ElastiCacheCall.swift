@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 import Persistence
@@ -22,8 +23,8 @@ struct ElastiCacheCall {
     }
 
     /// A list-of-strings member of the input.
-    func strings(_ member: String) -> [String]? {
-        call.input[member: member]?.listValue?.compactMap(\.stringValue)
+    func strings(_ member: MemberName) -> [String]? {
+        call.input[member: member.rawValue]?.listValue?.compactMap(\.stringValue)
     }
 
     /// The table of `Record`'s family in this call's region (or in `scope`).

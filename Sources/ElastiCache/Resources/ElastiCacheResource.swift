@@ -7,7 +7,7 @@ protocol ElastiCacheResource: Codable, Sendable {
     /// The family's kind in the state store.
     static var kind: String { get }
     /// The model's fault for an id the family does not hold (`UserNotFoundFault`).
-    static var notFoundFault: String { get }
+    static var notFoundFault: ErrorShape { get }
     /// The message of the not-found fault for `id`.
     static func notFoundMessage(_ id: String) -> String
     /// The row id (lowercased where ElastiCache treats names case-insensitively).

@@ -22,7 +22,7 @@ struct ServerlessOperations {
     func requireAvailable(_ cache: ServerlessCacheRecord) throws {
         guard cache.status == .available else {
             throw call.error(
-                "InvalidServerlessCacheStateFault",
+                .invalidServerlessCacheStateFault,
                 "Serverless cache \(cache.name) is \(cache.status.rawValue), not available.")
         }
     }
@@ -30,47 +30,47 @@ struct ServerlessOperations {
     /// A user group may be attached to Redis OSS or Valkey caches only, and must be active.
     func checkUserGroup(_ id: String, engine: String) throws {
         guard engine != "memcached" else {
-            throw call.error("InvalidParameterCombinationException", "User groups are not supported for Memcached.")
+            throw call.error(.invalidParameterCombinationException, "User groups are not supported for Memcached.")
         }
         let group = try UserOperations(context: context).group(id)
         guard group.status == .active else {
-            throw call.error("InvalidUserGroupStateFault", "User group \(id) is \(group.status.rawValue), not active.")
+            throw call.error(.invalidUserGroupStateFault, "User group \(id) is \(group.status.rawValue), not active.")
         }
     }
 
     func create() throws -> ShapeValue {
         let name = try ClusterValidation.clusterId(
-            try call.required("ServerlessCacheName"), parameter: "ServerlessCacheName")
-        let engine = try call.required("Engine").lowercased()
+            try call.required(.serverlessCacheName), parameter: "ServerlessCacheName")
+        let engine = try call.required(.engine).lowercased()
         guard let version = ServerlessCacheRecord.versions[engine] else {
             throw AWSError.invalidParameterValue("Engine must be redis, valkey or memcached.")
         }
-        if let major = call.string("MajorEngineVersion"), major != version.major {
+        if let major = call.string(.majorEngineVersion), major != version.major {
             throw AWSError.invalidParameterValue("MajorEngineVersion \(major) is not available for \(engine).")
         }
         if try table.find(name) != nil {
-            throw call.error("ServerlessCacheAlreadyExistsFault", "Serverless cache \(name) already exists.")
+            throw call.error(.serverlessCacheAlreadyExistsFault, "Serverless cache \(name) already exists.")
         }
-        for arn in context.strings("SnapshotArnsToRestore") ?? [] {
+        for arn in context.strings(.snapshotArnsToRestore) ?? [] {
             let snapshotName = String(arn.split(separator: ":").last ?? "")
             let snapshot = try ServerlessSnapshotOperations(serverless: self).snapshot(snapshotName)
             // Snapshots hold Redis OSS or Valkey data: available ones restore into either, never Memcached.
             guard snapshot.status == .available, engine != "memcached" else {
                 throw call.error(
-                    "InvalidParameterCombinationException",
+                    .invalidParameterCombinationException,
                     "Snapshot \(snapshotName) cannot be restored into \(engine).")
             }
         }
-        if let id = call.string("UserGroupId") { try checkUserGroup(id, engine: engine) }
+        if let id = call.string(.userGroupId) { try checkUserGroup(id, engine: engine) }
         let cache = ServerlessCacheRecord(
-            name: name, description: call.string("Description") ?? "", engine: engine,
-            majorEngineVersion: version.major, usageLimits: call.input[member: "CacheUsageLimits"],
-            kmsKeyId: call.string("KmsKeyId"), securityGroupIds: context.strings("SecurityGroupIds") ?? [],
-            subnetIds: context.strings("SubnetIds") ?? [], userGroupId: call.string("UserGroupId"),
-            snapshotRetentionLimit: call.int("SnapshotRetentionLimit") ?? 0,
-            dailySnapshotTime: call.string("DailySnapshotTime") ?? "05:00", status: .creating, readyAt: context.readyAt,
+            name: name, description: call.string(.description) ?? "", engine: engine,
+            majorEngineVersion: version.major, usageLimits: call[.cacheUsageLimits],
+            kmsKeyId: call.string(.KmsKeyId), securityGroupIds: context.strings(.securityGroupIds) ?? [],
+            subnetIds: context.strings(.subnetIds) ?? [], userGroupId: call.string(.userGroupId),
+            snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
+            dailySnapshotTime: call.string(.dailySnapshotTime) ?? "05:00", status: .creating, readyAt: context.readyAt,
             createTime: call.now, arn: context.arn(ServerlessCacheRecord.arnType, name),
-            tags: try TagOperations.tags(call.input[member: "Tags"]))
+            tags: try TagOperations.tags(call[.tags]))
         if let id = cache.userGroupId {
             try UserOperations(context: context).attach([id], to: name, serverless: true)
         }
@@ -79,33 +79,33 @@ struct ServerlessOperations {
     }
 
     func modify() throws -> ShapeValue {
-        var cache = try cache(try call.required("ServerlessCacheName"))
+        var cache = try cache(try call.required(.serverlessCacheName))
         try requireAvailable(cache)
         let users = UserOperations(context: context)
-        if call.input[member: "RemoveUserGroup"]?.boolValue == true {
-            if call.string("UserGroupId") != nil {
+        if call[.removeUserGroup]?.boolValue == true {
+            if call.string(.userGroupId) != nil {
                 throw call.error(
-                    "InvalidParameterCombinationException", "RemoveUserGroup and UserGroupId cannot be given together.")
+                    .invalidParameterCombinationException, "RemoveUserGroup and UserGroupId cannot be given together.")
             }
             try users.attach(cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
             cache.userGroupId = nil
         }
-        if let id = call.string("UserGroupId") {
+        if let id = call.string(.userGroupId) {
             try checkUserGroup(id, engine: cache.engine)
             try users.attach(cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
             try users.attach([id], to: cache.name, serverless: true)
             cache.userGroupId = id
         }
-        if let description = call.string("Description") { cache.description = description }
-        if let limits = call.input[member: "CacheUsageLimits"] { cache.usageLimits = limits }
-        if let groups = context.strings("SecurityGroupIds") { cache.securityGroupIds = groups }
-        if let limit = call.int("SnapshotRetentionLimit") { cache.snapshotRetentionLimit = limit }
-        if let time = call.string("DailySnapshotTime") { cache.dailySnapshotTime = time }
-        if let engine = call.string("Engine")?.lowercased(), engine != cache.engine {
+        if let description = call.string(.description) { cache.description = description }
+        if let limits = call[.cacheUsageLimits] { cache.usageLimits = limits }
+        if let groups = context.strings(.securityGroupIds) { cache.securityGroupIds = groups }
+        if let limit = call.int(.snapshotRetentionLimit) { cache.snapshotRetentionLimit = limit }
+        if let time = call.string(.dailySnapshotTime) { cache.dailySnapshotTime = time }
+        if let engine = call.string(.engine)?.lowercased(), engine != cache.engine {
             guard cache.engine == "redis", engine == "valkey", let version = ServerlessCacheRecord.versions[engine]
             else {
                 throw call.error(
-                    "InvalidParameterCombinationException", "Only Redis OSS caches can move to another engine (Valkey)."
+                    .invalidParameterCombinationException, "Only Redis OSS caches can move to another engine (Valkey)."
                 )
             }
             cache.engine = engine
@@ -117,9 +117,9 @@ struct ServerlessOperations {
     }
 
     func delete() throws -> ShapeValue {
-        var cache = try cache(try call.required("ServerlessCacheName"))
+        var cache = try cache(try call.required(.serverlessCacheName))
         try requireAvailable(cache)
-        if let name = call.string("FinalSnapshotName") {
+        if let name = call.string(.finalSnapshotName) {
             _ = try ServerlessSnapshotOperations(serverless: self).take(name, of: cache, type: "manual")
         }
         try UserOperations(context: context).attach(
@@ -131,7 +131,7 @@ struct ServerlessOperations {
 
     func describe() throws -> ShapeValue {
         var caches = try table.list()
-        if let name = call.string("ServerlessCacheName") {
+        if let name = call.string(.serverlessCacheName) {
             caches = caches.filter { $0.name == name.lowercased() }
             if caches.isEmpty { throw table.notFound(name) }
         }
@@ -144,10 +144,10 @@ struct ServerlessOperations {
 
     /// MaxResults (1-100, default 50) and NextToken paging of the serverless operations.
     static func page<T>(_ items: [T], id: (T) -> String, call: OperationCall) throws -> ([T], String?) {
-        let maxResults = call.int("MaxResults") ?? 50
+        let maxResults = call.int(.maxResults) ?? 50
         guard (1...100).contains(maxResults) else {
             throw AWSError.invalidParameterValue("The parameter MaxResults must be between 1 and 100.")
         }
-        return try Marker.page(items, id: id, marker: call.string("NextToken"), maxRecords: maxResults)
+        return try Marker.page(items, id: id, marker: call.string(.NextToken), maxRecords: maxResults)
     }
 }

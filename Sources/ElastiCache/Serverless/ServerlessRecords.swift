@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 
@@ -24,7 +25,7 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
 
     static let kind = "elasticache.serverless"
     static let arnType = "serverlesscache"
-    static let notFoundFault = "ServerlessCacheNotFoundFault"
+    static let notFoundFault = ErrorShape.serverlessCacheNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "Serverless cache \(id) not found." }
     var id: String { name }
 
@@ -75,7 +76,7 @@ struct ServerlessSnapshotRecord: Sendable, Codable, Equatable, LifecycleResource
 
     static let kind = "elasticache.serverless-snapshot"
     static let arnType = "serverlesscachesnapshot"
-    static let notFoundFault = "ServerlessCacheSnapshotNotFoundFault"
+    static let notFoundFault = ErrorShape.serverlessCacheSnapshotNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "Serverless cache snapshot \(id) not found." }
     var id: String { name }
 

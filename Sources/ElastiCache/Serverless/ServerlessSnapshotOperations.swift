@@ -21,26 +21,26 @@ struct ServerlessSnapshotOperations {
     func take(_ rawName: String, of cache: ServerlessCacheRecord, type: String) throws -> ServerlessSnapshotRecord {
         guard cache.engine != "memcached" else {
             throw call.error(
-                "InvalidParameterCombinationException", "Snapshots are not supported for Memcached serverless caches.")
+                .invalidParameterCombinationException, "Snapshots are not supported for Memcached serverless caches.")
         }
         let name = try ClusterValidation.clusterId(rawName, parameter: "ServerlessCacheSnapshotName", maxLength: 255)
         if try table.find(name) != nil {
-            throw call.error("ServerlessCacheSnapshotAlreadyExistsFault", "Snapshot \(name) already exists.")
+            throw call.error(.serverlessCacheSnapshotAlreadyExistsFault, "Snapshot \(name) already exists.")
         }
         let snapshot = ServerlessSnapshotRecord(
             name: name, arn: serverless.context.arn(ServerlessSnapshotRecord.arnType, name),
-            kmsKeyId: call.string("KmsKeyId") ?? cache.kmsKeyId, type: type, status: .creating,
+            kmsKeyId: call.string(.KmsKeyId) ?? cache.kmsKeyId, type: type, status: .creating,
             readyAt: serverless.context.readyAt, createTime: call.now,
             cacheName: cache.name, engine: cache.engine, majorEngineVersion: cache.majorEngineVersion,
-            tags: try TagOperations.tags(call.input[member: "Tags"]))
+            tags: try TagOperations.tags(call[.tags]))
         try table.put(snapshot)
         return snapshot
     }
 
     func create() throws -> ShapeValue {
-        let cache = try serverless.cache(try call.required("ServerlessCacheName"))
+        let cache = try serverless.cache(try call.required(.serverlessCacheName))
         try serverless.requireAvailable(cache)
-        let snapshot = try take(try call.required("ServerlessCacheSnapshotName"), of: cache, type: "manual")
+        let snapshot = try take(try call.required(.serverlessCacheSnapshotName), of: cache, type: "manual")
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])
     }
 
@@ -48,32 +48,32 @@ struct ServerlessSnapshotOperations {
         let snapshot = try snapshot(name)
         guard snapshot.status == .available else {
             throw call.error(
-                "InvalidServerlessCacheSnapshotStateFault", "Snapshot \(snapshot.name) is \(snapshot.status.rawValue).")
+                .invalidServerlessCacheSnapshotStateFault, "Snapshot \(snapshot.name) is \(snapshot.status.rawValue).")
         }
         return snapshot
     }
 
     func copy() throws -> ShapeValue {
-        var copy = try available(try call.required("SourceServerlessCacheSnapshotName"))
+        var copy = try available(try call.required(.sourceServerlessCacheSnapshotName))
         let name = try ClusterValidation.clusterId(
-            try call.required("TargetServerlessCacheSnapshotName"), parameter: "TargetServerlessCacheSnapshotName",
+            try call.required(.targetServerlessCacheSnapshotName), parameter: "TargetServerlessCacheSnapshotName",
             maxLength: 255)
         if try table.find(name) != nil {
-            throw call.error("ServerlessCacheSnapshotAlreadyExistsFault", "Snapshot \(name) already exists.")
+            throw call.error(.serverlessCacheSnapshotAlreadyExistsFault, "Snapshot \(name) already exists.")
         }
         copy.name = name
         copy.arn = serverless.context.arn(ServerlessSnapshotRecord.arnType, name)
         copy.type = "manual"
         copy.begin(.creating, until: serverless.context.readyAt)
         copy.createTime = call.now
-        copy.kmsKeyId = call.string("KmsKeyId") ?? copy.kmsKeyId
-        copy.tags = try TagOperations.tags(call.input[member: "Tags"])
+        copy.kmsKeyId = call.string(.KmsKeyId) ?? copy.kmsKeyId
+        copy.tags = try TagOperations.tags(call[.tags])
         try table.put(copy)
         return .object(["ServerlessCacheSnapshot": copy.shapeValue])
     }
 
     func delete() throws -> ShapeValue {
-        var snapshot = try available(try call.required("ServerlessCacheSnapshotName"))
+        var snapshot = try available(try call.required(.serverlessCacheSnapshotName))
         try table.delete(snapshot.id)
         snapshot.status = .deleting
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])
@@ -81,8 +81,8 @@ struct ServerlessSnapshotOperations {
 
     /// Writes the snapshot as an RDB file into the bucket, as ElastiCache's service principal.
     func export() throws -> ShapeValue {
-        let snapshot = try available(try call.required("ServerlessCacheSnapshotName"))
-        let bucket = try call.required("S3BucketName")
+        let snapshot = try available(try call.required(.serverlessCacheSnapshotName))
+        let bucket = try call.required(.s3BucketName)
         try SnapshotExport.write(
             bucket: bucket, key: "\(snapshot.name).rdb", call: call, settings: serverless.context.settings, in: tx)
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])
@@ -90,15 +90,15 @@ struct ServerlessSnapshotOperations {
 
     func describe() throws -> ShapeValue {
         var snapshots = try table.list()
-        if let name = call.string("ServerlessCacheName") {
+        if let name = call.string(.serverlessCacheName) {
             _ = try serverless.cache(name)
             snapshots = snapshots.filter { $0.cacheName == name.lowercased() }
         }
-        if let name = call.string("ServerlessCacheSnapshotName") {
+        if let name = call.string(.serverlessCacheSnapshotName) {
             snapshots = snapshots.filter { $0.name == name.lowercased() }
             if snapshots.isEmpty { throw table.notFound(name) }
         }
-        if let type = call.string("SnapshotType") { snapshots = snapshots.filter { $0.type == type } }
+        if let type = call.string(.snapshotType) { snapshots = snapshots.filter { $0.type == type } }
         let (page, next) = try ServerlessOperations.page(snapshots, id: \.name, call: call)
         return .object([
             "ServerlessCacheSnapshots": .list(page.map(\.shapeValue)), "NextToken": next.map(ShapeValue.string),

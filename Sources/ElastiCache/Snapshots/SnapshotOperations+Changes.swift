@@ -28,29 +28,29 @@ extension SnapshotOperations {
             engine: cluster.engine, engineVersion: cluster.engineVersion, nodeType: cluster.nodeType,
             numCacheNodes: cluster.numCacheNodes, parameterGroup: cluster.parameterGroup, port: cluster.port,
             maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now,
-            tagList: try TagOperations.tags(call.input[member: "Tags"]))
+            tagList: try TagOperations.tags(call[.tags]))
         try table.put(snapshot)
         return snapshot
     }
 
     func create() throws -> ShapeValue {
-        let name = try call.required("SnapshotName")
+        let name = try call.required(.snapshotName)
         let cluster: CacheClusterRecord
         var group: ReplicationGroupRecord?
-        if let groupId = call.string("ReplicationGroupId") {
+        if let groupId = call.string(.replicationGroupId) {
             let groups = ReplicationGroupOperations(context: context)
             let found = try groups.group(groupId)
             try groups.requireAvailable(found)
             guard let primary = found.nodeGroups.first?.members.first(where: { $0.role == "primary" }) else {
-                throw call.error("InvalidReplicationGroupStateFault", "Replication group \(groupId) has no primary.")
+                throw call.error(.invalidReplicationGroupStateFault, "Replication group \(groupId) has no primary.")
             }
             cluster = try clusters.cluster(primary.clusterId)
             group = found
-        } else if let clusterId = call.string("CacheClusterId") {
+        } else if let clusterId = call.string(.cacheClusterId) {
             cluster = try clusters.cluster(clusterId)
             guard cluster.status == .available else {
                 throw call.error(
-                    "InvalidCacheClusterStateFault",
+                    .invalidCacheClusterStateFault,
                     "Cache cluster \(cluster.id) is not in the available state (\(cluster.status.rawValue)).")
             }
         } else {
@@ -58,25 +58,25 @@ extension SnapshotOperations {
         }
         guard cluster.engine != "memcached" else {
             throw call.error(
-                "SnapshotFeatureNotSupportedFault", "Snapshots are not supported for Memcached clusters.")
+                .snapshotFeatureNotSupportedFault, "Snapshots are not supported for Memcached clusters.")
         }
         return .object(["Snapshot": render(try take(name, of: cluster, group: group, source: "manual"))])
     }
 
     func copy() throws -> ShapeValue {
-        let source = try snapshot(try call.required("SourceSnapshotName"))
+        let source = try snapshot(try call.required(.sourceSnapshotName))
         guard source.status == .available else {
-            throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
+            throw call.error(.invalidSnapshotStateFault, "Snapshot \(source.name) is not available.")
         }
-        if let bucket = call.string("TargetBucket") {
+        if let bucket = call.string(.targetBucket) {
             // An export: the copy is an RDB file in the bucket, not a new snapshot.
-            let name = try call.required("TargetSnapshotName")
+            let name = try call.required(.targetSnapshotName)
             try SnapshotExport.write(
                 bucket: bucket, key: "\(name)-0001.rdb", call: call, settings: context.settings, in: tx)
             return .object(["Snapshot": render(source)])
         }
         let id = try ClusterValidation.clusterId(
-            try call.required("TargetSnapshotName"), parameter: "TargetSnapshotName", maxLength: 255)
+            try call.required(.targetSnapshotName), parameter: "TargetSnapshotName", maxLength: 255)
         try requireNew(id)
         var copy = source
         copy.name = id
@@ -84,16 +84,16 @@ extension SnapshotOperations {
         copy.source = "manual"
         copy.begin(.creating, until: context.readyAt)
         copy.created = call.now
-        copy.tags = try TagOperations.tags(call.input[member: "Tags"])
+        copy.tags = try TagOperations.tags(call[.tags])
         try table.put(copy)
         return .object(["Snapshot": render(copy)])
     }
 
     func delete() throws -> ShapeValue {
-        var snapshot = try snapshot(try call.required("SnapshotName"))
+        var snapshot = try snapshot(try call.required(.snapshotName))
         guard snapshot.status == .available else {
             throw call.error(
-                "InvalidSnapshotStateFault",
+                .invalidSnapshotStateFault,
                 "Snapshot \(snapshot.name) is \(snapshot.status.rawValue), not available.")
         }
         try table.delete(snapshot.id)

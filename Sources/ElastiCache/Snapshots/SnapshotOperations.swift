@@ -18,7 +18,7 @@ struct SnapshotOperations {
         let id = try ClusterValidation.clusterId(name, parameter: "FinalSnapshotIdentifier", maxLength: 255)
         guard cluster.engine != "memcached" else {
             throw call.error(
-                "InvalidParameterCombinationException",
+                .invalidParameterCombinationException,
                 "FinalSnapshotIdentifier is not supported for Memcached clusters.")
         }
         try requireNew(id)
@@ -34,36 +34,36 @@ struct SnapshotOperations {
 
     /// The snapshot a Create call restores from (`SnapshotName`), which must be available.
     func restoreSource() throws -> SnapshotRecord? {
-        if call.input[member: "SnapshotArns"] != nil {
+        if call[.snapshotArns] != nil {
             throw AWSError.invalidParameterValue("Seeding from S3 (SnapshotArns) is not served by this server.")
         }
-        guard let name = call.string("SnapshotName") else { return nil }
+        guard let name = call.string(.snapshotName) else { return nil }
         let source = try snapshot(name)
         guard source.status == .available else {
-            throw call.error("InvalidSnapshotStateFault", "Snapshot \(source.name) is not available.")
+            throw call.error(.invalidSnapshotStateFault, "Snapshot \(source.name) is not available.")
         }
         return source
     }
 
     func describe() throws -> ShapeValue {
-        let maxRecords = call.int("MaxRecords") ?? 50
+        let maxRecords = call.int(.maxRecords) ?? 50
         guard (20...50).contains(maxRecords) else {
             throw AWSError.invalidParameterValue("The parameter MaxRecords must be between 20 and 50.")
         }
         try takeAutomatic()
         var snapshots = try table.list()
-        if let name = call.string("SnapshotName") {
+        if let name = call.string(.snapshotName) {
             snapshots = snapshots.filter { $0.name == name.lowercased() }
             if snapshots.isEmpty { throw table.notFound(name) }
         }
-        if let id = call.string("CacheClusterId") {
+        if let id = call.string(.cacheClusterId) {
             snapshots = snapshots.filter { $0.cacheClusterId == id.lowercased() }
         }
-        if let id = call.string("ReplicationGroupId") {
+        if let id = call.string(.replicationGroupId) {
             snapshots = snapshots.filter { $0.replicationGroupId == id.lowercased() }
         }
-        if let source = call.string("SnapshotSource") { snapshots = snapshots.filter { $0.source == source } }
-        let (page, next) = try Marker.page(snapshots, id: \.name, marker: call.string("Marker"), maxRecords: maxRecords)
+        if let source = call.string(.snapshotSource) { snapshots = snapshots.filter { $0.source == source } }
+        let (page, next) = try Marker.page(snapshots, id: \.name, marker: call.string(.marker), maxRecords: maxRecords)
         return .object(["Snapshots": .list(page.map(render)), "Marker": next.map(ShapeValue.string)])
     }
 
@@ -72,7 +72,7 @@ struct SnapshotOperations {
     /// Throws SnapshotAlreadyExists when `id` is taken.
     func requireNew(_ id: String) throws {
         if try table.find(id) != nil {
-            throw call.error("SnapshotAlreadyExistsFault", "Snapshot \(id) already exists.")
+            throw call.error(.snapshotAlreadyExistsFault, "Snapshot \(id) already exists.")
         }
     }
 

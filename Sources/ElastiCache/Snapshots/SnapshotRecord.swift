@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 
@@ -7,7 +8,7 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
 
     static let kind = "elasticache.snapshot"
     static let arnType = "snapshot"
-    static let notFoundFault = "SnapshotNotFoundFault"
+    static let notFoundFault = ErrorShape.snapshotNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "Snapshot \(id) not found." }
 
     var id: String { name }

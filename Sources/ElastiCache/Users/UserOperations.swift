@@ -58,14 +58,14 @@ struct UserOperations {
     /// Authentication from Passwords / NoPasswordRequired / AuthenticationMode.
     func authentication(current: (String, Int)?) throws -> (String, Int)? {
         let passwords =
-            (call.input[member: "Passwords"]?.listValue
-            ?? call.input[member: "AuthenticationMode"]?[member: "Passwords"]?.listValue)?.compactMap(\.stringValue)
-        let noPassword = call.input[member: "NoPasswordRequired"]?.boolValue
-        let mode = call.input[member: "AuthenticationMode"]?[member: "Type"]?.stringValue
+            (call[.passwords]?.listValue
+            ?? call[.authenticationMode]?[member: "Passwords"]?.listValue)?.compactMap(\.stringValue)
+        let noPassword = call[.noPasswordRequired]?.boolValue
+        let mode = call[.authenticationMode]?[member: "Type"]?.stringValue
         if let passwords {
             if noPassword == true || mode == "no-password-required" || mode == "iam" {
                 throw call.error(
-                    "InvalidParameterCombinationException",
+                    .invalidParameterCombinationException,
                     "Passwords cannot be given with no-password or IAM authentication.")
             }
             guard (1...2).contains(passwords.count) else {
@@ -86,51 +86,51 @@ struct UserOperations {
     }
 
     func createUser() throws -> ShapeValue {
-        let id = try call.required("UserId")
+        let id = try call.required(.userId)
         guard Self.validId(id) else {
             throw AWSError.invalidParameterValue(
                 "User ID must begin with a letter, contain only letters, digits and hyphens, and be at most 40 characters."
             )
         }
-        let name = try call.required("UserName")
-        let access = try call.required("AccessString")
+        let name = try call.required(.userName)
+        let access = try call.required(.accessString)
         guard AccessString.isValid(access) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
         if try id == builtInDefault.id || userTable.find(id) != nil {
-            throw call.error("UserAlreadyExistsFault", "User \(id) already exists.")
+            throw call.error(.userAlreadyExistsFault, "User \(id) already exists.")
         }
         guard let auth = try authentication(current: nil) else {
             throw call.error(
-                "InvalidParameterCombinationException", "No password was given and NoPasswordRequired is not true.")
+                .invalidParameterCombinationException, "No password was given and NoPasswordRequired is not true.")
         }
         let user = UserRecord(
-            id: id, name: name, engine: try Self.engine(try call.required("Engine")), accessString: access,
+            id: id, name: name, engine: try Self.engine(try call.required(.engine)), accessString: access,
             authenticationType: auth.0, passwordCount: auth.1,
             arn: context.arn(UserRecord.arnType, id), status: .creating,
             readyAt: context.readyAt,
-            tags: try TagOperations.tags(call.input[member: "Tags"]))
+            tags: try TagOperations.tags(call[.tags]))
         try userTable.put(user)
         return try render(user)
     }
 
     func modifyUser() throws -> ShapeValue {
-        var user = try user(try call.required("UserId"))
+        var user = try user(try call.required(.userId))
         guard user.id != "default" else {
             throw AWSError.invalidParameterValue("The default user cannot be modified.")
         }
         guard user.status == .active else {
-            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status.rawValue), not active.")
+            throw call.error(.invalidUserStateFault, "User \(user.id) is \(user.status.rawValue), not active.")
         }
-        if let access = call.string("AccessString") {
+        if let access = call.string(.accessString) {
             guard AccessString.isValid(access) else {
                 throw AWSError.invalidParameterValue("Access string is invalid.")
             }
             user.accessString = access
         }
-        if let extra = call.string("AppendAccessString") {
+        if let extra = call.string(.appendAccessString) {
             guard AccessString.isValid(extra) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
             user.accessString += " " + extra
         }
-        if let engine = call.string("Engine") { user.engine = try Self.engine(engine) }
+        if let engine = call.string(.engine) { user.engine = try Self.engine(engine) }
         if let auth = try authentication(current: (user.authenticationType, user.passwordCount)) {
             (user.authenticationType, user.passwordCount) = auth
         }
@@ -140,12 +140,12 @@ struct UserOperations {
     }
 
     func deleteUser() throws -> ShapeValue {
-        let user = try user(try call.required("UserId"))
+        let user = try user(try call.required(.userId))
         guard user.id != "default" else {
-            throw call.error("DefaultUserAssociatedToUserGroupFault", "The default user cannot be deleted.")
+            throw call.error(.defaultUserAssociatedToUserGroupFault, "The default user cannot be deleted.")
         }
         guard user.status == .active else {
-            throw call.error("InvalidUserStateFault", "User \(user.id) is \(user.status.rawValue), not active.")
+            throw call.error(.invalidUserStateFault, "User \(user.id) is \(user.status.rawValue), not active.")
         }
         let rendered = try render(user)
         for var group in try groups() where group.userIds.contains(user.id) {
@@ -159,24 +159,24 @@ struct UserOperations {
     }
 
     func describeUsers() throws -> ShapeValue {
-        let maxRecords = try Marker.maxRecords(call.int("MaxRecords"))
+        let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         var all = try users()
-        if let id = call.string("UserId") {
+        if let id = call.string(.userId) {
             all = all.filter { $0.id == id }
             if all.isEmpty { throw userNotFound(id) }
         }
-        if let engine = call.string("Engine") { all = all.filter { $0.engine == engine.lowercased() } }
-        for filter in call.input[member: "Filters"]?.listValue ?? [] {
+        if let engine = call.string(.engine) { all = all.filter { $0.engine == engine.lowercased() } }
+        for filter in call[.filters]?.listValue ?? [] {
             let values = Set((filter[member: "Values"]?.listValue ?? []).compactMap(\.stringValue))
             switch filter[member: "Name"]?.stringValue {
             case "user-name": all = all.filter { values.contains($0.name) }
             case "engine": all = all.filter { values.contains($0.engine) }
             default:
-                throw call.error("InvalidParameterCombinationException", "Unknown filter; use user-name or engine.")
+                throw call.error(.invalidParameterCombinationException, "Unknown filter; use user-name or engine.")
             }
         }
         let (page, next) = try Marker.page(
-            all.sorted { $0.id < $1.id }, id: \.id, marker: call.string("Marker"), maxRecords: maxRecords)
+            all.sorted { $0.id < $1.id }, id: \.id, marker: call.string(.marker), maxRecords: maxRecords)
         let groups = try groups()
         return .object([
             "Users": .list(try page.map { try render($0, among: groups) }), "Marker": next.map(ShapeValue.string),

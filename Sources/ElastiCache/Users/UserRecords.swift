@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 
@@ -32,7 +33,7 @@ struct UserRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableReso
 
     static let kind = "elasticache.user"
     static let arnType = "user"
-    static let notFoundFault = "UserNotFoundFault"
+    static let notFoundFault = ErrorShape.userNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "User \(id) not found." }
 
     /// The `default` user every region has; it cannot be deleted.
@@ -74,7 +75,7 @@ struct UserGroupRecord: Sendable, Codable, Equatable, LifecycleResource, Taggabl
 
     static let kind = "elasticache.usergroup"
     static let arnType = "usergroup"
-    static let notFoundFault = "UserGroupNotFoundFault"
+    static let notFoundFault = ErrorShape.userGroupNotFoundFault
     static func notFoundMessage(_ id: String) -> String { "User group \(id) not found." }
 
     var shapeValue: ShapeValue {

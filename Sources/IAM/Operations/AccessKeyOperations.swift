@@ -19,7 +19,7 @@ struct AccessKeyOperations {
         case "CreateAccessKey":
             guard keys.count < Self.perUserLimit else {
                 throw call.error(
-                    "LimitExceededException", "Cannot exceed quota for AccessKeysPerUser: \(Self.perUserLimit)")
+                    .limitExceededException, "Cannot exceed quota for AccessKeysPerUser: \(Self.perUserLimit)")
             }
             let key = AccessKeyRecord(
                 accessKeyId: Identifiers.make("AKIA"), secretAccessKey: Identifiers.secret(), accountId: account,
@@ -41,13 +41,13 @@ struct AccessKeyOperations {
             }
             return .object(["AccessKeyMetadata": .list(metadata), "IsTruncated": .boolean(false)])
         case "UpdateAccessKey":
-            let id = try call.required("AccessKeyId")
+            let id = try call.required(.accessKeyId)
             guard var key = keys.first(where: { $0.accessKeyId == id }) else { throw noSuchKey(call, id) }
-            key.status = try call.required("Status")
+            key.status = try call.required(.status)
             try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: id)
             return nil
         default:
-            let id = try call.required("AccessKeyId")
+            let id = try call.required(.accessKeyId)
             guard keys.contains(where: { $0.accessKeyId == id }) else { throw noSuchKey(call, id) }
             try tx.delete(kind: Kind.accessKey, scope: Kind.global, id: id)
             return nil
@@ -55,7 +55,7 @@ struct AccessKeyOperations {
     }
 
     private func noSuchKey(_ call: OperationCall, _ id: String) -> AWSError {
-        call.error("NoSuchEntityException", "The Access Key with id \(id) cannot be found.")
+        call.error(.noSuchEntityException, "The Access Key with id \(id) cannot be found.")
     }
 }
 
@@ -69,17 +69,17 @@ struct InlinePolicyOperations {
 
     func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let account = call.account
-        let ownerMember = owner == .user ? "UserName" : "RoleName"
+        let ownerMember: MemberName = owner == .user ? .userName : .roleName
         let ownerName = try call.required(ownerMember)
         let kind = owner == .user ? Kind.userPolicy : Kind.rolePolicy
         let ownerKind = owner == .user ? Kind.user : Kind.role
         let operation = call.operation.name
         if operation.hasPrefix("Put") {
-            let document = try call.required("PolicyDocument")
+            let document = try call.required(.policyDocument)
             do {
                 _ = try PolicyDocument.parse(document, use: .identity)
             } catch {
-                throw call.error("MalformedPolicyDocumentException", error.message)
+                throw call.error(.malformedPolicyDocumentException, error.message)
             }
         }
         let exists =
@@ -94,12 +94,12 @@ struct InlinePolicyOperations {
                 .filter { $0.owner == ownerName }.map { ShapeValue.string($0.policyName) }
             return .object(["PolicyNames": .list(names), "IsTruncated": .boolean(false)])
         }
-        let policyName = try call.required("PolicyName")
+        let policyName = try call.required(.policyName)
         let id = "\(ownerName)/\(policyName)"
         switch operation.prefix(3) {
         case "Put":
             let record = InlinePolicyRecord(
-                owner: ownerName, policyName: policyName, document: try call.required("PolicyDocument"))
+                owner: ownerName, policyName: policyName, document: try call.required(.policyDocument))
             try tx.put(record, kind: kind, scope: account, id: id)
             return nil
         case "Get":
@@ -107,7 +107,7 @@ struct InlinePolicyOperations {
                 throw noSuchPolicy(call, policyName, ownerName)
             }
             return .object([
-                ownerMember: .string(ownerName), "PolicyName": .string(policyName),
+                ownerMember.rawValue: .string(ownerName), "PolicyName": .string(policyName),
                 "PolicyDocument": .string(IAMService.urlEncode(record.document)),
             ])
         default:
@@ -120,7 +120,7 @@ struct InlinePolicyOperations {
 
     private func noSuchPolicy(_ call: OperationCall, _ policy: String, _ ownerName: String) -> AWSError {
         call.error(
-            "NoSuchEntityException",
+            .noSuchEntityException,
             "The \(owner == .user ? "user" : "role") policy with name \(policy) cannot be found.")
     }
 }

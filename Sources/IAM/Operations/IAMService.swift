@@ -14,10 +14,10 @@ package struct IAMService: ServiceHandler {
         let account = call.account
         let name = call.operation.name
         if name.contains("Role") {
-            return call.string("RoleName").map { "arn:aws:iam::\(account):role/\($0)" }
+            return call.string(.roleName).map { "arn:aws:iam::\(account):role/\($0)" }
                 ?? "arn:aws:iam::\(account):role/"
         }
-        if let user = call.string("UserName") { return "arn:aws:iam::\(account):user/\(user)" }
+        if let user = call.string(.userName) { return "arn:aws:iam::\(account):user/\(user)" }
         if name == "ListUsers" { return "arn:aws:iam::\(account):user/" }
         return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
     }
@@ -45,12 +45,12 @@ package struct IAMService: ServiceHandler {
 
     /// `UserName` if given; else the caller's own user (root acts on the root keys).
     func callerUserName(_ call: OperationCall) throws -> String? {
-        if let name = call.string("UserName") { return name }
+        if let name = call.string(.userName) { return name }
         switch call.principal.kind {
         case .iamUser: return call.principal.userName
         case .root: return nil
         default:
-            throw call.error("ValidationError", "Must specify userName when calling with non-User credentials")
+            throw AWSError.validation("Must specify userName when calling with non-User credentials")
         }
     }
 
@@ -79,21 +79,21 @@ package struct IAMService: ServiceHandler {
     }
 
     static func noSuchUser(_ call: OperationCall, _ name: String) -> AWSError {
-        call.error("NoSuchEntityException", "The user with name \(name) cannot be found.")
+        call.error(.noSuchEntityException, "The user with name \(name) cannot be found.")
     }
 
     static func noSuchRole(_ call: OperationCall, _ name: String) -> AWSError {
-        call.error("NoSuchEntityException", "The role with name \(name) cannot be found.")
+        call.error(.noSuchEntityException, "The role with name \(name) cannot be found.")
     }
 
     private func createUser(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let name = try call.required("UserName")
-        let path = call.string("Path") ?? "/"
+        let name = try call.required(.userName)
+        let path = call.string(.path) ?? "/"
         let user = UserRecord(
             userName: name, userId: Identifiers.uniqueId("AIDA"), path: path,
             arn: "arn:aws:iam::\(call.account):user\(path)\(name)", createDate: call.now)
         if try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil {
-            throw call.error("EntityAlreadyExistsException", "User with name \(name) already exists.")
+            throw call.error(.entityAlreadyExistsException, "User with name \(name) already exists.")
         }
         try tx.put(user, kind: Kind.user, scope: call.account, id: name)
         return .object(["User": Self.userValue(user)])
@@ -114,13 +114,13 @@ package struct IAMService: ServiceHandler {
 
     private func listUsers(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let users = try tx.list(UserRecord.self, kind: Kind.user, scope: call.account)
-        let prefix = call.string("PathPrefix") ?? "/"
+        let prefix = call.string(.pathPrefix) ?? "/"
         let page = Page(call, users.filter { $0.path.hasPrefix(prefix) }, key: \.userName)
         return page.value("Users", Self.userValue)
     }
 
     private func deleteUser(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let name = try call.required("UserName")
+        let name = try call.required(.userName)
         guard try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil else {
             throw Self.noSuchUser(call, name)
         }
@@ -130,7 +130,7 @@ package struct IAMService: ServiceHandler {
             .filter { $0.owner == name }
         if !keys.isEmpty || !policies.isEmpty {
             throw call.error(
-                "DeleteConflictException",
+                .deleteConflictException,
                 "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
         }
         try tx.delete(kind: Kind.user, scope: call.account, id: name)
@@ -138,28 +138,28 @@ package struct IAMService: ServiceHandler {
     }
 
     private func createRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let name = try call.required("RoleName")
-        let document = try call.required("AssumeRolePolicyDocument")
+        let name = try call.required(.roleName)
+        let document = try call.required(.assumeRolePolicyDocument)
         do {
             _ = try PolicyDocument.parse(document, use: .trust)
         } catch {
-            throw call.error("MalformedPolicyDocumentException", error.message)
+            throw call.error(.malformedPolicyDocumentException, error.message)
         }
-        let path = call.string("Path") ?? "/"
+        let path = call.string(.path) ?? "/"
         let role = RoleRecord(
             roleName: name, roleId: Identifiers.uniqueId("AROA"), path: path,
             arn: "arn:aws:iam::\(call.account):role\(path)\(name)", assumeRolePolicyDocument: document,
-            description: call.string("Description"), maxSessionDuration: call.int("MaxSessionDuration") ?? 3600,
+            description: call.string(.description), maxSessionDuration: call.int(.maxSessionDuration) ?? 3600,
             createDate: call.now)
         if try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil {
-            throw call.error("EntityAlreadyExistsException", "Role with name \(name) already exists.")
+            throw call.error(.entityAlreadyExistsException, "Role with name \(name) already exists.")
         }
         try tx.put(role, kind: Kind.role, scope: call.account, id: name)
         return .object(["Role": Self.roleValue(role)])
     }
 
     private func getRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let name = try call.required("RoleName")
+        let name = try call.required(.roleName)
         let role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name)
         guard let role else { throw Self.noSuchRole(call, name) }
         return .object(["Role": Self.roleValue(role)])
@@ -167,31 +167,31 @@ package struct IAMService: ServiceHandler {
 
     private func listRoles(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let roles = try tx.list(RoleRecord.self, kind: Kind.role, scope: call.account)
-        let prefix = call.string("PathPrefix") ?? "/"
+        let prefix = call.string(.pathPrefix) ?? "/"
         return Page(call, roles.filter { $0.path.hasPrefix(prefix) }, key: \.roleName).value("Roles", Self.roleValue)
     }
 
     private func deleteRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let name = try call.required("RoleName")
+        let name = try call.required(.roleName)
         guard try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil else {
             throw Self.noSuchRole(call, name)
         }
         if try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: call.account).contains(where: {
             $0.owner == name
         }) {
-            throw call.error("DeleteConflictException", "Cannot delete entity, must delete policies first.")
+            throw call.error(.deleteConflictException, "Cannot delete entity, must delete policies first.")
         }
         try tx.delete(kind: Kind.role, scope: call.account, id: name)
         return nil
     }
 
     private func updateAssumeRolePolicy(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let name = try call.required("RoleName")
-        let document = try call.required("PolicyDocument")
+        let name = try call.required(.roleName)
+        let document = try call.required(.policyDocument)
         do {
             _ = try PolicyDocument.parse(document, use: .trust)
         } catch {
-            throw call.error("MalformedPolicyDocumentException", error.message)
+            throw call.error(.malformedPolicyDocumentException, error.message)
         }
         guard var role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) else {
             throw Self.noSuchRole(call, name)
@@ -209,8 +209,8 @@ struct Page<T> {
 
     init(_ call: OperationCall, _ all: [T], key: KeyPath<T, String>) {
         let sorted = all.sorted { $0[keyPath: key] < $1[keyPath: key] }
-        let start = call.string("Marker").map { marker in sorted.filter { $0[keyPath: key] > marker } } ?? sorted
-        let limit = max(1, min(call.int("MaxItems") ?? 100, 1000))
+        let start = call.string(.marker).map { marker in sorted.filter { $0[keyPath: key] > marker } } ?? sorted
+        let limit = max(1, min(call.int(.maxItems) ?? 100, 1000))
         items = Array(start.prefix(limit))
         marker = start.count > limit ? items.last.map { $0[keyPath: key] } : nil
     }

@@ -13,7 +13,7 @@ package struct STSService: ServiceHandler {
 
     package func resource(for call: OperationCall) -> String? {
         switch call.operation.name {
-        case "GetFederationToken": "arn:aws:sts::\(call.account):federated-user/\(call.string("Name") ?? "")"
+        case "GetFederationToken": "arn:aws:sts::\(call.account):federated-user/\(call.string(.name) ?? "")"
         default: nil
         }
     }
@@ -52,11 +52,11 @@ package struct STSService: ServiceHandler {
     }
 
     private func sessionPolicy(_ call: OperationCall) throws -> String? {
-        guard let text = call.string("Policy") else { return nil }
+        guard let text = call.string(.policy) else { return nil }
         do {
             _ = try PolicyDocument.parse(text, use: .identity)
         } catch {
-            throw call.error("MalformedPolicyDocumentException", error.message)
+            throw call.error(.malformedPolicyDocumentException, error.message)
         }
         return text
     }
@@ -66,8 +66,8 @@ package struct STSService: ServiceHandler {
         charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
 
     private func assumeRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
-        let roleArn = try call.required("RoleArn")
-        let sessionName = try call.required("RoleSessionName")
+        let roleArn = try call.required(.roleArn)
+        let sessionName = try call.required(.roleSessionName)
         // The model's pattern `[\w+=,.@-]*` (2 to 64 characters; the length is checked by the decoder).
         guard sessionName.unicodeScalars.allSatisfy({ Self.sessionNameCharacters.contains($0) }) else {
             throw AWSError.validation(
@@ -108,7 +108,7 @@ package struct STSService: ServiceHandler {
         if identity != .allow && !(namedExactly && roleAccount == caller.accountId) {
             throw authorizer.denied(request, "because no identity-based policy allows the sts:AssumeRole action")
         }
-        let duration = call.int("DurationSeconds") ?? 3600
+        let duration = call.int(.durationSeconds) ?? 3600
         guard duration <= role.maxSessionDuration else {
             throw AWSError.validation(
                 "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -133,7 +133,7 @@ package struct STSService: ServiceHandler {
             throw AWSError.accessDenied("Cannot call GetSessionToken with session credentials")
         }
         let maximum = call.principal.kind == .root ? 3600 : 129_600
-        let duration = min(call.int("DurationSeconds") ?? 43_200, maximum)
+        let duration = min(call.int(.durationSeconds) ?? 43_200, maximum)
         let credentials = try issue(call.principal, duration: duration, call: call, in: tx)
         return .object(["Credentials": credentials])
     }
@@ -142,9 +142,9 @@ package struct STSService: ServiceHandler {
         guard !call.principal.isSession else {
             throw AWSError.accessDenied("Cannot call GetFederationToken with session credentials")
         }
-        let name = try call.required("Name")
+        let name = try call.required(.name)
         let maximum = call.principal.kind == .root ? 3600 : 129_600
-        let duration = min(call.int("DurationSeconds") ?? 43_200, maximum)
+        let duration = min(call.int(.durationSeconds) ?? 43_200, maximum)
         let arn = "arn:aws:sts::\(call.account):federated-user/\(name)"
         let federated = Principal(
             kind: .federatedUser, principalId: "\(call.account):\(name)", arn: arn, accountId: call.account,

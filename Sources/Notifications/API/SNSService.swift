@@ -17,11 +17,11 @@ package struct SNSService: ServiceHandler {
     }
 
     package func resource(for call: OperationCall) -> String? {
-        if let arn = call.string("TopicArn") ?? call.string("ResourceArn") ?? call.string("TargetArn") {
+        if let arn = call.string(.topicArn) ?? call.string(.resourceArn) ?? call.string(.targetArn) {
             return arn
         }
-        if let arn = call.string("SubscriptionArn") { return arn }
-        if let name = call.string("Name") { return "arn:aws:sns:\(call.region):\(call.account):\(name)" }
+        if let arn = call.string(.subscriptionArn) { return arn }
+        if let name = call.string(.name) { return "arn:aws:sns:\(call.region):\(call.account):\(name)" }
         return "arn:aws:sns:\(call.region):\(call.account):*"
     }
 
@@ -42,7 +42,7 @@ package struct SNSService: ServiceHandler {
         case "ConfirmSubscription": return try subscriptions.confirm()
         case "Unsubscribe": return try subscriptions.unsubscribe()
         case "ListSubscriptions": return try subscriptions.list(topicArn: nil)
-        case "ListSubscriptionsByTopic": return try subscriptions.list(topicArn: try call.required("TopicArn"))
+        case "ListSubscriptionsByTopic": return try subscriptions.list(topicArn: try call.required(.topicArn))
         case "GetSubscriptionAttributes": return try subscriptions.attributes()
         case "SetSubscriptionAttributes": return try subscriptions.setAttribute()
         default: throw AWSError.invalidAction(call.operation.name)
@@ -75,7 +75,7 @@ struct TokenPage<T> {
 
     init(_ call: OperationCall, _ all: [T], key: (T) -> String) {
         let sorted = all.sorted { key($0) < key($1) }
-        let start = call.string("NextToken").map { token in sorted.filter { key($0) > token } } ?? sorted
+        let start = call.string(.NextToken).map { token in sorted.filter { key($0) > token } } ?? sorted
         items = Array(start.prefix(100))
         nextToken = start.count > 100 ? items.last.map(key) : nil
     }

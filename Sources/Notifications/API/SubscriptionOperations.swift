@@ -11,7 +11,7 @@ struct SubscriptionOperations {
     let tx: any StateWriter
     let topics: TopicOperations
 
-    func invalid(_ message: String) -> AWSError { call.error("InvalidParameterException", message) }
+    func invalid(_ message: String) -> AWSError { call.error(.invalidParameterException, message) }
 
     /// The subscription `arn` in its topic owner's account, or NotFound.
     func subscription(_ arn: String) throws -> SubscriptionRecord {
@@ -21,7 +21,7 @@ struct SubscriptionOperations {
         guard parts.account == call.account,
             let subscription = try tx.get(
                 SubscriptionRecord.self, kind: SubscriptionRecord.kind, scope: parts.account, id: arn)
-        else { throw call.error("NotFoundException", "Subscription does not exist") }
+        else { throw call.error(.notFoundException, "Subscription does not exist") }
         return subscription
     }
 
@@ -30,12 +30,12 @@ struct SubscriptionOperations {
     }
 
     func subscribe() throws -> ShapeValue {
-        let topic = try topics.topic(try call.required("TopicArn"))
-        let proto = try call.required("Protocol").lowercased()
+        let topic = try topics.topic(try call.required(.topicArn))
+        let proto = try call.required(.`protocol`).lowercased()
         guard proto == "http" || proto == "https" else {
             throw invalid("Invalid parameter: Protocol (\(proto) is not served by this server; use http or https)")
         }
-        guard let endpoint = call.string("Endpoint"), let url = URL(string: endpoint), url.scheme == proto,
+        guard let endpoint = call.string(.endpoint), let url = URL(string: endpoint), url.scheme == proto,
             url.host != nil
         else { throw invalid("Invalid parameter: Endpoint must match the specified protocol") }
         let existing = try topics.subscriptions(of: topic.arn).first { $0.protocol == proto && $0.endpoint == endpoint }
@@ -45,12 +45,12 @@ struct SubscriptionOperations {
                 arn: "\(topic.arn):\(UUID().uuidString.lowercased())", topicArn: topic.arn, owner: call.account,
                 protocol: proto, endpoint: endpoint, token: Self.token(), confirmed: false, rawMessageDelivery: false,
                 deliveryPolicy: nil, authenticateOnUnsubscribe: false)
-        for (key, value) in TopicOperations.attributes(call.input[member: "Attributes"]) {
+        for (key, value) in TopicOperations.attributes(call[.Attributes]) {
             try apply(key, value, to: &subscription)
         }
         try save(subscription)
         if !subscription.confirmed { try Publisher.confirmation(for: subscription, now: call.now, in: tx) }
-        let returnArn = subscription.confirmed || call.input[member: "ReturnSubscriptionArn"]?.boolValue == true
+        let returnArn = subscription.confirmed || call[.returnSubscriptionArn]?.boolValue == true
         return .object(["SubscriptionArn": .string(returnArn ? subscription.arn : "pending confirmation")])
     }
 
@@ -76,24 +76,24 @@ struct SubscriptionOperations {
     }
 
     func confirm() throws -> ShapeValue {
-        let topic = try topics.topic(try call.required("TopicArn"))
-        let token = try call.required("Token")
+        let topic = try topics.topic(try call.required(.topicArn))
+        let token = try call.required(.token)
         guard var subscription = try topics.subscriptions(of: topic.arn).first(where: { $0.token == token }) else {
             throw invalid("Invalid token")
         }
         if !subscription.confirmed {
             subscription.confirmed = true
-            subscription.authenticateOnUnsubscribe = call.string("AuthenticateOnUnsubscribe") == "true"
+            subscription.authenticateOnUnsubscribe = call.string(.authenticateOnUnsubscribe) == "true"
             try save(subscription)
         }
         return .object(["SubscriptionArn": .string(subscription.arn)])
     }
 
     func unsubscribe() throws -> ShapeValue {
-        let subscription = try subscription(try call.required("SubscriptionArn"))
+        let subscription = try subscription(try call.required(.subscriptionArn))
         if call.principal.kind == .anonymous && subscription.authenticateOnUnsubscribe {
             throw call.error(
-                "AuthorizationErrorException", "Unsubscribe of this subscription requires an authenticated caller")
+                .authorizationErrorException, "Unsubscribe of this subscription requires an authenticated caller")
         }
         _ = try tx.delete(kind: SubscriptionRecord.kind, scope: subscription.owner, id: subscription.arn)
         if var topic = try tx.get(
@@ -124,7 +124,7 @@ struct SubscriptionOperations {
     }
 
     func attributes() throws -> ShapeValue {
-        let subscription = try subscription(try call.required("SubscriptionArn"))
+        let subscription = try subscription(try call.required(.subscriptionArn))
         let topic = try tx.get(
             TopicRecord.self, kind: TopicRecord.kind, scope: subscription.owner, id: subscription.topicArn)
         let effective =
@@ -157,8 +157,8 @@ struct SubscriptionOperations {
     }
 
     func setAttribute() throws -> ShapeValue {
-        var subscription = try subscription(try call.required("SubscriptionArn"))
-        try apply(try call.required("AttributeName"), call.string("AttributeValue") ?? "", to: &subscription)
+        var subscription = try subscription(try call.required(.subscriptionArn))
+        try apply(try call.required(.attributeName), call.string(.attributeValue) ?? "", to: &subscription)
         try save(subscription)
         return .object([:])
     }

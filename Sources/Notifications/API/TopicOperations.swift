@@ -14,14 +14,14 @@ struct TopicOperations {
     let call: OperationCall
     let tx: any StateWriter
 
-    func invalid(_ message: String) -> AWSError { call.error("InvalidParameterException", message) }
+    func invalid(_ message: String) -> AWSError { call.error(.invalidParameterException, message) }
 
     /// The topic `arn` of the caller's account in the caller's region, or NotFound.
     func topic(_ arn: String) throws -> TopicRecord {
         guard let parts = SNSService.parse(arn) else { throw invalid("Invalid parameter: TopicArn") }
         guard parts.region == call.region, parts.account == call.account,
             let topic = try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: call.account, id: arn)
-        else { throw call.error("NotFoundException", "Topic does not exist") }
+        else { throw call.error(.notFoundException, "Topic does not exist") }
         return topic
     }
 
@@ -30,7 +30,7 @@ struct TopicOperations {
     }
 
     func create() throws -> ShapeValue {
-        let name = try call.required("Name")
+        let name = try call.required(.name)
         guard SNSService.validTopicName(name) else { throw invalid("Invalid parameter: Topic Name") }
         let arn = "arn:aws:sns:\(call.region):\(call.account):\(name)"
         var topic =
@@ -39,10 +39,10 @@ struct TopicOperations {
                 arn: arn, name: name, account: call.account, region: call.region, displayName: "",
                 policy: TopicRecord.defaultPolicy(arn: arn, account: call.account), deliveryPolicy: nil,
                 signatureVersion: "2", tags: [:], subscriptionsDeleted: 0)
-        for (key, value) in Self.attributes(call.input[member: "Attributes"]) {
+        for (key, value) in Self.attributes(call[.Attributes]) {
             try apply(key, value, to: &topic)
         }
-        for tag in call.input[member: "Tags"]?.listValue ?? [] {
+        for tag in call[.tags]?.listValue ?? [] {
             if let key = tag[member: "Key"]?.stringValue { topic.tags[key] = tag[member: "Value"]?.stringValue ?? "" }
         }
         try save(topic)
@@ -83,7 +83,7 @@ struct TopicOperations {
     }
 
     func delete() throws -> ShapeValue {
-        let arn = try call.required("TopicArn")
+        let arn = try call.required(.topicArn)
         // Deleting a topic of your own that does not exist is not an error; another account's
         // topic is not yours to delete (SNS says AuthorizationError, as it does for any call
         // the topic's policy does not allow).
@@ -118,7 +118,7 @@ struct TopicOperations {
     }
 
     func attributes() throws -> ShapeValue {
-        let topic = try topic(try call.required("TopicArn"))
+        let topic = try topic(try call.required(.topicArn))
         let subscriptions = try subscriptions(of: topic.arn)
         var map: [String: ShapeValue] = [
             "TopicArn": .string(topic.arn), "Owner": .string(topic.account), "Policy": .string(topic.policy),
@@ -137,30 +137,30 @@ struct TopicOperations {
         "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":20,\"maxDelayTarget\":20,\"numRetries\":3,\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,\"backoffFunction\":\"linear\"},\"disableSubscriptionOverrides\":false,\"defaultRequestPolicy\":{\"headerContentType\":\"text/plain; charset=UTF-8\"}}}"
 
     func setAttribute() throws -> ShapeValue {
-        var topic = try topic(try call.required("TopicArn"))
-        try apply(try call.required("AttributeName"), call.string("AttributeValue") ?? "", to: &topic)
+        var topic = try topic(try call.required(.topicArn))
+        try apply(try call.required(.attributeName), call.string(.attributeValue) ?? "", to: &topic)
         try save(topic)
         return .object([:])
     }
 
     /// Tags live on topics only (the one taggable SNS resource served here).
     func tagged() throws -> TopicRecord {
-        let arn = try call.required("ResourceArn")
+        let arn = try call.required(.resourceArn)
         do {
             return try topic(arn)
         } catch {
-            throw call.error("ResourceNotFoundException", "Resource does not exist")
+            throw call.error(.resourceNotFoundException, "Resource does not exist")
         }
     }
 
     func tag() throws -> ShapeValue {
         var topic = try tagged()
-        for tag in call.input[member: "Tags"]?.listValue ?? [] {
+        for tag in call[.tags]?.listValue ?? [] {
             if let key = tag[member: "Key"]?.stringValue { topic.tags[key] = tag[member: "Value"]?.stringValue ?? "" }
         }
         guard topic.tags.count <= 50 else {
             throw call.error(
-                "TagLimitExceededException", "Could not complete request: tag quota of per resource exceeded")
+                .tagLimitExceededException, "Could not complete request: tag quota of per resource exceeded")
         }
         try save(topic)
         return .object([:])
@@ -168,7 +168,7 @@ struct TopicOperations {
 
     func untag() throws -> ShapeValue {
         var topic = try tagged()
-        for key in call.input[member: "TagKeys"]?.listValue ?? [] {
+        for key in call[.tagKeys]?.listValue ?? [] {
             if let key = key.stringValue { topic.tags[key] = nil }
         }
         try save(topic)
@@ -184,24 +184,24 @@ struct TopicOperations {
     }
 
     func publish() throws -> ShapeValue {
-        if call.string("PhoneNumber") != nil {
+        if call.string(.PhoneNumber) != nil {
             throw invalid("Invalid parameter: PhoneNumber (SMS is not served by this server)")
         }
-        guard let arn = call.string("TopicArn") ?? call.string("TargetArn") else {
+        guard let arn = call.string(.topicArn) ?? call.string(.targetArn) else {
             throw invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
         }
         let topic = try topic(arn)
-        var message = try call.required("Message")
+        var message = try call.required(.Message)
         guard !message.isEmpty else { throw invalid("Invalid parameter: Empty message") }
         guard message.utf8.count <= Self.maxMessageBytes else { throw invalid("Invalid parameter: Message too long") }
-        let subject = call.string("Subject")
+        let subject = call.string(.subject)
         if let subject {
             let printable = subject.allSatisfy { $0.isASCII && !$0.isNewline && ($0 == " " || !$0.isWhitespace) }
             guard !subject.isEmpty, subject.count <= 100, printable else { throw invalid("Invalid parameter: Subject") }
         }
         // With MessageStructure json, each protocol gets its own entry, or the default one.
         var perProtocol: [String: String] = [:]
-        if call.string("MessageStructure") == "json" {
+        if call.string(.messageStructure) == "json" {
             guard let object = JSONObject.parse(message), let fallback = object["default"] as? String else {
                 throw invalid("Invalid parameter: Message Structure - No default entry in JSON message body")
             }

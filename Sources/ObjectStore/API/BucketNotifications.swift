@@ -51,13 +51,13 @@ struct BucketNotifications {
         guard call.operation.name == "PutBucketNotificationConfiguration" else {
             return bucket.configurations?["notification"] ?? .structure([:])
         }
-        let configuration = call.input[member: "NotificationConfiguration"] ?? .structure([:])
+        let configuration = call[.notificationConfiguration] ?? .structure([:])
         for unserved in ["QueueConfigurations", "LambdaFunctionConfigurations", "EventBridgeConfiguration"]
         where configuration[member: unserved] != nil {
             throw S3Errors.notImplemented("\(unserved) (only SNS topic destinations are served)")
         }
         let topics = configuration[member: "TopicConfigurations"]?.listValue ?? []
-        let skip = call.input[member: "SkipDestinationValidation"]?.boolValue == true
+        let skip = call[.skipDestinationValidation]?.boolValue == true
         for topic in topics {
             let events = topic[member: "Events"]?.listValue?.compactMap(\.stringValue) ?? []
             guard let arn = topic[member: "TopicArn"]?.stringValue, !events.isEmpty else { throw S3Errors.malformedXML }

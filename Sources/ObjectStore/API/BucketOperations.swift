@@ -32,9 +32,9 @@ struct BucketOperations {
     }
 
     func create() throws -> ShapeValue {
-        let name = try call.required("Bucket")
+        let name = try call.required(.bucket)
         guard Self.isValidName(name) else { throw S3Errors.invalidBucketName }
-        let constraint = call.input[member: "CreateBucketConfiguration"]?[member: "LocationConstraint"]?.stringValue
+        let constraint = call[.createBucketConfiguration]?[member: "LocationConstraint"]?.stringValue
         if call.region == "us-east-1" {
             if let constraint, constraint != "" {
                 throw AWSError(
@@ -57,9 +57,9 @@ struct BucketOperations {
         }
         var bucket = BucketRecord(
             name: name, owner: call.account, region: call.region, created: call.now, policy: nil,
-            acl: call.string("ACL") ?? "private", encryption: nil, tags: nil)
+            acl: call.string(.acl) ?? "private", encryption: nil, tags: nil)
         // Created with Object Lock: versioned for good.
-        if call.input[member: "ObjectLockEnabledForBucket"]?.boolValue == true {
+        if call[.objectLockEnabledForBucket]?.boolValue == true {
             bucket.versioning = "Enabled"
             bucket.objectLock = .object(["ObjectLockEnabled": .string("Enabled")])
         }
@@ -101,7 +101,7 @@ struct BucketOperations {
         var bucket = bucket
         switch call.operation.name {
         case "PutBucketPolicy":
-            let text = try call.required("Policy")
+            let text = try call.required(.policy)
             guard text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") else {
                 throw S3Errors.malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
             }
@@ -131,7 +131,7 @@ struct BucketOperations {
         guard call.operation.name == "PutBucketVersioning" else {
             return .object(["Status": bucket.versioning.map(ShapeValue.string)])
         }
-        let configuration = call.input[member: "VersioningConfiguration"]
+        let configuration = call[.versioningConfiguration]
         if configuration?[member: "MFADelete"]?.stringValue == "Enabled" {
             throw S3Errors.notImplemented("MFA delete")
         }
@@ -151,7 +151,7 @@ struct BucketOperations {
 
     func acl(_ bucket: BucketRecord) throws -> ShapeValue? {
         if call.operation.name == "PutBucketAcl" {
-            guard let canned = call.string("ACL") else {
+            guard let canned = call.string(.acl) else {
                 throw S3Errors.notImplemented("PutBucketAcl with an AccessControlPolicy body (only canned ACLs)")
             }
             let allowed = [
@@ -202,7 +202,7 @@ struct BucketOperations {
         var bucket = bucket
         switch call.operation.name {
         case "PutBucketEncryption":
-            guard let configuration = call.input[member: "ServerSideEncryptionConfiguration"],
+            guard let configuration = call[.serverSideEncryptionConfiguration],
                 let rule = configuration[member: "Rules"]?.listValue?.first,
                 let algorithm = rule[member: "ApplyServerSideEncryptionByDefault"]?[member: "SSEAlgorithm"]?
                     .stringValue,
@@ -224,7 +224,7 @@ struct BucketOperations {
         var bucket = bucket
         switch call.operation.name {
         case "PutBucketLifecycleConfiguration":
-            let rules = call.input[member: "LifecycleConfiguration"]?[member: "Rules"]
+            let rules = call[.lifecycleConfiguration]?[member: "Rules"]
             _ = try LifecycleRule.parse(rules)
             bucket.lifecycleRules = rules
             try save(bucket)
@@ -248,7 +248,7 @@ struct BucketOperations {
         switch call.operation.name {
         case "PutBucketTagging":
             var tags: [String: String] = [:]
-            for tag in call.input[member: "Tagging"]?[member: "TagSet"]?.listValue ?? [] {
+            for tag in call[.tagging]?[member: "TagSet"]?.listValue ?? [] {
                 guard let key = tag[member: "Key"]?.stringValue else { throw S3Errors.malformedXML }
                 tags[key] = tag[member: "Value"]?.stringValue ?? ""
             }

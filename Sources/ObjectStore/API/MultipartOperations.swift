@@ -17,9 +17,9 @@ struct MultipartOperations {
     var bucket: BucketRecord { objects.bucket }
 
     func upload() throws -> UploadRecord {
-        let id = try call.required("UploadId")
+        let id = try call.required(.uploadId)
         guard let upload = try tx.get(UploadRecord.self, kind: Kinds.upload, scope: bucket.name, id: id),
-            upload.key == call.string("Key")
+            upload.key == call.string(.key)
         else { throw S3Errors.noSuchUpload }
         return upload
     }
@@ -27,13 +27,13 @@ struct MultipartOperations {
     func handle() throws -> ShapeValue? {
         switch call.operation.name {
         case "CreateMultipartUpload":
-            let key = try call.required("Key")
+            let key = try call.required(.key)
             let sse = try objects.encryption()
             let upload = UploadRecord(
                 uploadId: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() + SigV4Hex.random(),
                 key: key, initiated: call.now, initiator: call.principal.arn,
-                contentType: call.string("ContentType") ?? "binary/octet-stream", metadata: objects.metadata(),
-                headers: objects.headers(), checksumAlgorithm: call.string("ChecksumAlgorithm"),
+                contentType: call.string(.contentType) ?? "binary/octet-stream", metadata: objects.metadata(),
+                headers: objects.headers(), checksumAlgorithm: call.string(.checksumAlgorithm),
                 serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, parts: [:])
             try tx.put(upload, kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
             return .object([
@@ -49,8 +49,8 @@ struct MultipartOperations {
             return nil
         case "ListParts":
             let upload = try upload()
-            let marker = call.int("PartNumberMarker") ?? 0
-            let maxParts = max(1, min(call.int("MaxParts") ?? 1000, 1000))
+            let marker = call.int(.partNumberMarker) ?? 0
+            let maxParts = max(1, min(call.int(.maxParts) ?? 1000, 1000))
             let parts = upload.parts.values.sorted { $0.number < $1.number }.filter { $0.number > marker }
             let page = parts.prefix(maxParts)
             return .object([
@@ -73,13 +73,13 @@ struct MultipartOperations {
             ])
         default:
             let uploads = try tx.list(UploadRecord.self, kind: Kinds.upload, scope: bucket.name)
-                .filter { $0.key.hasPrefix(call.string("Prefix") ?? "") }
+                .filter { $0.key.hasPrefix(call.string(.prefix) ?? "") }
                 .sorted { ($0.key, $0.initiated) < ($1.key, $1.initiated) }
-            let urlEncoded = call.string("EncodingType") == "url"
+            let urlEncoded = call.string(.encodingType) == "url"
             return .object([
                 "Bucket": .string(bucket.name), "IsTruncated": .boolean(false),
                 "EncodingType": urlEncoded ? .string("url") : nil,
-                "MaxUploads": .integer(Int64(call.int("MaxUploads") ?? 1000)),
+                "MaxUploads": .integer(Int64(call.int(.maxUploads) ?? 1000)),
                 "Uploads": uploads.isEmpty
                     ? nil
                     : .list(
@@ -97,7 +97,7 @@ struct MultipartOperations {
 
     private func uploadPart() throws -> ShapeValue {
         var upload = try upload()
-        guard let number = call.int("PartNumber"), (1...10_000).contains(number) else {
+        guard let number = call.int(.partNumber), (1...10_000).contains(number) else {
             throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
         let bytes = objects.body()
@@ -119,7 +119,7 @@ struct MultipartOperations {
 
     private func complete() throws -> ShapeValue {
         let upload = try upload()
-        let requested = call.input[member: "MultipartUpload"]?[member: "Parts"]?.listValue ?? []
+        let requested = call[.multipartUpload]?[member: "Parts"]?.listValue ?? []
         guard !requested.isEmpty else { throw S3Errors.malformedXML }
         var chosen: [UploadRecord.Part] = []
         for entry in requested {

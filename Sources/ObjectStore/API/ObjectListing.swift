@@ -13,21 +13,21 @@ struct ObjectListing {
 
     func list() throws -> ShapeValue {
         let v2 = call.operation.name == "ListObjectsV2"
-        let prefix = call.string("Prefix") ?? ""
-        let delimiter = call.string("Delimiter")
-        let maxKeys = max(0, min(call.int("MaxKeys") ?? 1000, 1000))
+        let prefix = call.string(.prefix) ?? ""
+        let delimiter = call.string(.delimiter)
+        let maxKeys = max(0, min(call.int(.maxKeys) ?? 1000, 1000))
         var after: String?
         if v2 {
-            if let token = call.string("ContinuationToken") {
+            if let token = call.string(.continuationToken) {
                 guard let data = Data(base64Encoded: token), let key = String(data: data, encoding: .utf8) else {
                     throw S3Errors.invalidArgument("The continuation token provided is incorrect")
                 }
                 after = key
             } else {
-                after = call.string("StartAfter")
+                after = call.string(.startAfter)
             }
         } else {
-            after = call.string("Marker")
+            after = call.string(.marker)
         }
         var contents: [ObjectRecord] = []
         var prefixes: [String] = []
@@ -57,10 +57,10 @@ struct ObjectListing {
         try scan(prefix: prefix, after: after, take)
         // With `encoding-type=url` every key-like value is percent-encoded, so keys holding
         // bytes XML cannot carry (control characters) still list.
-        let urlEncoded = call.string("EncodingType") == "url"
+        let urlEncoded = call.string(.encodingType) == "url"
         func text(_ value: String) -> ShapeValue { .string(urlEncoded ? SigV4.encode(value, keepSlash: true) : value) }
         let owner = BucketOperations(context: context).owner()
-        let fetchOwner = !v2 || call.input[member: "FetchOwner"]?.boolValue == true
+        let fetchOwner = !v2 || call[.fetchOwner]?.boolValue == true
         var fields: [String: ShapeValue?] = [
             "Name": .string(bucket.name), "Prefix": text(prefix), "MaxKeys": .integer(Int64(maxKeys)),
             "IsTruncated": .boolean(truncated),
@@ -79,14 +79,14 @@ struct ObjectListing {
             "CommonPrefixes": prefixes.isEmpty ? nil : .list(prefixes.map { .object(["Prefix": text($0)]) }),
         ]
         if let delimiter { fields["Delimiter"] = text(delimiter) }
-        if let encoding = call.string("EncodingType") { fields["EncodingType"] = .string(encoding) }
+        if let encoding = call.string(.encodingType) { fields["EncodingType"] = .string(encoding) }
         if v2 {
             fields["KeyCount"] = .integer(Int64(contents.count + prefixes.count))
-            if let token = call.string("ContinuationToken") { fields["ContinuationToken"] = .string(token) }
-            if let start = call.string("StartAfter") { fields["StartAfter"] = text(start) }
+            if let token = call.string(.continuationToken) { fields["ContinuationToken"] = .string(token) }
+            if let start = call.string(.startAfter) { fields["StartAfter"] = text(start) }
             if truncated, let last { fields["NextContinuationToken"] = .string(Data(last.utf8).base64EncodedString()) }
         } else {
-            fields["Marker"] = text(call.string("Marker") ?? "")
+            fields["Marker"] = text(call.string(.marker) ?? "")
             if truncated, delimiter != nil, let last { fields["NextMarker"] = text(last) }
         }
         return .structure(fields.compactMapValues { $0 })

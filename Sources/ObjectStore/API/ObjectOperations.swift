@@ -12,7 +12,7 @@ struct ObjectOperations {
     var tx: any StateWriter { context.tx }
 
     /// Standard headers stored with an object and returned on GET and HEAD.
-    static let storedHeaders = ["CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage"]
+    static let storedHeaders: [MemberName] = [.cacheControl, .contentDisposition, .contentEncoding, .contentLanguage]
 
     func stored(_ key: String) throws -> ObjectRecord {
         guard let object = try tx.get(ObjectRecord.self, kind: Kinds.object, scope: bucket.name, id: key) else {
@@ -46,25 +46,25 @@ struct ObjectOperations {
     }
 
     func body() -> [UInt8] {
-        if case .blob(let bytes)? = call.input[member: "Body"] { return bytes }
+        if case .blob(let bytes)? = call[.body] { return bytes }
         return []
     }
 
     /// Content-MD5 and `x-amz-checksum-*` must match the bytes received; returns the checksums
     /// to keep (the ones sent, plus the one asked for by `x-amz-sdk-checksum-algorithm`).
     func verifiedChecksums(_ bytes: [UInt8]) throws -> [String: String] {
-        if let md5 = call.string("ContentMD5") {
+        if let md5 = call.string(.contentMD5) {
             guard let digest = Data(base64Encoded: md5), digest.count == 16 else { throw S3Errors.invalidDigest }
             guard md5 == ChecksumAlgorithm.md5Base64(bytes) else { throw S3Errors.badDigest }
         }
         var checksums: [String: String] = [:]
         for algorithm in ChecksumAlgorithm.allCases {
-            guard let sent = call.string(algorithm.member) else { continue }
+            guard let sent = call.string(MemberName(algorithm.member)) else { continue }
             let actual = algorithm.digest(bytes)
             guard sent == actual else { throw S3Errors.badChecksum(algorithm) }
             checksums[algorithm.rawValue] = actual
         }
-        if let requested = call.string("ChecksumAlgorithm").flatMap(ChecksumAlgorithm.init(rawValue:)),
+        if let requested = call.string(.checksumAlgorithm).flatMap(ChecksumAlgorithm.init(rawValue:)),
             checksums[requested.rawValue] == nil
         {
             checksums[requested.rawValue] = requested.digest(bytes)
@@ -76,11 +76,11 @@ struct ObjectOperations {
     func encryption() throws -> (algorithm: String, kmsKeyId: String?) {
         let rule = (bucket.encryption ?? BucketOperations.defaultEncryption)[member: "Rules"]?.listValue?.first?[
             member: "ApplyServerSideEncryptionByDefault"]
-        let algorithm = call.string("ServerSideEncryption") ?? rule?[member: "SSEAlgorithm"]?.stringValue ?? "AES256"
+        let algorithm = call.string(.serverSideEncryption) ?? rule?[member: "SSEAlgorithm"]?.stringValue ?? "AES256"
         guard ["AES256", "aws:kms", "aws:kms:dsse"].contains(algorithm) else {
             throw S3Errors.invalidArgument("Server Side Encryption with \(algorithm) is not supported.")
         }
-        var keyId = call.string("SSEKMSKeyId") ?? rule?[member: "KMSMasterKeyID"]?.stringValue
+        var keyId = call.string(.ssekmsKeyId) ?? rule?[member: "KMSMasterKeyID"]?.stringValue
         if algorithm.hasPrefix("aws:kms") && keyId == nil {
             keyId = "arn:aws:kms:\(bucket.region):\(bucket.owner):alias/aws/s3"
         }
@@ -88,13 +88,13 @@ struct ObjectOperations {
     }
 
     func metadata() -> [String: String] {
-        guard case .map(let entries)? = call.input[member: "Metadata"] else { return [:] }
+        guard case .map(let entries)? = call[.metadata] else { return [:] }
         return entries.compactMapValues(\.stringValue)
     }
 
     /// `x-amz-tagging: key=value&key2=value2`.
     func tags() throws -> [String: String]? {
-        guard let text = call.string("Tagging") else { return nil }
+        guard let text = call.string(.tagging) else { return nil }
         var tags: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -107,13 +107,13 @@ struct ObjectOperations {
 
     /// Archived objects become readable for `Days` (at once here; S3 takes hours).
     func restore() throws -> ShapeValue? {
-        var object = try stored(try call.required("Key"))
+        var object = try stored(try call.required(.key))
         guard ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) else {
             throw AWSError(
                 code: "InvalidObjectState", message: "Restore is not allowed for the object's current storage class",
                 httpStatus: 403)
         }
-        let days = call.input[member: "RestoreRequest"]?[member: "Days"]?.intValue ?? 1
+        let days = call[.restoreRequest]?[member: "Days"]?.intValue ?? 1
         let alreadyRestored = object.restoredUntil.map { $0 > call.now } ?? false
         object.restoredUntil = call.now.addingTimeInterval(TimeInterval(days) * 86_400)
         try tx.put(object, kind: Kinds.object, scope: bucket.name, id: object.key)
@@ -122,20 +122,20 @@ struct ObjectOperations {
 
     func headers() -> [String: String] {
         var out: [String: String] = [:]
-        for name in Self.storedHeaders { out[name] = call.string(name) }
+        for name in Self.storedHeaders { out[name.rawValue] = call.string(name) }
         return out
     }
 
     func put() throws -> ShapeValue {
-        let key = try call.required("Key")
+        let key = try call.required(.key)
         let bytes = body()
         let checksums = try verifiedChecksums(bytes)
         let sse = try encryption()
         let object = ObjectRecord(
             key: key, blob: try context.blobs.write(bytes, for: tx), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
-            lastModified: call.now, contentType: call.string("ContentType") ?? "binary/octet-stream",
+            lastModified: call.now, contentType: call.string(.contentType) ?? "binary/octet-stream",
             metadata: metadata(),
-            headers: headers(), checksums: checksums, storageClass: call.string("StorageClass") ?? "STANDARD",
+            headers: headers(), checksums: checksums, storageClass: call.string(.storageClass) ?? "STANDARD",
             serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil, tags: try tags())
         var locked = object
         try ObjectLock(context: context, bucket: bucket).apply(to: &locked)
@@ -154,7 +154,7 @@ struct ObjectOperations {
     }
 
     func get(head: Bool) throws -> ShapeValue {
-        let object = try stored(try call.required("Key"), versionId: call.string("VersionId"))
+        let object = try stored(try call.required(.key), versionId: call.string(.versionId))
         let restored = object.restoredUntil.map { $0 > call.now } ?? false
         if ["GLACIER", "DEEP_ARCHIVE"].contains(object.storageClass) && !head && !restored {
             throw AWSError(
@@ -163,7 +163,7 @@ struct ObjectOperations {
         }
         try checkConditions(object)
         var range: Range<Int>?
-        if let header = call.string("Range") {
+        if let header = call.string(.range) {
             range = try Self.parseRange(header, size: object.blob.size)
         }
         var fields: [String: ShapeValue] = [
@@ -186,7 +186,7 @@ struct ObjectOperations {
         if let until = object.restoredUntil, until > call.now {
             fields["Restore"] = .string("ongoing-request=\"false\", expiry-date=\"\(Timestamps.httpDate(until))\"")
         }
-        if call.string("ChecksumMode") == "ENABLED" && range == nil {
+        if call.string(.checksumMode) == "ENABLED" && range == nil {
             for (name, value) in object.checksums { fields["Checksum\(name)"] = .string(value) }
         }
         if let range {
@@ -207,14 +207,14 @@ struct ObjectOperations {
             }
         }
         let modified = object.lastModified.timeIntervalSince1970.rounded(.down)
-        if let ifMatch = call.string("IfMatch"), !matches(ifMatch) { throw S3Errors.preconditionFailed }
-        if call.string("IfMatch") == nil, case .timestamp(let date)? = call.input[member: "IfUnmodifiedSince"],
+        if let ifMatch = call.string(.ifMatch), !matches(ifMatch) { throw S3Errors.preconditionFailed }
+        if call.string(.ifMatch) == nil, case .timestamp(let date)? = call[.ifUnmodifiedSince],
             modified > date.timeIntervalSince1970
         {
             throw S3Errors.preconditionFailed
         }
-        if let ifNoneMatch = call.string("IfNoneMatch"), matches(ifNoneMatch) { throw S3Errors.notModified }
-        if call.string("IfNoneMatch") == nil, case .timestamp(let date)? = call.input[member: "IfModifiedSince"],
+        if let ifNoneMatch = call.string(.ifNoneMatch), matches(ifNoneMatch) { throw S3Errors.notModified }
+        if call.string(.ifNoneMatch) == nil, case .timestamp(let date)? = call[.ifModifiedSince],
             modified <= date.timeIntervalSince1970
         {
             throw S3Errors.notModified
@@ -238,7 +238,7 @@ struct ObjectOperations {
     }
 
     func delete() throws -> ShapeValue? {
-        .structure(try deleteOne(try call.required("Key"), versionId: call.string("VersionId")).compactMapValues { $0 })
+        .structure(try deleteOne(try call.required(.key), versionId: call.string(.versionId)).compactMapValues { $0 })
     }
 
     /// Deletes a key (a delete marker where versioned) or one version of it; returns the
@@ -257,7 +257,7 @@ struct ObjectOperations {
     }
 
     func deleteMany() throws -> ShapeValue {
-        let request = call.input[member: "Delete"]
+        let request = call[.delete]
         let entries = request?[member: "Objects"]?.listValue ?? []
         guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML }
         let quiet = request?[member: "Quiet"]?.boolValue ?? false
@@ -279,8 +279,8 @@ struct ObjectOperations {
     }
 
     func copy() throws -> ShapeValue {
-        let key = try call.required("Key")
-        guard let source = CopySource(try call.required("CopySource")) else {
+        let key = try call.required(.key)
+        guard let source = CopySource(try call.required(.copySource)) else {
             throw S3Errors.invalidArgument("Invalid copy source")
         }
         let sourceBucket = try context.bucket(source.bucket)
@@ -290,8 +290,8 @@ struct ObjectOperations {
         let original = try ObjectOperations(context: context, bucket: sourceBucket).stored(
             sourceKey, versionId: source.versionId)
         let bytes = try context.blobs.read(original.blob)
-        let replace = call.string("MetadataDirective") == "REPLACE"
-        if sourceBucket.name == bucket.name && sourceKey == key && !replace && call.string("StorageClass") == nil {
+        let replace = call.string(.metadataDirective) == "REPLACE"
+        if sourceBucket.name == bucket.name && sourceKey == key && !replace && call.string(.storageClass) == nil {
             throw S3Errors.invalidArgument(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
             )
@@ -303,11 +303,11 @@ struct ObjectOperations {
         object.lastModified = call.now
         object.serverSideEncryption = sse.algorithm
         object.kmsKeyId = sse.kmsKeyId
-        object.storageClass = call.string("StorageClass") ?? "STANDARD"
+        object.storageClass = call.string(.storageClass) ?? "STANDARD"
         if replace {
             object.metadata = metadata()
             object.headers = headers()
-            object.contentType = call.string("ContentType") ?? "binary/octet-stream"
+            object.contentType = call.string(.contentType) ?? "binary/octet-stream"
         }
         object.versionId = nil
         (object.lockMode, object.retainUntil, object.legalHold) = (nil, nil, nil)

@@ -47,19 +47,19 @@ package struct S3Service: ServiceHandler {
     }
 
     package func dataResources(for call: OperationCall) -> [DataResource] {
-        guard let bucket = call.string("Bucket") else { return [] }
+        guard let bucket = call.string(.bucket) else { return [] }
         var resources: [DataResource] = []
         func object(_ bucket: String, _ key: String) {
             resources.append(DataResource(type: "AWS::S3::Object", arn: "arn:aws:s3:::\(bucket)/\(key)"))
         }
-        if let key = call.string("Key") { object(bucket, key) }
+        if let key = call.string(.key) { object(bucket, key) }
         // DeleteObjects names its objects in the body: the first decides which trails select it.
-        for entry in call.input[member: "Delete"]?[member: "Objects"]?.listValue ?? [] {
+        for entry in call[.delete]?[member: "Objects"]?.listValue ?? [] {
             if let key = entry[member: "Key"]?.stringValue { object(bucket, key) }
         }
         resources.append(DataResource(type: "AWS::S3::Bucket", arn: "arn:aws:s3:::\(bucket)"))
         // CopyObject reads its source.
-        if let source = call.string("CopySource").flatMap(CopySource.init) { object(source.bucket, source.key) }
+        if let source = call.string(.copySource).flatMap(CopySource.init) { object(source.bucket, source.key) }
         return resources
     }
 
@@ -115,7 +115,7 @@ package struct S3Service: ServiceHandler {
             try context.authorize(bucket: nil)
             return try BucketOperations(context: context).listBuckets()
         case "CreateBucket":
-            try context.authorize(bucket: nil, resource: "arn:aws:s3:::\(call.string("Bucket") ?? "")")
+            try context.authorize(bucket: nil, resource: "arn:aws:s3:::\(call.string(.bucket) ?? "")")
             return try BucketOperations(context: context).create()
         default:
             break
@@ -123,7 +123,7 @@ package struct S3Service: ServiceHandler {
         let bucket = try context.bucket()
         try context.authorize(bucket: bucket)
         if ["PutObject", "CopyObject", "CreateMultipartUpload"].contains(call.operation.name) {
-            try BucketGuards(bucket: bucket).checkObjectACL(call.string("ACL"))
+            try BucketGuards(bucket: bucket).checkObjectACL(call.string(.acl))
         }
         let buckets = BucketOperations(context: context)
         let objects = ObjectOperations(context: context, bucket: bucket)
@@ -174,7 +174,7 @@ package struct S3Service: ServiceHandler {
     private func announce(_ call: OperationCall, output: ShapeValue?, bucket: BucketRecord, context: S3Context)
         throws
     {
-        guard notifier != nil, let key = call.string("Key") ?? (call.operation.name == "DeleteObjects" ? "" : nil)
+        guard notifier != nil, let key = call.string(.key) ?? (call.operation.name == "DeleteObjects" ? "" : nil)
         else {
             return
         }
@@ -196,7 +196,7 @@ package struct S3Service: ServiceHandler {
             let object = try current(key)
             try notifications.announce(event, key: key, object: object, versionId: object?.versionId)
         } else if call.operation.name == "DeleteObject" {
-            let markerVersion = call.string("VersionId") == nil ? output?[member: "VersionId"]?.stringValue : nil
+            let markerVersion = call.string(.versionId) == nil ? output?[member: "VersionId"]?.stringValue : nil
             try removed(key, output, markerVersion: markerVersion)
         } else if call.operation.name == "DeleteObjects" {
             for entry in output?[member: "Deleted"]?.listValue ?? [] {
@@ -214,7 +214,7 @@ struct S3Context {
     let blobs: EncryptedBlobStore
 
     func bucket(_ name: String? = nil) throws -> BucketRecord {
-        let bucketName = try name ?? call.required("Bucket")
+        let bucketName = try name ?? call.required(.bucket)
         guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: bucketName) else {
             throw S3Errors.noSuchBucket(bucketName)
         }
@@ -227,10 +227,10 @@ struct S3Context {
         let wanted = action ?? S3Service.actions[name] ?? "s3:\(name)"
         var target = resource ?? "*"
         if let bucket, resource == nil {
-            target = "arn:aws:s3:::\(bucket.name)" + (call.string("Key").map { "/\($0)" } ?? "")
+            target = "arn:aws:s3:::\(bucket.name)" + (call.string(.key).map { "/\($0)" } ?? "")
         }
         var context: [String: [String]] = ["aws:SourceIp": [call.sourceIP]]
-        if let acl = call.string("ACL") { context["s3:x-amz-acl"] = [acl] }
+        if let acl = call.string(.acl) { context["s3:x-amz-acl"] = [acl] }
         let request = AccessRequest(action: wanted, resource: target, principal: call.principal, context: context)
         let document = try bucket?.policy.map { try PolicyDocument.parse($0, use: .resource) }
         if let bucket, BucketGuards(bucket: bucket).restricts(call.principal, policy: document) {

@@ -30,7 +30,7 @@ struct ObjectLock {
             }
             return .object(["ObjectLockConfiguration": configuration])
         }
-        guard let configuration = call.input[member: "ObjectLockConfiguration"],
+        guard let configuration = call[.objectLockConfiguration],
             configuration[member: "ObjectLockEnabled"]?.stringValue == "Enabled"
         else { throw S3Errors.malformedXML }
         guard bucket.versioning == "Enabled" else {
@@ -55,14 +55,14 @@ struct ObjectLock {
     /// The retention and legal hold a new version gets: the request's headers, else the
     /// bucket's default rule. Refused in a bucket without Object Lock.
     func apply(to object: inout ObjectRecord) throws {
-        let mode = call.string("ObjectLockMode")
-        let hold = call.string("ObjectLockLegalHoldStatus")
+        let mode = call.string(.objectLockMode)
+        let hold = call.string(.objectLockLegalHoldStatus)
         guard enabled else {
             if mode != nil || hold != nil { throw Self.missing }
             return
         }
         if let mode {
-            guard case .timestamp(let until)? = call.input[member: "ObjectLockRetainUntilDate"], until > call.now,
+            guard case .timestamp(let until)? = call[.objectLockRetainUntilDate], until > call.now,
                 ["GOVERNANCE", "COMPLIANCE"].contains(mode)
             else { throw S3Errors.invalidArgument("The retain until date must be in the future") }
             object.lockMode = mode
@@ -89,7 +89,7 @@ struct ObjectLock {
     /// Governance retention yields to `x-amz-bypass-governance-retention` from a caller allowed
     /// s3:BypassGovernanceRetention; compliance retention yields to nobody.
     private func checkBypass(_ object: ObjectRecord) throws {
-        guard object.lockMode == "GOVERNANCE", call.input[member: "BypassGovernanceRetention"]?.boolValue == true
+        guard object.lockMode == "GOVERNANCE", call[.bypassGovernanceRetention]?.boolValue == true
         else { throw Self.accessDenied }
         try context.authorize(bucket: bucket, action: "s3:BypassGovernanceRetention")
     }
@@ -97,10 +97,10 @@ struct ObjectLock {
     /// Put/GetObjectRetention and Put/GetObjectLegalHold on a version (the current one by default).
     func objectSettings() throws -> ShapeValue? {
         guard enabled else { throw Self.missing }
-        let key = try call.required("Key")
+        let key = try call.required(.key)
         let versions = VersionedObjects(tx: tx, blobs: context.blobs, bucket: bucket)
         let versionId =
-            try call.string("VersionId")
+            try call.string(.versionId)
             ?? ObjectOperations(context: context, bucket: bucket).stored(key).versionId ?? "null"
         guard var object = try versions.version(key: key, versionId: versionId)?.object else {
             throw S3Errors.noSuchVersion
@@ -116,12 +116,12 @@ struct ObjectLock {
         case "GetObjectLegalHold":
             return .object(["LegalHold": .object(["Status": .string(object.legalHold == true ? "ON" : "OFF")])])
         case "PutObjectLegalHold":
-            guard let status = call.input[member: "LegalHold"]?[member: "Status"]?.stringValue,
+            guard let status = call[.legalHold]?[member: "Status"]?.stringValue,
                 ["ON", "OFF"].contains(status)
             else { throw S3Errors.malformedXML }
             object.legalHold = status == "ON"
         default:
-            let retention = call.input[member: "Retention"]
+            let retention = call[.retention]
             let mode = retention?[member: "Mode"]?.stringValue
             var until: Date?
             if case .timestamp(let date)? = retention?[member: "RetainUntilDate"] { until = date }

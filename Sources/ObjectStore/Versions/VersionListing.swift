@@ -14,12 +14,12 @@ struct VersionListing {
     var call: OperationCall { context.call }
 
     func list() throws -> ShapeValue {
-        let prefix = call.string("Prefix") ?? ""
-        let delimiter = call.string("Delimiter")
-        let maxKeys = max(0, min(call.int("MaxKeys") ?? 1000, 1000))
-        let keyMarker = call.string("KeyMarker")
-        let versionMarker = call.string("VersionIdMarker")
-        let urlEncoded = call.string("EncodingType") == "url"
+        let prefix = call.string(.prefix) ?? ""
+        let delimiter = call.string(.delimiter)
+        let maxKeys = max(0, min(call.int(.maxKeys) ?? 1000, 1000))
+        let keyMarker = call.string(.keyMarker)
+        let versionMarker = call.string(.versionIdMarker)
+        let urlEncoded = call.string(.encodingType) == "url"
         func text(_ value: String) -> ShapeValue { .string(urlEncoded ? SigV4.encode(value, keepSlash: true) : value) }
         let owner = BucketOperations(context: context).owner()
 
