@@ -271,7 +271,7 @@ def test_reserved_nodes_service_updates_and_migration(fresh_server):
         ReplicationGroupId="svc", ReplicationGroupDescription="d", Engine="redis", CacheNodeType="cache.t3.micro",
         NumCacheClusters=1)
     server.advance(10)
-    name = "elasticache-20261001-001"
+    name = "elc-20261001-001"
     [action] = ec.describe_update_actions(ServiceUpdateName=name)["UpdateActions"]
     assert action["ReplicationGroupId"] == "svc" and action["UpdateActionStatus"] == "not-applied"
     result = ec.batch_apply_update_action(ServiceUpdateName=name, ReplicationGroupIds=["svc", "ghost"])
@@ -283,7 +283,7 @@ def test_reserved_nodes_service_updates_and_migration(fresh_server):
     stopped = ec.batch_stop_update_action(ServiceUpdateName=name, ReplicationGroupIds=["svc"])
     assert stopped["UnprocessedUpdateActions"][0]["ReplicationGroupId"] == "svc"  # complete cannot be stopped
     assert [u["ServiceUpdateName"] for u in ec.describe_service_updates(ServiceUpdateStatus=["expired"])["ServiceUpdates"]] == [
-        "elasticache-20250301-003"]
+        "elc-20250301-003"]
 
     endpoint = [{"Address": "10.0.0.9", "Port": 6379}]
     assert error(ec.start_migration, ReplicationGroupId="svc",

@@ -43,3 +43,20 @@ def test_a_trail_option_needs_its_region():
         [str(BINARY), "policy", "bucket", "--bucket", "b", "--trail", "t"], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "--trail needs --region" in result.stderr
+
+
+def test_advanced_selectors_name_known_fields_only(fresh_server):
+    server = fresh_server()
+    s3, ct = server.client("s3"), server.client("cloudtrail")
+    s3.create_bucket(Bucket="selector-logs")
+    s3.put_bucket_policy(Bucket="selector-logs", Policy=policy("bucket", "--bucket", "selector-logs"))
+    ct.create_trail(Name="selective", S3BucketName="selector-logs")
+    with pytest.raises(ClientError) as refused:
+        ct.put_event_selectors(TrailName="selective", AdvancedEventSelectors=[
+            {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                {"Field": "colour", "Equals": ["blue"]}]}])
+    assert refused.value.response["Error"]["Code"] == "InvalidEventSelectorsException"
+    accepted = ct.put_event_selectors(TrailName="selective", AdvancedEventSelectors=[
+        {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                            {"Field": "readOnly", "Equals": ["false"]}]}])
+    assert accepted["AdvancedEventSelectors"][0]["FieldSelectors"][1]["Field"] == "readOnly"

@@ -181,7 +181,8 @@ package struct ElastiCacheService: ServiceHandler {
                 page.map {
                     .object([
                         "Engine": .string($0.engine), "EngineVersion": .string($0.version),
-                        "CacheParameterGroupFamily": .string($0.family), "CacheEngineDescription": .string($0.engine),
+                        "CacheParameterGroupFamily": .string($0.family),
+                        "CacheEngineDescription": .string(EngineCatalog.engineDescription[$0.engine] ?? $0.engine),
                         "CacheEngineVersionDescription": .string($0.description),
                     ])
                 }),

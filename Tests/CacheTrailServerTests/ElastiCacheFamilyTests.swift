@@ -62,7 +62,8 @@ extension GatewayTests {
                 "UserId": "u1", "UserName": "app", "Engine": "redis", "AccessString": "on ~* +@all",
                 "NoPasswordRequired": "true",
             ]
-            #expect(status(await harness.query("CreateUser", user)) == "creating")
+            // AWS answers CreateUser with an active user.
+            #expect(status(await harness.query("CreateUser", user)) == "active")
             #expect(await harness.query("CreateUser", user).errorCode == "UserAlreadyExists")
             harness.advance(5)
             #expect(status(await harness.query("DescribeUsers", ["UserId": "u1"])) == "active")
@@ -76,6 +77,14 @@ extension GatewayTests {
             harness.advance(5)
             #expect(status(await harness.query("DescribeUserGroups", ["UserGroupId": "g1"])) == "active")
             #expect(status(await harness.query("DescribeUsers", ["UserId": "u1"])) == "active")
+            let modifying = await harness.query(
+                "ModifyUserGroup", ["UserGroupId": "g1", "UserIdsToRemove.member.1": "u1"])
+            #expect(status(modifying) == "modifying")
+            #expect(modifying.value("PendingChanges")?.contains("<UserIdsToRemove><member>u1</member>") == true)
+            harness.advance(5)
+            let settled = await harness.query("DescribeUserGroups", ["UserGroupId": "g1"])
+            #expect(status(settled) == "active")
+            #expect(settled.value("PendingChanges") == nil)
             #expect(status(await harness.query("DeleteUserGroup", ["UserGroupId": "g1"])) == "deleting")
             #expect(await harness.query("DescribeUserGroups", ["UserGroupId": "g1"]).errorCode == "UserGroupNotFound")
             #expect(status(await harness.query("DeleteUser", ["UserId": "u1"])) == "deleting")

@@ -3,6 +3,12 @@ import AWSWire
 import ServiceContract
 
 extension TrailOperations {
+    /// The fields an advanced event selector may name (CloudTrail's AdvancedFieldSelector).
+    static let advancedFields: Set<String> = [
+        "eventCategory", "eventSource", "eventName", "eventType", "readOnly", "resources.type", "resources.ARN",
+        "errorCode", "sessionCredentialFromConsole", "userIdentity.arn", "vpcEndpointId",
+    ]
+
     func putEventSelectors() throws -> ShapeValue {
         var trail = try home(try call.required(.trailName))
         let basic = call[.eventSelectors]
@@ -30,6 +36,12 @@ extension TrailOperations {
             }
         }
         for selector in advanced?.listValue ?? [] {
+            for field in selector[member: "FieldSelectors"]?.listValue ?? [] {
+                let name = field[member: "Field"]?.stringValue ?? ""
+                guard Self.advancedFields.contains(name) else {
+                    throw error(.invalidEventSelectorsException, "Invalid field name: \(name).")
+                }
+            }
             for field in selector[member: "FieldSelectors"]?.listValue ?? []
             where field[member: "Field"]?.stringValue == "resources.type" {
                 guard field[member: "Equals"]?.listValue == [.string("AWS::S3::Object")] else {

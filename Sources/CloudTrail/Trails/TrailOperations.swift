@@ -24,12 +24,17 @@ struct TrailOperations {
     /// multi-region trail).
     func trail(_ nameOrArn: String) throws -> TrailRecord {
         let (account, region, name) = TrailValidation.parse(nameOrArn, account: call.account, region: call.region)
+        if !nameOrArn.hasPrefix("arn:"), let problem = TrailValidation.problem(with: name) {
+            throw error(.invalidTrailNameException, problem)
+        }
         guard
             let trail = try tx.get(
                 TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope, id: "\(account)/\(name)"),
             trail.homeRegion == region || trail.isMultiRegion, trail.account == call.account
         else {
-            throw error(.trailNotFoundException, "Unknown trail: \(nameOrArn) for the user: \(call.account)")
+            throw error(
+                .trailNotFoundException,
+                "Unknown trail: arn:aws:cloudtrail:\(region):\(account):trail/\(name) for the user: \(call.account)")
         }
         return trail
     }
@@ -121,6 +126,13 @@ struct TrailOperations {
         trail.snsTopicArn = arn
     }
 
+    /// CloudTrail refuses a KmsKeyId that is not a key id, an alias or the ARN of either.
+    func checkKmsKeyId(_ key: String) throws {
+        guard key.isEmpty || TrailValidation.kmsKeyId(key) else {
+            throw error(.invalidKmsKeyIdException, "Invalid KmsKeyId \(key).")
+        }
+    }
+
     func rejectUnserved() throws {
         if call.string(.cloudWatchLogsLogGroupArn) != nil || call.string(.cloudWatchLogsRoleArn) != nil {
             throw error(
@@ -134,12 +146,8 @@ struct TrailOperations {
     func create() throws -> ShapeValue {
         try rejectUnserved()
         let name = try call.required(.name)
-        guard TrailValidation.name(name) else {
-            throw error(
-                .invalidTrailNameException,
-                "Trail name must starts with a letter or number, end with a letter or number, and contain only letters, numbers, periods, underscores and dashes, with no adjacent periods, underscores or dashes."
-            )
-        }
+        if let problem = TrailValidation.problem(with: name) { throw error(.invalidTrailNameException, problem) }
+        if let key = call.string(.KmsKeyId) { try checkKmsKeyId(key) }
         let existing = try all().filter { $0.account == call.account }
         if existing.contains(where: { $0.name == name }) {
             throw error(.trailAlreadyExistsException, "Trail \(name) already exists for customer: \(call.account)")
@@ -198,7 +206,10 @@ struct TrailOperations {
             }
             trail.logFileValidation = flag
         }
-        if let key = call.string(.KmsKeyId) { trail.kmsKeyId = key.isEmpty ? nil : key }
+        if let key = call.string(.KmsKeyId) {
+            try checkKmsKeyId(key)
+            trail.kmsKeyId = key.isEmpty ? nil : key
+        }
         if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
             throw error(
                 .invalidParameterCombinationException, "Multi-Region trail must include global service events.")

@@ -41,15 +41,15 @@ struct ServiceUpdateOperations {
     /// The catalog (documented in the README): two available updates, one expired.
     static let catalog: [ServiceUpdate] = [
         ServiceUpdate(
-            name: "elasticache-20261001-001", engine: "redis", engineVersion: "6.x,7.x", severity: "important",
+            name: "elc-20261001-001", engine: "redis", engineVersion: "6.x,7.x", severity: "important",
             status: "available", released: date(2026, 10, 1), recommendedBy: date(2027, 1, 31),
             description: "Security update for Redis OSS 6 and 7 nodes."),
         ServiceUpdate(
-            name: "elasticache-20261101-002", engine: "valkey", engineVersion: "7.x,8.x", severity: "medium",
+            name: "elc-20261101-002", engine: "valkey", engineVersion: "7.x,8.x", severity: "medium",
             status: "available", released: date(2026, 11, 1), recommendedBy: date(2027, 2, 28),
             description: "Operating system patches for Valkey nodes."),
         ServiceUpdate(
-            name: "elasticache-20250301-003", engine: "memcached", engineVersion: "1.6.x", severity: "low",
+            name: "elc-20250301-003", engine: "memcached", engineVersion: "1.6.x", severity: "low",
             status: "expired", released: date(2025, 3, 1), recommendedBy: date(2025, 6, 30),
             description: "Operating system patches for Memcached nodes."),
     ]

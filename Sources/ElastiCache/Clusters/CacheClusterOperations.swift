@@ -150,6 +150,7 @@ struct CacheClusterOperations {
             _ = try SecurityGroupOperations(context: context).group(name)
         }
         let tags = try TagOperations.tags(call[.tags])
+        let inVPC = call.string(.cacheSubnetGroupName) != nil || context.strings(.securityGroupIds) != nil
         var cluster = CacheClusterRecord(
             id: id, arn: context.arn("cluster", id), engine: engine,
             engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil, numCacheNodes: count,
@@ -163,8 +164,10 @@ struct CacheClusterOperations {
             maintenanceWindow: window ?? "sun:05:00-sun:06:00",
             port: call.int(.port) ?? EngineCatalog.defaultPort[engine] ?? 6379,
             createTime: nil, pending: nil,
-            cacheSecurityGroupNames: context.strings(.cacheSecurityGroupNames)
-                ?? (context.strings(.securityGroupIds) == nil ? ["default"] : []),
+            // A cluster named into a VPC (a subnet group, `default` included, or VPC security
+            // groups) has no EC2-Classic cache security groups; one named into neither answers
+            // as the seed's record does, with the `default` cache security group.
+            cacheSecurityGroupNames: context.strings(.cacheSecurityGroupNames) ?? (inVPC ? [] : ["default"]),
             securityGroupIds: context.strings(.securityGroupIds) ?? [],
             subnetGroup: call.string(.cacheSubnetGroupName),
             autoMinorVersionUpgrade: call[.autoMinorVersionUpgrade]?.boolValue ?? true,

@@ -13,17 +13,20 @@ package enum EngineCatalog {
         .init(engine: "memcached", version: "1.5.16", family: "memcached1.5", description: "memcached version 1.5.16"),
         .init(engine: "memcached", version: "1.6.17", family: "memcached1.6", description: "memcached version 1.6.17"),
         .init(engine: "memcached", version: "1.6.22", family: "memcached1.6", description: "memcached version 1.6.22"),
-        .init(engine: "redis", version: "6.2.6", family: "redis6.x", description: "Redis 6.2.6"),
-        .init(engine: "redis", version: "7.0.7", family: "redis7", description: "Redis 7.0.7"),
-        .init(engine: "redis", version: "7.1.0", family: "redis7", description: "Redis 7.1.0"),
-        .init(engine: "valkey", version: "7.2.6", family: "valkey7", description: "Valkey 7.2.6"),
-        .init(engine: "valkey", version: "8.0.1", family: "valkey8", description: "Valkey 8.0.1"),
+        .init(engine: "redis", version: "6.2.6", family: "redis6.x", description: "redis version 6.2.6"),
+        .init(engine: "redis", version: "7.0.7", family: "redis7", description: "redis version 7.0.7"),
+        .init(engine: "redis", version: "7.1.0", family: "redis7", description: "redis version 7.1.0"),
+        .init(engine: "valkey", version: "7.2.6", family: "valkey7", description: "valkey version 7.2.6"),
+        .init(engine: "valkey", version: "8.0.1", family: "valkey8", description: "valkey version 8.0.1"),
     ]
 
     /// The version a cluster gets when the caller names none: the newest of its engine.
     package static let defaultVersion: [String: String] = [
         "memcached": "1.6.22", "redis": "7.1.0", "valkey": "8.0.1",
     ]
+
+    /// DescribeCacheEngineVersions' CacheEngineDescription, as AWS words it.
+    static let engineDescription = ["memcached": "memcached", "redis": "Redis", "valkey": "Valkey"]
 
     package static let defaultPort: [String: Int] = ["memcached": 11211, "redis": 6379, "valkey": 6379]
 

@@ -28,16 +28,28 @@ struct SubnetGroupOperations {
 
     var table: ResourceTable<SubnetGroupRecord> { context.table(SubnetGroupRecord.self) }
 
+    /// Every account has a `default` subnet group in each region (the default VPC's subnets,
+    /// one per zone); clusters created without one are placed in it, as AWS does.
+    static let defaultName = "default"
+
+    var defaultGroup: SubnetGroupRecord {
+        let seed = SyntheticEndpoints.hash(call.account + call.region)
+        return SubnetGroupRecord(
+            name: Self.defaultName, description: "default", subnetIds: ["a", "b", "c"].map { "subnet-\(seed)\($0)" },
+            arn: context.arn(SubnetGroupRecord.arnType, Self.defaultName), tags: [])
+    }
+
     func group(_ name: String) throws -> SubnetGroupRecord {
-        guard let found = try table.find(name.lowercased()) else { throw table.notFound(name) }
-        return found
+        if let found = try table.find(name.lowercased()) { return found }
+        if name.lowercased() == Self.defaultName { return defaultGroup }
+        throw table.notFound(name)
     }
 
     func render(_ group: SubnetGroupRecord) -> ShapeValue {
         let zones = ["a", "b", "c"]
         return .object([
             "CacheSubnetGroupName": .string(group.name), "CacheSubnetGroupDescription": .string(group.description),
-            "VpcId": .string("vpc-\(SyntheticEndpoints.hash(call.account + call.region))"),
+            "VpcId": .string(context.vpcId),
             "Subnets": .list(
                 group.subnetIds.enumerated().map { index, id in
                     .object([
@@ -64,7 +76,7 @@ struct SubnetGroupOperations {
         case "CreateCacheSubnetGroup":
             let name = try ClusterValidation.clusterId(
                 try call.required(.cacheSubnetGroupName), parameter: "CacheSubnetGroupName", maxLength: 255)
-            if try table.find(name) != nil {
+            if try name == Self.defaultName || table.find(name) != nil {
                 throw call.error(.cacheSubnetGroupAlreadyExistsFault, "Cache subnet group \(name) already exists.")
             }
             let group = SubnetGroupRecord(
@@ -81,6 +93,9 @@ struct SubnetGroupOperations {
             return .object(["CacheSubnetGroup": render(group)])
         case "DeleteCacheSubnetGroup":
             let group = try group(try call.required(.cacheSubnetGroupName))
+            guard group.name != Self.defaultName else {
+                throw AWSError.invalidParameterValue("Cannot delete default cache subnet group.")
+            }
             if try clusters.allClusters().contains(where: { $0.subnetGroup == group.name }) {
                 throw call.error(.cacheSubnetGroupInUse, "Cache subnet group \(group.name) is in use.")
             }
@@ -89,7 +104,8 @@ struct SubnetGroupOperations {
         default:
             let groups =
                 try call.string(.cacheSubnetGroupName).map { [try group($0)] }
-                ?? table.list()
+                ?? ([try table.find(Self.defaultName) ?? defaultGroup]
+                    + table.list().filter { $0.name != Self.defaultName })
             let (page, next) = try Marker.page(
                 groups, id: \.name, marker: call.string(.marker),
                 maxRecords: try Marker.maxRecords(call.int(.maxRecords)))

@@ -65,7 +65,8 @@ struct ReplicationGroupOperations {
             nodes: [CacheNodeRecord(id: "0001", createTime: call.now, status: "creating")], azMode: "single-az",
             preferredAvailabilityZone: call.region + ["a", "b", "c"][zone % 3], parameterGroup: group.parameterGroup,
             maintenanceWindow: group.maintenanceWindow, port: group.port, createTime: nil, pending: nil,
-            cacheSecurityGroupNames: [], securityGroupIds: [], subnetGroup: nil,
+            cacheSecurityGroupNames: [], securityGroupIds: group.securityGroupIds ?? [],
+            subnetGroup: group.subnetGroup ?? SubnetGroupOperations.defaultName,
             autoMinorVersionUpgrade: group.autoMinorVersionUpgrade,
             snapshotRetentionLimit: group.snapshotRetentionLimit,
             snapshotWindow: group.snapshotWindow, authTokenEnabled: group.authTokenEnabled,
@@ -121,6 +122,8 @@ struct ReplicationGroupOperations {
             }
             nodeType = try ClusterValidation.nodeType(given)
         }
+        // The group's clusters live in the named subnet group (the region's default when none).
+        if let name = call.string(.cacheSubnetGroupName) { _ = try SubnetGroupOperations(context: context).group(name) }
         let layout = try GroupLayout(call: call, hasPrimary: primary != nil)
         let failover = call[.automaticFailoverEnabled]?.boolValue ?? layout.clusterMode
         let multiAZ = call[.multiAZEnabled]?.boolValue ?? false
@@ -161,6 +164,8 @@ struct ReplicationGroupOperations {
             atRestEncryptionEnabled: call[.atRestEncryptionEnabled]?.boolValue ?? false,
             autoMinorVersionUpgrade: call[.autoMinorVersionUpgrade]?.boolValue ?? true, createTime: nil,
             tags: try TagOperations.tags(call[.tags]))
+        group.subnetGroup = call.string(.cacheSubnetGroupName)
+        group.securityGroupIds = context.strings(.securityGroupIds)
         if let global { try GlobalDatastoreOperations(context: context).join(global.id, group: &group) }
         if let ids = context.strings(.userGroupIds), !ids.isEmpty {
             try UserOperations(context: context).attach(ids, to: id, serverless: false)

@@ -67,6 +67,9 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     /// The global datastore this group belongs to, and its role there (primary, secondary).
     package var globalReplicationGroupId: String? = nil
     package var globalRole: String? = nil
+    /// Where the member clusters live: the subnet group and VPC security groups the create named.
+    package var subnetGroup: String? = nil
+    package var securityGroupIds: [String]? = nil
 
     var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
 

@@ -22,6 +22,9 @@ struct ElastiCacheCall {
         "arn:aws:elasticache:\(call.region):\(call.account):\(type):\(id)"
     }
 
+    /// The default VPC of this call's account and region (subnet groups and snapshots name it).
+    var vpcId: String { "vpc-\(SyntheticEndpoints.hash(call.account + call.region))" }
+
     /// A list-of-strings member of the input.
     func strings(_ member: MemberName) -> [String]? {
         call.input[member: member.rawValue]?.listValue?.compactMap(\.stringValue)

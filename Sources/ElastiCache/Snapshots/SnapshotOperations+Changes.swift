@@ -7,6 +7,14 @@ import ServiceContract
 /// CreateSnapshot, CopySnapshot, DeleteSnapshot and the automatic daily snapshots that
 /// SnapshotRetentionLimit asks for.
 extension SnapshotOperations {
+    /// A snapshot is of a cluster or of a replication group, never both.
+    func requireOneSource() throws {
+        if call.string(.cacheClusterId) != nil && call.string(.replicationGroupId) != nil {
+            throw call.error(
+                .invalidParameterCombinationException, "Cannot specify both CacheClusterId and ReplicationGroupId.")
+        }
+    }
+
     func snapshot(_ name: String) throws -> SnapshotRecord {
         guard let snapshot = try table.find(name.lowercased()) else { throw table.notFound(name) }
         return snapshot
@@ -28,13 +36,14 @@ extension SnapshotOperations {
             engine: cluster.engine, engineVersion: cluster.engineVersion, nodeType: cluster.nodeType,
             numCacheNodes: cluster.numCacheNodes, parameterGroup: cluster.parameterGroup, port: cluster.port,
             maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now,
-            tagList: try TagOperations.tags(call[.tags]))
+            tagList: try TagOperations.tags(call[.tags]), origin: .init(cluster: cluster, group: group))
         try table.put(snapshot)
         return snapshot
     }
 
     func create() throws -> ShapeValue {
         let name = try call.required(.snapshotName)
+        try requireOneSource()
         let cluster: CacheClusterRecord
         var group: ReplicationGroupRecord?
         if let groupId = call.string(.replicationGroupId) {

@@ -28,7 +28,8 @@ struct SnapshotOperations {
             status: .creating, readyAt: context.readyAt, engine: cluster.engine,
             engineVersion: cluster.engineVersion, nodeType: cluster.nodeType, numCacheNodes: cluster.numCacheNodes,
             parameterGroup: cluster.parameterGroup, port: cluster.port, maintenanceWindow: cluster.maintenanceWindow,
-            clusterCreateTime: cluster.createTime, created: call.now, tagList: nil)
+            clusterCreateTime: cluster.createTime, created: call.now, tagList: nil,
+            origin: .init(cluster: cluster, group: nil))
         try table.put(snapshot)
     }
 
@@ -50,8 +51,20 @@ struct SnapshotOperations {
         guard (20...50).contains(maxRecords) else {
             throw AWSError.invalidParameterValue("The parameter MaxRecords must be between 20 and 50.")
         }
+        try requireOneSource()
         try takeAutomatic()
         var snapshots = try table.list()
+        // Naming a cluster or group that neither exists nor has snapshots (a deleted one's final
+        // snapshot stays) is its not-found fault, not an empty page.
+        if let id = call.string(.cacheClusterId)?.lowercased(), !snapshots.contains(where: { $0.cacheClusterId == id })
+        {
+            _ = try clusters.cluster(id)
+        }
+        if let id = call.string(.replicationGroupId)?.lowercased(),
+            !snapshots.contains(where: { $0.replicationGroupId == id })
+        {
+            _ = try ReplicationGroupOperations(context: context).group(id)
+        }
         if let name = call.string(.snapshotName) {
             snapshots = snapshots.filter { $0.name == name.lowercased() }
             if snapshots.isEmpty { throw table.notFound(name) }
@@ -88,9 +101,20 @@ struct SnapshotOperations {
             "CacheClusterCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
             "PreferredMaintenanceWindow": .string(snapshot.maintenanceWindow), "Port": .integer(Int64(snapshot.port)),
             "CacheParameterGroupName": .string(snapshot.parameterGroup), "ARN": .string(snapshot.arn),
+            "ReplicationGroupDescription": snapshot.origin?.groupDescription.map(ShapeValue.string),
+            "PreferredAvailabilityZone": snapshot.origin.map { .string($0.preferredAvailabilityZone) },
+            "CacheSubnetGroupName": snapshot.origin?.subnetGroup.map(ShapeValue.string),
+            "VpcId": snapshot.origin?.subnetGroup == nil ? nil : .string(context.vpcId),
+            "AutoMinorVersionUpgrade": snapshot.origin.map { .boolean($0.autoMinorVersionUpgrade) },
+            "SnapshotRetentionLimit": snapshot.origin.map { .integer(Int64($0.snapshotRetentionLimit)) },
+            "SnapshotWindow": snapshot.origin?.snapshotWindow.map(ShapeValue.string),
+            "AutomaticFailover": snapshot.origin?.automaticFailover.map { .string($0 ? "enabled" : "disabled") },
+            "NumNodeGroups": snapshot.origin?.numNodeGroups.map { .integer(Int64($0)) },
             "NodeSnapshots": .list([
                 .object([
-                    "CacheNodeId": .string("0001"), "CacheSize": .string("0 MB"),
+                    // AWS knows the size once the snapshot is taken.
+                    "CacheNodeId": .string("0001"),
+                    "CacheSize": .string(snapshot.status == .creating ? "" : "0 MB"),
                     "CacheNodeCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
                     "SnapshotCreateTime": .timestamp(snapshot.created),
                 ])

@@ -31,6 +31,32 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
     var created: Date
     /// Absent in rows stored before snapshots could be tagged.
     var tagList: [TagRecord]?
+    /// What the source cluster (or group) was when the snapshot was taken, as DescribeSnapshots
+    /// shows it; absent in rows stored before snapshots kept it.
+    var origin: Origin?
+
+    struct Origin: Sendable, Codable, Equatable {
+        var preferredAvailabilityZone: String
+        var subnetGroup: String?
+        var autoMinorVersionUpgrade: Bool
+        var snapshotRetentionLimit: Int
+        var snapshotWindow: String?
+        /// Replication-group snapshots only.
+        var groupDescription: String?
+        var automaticFailover: Bool?
+        var numNodeGroups: Int?
+
+        init(cluster: CacheClusterRecord, group: ReplicationGroupRecord?) {
+            preferredAvailabilityZone = cluster.preferredAvailabilityZone
+            subnetGroup = cluster.subnetGroup
+            autoMinorVersionUpgrade = group?.autoMinorVersionUpgrade ?? cluster.autoMinorVersionUpgrade
+            snapshotRetentionLimit = group?.snapshotRetentionLimit ?? cluster.snapshotRetentionLimit
+            snapshotWindow = group?.snapshotWindow ?? cluster.snapshotWindow
+            groupDescription = group?.description
+            automaticFailover = group?.automaticFailover
+            numNodeGroups = group?.nodeGroups.count
+        }
+    }
 
     var tags: [TagRecord] {
         get { tagList ?? [] }

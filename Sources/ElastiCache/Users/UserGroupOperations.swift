@@ -60,6 +60,8 @@ extension UserOperations {
         let ids = group.userIds.filter { !remove.contains($0) } + add.filter { !group.userIds.contains($0) }
         group.userIds = try members(ids)
         group.begin(.modifying, until: context.readyAt)
+        group.pendingAdd = add.isEmpty ? nil : add
+        group.pendingRemove = remove.isEmpty ? nil : remove
         try groupTable.put(group)
         return group.shapeValue
     }

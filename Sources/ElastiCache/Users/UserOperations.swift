@@ -62,6 +62,17 @@ struct UserOperations {
             ?? call[.authenticationMode]?[member: "Passwords"]?.listValue)?.compactMap(\.stringValue)
         let noPassword = call[.noPasswordRequired]?.boolValue
         let mode = call[.authenticationMode]?[member: "Type"]?.stringValue
+        // NoPasswordRequired and AuthenticationMode must say the same thing.
+        if noPassword == true, let mode, mode != "no-password-required" {
+            throw call.error(
+                .invalidParameterCombinationException,
+                "NoPasswordRequired cannot be given with AuthenticationMode \(mode).")
+        }
+        if noPassword == false, mode == "no-password-required" {
+            throw call.error(
+                .invalidParameterCombinationException,
+                "NoPasswordRequired false contradicts AuthenticationMode no-password-required.")
+        }
         if let passwords {
             if noPassword == true || mode == "no-password-required" || mode == "iam" {
                 throw call.error(
@@ -105,8 +116,8 @@ struct UserOperations {
         let user = UserRecord(
             id: id, name: name, engine: try Self.engine(try call.required(.engine)), accessString: access,
             authenticationType: auth.0, passwordCount: auth.1,
-            arn: context.arn(UserRecord.arnType, id), status: .creating,
-            readyAt: context.readyAt,
+            // A new user is active at once, as CreateUser answers on AWS.
+            arn: context.arn(UserRecord.arnType, id), status: .active, readyAt: nil,
             tags: try TagOperations.tags(call[.tags]))
         try userTable.put(user)
         return try render(user)

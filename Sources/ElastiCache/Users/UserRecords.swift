@@ -72,6 +72,14 @@ struct UserGroupRecord: Sendable, Codable, Equatable, LifecycleResource, Taggabl
     var replicationGroups: [String]
     var serverlessCaches: [String]
     var tags: [TagRecord]
+    /// What a ModifyUserGroup in progress changes (PendingChanges), cleared when it settles.
+    var pendingAdd: [String]? = nil
+    var pendingRemove: [String]? = nil
+
+    mutating func settled(from old: Status, at time: Date) {
+        pendingAdd = nil
+        pendingRemove = nil
+    }
 
     static let kind = "elasticache.usergroup"
     static let arnType = "usergroup"
@@ -84,6 +92,11 @@ struct UserGroupRecord: Sendable, Codable, Equatable, LifecycleResource, Taggabl
             "UserIds": .list(userIds.map(ShapeValue.string)), "MinimumEngineVersion": .string("6.0"),
             "ReplicationGroups": .list(replicationGroups.map(ShapeValue.string)),
             "ServerlessCaches": .list(serverlessCaches.map(ShapeValue.string)), "ARN": .string(arn),
+            "PendingChanges": status == .modifying && (pendingAdd != nil || pendingRemove != nil)
+                ? .object([
+                    "UserIdsToAdd": .list((pendingAdd ?? []).map(ShapeValue.string)),
+                    "UserIdsToRemove": .list((pendingRemove ?? []).map(ShapeValue.string)),
+                ]) : nil,
         ])
     }
 }

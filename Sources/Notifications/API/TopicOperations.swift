@@ -191,6 +191,12 @@ struct TopicOperations {
             throw invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
         }
         let topic = try topic(arn)
+        // Topics here are standard topics: deduplication belongs to FIFO topics only.
+        if call.string(.messageDeduplicationId) != nil {
+            throw invalid(
+                "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"
+            )
+        }
         var message = try call.required(.Message)
         guard !message.isEmpty else { throw invalid("Invalid parameter: Empty message") }
         guard message.utf8.count <= Self.maxMessageBytes else { throw invalid("Invalid parameter: Message too long") }

@@ -68,6 +68,18 @@ final class GatewayHarness {
             headers: [("content-type", "application/x-www-form-urlencoded; charset=utf-8")])
     }
 
+    /// A JSON-protocol call (CloudTrail): `target` is the model's target prefix, the body a
+    /// JSON object.
+    func json(
+        _ action: String, _ body: [String: Any] = [:], service: String = "cloudtrail",
+        target: String = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
+    ) async throws -> Answer {
+        let bytes = Array(try JSONSerialization.data(withJSONObject: body))
+        return await send(
+            service: service, method: "POST", path: "/", body: bytes,
+            headers: [("content-type", "application/x-amz-json-1.1"), ("x-amz-target", "\(target).\(action)")])
+    }
+
     /// Signs and answers one request.
     func send(service: String, method: String, path: String, body: [UInt8], headers: [(String, String)]) async
         -> Answer
@@ -123,6 +135,13 @@ struct Answer {
 
     func value(_ name: String) -> String? { values(name).first }
 
-    /// The error code of a failed call.
-    var errorCode: String? { value("Code") }
+    /// The error code of a failed call (Query's `<Code>`, or JSON's `__type`).
+    var errorCode: String? {
+        value("Code") ?? (json?["__type"] as? String).map { String($0.split(separator: "#").last ?? "") }
+    }
+
+    /// The body as a JSON object (JSON protocols).
+    var json: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
 }

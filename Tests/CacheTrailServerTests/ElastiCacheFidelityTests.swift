@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+/// Answers as AWS gives them where they differed (issue 21): defaults every account has, VPC
+/// clusters, validation of what a call names.
+extension GatewayTests {
+    @Suite struct ElastiCacheFidelity {
+        @Test func everyRegionHasADefaultSubnetGroupThatClustersLiveIn() async throws {
+            let harness = try await GatewayHarness()
+            let groups = await harness.query("DescribeCacheSubnetGroups")
+            #expect(groups.values("CacheSubnetGroupName").first == "default")
+            #expect(groups.values("SubnetIdentifier").count == 3)
+            #expect(groups.value("VpcId")?.hasPrefix("vpc-") == true)
+            #expect(
+                await harness.query("DeleteCacheSubnetGroup", ["CacheSubnetGroupName": "default"]).errorCode
+                    == "InvalidParameterValue")
+            let named = await harness.query(
+                "CreateCacheCluster",
+                [
+                    "CacheClusterId": "in-default", "Engine": "memcached", "CacheNodeType": "cache.t3.micro",
+                    "CacheSubnetGroupName": "default",
+                ])
+            #expect(named.value("CacheSubnetGroupName") == "default")
+            let unnamed = await harness.query(
+                "CreateCacheCluster",
+                ["CacheClusterId": "no-group", "Engine": "redis", "CacheNodeType": "cache.t3.micro"])
+            // Named into neither a subnet group nor VPC security groups: as the seed's record.
+            #expect(unnamed.value("CacheSubnetGroupName") == nil)
+            #expect(unnamed.value("CacheSecurityGroupName") == "default")
+            // A VPC cluster has no EC2-Classic cache security groups.
+            #expect(
+                named.body.contains("<CacheSecurityGroups/>")
+                    || named.body.contains("<CacheSecurityGroups></CacheSecurityGroups>"))
+            #expect(named.value("CacheSecurityGroupName") == nil)
+        }
+
+        @Test func catalogsAreWordedAsAWSWordsThem() async throws {
+            let harness = try await GatewayHarness()
+            let versions = await harness.query(
+                "DescribeCacheEngineVersions", ["Engine": "redis", "EngineVersion": "7.1.0"])
+            #expect(versions.value("CacheEngineDescription") == "Redis")
+            #expect(versions.value("CacheEngineVersionDescription") == "redis version 7.1.0")
+            let updates = await harness.query("DescribeServiceUpdates")
+            #expect(!updates.values("ServiceUpdateName").isEmpty)
+            #expect(updates.values("ServiceUpdateName").allSatisfy { $0.wholeMatch(of: /elc-\d{8}-\d{3}/) != nil })
+        }
+
+        @Test func aReplicationGroupNeedsAnExistingSubnetGroup() async throws {
+            let harness = try await GatewayHarness()
+            let group = [
+                "ReplicationGroupId": "rg-sn", "ReplicationGroupDescription": "d", "Engine": "redis",
+                "CacheNodeType": "cache.t3.micro", "CacheSubnetGroupName": "missing",
+            ]
+            #expect(await harness.query("CreateReplicationGroup", group).errorCode == "CacheSubnetGroupNotFoundFault")
+            var inDefault = group
+            inDefault["CacheSubnetGroupName"] = "default"
+            #expect(await harness.query("CreateReplicationGroup", inDefault).status == 200)
+            let member = await harness.query("DescribeCacheClusters", ["CacheClusterId": "rg-sn-001"])
+            #expect(member.value("CacheSubnetGroupName") == "default")
+        }
+    }
+}
+
+extension GatewayTests {
+    @Suite struct SnapshotAndTrailFidelity {
+        @Test func snapshotsNameOneExistingSourceAndHaveNoSizeYet() async throws {
+            let harness = try await GatewayHarness()
+            _ = await harness.query(
+                "CreateCacheCluster",
+                [
+                    "CacheClusterId": "src", "Engine": "redis", "CacheNodeType": "cache.t3.micro",
+                    "CacheSubnetGroupName": "default",
+                ])
+            harness.advance(5)
+            let both = ["SnapshotName": "s", "CacheClusterId": "src", "ReplicationGroupId": "rg"]
+            #expect(await harness.query("CreateSnapshot", both).errorCode == "InvalidParameterCombination")
+            #expect(
+                await harness.query("DescribeSnapshots", ["CacheClusterId": "src", "ReplicationGroupId": "rg"])
+                    .errorCode == "InvalidParameterCombination")
+            #expect(
+                await harness.query("DescribeSnapshots", ["CacheClusterId": "ghost"]).errorCode
+                    == "CacheClusterNotFound")
+            #expect(
+                await harness.query("DescribeSnapshots", ["ReplicationGroupId": "ghost"]).errorCode
+                    == "ReplicationGroupNotFoundFault")
+            let created = await harness.query("CreateSnapshot", ["SnapshotName": "s", "CacheClusterId": "src"])
+            #expect(created.body.contains("<CacheSize></CacheSize>") || created.body.contains("<CacheSize/>"))
+            harness.advance(5)
+            let described = await harness.query("DescribeSnapshots", ["SnapshotName": "s"])
+            #expect(described.value("CacheSize") == "0 MB")
+            // The source's placement and settings, as AWS's snapshots carry them.
+            #expect(described.value("CacheSubnetGroupName") == "default")
+            #expect(described.value("VpcId")?.hasPrefix("vpc-") == true)
+            #expect(described.value("PreferredAvailabilityZone") == "us-west-2a")
+            #expect(described.value("AutoMinorVersionUpgrade") == "true")
+            #expect(described.value("SnapshotRetentionLimit") == "0")
+        }
+
+        @Test func trailNamesAreCheckedRuleByRuleAndUnknownTrailsNamedByArn() async throws {
+            let harness = try await GatewayHarness()
+            harness.region = "us-east-1"
+            let short = try await harness.json("GetTrail", ["Name": "ab"])
+            #expect(short.errorCode == "InvalidTrailNameException")
+            #expect(
+                (short.json?["message"] ?? short.json?["Message"]) as? String
+                    == "Trail name too short. Minimum allowed length: 3 characters. Specified name length: 2 characters."
+            )
+            let status = try await harness.json("GetTrailStatus", ["Name": "-bad"])
+            #expect(status.errorCode == "InvalidTrailNameException")
+            let missing = try await harness.json("GetTrail", ["Name": "nobody"])
+            #expect(missing.errorCode == "TrailNotFoundException")
+            #expect(
+                (missing.json?["message"] ?? missing.json?["Message"]) as? String
+                    == "Unknown trail: arn:aws:cloudtrail:us-east-1:\(GatewayHarness.account):trail/nobody for the user: \(GatewayHarness.account)"
+            )
+            let adjacent = try await harness.json("CreateTrail", ["Name": "a..b", "S3BucketName": "x"])
+            #expect(
+                (adjacent.json?["message"] ?? adjacent.json?["Message"]) as? String
+                    == "Trail name cannot have adjacent periods, underscores or dashes.")
+        }
+
+        @Test func standardTopicsRefuseDeduplicationIds() async throws {
+            let harness = try await GatewayHarness()
+            let topic = await harness.query("CreateTopic", ["Name": "plain"], service: "sns", version: "2010-03-31")
+            let arn = try #require(topic.value("TopicArn"))
+            let refused = await harness.query(
+                "Publish", ["TopicArn": arn, "Message": "hi", "MessageDeduplicationId": "1"], service: "sns",
+                version: "2010-03-31")
+            #expect(refused.errorCode == "InvalidParameter")
+            let sent = await harness.query(
+                "Publish", ["TopicArn": arn, "Message": "hi"], service: "sns", version: "2010-03-31")
+            #expect(sent.value("MessageId") != nil)
+        }
+    }
+}
+
+extension GatewayTests {
+    @Suite struct TrailSettingsFidelity {
+        @Test func kmsKeyIdsAndAdvancedSelectorFieldsAreChecked() async throws {
+            let harness = try await GatewayHarness()
+            harness.region = "us-east-1"
+            let badKey = try await harness.json(
+                "CreateTrail", ["Name": "keyed", "S3BucketName": "x", "KmsKeyId": "not a key"])
+            #expect(badKey.errorCode == "InvalidKmsKeyIdException")
+            for key in [
+                "alias/trail", "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ] {
+                // A well-formed key gets past the key check to the bucket's (which does not exist).
+                let answer = try await harness.json(
+                    "CreateTrail", ["Name": "keyed", "S3BucketName": "x", "KmsKeyId": key])
+                #expect(answer.errorCode == "S3BucketDoesNotExistException", "\(key)")
+            }
+        }
+    }
+}
+
+extension GatewayTests {
+    @Suite struct UserAuthenticationFidelity {
+        @Test func contradictoryAuthenticationIsRefused() async throws {
+            let harness = try await GatewayHarness()
+            let base = ["UserId": "u", "UserName": "u", "Engine": "redis", "AccessString": "on ~* +@all"]
+            let contradictions: [[String: String]] = [
+                ["NoPasswordRequired": "true", "AuthenticationMode.Type": "iam"],
+                ["NoPasswordRequired": "true", "AuthenticationMode.Type": "password"],
+                ["NoPasswordRequired": "false", "AuthenticationMode.Type": "no-password-required"],
+                ["NoPasswordRequired": "true", "Passwords.member.1": "a-long-enough-password"],
+            ]
+            for extra in contradictions {
+                let answer = await harness.query("CreateUser", base.merging(extra) { _, new in new })
+                #expect(answer.errorCode == "InvalidParameterCombination", "\(extra)")
+            }
+            let consistent = await harness.query(
+                "CreateUser",
+                base.merging(["NoPasswordRequired": "true", "AuthenticationMode.Type": "no-password-required"]) {
+                    _, new in new
+                })
+            #expect(consistent.status == 200)
+        }
+    }
+}
