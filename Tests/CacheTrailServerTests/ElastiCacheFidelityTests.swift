@@ -179,3 +179,36 @@ extension GatewayTests {
         }
     }
 }
+
+extension GatewayTests {
+    @Suite struct ReplicationGroupFidelity {
+        @Test func failoverIsEnablingUntilCreatedAndSnapshotsComeFromAReplica() async throws {
+            let harness = try await GatewayHarness()
+            let created = await harness.query(
+                "CreateReplicationGroup",
+                [
+                    "ReplicationGroupId": "fo", "ReplicationGroupDescription": "d", "Engine": "redis",
+                    "CacheNodeType": "cache.t3.micro", "NumCacheClusters": "2", "AutomaticFailoverEnabled": "true",
+                ])
+            #expect(created.value("AutomaticFailover") == "enabling")
+            #expect(created.value("SnapshotWindow") == "05:00-06:00")
+            #expect(created.value("SnapshottingClusterId") == "fo-002")
+            harness.advance(5)
+            let settled = await harness.query("DescribeReplicationGroups", ["ReplicationGroupId": "fo"])
+            #expect(settled.value("AutomaticFailover") == "enabled")
+            let moved = await harness.query(
+                "ModifyReplicationGroup", ["ReplicationGroupId": "fo", "SnapshottingClusterId": "fo-001"])
+            #expect(moved.value("SnapshottingClusterId") == "fo-001")
+            harness.advance(5)
+            let stranger = await harness.query(
+                "ModifyReplicationGroup", ["ReplicationGroupId": "fo", "SnapshottingClusterId": "other-001"])
+            #expect(stranger.errorCode == "InvalidParameterCombination")
+            let growing = await harness.query(
+                "IncreaseReplicaCount",
+                ["ReplicationGroupId": "fo", "NewReplicaCount": "2", "ApplyImmediately": "true"])
+            #expect(growing.value("Status") == "modifying")
+            #expect(growing.values("Status").count >= 2)
+            #expect(growing.values("Status").allSatisfy { $0 == "modifying" })
+        }
+    }
+}

@@ -51,6 +51,15 @@ extension ReplicationGroupOperations {
         }
         if let limit = call.int(.snapshotRetentionLimit) { group.snapshotRetentionLimit = limit }
         if let window = call.string(.snapshotWindow) { group.snapshotWindow = window }
+        if let member = call.string(.snapshottingClusterId) {
+            guard !group.clusterMode, group.memberIds.contains(member.lowercased()) else {
+                throw call.error(
+                    .invalidParameterCombinationException,
+                    "SnapshottingClusterId \(member) is not a member of \(group.id) (or the group has cluster mode on)."
+                )
+            }
+            group.snapshottingClusterId = member.lowercased()
+        }
         if let flag = call[.autoMinorVersionUpgrade]?.boolValue { group.autoMinorVersionUpgrade = flag }
         if call.string(.authToken) != nil || call.string(.authTokenUpdateStrategy) != nil {
             group.authTokenEnabled = call.string(.authTokenUpdateStrategy) != "DELETE"

@@ -69,11 +69,24 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     package var globalRole: String? = nil
     /// Where the member clusters live: the subnet group and VPC security groups the create named.
     package var subnetGroup: String? = nil
+    /// The member whose node daily snapshots are taken from (cluster mode disabled); nil: the
+    /// first replica, else the primary.
+    package var snapshottingClusterId: String? = nil
     package var securityGroupIds: [String]? = nil
 
     var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
 
     var memberIds: [String] { nodeGroups.flatMap { $0.members.map(\.clusterId) } }
+
+    /// The daily window when the caller names none (automatic snapshots use it too).
+    static let defaultSnapshotWindow = "05:00-06:00"
+
+    /// The member snapshots are taken from: the one named, else the first replica, else the primary.
+    var snapshottingMember: String? {
+        let members = nodeGroups.first?.members ?? []
+        return snapshottingClusterId ?? members.first(where: { $0.role == "replica" })?.clusterId
+            ?? members.first?.clusterId
+    }
 
     /// Member cluster ids as AWS names them: `<group>-001` without cluster mode,
     /// `<group>-0001-001` with it.
@@ -103,7 +116,7 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
         let ready = status != .creating
         let groups = nodeGroups.map { group -> ShapeValue in
             .object([
-                "NodeGroupId": .string(group.id), "Status": .string(status == .creating ? "creating" : "available"),
+                "NodeGroupId": .string(group.id), "Status": .string(status.rawValue),
                 "PrimaryEndpoint": !clusterMode && ready
                     ? endpoint(endpoints.replicationGroup(self, nodeGroup: group.id, reader: false)) : nil,
                 "ReaderEndpoint": !clusterMode && ready
@@ -125,12 +138,17 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
         return .object([
             "ReplicationGroupId": .string(id), "Description": .string(description), "Status": .string(status.rawValue),
             "PendingModifiedValues": .object([:]), "MemberClusters": .list(memberIds.map(ShapeValue.string)),
-            "NodeGroups": .list(groups), "AutomaticFailover": .string(automaticFailover ? "enabled" : "disabled"),
+            "NodeGroups": .list(groups),
+            // While the group is created, failover is being enabled (as CreateReplicationGroup answers).
+            "AutomaticFailover": .string(
+                automaticFailover ? (status == .creating ? "enabling" : "enabled") : "disabled"),
+            "SnapshottingClusterId": clusterMode ? nil : snapshottingMember.map(ShapeValue.string),
             "MultiAZ": .string(multiAZ ? "enabled" : "disabled"),
             "ConfigurationEndpoint": clusterMode && ready
                 ? endpoint(endpoints.replicationGroup(self, nodeGroup: nil, reader: false)) : nil,
             "SnapshotRetentionLimit": .integer(Int64(snapshotRetentionLimit)),
-            "SnapshotWindow": snapshotWindow.map(ShapeValue.string), "ClusterEnabled": .boolean(clusterMode),
+            "SnapshotWindow": .string(snapshotWindow ?? Self.defaultSnapshotWindow),
+            "ClusterEnabled": .boolean(clusterMode),
             "CacheNodeType": .string(nodeType), "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
             "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),

@@ -134,7 +134,8 @@ extension SnapshotOperations {
             }
             let start = max(
                 source.cluster.createTime ?? call.now, existing.filter(mine).map(\.created).max() ?? .distantPast)
-            let due = Self.windowStarts(source.window ?? "05:00-06:00", after: start, upTo: call.now)
+            let due = Self.windowStarts(
+                source.window ?? ReplicationGroupRecord.defaultSnapshotWindow, after: start, upTo: call.now)
             for time in due.suffix(source.limit) {
                 var snapshot = try take(
                     "automatic.\(owner)-\(Self.stamp(time))", of: source.cluster, group: source.group,
