@@ -212,3 +212,75 @@ extension GatewayTests {
         }
     }
 }
+
+extension GatewayTests {
+    @Suite struct NodeGroupConfigurationFidelity {
+        static let base = [
+            "ReplicationGroupId": "shards", "ReplicationGroupDescription": "d", "Engine": "redis",
+            "CacheNodeType": "cache.t3.micro", "AutomaticFailoverEnabled": "true",
+        ]
+
+        func create(_ harness: GatewayHarness, _ extra: [String: String]) async -> Answer {
+            await harness.query("CreateReplicationGroup", Self.base.merging(extra) { _, new in new })
+        }
+
+        @Test func nodeGroupsAreConfiguredByTheirIdsSlotsReplicasAndZones() async throws {
+            let harness = try await GatewayHarness()
+            let answer = await create(
+                harness,
+                [
+                    "NodeGroupConfiguration.NodeGroupConfiguration.1.NodeGroupId": "0007",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.1.Slots": "0-999",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.1.ReplicaCount": "2",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.1.PrimaryAvailabilityZone": "us-west-2c",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.1.ReplicaAvailabilityZones.AvailabilityZone.1":
+                        "us-west-2a",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.1.ReplicaAvailabilityZones.AvailabilityZone.2":
+                        "us-west-2b",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.2.NodeGroupId": "0003",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.2.Slots": "1000-16383",
+                    "NodeGroupConfiguration.NodeGroupConfiguration.2.ReplicaCount": "0",
+                ])
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(answer.values("NodeGroupId") == ["0007", "0003"])
+            #expect(answer.values("Slots") == ["0-999", "1000-16383"])
+            #expect(
+                answer.values("CacheClusterId") == [
+                    "shards-0007-001", "shards-0007-002", "shards-0007-003", "shards-0003-001",
+                ])
+            let primary = await harness.query("DescribeCacheClusters", ["CacheClusterId": "shards-0007-001"])
+            #expect(primary.value("PreferredAvailabilityZone") == "us-west-2c")
+            let replica = await harness.query("DescribeCacheClusters", ["CacheClusterId": "shards-0007-003"])
+            #expect(replica.value("PreferredAvailabilityZone") == "us-west-2b")
+        }
+
+        @Test func mismatchedConfigurationsAreRefused() async throws {
+            let harness = try await GatewayHarness()
+            let one = "NodeGroupConfiguration.NodeGroupConfiguration.1."
+            let two = "NodeGroupConfiguration.NodeGroupConfiguration.2."
+            let refusals: [[String: String]] = [
+                ["NumNodeGroups": "3", one + "ReplicaCount": "1", two + "ReplicaCount": "1"],
+                [one + "NodeGroupId": "0001", two + "NodeGroupId": "1"],
+                [
+                    one + "ReplicaCount": "2", one + "ReplicaAvailabilityZones.AvailabilityZone.1": "us-west-2a",
+                    two + "ReplicaCount": "1",
+                ],
+                [one + "Slots": "0-9000", two + "Slots": "8000-16383"],
+                [one + "Slots": "0-20000", two + "Slots": "1-2"],
+            ]
+            for extra in refusals {
+                #expect(await create(harness, extra).errorCode == "InvalidParameterValue", "\(extra)")
+            }
+            let zones = [
+                "ReplicationGroupId": "zoned", "NumCacheClusters": "2",
+                "PreferredCacheClusterAZs.AvailabilityZone.1": "us-west-2b",
+            ]
+            #expect(await create(harness, zones).errorCode == "InvalidParameterValue")
+            var placed = zones
+            placed["PreferredCacheClusterAZs.AvailabilityZone.2"] = "us-west-2c"
+            #expect(await create(harness, placed).status == 200)
+            let second = await harness.query("DescribeCacheClusters", ["CacheClusterId": "zoned-002"])
+            #expect(second.value("PreferredAvailabilityZone") == "us-west-2c")
+        }
+    }
+}

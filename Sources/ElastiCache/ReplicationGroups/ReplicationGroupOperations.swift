@@ -57,13 +57,14 @@ struct ReplicationGroupOperations {
     }
 
     /// A new one-node member cluster of `group`, starting its own `creating` lifecycle.
-    func addMember(_ group: ReplicationGroupRecord, id: String, zone: Int) throws {
+    func addMember(_ group: ReplicationGroupRecord, id: String, zone: Int, named: String? = nil) throws {
         var member = CacheClusterRecord(
             id: id, arn: context.arn("cluster", id), engine: group.engine,
             engineVersion: group.engineVersion, nodeType: group.nodeType, status: .creating, readyAt: nil,
             numCacheNodes: 1,
             nodes: [CacheNodeRecord(id: "0001", createTime: call.now, status: "creating")], azMode: "single-az",
-            preferredAvailabilityZone: call.region + ["a", "b", "c"][zone % 3], parameterGroup: group.parameterGroup,
+            preferredAvailabilityZone: named ?? call.region + ["a", "b", "c"][zone % 3],
+            parameterGroup: group.parameterGroup,
             maintenanceWindow: group.maintenanceWindow, port: group.port, createTime: nil, pending: nil,
             cacheSecurityGroupNames: [], securityGroupIds: group.securityGroupIds ?? [],
             subnetGroup: group.subnetGroup ?? SubnetGroupOperations.defaultName,
@@ -175,10 +176,10 @@ struct ReplicationGroupOperations {
         guard existingNodes + layout.replicas.reduce(0, { $0 + $1 + 1 }) <= context.settings.nodesPerAccount else {
             throw call.error(.nodeQuotaForCustomerExceededFault, "Node quota exceeded for customer.")
         }
-        for (index, replicas) in layout.replicas.enumerated() {
-            let nodeGroupId = String(format: "%04d", index + 1)
+        for (index, plan) in layout.plans.enumerated() {
+            let nodeGroupId = plan.id
             var members: [ReplicationGroupRecord.Member] = []
-            for position in 0...replicas {
+            for position in 0...plan.replicas {
                 if position == 0, var primary {
                     primary.replicationGroupId = id
                     try clusters.save(primary)
@@ -186,12 +187,13 @@ struct ReplicationGroupOperations {
                     continue
                 }
                 let memberId = group.memberId(nodeGroup: nodeGroupId, index: position + 1)
-                try addMember(group, id: memberId, zone: position)
+                let zone = plan.zones.flatMap { $0.indices.contains(position) ? $0[position] : nil }
+                try addMember(group, id: memberId, zone: position, named: zone.flatMap { $0.isEmpty ? nil : $0 })
                 members.append(.init(clusterId: memberId, role: position == 0 ? "primary" : "replica"))
             }
             group.nodeGroups.append(
                 .init(
-                    id: nodeGroupId, slots: ReplicationGroupRecord.slots(index, of: layout.replicas.count),
+                    id: nodeGroupId, slots: plan.slots ?? ReplicationGroupRecord.slots(index, of: layout.plans.count),
                     members: members))
         }
         begin(.creating, &group)
@@ -244,42 +246,3 @@ struct ReplicationGroupOperations {
 }
 
 /// How many node groups, and replicas in each, a CreateReplicationGroup call asks for.
-struct GroupLayout {
-    var clusterMode: Bool
-    /// Replica count per node group.
-    var replicas: [Int]
-
-    init(call: OperationCall, hasPrimary: Bool) throws {
-        let configurations = call[.nodeGroupConfiguration]?.listValue ?? []
-        let numNodeGroups = call.int(.numNodeGroups)
-        clusterMode =
-            call.string(.clusterMode) == "enabled" || (numNodeGroups ?? 1) > 1 || configurations.count > 1
-        if clusterMode && hasPrimary {
-            throw call.error(
-                .invalidParameterCombinationException, "PrimaryClusterId cannot be used with cluster mode.")
-        }
-        let perGroup = call.int(.replicasPerNodeGroup)
-        if !configurations.isEmpty {
-            replicas = configurations.map { $0[member: "ReplicaCount"]?.intValue.map { Int($0) } ?? perGroup ?? 1 }
-        } else if let count = call.int(.numCacheClusters) {
-            guard !clusterMode else {
-                throw call.error(
-                    .invalidParameterCombinationException, "NumCacheClusters cannot be used with cluster mode.")
-            }
-            guard (1...6).contains(count) else {
-                throw AWSError.invalidParameterValue("NumCacheClusters must be between 1 and 6.")
-            }
-            replicas = [count - 1]
-        } else {
-            replicas = Array(repeating: perGroup ?? (clusterMode ? 1 : 0), count: numNodeGroups ?? 1)
-        }
-        guard replicas.allSatisfy({ (0...ReplicationGroupOperations.maxReplicas).contains($0) }) else {
-            throw AWSError.invalidParameterValue("ReplicasPerNodeGroup must be between 0 and 5.")
-        }
-        guard (1...ReplicationGroupOperations.maxNodeGroups).contains(replicas.count) else {
-            throw call.error(
-                .nodeGroupsPerReplicationGroupQuotaExceededFault,
-                "A replication group can have at most 500 node groups.")
-        }
-    }
-}
