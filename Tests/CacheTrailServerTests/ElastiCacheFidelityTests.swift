@@ -45,6 +45,20 @@ extension GatewayTests {
             #expect(updates.values("ServiceUpdateName").allSatisfy { $0.wholeMatch(of: /elc-\d{8}-\d{3}/) != nil })
         }
 
+        @Test func endpointsShareOneSegmentPerAccountAndRegion() async throws {
+            let harness = try await GatewayHarness()
+            for id in ["seg-a", "seg-b"] {
+                _ = await harness.query(
+                    "CreateCacheCluster",
+                    ["CacheClusterId": id, "Engine": "memcached", "CacheNodeType": "cache.t3.micro"])
+            }
+            harness.advance(5)
+            let described = await harness.query("DescribeCacheClusters", ["ShowCacheNodeInfo": "true"])
+            let segments = Set(described.values("Address").map { $0.split(separator: ".")[1] })
+            #expect(segments.count == 1)
+            #expect(segments.first?.count == 6)
+        }
+
         @Test func aReplicationGroupNeedsAnExistingSubnetGroup() async throws {
             let harness = try await GatewayHarness()
             let group = [

@@ -58,6 +58,24 @@ extension GatewayTests {
             #expect(forged.errorCode == "SignatureDoesNotMatch")
         }
 
+        @Test func lookupEventsAnswersTheRecordsOwnEventTime() async throws {
+            let harness = try await GatewayHarness()
+            harness.advance(0.75)  // a time with a fraction of a second
+            _ = await harness.query("DescribeCacheClusters")
+            let answer = try await harness.json(
+                "LookupEvents",
+                ["LookupAttributes": [["AttributeKey": "EventName", "AttributeValue": "DescribeCacheClusters"]]])
+            let event = try #require((answer.json?["Events"] as? [[String: Any]])?.first)
+            let time = try #require(event["EventTime"] as? Double)
+            let record = try #require(
+                try JSONSerialization.jsonObject(with: Data(((event["CloudTrailEvent"] as? String) ?? "").utf8))
+                    as? [String: Any])
+            let recorded = try #require(
+                (record["eventTime"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(time == recorded.timeIntervalSince1970)
+            #expect(time == (GatewayHarness.start.timeIntervalSince1970 + 0.75).rounded(.down))
+        }
+
         @Test func anOperationTheModelDoesNotHaveIsInvalidAction() async throws {
             let harness = try await GatewayHarness()
             let answer = await harness.query("LaunchRockets")

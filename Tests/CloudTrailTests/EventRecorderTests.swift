@@ -57,6 +57,7 @@ struct EventRecorderTests {
         #expect(identity?["sessionContext"]?["sessionIssuer"]?["arn"] == .string("arn:aws:iam::111111111111:role/r"))
         #expect(identity?["sessionContext"]?["attributes"]?["creationDate"] == .string("2023-11-14T22:13:20Z"))
         #expect(identity?["sessionContext"]?["attributes"]?["mfaAuthenticated"] == .string("false"))
+        #expect(identity?["sessionContext"]?["webIdFederationData"] == .object([:]))
     }
 
     @Test func serviceIdentity() throws {

@@ -101,7 +101,10 @@ package struct EventRecorder: Sendable {
         record.append(prepared.closing)
         return JournalEntry(
             eventID: prepared.eventID, account: call.principal.accountId,
-            region: service == "iam" ? "us-east-1" : call.region, eventTime: call.time, eventName: call.eventName,
+            region: service == "iam" ? "us-east-1" : call.region,
+            // The record's eventTime has whole seconds; LookupEvents answers the same instant.
+            eventTime: Date(timeIntervalSince1970: call.time.timeIntervalSince1970.rounded(.down)),
+            eventName: call.eventName,
             eventSource: "\(service).amazonaws.com", readOnly: readOnly,
             username: UserIdentity.username(call.principal), accessKeyId: call.principal.accessKeyId,
             record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn,

@@ -31,6 +31,8 @@ enum UserIdentity {
                 issuerJSON.add("accountId", .string(issuer.accountId))
                 issuerJSON.add("userName", .string(issuer.userName))
                 context.addRaw("sessionIssuer", issuerJSON.text)
+                // Empty unless the session came from a web identity (not served here), as AWS writes it.
+                context.addRaw("webIdFederationData", "{}")
             }
             var attributes = OrderedJSON()
             if let created = principal.sessionCreationDate {

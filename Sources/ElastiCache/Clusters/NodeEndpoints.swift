@@ -19,21 +19,29 @@ package struct SyntheticEndpoints: NodeEndpoints {
 
     package func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
         (
-            "\(cluster.id).\(Self.hash(cluster.arn)).\(nodeId).\(Self.regionCode(region)).cache.amazonaws.com",
+            "\(cluster.id).\(Self.segment(cluster.arn)).\(nodeId).\(Self.regionCode(region)).cache.amazonaws.com",
             cluster.port
         )
     }
 
     package func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
-        ("\(cluster.id).\(Self.hash(cluster.arn)).cfg.\(Self.regionCode(region)).cache.amazonaws.com", cluster.port)
+        ("\(cluster.id).\(Self.segment(cluster.arn)).cfg.\(Self.regionCode(region)).cache.amazonaws.com", cluster.port)
     }
 
     package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     ) {
         let suffix =
-            "\(Self.hash(group.arn)).\(nodeGroup.map { "ng.\($0)" } ?? "clustercfg").\(Self.regionCode(group.region)).cache.amazonaws.com"
+            "\(Self.segment(group.arn)).\(nodeGroup.map { "ng.\($0)" } ?? "clustercfg").\(Self.regionCode(group.region)).cache.amazonaws.com"
         return ("\(group.id)\(reader ? "-ro" : "").\(suffix)", group.port)
+    }
+
+    /// The endpoint segment AWS gives every cluster of one account in one region: six
+    /// characters of the ARN's account and region.
+    static func segment(_ arn: String) -> String {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count > 4 else { return hash(arn) }
+        return hash("\(parts[4])/\(parts[3])")
     }
 
     /// `us-west-2` → `usw2`.
