@@ -75,3 +75,32 @@ def test_data_events_carry_the_bytes_each_call_moved(fresh_server):
     assert get_record["additionalEventData"]["bytesTransferredOut"] == 1000
     list_record = found[listed["ResponseMetadata"]["RequestId"]]
     assert list_record["eventName"] == "ListObjects" and list_record["requestParameters"]["list-type"] == "2"
+
+
+def test_elasticache_exports_are_the_bucket_owners_service_events(fresh_server):
+    server = fresh_server()
+    trail_bucket = new_bucket(server)
+    s3, ec, ct = server.client("s3"), server.client("elasticache"), server.client("cloudtrail")
+    s3.create_bucket(Bucket="exports-seen")
+    s3.put_bucket_policy(Bucket="exports-seen", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::exports-seen/*"}]}))
+    ct.create_trail(Name="exports", S3BucketName=trail_bucket)
+    ct.put_event_selectors(TrailName="exports", EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": False,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::exports-seen/"]}]}])
+    ct.start_logging(Name="exports")
+    ec.create_cache_cluster(CacheClusterId="exported", Engine="redis", CacheNodeType="cache.t3.micro")
+    server.advance(10)
+    ec.create_snapshot(CacheClusterId="exported", SnapshotName="daily")
+    server.advance(10)
+    ec.copy_snapshot(SourceSnapshotName="daily", TargetSnapshotName="copy", TargetBucket="exports-seen")
+    server.advance(301)
+    writes = [r for _, r in records_in(server, trail_bucket)
+              if r["eventName"] == "PutObject" and r["requestParameters"]["key"] == "copy-0001.rdb"]
+    assert len(writes) == 1
+    write = writes[0]
+    assert write["userIdentity"]["type"] == "AWSService"
+    assert write["userIdentity"]["invokedBy"] == "elasticache.amazonaws.com"
+    assert write["eventType"] == "AwsApiCall" and write["eventCategory"] == "Data"
+    assert write["recipientAccountId"] == "000000000000"

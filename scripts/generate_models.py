@@ -77,6 +77,9 @@ SECRET_MEMBERS = {
 HIDDEN_MEMBERS = {"sns": {"Message", "Subject"}}
 
 
+PROTOCOLS = {"query": ".query", "json": ".json", "rest-xml": ".restXML", "rest-json": ".restJSON"}
+
+
 def swift_str(value):
     out = []
     for ch in str(value):
@@ -198,18 +201,7 @@ def generate(service, ident, wanted, version, loader):
         if spec.get("errors"):
             entry["errors"] = [e["shape"] for e in spec["errors"]]
         operations[op] = entry
-    metadata = {
-        "endpointPrefix": meta["endpointPrefix"],
-        "signingName": meta.get("signingName", meta["endpointPrefix"]),
-        "apiVersion": meta["apiVersion"],
-        "protocol": meta["protocol"],
-        "globalEndpoint": "globalEndpoint" in meta,
-    }
-    for key in ("xmlNamespace", "targetPrefix"):
-        if key in meta:
-            metadata[key] = meta[key]
     data = {
-        "metadata": metadata,
         "operations": operations,
         "shapes": {name: shape_data(model["shapes"][name], service) for name in names},
     }
@@ -224,7 +216,23 @@ def generate(service, ident, wanted, version, loader):
         "",
         "extension ServiceModel {",
         f"    /// {meta.get('serviceFullName', service)}, API version {meta['apiVersion']}.",
-        f"    package static let {ident} = ServiceModel(generated: {ident}ModelData, name: {swift_str(service)})",
+        f"    package static let {ident} = ServiceModel(",
+        "        metadata: ServiceMetadata(",
+        f"            endpointPrefix: {swift_str(meta['endpointPrefix'])},",
+        f"            signingName: {swift_str(meta.get('signingName', meta['endpointPrefix']))},",
+        f"            apiVersion: {swift_str(meta['apiVersion'])},",
+        f"            protocol: {PROTOCOLS[meta['protocol']]},",
+        f"            xmlNamespace: {swift_str(meta['xmlNamespace']) if 'xmlNamespace' in meta else 'nil'},",
+        f"            targetPrefix: {swift_str(meta['targetPrefix']) if 'targetPrefix' in meta else 'nil'},",
+        f"            globalEndpoint: {'true' if 'globalEndpoint' in meta else 'false'}",
+        "        ),",
+        f"        tables: {{ {ident[0].upper() + ident[1:]}Tables.decoded }}",
+        "    )",
+        "}",
+        "",
+        "/// Decoded on the service's first call (a `static let` is initialized once, thread-safely).",
+        f"private enum {ident[0].upper() + ident[1:]}Tables {{",
+        f"    static let decoded = ModelTables(generated: {ident}ModelData, name: {swift_str(service)})",
         "}",
         "",
         f"private let {ident}ModelData = #\"\"\"",

@@ -1,26 +1,26 @@
 import Foundation
 
-/// Service models as the generator writes them: botocore's model, trimmed to what the wire
-/// needs, as JSON text in a string literal (data compiles in seconds at -O, where the same model
-/// as initializer calls took minutes), decoded once on first use.
-extension ServiceModel {
-    /// Decodes a generated model. The text is generated and checked by the unit tests, so a
-    /// failure here is a broken generator, not an input error.
-    init(generated text: String, name: String) {
+/// Service models as the generator writes them: the metadata as a literal, the operations and
+/// shapes (botocore's model trimmed to what the wire needs) as JSON text in a string literal —
+/// data compiles in seconds at -O, where the same tables as initializer calls took minutes —
+/// decoded once, on the service's first use.
+extension ModelTables {
+    /// Decodes a generated model's tables. The text is generated and checked by the unit tests,
+    /// so a failure here is a broken generator, not an input error.
+    package convenience init(generated text: String, name: String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let model = ModelData.model(object)
+            let tables = ModelData.tables(object)
         else { preconditionFailure("the generated model of \(name) does not decode: regenerate it") }
-        self = model
+        self.init(operations: tables.operations, shapes: tables.shapes)
     }
 }
 
 /// Reads the generator's JSON (see `scripts/generate_models.py`).
 enum ModelData {
-    static func model(_ object: [String: Any]) -> ServiceModel? {
-        guard let meta = object["metadata"] as? [String: Any], let endpointPrefix = meta["endpointPrefix"] as? String,
-            let signingName = meta["signingName"] as? String, let apiVersion = meta["apiVersion"] as? String,
-            let wire = (meta["protocol"] as? String).flatMap(Self.protocols.get),
-            let operations = object["operations"] as? [String: [String: Any]],
+    static func tables(_ object: [String: Any]) -> (
+        operations: [String: OperationModel], shapes: [String: Shape]
+    )? {
+        guard let operations = object["operations"] as? [String: [String: Any]],
             let shapes = object["shapes"] as? [String: [String: Any]]
         else { return nil }
         var decodedOperations: [String: OperationModel] = [:]
@@ -36,17 +36,8 @@ enum ModelData {
             guard let shape = shape(spec) else { return nil }
             decodedShapes[name] = shape
         }
-        return ServiceModel(
-            metadata: ServiceMetadata(
-                endpointPrefix: endpointPrefix, signingName: signingName, apiVersion: apiVersion, protocol: wire,
-                xmlNamespace: meta["xmlNamespace"] as? String, targetPrefix: meta["targetPrefix"] as? String,
-                globalEndpoint: meta["globalEndpoint"] as? Bool ?? false),
-            operations: decodedOperations, shapes: decodedShapes)
+        return (decodedOperations, decodedShapes)
     }
-
-    static let protocols: [String: WireProtocol] = [
-        "query": .query, "json": .json, "rest-xml": .restXML, "rest-json": .restJSON,
-    ]
 
     static let kinds: [String: Shape.Kind] = [
         "structure": .structure, "list": .list, "map": .map, "string": .string, "integer": .integer, "long": .long,

@@ -58,17 +58,27 @@ package struct OperationModel: Sendable {
 }
 
 /// A service's operations and shapes, generated from botocore's model (see `Generated/`).
+///
+/// The metadata is a literal; the tables are decoded from the generated data on first use, so
+/// start-up decodes only the models of the services that are called.
 package struct ServiceModel: Sendable {
     package var metadata: ServiceMetadata
-    package var operations: [String: OperationModel]
-    package var shapes: [String: Shape]
+    private let tables: @Sendable () -> ModelTables
+
+    package var operations: [String: OperationModel] { tables().operations }
+    package var shapes: [String: Shape] { tables().shapes }
 
     package init(
         metadata: ServiceMetadata, operations: [String: OperationModel], shapes: [String: Shape]
     ) {
+        let tables = ModelTables(operations: operations, shapes: shapes)
+        self.init(metadata: metadata, tables: { tables })
+    }
+
+    /// A model whose tables `tables` gives (generated code passes a `static let`, decoded once).
+    package init(metadata: ServiceMetadata, tables: @escaping @Sendable () -> ModelTables) {
         self.metadata = metadata
-        self.operations = operations
-        self.shapes = shapes
+        self.tables = tables
     }
 
     /// The shape named `name`; the generator emits every shape an operation reaches.
@@ -136,4 +146,15 @@ package struct ErrorShape: Sendable, Hashable, CustomStringConvertible {
     package init(_ rawValue: String) { self.rawValue = rawValue }
 
     package var description: String { rawValue }
+}
+
+/// A model's operations and shapes, shared by every copy of its `ServiceModel`.
+package final class ModelTables: Sendable {
+    package let operations: [String: OperationModel]
+    package let shapes: [String: Shape]
+
+    package init(operations: [String: OperationModel], shapes: [String: Shape]) {
+        self.operations = operations
+        self.shapes = shapes
+    }
 }

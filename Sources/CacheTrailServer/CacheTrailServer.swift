@@ -33,15 +33,22 @@ package enum CacheTrailServer {
     /// Every hosted service, wired to the embedded S3 and SNS where one service writes into
     /// another (ElastiCache exports, CloudTrail's files), the Tagging API over all of them.
     package static func handlers(
-        blobs: EncryptedBlobStore, clock: any ServerClock, delivery: TrailDelivery, elastiCache: ElastiCacheSettings
+        blobs: EncryptedBlobStore, clock: any ServerClock, delivery: TrailDelivery, elastiCache: ElastiCacheSettings,
+        capture: Bool = true
     ) -> [any ServiceHandler] {
         var elastiCache = elastiCache
         let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: blobs)
         elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, tx in
-            try exportWriter.put(
+            let now = clock.now()
+            let written = try exportWriter.put(
                 bucket: bucket, key: key, bytes: bytes, contentType: "application/octet-stream", contentEncoding: nil,
-                account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: clock.now(),
-                in: tx)
+                account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: now, in: tx)
+            // ElastiCache's own write is the bucket owner's data event, as AWS records it.
+            if capture {
+                try ServiceEventRecorder.recordServiceWrite(
+                    service: "elasticache.amazonaws.com", bucket: bucket, owner: written.owner,
+                    region: written.region, key: key, time: now, in: tx)
+            }
         }
         let services: [any ServiceHandler] = [
             IAMService(),
@@ -125,7 +132,9 @@ package enum CacheTrailServer {
         let storedClusters: @Sendable () async -> [CacheClusterRecord] = { [store = data.store] in
             (try? await store.read { tx in try ElastiCacheService.storedClusters(in: tx) }) ?? []
         }
-        let handlers = Self.handlers(blobs: data.blobs, clock: clock, delivery: delivery, elastiCache: elastiCache)
+        let handlers = Self.handlers(
+            blobs: data.blobs, clock: clock, delivery: delivery, elastiCache: elastiCache,
+            capture: configuration.capture)
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
         let responder = CacheTrailResponder(

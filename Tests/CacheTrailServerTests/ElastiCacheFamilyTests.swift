@@ -155,9 +155,15 @@ extension GatewayTests {
                     ]),
             ]
             #expect(created.map(\.status) == [200, 200, 200])
+            let offering = try #require(
+                await harness.query("DescribeReservedCacheNodesOfferings").value("ReservedCacheNodesOfferingId"))
+            let purchased = await harness.query(
+                "PurchaseReservedCacheNodesOffering",
+                ["ReservedCacheNodesOfferingId": offering, "ReservedCacheNodeId": "tagged"])
+            #expect(purchased.value("ReservationARN") == "\(Self.arnPrefix):reserved-instance:tagged")
             for arn in [
                 "\(Self.arnPrefix):user:tagged", "\(Self.arnPrefix):serverlesscache:tagged",
-                "\(Self.arnPrefix):subnetgroup:tagged",
+                "\(Self.arnPrefix):subnetgroup:tagged", "\(Self.arnPrefix):reserved-instance:tagged",
             ] {
                 let added = await harness.query(
                     "AddTagsToResource", ["ResourceName": arn, "Tags.Tag.1.Key": "team", "Tags.Tag.1.Value": "audit"])

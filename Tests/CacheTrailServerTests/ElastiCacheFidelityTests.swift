@@ -298,3 +298,26 @@ extension GatewayTests {
         }
     }
 }
+
+extension GatewayTests {
+    @Suite struct ClusterModeSnapshotFidelity {
+        @Test func aClusterModeSnapshotHasOneNodeSnapshotPerShard() async throws {
+            let harness = try await GatewayHarness()
+            let created = await harness.query(
+                "CreateReplicationGroup",
+                [
+                    "ReplicationGroupId": "sharded", "ReplicationGroupDescription": "d", "Engine": "redis",
+                    "CacheNodeType": "cache.t3.micro", "NumNodeGroups": "3", "ReplicasPerNodeGroup": "1",
+                ])
+            #expect(created.status == 200)
+            harness.advance(5)
+            let snapshot = await harness.query(
+                "CreateSnapshot", ["SnapshotName": "shards", "ReplicationGroupId": "sharded"])
+            #expect(snapshot.value("NumNodeGroups") == "3")
+            #expect(snapshot.value("NumCacheNodes") == nil)
+            #expect(snapshot.values("NodeGroupId") == ["0001", "0002", "0003"])
+            #expect(snapshot.value("CacheNodeId") == nil)
+            #expect(snapshot.value("ReplicationGroupDescription") == "d")
+        }
+    }
+}

@@ -41,7 +41,6 @@ package enum ServiceEventRecorder {
     }
 
     package static func record(_ action: LifecycleAction, in tx: any StateWriter) throws {
-        let objectArn = "arn:aws:s3:::\(action.bucket)/\(action.key)"
         let name: String
         var details: [String: ShapeValue] = ["lifecycleRuleId": .string(action.ruleId)]
         switch action.kind {
@@ -53,23 +52,60 @@ package enum ServiceEventRecorder {
             name = "LifecycleAbortIncompleteMultipartUpload"
             details["uploadId"] = .string(uploadId)
         }
+        try append(
+            ObjectEvent(
+                name: name, service: "s3.amazonaws.com", bucket: action.bucket, owner: action.owner,
+                region: action.region, key: action.key, time: action.time),
+            eventType: "AwsServiceEvent", details: details, in: tx)
+    }
+
+    /// Records an object another service wrote into a bucket as itself (ElastiCache's snapshot
+    /// exports): a PutObject data event by the AWSService principal, for the bucket owner's
+    /// trails that select the object.
+    package static func recordServiceWrite(
+        service: String, bucket: String, owner: String, region: String, key: String, time: Date,
+        in tx: any StateWriter
+    ) throws {
+        try append(
+            ObjectEvent(
+                name: "PutObject", service: service, bucket: bucket, owner: owner, region: region, key: key,
+                time: time),
+            eventType: "AwsApiCall", details: nil, in: tx)
+    }
+
+    /// An event on one object, taken by a service principal.
+    struct ObjectEvent {
+        var name: String
+        /// The acting service (`s3.amazonaws.com`, `elasticache.amazonaws.com`).
+        var service: String
+        var bucket: String
+        var owner: String
+        var region: String
+        var key: String
+        var time: Date
+    }
+
+    private static func append(
+        _ event: ObjectEvent, eventType: String, details: [String: ShapeValue]?, in tx: any StateWriter
+    ) throws {
+        let objectArn = "arn:aws:s3:::\(event.bucket)/\(event.key)"
         let eventID = UUID().uuidString.lowercased()
         var entry = JournalEntry(
-            eventID: eventID, account: action.owner, region: action.region, eventTime: action.time,
-            eventName: name, eventSource: "s3.amazonaws.com", readOnly: false, username: nil, accessKeyId: nil,
+            eventID: eventID, account: event.owner, region: event.region, eventTime: event.time,
+            eventName: event.name, eventSource: "s3.amazonaws.com", readOnly: false, username: nil, accessKeyId: nil,
             record: "", management: false, resourceArn: objectArn)
         guard try DataEventSelection.wanted(entry, in: tx) else { return }
         var record = OrderedJSON()
         record.add("eventVersion", .string(EventRecorder.eventVersion))
-        record.addRaw("userIdentity", UserIdentity.render(.service("s3.amazonaws.com", account: action.owner)))
-        record.add("eventTime", .string(Timestamps.iso8601(action.time)))
+        record.addRaw("userIdentity", UserIdentity.render(.service(event.service, account: event.owner)))
+        record.add("eventTime", .string(Timestamps.iso8601(event.time)))
         record.add("eventSource", .string("s3.amazonaws.com"))
-        record.add("eventName", .string(name))
-        record.add("awsRegion", .string(action.region))
-        record.add("sourceIPAddress", .string("s3.amazonaws.com"))
-        record.add("userAgent", .string("s3.amazonaws.com"))
+        record.add("eventName", .string(event.name))
+        record.add("awsRegion", .string(event.region))
+        record.add("sourceIPAddress", .string(event.service))
+        record.add("userAgent", .string(event.service))
         record.add(
-            "requestParameters", .object(["bucketName": .string(action.bucket), "key": .string(action.key)]))
+            "requestParameters", .object(["bucketName": .string(event.bucket), "key": .string(event.key)]))
         record.addRaw("responseElements", "null")
         record.add("eventID", .string(eventID))
         record.add("readOnly", .boolean(false))
@@ -78,14 +114,14 @@ package enum ServiceEventRecorder {
             .list([
                 .object(["type": .string("AWS::S3::Object"), "ARN": .string(objectArn)]),
                 .object([
-                    "accountId": .string(action.owner), "type": .string("AWS::S3::Bucket"),
-                    "ARN": .string("arn:aws:s3:::\(action.bucket)"),
+                    "accountId": .string(event.owner), "type": .string("AWS::S3::Bucket"),
+                    "ARN": .string("arn:aws:s3:::\(event.bucket)"),
                 ]),
             ]))
-        record.add("eventType", .string("AwsServiceEvent"))
+        record.add("eventType", .string(eventType))
         record.add("managementEvent", .boolean(false))
-        record.add("recipientAccountId", .string(action.owner))
-        record.add("serviceEventDetails", .structure(details))
+        record.add("recipientAccountId", .string(event.owner))
+        if let details { record.add("serviceEventDetails", .structure(details)) }
         record.add("eventCategory", .string("Data"))
         entry.record = record.text
         try tx.appendEvent(entry)

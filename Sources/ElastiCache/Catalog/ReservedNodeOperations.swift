@@ -131,8 +131,11 @@ struct ReservedNodeOperations {
         ])
     }
 
-    struct Reservation: Codable, Equatable {
+    struct Reservation: Codable, Equatable, TaggableResource {
         static let kind = "elasticache.reserved"
+        static let arnType = "reserved-instance"
+        static let notFoundFault = ErrorShape.reservedCacheNodeNotFoundFault
+        static func notFoundMessage(_ id: String) -> String { "Reserved cache node \(id) not found." }
         var id: String
         var offeringId: String
         var count: Int
@@ -140,6 +143,8 @@ struct ReservedNodeOperations {
         var arn: String
         var tags: [TagRecord]
     }
+
+    var table: ResourceTable<Reservation> { context.table(Reservation.self) }
 
     func render(_ reservation: Reservation) -> ShapeValue {
         guard let offering = Self.catalog.first(where: { $0.id == reservation.offeringId }),
@@ -166,21 +171,21 @@ struct ReservedNodeOperations {
             throw call.error(.reservedCacheNodeQuotaExceededFault, "At most 300 reserved nodes per purchase.")
         }
         let id = call.string(.reservedCacheNodeId) ?? "ri-\(Self.offeringId("\(call.requestID)").prefix(13))"
-        if try tx.get(Reservation.self, kind: Reservation.kind, scope: context.scope, id: id) != nil {
+        if try table.find(id) != nil {
             throw call.error(.reservedCacheNodeAlreadyExistsFault, "Reserved cache node \(id) already exists.")
         }
         let reservation = Reservation(
             id: id, offeringId: offeringId, count: count, start: call.now,
-            arn: context.arn("reserved-instance", id),
+            arn: context.arn(Reservation.arnType, id),
             tags: try TagOperations.tags(call[.tags]))
-        try tx.put(reservation, kind: Reservation.kind, scope: context.scope, id: id)
+        try table.put(reservation)
         return .object(["ReservedCacheNode": render(reservation)])
     }
 
     func describe() throws -> ShapeValue {
         let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         let offerings = Dictionary(uniqueKeysWithValues: Self.catalog.map { ($0.id, $0) })
-        var reservations = try tx.list(Reservation.self, kind: Reservation.kind, scope: context.scope)
+        var reservations = try table.list()
         reservations = try filtered(reservations) { reservation in
             let offering = offerings[reservation.offeringId]
             return (
@@ -193,9 +198,7 @@ struct ReservedNodeOperations {
         }
         if let id = call.string(.reservedCacheNodeId) {
             reservations = reservations.filter { $0.id == id }
-            if reservations.isEmpty {
-                throw call.error(.reservedCacheNodeNotFoundFault, "Reserved cache node \(id) not found.")
-            }
+            if reservations.isEmpty { throw table.notFound(id) }
         }
         let (page, next) = try Marker.page(
             reservations, id: \.id, marker: call.string(.marker), maxRecords: maxRecords)

@@ -89,6 +89,24 @@ struct SnapshotOperations {
         }
     }
 
+    /// One per node (the cluster's, or the group's primary), or one per shard with cluster mode.
+    func nodeSnapshots(_ snapshot: SnapshotRecord) -> [ShapeValue] {
+        // AWS knows the size once the snapshot is taken.
+        let size = ShapeValue.string(snapshot.status == .creating ? "" : "0 MB")
+        guard let shards = snapshot.origin?.shards else {
+            return [
+                .object([
+                    "CacheNodeId": .string("0001"), "CacheSize": size,
+                    "CacheNodeCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
+                    "SnapshotCreateTime": .timestamp(snapshot.created),
+                ])
+            ]
+        }
+        return shards.map {
+            .object(["NodeGroupId": .string($0), "CacheSize": size, "SnapshotCreateTime": .timestamp(snapshot.created)])
+        }
+    }
+
     func render(_ snapshot: SnapshotRecord) -> ShapeValue {
         .object([
             "SnapshotName": .string(snapshot.name),
@@ -97,7 +115,8 @@ struct SnapshotOperations {
             "SnapshotStatus": .string(snapshot.status.rawValue),
             "SnapshotSource": .string(snapshot.source), "CacheNodeType": .string(snapshot.nodeType),
             "Engine": .string(snapshot.engine), "EngineVersion": .string(snapshot.engineVersion),
-            "NumCacheNodes": .integer(Int64(snapshot.numCacheNodes)),
+            // A cluster-mode snapshot counts shards, not nodes.
+            "NumCacheNodes": snapshot.origin?.shards == nil ? .integer(Int64(snapshot.numCacheNodes)) : nil,
             "CacheClusterCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
             "PreferredMaintenanceWindow": .string(snapshot.maintenanceWindow), "Port": .integer(Int64(snapshot.port)),
             "CacheParameterGroupName": .string(snapshot.parameterGroup), "ARN": .string(snapshot.arn),
@@ -110,15 +129,7 @@ struct SnapshotOperations {
             "SnapshotWindow": snapshot.origin?.snapshotWindow.map(ShapeValue.string),
             "AutomaticFailover": snapshot.origin?.automaticFailover.map { .string($0 ? "enabled" : "disabled") },
             "NumNodeGroups": snapshot.origin?.numNodeGroups.map { .integer(Int64($0)) },
-            "NodeSnapshots": .list([
-                .object([
-                    // AWS knows the size once the snapshot is taken.
-                    "CacheNodeId": .string("0001"),
-                    "CacheSize": .string(snapshot.status == .creating ? "" : "0 MB"),
-                    "CacheNodeCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
-                    "SnapshotCreateTime": .timestamp(snapshot.created),
-                ])
-            ]),
+            "NodeSnapshots": .list(nodeSnapshots(snapshot)),
         ])
     }
 }

@@ -45,6 +45,8 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
         var groupDescription: String?
         var automaticFailover: Bool?
         var numNodeGroups: Int?
+        /// Cluster mode on: the shards the snapshot holds, one NodeSnapshot each.
+        var shards: [String]?
 
         init(cluster: CacheClusterRecord, group: ReplicationGroupRecord?) {
             preferredAvailabilityZone = cluster.preferredAvailabilityZone
@@ -55,6 +57,7 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
             groupDescription = group?.description
             automaticFailover = group?.automaticFailover
             numNodeGroups = group?.nodeGroups.count
+            shards = group?.clusterMode == true ? group?.nodeGroups.map(\.id) : nil
         }
     }
 

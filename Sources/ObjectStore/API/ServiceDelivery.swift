@@ -69,11 +69,13 @@ package struct ServiceDelivery: Sendable {
     }
 
     /// Writes one object as the service; throws NoSuchBucket or AccessDenied as S3 would.
+    /// Returns the bucket written to (its owner and region name the write's data event).
+    @discardableResult
     package func put(
         bucket name: String, key: String, bytes: [UInt8], contentType: String, contentEncoding: String?,
         account: String, sourceArn: String, kmsKeyId: String?, metadata: [String: String] = [:], now: Date,
         in tx: any StateWriter
-    ) throws {
+    ) throws -> BucketRecord {
         guard let bucket = try tx.get(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global, id: name) else {
             throw S3Errors.noSuchBucket(name)
         }
@@ -93,5 +95,6 @@ package struct ServiceDelivery: Sendable {
             serverSideEncryption: algorithm, kmsKeyId: algorithm.hasPrefix("aws:kms") ? keyId : nil, partsCount: nil)
         var versions = VersionedObjects(tx: tx, blobs: blobs, bucket: bucket)
         _ = try versions.put(object)
+        return bucket
     }
 }
