@@ -27,7 +27,7 @@ struct TagOperations {
         uniqueKeysWithValues: ([
             ReplicationGroupRecord.self, ParameterGroupRecord.self, SubnetGroupRecord.self, SnapshotRecord.self,
             UserRecord.self, UserGroupRecord.self, ServerlessCacheRecord.self, ServerlessSnapshotRecord.self,
-            ReservedNodeOperations.Reservation.self,
+            ReservedNodeOperations.Reservation.self, SecurityGroupRecord.self,
         ] as [any TaggableResource.Type]).map { ($0.arnType, $0) })
 
     /// A taggable resource: its current tags and how to store new ones.

@@ -155,6 +155,9 @@ extension GatewayTests {
                     ]),
             ]
             #expect(created.map(\.status) == [200, 200, 200])
+            let securityGroup = await harness.query(
+                "CreateCacheSecurityGroup", ["CacheSecurityGroupName": "tagged", "Description": "d"])
+            #expect(securityGroup.value("ARN") == "\(Self.arnPrefix):securitygroup:tagged")
             let offering = try #require(
                 await harness.query("DescribeReservedCacheNodesOfferings").value("ReservedCacheNodesOfferingId"))
             let purchased = await harness.query(
@@ -164,6 +167,7 @@ extension GatewayTests {
             for arn in [
                 "\(Self.arnPrefix):user:tagged", "\(Self.arnPrefix):serverlesscache:tagged",
                 "\(Self.arnPrefix):subnetgroup:tagged", "\(Self.arnPrefix):reserved-instance:tagged",
+                "\(Self.arnPrefix):securitygroup:tagged",
             ] {
                 let added = await harness.query(
                     "AddTagsToResource", ["ResourceName": arn, "Tags.Tag.1.Key": "team", "Tags.Tag.1.Value": "audit"])

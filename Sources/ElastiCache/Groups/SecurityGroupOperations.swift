@@ -3,12 +3,22 @@ import AWSWire
 import Persistence
 import ServiceContract
 
-struct SecurityGroupRecord: Sendable, Codable, Equatable {
+struct SecurityGroupRecord: Sendable, Codable, Equatable, TaggableResource {
+    static let kind = "elasticache.securitygroup"
+    static let arnType = "securitygroup"
+    static let notFoundFault = ErrorShape.cacheSecurityGroupNotFoundFault
+    static func notFoundMessage(_ id: String) -> String { "CacheSecurityGroup \(id) not found." }
+
+    var id: String { name }
     var name: String
     var description: String
     /// Authorized EC2 security groups: name and owner account.
     var ingress: [Ingress]
     var tags: [TagRecord]
+    /// Absent in rows stored before the groups kept their ARN.
+    var storedArn: String?
+
+    var arn: String { storedArn ?? "" }
 
     struct Ingress: Sendable, Codable, Equatable {
         var name: String
@@ -19,23 +29,21 @@ struct SecurityGroupRecord: Sendable, Codable, Equatable {
 /// Cache security groups (EC2-Classic style): Create, Delete, Describe, Authorize and Revoke
 /// ingress. The group `default` always exists.
 struct SecurityGroupOperations {
-    static let kind = "elasticache.securitygroup"
-
     let context: ElastiCacheCall
     var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
     var call: OperationCall { context.call }
     var tx: any StateWriter { context.tx }
 
+    var table: ResourceTable<SecurityGroupRecord> { context.table(SecurityGroupRecord.self) }
+
     func group(_ name: String) throws -> SecurityGroupRecord {
-        if let found = try tx.get(
-            SecurityGroupRecord.self, kind: Self.kind, scope: context.scope, id: name.lowercased())
-        {
-            return found
-        }
+        if let found = try table.find(name.lowercased()) { return found }
         if name.lowercased() == "default" {
-            return SecurityGroupRecord(name: "default", description: "default", ingress: [], tags: [])
+            return SecurityGroupRecord(
+                name: "default", description: "default", ingress: [], tags: [],
+                storedArn: context.arn(SecurityGroupRecord.arnType, "default"))
         }
-        throw call.error(.cacheSecurityGroupNotFoundFault, "CacheSecurityGroup \(name) not found.")
+        throw table.notFound(name)
     }
 
     func render(_ group: SecurityGroupRecord) -> ShapeValue {
@@ -49,7 +57,7 @@ struct SecurityGroupOperations {
                         "EC2SecurityGroupOwnerId": .string($0.owner),
                     ])
                 }),
-            "ARN": .string(context.arn("securitygroup", group.name)),
+            "ARN": .string(context.arn(SecurityGroupRecord.arnType, group.name)),
         ])
     }
 
@@ -58,14 +66,13 @@ struct SecurityGroupOperations {
         case "CreateCacheSecurityGroup":
             let name = try ClusterValidation.clusterId(
                 try call.required(.cacheSecurityGroupName), parameter: "CacheSecurityGroupName", maxLength: 255)
-            let exists = try tx.get(SecurityGroupRecord.self, kind: Self.kind, scope: context.scope, id: name) != nil
-            if name == "default" || exists {
+            if try name == "default" || table.find(name) != nil {
                 throw call.error(.cacheSecurityGroupAlreadyExistsFault, "Cache security group \(name) already exists.")
             }
             let group = SecurityGroupRecord(
                 name: name, description: try call.required(.description), ingress: [],
-                tags: try TagOperations.tags(call[.tags]))
-            try tx.put(group, kind: Self.kind, scope: context.scope, id: name)
+                tags: try TagOperations.tags(call[.tags]), storedArn: context.arn(SecurityGroupRecord.arnType, name))
+            try table.put(group)
             return .object(["CacheSecurityGroup": render(group)])
         case "DeleteCacheSecurityGroup":
             let group = try group(try call.required(.cacheSecurityGroupName))
@@ -76,7 +83,7 @@ struct SecurityGroupOperations {
             if try clusters.allClusters().contains(where: { $0.cacheSecurityGroupNames.contains(group.name) }) {
                 throw call.error(.invalidCacheSecurityGroupStateFault, "Cache security group \(group.name) is in use.")
             }
-            try tx.delete(kind: Self.kind, scope: context.scope, id: group.name)
+            try table.delete(group.id)
             return nil
         case "AuthorizeCacheSecurityGroupIngress", "RevokeCacheSecurityGroupIngress":
             var group = try group(try call.required(.cacheSecurityGroupName))
@@ -95,12 +102,12 @@ struct SecurityGroupOperations {
                 }
                 group.ingress.removeAll { $0 == ingress }
             }
-            try tx.put(group, kind: Self.kind, scope: context.scope, id: group.name)
+            try table.put(group)
             return .object(["CacheSecurityGroup": render(group)])
         default:
             var groups =
                 try call.string(.cacheSecurityGroupName).map { [try group($0)] }
-                ?? tx.list(SecurityGroupRecord.self, kind: Self.kind, scope: context.scope)
+                ?? table.list()
             if call.string(.cacheSecurityGroupName) == nil && !groups.contains(where: { $0.name == "default" }) {
                 groups.append(try group("default"))
             }
