@@ -24,6 +24,10 @@ package protocol ServiceHandler: Sendable {
     /// The `eventName` CloudTrail records for `operation` (S3 records some under older names).
     func eventName(for operation: String) -> String
 
+    /// The resource the call's event names when it is not the one authorized against (AssumeRole
+    /// names its role, which its trust policy authorizes).
+    func recordedResource(for call: OperationCall) -> String?
+
     /// Every resource the call names, each of which must be authorized (the first is
     /// ``resource(for:)``, the one its event names).
     func resources(for call: OperationCall) -> [String]
@@ -68,6 +72,8 @@ extension ServiceHandler {
     package func dataResources(for call: OperationCall) -> [DataResource] { [] }
 
     package func eventName(for operation: String) -> String { operation }
+
+    package func recordedResource(for call: OperationCall) -> String? { nil }
 
     package func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
 

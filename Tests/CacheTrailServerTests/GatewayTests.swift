@@ -84,3 +84,26 @@ extension GatewayTests {
         }
     }
 }
+
+extension GatewayTests {
+    @Suite struct STSRecords {
+        @Test func assumeRoleNamesItsRoleInTheRecord() async throws {
+            let harness = try await GatewayHarness()
+            harness.region = "us-east-1"
+            let trust =
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#
+            let role = await harness.query(
+                "CreateRole", ["RoleName": "auditor", "AssumeRolePolicyDocument": trust], service: "iam",
+                version: "2010-05-08")
+            let arn = try #require(role.value("Arn"))
+            let assumed = await harness.query(
+                "AssumeRole", ["RoleArn": arn, "RoleSessionName": "audit"], service: "sts", version: "2011-06-15")
+            #expect(assumed.status == 200, "\(assumed.body)")
+            let record = try #require(try await harness.records().last { $0["eventName"] as? String == "AssumeRole" })
+            let resources = try #require(record["resources"] as? [[String: Any]])
+            #expect(resources.first?["ARN"] as? String == arn)
+            #expect(resources.first?["type"] as? String == "AWS::IAM::Role")
+            #expect(resources.first?["accountId"] as? String == GatewayHarness.account)
+        }
+    }
+}

@@ -112,7 +112,9 @@ package struct Gateway: Sendable {
             if handler.isDataEvent(operation) {
                 callContext.dataResources = handler.dataResources(for: call)
             } else {
-                callContext.resourceArn = handler.resource(for: call) ?? handler.dataResources(for: call).first?.arn
+                callContext.resourceArn =
+                    handler.resource(for: call) ?? handler.recordedResource(for: call)
+                    ?? handler.dataResources(for: call).first?.arn
             }
             let captured = callContext
             context = captured

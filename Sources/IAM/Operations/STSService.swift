@@ -18,6 +18,11 @@ package struct STSService: ServiceHandler {
         }
     }
 
+    /// AssumeRole's record names the role (`resources`, type AWS::IAM::Role), as AWS's does.
+    package func recordedResource(for call: OperationCall) -> String? {
+        call.operation.name == "AssumeRole" ? call.string(.roleArn) : nil
+    }
+
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
         case "GetCallerIdentity":
