@@ -107,3 +107,36 @@ extension GatewayTests {
         }
     }
 }
+
+extension GatewayTests {
+    @Suite struct CrossAccountRecords {
+        @Test func aCrossAccountAssumeRoleIsRecordedInBothAccountsWithOneSharedEventID() async throws {
+            let harness = try await GatewayHarness()
+            harness.region = "us-east-1"
+            let owner = "210987654321"
+            let ownerKey = try await harness.account(owner)
+            let trust =
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#
+            let role = await harness.query(
+                "CreateRole", ["RoleName": "shared", "AssumeRolePolicyDocument": trust], service: "iam",
+                version: "2010-05-08", as: ownerKey)
+            let arn = try #require(role.value("Arn"))
+            #expect(arn.contains(owner))
+            let assumed = await harness.query(
+                "AssumeRole", ["RoleArn": arn, "RoleSessionName": "visitor"], service: "sts", version: "2011-06-15")
+            #expect(assumed.status == 200, "\(assumed.body)")
+            let mine = try #require(try await harness.records().last { $0["eventName"] as? String == "AssumeRole" })
+            let theirs = try #require(
+                try await harness.records(account: owner).last { $0["eventName"] as? String == "AssumeRole" })
+            let shared = try #require(mine["sharedEventID"] as? String)
+            #expect(theirs["sharedEventID"] as? String == shared)
+            #expect(theirs["eventID"] as? String != mine["eventID"] as? String)
+            #expect(mine["recipientAccountId"] as? String == GatewayHarness.account)
+            #expect(theirs["recipientAccountId"] as? String == owner)
+            let identity = try #require(theirs["userIdentity"] as? [String: Any])
+            #expect(identity["type"] as? String == "AWSAccount")
+            #expect(identity["accountId"] as? String == GatewayHarness.account)
+            #expect((mine["userIdentity"] as? [String: Any])?["type"] as? String == "Root")
+        }
+    }
+}

@@ -112,9 +112,17 @@ package struct Gateway: Sendable {
             if handler.isDataEvent(operation) {
                 callContext.dataResources = handler.dataResources(for: call)
             } else {
+                let recorded = handler.recordedResource(for: call)
                 callContext.resourceArn =
-                    handler.resource(for: call) ?? handler.recordedResource(for: call)
-                    ?? handler.dataResources(for: call).first?.arn
+                    handler.resource(for: call) ?? recorded ?? handler.dataResources(for: call).first?.arn
+                // A resource of another account (a cross-account AssumeRole's role): that account
+                // receives its own copy of the event.
+                let owner = recorded.flatMap {
+                    $0.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first
+                }
+                if let owner, !owner.isEmpty, owner != call.principal.accountId {
+                    callContext.sharedWith = String(owner)
+                }
             }
             let captured = callContext
             context = captured
@@ -133,7 +141,9 @@ package struct Gateway: Sendable {
                 }
                 let output = try handler.handle(call, in: tx)
                 if try capture && Self.shouldRecord(captured, in: tx) {
-                    try tx.appendEvent(recorder.entry(for: captured, prepared: prepared, output: output, error: nil))
+                    for entry in recorder.entries(for: captured, prepared: prepared, output: output, error: nil) {
+                        try tx.appendEvent(entry)
+                    }
                 }
                 return output
             }

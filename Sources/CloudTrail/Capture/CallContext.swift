@@ -22,6 +22,9 @@ package struct CallContext: Sendable {
     package var resourceArn: String?
     /// For an S3 call: its Host, signing method and bytes in (S3's own record fields).
     package var s3: S3Transfer?
+    /// Another account whose resource the call used (a cross-account AssumeRole's role owner):
+    /// it gets its own copy of the event, both carrying one `sharedEventID`.
+    package var sharedWith: String?
 
     package init(
         model: ServiceModel, eventName: String, operation: OperationModel?, input: ShapeValue?, principal: Principal,

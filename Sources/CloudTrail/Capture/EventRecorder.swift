@@ -23,14 +23,25 @@ package struct EventRecorder: Sendable {
         /// `managementEvent` through `eventCategory` (after `omitted`, when present).
         var closing: String
         var resource: ResourceTypes.Resource?
+        /// Shared with the resource owner's copy of a cross-account event.
+        var sharedEventID: String?
     }
 
-    package func prepare(_ call: CallContext, eventID: String = UUID().uuidString.lowercased()) -> Prepared {
+    /// - Parameters:
+    ///   - owner: render the copy of `call`'s event that the account `owner` receives (a
+    ///     cross-account call's resource owner), carrying `sharedEventID`.
+    package func prepare(
+        _ call: CallContext, eventID: String = UUID().uuidString.lowercased(), sharedEventID: String? = nil,
+        copyFor owner: String? = nil
+    ) -> Prepared {
+        let shared = sharedEventID ?? call.sharedWith.map { _ in UUID().uuidString.lowercased() }
         let service = call.model.metadata.endpointPrefix
         let region = service == "iam" ? "us-east-1" : call.region
         var head = OrderedJSON()
         head.add("eventVersion", .string(Self.eventVersion))
-        head.addRaw("userIdentity", UserIdentity.render(call.principal))
+        head.addRaw(
+            "userIdentity",
+            owner == nil ? UserIdentity.render(call.principal) : UserIdentity.crossAccount(call.principal))
         head.add("eventTime", .string(Timestamps.iso8601(call.time)))
         head.add("eventSource", .string("\(service).amazonaws.com"))
         head.add("eventName", .string(call.eventName))
@@ -58,11 +69,28 @@ package struct EventRecorder: Sendable {
         }
         var closing = OrderedJSON()
         closing.add("managementEvent", .boolean(!call.isDataEvent))
-        closing.add("recipientAccountId", .string(call.principal.accountId))
+        closing.add("recipientAccountId", .string(owner ?? call.principal.accountId))
+        if let shared { closing.add("sharedEventID", .string(shared)) }
         closing.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
         return Prepared(
             head: head.body, requestParameters: request, eventID: eventID, identifiers: identifiers.body,
-            closing: closing.body, resource: resource)
+            closing: closing.body, resource: resource, sharedEventID: shared)
+    }
+
+    /// The journal entries of `call`: its event, and for a successful cross-account call the
+    /// resource owner's copy (same sharedEventID, its own eventID, the caller as AWSAccount).
+    package func entries(for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?)
+        -> [JournalEntry]
+    {
+        let prepared = prepared ?? prepare(call)
+        let own = entry(for: call, prepared: prepared, output: output, error: error)
+        guard error == nil, let owner = call.sharedWith, let shared = prepared.sharedEventID else { return [own] }
+        var copy = entry(
+            for: call, prepared: prepare(call, sharedEventID: shared, copyFor: owner), output: output, error: nil)
+        copy.account = owner
+        copy.username = nil
+        copy.accessKeyId = nil
+        return [own, copy]
     }
 
     /// The journal entry for `call`, which answered `output` or failed with `error`.

@@ -3,6 +3,15 @@ import ServiceContract
 
 /// The `userIdentity` element as CloudTrail writes it for each principal type.
 enum UserIdentity {
+    /// How the owner's copy of a cross-account event names the caller: its account only.
+    static func crossAccount(_ principal: Principal) -> String {
+        var identity = OrderedJSON()
+        identity.add("type", .string("AWSAccount"))
+        identity.add("principalId", .string(principal.principalId))
+        identity.add("accountId", .string(principal.accountId))
+        return identity.text
+    }
+
     static func render(_ principal: Principal) -> String {
         var identity = OrderedJSON()
         identity.add("type", .string(principal.kind.rawValue))

@@ -59,13 +59,13 @@ final class GatewayHarness {
     /// form-encoded in the body, signed for `service`.
     func query(
         _ action: String, _ parameters: [String: String] = [:], service: String = "elasticache",
-        version: String = "2015-02-02"
+        version: String = "2015-02-02", as caller: AWSCredentials? = nil
     ) async -> Answer {
         let fields = [("Action", action), ("Version", version)] + parameters.sorted { $0.key < $1.key }
         let body = fields.map { "\(SigV4.encode($0.0))=\(SigV4.encode($0.1))" }.joined(separator: "&")
         return await send(
             service: service, method: "POST", path: "/", body: Array(body.utf8),
-            headers: [("content-type", "application/x-www-form-urlencoded; charset=utf-8")])
+            headers: [("content-type", "application/x-www-form-urlencoded; charset=utf-8")], as: caller)
     }
 
     /// A JSON-protocol call (CloudTrail): `target` is the model's target prefix, the body a
@@ -81,15 +81,16 @@ final class GatewayHarness {
     }
 
     /// Signs and answers one request.
-    func send(service: String, method: String, path: String, body: [UInt8], headers: [(String, String)]) async
-        -> Answer
-    {
+    func send(
+        service: String, method: String, path: String, body: [UInt8], headers: [(String, String)],
+        as caller: AWSCredentials? = nil
+    ) async -> Answer {
         let unsigned = SignableRequest(
             method: method, path: path, query: "",
             headers: [("host", "localhost:4577"), ("x-amz-content-sha256", SigV4.sha256Hex(body))]
                 + headers.map { (name: $0.0, value: $0.1) },
             bodySHA256: SigV4.sha256Hex(body))
-        let signed = SigV4Signer(credentials: credentials, region: region, service: service)
+        let signed = SigV4Signer(credentials: caller ?? credentials, region: region, service: service)
             .sign(unsigned, at: clock.now())
         return await raw(
             GatewayRequest(
@@ -107,9 +108,16 @@ final class GatewayHarness {
         clock.advance(by: seconds)
     }
 
-    /// The CloudTrail records captured in the region, oldest first.
-    func records() async throws -> [[String: Any]] {
-        let query = JournalQuery(account: Self.account, region: region, limit: 10_000)
+    /// Another account of the server, and its root key.
+    func account(_ id: String) async throws -> AWSCredentials {
+        let key = try await data.createAccount(id: id, now: clock.now())
+        return AWSCredentials(accessKeyID: key.accessKeyId, secretAccessKey: key.secretAccessKey)
+    }
+
+    /// The CloudTrail records captured in the region (for `account`, the default one's unless
+    /// named), oldest first.
+    func records(account: String = GatewayHarness.account) async throws -> [[String: Any]] {
+        let query = JournalQuery(account: account, region: region, limit: 10_000)
         let entries = try await data.store.read { tx in try tx.events(query).map(\.entry.record) }
         return try entries.reversed().map { text in
             try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
