@@ -116,4 +116,6 @@ def test_service_events_and_node_type_modifications(server, ec):
     ec.create_cache_cluster(CacheClusterId=rid, Engine="valkey", CacheNodeType="cache.r6g.large")
     allowed = ec.list_allowed_node_type_modifications(CacheClusterId=rid)
     assert "cache.r6g.xlarge" in allowed["ScaleUpModifications"] and "cache.r6g.large" not in allowed["ScaleUpModifications"]
-    assert allowed["ScaleDownModifications"] == []
+    # As AWS lists them: across families, down to any type with less memory.
+    assert "cache.t4g.small" in allowed["ScaleDownModifications"]
+    assert "cache.r6g.xlarge" not in allowed["ScaleDownModifications"]

@@ -44,3 +44,29 @@ struct AccessAndCatalogTests {
         #expect(ReservedNodeOperations.units("cache.r6g.4xlarge") == 64)
     }
 }
+
+/// ListAllowedNodeTypeModifications as the AWS CLI's example shows it for a cache.r5.xlarge.
+struct NodeTypeModificationTests {
+    @Test func scalingCrossesFamiliesUpToCurrentGenerationsDownToAny() {
+        let (up, down) = NodeTypeModifications.modifications(of: "cache.r5.xlarge")
+        // Every type of the CLI example's lists (its catalog predates Graviton types).
+        for type in [
+            "cache.m5.12xlarge", "cache.m5.24xlarge", "cache.m5.4xlarge", "cache.r5.12xlarge",
+            "cache.r5.24xlarge", "cache.r5.2xlarge", "cache.r5.4xlarge",
+        ] {
+            #expect(up.contains(type), "\(type)")
+        }
+        for type in [
+            "cache.m3.large", "cache.m3.medium", "cache.m3.xlarge", "cache.m4.large", "cache.m4.xlarge",
+            "cache.m5.2xlarge", "cache.m5.large", "cache.m5.xlarge", "cache.r3.large", "cache.r4.large",
+            "cache.r4.xlarge", "cache.r5.large", "cache.t2.medium", "cache.t2.micro", "cache.t2.small",
+            "cache.t3.medium", "cache.t3.micro", "cache.t3.small",
+        ] {
+            #expect(down.contains(type), "\(type)")
+        }
+        // Previous generations are never a scale-up, and the current type is in neither list.
+        #expect(!up.contains("cache.m4.4xlarge") && !up.contains("cache.r3.2xlarge"))
+        #expect(!up.contains("cache.r5.xlarge") && !down.contains("cache.r5.xlarge"))
+        #expect(up == up.sorted() && down == down.sorted())
+    }
+}
