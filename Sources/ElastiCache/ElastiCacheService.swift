@@ -69,6 +69,30 @@ package struct ElastiCacheService: ServiceHandler {
 
     /// Every taggable resource of the region (clusters and each family tagging reaches), with
     /// its tags.
+    package func resourceTags(_ arn: String, in tx: any StateReader) throws -> [String: String]? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 7, parts[2] == "elasticache" else { return nil }
+        let (region, account, type, id) = (String(parts[3]), String(parts[4]), String(parts[5]), String(parts[6]))
+        func tags(_ list: [TagRecord]) -> [String: String] {
+            Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        }
+        if type == "cluster" {
+            return try tx.get(
+                CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: "\(account)/\(region)",
+                id: id.lowercased()
+            ).map { tags($0.tags) }
+        }
+        func row<Record: TaggableResource>(_ family: Record.Type) throws -> [String: String]? {
+            let scope = family.scope(account: account, region: region)
+            let found =
+                try tx.get(family, kind: family.kind, scope: scope, id: id)
+                ?? tx.get(family, kind: family.kind, scope: scope, id: id.lowercased())
+            return found.map { tags($0.tags) }
+        }
+        guard let family = TagOperations.families[type] else { return nil }
+        return try row(family)
+    }
+
     package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         func tags(_ list: [TagRecord]) -> [String: String] {
             Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })

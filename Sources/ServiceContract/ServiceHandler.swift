@@ -35,6 +35,10 @@ package protocol ServiceHandler: Sendable {
     /// The service's condition keys (and `aws:RequestTag/…`) the call's input sets.
     func conditionKeys(for call: OperationCall) -> [String: [String]]
 
+    /// The tags of the resource `arn` names, for `aws:ResourceTag/…` conditions; nil when the
+    /// service keeps no tags for it (or it does not exist yet).
+    func resourceTags(_ arn: String, in tx: any StateReader) throws -> [String: String]?
+
     /// The account's taggable resources in `region`, with their tags (for the Resource Groups
     /// Tagging API).
     func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource]
@@ -74,6 +78,8 @@ extension ServiceHandler {
     package func eventName(for operation: String) -> String { operation }
 
     package func recordedResource(for call: OperationCall) -> String? { nil }
+
+    package func resourceTags(_ arn: String, in tx: any StateReader) throws -> [String: String]? { nil }
 
     package func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
 

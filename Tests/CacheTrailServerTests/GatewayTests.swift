@@ -140,3 +140,42 @@ extension GatewayTests {
         }
     }
 }
+
+extension GatewayTests {
+    @Suite struct ResourceTagConditions {
+        @Test func aPolicyCanDenyByTheResourcesOwnTags() async throws {
+            let harness = try await GatewayHarness()
+            let iam = (service: "iam", version: "2010-05-08")
+            _ = await harness.query("CreateUser", ["UserName": "dev"], service: iam.service, version: iam.version)
+            let policy = """
+                {"Version":"2012-10-17","Statement":[\
+                {"Effect":"Allow","Action":"elasticache:*","Resource":"*"},\
+                {"Effect":"Deny","Action":"elasticache:DeleteCacheCluster","Resource":"*",\
+                "Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}
+                """
+            let put = await harness.query(
+                "PutUserPolicy", ["UserName": "dev", "PolicyName": "tags", "PolicyDocument": policy],
+                service: iam.service, version: iam.version)
+            #expect(put.status == 200, "\(put.body)")
+            let key = await harness.query(
+                "CreateAccessKey", ["UserName": "dev"], service: iam.service, version: iam.version)
+            let dev = AWSCredentials(
+                accessKeyID: try #require(key.value("AccessKeyId")),
+                secretAccessKey: try #require(key.value("SecretAccessKey")))
+            for (id, env) in [("prod-cache", "prod"), ("dev-cache", "dev")] {
+                let created = await harness.query(
+                    "CreateCacheCluster",
+                    [
+                        "CacheClusterId": id, "Engine": "memcached", "CacheNodeType": "cache.t3.micro",
+                        "Tags.Tag.1.Key": "env", "Tags.Tag.1.Value": env,
+                    ])
+                #expect(created.status == 200)
+            }
+            harness.advance(5)
+            let denied = await harness.query("DeleteCacheCluster", ["CacheClusterId": "prod-cache"], as: dev)
+            #expect(denied.errorCode == "AccessDenied")
+            let allowed = await harness.query("DeleteCacheCluster", ["CacheClusterId": "dev-cache"], as: dev)
+            #expect(allowed.status == 200, "\(allowed.body)")
+        }
+    }
+}

@@ -135,8 +135,12 @@ package struct Gateway: Sendable {
                 if call.principal.kind != .anonymous {
                     let conditions = handler.conditionKeys(for: call)
                     for resource in handler.resources(for: call) {
-                        try authorizer.authorize(
-                            Self.accessRequest(call, resource: resource, conditions: conditions), in: tx)
+                        // aws:ResourceTag/… are the named resource's own tags, where it has some.
+                        var keys = conditions
+                        for (key, value) in try handler.resourceTags(resource, in: tx) ?? [:] {
+                            keys["aws:ResourceTag/\(key)"] = [value]
+                        }
+                        try authorizer.authorize(Self.accessRequest(call, resource: resource, conditions: keys), in: tx)
                     }
                 }
                 let output = try handler.handle(call, in: tx)
