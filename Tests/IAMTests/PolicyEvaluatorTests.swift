@@ -158,3 +158,55 @@ struct ConditionAndPrincipalTests {
             !PolicyEvaluator.matches(PolicyDocument.Principals(any: false, values: ["AWS": ["111111111111"]]), trail))
     }
 }
+
+/// Condition operators and policy variables as IAM evaluates them.
+struct ConditionOperatorTests {
+    func holds(_ op: String, _ key: String, _ values: [String], _ context: [String: [String]]) -> Bool {
+        ConditionEvaluator.holds(PolicyDocument.Condition(op: op, key: key, values: values), context)
+    }
+
+    @Test func setQualifiersCompareEveryValueOrAnyValue() {
+        let tags = ["aws:tagkeys": ["env", "team"]]
+        #expect(holds("ForAllValues:StringEquals", "aws:TagKeys", ["env", "team", "cost"], tags))
+        #expect(!holds("ForAllValues:StringEquals", "aws:TagKeys", ["env"], tags))
+        #expect(holds("ForAllValues:StringEquals", "aws:TagKeys", ["env"], [:]))  // nothing to check
+        #expect(holds("ForAnyValue:StringEquals", "aws:TagKeys", ["team"], tags))
+        #expect(!holds("ForAnyValue:StringEquals", "aws:TagKeys", ["cost"], tags))
+        #expect(!holds("ForAnyValue:StringEquals", "aws:TagKeys", ["team"], [:]))
+    }
+
+    @Test func numericAndDateOperators() {
+        let context = [
+            "elasticache:numnodegroups": ["3"], "aws:currenttime": ["2026-11-30T12:00:00Z"],
+        ]
+        #expect(holds("NumericLessThanEquals", "elasticache:NumNodeGroups", ["3"], context))
+        #expect(!holds("NumericLessThan", "elasticache:NumNodeGroups", ["3"], context))
+        #expect(holds("NumericGreaterThanEquals", "elasticache:NumNodeGroups", ["3"], context))
+        #expect(holds("NumericNotEquals", "elasticache:NumNodeGroups", ["4"], context))
+        #expect(holds("DateLessThan", "aws:CurrentTime", ["2027-01-01T00:00:00Z"], context))
+        #expect(!holds("DateGreaterThan", "aws:CurrentTime", ["2027-01-01T00:00:00Z"], context))
+        #expect(holds("DateGreaterThanEquals", "aws:CurrentTime", ["1764504000"], context))  // epoch seconds
+        #expect(holds("NumericLessThanIfExists", "elasticache:ReplicasPerNodeGroup", ["2"], context))
+    }
+
+    @Test func policyVariablesTakeTheRequestsValues() throws {
+        let context = ["aws:username": ["alice"]]
+        #expect(holds("StringEquals", "aws:username", ["${aws:username}"], context))
+        #expect(!holds("StringEquals", "aws:username", ["${aws:userid}"], context))  // no value: no match
+        #expect(ConditionEvaluator.substitute("home/${aws:username}/${*}", context) == "home/alice/*")
+        let alice = Principal(
+            kind: .iamUser, principalId: "AIDAALICE", arn: "arn:aws:iam::111111111111:user/alice",
+            accountId: "111111111111", userName: "alice", policyUser: "alice")
+        let document = try PolicyDocument.parse(
+            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#,
+            use: .identity)
+        let statement = try #require(document.statements.first)
+        let own = AccessRequest(
+            action: "s3:GetObject", resource: "arn:aws:s3:::home/alice/notes", principal: alice,
+            context: ["aws:username": ["alice"]])
+        var other = own
+        other.resource = "arn:aws:s3:::home/bob/notes"
+        #expect(PolicyEvaluator.applies(statement, own, checkPrincipal: false))
+        #expect(!PolicyEvaluator.applies(statement, other, checkPrincipal: false))
+    }
+}

@@ -55,10 +55,14 @@ package enum PolicyEvaluator {
         {
             return false
         }
-        if let resources = statement.resource, !resources.contains(where: { wildcard($0, request.resource) }) {
+        // Resource patterns may name policy variables (`arn:aws:s3:::home/${aws:username}/*`).
+        func names(_ pattern: String) -> Bool {
+            ConditionEvaluator.substitute(pattern, request.context).map { wildcard($0, request.resource) } ?? false
+        }
+        if let resources = statement.resource, !resources.contains(where: names) {
             return false
         }
-        if let resources = statement.notResource, resources.contains(where: { wildcard($0, request.resource) }) {
+        if let resources = statement.notResource, resources.contains(where: names) {
             return false
         }
         if checkPrincipal {
