@@ -73,38 +73,32 @@ package struct ElastiCacheService: ServiceHandler {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7, parts[2] == "elasticache" else { return nil }
         let (region, account, type, id) = (String(parts[3]), String(parts[4]), String(parts[5]), String(parts[6]))
-        func tags(_ list: [TagRecord]) -> [String: String] {
-            Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        }
         if type == "cluster" {
             return try tx.get(
                 CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: "\(account)/\(region)",
                 id: id.lowercased()
-            ).map { tags($0.tags) }
+            ).map { TagOperations.dictionary($0.tags) }
         }
         func row<Record: TaggableResource>(_ family: Record.Type) throws -> [String: String]? {
             let scope = family.scope(account: account, region: region)
             let found =
                 try tx.get(family, kind: family.kind, scope: scope, id: id)
                 ?? tx.get(family, kind: family.kind, scope: scope, id: id.lowercased())
-            return found.map { tags($0.tags) }
+            return found.map { TagOperations.dictionary($0.tags) }
         }
         guard let family = TagOperations.families[type] else { return nil }
         return try row(family)
     }
 
     package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
-        func tags(_ list: [TagRecord]) -> [String: String] {
-            Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        }
         func rows<Record: TaggableResource>(_ family: Record.Type) throws -> [TaggedResource] {
             try tx.list(family, kind: family.kind, scope: family.scope(account: account, region: region)).map {
-                TaggedResource(arn: $0.arn, tags: tags($0.tags))
+                TaggedResource(arn: $0.arn, tags: TagOperations.dictionary($0.tags))
             }
         }
         let clusters = try tx.list(
             CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: "\(account)/\(region)")
-        return try clusters.map { TaggedResource(arn: $0.arn, tags: tags($0.tags)) }
+        return try clusters.map { TaggedResource(arn: $0.arn, tags: TagOperations.dictionary($0.tags)) }
             + TagOperations.families.values.sorted { $0.arnType < $1.arnType }.flatMap { try rows($0) }
     }
 

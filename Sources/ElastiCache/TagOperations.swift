@@ -18,6 +18,11 @@ struct TagOperations {
         }
     }
 
+    /// Tags as key → value (the last of a repeated key wins).
+    static func dictionary(_ tags: [TagRecord]) -> [String: String] {
+        Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
     static func render(_ tags: [TagRecord]) -> ShapeValue {
         .object(["TagList": .list(tags.map { .object(["Key": .string($0.key), "Value": .string($0.value)]) })])
     }

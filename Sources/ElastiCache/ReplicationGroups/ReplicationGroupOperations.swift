@@ -16,7 +16,6 @@ struct ReplicationGroupOperations {
     var call: OperationCall { context.call }
     var tx: any StateWriter { context.tx }
     var scope: String { context.scope }
-    var duration: TimeInterval { context.settings.lifecycleSeconds }
 
     var table: ResourceTable<ReplicationGroupRecord> { context.table(ReplicationGroupRecord.self) }
 
