@@ -44,6 +44,15 @@ package struct Authorizer: Sendable {
         throw denied(request, "because no identity-based policy allows the \(request.action) action")
     }
 
+    /// Whether identity policies decide for `principal` (root is allowed without them, services
+    /// and anonymous callers have none): only then are condition keys worth gathering.
+    package static func evaluatesIdentityPolicies(of principal: Principal) -> Bool {
+        switch principal.kind {
+        case .iamUser, .assumedRole, .federatedUser: true
+        case .root, .awsService, .anonymous: false
+        }
+    }
+
     /// The identity side alone: root is allowed; services have no identity policies.
     func identityDecision(_ request: AccessRequest, in reader: any StateReader) throws -> PolicyDecision {
         let principal = request.principal

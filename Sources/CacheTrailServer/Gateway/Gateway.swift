@@ -134,10 +134,12 @@ package struct Gateway: Sendable {
                 // Every resource the call names must be allowed, not only the one its event names.
                 if call.principal.kind != .anonymous {
                     let conditions = handler.conditionKeys(for: call)
+                    let evaluated = Authorizer.evaluatesIdentityPolicies(of: call.principal)
                     for resource in handler.resources(for: call) {
-                        // aws:ResourceTag/… are the named resource's own tags, where it has some.
+                        // aws:ResourceTag/… are the named resource's own tags, where it has some:
+                        // read only when policies will be evaluated (not for root's calls).
                         var keys = conditions
-                        for (key, value) in try handler.resourceTags(resource, in: tx) ?? [:] {
+                        for (key, value) in try evaluated ? handler.resourceTags(resource, in: tx) ?? [:] : [:] {
                             keys["aws:ResourceTag/\(key)"] = [value]
                         }
                         try authorizer.authorize(Self.accessRequest(call, resource: resource, conditions: keys), in: tx)
