@@ -70,23 +70,17 @@ package struct ElastiCacheService: ServiceHandler {
     /// Every taggable resource of the region (clusters and each family tagging reaches), with
     /// its tags.
     package func resourceTags(_ arn: String, in tx: any StateReader) throws -> [String: String]? {
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 7, parts[2] == "elasticache" else { return nil }
-        let (region, account, type, id) = (String(parts[3]), String(parts[4]), String(parts[5]), String(parts[6]))
-        if type == "cluster" {
+        guard let parsed = ElastiCacheARN(arn) else { return nil }
+        if parsed.type == "cluster" {
             return try tx.get(
-                CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: "\(account)/\(region)",
-                id: id.lowercased()
+                CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: parsed.scope,
+                id: parsed.id.lowercased()
             ).map { TagOperations.dictionary($0.tags) }
         }
         func row<Record: TaggableResource>(_ family: Record.Type) throws -> [String: String]? {
-            let scope = family.scope(account: account, region: region)
-            let found =
-                try tx.get(family, kind: family.kind, scope: scope, id: id)
-                ?? tx.get(family, kind: family.kind, scope: scope, id: id.lowercased())
-            return found.map { TagOperations.dictionary($0.tags) }
+            try family.stored(named: parsed, in: tx).map { TagOperations.dictionary($0.tags) }
         }
-        guard let family = TagOperations.families[type] else { return nil }
+        guard let family = TagOperations.families[parsed.type] else { return nil }
         return try row(family)
     }
 

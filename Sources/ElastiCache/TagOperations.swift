@@ -43,15 +43,14 @@ struct TagOperations {
 
     /// The resource an ARN names, in this call's account and region.
     func resource(_ arn: String) throws -> Taggable {
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 7, parts[0] == "arn", parts[2] == "elasticache" else {
+        guard let parsed = ElastiCacheARN(arn) else {
             throw call.error(.invalidARNFault, "The ARN \(arn) is not a valid ElastiCache ARN.")
         }
-        guard parts[3] == call.region, parts[4] == call.account else {
+        guard parsed.region == call.region, parsed.account == call.account else {
             throw call.error(.invalidARNFault, "The ARN \(arn) is not in this account and region.")
         }
-        let name = String(parts[6])
-        if parts[5] == "cluster" {
+        let name = parsed.id
+        if parsed.type == "cluster" {
             // Clusters keep the account's node counts in step when saved.
             let clusters = CacheClusterOperations(context: context)
             var cluster = try clusters.cluster(name)
@@ -60,15 +59,15 @@ struct TagOperations {
                 try clusters.save(cluster)
             }
         }
-        guard let family = Self.families[String(parts[5])] else {
-            throw call.error(.invalidARNFault, "Tagging \(parts[5]) resources is not served by this server.")
+        guard let family = Self.families[parsed.type] else {
+            throw call.error(.invalidARNFault, "Tagging \(parsed.type) resources is not served by this server.")
         }
         return try taggable(family, name)
     }
 
     private func taggable<Record: TaggableResource>(_ family: Record.Type, _ name: String) throws -> Taggable {
         let table = context.table(family)
-        guard var record = try table.find(name) ?? table.find(name.lowercased()) else { throw table.notFound(name) }
+        guard var record = try table.find(named: name) else { throw table.notFound(name) }
         return Taggable(tags: record.tags) { tags in
             record.tags = tags
             try table.put(record)

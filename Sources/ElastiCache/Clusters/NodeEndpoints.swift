@@ -39,9 +39,8 @@ package struct SyntheticEndpoints: NodeEndpoints {
     /// The endpoint segment AWS gives every cluster of one account in one region: six
     /// characters of the ARN's account and region.
     static func segment(_ arn: String) -> String {
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count > 4 else { return hash(arn) }
-        return hash("\(parts[4])/\(parts[3])")
+        guard let parsed = ElastiCacheARN(arn) else { return hash(arn) }
+        return hash("\(parsed.account)/\(parsed.region)")
     }
 
     /// `us-west-2` → `usw2`.

@@ -74,7 +74,7 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     package var snapshottingClusterId: String? = nil
     package var securityGroupIds: [String]? = nil
 
-    var region: String { arn.split(separator: ":").dropFirst(3).first.map(String.init) ?? "" }
+    var region: String { ElastiCacheARN(arn)?.region ?? "" }
 
     var memberIds: [String] { nodeGroups.flatMap { $0.members.map(\.clusterId) } }
 

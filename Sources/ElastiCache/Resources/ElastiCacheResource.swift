@@ -1,6 +1,7 @@
 import AWSModels
 import AWSWire
 import Foundation
+import Persistence
 
 /// A stored ElastiCache resource: a row of its family's table, with an ARN.
 protocol ElastiCacheResource: Codable, Sendable {
@@ -34,6 +35,14 @@ struct Advanced<Record> {
 
 extension ElastiCacheResource {
     static func scope(account: String, region: String) -> String { "\(account)/\(region)" }
+
+    /// The stored row an ARN names (as given, else lowercased), unsettled: for readers outside
+    /// a call's transaction (authorization's resource tags).
+    static func stored(named arn: ElastiCacheARN, in reader: any StateReader) throws -> Self? {
+        let scope = scope(account: arn.account, region: arn.region)
+        return try reader.get(Self.self, kind: kind, scope: scope, id: arn.id)
+            ?? reader.get(Self.self, kind: kind, scope: scope, id: arn.id.lowercased())
+    }
     static var eventSourceType: String { "" }
 
     func advanced(to now: Date) -> Advanced<Self> { Advanced(record: self, changed: false) }

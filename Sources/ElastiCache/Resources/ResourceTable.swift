@@ -25,6 +25,12 @@ struct ResourceTable<Record: ElastiCacheResource> {
         return try settle(stored)
     }
 
+    /// The row an ARN or a caller names: as given, else lowercased (names ElastiCache keeps in
+    /// lower case), settled.
+    func find(named name: String) throws -> Record? {
+        try find(name) ?? find(name.lowercased())
+    }
+
     /// The row `id`, settled; throws the family's not-found fault.
     func get(_ id: String) throws -> Record {
         guard let record = try find(id) else { throw notFound(id) }

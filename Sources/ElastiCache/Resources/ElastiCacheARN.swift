@@ -1,0 +1,16 @@
+/// An ElastiCache ARN read once: `arn:aws:elasticache:REGION:ACCOUNT:TYPE:ID`.
+struct ElastiCacheARN: Equatable {
+    var region: String
+    var account: String
+    /// The resource type (`cluster`, `usergroup`, `reserved-instance`…).
+    var type: String
+    var id: String
+
+    init?(_ arn: String) {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 7, parts[0] == "arn", parts[2] == "elasticache" else { return nil }
+        (region, account, type, id) = (String(parts[3]), String(parts[4]), String(parts[5]), String(parts[6]))
+    }
+
+    var scope: String { "\(account)/\(region)" }
+}
