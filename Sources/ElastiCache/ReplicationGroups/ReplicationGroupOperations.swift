@@ -219,7 +219,7 @@ struct ReplicationGroupOperations {
             let primary = group.nodeGroups.first?.members.first(where: { $0.role == "primary" })
         {
             try SnapshotOperations(context: context).finalSnapshot(
-                name, of: try clusters.cluster(primary.clusterId), group: group.id)
+                name, of: try clusters.cluster(primary.clusterId), group: group)
         }
         let retain = call[.retainPrimaryCluster]?.boolValue ?? false
         if retain && group.clusterMode {

@@ -28,6 +28,14 @@ extension SnapshotOperations {
         let id =
             source == "automated"
             ? name : try ClusterValidation.clusterId(name, parameter: "SnapshotName", maxLength: 255)
+        return try insert(id, of: cluster, group: group, source: source, tags: try TagOperations.tags(call[.tags]))
+    }
+
+    /// Stores a new `creating` snapshot `id` of `cluster` (of `group`, through its primary).
+    func insert(
+        _ id: String, of cluster: CacheClusterRecord, group: ReplicationGroupRecord?, source: String,
+        tags: [TagRecord]?
+    ) throws -> SnapshotRecord {
         try requireNew(id)
         let snapshot = SnapshotRecord(
             name: id, arn: context.arn(SnapshotRecord.arnType, id),
@@ -36,7 +44,7 @@ extension SnapshotOperations {
             engine: cluster.engine, engineVersion: cluster.engineVersion, nodeType: cluster.nodeType,
             numCacheNodes: cluster.numCacheNodes, parameterGroup: cluster.parameterGroup, port: cluster.port,
             maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now,
-            tagList: try TagOperations.tags(call[.tags]), origin: .init(cluster: cluster, group: group))
+            tagList: tags, origin: .init(cluster: cluster, group: group))
         try table.put(snapshot)
         return snapshot
     }

@@ -14,23 +14,14 @@ struct SnapshotOperations {
     var tx: any StateWriter { context.tx }
 
     /// Takes `name` of a cluster being deleted (or of a replication group's primary).
-    func finalSnapshot(_ name: String, of cluster: CacheClusterRecord, group: String? = nil) throws {
+    func finalSnapshot(_ name: String, of cluster: CacheClusterRecord, group: ReplicationGroupRecord? = nil) throws {
         let id = try ClusterValidation.clusterId(name, parameter: "FinalSnapshotIdentifier", maxLength: 255)
         guard cluster.engine != "memcached" else {
             throw call.error(
                 .invalidParameterCombinationException,
                 "FinalSnapshotIdentifier is not supported for Memcached clusters.")
         }
-        try requireNew(id)
-        let snapshot = SnapshotRecord(
-            name: id, arn: context.arn(SnapshotRecord.arnType, id),
-            cacheClusterId: group == nil ? cluster.id : nil, replicationGroupId: group, source: "manual",
-            status: .creating, readyAt: context.readyAt, engine: cluster.engine,
-            engineVersion: cluster.engineVersion, nodeType: cluster.nodeType, numCacheNodes: cluster.numCacheNodes,
-            parameterGroup: cluster.parameterGroup, port: cluster.port, maintenanceWindow: cluster.maintenanceWindow,
-            clusterCreateTime: cluster.createTime, created: call.now, tagList: nil,
-            origin: .init(cluster: cluster, group: nil))
-        try table.put(snapshot)
+        _ = try insert(id, of: cluster, group: group, source: "manual", tags: nil)
     }
 
     /// The snapshot a Create call restores from (`SnapshotName`), which must be available.
