@@ -6,7 +6,6 @@ import ServiceContract
 
 /// Replication groups: Create, Describe, Delete here; changes in `+Changes`.
 struct ReplicationGroupOperations {
-    static let kind = ReplicationGroupRecord.kind
     /// AWS's limits: replicas per node group and node groups per replication group.
     static let maxReplicas = 5
     static let maxNodeGroups = 500
@@ -140,7 +139,7 @@ struct ReplicationGroupOperations {
             throw call.error(
                 .invalidParameterCombinationException, "MultiAZEnabled requires AutomaticFailoverEnabled.")
         }
-        if try tx.get(ReplicationGroupRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
+        if try table.find(id) != nil {
             throw call.error(.replicationGroupAlreadyExistsFault, "Replication group \(id) already exists.")
         }
         let parameterGroup =
