@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -139,10 +140,13 @@ def lua_script(requests, path):
     Path(path).write_text("\n".join(lines))
 
 
-def run_wrk(target, script, connections, seconds):
+def run_wrk(target, script, connections, seconds, path=""):
+    """wrk at `connections` for `seconds`: with `script`, its requests; without, GET `path`."""
     threads = min(2, connections)
+    chosen = ["-s", script] if script else []
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", script, target.endpoint],
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", *chosen,
+         target.endpoint + path],
         capture_output=True, text=True, timeout=seconds + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     def latency(percent):
@@ -317,9 +321,32 @@ TARGETS = [("cachetrail", "cachetrail", ()), ("moto", "moto", ()),
            ("cachetrail, capture off", "cachetrail", ("--benchmark-without-capture",))]
 
 
+def fsynced_commits(directory, seconds):
+    """Bare one-row SQLite commits per second, each fsynced (WAL, synchronous FULL), on the disk
+    of `directory`: the floor under a durably captured call at one connection."""
+    path = Path(directory) / "floor.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    count, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO t (body) VALUES (?)", ("x" * 1500,))
+        db.execute("COMMIT")
+        count += 1
+    db.close()
+    path.unlink()
+    return count / seconds
+
+
 def request_rates(connections, seconds, work):
-    """One pass of workload 1 over every target: {(label, workload, connections): wrk result}."""
+    """One pass of workload 1 over every target: {(label, workload, connections): wrk result}.
+    Beside them, the stack's ceiling (cachetrail's health endpoint, no transaction) and the
+    durability floor (bare fsynced SQLite commits on the same disk)."""
     rows = {}
+    rows[("sqlite", "fsynced one-row commit", 1)] = {
+        "rps": fsynced_commits(work, seconds), "p50": 0.0, "p99": 0.0, "errors": 0}
     for label, kind, args in TARGETS:
         quota = ("--cluster-quota", "1000000", "--node-quota", "1000000") if kind != "moto" else ()
         target = Target(kind, (*args, *quota))
@@ -328,6 +355,10 @@ def request_rates(connections, seconds, work):
             lua_script(describe_requests(target), script)
             for c in connections:
                 rows[(label, "DescribeCacheClusters", c)] = run_wrk(target, str(script), c, seconds)
+            if label == "cachetrail":
+                for c in connections:
+                    rows[(label, "GET /_cachetrail/health", c)] = run_wrk(
+                        target, None, c, seconds, path="/_cachetrail/health")
             for c in connections:
                 create = work / f"create-{kind}-{c}.lua"
                 # Unique ids: more requests than the run can send (quota raised by the server flags).
@@ -353,6 +384,7 @@ def main():
     parser.add_argument("--connections", default="1,8,64")
     parser.add_argument("--runs", type=int, default=3, help="passes of the request-rate workloads")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--rates-only", action="store_true", help="only the request rates and their ratios")
     options = parser.parse_args()
     connections = [int(c) for c in options.connections.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -380,6 +412,19 @@ def main():
                        for run in runs]
             print(f"| {workload} | {c} | {spread(versus, 1)}× | {spread(capture, 2)} |")
     print()
+    print("| measure | connections | ratio |")
+    print("|---|---|---|")
+    for c in connections:
+        ceiling = [run[("cachetrail", "DescribeCacheClusters", c)]["rps"]
+                   / run[("cachetrail", "GET /_cachetrail/health", c)]["rps"] for run in runs]
+        print(f"| DescribeCacheClusters ÷ health endpoint (the stack's ceiling) | {c} | {spread(ceiling, 2)} |")
+    if 1 in connections:
+        floor = [run[("cachetrail", "CreateCacheCluster", 1)]["rps"] / run[("sqlite", "fsynced one-row commit", 1)]["rps"]
+                 for run in runs]
+        print(f"| CreateCacheCluster ÷ fsynced one-row SQLite commits (the durability floor) | 1 | {spread(floor, 2)} |")
+    print()
+    if options.rates_only:
+        return
     starts = {"cachetrail": [], "moto": []}
     for _ in range(5):
         for kind in starts:

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One shape of an AWS service model, as botocore's JSON models describe it.
 ///
 /// Shapes refer to each other by name; ``ServiceModel/shape(_:)`` resolves a name. A class
@@ -31,6 +33,8 @@ package final class Shape: Sendable {
     package let sensitive: Bool
     /// Present on exception shapes.
     package let error: ErrorTrait?
+    /// The shapes `members`, `element`, `key` and `value` name, once resolved in their model.
+    private let targets = Mutex<Targets?>(nil)
 
     package init(
         _ kind: Kind, members: [Member] = [], required: Set<String> = [], payload: String? = nil,
@@ -55,6 +59,41 @@ package final class Shape: Sendable {
         self.timestampFormat = timestampFormat
         self.sensitive = sensitive
         self.error = error
+    }
+
+    /// A member with the shape it refers to: one reference to pass around where copying the
+    /// member would retain each of its strings.
+    package final class Field: Sendable {
+        package let member: Member
+        package let shape: Shape
+        /// The element name in XML: the member's `locationName`, else its shape's, else its name.
+        package let xmlName: String
+
+        init(member: Member, shape: Shape) {
+            self.member = member
+            self.shape = shape
+            xmlName = member.locationName ?? shape.locationName ?? member.name
+        }
+    }
+
+    /// The shapes this shape's members (in order), element, key and value refer to.
+    package struct Targets: Sendable {
+        package var members: [Field]
+        package var element: Shape?
+        package var key: Shape?
+        package var value: Shape?
+    }
+
+    /// The shapes this shape refers to, resolved in `model` (the model that holds this shape)
+    /// on first use: writers walk them for every value, and a lookup by name hashes the name.
+    package func targets(in model: ServiceModel) -> Targets {
+        if let resolved = targets.withLock({ $0 }) { return resolved }
+        let resolved = Targets(
+            members: members.map { Field(member: $0, shape: model.shape($0.shape)) },
+            element: element.map { model.shape($0.shape) },
+            key: key.map { model.shape($0.shape) }, value: value.map { model.shape($0.shape) })
+        targets.withLock { $0 = resolved }
+        return resolved
     }
 
     /// The member named `name`, if this is a structure that has one.

@@ -11,6 +11,11 @@ package struct QueryResponseEncoder: Sendable {
     }
 
     package func encode(_ output: ShapeValue?, operation: OperationModel, requestID: String) -> String {
+        String(decoding: bytes(output, operation: operation, requestID: requestID), as: UTF8.self)
+    }
+
+    /// The response document as UTF-8, as it goes on the wire.
+    package func bytes(_ output: ShapeValue?, operation: OperationModel, requestID: String) -> [UInt8] {
         var xml = XMLWriter()
         xml.open("\(operation.name)Response", namespace: model.metadata.xmlNamespace)
         if let outputShape = operation.output, let output {
@@ -23,7 +28,7 @@ package struct QueryResponseEncoder: Sendable {
         xml.element("RequestId", requestID)
         xml.close("ResponseMetadata")
         xml.close("\(operation.name)Response")
-        return xml.text
+        return xml.bytes
     }
 
     private func writeMembers(_ value: ShapeValue, shape: Shape, into xml: inout XMLWriter) {

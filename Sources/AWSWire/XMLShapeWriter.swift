@@ -9,12 +9,10 @@ struct XMLShapeWriter {
 
     func writeMembers(_ value: ShapeValue, shape: Shape, into xml: inout XMLWriter) {
         guard case .structure(let fields) = value else { return }
-        for member in shape.members where !member.xmlAttribute && member.location == nil {
-            guard let field = fields[member.name] else { continue }
-            let target = model.shape(member.shape)
-            write(
-                field, member: member, shape: target, name: member.locationName ?? target.locationName ?? member.name,
-                into: &xml)
+        for target in shape.targets(in: model).members
+        where !target.member.xmlAttribute && target.member.location == nil {
+            guard let field = fields[target.member.name] else { continue }
+            write(field, member: target.member, shape: target.shape, name: target.xmlName, into: &xml)
         }
     }
 
@@ -38,8 +36,7 @@ struct XMLShapeWriter {
             writeMembers(value, shape: shape, into: &xml)
             xml.close(name)
         case (.list, .list(let items)):
-            guard let element = shape.element else { return }
-            let elementShape = model.shape(element.shape)
+            guard let element = shape.element, let elementShape = shape.targets(in: model).element else { return }
             if member.flattened || shape.flattened {
                 for item in items {
                     write(item, member: element, shape: elementShape, name: element.locationName ?? name, into: &xml)
@@ -53,8 +50,8 @@ struct XMLShapeWriter {
                 xml.close(name)
             }
         case (.map, .map(let entries)):
-            guard let key = shape.key, let valueMember = shape.value else { return }
-            let valueShape = model.shape(valueMember.shape)
+            guard let key = shape.key, let valueMember = shape.value, let valueShape = shape.targets(in: model).value
+            else { return }
             let flattened = member.flattened || shape.flattened
             if !flattened { xml.open(name) }
             for (entryKey, entryValue) in entries.sorted(by: { $0.key < $1.key }) {

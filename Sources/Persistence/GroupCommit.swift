@@ -5,13 +5,15 @@ import Synchronization
 /// next transaction, each inside its own savepoint, and share one commit — one fsync of the
 /// write-ahead log for the whole group. A write whose body throws rolls back to its savepoint
 /// alone; a commit that fails fails every write of its group. No write hears back before the
-/// commit of its group has returned.
+/// commit of its group has returned. A group of journaled writes only commits without the
+/// fsync (`synchronous = NORMAL` in WAL mode); one synced write makes its whole group synced.
 final class GroupCommit: Sendable {
     private struct Job: Sendable {
         /// Runs the body inside a savepoint of the group's transaction and keeps its outcome.
         let run: @Sendable (Database) -> Void
         /// Resumes the caller: with the kept outcome, or with the commit's error.
         let finish: @Sendable ((any Error)?) -> Void
+        let durability: Durability
     }
 
     private struct Queue {
@@ -24,29 +26,37 @@ final class GroupCommit: Sendable {
     private let maxGroup: Int
     private let commits = Atomic<Int>(0)
     private let writes = Atomic<Int>(0)
+    private let synced = Atomic<Int>(0)
+    /// Whether the connection fsyncs at commit (`synchronous = FULL`); only the drain changes it.
+    private let syncing = Atomic<Bool>(true)
 
-    init(writer: any DatabaseWriter, maxGroup: Int = 512) {
+    private let documents: DocumentCache
+
+    init(writer: any DatabaseWriter, documents: DocumentCache, maxGroup: Int = 512) {
         self.writer = writer
+        self.documents = documents
         self.maxGroup = maxGroup
     }
 
-    /// Transactions committed and writes carried by them since start.
-    var counts: (commits: Int, writes: Int) {
-        (commits.load(ordering: .relaxed), writes.load(ordering: .relaxed))
+    /// Transactions committed, writes carried by them, and commits that were fsynced, since start.
+    var counts: (commits: Int, writes: Int, synced: Int) {
+        (commits.load(ordering: .relaxed), writes.load(ordering: .relaxed), synced.load(ordering: .relaxed))
     }
 
     /// Writes waiting for the next group.
     var waiting: Int { queue.withLock { $0.jobs.count } }
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
+    func write<T: Sendable>(
+        _ durability: Durability, _ body: @escaping @Sendable (any StateWriter) throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = Mutex<Result<T, any Error>?>(nil)
             let finishing = FinishActions()
             let job = Job(
-                run: { db in
+                run: { [documents] db in
                     do {
                         try db.inSavepoint {
-                            let value = try body(SQLiteTransaction(db: db, finishing: finishing))
+                            let value = try body(SQLiteTransaction(db: db, documents: documents, finishing: finishing))
                             outcome.withLock { $0 = .success(value) }
                             return .commit
                         }
@@ -67,7 +77,7 @@ final class GroupCommit: Sendable {
                         }
                         continuation.resume(with: result)
                     }
-                })
+                }, durability: durability)
             let leads = queue.withLock { queue in
                 queue.jobs.append(job)
                 if queue.draining { return false }
@@ -93,11 +103,20 @@ final class GroupCommit: Sendable {
             }
             if group.isEmpty { return }
             do {
-                try await writer.write { db in
-                    for job in group { job.run(db) }
+                let syncs = group.contains { $0.durability == .synced }
+                try await writer.writeWithoutTransaction { db in
+                    if self.syncing.load(ordering: .relaxed) != syncs {
+                        try db.execute(sql: syncs ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                        self.syncing.store(syncs, ordering: .relaxed)
+                    }
+                    try db.inTransaction {
+                        for job in group { job.run(db) }
+                        return .commit
+                    }
                 }
                 commits.add(1, ordering: .relaxed)
                 writes.add(group.count, ordering: .relaxed)
+                if syncs { synced.add(1, ordering: .relaxed) }
                 for job in group { job.finish(nil) }
             } catch {
                 for job in group { job.finish(error) }

@@ -10,6 +10,7 @@ import GRDB
 package final class SQLiteStateStore: StateStore {
     private let writer: any DatabaseWriter
     private let group: GroupCommit
+    private let documents = DocumentCache()
 
     /// Opens (creating if needed) the database at `path`; nil `path` keeps it in memory.
     package init(path: String?) throws {
@@ -26,11 +27,11 @@ package final class SQLiteStateStore: StateStore {
         try Self.migrator.migrate(writer)
         // After the pool opened: opening a pool sets its writer to NORMAL.
         try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        group = GroupCommit(writer: writer)
+        group = GroupCommit(writer: writer, documents: documents)
     }
 
-    /// Transactions committed and writes they carried since the store opened.
-    package var commitCounts: (commits: Int, writes: Int) { group.counts }
+    /// Transactions committed, writes they carried, and commits fsynced, since the store opened.
+    package var commitCounts: (commits: Int, writes: Int, synced: Int) { group.counts }
 
     /// Writes waiting for the next commit group.
     package var waitingWrites: Int { group.waiting }
@@ -94,15 +95,17 @@ package final class SQLiteStateStore: StateStore {
 
     package func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
         do {
-            return try await writer.read { db in try body(SQLiteTransaction(db: db)) }
+            return try await writer.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)
         }
     }
 
-    package func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
+    package func write<T: Sendable>(
+        _ durability: Durability, _ body: @escaping @Sendable (any StateWriter) throws -> T
+    ) async throws -> T {
         do {
-            return try await group.write(body)
+            return try await group.write(durability, body)
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)
         }

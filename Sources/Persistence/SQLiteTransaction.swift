@@ -7,6 +7,7 @@ import Synchronization
 /// feeds ten indexes costs more than running it.
 struct SQLiteTransaction: StateWriter {
     let db: Database
+    let documents: DocumentCache
     /// Where `whenFinished` actions wait for the outcome; nil in read transactions.
     var finishing: FinishActions? = nil
 
@@ -20,7 +21,7 @@ struct SQLiteTransaction: StateWriter {
                 try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?"),
                 arguments: [kind, scope, id])
         else { return nil }
-        return try JSONDecoder().decode(T.self, from: data)
+        return try documents.decode(T.self, from: data, with: JSONDecoder())
     }
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T] {
@@ -28,7 +29,7 @@ struct SQLiteTransaction: StateWriter {
             try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? ORDER BY id"),
             arguments: [kind, scope])
         let decoder = JSONDecoder()
-        return try rows.map { try decoder.decode(T.self, from: $0) }
+        return try rows.map { try documents.decode(T.self, from: $0, with: decoder) }
     }
 
     func listAll<T: Decodable>(_ type: T.Type, kind: String) throws -> [T] {
@@ -36,7 +37,7 @@ struct SQLiteTransaction: StateWriter {
             try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? ORDER BY scope, id"),
             arguments: [kind])
         let decoder = JSONDecoder()
-        return try rows.map { try decoder.decode(T.self, from: $0) }
+        return try rows.map { try documents.decode(T.self, from: $0, with: decoder) }
     }
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
@@ -45,7 +46,7 @@ struct SQLiteTransaction: StateWriter {
                 sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
             arguments: [kind, scope, after ?? "", limit])
         let decoder = JSONDecoder()
-        return try rows.map { try decoder.decode(T.self, from: $0) }
+        return try rows.map { try documents.decode(T.self, from: $0, with: decoder) }
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {

@@ -29,8 +29,94 @@ package protocol StateWriter: StateReader, JournalWriter {
 ///
 /// Implementations: SQLite (``SQLiteStateStore``); PostgreSQL when several instances share state.
 package protocol StateStore: Sendable {
+    /// Runs `body` on a snapshot of the last committed state, beside the writer (never waits
+    /// for it, never blocks it).
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T
-    func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T
+    /// Runs `body` in a transaction of the single writer; returns once it is committed as
+    /// `durability` says.
+    func write<T: Sendable>(
+        _ durability: Durability, _ body: @escaping @Sendable (any StateWriter) throws -> T
+    ) async throws -> T
+}
+
+/// What a committed write survives when it returns.
+package enum Durability: Sendable {
+    /// On disk (the log is fsynced): survives a crash of the machine.
+    case synced
+    /// In the log, not yet fsynced: survives a crash of the process (kill -9), and reaches the
+    /// disk with the next synced commit. For read-only calls' events, which change no state.
+    case journaled
+}
+
+extension StateStore {
+    /// A synced write: everything a mutating call changes.
+    package func write<T: Sendable>(_ body: @escaping @Sendable (any StateWriter) throws -> T) async throws -> T {
+        try await write(.synced, body)
+    }
+
+    /// Runs `body` on a snapshot, off the writer, for calls that usually change nothing. Returns
+    /// nil when `body` tried to change state (a due transition to save, a session to store): the
+    /// caller then runs it again as a write. Nothing `body` tried to change is kept.
+    package func readUnlessWriting<T: Sendable>(
+        _ body: @escaping @Sendable (any StateWriter) throws -> T
+    ) async throws -> T? {
+        try await read { reader in
+            let attempt = ReadAttempt(reader: reader)
+            do {
+                let value = try body(attempt)
+                return attempt.flag.wrote ? nil : value
+            } catch {
+                if attempt.flag.wrote { return nil }
+                throw error
+            }
+        }
+    }
+}
+
+/// A reader posing as a writer: the first change it is asked for stops the attempt.
+private struct ReadAttempt: StateWriter {
+    final class Flag {
+        var wrote = false
+    }
+
+    /// Thrown to stop a body at its first change; `readUnlessWriting` turns it into nil.
+    struct WriteNeeded: Error {}
+
+    let reader: any StateReader
+    let flag = Flag()
+
+    private func refuse() -> WriteNeeded {
+        flag.wrote = true
+        return WriteNeeded()
+    }
+
+    func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
+        try reader.get(type, kind: kind, scope: scope, id: id)
+    }
+    func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T] {
+        try reader.list(type, kind: kind, scope: scope)
+    }
+    func listAll<T: Decodable>(_ type: T.Type, kind: String) throws -> [T] { try reader.listAll(type, kind: kind) }
+    func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
+        try reader.list(type, kind: kind, scope: scope, after: after, limit: limit)
+    }
+    func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
+        try reader.events(query)
+    }
+    func latestPosition() throws -> Int64 { try reader.latestPosition() }
+    func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
+        -> [(position: Int64, entry: JournalEntry)]
+    {
+        try reader.pending(account: account, region: region, after: after, upTo: upTo, limit: limit)
+    }
+    func regions(account: String, after: Int64) throws -> [String] {
+        try reader.regions(account: account, after: after)
+    }
+
+    func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws { throw refuse() }
+    func delete(kind: String, scope: String, id: String) throws -> Bool { throw refuse() }
+    func appendEvent(_ entry: JournalEntry) throws -> Int64 { throw refuse() }
+    func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) { flag.wrote = true }
 }
 
 /// The store cannot be read or written (disk full, I/O error, locked too long). Calls fail

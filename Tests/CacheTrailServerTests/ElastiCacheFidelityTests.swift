@@ -79,12 +79,7 @@ extension GatewayTests {
     @Suite struct SnapshotAndTrailFidelity {
         @Test func snapshotsNameOneExistingSourceAndHaveNoSizeYet() async throws {
             let harness = try await GatewayHarness()
-            _ = await harness.query(
-                "CreateCacheCluster",
-                [
-                    "CacheClusterId": "src", "Engine": "redis", "CacheNodeType": "cache.t3.micro",
-                    "CacheSubnetGroupName": "default",
-                ])
+            await harness.createCluster("src", ["CacheSubnetGroupName": "default"])
             harness.advance(5)
             let both = ["SnapshotName": "s", "CacheClusterId": "src", "ReplicationGroupId": "rg"]
             #expect(await harness.query("CreateSnapshot", both).errorCode == "InvalidParameterCombination")

@@ -1,5 +1,6 @@
 import CacheTrailServer
 import Foundation
+import Persistence
 import SigV4
 import Testing
 
@@ -74,6 +75,29 @@ extension GatewayTests {
                 (record["eventTime"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
             #expect(time == recorded.timeIntervalSince1970)
             #expect(time == (GatewayHarness.start.timeIntervalSince1970 + 0.75).rounded(.down))
+        }
+
+        @Test func aReadOnlyCallIsJournaledAndOneThatSettlesIsSynced() async throws {
+            let harness = try await GatewayHarness()
+            await harness.createCluster("reader")
+            // Nothing due: answered from a snapshot, its event committed without an fsync.
+            var before = harness.data.store.commitCounts
+            let creating = await harness.query("DescribeCacheClusters")
+            #expect(creating.value("CacheClusterStatus") == "creating")
+            var after = harness.data.store.commitCounts
+            #expect(after.commits - before.commits == 1)
+            #expect(after.synced == before.synced)
+            // The creation is due: the read runs again as a write that saves it with its event.
+            harness.advance(10)
+            before = harness.data.store.commitCounts
+            let available = await harness.query("DescribeCacheClusters")
+            #expect(available.value("CacheClusterStatus") == "available")
+            after = harness.data.store.commitCounts
+            #expect(after.synced - before.synced == 1)
+            let events = await harness.query("DescribeEvents", ["SourceType": "cache-cluster"])
+            #expect(events.values("Message").contains("Cache cluster created"))
+            let names = try await harness.records().compactMap { $0["eventName"] as? String }
+            #expect(names.filter { $0 == "DescribeCacheClusters" }.count == 2)
         }
 
         @Test func anOperationTheModelDoesNotHaveIsInvalidAction() async throws {

@@ -18,10 +18,10 @@ import Testing
     }
 
     @Test func writesThatWaitShareOneCommitAndFailAlone() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        try await withFileStore { store in try await groups(store) }
+    }
+
+    private func groups(_ store: SQLiteStateStore) async throws {
 
         // The first write holds the writer until twenty more are queued behind it.
         let gate = DispatchSemaphore(value: 0)
@@ -78,5 +78,142 @@ import Testing
         let notes = try await store.read { try $0.list(Note.self, kind: "note", scope: "s") }
         #expect(notes.map(\.text) == (0..<200).map(String.init))
         #expect(store.commitCounts.writes >= 200)
+    }
+
+    /// A store in a file (WAL: readers beside the writer), removed when `body` returns.
+    private func withFileStore(_ body: (SQLiteStateStore) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path))
+    }
+
+    @Test func aReadAnswersBesideABusyWriterAndGivesUpOnAChange() async throws {
+        try await withFileStore { store in try await readsBesideTheWriter(store) }
+    }
+
+    private func readsBesideTheWriter(_ store: SQLiteStateStore) async throws {
+        try await store.write { tx in try tx.put(Note(text: "kept"), kind: "note", scope: "s", id: "a") }
+
+        // The writer is held; a read still answers from the last committed state.
+        let gate = DispatchSemaphore(value: 0)
+        let started = Atomic<Bool>(false)
+        let holder = Task {
+            try await store.write { tx in
+                started.store(true, ordering: .sequentiallyConsistent)
+                gate.wait()
+                try tx.put(Note(text: "later"), kind: "note", scope: "s", id: "b")
+            }
+        }
+        #expect(await eventually { started.load(ordering: .sequentiallyConsistent) })
+        let seen = try await store.readUnlessWriting { try $0.list(Note.self, kind: "note", scope: "s") }
+        #expect(seen == [Note(text: "kept")])
+        gate.signal()
+        try await holder.value
+
+        // A body that changes something is stopped, and nothing of it stays.
+        let changed = try await store.readUnlessWriting { tx -> Int in
+            try tx.put(Note(text: "never"), kind: "note", scope: "s", id: "c")
+            return 1
+        }
+        #expect(changed == nil)
+        // …even when the body swallowed the refusal.
+        let swallowed = try await store.readUnlessWriting { tx -> Int in
+            _ = try? tx.delete(kind: "note", scope: "s", id: "a")
+            return 2
+        }
+        #expect(swallowed == nil)
+        let notes = try await store.read { try $0.list(Note.self, kind: "note", scope: "s") }
+        #expect(notes == [Note(text: "kept"), Note(text: "later")])
+        // A body's own failure is the caller's.
+        await #expect(throws: Refused.self) {
+            _ = try await store.readUnlessWriting { _ -> Int in throw Refused() }
+        }
+    }
+
+    @Test func journaledWritesCommitWithoutAnFsyncUnlessASyncedOneSharesTheirGroup() async throws {
+        try await withFileStore { store in try await journaledAndSynced(store) }
+    }
+
+    private func journaledAndSynced(_ store: SQLiteStateStore) async throws {
+
+        let before = store.commitCounts
+        try await store.write(.journaled) { tx in try tx.put(Note(text: "j"), kind: "note", scope: "s", id: "j") }
+        var after = store.commitCounts
+        #expect(after.commits - before.commits == 1)
+        #expect(after.synced == before.synced)
+
+        try await store.write(.synced) { tx in try tx.put(Note(text: "s"), kind: "note", scope: "s", id: "s") }
+        after = store.commitCounts
+        #expect(after.synced == before.synced + 1)
+
+        // A journaled write queued behind a synced one shares its fsync.
+        let gate = DispatchSemaphore(value: 0)
+        let started = Atomic<Bool>(false)
+        let holder = Task {
+            try await store.write(.journaled) { _ in
+                started.store(true, ordering: .sequentiallyConsistent)
+                gate.wait()
+            }
+        }
+        #expect(await eventually { started.load(ordering: .sequentiallyConsistent) })
+        let middle = store.commitCounts
+        let mixed = [
+            Task {
+                try await store.write(.journaled) { tx in try tx.put(Note(text: "1"), kind: "note", scope: "s", id: "1")
+                }
+            },
+            Task {
+                try await store.write(.synced) { tx in try tx.put(Note(text: "2"), kind: "note", scope: "s", id: "2") }
+            },
+        ]
+        #expect(await eventually { store.waitingWrites == 2 })
+        gate.signal()
+        try await holder.value
+        for task in mixed { try await task.value }
+        let end = store.commitCounts
+        #expect(end.commits - middle.commits == 2)
+        #expect(end.synced - middle.synced == 1)
+        let notes = try await store.read { try $0.list(Note.self, kind: "note", scope: "s") }
+        #expect(notes.count == 4)
+    }
+}
+
+@Suite struct DocumentCacheTests {
+    /// Counts its decodes, to tell a cache hit from a decode.
+    struct Counted: CachedDocument, Equatable {
+        static let decodes = Atomic<Int>(0)
+        var text: String
+
+        init(text: String) { self.text = text }
+
+        init(from decoder: any Decoder) throws {
+            Self.decodes.add(1, ordering: .relaxed)
+            text = try decoder.singleValueContainer().decode(String.self)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        }
+    }
+
+    @Test func anUnchangedBodyIsDecodedOnceAndAChangedOneAgain() throws {
+        let cache = DocumentCache(capacity: 2)
+        let decoder = JSONDecoder()
+        let start = Counted.decodes.load(ordering: .relaxed)
+        let first = Data(#""one""#.utf8)
+        #expect(try cache.decode(Counted.self, from: first, with: decoder) == Counted(text: "one"))
+        #expect(try cache.decode(Counted.self, from: first, with: decoder) == Counted(text: "one"))
+        #expect(Counted.decodes.load(ordering: .relaxed) - start == 1)
+        // Other bytes, same length: decoded, never mistaken for the first.
+        #expect(try cache.decode(Counted.self, from: Data(#""two""#.utf8), with: decoder) == Counted(text: "two"))
+        #expect(Counted.decodes.load(ordering: .relaxed) - start == 2)
+        // Full: the cache starts over, and still answers right.
+        #expect(try cache.decode(Counted.self, from: Data(#""six""#.utf8), with: decoder) == Counted(text: "six"))
+        #expect(try cache.decode(Counted.self, from: first, with: decoder) == Counted(text: "one"))
+        #expect(Counted.decodes.load(ordering: .relaxed) - start == 4)
+        // Types that are not cached documents are decoded every time.
+        #expect(try cache.decode(String.self, from: first, with: decoder) == "one")
     }
 }

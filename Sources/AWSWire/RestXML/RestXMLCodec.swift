@@ -154,7 +154,7 @@ package struct RestXMLCodec: Sendable {
                             attributes: writer.attributes(field, shape: target))
                         writer.writeMembers(field, shape: target, into: &xml)
                         xml.close(root)
-                        response.body = Array(xml.text.utf8)
+                        response.body = xml.bytes
                     }
                 } else {
                     bodyMembers = true
@@ -167,7 +167,7 @@ package struct RestXMLCodec: Sendable {
             xml.open(root, namespace: namespace)
             XMLShapeWriter(model: model).writeMembers(output, shape: shape, into: &xml)
             xml.close(root)
-            response.body = Array(xml.text.utf8)
+            response.body = xml.bytes
         }
         if !response.body.isEmpty && !response.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
             response.headers.append(

@@ -44,7 +44,8 @@ package struct Gateway: Sendable {
     /// Answers one AWS API request. Never throws: every failure is an AWS error response.
     ///
     /// The operation, its authorization and its CloudTrail event run in one transaction: the
-    /// response leaves only after the event is durable. A failed call by an authenticated caller
+    /// response leaves only after the event is durable (synced for a mutating call, journaled
+    /// for a read-only one, which reads a snapshot instead of taking the writer). A failed call by an authenticated caller
     /// is recorded too, in a transaction of its own (its state changes were rolled back).
     ///
     /// - Parameters:
@@ -129,29 +130,29 @@ package struct Gateway: Sendable {
             let capture = self.capture
             // Rendered here, in parallel with other calls, not on the single writer thread.
             let prepared = capture ? recorder.prepare(captured) : nil
-            let output = try await store.write { [authorizer, recorder] tx in
-                // Unsigned calls (SNS links) carry their own proof: the confirmation token.
-                // Every resource the call names must be allowed, not only the one its event names.
-                if call.principal.kind != .anonymous {
-                    let conditions = handler.conditionKeys(for: call)
-                    let evaluated = Authorizer.evaluatesIdentityPolicies(of: call.principal)
-                    for resource in handler.resources(for: call) {
-                        // aws:ResourceTag/… are the named resource's own tags, where it has some:
-                        // read only when policies will be evaluated (not for root's calls).
-                        var keys = conditions
-                        for (key, value) in try evaluated ? handler.resourceTags(resource, in: tx) ?? [:] : [:] {
-                            keys["aws:ResourceTag/\(key)"] = [value]
-                        }
-                        try authorizer.authorize(Self.accessRequest(call, resource: resource, conditions: keys), in: tx)
-                    }
+            let perform: @Sendable (any StateWriter) throws -> ShapeValue? = { [authorizer] tx in
+                try Self.authorize(call, handler: handler, authorizer: authorizer, in: tx)
+                return try handler.handle(call, in: tx)
+            }
+            let record: @Sendable (ShapeValue?, any StateWriter) throws -> Void = { [recorder] output, tx in
+                guard capture, try Self.shouldRecord(captured, in: tx) else { return }
+                for entry in recorder.entries(for: captured, prepared: prepared, output: output, error: nil) {
+                    try tx.appendEvent(entry)
                 }
-                let output = try handler.handle(call, in: tx)
-                if try capture && Self.shouldRecord(captured, in: tx) {
-                    for entry in recorder.entries(for: captured, prepared: prepared, output: output, error: nil) {
-                        try tx.appendEvent(entry)
-                    }
+            }
+            let output: ShapeValue?
+            // A read-only call answers from a snapshot, off the writer; its event is journaled
+            // (not fsynced) before the response. One that finds something to save (a due
+            // transition, a session) runs again as a write.
+            if EventRecorder.isReadOnly(captured.eventName), let read = try await store.readUnlessWriting(perform) {
+                try await store.write(.journaled) { tx in try record(read, tx) }
+                output = read
+            } else {
+                output = try await store.write { tx in
+                    let output = try perform(tx)
+                    try record(output, tx)
+                    return output
                 }
-                return output
             }
             count(wire, operationName, status: 200)
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
@@ -180,6 +181,25 @@ package struct Gateway: Sendable {
         }
     }
 
+    /// Every resource the call names must be allowed, not only the one its event names.
+    /// Unsigned calls (SNS links) carry their own proof: the confirmation token.
+    static func authorize(
+        _ call: OperationCall, handler: any ServiceHandler, authorizer: Authorizer, in tx: any StateReader
+    ) throws {
+        guard call.principal.kind != .anonymous else { return }
+        let conditions = handler.conditionKeys(for: call)
+        let evaluated = Authorizer.evaluatesIdentityPolicies(of: call.principal)
+        for resource in handler.resources(for: call) {
+            // aws:ResourceTag/… are the named resource's own tags, where it has some: read only
+            // when policies will be evaluated (not for root's calls).
+            var keys = conditions
+            for (key, value) in try evaluated ? handler.resourceTags(resource, in: tx) ?? [:] : [:] {
+                keys["aws:ResourceTag/\(key)"] = [value]
+            }
+            try authorizer.authorize(accessRequest(call, resource: resource, conditions: keys), in: tx)
+        }
+    }
+
     /// Management events always; data events when a logging trail selects them.
     static func shouldRecord(_ context: CallContext, in tx: any StateReader) throws -> Bool {
         guard context.isDataEvent else { return true }
@@ -205,7 +225,9 @@ package struct Gateway: Sendable {
     /// own error: the call changed nothing, so no acknowledged change lacks its event.
     private func recordFailure(_ context: CallContext, _ error: AWSError, logger: Logger) async {
         do {
-            _ = try await store.write { [recorder] tx in
+            // A failed mutating call changed nothing, but its answer still waits for a synced event.
+            let durability: Durability = EventRecorder.isReadOnly(context.eventName) ? .journaled : .synced
+            _ = try await store.write(durability) { [recorder] tx in
                 if try Self.shouldRecord(context, in: tx) {
                     try tx.appendEvent(recorder.entry(for: context, output: nil, error: error))
                 }

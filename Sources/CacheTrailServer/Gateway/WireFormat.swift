@@ -107,7 +107,7 @@ struct WireFormat {
         guard let model else { return failure(.internalFailure, requestID: requestID) }
         switch kind {
         case .query:
-            let body = QueryResponseEncoder(model: model).encode(output, operation: operation, requestID: requestID)
+            let body = QueryResponseEncoder(model: model).bytes(output, operation: operation, requestID: requestID)
             return GatewayResponse(
                 status: 200, headers: [("content-type", "text/xml"), ("x-amzn-RequestId", requestID)], body: body)
         case .s3:

@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 
 /// A cache node of a cluster.
 package struct CacheNodeRecord: Sendable, Codable, Equatable {
@@ -13,7 +14,7 @@ package struct TagRecord: Sendable, Codable, Equatable {
 }
 
 /// A cache cluster as the state store keeps it.
-package struct CacheClusterRecord: Sendable, Codable, Equatable {
+package struct CacheClusterRecord: CachedDocument, Equatable {
     package var id: String
     package var arn: String
     package var engine: String

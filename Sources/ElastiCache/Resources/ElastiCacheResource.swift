@@ -4,7 +4,7 @@ import Foundation
 import Persistence
 
 /// A stored ElastiCache resource: a row of its family's table, with an ARN.
-protocol ElastiCacheResource: Codable, Sendable {
+protocol ElastiCacheResource: CachedDocument {
     /// The family's kind in the state store.
     static var kind: String { get }
     /// The model's fault for an id the family does not hold (`UserNotFoundFault`).

@@ -1,14 +1,15 @@
 import Foundation
+import Persistence
 import ServiceContract
 
 /// An AWS account this server hosts.
-package struct AccountRecord: Sendable, Codable, Equatable {
+package struct AccountRecord: CachedDocument, Equatable {
     package var id: String
     package var createDate: Date
 }
 
 /// A long-term access key: an account's root key or an IAM user's.
-package struct AccessKeyRecord: Sendable, Codable, Equatable {
+package struct AccessKeyRecord: CachedDocument, Equatable {
     package var accessKeyId: String
     @Sealed package var secretAccessKey: String
     package var accountId: String
@@ -18,7 +19,7 @@ package struct AccessKeyRecord: Sendable, Codable, Equatable {
     package var createDate: Date
 }
 
-package struct UserRecord: Sendable, Codable, Equatable {
+package struct UserRecord: CachedDocument, Equatable {
     package var userName: String
     package var userId: String
     package var path: String
@@ -26,7 +27,7 @@ package struct UserRecord: Sendable, Codable, Equatable {
     package var createDate: Date
 }
 
-package struct RoleRecord: Sendable, Codable, Equatable {
+package struct RoleRecord: CachedDocument, Equatable {
     package var roleName: String
     package var roleId: String
     package var path: String
@@ -38,14 +39,14 @@ package struct RoleRecord: Sendable, Codable, Equatable {
 }
 
 /// An inline policy attached to a user or role.
-package struct InlinePolicyRecord: Sendable, Codable, Equatable {
+package struct InlinePolicyRecord: CachedDocument, Equatable {
     package var owner: String
     package var policyName: String
     package var document: String
 }
 
 /// Temporary credentials issued by STS, with the identity they act as.
-package struct SessionRecord: Sendable, Codable, Equatable {
+package struct SessionRecord: CachedDocument, Equatable {
     package var accessKeyId: String
     @Sealed package var secretAccessKey: String
     @Sealed package var sessionToken: String

@@ -68,6 +68,14 @@ final class GatewayHarness {
             headers: [("content-type", "application/x-www-form-urlencoded; charset=utf-8")], as: caller)
     }
 
+    /// CreateCacheCluster of a one-node cache.t3.micro `engine` cluster, with `extra` parameters.
+    @discardableResult
+    func createCluster(_ id: String, engine: String = "redis", _ extra: [String: String] = [:]) async -> Answer {
+        await query(
+            "CreateCacheCluster",
+            ["CacheClusterId": id, "Engine": engine, "CacheNodeType": "cache.t3.micro"].merging(extra) { $1 })
+    }
+
     /// A JSON-protocol call (CloudTrail): `target` is the model's target prefix, the body a
     /// JSON object.
     func json(
