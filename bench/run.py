@@ -72,8 +72,9 @@ class Target:
             ready_url = f"{self.endpoint}/moto-api/"
         else:
             self.process = subprocess.Popen(
+                # Address-only nodes: these benchmarks measure the control plane, not cache processes.
                 [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.dir), "--lifecycle-seconds", "0",
-                 "--log-level", "error", *args],
+                 "--nodes", "none", "--log-level", "error", *args],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             ready_url = f"{self.endpoint}/_cachetrail/health"
         wait_ready(ready_url)
@@ -211,21 +212,27 @@ def s3_throughput(target, work, seconds):
     return results
 
 
+def logging_trail(target, bucket, name):
+    """A bucket with CloudTrail's bucket policy and a trail `name` logging into it."""
+    s3 = target.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": f"arn:aws:s3:::{bucket}"},
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*"}]}))
+    trail = target.client("cloudtrail")
+    trail.create_trail(Name=name, S3BucketName=bucket)
+    trail.start_logging(Name=name)
+
+
 def delivery_latency(samples=30):
     """Call → object in bucket at a 1 s delivery interval, polled every 10 ms."""
     target = Target("cachetrail", ("--delivery-interval", "1"))
     try:
         s3 = target.client("s3")
         bucket = "bench-trail"
-        s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-             "Resource": f"arn:aws:s3:::{bucket}"},
-            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-             "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/*"}]}))
-        trail = target.client("cloudtrail")
-        trail.create_trail(Name="bench", S3BucketName=bucket)
-        trail.start_logging(Name="bench")
+        logging_trail(target, bucket, "bench")
         iam = target.client("iam")
         seen_keys = set()
         latencies = []

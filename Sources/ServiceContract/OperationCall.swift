@@ -14,6 +14,8 @@ package struct OperationCall: Sendable {
     package var sourceIP: String
     package var userAgent: String
     package var now: Date
+    /// What ``ServiceHandler/stage(_:)`` prepared for this call outside the transaction.
+    package var staged: (any Sendable)?
 
     package init(
         model: ServiceModel, operation: OperationModel, input: ShapeValue, principal: Principal, region: String,

@@ -16,6 +16,16 @@ package protocol ServiceHandler: Sendable {
     /// unsupported-operation error.
     func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue?
 
+    /// Work on the call's input that needs no state (hashing, encrypting and fsyncing an
+    /// object's bytes), run before the writer's transaction so that it holds no other call up;
+    /// `handle` finds the result in `call.staged`. Nil when there is nothing to stage, or when
+    /// staging failed and `handle` should do the work and answer the failure itself.
+    func stage(_ call: OperationCall) -> (any Sendable)?
+
+    /// Once the call's outcome is known: `committed` is false when its transaction did not
+    /// commit, leaving what was staged unreferenced.
+    func unstage(_ staged: any Sendable, committed: Bool)
+
     func isDataEvent(_ operation: OperationModel) -> Bool
 
     /// The resources a data event acts on (`AWS::S3::Object`, `AWS::S3::Bucket`).
@@ -69,6 +79,10 @@ package struct DataResource: Sendable, Equatable {
 }
 
 extension ServiceHandler {
+    package func stage(_ call: OperationCall) -> (any Sendable)? { nil }
+
+    package func unstage(_ staged: any Sendable, committed: Bool) {}
+
     /// Whether `operation` is a CloudTrail data event, recorded only when a trail's selectors
     /// ask for it (S3 object calls). Management events are always recorded.
     package func isDataEvent(_ operation: OperationModel) -> Bool { false }

@@ -97,10 +97,13 @@ package struct Gateway: Sendable {
             let (operation, input) = decoded
             operationName = operation.name
             logger[metadataKey: "aws.operation"] = .string(operation.name)
-            let call = OperationCall(
+            var staging = OperationCall(
                 model: handler.model, operation: operation, input: input, principal: authenticated.principal,
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
+            // Heavy work on the input (an object's bytes) before the transaction, not inside it.
+            staging.staged = handler.stage(staging)
+            let call = staging
             var callContext = CallContext(call)
             callContext.eventName = handler.eventName(for: operation.name)
             if wire.kind == .s3 {
@@ -148,11 +151,17 @@ package struct Gateway: Sendable {
                 try await store.write(.journaled) { tx in try record(read, tx) }
                 output = read
             } else {
-                output = try await store.write { tx in
-                    let output = try perform(tx)
-                    try record(output, tx)
-                    return output
+                do {
+                    output = try await store.write { tx in
+                        let output = try perform(tx)
+                        try record(output, tx)
+                        return output
+                    }
+                } catch {
+                    if let staged = call.staged { handler.unstage(staged, committed: false) }
+                    throw error
                 }
+                if let staged = call.staged { handler.unstage(staged, committed: true) }
             }
             count(wire, operationName, status: 200)
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])

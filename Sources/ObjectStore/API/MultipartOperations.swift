@@ -100,20 +100,17 @@ struct MultipartOperations {
         guard let number = call.int(.partNumber), (1...10_000).contains(number) else {
             throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
-        let bytes = objects.body()
-        let checksums = try objects.verifiedChecksums(bytes)
-        let md5 = [UInt8](Insecure.MD5.hash(data: bytes))
+        let stored = try objects.storedBody()
         let part = UploadRecord.Part(
-            number: number, etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"", size: bytes.count,
-            blob: try objects.context.blobs.write(bytes, for: tx), lastModified: call.now, md5: md5,
-            checksums: checksums)
+            number: number, etag: stored.etag, size: stored.blob.size, blob: stored.blob, lastModified: call.now,
+            md5: stored.md5, checksums: stored.checksums)
         if let replaced = upload.parts[number] { objects.context.blobs.release([replaced.blob], after: tx) }
         upload.parts[number] = part
         try tx.put(upload, kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
         var fields: [String: ShapeValue] = [
             "ETag": .string(part.etag), "ServerSideEncryption": .string(upload.serverSideEncryption),
         ]
-        for (name, value) in checksums { fields["Checksum\(name)"] = .string(value) }
+        for (name, value) in stored.checksums { fields["Checksum\(name)"] = .string(value) }
         return .structure(fields)
     }
 

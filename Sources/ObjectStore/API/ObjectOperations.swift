@@ -50,26 +50,13 @@ struct ObjectOperations {
         return []
     }
 
-    /// Content-MD5 and `x-amz-checksum-*` must match the bytes received; returns the checksums
-    /// to keep (the ones sent, plus the one asked for by `x-amz-sdk-checksum-algorithm`).
-    func verifiedChecksums(_ bytes: [UInt8]) throws -> [String: String] {
-        if let md5 = call.string(.contentMD5) {
-            guard let digest = Data(base64Encoded: md5), digest.count == 16 else { throw S3Errors.invalidDigest }
-            guard md5 == ChecksumAlgorithm.md5Base64(bytes) else { throw S3Errors.badDigest }
-        }
-        var checksums: [String: String] = [:]
-        for algorithm in ChecksumAlgorithm.allCases {
-            guard let sent = call.string(MemberName(algorithm.member)) else { continue }
-            let actual = algorithm.digest(bytes)
-            guard sent == actual else { throw S3Errors.badChecksum(algorithm) }
-            checksums[algorithm.rawValue] = actual
-        }
-        if let requested = call.string(.checksumAlgorithm).flatMap(ChecksumAlgorithm.init(rawValue:)),
-            checksums[requested.rawValue] == nil
-        {
-            checksums[requested.rawValue] = requested.digest(bytes)
-        }
-        return checksums
+    /// The body's file, ETag and verified checksums: staged before the transaction
+    /// (``S3Service/stage(_:)``), else made here (a staging that failed is answered here).
+    func storedBody() throws -> StagedBody {
+        if let staged = call.staged as? StagedBody { return staged }
+        let bytes = body()
+        let checksums = try StagedBody.verifiedChecksums(bytes, of: call)
+        return StagedBody(bytes, blob: try context.blobs.write(bytes, for: tx), checksums: checksums)
     }
 
     /// The encryption an upload gets: the request's headers, else the bucket default.
@@ -128,14 +115,13 @@ struct ObjectOperations {
 
     func put() throws -> ShapeValue {
         let key = try call.required(.key)
-        let bytes = body()
-        let checksums = try verifiedChecksums(bytes)
         let sse = try encryption()
+        let stored = try storedBody()
         let object = ObjectRecord(
-            key: key, blob: try context.blobs.write(bytes, for: tx), etag: "\"\(ChecksumAlgorithm.md5Hex(bytes))\"",
-            lastModified: call.now, contentType: call.string(.contentType) ?? "binary/octet-stream",
+            key: key, blob: stored.blob, etag: stored.etag, lastModified: call.now,
+            contentType: call.string(.contentType) ?? "binary/octet-stream",
             metadata: metadata(),
-            headers: headers(), checksums: checksums, storageClass: call.string(.storageClass) ?? "STANDARD",
+            headers: headers(), checksums: stored.checksums, storageClass: call.string(.storageClass) ?? "STANDARD",
             serverSideEncryption: sse.algorithm, kmsKeyId: sse.kmsKeyId, partsCount: nil, tags: try tags())
         var locked = object
         try ObjectLock(context: context, bucket: bucket).apply(to: &locked)

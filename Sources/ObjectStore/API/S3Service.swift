@@ -108,6 +108,17 @@ package struct S3Service: ServiceHandler {
         Self.eventNames[operation] ?? operation
     }
 
+    /// PutObject and UploadPart: the body is checked, hashed, encrypted and fsynced before the
+    /// transaction, which then only commits the record naming it.
+    package func stage(_ call: OperationCall) -> (any Sendable)? {
+        guard ["PutObject", "UploadPart"].contains(call.operation.name) else { return nil }
+        return StagedBody.stage(call, blobs: blobs)
+    }
+
+    package func unstage(_ staged: any Sendable, committed: Bool) {
+        if !committed, let body = staged as? StagedBody { blobs.delete(body.blob) }
+    }
+
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = S3Context(call: call, tx: tx, blobs: blobs)
         switch call.operation.name {

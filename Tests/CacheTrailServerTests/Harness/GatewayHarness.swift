@@ -108,7 +108,9 @@ final class GatewayHarness {
     /// Answers `request` as it is (unsigned, forged…).
     func raw(_ request: GatewayRequest) async -> Answer {
         let response = await gateway.respond(to: request, logger: Logger(label: "harness"))
-        return Answer(status: response.status, body: String(decoding: response.body, as: UTF8.self))
+        return Answer(
+            status: response.status, body: String(decoding: response.body, as: UTF8.self),
+            headers: Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }) { _, last in last })
     }
 
     /// Moves the injected clock.
@@ -137,6 +139,8 @@ final class GatewayHarness {
 struct Answer {
     var status: Int
     var body: String
+    /// Lower-cased names.
+    var headers: [String: String] = [:]
 
     /// The text of every `<name>…</name>` in the body, in order.
     func values(_ name: String) -> [String] {
