@@ -50,9 +50,47 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
-        let data = try JSONEncoder().encode(value)
+        try put(body: try JSONEncoder().encode(value), kind: kind, scope: scope, id: id)
+    }
+
+    func put(body: Data, kind: String, scope: String, id: String) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [kind, scope, id, data])
+            .execute(arguments: [kind, scope, id, body])
+    }
+
+    func contains(kind: String, scope: String, id: String) throws -> Bool {
+        try Bool.fetchOne(
+            try db.cachedStatement(sql: "SELECT 1 FROM documents WHERE kind = ? AND scope = ? AND id = ?"),
+            arguments: [kind, scope, id]) ?? false
+    }
+
+    func fingerprint(_ read: DocumentRead) throws -> Int {
+        let columns = "SELECT scope, id, body FROM documents WHERE kind = ?"
+        let rows: RowCursor
+        switch read {
+        case .document(let kind, let scope, let id):
+            rows = try Row.fetchCursor(
+                try db.cachedStatement(sql: "\(columns) AND scope = ? AND id = ?"), arguments: [kind, scope, id])
+        case .scope(let kind, let scope):
+            rows = try Row.fetchCursor(
+                try db.cachedStatement(sql: "\(columns) AND scope = ? ORDER BY id"), arguments: [kind, scope])
+        case .kind(let kind):
+            rows = try Row.fetchCursor(try db.cachedStatement(sql: "\(columns) ORDER BY scope, id"), arguments: [kind])
+        case .page(let kind, let scope, let after, let limit):
+            rows = try Row.fetchCursor(
+                try db.cachedStatement(sql: "\(columns) AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
+                arguments: [kind, scope, after ?? "", limit])
+        }
+        var hasher = Hasher()
+        var count = 0
+        while let row = try rows.next() {
+            hasher.combine(row[0] as String)
+            hasher.combine(row[1] as String)
+            hasher.combine(row[2] as Data)
+            count += 1
+        }
+        hasher.combine(count)
+        return hasher.finalize()
     }
 
     func appendEvent(_ entry: JournalEntry) throws -> Int64 {

@@ -10,11 +10,20 @@ package protocol StateReader: JournalReader {
 
     /// At most `limit` documents of `kind` in `scope` with ids after `after`, ordered by id.
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T]
+
+    /// Whether the document exists.
+    func contains(kind: String, scope: String, id: String) throws -> Bool
+
+    /// A hash of the ids and stored bytes of what `read` reads (seeded per process): equal
+    /// fingerprints mean the documents are unchanged.
+    func fingerprint(_ read: DocumentRead) throws -> Int
 }
 
 /// Reads and writes documents inside one transaction.
 package protocol StateWriter: StateReader, JournalWriter {
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws
+    /// Stores a document already encoded.
+    func put(body: Data, kind: String, scope: String, id: String) throws
     /// Removes a document; returns whether it existed.
     @discardableResult
     func delete(kind: String, scope: String, id: String) throws -> Bool
@@ -74,7 +83,7 @@ extension StateStore {
 }
 
 /// A reader posing as a writer: the first change it is asked for stops the attempt.
-private struct ReadAttempt: StateWriter {
+private struct ReadAttempt: StateWriter, ForwardingReader {
     final class Flag {
         var wrote = false
     }
@@ -100,9 +109,24 @@ private struct ReadAttempt: StateWriter {
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
         try reader.list(type, kind: kind, scope: scope, after: after, limit: limit)
     }
-    func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
-        try reader.events(query)
+    func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws { throw refuse() }
+    func put(body: Data, kind: String, scope: String, id: String) throws { throw refuse() }
+    func delete(kind: String, scope: String, id: String) throws -> Bool { throw refuse() }
+    func appendEvent(_ entry: JournalEntry) throws -> Int64 { throw refuse() }
+    func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) { flag.wrote = true }
+}
+
+/// A reader that answers journal and existence reads from the one it wraps.
+protocol ForwardingReader: StateReader {
+    var reader: any StateReader { get }
+}
+
+extension ForwardingReader {
+    func contains(kind: String, scope: String, id: String) throws -> Bool {
+        try reader.contains(kind: kind, scope: scope, id: id)
     }
+    func fingerprint(_ read: DocumentRead) throws -> Int { try reader.fingerprint(read) }
+    func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] { try reader.events(query) }
     func latestPosition() throws -> Int64 { try reader.latestPosition() }
     func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
         -> [(position: Int64, entry: JournalEntry)]
@@ -112,11 +136,6 @@ private struct ReadAttempt: StateWriter {
     func regions(account: String, after: Int64) throws -> [String] {
         try reader.regions(account: account, after: after)
     }
-
-    func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws { throw refuse() }
-    func delete(kind: String, scope: String, id: String) throws -> Bool { throw refuse() }
-    func appendEvent(_ entry: JournalEntry) throws -> Int64 { throw refuse() }
-    func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) { flag.wrote = true }
 }
 
 /// The store cannot be read or written (disk full, I/O error, locked too long). Calls fail

@@ -217,3 +217,76 @@ import Testing
         #expect(try cache.decode(String.self, from: first, with: decoder) == "one")
     }
 }
+
+@Suite struct PreparedWriteTests {
+    struct Counter: Codable, Sendable, Equatable { var value: Int }
+
+    private func withFileStore(_ body: (SQLiteStateStore) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path))
+    }
+
+    /// Adds one to the counter and moves it to a new id: reads, a put, a delete, an event.
+    private static func bump(_ tx: any StateWriter) throws -> Int {
+        let current = try tx.get(Counter.self, kind: "counter", scope: "s", id: "c") ?? Counter(value: 0)
+        try tx.put(Counter(value: current.value + 1), kind: "counter", scope: "s", id: "c")
+        _ = try tx.delete(kind: "counter", scope: "s", id: "old")
+        try tx.appendEvent(
+            JournalEntry(
+                eventID: UUID().uuidString, account: "a", region: "r", eventTime: Date(), eventName: "Bump",
+                eventSource: "test", readOnly: false, username: nil, accessKeyId: nil, record: "{}"))
+        return current.value + 1
+    }
+
+    @Test func changesMadeOnASnapshotCommitInOneShortWrite() async throws {
+        try await withFileStore { store in
+            try await store.write { tx in
+                try tx.put(Counter(value: 1), kind: "counter", scope: "s", id: "c")
+                try tx.put(Counter(value: 9), kind: "counter", scope: "s", id: "old")
+            }
+            let outcome = Mutex<Bool?>(nil)
+            let value = try await store.writePrepared { tx in
+                tx.whenFinished { committed in outcome.withLock { $0 = committed } }
+                return try Self.bump(tx)
+            }
+            #expect(value == 2)
+            #expect(outcome.withLock { $0 } == true)
+            let counters = try await store.read { try $0.list(Counter.self, kind: "counter", scope: "s") }
+            #expect(counters == [Counter(value: 2)])
+            #expect(try await store.read { try $0.latestPosition() } == 1)
+        }
+    }
+
+    @Test func aDocumentChangedMeanwhileRunsTheBodyAgainInTheWriter() async throws {
+        try await withFileStore { store in
+            try await store.write { tx in try tx.put(Counter(value: 1), kind: "counter", scope: "s", id: "c") }
+            let runs = Atomic<Int>(0)
+            let outcomes = Mutex<[Bool]>([])
+            let value = try await store.writePrepared { tx in
+                let run = runs.add(1, ordering: .relaxed).newValue
+                tx.whenFinished { committed in outcomes.withLock { $0.append(committed) } }
+                let result = try Self.bump(tx)
+                if run == 1 {
+                    // Another write commits after this snapshot read the counter.
+                    let done = DispatchSemaphore(value: 0)
+                    Task {
+                        try await store.write { other in
+                            try other.put(Counter(value: 10), kind: "counter", scope: "s", id: "c")
+                        }
+                        done.signal()
+                    }
+                    done.wait()
+                }
+                return result
+            }
+            #expect(runs.load(ordering: .relaxed) == 2)
+            #expect(value == 11)
+            #expect(outcomes.withLock { $0 } == [false, true])
+            let counter = try await store.read { try $0.get(Counter.self, kind: "counter", scope: "s", id: "c") }
+            #expect(counter == Counter(value: 11))
+            #expect(try await store.read { try $0.latestPosition() } == 1)
+        }
+    }
+}

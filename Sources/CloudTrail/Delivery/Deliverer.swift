@@ -40,7 +40,10 @@ package struct Deliverer: Sendable {
         let delivery = self.delivery
         let now = self.now()
         do {
-            let written = try await store.write { tx in
+            // Prepared on a snapshot: reading the journal, compressing and storing the files run
+            // beside other calls; the writer only commits the cursors and objects, unless a
+            // trail changed meanwhile (then the pass runs again inside the write).
+            let written = try await store.writePrepared { tx in
                 var written: [String] = []
                 let latest = try tx.latestPosition()
                 for var trail in try tx.list(TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope) {
