@@ -44,7 +44,8 @@ extension Gateway {
         // unsigned payload: hash it unless that is so (a declared hash is compared with it).
         let declared = request.header("x-amz-content-sha256").flatMap(SignedPayload.mode(declared:))
         if !headOnly && (authorization.service != "s3" || (!authorization.presigned && declared == .hashed)) {
-            signable.bodySHA256 = SigV4.sha256Hex(request.body)
+            let body = request.body
+            signable.bodySHA256 = await Offload.run(bytes: body.count) { SigV4.sha256Hex(body) }
         }
         // The scope's region names the events, ARNs and log-file keys of the call.
         guard Regions.aws.contains(authorization.region) else {

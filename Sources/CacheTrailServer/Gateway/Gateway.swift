@@ -64,7 +64,10 @@ package struct Gateway: Sendable {
         do {
             let authenticated: Authenticated
             if let admitted {
-                if let declared = admitted.declaredHash, SigV4.sha256Hex(request.body) != declared {
+                let body = request.body
+                if let declared = admitted.declaredHash,
+                    await Offload.run(bytes: body.count, { SigV4.sha256Hex(body) }) != declared
+                {
                     throw AWSError(
                         code: "XAmzContentSHA256Mismatch",
                         message: "The provided 'x-amz-content-sha256' header does not match what was computed.")
@@ -102,7 +105,8 @@ package struct Gateway: Sendable {
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
             // Heavy work on the input (an object's bytes) before the transaction, not inside it.
-            staging.staged = handler.stage(staging)
+            let unstaged = staging
+            staging.staged = await Offload.run(bytes: request.body.count) { handler.stage(unstaged) }
             let call = staging
             var callContext = CallContext(call)
             callContext.eventName = handler.eventName(for: operation.name)

@@ -11,6 +11,9 @@ package struct Deliverer: Sendable {
     let delivery: TrailDelivery
     let now: @Sendable () -> Date
     let logger: Logger
+    /// One pass at a time (the tick's and the manual clock's): a pass prepared on a snapshot
+    /// while another commits would find its trails changed and run again inside the writer.
+    private let turn = Turn()
 
     package init(
         store: any StateStore, delivery: TrailDelivery, now: @escaping @Sendable () -> Date,
@@ -37,6 +40,13 @@ package struct Deliverer: Sendable {
     /// One delivery pass over every trail; returns the keys written.
     @discardableResult
     package func runOnce() async -> [String] {
+        await turn.take()
+        let written = await pass()
+        await turn.give()
+        return written
+    }
+
+    private func pass() async -> [String] {
         let delivery = self.delivery
         let now = self.now()
         do {
@@ -63,5 +73,24 @@ package struct Deliverer: Sendable {
             logger.error("delivery pass failed", metadata: ["error": .string(String(describing: error))])
             return []
         }
+    }
+}
+
+/// A first-come, first-served turn for async callers.
+actor Turn {
+    private var taken = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func take() async {
+        guard taken else {
+            taken = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the turn to the next caller waiting, if any.
+    func give() {
+        if waiting.isEmpty { taken = false } else { waiting.removeFirst().resume() }
     }
 }
