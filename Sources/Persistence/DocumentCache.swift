@@ -21,7 +21,7 @@ package final class DocumentCache: Sendable {
     private let capacity: Int
 
     /// At most `capacity` documents are kept; a full cache starts over.
-    package init(capacity: Int = 16_384) {
+    package init(capacity: Int = 4_096) {
         self.capacity = capacity
     }
 
