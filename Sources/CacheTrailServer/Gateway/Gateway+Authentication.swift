@@ -35,10 +35,9 @@ extension Gateway {
             method: request.method, path: request.path, query: request.query, headers: request.headers,
             bodySHA256: nil)
         let authorization: SigV4Authorization
-        do {
-            authorization = try SigV4Authorization.parse(signable)
-        } catch {
-            throw Self.awsError(error)
+        switch request.signature {
+        case .success(let parsed): authorization = parsed
+        case .failure(let error): throw Self.awsError(error)
         }
         // The body's hash is what the signature covers, except where S3 declares a streaming or
         // unsigned payload: hash it unless that is so (a declared hash is compared with it).
@@ -170,9 +169,7 @@ extension Gateway {
     /// their services, and an S3 body only once the signature over the head verifies (S3 signs
     /// the declared payload hash, so a stranger's upload is refused before its bytes are held).
     func admit(_ head: GatewayRequest, maxBodyBytes: Int, logger: Logger) async -> Admission {
-        let signable = SignableRequest(
-            method: head.method, path: head.path, query: head.query, headers: head.headers, bodySHA256: nil)
-        guard let authorization = try? SigV4Authorization.parse(signable) else {
+        guard let authorization = try? head.signature.get() else {
             // Unsigned: only an SNS link (a GET without a body) can be served; anything else
             // gets the gateway's answer (MissingAuthenticationToken) without its body read.
             if head.method == "GET" { return .read(limit: 0) }

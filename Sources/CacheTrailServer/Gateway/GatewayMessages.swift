@@ -1,4 +1,5 @@
 import AWSWire
+import SigV4
 
 /// An HTTP request as the gateway sees it, independent of the HTTP server library.
 package struct GatewayRequest: Sendable {
@@ -11,6 +12,9 @@ package struct GatewayRequest: Sendable {
     package var headers: [(name: String, value: String)]
     package var body: [UInt8]
     package var sourceIP: String
+    /// The SigV4 authorization parsed from the head, kept so the three readers of it (admission,
+    /// the wire-format guess, authentication) parse it once: ``parseSignature()``.
+    private var parsedSignature: Result<SigV4Authorization, SigV4Failure>?
 
     package init(
         method: String, path: String, query: String, headers: [(name: String, value: String)], body: [UInt8],
@@ -26,6 +30,19 @@ package struct GatewayRequest: Sendable {
 
     package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name }?.value
+    }
+
+    /// The SigV4 authorization of the head (Authorization header or presigned query): the one
+    /// ``parseSignature()`` kept, else parsed now. It does not depend on the body.
+    var signature: Result<SigV4Authorization, SigV4Failure> {
+        if let parsedSignature { return parsedSignature }
+        let signable = SignableRequest(method: method, path: path, query: query, headers: headers, bodySHA256: nil)
+        return Result { () throws(SigV4Failure) in try SigV4Authorization.parse(signable) }
+    }
+
+    /// Parses the head's authorization once, for every later reader of ``signature``.
+    package mutating func parseSignature() {
+        parsedSignature = signature
     }
 }
 

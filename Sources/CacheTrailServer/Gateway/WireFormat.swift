@@ -29,9 +29,7 @@ struct WireFormat {
     /// The format to answer in before the request is authenticated: from the credential scope
     /// if it names a hosted service, else from the request's shape.
     static func guess(_ request: GatewayRequest, handlers: [String: any ServiceHandler]) -> WireFormat {
-        let signable = SignableRequest(
-            method: request.method, path: request.path, query: request.query, headers: request.headers, bodySHA256: nil)
-        if let authorization = try? SigV4Authorization.parse(signable), let handler = handlers[authorization.service] {
+        if let authorization = try? request.signature.get(), let handler = handlers[authorization.service] {
             return WireFormat(model: handler.model)
         }
         if request.header("x-amz-target") != nil { return WireFormat(kind: .json) }

@@ -46,6 +46,7 @@ struct CacheTrailResponder: HTTPResponder {
             forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
         var gatewayRequest = GatewayRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers, body: [], sourceIP: sourceIP)
+        gatewayRequest.parseSignature()
         // Authenticate from the head first: a body is held only for a caller who may send it.
         let limit: Int
         let admitted: Gateway.Admitted?
