@@ -91,6 +91,7 @@ private final class PreparedWrite: StateWriter, ForwardingReader {
     let finishing = Actions()
     private var reads: [DocumentRead] = []
     private var writes: [Change] = []
+    private var appended: Int64 = 0
     /// The latest kept body of each document written (nil: deleted).
     private var latest: [DocumentRead: Data?] = [:]
 
@@ -168,7 +169,9 @@ private final class PreparedWrite: StateWriter, ForwardingReader {
 
     func appendEvent(_ entry: JournalEntry) throws -> Int64 {
         writes.append(Change(kind: "", scope: "", id: "", event: entry))
-        return try reader.latestPosition() + Int64(writes.filter { $0.event != nil }.count)
+        appended += 1
+        // Where it would land if nothing else were appended first (callers do not rely on it).
+        return try reader.latestPosition() + appended
     }
 
     func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) { finishing.add(action) }
