@@ -17,23 +17,34 @@ import Testing
         return false
     }
 
+    /// Starts a write of `durability` that holds the writer until `gate` is signalled, then
+    /// runs `body`; returns once the writer is held.
+    private func holdingTheWriter(
+        _ store: SQLiteStateStore, _ durability: Durability = .synced,
+        then body: @escaping @Sendable (any StateWriter) throws -> Void = { _ in }
+    ) async -> (gate: DispatchSemaphore, task: Task<Void, any Error>) {
+        let gate = DispatchSemaphore(value: 0)
+        let started = Atomic<Bool>(false)
+        let task = Task {
+            try await store.write(durability) { tx in
+                started.store(true, ordering: .sequentiallyConsistent)
+                gate.wait()
+                try body(tx)
+            }
+        }
+        #expect(await eventually { started.load(ordering: .sequentiallyConsistent) })
+        return (gate, task)
+    }
+
     @Test func writesThatWaitShareOneCommitAndFailAlone() async throws {
         try await withFileStore { store in try await groups(store) }
     }
 
     private func groups(_ store: SQLiteStateStore) async throws {
-
         // The first write holds the writer until twenty more are queued behind it.
-        let gate = DispatchSemaphore(value: 0)
-        let started = Atomic<Bool>(false)
-        let first = Task {
-            try await store.write { tx in
-                started.store(true, ordering: .sequentiallyConsistent)
-                gate.wait()
-                try tx.put(Note(text: "first"), kind: "note", scope: "s", id: "first")
-            }
+        let (gate, first) = await holdingTheWriter(store) { tx in
+            try tx.put(Note(text: "first"), kind: "note", scope: "s", id: "first")
         }
-        #expect(await eventually { started.load(ordering: .sequentiallyConsistent) })
         let before = store.commitCounts
         var waiting: [Task<Void, any Error>] = []
         for index in 0..<20 {
@@ -96,16 +107,9 @@ import Testing
         try await store.write { tx in try tx.put(Note(text: "kept"), kind: "note", scope: "s", id: "a") }
 
         // The writer is held; a read still answers from the last committed state.
-        let gate = DispatchSemaphore(value: 0)
-        let started = Atomic<Bool>(false)
-        let holder = Task {
-            try await store.write { tx in
-                started.store(true, ordering: .sequentiallyConsistent)
-                gate.wait()
-                try tx.put(Note(text: "later"), kind: "note", scope: "s", id: "b")
-            }
+        let (gate, holder) = await holdingTheWriter(store) { tx in
+            try tx.put(Note(text: "later"), kind: "note", scope: "s", id: "b")
         }
-        #expect(await eventually { started.load(ordering: .sequentiallyConsistent) })
         let seen = try await store.readUnlessWriting { try $0.list(Note.self, kind: "note", scope: "s") }
         #expect(seen == [Note(text: "kept")])
         gate.signal()
@@ -148,15 +152,7 @@ import Testing
         #expect(after.synced == before.synced + 1)
 
         // A journaled write queued behind a synced one shares its fsync.
-        let gate = DispatchSemaphore(value: 0)
-        let started = Atomic<Bool>(false)
-        let holder = Task {
-            try await store.write(.journaled) { _ in
-                started.store(true, ordering: .sequentiallyConsistent)
-                gate.wait()
-            }
-        }
-        #expect(await eventually { started.load(ordering: .sequentiallyConsistent) })
+        let (gate, holder) = await holdingTheWriter(store, .journaled)
         let middle = store.commitCounts
         let mixed = [
             Task {
