@@ -138,38 +138,3 @@ struct DeliveryTests {
         #expect(!EventSelectors(trail: advanced).matches(entry("CreateCacheCluster", readOnly: false), trail: advanced))
     }
 }
-
-struct TurnTests {
-    /// Passes that take turns never overlap, and each waiting pass gets its turn.
-    @Test func takersNeverOverlap() async {
-        let turn = Turn()
-        let log = LogBook()
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<20 {
-                group.addTask {
-                    await turn.take()
-                    await log.enter(index)
-                    await Task.yield()
-                    await log.leave()
-                    await turn.give()
-                }
-            }
-        }
-        #expect(await log.entered.count == 20)
-        #expect(await log.maxInside == 1)
-    }
-
-    actor LogBook {
-        var entered: [Int] = []
-        var inside = 0
-        var maxInside = 0
-
-        func enter(_ index: Int) {
-            entered.append(index)
-            inside += 1
-            maxInside = max(maxInside, inside)
-        }
-
-        func leave() { inside -= 1 }
-    }
-}

@@ -286,3 +286,38 @@ import Testing
         }
     }
 }
+
+struct SerialPassesTests {
+    /// Passes never overlap, and each one asked for runs.
+    @Test func passesNeverOverlap() async {
+        let serial = SerialPasses()
+        let log = LogBook()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    await serial.run {
+                        await log.enter(index)
+                        await Task.yield()
+                        await log.leave()
+                    }
+                }
+            }
+        }
+        #expect(await log.entered.count == 20)
+        #expect(await log.maxInside == 1)
+    }
+
+    actor LogBook {
+        var entered: [Int] = []
+        var inside = 0
+        var maxInside = 0
+
+        func enter(_ index: Int) {
+            entered.append(index)
+            inside += 1
+            maxInside = max(maxInside, inside)
+        }
+
+        func leave() { inside -= 1 }
+    }
+}

@@ -13,7 +13,7 @@ package struct Deliverer: Sendable {
     let logger: Logger
     /// One pass at a time (the tick's and the manual clock's): a pass prepared on a snapshot
     /// while another commits would find its trails changed and run again inside the writer.
-    private let turn = Turn()
+    private let serial = SerialPasses()
 
     package init(
         store: any StateStore, delivery: TrailDelivery, now: @escaping @Sendable () -> Date,
@@ -40,10 +40,7 @@ package struct Deliverer: Sendable {
     /// One delivery pass over every trail; returns the keys written.
     @discardableResult
     package func runOnce() async -> [String] {
-        await turn.take()
-        let written = await pass()
-        await turn.give()
-        return written
+        await serial.run { await pass() }
     }
 
     private func pass() async -> [String] {
@@ -73,24 +70,5 @@ package struct Deliverer: Sendable {
             logger.error("delivery pass failed", metadata: ["error": .string(String(describing: error))])
             return []
         }
-    }
-}
-
-/// A first-come, first-served turn for async callers.
-actor Turn {
-    private var taken = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func take() async {
-        guard taken else {
-            taken = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    /// Hands the turn to the next caller waiting, if any.
-    func give() {
-        if waiting.isEmpty { taken = false } else { waiting.removeFirst().resume() }
     }
 }

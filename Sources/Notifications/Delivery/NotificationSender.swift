@@ -145,18 +145,3 @@ package final class NotificationSender: Sendable {
             .increment()
     }
 }
-
-/// Runs passes one after another, in the order they were asked for.
-actor SerialPasses {
-    private var last: Task<Int, Never>?
-
-    func run(_ body: @escaping @Sendable () async -> Int) async -> Int {
-        let previous = last
-        let task = Task {
-            _ = await previous?.value
-            return await body()
-        }
-        last = task
-        return await task.value
-    }
-}
