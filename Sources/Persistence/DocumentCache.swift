@@ -26,13 +26,16 @@ package final class DocumentCache: Sendable {
     }
 
     /// The document `body` holds, decoded once per distinct body.
-    package func decode<T: Decodable>(_ type: T.Type, from body: Data, with decoder: JSONDecoder) throws -> T {
-        guard T.self is any CachedDocument.Type else { return try decoder.decode(T.self, from: body) }
+    /// `decoder` is made only for a body that is not cached.
+    package func decode<T: Decodable>(
+        _ type: T.Type, from body: Data, with decoder: @autoclosure () -> JSONDecoder
+    ) throws -> T {
+        guard T.self is any CachedDocument.Type else { return try decoder().decode(T.self, from: body) }
         var hasher = Hasher()
         body.withUnsafeBytes { hasher.combine(bytes: $0) }
         let key = Key(type: ObjectIdentifier(T.self), digest: hasher.finalize(), count: body.count)
         if let hit = entries.withLock({ $0[key] }) as? T { return hit }
-        let value = try decoder.decode(T.self, from: body)
+        let value = try decoder().decode(T.self, from: body)
         if let document = value as? any CachedDocument {
             entries.withLock { entries in
                 if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }

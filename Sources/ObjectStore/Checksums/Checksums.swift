@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SigV4
 
 /// The checksums S3 computes and compares: `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`,
 /// `-sha1`, `-sha256`, `-sha512`, `-md5`, `-xxhash64`, `-xxhash3`, `-xxhash128` (base64 of the
@@ -48,7 +49,7 @@ package enum ChecksumAlgorithm: String, Sendable, Codable, CaseIterable {
 
     /// `"d41d8cd98f00b204e9800998ecf8427e"`: the hex MD5 ETags are made of.
     package static func md5Hex(_ bytes: [UInt8]) -> String {
-        Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SigV4.hex(Insecure.MD5.hash(data: bytes))
     }
 
     package static func md5Base64(_ bytes: [UInt8]) -> String {

@@ -3,6 +3,7 @@ import AWSWire
 import Crypto
 import Foundation
 import ServiceContract
+import SigV4
 
 /// An object's (or part's) bytes checked, hashed, encrypted and on disk: made before the call's
 /// transaction, so that the writer only commits the record that names them.
@@ -13,7 +14,7 @@ struct StagedBody: Sendable {
     var checksums: [String: String]
 
     /// `"<md5 hex>"`.
-    var etag: String { "\"" + md5.map { String(format: "%02x", $0) }.joined() + "\"" }
+    var etag: String { "\"\(SigV4.hex(md5))\"" }
 
     /// The staged form of `bytes`, written to `blob`.
     init(_ bytes: [UInt8], blob: BlobReference, checksums: [String: String]) {
