@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(name: "AWSModels", swiftSettings: swiftSettings),
@@ -60,6 +61,7 @@ let package = Package(
             dependencies: [
                 "AWSModels", "AWSWire", "Persistence", "ServiceContract", "SigV4",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -116,11 +118,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Console",
+            dependencies: [
+                "ServiceContract", "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CacheTrailServer",
             dependencies: [
                 "ServiceContract",
                 "AWSModels", "AWSWire", "SigV4", "IAM", "Persistence", "CloudTrail", "ElastiCache", "ObjectStore",
-                "Notifications", "CacheNodes", "ResourceTagging",
+                "Notifications", "CacheNodes", "ResourceTagging", "Console",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -172,6 +184,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsoleTests", dependencies: ["Console", "IAM", "Persistence", "ServiceContract"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),
         .testTarget(name: "CacheNodesTests", dependencies: ["CacheNodes"], swiftSettings: swiftSettings),

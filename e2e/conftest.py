@@ -158,3 +158,12 @@ def fresh_server(tmp_path):
     yield start
     for srv in started:
         srv.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item, so a fixture can tell that its test failed
+    (the browser fixture then saves a screenshot)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)

@@ -58,6 +58,7 @@ SERVICES = {
             "CreateRole", "GetRole", "ListRoles", "DeleteRole", "UpdateAssumeRolePolicy",
             "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
             "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy",
+            "CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "ChangePassword",
         ],
         "2010-05-08",
     ),

@@ -1,5 +1,7 @@
+import AWSModels
 import CacheNodes
 import CloudTrail
+import Console
 import ElastiCache
 import Foundation
 import Hummingbird
@@ -28,6 +30,8 @@ package enum CacheTrailServer {
         package var rootKey: AccessKeyRecord
         /// The default account and its key were created by this start.
         package var createdAccount: Bool
+        /// The root user's console password, set by this start because it had none: shown once.
+        package var rootPassword: String?
     }
 
     /// Every hosted service, wired to the embedded S3 and SNS where one service writes into
@@ -81,6 +85,7 @@ package enum CacheTrailServer {
         let manualClock = configuration.manualClock ? try await ManualClock.resumed(from: data.store) : nil
         let clock: any ServerClock = manualClock ?? SystemClock()
         let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
+        let rootPassword = try await data.identities.resetRootPassword(account: rootKey.accountId, onlyIfUnset: true)
         let removed = try await data.collectGarbage()
         if removed > 0 {
             logger.info("removed unreferenced object files", metadata: ["files": .stringConvertible(removed)])
@@ -137,8 +142,18 @@ package enum CacheTrailServer {
             capture: configuration.capture)
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
+        let console = try ConsoleApp(
+            identities: data.identities,
+            port: { [gateway] request in
+                await gateway.respond(
+                    to: GatewayRequest(
+                        method: request.method, path: request.path, query: request.query, headers: request.headers,
+                        body: request.body, sourceIP: request.sourceIP),
+                    logger: logger)
+            },
+            now: { clock.now() }, regions: Regions.aws.sorted(), defaultRegion: "us-east-1", logger: logger)
         let responder = CacheTrailResponder(
-            gateway: gateway,
+            gateway: gateway, console: console,
             endpoints: InternalEndpoints(
                 clock: clock, metrics: metrics, version: version,
                 afterAdvance: {
@@ -169,7 +184,7 @@ package enum CacheTrailServer {
                 onReady(
                     Ready(
                         port: channel.localAddress?.port ?? configuration.port, rootKey: rootKey,
-                        createdAccount: created))
+                        createdAccount: created, rootPassword: rootPassword))
             },
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(

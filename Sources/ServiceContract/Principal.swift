@@ -46,6 +46,9 @@ package struct Principal: Sendable, Codable, Equatable {
     package var policyRole: String?
     /// A session policy (GetFederationToken, AssumeRole `Policy`) that further limits the session.
     package var sessionPolicy: String?
+    /// True for the temporary credentials of a console session (CloudTrail's
+    /// `sessionCredentialFromConsole`); nil otherwise.
+    package var consoleSession: Bool?
 
     package init(
         kind: Kind, principalId: String, arn: String, accountId: String, accessKeyId: String? = nil,

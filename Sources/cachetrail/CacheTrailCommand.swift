@@ -178,6 +178,12 @@ struct Serve: AsyncParsableCommand {
                     "export AWS_ACCESS_KEY_ID=\(ready.rootKey.accessKeyId) AWS_SECRET_ACCESS_KEY=\(ready.rootKey.secretAccessKey) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
                 )
             }
+            lines.append("console: \(endpoint)/console")
+            if let password = ready.rootPassword {
+                lines.append(
+                    "console root password for account \(ready.rootKey.accountId) (shown once; `cachetrail account password` sets a new one): \(password)"
+                )
+            }
             // Works from any directory and in a second terminal (the path is absolute).
             lines.append(
                 "export AWS_SHARED_CREDENTIALS_FILE=\(credentialsPath) AWS_ENDPOINT_URL=\(endpoint) AWS_DEFAULT_REGION=us-east-1"
@@ -189,7 +195,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Account: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage accounts (also while the server runs).", subcommands: [Create.self])
+        abstract: "Manage accounts (also while the server runs).", subcommands: [Create.self, Password.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -214,6 +220,28 @@ struct Account: AsyncParsableCommand {
             print("account \(key.accountId)")
             print("export AWS_ACCESS_KEY_ID=\(key.accessKeyId) AWS_SECRET_ACCESS_KEY=\(key.secretAccessKey)")
             print("profile \(key.accountId) added to \(configuration.credentialsPath)")
+            if let password = try await directory.identities.resetRootPassword(account: key.accountId) {
+                print("console root password (shown once): \(password)")
+            }
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a new generated console password for an account's root user and print it once.")
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: "The account's 12-digit id.")
+        var account: String = "000000000000"
+
+        func run() async throws {
+            var configuration = ServerConfiguration()
+            configuration.dataDirectory = data.dataDirectory
+            let directory = try DataDirectory(configuration: configuration)
+            if let password = try await directory.identities.resetRootPassword(account: account) {
+                print("console root password for account \(account) (shown once): \(password)")
+            }
         }
     }
 }

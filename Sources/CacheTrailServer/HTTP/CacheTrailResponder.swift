@@ -1,4 +1,5 @@
 import AWSWire
+import Console
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -16,9 +17,11 @@ package struct CacheTrailRequestContext: RequestContext {
     }
 }
 
-/// Routes `/_cachetrail/*` to the server's own endpoints and everything else to the gateway.
+/// Routes `/_cachetrail/*` to the server's own endpoints, `/console…` to the web console and
+/// everything else to the gateway.
 struct CacheTrailResponder: HTTPResponder {
     let gateway: Gateway
+    let console: ConsoleApp
     let endpoints: InternalEndpoints
     let maxBodyBytes: Int
     let clientAddress: ClientAddress
@@ -44,6 +47,17 @@ struct CacheTrailResponder: HTTPResponder {
         let sourceIP = clientAddress.resolve(
             peer: context.remoteAddress?.ipAddress ?? "127.0.0.1",
             forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
+        if path == "/console" || path.hasPrefix("/console/") {
+            // Forms and links only: 64 KiB is ample.
+            guard let body = try await Self.body(of: &request, limit: 64 << 10, timeout: bodyTimeout) else {
+                return Self.response(Self.tooLarge(64 << 10))
+            }
+            return Self.response(
+                await console.respond(
+                    ConsoleRequest(
+                        method: request.method.rawValue, path: path, query: query, headers: headers,
+                        body: Array(buffer: body), sourceIP: sourceIP, secure: false)))
+        }
         var gatewayRequest = GatewayRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers, body: [], sourceIP: sourceIP)
         gatewayRequest.parseSignature()

@@ -72,6 +72,9 @@ package struct EventRecorder: Sendable {
         closing.add("recipientAccountId", .string(owner ?? call.principal.accountId))
         if let shared { closing.add("sharedEventID", .string(shared)) }
         closing.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
+        if call.principal.consoleSession == true, owner == nil {
+            closing.add("sessionCredentialFromConsole", .string("true"))
+        }
         return Prepared(
             head: head.body, requestParameters: request, eventID: eventID, identifiers: identifiers.body,
             closing: closing.body, resource: resource, sharedEventID: shared)

@@ -42,6 +42,10 @@ enum UserIdentity {
                 context.addRaw("sessionIssuer", issuerJSON.text)
                 // Empty unless the session came from a web identity (not served here), as AWS writes it.
                 context.addRaw("webIdFederationData", "{}")
+            } else if principal.consoleSession == true {
+                // A root or IAM user console session: no issuer, both elements empty.
+                context.addRaw("sessionIssuer", "{}")
+                context.addRaw("webIdFederationData", "{}")
             }
             var attributes = OrderedJSON()
             if let created = principal.sessionCreationDate {

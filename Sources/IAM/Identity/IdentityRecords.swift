@@ -6,6 +6,8 @@ import ServiceContract
 package struct AccountRecord: CachedDocument, Equatable {
     package var id: String
     package var createDate: Date
+    /// The root user's console password (absent until one is set).
+    package var rootPassword: PasswordHash?
 }
 
 /// A long-term access key: an account's root key or an IAM user's.
@@ -66,6 +68,7 @@ enum Kind {
     static let userPolicy = "iam.userpolicy"
     static let rolePolicy = "iam.rolepolicy"
     static let session = "sts.session"
+    static let loginProfile = "iam.loginprofile"
     /// Scope for documents looked up across accounts (access keys, sessions, accounts).
     static let global = "-"
 }

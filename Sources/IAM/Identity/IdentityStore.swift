@@ -130,10 +130,12 @@ package struct IdentityStore: Sendable {
 
 package enum IdentityError: Error, CustomStringConvertible {
     case accountExists(String)
+    case noSuchAccount(String)
 
     package var description: String {
         switch self {
         case .accountExists(let id): "account \(id) already exists"
+        case .noSuchAccount(let id): "account \(id) does not exist"
         }
     }
 }

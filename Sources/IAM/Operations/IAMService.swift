@@ -22,6 +22,8 @@ package struct IAMService: ServiceHandler {
         return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
     }
 
+    package func stage(_ call: OperationCall) -> (any Sendable)? { LoginProfileOperations.stage(call) }
+
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         switch call.operation.name {
         case "CreateUser": return try createUser(call, tx)
@@ -39,6 +41,8 @@ package struct IAMService: ServiceHandler {
             return try InlinePolicyOperations(owner: .user).handle(call, in: tx)
         case "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy":
             return try InlinePolicyOperations(owner: .role).handle(call, in: tx)
+        case "CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "ChangePassword":
+            return try LoginProfileOperations().handle(call, in: tx)
         default: throw AWSError.invalidAction(call.operation.name)
         }
     }
@@ -128,10 +132,10 @@ package struct IAMService: ServiceHandler {
             .filter { $0.accountId == call.account && $0.userName == name }
         let policies = try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: call.account)
             .filter { $0.owner == name }
-        if !keys.isEmpty || !policies.isEmpty {
-            throw call.error(
-                .deleteConflictException,
-                "Cannot delete entity, must delete \(keys.isEmpty ? "policies" : "access keys") first.")
+        let profile = try tx.contains(kind: Kind.loginProfile, scope: call.account, id: name)
+        if profile || !keys.isEmpty || !policies.isEmpty {
+            let first = profile ? "login profile" : keys.isEmpty ? "policies" : "access keys"
+            throw call.error(.deleteConflictException, "Cannot delete entity, must delete \(first) first.")
         }
         try tx.delete(kind: Kind.user, scope: call.account, id: name)
         return nil

@@ -1,0 +1,59 @@
+import AWSWire
+import Foundation
+import Persistence
+import ServiceContract
+
+/// `ConsoleLogin` records (eventSource `signin.amazonaws.com`, eventType `AwsConsoleSignIn`),
+/// as CloudTrail writes them for root and IAM user sign-ins to the console.
+package enum SignInEvents {
+    /// One sign-in attempt by `principal` (the claimed identity on failure). Recorded in
+    /// us-east-1, as AWS does for root sign-ins and for IAM users on the global endpoint.
+    package static func consoleLogin(
+        _ principal: Principal, success: Bool, sourceIP: String, userAgent: String, loginTo: String, time: Date
+    ) -> JournalEntry {
+        let eventID = UUID().uuidString.lowercased()
+        var record = OrderedJSON()
+        record.add("eventVersion", .string(EventRecorder.eventVersion))
+        record.addRaw("userIdentity", identity(principal, success: success))
+        record.add("eventTime", .string(Timestamps.iso8601(time)))
+        record.add("eventSource", .string("signin.amazonaws.com"))
+        record.add("eventName", .string("ConsoleLogin"))
+        record.add("awsRegion", .string("us-east-1"))
+        record.add("sourceIPAddress", .string(sourceIP))
+        record.add("userAgent", .string(userAgent))
+        if !success { record.add("errorMessage", .string("Failed authentication")) }
+        record.addRaw("requestParameters", "null")
+        record.add("responseElements", .object(["ConsoleLogin": .string(success ? "Success" : "Failure")]))
+        var additional = OrderedJSON()
+        additional.add("LoginTo", .string(loginTo))
+        additional.add("MobileVersion", .string("No"))
+        additional.add("MFAUsed", .string("No"))
+        record.addRaw("additionalEventData", additional.text)
+        record.add("eventID", .string(eventID))
+        record.add("readOnly", .boolean(false))
+        record.add("eventType", .string("AwsConsoleSignIn"))
+        record.add("managementEvent", .boolean(true))
+        record.add("recipientAccountId", .string(principal.accountId))
+        record.add("eventCategory", .string("Management"))
+        return JournalEntry(
+            eventID: eventID, account: principal.accountId, region: "us-east-1",
+            eventTime: Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down)),
+            eventName: "ConsoleLogin",
+            eventSource: "signin.amazonaws.com", readOnly: false, username: UserIdentity.username(principal),
+            accessKeyId: nil, record: record.text)
+    }
+
+    /// Root: principalId, arn, accountId and an empty accessKeyId. IAM user: its arn on
+    /// success; on failure the accountId, an empty accessKeyId and the user name typed (hidden
+    /// when no such user exists).
+    private static func identity(_ principal: Principal, success: Bool) -> String {
+        var identity = OrderedJSON()
+        identity.add("type", .string(principal.kind.rawValue))
+        identity.add("principalId", .string(principal.principalId))
+        if principal.kind == .root || success { identity.add("arn", .string(principal.arn)) }
+        identity.add("accountId", .string(principal.accountId))
+        if principal.kind == .root || !success { identity.add("accessKeyId", .string("")) }
+        if let name = principal.userName, principal.kind == .iamUser { identity.add("userName", .string(name)) }
+        return identity.text
+    }
+}

@@ -1,0 +1,127 @@
+import AWSWire
+import Foundation
+
+/// The caches of one region, and the create, delete and reboot actions: each an ElastiCache
+/// API call (2015-02-02) signed with the session's credentials.
+struct ElastiCachePages {
+    let page: PageContext
+    static let version = "2015-02-02"
+    static let nodeTypes = [
+        "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.t3.micro", "cache.m7g.large",
+        "cache.r7g.large",
+    ]
+
+    private var home: String { "/console/elasticache?region=\(PageContext.query(page.region))" }
+
+    func list() async -> ConsoleResponse {
+        var clusters: [[String: Any]] = []
+        var groups: [[String: Any]] = []
+        var serverless: [[String: Any]] = []
+        var failures: [String] = []
+        do {
+            let result = try await call(
+                "DescribeCacheClusters", [("ShowCacheNodeInfo", "true"), ("MaxRecords", "100")])
+            clusters = result.list("CacheClusters").map(Self.cluster)
+        } catch { failures.append(PageContext.describe(error)) }
+        do {
+            let result = try await call("DescribeReplicationGroups", [("MaxRecords", "100")])
+            groups = result.list("ReplicationGroups").map { group in
+                let endpoint =
+                    group.list("NodeGroups").first?.child("PrimaryEndpoint")
+                    ?? group.child("ConfigurationEndpoint")
+                return [
+                    "id": group.text("ReplicationGroupId"), "status": group.text("Status"),
+                    "description": group.text("Description"),
+                    "members": group.list("MemberClusters").map(\.text).joined(separator: ", "),
+                    "endpoint": endpoint.map { "\($0.text("Address")):\($0.text("Port"))" } ?? "",
+                ]
+            }
+        } catch { failures.append(PageContext.describe(error)) }
+        do {
+            let result = try await call("DescribeServerlessCaches", [])
+            serverless = result.list("ServerlessCaches").map { cache in
+                let endpoint = cache.child("Endpoint")
+                return [
+                    "id": cache.text("ServerlessCacheName"), "status": cache.text("Status"),
+                    "engine": cache.text("Engine"),
+                    "endpoint": endpoint.map { "\($0.text("Address")):\($0.text("Port"))" } ?? "",
+                ]
+            }
+        } catch { failures.append(PageContext.describe(error)) }
+        var body = page.template(
+            "caches",
+            [
+                "clusters": clusters, "hasClusters": !clusters.isEmpty, "groups": groups, "hasGroups": !groups.isEmpty,
+                "serverless": serverless, "hasServerless": !serverless.isEmpty, "nodeTypes": Self.nodeTypes,
+            ])
+        // A list the caller may not read shows the service's refusal in its place.
+        for failure in Set(failures).sorted() {
+            body = "<p class=\"flash error\" role=\"alert\">\(Self.escape(failure))</p>" + body
+        }
+        return await page.render("ElastiCache", body: body, section: .elasticache)
+    }
+
+    func create() async -> ConsoleResponse {
+        let form = page.request.form
+        let id = form["id"] ?? ""
+        var parameters: [(String, String)] = [
+            ("CacheClusterId", id), ("Engine", form["engine"] ?? "valkey"),
+            ("CacheNodeType", form["nodeType"] ?? "cache.t4g.micro"), ("NumCacheNodes", form["numNodes"] ?? "1"),
+        ]
+        if let group = form["parameterGroup"], !group.isEmpty { parameters.append(("CacheParameterGroupName", group)) }
+        if let group = form["subnetGroup"], !group.isEmpty { parameters.append(("CacheSubnetGroupName", group)) }
+        do {
+            _ = try await call("CreateCacheCluster", parameters)
+            return await page.redirect(home, success: true, "Creating cache cluster \(id).")
+        } catch {
+            return await page.redirect(home, success: false, PageContext.describe(error))
+        }
+    }
+
+    func delete() async -> ConsoleResponse {
+        let id = page.request.form["id"] ?? ""
+        do {
+            _ = try await call("DeleteCacheCluster", [("CacheClusterId", id)])
+            return await page.redirect(home, success: true, "Deleting cache cluster \(id).")
+        } catch {
+            return await page.redirect(home, success: false, PageContext.describe(error))
+        }
+    }
+
+    func reboot() async -> ConsoleResponse {
+        let form = page.request.form
+        let id = form["id"] ?? ""
+        let nodes = (form["nodes"] ?? "").split(separator: ",").map(String.init)
+        var parameters = [("CacheClusterId", id)]
+        for (index, node) in nodes.enumerated() {
+            parameters.append(("CacheNodeIdsToReboot.CacheNodeId.\(index + 1)", node))
+        }
+        do {
+            _ = try await call("RebootCacheCluster", parameters)
+            return await page.redirect(home, success: true, "Rebooting cache cluster \(id).")
+        } catch {
+            return await page.redirect(home, success: false, PageContext.describe(error))
+        }
+    }
+
+    private func call(_ action: String, _ parameters: [(String, String)]) async throws(APIFailure) -> XMLNode {
+        try await page.client.query("elasticache", version: Self.version, action: action, parameters)
+    }
+
+    private static func cluster(_ node: XMLNode) -> [String: Any] {
+        let nodes = node.list("CacheNodes")
+        let endpoints = nodes.compactMap { $0.child("Endpoint") }.map { "\($0.text("Address")):\($0.text("Port"))" }
+        return [
+            "id": node.text("CacheClusterId"), "status": node.text("CacheClusterStatus"),
+            "engine": node.text("Engine"), "version": node.text("EngineVersion"),
+            "nodeType": node.text("CacheNodeType"), "nodes": node.text("NumCacheNodes"), "endpoints": endpoints,
+            "nodeIds": nodes.map { $0.text("CacheNodeId") }.joined(separator: ","),
+        ]
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
+    }
+}

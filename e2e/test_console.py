@@ -1,0 +1,287 @@
+"""The web console in a real browser (headless Chromium through selenium): sign-in, sessions,
+CSRF, pages whose actions are API calls recorded with sessionCredentialFromConsole."""
+
+import csv
+import io
+import json
+import re
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+ACCOUNT = "000000000000"
+PASSWORD = "Console-Passw0rd!"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / ".e2e-screenshots"
+
+
+def make_browser(user_agent=None):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1400,1000"):
+        options.add_argument(argument)
+    if user_agent:
+        options.add_argument(f"--user-agent={user_agent}")
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+
+
+@pytest.fixture
+def browsers(request):
+    """Starts browsers for the test; each is quit afterwards, with a screenshot if the test failed."""
+    started = []
+
+    def start(user_agent=None):
+        browser = make_browser(user_agent)
+        started.append(browser)
+        return browser
+
+    yield start
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    for index, browser in enumerate(started):
+        try:
+            if failed:
+                SCREENSHOTS.mkdir(exist_ok=True)
+                browser.save_screenshot(str(SCREENSHOTS / f"{request.node.name}-{index}.png"))
+        finally:
+            browser.quit()
+
+
+def root_password(srv):
+    match = re.search(r"console root password for account \d{12} \(shown once.*?\): (\S+)", srv.output())
+    assert match, srv.output()
+    return match.group(1)
+
+
+def user_with_profile(srv, name, policy_actions):
+    iam = srv.client("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(
+        UserName=name, PolicyName="console",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": policy_actions, "Resource": "*"}]}))
+    iam.create_login_profile(UserName=name, Password=PASSWORD)
+
+
+def sign_in(browser, srv, username="", password=PASSWORD, account=ACCOUNT):
+    browser.get(f"{srv.endpoint}/console/signin")
+    browser.find_element(By.ID, "account").send_keys(account)
+    if username:
+        browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "signin").click()
+
+
+def events(srv, name):
+    found = srv.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])["Events"]
+    return [json.loads(event["CloudTrailEvent"]) for event in found]
+
+
+def fetch(srv, browser, path, data=None):
+    """A request with the browser's session cookie (for downloads and forged posts)."""
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+    request = urllib.request.Request(f"{srv.endpoint}{path}", data=data, headers={"Cookie": cookies})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_iam_user_creates_a_cluster_and_finds_its_console_event(fresh_server, browsers):
+    srv = fresh_server()
+    user_with_profile(srv, "alice", ["elasticache:*", "cloudtrail:LookupEvents"])
+    browser = browsers()
+    sign_in(browser, srv, "alice")
+    assert browser.current_url.endswith("/console/elasticache")
+    assert "alice @ 000000000000" in browser.find_element(By.ID, "identity").text
+
+    browser.find_element(By.ID, "cluster-id").send_keys("web-1")
+    Select(browser.find_element(By.ID, "engine")).select_by_value("memcached")
+    browser.find_element(By.ID, "num-nodes").clear()
+    browser.find_element(By.ID, "num-nodes").send_keys("2")
+    browser.find_element(By.ID, "create").click()
+    assert "Creating cache cluster web-1." in browser.find_element(By.ID, "flash").text
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='web-1']")
+    assert row.find_element(By.CLASS_NAME, "status").text == "creating"
+
+    srv.advance(900)
+    browser.refresh()
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='web-1']")
+    assert row.find_element(By.CLASS_NAME, "status").text == "available"
+    assert "memcached" in row.text and len(row.find_elements(By.TAG_NAME, "code")) == 2
+
+    # Event history finds the call, recorded as a console call of alice's session.
+    browser.find_element(By.LINK_TEXT, "Event history").click()
+    Select(browser.find_element(By.ID, "attribute")).select_by_value("EventName")
+    browser.find_element(By.ID, "value").send_keys("CreateCacheCluster")
+    browser.find_element(By.ID, "lookup-submit").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.event[data-event-name='CreateCacheCluster']")
+    assert len(rows) == 1
+    record = json.loads(browser.find_element(By.CSS_SELECTOR, "pre.json").get_attribute("textContent"))
+    assert record["sessionCredentialFromConsole"] == "true"
+    assert record["userIdentity"]["type"] == "IAMUser"
+    assert record["userIdentity"]["userName"] == "alice"
+    assert record["userIdentity"]["accessKeyId"].startswith("ASIA")
+    assert record["userIdentity"]["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
+    assert record["userAgent"] == "signin.amazonaws.com"
+    assert record["requestParameters"]["cacheClusterId"] == "web-1"
+
+    # The sign-in itself: a ConsoleLogin Success in us-east-1.
+    [login] = events(srv, "ConsoleLogin")
+    assert login["eventSource"] == "signin.amazonaws.com" and login["eventType"] == "AwsConsoleSignIn"
+    assert login["responseElements"] == {"ConsoleLogin": "Success"}
+    assert login["additionalEventData"]["MFAUsed"] == "No"
+    assert login["awsRegion"] == "us-east-1" and login["userIdentity"]["userName"] == "alice"
+    assert login["userAgent"] == browser.execute_script("return navigator.userAgent")
+
+    # Downloads: the links' own URLs, parsed as CSV and JSON.
+    csv_link = browser.find_element(By.ID, "download-csv").get_attribute("href")
+    status, body = fetch(srv, browser, csv_link.removeprefix(srv.endpoint))
+    assert status == 200
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert [row["Event name"] for row in rows] == ["CreateCacheCluster"]
+    assert rows[0]["User name"] == "alice" and rows[0]["Resource name"] == "web-1"
+    json_link = browser.find_element(By.ID, "download-json").get_attribute("href")
+    status, body = fetch(srv, browser, json_link.removeprefix(srv.endpoint))
+    assert status == 200
+    assert [r["eventName"] for r in json.loads(body)["Records"]] == ["CreateCacheCluster"]
+
+
+def test_a_wrong_password_shows_an_error_and_records_a_failure(fresh_server, browsers):
+    srv = fresh_server()
+    user_with_profile(srv, "alice", ["elasticache:Describe*"])
+    browser = browsers()
+    sign_in(browser, srv, "alice", password="Wrong-Passw0rd!")
+    assert "incorrect" in browser.find_element(By.ID, "signin-error").text
+    assert browser.get_cookie("ct_console") is None
+    sign_in(browser, srv, "nobody", password="Wrong-Passw0rd!")
+    failures = events(srv, "ConsoleLogin")
+    assert len(failures) == 2
+    by_user = {f["userIdentity"]["userName"]: f for f in failures}
+    assert set(by_user) == {"alice", "HIDDEN_DUE_TO_SECURITY_REASONS"}
+    for failure in failures:
+        assert failure["errorMessage"] == "Failed authentication"
+        assert failure["responseElements"] == {"ConsoleLogin": "Failure"}
+        assert failure["userIdentity"]["accessKeyId"] == ""
+
+
+def test_a_user_without_permission_sees_access_denied_and_the_call_is_recorded(fresh_server, browsers):
+    srv = fresh_server()
+    srv.client("elasticache").create_cache_cluster(
+        CacheClusterId="keep", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1)
+    user_with_profile(srv, "bob", ["elasticache:Describe*"])
+    browser = browsers()
+    sign_in(browser, srv, "bob")
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='keep']")
+    row.find_element(By.CLASS_NAME, "delete").click()
+    flash = browser.find_element(By.ID, "flash").text
+    assert flash.startswith("AccessDenied:") and "elasticache:DeleteCacheCluster" in flash
+    assert browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='keep']")
+    [denied] = events(srv, "DeleteCacheCluster")
+    assert denied["errorCode"] == "AccessDenied"
+    assert denied["sessionCredentialFromConsole"] == "true"
+    assert denied["userIdentity"]["userName"] == "bob"
+
+
+def test_a_post_without_the_csrf_token_is_refused(fresh_server, browsers):
+    srv = fresh_server()
+    browser = browsers()
+    sign_in(browser, srv, password=root_password(srv))
+    assert "root @ 000000000000" in browser.find_element(By.ID, "identity").text
+    form = "region=us-east-1&id=forged&engine=memcached&nodeType=cache.t4g.micro&numNodes=1"
+    status, _ = fetch(srv, browser, "/console/elasticache/create", data=form.encode())
+    assert status == 403
+    status, _ = fetch(srv, browser, "/console/elasticache/create", data=(form + "&csrf=guess").encode())
+    assert status == 403
+    assert srv.client("elasticache").describe_cache_clusters()["CacheClusters"] == []
+    # The same form with the page's token goes through.
+    token = browser.find_element(By.CSS_SELECTOR, "#create-cluster input[name=csrf]").get_attribute("value")
+    status, _ = fetch(srv, browser, "/console/elasticache/create", data=(form + f"&csrf={token}").encode())
+    assert status == 200
+    [created] = srv.client("elasticache").describe_cache_clusters()["CacheClusters"]
+    assert created["CacheClusterId"] == "forged"
+    # Root's console calls: Root identity, the console's root user agent.
+    [record] = events(srv, "CreateCacheCluster")
+    assert record["userIdentity"]["type"] == "Root" and record["userAgent"] == "console.amazonaws.com"
+    assert record["sessionCredentialFromConsole"] == "true"
+    [login] = events(srv, "ConsoleLogin")
+    assert login["userIdentity"] == {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root",
+                                     "accountId": ACCOUNT, "accessKeyId": ""}
+
+
+def test_a_script_in_a_user_agent_renders_as_text(fresh_server, browsers):
+    srv = fresh_server()
+    password = root_password(srv)
+    attacker = browsers(user_agent="<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>")
+    sign_in(attacker, srv, password=password)
+    viewer = browsers()
+    sign_in(viewer, srv, password=password)
+    viewer.get(f"{srv.endpoint}/console/cloudtrail?attribute=EventName&value=ConsoleLogin")
+    records = viewer.find_elements(By.CSS_SELECTOR, "pre.json")
+    assert any("<script>window.__pwned=1</script>" in r.get_attribute("textContent") for r in records)
+    assert viewer.execute_script("return window.__pwned") is None
+    assert viewer.find_elements(By.CSS_SELECTOR, "main script, main img") == []
+
+
+def test_the_session_expires_after_12_hours_on_the_manual_clock(fresh_server, browsers):
+    srv = fresh_server()
+    browser = browsers()
+    sign_in(browser, srv, password=root_password(srv))
+    assert browser.current_url.endswith("/console/elasticache")
+    srv.advance(12 * 3600 - 60)
+    browser.refresh()
+    assert browser.current_url.endswith("/console/elasticache")
+    srv.advance(120)
+    browser.refresh()
+    assert browser.current_url.endswith("/console/signin")
+
+
+def test_sign_out_ends_the_session_and_its_credentials(fresh_server, browsers):
+    srv = fresh_server()
+    browser = browsers()
+    sign_in(browser, srv, password=root_password(srv))
+    cookie = browser.get_cookie("ct_console")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    browser.find_element(By.ID, "signout").click()
+    assert browser.current_url.endswith("/console/signin")
+    browser.add_cookie({"name": "ct_console", "value": cookie["value"], "path": "/console"})
+    browser.get(f"{srv.endpoint}/console/elasticache")
+    assert browser.current_url.endswith("/console/signin")
+
+
+def test_root_creates_a_trail_and_browses_its_log_files(fresh_server, browsers):
+    srv = fresh_server(extra_env={"CACHETRAIL_DELIVERY_INTERVAL": "60"})
+    browser = browsers()
+    sign_in(browser, srv, password=root_password(srv))
+    browser.get(f"{srv.endpoint}/console/cloudtrail/trails")
+    browser.find_element(By.ID, "trail-name").send_keys("main")
+    browser.find_element(By.ID, "trail-bucket").send_keys("console-trail-logs")
+    browser.find_element(By.ID, "create-trail-submit").click()
+    assert "Created trail main" in browser.find_element(By.ID, "flash").text
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main']")
+    assert row.find_element(By.CLASS_NAME, "logging").text == "Logging"
+    srv.advance(120)
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main']")
+    row.find_element(By.LINK_TEXT, "console-trail-logs").click()
+    # AWSLogs/ → account → CloudTrail → region → year → month → day → the log file.
+    for _ in range(7):
+        browser.find_element(By.CSS_SELECTOR, "a.folder").click()
+    link = browser.find_element(By.CSS_SELECTOR, "a.object")
+    assert link.text.startswith(f"{ACCOUNT}_CloudTrail_us-east-1_") and link.text.endswith(".json.gz")
+    status, body = fetch(srv, browser, link.get_attribute("href").removeprefix(srv.endpoint))
+    assert status == 200 and body[:2] == b"\x1f\x8b"
+    # Stop logging from the page.
+    browser.get(f"{srv.endpoint}/console/cloudtrail/trails")
+    browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main'] button.toggle-logging").click()
+    assert browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main'] .logging").text == "Not logging"
+    assert not srv.client("cloudtrail").get_trail_status(Name="main")["IsLogging"]
