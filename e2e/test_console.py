@@ -14,7 +14,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ACCOUNT = "000000000000"
 PASSWORD = "Console-Passw0rd!"
@@ -71,13 +72,21 @@ def user_with_profile(srv, name, policy_actions):
     iam.create_login_profile(UserName=name, Password=PASSWORD)
 
 
+def click_and_load(browser, element):
+    """Clicks a button or link that loads a page, and returns once the new page has replaced
+    the old one (a click returns before the navigation ends)."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+
+
 def sign_in(browser, srv, username="", password=PASSWORD, account=ACCOUNT):
     browser.get(f"{srv.endpoint}/console/signin")
     browser.find_element(By.ID, "account").send_keys(account)
     if username:
         browser.find_element(By.ID, "username").send_keys(username)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "signin").click()
+    click_and_load(browser, browser.find_element(By.ID, "signin"))
 
 
 def events(srv, name):
@@ -109,7 +118,7 @@ def test_iam_user_creates_a_cluster_and_finds_its_console_event(fresh_server, br
     Select(browser.find_element(By.ID, "engine")).select_by_value("memcached")
     browser.find_element(By.ID, "num-nodes").clear()
     browser.find_element(By.ID, "num-nodes").send_keys("2")
-    browser.find_element(By.ID, "create").click()
+    click_and_load(browser, browser.find_element(By.ID, "create"))
     assert "Creating cache cluster web-1." in browser.find_element(By.ID, "flash").text
     row = browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='web-1']")
     assert row.find_element(By.CLASS_NAME, "status").text == "creating"
@@ -121,10 +130,10 @@ def test_iam_user_creates_a_cluster_and_finds_its_console_event(fresh_server, br
     assert "memcached" in row.text and len(row.find_elements(By.TAG_NAME, "code")) == 2
 
     # Event history finds the call, recorded as a console call of alice's session.
-    browser.find_element(By.LINK_TEXT, "Event history").click()
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "Event history"))
     Select(browser.find_element(By.ID, "attribute")).select_by_value("EventName")
     browser.find_element(By.ID, "value").send_keys("CreateCacheCluster")
-    browser.find_element(By.ID, "lookup-submit").click()
+    click_and_load(browser, browser.find_element(By.ID, "lookup-submit"))
     rows = browser.find_elements(By.CSS_SELECTOR, "tr.event[data-event-name='CreateCacheCluster']")
     assert len(rows) == 1
     record = json.loads(browser.find_element(By.CSS_SELECTOR, "pre.json").get_attribute("textContent"))
@@ -183,7 +192,7 @@ def test_a_user_without_permission_sees_access_denied_and_the_call_is_recorded(f
     browser = browsers()
     sign_in(browser, srv, "bob")
     row = browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='keep']")
-    row.find_element(By.CLASS_NAME, "delete").click()
+    click_and_load(browser, row.find_element(By.CLASS_NAME, "delete"))
     flash = browser.find_element(By.ID, "flash").text
     assert flash.startswith("AccessDenied:") and "elasticache:DeleteCacheCluster" in flash
     assert browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='keep']")
@@ -252,7 +261,7 @@ def test_sign_out_ends_the_session_and_its_credentials(fresh_server, browsers):
     sign_in(browser, srv, password=root_password(srv))
     cookie = browser.get_cookie("ct_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    browser.find_element(By.ID, "signout").click()
+    click_and_load(browser, browser.find_element(By.ID, "signout"))
     assert browser.current_url.endswith("/console/signin")
     browser.add_cookie({"name": "ct_console", "value": cookie["value"], "path": "/console"})
     browser.get(f"{srv.endpoint}/console/elasticache")
@@ -266,22 +275,109 @@ def test_root_creates_a_trail_and_browses_its_log_files(fresh_server, browsers):
     browser.get(f"{srv.endpoint}/console/cloudtrail/trails")
     browser.find_element(By.ID, "trail-name").send_keys("main")
     browser.find_element(By.ID, "trail-bucket").send_keys("console-trail-logs")
-    browser.find_element(By.ID, "create-trail-submit").click()
+    click_and_load(browser, browser.find_element(By.ID, "create-trail-submit"))
     assert "Created trail main" in browser.find_element(By.ID, "flash").text
     row = browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main']")
     assert row.find_element(By.CLASS_NAME, "logging").text == "Logging"
     srv.advance(120)
     row = browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main']")
-    row.find_element(By.LINK_TEXT, "console-trail-logs").click()
+    click_and_load(browser, row.find_element(By.LINK_TEXT, "console-trail-logs"))
     # AWSLogs/ → account → CloudTrail → region → year → month → day → the log file.
     for _ in range(7):
-        browser.find_element(By.CSS_SELECTOR, "a.folder").click()
+        click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "a.folder"))
     link = browser.find_element(By.CSS_SELECTOR, "a.object")
     assert link.text.startswith(f"{ACCOUNT}_CloudTrail_us-east-1_") and link.text.endswith(".json.gz")
     status, body = fetch(srv, browser, link.get_attribute("href").removeprefix(srv.endpoint))
     assert status == 200 and body[:2] == b"\x1f\x8b"
     # Stop logging from the page.
     browser.get(f"{srv.endpoint}/console/cloudtrail/trails")
-    browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main'] button.toggle-logging").click()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main'] button.toggle-logging"))
     assert browser.find_element(By.CSS_SELECTOR, "tr[data-trail='main'] .logging").text == "Not logging"
     assert not srv.client("cloudtrail").get_trail_status(Name="main")["IsLogging"]
+
+
+def test_cluster_page_snapshots_modifies_and_creates_a_group_with_auth(fresh_server, browsers):
+    srv = fresh_server()
+    elasticache = srv.client("elasticache")
+    elasticache.create_cache_cluster(
+        CacheClusterId="cache-a", Engine="valkey", CacheNodeType="cache.t4g.small", NumCacheNodes=1)
+    srv.advance(900)
+    browser = browsers()
+    sign_in(browser, srv, password=root_password(srv))
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "cache-a"))
+    assert browser.find_element(By.ID, "cluster-status").text == "available"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 1
+    assert "Cache cluster created" in browser.find_element(By.ID, "service-events").text
+
+    browser.find_element(By.ID, "snapshot-name").send_keys("snap-1")
+    click_and_load(browser, browser.find_element(By.ID, "create-snapshot-submit"))
+    assert "Creating snapshot snap-1." in browser.find_element(By.ID, "flash").text
+    assert browser.find_element(By.CSS_SELECTOR, "tr[data-snapshot='snap-1']")
+    assert elasticache.describe_snapshots(SnapshotName="snap-1")["Snapshots"][0]["CacheClusterId"] == "cache-a"
+
+    Select(browser.find_element(By.ID, "modify-node-type")).select_by_visible_text("cache.t4g.medium")
+    click_and_load(browser, browser.find_element(By.ID, "modify"))
+    assert "Modifying cache cluster cache-a." in browser.find_element(By.ID, "flash").text
+    [modify] = events(srv, "ModifyCacheCluster")
+    assert modify["requestParameters"]["cacheNodeType"] == "cache.t4g.medium"
+    assert "numCacheNodes" not in modify["requestParameters"]
+
+    # A replication group with two replicas and an AUTH token, from the create form.
+    browser.get(f"{srv.endpoint}/console/elasticache")
+    browser.find_element(By.ID, "cluster-id").send_keys("rg-1")
+    Select(browser.find_element(By.ID, "engine")).select_by_value("redis")
+    browser.find_element(By.ID, "replicas").clear()
+    browser.find_element(By.ID, "replicas").send_keys("2")
+    token = "console-auth-token-0123456789"
+    browser.find_element(By.ID, "auth-token").send_keys(token)
+    click_and_load(browser, browser.find_element(By.ID, "create"))
+    assert "Creating replication group rg-1." in browser.find_element(By.ID, "flash").text
+    assert "rg-1" in browser.find_element(By.ID, "replication-groups").text
+    [group] = elasticache.describe_replication_groups(ReplicationGroupId="rg-1")["ReplicationGroups"]
+    assert group["AuthTokenEnabled"] and group["TransitEncryptionEnabled"] and len(group["MemberClusters"]) == 3
+    [created] = events(srv, "CreateReplicationGroup")
+    assert token not in json.dumps(created)
+    assert created["sessionCredentialFromConsole"] == "true"
+
+
+def test_login_profiles_follow_iam(fresh_server, browsers):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    iam.create_user(UserName="carol")
+    weak = srv.cli("iam", "create-login-profile", "--user-name", "carol", "--password", "weakpass", check=False)
+    assert weak.returncode != 0 and "PasswordPolicyViolation" in weak.stderr
+    assert "Password does not conform to the account password policy." in weak.stderr
+    created = srv.cli("iam", "create-login-profile", "--user-name", "carol", "--password", PASSWORD)
+    assert created["LoginProfile"]["UserName"] == "carol"
+    assert created["LoginProfile"]["PasswordResetRequired"] is False
+    again = srv.cli("iam", "create-login-profile", "--user-name", "carol", "--password", PASSWORD, check=False)
+    assert "EntityAlreadyExists" in again.stderr
+    srv.cli("iam", "update-login-profile", "--user-name", "carol", "--password-reset-required")
+    assert srv.cli("iam", "get-login-profile", "--user-name", "carol")["LoginProfile"]["PasswordResetRequired"]
+    conflict = srv.cli("iam", "delete-user", "--user-name", "carol", check=False)
+    assert "DeleteConflict" in conflict.stderr and "login profile" in conflict.stderr
+    records = events(srv, "CreateLoginProfile")
+    assert sorted(r.get("errorCode", "") for r in records) == ["", "EntityAlreadyExists", "PasswordPolicyViolation"]
+    assert not [r for r in records if PASSWORD in json.dumps(r) or "weakpass" in json.dumps(r)]
+
+    # carol changes her own password with her keys, then signs in with the new one only.
+    iam.put_user_policy(
+        UserName="carol", PolicyName="self",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:ChangePassword", "elasticache:Describe*"], "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="carol")["AccessKey"]
+    carol = srv.client("iam", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    with pytest.raises(carol.exceptions.ClientError) as wrong:
+        carol.change_password(OldPassword="Not-The-0ld-One", NewPassword="New-Passw0rd-2026")
+    assert wrong.value.response["Error"]["Code"] == "AccessDenied"
+    carol.change_password(OldPassword=PASSWORD, NewPassword="New-Passw0rd-2026")
+    assert not iam.get_login_profile(UserName="carol")["LoginProfile"]["PasswordResetRequired"]
+    browser = browsers()
+    sign_in(browser, srv, "carol")
+    assert browser.find_elements(By.ID, "signin-error")
+    sign_in(browser, srv, "carol", password="New-Passw0rd-2026")
+    assert browser.current_url.endswith("/console/elasticache")
+
+    srv.cli("iam", "delete-login-profile", "--user-name", "carol")
+    gone = srv.cli("iam", "get-login-profile", "--user-name", "carol", check=False)
+    assert "NoSuchEntity" in gone.stderr and "Login Profile for User carol cannot be found." in gone.stderr

@@ -35,7 +35,8 @@ package struct ConsoleApp: Sendable {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", LayoutTemplates.layout), ("signin", LayoutTemplates.signIn),
-            ("caches", ElastiCacheTemplates.caches), ("history", CloudTrailTemplates.history),
+            ("caches", ElastiCacheTemplates.caches), ("cluster", ElastiCacheTemplates.cluster),
+            ("history", CloudTrailTemplates.history),
             ("trails", CloudTrailTemplates.trails), ("bucket", CloudTrailTemplates.bucket),
         ] {
             try library.register(text, named: name)
@@ -84,6 +85,12 @@ package struct ConsoleApp: Sendable {
             case ("POST", "/console/elasticache/create"): return await ElastiCachePages(page: page).create()
             case ("POST", "/console/elasticache/delete"): return await ElastiCachePages(page: page).delete()
             case ("POST", "/console/elasticache/reboot"): return await ElastiCachePages(page: page).reboot()
+            case ("GET", "/console/elasticache/cluster"): return await ClusterPage(page: page).show()
+            case ("POST", "/console/elasticache/modify"): return await ClusterPage(page: page).modify()
+            case ("POST", "/console/elasticache/snapshots/create"):
+                return await ClusterPage(page: page).createSnapshot()
+            case ("POST", "/console/elasticache/snapshots/delete"):
+                return await ClusterPage(page: page).deleteSnapshot()
             case ("GET", "/console/cloudtrail"): return await CloudTrailPages(page: page).history()
             case ("GET", "/console/cloudtrail/download"): return await CloudTrailPages(page: page).download()
             case ("GET", "/console/cloudtrail/trails"): return await CloudTrailPages(page: page).trails()
@@ -110,7 +117,7 @@ package struct ConsoleApp: Sendable {
         let token = ConsoleSessions.randomToken()
         let page =
             library.render(
-                ["csrf": token, "error": error as Any, "account": account, "username": username],
+                ["csrf": token, "error": error.map { $0 as Any } ?? false, "account": account, "username": username],
                 withTemplate: "signin") ?? ""
         return .html(
             page, status: error == nil ? 200 : 401,

@@ -41,7 +41,7 @@ struct BucketPages {
                     "bucket": bucket, "bucketQuery": PageContext.query(bucket), "prefix": prefix,
                     "prefixQuery": PageContext.query(prefix), "parent": parent != nil,
                     "parentQuery": PageContext.query(parent ?? ""), "folders": folders, "objects": objects,
-                    "hasEntries": !folders.isEmpty || !objects.isEmpty, "next": next.map(PageContext.query) as Any,
+                    "hasEntries": !folders.isEmpty || !objects.isEmpty, "next": next.map(PageContext.query) ?? false,
                 ])
             return await page.render("s3://\(bucket)", body: body, section: .trails)
         } catch let failure as APIFailure {

@@ -49,7 +49,7 @@ struct CloudTrailPages {
             let (events, next) = try await lookup(filter, token: page.request.parameters["token"], max: 50)
             context["events"] = events.map(Self.row)
             context["hasEvents"] = !events.isEmpty
-            context["next"] = next.map(PageContext.query) as Any
+            if let next { context["next"] = PageContext.query(next) }
         } catch {
             failure = PageContext.describe(error)
         }
@@ -191,11 +191,9 @@ struct CloudTrailPages {
 
     func setLogging(_ on: Bool) async -> ConsoleResponse {
         let name = page.request.form["name"] ?? ""
-        do {
+        return await page.act(trailsPage, done: on ? "Logging started." : "Logging stopped.") {
+            () throws(APIFailure) in
             _ = try await call(on ? "StartLogging" : "StopLogging", ["Name": name])
-            return await page.redirect(trailsPage, success: true, on ? "Logging started." : "Logging stopped.")
-        } catch {
-            return await page.redirect(trailsPage, success: false, PageContext.describe(error))
         }
     }
 

@@ -11,7 +11,7 @@ struct ElastiCachePages {
         "cache.r7g.large",
     ]
 
-    private var home: String { "/console/elasticache?region=\(PageContext.query(page.region))" }
+    var home: String { "/console/elasticache?region=\(PageContext.query(page.region))" }
 
     func list() async -> ConsoleResponse {
         var clusters: [[String: Any]] = []
@@ -61,16 +61,30 @@ struct ElastiCachePages {
         return await page.render("ElastiCache", body: body, section: .elasticache)
     }
 
+    /// A cache cluster, or with replicas (Redis OSS, Valkey) a replication group with automatic
+    /// failover, as the console's create page does.
     func create() async -> ConsoleResponse {
         let form = page.request.form
         let id = form["id"] ?? ""
-        var parameters: [(String, String)] = [
-            ("CacheClusterId", id), ("Engine", form["engine"] ?? "valkey"),
-            ("CacheNodeType", form["nodeType"] ?? "cache.t4g.micro"), ("NumCacheNodes", form["numNodes"] ?? "1"),
-        ]
+        let engine = form["engine"] ?? "valkey"
+        let nodeType = form["nodeType"] ?? "cache.t4g.micro"
+        let replicas = Int(form["replicas"] ?? "") ?? 0
+        var parameters: [(String, String)] = [("Engine", engine), ("CacheNodeType", nodeType)]
         if let group = form["parameterGroup"], !group.isEmpty { parameters.append(("CacheParameterGroupName", group)) }
         if let group = form["subnetGroup"], !group.isEmpty { parameters.append(("CacheSubnetGroupName", group)) }
+        if let token = form["authToken"], !token.isEmpty {
+            parameters += [("AuthToken", token), ("TransitEncryptionEnabled", "true")]
+        }
         do {
+            if engine != "memcached", replicas > 0 {
+                parameters += [
+                    ("ReplicationGroupId", id), ("ReplicationGroupDescription", "Created in the console"),
+                    ("NumCacheClusters", String(replicas + 1)), ("AutomaticFailoverEnabled", "true"),
+                ]
+                _ = try await call("CreateReplicationGroup", parameters)
+                return await page.redirect(home, success: true, "Creating replication group \(id).")
+            }
+            parameters += [("CacheClusterId", id), ("NumCacheNodes", form["numNodes"] ?? "1")]
             _ = try await call("CreateCacheCluster", parameters)
             return await page.redirect(home, success: true, "Creating cache cluster \(id).")
         } catch {
@@ -80,11 +94,8 @@ struct ElastiCachePages {
 
     func delete() async -> ConsoleResponse {
         let id = page.request.form["id"] ?? ""
-        do {
+        return await page.act(home, done: "Deleting cache cluster \(id).") { () throws(APIFailure) in
             _ = try await call("DeleteCacheCluster", [("CacheClusterId", id)])
-            return await page.redirect(home, success: true, "Deleting cache cluster \(id).")
-        } catch {
-            return await page.redirect(home, success: false, PageContext.describe(error))
         }
     }
 
@@ -96,23 +107,21 @@ struct ElastiCachePages {
         for (index, node) in nodes.enumerated() {
             parameters.append(("CacheNodeIdsToReboot.CacheNodeId.\(index + 1)", node))
         }
-        do {
+        return await page.act(home, done: "Rebooting cache cluster \(id).") { () throws(APIFailure) in
             _ = try await call("RebootCacheCluster", parameters)
-            return await page.redirect(home, success: true, "Rebooting cache cluster \(id).")
-        } catch {
-            return await page.redirect(home, success: false, PageContext.describe(error))
         }
     }
 
-    private func call(_ action: String, _ parameters: [(String, String)]) async throws(APIFailure) -> XMLNode {
+    func call(_ action: String, _ parameters: [(String, String)]) async throws(APIFailure) -> XMLNode {
         try await page.client.query("elasticache", version: Self.version, action: action, parameters)
     }
 
-    private static func cluster(_ node: XMLNode) -> [String: Any] {
+    static func cluster(_ node: XMLNode) -> [String: Any] {
         let nodes = node.list("CacheNodes")
         let endpoints = nodes.compactMap { $0.child("Endpoint") }.map { "\($0.text("Address")):\($0.text("Port"))" }
         return [
-            "id": node.text("CacheClusterId"), "status": node.text("CacheClusterStatus"),
+            "id": node.text("CacheClusterId"), "idQuery": PageContext.query(node.text("CacheClusterId")),
+            "status": node.text("CacheClusterStatus"),
             "engine": node.text("Engine"), "version": node.text("EngineVersion"),
             "nodeType": node.text("CacheNodeType"), "nodes": node.text("NumCacheNodes"), "endpoints": endpoints,
             "nodeIds": nodes.map { $0.text("CacheNodeId") }.joined(separator: ","),

@@ -18,7 +18,8 @@ struct PageContext: Sendable {
 
     /// The page inside the layout; a pending flash message is shown once and cleared.
     func render(_ title: String, body: String, status: Int = 200, section: Section? = nil) async -> ConsoleResponse {
-        var flash: [String: String]?
+        // Absent keys, not nil values: a nil in `Any` would open its section.
+        var flash: Any = false
         if let pending = session.flash {
             flash = ["kind": pending.success ? "success" : "error", "message": pending.message]
             var cleared = session
@@ -29,7 +30,7 @@ struct PageContext: Sendable {
         let context: [String: Any] = [
             "title": title, "body": body, "region": region, "path": request.path, "csrf": session.csrfToken,
             "identity": principal.kind == .root ? "root" : principal.userName ?? principal.arn,
-            "account": principal.accountId, "flash": flash as Any,
+            "account": principal.accountId, "flash": flash,
             "nav": section.map { [$0.rawValue: true] } ?? [:],
             "regions": app.regions.map { ["name": $0, "selected": $0 == region] },
         ]
@@ -50,6 +51,18 @@ struct PageContext: Sendable {
         updated.flash = Flash(success: success, message: message)
         try? await app.sessions.update(token, updated)
         return .redirect(location)
+    }
+
+    /// Runs a form's action, then goes back to `location` showing `done` or the call's failure.
+    func act(_ location: String, done: String, _ action: () async throws(APIFailure) -> Void) async
+        -> ConsoleResponse
+    {
+        do {
+            try await action()
+            return await redirect(location, success: true, done)
+        } catch {
+            return await redirect(location, success: false, PageContext.describe(error))
+        }
     }
 
     /// The message a failed call shows: the service's error code and message, as AWS's console.

@@ -27,7 +27,9 @@ enum Assets {
         button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
         button.danger { background: #fff; color: var(--danger); border-color: var(--danger); }
         header.top button { background: transparent; border-color: #d1d5db; }
-        td.actions { display: flex; gap: .4rem; }
+        div.actions { display: flex; gap: .4rem; }
+        td.name { white-space: nowrap; }
+        td.endpoints code { display: block; }
         label.inline { display: flex; gap: .4rem; align-items: center; }
         :focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
         .flash { padding: .6rem .8rem; border-radius: 4px; border: 1px solid; }

@@ -11,9 +11,9 @@ enum ElastiCacheTemplates {
         <tbody>
         {{#clusters}}
         <tr data-cluster="{{id}}">
-          <td>{{id}}</td><td class="status">{{status}}</td><td>{{engine}}</td><td>{{version}}</td><td>{{nodeType}}</td><td>{{nodes}}</td>
-          <td>{{#endpoints}}<code>{{.}}</code> {{/endpoints}}</td>
-          <td class="actions">
+          <td class="name"><a href="/console/elasticache/cluster?region={{region}}&amp;id={{idQuery}}">{{id}}</a></td><td class="status">{{status}}</td><td>{{engine}}</td><td>{{version}}</td><td>{{nodeType}}</td><td>{{nodes}}</td>
+          <td class="endpoints">{{#endpoints}}<code>{{.}}</code>{{/endpoints}}</td>
+          <td><div class="actions">
             <form method="post" action="/console/elasticache/reboot">
               <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
               <input type="hidden" name="id" value="{{id}}"><input type="hidden" name="nodes" value="{{nodeIds}}">
@@ -24,7 +24,7 @@ enum ElastiCacheTemplates {
               <input type="hidden" name="id" value="{{id}}">
               <button type="submit" class="delete danger">Delete</button>
             </form>
-          </td>
+          </div></td>
         </tr>
         {{/clusters}}
         </tbody>
@@ -68,6 +68,10 @@ enum ElastiCacheTemplates {
           <select id="node-type" name="nodeType">{{#nodeTypes}}<option>{{.}}</option>{{/nodeTypes}}</select>
           <label for="num-nodes">Number of nodes (Memcached: 1–40; Redis OSS and Valkey: 1)</label>
           <input id="num-nodes" name="numNodes" type="number" min="1" max="40" value="1">
+          <label for="replicas">Replicas (Redis OSS and Valkey: 1–5 makes a replication group with automatic failover)</label>
+          <input id="replicas" name="replicas" type="number" min="0" max="5" value="0">
+          <label for="auth-token">AUTH token (optional; turns on encryption in transit)</label>
+          <input id="auth-token" name="authToken" type="password" autocomplete="new-password" minlength="16" maxlength="128">
           <label for="parameter-group">Parameter group (optional)</label>
           <input id="parameter-group" name="parameterGroup">
           <label for="subnet-group">Subnet group (optional)</label>
@@ -75,5 +79,72 @@ enum ElastiCacheTemplates {
           <button type="submit" id="create">Create</button>
         </form>
         </section>
+        """
+}
+
+extension ElastiCacheTemplates {
+    /// One cluster: nodes and endpoints, groups, the service's events, modify, snapshots.
+    static let cluster = """
+        <p><a href="/console/elasticache?region={{region}}">ElastiCache</a> › {{id}}</p>
+        <h1>{{id}} <span class="status" id="cluster-status">{{status}}</span></h1>
+        <dl class="facts">
+          <dt>Engine</dt><dd>{{engine}} {{version}}</dd>
+          <dt>Node type</dt><dd>{{nodeType}}</dd>
+          <dt>Parameter group</dt><dd id="parameter-group">{{parameterGroup}} ({{parameterStatus}})</dd>
+          <dt>Subnet group</dt><dd>{{subnetGroup}}</dd>
+          <dt>Configuration endpoint</dt><dd><code>{{configurationEndpoint}}</code></dd>
+          <dt>Replication group</dt><dd>{{replicationGroup}}</dd>
+          <dt>Pending changes</dt><dd id="pending">{{pending}}</dd>
+        </dl>
+        <h2>Nodes</h2>
+        <table id="nodes">
+        <thead><tr><th scope="col">Node</th><th scope="col">Status</th><th scope="col">Endpoint</th><th scope="col">Availability zone</th><th scope="col">Created</th></tr></thead>
+        <tbody>{{#nodes}}<tr><td>{{id}}</td><td>{{status}}</td><td><code>{{endpoint}}</code></td><td>{{zone}}</td><td>{{created}}</td></tr>{{/nodes}}</tbody>
+        </table>
+
+        <h2>Modify</h2>
+        <form method="post" action="/console/elasticache/modify" class="stacked" id="modify-cluster">
+          <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
+          <input type="hidden" name="id" value="{{id}}">
+          <label for="modify-node-type">Node type</label>
+          <select id="modify-node-type" name="nodeType">{{#nodeTypes}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/nodeTypes}}</select>
+          {{#memcached}}
+          <label for="modify-num-nodes">Number of nodes</label>
+          <input id="modify-num-nodes" name="numNodes" type="number" min="1" max="40" value="{{nodeCount}}">
+          {{/memcached}}
+          <label class="inline"><input type="checkbox" name="applyImmediately" value="1" checked> Apply immediately</label>
+          <button type="submit" id="modify">Modify</button>
+        </form>
+
+        {{^memcached}}
+        <h2>Snapshots</h2>
+        {{^hasSnapshots}}<p id="no-snapshots">No snapshots of {{id}}.</p>{{/hasSnapshots}}
+        {{#hasSnapshots}}
+        <table id="snapshots">
+        <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Source</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>{{#snapshots}}<tr data-snapshot="{{name}}"><td>{{name}}</td><td>{{status}}</td><td>{{source}}</td>
+          <td><form method="post" action="/console/elasticache/snapshots/delete">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
+            <input type="hidden" name="id" value="{{id}}"><input type="hidden" name="snapshot" value="{{name}}">
+            <button type="submit" class="danger">Delete</button></form></td></tr>{{/snapshots}}</tbody>
+        </table>
+        {{/hasSnapshots}}
+        <form method="post" action="/console/elasticache/snapshots/create" class="stacked" id="create-snapshot">
+          <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
+          <input type="hidden" name="id" value="{{id}}">
+          <label for="snapshot-name">Snapshot name</label>
+          <input id="snapshot-name" name="snapshot" required maxlength="255">
+          <button type="submit" id="create-snapshot-submit">Create snapshot</button>
+        </form>
+        {{/memcached}}
+
+        <h2>Events</h2>
+        {{^hasEvents}}<p>No events for {{id}} in the last 14 days.</p>{{/hasEvents}}
+        {{#hasEvents}}
+        <table id="service-events">
+        <thead><tr><th scope="col">Date</th><th scope="col">Message</th></tr></thead>
+        <tbody>{{#events}}<tr><td>{{date}}</td><td>{{message}}</td></tr>{{/events}}</tbody>
+        </table>
+        {{/hasEvents}}
         """
 }
