@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "CacheTrailServerTests",
             dependencies: [
-                "CacheTrailServer", "CloudTrail", "AWSWire", "ElastiCache", "IAM", "Persistence", "SigV4",
+                "CacheTrailServer", "CloudTrail", "AWSWire", "ElastiCache", "IAM", "Persistence", "SigV4", "Console",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

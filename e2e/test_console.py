@@ -381,3 +381,35 @@ def test_login_profiles_follow_iam(fresh_server, browsers):
     srv.cli("iam", "delete-login-profile", "--user-name", "carol")
     gone = srv.cli("iam", "get-login-profile", "--user-name", "carol", check=False)
     assert "NoSuchEntity" in gone.stderr and "Login Profile for User carol cannot be found." in gone.stderr
+
+
+def test_a_profile_that_requires_a_reset_allows_only_the_password_page(fresh_server, browsers):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    user_with_profile(srv, "dave", ["iam:ChangePassword", "elasticache:Describe*"])
+    iam.update_login_profile(UserName="dave", PasswordResetRequired=True)
+    browser = browsers()
+    sign_in(browser, srv, "dave")
+    assert browser.current_url.endswith("/console/password")
+    assert browser.find_element(By.ID, "password-required")
+    browser.get(f"{srv.endpoint}/console/elasticache")
+    assert browser.current_url.endswith("/console/password")
+
+    def change(old, new, confirm):
+        browser.find_element(By.ID, "old-password").send_keys(old)
+        browser.find_element(By.ID, "new-password").send_keys(new)
+        browser.find_element(By.ID, "confirm-password").send_keys(confirm)
+        click_and_load(browser, browser.find_element(By.ID, "change-password-submit"))
+
+    change(PASSWORD, "Brand-New-Passw0rd", "Brand-New-Passw0rd-typo")
+    assert "do not match" in browser.find_element(By.ID, "password-error").text
+    change("Not-The-Passw0rd", "Brand-New-Passw0rd", "Brand-New-Passw0rd")
+    assert browser.find_element(By.ID, "password-error").text.startswith("AccessDenied")
+    change(PASSWORD, "Brand-New-Passw0rd", "Brand-New-Passw0rd")
+    assert browser.current_url.endswith("/console/elasticache")
+    assert "Your password was changed." in browser.find_element(By.ID, "flash").text
+    assert not iam.get_login_profile(UserName="dave")["LoginProfile"]["PasswordResetRequired"]
+    changes = events(srv, "ChangePassword")
+    assert sorted(c.get("errorCode", "") for c in changes) == ["", "AccessDenied"]
+    assert all(c["sessionCredentialFromConsole"] == "true" for c in changes)
+    assert not [c for c in changes if "Brand-New-Passw0rd" in json.dumps(c) or PASSWORD in json.dumps(c)]

@@ -16,19 +16,23 @@ package struct ConsoleApp: Sendable {
     let port: APIPort
     /// The server's domain clock: session expiry and sign-in throttling.
     let now: @Sendable () -> Date
+    /// The clock the gateway checks signatures' skew against (wall time in a server).
+    let signingNow: @Sendable () -> Date
     let regions: [String]
     let defaultRegion: String
     let library: MustacheLibrary
     let logger: Logger
 
     package init(
-        identities: IdentityStore, port: @escaping APIPort, now: @escaping @Sendable () -> Date, regions: [String],
-        defaultRegion: String, logger: Logger
+        identities: IdentityStore, port: @escaping APIPort, now: @escaping @Sendable () -> Date,
+        signingNow: @escaping @Sendable () -> Date = { Date() }, regions: [String], defaultRegion: String,
+        logger: Logger
     ) throws {
         self.identities = identities
         sessions = ConsoleSessions(store: identities.store)
         self.port = port
         self.now = now
+        self.signingNow = signingNow
         self.regions = regions
         self.defaultRegion = defaultRegion
         self.logger = logger
@@ -38,6 +42,7 @@ package struct ConsoleApp: Sendable {
             ("caches", ElastiCacheTemplates.caches), ("cluster", ElastiCacheTemplates.cluster),
             ("history", CloudTrailTemplates.history),
             ("trails", CloudTrailTemplates.trails), ("bucket", CloudTrailTemplates.bucket),
+            ("password", LayoutTemplates.password),
         ] {
             try library.register(text, named: name)
         }
@@ -78,9 +83,13 @@ package struct ConsoleApp: Sendable {
                 app: self, request: request, token: token, session: session, region: region,
                 client: ConsoleClient(
                     port: port, credentials: session.credentials, region: region, sourceIP: request.sourceIP,
-                    host: request.header("host") ?? "localhost"))
+                    host: request.header("host") ?? "localhost", now: signingNow))
+            // A login profile that asks for a new password allows nothing else until it is set.
             switch (request.method, request.path) {
             case ("POST", "/console/signout"): return await signOut(request, token: token, session: session)
+            case ("GET", "/console/password"): return await PasswordPage(page: page).form(error: nil)
+            case ("POST", "/console/password"): return await PasswordPage(page: page).change()
+            case _ where session.mustChangePassword == true: return .redirect("/console/password")
             case ("GET", "/console/elasticache"): return await ElastiCachePages(page: page).list()
             case ("POST", "/console/elasticache/create"): return await ElastiCachePages(page: page).create()
             case ("POST", "/console/elasticache/delete"): return await ElastiCachePages(page: page).delete()
@@ -152,7 +161,7 @@ package struct ConsoleApp: Sendable {
                 now: time
             ) { outcome in
                 switch outcome {
-                case .success(let credentials):
+                case .success(let credentials, _):
                     SignInEvents.consoleLogin(
                         credentials.principal, success: true, sourceIP: request.sourceIP, userAgent: userAgent,
                         loginTo: loginTo, time: time)
@@ -164,16 +173,20 @@ package struct ConsoleApp: Sendable {
                     }
                 }
             }
-            guard case .success(let credentials) = outcome else {
+            guard case .success(let credentials, let mustChangePassword) = outcome else {
                 throttle.failed(account: account, address: request.sourceIP, now: time)
                 return signInForm(
                     request, error: "Your authentication information is incorrect. Please try again.",
                     account: account, username: username)
             }
             throttle.succeeded(account: account, address: request.sourceIP)
-            let (token, _) = try await sessions.create(credentials, region: defaultRegion, now: time)
+            var (token, session) = try await sessions.create(credentials, region: defaultRegion, now: time)
+            if mustChangePassword {
+                session.mustChangePassword = true
+                try await sessions.update(token, session)
+            }
             return .redirect(
-                "/console/elasticache",
+                mustChangePassword ? "/console/password" : "/console/elasticache",
                 cookies: [
                     ConsoleSessions.cookie(ConsoleSessions.cookieName, token, secure: request.secure, maxAge: nil),
                     ConsoleSessions.cookie(ConsoleSessions.signInCookieName, "", secure: request.secure, maxAge: 0),

@@ -44,9 +44,9 @@ struct CacheTrailResponder: HTTPResponder {
         var headers: [(name: String, value: String)] = []
         if let authority = request.head.authority { headers.append(("host", authority)) }
         for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let peer = context.remoteAddress?.ipAddress ?? "127.0.0.1"
         let sourceIP = clientAddress.resolve(
-            peer: context.remoteAddress?.ipAddress ?? "127.0.0.1",
-            forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
+            peer: peer, forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
         if path == "/console" || path.hasPrefix("/console/") {
             // Forms and links only: 64 KiB is ample.
             guard let body = try await Self.body(of: &request, limit: 64 << 10, timeout: bodyTimeout) else {
@@ -56,7 +56,10 @@ struct CacheTrailResponder: HTTPResponder {
                 await console.respond(
                     ConsoleRequest(
                         method: request.method.rawValue, path: path, query: query, headers: headers,
-                        body: Array(buffer: body), sourceIP: sourceIP, secure: false)))
+                        body: Array(buffer: body), sourceIP: sourceIP,
+                        // The server speaks plain HTTP; a trusted proxy says when it took TLS.
+                        secure: clientAddress.isTrusted(peer)
+                            && headers.first { $0.name.lowercased() == "x-forwarded-proto" }?.value == "https")))
         }
         var gatewayRequest = GatewayRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers, body: [], sourceIP: sourceIP)

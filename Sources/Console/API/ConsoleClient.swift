@@ -23,6 +23,8 @@ struct ConsoleClient: Sendable {
     let region: String
     let sourceIP: String
     let host: String
+    /// Wall time, as a browser's SDK signs with (the gateway checks the skew against it).
+    let now: @Sendable () -> Date
 
     /// The user agent CloudTrail records for console calls: `console.amazonaws.com` for the root
     /// user, `signin.amazonaws.com` for IAM users (CloudTrail's record contents reference).
@@ -90,13 +92,12 @@ struct ConsoleClient: Sendable {
                 accessKeyID: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
                 sessionToken: credentials.sessionToken),
             region: region, service: service)
-        // Signed with the wall clock, as a browser's SDK would: the gateway checks the skew
-        // against wall time, and the session's expiry against the server's own clock.
+        // The session's expiry is checked against the server's own clock, not this one.
         let signed = signer.sign(
             SignableRequest(
                 method: method, path: path, query: query,
                 headers: headers + [("host", host), ("user-agent", userAgent)], bodySHA256: SigV4.sha256Hex(body)),
-            at: Date())
+            at: now())
         return await port(
             ConsoleRequest(
                 method: method, path: path, query: query, headers: signed.headers, body: body, sourceIP: sourceIP,

@@ -14,6 +14,8 @@ struct ConsoleSession: CachedDocument, Equatable {
     var expires: Date
     /// A message for the next page shown (the outcome of a form's action).
     var flash: Flash?
+    /// The login profile asked for a new password: only the password page answers until then.
+    var mustChangePassword: Bool?
 }
 
 struct Flash: Codable, Equatable, Sendable {

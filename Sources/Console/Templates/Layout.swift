@@ -40,6 +40,22 @@ enum LayoutTemplates {
         </html>
         """
 
+    static let password = """
+        <h1>Change your password</h1>
+        {{#required}}<p id="password-required">Your password must be changed before you continue.</p>{{/required}}
+        {{#error}}<p class="flash error" role="alert" id="password-error">{{error}}</p>{{/error}}
+        <form method="post" action="/console/password" class="stacked" id="change-password">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="old-password">Old password</label>
+          <input id="old-password" name="oldPassword" type="password" required autocomplete="current-password">
+          <label for="new-password">New password</label>
+          <input id="new-password" name="newPassword" type="password" required autocomplete="new-password">
+          <label for="confirm-password">Confirm new password</label>
+          <input id="confirm-password" name="confirmPassword" type="password" required autocomplete="new-password">
+          <button type="submit" id="change-password-submit">Change password</button>
+        </form>
+        """
+
     static let signIn = """
         <!doctype html>
         <html lang="en">

@@ -5,7 +5,8 @@ import ServiceContract
 /// What a console sign-in attempt proved: the signed-in principal with fresh temporary
 /// credentials, or who was claimed (for the `ConsoleLogin` Failure record).
 package enum ConsoleSignInOutcome: Sendable {
-    case success(ConsoleCredentials)
+    /// `mustChangePassword`: the login profile asks for a new password (PasswordResetRequired).
+    case success(ConsoleCredentials, mustChangePassword: Bool)
     /// `claimed` is nil when the account does not exist here (no account records the attempt).
     case failure(claimed: Principal?)
 }
@@ -44,17 +45,22 @@ extension IdentityStore {
     ) async throws -> ConsoleSignInOutcome {
         // The records are read, the password checked outside any transaction (scrypt is slow
         // on purpose), then the session written.
-        let claim: (principal: Principal, hash: PasswordHash?, issuerId: String?)? = try await store.read { tx in
+        typealias Claim = (principal: Principal, hash: PasswordHash?, issuerId: String?, reset: Bool)
+        let claim: Claim? = try await store.read { tx in
             guard let record = try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: account)
             else { return nil }
-            guard let userName else { return (.root(account: account, accessKeyId: ""), record.rootPassword, nil) }
+            guard let userName else {
+                return (.root(account: account, accessKeyId: ""), record.rootPassword, nil, false)
+            }
             let user = try tx.get(UserRecord.self, kind: Kind.user, scope: account, id: userName)
             let profile = try tx.get(LoginProfileRecord.self, kind: Kind.loginProfile, scope: account, id: userName)
             let principal = Principal(
                 kind: .iamUser, principalId: user?.userId ?? "", arn: user?.arn ?? "", accountId: account,
                 accessKeyId: "", userName: user == nil ? Self.hiddenUserName : userName,
                 policyUser: user == nil ? nil : userName)
-            return (principal, user == nil ? nil : profile?.password, user?.userId)
+            return (
+                principal, user == nil ? nil : profile?.password, user?.userId, profile?.passwordResetRequired ?? false
+            )
         }
         guard let claim, let hash = claim.hash, hash.matches(password) else {
             if claim?.hash == nil { _ = PasswordHash.decoy?.matches(password) }
@@ -73,7 +79,7 @@ extension IdentityStore {
         let session = SessionRecord(
             accessKeyId: keyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken,
             expiration: credentials.expiration, principal: principal, issuerId: claim.issuerId)
-        let outcome = ConsoleSignInOutcome.success(credentials)
+        let outcome = ConsoleSignInOutcome.success(credentials, mustChangePassword: claim.reset)
         let entry = event(outcome)
         _ = try await store.write { tx in
             try tx.put(session, kind: Kind.session, scope: Kind.global, id: keyId)

@@ -19,25 +19,37 @@ package enum SecretSealing {
 
     package struct Unavailable: Error {}
 
-    private static let installed = Mutex<Sealer?>(nil)
+    /// Every sealer installed in this process, newest last. A server installs one; tests that
+    /// open several data directories in one process install one each, and a value sealed under
+    /// an earlier one still opens.
+    private static let installed = Mutex<[Sealer]>([])
     static let prefix = "sealed:v1:"
 
     /// Seals secrets from now on (the server, at start, with its master key).
     package static func install(_ sealer: Sealer) {
-        installed.withLock { $0 = sealer }
+        installed.withLock { $0.append(sealer) }
     }
 
     static func seal(_ text: String) throws -> String {
-        guard let sealer = installed.withLock({ $0 }) else { return text }
+        guard let sealer = installed.withLock({ $0.last }) else { return text }
         return prefix + (try sealer.seal(Array(text.utf8))).base64EncodedString()
     }
 
     static func open(_ text: String) throws -> String {
         guard text.hasPrefix(prefix) else { return text }
-        guard let sealer = installed.withLock({ $0 }),
-            let box = Data(base64Encoded: String(text.dropFirst(prefix.count)))
-        else { throw Unavailable() }
-        return String(decoding: try sealer.open(box), as: UTF8.self)
+        let sealers = installed.withLock { $0 }
+        guard !sealers.isEmpty, let box = Data(base64Encoded: String(text.dropFirst(prefix.count))) else {
+            throw Unavailable()
+        }
+        var failure: any Error = Unavailable()
+        for sealer in sealers.reversed() {
+            do {
+                return String(decoding: try sealer.open(box), as: UTF8.self)
+            } catch {
+                failure = error
+            }
+        }
+        throw failure
     }
 }
 
