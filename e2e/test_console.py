@@ -413,3 +413,19 @@ def test_a_profile_that_requires_a_reset_allows_only_the_password_page(fresh_ser
     assert sorted(c.get("errorCode", "") for c in changes) == ["", "AccessDenied"]
     assert all(c["sessionCredentialFromConsole"] == "true" for c in changes)
     assert not [c for c in changes if "Brand-New-Passw0rd" in json.dumps(c) or PASSWORD in json.dumps(c)]
+
+
+def test_repeated_failures_wait_on_the_servers_clock(fresh_server, browsers):
+    srv = fresh_server()
+    password = root_password(srv)
+    browser = browsers()
+    for _ in range(3):
+        sign_in(browser, srv, password="Wrong-Passw0rd!")
+        assert "incorrect" in browser.find_element(By.ID, "signin-error").text
+    # The fourth attempt, even with the right password, waits (1 s after the third failure).
+    sign_in(browser, srv, password=password)
+    assert "Too many failed attempts" in browser.find_element(By.ID, "signin-error").text
+    srv.advance(2)
+    sign_in(browser, srv, password=password)
+    assert browser.current_url.endswith("/console/elasticache")
+    assert len(events(srv, "ConsoleLogin")) == 4  # three failures, one success; the waiting attempt checked nothing

@@ -96,6 +96,19 @@ import Testing
         #expect(!again.contains("Creating cache cluster from-console."))
     }
 
+    @Test func longListsArePaged() async throws {
+        for index in 0..<51 { await harness.createCluster(String(format: "c-%02d", index), engine: "memcached") }
+        let (session, _) = try await signIn()
+        let first = String(decoding: await send("GET", "/console/elasticache", cookies: [session]).body, as: UTF8.self)
+        #expect(first.components(separatedBy: "data-cluster=").count - 1 == 50)
+        #expect(!first.contains("data-cluster=\"c-50\""))
+        let link = try #require(first.range(of: "id=\"next-clusters\" href=\"/console/elasticache?"))
+        let query = String(first[link.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+        let second = String(
+            decoding: await send("GET", "/console/elasticache", query: query, cookies: [session]).body, as: UTF8.self)
+        #expect(second.contains("data-cluster=\"c-50\"") && !second.contains("data-cluster=\"c-00\""))
+    }
+
     @Test func signInIsRecordedInUSEast1AndASessionLasts12Hours() async throws {
         let (session, _) = try await signIn()
         harness.region = "us-east-1"

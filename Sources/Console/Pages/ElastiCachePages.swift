@@ -17,11 +17,14 @@ struct ElastiCachePages {
         var clusters: [[String: Any]] = []
         var groups: [[String: Any]] = []
         var serverless: [[String: Any]] = []
+        var next: String?
         var failures: [String] = []
         do {
-            let result = try await call(
-                "DescribeCacheClusters", [("ShowCacheNodeInfo", "true"), ("MaxRecords", "100")])
+            var parameters = [("ShowCacheNodeInfo", "true"), ("MaxRecords", "50")]
+            if let marker = page.request.parameters["marker"], !marker.isEmpty { parameters.append(("Marker", marker)) }
+            let result = try await call("DescribeCacheClusters", parameters)
             clusters = result.list("CacheClusters").map(Self.cluster)
+            next = result.child("Marker")?.text
         } catch { failures.append(PageContext.describe(error)) }
         do {
             let result = try await call("DescribeReplicationGroups", [("MaxRecords", "100")])
@@ -53,6 +56,7 @@ struct ElastiCachePages {
             [
                 "clusters": clusters, "hasClusters": !clusters.isEmpty, "groups": groups, "hasGroups": !groups.isEmpty,
                 "serverless": serverless, "hasServerless": !serverless.isEmpty, "nodeTypes": Self.nodeTypes,
+                "next": next.map(PageContext.query) ?? false,
             ])
         // A list the caller may not read shows the service's refusal in its place.
         for failure in Set(failures).sorted() {

@@ -120,6 +120,10 @@ final class SignInThrottle: Sendable {
 
     func failed(account: String, address: String, now: Date) {
         entries.withLock { entries in
+            // Bounded: entries whose wait ended long ago are dropped once there are many.
+            if entries.count >= 10_000 {
+                entries = entries.filter { $0.value.lockedUntil > now.addingTimeInterval(-900) }
+            }
             var entry = entries["\(account)|\(address)"] ?? Entry(failures: 0, lockedUntil: now)
             entry.failures += 1
             if entry.failures >= 3 {

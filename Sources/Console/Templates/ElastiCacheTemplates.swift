@@ -29,6 +29,7 @@ enum ElastiCacheTemplates {
         {{/clusters}}
         </tbody>
         </table>
+        {{#next}}<p><a id="next-clusters" href="/console/elasticache?region={{region}}&amp;marker={{next}}">Next page</a></p>{{/next}}
         {{/hasClusters}}
         </section>
 
