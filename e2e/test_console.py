@@ -153,6 +153,12 @@ def test_iam_user_creates_a_cluster_and_finds_its_console_event(fresh_server, br
     assert login["awsRegion"] == "us-east-1" and login["userIdentity"]["userName"] == "alice"
     assert login["userAgent"] == browser.execute_script("return navigator.userAgent")
 
+    # A time range that ends before the call finds nothing.
+    browser.execute_script("arguments[0].value = '2020-01-01T00:00'", browser.find_element(By.ID, "end"))
+    click_and_load(browser, browser.find_element(By.ID, "lookup-submit"))
+    assert browser.find_element(By.ID, "no-events")
+    browser.back()
+
     # Downloads: the links' own URLs, parsed as CSV and JSON.
     csv_link = browser.find_element(By.ID, "download-csv").get_attribute("href")
     status, body = fetch(srv, browser, csv_link.removeprefix(srv.endpoint))
@@ -164,6 +170,22 @@ def test_iam_user_creates_a_cluster_and_finds_its_console_event(fresh_server, br
     status, body = fetch(srv, browser, json_link.removeprefix(srv.endpoint))
     assert status == 200
     assert [r["eventName"] for r in json.loads(body)["Records"]] == ["CreateCacheCluster"]
+
+
+def test_the_region_switcher_lists_another_regions_caches(fresh_server, browsers):
+    srv = fresh_server()
+    srv.client("elasticache", region="us-west-2").create_cache_cluster(
+        CacheClusterId="west", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1)
+    browser = browsers()
+    sign_in(browser, srv, password=root_password(srv))
+    assert browser.find_element(By.ID, "no-clusters").text == "No cache clusters in us-east-1."
+    old = browser.find_element(By.TAG_NAME, "html")
+    Select(browser.find_element(By.ID, "region-select")).select_by_value("us-west-2")  # submits by script
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+    assert browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='west']")
+    # The session keeps the region: the next page without ?region= stays there.
+    browser.get(f"{srv.endpoint}/console/elasticache")
+    assert browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='west']")
 
 
 def test_a_wrong_password_shows_an_error_and_records_a_failure(fresh_server, browsers):
