@@ -23,14 +23,21 @@ package struct Authorizer: Sendable {
         _ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil, in reader: any StateReader
     ) throws {
         let principal = request.principal
-        let identity = try identityDecision(request, in: reader)
+        let (identity, limit) = try identityDecision(request, in: reader)
         let resource = resourcePolicy.map { PolicyEvaluator.evaluate([$0.document], request, checkPrincipal: true) }
-        if identity == .explicitDeny { throw denied(request, "with an explicit deny in an identity-based policy") }
+        if identity == .explicitDeny {
+            throw denied(request, "with an explicit deny in \(limit?.article ?? "an identity-based policy")")
+        }
         if resource == .explicitDeny { throw denied(request, "with an explicit deny in a resource-based policy") }
         // A service principal has no identity policies: the resource policy alone decides.
         if principal.kind == .awsService {
             if resource == .allow { return }
             throw denied(request, "because no resource-based policy allows the \(request.action) action")
+        }
+        // A boundary or session policy that does not allow the action denies it, whatever the
+        // resource policy says (AWS's evaluation logic for identities in the same account).
+        if let limit, identity != .allow {
+            throw denied(request, "because no \(limit.name) allows the \(request.action) action")
         }
         let sameAccount = resourcePolicy.map { $0.ownerAccount == principal.accountId } ?? true
         if sameAccount {
@@ -53,26 +60,45 @@ package struct Authorizer: Sendable {
         }
     }
 
-    /// The identity side alone: root is allowed; services have no identity policies.
-    func identityDecision(_ request: AccessRequest, in reader: any StateReader) throws -> PolicyDecision {
+    /// A policy type that limits what identity policies allow.
+    enum Limit: String {
+        case boundary = "permissions boundary"
+        case session = "session policy"
+
+        var name: String { rawValue }
+        /// As AWS's messages name it after "an explicit deny in".
+        var article: String { "a \(rawValue)" }
+    }
+
+    /// The identity side alone: root is allowed; services have no identity policies. With the
+    /// decision, the limiting policy (a permissions boundary, a session policy) that denied or
+    /// did not allow, when one did.
+    func identityDecision(_ request: AccessRequest, in reader: any StateReader) throws -> (PolicyDecision, Limit?) {
         let principal = request.principal
         switch principal.kind {
         case .root:
-            return .allow
+            return (.allow, nil)
         case .awsService, .anonymous:
-            return .implicitDeny
+            return (.implicitDeny, nil)
         case .iamUser, .assumedRole, .federatedUser:
             let documents = try IdentityStore.identityPolicies(for: principal, in: reader).compactMap {
                 try? PolicyDocument.parse($0, use: .identity)
             }
-            var decision = PolicyEvaluator.evaluate(documents, request, checkPrincipal: false)
-            if decision != .explicitDeny, let sessionText = principal.sessionPolicy {
-                let session = (try? PolicyDocument.parse(sessionText, use: .identity)).map { [$0] } ?? []
-                let sessionDecision = PolicyEvaluator.evaluate(session, request, checkPrincipal: false)
-                if sessionDecision == .explicitDeny { return .explicitDeny }
-                if sessionDecision != .allow { decision = .implicitDeny }
+            let decision = PolicyEvaluator.evaluate(documents, request, checkPrincipal: false)
+            if decision == .explicitDeny { return (.explicitDeny, nil) }
+            let limits: [(Limit, String?)] = [
+                (.boundary, try IdentityStore.boundary(for: principal, in: reader)),
+                (.session, principal.sessionPolicy),
+            ]
+            for case (let limit, let text?) in limits {
+                let parsed = (try? PolicyDocument.parse(text, use: .identity)).map { [$0] } ?? []
+                switch PolicyEvaluator.evaluate(parsed, request, checkPrincipal: false) {
+                case .explicitDeny: return (.explicitDeny, limit)
+                case .implicitDeny: return (decision == .allow ? .implicitDeny : decision, limit)
+                case .allow: continue
+                }
             }
-            return decision
+            return (decision, nil)
         }
     }
 

@@ -69,6 +69,12 @@ enum Kind {
     static let rolePolicy = "iam.rolepolicy"
     static let session = "sts.session"
     static let loginProfile = "iam.loginprofile"
+    static let policy = "iam.policy"
+    static let attachment = "iam.attachment"
+    static let group = "iam.group"
+    static let groupMember = "iam.groupmember"
+    static let groupPolicy = "iam.grouppolicy"
+    static let boundary = "iam.boundary"
     /// Scope for documents looked up across accounts (access keys, sessions, accounts).
     static let global = "-"
 }

@@ -113,17 +113,50 @@ package struct IdentityStore: Sendable {
         return nil
     }
 
-    /// The identity-based policies that apply to `principal` (inline user or role policies).
+    /// The identity-based policies that apply to `principal`: a user's inline and attached
+    /// managed policies and those of its groups; a role's inline and attached policies.
     package static func identityPolicies(for principal: Principal, in tx: any StateReader) throws -> [String] {
+        let account = principal.accountId
+        var owners: [(AttachmentRecord.Owner, String)] = []
         if let user = principal.policyUser {
-            return try tx.list(InlinePolicyRecord.self, kind: Kind.userPolicy, scope: principal.accountId)
-                .filter { $0.owner == user }.map(\.document)
+            owners.append((.user, user))
+            owners += try groups(of: user, account: account, in: tx).map { (.group, $0) }
+        } else if let role = principal.policyRole {
+            owners.append((.role, role))
         }
-        if let role = principal.policyRole {
-            return try tx.list(InlinePolicyRecord.self, kind: Kind.rolePolicy, scope: principal.accountId)
-                .filter { $0.owner == role }.map(\.document)
+        guard !owners.isEmpty else { return [] }
+        let attachments = try tx.list(AttachmentRecord.self, kind: Kind.attachment, scope: account)
+        var documents: [String] = []
+        for (owner, name) in owners {
+            let kind = owner == .user ? Kind.userPolicy : owner == .role ? Kind.rolePolicy : Kind.groupPolicy
+            documents += try tx.list(InlinePolicyRecord.self, kind: kind, scope: account)
+                .filter { $0.owner == name }.map(\.document)
+            for attachment in attachments where attachment.owner == owner && attachment.ownerName == name {
+                if let document = try ManagedPolicyOperations.document(
+                    attachment.policyArn, account: account, in: tx)
+                {
+                    documents.append(document)
+                }
+            }
         }
-        return []
+        return documents
+    }
+
+    /// The permissions boundary's document of the user or role whose policies `principal` uses.
+    package static func boundary(for principal: Principal, in tx: any StateReader) throws -> String? {
+        let id = principal.policyUser.map { "user/\($0)" } ?? principal.policyRole.map { "role/\($0)" }
+        guard let id,
+            let record = try tx.get(BoundaryRecord.self, kind: Kind.boundary, scope: principal.accountId, id: id)
+        else { return nil }
+        // A boundary whose policy is gone allows nothing.
+        return try ManagedPolicyOperations.document(record.policyArn, account: principal.accountId, in: tx)
+            ?? #"{"Version":"2012-10-17","Statement":[]}"#
+    }
+
+    /// The groups `user` belongs to.
+    static func groups(of user: String, account: String, in tx: any StateReader) throws -> [String] {
+        try tx.list(GroupMemberRecord.self, kind: Kind.groupMember, scope: account)
+            .filter { $0.userName == user }.map(\.groupName)
     }
 
 }

@@ -62,17 +62,16 @@ struct AccessKeyOperations {
 /// Put/Get/List/Delete of inline policies on users or roles.
 struct InlinePolicyOperations {
     enum Owner {
-        case user, role
+        case user, role, group
     }
 
     let owner: Owner
 
     func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let account = call.account
-        let ownerMember: MemberName = owner == .user ? .userName : .roleName
+        let ownerMember: MemberName = owner == .user ? .userName : owner == .role ? .roleName : .groupName
         let ownerName = try call.required(ownerMember)
-        let kind = owner == .user ? Kind.userPolicy : Kind.rolePolicy
-        let ownerKind = owner == .user ? Kind.user : Kind.role
+        let kind = owner == .user ? Kind.userPolicy : owner == .role ? Kind.rolePolicy : Kind.groupPolicy
         let operation = call.operation.name
         if operation.hasPrefix("Put") {
             let document = try call.required(.policyDocument)
@@ -82,13 +81,8 @@ struct InlinePolicyOperations {
                 throw call.error(.malformedPolicyDocumentException, error.message)
             }
         }
-        let exists =
-            owner == .user
-            ? try tx.get(UserRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
-            : try tx.get(RoleRecord.self, kind: ownerKind, scope: account, id: ownerName) != nil
-        guard exists else {
-            throw owner == .user ? IAMService.noSuchUser(call, ownerName) : IAMService.noSuchRole(call, ownerName)
-        }
+        try IAMService.requireOwner(
+            owner == .user ? .user : owner == .role ? .role : .group, ownerName, call, tx)
         if operation.hasPrefix("List") {
             let names = try tx.list(InlinePolicyRecord.self, kind: kind, scope: account)
                 .filter { $0.owner == ownerName }.map { ShapeValue.string($0.policyName) }
@@ -121,6 +115,7 @@ struct InlinePolicyOperations {
     private func noSuchPolicy(_ call: OperationCall, _ policy: String, _ ownerName: String) -> AWSError {
         call.error(
             .noSuchEntityException,
-            "The \(owner == .user ? "user" : "role") policy with name \(policy) cannot be found.")
+            "The \(owner == .user ? "user" : owner == .role ? "role" : "group") policy with name \(policy) cannot be found."
+        )
     }
 }

@@ -43,6 +43,17 @@ package struct IAMService: ServiceHandler {
             return try InlinePolicyOperations(owner: .role).handle(call, in: tx)
         case "CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "ChangePassword":
             return try LoginProfileOperations().handle(call, in: tx)
+        case "PutGroupPolicy", "GetGroupPolicy", "ListGroupPolicies", "DeleteGroupPolicy":
+            return try InlinePolicyOperations(owner: .group).handle(call, in: tx)
+        case "CreateGroup", "GetGroup", "ListGroups", "DeleteGroup", "AddUserToGroup", "RemoveUserFromGroup",
+            "ListGroupsForUser", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
+            "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary":
+            return try GroupOperations().handle(call, in: tx)
+        case "CreatePolicy", "GetPolicy", "ListPolicies", "DeletePolicy", "CreatePolicyVersion", "GetPolicyVersion",
+            "DeletePolicyVersion", "ListPolicyVersions", "SetDefaultPolicyVersion", "AttachUserPolicy",
+            "DetachUserPolicy", "ListAttachedUserPolicies", "AttachRolePolicy", "DetachRolePolicy",
+            "ListAttachedRolePolicies", "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies":
+            return try ManagedPolicyOperations().handle(call, in: tx)
         default: throw AWSError.invalidAction(call.operation.name)
         }
     }
@@ -86,6 +97,51 @@ package struct IAMService: ServiceHandler {
         call.error(.noSuchEntityException, "The user with name \(name) cannot be found.")
     }
 
+    /// A user or role with managed policies attached cannot be deleted.
+    static func refuseAttached(
+        _ owner: AttachmentRecord.Owner, _ name: String, _ call: OperationCall, _ tx: any StateReader
+    )
+        throws
+    {
+        if try tx.list(AttachmentRecord.self, kind: Kind.attachment, scope: call.account).contains(where: {
+            $0.owner == owner && $0.ownerName == name
+        }) {
+            throw call.error(.deleteConflictException, "Cannot delete entity, must detach all policies first.")
+        }
+    }
+
+    /// CreateUser's and CreateRole's `PermissionsBoundary`, checked and stored.
+    static func storeBoundary(_ call: OperationCall, _ id: String, _ tx: any StateWriter) throws {
+        guard let arn = call.string(.permissionsBoundary) else { return }
+        _ = try ManagedPolicyOperations.resolve(arn, call, tx, attaching: true)
+        try tx.put(BoundaryRecord(policyArn: arn), kind: Kind.boundary, scope: call.account, id: id)
+    }
+
+    /// The `PermissionsBoundary` element of a user or role, when it has one.
+    static func boundaryValue(_ id: String, _ call: OperationCall, _ tx: any StateReader) throws -> ShapeValue? {
+        try tx.get(BoundaryRecord.self, kind: Kind.boundary, scope: call.account, id: id).map {
+            .object([
+                "PermissionsBoundaryType": .string("PermissionsBoundaryPolicy"),
+                "PermissionsBoundaryArn": .string($0.policyArn),
+            ])
+        }
+    }
+
+    /// Throws NoSuchEntity unless the user, role or group exists.
+    static func requireOwner(
+        _ owner: AttachmentRecord.Owner, _ name: String, _ call: OperationCall, _ tx: any StateReader
+    )
+        throws
+    {
+        switch owner {
+        case .user:
+            guard try tx.contains(kind: Kind.user, scope: call.account, id: name) else { throw noSuchUser(call, name) }
+        case .role:
+            guard try tx.contains(kind: Kind.role, scope: call.account, id: name) else { throw noSuchRole(call, name) }
+        case .group: _ = try GroupOperations.group(name, call, tx)
+        }
+    }
+
     static func noSuchRole(_ call: OperationCall, _ name: String) -> AWSError {
         call.error(.noSuchEntityException, "The role with name \(name) cannot be found.")
     }
@@ -100,7 +156,10 @@ package struct IAMService: ServiceHandler {
             throw call.error(.entityAlreadyExistsException, "User with name \(name) already exists.")
         }
         try tx.put(user, kind: Kind.user, scope: call.account, id: name)
-        return .object(["User": Self.userValue(user)])
+        try Self.storeBoundary(call, "user/\(name)", tx)
+        return .object([
+            "User": try Self.userValue(user).adding("PermissionsBoundary", Self.boundaryValue("user/\(name)", call, tx))
+        ])
     }
 
     private func getUser(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
@@ -113,7 +172,9 @@ package struct IAMService: ServiceHandler {
         }
         let user = try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name)
         guard let user else { throw Self.noSuchUser(call, name) }
-        return .object(["User": Self.userValue(user)])
+        return .object([
+            "User": try Self.userValue(user).adding("PermissionsBoundary", Self.boundaryValue("user/\(name)", call, tx))
+        ])
     }
 
     private func listUsers(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
@@ -137,6 +198,11 @@ package struct IAMService: ServiceHandler {
             let first = profile ? "login profile" : keys.isEmpty ? "policies" : "access keys"
             throw call.error(.deleteConflictException, "Cannot delete entity, must delete \(first) first.")
         }
+        try Self.refuseAttached(.user, name, call, tx)
+        if try !IdentityStore.groups(of: name, account: call.account, in: tx).isEmpty {
+            throw call.error(.deleteConflictException, "Cannot delete entity, must remove user from all groups first.")
+        }
+        _ = try tx.delete(kind: Kind.boundary, scope: call.account, id: "user/\(name)")
         try tx.delete(kind: Kind.user, scope: call.account, id: name)
         return nil
     }
@@ -159,14 +225,19 @@ package struct IAMService: ServiceHandler {
             throw call.error(.entityAlreadyExistsException, "Role with name \(name) already exists.")
         }
         try tx.put(role, kind: Kind.role, scope: call.account, id: name)
-        return .object(["Role": Self.roleValue(role)])
+        try Self.storeBoundary(call, "role/\(name)", tx)
+        return .object([
+            "Role": try Self.roleValue(role).adding("PermissionsBoundary", Self.boundaryValue("role/\(name)", call, tx))
+        ])
     }
 
     private func getRole(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let name = try call.required(.roleName)
         let role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name)
         guard let role else { throw Self.noSuchRole(call, name) }
-        return .object(["Role": Self.roleValue(role)])
+        return .object([
+            "Role": try Self.roleValue(role).adding("PermissionsBoundary", Self.boundaryValue("role/\(name)", call, tx))
+        ])
     }
 
     private func listRoles(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
@@ -185,6 +256,8 @@ package struct IAMService: ServiceHandler {
         }) {
             throw call.error(.deleteConflictException, "Cannot delete entity, must delete policies first.")
         }
+        try Self.refuseAttached(.role, name, call, tx)
+        _ = try tx.delete(kind: Kind.boundary, scope: call.account, id: "role/\(name)")
         try tx.delete(kind: Kind.role, scope: call.account, id: name)
         return nil
     }
@@ -207,6 +280,15 @@ package struct IAMService: ServiceHandler {
 }
 
 /// IAM's `Marker` / `MaxItems` pagination over a sorted list.
+extension ShapeValue {
+    /// This structure with `member` set, when `value` is present.
+    func adding(_ member: String, _ value: ShapeValue?) -> ShapeValue {
+        guard let value, case .structure(var fields) = self else { return self }
+        fields[member] = value
+        return .structure(fields)
+    }
+}
+
 struct Page<T> {
     var items: [T]
     var marker: String?

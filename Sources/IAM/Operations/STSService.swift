@@ -106,11 +106,18 @@ package struct STSService: ServiceHandler {
             statement.effect == .allow
                 && (statement.principal?.values["AWS"] ?? []).contains { PolicyEvaluator.namesExactly($0, caller) }
         }
-        let identity = try authorizer.identityDecision(request, in: tx)
+        let (identity, limit) = try authorizer.identityDecision(request, in: tx)
         if identity == .explicitDeny {
-            throw authorizer.denied(request, "with an explicit deny in an identity-based policy")
+            throw authorizer.denied(
+                request, "with an explicit deny in \(limit?.article ?? "an identity-based policy")")
         }
-        if identity != .allow && !(namedExactly && roleAccount == caller.accountId) {
+        // A trust policy that names the caller's ARN exactly allows it within the account,
+        // whatever its identity policies, boundary or session policy allow.
+        let trusted = namedExactly && roleAccount == caller.accountId
+        if let limit, identity != .allow, !trusted {
+            throw authorizer.denied(request, "because no \(limit.name) allows the sts:AssumeRole action")
+        }
+        if identity != .allow && !trusted {
             throw authorizer.denied(request, "because no identity-based policy allows the sts:AssumeRole action")
         }
         let duration = call.int(.durationSeconds) ?? 3600

@@ -1,0 +1,123 @@
+"""Managed policies (customer and AWS), groups and permissions boundaries with boto3: what the
+IAM API answers, and what the gateway then allows and refuses."""
+
+import json
+
+import pytest
+
+DESCRIBE_ONLY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "elasticache:Describe*", "Resource": "*"}]}
+ALL_ELASTICACHE = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "elasticache:*", "Resource": "*"}]}
+
+
+def user_client(srv, iam, name, service="elasticache"):
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return srv.client(service, key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+def denied_message(call):
+    with pytest.raises(Exception) as raised:
+        call()
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    return raised.value.response["Error"]["Message"]
+
+
+def test_customer_policy_versions(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    policy = iam.create_policy(PolicyName="ops", PolicyDocument=json.dumps(DESCRIBE_ONLY),
+                               Description="read caches")["Policy"]
+    assert policy["Arn"] == "arn:aws:iam::000000000000:policy/ops" and policy["DefaultVersionId"] == "v1"
+    assert policy["PolicyId"].startswith("ANPA") and "Description" not in policy
+    assert iam.get_policy(PolicyArn=policy["Arn"])["Policy"]["Description"] == "read caches"
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=json.dumps(ALL_ELASTICACHE))
+    with pytest.raises(iam.exceptions.LimitExceededException):
+        iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=json.dumps(ALL_ELASTICACHE))
+    iam.set_default_policy_version(PolicyArn=policy["Arn"], VersionId="v3")
+    versions = iam.list_policy_versions(PolicyArn=policy["Arn"])["Versions"]
+    assert [v["VersionId"] for v in versions] == ["v5", "v4", "v3", "v2", "v1"]
+    assert [v["IsDefaultVersion"] for v in versions].count(True) == 1
+    document = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId="v3")["PolicyVersion"]["Document"]
+    assert document == ALL_ELASTICACHE  # botocore decodes IAM's URL-encoded documents
+    with pytest.raises(iam.exceptions.DeleteConflictException):
+        iam.delete_policy_version(PolicyArn=policy["Arn"], VersionId="v3")
+    with pytest.raises(iam.exceptions.DeleteConflictException):
+        iam.delete_policy(PolicyArn=policy["Arn"])  # versions first
+    for version in ["v1", "v2", "v4", "v5"]:
+        iam.delete_policy_version(PolicyArn=policy["Arn"], VersionId=version)
+    iam.create_user(UserName="u")
+    iam.attach_user_policy(UserName="u", PolicyArn=policy["Arn"])
+    with pytest.raises(iam.exceptions.DeleteConflictException):
+        iam.delete_policy(PolicyArn=policy["Arn"])  # attached
+    with pytest.raises(iam.exceptions.DeleteConflictException):
+        iam.delete_user(UserName="u")
+    iam.detach_user_policy(UserName="u", PolicyArn=policy["Arn"])
+    iam.delete_policy(PolicyArn=policy["Arn"])
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_policy(PolicyArn=policy["Arn"])
+
+
+def test_attached_and_group_policies_decide_what_a_user_may_do(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    elasticache = user_client(srv, iam, "alice")
+    denied_message(elasticache.describe_cache_clusters)
+    aws_read = "arn:aws:iam::aws:policy/AmazonElastiCacheReadOnlyAccess"
+    listed = {p["Arn"] for p in iam.list_policies(Scope="AWS")["Policies"]}
+    assert {aws_read, "arn:aws:iam::aws:policy/AdministratorAccess",
+            "arn:aws:iam::aws:policy/AWSCloudTrail_ReadOnlyAccess"} <= listed
+    iam.attach_user_policy(UserName="alice", PolicyArn=aws_read)
+    assert iam.list_attached_user_policies(UserName="alice")["AttachedPolicies"] == [
+        {"PolicyName": "AmazonElastiCacheReadOnlyAccess", "PolicyArn": aws_read}]
+    assert iam.get_policy(PolicyArn=aws_read)["Policy"]["AttachmentCount"] == 1
+    elasticache.describe_cache_clusters()
+    message = denied_message(lambda: elasticache.create_cache_cluster(
+        CacheClusterId="c1", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1))
+    assert "because no identity-based policy allows the elasticache:CreateCacheCluster action" in message
+    iam.detach_user_policy(UserName="alice", PolicyArn=aws_read)
+    denied_message(elasticache.describe_cache_clusters)
+
+    # A group's policies apply to its members.
+    iam.create_group(GroupName="cache-admins")
+    iam.add_user_to_group(GroupName="cache-admins", UserName="alice")
+    iam.put_group_policy(GroupName="cache-admins", PolicyName="all", PolicyDocument=json.dumps(ALL_ELASTICACHE))
+    elasticache.create_cache_cluster(
+        CacheClusterId="c1", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1)
+    group = iam.get_group(GroupName="cache-admins")
+    assert [u["UserName"] for u in group["Users"]] == ["alice"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="alice")["Groups"]] == ["cache-admins"]
+    with pytest.raises(iam.exceptions.DeleteConflictException):
+        iam.delete_group(GroupName="cache-admins")
+    iam.remove_user_from_group(GroupName="cache-admins", UserName="alice")
+    denied_message(elasticache.describe_cache_clusters)
+
+
+def test_a_permissions_boundary_caps_an_administrator(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    elasticache = user_client(srv, iam, "bob")
+    iam.attach_user_policy(UserName="bob", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    cap = iam.create_policy(PolicyName="cap", PolicyDocument=json.dumps(DESCRIBE_ONLY))["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName="bob", PermissionsBoundary=cap)
+    assert iam.get_user(UserName="bob")["User"]["PermissionsBoundary"] == {
+        "PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": cap}
+    assert iam.get_policy(PolicyArn=cap)["Policy"]["PermissionsBoundaryUsageCount"] == 1
+    elasticache.describe_cache_clusters()
+    message = denied_message(lambda: elasticache.create_cache_cluster(
+        CacheClusterId="c1", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1))
+    assert message.endswith("because no permissions boundary allows the elasticache:CreateCacheCluster action")
+    # The refusal is recorded with the same words.
+    found = srv.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateCacheCluster"}])["Events"]
+    record = json.loads(found[0]["CloudTrailEvent"])
+    assert record["errorCode"] == "AccessDenied" and record["errorMessage"] == message
+    iam.delete_user_permissions_boundary(UserName="bob")
+    elasticache.create_cache_cluster(
+        CacheClusterId="c1", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1)
+    attach = srv.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AttachUserPolicy"}])["Events"]
+    assert json.loads(attach[0]["CloudTrailEvent"])["requestParameters"] == {
+        "userName": "bob", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
