@@ -121,3 +121,71 @@ def test_a_permissions_boundary_caps_an_administrator(fresh_server):
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AttachUserPolicy"}])["Events"]
     assert json.loads(attach[0]["CloudTrailEvent"])["requestParameters"] == {
         "userName": "bob", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
+
+
+SWEEP_POLICIES = {
+    "describe-only": ([DESCRIBE_ONLY], None),
+    "deny-deletes": ([{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "elasticache:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "elasticache:Delete*", "Resource": "*"}]}], None),
+    "admin-capped": ([{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}], DESCRIBE_ONLY),
+    "nothing": ([], None),
+}
+
+
+def sweep_calls(elasticache, index):
+    cluster = f"sweep-{index}"
+    return {
+        "elasticache:DescribeCacheClusters": lambda: elasticache.describe_cache_clusters(),
+        "elasticache:CreateCacheCluster": lambda: elasticache.create_cache_cluster(
+            CacheClusterId=cluster, Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1),
+        "elasticache:DeleteCacheCluster": lambda: elasticache.delete_cache_cluster(CacheClusterId="keep"),
+        "elasticache:DescribeEvents": lambda: elasticache.describe_events(),
+    }
+
+
+def test_the_simulator_agrees_with_the_gateway(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    srv.client("elasticache").create_cache_cluster(
+        CacheClusterId="keep", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1)
+    compared = 0
+    for index, (name, (policies, boundary)) in enumerate(SWEEP_POLICIES.items()):
+        elasticache = user_client(srv, iam, name)
+        for number, policy in enumerate(policies):
+            iam.put_user_policy(UserName=name, PolicyName=f"p{number}", PolicyDocument=json.dumps(policy))
+        if boundary:
+            arn = iam.create_policy(PolicyName=f"cap-{name}", PolicyDocument=json.dumps(boundary))["Policy"]["Arn"]
+            iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=arn)
+        calls = sweep_calls(elasticache, index)
+        results = iam.simulate_principal_policy(
+            PolicySourceArn=f"arn:aws:iam::000000000000:user/{name}", ActionNames=list(calls))["EvaluationResults"]
+        for result in results:
+            try:
+                calls[result["EvalActionName"]]()
+                allowed = True
+            except elasticache.exceptions.ClientError as error:
+                allowed = error.response["Error"]["Code"] != "AccessDenied"
+            assert (result["EvalDecision"] == "allowed") == allowed, (name, result)
+            if boundary:
+                assert "PermissionsBoundaryDecisionDetail" in result
+            compared += 1
+    assert compared == 16
+    # A custom policy: the statement that matched, and the condition key the request lacked.
+    custom = iam.simulate_custom_policy(
+        PolicyInputList=[json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "elasticache:CreateCacheCluster", "Resource": "*",
+             "Condition": {"StringLike": {"elasticache:CacheNodeType": "cache.t4g.*"}}}]})],
+        ActionNames=["elasticache:CreateCacheCluster"])["EvaluationResults"][0]
+    assert custom["EvalDecision"] == "implicitDeny"
+    assert custom["MissingContextValues"] == ["elasticache:CacheNodeType"]
+    allowed = iam.simulate_custom_policy(
+        PolicyInputList=[json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "elasticache:CreateCacheCluster", "Resource": "*",
+             "Condition": {"StringLike": {"elasticache:CacheNodeType": "cache.t4g.*"}}}]})],
+        ActionNames=["elasticache:CreateCacheCluster"],
+        ContextEntries=[{"ContextKeyName": "elasticache:CacheNodeType", "ContextKeyValues": ["cache.t4g.micro"],
+                         "ContextKeyType": "string"}])["EvaluationResults"][0]
+    assert allowed["EvalDecision"] == "allowed"
+    assert allowed["MatchedStatements"] == [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}]

@@ -68,6 +68,7 @@ SERVICES = {
             "ListGroupsForUser", "PutGroupPolicy", "GetGroupPolicy", "ListGroupPolicies", "DeleteGroupPolicy",
             "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
             "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
+            "SimulatePrincipalPolicy", "SimulateCustomPolicy",
         ],
         "2010-05-08",
     ),

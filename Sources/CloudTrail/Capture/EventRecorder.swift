@@ -150,9 +150,9 @@ package struct EventRecorder: Sendable {
         .object(["accountId": account.map(ShapeValue.string), "type": .string(type), "ARN": .string(arn)])
     }
 
-    /// Read-only calls (every Describe*, List*, Get*, Head* and LookupEvents) have null responseElements.
+    /// Read-only calls (every Describe*, List*, Get*, Head*, Simulate* and LookupEvents) have null responseElements.
     package static func isReadOnly(_ name: String) -> Bool {
-        ["Describe", "List", "Get", "Lookup", "Head"].contains { name.hasPrefix($0) }
+        ["Describe", "List", "Get", "Lookup", "Head", "Simulate"].contains { name.hasPrefix($0) }
     }
 }
 

@@ -116,30 +116,47 @@ package struct IdentityStore: Sendable {
     /// The identity-based policies that apply to `principal`: a user's inline and attached
     /// managed policies and those of its groups; a role's inline and attached policies.
     package static func identityPolicies(for principal: Principal, in tx: any StateReader) throws -> [String] {
-        let account = principal.accountId
         var owners: [(AttachmentRecord.Owner, String)] = []
         if let user = principal.policyUser {
             owners.append((.user, user))
-            owners += try groups(of: user, account: account, in: tx).map { (.group, $0) }
+            owners += try groups(of: user, account: principal.accountId, in: tx).map { (.group, $0) }
         } else if let role = principal.policyRole {
             owners.append((.role, role))
         }
+        return try policySources(owners, account: principal.accountId, in: tx).map(\.document)
+    }
+
+    /// One identity policy, named as the policy simulator names it.
+    struct PolicySource {
+        /// The inline policy's name, or the managed policy's ARN.
+        var id: String
+        /// `user`, `group`, `role` (inline), `user-managed`, `aws-managed`.
+        var type: String
+        var document: String
+    }
+
+    /// The inline and attached policies of each owner.
+    static func policySources(_ owners: [(AttachmentRecord.Owner, String)], account: String, in tx: any StateReader)
+        throws -> [PolicySource]
+    {
         guard !owners.isEmpty else { return [] }
         let attachments = try tx.list(AttachmentRecord.self, kind: Kind.attachment, scope: account)
-        var documents: [String] = []
+        var sources: [PolicySource] = []
         for (owner, name) in owners {
             let kind = owner == .user ? Kind.userPolicy : owner == .role ? Kind.rolePolicy : Kind.groupPolicy
-            documents += try tx.list(InlinePolicyRecord.self, kind: kind, scope: account)
-                .filter { $0.owner == name }.map(\.document)
+            sources += try tx.list(InlinePolicyRecord.self, kind: kind, scope: account)
+                .filter { $0.owner == name }
+                .map { PolicySource(id: $0.policyName, type: owner.rawValue, document: $0.document) }
             for attachment in attachments where attachment.owner == owner && attachment.ownerName == name {
-                if let document = try ManagedPolicyOperations.document(
-                    attachment.policyArn, account: account, in: tx)
-                {
-                    documents.append(document)
+                if let document = try ManagedPolicyOperations.document(attachment.policyArn, account: account, in: tx) {
+                    let aws = attachment.policyArn.hasPrefix("arn:aws:iam::aws:")
+                    sources.append(
+                        PolicySource(
+                            id: attachment.policyArn, type: aws ? "aws-managed" : "user-managed", document: document))
                 }
             }
         }
-        return documents
+        return sources
     }
 
     /// The permissions boundary's document of the user or role whose policies `principal` uses.

@@ -54,6 +54,8 @@ package struct IAMService: ServiceHandler {
             "DetachUserPolicy", "ListAttachedUserPolicies", "AttachRolePolicy", "DetachRolePolicy",
             "ListAttachedRolePolicies", "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies":
             return try ManagedPolicyOperations().handle(call, in: tx)
+        case "SimulatePrincipalPolicy", "SimulateCustomPolicy":
+            return try SimulatorOperations().handle(call, in: tx)
         default: throw AWSError.invalidAction(call.operation.name)
         }
     }
