@@ -17,6 +17,12 @@ def user_client(srv, iam, name, service="elasticache"):
     return srv.client(service, key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
 
 
+def second_client(srv, iam, name, service):
+    """A client of another service for a user that already has a key: a second key."""
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return srv.client(service, key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
 def denied_message(call):
     with pytest.raises(Exception) as raised:
         call()
@@ -189,3 +195,37 @@ def test_the_simulator_agrees_with_the_gateway(fresh_server):
                          "ContextKeyType": "string"}])["EvaluationResults"][0]
     assert allowed["EvalDecision"] == "allowed"
     assert allowed["MatchedStatements"] == [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}]
+
+
+def test_principal_tags_are_condition_keys_and_iam_actions_name_their_resource(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    elasticache = user_client(srv, iam, "erin")
+    iam.tag_user(UserName="erin", Tags=[{"Key": "team", "Value": "cache"}])
+    assert iam.list_user_tags(UserName="erin")["Tags"] == [{"Key": "team", "Value": "cache"}]
+    assert iam.get_user(UserName="erin")["User"]["Tags"] == [{"Key": "team", "Value": "cache"}]
+    iam.put_user_policy(UserName="erin", PolicyName="by-team", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "elasticache:Describe*", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalTag/team": "cache"}}}]}))
+    elasticache.describe_cache_clusters()
+    iam.tag_user(UserName="erin", Tags=[{"Key": "team", "Value": "web"}])
+    denied_message(elasticache.describe_cache_clusters)
+    iam.untag_user(UserName="erin", TagKeys=["team"])
+    assert iam.list_user_tags(UserName="erin")["Tags"] == []
+
+    # IAM actions on groups and policies are authorized on the group's and the policy's ARN.
+    erin_iam = second_client(srv, iam, "erin", "iam")
+    iam.put_user_policy(UserName="erin", PolicyName="groups", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["iam:CreateGroup", "iam:CreatePolicy"],
+            "Resource": ["arn:aws:iam::000000000000:group/team-*", "arn:aws:iam::000000000000:policy/team-*"]}]}))
+    erin_iam.create_group(GroupName="team-a")
+    erin_iam.create_policy(PolicyName="team-p", PolicyDocument=json.dumps(DESCRIBE_ONLY))
+    message = denied_message(lambda: erin_iam.create_group(GroupName="other"))
+    assert "on resource: arn:aws:iam::000000000000:group/other" in message
+    message = denied_message(lambda: erin_iam.create_policy(PolicyName="other", PolicyDocument=json.dumps(DESCRIBE_ONLY)))
+    assert "on resource: arn:aws:iam::000000000000:policy/other" in message
+    events = srv.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "ResourceType", "AttributeValue": "AWS::IAM::Group"}])["Events"]
+    assert {e["EventName"] for e in events} == {"CreateGroup"}

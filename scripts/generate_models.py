@@ -69,6 +69,7 @@ SERVICES = {
             "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
             "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
             "SimulatePrincipalPolicy", "SimulateCustomPolicy",
+            "TagUser", "UntagUser", "ListUserTags", "TagRole", "UntagRole", "ListRoleTags",
         ],
         "2010-05-08",
     ),

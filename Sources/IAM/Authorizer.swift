@@ -23,6 +23,13 @@ package struct Authorizer: Sendable {
         _ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil, in reader: any StateReader
     ) throws {
         let principal = request.principal
+        var request = request
+        // aws:PrincipalTag/… are the calling user's or role's own tags.
+        if Self.evaluatesIdentityPolicies(of: principal) {
+            for (key, values) in try IdentityStore.principalTags(of: principal, in: reader) {
+                request.context[key.lowercased()] = values
+            }
+        }
         let (identity, limit) = try identityDecision(request, in: reader)
         let resource = resourcePolicy.map { PolicyEvaluator.evaluate([$0.document], request, checkPrincipal: true) }
         if identity == .explicitDeny {

@@ -8,6 +8,8 @@ enum ResourceTypes {
         "elasticache:securitygroup": "AWS::ElastiCache::SecurityGroup",
         "iam:user": "AWS::IAM::User",
         "iam:role": "AWS::IAM::Role",
+        "iam:group": "AWS::IAM::Group",
+        "iam:policy": "AWS::IAM::Policy",
         "s3:bucket": "AWS::S3::Bucket",
         "cloudtrail:trail": "AWS::CloudTrail::Trail",
     ]

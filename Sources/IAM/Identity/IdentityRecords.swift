@@ -75,6 +75,7 @@ enum Kind {
     static let groupMember = "iam.groupmember"
     static let groupPolicy = "iam.grouppolicy"
     static let boundary = "iam.boundary"
+    static let tags = "iam.tags"
     /// Scope for documents looked up across accounts (access keys, sessions, accounts).
     static let global = "-"
 }

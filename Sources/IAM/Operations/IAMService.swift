@@ -10,9 +10,27 @@ package struct IAMService: ServiceHandler {
     package let model = ServiceModel.iam
     package init() {}
 
+    /// The resource each action names, as the Service Authorization Reference lists IAM's
+    /// resource types: a policy, a group, a role or a user (ARNs without their paths, which
+    /// only a stored record knows), `*` for the simulator's custom policies and ListPolicies.
     package func resource(for call: OperationCall) -> String? {
         let account = call.account
         let name = call.operation.name
+        switch name {
+        case "SimulatePrincipalPolicy": return call.string(.policySourceArn)
+        case "SimulateCustomPolicy", "ListPolicies": return "*"
+        case "CreatePolicy":
+            return "arn:aws:iam::\(account):policy\(call.string(.path) ?? "/")\(call.string(.policyName) ?? "")"
+        case "GetPolicy", "DeletePolicy", "CreatePolicyVersion", "GetPolicyVersion", "DeletePolicyVersion",
+            "ListPolicyVersions", "SetDefaultPolicyVersion":
+            return call.string(.policyArn)
+        case "ListGroupsForUser": return call.string(.userName).map { "arn:aws:iam::\(account):user/\($0)" }
+        case "ListGroups": return "arn:aws:iam::\(account):group/"
+        default: break
+        }
+        if name.contains("Group"), let group = call.string(.groupName) {
+            return "arn:aws:iam::\(account):group/\(group)"
+        }
         if name.contains("Role") {
             return call.string(.roleName).map { "arn:aws:iam::\(account):role/\($0)" }
                 ?? "arn:aws:iam::\(account):role/"
@@ -54,6 +72,8 @@ package struct IAMService: ServiceHandler {
             "DetachUserPolicy", "ListAttachedUserPolicies", "AttachRolePolicy", "DetachRolePolicy",
             "ListAttachedRolePolicies", "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies":
             return try ManagedPolicyOperations().handle(call, in: tx)
+        case "TagUser", "UntagUser", "ListUserTags", "TagRole", "UntagRole", "ListRoleTags":
+            return try PrincipalTagOperations().handle(call, in: tx)
         case "SimulatePrincipalPolicy", "SimulateCustomPolicy":
             return try SimulatorOperations().handle(call, in: tx)
         default: throw AWSError.invalidAction(call.operation.name)
@@ -159,8 +179,10 @@ package struct IAMService: ServiceHandler {
         }
         try tx.put(user, kind: Kind.user, scope: call.account, id: name)
         try Self.storeBoundary(call, "user/\(name)", tx)
+        try PrincipalTagOperations.add(call, id: "user/\(name)", tx)
         return .object([
             "User": try Self.userValue(user).adding("PermissionsBoundary", Self.boundaryValue("user/\(name)", call, tx))
+                .adding("Tags", PrincipalTagOperations.value("user/\(name)", call, tx))
         ])
     }
 
@@ -176,6 +198,7 @@ package struct IAMService: ServiceHandler {
         guard let user else { throw Self.noSuchUser(call, name) }
         return .object([
             "User": try Self.userValue(user).adding("PermissionsBoundary", Self.boundaryValue("user/\(name)", call, tx))
+                .adding("Tags", PrincipalTagOperations.value("user/\(name)", call, tx))
         ])
     }
 
@@ -205,6 +228,7 @@ package struct IAMService: ServiceHandler {
             throw call.error(.deleteConflictException, "Cannot delete entity, must remove user from all groups first.")
         }
         _ = try tx.delete(kind: Kind.boundary, scope: call.account, id: "user/\(name)")
+        _ = try tx.delete(kind: Kind.tags, scope: call.account, id: "user/\(name)")
         try tx.delete(kind: Kind.user, scope: call.account, id: name)
         return nil
     }
@@ -228,8 +252,10 @@ package struct IAMService: ServiceHandler {
         }
         try tx.put(role, kind: Kind.role, scope: call.account, id: name)
         try Self.storeBoundary(call, "role/\(name)", tx)
+        try PrincipalTagOperations.add(call, id: "role/\(name)", tx)
         return .object([
             "Role": try Self.roleValue(role).adding("PermissionsBoundary", Self.boundaryValue("role/\(name)", call, tx))
+                .adding("Tags", PrincipalTagOperations.value("role/\(name)", call, tx))
         ])
     }
 
@@ -239,6 +265,7 @@ package struct IAMService: ServiceHandler {
         guard let role else { throw Self.noSuchRole(call, name) }
         return .object([
             "Role": try Self.roleValue(role).adding("PermissionsBoundary", Self.boundaryValue("role/\(name)", call, tx))
+                .adding("Tags", PrincipalTagOperations.value("role/\(name)", call, tx))
         ])
     }
 
@@ -260,6 +287,7 @@ package struct IAMService: ServiceHandler {
         }
         try Self.refuseAttached(.role, name, call, tx)
         _ = try tx.delete(kind: Kind.boundary, scope: call.account, id: "role/\(name)")
+        _ = try tx.delete(kind: Kind.tags, scope: call.account, id: "role/\(name)")
         try tx.delete(kind: Kind.role, scope: call.account, id: name)
         return nil
     }
