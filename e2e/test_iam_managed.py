@@ -229,3 +229,21 @@ def test_principal_tags_are_condition_keys_and_iam_actions_name_their_resource(f
     events = srv.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "ResourceType", "AttributeValue": "AWS::IAM::Group"}])["Events"]
     assert {e["EventName"] for e in events} == {"CreateGroup"}
+
+
+def test_sessions_carry_multi_factor_auth_present_false(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    iam.create_user(UserName="fay")
+    key = iam.create_access_key(UserName="fay")["AccessKey"]
+    iam.put_user_policy(UserName="fay", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"},
+            {"Effect": "Allow", "Action": "elasticache:Describe*", "Resource": "*",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]}))
+    long_term = srv.client("elasticache", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    denied_message(long_term.describe_cache_clusters)  # the key is absent for long-term keys
+    session = srv.client("sts", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"]).get_session_token()
+    credentials = session["Credentials"]
+    srv.client("elasticache", key_id=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+               token=credentials["SessionToken"]).describe_cache_clusters()

@@ -228,6 +228,13 @@ package struct Gateway: Sendable {
             "aws:CurrentTime": [Timestamps.iso8601(call.now)], "aws:userid": [call.principal.principalId],
         ]
         if let user = call.principal.userName { context["aws:username"] = [user] }
+        // Keys temporary credentials carry: no session here was made with MFA.
+        if call.principal.isSession {
+            context["aws:MultiFactorAuthPresent"] = ["false"]
+            if let issued = call.principal.sessionCreationDate {
+                context["aws:TokenIssueTime"] = [Timestamps.iso8601(issued)]
+            }
+        }
         context.merge(conditions) { _, service in service }
         return AccessRequest(
             action: "\(call.model.metadata.signingName):\(call.operation.name)", resource: resource,
