@@ -102,8 +102,37 @@ def test_the_tagging_api_lists_every_service_s_resources_by_tag(fresh_server):
     assert sum(len(p["ResourceTagMappingList"]) for p in pages) == 4 and len(pages) == 4
     assert tagging.get_tag_keys()["TagKeys"] == ["team"]
     assert tagging.get_tag_values(Key="team")["TagValues"] == ["audit"]
-    failed = tagging.tag_resources(ResourceARNList=[topic], Tags={"x": "y"})["FailedResourcesMap"]
-    assert failed[topic]["ErrorCode"] == "InvalidParameterException"
+    # TagResources and UntagResources tag through each resource's own service.
+    trail = srv.client("cloudtrail")
+    s3.create_bucket(Bucket="trail-bucket")
+    s3.put_bucket_policy(Bucket="trail-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": "arn:aws:s3:::trail-bucket"},
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::trail-bucket/AWSLogs/000000000000/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}]}))
+    trail_arn = trail.create_trail(Name="tagged-trail", S3BucketName="trail-bucket")["TrailARN"]
+    cluster = "arn:aws:elasticache:us-east-1:000000000000:cluster:tagged"
+    everything = [cluster, "arn:aws:s3:::tagged-bucket", topic, trail_arn]
+    missing = "arn:aws:sns:us-east-1:000000000000:no-such-topic"
+    failed = tagging.tag_resources(ResourceARNList=everything + [missing], Tags={"x": "y"})["FailedResourcesMap"]
+    assert list(failed) == [missing]
+    found = tagging.get_resources(TagFilters=[{"Key": "x", "Values": ["y"]}])["ResourceTagMappingList"]
+    assert sorted(r["ResourceARN"] for r in found) == sorted(everything)
+    assert {"Key": "team", "Value": "audit"} in s3.get_bucket_tagging(Bucket="tagged-bucket")["TagSet"]
+    assert trail.list_tags(ResourceIdList=[trail_arn])["ResourceTagList"][0]["TagsList"] == [{"Key": "x", "Value": "y"}]
+    assert tagging.untag_resources(ResourceARNList=everything, TagKeys=["x"])["FailedResourcesMap"] == {}
+    assert tagging.get_resources(TagFilters=[{"Key": "x"}])["ResourceTagMappingList"] == []
+    # A user allowed tag:TagResources but not the service's own tagging action is refused per resource.
+    iam = srv.client("iam")
+    iam.create_user(UserName="tagger")
+    iam.put_user_policy(UserName="tagger", PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["tag:TagResources", "sns:TagResource"], "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="tagger")["AccessKey"]
+    tagger = srv.client("resourcegroupstaggingapi", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    failed = tagger.tag_resources(ResourceARNList=[topic, cluster], Tags={"by": "tagger"})["FailedResourcesMap"]
+    assert list(failed) == [cluster] and failed[cluster]["StatusCode"] == 403
+    assert "elasticache:AddTagsToResource" in failed[cluster]["ErrorMessage"]
     events = srv.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": "tagging.amazonaws.com"}])["Events"]
     assert {e["EventName"] for e in events} >= {"GetResources", "GetTagKeys", "TagResources"}

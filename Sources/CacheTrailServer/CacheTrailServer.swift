@@ -63,7 +63,12 @@ package enum CacheTrailServer {
             SNSService(),
         ]
         // The Tagging API lists what the other services hold.
-        return services + [TaggingService(sources: services)]
+        let authorizer = Authorizer()
+        return services + [
+            TaggingService(sources: services) { call, handler, tx in
+                try Gateway.authorize(call, handler: handler, authorizer: authorizer, in: tx)
+            }
+        ]
     }
 
     /// Runs until a shutdown signal; calls `onReady` once the port is bound.

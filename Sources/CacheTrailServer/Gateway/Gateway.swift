@@ -219,6 +219,10 @@ package struct Gateway: Sendable {
         return try DataEventSelection.wanted(context, readOnly: EventRecorder.isReadOnly(context.eventName), in: tx)
     }
 
+    /// IAM action prefixes that differ from the signing name (the Tagging API's actions are
+    /// `tag:GetResources`, `tag:TagResources`, …).
+    static let actionPrefixes = ["tagging": "tag"]
+
     static func accessRequest(_ call: OperationCall, resource: String, conditions: [String: [String]] = [:])
         -> AccessRequest
     {
@@ -236,8 +240,9 @@ package struct Gateway: Sendable {
             }
         }
         context.merge(conditions) { _, service in service }
+        let service = call.model.metadata.signingName
         return AccessRequest(
-            action: "\(call.model.metadata.signingName):\(call.operation.name)", resource: resource,
+            action: "\(actionPrefixes[service] ?? service):\(call.operation.name)", resource: resource,
             principal: call.principal, context: context)
     }
 
