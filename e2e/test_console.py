@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ACCOUNT = "000000000000"
@@ -72,12 +72,20 @@ def user_with_profile(srv, name, policy_actions):
     iam.create_login_profile(UserName=name, Password=PASSWORD)
 
 
+def page_loaded(browser):
+    """Waits until the marked document is replaced by a fully loaded one (script calls made
+    while the old one unloads may fail: they are retried)."""
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script("return !window.__leaving && document.readyState === 'complete'"))
+
+
 def click_and_load(browser, element):
     """Clicks a button or link that loads a page, and returns once the new page has replaced
     the old one (a click returns before the navigation ends)."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    # The old document carries a mark; the new one, once loaded, does not.
+    browser.execute_script("window.__leaving = true")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+    page_loaded(browser)
 
 
 def sign_in(browser, srv, username="", password=PASSWORD, account=ACCOUNT):
@@ -154,10 +162,11 @@ def test_iam_user_creates_a_cluster_and_finds_its_console_event(fresh_server, br
     assert login["userAgent"] == browser.execute_script("return navigator.userAgent")
 
     # A time range that ends before the call finds nothing.
+    matching = browser.current_url
     browser.execute_script("arguments[0].value = '2020-01-01T00:00'", browser.find_element(By.ID, "end"))
     click_and_load(browser, browser.find_element(By.ID, "lookup-submit"))
     assert browser.find_element(By.ID, "no-events")
-    browser.back()
+    browser.get(matching)
 
     # Downloads: the links' own URLs, parsed as CSV and JSON.
     csv_link = browser.find_element(By.ID, "download-csv").get_attribute("href")
@@ -179,9 +188,9 @@ def test_the_region_switcher_lists_another_regions_caches(fresh_server, browsers
     browser = browsers()
     sign_in(browser, srv, password=root_password(srv))
     assert browser.find_element(By.ID, "no-clusters").text == "No cache clusters in us-east-1."
-    old = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("window.__leaving = true")
     Select(browser.find_element(By.ID, "region-select")).select_by_value("us-west-2")  # submits by script
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+    page_loaded(browser)
     assert browser.find_element(By.CSS_SELECTOR, "tr[data-cluster='west']")
     # The session keeps the region: the next page without ?region= stays there.
     browser.get(f"{srv.endpoint}/console/elasticache")

@@ -38,7 +38,7 @@ struct EventValues {
             shape = only.shape
         }
         var out = ""
-        render(output, shape: shape, to: &out)
+        render(output, shape: shape, to: &out, omittingSecrets: true)
         return out
     }
 
@@ -55,8 +55,12 @@ struct EventValues {
     /// Writes `value` as JSON the way records show it: structure members camel-cased and in
     /// key order, secrets hidden, empty lists as `{}`, timestamps in the record's form — in one
     /// pass, without building a converted copy first.
+    /// - Parameter omittingSecrets: leave secret members out instead of writing the placeholder:
+    ///   AWS's response elements have no `secretAccessKey` at all (CreateAccessKey, AssumeRole),
+    ///   while request parameters show `HIDDEN_DUE_TO_SECURITY_REASONS` where a secret was sent.
     func render(
-        _ value: ShapeValue, shape name: String, to out: inout String, renamingTopLevel rename: [String: String] = [:]
+        _ value: ShapeValue, shape name: String, to out: inout String, renamingTopLevel rename: [String: String] = [:],
+        omittingSecrets: Bool = false
     ) {
         let shape = model.shape(name)
         switch value {
@@ -66,14 +70,18 @@ struct EventValues {
                 return (key: rename[camel] ?? camel, field: field, member: shape.member(key))
             }
             out += "{"
-            for (index, entry) in keyed.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out += "," }
+            var first = true
+            for entry in keyed.sorted(by: { $0.key < $1.key }) {
+                let secret = entry.member.map { Redaction.hides($0, shape: model.shape($0.shape)) } ?? false
+                if secret && omittingSecrets { continue }
+                if !first { out += "," }
+                first = false
                 JSONWriter.appendQuoted(entry.key, to: &out)
                 out += ":"
-                if let member = entry.member, Redaction.hides(member, shape: model.shape(member.shape)) {
+                if secret {
                     JSONWriter.appendQuoted(Redaction.hidden, to: &out)
                 } else {
-                    render(entry.field, shape: entry.member?.shape ?? "", to: &out)
+                    render(entry.field, shape: entry.member?.shape ?? "", to: &out, omittingSecrets: omittingSecrets)
                 }
             }
             out += "}"
@@ -86,7 +94,7 @@ struct EventValues {
             out += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { out += "," }
-                render(item, shape: shape.element?.shape ?? "", to: &out)
+                render(item, shape: shape.element?.shape ?? "", to: &out, omittingSecrets: omittingSecrets)
             }
             out += "]"
         case .map(let entries):
@@ -95,7 +103,7 @@ struct EventValues {
                 if index > 0 { out += "," }
                 JSONWriter.appendQuoted(entry.key, to: &out)
                 out += ":"
-                render(entry.value, shape: shape.value?.shape ?? "", to: &out)
+                render(entry.value, shape: shape.value?.shape ?? "", to: &out, omittingSecrets: omittingSecrets)
             }
             out += "}"
         default:
