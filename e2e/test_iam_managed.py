@@ -247,3 +247,21 @@ def test_sessions_carry_multi_factor_auth_present_false(fresh_server):
     credentials = session["Credentials"]
     srv.client("elasticache", key_id=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
                token=credentials["SessionToken"]).describe_cache_clusters()
+
+
+def test_session_policies_by_arn_cap_an_assumed_role(fresh_server):
+    srv = fresh_server()
+    iam = srv.client("iam")
+    role = iam.create_role(RoleName="admin", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "000000000000"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]
+    iam.attach_role_policy(RoleName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    credentials = srv.client("sts").assume_role(
+        RoleArn=role["Arn"], RoleSessionName="capped",
+        PolicyArns=[{"arn": "arn:aws:iam::aws:policy/AmazonElastiCacheReadOnlyAccess"}])["Credentials"]
+    capped = srv.client("elasticache", key_id=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+                        token=credentials["SessionToken"])
+    capped.describe_cache_clusters()
+    message = denied_message(lambda: capped.create_cache_cluster(
+        CacheClusterId="c1", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1))
+    assert message.endswith("because no session policy allows the elasticache:CreateCacheCluster action")

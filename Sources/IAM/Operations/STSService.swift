@@ -56,14 +56,42 @@ package struct STSService: ServiceHandler {
         return credentials
     }
 
-    private func sessionPolicy(_ call: OperationCall) throws -> String? {
-        guard let text = call.string(.policy) else { return nil }
-        do {
-            _ = try PolicyDocument.parse(text, use: .identity)
-        } catch {
-            throw call.error(.malformedPolicyDocumentException, error.message)
+    /// The session policies of the call, `Policy` and the managed policies `PolicyArns` names,
+    /// as one document holding all their statements: a session may do what its identity
+    /// policies allow and any of its session policies allows.
+    private func sessionPolicy(_ call: OperationCall, in tx: any StateReader) throws -> String? {
+        var texts: [String] = []
+        if let text = call.string(.policy) { texts.append(text) }
+        for entry in call[.policyArns]?.listValue ?? [] {
+            guard let arn = entry[member: "arn"]?.stringValue else { continue }
+            let account =
+                arn.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first
+                .map(String.init) ?? call.account
+            guard let document = try ManagedPolicyOperations.document(arn, account: account, in: tx) else {
+                throw call.error(
+                    .malformedPolicyDocumentException, "Policy \(arn) does not exist or is not attachable.")
+            }
+            texts.append(document)
         }
-        return text
+        guard !texts.isEmpty else { return nil }
+        var statements: [Any] = []
+        for text in texts {
+            do {
+                _ = try PolicyDocument.parse(text, use: .identity)
+            } catch {
+                throw call.error(.malformedPolicyDocumentException, error.message)
+            }
+            let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+            switch object?["Statement"] {
+            case let list as [Any]: statements += list
+            case let one?: statements.append(one)
+            case nil: break
+            }
+        }
+        if texts.count == 1 { return texts[0] }
+        let merged: [String: Any] = ["Version": "2012-10-17", "Statement": statements]
+        let data = try JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// `\w` (ASCII letters, digits, underscore) and `+=,.@-`.
@@ -130,7 +158,7 @@ package struct STSService: ServiceHandler {
             kind: .assumedRole, principalId: "\(role.roleId):\(sessionName)", arn: sessionArn, accountId: roleAccount,
             sessionIssuer: .init(
                 type: "Role", principalId: role.roleId, arn: role.arn, accountId: roleAccount, userName: role.roleName),
-            policyRole: role.roleName, sessionPolicy: try sessionPolicy(call))
+            policyRole: role.roleName, sessionPolicy: try sessionPolicy(call, in: tx))
         let credentials = try issue(principal, duration: duration, call: call, in: tx)
         return .object([
             "Credentials": credentials,
@@ -164,7 +192,7 @@ package struct STSService: ServiceHandler {
                 type: call.principal.kind == .root ? "Root" : "IAMUser", principalId: call.principal.principalId,
                 arn: call.principal.arn, accountId: call.account, userName: call.principal.userName ?? call.account),
             policyUser: call.principal.policyUser,
-            sessionPolicy: try sessionPolicy(call) ?? #"{"Version":"2012-10-17","Statement":[]}"#)
+            sessionPolicy: try sessionPolicy(call, in: tx) ?? #"{"Version":"2012-10-17","Statement":[]}"#)
         let credentials = try issue(federated, duration: duration, call: call, in: tx)
         return .object([
             "Credentials": credentials,
