@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "CacheNodes",
             dependencies: [
-                "ElastiCache", .product(name: "Logging", package: "swift-log"),
+                "ElastiCache", "Persistence", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -130,3 +130,45 @@ def test_a_dead_node_comes_back_and_nodes_outlive_no_server(fresh_server):
         again.stop()
     # SIGTERM stops the nodes with the server.
     assert refused("127.0.0.1", port)
+
+
+def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    first, second = "first-token-0123456789", "second-token-0123456789"
+    ec.create_cache_cluster(CacheClusterId="authed", Engine="redis", CacheNodeType="cache.t4g.small",
+                            AuthToken=first, TransitEncryptionEnabled=True)
+    srv.advance(10)
+    status, address = endpoint(ec, "authed")
+    assert status == "available"
+    host, port = address["Address"], address["Port"]
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=host, port=port, socket_timeout=5).set("k", "v")
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=host, port=port, password="wrong-token-0123456789", socket_timeout=5).ping()
+    client = redis.Redis(host=host, port=port, password=first, socket_timeout=5)
+    client.set("k", "kept across the rotation")
+
+    # No token in the process's arguments; the configuration file is the owner's alone.
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                command = open(f"/proc/{pid}/cmdline", "rb").read()
+            except OSError:
+                continue
+            assert first.encode() not in command
+    configs = [p for p in (srv.data_dir / "nodes").rglob("node.conf")]
+    assert configs and all(oct(p.stat().st_mode & 0o777) == "0o600" for p in configs)
+
+    ec.modify_cache_cluster(CacheClusterId="authed", AuthToken=second, AuthTokenUpdateStrategy="ROTATE",
+                            ApplyImmediately=True)
+    srv.advance(10)
+    for token in (first, second):  # both during a rotation
+        assert redis.Redis(host=host, port=port, password=token, socket_timeout=5).get("k") == b"kept across the rotation"
+    ec.modify_cache_cluster(CacheClusterId="authed", AuthToken=second, AuthTokenUpdateStrategy="SET",
+                            ApplyImmediately=True)
+    srv.advance(10)
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=host, port=port, password=first, socket_timeout=5).ping()
+    assert redis.Redis(host=host, port=port, password=second, socket_timeout=5).get("k") == b"kept across the rotation"
+    client.close()

@@ -45,17 +45,32 @@ package struct NodeEngines: Sendable {
         return [directory + "/node.conf"]
     }
 
-    /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet.
-    func configuration(port: Int, host: String, directory: String) -> String {
-        """
-        bind \(host)
-        port \(port)
-        dir \(directory)
-        save ""
-        appendonly no
-        daemonize no
-        protected-mode no
+    /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, and
+    /// with AUTH tokens the default user's passwords (the file is 0600: tokens never appear in
+    /// process arguments).
+    func configuration(port: Int, host: String, directory: String, passwords: [String] = []) -> String {
+        var text = """
+            bind \(host)
+            port \(port)
+            dir \(directory)
+            save ""
+            appendonly no
+            daemonize no
+            protected-mode no
 
-        """
+            """
+        if !passwords.isEmpty { text += "user \(Self.defaultUserRule(passwords).joined(separator: " "))\n" }
+        return text
+    }
+
+    /// The default user's ACL rule: every command and key, these passwords (or none).
+    static func defaultUserRule(_ passwords: [String]) -> [String] {
+        ["default", "on", "resetpass"] + (passwords.isEmpty ? ["nopass"] : passwords.map { quoted(">" + $0) })
+            + ["~*", "&*", "+@all"]
+    }
+
+    /// A configuration-file argument in double quotes, `\` and `"` escaped.
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

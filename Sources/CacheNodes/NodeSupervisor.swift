@@ -1,6 +1,7 @@
 import ElastiCache
 import Foundation
 import Logging
+import Persistence
 import Synchronization
 
 #if canImport(Glibc)
@@ -31,6 +32,8 @@ package actor NodeSupervisor {
         var port: Int
         /// The reboot (its end time) this process was started for.
         var reboot: Date?
+        /// The AUTH tokens the node accepts.
+        var passwords: [String]
     }
 
     package nonisolated let engines: NodeEngines
@@ -84,11 +87,12 @@ package actor NodeSupervisor {
     }
 
     private func pass(_ clusters: [CacheClusterRecord]) async {
-        var wanted: [String: (engine: String, reboot: Date?)] = [:]
+        var wanted: [String: (engine: String, reboot: Date?, passwords: [String])] = [:]
         for cluster in clusters where runs(cluster) && cluster.status != .deleting {
             for node in cluster.nodes {
                 wanted[Self.key(cluster, nodeId: node.id)] = (
-                    cluster.engine, cluster.status == .rebooting ? cluster.readyAt : nil
+                    cluster.engine, cluster.status == .rebooting ? cluster.readyAt : nil,
+                    (cluster.authTokens ?? []).map(\.value)
                 )
             }
         }
@@ -100,13 +104,16 @@ package actor NodeSupervisor {
             if let current = running[key] {
                 let rebooted = want.reboot != nil && want.reboot != current.reboot
                 let alive = NodeProcess.isAlive(current.pid)
-                if alive && !rebooted { continue }
+                if alive && !rebooted {
+                    if current.passwords != want.passwords { applyPasswords(key, current, want.passwords) }
+                    continue
+                }
                 if !alive {
                     logger.warning("cache node exited; restarting", metadata: ["node": .string(key)])
                 }
                 stop(key, current)
             }
-            start(key, engine: want.engine, reboot: want.reboot)
+            start(key, engine: want.engine, reboot: want.reboot, passwords: want.passwords)
         }
         // New processes need a moment to listen: ask each until it answers.
         let deadline = Date().addingTimeInterval(5)
@@ -128,21 +135,53 @@ package actor NodeSupervisor {
         directory + "/" + String(key.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     }
 
-    private func start(_ key: String, engine: String, reboot: Date?) {
+    /// A token rotation, live: the default user's passwords replaced on the running node (with
+    /// one of its current ones), and the configuration file rewritten for its next start.
+    private func applyPasswords(_ key: String, _ node: Running, _ passwords: [String]) {
+        var commands: [[String]] = []
+        if let current = node.passwords.first { commands.append(["AUTH", current]) }
+        commands.append(["ACL", "SETUSER"] + NodeEngines.defaultUserRule(passwords).map(Self.unquoted))
+        guard NodeProbe.command(host: host, port: node.port, commands) else {
+            logger.error("cache node refused its new AUTH tokens", metadata: ["node": .string(key)])
+            return
+        }
+        do {
+            try writeConfiguration(key, port: node.port, passwords: passwords)
+        } catch {
+            logger.error("cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
+        }
+        running[key]?.passwords = passwords
+        logger.info("cache node AUTH tokens changed", metadata: ["node": .string(key)])
+    }
+
+    private static func unquoted(_ argument: String) -> String {
+        guard argument.hasPrefix("\""), argument.hasSuffix("\""), argument.count >= 2 else { return argument }
+        return String(argument.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+            .replacingOccurrences(of: "\\\\", with: "\\")
+    }
+
+    /// node.conf, readable by this user only (it may hold AUTH tokens).
+    private func writeConfiguration(_ key: String, port: Int, passwords: [String]) throws {
+        let path = nodeDirectory(key) + "/node.conf"
+        let text = engines.configuration(port: port, host: host, directory: nodeDirectory(key), passwords: passwords)
+        _ = FileManager.default.createFile(
+            atPath: path + ".new", contents: nil, attributes: [.posixPermissions: 0o600])
+        try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
+        _ = rename(path + ".new", path)
+    }
+
+    private func start(_ key: String, engine: String, reboot: Date?, passwords: [String]) {
         guard let program = engines.programs[engine] else { return }
         let port = ports.port(for: key)
         let nodeDirectory = nodeDirectory(key)
         do {
             try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
-            if engine != "memcached" {
-                try engines.configuration(port: port, host: host, directory: nodeDirectory)
-                    .write(toFile: nodeDirectory + "/node.conf", atomically: true, encoding: .utf8)
-            }
+            if engine != "memcached" { try writeConfiguration(key, port: port, passwords: passwords) }
             let pid = try NodeProcess.spawn(
                 program, arguments: engines.arguments(engine: engine, port: port, host: host, directory: nodeDirectory),
                 log: nodeDirectory + "/node.log")
             try "\(pid)\n".write(toFile: nodeDirectory + "/pid", atomically: true, encoding: .utf8)
-            running[key] = Running(pid: pid, engine: engine, port: port, reboot: reboot)
+            running[key] = Running(pid: pid, engine: engine, port: port, reboot: reboot, passwords: passwords)
             readiness.set(key, false)
             logger.info(
                 "cache node started",

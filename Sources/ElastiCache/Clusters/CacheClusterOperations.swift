@@ -176,6 +176,7 @@ struct CacheClusterOperations {
             authTokenEnabled: call.string(.authToken) != nil,
             transitEncryptionEnabled: call[.transitEncryptionEnabled]?.boolValue ?? false,
             notificationTopicArn: call.string(.notificationTopicArn), replicationGroupId: nil, tags: tags)
+        cluster.authTokens = call.string(.authToken).map { [SealedSecret($0)] }
         lifecycle.begin(.creating, &cluster, now: call.now)
         try save(cluster)
         return .object(["CacheCluster": render(cluster)])

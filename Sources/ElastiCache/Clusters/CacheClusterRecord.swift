@@ -40,6 +40,9 @@ package struct CacheClusterRecord: CachedDocument, Equatable {
     package var snapshotRetentionLimit: Int
     package var snapshotWindow: String?
     package var authTokenEnabled: Bool
+    /// The AUTH tokens the nodes accept (two while a rotation is under way), sealed at rest;
+    /// the node processes get them through their 0600 configuration files.
+    package var authTokens: [SealedSecret]? = nil
     package var transitEncryptionEnabled: Bool
     package var notificationTopicArn: String?
     package var replicationGroupId: String?

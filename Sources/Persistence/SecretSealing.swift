@@ -63,11 +63,29 @@ package struct Sealed: Sendable, Codable, Equatable {
     }
 
     package init(from decoder: any Decoder) throws {
-        wrappedValue = try SecretSealing.open(try decoder.singleValueContainer().decode(String.self))
+        wrappedValue = try SealedSecret(from: decoder).value
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try SealedSecret(wrappedValue).encode(to: encoder)
+    }
+}
+
+/// A secret kept sealed in a stored document where a property wrapper does not fit (a list
+/// of tokens, an optional one).
+package struct SealedSecret: Sendable, Codable, Equatable {
+    package var value: String
+
+    package init(_ value: String) {
+        self.value = value
+    }
+
+    package init(from decoder: any Decoder) throws {
+        value = try SecretSealing.open(try decoder.singleValueContainer().decode(String.self))
     }
 
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(try SecretSealing.seal(wrappedValue))
+        try container.encode(try SecretSealing.seal(value))
     }
 }
