@@ -113,6 +113,7 @@ let package = Package(
             name: "CacheNodes",
             dependencies: [
                 "ElastiCache", "Persistence", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

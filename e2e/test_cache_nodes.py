@@ -172,3 +172,60 @@ def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
         redis.Redis(host=host, port=port, password=first, socket_timeout=5).ping()
     assert redis.Redis(host=host, port=port, password=second, socket_timeout=5).get("k") == b"kept across the rotation"
     client.close()
+
+
+def config_get_cluster(host, port, command=b"config get cluster\r\n"):
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.sendall(command)
+        answer = b""
+        while not answer.endswith(b"END\r\n"):
+            chunk = s.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    return answer.decode()
+
+
+def test_memcached_auto_discovery_lists_the_nodes_and_forwards_the_rest(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="disco", Engine="memcached", CacheNodeType="cache.t4g.small",
+                            NumCacheNodes=2)
+    srv.advance(10)
+    cluster = ec.describe_cache_clusters(CacheClusterId="disco", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert cluster["CacheClusterStatus"] == "available"
+    config = cluster["ConfigurationEndpoint"]
+    nodes = [n["Endpoint"] for n in cluster["CacheNodes"]]
+    assert config["Port"] not in [n["Port"] for n in nodes]
+    answer = config_get_cluster(config["Address"], config["Port"])
+    header, rest = answer.split("\r\n", 1)
+    version, listed, tail = rest.split("\n", 2)
+    assert tail == "\r\nEND\r\n"  # AWS's layout: the body, a blank line, END
+    body = f"{version}\n{listed}\n"
+    assert header == f"CONFIG cluster 0 {len(body)}" and version == "1"
+    assert listed.split(" ") == [f"{n['Address']}|{n['Address']}|{n['Port']}" for n in nodes]
+    legacy = config_get_cluster(config["Address"], config["Port"], b"get AmazonElastiCache:cluster\r\n")
+    assert legacy.startswith(f"VALUE AmazonElastiCache:cluster 0 {len(body)}\r\n")
+
+    # Other commands go to a node.
+    through = pymemcache.client.base.Client((config["Address"], config["Port"]), timeout=5)
+    through.set("k", b"via the configuration endpoint")
+    assert through.get("k") == b"via the configuration endpoint"
+    through.close()
+    first = pymemcache.client.base.Client((nodes[0]["Address"], nodes[0]["Port"]), timeout=5)
+    assert first.get("k") == b"via the configuration endpoint"
+    first.close()
+
+    ec.modify_cache_cluster(CacheClusterId="disco", NumCacheNodes=3, ApplyImmediately=True)
+    srv.advance(600)
+    # The stored cluster settles (its third node added) on this read; the next reconciliation
+    # (each clock move runs one) starts the node and updates discovery.
+    assert len(ec.describe_cache_clusters(CacheClusterId="disco", ShowCacheNodeInfo=True)
+               ["CacheClusters"][0]["CacheNodes"]) == 3
+    srv.advance(1)
+    answer = config_get_cluster(config["Address"], config["Port"])
+    version, listed, _ = answer.split("\r\n", 1)[1].split("\n", 2)
+    assert version == "2" and len(listed.split(" ")) == 3
+
+    ec.delete_cache_cluster(CacheClusterId="disco")
+    srv.advance(600)
+    assert refused(config["Address"], config["Port"])

@@ -1,6 +1,7 @@
 import ElastiCache
 import Foundation
 import Logging
+import NIOPosix
 import Persistence
 import Synchronization
 
@@ -44,6 +45,9 @@ package actor NodeSupervisor {
     let logger: Logger
     private var running: [String: Running] = [:]
     private var previous: Task<Void, Never>?
+    /// Memcached clusters' configuration endpoints by cluster ARN, and what they answer.
+    private var discovery: [String: DiscoveryEndpoint] = [:]
+    private nonisolated let discovered = DiscoveryState()
 
     package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
         throws
@@ -55,6 +59,11 @@ package actor NodeSupervisor {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.ports = NodePorts(range: portRange, directory: directory)
         Self.stopOrphans(in: directory)
+    }
+
+    /// The port of a memcached cluster's configuration endpoint (auto-discovery).
+    package nonisolated func configurationPort(_ cluster: CacheClusterRecord) -> Int {
+        ports.port(for: "\(cluster.arn)/config")
     }
 
     /// The key of a node: its cluster's ARN and its id.
@@ -115,6 +124,7 @@ package actor NodeSupervisor {
             }
             start(key, engine: want.engine, reboot: want.reboot, passwords: want.passwords)
         }
+        await reconcileDiscovery(clusters.filter { runs($0) && $0.status != .deleting && $0.engine == "memcached" })
         // New processes need a moment to listen: ask each until it answers.
         let deadline = Date().addingTimeInterval(5)
         for (key, node) in running where !readiness.contains(key) {
@@ -127,8 +137,42 @@ package actor NodeSupervisor {
     }
 
     /// Stops every node (the server is shutting down).
-    package func stopAll() {
+    package func stopAll() async {
         for (key, node) in running { stop(key, node) }
+        for endpoint in discovery.values { await endpoint.stop() }
+        discovery = [:]
+    }
+
+    /// One configuration endpoint per running memcached cluster; its version rises whenever
+    /// the cluster's nodes change.
+    private func reconcileDiscovery(_ clusters: [CacheClusterRecord]) async {
+        let wanted = Set(clusters.map(\.arn))
+        for (arn, endpoint) in discovery where !wanted.contains(arn) {
+            await endpoint.stop()
+            discovery[arn] = nil
+            ports.release("\(arn)/config")
+            _ = discovered.clusters.withLock { $0.removeValue(forKey: arn) }
+        }
+        for cluster in clusters {
+            let nodes = cluster.nodes.map { (host: host, port: ports.port(for: Self.key(cluster, nodeId: $0.id))) }
+            discovered.clusters.withLock { state in
+                let previous = state[cluster.arn]
+                let same = previous.map { $0.nodes.map(\.port) == nodes.map(\.port) } ?? false
+                state[cluster.arn] = (same ? previous?.version ?? 1 : (previous?.version ?? 0) + 1, nodes)
+            }
+            guard discovery[cluster.arn] == nil else { continue }
+            let arn = cluster.arn
+            do {
+                discovery[arn] = try await DiscoveryEndpoint.start(
+                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cluster)
+                ) { [discovered] in
+                    discovered.clusters.withLock { $0[arn] } ?? (1, [])
+                }
+            } catch {
+                logger.error(
+                    "configuration endpoint did not start", metadata: ["cluster": .string(arn), "error": "\(error)"])
+            }
+        }
     }
 
     private func nodeDirectory(_ key: String) -> String {
@@ -214,6 +258,11 @@ package actor NodeSupervisor {
     }
 }
 
+/// What each memcached cluster's configuration endpoint answers, read on NIO's threads.
+final class DiscoveryState: Sendable {
+    let clusters = Mutex<[String: (version: Int, nodes: [(host: String, port: Int)])]>([:])
+}
+
 /// Endpoints of real nodes: `--node-host` and the node's own port; address-only clusters keep
 /// AWS-shaped names.
 package struct ProcessNodeEndpoints: NodeEndpoints {
@@ -230,11 +279,11 @@ package struct ProcessNodeEndpoints: NodeEndpoints {
     }
 
     package func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
-        // Auto-discovery is not served yet: the configuration endpoint is the first node.
-        guard supervisor.runs(cluster), let first = cluster.nodes.first else {
+        // A running memcached cluster's configuration endpoint serves auto-discovery.
+        guard supervisor.runs(cluster), cluster.engine == "memcached" else {
             return synthetic.configuration(cluster, region: region)
         }
-        return node(cluster, nodeId: first.id, region: region)
+        return (supervisor.host, supervisor.configurationPort(cluster))
     }
 
     package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
