@@ -1,4 +1,3 @@
-import ElastiCache
 import ServiceLifecycle
 
 /// Keeps node processes in step with the stored clusters on every tick, and stops them all
@@ -6,21 +5,19 @@ import ServiceLifecycle
 package struct NodeService: Service {
     let supervisor: NodeSupervisor
     let tick: Duration
-    /// The stored clusters of every account and region.
-    let clusters: @Sendable () async -> [CacheClusterRecord]
+    /// One reconciliation of the supervisor with the stored clusters.
+    let pass: @Sendable (NodeSupervisor) async -> Void
 
-    package init(
-        supervisor: NodeSupervisor, tick: Duration, clusters: @escaping @Sendable () async -> [CacheClusterRecord]
-    ) {
+    package init(supervisor: NodeSupervisor, tick: Duration, pass: @escaping @Sendable (NodeSupervisor) async -> Void) {
         self.supervisor = supervisor
         self.tick = tick
-        self.clusters = clusters
+        self.pass = pass
     }
 
     package func run() async throws {
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await supervisor.reconcile(await clusters())
+                await pass(supervisor)
                 try? await Task.sleep(for: tick)
             }
         } onGracefulShutdown: {

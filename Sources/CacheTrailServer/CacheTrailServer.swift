@@ -139,12 +139,32 @@ package enum CacheTrailServer {
                         configuration.realNodes == false ? "--nodes none" : "no memcached or redis-server on PATH")
                 ])
         }
-        let storedClusters: @Sendable () async -> [CacheClusterRecord] = { [store = data.store] in
-            (try? await store.read { tx in try ElastiCacheService.storedClusters(in: tx) }) ?? []
-        }
         let handlers = Self.handlers(
             blobs: data.blobs, clock: clock, delivery: delivery, elastiCache: elastiCache,
             capture: configuration.capture)
+        let elastiCacheService = handlers.compactMap { $0 as? ElastiCacheService }.first
+        // The node processes follow the stored clusters: a pass reconciles them with what is
+        // stored (a reboot's restart needs to see the cluster rebooting), then applies the
+        // clusters' due transitions (a read of a cluster would; the supervisor does not wait for
+        // one) and, when that changed something (nodes added, removed), reconciles again.
+        let storedClusters: @Sendable () async -> [CacheClusterRecord] = { [store = data.store] in
+            (try? await store.read { tx in try ElastiCacheService.storedClusters(in: tx) }) ?? []
+        }
+        let settleClusters: @Sendable ([CacheClusterRecord]) async -> Bool = { [store = data.store] clusters in
+            let now = clock.now()
+            guard let service = elastiCacheService, service.hasDueTransitions(clusters, now: now) else { return false }
+            do {
+                return try await store.write { tx in try service.settleClusters(now: now, in: tx) }
+            } catch {
+                logger.error("clusters not settled", metadata: ["error": .string(String(describing: error))])
+                return false
+            }
+        }
+        let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
+            let clusters = await storedClusters()
+            await supervisor.reconcile(clusters)
+            if await settleClusters(clusters) { await supervisor.reconcile(await storedClusters()) }
+        }
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
         let console = try ConsoleApp(
@@ -163,7 +183,7 @@ package enum CacheTrailServer {
                 clock: clock, metrics: metrics, version: version,
                 afterAdvance: {
                     // Nodes a move made due are started (and answer) before the clusters settle.
-                    if let nodes { await nodes.reconcile(await storedClusters()) }
+                    if let nodes { await nodePass(nodes) }
                     do {
                         try await manualClock?.save(to: data.store)
                     } catch {
@@ -194,7 +214,7 @@ package enum CacheTrailServer {
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app, background]
-                + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), clusters: storedClusters)] } ?? []),
+                + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), pass: nodePass)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A shutdown drains requests in flight, but not forever (a half-sent body holds one).
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
