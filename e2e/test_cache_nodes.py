@@ -116,6 +116,10 @@ def test_a_dead_node_comes_back_and_nodes_outlive_no_server(fresh_server):
     os.kill(node_pid(srv, port), signal.SIGKILL)
     srv.advance(0)  # a supervision pass restarts it
     assert redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).ping()
+    # ...and ElastiCache says so in its event log, as for a node it replaces.
+    messages = [e["Message"] for e in ec.describe_events(SourceIdentifier="phoenix", SourceType="cache-cluster",
+                                                           Duration=60)["Events"]]
+    assert "Recovering cache nodes 0001" in messages and "Finished recovery for cache nodes 0001" in messages
 
     # kill -9 of the server leaves its node running; the next start replaces it on the same port.
     orphan = node_pid(srv, port)

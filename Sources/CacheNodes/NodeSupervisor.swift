@@ -45,6 +45,8 @@ package actor NodeSupervisor {
     let logger: Logger
     private var running: [String: Running] = [:]
     private var previous: Task<Void, Never>?
+    /// Nodes restarted because their process died, not yet reported: (cluster ARN, node id).
+    private var recoveries: [(cluster: String, node: String)] = []
     /// Memcached clusters' configuration endpoints by cluster ARN, and what they answer.
     private var discovery: [String: DiscoveryEndpoint] = [:]
     private nonisolated let discovered = DiscoveryState()
@@ -119,10 +121,18 @@ package actor NodeSupervisor {
                 }
                 if !alive {
                     logger.warning("cache node exited; restarting", metadata: ["node": .string(key)])
+                    if let slash = key.lastIndex(of: "/") {
+                        recoveries.append((String(key[..<slash]), String(key[key.index(after: slash)...])))
+                    }
                 }
                 stop(key, current)
             }
             start(key, engine: want.engine, reboot: want.reboot, passwords: want.passwords)
+        }
+        if !recoveries.isEmpty, let recoveryReporter {
+            let recovered = Dictionary(grouping: recoveries, by: \.cluster).mapValues { $0.map(\.node).sorted() }
+            recoveries = []
+            await recoveryReporter(recovered)
         }
         await reconcileDiscovery(clusters.filter { runs($0) && $0.status != .deleting && $0.engine == "memcached" })
         // New processes need a moment to listen: ask each until it answers.
@@ -134,6 +144,14 @@ package actor NodeSupervisor {
             }
             readiness.set(key, NodeProbe.answers(engine: node.engine, host: host, port: node.port))
         }
+    }
+
+    /// Told, within the pass that restarted them, which nodes came back after their process
+    /// died (node ids by cluster ARN): ElastiCache records its recovery events.
+    private var recoveryReporter: (@Sendable ([String: [String]]) async -> Void)?
+
+    package func reportRecoveries(to reporter: @escaping @Sendable ([String: [String]]) async -> Void) {
+        recoveryReporter = reporter
     }
 
     /// Stops every node (the server is shutting down).

@@ -128,6 +128,18 @@ package enum CacheTrailServer {
                 dataDirectory: configuration.dataDirectory, logger: logger)
             : nil
         if let supervisor = nodes {
+            await supervisor.reportRecoveries { [store = data.store] recovered in
+                let now = clock.now()
+                do {
+                    _ = try await store.write { tx in
+                        for (cluster, nodes) in recovered {
+                            try ElastiCacheService.recordRecovery(cluster: cluster, nodes: nodes, now: now, in: tx)
+                        }
+                    }
+                } catch {
+                    logger.error("node recovery not recorded", metadata: ["error": .string(String(describing: error))])
+                }
+            }
             elastiCache.endpoints = ProcessNodeEndpoints(supervisor: supervisor)
             elastiCache.nodesReady = { supervisor.nodesReady($0) }
             logger.info("cache nodes are real processes", metadata: ["programs": .string(engines.summary)])
@@ -164,6 +176,7 @@ package enum CacheTrailServer {
             let clusters = await storedClusters()
             await supervisor.reconcile(clusters)
             if await settleClusters(clusters) { await supervisor.reconcile(await storedClusters()) }
+
         }
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)

@@ -5,6 +5,19 @@ import Persistence
 import ServiceContract
 
 extension ElastiCacheService {
+    /// The events ElastiCache writes when it replaces failed nodes of the cluster `arn`.
+    package static func recordRecovery(cluster arn: String, nodes: [String], now: Date, in tx: any StateWriter) throws {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 7 else { return }
+        let list = nodes.joined(separator: ",")
+        for message in ["Recovering cache nodes \(list)", "Finished recovery for cache nodes \(list)"] {
+            try ServiceEvents.append(
+                ServiceEventRecord(
+                    sourceIdentifier: String(parts[6]), sourceType: "cache-cluster", message: message, date: now),
+                tx: tx, scope: "\(parts[4])/\(parts[3])")
+        }
+    }
+
     /// Whether any of `clusters` has a transition due at `now` (checked on copies, no write).
     package func hasDueTransitions(_ clusters: [CacheClusterRecord], now: Date) -> Bool {
         let lifecycle = ClusterLifecycle(
