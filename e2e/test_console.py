@@ -370,6 +370,28 @@ def test_cluster_page_snapshots_modifies_and_creates_a_group_with_auth(fresh_ser
     assert token not in json.dumps(created)
     assert created["sessionCredentialFromConsole"] == "true"
 
+    # The group's page: its node group, three members, AUTH; then its deletion.
+    srv.advance(900)
+    browser.get(f"{srv.endpoint}/console/elasticache")
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "rg-1"))
+    assert browser.find_element(By.ID, "group-status").text == "available"
+    members = browser.find_elements(By.CSS_SELECTOR, "#node-groups tbody tr div")
+    assert len(members) == 3 and sum("(primary)" in m.text for m in members) == 1
+    assert "AUTH token" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    click_and_load(browser, browser.find_element(By.ID, "delete-group"))
+    assert "Deleting replication group rg-1." in browser.find_element(By.ID, "flash").text
+
+    # A serverless cache from the main page, and its deletion.
+    browser.find_element(By.ID, "serverless-name").send_keys("sls-1")
+    click_and_load(browser, browser.find_element(By.ID, "create-serverless-submit"))
+    assert "Creating serverless cache sls-1." in browser.find_element(By.ID, "flash").text
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-serverless='sls-1']")
+    assert "valkey" in row.text
+    srv.advance(900)
+    browser.refresh()
+    click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "tr[data-serverless='sls-1'] button"))
+    assert "Deleting serverless cache sls-1." in browser.find_element(By.ID, "flash").text
+
 
 def test_login_profiles_follow_iam(fresh_server, browsers):
     srv = fresh_server()

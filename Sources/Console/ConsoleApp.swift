@@ -40,6 +40,7 @@ package struct ConsoleApp: Sendable {
         for (name, text) in [
             ("layout", LayoutTemplates.layout), ("signin", LayoutTemplates.signIn),
             ("caches", ElastiCacheTemplates.caches), ("cluster", ElastiCacheTemplates.cluster),
+            ("group", ElastiCacheTemplates.group), ("events", ElastiCacheTemplates.events),
             ("history", CloudTrailTemplates.history),
             ("trails", CloudTrailTemplates.trails), ("bucket", CloudTrailTemplates.bucket),
             ("password", LayoutTemplates.password),
@@ -95,6 +96,12 @@ package struct ConsoleApp: Sendable {
             case ("POST", "/console/elasticache/delete"): return await ElastiCachePages(page: page).delete()
             case ("POST", "/console/elasticache/reboot"): return await ElastiCachePages(page: page).reboot()
             case ("GET", "/console/elasticache/cluster"): return await ClusterPage(page: page).show()
+            case ("GET", "/console/elasticache/group"): return await GroupPage(page: page).show()
+            case ("POST", "/console/elasticache/group/delete"): return await GroupPage(page: page).delete()
+            case ("POST", "/console/elasticache/serverless/create"):
+                return await ElastiCachePages(page: page).serverless(create: true)
+            case ("POST", "/console/elasticache/serverless/delete"):
+                return await ElastiCachePages(page: page).serverless(create: false)
             case ("POST", "/console/elasticache/modify"): return await ClusterPage(page: page).modify()
             case ("POST", "/console/elasticache/snapshots/create"):
                 return await ClusterPage(page: page).createSnapshot()

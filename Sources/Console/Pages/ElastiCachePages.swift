@@ -33,7 +33,9 @@ struct ElastiCachePages {
                     group.list("NodeGroups").first?.child("PrimaryEndpoint")
                     ?? group.child("ConfigurationEndpoint")
                 return [
-                    "id": group.text("ReplicationGroupId"), "status": group.text("Status"),
+                    "id": group.text("ReplicationGroupId"),
+                    "idQuery": PageContext.query(group.text("ReplicationGroupId")),
+                    "status": group.text("Status"),
                     "description": group.text("Description"),
                     "members": group.list("MemberClusters").map(\.text).joined(separator: ", "),
                     "endpoint": endpoint.map { "\($0.text("Address")):\($0.text("Port"))" } ?? "",
@@ -100,6 +102,22 @@ struct ElastiCachePages {
         let id = page.request.form["id"] ?? ""
         return await page.act(home, done: "Deleting cache cluster \(id).") { () throws(APIFailure) in
             _ = try await call("DeleteCacheCluster", [("CacheClusterId", id)])
+        }
+    }
+
+    /// CreateServerlessCache and DeleteServerlessCache: a name and an engine, AWS's defaults
+    /// for the rest.
+    func serverless(create: Bool) async -> ConsoleResponse {
+        let form = page.request.form
+        let id = form["id"] ?? ""
+        return await page.act(home, done: "\(create ? "Creating" : "Deleting") serverless cache \(id).") {
+            () throws(APIFailure) in
+            if create {
+                _ = try await call(
+                    "CreateServerlessCache", [("ServerlessCacheName", id), ("Engine", form["engine"] ?? "valkey")])
+            } else {
+                _ = try await call("DeleteServerlessCache", [("ServerlessCacheName", id)])
+            }
         }
     }
 

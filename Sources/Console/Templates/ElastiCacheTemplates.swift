@@ -39,7 +39,7 @@ enum ElastiCacheTemplates {
         {{#hasGroups}}
         <table id="replication-groups">
         <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Members</th><th scope="col">Primary endpoint</th></tr></thead>
-        <tbody>{{#groups}}<tr><td>{{id}}</td><td>{{status}}</td><td>{{description}}</td><td>{{members}}</td><td><code>{{endpoint}}</code></td></tr>{{/groups}}</tbody>
+        <tbody>{{#groups}}<tr data-group="{{id}}"><td class="name"><a href="/console/elasticache/group?region={{region}}&amp;id={{idQuery}}">{{id}}</a></td><td>{{status}}</td><td>{{description}}</td><td>{{members}}</td><td><code>{{endpoint}}</code></td></tr>{{/groups}}</tbody>
         </table>
         {{/hasGroups}}
         </section>
@@ -49,10 +49,21 @@ enum ElastiCacheTemplates {
         {{^hasServerless}}<p>No serverless caches in {{region}}.</p>{{/hasServerless}}
         {{#hasServerless}}
         <table id="serverless-caches">
-        <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Engine</th><th scope="col">Endpoint</th></tr></thead>
-        <tbody>{{#serverless}}<tr><td>{{id}}</td><td>{{status}}</td><td>{{engine}}</td><td><code>{{endpoint}}</code></td></tr>{{/serverless}}</tbody>
+        <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Engine</th><th scope="col">Endpoint</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>{{#serverless}}<tr data-serverless="{{id}}"><td>{{id}}</td><td>{{status}}</td><td>{{engine}}</td><td><code>{{endpoint}}</code></td>
+          <td><form method="post" action="/console/elasticache/serverless/delete">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
+            <input type="hidden" name="id" value="{{id}}"><button type="submit" class="danger">Delete</button></form></td></tr>{{/serverless}}</tbody>
         </table>
         {{/hasServerless}}
+        <form method="post" action="/console/elasticache/serverless/create" class="stacked" id="create-serverless">
+          <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
+          <label for="serverless-name">Serverless cache name</label>
+          <input id="serverless-name" name="id" required maxlength="40">
+          <label for="serverless-engine">Engine</label>
+          <select id="serverless-engine" name="engine"><option value="valkey">Valkey</option><option value="redis">Redis OSS</option><option value="memcached">Memcached</option></select>
+          <button type="submit" id="create-serverless-submit">Create serverless cache</button>
+        </form>
         </section>
 
         <section aria-labelledby="create-heading">
@@ -139,6 +150,11 @@ extension ElastiCacheTemplates {
         </form>
         {{/memcached}}
 
+        {{> events}}
+        """
+
+    /// A cluster's or group's service events (DescribeEvents), a partial of both pages.
+    static let events = """
         <h2>Events</h2>
         {{^hasEvents}}<p>No events for {{id}} in the last 14 days.</p>{{/hasEvents}}
         {{#hasEvents}}
@@ -147,5 +163,34 @@ extension ElastiCacheTemplates {
         <tbody>{{#events}}<tr><td>{{date}}</td><td>{{message}}</td></tr>{{/events}}</tbody>
         </table>
         {{/hasEvents}}
+        """
+
+    /// One replication group: its node groups and members, settings, events, delete.
+    static let group = """
+        <p><a href="/console/elasticache?region={{region}}">ElastiCache</a> › {{id}}</p>
+        <h1>{{id}} <span class="status" id="group-status">{{status}}</span></h1>
+        <dl class="facts">
+          <dt>Description</dt><dd>{{description}}</dd>
+          <dt>Node type</dt><dd>{{nodeType}}</dd>
+          <dt>Cluster mode</dt><dd>{{clusterMode}}</dd>
+          <dt>Automatic failover</dt><dd>{{failover}}</dd>
+          <dt>Multi-AZ</dt><dd>{{multiAZ}}</dd>
+          <dt>AUTH</dt><dd>{{auth}}</dd>
+          <dt>Encryption in transit</dt><dd>{{transit}}</dd>
+          <dt>Configuration endpoint</dt><dd><code>{{configurationEndpoint}}</code></dd>
+        </dl>
+        <h2>Node groups</h2>
+        <table id="node-groups">
+        <thead><tr><th scope="col">Node group</th><th scope="col">Status</th><th scope="col">Primary endpoint</th><th scope="col">Reader endpoint</th><th scope="col">Members</th></tr></thead>
+        <tbody>{{#nodeGroups}}<tr><td>{{id}}</td><td>{{status}}</td><td><code>{{primary}}</code></td><td><code>{{reader}}</code></td>
+          <td>{{#members}}<div>{{cluster}} ({{role}}) <code>{{endpoint}}</code></div>{{/members}}</td></tr>{{/nodeGroups}}</tbody>
+        </table>
+        {{> events}}
+        <h2>Delete</h2>
+        <form method="post" action="/console/elasticache/group/delete">
+          <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="region" value="{{region}}">
+          <input type="hidden" name="id" value="{{id}}">
+          <button type="submit" class="danger" id="delete-group">Delete replication group</button>
+        </form>
         """
 }
