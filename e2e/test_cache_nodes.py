@@ -227,6 +227,17 @@ def test_memcached_auto_discovery_lists_the_nodes_and_forwards_the_rest(with_nod
     version, listed, _ = answer.split("\r\n", 1)[1].split("\n", 2)
     assert version == "2" and len(listed.split(" ")) == 3
 
+    # Removing a named node stops its process and takes it out of the list.
+    third = ec.describe_cache_clusters(CacheClusterId="disco", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    removed = next(n for n in third["CacheNodes"] if n["CacheNodeId"] == "0002")["Endpoint"]
+    ec.modify_cache_cluster(CacheClusterId="disco", NumCacheNodes=2, CacheNodeIdsToRemove=["0002"],
+                            ApplyImmediately=True)
+    srv.advance(600)
+    answer = config_get_cluster(config["Address"], config["Port"])
+    version, listed, _ = answer.split("\r\n", 1)[1].split("\n", 2)
+    assert version == "3" and f"|{removed['Port']}" not in listed and len(listed.split(" ")) == 2
+    assert refused(removed["Address"], removed["Port"])
+
     ec.delete_cache_cluster(CacheClusterId="disco")
     srv.advance(600)
     assert refused(config["Address"], config["Port"])
