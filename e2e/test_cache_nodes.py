@@ -241,3 +241,31 @@ def test_memcached_auto_discovery_lists_the_nodes_and_forwards_the_rest(with_nod
     ec.delete_cache_cluster(CacheClusterId="disco")
     srv.advance(600)
     assert refused(config["Address"], config["Port"])
+
+
+def test_parameter_groups_and_node_types_set_the_nodes(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_parameter_group(CacheParameterGroupName="lru", CacheParameterGroupFamily="redis7",
+                                    Description="allkeys-lru")
+    ec.modify_cache_parameter_group(CacheParameterGroupName="lru", ParameterNameValues=[
+        {"ParameterName": "maxmemory-policy", "ParameterValue": "allkeys-lru"},
+        {"ParameterName": "timeout", "ParameterValue": "300"}])
+    ec.create_cache_cluster(CacheClusterId="tuned", Engine="redis", CacheNodeType="cache.t4g.small",
+                            CacheParameterGroupName="lru")
+    srv.advance(10)
+    _, address = endpoint(ec, "tuned")
+    client = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5, decode_responses=True)
+    assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
+    assert client.config_get("timeout") == {"timeout": "300"}
+    # cache.t4g.small: 1.37 GiB, less the default reserved-memory-percent of 25.
+    assert int(client.config_get("maxmemory")["maxmemory"]) == int(1.37 * 1073741824 * 75 / 100)
+
+    # A dynamic parameter changes on the running node, without a restart (the key stays).
+    client.set("k", "v")
+    ec.modify_cache_parameter_group(CacheParameterGroupName="lru", ParameterNameValues=[
+        {"ParameterName": "maxmemory-policy", "ParameterValue": "noeviction"}])
+    srv.advance(1)
+    assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+    assert client.get("k") == "v"
+    client.close()

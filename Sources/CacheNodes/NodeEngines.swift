@@ -1,3 +1,4 @@
+import ElastiCache
 import Foundation
 
 /// Which server program backs which engine: `memcached` for memcached, `valkey-server` for
@@ -35,9 +36,13 @@ package struct NodeEngines: Sendable {
     }
 
     /// The command line of a node (no secrets: those go into the node's 0600 config file).
-    func arguments(engine: String, port: Int, host: String, directory: String) -> [String] {
+    func arguments(engine: String, port: Int, host: String, directory: String, settings: NodeSettings? = nil)
+        -> [String]
+    {
         if engine == "memcached" {
-            var arguments = ["-l", host, "-p", String(port), "-U", "0", "-m", "64", "-t", "1"]
+            // -m: the node type's memory in megabytes (allocated as items arrive, not at start).
+            let megabytes = settings?.memoryBytes.map { max(64, $0 / 1_048_576) } ?? 64
+            var arguments = ["-l", host, "-p", String(port), "-U", "0", "-m", String(megabytes), "-t", "1"]
             // memcached refuses to run as root unless told which user to run as.
             if getuid() == 0 { arguments += ["-u", "root"] }
             return arguments
@@ -48,7 +53,9 @@ package struct NodeEngines: Sendable {
     /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, and
     /// with AUTH tokens the default user's passwords (the file is 0600: tokens never appear in
     /// process arguments).
-    func configuration(port: Int, host: String, directory: String, passwords: [String] = []) -> String {
+    func configuration(
+        port: Int, host: String, directory: String, passwords: [String] = [], settings: NodeSettings? = nil
+    ) -> String {
         var text = """
             bind \(host)
             port \(port)
@@ -59,6 +66,10 @@ package struct NodeEngines: Sendable {
             protected-mode no
 
             """
+        if let memory = settings?.memoryBytes { text += "maxmemory \(memory)\n" }
+        for (name, value) in (settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key }) {
+            text += "\(name) \(Self.quoted(value))\n"
+        }
         if !passwords.isEmpty { text += "user \(Self.defaultUserRule(passwords).joined(separator: " "))\n" }
         return text
     }

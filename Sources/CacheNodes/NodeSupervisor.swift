@@ -35,6 +35,8 @@ package actor NodeSupervisor {
         var reboot: Date?
         /// The AUTH tokens the node accepts.
         var passwords: [String]
+        /// Memory and engine settings from the node type and parameter group.
+        var settings: NodeSettings?
     }
 
     package nonisolated let engines: NodeEngines
@@ -87,23 +89,23 @@ package actor NodeSupervisor {
 
     /// Brings the processes in line with `clusters` and waits (up to a few seconds) until new
     /// ones answer. Waits for a pass already under way first.
-    package func reconcile(_ clusters: [CacheClusterRecord]) async {
+    package func reconcile(_ clusters: [CacheClusterRecord], settings: [String: NodeSettings] = [:]) async {
         let earlier = previous
         let pass = Task { [self] in
             await earlier?.value
-            await self.pass(clusters)
+            await self.pass(clusters, settings: settings)
         }
         previous = pass
         await pass.value
     }
 
-    private func pass(_ clusters: [CacheClusterRecord]) async {
-        var wanted: [String: (engine: String, reboot: Date?, passwords: [String])] = [:]
+    private func pass(_ clusters: [CacheClusterRecord], settings: [String: NodeSettings]) async {
+        var wanted: [String: (engine: String, reboot: Date?, passwords: [String], settings: NodeSettings?)] = [:]
         for cluster in clusters where runs(cluster) && cluster.status != .deleting {
             for node in cluster.nodes {
                 wanted[Self.key(cluster, nodeId: node.id)] = (
                     cluster.engine, cluster.status == .rebooting ? cluster.readyAt : nil,
-                    (cluster.authTokens ?? []).map(\.value)
+                    (cluster.authTokens ?? []).map(\.value), settings[cluster.arn]
                 )
             }
         }
@@ -117,6 +119,9 @@ package actor NodeSupervisor {
                 let alive = NodeProcess.isAlive(current.pid)
                 if alive && !rebooted {
                     if current.passwords != want.passwords { applyPasswords(key, current, want.passwords) }
+                    if current.settings != want.settings, let updated = running[key] {
+                        applySettings(key, updated, want.settings)
+                    }
                     continue
                 }
                 if !alive {
@@ -127,7 +132,7 @@ package actor NodeSupervisor {
                 }
                 stop(key, current)
             }
-            start(key, engine: want.engine, reboot: want.reboot, passwords: want.passwords)
+            start(key, engine: want.engine, reboot: want.reboot, passwords: want.passwords, settings: want.settings)
         }
         if !recoveries.isEmpty, let recoveryReporter {
             let recovered = Dictionary(grouping: recoveries, by: \.cluster).mapValues { $0.map(\.node).sorted() }
@@ -208,7 +213,7 @@ package actor NodeSupervisor {
             return
         }
         do {
-            try writeConfiguration(key, port: node.port, passwords: passwords)
+            try writeConfiguration(key, port: node.port, passwords: passwords, settings: node.settings)
         } catch {
             logger.error("cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
         }
@@ -223,27 +228,63 @@ package actor NodeSupervisor {
     }
 
     /// node.conf, readable by this user only (it may hold AUTH tokens).
-    private func writeConfiguration(_ key: String, port: Int, passwords: [String]) throws {
+    private func writeConfiguration(_ key: String, port: Int, passwords: [String], settings: NodeSettings?) throws {
         let path = nodeDirectory(key) + "/node.conf"
-        let text = engines.configuration(port: port, host: host, directory: nodeDirectory(key), passwords: passwords)
+        let text = engines.configuration(
+            port: port, host: host, directory: nodeDirectory(key), passwords: passwords, settings: settings)
         _ = FileManager.default.createFile(
             atPath: path + ".new", contents: nil, attributes: [.posixPermissions: 0o600])
         try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
         _ = rename(path + ".new", path)
     }
 
-    private func start(_ key: String, engine: String, reboot: Date?, passwords: [String]) {
+    /// A parameter group or node type change on a running Redis/Valkey node: dynamic settings
+    /// with CONFIG SET now; static ones (databases…) wait for the next start (the configuration
+    /// file has them). Memcached nodes take theirs at their next start.
+    private func applySettings(_ key: String, _ node: Running, _ settings: NodeSettings?) {
+        guard node.engine != "memcached", let settings else { return }
+        var commands: [[String]] = []
+        if let current = node.passwords.first { commands.append(["AUTH", current]) }
+        if let memory = settings.memoryBytes, memory != node.settings?.memoryBytes {
+            commands.append(["CONFIG", "SET", "maxmemory", String(memory)])
+        }
+        for (name, value) in settings.parameters.sorted(by: { $0.key < $1.key })
+        where node.settings?.parameters[name] != value && !settings.staticNames.contains(name) {
+            commands.append(["CONFIG", "SET", name, value])
+        }
+        if commands.count > (node.passwords.isEmpty ? 0 : 1),
+            !NodeProbe.command(host: host, port: node.port, commands)
+        {
+            logger.error("cache node refused new settings", metadata: ["node": .string(key)])
+            return
+        }
+        do {
+            try writeConfiguration(key, port: node.port, passwords: node.passwords, settings: settings)
+        } catch {
+            logger.error("cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
+        }
+        running[key]?.settings = settings
+    }
+
+    private func start(
+        _ key: String, engine: String, reboot: Date?, passwords: [String], settings: NodeSettings?
+    ) {
         guard let program = engines.programs[engine] else { return }
         let port = ports.port(for: key)
         let nodeDirectory = nodeDirectory(key)
         do {
             try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
-            if engine != "memcached" { try writeConfiguration(key, port: port, passwords: passwords) }
+            if engine != "memcached" {
+                try writeConfiguration(key, port: port, passwords: passwords, settings: settings)
+            }
             let pid = try NodeProcess.spawn(
-                program, arguments: engines.arguments(engine: engine, port: port, host: host, directory: nodeDirectory),
+                program,
+                arguments: engines.arguments(
+                    engine: engine, port: port, host: host, directory: nodeDirectory, settings: settings),
                 log: nodeDirectory + "/node.log")
             try "\(pid)\n".write(toFile: nodeDirectory + "/pid", atomically: true, encoding: .utf8)
-            running[key] = Running(pid: pid, engine: engine, port: port, reboot: reboot, passwords: passwords)
+            running[key] = Running(
+                pid: pid, engine: engine, port: port, reboot: reboot, passwords: passwords, settings: settings)
             readiness.set(key, false)
             logger.info(
                 "cache node started",

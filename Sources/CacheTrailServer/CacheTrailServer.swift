@@ -159,8 +159,15 @@ package enum CacheTrailServer {
         // stored (a reboot's restart needs to see the cluster rebooting), then applies the
         // clusters' due transitions (a read of a cluster would; the supervisor does not wait for
         // one) and, when that changed something (nodes added, removed), reconciles again.
-        let storedClusters: @Sendable () async -> [CacheClusterRecord] = { [store = data.store] in
-            (try? await store.read { tx in try ElastiCacheService.storedClusters(in: tx) }) ?? []
+        let storedClusters: @Sendable () async -> ([CacheClusterRecord], [String: NodeSettings]) = {
+            [store = data.store] in
+            let read = try? await store.read { tx in
+                let clusters = try ElastiCacheService.storedClusters(in: tx)
+                var settings: [String: NodeSettings] = [:]
+                for cluster in clusters { settings[cluster.arn] = try ElastiCacheService.nodeSettings(cluster, in: tx) }
+                return (clusters, settings)
+            }
+            return read ?? ([], [:])
         }
         let settleClusters: @Sendable ([CacheClusterRecord]) async -> Bool = { [store = data.store] clusters in
             let now = clock.now()
@@ -173,9 +180,12 @@ package enum CacheTrailServer {
             }
         }
         let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
-            let clusters = await storedClusters()
-            await supervisor.reconcile(clusters)
-            if await settleClusters(clusters) { await supervisor.reconcile(await storedClusters()) }
+            let (clusters, settings) = await storedClusters()
+            await supervisor.reconcile(clusters, settings: settings)
+            if await settleClusters(clusters) {
+                let (settled, settings) = await storedClusters()
+                await supervisor.reconcile(settled, settings: settings)
+            }
 
         }
         let gateway = Gateway(
