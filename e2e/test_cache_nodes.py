@@ -269,3 +269,33 @@ def test_parameter_groups_and_node_types_set_the_nodes(with_nodes):
     assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
     assert client.get("k") == "v"
     client.close()
+
+
+def test_a_static_parameter_waits_for_a_reboot(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_parameter_group(CacheParameterGroupName="dbs", CacheParameterGroupFamily="redis7",
+                                    Description="more databases")
+    ec.create_cache_cluster(CacheClusterId="static", Engine="redis", CacheNodeType="cache.t4g.small",
+                            CacheParameterGroupName="dbs")
+    srv.advance(10)
+    _, address = endpoint(ec, "static")
+    ec.modify_cache_parameter_group(CacheParameterGroupName="dbs", ParameterNameValues=[
+        {"ParameterName": "databases", "ParameterValue": "32"}])
+    srv.advance(1)
+
+    def apply_status():
+        return ec.describe_cache_clusters(CacheClusterId="static")["CacheClusters"][0]["CacheParameterGroup"][
+            "ParameterApplyStatus"]
+
+    def databases():
+        client = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5, decode_responses=True)
+        try:
+            return client.config_get("databases")["databases"]
+        finally:
+            client.close()
+
+    assert apply_status() == "pending-reboot" and databases() == "16"
+    ec.reboot_cache_cluster(CacheClusterId="static", CacheNodeIdsToReboot=["0001"])
+    srv.advance(10)
+    assert apply_status() == "in-sync" and databases() == "32"

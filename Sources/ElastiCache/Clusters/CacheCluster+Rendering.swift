@@ -64,7 +64,8 @@ extension CacheClusterRecord {
                     .object(["CacheSecurityGroupName": .string($0), "Status": .string("active")])
                 }),
             "CacheParameterGroup": .object([
-                "CacheParameterGroupName": .string(parameterGroup), "ParameterApplyStatus": .string("in-sync"),
+                "CacheParameterGroupName": .string(parameterGroup),
+                "ParameterApplyStatus": .string(parameterApplyStatus ?? "in-sync"),
                 "CacheNodeIdsToReboot": .list([]),
             ]),
             "CacheSubnetGroupName": subnetGroup.map(ShapeValue.string),

@@ -148,6 +148,8 @@ extension CacheClusterOperations {
             throw AWSError.invalidParameterValue("Cache node ids not found: \(unknown.joined(separator: ", ")).")
         }
         lifecycle.begin(.rebooting, &cluster, now: call.now)
+        // A reboot applies the parameter group's static changes.
+        cluster.parameterApplyStatus = nil
         cluster.nodes = cluster.nodes.map { node in
             var node = node
             if ids.contains(node.id) { node.status = "rebooting" }

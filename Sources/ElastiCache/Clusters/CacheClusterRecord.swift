@@ -43,6 +43,9 @@ package struct CacheClusterRecord: CachedDocument, Equatable {
     /// The AUTH tokens the nodes accept (two while a rotation is under way), sealed at rest;
     /// the node processes get them through their 0600 configuration files.
     package var authTokens: [SealedSecret]? = nil
+    /// `pending-reboot` after its parameter group changed a static parameter, until a reboot;
+    /// nil is `in-sync`.
+    package var parameterApplyStatus: String? = nil
     package var transitEncryptionEnabled: Bool
     package var notificationTopicArn: String?
     package var replicationGroupId: String?

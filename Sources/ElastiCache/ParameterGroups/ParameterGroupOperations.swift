@@ -190,7 +190,19 @@ struct ParameterGroupOperations {
             group.overrides[name] = value
         }
         try table.put(group)
+        try markPendingReboot(group, changed: changes.compactMap { $0[member: "ParameterName"]?.stringValue })
         return .object(["CacheParameterGroupName": .string(group.name)])
+    }
+
+    /// A changed static parameter reaches the group's clusters only when they reboot: until then
+    /// their ParameterApplyStatus is `pending-reboot`, as AWS reports it.
+    private func markPendingReboot(_ group: ParameterGroupRecord, changed: [String]) throws {
+        let specs = ParameterCatalog.parameters(family: group.family) ?? []
+        guard specs.contains(where: { changed.contains($0.name) && $0.changeType == "requires-reboot" }) else { return }
+        for var cluster in try clusters.allClusters() where cluster.parameterGroup == group.name {
+            cluster.parameterApplyStatus = "pending-reboot"
+            try clusters.save(cluster)
+        }
     }
 
     private func reset() throws -> ShapeValue {
@@ -207,7 +219,9 @@ struct ParameterGroupOperations {
             }
             for name in names { group.overrides[name] = nil }
         }
+        let before = try changeable(group.name).overrides
         try table.put(group)
+        try markPendingReboot(group, changed: Array(before.keys.filter { group.overrides[$0] == nil }))
         return .object(["CacheParameterGroupName": .string(group.name)])
     }
 
