@@ -46,14 +46,10 @@ struct BucketPages {
             return await page.render("s3://\(bucket)", body: body, section: .trails)
         } catch let failure as APIFailure {
             return await page.render(
-                "s3://\(bucket)",
-                body:
-                    "<p class=\"flash error\" role=\"alert\">\(ElastiCachePages.escape(PageContext.describe(failure)))</p>",
-                status: 400, section: .trails)
+                "s3://\(bucket)", body: "", status: 400, section: .trails, failures: [PageContext.describe(failure)])
         } catch {
             return await page.render(
-                "s3://\(bucket)", body: "<p class=\"flash error\" role=\"alert\">The listing was not XML.</p>",
-                status: 502, section: .trails)
+                "s3://\(bucket)", body: "", status: 502, section: .trails, failures: ["The listing was not XML."])
         }
     }
 
@@ -72,10 +68,7 @@ struct BucketPages {
             return .download(bytes, type: "application/octet-stream", filename: safe.isEmpty ? "object" : safe)
         } catch {
             return await page.render(
-                "s3://\(bucket)",
-                body:
-                    "<p class=\"flash error\" role=\"alert\">\(ElastiCachePages.escape(PageContext.describe(error)))</p>",
-                status: 400, section: .trails)
+                "s3://\(bucket)", body: "", status: 400, section: .trails, failures: [PageContext.describe(error)])
         }
     }
 }

@@ -53,11 +53,9 @@ struct CloudTrailPages {
         } catch {
             failure = PageContext.describe(error)
         }
-        var body = page.template("history", context)
-        if let failure {
-            body = "<p class=\"flash error\" role=\"alert\">\(ElastiCachePages.escape(failure))</p>" + body
-        }
-        return await page.render("Event history", body: body, section: .history)
+        return await page.render(
+            "Event history", body: page.template("history", context), section: .history,
+            failures: failure.map { [$0] } ?? [])
     }
 
     /// Every event the filter matches (up to ``downloadLimit``), as CSV or as `{"Records": […]}`.
@@ -150,11 +148,9 @@ struct CloudTrailPages {
         } catch {
             failure = PageContext.describe(error)
         }
-        var body = page.template("trails", ["trails": rows, "hasTrails": !rows.isEmpty])
-        if let failure {
-            body = "<p class=\"flash error\" role=\"alert\">\(ElastiCachePages.escape(failure))</p>" + body
-        }
-        return await page.render("Trails", body: body, section: .trails)
+        return await page.render(
+            "Trails", body: page.template("trails", ["trails": rows, "hasTrails": !rows.isEmpty]), section: .trails,
+            failures: failure.map { [$0] } ?? [])
     }
 
     /// As the console does: optionally a new bucket with the policy CloudTrail needs, the

@@ -69,11 +69,8 @@ struct ClusterPage {
             context["events"] = events.map { ["date": $0.text("Date"), "message": $0.text("Message")] }
             context["hasEvents"] = !events.isEmpty
         } catch { failures.append(PageContext.describe(error)) }
-        var body = page.template("cluster", context)
-        for failure in failures {
-            body = "<p class=\"flash error\" role=\"alert\">\(ElastiCachePages.escape(failure))</p>" + body
-        }
-        return await page.render(id, body: body, section: .elasticache)
+        return await page.render(
+            id, body: page.template("cluster", context), section: .elasticache, failures: failures)
     }
 
     func modify() async -> ConsoleResponse {

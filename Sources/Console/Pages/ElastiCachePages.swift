@@ -53,7 +53,7 @@ struct ElastiCachePages {
                 ]
             }
         } catch { failures.append(PageContext.describe(error)) }
-        var body = page.template(
+        let body = page.template(
             "caches",
             [
                 "clusters": clusters, "hasClusters": !clusters.isEmpty, "groups": groups, "hasGroups": !groups.isEmpty,
@@ -61,10 +61,8 @@ struct ElastiCachePages {
                 "next": next.map(PageContext.query) ?? false,
             ])
         // A list the caller may not read shows the service's refusal in its place.
-        for failure in Set(failures).sorted() {
-            body = "<p class=\"flash error\" role=\"alert\">\(Self.escape(failure))</p>" + body
-        }
-        return await page.render("ElastiCache", body: body, section: .elasticache)
+        return await page.render(
+            "ElastiCache", body: body, section: .elasticache, failures: Array(Set(failures)).sorted())
     }
 
     /// A cache cluster, or with replicas (Redis OSS, Valkey) a replication group with automatic
@@ -150,9 +148,4 @@ struct ElastiCachePages {
         ]
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&#39;")
-    }
 }

@@ -53,11 +53,8 @@ struct GroupPage {
             context["events"] = events.map { ["date": $0.text("Date"), "message": $0.text("Message")] }
             context["hasEvents"] = !events.isEmpty
         } catch { failure = PageContext.describe(error) }
-        var body = page.template("group", context)
-        if let failure {
-            body = "<p class=\"flash error\" role=\"alert\">\(ElastiCachePages.escape(failure))</p>" + body
-        }
-        return await page.render(id, body: body, section: .elasticache)
+        return await page.render(
+            id, body: page.template("group", context), section: .elasticache, failures: failure.map { [$0] } ?? [])
     }
 
     func delete() async -> ConsoleResponse {

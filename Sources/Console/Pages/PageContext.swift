@@ -17,7 +17,11 @@ struct PageContext: Sendable {
     }
 
     /// The page inside the layout; a pending flash message is shown once and cleared.
-    func render(_ title: String, body: String, status: Int = 200, section: Section? = nil) async -> ConsoleResponse {
+    /// `failures`: calls of the page that were refused, each shown above it (escaped by the
+    /// layout like every value).
+    func render(
+        _ title: String, body: String, status: Int = 200, section: Section? = nil, failures: [String] = []
+    ) async -> ConsoleResponse {
         // Absent keys, not nil values: a nil in `Any` would open its section.
         var flash: Any = false
         if let pending = session.flash {
@@ -30,7 +34,7 @@ struct PageContext: Sendable {
         let context: [String: Any] = [
             "title": title, "body": body, "region": region, "path": request.path, "csrf": session.csrfToken,
             "identity": principal.kind == .root ? "root" : principal.userName ?? principal.arn,
-            "account": principal.accountId, "flash": flash,
+            "account": principal.accountId, "flash": flash, "failures": failures,
             "nav": section.map { [$0.rawValue: true] } ?? [:],
             "regions": app.regions.map { ["name": $0, "selected": $0 == region] },
         ]

@@ -34,6 +34,7 @@ enum LayoutTemplates {
         </header>
         <main id="main">
         {{#flash}}<p class="flash {{kind}}" role="alert" id="flash">{{message}}</p>{{/flash}}
+        {{#failures}}<p class="flash error" role="alert">{{.}}</p>{{/failures}}
         {{{body}}}
         </main>
         </body>
