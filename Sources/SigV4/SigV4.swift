@@ -148,8 +148,12 @@ package enum SigV4 {
 
     /// Constant-time comparison of two hex signatures.
     package static func equalSignatures(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
+        constantTimeEqual(Array(a.utf8), Array(b.utf8))
+    }
+
+    /// Compares secrets (signatures, password hashes, CSRF tokens) in a time that does not
+    /// tell how many leading bytes matched.
+    package static func constantTimeEqual(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
         for i in x.indices { difference |= x[i] ^ y[i] }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import IAM
 import Persistence
+import SigV4
 import Synchronization
 
 /// A signed-in browser: the session's temporary credentials, its CSRF token and region. Stored
@@ -85,18 +86,13 @@ struct ConsoleSessions: Sendable {
     }
 
     static func id(of token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SigV4.sha256Hex(Array(token.utf8))
     }
 
     /// Compares a submitted CSRF token with the expected one in constant time.
     static func sameToken(_ submitted: String?, _ expected: String) -> Bool {
         guard let submitted, !expected.isEmpty else { return false }
-        let left = Array(submitted.utf8)
-        let right = Array(expected.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(left, right) { difference |= a ^ b }
-        return difference == 0
+        return SigV4.constantTimeEqual(Array(submitted.utf8), Array(expected.utf8))
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SigV4
 import _CryptoExtras
 
 /// A console password as stored: only its scrypt hash, with the salt and cost it was made with,
@@ -31,10 +32,7 @@ package struct PasswordHash: Sendable, Codable, Equatable {
             let candidate = try? Self.derive(
                 password, salt: salt, cost: cost, blockSize: blockSize, parallelism: parallelism)
         else { return false }
-        guard candidate.count == hash.count else { return false }
-        var difference: UInt8 = 0
-        for (left, right) in zip(candidate, hash) { difference |= left ^ right }
-        return difference == 0
+        return SigV4.constantTimeEqual(Array(candidate), Array(hash))
     }
 
     /// Spent on an attempt whose user does not exist, so that a wrong user name is answered
