@@ -70,13 +70,15 @@ package struct NodeEngines: Sendable {
         for (name, value) in (settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key }) {
             text += "\(name) \(Self.quoted(value))\n"
         }
-        if !passwords.isEmpty { text += "user \(Self.defaultUserRule(passwords).joined(separator: " "))\n" }
+        if !passwords.isEmpty {
+            text += "user \(Self.defaultUserRule(passwords).map(Self.quoted).joined(separator: " "))\n"
+        }
         return text
     }
 
     /// The default user's ACL rule: every command and key, these passwords (or none).
     static func defaultUserRule(_ passwords: [String]) -> [String] {
-        ["default", "on", "resetpass"] + (passwords.isEmpty ? ["nopass"] : passwords.map { quoted(">" + $0) })
+        ["default", "on", "resetpass"] + (passwords.isEmpty ? ["nopass"] : passwords.map { ">" + $0 })
             + ["~*", "&*", "+@all"]
     }
 

@@ -118,9 +118,8 @@ package actor NodeSupervisor {
                 let rebooted = want.reboot != nil && want.reboot != current.reboot
                 let alive = NodeProcess.isAlive(current.pid)
                 if alive && !rebooted {
-                    if current.passwords != want.passwords { applyPasswords(key, current, want.passwords) }
-                    if current.settings != want.settings, let updated = running[key] {
-                        applySettings(key, updated, want.settings)
+                    if current.passwords != want.passwords || current.settings != want.settings {
+                        applyLive(key, current, passwords: want.passwords, settings: want.settings)
                     }
                     continue
                 }
@@ -202,31 +201,6 @@ package actor NodeSupervisor {
         directory + "/" + String(key.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     }
 
-    /// A token rotation, live: the default user's passwords replaced on the running node (with
-    /// one of its current ones), and the configuration file rewritten for its next start.
-    private func applyPasswords(_ key: String, _ node: Running, _ passwords: [String]) {
-        var commands: [[String]] = []
-        if let current = node.passwords.first { commands.append(["AUTH", current]) }
-        commands.append(["ACL", "SETUSER"] + NodeEngines.defaultUserRule(passwords).map(Self.unquoted))
-        guard NodeProbe.command(host: host, port: node.port, commands) else {
-            logger.error("cache node refused its new AUTH tokens", metadata: ["node": .string(key)])
-            return
-        }
-        do {
-            try writeConfiguration(key, port: node.port, passwords: passwords, settings: node.settings)
-        } catch {
-            logger.error("cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
-        }
-        running[key]?.passwords = passwords
-        logger.info("cache node AUTH tokens changed", metadata: ["node": .string(key)])
-    }
-
-    private static func unquoted(_ argument: String) -> String {
-        guard argument.hasPrefix("\""), argument.hasSuffix("\""), argument.count >= 2 else { return argument }
-        return String(argument.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
-            .replacingOccurrences(of: "\\\\", with: "\\")
-    }
-
     /// node.conf, readable by this user only (it may hold AUTH tokens).
     private func writeConfiguration(_ key: String, port: Int, passwords: [String], settings: NodeSettings?) throws {
         let path = nodeDirectory(key) + "/node.conf"
@@ -238,31 +212,40 @@ package actor NodeSupervisor {
         _ = rename(path + ".new", path)
     }
 
-    /// A parameter group or node type change on a running Redis/Valkey node: dynamic settings
-    /// with CONFIG SET now; static ones (databases…) wait for the next start (the configuration
-    /// file has them). Memcached nodes take theirs at their next start.
-    private func applySettings(_ key: String, _ node: Running, _ settings: NodeSettings?) {
-        guard node.engine != "memcached", let settings else { return }
+    /// A running node brought to new AUTH tokens and settings without a restart: the default
+    /// user's passwords with ACL SETUSER, dynamic settings with CONFIG SET (static ones, and
+    /// all of memcached's, wait for the next start), authenticated with one of its current
+    /// tokens; then its node.conf rewritten for that next start.
+    private func applyLive(_ key: String, _ node: Running, passwords: [String], settings: NodeSettings?) {
         var commands: [[String]] = []
-        if let current = node.passwords.first { commands.append(["AUTH", current]) }
-        if let memory = settings.memoryBytes, memory != node.settings?.memoryBytes {
-            commands.append(["CONFIG", "SET", "maxmemory", String(memory)])
+        if node.engine != "memcached" {
+            if passwords != node.passwords {
+                commands.append(["ACL", "SETUSER"] + NodeEngines.defaultUserRule(passwords))
+            }
+            if let memory = settings?.memoryBytes, memory != node.settings?.memoryBytes {
+                commands.append(["CONFIG", "SET", "maxmemory", String(memory)])
+            }
+            for (name, value) in (settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key })
+            where node.settings?.parameters[name] != value && settings?.staticNames.contains(name) != true {
+                commands.append(["CONFIG", "SET", name, value])
+            }
         }
-        for (name, value) in settings.parameters.sorted(by: { $0.key < $1.key })
-        where node.settings?.parameters[name] != value && !settings.staticNames.contains(name) {
-            commands.append(["CONFIG", "SET", name, value])
+        if !commands.isEmpty {
+            let authenticate = node.passwords.first.map { [["AUTH", $0]] } ?? []
+            guard NodeProbe.command(host: host, port: node.port, authenticate + commands) else {
+                logger.error("cache node refused its new tokens or settings", metadata: ["node": .string(key)])
+                return
+            }
         }
-        if commands.count > (node.passwords.isEmpty ? 0 : 1),
-            !NodeProbe.command(host: host, port: node.port, commands)
-        {
-            logger.error("cache node refused new settings", metadata: ["node": .string(key)])
-            return
+        if node.engine != "memcached" {
+            do {
+                try writeConfiguration(key, port: node.port, passwords: passwords, settings: settings)
+            } catch {
+                logger.error(
+                    "cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
+            }
         }
-        do {
-            try writeConfiguration(key, port: node.port, passwords: node.passwords, settings: settings)
-        } catch {
-            logger.error("cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
-        }
+        running[key]?.passwords = passwords
         running[key]?.settings = settings
     }
 
