@@ -18,19 +18,46 @@ package struct Authorizer: Sendable {
         }
     }
 
+    /// What decides for a user's or role's calls, read and parsed once per call however many
+    /// resources it names: its identity policies, the limits on them (permissions boundary,
+    /// session policy), its tags (`aws:PrincipalTag/…`).
+    package struct Identity: Sendable {
+        var policies: [PolicyDocument]
+        var limits: [(Limit, PolicyDocument?)]
+        var tags: [String: [String]]
+    }
+
+    /// The identity of `principal`, nil when identity policies do not decide for it (root,
+    /// services, anonymous callers).
+    package func identity(of principal: Principal, in reader: any StateReader) throws -> Identity? {
+        guard Self.evaluatesIdentityPolicies(of: principal) else { return nil }
+        let policies = try IdentityStore.identityPolicies(for: principal, in: reader).compactMap {
+            try? PolicyDocument.parse($0, use: .identity)
+        }
+        let limits: [(Limit, String?)] = [
+            (.boundary, try IdentityStore.boundary(for: principal, in: reader)), (.session, principal.sessionPolicy),
+        ]
+        return Identity(
+            policies: policies,
+            // A limit that does not parse allows nothing.
+            limits: limits.compactMap { limit, text in
+                text.map { (limit, try? PolicyDocument.parse($0, use: .identity)) }
+            },
+            tags: try IdentityStore.principalTags(of: principal, in: reader))
+    }
+
     /// Throws `AccessDenied`, worded as AWS words it, unless the request is allowed.
+    /// - Parameter identity: the caller's ``identity(of:in:)`` when the caller already read it.
     package func authorize(
-        _ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil, in reader: any StateReader
+        _ request: AccessRequest, resourcePolicy: ResourcePolicy? = nil, identity known: Identity? = nil,
+        in reader: any StateReader
     ) throws {
         let principal = request.principal
         var request = request
+        let loaded = try known ?? identity(of: principal, in: reader)
         // aws:PrincipalTag/… are the calling user's or role's own tags.
-        if Self.evaluatesIdentityPolicies(of: principal) {
-            for (key, values) in try IdentityStore.principalTags(of: principal, in: reader) {
-                request.context[key.lowercased()] = values
-            }
-        }
-        let (identity, limit) = try identityDecision(request, in: reader)
+        for (key, values) in loaded?.tags ?? [:] { request.context[key.lowercased()] = values }
+        let (identity, limit) = identityDecision(request, loaded)
         let resource = resourcePolicy.map { PolicyEvaluator.evaluate([$0.document], request, checkPrincipal: true) }
         if identity == .explicitDeny {
             throw denied(request, "with an explicit deny in \(limit?.article ?? "an identity-based policy")")
@@ -80,26 +107,18 @@ package struct Authorizer: Sendable {
     /// The identity side alone: root is allowed; services have no identity policies. With the
     /// decision, the limiting policy (a permissions boundary, a session policy) that denied or
     /// did not allow, when one did.
-    func identityDecision(_ request: AccessRequest, in reader: any StateReader) throws -> (PolicyDecision, Limit?) {
-        let principal = request.principal
-        switch principal.kind {
+    func identityDecision(_ request: AccessRequest, _ identity: Identity?) -> (PolicyDecision, Limit?) {
+        switch request.principal.kind {
         case .root:
             return (.allow, nil)
         case .awsService, .anonymous:
             return (.implicitDeny, nil)
         case .iamUser, .assumedRole, .federatedUser:
-            let documents = try IdentityStore.identityPolicies(for: principal, in: reader).compactMap {
-                try? PolicyDocument.parse($0, use: .identity)
-            }
-            let decision = PolicyEvaluator.evaluate(documents, request, checkPrincipal: false)
+            guard let identity else { return (.implicitDeny, nil) }
+            let decision = PolicyEvaluator.evaluate(identity.policies, request, checkPrincipal: false)
             if decision == .explicitDeny { return (.explicitDeny, nil) }
-            let limits: [(Limit, String?)] = [
-                (.boundary, try IdentityStore.boundary(for: principal, in: reader)),
-                (.session, principal.sessionPolicy),
-            ]
-            for case (let limit, let text?) in limits {
-                let parsed = (try? PolicyDocument.parse(text, use: .identity)).map { [$0] } ?? []
-                switch PolicyEvaluator.evaluate(parsed, request, checkPrincipal: false) {
+            for (limit, document) in identity.limits {
+                switch PolicyEvaluator.evaluate(document.map { [$0] } ?? [], request, checkPrincipal: false) {
                 case .explicitDeny: return (.explicitDeny, limit)
                 case .implicitDeny: return (decision == .allow ? .implicitDeny : decision, limit)
                 case .allow: continue

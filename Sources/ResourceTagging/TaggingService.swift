@@ -119,10 +119,9 @@ package struct TaggingService: ServiceHandler {
         default: return nil
         }
         guard let model = handler.model.operations[operation] else { return nil }
-        var subcall = OperationCall(
+        let subcall = OperationCall(
             model: handler.model, operation: model, input: input, principal: call.principal, region: call.region,
             requestID: call.requestID, sourceIP: call.sourceIP, userAgent: call.userAgent, now: call.now)
-        subcall.staged = nil
         return (handler, subcall)
     }
 

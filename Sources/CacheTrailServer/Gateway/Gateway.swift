@@ -202,14 +202,18 @@ package struct Gateway: Sendable {
         guard call.principal.kind != .anonymous else { return }
         let conditions = handler.conditionKeys(for: call)
         let evaluated = Authorizer.evaluatesIdentityPolicies(of: call.principal)
-        for resource in handler.resources(for: call) {
+        let resources = handler.resources(for: call)
+        // The caller's policies, limits and tags: read and parsed once for all its resources.
+        let identity = resources.isEmpty ? nil : try authorizer.identity(of: call.principal, in: tx)
+        for resource in resources {
             // aws:ResourceTag/… are the named resource's own tags, where it has some: read only
             // when policies will be evaluated (not for root's calls).
             var keys = conditions
             for (key, value) in try evaluated ? handler.resourceTags(resource, in: tx) ?? [:] : [:] {
                 keys["aws:ResourceTag/\(key)"] = [value]
             }
-            try authorizer.authorize(accessRequest(call, resource: resource, conditions: keys), in: tx)
+            try authorizer.authorize(
+                accessRequest(call, resource: resource, conditions: keys), identity: identity, in: tx)
         }
     }
 

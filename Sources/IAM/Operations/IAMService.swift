@@ -139,6 +139,14 @@ package struct IAMService: ServiceHandler {
         try tx.put(BoundaryRecord(policyArn: arn), kind: Kind.boundary, scope: call.account, id: id)
     }
 
+    /// A user's or role's answer with its `PermissionsBoundary` and `Tags`, where it has them.
+    static func withIdentityFields(_ value: ShapeValue, id: String, _ call: OperationCall, _ tx: any StateReader)
+        throws -> ShapeValue
+    {
+        try value.adding("PermissionsBoundary", boundaryValue(id, call, tx))
+            .adding("Tags", PrincipalTagOperations.value(id, call, tx))
+    }
+
     /// The `PermissionsBoundary` element of a user or role, when it has one.
     static func boundaryValue(_ id: String, _ call: OperationCall, _ tx: any StateReader) throws -> ShapeValue? {
         try tx.get(BoundaryRecord.self, kind: Kind.boundary, scope: call.account, id: id).map {
@@ -181,8 +189,7 @@ package struct IAMService: ServiceHandler {
         try Self.storeBoundary(call, "user/\(name)", tx)
         try PrincipalTagOperations.add(call, id: "user/\(name)", tx)
         return .object([
-            "User": try Self.userValue(user).adding("PermissionsBoundary", Self.boundaryValue("user/\(name)", call, tx))
-                .adding("Tags", PrincipalTagOperations.value("user/\(name)", call, tx))
+            "User": try Self.withIdentityFields(Self.userValue(user), id: "user/\(name)", call, tx)
         ])
     }
 
@@ -197,8 +204,7 @@ package struct IAMService: ServiceHandler {
         let user = try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name)
         guard let user else { throw Self.noSuchUser(call, name) }
         return .object([
-            "User": try Self.userValue(user).adding("PermissionsBoundary", Self.boundaryValue("user/\(name)", call, tx))
-                .adding("Tags", PrincipalTagOperations.value("user/\(name)", call, tx))
+            "User": try Self.withIdentityFields(Self.userValue(user), id: "user/\(name)", call, tx)
         ])
     }
 
@@ -254,8 +260,7 @@ package struct IAMService: ServiceHandler {
         try Self.storeBoundary(call, "role/\(name)", tx)
         try PrincipalTagOperations.add(call, id: "role/\(name)", tx)
         return .object([
-            "Role": try Self.roleValue(role).adding("PermissionsBoundary", Self.boundaryValue("role/\(name)", call, tx))
-                .adding("Tags", PrincipalTagOperations.value("role/\(name)", call, tx))
+            "Role": try Self.withIdentityFields(Self.roleValue(role), id: "role/\(name)", call, tx)
         ])
     }
 
@@ -264,8 +269,7 @@ package struct IAMService: ServiceHandler {
         let role = try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name)
         guard let role else { throw Self.noSuchRole(call, name) }
         return .object([
-            "Role": try Self.roleValue(role).adding("PermissionsBoundary", Self.boundaryValue("role/\(name)", call, tx))
-                .adding("Tags", PrincipalTagOperations.value("role/\(name)", call, tx))
+            "Role": try Self.withIdentityFields(Self.roleValue(role), id: "role/\(name)", call, tx)
         ])
     }
 

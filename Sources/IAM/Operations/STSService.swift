@@ -134,7 +134,8 @@ package struct STSService: ServiceHandler {
             statement.effect == .allow
                 && (statement.principal?.values["AWS"] ?? []).contains { PolicyEvaluator.namesExactly($0, caller) }
         }
-        let (identity, limit) = try authorizer.identityDecision(request, in: tx)
+        let (identity, limit) = authorizer.identityDecision(
+            request, try authorizer.identity(of: request.principal, in: tx))
         if identity == .explicitDeny {
             throw authorizer.denied(
                 request, "with an explicit deny in \(limit?.article ?? "an identity-based policy")")
