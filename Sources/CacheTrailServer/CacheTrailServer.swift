@@ -193,11 +193,11 @@ package enum CacheTrailServer {
         let console = try ConsoleApp(
             identities: data.identities,
             port: { [gateway] request in
-                await gateway.respond(
-                    to: GatewayRequest(
-                        method: request.method, path: request.path, query: request.query, headers: request.headers,
-                        body: request.body, sourceIP: request.sourceIP),
-                    logger: logger)
+                var call = GatewayRequest(
+                    method: request.method, path: request.path, query: request.query, headers: request.headers,
+                    body: request.body, sourceIP: request.sourceIP)
+                call.secure = request.secure
+                return await gateway.respond(to: call, logger: logger)
             },
             now: { clock.now() }, regions: Regions.aws.sorted(), defaultRegion: "us-east-1", logger: logger)
         let responder = CacheTrailResponder(

@@ -84,7 +84,7 @@ package struct ConsoleApp: Sendable {
                 app: self, request: request, token: token, session: session, region: region,
                 client: ConsoleClient(
                     port: port, credentials: session.credentials, region: region, sourceIP: request.sourceIP,
-                    host: request.header("host") ?? "localhost", now: signingNow))
+                    secure: request.secure, host: request.header("host") ?? "localhost", now: signingNow))
             // A login profile that asks for a new password allows nothing else until it is set.
             switch (request.method, request.path) {
             case ("POST", "/console/signout"): return await signOut(request, token: token, session: session)

@@ -14,6 +14,9 @@ package struct OperationCall: Sendable {
     package var sourceIP: String
     package var userAgent: String
     package var now: Date
+    /// Whether the request reached the server over TLS (`aws:SecureTransport`): this server
+    /// speaks plain HTTP, so only a trusted proxy's `X-Forwarded-Proto: https` makes it true.
+    package var secureTransport = false
     /// What ``ServiceHandler/stage(_:)`` prepared for this call outside the transaction.
     package var staged: (any Sendable)?
 
@@ -33,6 +36,24 @@ package struct OperationCall: Sendable {
     }
 
     package var account: String { principal.accountId }
+
+    /// The global condition keys every request carries (the service adds its own).
+    package var globalConditionKeys: [String: [String]] {
+        var context: [String: [String]] = [
+            "aws:SourceIp": [sourceIP], "aws:PrincipalArn": [principal.arn],
+            "aws:PrincipalAccount": [principal.accountId], "aws:SecureTransport": [secureTransport ? "true" : "false"],
+            "aws:CurrentTime": [Timestamps.iso8601(now)], "aws:userid": [principal.principalId],
+        ]
+        if let user = principal.userName { context["aws:username"] = [user] }
+        // Keys temporary credentials carry: no session here was made with MFA.
+        if principal.isSession {
+            context["aws:MultiFactorAuthPresent"] = ["false"]
+            if let issued = principal.sessionCreationDate {
+                context["aws:TokenIssueTime"] = [Timestamps.iso8601(issued)]
+            }
+        }
+        return context
+    }
 
     /// A member of the input, as decoded (`call[.tags]`).
     package subscript(_ member: MemberName) -> ShapeValue? {

@@ -42,6 +42,10 @@ package protocol ServiceHandler: Sendable {
     /// ``resource(for:)``, the one its event names).
     func resources(for call: OperationCall) -> [String]
 
+    /// `arn` as the stored resource spells it, for authorization (an IAM user's ARN carries its
+    /// path, which only the stored user knows); `arn` itself by default.
+    func storedResource(_ arn: String, in tx: any StateReader) throws -> String
+
     /// The service's condition keys (and `aws:RequestTag/…`) the call's input sets.
     func conditionKeys(for call: OperationCall) -> [String: [String]]
 
@@ -96,6 +100,8 @@ extension ServiceHandler {
     package func resourceTags(_ arn: String, in tx: any StateReader) throws -> [String: String]? { nil }
 
     package func resources(for call: OperationCall) -> [String] { resource(for: call).map { [$0] } ?? [] }
+
+    package func storedResource(_ arn: String, in tx: any StateReader) throws -> String { arn }
 
     package func conditionKeys(for call: OperationCall) -> [String: [String]] { [:] }
 

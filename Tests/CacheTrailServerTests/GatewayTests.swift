@@ -201,5 +201,36 @@ extension GatewayTests {
             let allowed = await harness.query("DeleteCacheCluster", ["CacheClusterId": "dev-cache"], as: dev)
             #expect(allowed.status == 200, "\(allowed.body)")
         }
+
+        /// The user's ARN is authorized with its path; aws:SecureTransport is true only when a
+        /// trusted proxy took the request over TLS.
+        @Test func pathsAndSecureTransportAreConditionsAsOnAWS() async throws {
+            let harness = try await GatewayHarness()
+            let iam = (service: "iam", version: "2010-05-08")
+            let created = await harness.query(
+                "CreateUser", ["UserName": "ops1", "Path": "/ops/"], service: iam.service, version: iam.version)
+            #expect(created.value("Arn") == "arn:aws:iam::123456789012:user/ops/ops1")
+            let policy = """
+                {"Version":"2012-10-17","Statement":[\
+                {"Effect":"Allow","Action":"iam:ListUserTags","Resource":"arn:aws:iam::*:user/ops/*"},\
+                {"Effect":"Allow","Action":"elasticache:DescribeCacheClusters","Resource":"*",\
+                "Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}
+                """
+            _ = await harness.query(
+                "PutUserPolicy", ["UserName": "ops1", "PolicyName": "p", "PolicyDocument": policy],
+                service: iam.service, version: iam.version)
+            let key = await harness.query(
+                "CreateAccessKey", ["UserName": "ops1"], service: iam.service, version: iam.version)
+            let ops = AWSCredentials(
+                accessKeyID: try #require(key.value("AccessKeyId")),
+                secretAccessKey: try #require(key.value("SecretAccessKey")))
+            let tags = await harness.query(
+                "ListUserTags", ["UserName": "ops1"], service: iam.service, version: iam.version, as: ops)
+            #expect(tags.status == 200, "\(tags.body)")
+            let plain = await harness.query("DescribeCacheClusters", as: ops)
+            #expect(plain.errorCode == "AccessDenied")
+            let overTLS = await harness.query("DescribeCacheClusters", as: ops, secure: true)
+            #expect(overTLS.status == 200, "\(overTLS.body)")
+        }
     }
 }

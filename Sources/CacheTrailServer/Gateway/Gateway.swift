@@ -104,6 +104,7 @@ package struct Gateway: Sendable {
                 model: handler.model, operation: operation, input: input, principal: authenticated.principal,
                 region: authenticated.region, requestID: requestID, sourceIP: request.sourceIP,
                 userAgent: request.header("user-agent") ?? "", now: clock.now())
+            staging.secureTransport = request.secure
             // Heavy work on the input (an object's bytes) before the transaction, not inside it.
             let unstaged = staging
             staging.staged = await Offload.run(bytes: request.body.count) { handler.stage(unstaged) }
@@ -202,7 +203,7 @@ package struct Gateway: Sendable {
         guard call.principal.kind != .anonymous else { return }
         let conditions = handler.conditionKeys(for: call)
         let evaluated = Authorizer.evaluatesIdentityPolicies(of: call.principal)
-        let resources = handler.resources(for: call)
+        let resources = try handler.resources(for: call).map { try handler.storedResource($0, in: tx) }
         // The caller's policies, limits and tags: read and parsed once for all its resources.
         let identity = resources.isEmpty ? nil : try authorizer.identity(of: call.principal, in: tx)
         for resource in resources {
@@ -230,19 +231,7 @@ package struct Gateway: Sendable {
     static func accessRequest(_ call: OperationCall, resource: String, conditions: [String: [String]] = [:])
         -> AccessRequest
     {
-        var context: [String: [String]] = [
-            "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [call.principal.arn],
-            "aws:PrincipalAccount": [call.principal.accountId], "aws:SecureTransport": ["false"],
-            "aws:CurrentTime": [Timestamps.iso8601(call.now)], "aws:userid": [call.principal.principalId],
-        ]
-        if let user = call.principal.userName { context["aws:username"] = [user] }
-        // Keys temporary credentials carry: no session here was made with MFA.
-        if call.principal.isSession {
-            context["aws:MultiFactorAuthPresent"] = ["false"]
-            if let issued = call.principal.sessionCreationDate {
-                context["aws:TokenIssueTime"] = [Timestamps.iso8601(issued)]
-            }
-        }
+        var context = call.globalConditionKeys
         context.merge(conditions) { _, service in service }
         let service = call.model.metadata.signingName
         return AccessRequest(

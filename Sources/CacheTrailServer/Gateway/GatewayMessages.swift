@@ -12,6 +12,8 @@ package struct GatewayRequest: Sendable {
     package var headers: [(name: String, value: String)]
     package var body: [UInt8]
     package var sourceIP: String
+    /// Whether a trusted proxy says it took this request over TLS.
+    package var secure = false
     /// The SigV4 authorization parsed from the head, kept so the three readers of it (admission,
     /// the wire-format guess, authentication) parse it once: ``parseSignature()``.
     private var parsedSignature: Result<SigV4Authorization, SigV4Failure>?

@@ -47,6 +47,10 @@ struct CacheTrailResponder: HTTPResponder {
         let peer = context.remoteAddress?.ipAddress ?? "127.0.0.1"
         let sourceIP = clientAddress.resolve(
             peer: peer, forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
+        // The server speaks plain HTTP; a trusted proxy says when it took TLS.
+        let secure =
+            clientAddress.isTrusted(peer)
+            && headers.first { $0.name.lowercased() == "x-forwarded-proto" }?.value.lowercased() == "https"
         if path == "/console" || path.hasPrefix("/console/") {
             // Forms and links only: 64 KiB is ample.
             guard let body = try await Self.body(of: &request, limit: 64 << 10, timeout: bodyTimeout) else {
@@ -57,12 +61,11 @@ struct CacheTrailResponder: HTTPResponder {
                     ConsoleRequest(
                         method: request.method.rawValue, path: path, query: query, headers: headers,
                         body: Array(buffer: body), sourceIP: sourceIP,
-                        // The server speaks plain HTTP; a trusted proxy says when it took TLS.
-                        secure: clientAddress.isTrusted(peer)
-                            && headers.first { $0.name.lowercased() == "x-forwarded-proto" }?.value == "https")))
+                        secure: secure)))
         }
         var gatewayRequest = GatewayRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers, body: [], sourceIP: sourceIP)
+        gatewayRequest.secure = secure
         gatewayRequest.parseSignature()
         // Authenticate from the head first: a body is held only for a caller who may send it.
         let limit: Int

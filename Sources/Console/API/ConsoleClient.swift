@@ -22,6 +22,8 @@ struct ConsoleClient: Sendable {
     let credentials: ConsoleCredentials
     let region: String
     let sourceIP: String
+    /// Whether the browser's request came over TLS (the API call then did too).
+    let secure: Bool
     let host: String
     /// Wall time, as a browser's SDK signs with (the gateway checks the skew against it).
     let now: @Sendable () -> Date
@@ -101,7 +103,7 @@ struct ConsoleClient: Sendable {
         return await port(
             ConsoleRequest(
                 method: method, path: path, query: query, headers: signed.headers, body: body, sourceIP: sourceIP,
-                secure: false))
+                secure: secure))
     }
 }
 

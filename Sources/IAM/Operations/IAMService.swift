@@ -12,7 +12,7 @@ package struct IAMService: ServiceHandler {
 
     /// The resource each action names, as the Service Authorization Reference lists IAM's
     /// resource types: a policy, a group, a role or a user (ARNs without their paths, which
-    /// only a stored record knows), `*` for the simulator's custom policies and ListPolicies.
+    /// only a stored record knows: ``storedResource(_:in:)`` adds them), `*` for the simulator's custom policies and ListPolicies.
     package func resource(for call: OperationCall) -> String? {
         let account = call.account
         let name = call.operation.name
@@ -38,6 +38,25 @@ package struct IAMService: ServiceHandler {
         if let user = call.string(.userName) { return "arn:aws:iam::\(account):user/\(user)" }
         if name == "ListUsers" { return "arn:aws:iam::\(account):user/" }
         return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
+    }
+
+    /// A user's, role's or group's ARN with the path it was created with
+    /// (`arn:aws:iam::…:user/division/name`), so policies that name paths match as on AWS.
+    package func storedResource(_ arn: String, in tx: any StateReader) throws -> String {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[2] == "iam" else { return arn }
+        let account = String(parts[4])
+        let path = parts[5].split(separator: "/", omittingEmptySubsequences: false)
+        guard path.count == 2, !path[1].isEmpty else { return arn }
+        let name = String(path[1])
+        let stored: String? =
+            switch path[0] {
+            case "user": try tx.get(UserRecord.self, kind: Kind.user, scope: account, id: name)?.arn
+            case "role": try tx.get(RoleRecord.self, kind: Kind.role, scope: account, id: name)?.arn
+            case "group": try tx.get(GroupRecord.self, kind: Kind.group, scope: account, id: name)?.arn
+            default: nil
+            }
+        return stored ?? arn
     }
 
     package func stage(_ call: OperationCall) -> (any Sendable)? { LoginProfileOperations.stage(call) }

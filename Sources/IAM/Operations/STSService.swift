@@ -110,10 +110,7 @@ package struct STSService: ServiceHandler {
         let caller = call.principal
         let request = AccessRequest(
             action: "sts:AssumeRole", resource: roleArn, principal: caller,
-            context: [
-                "aws:SourceIp": [call.sourceIP], "aws:PrincipalArn": [caller.arn],
-                "aws:PrincipalAccount": [caller.accountId],
-            ])
+            context: call.globalConditionKeys)
         let parts = roleArn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[5].hasPrefix("role/") else {
             throw AWSError.validation("\(roleArn) is invalid")

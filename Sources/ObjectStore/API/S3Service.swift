@@ -240,7 +240,7 @@ struct S3Context {
         if let bucket, resource == nil {
             target = "arn:aws:s3:::\(bucket.name)" + (call.string(.key).map { "/\($0)" } ?? "")
         }
-        var context: [String: [String]] = ["aws:SourceIp": [call.sourceIP]]
+        var context = call.globalConditionKeys
         if let acl = call.string(.acl) { context["s3:x-amz-acl"] = [acl] }
         let request = AccessRequest(action: wanted, resource: target, principal: call.principal, context: context)
         let document = try bucket?.policy.map { try PolicyDocument.parse($0, use: .resource) }

@@ -59,13 +59,14 @@ final class GatewayHarness {
     /// form-encoded in the body, signed for `service`.
     func query(
         _ action: String, _ parameters: [String: String] = [:], service: String = "elasticache",
-        version: String = "2015-02-02", as caller: AWSCredentials? = nil
+        version: String = "2015-02-02", as caller: AWSCredentials? = nil, secure: Bool = false
     ) async -> Answer {
         let fields = [("Action", action), ("Version", version)] + parameters.sorted { $0.key < $1.key }
         let body = fields.map { "\(SigV4.encode($0.0))=\(SigV4.encode($0.1))" }.joined(separator: "&")
         return await send(
             service: service, method: "POST", path: "/", body: Array(body.utf8),
-            headers: [("content-type", "application/x-www-form-urlencoded; charset=utf-8")], as: caller)
+            headers: [("content-type", "application/x-www-form-urlencoded; charset=utf-8")], as: caller,
+            secure: secure)
     }
 
     /// CreateCacheCluster of a one-node cache.t3.micro `engine` cluster, with `extra` parameters.
@@ -91,7 +92,7 @@ final class GatewayHarness {
     /// Signs and answers one request.
     func send(
         service: String, method: String, path: String, body: [UInt8], headers: [(String, String)],
-        as caller: AWSCredentials? = nil
+        as caller: AWSCredentials? = nil, secure: Bool = false
     ) async -> Answer {
         let unsigned = SignableRequest(
             method: method, path: path, query: "",
@@ -100,9 +101,11 @@ final class GatewayHarness {
             bodySHA256: SigV4.sha256Hex(body))
         let signed = SigV4Signer(credentials: caller ?? credentials, region: region, service: service)
             .sign(unsigned, at: clock.now())
-        return await raw(
-            GatewayRequest(
-                method: method, path: path, query: "", headers: signed.headers, body: body, sourceIP: "192.0.2.10"))
+        var request = GatewayRequest(
+            method: method, path: path, query: "", headers: signed.headers, body: body, sourceIP: "192.0.2.10")
+        // As a trusted proxy's `X-Forwarded-Proto: https` would have it.
+        request.secure = secure
+        return await raw(request)
     }
 
     /// Answers `request` as it is (unsigned, forged…).
