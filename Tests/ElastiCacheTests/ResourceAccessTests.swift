@@ -48,4 +48,34 @@ struct ResourceAccessTests {
         // The token itself is never a condition value.
         #expect(!keys.values.contains { $0.contains("secret-token-value") })
     }
+
+    @Test func nestedMembersAndClusterModeAreConditionKeysToo() throws {
+        let serverless = ShapeValue.structure([
+            "ServerlessCacheName": .string("s"), "Engine": .string("valkey"),
+            "CacheUsageLimits": .structure([
+                "DataStorage": .structure(["Maximum": .integer(10), "Unit": .string("GB")]),
+                "ECPUPerSecond": .structure(["Maximum": .integer(5000), "Minimum": .integer(1000)]),
+            ]),
+        ])
+        let keys = ElastiCacheService().conditionKeys(for: try call("CreateServerlessCache", serverless))
+        #expect(keys["elasticache:MaximumDataStorage"] == ["10"])
+        #expect(keys["elasticache:DataStorageUnit"] == ["GB"])
+        #expect(keys["elasticache:MaximumECPUPerSecond"] == ["5000"])
+        #expect(keys["elasticache:MinimumECPUPerSecond"] == ["1000"])
+        #expect(keys["elasticache:MinimumDataStorage"] == nil)
+        let user = ShapeValue.structure([
+            "UserId": .string("u"), "AuthenticationMode": .structure(["Type": .string("iam")]),
+        ])
+        #expect(
+            ElastiCacheService().conditionKeys(for: try call("CreateUser", user))["elasticache:UserAuthenticationMode"]
+                == ["iam"])
+        for (shards, enabled) in [(1, "false"), (3, "true")] {
+            let group = ShapeValue.structure([
+                "ReplicationGroupId": .string("g"), "NumNodeGroups": .integer(Int64(shards)),
+            ])
+            #expect(
+                ElastiCacheService().conditionKeys(for: try call("CreateReplicationGroup", group))[
+                    "elasticache:ClusterModeEnabled"] == [enabled])
+        }
+    }
 }

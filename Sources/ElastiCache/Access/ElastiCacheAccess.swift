@@ -112,6 +112,26 @@ enum ElastiCacheAccess {
         for (member, key) in members {
             if let value = call.input[member: member].flatMap(text) { keys[key] = [value] }
         }
+        // Keys read from nested members (serverless usage limits, a user's authentication).
+        let nested: [(path: [String], key: String)] = [
+            (["CacheUsageLimits", "DataStorage", "Maximum"], "elasticache:MaximumDataStorage"),
+            (["CacheUsageLimits", "DataStorage", "Minimum"], "elasticache:MinimumDataStorage"),
+            (["CacheUsageLimits", "DataStorage", "Unit"], "elasticache:DataStorageUnit"),
+            (["CacheUsageLimits", "ECPUPerSecond", "Maximum"], "elasticache:MaximumECPUPerSecond"),
+            (["CacheUsageLimits", "ECPUPerSecond", "Minimum"], "elasticache:MinimumECPUPerSecond"),
+            (["AuthenticationMode", "Type"], "elasticache:UserAuthenticationMode"),
+            (["NewReplicaCount"], "elasticache:NumReplicas"),
+        ]
+        for (path, key) in nested {
+            let value = path.reduce(Optional(call.input)) { value, member in value?[member: member] }
+            if let value = value.flatMap(text) { keys[key] = [value] }
+        }
+        if call.operation.name == "CreateReplicationGroup" {
+            // Cluster mode: asked for, or implied by more than one shard.
+            let shards = call[.numNodeGroups]?.intValue ?? Int64(call[.nodeGroupConfiguration]?.listValue?.count ?? 1)
+            let enabled = call.string(.clusterMode) == "enabled" || shards > 1
+            keys["elasticache:ClusterModeEnabled"] = [enabled ? "true" : "false"]
+        }
         if call[.authToken] != nil { keys["elasticache:AuthTokenEnabled"] = ["true"] }
         if let tags = call[.tags]?.listValue, !tags.isEmpty {
             var tagKeys: [String] = []
