@@ -11,26 +11,12 @@ import pytest
 import redis
 
 from conftest import Server
+from nodes import free_port_block, node_pid, refused
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("redis-server") and shutil.which("memcached")),
     reason="needs redis-server and memcached (the README's test command installs them)",
 )
-
-
-def free_port_block(size=20):
-    """A block of free loopback ports for the server's node processes."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        start = s.getsockname()[1]
-    start = min(start, 65535 - size)
-    return f"{start}-{start + size - 1}"
-
-
-def refused(host, port):
-    with socket.socket() as s:
-        s.settimeout(2)
-        return s.connect_ex((host, port)) != 0
 
 
 @pytest.fixture
@@ -96,14 +82,6 @@ def test_nodes_none_keeps_address_only_nodes(fresh_server):
     status, address = endpoint(ec, "paper")
     assert status == "available" and address["Address"].endswith(".cache.amazonaws.com")
     assert "cache nodes are addresses only" in srv.output()
-
-
-def node_pid(srv, port):
-    for pid_file in (srv.data_dir / "nodes").glob("*/pid"):
-        config = (pid_file.parent / "node.conf")
-        if config.exists() and f"port {port}\n" in config.read_text():
-            return int(pid_file.read_text())
-    raise AssertionError(f"no node on port {port}")
 
 
 def test_a_dead_node_comes_back_and_nodes_outlive_no_server(fresh_server):

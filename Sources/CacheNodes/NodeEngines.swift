@@ -50,11 +50,12 @@ package struct NodeEngines: Sendable {
         return [directory + "/node.conf"]
     }
 
-    /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, and
-    /// with AUTH tokens the default user's passwords (the file is 0600: tokens never appear in
-    /// process arguments).
+    /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, with
+    /// AUTH tokens the default user's passwords (the file is 0600: tokens never appear in
+    /// process arguments), and for a replica its primary.
     func configuration(
-        port: Int, host: String, directory: String, passwords: [String] = [], settings: NodeSettings? = nil
+        port: Int, host: String, directory: String, passwords: [String] = [], settings: NodeSettings? = nil,
+        replicaOf: Int? = nil
     ) -> String {
         var text = """
             bind \(host)
@@ -72,6 +73,11 @@ package struct NodeEngines: Sendable {
         }
         if !passwords.isEmpty {
             text += "user \(Self.defaultUserRule(passwords).map(Self.quoted).joined(separator: " "))\n"
+        }
+        // A replica follows its primary on the same host, with the group's newest token.
+        if let replicaOf {
+            text += "replicaof \(host) \(replicaOf)\n"
+            if let token = passwords.last { text += "masterauth \(Self.quoted(token))\n" }
         }
         return text
     }

@@ -27,16 +27,23 @@ package final class NodeReadiness: Sendable {
 /// cluster is created, restarted when it is rebooted or dies, stopped when it is deleted.
 /// Each pass reconciles the processes with the stored clusters; passes never overlap.
 package actor NodeSupervisor {
-    struct Running {
-        var pid: pid_t
+    /// What a node process should be: its program, settings and place in a replication group.
+    struct NodeSpec: Equatable {
         var engine: String
-        var port: Int
-        /// The reboot (its end time) this process was started for.
+        /// The reboot (its end time) the process is started for.
         var reboot: Date?
         /// The AUTH tokens the node accepts.
         var passwords: [String]
         /// Memory and engine settings from the node type and parameter group.
         var settings: NodeSettings?
+        /// The port of the primary this node replicates; nil for a primary or a standalone node.
+        var replicaOf: Int?
+    }
+
+    struct Running {
+        var pid: pid_t
+        var port: Int
+        var spec: NodeSpec
     }
 
     package nonisolated let engines: NodeEngines
@@ -45,13 +52,16 @@ package actor NodeSupervisor {
     package nonisolated let host: String
     let directory: String
     let logger: Logger
-    private var running: [String: Running] = [:]
-    private var previous: Task<Void, Never>?
+    var running: [String: Running] = [:]
+    private var previous: Task<Bool, Never>?
     /// Nodes restarted because their process died, not yet reported: (cluster ARN, node id).
     private var recoveries: [(cluster: String, node: String)] = []
     /// Memcached clusters' configuration endpoints by cluster ARN, and what they answer.
-    private var discovery: [String: DiscoveryEndpoint] = [:]
-    private nonisolated let discovered = DiscoveryState()
+    var discovery: [String: DiscoveryEndpoint] = [:]
+    nonisolated let discovered = DiscoveryState()
+    /// Replication groups' primary and reader endpoints by `<group ARN>/primary|reader`.
+    var proxies: [String: NodeProxy] = [:]
+    nonisolated let targets = GroupTargets()
 
     package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
         throws
@@ -70,15 +80,27 @@ package actor NodeSupervisor {
         ports.port(for: "\(cluster.arn)/config")
     }
 
+    /// The port of a replication group's primary (or reader) endpoint.
+    package nonisolated func endpointPort(_ group: ReplicationGroupRecord, reader: Bool) -> Int {
+        ports.port(for: "\(group.arn)/\(reader ? "reader" : "primary")")
+    }
+
     /// The key of a node: its cluster's ARN and its id.
     package nonisolated static func key(_ cluster: CacheClusterRecord, nodeId: String) -> String {
         "\(cluster.arn)/\(nodeId)"
     }
 
-    /// Whether this supervisor runs the nodes of `cluster` (a standalone cluster of an engine
-    /// whose program is installed); the others keep address-only nodes.
+    /// Whether this supervisor runs the nodes of `cluster` (a standalone cluster, or a member of
+    /// a replication group without cluster mode, of an engine whose program is installed); the
+    /// others keep address-only nodes.
     package nonisolated func runs(_ cluster: CacheClusterRecord) -> Bool {
-        cluster.replicationGroupId == nil && engines.programs[cluster.engine] != nil
+        guard engines.programs[cluster.engine] != nil else { return false }
+        return cluster.replicationGroupId == nil || cluster.groupClusterMode == false
+    }
+
+    /// Whether this supervisor serves the endpoints of `group` (cluster mode disabled).
+    package nonisolated func runs(_ group: ReplicationGroupRecord) -> Bool {
+        !group.clusterMode && engines.programs[group.engine] != nil
     }
 
     /// Whether every node of `cluster` answers (always, for a cluster this supervisor does not run).
@@ -87,40 +109,55 @@ package actor NodeSupervisor {
         return cluster.nodes.allSatisfy { readiness.contains(Self.key(cluster, nodeId: $0.id)) }
     }
 
-    /// Brings the processes in line with `clusters` and waits (up to a few seconds) until new
-    /// ones answer. Waits for a pass already under way first.
-    package func reconcile(_ clusters: [CacheClusterRecord], settings: [String: NodeSettings] = [:]) async {
+    /// Brings the processes in line with `clusters` and `groups` and waits (up to a few seconds)
+    /// until new ones answer. Waits for a pass already under way first. Answers whether a
+    /// reporter changed stored state (a failover), so the caller reconciles again.
+    @discardableResult
+    package func reconcile(
+        _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord] = [], settings: [String: NodeSettings] = [:]
+    ) async -> Bool {
         let earlier = previous
         let pass = Task { [self] in
-            await earlier?.value
-            await self.pass(clusters, settings: settings)
+            _ = await earlier?.value
+            return await self.pass(clusters, groups: groups, settings: settings)
         }
         previous = pass
-        await pass.value
+        return await pass.value
     }
 
-    private func pass(_ clusters: [CacheClusterRecord], settings: [String: NodeSettings]) async {
-        var wanted: [String: (engine: String, reboot: Date?, passwords: [String], settings: NodeSettings?)] = [:]
+    private func pass(
+        _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord], settings: [String: NodeSettings]
+    ) async -> Bool {
+        let layout = ReplicationLayout(groups.filter { runs($0) && $0.status != .deleting })
+        var wanted: [String: NodeSpec] = [:]
         for cluster in clusters where runs(cluster) && cluster.status != .deleting {
             for node in cluster.nodes {
-                wanted[Self.key(cluster, nodeId: node.id)] = (
-                    cluster.engine, cluster.status == .rebooting ? cluster.readyAt : nil,
-                    (cluster.authTokens ?? []).map(\.value), settings[cluster.arn]
-                )
+                let key = Self.key(cluster, nodeId: node.id)
+                wanted[key] = NodeSpec(
+                    engine: cluster.engine, reboot: cluster.status == .rebooting ? cluster.readyAt : nil,
+                    passwords: (cluster.authTokens ?? []).map(\.value), settings: settings[cluster.arn],
+                    replicaOf: layout.replicaOf[key].map { ports.port(for: $0) })
             }
         }
         for (key, node) in running where wanted[key] == nil {
             stop(key, node)
             ports.release(key)
         }
+        var failedPrimaries: [String] = []
+        let failoverPrimaries = layout.failoverPrimaries
         for (key, want) in wanted.sorted(by: { $0.key < $1.key }) {
             if let current = running[key] {
-                let rebooted = want.reboot != nil && want.reboot != current.reboot
+                let rebooted = want.reboot != nil && want.reboot != current.spec.reboot
                 let alive = NodeProcess.isAlive(current.pid)
                 if alive && !rebooted {
-                    if current.passwords != want.passwords || current.settings != want.settings {
-                        applyLive(key, current, passwords: want.passwords, settings: want.settings)
-                    }
+                    if current.spec != want { applyLive(key, current, want) }
+                    continue
+                }
+                stop(key, current)
+                if !alive && failoverPrimaries.contains(key) {
+                    // Multi-AZ: a replica takes over; this node comes back as its replica.
+                    logger.warning("primary cache node exited; failing over", metadata: ["node": .string(key)])
+                    failedPrimaries.append(Self.cluster(ofKey: key))
                     continue
                 }
                 if !alive {
@@ -129,25 +166,35 @@ package actor NodeSupervisor {
                         recoveries.append((String(key[..<slash]), String(key[key.index(after: slash)...])))
                     }
                 }
-                stop(key, current)
             }
-            start(key, engine: want.engine, reboot: want.reboot, passwords: want.passwords, settings: want.settings)
+            start(key, want)
         }
         if !recoveries.isEmpty, let recoveryReporter {
             let recovered = Dictionary(grouping: recoveries, by: \.cluster).mapValues { $0.map(\.node).sorted() }
             recoveries = []
             await recoveryReporter(recovered)
         }
+        var failedOver = false
+        if !failedPrimaries.isEmpty, let failoverReporter {
+            failedOver = await failoverReporter(failedPrimaries)
+        }
         await reconcileDiscovery(clusters.filter { runs($0) && $0.status != .deleting && $0.engine == "memcached" })
+        await reconcileGroupEndpoints(layout)
         // New processes need a moment to listen: ask each until it answers.
         let deadline = Date().addingTimeInterval(5)
         for (key, node) in running where !readiness.contains(key) {
-            while !NodeProbe.answers(engine: node.engine, host: host, port: node.port) {
+            while !NodeProbe.answers(engine: node.spec.engine, host: host, port: node.port) {
                 guard Date() < deadline, NodeProcess.isAlive(node.pid) else { break }
                 try? await Task.sleep(for: .milliseconds(25))
             }
-            readiness.set(key, NodeProbe.answers(engine: node.engine, host: host, port: node.port))
+            readiness.set(key, NodeProbe.answers(engine: node.spec.engine, host: host, port: node.port))
         }
+        return failedOver
+    }
+
+    /// The cluster ARN of a node key (`<cluster ARN>/<node id>`).
+    nonisolated static func cluster(ofKey key: String) -> String {
+        key.lastIndex(of: "/").map { String(key[..<$0]) } ?? key
     }
 
     /// Told, within the pass that restarted them, which nodes came back after their process
@@ -158,43 +205,21 @@ package actor NodeSupervisor {
         recoveryReporter = reporter
     }
 
+    /// Told which member clusters (ARNs) lost their primary process: ElastiCache promotes a
+    /// replica and records the failover; answers whether it did.
+    private var failoverReporter: (@Sendable ([String]) async -> Bool)?
+
+    package func reportFailovers(to reporter: @escaping @Sendable ([String]) async -> Bool) {
+        failoverReporter = reporter
+    }
+
     /// Stops every node (the server is shutting down).
     package func stopAll() async {
         for (key, node) in running { stop(key, node) }
         for endpoint in discovery.values { await endpoint.stop() }
         discovery = [:]
-    }
-
-    /// One configuration endpoint per running memcached cluster; its version rises whenever
-    /// the cluster's nodes change.
-    private func reconcileDiscovery(_ clusters: [CacheClusterRecord]) async {
-        let wanted = Set(clusters.map(\.arn))
-        for (arn, endpoint) in discovery where !wanted.contains(arn) {
-            await endpoint.stop()
-            discovery[arn] = nil
-            ports.release("\(arn)/config")
-            _ = discovered.clusters.withLock { $0.removeValue(forKey: arn) }
-        }
-        for cluster in clusters {
-            let nodes = cluster.nodes.map { (host: host, port: ports.port(for: Self.key(cluster, nodeId: $0.id))) }
-            discovered.clusters.withLock { state in
-                let previous = state[cluster.arn]
-                let same = previous.map { $0.nodes.map(\.port) == nodes.map(\.port) } ?? false
-                state[cluster.arn] = (same ? previous?.version ?? 1 : (previous?.version ?? 0) + 1, nodes)
-            }
-            guard discovery[cluster.arn] == nil else { continue }
-            let arn = cluster.arn
-            do {
-                discovery[arn] = try await DiscoveryEndpoint.start(
-                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cluster)
-                ) { [discovered] in
-                    discovered.clusters.withLock { $0[arn] } ?? (1, [])
-                }
-            } catch {
-                logger.error(
-                    "configuration endpoint did not start", metadata: ["cluster": .string(arn), "error": "\(error)"])
-            }
-        }
+        for proxy in proxies.values { await proxy.stop() }
+        proxies = [:]
     }
 
     private func nodeDirectory(_ key: String) -> String {
@@ -202,72 +227,76 @@ package actor NodeSupervisor {
     }
 
     /// node.conf, readable by this user only (it may hold AUTH tokens).
-    private func writeConfiguration(_ key: String, port: Int, passwords: [String], settings: NodeSettings?) throws {
+    private func writeConfiguration(_ key: String, port: Int, _ spec: NodeSpec) throws {
         let path = nodeDirectory(key) + "/node.conf"
         let text = engines.configuration(
-            port: port, host: host, directory: nodeDirectory(key), passwords: passwords, settings: settings)
+            port: port, host: host, directory: nodeDirectory(key), passwords: spec.passwords, settings: spec.settings,
+            replicaOf: spec.replicaOf)
         _ = FileManager.default.createFile(
             atPath: path + ".new", contents: nil, attributes: [.posixPermissions: 0o600])
         try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
         _ = rename(path + ".new", path)
     }
 
-    /// A running node brought to new AUTH tokens and settings without a restart: the default
-    /// user's passwords with ACL SETUSER, dynamic settings with CONFIG SET (static ones, and
-    /// all of memcached's, wait for the next start), authenticated with one of its current
-    /// tokens; then its node.conf rewritten for that next start.
-    private func applyLive(_ key: String, _ node: Running, passwords: [String], settings: NodeSettings?) {
+    /// A running node brought to its new spec without a restart: the default user's passwords
+    /// with ACL SETUSER, dynamic settings with CONFIG SET (static ones, and all of memcached's,
+    /// wait for the next start), its replication with REPLICAOF (a failover), authenticated with
+    /// one of its current tokens; then its node.conf rewritten for the next start.
+    private func applyLive(_ key: String, _ node: Running, _ want: NodeSpec) {
+        let current = node.spec
         var commands: [[String]] = []
-        if node.engine != "memcached" {
-            if passwords != node.passwords {
-                commands.append(["ACL", "SETUSER"] + NodeEngines.defaultUserRule(passwords))
+        if current.engine != "memcached" {
+            if want.passwords != current.passwords {
+                commands.append(["ACL", "SETUSER"] + NodeEngines.defaultUserRule(want.passwords))
             }
-            if let memory = settings?.memoryBytes, memory != node.settings?.memoryBytes {
+            if let memory = want.settings?.memoryBytes, memory != current.settings?.memoryBytes {
                 commands.append(["CONFIG", "SET", "maxmemory", String(memory)])
             }
-            for (name, value) in (settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key })
-            where node.settings?.parameters[name] != value && settings?.staticNames.contains(name) != true {
+            for (name, value) in (want.settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key })
+            where current.settings?.parameters[name] != value && want.settings?.staticNames.contains(name) != true {
                 commands.append(["CONFIG", "SET", name, value])
+            }
+            if want.passwords != current.passwords || want.replicaOf != current.replicaOf {
+                commands.append(["CONFIG", "SET", "masterauth", want.passwords.last ?? ""])
+            }
+            if want.replicaOf != current.replicaOf {
+                commands.append(["REPLICAOF"] + (want.replicaOf.map { [host, String($0)] } ?? ["NO", "ONE"]))
             }
         }
         if !commands.isEmpty {
-            let authenticate = node.passwords.first.map { [["AUTH", $0]] } ?? []
+            let authenticate = current.passwords.first.map { [["AUTH", $0]] } ?? []
             guard NodeProbe.command(host: host, port: node.port, authenticate + commands) else {
                 logger.error("cache node refused its new tokens or settings", metadata: ["node": .string(key)])
                 return
             }
         }
-        if node.engine != "memcached" {
+        if current.engine != "memcached" {
             do {
-                try writeConfiguration(key, port: node.port, passwords: passwords, settings: settings)
+                try writeConfiguration(key, port: node.port, want)
             } catch {
                 logger.error(
                     "cache node configuration not written", metadata: ["node": .string(key), "error": "\(error)"])
             }
         }
-        running[key]?.passwords = passwords
-        running[key]?.settings = settings
+        running[key]?.spec = want
     }
 
-    private func start(
-        _ key: String, engine: String, reboot: Date?, passwords: [String], settings: NodeSettings?
-    ) {
-        guard let program = engines.programs[engine] else { return }
+    private func start(_ key: String, _ spec: NodeSpec) {
+        guard let program = engines.programs[spec.engine] else { return }
         let port = ports.port(for: key)
         let nodeDirectory = nodeDirectory(key)
         do {
             try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
-            if engine != "memcached" {
-                try writeConfiguration(key, port: port, passwords: passwords, settings: settings)
+            if spec.engine != "memcached" {
+                try writeConfiguration(key, port: port, spec)
             }
             let pid = try NodeProcess.spawn(
                 program,
                 arguments: engines.arguments(
-                    engine: engine, port: port, host: host, directory: nodeDirectory, settings: settings),
+                    engine: spec.engine, port: port, host: host, directory: nodeDirectory, settings: spec.settings),
                 log: nodeDirectory + "/node.log")
             try "\(pid)\n".write(toFile: nodeDirectory + "/pid", atomically: true, encoding: .utf8)
-            running[key] = Running(
-                pid: pid, engine: engine, port: port, reboot: reboot, passwords: passwords, settings: settings)
+            running[key] = Running(pid: pid, port: port, spec: spec)
             readiness.set(key, false)
             logger.info(
                 "cache node started",
@@ -300,11 +329,6 @@ package actor NodeSupervisor {
     }
 }
 
-/// What each memcached cluster's configuration endpoint answers, read on NIO's threads.
-final class DiscoveryState: Sendable {
-    let clusters = Mutex<[String: (version: Int, nodes: [(host: String, port: Int)])]>([:])
-}
-
 /// Endpoints of real nodes: `--node-host` and the node's own port; address-only clusters keep
 /// AWS-shaped names.
 package struct ProcessNodeEndpoints: NodeEndpoints {
@@ -331,6 +355,10 @@ package struct ProcessNodeEndpoints: NodeEndpoints {
     package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     ) {
-        synthetic.replicationGroup(group, nodeGroup: nodeGroup, reader: reader)
+        // Without cluster mode, cachetrail itself serves the primary and reader endpoints.
+        guard nodeGroup != nil, supervisor.runs(group) else {
+            return synthetic.replicationGroup(group, nodeGroup: nodeGroup, reader: reader)
+        }
+        return (supervisor.host, supervisor.endpointPort(group, reader: reader))
     }
 }

@@ -140,6 +140,19 @@ package enum CacheTrailServer {
                     logger.error("node recovery not recorded", metadata: ["error": .string(String(describing: error))])
                 }
             }
+            await supervisor.reportFailovers { [store = data.store] members in
+                let now = clock.now()
+                do {
+                    return try await store.write { tx in
+                        try members.reduce(false) { done, member in
+                            try ElastiCacheService.failOver(member: member, now: now, in: tx) || done
+                        }
+                    }
+                } catch {
+                    logger.error("failover not recorded", metadata: ["error": .string(String(describing: error))])
+                    return false
+                }
+            }
             elastiCache.endpoints = ProcessNodeEndpoints(supervisor: supervisor)
             elastiCache.nodesReady = { supervisor.nodesReady($0) }
             logger.info("cache nodes are real processes", metadata: ["programs": .string(engines.summary)])
@@ -159,15 +172,16 @@ package enum CacheTrailServer {
         // stored (a reboot's restart needs to see the cluster rebooting), then applies the
         // clusters' due transitions (a read of a cluster would; the supervisor does not wait for
         // one) and, when that changed something (nodes added, removed), reconciles again.
-        let storedClusters: @Sendable () async -> ([CacheClusterRecord], [String: NodeSettings]) = {
-            [store = data.store] in
+        let storedClusters: @Sendable () async -> StoredNodes = { [store = data.store] in
             let read = try? await store.read { tx in
                 let clusters = try ElastiCacheService.storedClusters(in: tx)
                 var settings: [String: NodeSettings] = [:]
                 for cluster in clusters { settings[cluster.arn] = try ElastiCacheService.nodeSettings(cluster, in: tx) }
-                return (clusters, settings)
+                return StoredNodes(
+                    clusters: clusters, groups: try ElastiCacheService.storedReplicationGroups(in: tx),
+                    settings: settings)
             }
-            return read ?? ([], [:])
+            return read ?? StoredNodes()
         }
         let settleClusters: @Sendable ([CacheClusterRecord]) async -> Bool = { [store = data.store] clusters in
             let now = clock.now()
@@ -180,13 +194,13 @@ package enum CacheTrailServer {
             }
         }
         let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
-            let (clusters, settings) = await storedClusters()
-            await supervisor.reconcile(clusters, settings: settings)
-            if await settleClusters(clusters) {
-                let (settled, settings) = await storedClusters()
-                await supervisor.reconcile(settled, settings: settings)
+            let stored = await storedClusters()
+            let failedOver = await supervisor.reconcile(
+                stored.clusters, groups: stored.groups, settings: stored.settings)
+            if await settleClusters(stored.clusters) || failedOver {
+                let settled = await storedClusters()
+                await supervisor.reconcile(settled.clusters, groups: settled.groups, settings: settled.settings)
             }
-
         }
         let gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
@@ -267,6 +281,13 @@ extension CacheTrailServer {
         }
         Gauge(label: "cachetrail_state_bytes").record(bytes)
     }
+}
+
+/// What the node processes follow: the stored clusters, replication groups and node settings.
+struct StoredNodes: Sendable {
+    var clusters: [CacheClusterRecord] = []
+    var groups: [ReplicationGroupRecord] = []
+    var settings: [String: NodeSettings] = [:]
 }
 
 /// This server's own base URL, for the links SNS messages carry; the port is known once bound.

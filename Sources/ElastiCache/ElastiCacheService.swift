@@ -33,6 +33,11 @@ package struct ElastiCacheService: ServiceHandler {
         try tx.listAll(CacheClusterRecord.self, kind: CacheClusterOperations.kind)
     }
 
+    /// Every account's replication groups (their members' roles place the node processes).
+    package static func storedReplicationGroups(in tx: any StateReader) throws -> [ReplicationGroupRecord] {
+        try tx.listAll(ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind)
+    }
+
     package init(settings: ElastiCacheSettings = ElastiCacheSettings()) {
         self.settings = settings
     }

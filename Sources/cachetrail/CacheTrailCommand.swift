@@ -74,9 +74,11 @@ struct Serve: AsyncParsableCommand {
     var s3Region: String = env["CACHETRAIL_S3_REGION"] ?? "us-east-1"
 
     @Option(
-        help: """
-            Cache nodes: real (a memcached, redis-server or valkey-server process per node: memcached             backs memcached, valkey-server backs valkey when installed, else redis-server, which backs             redis and valkey) or none (address-only nodes). Default: real when memcached or             redis-server is on PATH (env CACHETRAIL_NODES).
-            """)
+        help: .init(
+            "Cache nodes: real (a process per node of standalone clusters and of replication groups without "
+                + "cluster mode: memcached backs memcached, valkey-server backs valkey when installed, else "
+                + "redis-server, which backs redis and valkey) or none (address-only nodes). Default: real when "
+                + "memcached or redis-server is on PATH (env CACHETRAIL_NODES)."))
     var nodes: String?
     var nodesMode: String? { nodes ?? Self.env["CACHETRAIL_NODES"] }
 

@@ -113,17 +113,8 @@ extension CacheClusterOperations {
             guard cluster.engine != "memcached" else {
                 throw call.error(.invalidParameterCombinationException, "AuthToken is not supported for Memcached.")
             }
-            let strategy = call.string(.authTokenUpdateStrategy) ?? "SET"
-            cluster.authTokenEnabled = strategy != "DELETE"
-            // ROTATE keeps the current token beside the new one; SET replaces both; DELETE
-            // leaves the nodes without AUTH.
-            let current = cluster.authTokens ?? []
-            let new = call.string(.authToken).map { [SealedSecret($0)] } ?? []
-            switch strategy {
-            case "ROTATE": cluster.authTokens = Array((current + new).suffix(2))
-            case "DELETE": cluster.authTokens = nil
-            default: cluster.authTokens = new.isEmpty ? current : new
-            }
+            cluster.updateAuthTokens(
+                strategy: call.string(.authTokenUpdateStrategy) ?? "SET", token: call.string(.authToken))
         }
     }
 

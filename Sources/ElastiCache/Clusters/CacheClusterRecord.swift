@@ -50,4 +50,20 @@ package struct CacheClusterRecord: CachedDocument, Equatable {
     package var notificationTopicArn: String?
     package var replicationGroupId: String?
     package var tags: [TagRecord]
+    /// For a member of a replication group: whether the group has cluster mode on (nil for a
+    /// standalone cluster, and for members stored before this was kept).
+    package var groupClusterMode: Bool? = nil
+
+    /// AuthTokenUpdateStrategy applied: ROTATE keeps the current token beside the new one;
+    /// SET replaces both; DELETE leaves the nodes without AUTH.
+    mutating func updateAuthTokens(strategy: String, token: String?) {
+        authTokenEnabled = strategy != "DELETE"
+        let current = authTokens ?? []
+        let new = token.map { [SealedSecret($0)] } ?? []
+        switch strategy {
+        case "ROTATE": authTokens = Array((current + new).suffix(2))
+        case "DELETE": authTokens = nil
+        default: authTokens = new.isEmpty ? current : new
+        }
+    }
 }

@@ -62,7 +62,14 @@ extension ReplicationGroupOperations {
         }
         if let flag = call[.autoMinorVersionUpgrade]?.boolValue { group.autoMinorVersionUpgrade = flag }
         if call.string(.authToken) != nil || call.string(.authTokenUpdateStrategy) != nil {
-            group.authTokenEnabled = call.string(.authTokenUpdateStrategy) != "DELETE"
+            let strategy = call.string(.authTokenUpdateStrategy) ?? "SET"
+            group.authTokenEnabled = strategy != "DELETE"
+            // Every member's nodes take the new token (live, on real nodes).
+            for id in group.memberIds {
+                guard var member = try? clusters.cluster(id) else { continue }
+                member.updateAuthTokens(strategy: strategy, token: call.string(.authToken))
+                try clusters.save(member)
+            }
         }
         var changesMembers = false
         if let name = call.string(.cacheParameterGroupName) {
@@ -229,17 +236,10 @@ extension ReplicationGroupOperations {
             throw call.error(
                 .testFailoverNotAvailableFault, "Test failover needs automatic failover and at least one replica.")
         }
-        var members = group.nodeGroups[index].members
-        guard let oldPrimary = members.firstIndex(where: { $0.role == "primary" }),
-            let newPrimary = members.firstIndex(where: { $0.role == "replica" })
-        else { throw AWSError.internalFailure }
-        members[oldPrimary].role = "replica"
-        members[newPrimary].role = "primary"
-        group.nodeGroups[index].members = members
-        try event(
-            group.id,
-            "Test Failover API called for node group \(nodeGroupId); \(members[newPrimary].clusterId) is now primary",
-            at: call.now)
+        guard let (old, new) = group.promoteReplica(inNodeGroup: index) else { throw AWSError.internalFailure }
+        try FailoverEvents.record(
+            group: group.id, nodeGroup: nodeGroupId, old: old, new: new, test: true, now: call.now, scope: scope,
+            in: tx)
         try save(group)
         return .object(["ReplicationGroup": try render(group)])
     }

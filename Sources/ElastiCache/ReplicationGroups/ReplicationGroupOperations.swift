@@ -71,6 +71,10 @@ struct ReplicationGroupOperations {
             snapshotWindow: group.snapshotWindow, authTokenEnabled: group.authTokenEnabled,
             transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: nil,
             replicationGroupId: group.id, tags: [])
+        member.groupClusterMode = group.clusterMode
+        // The group's AUTH tokens: those of a member it has, else the creating call's.
+        let sibling = group.memberIds.lazy.compactMap { try? self.clusters.cluster($0) }.first
+        member.authTokens = sibling?.authTokens ?? call.string(.authToken).map { [SealedSecret($0)] }
         clusters.lifecycle.begin(.creating, &member, now: call.now)
         try clusters.save(member)
     }

@@ -1,0 +1,147 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A replication group's primary or reader endpoint: a TCP listener that joins each client
+/// connection to the node `target` names when it connects, byte for byte. The endpoint's port
+/// stays while the nodes behind it change (a failover moves the primary endpoint; clients of
+/// the old primary are disconnected and reconnect to the new one, as after AWS's DNS change).
+final class NodeProxy: Sendable {
+    /// The node a new connection goes to (its port on `host`); nil refuses the connection.
+    typealias Target = @Sendable () -> Int?
+
+    let channel: any Channel
+    private let connections: ProxyConnections
+
+    private init(channel: any Channel, connections: ProxyConnections) {
+        self.channel = channel
+        self.connections = connections
+    }
+
+    static func start(group: any EventLoopGroup, host: String, port: Int, target: @escaping Target) async throws
+        -> NodeProxy
+    {
+        let connections = ProxyConnections()
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: false)
+            .childChannelInitializer { client in
+                client.eventLoop.makeCompletedFuture {
+                    guard let port = target() else { throw ProxyRefused() }
+                    let clientGlue = ProxyGlue()
+                    try client.pipeline.syncOperations.addHandler(clientGlue)
+                    connections.add(client, port: port)
+                    client.closeFuture.whenComplete { _ in connections.remove(client) }
+                    ClientBootstrap(group: client.eventLoop)
+                        .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                        .channelInitializer { node in
+                            node.eventLoop.makeCompletedFuture {
+                                let nodeGlue = ProxyGlue()
+                                ProxyGlue.join(clientGlue, nodeGlue)
+                                try node.pipeline.syncOperations.addHandler(nodeGlue)
+                            }
+                        }
+                        .connect(host: host, port: port)
+                        .whenComplete { result in
+                            switch result {
+                            case .success: client.setOption(.autoRead, value: true).whenComplete { _ in client.read() }
+                            case .failure: client.close(promise: nil)
+                            }
+                        }
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port).get()
+        return NodeProxy(channel: channel, connections: connections)
+    }
+
+    /// Closes every client connection joined to a node outside `ports`.
+    func disconnect(exceptTo ports: Set<Int>) {
+        for client in connections.joined(notTo: ports) { client.close(promise: nil) }
+    }
+
+    func stop() async {
+        for client in connections.joined(notTo: []) { client.close(promise: nil) }
+        try? await channel.close()
+    }
+}
+
+private struct ProxyRefused: Error {}
+
+/// The proxy's open client connections and the node port each is joined to.
+private final class ProxyConnections: Sendable {
+    private let open = Mutex<[ObjectIdentifier: (channel: any Channel, port: Int)]>([:])
+
+    func add(_ channel: any Channel, port: Int) {
+        open.withLock { $0[ObjectIdentifier(channel)] = (channel, port) }
+    }
+
+    func remove(_ channel: any Channel) {
+        _ = open.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    func joined(notTo ports: Set<Int>) -> [any Channel] {
+        open.withLock { $0.values.filter { !ports.contains($0.port) }.map(\.channel) }
+    }
+}
+
+/// One side of a joined pair: what it reads is written to its partner; it reads only while
+/// its partner can write (backpressure), and closing either side closes both. Both channels
+/// live on the same event loop, so the pair is only ever touched from that loop (hence the
+/// unchecked Sendable).
+private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var partner: ProxyGlue?
+    private var context: ChannelHandlerContext?
+    private var readPending = false
+
+    static func join(_ first: ProxyGlue, _ second: ProxyGlue) {
+        first.partner = second
+        second.partner = first
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        partner = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        partner?.context?.write(data, promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        partner?.context?.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        partner?.context?.close(promise: nil)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let partner, partner.readPending {
+            partner.readPending = false
+            partner.context?.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if partner?.context?.channel.isWritable ?? true {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+}

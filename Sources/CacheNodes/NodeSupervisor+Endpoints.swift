@@ -1,0 +1,120 @@
+import ElastiCache
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// The endpoints cachetrail serves itself in front of node processes: memcached clusters'
+/// configuration endpoints (auto-discovery) and replication groups' primary and reader
+/// endpoints (proxies that follow failovers).
+extension NodeSupervisor {
+    /// One configuration endpoint per running memcached cluster; its version rises whenever
+    /// the cluster's nodes change.
+    func reconcileDiscovery(_ clusters: [CacheClusterRecord]) async {
+        let wanted = Set(clusters.map(\.arn))
+        for (arn, endpoint) in discovery where !wanted.contains(arn) {
+            await endpoint.stop()
+            discovery[arn] = nil
+            ports.release("\(arn)/config")
+            _ = discovered.clusters.withLock { $0.removeValue(forKey: arn) }
+        }
+        for cluster in clusters {
+            let nodes = cluster.nodes.map { (host: host, port: ports.port(for: Self.key(cluster, nodeId: $0.id))) }
+            discovered.clusters.withLock { state in
+                let previous = state[cluster.arn]
+                let same = previous.map { $0.nodes.map(\.port) == nodes.map(\.port) } ?? false
+                state[cluster.arn] = (same ? previous?.version ?? 1 : (previous?.version ?? 0) + 1, nodes)
+            }
+            guard discovery[cluster.arn] == nil else { continue }
+            let arn = cluster.arn
+            do {
+                discovery[arn] = try await DiscoveryEndpoint.start(
+                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cluster)
+                ) { [discovered] in
+                    discovered.clusters.withLock { $0[arn] } ?? (1, [])
+                }
+            } catch {
+                logger.error(
+                    "configuration endpoint did not start", metadata: ["cluster": .string(arn), "error": "\(error)"])
+            }
+        }
+    }
+
+    /// A primary and a reader endpoint per replication group without cluster mode. A new
+    /// connection to the primary endpoint goes to the current primary; one to the reader
+    /// endpoint to the next replica (the primary when there is none). When the primary moves,
+    /// connections to the old one are closed, so clients reconnect to the new one.
+    func reconcileGroupEndpoints(_ layout: ReplicationLayout) async {
+        let wanted = Set(layout.groups.map(\.arn))
+        for (key, proxy) in proxies where !wanted.contains(Self.cluster(ofKey: key)) {
+            await proxy.stop()
+            proxies[key] = nil
+            ports.release(key)
+            targets.remove(Self.cluster(ofKey: key))
+        }
+        for group in layout.groups {
+            let primary = group.primary.map { ports.port(for: $0) }
+            let replicas = group.replicas.map { ports.port(for: $0) }
+            let moved = targets.update(group.arn, primary: primary, replicas: replicas)
+            if moved {
+                proxies["\(group.arn)/primary"]?.disconnect(exceptTo: Set(primary.map { [$0] } ?? []))
+                proxies["\(group.arn)/reader"]?.disconnect(
+                    exceptTo: Set(replicas.isEmpty ? primary.map { [$0] } ?? [] : replicas))
+            }
+            for reader in [false, true] {
+                let key = "\(group.arn)/\(reader ? "reader" : "primary")"
+                guard proxies[key] == nil else { continue }
+                let arn = group.arn
+                do {
+                    proxies[key] = try await NodeProxy.start(
+                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key)
+                    ) { [targets] in
+                        reader ? targets.reader(arn) : targets.primary(arn)
+                    }
+                } catch {
+                    logger.error(
+                        "replication group endpoint did not start",
+                        metadata: ["endpoint": .string(key), "error": "\(error)"])
+                }
+            }
+        }
+    }
+}
+
+/// What each memcached cluster's configuration endpoint answers, read on NIO's threads.
+final class DiscoveryState: Sendable {
+    let clusters = Mutex<[String: (version: Int, nodes: [(host: String, port: Int)])]>([:])
+}
+
+/// The node ports behind each replication group's endpoints, read on NIO's threads when a
+/// client connects.
+final class GroupTargets: Sendable {
+    private let groups = Mutex<[String: (primary: Int?, replicas: [Int], next: Int)]>([:])
+
+    /// Sets a group's nodes; answers whether its primary or replicas changed.
+    func update(_ arn: String, primary: Int?, replicas: [Int]) -> Bool {
+        groups.withLock { groups in
+            let previous = groups[arn]
+            groups[arn] = (primary, replicas, previous?.next ?? 0)
+            return previous.map { $0.primary != primary || $0.replicas != replicas } ?? false
+        }
+    }
+
+    func remove(_ arn: String) {
+        _ = groups.withLock { $0.removeValue(forKey: arn) }
+    }
+
+    func primary(_ arn: String) -> Int? {
+        groups.withLock { $0[arn]?.primary }
+    }
+
+    /// The next replica in turn, or the primary when the group has none.
+    func reader(_ arn: String) -> Int? {
+        groups.withLock { groups in
+            guard let group = groups[arn] else { return nil }
+            guard !group.replicas.isEmpty else { return group.primary }
+            groups[arn]?.next = group.next &+ 1
+            return group.replicas[group.next % group.replicas.count]
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+@testable import CacheNodes
+@testable import ElastiCache
+
+/// Which node follows which, from the stored groups alone.
+struct ReplicationLayoutTests {
+    func group(_ id: String, roles: [(String, String)], failover: Bool) -> ReplicationGroupRecord {
+        ReplicationGroupRecord(
+            id: id, description: "", arn: "arn:aws:elasticache:us-east-1:123456789012:replicationgroup:\(id)",
+            engine: "redis", engineVersion: "7.1", nodeType: "cache.t4g.small", status: .available, readyAt: nil,
+            clusterMode: false, automaticFailover: failover, multiAZ: false,
+            nodeGroups: [
+                .init(id: "0001", slots: "", members: roles.map { .init(clusterId: $0.0, role: $0.1) })
+            ],
+            parameterGroup: "default.redis7", port: 6379, maintenanceWindow: "", snapshotRetentionLimit: 0,
+            snapshotWindow: nil, authTokenEnabled: false, transitEncryptionEnabled: false,
+            atRestEncryptionEnabled: false, autoMinorVersionUpgrade: true, createTime: nil, tags: [])
+    }
+
+    @Test func replicasFollowThePrimaryOfTheirGroup() {
+        let layout = ReplicationLayout([
+            group(
+                "orders", roles: [("orders-001", "replica"), ("orders-002", "primary"), ("orders-003", "replica")],
+                failover: true),
+            group("solo", roles: [("solo-001", "primary")], failover: false),
+        ])
+        let key = { (id: String) in "arn:aws:elasticache:us-east-1:123456789012:cluster:\(id)/0001" }
+        #expect(layout.replicaOf == [key("orders-001"): key("orders-002"), key("orders-003"): key("orders-002")])
+        #expect(layout.groups[0].primary == key("orders-002"))
+        #expect(layout.groups[0].replicas == [key("orders-001"), key("orders-003")])
+        // Only a primary with automatic failover and a replica fails over; "solo" is restarted.
+        #expect(layout.failoverPrimaries == [key("orders-002")])
+    }
+}

@@ -1,0 +1,149 @@
+"""Replication groups without cluster mode on real nodes: a redis-server per member wired with
+REPLICAOF, primary and reader endpoints that cachetrail serves as proxies, failovers (TestFailover
+and a primary process that dies) that promote a replica for real and write AWS's events."""
+
+import os
+import shutil
+import signal
+import time
+
+import pytest
+import redis
+
+from nodes import free_port_block, node_pid, refused
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which("redis-server"), reason="needs redis-server (the README's test command installs it)"
+)
+
+TOKEN = "group-token-0123456789"
+
+
+def group(ec, group_id):
+    return ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]
+
+
+def eventually(check, seconds=10):
+    """`check()`'s first truthy answer; replication reaches a replica within a second or two."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            answer = check()
+            if answer:
+                return answer
+        except redis.exceptions.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, "not within %s s" % seconds
+        time.sleep(0.1)
+
+
+def client(endpoint):
+    return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], password=TOKEN, socket_timeout=5)
+
+
+def role(endpoint):
+    return client(endpoint).info("replication")["role"]
+
+
+def roles(ec, group_id):
+    members = group(ec, group_id)["NodeGroups"][0]["NodeGroupMembers"]
+    return {m["CacheClusterId"]: (m["CurrentRole"], m["ReadEndpoint"]) for m in members}
+
+
+def failover_messages(ec, group_id):
+    events = ec.describe_events(Duration=60)["Events"]
+    return [(e["SourceIdentifier"], e["Message"]) for e in sorted(events, key=lambda e: e["Date"])
+            if "ailover" in e["Message"] or e["Message"].startswith(("Recovering", "Finished recovery"))]
+
+
+def test_a_replication_group_replicates_and_fails_over_for_real(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="orders", ReplicationGroupDescription="two real nodes", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=2, AutomaticFailoverEnabled=True,
+        TransitEncryptionEnabled=True, AuthToken=TOKEN)
+    srv.advance(10)
+    srv.advance(10)
+    described = group(ec, "orders")
+    assert described["Status"] == "available"
+    node_group = described["NodeGroups"][0]
+    primary, reader = node_group["PrimaryEndpoint"], node_group["ReaderEndpoint"]
+    assert primary["Address"] == reader["Address"] == "127.0.0.1" and primary["Port"] != reader["Port"]
+    before = roles(ec, "orders")
+    first_primary = next(i for i, (r, _) in before.items() if r == "primary")
+    replica = next(i for i, (r, _) in before.items() if r == "replica")
+
+    # Writes on the primary endpoint reach the replica behind the reader endpoint.
+    client(primary).set("order:1", "paid")
+    assert eventually(lambda: client(reader).get("order:1")) == b"paid"
+    assert role(primary) == "master" and role(reader) == "slave"
+    with pytest.raises(redis.exceptions.ReadOnlyError):
+        client(reader).set("order:2", "refused on a replica")
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=primary["Address"], port=primary["Port"], password="wrong-token-0123456789",
+                    socket_timeout=5).ping()
+
+    # TestFailover promotes the replica: the primary endpoint now writes to it, the old primary
+    # replicates from it, and ElastiCache's events say so in AWS's order.
+    ec.test_failover(ReplicationGroupId="orders", NodeGroupId="0001")
+    srv.advance(0)
+    after = roles(ec, "orders")
+    assert after[replica][0] == "primary" and after[first_primary][0] == "replica"
+    assert eventually(lambda: role(primary) == "master" and client(primary).set("order:3", "after failover"))
+    assert role(after[replica][1]) == "master"
+    assert eventually(lambda: role(after[first_primary][1]) == "slave")
+    assert eventually(lambda: client(after[first_primary][1]).get("order:3")) == b"after failover"
+    assert client(primary).get("order:1") == b"paid"
+    completed = f"Failover from primary node {first_primary} to replica node {replica} completed"
+    assert failover_messages(ec, "orders") == [
+        ("orders", "Test Failover API called for node group 0001"),
+        (first_primary, completed), ("orders", completed),
+        (first_primary, "Recovering cache nodes 0001"), (first_primary, "Finished recovery for cache nodes 0001"),
+    ]
+
+    # Multi-AZ: the primary's process dies; a supervision pass promotes the replica without a
+    # call, and the dead node comes back as its replica.
+    os.kill(node_pid(srv, after[replica][1]["Port"]), signal.SIGKILL)
+    srv.advance(0)
+    final = roles(ec, "orders")
+    assert final[first_primary][0] == "primary" and final[replica][0] == "replica"
+    assert eventually(lambda: client(primary).set("order:4", "after a crash"))
+    assert eventually(lambda: role(final[replica][1]) == "slave")
+    assert eventually(lambda: client(reader).get("order:4")) == b"after a crash"
+    assert (replica, f"Failover from primary node {replica} to replica node {first_primary} completed") \
+        in failover_messages(ec, "orders")
+
+    ec.delete_replication_group(ReplicationGroupId="orders")
+    srv.advance(600)
+    srv.advance(600)
+    for endpoint in (primary, reader, final[first_primary][1], final[replica][1]):
+        assert refused(endpoint["Address"], endpoint["Port"])
+
+
+def test_auth_tokens_of_a_group_rotate_on_every_member(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="tokens", ReplicationGroupDescription="rotation", Engine="valkey",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=2, TransitEncryptionEnabled=True, AuthToken=TOKEN)
+    srv.advance(10)
+    srv.advance(10)
+    node_group = group(ec, "tokens")["NodeGroups"][0]
+    client(node_group["PrimaryEndpoint"]).set("k", "v")
+    assert eventually(lambda: client(node_group["ReaderEndpoint"]).get("k")) == b"v"
+    newer = "newer-token-0123456789"
+    ec.modify_replication_group(ReplicationGroupId="tokens", AuthToken=newer, AuthTokenUpdateStrategy="SET",
+                                ApplyImmediately=True)
+    srv.advance(10)
+    for endpoint in (node_group["PrimaryEndpoint"], node_group["ReaderEndpoint"]):
+        assert redis.Redis(host=endpoint["Address"], port=endpoint["Port"], password=newer,
+                           socket_timeout=5).get("k") == b"v"
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            client(endpoint).ping()
+    # The replica still follows its primary with the new token.
+    redis.Redis(host=node_group["PrimaryEndpoint"]["Address"], port=node_group["PrimaryEndpoint"]["Port"],
+                password=newer, socket_timeout=5).set("k", "v2")
+    assert eventually(lambda: redis.Redis(
+        host=node_group["ReaderEndpoint"]["Address"], port=node_group["ReaderEndpoint"]["Port"], password=newer,
+        socket_timeout=5).get("k") == b"v2")
