@@ -95,7 +95,8 @@ class Server:
         request = urllib.request.Request(
             f"{self.endpoint}/_cachetrail/clock", data=json.dumps({"advanceSeconds": seconds}).encode(), method="POST"
         )
-        with urllib.request.urlopen(request, timeout=5) as r:
+        # A move waits for the node passes it makes due (starting processes, forming clusters).
+        with urllib.request.urlopen(request, timeout=60) as r:
             return json.load(r)
 
     def client(self, service, key_id=None, secret=None, token=None, retries=1, region=REGION):

@@ -1,15 +1,26 @@
 """Helpers of the suites that run real cache nodes (test_cache_nodes.py, test_replication_nodes.py)."""
 
+import random
 import socket
 
 
 def free_port_block(size=20):
-    """A block of free loopback ports for the server's node processes."""
+    """A block of free loopback ports for the server's node processes, below 55536 so that a
+    cluster-mode node's bus port (its port + 10000) exists too."""
+    for _ in range(200):
+        start = random.randrange(20000, 55536 - size)
+        if all(_free(port) and _free(port + 10000) for port in range(start, start + size)):
+            return f"{start}-{start + size - 1}"
+    raise AssertionError("no free block of ports")
+
+
+def _free(port):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        start = s.getsockname()[1]
-    start = min(start, 65535 - size)
-    return f"{start}-{start + size - 1}"
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def refused(host, port):

@@ -147,3 +147,90 @@ def test_auth_tokens_of_a_group_rotate_on_every_member(fresh_server):
     assert eventually(lambda: redis.Redis(
         host=node_group["ReaderEndpoint"]["Address"], port=node_group["ReaderEndpoint"]["Port"], password=newer,
         socket_timeout=5).get("k") == b"v2")
+
+
+def member_endpoints(ec, node_group):
+    return [ec.describe_cache_clusters(CacheClusterId=m["CacheClusterId"], ShowCacheNodeInfo=True)["CacheClusters"][0][
+        "CacheNodes"][0]["Endpoint"] for m in node_group["NodeGroupMembers"]]
+
+
+def shard_key_counts(ec, group_id):
+    """Keys held by each shard's primary (the member that runs as master), by node group id.
+    AWS shows no CurrentRole for members of a cluster-mode group: the nodes say."""
+    counts = {}
+    for node_group in group(ec, group_id)["NodeGroups"]:
+        primaries = [e for e in member_endpoints(ec, node_group) if role(e) == "master"]
+        assert len(primaries) == 1, node_group
+        counts[node_group["NodeGroupId"]] = client(primaries[0]).dbsize()
+    return counts
+
+
+def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_server):
+    from redis.cluster import RedisCluster
+
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    ec = srv.client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="sharded", ReplicationGroupDescription="two shards", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True,
+        TransitEncryptionEnabled=True, AuthToken=TOKEN)
+    srv.advance(10)
+    srv.advance(10)
+    described = group(ec, "sharded")
+    assert described["Status"] == "available" and described["ClusterEnabled"]
+    config = described["ConfigurationEndpoint"]
+    assert config["Address"] == "127.0.0.1"
+
+    def cluster_client():
+        return RedisCluster(host=config["Address"], port=config["Port"], password=TOKEN, socket_timeout=5)
+
+    keys = {f"customer:{n}": str(n) for n in range(200)}
+    writer = eventually(cluster_client)
+    for key, value in keys.items():
+        writer.set(key, value)
+    writer.close()
+    counts = shard_key_counts(ec, "sharded")
+    assert sum(counts.values()) == 200 and all(counts.values()), counts
+    # The slots the nodes serve are the ones ElastiCache describes.
+    slots = sorted(client(config).cluster("slots"), key=lambda s: s[0])
+    assert [f"{s[0]}-{s[1]}" for s in slots] == [g["Slots"] for g in described["NodeGroups"]]
+
+    # Online resharding to three shards moves slots and their keys onto the new shard.
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=3,
+                                                     ApplyImmediately=True)
+    srv.advance(10)
+    srv.advance(600)
+    counts = shard_key_counts(ec, "sharded")
+    assert len(counts) == 3 and sum(counts.values()) == 200 and all(counts.values()), counts
+    reader = cluster_client()
+    assert all(reader.get(key) == value.encode() for key, value in keys.items())
+    reader.close()
+    # The node groups' Slots are where rebalancing put them: every slot exactly once.
+    ranges = [r.split("-") for g in group(ec, "sharded")["NodeGroups"] for r in g["Slots"].split(",")]
+    assert sorted(s for low, high in ranges for s in range(int(low), int(high) + 1)) == list(range(16384))
+
+    # ...and back to two: the removed shard hands its keys over before it stops.
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=2,
+                                                     NodeGroupsToRemove=["0003"], ApplyImmediately=True)
+    srv.advance(10)
+    srv.advance(600)
+    counts = shard_key_counts(ec, "sharded")
+    assert sorted(counts) == ["0001", "0002"] and sum(counts.values()) == 200, counts
+    reader = cluster_client()
+    assert all(reader.get(key) == value.encode() for key, value in keys.items())
+    reader.close()
+
+    # TestFailover hands shard 0001 to its replica for real.
+    shard = group(ec, "sharded")["NodeGroups"][0]
+    replica = next(e for e in member_endpoints(ec, shard) if role(e) == "slave")
+    ec.test_failover(ReplicationGroupId="sharded", NodeGroupId="0001")
+    srv.advance(0)
+    assert eventually(lambda: role(replica) == "master")
+    reader = cluster_client()
+    assert all(reader.get(key) == value.encode() for key, value in keys.items())
+    reader.close()
+
+    ec.delete_replication_group(ReplicationGroupId="sharded")
+    srv.advance(600)
+    srv.advance(600)
+    assert refused(config["Address"], config["Port"])

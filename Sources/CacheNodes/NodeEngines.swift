@@ -7,6 +7,9 @@ import Foundation
 package struct NodeEngines: Sendable {
     /// Absolute paths by engine name; an engine without one has address-only nodes.
     package let programs: [String: String]
+    /// `valkey-cli` or `redis-cli`: moves slots and their keys when a cluster-mode group is
+    /// resharded (`--cluster rebalance`).
+    package let clusterTool: String?
 
     /// The first executable `name` on `path` (a `PATH` value), like `which`.
     package static func which(
@@ -22,10 +25,12 @@ package struct NodeEngines: Sendable {
         programs["redis"] = find("redis-server")
         programs["valkey"] = find("valkey-server") ?? find("redis-server")
         self.programs = programs
+        clusterTool = find("valkey-cli") ?? find("redis-cli")
     }
 
-    package init(programs: [String: String]) {
+    package init(programs: [String: String], clusterTool: String? = nil) {
         self.programs = programs
+        self.clusterTool = clusterTool
     }
 
     /// What the start-up log says about node processes.
@@ -52,10 +57,10 @@ package struct NodeEngines: Sendable {
 
     /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, with
     /// AUTH tokens the default user's passwords (the file is 0600: tokens never appear in
-    /// process arguments), and for a replica its primary.
+    /// process arguments), for a replica its primary, and cluster mode for a cluster-mode group's.
     func configuration(
         port: Int, host: String, directory: String, passwords: [String] = [], settings: NodeSettings? = nil,
-        replicaOf: Int? = nil
+        replicaOf: Int? = nil, clustered: Bool = false
     ) -> String {
         var text = """
             bind \(host)
@@ -74,11 +79,12 @@ package struct NodeEngines: Sendable {
         if !passwords.isEmpty {
             text += "user \(Self.defaultUserRule(passwords).map(Self.quoted).joined(separator: " "))\n"
         }
-        // A replica follows its primary on the same host, with the group's newest token.
-        if let replicaOf {
-            text += "replicaof \(host) \(replicaOf)\n"
-            if let token = passwords.last { text += "masterauth \(Self.quoted(token))\n" }
-        }
+        // Any node of a group may be a replica (now or after a failover): it authenticates to
+        // its primary with the group's newest token.
+        if let token = passwords.last { text += "masterauth \(Self.quoted(token))\n" }
+        if let replicaOf { text += "replicaof \(host) \(replicaOf)\n" }
+        // A cluster-mode node keeps its view of the cluster in its own directory.
+        if clustered { text += "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout 5000\n" }
         return text
     }
 

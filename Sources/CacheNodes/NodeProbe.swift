@@ -47,19 +47,89 @@ enum NodeProbe {
 
     /// Sends RESP commands to a Redis/Valkey node and answers whether every reply was `+OK`.
     static func command(host: String, port: Int, _ commands: [[String]]) -> Bool {
-        guard let descriptor = connection(host: host, port: port, seconds: 2) else { return false }
+        guard let replies = replies(host: host, port: port, commands), replies.count == commands.count else {
+            return false
+        }
+        return replies.allSatisfy { $0 == .simple("OK") }
+    }
+
+    /// Sends RESP commands on one connection and answers their replies, in order; stops at the
+    /// first error reply (it is the last one answered). Nil when the node cannot be reached.
+    static func replies(host: String, port: Int, _ commands: [[String]], seconds: Int = 2) -> [RESPReply]? {
+        guard let descriptor = connection(host: host, port: port, seconds: seconds) else { return nil }
         defer { close(descriptor) }
+        var replies: [RESPReply] = []
+        var received: [UInt8] = []
         for arguments in commands {
             var request = "*\(arguments.count)\r\n"
             for argument in arguments { request += "$\(argument.utf8.count)\r\n\(argument)\r\n" }
             let bytes = Array(request.utf8)
             guard bytes.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
-                return false
+                return nil
             }
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0, String(decoding: buffer[0..<count], as: UTF8.self).hasPrefix("+OK") else { return false }
+            while true {
+                if let (reply, used) = RESPReply.parse(received[...]) {
+                    received.removeFirst(used)
+                    replies.append(reply)
+                    break
+                }
+                var buffer = [UInt8](repeating: 0, count: 16_384)
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { return nil }
+                received += buffer[0..<count]
+            }
+            if case .error = replies.last { return replies }
         }
-        return true
+        return replies
+    }
+}
+
+/// One RESP reply.
+enum RESPReply: Equatable {
+    case simple(String)
+    case error(String)
+    case integer(Int)
+    case bulk(String?)
+    case array([RESPReply]?)
+
+    /// The text of a simple or bulk reply.
+    var text: String? {
+        switch self {
+        case .simple(let text): text
+        case .bulk(let text): text
+        default: nil
+        }
+    }
+
+    /// The first whole reply in `bytes` and how many bytes it took; nil when more must arrive.
+    static func parse(_ bytes: ArraySlice<UInt8>) -> (RESPReply, Int)? {
+        guard let first = bytes.first, let end = bytes.firstIndex(of: UInt8(ascii: "\n")),
+            end > bytes.startIndex, bytes[end - 1] == UInt8(ascii: "\r")
+        else { return nil }
+        let line = String(decoding: bytes[(bytes.startIndex + 1)..<(end - 1)], as: UTF8.self)
+        let headerLength = end - bytes.startIndex + 1
+        switch first {
+        case UInt8(ascii: "+"): return (.simple(line), headerLength)
+        case UInt8(ascii: "-"): return (.error(line), headerLength)
+        case UInt8(ascii: ":"): return (.integer(Int(line) ?? 0), headerLength)
+        case UInt8(ascii: "$"):
+            guard let length = Int(line) else { return nil }
+            if length < 0 { return (.bulk(nil), headerLength) }
+            let start = end + 1
+            guard bytes.endIndex >= start + length + 2 else { return nil }
+            return (.bulk(String(decoding: bytes[start..<(start + length)], as: UTF8.self)), headerLength + length + 2)
+        case UInt8(ascii: "*"):
+            guard let count = Int(line) else { return nil }
+            if count < 0 { return (.array(nil), headerLength) }
+            var items: [RESPReply] = []
+            var used = headerLength
+            for _ in 0..<count {
+                guard let (item, length) = parse(bytes[(bytes.startIndex + used)...]) else { return nil }
+                items.append(item)
+                used += length
+            }
+            return (.array(items), used)
+        default: return nil
+        }
     }
 }

@@ -13,7 +13,11 @@ enum NodeProcess {
         var description: String { "posix_spawn failed: \(String(cString: strerror(code)))" }
     }
 
-    static func spawn(_ program: String, arguments: [String], log: String) throws -> pid_t {
+    /// Starts `program`; `environment` entries are added to the server's own (a secret goes
+    /// there, never into the arguments `ps` shows).
+    static func spawn(_ program: String, arguments: [String], log: String, environment: [String: String] = [:]) throws
+        -> pid_t
+    {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -34,10 +38,37 @@ enum NodeProcess {
 
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { _, given in given }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
+        let result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         guard result == 0 else { throw SpawnError(code: result) }
         return pid
+    }
+
+    /// Runs `program` to its end (a tool such as `redis-cli`), polling without blocking a
+    /// thread; answers its exit status (nil when it did not start or ran past `timeout`).
+    static func run(
+        _ program: String, arguments: [String], log: String, environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async -> Int32? {
+        guard let pid = try? spawn(program, arguments: arguments, log: log, environment: environment) else {
+            return nil
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            guard clock.now < deadline else {
+                stop(pid)
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
     }
 
     /// Whether `pid` runs; reaps it if it has exited.

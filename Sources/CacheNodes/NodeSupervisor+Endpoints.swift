@@ -53,23 +53,27 @@ extension NodeSupervisor {
             targets.remove(Self.cluster(ofKey: key))
         }
         for group in layout.groups {
-            let primary = group.primary.map { ports.port(for: $0) }
-            let replicas = group.replicas.map { ports.port(for: $0) }
+            // Cluster mode: one configuration endpoint that spreads connections over the
+            // primaries (a cluster client asks any of them for CLUSTER SLOTS).
+            let primary = group.clusterMode ? nil : group.primary.map { ports.port(for: $0) }
+            let replicas = (group.clusterMode ? group.shards.compactMap(\.primary) : group.replicas).map {
+                ports.port(for: $0)
+            }
             let moved = targets.update(group.arn, primary: primary, replicas: replicas)
-            if moved {
+            if moved && !group.clusterMode {
                 proxies["\(group.arn)/primary"]?.disconnect(exceptTo: Set(primary.map { [$0] } ?? []))
                 proxies["\(group.arn)/reader"]?.disconnect(
                     exceptTo: Set(replicas.isEmpty ? primary.map { [$0] } ?? [] : replicas))
             }
-            for reader in [false, true] {
-                let key = "\(group.arn)/\(reader ? "reader" : "primary")"
+            for name in group.clusterMode ? ["configuration"] : ["primary", "reader"] {
+                let key = "\(group.arn)/\(name)"
                 guard proxies[key] == nil else { continue }
                 let arn = group.arn
                 do {
                     proxies[key] = try await NodeProxy.start(
                         group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key)
                     ) { [targets] in
-                        reader ? targets.reader(arn) : targets.primary(arn)
+                        name == "primary" ? targets.primary(arn) : targets.reader(arn)
                     }
                 } catch {
                     logger.error(

@@ -38,6 +38,8 @@ package actor NodeSupervisor {
         var settings: NodeSettings?
         /// The port of the primary this node replicates; nil for a primary or a standalone node.
         var replicaOf: Int?
+        /// A node of a cluster-mode group (Redis Cluster).
+        var clustered = false
     }
 
     struct Running {
@@ -59,8 +61,11 @@ package actor NodeSupervisor {
     /// Memcached clusters' configuration endpoints by cluster ARN, and what they answer.
     var discovery: [String: DiscoveryEndpoint] = [:]
     nonisolated let discovered = DiscoveryState()
-    /// Replication groups' primary and reader endpoints by `<group ARN>/primary|reader`.
+    /// Replication groups' endpoints by `<group ARN>/primary|reader|configuration`.
     var proxies: [String: NodeProxy] = [:]
+    /// Cluster-mode nodes as of the last pass (node key → group ARN): one that is no longer
+    /// wanted is drained before it stops.
+    var clusterNodes: [String: String] = [:]
     nonisolated let targets = GroupTargets()
 
     package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
@@ -80,9 +85,10 @@ package actor NodeSupervisor {
         ports.port(for: "\(cluster.arn)/config")
     }
 
-    /// The port of a replication group's primary (or reader) endpoint.
-    package nonisolated func endpointPort(_ group: ReplicationGroupRecord, reader: Bool) -> Int {
-        ports.port(for: "\(group.arn)/\(reader ? "reader" : "primary")")
+    /// The port of a replication group's endpoint: `primary`, `reader` or (cluster mode)
+    /// `configuration`.
+    package nonisolated func endpointPort(_ group: ReplicationGroupRecord, _ name: String) -> Int {
+        ports.port(for: "\(group.arn)/\(name)")
     }
 
     /// The key of a node: its cluster's ARN and its id.
@@ -90,17 +96,17 @@ package actor NodeSupervisor {
         "\(cluster.arn)/\(nodeId)"
     }
 
-    /// Whether this supervisor runs the nodes of `cluster` (a standalone cluster, or a member of
-    /// a replication group without cluster mode, of an engine whose program is installed); the
-    /// others keep address-only nodes.
+    /// Whether this supervisor runs the nodes of `cluster` (a standalone cluster or a member of
+    /// a replication group, of an engine whose program is installed); the others, and members
+    /// stored before members knew their group's mode, keep address-only nodes.
     package nonisolated func runs(_ cluster: CacheClusterRecord) -> Bool {
         guard engines.programs[cluster.engine] != nil else { return false }
-        return cluster.replicationGroupId == nil || cluster.groupClusterMode == false
+        return cluster.replicationGroupId == nil || cluster.groupClusterMode != nil
     }
 
-    /// Whether this supervisor serves the endpoints of `group` (cluster mode disabled).
+    /// Whether this supervisor serves the endpoints of `group`.
     package nonisolated func runs(_ group: ReplicationGroupRecord) -> Bool {
-        !group.clusterMode && engines.programs[group.engine] != nil
+        engines.programs[group.engine] != nil
     }
 
     /// Whether every node of `cluster` answers (always, for a cluster this supervisor does not run).
@@ -136,9 +142,13 @@ package actor NodeSupervisor {
                 wanted[key] = NodeSpec(
                     engine: cluster.engine, reboot: cluster.status == .rebooting ? cluster.readyAt : nil,
                     passwords: (cluster.authTokens ?? []).map(\.value), settings: settings[cluster.arn],
-                    replicaOf: layout.replicaOf[key].map { ports.port(for: $0) })
+                    replicaOf: layout.replicaOf[key].map { ports.port(for: $0) },
+                    clustered: cluster.groupClusterMode == true)
             }
         }
+        // A shard or replica leaving a cluster-mode group hands its slots (and keys) over
+        // and is forgotten by the others before its process stops.
+        await drainLeavingNodes(running.keys.filter { wanted[$0] == nil }, layout: layout)
         for (key, node) in running where wanted[key] == nil {
             stop(key, node)
             ports.release(key)
@@ -180,15 +190,21 @@ package actor NodeSupervisor {
         }
         await reconcileDiscovery(clusters.filter { runs($0) && $0.status != .deleting && $0.engine == "memcached" })
         await reconcileGroupEndpoints(layout)
-        // New processes need a moment to listen: ask each until it answers.
+        // New processes need a moment to listen: ask each until it answers. A cluster-mode
+        // node is ready once its cluster is formed, not before.
         let deadline = Date().addingTimeInterval(5)
-        for (key, node) in running where !readiness.contains(key) {
+        let clustered = layout.clusterModeNodes
+        var answering = Set<String>()
+        for (key, node) in running where !readiness.contains(key) || clustered[key] != nil {
             while !NodeProbe.answers(engine: node.spec.engine, host: host, port: node.port) {
                 guard Date() < deadline, NodeProcess.isAlive(node.pid) else { break }
                 try? await Task.sleep(for: .milliseconds(25))
             }
-            readiness.set(key, NodeProbe.answers(engine: node.spec.engine, host: host, port: node.port))
+            if NodeProbe.answers(engine: node.spec.engine, host: host, port: node.port) { answering.insert(key) }
+            if clustered[key] == nil { readiness.set(key, answering.contains(key)) }
         }
+        await reconcileClusters(layout, answering: answering)
+        clusterNodes = clustered
         return failedOver
     }
 
@@ -213,6 +229,14 @@ package actor NodeSupervisor {
         failoverReporter = reporter
     }
 
+    /// Told which slots each shard of a cluster-mode group holds after slots moved (the group's
+    /// ARN; ranges by node group id): ElastiCache stores them.
+    var slotsReporter: (@Sendable (String, [String: String]) async -> Void)?
+
+    package func reportSlots(to reporter: @escaping @Sendable (String, [String: String]) async -> Void) {
+        slotsReporter = reporter
+    }
+
     /// Stops every node (the server is shutting down).
     package func stopAll() async {
         for (key, node) in running { stop(key, node) }
@@ -222,7 +246,7 @@ package actor NodeSupervisor {
         proxies = [:]
     }
 
-    private func nodeDirectory(_ key: String) -> String {
+    func nodeDirectory(_ key: String) -> String {
         directory + "/" + String(key.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     }
 
@@ -231,7 +255,7 @@ package actor NodeSupervisor {
         let path = nodeDirectory(key) + "/node.conf"
         let text = engines.configuration(
             port: port, host: host, directory: nodeDirectory(key), passwords: spec.passwords, settings: spec.settings,
-            replicaOf: spec.replicaOf)
+            replicaOf: spec.replicaOf, clustered: spec.clustered)
         _ = FileManager.default.createFile(
             atPath: path + ".new", contents: nil, attributes: [.posixPermissions: 0o600])
         try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
@@ -355,10 +379,11 @@ package struct ProcessNodeEndpoints: NodeEndpoints {
     package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     ) {
-        // Without cluster mode, cachetrail itself serves the primary and reader endpoints.
-        guard nodeGroup != nil, supervisor.runs(group) else {
+        // cachetrail itself serves the primary and reader endpoints, or the configuration one.
+        guard supervisor.runs(group) else {
             return synthetic.replicationGroup(group, nodeGroup: nodeGroup, reader: reader)
         }
-        return (supervisor.host, supervisor.endpointPort(group, reader: reader))
+        let name = nodeGroup == nil ? "configuration" : reader ? "reader" : "primary"
+        return (supervisor.host, supervisor.endpointPort(group, name))
     }
 }

@@ -1,30 +1,54 @@
 import ElastiCache
 
-/// Where the nodes of cluster-mode-disabled replication groups stand: each group's primary and
-/// replicas (node keys, as ``NodeSupervisor/key(_:nodeId:)`` spells them) and which primary
-/// each replica follows. Pure: computed from the stored groups on every pass.
+/// Where the nodes of replication groups stand: each group's shards with their primary and
+/// replicas (node keys, as ``NodeSupervisor/key(_:nodeId:)`` spells them) and, without cluster
+/// mode, which primary each replica follows. Pure: computed from the stored groups each pass.
 struct ReplicationLayout: Equatable {
-    struct Group: Equatable {
-        var arn: String
+    struct Shard: Equatable {
+        var id: String
         var primary: String?
         var replicas: [String]
+        /// The hash slots the stored node group has (`0-5460`), cluster mode only.
+        var slots: String
+    }
+
+    struct Group: Equatable {
+        var arn: String
+        var clusterMode: Bool
         var automaticFailover: Bool
+        var shards: [Shard]
+
+        var primary: String? { shards.first?.primary }
+        var replicas: [String] { shards.first?.replicas ?? [] }
+        /// Every node of the group.
+        var nodes: [String] { shards.flatMap { ($0.primary.map { [$0] } ?? []) + $0.replicas } }
     }
 
     var groups: [Group] = []
-    /// Replica node key → its primary's node key.
+    /// Replica node key → its primary's node key (groups without cluster mode; cluster mode
+    /// places replicas with CLUSTER REPLICATE).
     var replicaOf: [String: String] = [:]
 
     init(_ records: [ReplicationGroupRecord]) {
         for record in records {
-            // Cluster mode disabled: one node group.
-            guard let nodeGroup = record.nodeGroups.first else { continue }
-            let primary = nodeGroup.members.first { $0.role == "primary" }.map { Self.nodeKey(record, $0.clusterId) }
-            let replicas = nodeGroup.members.filter { $0.role != "primary" }.map { Self.nodeKey(record, $0.clusterId) }
-            if let primary { for replica in replicas { replicaOf[replica] = primary } }
-            groups.append(
-                Group(
-                    arn: record.arn, primary: primary, replicas: replicas, automaticFailover: record.automaticFailover))
+            let shards = record.nodeGroups.map { nodeGroup in
+                Shard(
+                    id: nodeGroup.id,
+                    primary: nodeGroup.members.first { $0.role == "primary" }.map {
+                        Self.nodeKey(record, $0.clusterId)
+                    },
+                    replicas: nodeGroup.members.filter { $0.role != "primary" }.map {
+                        Self.nodeKey(record, $0.clusterId)
+                    },
+                    slots: nodeGroup.slots)
+            }
+            let group = Group(
+                arn: record.arn, clusterMode: record.clusterMode, automaticFailover: record.automaticFailover,
+                shards: shards)
+            if !record.clusterMode, let primary = group.primary {
+                for replica in group.replicas { replicaOf[replica] = primary }
+            }
+            groups.append(group)
         }
     }
 
@@ -40,6 +64,21 @@ struct ReplicationLayout: Equatable {
 
     /// Primaries whose death fails over to a replica (automatic failover, a replica to promote).
     var failoverPrimaries: Set<String> {
-        Set(groups.filter { $0.automaticFailover && !$0.replicas.isEmpty }.compactMap(\.primary))
+        var primaries = Set<String>()
+        for group in groups where group.automaticFailover {
+            for shard in group.shards where !shard.replicas.isEmpty {
+                if let primary = shard.primary { primaries.insert(primary) }
+            }
+        }
+        return primaries
+    }
+
+    /// Node key → its cluster-mode group's ARN.
+    var clusterModeNodes: [String: String] {
+        var nodes: [String: String] = [:]
+        for group in groups where group.clusterMode {
+            for node in group.nodes { nodes[node] = group.arn }
+        }
+        return nodes
     }
 }

@@ -153,6 +153,14 @@ package enum CacheTrailServer {
                     return false
                 }
             }
+            await supervisor.reportSlots { [store = data.store] group, slots in
+                do {
+                    try await store.write { tx in try ElastiCacheService.recordSlots(group: group, slots: slots, in: tx)
+                    }
+                } catch {
+                    logger.error("slots not recorded", metadata: ["error": .string(String(describing: error))])
+                }
+            }
             elastiCache.endpoints = ProcessNodeEndpoints(supervisor: supervisor)
             elastiCache.nodesReady = { supervisor.nodesReady($0) }
             logger.info("cache nodes are real processes", metadata: ["programs": .string(engines.summary)])

@@ -75,14 +75,17 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: .init(
-            "Cache nodes: real (a process per node of standalone clusters and of replication groups without "
-                + "cluster mode: memcached backs memcached, valkey-server backs valkey when installed, else "
+            "Cache nodes: real (a process per node of clusters and replication groups, cluster mode as a real "
+                + "Redis Cluster: memcached backs memcached, valkey-server backs valkey when installed, else "
                 + "redis-server, which backs redis and valkey) or none (address-only nodes). Default: real when "
                 + "memcached or redis-server is on PATH (env CACHETRAIL_NODES)."))
     var nodes: String?
     var nodesMode: String? { nodes ?? Self.env["CACHETRAIL_NODES"] }
 
-    @Option(help: "Ports for node processes, FIRST-LAST (env CACHETRAIL_NODE_PORTS).")
+    @Option(
+        help: .init(
+            "Ports for node processes and the endpoints cachetrail serves for them, FIRST-LAST, at most 55535 "
+                + "(env CACHETRAIL_NODE_PORTS)."))
     var nodePorts: String =
         env["CACHETRAIL_NODE_PORTS"] ?? "\(defaults.nodePorts.lowerBound)-\(defaults.nodePorts.upperBound)"
 
@@ -91,7 +94,7 @@ struct Serve: AsyncParsableCommand {
 
     var nodePortRange: ClosedRange<Int>? {
         let parts = nodePorts.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 1024, parts[0] <= parts[1], parts[1] <= 65_535 else { return nil }
+        guard parts.count == 2, parts[0] >= 1024, parts[0] <= parts[1], parts[1] <= 55_535 else { return nil }
         return parts[0]...parts[1]
     }
 
@@ -111,7 +114,11 @@ struct Serve: AsyncParsableCommand {
         if let nodesMode, !["real", "none"].contains(nodesMode) {
             throw ValidationError("--nodes must be real or none")
         }
-        guard nodePortRange != nil else { throw ValidationError("--node-ports must be FIRST-LAST within 1024-65535") }
+        guard nodePortRange != nil else {
+            throw ValidationError(
+                "--node-ports must be FIRST-LAST within 1024-55535 (a cluster-mode node's bus port is its port + 10000)"
+            )
+        }
         guard deliveryInterval >= 1 else { throw ValidationError("--delivery-interval must be at least 1 second") }
         guard deliveryMaxFileBytes >= 1024 else {
             throw ValidationError("--delivery-max-file-bytes must be at least 1024")

@@ -70,3 +70,21 @@ extension ElastiCacheService {
         return true
     }
 }
+
+extension ElastiCacheService {
+    /// The hash slots each shard of the cluster-mode group `arn` holds after its nodes moved
+    /// slots (resharding): stored as its node groups' Slots.
+    package static func recordSlots(group arn: String, slots: [String: String], in tx: any StateWriter) throws {
+        // arn:aws:elasticache:REGION:ACCOUNT:replicationgroup:ID
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 7,
+            var group = try tx.get(
+                ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: "\(parts[4])/\(parts[3])",
+                id: parts[6])
+        else { return }
+        for index in group.nodeGroups.indices {
+            if let held = slots[group.nodeGroups[index].id], !held.isEmpty { group.nodeGroups[index].slots = held }
+        }
+        try tx.put(group, kind: ReplicationGroupRecord.kind, scope: "\(parts[4])/\(parts[3])", id: group.id)
+    }
+}

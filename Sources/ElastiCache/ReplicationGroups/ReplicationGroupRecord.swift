@@ -1,6 +1,7 @@
 import AWSModels
 import AWSWire
 import Foundation
+import Persistence
 
 /// A Redis OSS or Valkey replication group. Its members are cache clusters (one node each)
 /// stored as ``CacheClusterRecord``s with `replicationGroupId` set.
@@ -17,6 +18,20 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
 
     mutating func settled(from old: Status, at time: Date) {
         if old == .creating { createTime = time }
+    }
+
+    /// Creating and modifying end only once every member's nodes answer (and, in cluster mode,
+    /// form the cluster the group describes).
+    func nodesReady(in context: ElastiCacheCall) throws -> Bool {
+        guard status == .creating || status == .modifying, let ready = context.settings.nodesReady else { return true }
+        for id in memberIds {
+            guard
+                let member = try context.tx.get(
+                    CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: context.scope, id: id)
+            else { continue }
+            if member.status != .deleting && !ready(member) { return false }
+        }
+        return true
     }
 
     func event(from old: Status, to next: Settlement<Status>) -> String? {

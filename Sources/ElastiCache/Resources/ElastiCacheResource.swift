@@ -24,6 +24,14 @@ protocol ElastiCacheResource: CachedDocument {
     /// changed, and the service events the transitions wrote. Pure: the table stores the
     /// outcome. Resources without a lifecycle never change.
     func advanced(to now: Date) -> Advanced<Self>
+
+    /// Whether the processes behind the resource answer, so a transient status may end (a
+    /// replication group waits for its members' nodes); true by default.
+    func nodesReady(in context: ElastiCacheCall) throws -> Bool
+}
+
+extension ElastiCacheResource {
+    func nodesReady(in context: ElastiCacheCall) throws -> Bool { true }
 }
 
 /// A row after its due transitions.

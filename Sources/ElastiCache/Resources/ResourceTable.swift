@@ -53,7 +53,7 @@ struct ResourceTable<Record: ElastiCacheResource> {
     /// Applies `stored`'s due transitions and stores the outcome and its events.
     private func settle(_ stored: Record) throws -> Record? {
         let outcome = stored.advanced(to: context.call.now)
-        guard outcome.changed else { return outcome.record }
+        guard outcome.changed, try stored.nodesReady(in: context) else { return stored }
         if let record = outcome.record { try put(record) } else { try delete(stored.id) }
         for event in outcome.events {
             try ServiceEvents.append(
