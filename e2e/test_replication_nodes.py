@@ -234,3 +234,56 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     srv.advance(600)
     srv.advance(600)
     assert refused(config["Address"], config["Port"])
+
+
+def test_rbac_users_are_the_nodes_acl_users_kept_in_step(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    first, second = "app-password-0123456789", "app-password-9876543210"
+    ec.create_user(UserId="app", UserName="app", Engine="redis", Passwords=[first],
+                   AccessString="on ~app:* -@all +@read +@write")
+    ec.create_user(UserId="locked-default", UserName="default", Engine="redis", NoPasswordRequired=True,
+                   AccessString="off ~* +@all")
+    ec.create_user_group(UserGroupId="apps", Engine="redis", UserIds=["app", "locked-default"])
+    srv.advance(10)
+    ec.create_replication_group(
+        ReplicationGroupId="rbac", ReplicationGroupDescription="users", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=2, TransitEncryptionEnabled=True, UserGroupIds=["apps"])
+    srv.advance(10)
+    srv.advance(10)
+    node_group = group(ec, "rbac")["NodeGroups"][0]
+    primary, reader = node_group["PrimaryEndpoint"], node_group["ReaderEndpoint"]
+
+    def as_app(endpoint, password):
+        return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], username="app", password=password,
+                           socket_timeout=5)
+
+    as_app(primary, first).set("app:1", "allowed")
+    assert eventually(lambda: as_app(reader, first).get("app:1")) == b"allowed"  # the replica has the users too
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        as_app(primary, first).set("billing:1", "outside the key pattern")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        as_app(primary, first).config_get("maxmemory")
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        as_app(primary, "wrong-password-0123456789").ping()
+    # The group's `default` user is off: no command without signing in.
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).get("app:1")
+    # The server's own user is not one a client can guess into: no password of ours works for it.
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=primary["Address"], port=primary["Port"], username="cachetrail-supervisor",
+                    password=first, socket_timeout=5).ping()
+
+    # A new password applies live on every node; the old one stops working.
+    ec.modify_user(UserId="app", Passwords=[second])
+    srv.advance(10)
+    assert as_app(primary, second).get("app:1") == b"allowed"
+    assert as_app(reader, second).get("app:1") == b"allowed"
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        as_app(primary, first).ping()
+    # Taken out of the group, the user is gone from the nodes.
+    ec.modify_user_group(UserGroupId="apps", UserIdsToRemove=["app"])
+    srv.advance(10)
+    srv.advance(10)
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        as_app(primary, second).ping()

@@ -144,9 +144,10 @@ extension NodeSupervisor {
             return
         }
         let status = await NodeProcess.run(
-            tool, arguments: ["--cluster", "rebalance", "\(host):\(running.port)"] + options,
-            log: nodeDirectory(node) + "/rebalance.log",
-            environment: running.spec.passwords.first.map { ["REDISCLI_AUTH": $0] } ?? [:])
+            tool,
+            arguments: ["--user", NodeEngines.supervisorUser, "--cluster", "rebalance", "\(host):\(running.port)"]
+                + options,
+            log: nodeDirectory(node) + "/rebalance.log", environment: ["REDISCLI_AUTH": supervisorSecret])
         if status != 0 {
             logger.error("rebalance failed", metadata: ["node": .string(node), "status": "\(status ?? -1)"])
         }
@@ -165,12 +166,11 @@ extension NodeSupervisor {
         await slotsReporter?(group.arn, slots)
     }
 
-    /// One command on `node`, authenticated with its token; its reply.
+    /// One command on `node`, as the supervisor's own user; its reply.
     func ask(_ node: String, _ command: [String]) -> RESPReply? {
-        guard let running = running[node] else { return nil }
-        let authenticate = running.spec.passwords.first.map { [["AUTH", $0]] } ?? []
-        guard let replies = NodeProbe.replies(host: host, port: running.port, authenticate + [command]),
-            replies.count == authenticate.count + 1
+        guard let running = running[node],
+            let replies = NodeProbe.replies(host: host, port: running.port, [supervisorLogin, command]),
+            replies.count == 2
         else { return nil }
         return replies.last
     }

@@ -55,12 +55,17 @@ package struct NodeEngines: Sendable {
         return [directory + "/node.conf"]
     }
 
-    /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, with
-    /// AUTH tokens the default user's passwords (the file is 0600: tokens never appear in
-    /// process arguments), for a replica its primary, and cluster mode for a cluster-mode group's.
+    /// The user cachetrail itself manages Redis/Valkey nodes as (settings, users, replication,
+    /// cluster formation): every command, a secret of this server process, and the user a
+    /// replica authenticates to its primary as.
+    static let supervisorUser = "cachetrail-supervisor"
+
+    /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, its
+    /// users (the file is 0600: tokens and passwords never appear in process arguments), for a
+    /// replica its primary, and cluster mode for a cluster-mode group's.
     func configuration(
         port: Int, host: String, directory: String, passwords: [String] = [], settings: NodeSettings? = nil,
-        replicaOf: Int? = nil, clustered: Bool = false
+        replicaOf: Int? = nil, clustered: Bool = false, supervisorSecret: String
     ) -> String {
         var text = """
             bind \(host)
@@ -76,16 +81,28 @@ package struct NodeEngines: Sendable {
         for (name, value) in (settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key }) {
             text += "\(name) \(Self.quoted(value))\n"
         }
-        if !passwords.isEmpty {
-            text += "user \(Self.defaultUserRule(passwords).map(Self.quoted).joined(separator: " "))\n"
+        for rule in Self.userRules(passwords: passwords, users: settings?.users) + [supervisorRule(supervisorSecret)] {
+            text += "user \(rule.map(Self.quoted).joined(separator: " "))\n"
         }
-        // Any node of a group may be a replica (now or after a failover): it authenticates to
-        // its primary with the group's newest token.
-        if let token = passwords.last { text += "masterauth \(Self.quoted(token))\n" }
+        // Any node of a group may be a replica (now or after a failover).
+        text += "masteruser \(Self.supervisorUser)\nmasterauth \(Self.quoted(supervisorSecret))\n"
         if let replicaOf { text += "replicaof \(host) \(replicaOf)\n" }
         // A cluster-mode node keeps its view of the cluster in its own directory.
         if clustered { text += "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout 5000\n" }
         return text
+    }
+
+    /// The node's customer-facing users, each as `name` then its rule: a replication group's
+    /// RBAC users when it has user groups (the group's `default` replaces the built-in one, which
+    /// is otherwise off), else the default user with the AUTH tokens.
+    static func userRules(passwords: [String], users: [NodeUser]?) -> [[String]] {
+        guard let users else { return [defaultUserRule(passwords)] }
+        let rules = users.map { [$0.name] + $0.rule }
+        return users.contains { $0.name == "default" } ? rules : [["default", "reset", "off"]] + rules
+    }
+
+    func supervisorRule(_ secret: String) -> [String] {
+        [Self.supervisorUser, "reset", "on", ">" + secret, "~*", "&*", "+@all"]
     }
 
     /// The default user's ACL rule: every command and key, these passwords (or none).

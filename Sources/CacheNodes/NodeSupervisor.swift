@@ -52,6 +52,8 @@ package actor NodeSupervisor {
     package nonisolated let ports: NodePorts
     package nonisolated let readiness = NodeReadiness()
     package nonisolated let host: String
+    /// The password of ``NodeEngines/supervisorUser`` on this process's Redis/Valkey nodes.
+    let supervisorSecret = (0..<32).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
     let directory: String
     let logger: Logger
     var running: [String: Running] = [:]
@@ -213,6 +215,9 @@ package actor NodeSupervisor {
         key.lastIndex(of: "/").map { String(key[..<$0]) } ?? key
     }
 
+    /// AUTH as the supervisor's own user.
+    var supervisorLogin: [String] { ["AUTH", NodeEngines.supervisorUser, supervisorSecret] }
+
     /// Told, within the pass that restarted them, which nodes came back after their process
     /// died (node ids by cluster ARN): ElastiCache records its recovery events.
     private var recoveryReporter: (@Sendable ([String: [String]]) async -> Void)?
@@ -255,23 +260,27 @@ package actor NodeSupervisor {
         let path = nodeDirectory(key) + "/node.conf"
         let text = engines.configuration(
             port: port, host: host, directory: nodeDirectory(key), passwords: spec.passwords, settings: spec.settings,
-            replicaOf: spec.replicaOf, clustered: spec.clustered)
+            replicaOf: spec.replicaOf, clustered: spec.clustered, supervisorSecret: supervisorSecret)
         _ = FileManager.default.createFile(
             atPath: path + ".new", contents: nil, attributes: [.posixPermissions: 0o600])
         try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
         _ = rename(path + ".new", path)
     }
 
-    /// A running node brought to its new spec without a restart: the default user's passwords
-    /// with ACL SETUSER, dynamic settings with CONFIG SET (static ones, and all of memcached's,
-    /// wait for the next start), its replication with REPLICAOF (a failover), authenticated with
-    /// one of its current tokens; then its node.conf rewritten for the next start.
+    /// A running node brought to its new spec without a restart: its users (AUTH tokens, RBAC
+    /// users) with ACL SETUSER / DELUSER, dynamic settings with CONFIG SET (static ones, and all
+    /// of memcached's, wait for the next start), its replication with REPLICAOF (a failover), as
+    /// the supervisor's own user; then its node.conf rewritten for the next start.
     private func applyLive(_ key: String, _ node: Running, _ want: NodeSpec) {
         let current = node.spec
         var commands: [[String]] = []
         if current.engine != "memcached" {
-            if want.passwords != current.passwords {
-                commands.append(["ACL", "SETUSER"] + NodeEngines.defaultUserRule(want.passwords))
+            if want.passwords != current.passwords || want.settings?.users != current.settings?.users {
+                let rules = NodeEngines.userRules(passwords: want.passwords, users: want.settings?.users)
+                commands += rules.map { ["ACL", "SETUSER"] + $0 }
+                let kept = Set(rules.compactMap(\.first))
+                let before = NodeEngines.userRules(passwords: current.passwords, users: current.settings?.users)
+                commands += before.compactMap(\.first).filter { !kept.contains($0) }.map { ["ACL", "DELUSER", $0] }
             }
             if let memory = want.settings?.memoryBytes, memory != current.settings?.memoryBytes {
                 commands.append(["CONFIG", "SET", "maxmemory", String(memory)])
@@ -280,16 +289,12 @@ package actor NodeSupervisor {
             where current.settings?.parameters[name] != value && want.settings?.staticNames.contains(name) != true {
                 commands.append(["CONFIG", "SET", name, value])
             }
-            if want.passwords != current.passwords || want.replicaOf != current.replicaOf {
-                commands.append(["CONFIG", "SET", "masterauth", want.passwords.last ?? ""])
-            }
             if want.replicaOf != current.replicaOf {
                 commands.append(["REPLICAOF"] + (want.replicaOf.map { [host, String($0)] } ?? ["NO", "ONE"]))
             }
         }
         if !commands.isEmpty {
-            let authenticate = current.passwords.first.map { [["AUTH", $0]] } ?? []
-            guard NodeProbe.command(host: host, port: node.port, authenticate + commands) else {
+            guard NodeProbe.command(host: host, port: node.port, [supervisorLogin] + commands) else {
                 logger.error("cache node refused its new tokens or settings", metadata: ["node": .string(key)])
                 return
             }

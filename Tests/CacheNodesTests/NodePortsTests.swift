@@ -1,3 +1,4 @@
+import ElastiCache
 import Foundation
 import Testing
 
@@ -56,8 +57,25 @@ struct NodePortsTests {
         #expect(Array(memcached.prefix(4)) == ["-l", "127.0.0.1", "-p", "21000"])
         #expect(
             engines.arguments(engine: "redis", port: 21_001, host: "127.0.0.1", directory: "/d") == ["/d/node.conf"])
-        let configuration = engines.configuration(port: 21_001, host: "127.0.0.1", directory: "/d")
+        let configuration = engines.configuration(
+            port: 21_001, host: "127.0.0.1", directory: "/d", supervisorSecret: "s3cret")
         #expect(configuration.contains("port 21001\n") && configuration.contains("bind 127.0.0.1\n"))
+        #expect(configuration.contains("masteruser cachetrail-supervisor\nmasterauth \"s3cret\"\n"))
         #expect(engines.summary.contains("valkey: not found (address-only nodes)"))
+    }
+
+    /// RBAC users become ACL rules; without a `default` among them the built-in one is off.
+    @Test func accessStringsBecomeACLRules() {
+        let users = [
+            NodeUser(name: "app", rule: ["reset", "on", "~app:*", "-@all", "+@read", ">app-password-0123456"])
+        ]
+        #expect(
+            NodeEngines.userRules(passwords: [], users: users) == [
+                ["default", "reset", "off"],
+                ["app", "reset", "on", "~app:*", "-@all", "+@read", ">app-password-0123456"],
+            ])
+        #expect(NodeEngines.userRules(passwords: ["token"], users: nil) == [NodeEngines.defaultUserRule(["token"])])
+        let withDefault = users + [NodeUser(name: "default", rule: ["reset", "on", "~*", "+@all", "nopass"])]
+        #expect(NodeEngines.userRules(passwords: [], users: withDefault).map(\.[0]) == ["app", "default"])
     }
 }

@@ -11,6 +11,9 @@ package struct NodeSettings: Sendable, Equatable {
     package var parameters: [String: String]
     /// Of those, the ones a running node takes only at its next start.
     package var staticNames: Set<String>
+    /// The RBAC users of the replication group's user groups (nil: no user groups; the default
+    /// user then takes the AUTH tokens).
+    package var users: [NodeUser]? = nil
 
     package init(memoryBytes: Int64?, parameters: [String: String], staticNames: Set<String>) {
         self.memoryBytes = memoryBytes
@@ -28,7 +31,52 @@ package struct NodeSettings: Sendable, Equatable {
     ]
 }
 
+/// An RBAC user as a node's ACL knows it: its name and its rule (`reset`, the access string's
+/// tokens, then `>password`s or `nopass`).
+package struct NodeUser: Sendable, Equatable {
+    package var name: String
+    package var rule: [String]
+
+    package init(name: String, rule: [String]) {
+        self.name = name
+        self.rule = rule
+    }
+}
+
 extension ElastiCacheService {
+    /// The users of the user groups attached to `cluster`'s replication group, by user name
+    /// (nil when it has none). An IAM-authenticated user gets no password: it cannot sign in
+    /// here (IAM auth tokens are not served).
+    static func nodeUsers(_ cluster: CacheClusterRecord, scope: String, in tx: any StateReader) throws -> [NodeUser]? {
+        guard let groupId = cluster.replicationGroupId,
+            let group = try tx.get(
+                ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: scope, id: groupId),
+            let userGroupIds = group.userGroupIds, !userGroupIds.isEmpty
+        else { return nil }
+        let parts = scope.split(separator: "/").map(String.init)
+        var users: [String: NodeUser] = [:]
+        for userGroupId in userGroupIds {
+            guard
+                let userGroup = try tx.get(
+                    UserGroupRecord.self, kind: UserGroupRecord.kind, scope: scope, id: userGroupId)
+            else { continue }
+            for userId in userGroup.userIds {
+                let user =
+                    userId == "default" && parts.count == 2
+                    ? UserRecord.builtInDefault(account: parts[0], region: parts[1])
+                    : try tx.get(UserRecord.self, kind: UserRecord.kind, scope: scope, id: userId)
+                guard let user else { continue }
+                let secrets =
+                    user.authenticationType == "no-password"
+                    ? ["nopass"] : (user.passwords ?? []).map { ">" + $0.value }
+                users[user.name] = NodeUser(
+                    name: user.name,
+                    rule: ["reset"] + user.accessString.split(separator: " ").map(String.init) + secrets)
+            }
+        }
+        return users.values.sorted { $0.name < $1.name }
+    }
+
     /// The settings of `cluster`'s nodes: stored group overrides over the family's defaults.
     package static func nodeSettings(_ cluster: CacheClusterRecord, in tx: any StateReader) throws -> NodeSettings {
         let parts = cluster.arn.split(separator: ":", omittingEmptySubsequences: false)
@@ -54,8 +102,10 @@ extension ElastiCacheService {
         let reserved = Double(values["reserved-memory-percent"] ?? "25") ?? 25
         let directives = values.filter { NodeSettings.redisDirectives.contains($0.key) && !$0.value.isEmpty }
         let staticNames = Set(specs.filter { $0.changeType == "requires-reboot" }.map(\.name))
-        return NodeSettings(
+        var settings = NodeSettings(
             memoryBytes: gib.map { Int64($0 * 1_073_741_824 * (100 - reserved) / 100) }, parameters: directives,
             staticNames: staticNames.intersection(directives.keys))
+        settings.users = try nodeUsers(cluster, scope: scope, in: tx)
+        return settings
     }
 }

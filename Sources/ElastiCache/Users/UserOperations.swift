@@ -55,11 +55,15 @@ struct UserOperations {
         return engine
     }
 
+    /// The passwords the call gives (Passwords, or AuthenticationMode's).
+    var givenPasswords: [String]? {
+        (call[.passwords]?.listValue
+            ?? call[.authenticationMode]?[member: "Passwords"]?.listValue)?.compactMap(\.stringValue)
+    }
+
     /// Authentication from Passwords / NoPasswordRequired / AuthenticationMode.
     func authentication(current: (String, Int)?) throws -> (String, Int)? {
-        let passwords =
-            (call[.passwords]?.listValue
-            ?? call[.authenticationMode]?[member: "Passwords"]?.listValue)?.compactMap(\.stringValue)
+        let passwords = givenPasswords
         let noPassword = call[.noPasswordRequired]?.boolValue
         let mode = call[.authenticationMode]?[member: "Type"]?.stringValue
         // NoPasswordRequired and AuthenticationMode must say the same thing.
@@ -115,7 +119,7 @@ struct UserOperations {
         }
         let user = UserRecord(
             id: id, name: name, engine: try Self.engine(try call.required(.engine)), accessString: access,
-            authenticationType: auth.0, passwordCount: auth.1,
+            authenticationType: auth.0, passwordCount: auth.1, passwords: givenPasswords?.map(SealedSecret.init),
             // A new user is active at once, as CreateUser answers on AWS.
             arn: context.arn(UserRecord.arnType, id), status: .active, readyAt: nil,
             tags: try TagOperations.tags(call[.tags]))
@@ -144,6 +148,11 @@ struct UserOperations {
         if let engine = call.string(.engine) { user.engine = try Self.engine(engine) }
         if let auth = try authentication(current: (user.authenticationType, user.passwordCount)) {
             (user.authenticationType, user.passwordCount) = auth
+            if auth.0 != "password" {
+                user.passwords = nil
+            } else if let given = givenPasswords {
+                user.passwords = given.map(SealedSecret.init)
+            }
         }
         user.begin(.modifying, until: context.readyAt)
         try userTable.put(user)

@@ -1,9 +1,10 @@
 import AWSModels
 import AWSWire
 import Foundation
+import Persistence
 
-/// A role-based access control user (Redis OSS 6+ and Valkey). Passwords are never stored
-/// or returned: only how many there are.
+/// A role-based access control user (Redis OSS 6+ and Valkey). Passwords are stored sealed
+/// (the nodes' ACL needs them) and never returned: only how many there are.
 struct UserRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
     /// `creating` → `active`; `modifying` → `active`; deletes remove the row at once
     /// (`deleting` is what the delete call answers).
@@ -26,6 +27,8 @@ struct UserRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableReso
     /// `password`, `no-password` or `iam`.
     var authenticationType: String
     var passwordCount: Int
+    /// The passwords themselves, sealed at rest: the nodes' ACL needs them. Never rendered.
+    var passwords: [SealedSecret]? = nil
     var arn: String
     var status: Status
     var readyAt: Date?
