@@ -58,8 +58,9 @@ def wait_ready(url, timeout=60):
 
 
 class Target:
-    def __init__(self, kind, args=(), data_dir=None, port=None):
-        """Starts `kind` on a free port (or `port`); cachetrail on a fresh data dir, or on `data_dir`."""
+    def __init__(self, kind, args=(), data_dir=None, port=None, nodes="none"):
+        """Starts `kind` on a free port (or `port`); cachetrail on a fresh data dir, or on `data_dir`,
+        with address-only cache nodes unless `nodes` is "real"."""
         self.kind = kind
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -72,9 +73,10 @@ class Target:
             ready_url = f"{self.endpoint}/moto-api/"
         else:
             self.process = subprocess.Popen(
-                # Address-only nodes: these benchmarks measure the control plane, not cache processes.
+                # Address-only nodes by default: the rate benchmarks measure the control plane, not
+                # cache processes (bench/nodes.py measures those).
                 [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.dir), "--lifecycle-seconds", "0",
-                 "--nodes", "none", "--log-level", "error", *args],
+                 "--nodes", nodes, "--log-level", "error", *args],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             ready_url = f"{self.endpoint}/_cachetrail/health"
         wait_ready(ready_url)

@@ -277,3 +277,41 @@ def test_a_static_parameter_waits_for_a_reboot(with_nodes):
     ec.reboot_cache_cluster(CacheClusterId="static", CacheNodeIdsToReboot=["0001"])
     srv.advance(10)
     assert apply_status() == "in-sync" and databases() == "32"
+
+
+def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
+    ports = free_port_block()
+    srv = fresh_server(nodes="real", args=("--node-ports", ports))
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="durable", Engine="redis", CacheNodeType="cache.t4g.small",
+                            AuthToken="durable-token-0123456789", TransitEncryptionEnabled=True)
+    ec.create_replication_group(ReplicationGroupId="kept", ReplicationGroupDescription="kept", Engine="valkey",
+                                CacheNodeType="cache.t4g.small", NumCacheClusters=2)
+    srv.advance(10)
+    srv.advance(10)
+    _, address = endpoint(ec, "durable")
+    redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
+                socket_timeout=5).set("survives", "a restart")
+    primary = ec.describe_replication_groups(ReplicationGroupId="kept")["ReplicationGroups"][0]["NodeGroups"][0][
+        "PrimaryEndpoint"]
+    redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).set("group", "too")
+
+    # SIGTERM: the nodes write their data into their directories as they stop...
+    srv.stop()
+    assert refused(address["Address"], address["Port"]) and refused(primary["Address"], primary["Port"])
+    # ...and come back with it, on the same ports, when the server starts again.
+    again = Server(srv.data_dir, nodes="real", args=("--node-ports", ports))
+    try:
+        again.advance(0)
+        ec = again.client("elasticache")
+        assert endpoint(ec, "durable") == ("available", address)
+        assert redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
+                           socket_timeout=5).get("survives") == b"a restart"
+        assert redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).get("group") == b"too"
+        # A reboot still starts the node empty, as on AWS.
+        ec.reboot_cache_cluster(CacheClusterId="durable", CacheNodeIdsToReboot=["0001"])
+        again.advance(10)
+        assert redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
+                           socket_timeout=5).get("survives") is None
+    finally:
+        again.stop()

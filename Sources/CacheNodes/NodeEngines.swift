@@ -73,6 +73,7 @@ package struct NodeEngines: Sendable {
             dir \(directory)
             save ""
             appendonly no
+            shutdown-on-sigterm save
             daemonize no
             protected-mode no
 

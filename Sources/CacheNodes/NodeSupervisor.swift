@@ -65,6 +65,8 @@ package actor NodeSupervisor {
     nonisolated let discovered = DiscoveryState()
     /// Replication groups' endpoints by `<group ARN>/primary|reader|configuration`.
     var proxies: [String: NodeProxy] = [:]
+    /// Nodes started at least once by this server process.
+    private var started = Set<String>()
     /// Cluster-mode nodes as of the last pass (node key → group ARN): one that is no longer
     /// wanted is drained before it stops.
     var clusterNodes: [String: String] = [:]
@@ -154,6 +156,8 @@ package actor NodeSupervisor {
         for (key, node) in running where wanted[key] == nil {
             stop(key, node)
             ports.release(key)
+            // Gone with its cluster: its data and files too.
+            try? FileManager.default.removeItem(atPath: nodeDirectory(key))
         }
         var failedPrimaries: [String] = []
         let failoverPrimaries = layout.failoverPrimaries
@@ -310,12 +314,17 @@ package actor NodeSupervisor {
         running[key]?.spec = want
     }
 
+    /// Starts a node. Its first start in this server process loads the data it wrote when it
+    /// last stopped with SIGTERM (a server restart); any later start (a reboot, a dead node
+    /// replaced) begins empty, as on AWS.
     private func start(_ key: String, _ spec: NodeSpec) {
         guard let program = engines.programs[spec.engine] else { return }
         let port = ports.port(for: key)
         let nodeDirectory = nodeDirectory(key)
         do {
             try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
+            if started.contains(key) { try? FileManager.default.removeItem(atPath: nodeDirectory + "/dump.rdb") }
+            started.insert(key)
             if spec.engine != "memcached" {
                 try writeConfiguration(key, port: port, spec)
             }

@@ -180,7 +180,9 @@ package enum CacheTrailServer {
         // stored (a reboot's restart needs to see the cluster rebooting), then applies the
         // clusters' due transitions (a read of a cluster would; the supervisor does not wait for
         // one) and, when that changed something (nodes added, removed), reconciles again.
-        let storedClusters: @Sendable () async -> StoredNodes = { [store = data.store] in
+        // Nil when the store cannot be read: a pass then leaves the nodes as they are (an empty
+        // answer would stop them all and remove their data).
+        let storedClusters: @Sendable () async -> StoredNodes? = { [store = data.store] in
             let read = try? await store.read { tx in
                 let clusters = try ElastiCacheService.storedClusters(in: tx)
                 var settings: [String: NodeSettings] = [:]
@@ -189,7 +191,7 @@ package enum CacheTrailServer {
                     clusters: clusters, groups: try ElastiCacheService.storedReplicationGroups(in: tx),
                     settings: settings)
             }
-            return read ?? StoredNodes()
+            return read
         }
         let settleClusters: @Sendable ([CacheClusterRecord]) async -> Bool = { [store = data.store] clusters in
             let now = clock.now()
@@ -202,11 +204,10 @@ package enum CacheTrailServer {
             }
         }
         let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
-            let stored = await storedClusters()
+            guard let stored = await storedClusters() else { return }
             let failedOver = await supervisor.reconcile(
                 stored.clusters, groups: stored.groups, settings: stored.settings)
-            if await settleClusters(stored.clusters) || failedOver {
-                let settled = await storedClusters()
+            if await settleClusters(stored.clusters) || failedOver, let settled = await storedClusters() {
                 await supervisor.reconcile(settled.clusters, groups: settled.groups, settings: settled.settings)
             }
         }
