@@ -1,6 +1,7 @@
 """Real caches behind clusters: each node a memcached or redis-server process on loopback,
 available only once it answers, reached with real clients, gone when the cluster is deleted."""
 
+import json
 import os
 import shutil
 import signal
@@ -315,3 +316,45 @@ def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
                            socket_timeout=5).get("survives") is None
     finally:
         again.stop()
+
+
+def test_snapshots_save_the_nodes_data_and_restores_start_with_it(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="origin", Engine="redis", CacheNodeType="cache.t4g.small")
+    srv.advance(10)
+    _, address = endpoint(ec, "origin")
+    source = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5)
+    for n in range(50):
+        source.set(f"invoice:{n}", f"amount {n}")
+    ec.create_snapshot(CacheClusterId="origin", SnapshotName="ledger")
+    srv.advance(10)
+    assert ec.describe_snapshots(SnapshotName="ledger")["Snapshots"][0]["SnapshotStatus"] == "available"
+    source.set("invoice:late", "after the snapshot")
+
+    # A cluster and a replication group restored from it start with its keys, and only those.
+    ec.create_cache_cluster(CacheClusterId="restored", SnapshotName="ledger", CacheNodeType="cache.t4g.small")
+    ec.create_replication_group(ReplicationGroupId="restored-group", ReplicationGroupDescription="from ledger",
+                                SnapshotName="ledger", NumCacheClusters=2, CacheNodeType="cache.t4g.small")
+    srv.advance(10)
+    srv.advance(10)
+    _, copy = endpoint(ec, "restored")
+    restored = redis.Redis(host=copy["Address"], port=copy["Port"], socket_timeout=5)
+    assert restored.dbsize() == 50 and restored.get("invoice:7") == b"amount 7"
+    assert restored.get("invoice:late") is None
+    primary = ec.describe_replication_groups(ReplicationGroupId="restored-group")["ReplicationGroups"][0][
+        "NodeGroups"][0]["PrimaryEndpoint"]
+    assert redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).get("invoice:49") \
+        == b"amount 49"
+
+    # An export to a bucket is that RDB file; a copy shares the data.
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="rdb-exports")
+    s3.put_bucket_policy(Bucket="rdb-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::rdb-exports/*"}]}))
+    ec.copy_snapshot(SourceSnapshotName="ledger", TargetSnapshotName="ledger-copy")
+    srv.advance(10)
+    ec.copy_snapshot(SourceSnapshotName="ledger-copy", TargetSnapshotName="exported", TargetBucket="rdb-exports")
+    body = s3.get_object(Bucket="rdb-exports", Key="exported-0001.rdb")["Body"].read()
+    assert body.startswith(b"REDIS") and b"invoice:7" in body and b"invoice:late" not in body

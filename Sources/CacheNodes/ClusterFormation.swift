@@ -55,11 +55,15 @@ extension NodeSupervisor {
             guard let id = ask(node, ["CLUSTER", "MYID"])?.text else { return }
             ids[node] = id
         }
-        guard let first = nodes.first, let firstPort = running[first]?.port else { return }
-        // Every node meets the first; gossip tells the rest.
-        let known = Set(view(first).map(\.id))
-        for node in nodes.dropFirst() where !known.contains(ids[node] ?? "") {
-            _ = ask(node, ["CLUSTER", "MEET", host, String(firstPort)])
+        guard let first = nodes.first else { return }
+        // Every node meets every node it does not know yet (waiting for gossip to introduce
+        // them takes seconds).
+        for node in nodes {
+            let known = Set(view(node).map(\.id))
+            for other in nodes where other != node && !known.contains(ids[other] ?? "") {
+                guard let port = running[other]?.port else { continue }
+                _ = ask(node, ["CLUSTER", "MEET", host, String(port)])
+            }
         }
         let everyone = Set(ids.values)
         await until { nodes.allSatisfy { Set(self.view($0).map(\.id)).isSuperset(of: everyone) } }

@@ -40,6 +40,8 @@ package actor NodeSupervisor {
         var replicaOf: Int?
         /// A node of a cluster-mode group (Redis Cluster).
         var clustered = false
+        /// The snapshot data a new node starts with (a restore).
+        var restoreFrom: String? = nil
     }
 
     struct Running {
@@ -65,6 +67,8 @@ package actor NodeSupervisor {
     nonisolated let discovered = DiscoveryState()
     /// Replication groups' endpoints by `<group ARN>/primary|reader|configuration`.
     var proxies: [String: NodeProxy] = [:]
+    /// Snapshots whose data will never be saved.
+    nonisolated let unsaved = UnsavedSnapshots()
     /// Nodes started at least once by this server process.
     private var started = Set<String>()
     /// Cluster-mode nodes as of the last pass (node key → group ARN): one that is no longer
@@ -124,20 +128,23 @@ package actor NodeSupervisor {
     /// reporter changed stored state (a failover), so the caller reconciles again.
     @discardableResult
     package func reconcile(
-        _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord] = [], settings: [String: NodeSettings] = [:]
+        _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord] = [], settings: [String: NodeSettings] = [:],
+        snapshots: [PendingSnapshot] = []
     ) async -> Bool {
         let earlier = previous
         let pass = Task { [self] in
             _ = await earlier?.value
-            return await self.pass(clusters, groups: groups, settings: settings)
+            return await self.pass(clusters, groups: groups, settings: settings, snapshots: snapshots)
         }
         previous = pass
         return await pass.value
     }
 
     private func pass(
-        _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord], settings: [String: NodeSettings]
+        _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord], settings: [String: NodeSettings],
+        snapshots: [PendingSnapshot]
     ) async -> Bool {
+        await saveSnapshots(snapshots)
         let layout = ReplicationLayout(groups.filter { runs($0) && $0.status != .deleting })
         var wanted: [String: NodeSpec] = [:]
         for cluster in clusters where runs(cluster) && cluster.status != .deleting {
@@ -147,7 +154,7 @@ package actor NodeSupervisor {
                     engine: cluster.engine, reboot: cluster.status == .rebooting ? cluster.readyAt : nil,
                     passwords: (cluster.authTokens ?? []).map(\.value), settings: settings[cluster.arn],
                     replicaOf: layout.replicaOf[key].map { ports.port(for: $0) },
-                    clustered: cluster.groupClusterMode == true)
+                    clustered: cluster.groupClusterMode == true, restoreFrom: cluster.restoreFrom)
             }
         }
         // A shard or replica leaving a cluster-mode group hands its slots (and keys) over
@@ -322,7 +329,10 @@ package actor NodeSupervisor {
         let port = ports.port(for: key)
         let nodeDirectory = nodeDirectory(key)
         do {
-            try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: nodeDirectory) {
+                try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
+                seed(nodeDirectory, from: spec.restoreFrom)
+            }
             if started.contains(key) { try? FileManager.default.removeItem(atPath: nodeDirectory + "/dump.rdb") }
             started.insert(key)
             if spec.engine != "memcached" {

@@ -163,6 +163,7 @@ package enum CacheTrailServer {
             }
             elastiCache.endpoints = ProcessNodeEndpoints(supervisor: supervisor)
             elastiCache.nodesReady = { supervisor.nodesReady($0) }
+            elastiCache.snapshotData = supervisor.snapshotData
             logger.info("cache nodes are real processes", metadata: ["programs": .string(engines.summary)])
         } else {
             logger.info(
@@ -189,7 +190,7 @@ package enum CacheTrailServer {
                 for cluster in clusters { settings[cluster.arn] = try ElastiCacheService.nodeSettings(cluster, in: tx) }
                 return StoredNodes(
                     clusters: clusters, groups: try ElastiCacheService.storedReplicationGroups(in: tx),
-                    settings: settings)
+                    settings: settings, snapshots: try ElastiCacheService.pendingSnapshots(in: tx))
             }
             return read
         }
@@ -206,9 +207,10 @@ package enum CacheTrailServer {
         let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
             guard let stored = await storedClusters() else { return }
             let failedOver = await supervisor.reconcile(
-                stored.clusters, groups: stored.groups, settings: stored.settings)
+                stored.clusters, groups: stored.groups, settings: stored.settings, snapshots: stored.snapshots)
             if await settleClusters(stored.clusters) || failedOver, let settled = await storedClusters() {
-                await supervisor.reconcile(settled.clusters, groups: settled.groups, settings: settled.settings)
+                await supervisor.reconcile(
+                    settled.clusters, groups: settled.groups, settings: settled.settings, snapshots: settled.snapshots)
             }
         }
         let gateway = Gateway(
@@ -297,6 +299,7 @@ struct StoredNodes: Sendable {
     var clusters: [CacheClusterRecord] = []
     var groups: [ReplicationGroupRecord] = []
     var settings: [String: NodeSettings] = [:]
+    var snapshots: [PendingSnapshot] = []
 }
 
 /// This server's own base URL, for the links SNS messages carry; the port is known once bound.

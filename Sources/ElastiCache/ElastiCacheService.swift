@@ -18,6 +18,8 @@ package struct ElastiCacheSettings: Sendable {
     package var nodesReady: (@Sendable (CacheClusterRecord) -> Bool)?
     /// Where CopySnapshot's TargetBucket and serverless exports write, if anywhere.
     package var exporter: SnapshotExporter?
+    /// Real node data behind snapshots; nil when nodes are addresses only.
+    package var snapshotData: SnapshotData?
 
     package init() {}
 }

@@ -53,6 +53,8 @@ package struct CacheClusterRecord: CachedDocument, Equatable {
     /// For a member of a replication group: whether the group has cluster mode on (nil for a
     /// standalone cluster, and for members stored before this was kept).
     package var groupClusterMode: Bool? = nil
+    /// The snapshot data (its key) the nodes start with: a restore.
+    package var restoreFrom: String? = nil
 
     /// AuthTokenUpdateStrategy applied: ROTATE keeps the current token beside the new one;
     /// SET replaces both; DELETE leaves the nodes without AUTH.

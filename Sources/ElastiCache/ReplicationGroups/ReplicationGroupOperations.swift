@@ -55,7 +55,9 @@ struct ReplicationGroupOperations {
     }
 
     /// A new one-node member cluster of `group`, starting its own `creating` lifecycle.
-    func addMember(_ group: ReplicationGroupRecord, id: String, zone: Int, named: String? = nil) throws {
+    func addMember(
+        _ group: ReplicationGroupRecord, id: String, zone: Int, named: String? = nil, restoreFrom: String? = nil
+    ) throws {
         var member = CacheClusterRecord(
             id: id, arn: context.arn("cluster", id), engine: group.engine,
             engineVersion: group.engineVersion, nodeType: group.nodeType, status: .creating, readyAt: nil,
@@ -72,6 +74,7 @@ struct ReplicationGroupOperations {
             transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: nil,
             replicationGroupId: group.id, tags: [])
         member.groupClusterMode = group.clusterMode
+        member.restoreFrom = restoreFrom
         // The group's AUTH tokens: those of a member it has, else the creating call's.
         let sibling = group.memberIds.lazy.compactMap { try? self.clusters.cluster($0) }.first
         member.authTokens = sibling?.authTokens ?? call.string(.authToken).map { [SealedSecret($0)] }
@@ -190,7 +193,9 @@ struct ReplicationGroupOperations {
                 }
                 let memberId = group.memberId(nodeGroup: nodeGroupId, index: position + 1)
                 let zone = plan.zones.flatMap { $0.indices.contains(position) ? $0[position] : nil }
-                try addMember(group, id: memberId, zone: position, named: zone.flatMap { $0.isEmpty ? nil : $0 })
+                try addMember(
+                    group, id: memberId, zone: position, named: zone.flatMap { $0.isEmpty ? nil : $0 },
+                    restoreFrom: layout.clusterMode ? nil : source?.dataKey)
                 members.append(.init(clusterId: memberId, role: position == 0 ? "primary" : "replica"))
             }
             group.nodeGroups.append(

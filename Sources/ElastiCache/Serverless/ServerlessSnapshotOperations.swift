@@ -84,7 +84,9 @@ struct ServerlessSnapshotOperations {
         let snapshot = try available(try call.required(.serverlessCacheSnapshotName))
         let bucket = try call.required(.s3BucketName)
         try SnapshotExport.write(
-            bucket: bucket, key: "\(snapshot.name).rdb", call: call, settings: serverless.context.settings, in: tx)
+            bucket: bucket, key: "\(snapshot.name).rdb", dataKey: nil, call: call,
+            settings: serverless.context.settings,
+            in: tx)
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])
     }
 

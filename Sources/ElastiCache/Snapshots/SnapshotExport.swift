@@ -25,19 +25,54 @@ package struct SnapshotExporter: Sendable {
     }
 }
 
+/// The node data behind snapshots, kept by whoever runs the nodes: whether a snapshot's data is
+/// saved (or will never be: its node is gone), and its RDB bytes.
+package struct SnapshotData: Sendable {
+    package var saved: @Sendable (_ dataKey: String) -> Bool
+    package var bytes: @Sendable (_ dataKey: String) -> [UInt8]?
+
+    package init(
+        saved: @escaping @Sendable (_ dataKey: String) -> Bool,
+        bytes: @escaping @Sendable (_ dataKey: String) -> [UInt8]?
+    ) {
+        self.saved = saved
+        self.bytes = bytes
+    }
+}
+
+/// A snapshot's node saves its data: what a node pass does before anything else.
+package struct PendingSnapshot: Sendable, Equatable {
+    package var dataKey: String
+    package var node: String
+}
+
+extension ElastiCacheService {
+    /// Snapshots still `creating` whose node's data is to be saved.
+    package static func pendingSnapshots(in tx: any StateReader) throws -> [PendingSnapshot] {
+        try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).compactMap { snapshot in
+            guard snapshot.status == .creating, let node = snapshot.sourceNode else { return nil }
+            return PendingSnapshot(dataKey: snapshot.dataKey, node: node)
+        }
+    }
+}
+
 enum SnapshotExport {
     /// An empty RDB file (version 11, checksum disabled): what a snapshot of a cache that
     /// holds no data is. Control-plane snapshots here carry no data.
     static let emptyRDB: [UInt8] = Array("REDIS0011".utf8) + [0xFF] + [UInt8](repeating: 0, count: 8)
 
+    /// Writes the RDB of the snapshot whose data is kept under `dataKey` (an empty RDB when no
+    /// node data is kept for it).
     static func write(
-        bucket: String, key: String, call: OperationCall, settings: ElastiCacheSettings, in tx: any StateWriter
+        bucket: String, key: String, dataKey: String?, call: OperationCall, settings: ElastiCacheSettings,
+        in tx: any StateWriter
     ) throws {
         guard let exporter = settings.exporter else {
             throw AWSError.invalidParameterValue("Exporting snapshots to S3 is not configured on this server.")
         }
         do {
-            try exporter.put(bucket, key, emptyRDB, call.account, tx)
+            let data = dataKey.flatMap { settings.snapshotData?.bytes($0) } ?? emptyRDB
+            try exporter.put(bucket, key, data, call.account, tx)
         } catch let error as AWSError {
             let reason =
                 error.code == "NoSuchBucket"

@@ -37,7 +37,7 @@ extension SnapshotOperations {
         tags: [TagRecord]?
     ) throws -> SnapshotRecord {
         try requireNew(id)
-        let snapshot = SnapshotRecord(
+        var snapshot = SnapshotRecord(
             name: id, arn: context.arn(SnapshotRecord.arnType, id),
             cacheClusterId: group == nil ? cluster.id : nil, replicationGroupId: group?.id, source: source,
             status: .creating, readyAt: context.readyAt,
@@ -45,6 +45,8 @@ extension SnapshotOperations {
             numCacheNodes: cluster.numCacheNodes, parameterGroup: cluster.parameterGroup, port: cluster.port,
             maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now,
             tagList: tags, origin: .init(cluster: cluster, group: group))
+        // The node's data is saved (its RDB) unless the group shards it (cluster mode).
+        if group?.clusterMode != true { snapshot.sourceNode = "\(cluster.arn)/0001" }
         try table.put(snapshot)
         return snapshot
     }
@@ -89,7 +91,8 @@ extension SnapshotOperations {
             // An export: the copy is an RDB file in the bucket, not a new snapshot.
             let name = try call.required(.targetSnapshotName)
             try SnapshotExport.write(
-                bucket: bucket, key: "\(name)-0001.rdb", call: call, settings: context.settings, in: tx)
+                bucket: bucket, key: "\(name)-0001.rdb", dataKey: source.dataKey, call: call,
+                settings: context.settings, in: tx)
             return .object(["Snapshot": render(source)])
         }
         let id = try ClusterValidation.clusterId(
@@ -102,6 +105,8 @@ extension SnapshotOperations {
         copy.begin(.creating, until: context.readyAt)
         copy.created = call.now
         copy.tags = try TagOperations.tags(call[.tags])
+        copy.rdbOf = source.dataKey
+        copy.sourceNode = nil
         try table.put(copy)
         return .object(["Snapshot": render(copy)])
     }

@@ -34,6 +34,20 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
     /// What the source cluster (or group) was when the snapshot was taken, as DescribeSnapshots
     /// shows it; absent in rows stored before snapshots kept it.
     var origin: Origin?
+    /// The node whose data the snapshot saves (`<cluster ARN>/0001`); nil for a copy, a
+    /// cluster-mode group's snapshot (metadata only) and rows stored before snapshots saved data.
+    var sourceNode: String? = nil
+    /// The snapshot whose saved data this one shares (a copy shares its source's); nil: its own.
+    var rdbOf: String? = nil
+
+    /// The ARN its data is kept under.
+    var dataKey: String { rdbOf ?? arn }
+
+    /// A new snapshot stays `creating` until its node's data is saved.
+    func nodesReady(in context: ElastiCacheCall) throws -> Bool {
+        guard status == .creating, let data = context.settings.snapshotData else { return true }
+        return data.saved(dataKey)
+    }
 
     struct Origin: Sendable, Codable, Equatable {
         var preferredAvailabilityZone: String
