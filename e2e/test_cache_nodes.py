@@ -358,3 +358,23 @@ def test_snapshots_save_the_nodes_data_and_restores_start_with_it(with_nodes):
     ec.copy_snapshot(SourceSnapshotName="ledger-copy", TargetSnapshotName="exported", TargetBucket="rdb-exports")
     body = s3.get_object(Bucket="rdb-exports", Key="exported-0001.rdb")["Body"].read()
     assert body.startswith(b"REDIS") and b"invoice:7" in body and b"invoice:late" not in body
+
+
+def test_a_memcached_parameter_group_sets_the_nodes_flags(with_nodes):
+    srv = with_nodes
+    ec = srv.client("elasticache")
+    ec.create_cache_parameter_group(CacheParameterGroupName="big-items", CacheParameterGroupFamily="memcached1.6",
+                                    Description="2 MiB items")
+    ec.modify_cache_parameter_group(CacheParameterGroupName="big-items", ParameterNameValues=[
+        {"ParameterName": "max_item_size", "ParameterValue": "2097152"},
+        {"ParameterName": "cas_disabled", "ParameterValue": "1"}])
+    ec.create_cache_cluster(CacheClusterId="items", Engine="memcached", CacheNodeType="cache.t4g.small",
+                            NumCacheNodes=1, CacheParameterGroupName="big-items")
+    srv.advance(10)
+    _, address = endpoint(ec, "items")
+    client = pymemcache.client.base.Client((address["Address"], address["Port"]), timeout=5)
+    settings = client.stats("settings")
+    assert settings[b"item_size_max"] == 2097152 and settings[b"cas_enabled"] in (False, b"no")
+    client.set("large", b"x" * 1_500_000)  # above memcached's own 1 MiB default
+    assert len(client.get("large")) == 1_500_000
+    client.close()

@@ -287,3 +287,35 @@ def test_rbac_users_are_the_nodes_acl_users_kept_in_step(fresh_server):
     srv.advance(10)
     with pytest.raises(redis.exceptions.AuthenticationError):
         as_app(primary, second).ping()
+
+
+def test_replica_counts_change_the_running_replicas(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="grow", ReplicationGroupDescription="replicas", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=1)
+    srv.advance(10)
+    srv.advance(10)
+    node_group = group(ec, "grow")["NodeGroups"][0]
+    primary = node_group["PrimaryEndpoint"]
+    redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).set("seed", "before the replicas")
+
+    ec.increase_replica_count(ReplicationGroupId="grow", NewReplicaCount=2, ApplyImmediately=True)
+    srv.advance(600)
+    srv.advance(600)
+    members = roles(ec, "grow")
+    replicas = [endpoint for role_name, endpoint in members.values() if role_name == "replica"]
+    assert len(replicas) == 2
+    for replica in replicas:
+        node = redis.Redis(host=replica["Address"], port=replica["Port"], socket_timeout=5)
+        assert eventually(lambda: node.get("seed")) == b"before the replicas"
+        assert node.info("replication")["role"] == "slave"
+
+    ec.decrease_replica_count(ReplicationGroupId="grow", NewReplicaCount=1, ApplyImmediately=True)
+    srv.advance(600)
+    srv.advance(600)
+    left = [endpoint for role_name, endpoint in roles(ec, "grow").values() if role_name == "replica"]
+    assert len(left) == 1
+    gone = [r for r in replicas if r not in left]
+    assert len(gone) == 1 and refused(gone[0]["Address"], gone[0]["Port"])

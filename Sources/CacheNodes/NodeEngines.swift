@@ -48,6 +48,7 @@ package struct NodeEngines: Sendable {
             // -m: the node type's memory in megabytes (allocated as items arrive, not at start).
             let megabytes = settings?.memoryBytes.map { max(64, $0 / 1_048_576) } ?? 64
             var arguments = ["-l", host, "-p", String(port), "-U", "0", "-m", String(megabytes), "-t", "1"]
+            arguments += Self.memcachedFlags(settings?.parameters ?? [:])
             // memcached refuses to run as root unless told which user to run as.
             if getuid() == 0 { arguments += ["-u", "root"] }
             return arguments
@@ -59,6 +60,37 @@ package struct NodeEngines: Sendable {
     /// cluster formation): every command, a secret of this server process, and the user a
     /// replica authenticates to its primary as.
     static let supervisorUser = "cachetrail-supervisor"
+
+    /// Memcached's flags for its parameter group's values (the user guide's parameters, by
+    /// their memcached names); connections are capped at what this process may open.
+    static func memcachedFlags(_ parameters: [String: String], openFiles: Int = maxOpenFiles) -> [String] {
+        var flags: [String] = []
+        var options: [String] = []
+        let numeric: [(String, String)] = [
+            ("backlog_queue_limit", "-b"), ("chunk_size", "-n"), ("chunk_size_growth_factor", "-f"),
+            ("max_item_size", "-I"), ("requests_per_event", "-R"), ("binding_protocol", "-B"),
+        ]
+        for (name, flag) in numeric { if let value = parameters[name] { flags += [flag, value] } }
+        if let connections = parameters["max_simultaneous_connections"].flatMap(Int.init) {
+            flags += ["-c", String(max(16, min(connections, openFiles - 64)))]
+        }
+        if parameters["cas_disabled"] == "1" { flags.append("-C") }
+        if parameters["error_on_memory_exhausted"] == "1" { flags.append("-M") }
+        if let timeout = parameters["idle_timeout"], timeout != "0" { options.append("idle_timeout=\(timeout)") }
+        if let algorithm = parameters["hash_algorithm"] { options.append("hash_algorithm=\(algorithm)") }
+        if let automove = parameters["slab_automove"] { options.append("slab_automove=\(automove)") }
+        if parameters["lru_crawler"] == "0" { options.append("no_lru_crawler") }
+        if parameters["lru_maintainer"] == "0" { options.append("no_lru_maintainer") }
+        if parameters["expirezero_does_not_evict"] == "1" { options.append("expirezero_does_not_evict") }
+        return flags + (options.isEmpty ? [] : ["-o", options.joined(separator: ",")])
+    }
+
+    /// This process's hard limit of open files (memcached refuses a -c it cannot open).
+    static var maxOpenFiles: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(min(limit.rlim_max, 1 << 20))
+    }
 
     /// A Redis/Valkey node's configuration file: loopback, this port, no persistence yet, its
     /// users (the file is 0600: tokens and passwords never appear in process arguments), for a

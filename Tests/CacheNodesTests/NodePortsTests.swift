@@ -78,4 +78,16 @@ struct NodePortsTests {
         let withDefault = users + [NodeUser(name: "default", rule: ["reset", "on", "~*", "+@all", "nopass"])]
         #expect(NodeEngines.userRules(passwords: [], users: withDefault).map(\.[0]) == ["app", "default"])
     }
+
+    /// A memcached parameter group's values are flags; connections stay within the open-file limit.
+    @Test func memcachedParametersBecomeFlags() {
+        let flags = NodeEngines.memcachedFlags(
+            [
+                "max_item_size": "2097152", "chunk_size": "96", "max_simultaneous_connections": "65000",
+                "cas_disabled": "1", "idle_timeout": "30", "lru_crawler": "0", "hash_algorithm": "murmur3",
+            ], openFiles: 20_000)
+        #expect(flags.contains(["-I", "2097152"]) && flags.contains(["-n", "96"]) && flags.contains(["-c", "19936"]))
+        #expect(flags.contains("-C") && !flags.contains("-M"))
+        #expect(flags.suffix(2) == ["-o", "idle_timeout=30,hash_algorithm=murmur3,no_lru_crawler"])
+    }
 }

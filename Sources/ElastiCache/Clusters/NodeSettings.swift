@@ -23,6 +23,14 @@ package struct NodeSettings: Sendable, Equatable {
 
     /// Redis/Valkey settings applied to the processes; the rest of a group (ElastiCache's own
     /// such as reserved-memory-percent, cluster settings) is not an engine directive here.
+    /// Memcached settings a node starts with (as command-line flags).
+    static let memcachedFlags: Set<String> = [
+        "backlog_queue_limit", "binding_protocol", "cas_disabled", "chunk_size", "chunk_size_growth_factor",
+        "error_on_memory_exhausted", "max_item_size", "max_simultaneous_connections", "requests_per_event",
+        "idle_timeout", "hash_algorithm", "lru_crawler", "lru_maintainer", "slab_automove",
+        "expirezero_does_not_evict",
+    ]
+
     static let redisDirectives: Set<String> = [
         "maxmemory-policy", "maxmemory-samples", "timeout", "tcp-keepalive", "notify-keyspace-events",
         "databases", "slowlog-log-slower-than", "slowlog-max-len", "lua-time-limit", "hash-max-listpack-entries",
@@ -96,8 +104,10 @@ extension ElastiCacheService {
         for spec in specs { values[spec.name] = overrides[spec.name] ?? spec.defaultValue }
         let gib = NodeTypeModifications.memory[cluster.nodeType]
         guard cluster.engine != "memcached" else {
+            // Every memcached setting is a command-line flag: all of them wait for a restart.
+            let flags = values.filter { NodeSettings.memcachedFlags.contains($0.key) && !$0.value.isEmpty }
             return NodeSettings(
-                memoryBytes: gib.map { Int64($0 * 1_073_741_824) }, parameters: [:], staticNames: [])
+                memoryBytes: gib.map { Int64($0 * 1_073_741_824) }, parameters: flags, staticNames: Set(flags.keys))
         }
         let reserved = Double(values["reserved-memory-percent"] ?? "25") ?? 25
         let directives = values.filter { NodeSettings.redisDirectives.contains($0.key) && !$0.value.isEmpty }
