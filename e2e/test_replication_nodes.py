@@ -319,3 +319,41 @@ def test_replica_counts_change_the_running_replicas(fresh_server):
     assert len(left) == 1
     gone = [r for r in replicas if r not in left]
     assert len(gone) == 1 and refused(gone[0]["Address"], gone[0]["Port"])
+
+
+def test_serverless_caches_are_real_too(fresh_server):
+    import pymemcache.client.base
+    from redis.cluster import RedisCluster
+
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_serverless_cache(ServerlessCacheName="sessions", Engine="valkey")
+    ec.create_serverless_cache(ServerlessCacheName="pages", Engine="memcached")
+    srv.advance(10)
+    srv.advance(10)
+    caches = {c["ServerlessCacheName"]: c for c in ec.describe_serverless_caches()["ServerlessCaches"]}
+    assert {c["Status"] for c in caches.values()} == {"available"}
+    valkey = caches["sessions"]
+    assert valkey["Endpoint"]["Address"] == "127.0.0.1"
+    # A serverless endpoint speaks cluster mode: a cluster client works through it.
+    cluster = eventually(lambda: RedisCluster(host=valkey["Endpoint"]["Address"], port=valkey["Endpoint"]["Port"],
+                                              socket_timeout=5))
+    for n in range(20):
+        cluster.set(f"session:{n}", n)
+    assert cluster.get("session:7") == b"7"
+    cluster.close()
+    reader = valkey["ReaderEndpoint"]
+    assert redis.Redis(host=reader["Address"], port=reader["Port"], socket_timeout=5).dbsize() == 20
+
+    pages = caches["pages"]["Endpoint"]
+    client = pymemcache.client.base.Client((pages["Address"], pages["Port"]), timeout=5)
+    client.set("page:/", b"<html>")
+    assert client.get("page:/") == b"<html>"
+    client.close()
+
+    ec.delete_serverless_cache(ServerlessCacheName="sessions")
+    ec.delete_serverless_cache(ServerlessCacheName="pages")
+    srv.advance(600)
+    srv.advance(600)
+    for endpoint in (valkey["Endpoint"], reader, pages):
+        assert refused(endpoint["Address"], endpoint["Port"])

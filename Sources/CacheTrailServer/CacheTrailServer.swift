@@ -188,8 +188,11 @@ package enum CacheTrailServer {
                 let clusters = try ElastiCacheService.storedClusters(in: tx)
                 var settings: [String: NodeSettings] = [:]
                 for cluster in clusters { settings[cluster.arn] = try ElastiCacheService.nodeSettings(cluster, in: tx) }
+                // Serverless caches run as one-node clusters (and one-shard groups) of their own.
+                let serverless = try ElastiCacheService.serverlessNodes(in: tx)
                 return StoredNodes(
-                    clusters: clusters, groups: try ElastiCacheService.storedReplicationGroups(in: tx),
+                    clusters: clusters + serverless.clusters,
+                    groups: try ElastiCacheService.storedReplicationGroups(in: tx) + serverless.groups,
                     settings: settings, snapshots: try ElastiCacheService.pendingSnapshots(in: tx))
             }
             return read

@@ -75,7 +75,8 @@ struct ServerlessOperations {
             try UserOperations(context: context).attach([id], to: name, serverless: true)
         }
         try table.put(cache)
-        return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
+        return .object(["ServerlessCache": cache.shapeValue(region: call.region, endpoints: context.settings.endpoints)]
+        )
     }
 
     func modify() throws -> ShapeValue {
@@ -113,7 +114,8 @@ struct ServerlessOperations {
         }
         cache.begin(.modifying, until: context.readyAt)
         try table.put(cache)
-        return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
+        return .object(["ServerlessCache": cache.shapeValue(region: call.region, endpoints: context.settings.endpoints)]
+        )
     }
 
     func delete() throws -> ShapeValue {
@@ -126,7 +128,8 @@ struct ServerlessOperations {
             cache.userGroupId.map { [$0] } ?? [], to: cache.name, serverless: true, detach: true)
         cache.begin(.deleting, until: context.readyAt)
         try table.put(cache)
-        return .object(["ServerlessCache": cache.shapeValue(region: call.region)])
+        return .object(["ServerlessCache": cache.shapeValue(region: call.region, endpoints: context.settings.endpoints)]
+        )
     }
 
     func describe() throws -> ShapeValue {
@@ -137,7 +140,8 @@ struct ServerlessOperations {
         }
         let (page, next) = try Self.page(caches, id: \.name, call: call)
         return .object([
-            "ServerlessCaches": .list(page.map { $0.shapeValue(region: call.region) }),
+            "ServerlessCaches": .list(
+                page.map { $0.shapeValue(region: call.region, endpoints: context.settings.endpoints) }),
             "NextToken": next.map(ShapeValue.string),
         ])
     }

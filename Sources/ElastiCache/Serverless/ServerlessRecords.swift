@@ -34,10 +34,20 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
         "redis": ("7", "7.1"), "valkey": ("8", "8.0"), "memcached": ("1.6", "1.6.22"),
     ]
 
-    func shapeValue(region: String) -> ShapeValue {
-        let port = engine == "memcached" ? 11211 : 6379
-        let host =
+    func shapeValue(region: String, endpoints: any NodeEndpoints = SyntheticEndpoints()) -> ShapeValue {
+        var port = engine == "memcached" ? 11211 : 6379
+        var host =
             "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.regionCode(region)).cache.amazonaws.com"
+        // The reader endpoint is the next port, as on AWS; a cache whose node is a process here
+        // answers where the process (or its proxy) does, and reads where the node itself does.
+        var reader = (host, port + 1)
+        if !(endpoints is SyntheticEndpoints) {
+            let real = endpoint(endpoints, region: region)
+            if !real.address.hasSuffix(".amazonaws.com") {
+                (host, port) = real
+                reader = endpoints.node(nodeCluster, nodeId: "0001", region: region)
+            }
+        }
         let ready = status != .creating
         return .object([
             "ServerlessCacheName": .string(name), "Description": .string(description),
@@ -47,7 +57,8 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
             "CacheUsageLimits": usageLimits, "KmsKeyId": kmsKeyId.map(ShapeValue.string),
             "SecurityGroupIds": .list(securityGroupIds.map(ShapeValue.string)),
             "Endpoint": ready ? .object(["Address": .string(host), "Port": .integer(Int64(port))]) : nil,
-            "ReaderEndpoint": ready ? .object(["Address": .string(host), "Port": .integer(Int64(port + 1))]) : nil,
+            "ReaderEndpoint": ready
+                ? .object(["Address": .string(reader.0), "Port": .integer(Int64(reader.1))]) : nil,
             "ARN": .string(arn), "UserGroupId": userGroupId.map(ShapeValue.string),
             "SubnetIds": .list(subnetIds.map(ShapeValue.string)),
             "SnapshotRetentionLimit": engine == "memcached" ? nil : .integer(Int64(snapshotRetentionLimit)),
