@@ -357,3 +357,35 @@ def test_serverless_caches_are_real_too(fresh_server):
     srv.advance(600)
     for endpoint in (valkey["Endpoint"], reader, pages):
         assert refused(endpoint["Address"], endpoint["Port"])
+
+
+def test_a_cluster_mode_group_comes_back_whole_after_a_server_restart(fresh_server):
+    from redis.cluster import RedisCluster
+
+    from conftest import Server
+
+    ports = free_port_block(30)
+    srv = fresh_server(nodes="real", args=("--node-ports", ports))
+    ec = srv.client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="phoenix", ReplicationGroupDescription="restart", Engine="valkey",
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True)
+    srv.advance(10)
+    srv.advance(10)
+    config = group(ec, "phoenix")["ConfigurationEndpoint"]
+    writer = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
+    for n in range(100):
+        writer.set(f"k{n}", n)
+    writer.close()
+    srv.stop()
+    again = Server(srv.data_dir, nodes="real", args=("--node-ports", ports))
+    try:
+        again.advance(0)
+        described = again.client("elasticache").describe_replication_groups(ReplicationGroupId="phoenix")[
+            "ReplicationGroups"][0]
+        assert described["Status"] == "available" and described["ConfigurationEndpoint"] == config
+        reader = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
+        assert eventually(lambda: all(reader.get(f"k{n}") == str(n).encode() for n in range(100)))
+        reader.close()
+    finally:
+        again.stop()
