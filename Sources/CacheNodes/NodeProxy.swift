@@ -24,7 +24,7 @@ final class NodeProxy: Sendable {
         let connections = ProxyConnections()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.autoRead, value: false)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { client in
                 client.eventLoop.makeCompletedFuture {
                     guard let port = target() else { throw ProxyRefused() }
@@ -44,13 +44,13 @@ final class NodeProxy: Sendable {
                         .connect(host: host, port: port)
                         .whenComplete { result in
                             switch result {
-                            case .success: client.setOption(.autoRead, value: true).whenComplete { _ in client.read() }
+                            // A client gone before its node's side connected takes that side along.
+                            case .success(let node): client.closeFuture.whenComplete { _ in node.close(promise: nil) }
                             case .failure: client.close(promise: nil)
                             }
                         }
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port).get()
         return NodeProxy(channel: channel, connections: connections)
     }
@@ -85,8 +85,9 @@ private final class ProxyConnections: Sendable {
     }
 }
 
-/// One side of a joined pair: what it reads is written to its partner; it reads only while
-/// its partner can write (backpressure), and closing either side closes both. Both channels
+/// One side of a joined pair: what it reads is written to its partner (what a client sends
+/// before the node's side is connected waits here); it reads only while its partner can write
+/// (backpressure), and closing either side closes both. Both channels
 /// live on the same event loop, so the pair is only ever touched from that loop (hence the
 /// unchecked Sendable).
 private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
@@ -97,10 +98,18 @@ private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
     private var partner: ProxyGlue?
     private var context: ChannelHandlerContext?
     private var readPending = false
+    /// What the client sent before the node's connection was up.
+    private var early: [NIOAny] = []
 
     static func join(_ first: ProxyGlue, _ second: ProxyGlue) {
         first.partner = second
         second.partner = first
+    }
+
+    /// The partner's channel is connected: it takes what arrived meanwhile.
+    private var partnerReady: ChannelHandlerContext? {
+        guard let context = partner?.context, context.channel.isActive else { return nil }
+        return context
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -112,12 +121,26 @@ private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
         partner = nil
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        // The node's side connected: what the client sent so far goes first.
+        if let partner, !partner.early.isEmpty {
+            for data in partner.early { context.write(data, promise: nil) }
+            partner.early = []
+            context.flush()
+        }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        partner?.context?.write(data, promise: nil)
+        if let target = partnerReady {
+            target.write(data, promise: nil)
+        } else {
+            early.append(data)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        partner?.context?.flush()
+        partnerReady?.flush()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -138,7 +161,7 @@ private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func read(context: ChannelHandlerContext) {
-        if partner?.context?.channel.isWritable ?? true {
+        if partnerReady?.channel.isWritable ?? true {
             context.read()
         } else {
             readPending = true
