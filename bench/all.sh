@@ -54,4 +54,10 @@ out=bench-results.md
     echo "## Notification latency"
     echo
     python bench/notify.py --samples 40
+    if command -v redis-server >/dev/null && command -v memcached >/dev/null; then
+        echo
+        echo "## Real cache nodes"
+        echo
+        python bench/nodes.py --samples 5
+    fi
 } 2>&1 | tee "$out"
