@@ -216,8 +216,14 @@ package enum CacheTrailServer {
                     settled.clusters, groups: settled.groups, settings: settled.settings, snapshots: settled.snapshots)
             }
         }
-        let gateway = Gateway(
+        var gateway = Gateway(
             handlers: handlers, identities: data.identities, clock: clock, capture: configuration.capture)
+        // A committed ElastiCache change starts a node pass at once (a new cluster's nodes start
+        // without waiting for the next tick).
+        let wake = NodePassTrigger()
+        if nodes != nil {
+            gateway.committed = { service in if service == "elasticache" { wake.fire() } }
+        }
         let console = try ConsoleApp(
             identities: data.identities,
             port: { [gateway] request in
@@ -265,7 +271,7 @@ package enum CacheTrailServer {
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app, background]
-                + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), pass: nodePass)] } ?? []),
+                + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), wake: wake, pass: nodePass)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A shutdown drains requests in flight, but not forever (a half-sent body holds one).
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)

@@ -26,6 +26,9 @@ package struct Gateway: Sendable {
     let capture: Bool
     /// Unsigned requests per client address.
     let unsignedLimiter = RateLimiter()
+    /// Told the signing name of each service whose mutating call just committed (the node
+    /// processes follow ElastiCache's changes at once instead of at the next tick).
+    package var committed: (@Sendable (String) -> Void)?
 
     package init(
         handlers: [any ServiceHandler], identities: IdentityStore, clock: any ServerClock,
@@ -167,6 +170,7 @@ package struct Gateway: Sendable {
                     throw error
                 }
                 if let staged = call.staged { handler.unstage(staged, committed: true) }
+                committed?(handler.model.metadata.signingName)
             }
             count(wire, operationName, status: 200)
             logger.debug("answered", metadata: ["aws.principal": .string(call.principal.arn)])
