@@ -1,5 +1,9 @@
+import ElastiCache
 import Foundation
+import Persistence
 import Testing
+
+@testable import CacheTrailServer
 
 /// Answers as AWS gives them where they differed (issue 21): defaults every account has, VPC
 /// clusters, validation of what a call names.
@@ -313,6 +317,30 @@ extension GatewayTests {
             #expect(snapshot.values("NodeGroupId") == ["0001", "0002", "0003"])
             #expect(snapshot.value("CacheNodeId") == nil)
             #expect(snapshot.value("ReplicationGroupDescription") == "d")
+        }
+    }
+}
+
+extension GatewayTests {
+    @Suite struct ServiceEventOrder {
+        /// Events written at one instant come back in the order they were written (recovery:
+        /// "Recovering…" before "Finished recovery…"), for every one of twenty clusters.
+        @Test func eventsOfOneInstantKeepTheirOrder() async throws {
+            let harness = try await GatewayHarness()
+            let now = harness.clock.now()
+            try await harness.data.store.write { tx in
+                for n in 0..<20 {
+                    try ElastiCacheService.recordRecovery(
+                        cluster: "arn:aws:elasticache:us-west-2:123456789012:cluster:c\(n)", nodes: ["0001"], now: now,
+                        in: tx)
+                }
+            }
+            let events = await harness.query("DescribeEvents", ["Duration": "60"])
+            let messages = events.values("Message")
+            #expect(messages.count == 40)
+            for pair in stride(from: 0, to: messages.count - 1, by: 2) {
+                #expect(messages[pair].hasPrefix("Recovering") && messages[pair + 1].hasPrefix("Finished recovery"))
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ import AWSWire
 import Foundation
 import Persistence
 import ServiceContract
+import Synchronization
 
 /// One entry of ElastiCache's own event log (DescribeEvents).
 struct ServiceEventRecord: Sendable, Codable, Equatable {
@@ -22,10 +23,16 @@ struct ServiceEvents {
     var clusters: CacheClusterOperations { CacheClusterOperations(context: context) }
     var call: OperationCall { context.call }
 
+    /// Ids sort by the event's date, then by the order of appending: events one call writes at
+    /// the same instant come back in the order it wrote them. The sequence starts at the wall
+    /// clock's microseconds, so a later server process continues above an earlier one's.
     static func append(_ event: ServiceEventRecord, tx: any StateWriter, scope: String) throws {
-        let id = String(format: "%017.6f-", event.date.timeIntervalSince1970) + UUID().uuidString
+        let next = sequence.add(1, ordering: .relaxed).newValue
+        let id = String(format: "%017.6f-%020llu", event.date.timeIntervalSince1970, next)
         try tx.put(event, kind: kind, scope: scope, id: id)
     }
+
+    private static let sequence = Atomic<UInt64>(UInt64(Date().timeIntervalSince1970 * 1_000_000))
 
     /// DescribeEvents: by source, type and time (default: the last 60 minutes), oldest first.
     func describe() throws -> ShapeValue {
