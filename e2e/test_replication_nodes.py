@@ -389,3 +389,24 @@ def test_a_cluster_mode_group_comes_back_whole_after_a_server_restart(fresh_serv
         reader.close()
     finally:
         again.stop()
+
+
+def test_a_serverless_caches_user_group_and_storage_limit_reach_its_node(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    password = "serverless-password-0123"
+    ec.create_user(UserId="ops", UserName="ops", Engine="valkey", Passwords=[password], AccessString="on ~* +@all")
+    ec.create_user(UserId="closed-default", UserName="default", Engine="valkey", NoPasswordRequired=True,
+                   AccessString="off ~* +@all")
+    ec.create_user_group(UserGroupId="serverless-users", Engine="valkey", UserIds=["ops", "closed-default"])
+    srv.advance(10)
+    ec.create_serverless_cache(ServerlessCacheName="limited", Engine="valkey", UserGroupId="serverless-users",
+                               CacheUsageLimits={"DataStorage": {"Maximum": 1, "Unit": "GB"}})
+    srv.advance(10)
+    srv.advance(10)
+    reader = ec.describe_serverless_caches(ServerlessCacheName="limited")["ServerlessCaches"][0]["ReaderEndpoint"]
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=reader["Address"], port=reader["Port"], socket_timeout=5).get("k")
+    ops = redis.Redis(host=reader["Address"], port=reader["Port"], username="ops", password=password,
+                      socket_timeout=5, decode_responses=True)
+    assert ops.config_get("maxmemory") == {"maxmemory": str(1 << 30)}

@@ -193,7 +193,8 @@ package enum CacheTrailServer {
                 return StoredNodes(
                     clusters: clusters + serverless.clusters,
                     groups: try ElastiCacheService.storedReplicationGroups(in: tx) + serverless.groups,
-                    settings: settings, snapshots: try ElastiCacheService.pendingSnapshots(in: tx))
+                    settings: settings.merging(serverless.settings) { stored, _ in stored },
+                    snapshots: try ElastiCacheService.pendingSnapshots(in: tx))
             }
             return read
         }

@@ -58,9 +58,14 @@ extension ElastiCacheService {
     static func nodeUsers(_ cluster: CacheClusterRecord, scope: String, in tx: any StateReader) throws -> [NodeUser]? {
         guard let groupId = cluster.replicationGroupId,
             let group = try tx.get(
-                ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: scope, id: groupId),
-            let userGroupIds = group.userGroupIds, !userGroupIds.isEmpty
+                ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: scope, id: groupId)
         else { return nil }
+        return try nodeUsers(userGroupIds: group.userGroupIds ?? [], scope: scope, in: tx)
+    }
+
+    /// The users of `userGroupIds` by user name; nil when there are none.
+    static func nodeUsers(userGroupIds: [String], scope: String, in tx: any StateReader) throws -> [NodeUser]? {
+        guard !userGroupIds.isEmpty else { return nil }
         let parts = scope.split(separator: "/").map(String.init)
         var users: [String: NodeUser] = [:]
         for userGroupId in userGroupIds {

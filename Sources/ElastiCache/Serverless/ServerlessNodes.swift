@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import Persistence
 
@@ -68,11 +69,32 @@ extension ServerlessCacheRecord {
 }
 
 extension ElastiCacheService {
-    /// Every account's serverless caches as the clusters and groups their nodes run as.
+    /// Every account's serverless caches as the clusters and groups their nodes run as, with
+    /// their nodes' settings: the user group's users (RBAC), and the usage limit's maximum data
+    /// storage as the node's memory.
     package static func serverlessNodes(in tx: any StateReader) throws -> (
-        clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord]
+        clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord], settings: [String: NodeSettings]
     ) {
         let caches = try tx.listAll(ServerlessCacheRecord.self, kind: ServerlessCacheRecord.kind)
-        return (caches.map(\.nodeCluster), caches.compactMap(\.nodeGroup))
+        var settings: [String: NodeSettings] = [:]
+        for cache in caches {
+            let parts = cache.arn.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 7 else { continue }
+            var node = NodeSettings(memoryBytes: cache.maximumDataStorageBytes, parameters: [:], staticNames: [])
+            if cache.engine != "memcached" {
+                node.users = try nodeUsers(
+                    userGroupIds: cache.userGroupId.map { [$0] } ?? [], scope: "\(parts[4])/\(parts[3])", in: tx)
+            }
+            settings[cache.nodeCluster.arn] = node
+        }
+        return (caches.map(\.nodeCluster), caches.compactMap(\.nodeGroup), settings)
+    }
+}
+
+extension ServerlessCacheRecord {
+    /// CacheUsageLimits' DataStorage Maximum (in GB), in bytes.
+    var maximumDataStorageBytes: Int64? {
+        guard let maximum = usageLimits?[member: "DataStorage"]?[member: "Maximum"]?.intValue else { return nil }
+        return maximum * 1_073_741_824
     }
 }
