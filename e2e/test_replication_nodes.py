@@ -410,3 +410,43 @@ def test_a_serverless_caches_user_group_and_storage_limit_reach_its_node(fresh_s
     ops = redis.Redis(host=reader["Address"], port=reader["Port"], username="ops", password=password,
                       socket_timeout=5, decode_responses=True)
     assert ops.config_get("maxmemory") == {"maxmemory": str(1 << 30)}
+
+
+def test_a_global_datastore_replicates_across_regions_and_fails_over(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    east = srv.client("elasticache", region="us-east-1")
+    west = srv.client("elasticache", region="us-west-2")
+    east.create_replication_group(ReplicationGroupId="shop", ReplicationGroupDescription="primary region",
+                                  Engine="redis", CacheNodeType="cache.r6g.large", NumCacheClusters=1)
+    srv.advance(10)
+    srv.advance(10)
+    gid = east.create_global_replication_group(GlobalReplicationGroupIdSuffix="shop",
+                                               PrimaryReplicationGroupId="shop")["GlobalReplicationGroup"][
+        "GlobalReplicationGroupId"]
+    srv.advance(10)
+    west.create_replication_group(ReplicationGroupId="shop-west", ReplicationGroupDescription="secondary region",
+                                  GlobalReplicationGroupId=gid, NumCacheClusters=1)
+    srv.advance(10)
+    srv.advance(10)
+
+    def endpoint_of(client, group_id):
+        return group(client, group_id)["NodeGroups"][0]["PrimaryEndpoint"]
+
+    def node(endpoint):
+        return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
+
+    east_primary, west_primary = endpoint_of(east, "shop"), endpoint_of(west, "shop-west")
+    node(east_primary).set("cart:1", "three items")
+    assert eventually(lambda: node(west_primary).get("cart:1")) == b"three items"
+    with pytest.raises(redis.exceptions.ReadOnlyError):
+        node(west_primary).set("cart:2", "a secondary region is read-only")
+
+    # Failing the global datastore over makes the west group the writable one.
+    east.failover_global_replication_group(GlobalReplicationGroupId=gid, PrimaryRegion="us-west-2",
+                                           PrimaryReplicationGroupId="shop-west")
+    srv.advance(10)
+    assert group(west, "shop-west")["GlobalReplicationGroupInfo"]["GlobalReplicationGroupMemberRole"] == "primary"
+    assert eventually(lambda: node(west_primary).set("cart:3", "written in the west"))
+    assert eventually(lambda: node(east_primary).get("cart:3")) == b"written in the west"
+    with pytest.raises(redis.exceptions.ReadOnlyError):
+        node(east_primary).set("cart:4", "east is a secondary now")

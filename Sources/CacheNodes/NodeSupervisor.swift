@@ -129,12 +129,12 @@ package actor NodeSupervisor {
     @discardableResult
     package func reconcile(
         _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord] = [], settings: [String: NodeSettings] = [:],
-        snapshots: [PendingSnapshot] = []
+        snapshots: [PendingSnapshot] = [], globals: [GlobalReplication] = []
     ) async -> Bool {
         let earlier = previous
         let pass = Task { [self] in
             _ = await earlier?.value
-            return await self.pass(clusters, groups: groups, settings: settings, snapshots: snapshots)
+            return await self.pass(clusters, groups: groups, settings: settings, snapshots: snapshots, globals: globals)
         }
         previous = pass
         return await pass.value
@@ -142,10 +142,10 @@ package actor NodeSupervisor {
 
     private func pass(
         _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord], settings: [String: NodeSettings],
-        snapshots: [PendingSnapshot]
+        snapshots: [PendingSnapshot], globals: [GlobalReplication]
     ) async -> Bool {
         await saveSnapshots(snapshots)
-        let layout = ReplicationLayout(groups.filter { runs($0) && $0.status != .deleting })
+        let layout = ReplicationLayout(groups.filter { runs($0) && $0.status != .deleting }, globals: globals)
         var wanted: [String: NodeSpec] = [:]
         for cluster in clusters where runs(cluster) && cluster.status != .deleting {
             for node in cluster.nodes {

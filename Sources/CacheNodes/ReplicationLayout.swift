@@ -29,7 +29,9 @@ struct ReplicationLayout: Equatable {
     /// places replicas with CLUSTER REPLICATE).
     var replicaOf: [String: String] = [:]
 
-    init(_ records: [ReplicationGroupRecord]) {
+    /// `globals`: global datastores; a secondary region's primary (cluster mode disabled)
+    /// replicates from the primary region's primary, so the secondary is read-only, as on AWS.
+    init(_ records: [ReplicationGroupRecord], globals: [GlobalReplication] = []) {
         for record in records {
             let shards = record.nodeGroups.map { nodeGroup in
                 Shard(
@@ -49,6 +51,17 @@ struct ReplicationLayout: Equatable {
                 for replica in group.replicas { replicaOf[replica] = primary }
             }
             groups.append(group)
+        }
+        for global in globals {
+            guard let source = groups.first(where: { $0.arn == global.primary && !$0.clusterMode })?.primary else {
+                continue
+            }
+            for secondary in global.secondaries {
+                guard let target = groups.first(where: { $0.arn == secondary && !$0.clusterMode })?.primary else {
+                    continue
+                }
+                replicaOf[target] = source
+            }
         }
     }
 

@@ -194,7 +194,8 @@ package enum CacheTrailServer {
                     clusters: clusters + serverless.clusters,
                     groups: try ElastiCacheService.storedReplicationGroups(in: tx) + serverless.groups,
                     settings: settings.merging(serverless.settings) { stored, _ in stored },
-                    snapshots: try ElastiCacheService.pendingSnapshots(in: tx))
+                    snapshots: try ElastiCacheService.pendingSnapshots(in: tx),
+                    globals: try ElastiCacheService.globalReplications(in: tx))
             }
             return read
         }
@@ -211,10 +212,12 @@ package enum CacheTrailServer {
         let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
             guard let stored = await storedClusters() else { return }
             let failedOver = await supervisor.reconcile(
-                stored.clusters, groups: stored.groups, settings: stored.settings, snapshots: stored.snapshots)
+                stored.clusters, groups: stored.groups, settings: stored.settings, snapshots: stored.snapshots,
+                globals: stored.globals)
             if await settleClusters(stored.clusters) || failedOver, let settled = await storedClusters() {
                 await supervisor.reconcile(
-                    settled.clusters, groups: settled.groups, settings: settled.settings, snapshots: settled.snapshots)
+                    settled.clusters, groups: settled.groups, settings: settled.settings, snapshots: settled.snapshots,
+                    globals: settled.globals)
             }
         }
         var gateway = Gateway(
@@ -310,6 +313,7 @@ struct StoredNodes: Sendable {
     var groups: [ReplicationGroupRecord] = []
     var settings: [String: NodeSettings] = [:]
     var snapshots: [PendingSnapshot] = []
+    var globals: [GlobalReplication] = []
 }
 
 /// This server's own base URL, for the links SNS messages carry; the port is known once bound.

@@ -33,4 +33,16 @@ struct ReplicationLayoutTests {
         // Only a primary with automatic failover and a replica fails over; "solo" is restarted.
         #expect(layout.failoverPrimaries == [key("orders-002")])
     }
+
+    /// A global datastore's secondary region follows the primary region's primary.
+    @Test func aGlobalSecondaryFollowsThePrimaryRegion() {
+        var west = group("west", roles: [("west-001", "primary")], failover: false)
+        west.arn = "arn:aws:elasticache:us-west-2:123456789012:replicationgroup:west"
+        let east = group("east", roles: [("east-001", "primary")], failover: false)
+        let layout = ReplicationLayout(
+            [east, west], globals: [GlobalReplication(primary: east.arn, secondaries: [west.arn])])
+        #expect(
+            layout.replicaOf["arn:aws:elasticache:us-west-2:123456789012:cluster:west-001/0001"]
+                == "arn:aws:elasticache:us-east-1:123456789012:cluster:east-001/0001")
+    }
 }

@@ -190,6 +190,17 @@ struct GlobalDatastoreOperations {
             throw AWSError.invalidParameterValue("\(global.members[index].replicationGroupId) is already the primary.")
         }
         for i in global.members.indices { global.members[i].role = i == index ? "primary" : "secondary" }
+        // Each region's group says its new role too (GlobalReplicationGroupInfo).
+        for member in global.members {
+            let scope = "\(call.account)/\(member.region)"
+            guard
+                var group = try tx.get(
+                    ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: scope,
+                    id: member.replicationGroupId)
+            else { continue }
+            group.globalRole = member.role
+            try tx.put(group, kind: ReplicationGroupRecord.kind, scope: scope, id: group.id)
+        }
         return try changed(&global)
     }
 

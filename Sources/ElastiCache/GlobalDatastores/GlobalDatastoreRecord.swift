@@ -1,6 +1,7 @@
 import AWSModels
 import AWSWire
 import Foundation
+import Persistence
 
 /// A global datastore: one primary replication group and up to two secondaries in other
 /// regions of the same account (kind `elasticache.global`, scope the account).
@@ -99,5 +100,29 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource {
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
             "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),
         ])
+    }
+}
+
+/// A global datastore as node processes see it: the ARN of its primary region's replication
+/// group and those of its secondaries (whose primaries replicate from that group's primary).
+package struct GlobalReplication: Sendable, Equatable {
+    package var primary: String
+    package var secondaries: [String]
+}
+
+extension ElastiCacheService {
+    /// Every account's global datastores, by their members' replication group ARNs.
+    package static func globalReplications(in tx: any StateReader) throws -> [GlobalReplication] {
+        try tx.listAll(GlobalDatastoreRecord.self, kind: GlobalDatastoreRecord.kind).compactMap { global in
+            // arn:aws:elasticache::ACCOUNT:globalreplicationgroup:ID
+            let parts = global.arn.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 7, global.status != .deleting else { return nil }
+            func arn(_ member: GlobalDatastoreRecord.Member) -> String {
+                "arn:aws:elasticache:\(member.region):\(parts[4]):replicationgroup:\(member.replicationGroupId)"
+            }
+            guard let primary = global.members.first(where: { $0.role == "primary" }) else { return nil }
+            return GlobalReplication(
+                primary: arn(primary), secondaries: global.members.filter { $0.role != "primary" }.map(arn))
+        }
     }
 }
