@@ -45,17 +45,15 @@ final class DiscoveryEndpoint: Sendable {
     }
 }
 
-/// One client connection: discovery lines answered here; from the first other command on,
-/// every byte goes to the first node and back. Unchecked Sendable: NIO calls it, and the node
-/// connection completes, on the connection's own event loop only.
+/// One client connection: discovery lines answered here; from the first other command on, the
+/// connection is joined to the first node (a ``ProxyGlue`` takes this handler's place). Unchecked
+/// Sendable: NIO calls it on the connection's own event loop only.
 private final class DiscoveryHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let configuration: DiscoveryEndpoint.Configuration
     private var pending: ByteBuffer?
-    private var node: (any Channel)?
-    private var connecting = false
 
     init(configuration: @escaping DiscoveryEndpoint.Configuration) {
         self.configuration = configuration
@@ -63,14 +61,6 @@ private final class DiscoveryHandler: ChannelInboundHandler, @unchecked Sendable
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        if let node {
-            node.writeAndFlush(bytes, promise: nil)
-            return
-        }
-        if connecting {
-            pending?.writeBuffer(&bytes)
-            return
-        }
         if pending == nil { pending = bytes } else { pending?.writeBuffer(&bytes) }
         // Answer whole discovery lines; anything else switches to forwarding.
         while var buffer = pending, let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
@@ -91,51 +81,23 @@ private final class DiscoveryHandler: ChannelInboundHandler, @unchecked Sendable
         }
     }
 
+    /// Hands the connection, and what it sent that was not a discovery line, to a proxy glue
+    /// joined to the first node.
     private func forward(context: ChannelHandlerContext) {
         guard let first = configuration().nodes.first else {
             context.close(promise: nil)
             return
         }
-        connecting = true
+        let glue = ProxyGlue(early: pending.map { [NIOAny($0)] } ?? [])
+        pending = nil
         let client = context.channel
-        ClientBootstrap(group: context.eventLoop)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Relay(peer: client))
-                }
-            }
-            .connect(host: first.host, port: first.port)
-            .whenComplete { [self] result in
-                switch result {
-                case .success(let channel):
-                    node = channel
-                    connecting = false
-                    if let pending, pending.readableBytes > 0 { channel.writeAndFlush(pending, promise: nil) }
-                    pending = nil
-                    channel.closeFuture.whenComplete { _ in client.close(promise: nil) }
-                case .failure:
-                    client.close(promise: nil)
-                }
-            }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        node?.close(promise: nil)
-        context.fireChannelInactive()
-    }
-}
-
-/// The node's side of a forwarded connection: its replies go back to the client.
-private final class Relay: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-
-    let peer: any Channel
-
-    init(peer: any Channel) {
-        self.peer = peer
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        peer.writeAndFlush(unwrapInboundIn(data), promise: nil)
+        do {
+            try context.pipeline.syncOperations.addHandler(glue, position: .after(self))
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        ProxyGlue.connect(client, glue: glue, host: first.host, port: first.port)
     }
 }

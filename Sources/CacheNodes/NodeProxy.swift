@@ -32,23 +32,7 @@ final class NodeProxy: Sendable {
                     try client.pipeline.syncOperations.addHandler(clientGlue)
                     connections.add(client, port: port)
                     client.closeFuture.whenComplete { _ in connections.remove(client) }
-                    ClientBootstrap(group: client.eventLoop)
-                        .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                        .channelInitializer { node in
-                            node.eventLoop.makeCompletedFuture {
-                                let nodeGlue = ProxyGlue()
-                                ProxyGlue.join(clientGlue, nodeGlue)
-                                try node.pipeline.syncOperations.addHandler(nodeGlue)
-                            }
-                        }
-                        .connect(host: host, port: port)
-                        .whenComplete { result in
-                            switch result {
-                            // A client gone before its node's side connected takes that side along.
-                            case .success(let node): client.closeFuture.whenComplete { _ in node.close(promise: nil) }
-                            case .failure: client.close(promise: nil)
-                            }
-                        }
+                    ProxyGlue.connect(client, glue: clientGlue, host: host, port: port)
                 }
             }
             .bind(host: host, port: port).get()
@@ -90,7 +74,7 @@ private final class ProxyConnections: Sendable {
 /// (backpressure), and closing either side closes both. Both channels
 /// live on the same event loop, so the pair is only ever touched from that loop (hence the
 /// unchecked Sendable).
-private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
+final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -99,7 +83,34 @@ private final class ProxyGlue: ChannelDuplexHandler, @unchecked Sendable {
     private var context: ChannelHandlerContext?
     private var readPending = false
     /// What the client sent before the node's connection was up.
-    private var early: [NIOAny] = []
+    private var early: [NIOAny]
+
+    /// `early`: what the client sent before this glue was added (the discovery endpoint's
+    /// connection, joined to a node after its first other command).
+    init(early: [NIOAny] = []) {
+        self.early = early
+    }
+
+    /// Joins `client`, whose pipeline has `glue`, to the node at `host:port` on the client's
+    /// event loop; a failed connect closes the client, a client gone first takes the node's side along.
+    static func connect(_ client: any Channel, glue: ProxyGlue, host: String, port: Int) {
+        ClientBootstrap(group: client.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { node in
+                node.eventLoop.makeCompletedFuture {
+                    let nodeGlue = ProxyGlue()
+                    join(glue, nodeGlue)
+                    try node.pipeline.syncOperations.addHandler(nodeGlue)
+                }
+            }
+            .connect(host: host, port: port)
+            .whenComplete { result in
+                switch result {
+                case .success(let node): client.closeFuture.whenComplete { _ in node.close(promise: nil) }
+                case .failure: client.close(promise: nil)
+                }
+            }
+    }
 
     static func join(_ first: ProxyGlue, _ second: ProxyGlue) {
         first.partner = second
