@@ -67,6 +67,21 @@ extension NodeSupervisor {
         return false
     }
 
+    /// Removes the saved data no stored snapshot uses any more (deleted snapshots whose data no
+    /// copy shares). Files younger than ten minutes stay: `keys` may have been read before a
+    /// snapshot that a later-read pass just saved was created.
+    func removeUnusedSnapshotData(keeping keys: Set<String>) {
+        let folder = directory + "/snapshots"
+        let kept = Set(keys.map { URL(fileURLWithPath: snapshotFile($0)).lastPathComponent })
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let settled = Date().addingTimeInterval(-600)
+        for file in files where file.hasSuffix(".rdb") && !kept.contains(file) {
+            let path = folder + "/" + file
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+            if let modified, modified < settled { try? FileManager.default.removeItem(atPath: path) }
+        }
+    }
+
     /// A new node restored from a snapshot starts with its RDB (a node directory that existed
     /// already keeps its own data).
     func seed(_ directory: String, from dataKey: String?) {

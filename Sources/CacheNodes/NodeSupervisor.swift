@@ -129,11 +129,12 @@ package actor NodeSupervisor {
     @discardableResult
     package func reconcile(
         _ clusters: [CacheClusterRecord], groups: [ReplicationGroupRecord] = [], settings: [String: NodeSettings] = [:],
-        snapshots: [PendingSnapshot] = [], globals: [GlobalReplication] = []
+        snapshots: [PendingSnapshot] = [], snapshotKeys: Set<String>? = nil, globals: [GlobalReplication] = []
     ) async -> Bool {
         let earlier = previous
         let pass = Task { [self] in
             _ = await earlier?.value
+            if let snapshotKeys { self.removeUnusedSnapshotData(keeping: snapshotKeys) }
             return await self.pass(clusters, groups: groups, settings: settings, snapshots: snapshots, globals: globals)
         }
         previous = pass

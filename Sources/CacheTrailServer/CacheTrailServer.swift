@@ -195,6 +195,7 @@ package enum CacheTrailServer {
                     groups: try ElastiCacheService.storedReplicationGroups(in: tx) + serverless.groups,
                     settings: settings.merging(serverless.settings) { stored, _ in stored },
                     snapshots: try ElastiCacheService.pendingSnapshots(in: tx),
+                    snapshotKeys: try ElastiCacheService.snapshotDataKeys(in: tx),
                     globals: try ElastiCacheService.globalReplications(in: tx))
             }
             return read
@@ -213,7 +214,7 @@ package enum CacheTrailServer {
             guard let stored = await storedClusters() else { return }
             let failedOver = await supervisor.reconcile(
                 stored.clusters, groups: stored.groups, settings: stored.settings, snapshots: stored.snapshots,
-                globals: stored.globals)
+                snapshotKeys: stored.snapshotKeys, globals: stored.globals)
             if await settleClusters(stored.clusters) || failedOver, let settled = await storedClusters() {
                 await supervisor.reconcile(
                     settled.clusters, groups: settled.groups, settings: settled.settings, snapshots: settled.snapshots,
@@ -313,6 +314,8 @@ struct StoredNodes: Sendable {
     var groups: [ReplicationGroupRecord] = []
     var settings: [String: NodeSettings] = [:]
     var snapshots: [PendingSnapshot] = []
+    /// The data keys of every stored snapshot.
+    var snapshotKeys: Set<String> = []
     var globals: [GlobalReplication] = []
 }
 

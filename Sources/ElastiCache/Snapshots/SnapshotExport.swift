@@ -47,6 +47,11 @@ package struct PendingSnapshot: Sendable, Equatable {
 }
 
 extension ElastiCacheService {
+    /// The data keys every stored snapshot uses (node data of others is no longer needed).
+    package static func snapshotDataKeys(in tx: any StateReader) throws -> Set<String> {
+        Set(try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).map(\.dataKey))
+    }
+
     /// Snapshots still `creating` whose node's data is to be saved.
     package static func pendingSnapshots(in tx: any StateReader) throws -> [PendingSnapshot] {
         try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).compactMap { snapshot in
