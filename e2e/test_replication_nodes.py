@@ -230,6 +230,19 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     assert all(reader.get(key) == value.encode() for key, value in keys.items())
     reader.close()
 
+    # A second replica per shard joins the cluster as a replica of its shard's primary.
+    ec.increase_replica_count(ReplicationGroupId="sharded", NewReplicaCount=2, ApplyImmediately=True)
+    srv.advance(600)
+    srv.advance(600)
+    for node_group in group(ec, "sharded")["NodeGroups"]:
+        endpoints = member_endpoints(ec, node_group)
+        assert len(endpoints) == 3
+        assert sorted(eventually(lambda: [role(e) for e in endpoints])) == ["master", "slave", "slave"]
+    # ...and the cluster's own view says so once gossip has carried it.
+    assert eventually(lambda: sorted(n["flags"].replace("myself,", "")
+                                     for n in client(config).cluster("nodes").values())
+                      == ["master"] * 2 + ["slave"] * 4)
+
     ec.delete_replication_group(ReplicationGroupId="sharded")
     srv.advance(600)
     srv.advance(600)
