@@ -2,14 +2,18 @@
 REPLICAOF, primary and reader endpoints that cachetrail serves as proxies, failovers (TestFailover
 and a primary process that dies) that promote a replica for real and write AWS's events."""
 
+import json
 import os
 import shutil
 import signal
 import time
 
 import pytest
+import pymemcache.client.base
 import redis
+from redis.cluster import RedisCluster
 
+from conftest import Server
 from nodes import free_port_block, node_pid, refused
 
 pytestmark = pytest.mark.skipif(
@@ -165,9 +169,23 @@ def shard_key_counts(ec, group_id):
     return counts
 
 
-def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_server):
-    from redis.cluster import RedisCluster
+def two_shard_group_with_keys(srv, ec, group_id, engine, prefix):
+    """A 2-shard x 1-replica cluster-mode group, available, holding keys prefix0..prefix99 (the
+    values are their numbers); answers its configuration endpoint."""
+    ec.create_replication_group(
+        ReplicationGroupId=group_id, ReplicationGroupDescription="two shards", Engine=engine,
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True)
+    srv.advance(10)
+    srv.advance(10)
+    config = group(ec, group_id)["ConfigurationEndpoint"]
+    writer = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
+    for n in range(100):
+        writer.set(f"{prefix}{n}", n)
+    writer.close()
+    return config
 
+
+def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_server):
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
     ec = srv.client("elasticache")
     ec.create_replication_group(
@@ -335,9 +353,6 @@ def test_replica_counts_change_the_running_replicas(fresh_server):
 
 
 def test_serverless_caches_are_real_too(fresh_server):
-    import pymemcache.client.base
-    from redis.cluster import RedisCluster
-
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
     ec = srv.client("elasticache")
     ec.create_serverless_cache(ServerlessCacheName="sessions", Engine="valkey")
@@ -373,23 +388,9 @@ def test_serverless_caches_are_real_too(fresh_server):
 
 
 def test_a_cluster_mode_group_comes_back_whole_after_a_server_restart(fresh_server):
-    from redis.cluster import RedisCluster
-
-    from conftest import Server
-
     ports = free_port_block(30)
     srv = fresh_server(nodes="real", args=("--node-ports", ports))
-    ec = srv.client("elasticache")
-    ec.create_replication_group(
-        ReplicationGroupId="phoenix", ReplicationGroupDescription="restart", Engine="valkey",
-        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True)
-    srv.advance(10)
-    srv.advance(10)
-    config = group(ec, "phoenix")["ConfigurationEndpoint"]
-    writer = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
-    for n in range(100):
-        writer.set(f"k{n}", n)
-    writer.close()
+    config = two_shard_group_with_keys(srv, srv.client("elasticache"), "phoenix", "valkey", "k")
     srv.stop()
     again = Server(srv.data_dir, nodes="real", args=("--node-ports", ports))
     try:
@@ -463,3 +464,37 @@ def test_a_global_datastore_replicates_across_regions_and_fails_over(fresh_serve
     assert eventually(lambda: node(east_primary).get("cart:3")) == b"written in the west"
     with pytest.raises(redis.exceptions.ReadOnlyError):
         node(east_primary).set("cart:4", "east is a secondary now")
+
+
+def test_a_cluster_mode_snapshot_saves_every_shard_and_restores_into_as_many(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(30)))
+    ec = srv.client("elasticache")
+    two_shard_group_with_keys(srv, ec, "orders", "redis", "order:")
+    ec.create_snapshot(ReplicationGroupId="orders", SnapshotName="orders-nightly")
+    srv.advance(10)
+    assert ec.describe_snapshots(SnapshotName="orders-nightly")["Snapshots"][0]["SnapshotStatus"] == "available"
+
+    ec.create_replication_group(
+        ReplicationGroupId="orders-copy", ReplicationGroupDescription="restored", SnapshotName="orders-nightly",
+        NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True, CacheNodeType="cache.t4g.small")
+    srv.advance(10)
+    srv.advance(10)
+    restored = group(ec, "orders-copy")
+    assert restored["Status"] == "available"
+    endpoint = restored["ConfigurationEndpoint"]
+    reader = eventually(lambda: RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5))
+    assert all(reader.get(f"order:{n}") == str(n).encode() for n in range(100))
+    reader.close()
+
+    # The export is one RDB per shard.
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="shard-exports")
+    s3.put_bucket_policy(Bucket="shard-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::shard-exports/*"}]}))
+    ec.copy_snapshot(SourceSnapshotName="orders-nightly", TargetSnapshotName="orders-export",
+                     TargetBucket="shard-exports")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="shard-exports")["Contents"])
+    assert keys == ["orders-export-0001.rdb", "orders-export-0002.rdb"]
+    bodies = [s3.get_object(Bucket="shard-exports", Key=k)["Body"].read() for k in keys]
+    assert all(b.startswith(b"REDIS") and b"order:" in b for b in bodies)

@@ -67,18 +67,32 @@ extension NodeSupervisor {
         }
         let everyone = Set(ids.values)
         await until { nodes.allSatisfy { Set(self.view($0).map(\.id)).isSuperset(of: everyone) } }
-        // A new cluster: each primary takes its shard's slots.
-        if view(first).allSatisfy({ $0.slots.isEmpty }) {
-            for shard in group.shards {
-                guard let primary = shard.primary, let ranges = SlotRanges(shard.slots) else { continue }
-                _ = ask(primary, ["CLUSTER", "ADDSLOTSRANGE"] + ranges.arguments)
-            }
+        // Each primary takes its shard's slots that no node holds yet: all of them in a new
+        // cluster; the rest of them when restored nodes claimed the slots of the keys they
+        // loaded (a shard added later gets its slots by rebalancing, below).
+        var held = IndexSet()
+        for line in view(first) { for range in line.slots { held.insert(integersIn: range) } }
+        var claimed = false
+        for shard in group.shards {
+            guard let primary = shard.primary, let ranges = SlotRanges(shard.slots) else { continue }
+            var missing = IndexSet()
+            for range in ranges.ranges { missing.insert(integersIn: range) }
+            missing.subtract(held)
+            guard !missing.isEmpty else { continue }
+            claimed = claimed || !held.isEmpty
+            let free = SlotRanges(missing.rangeView.map { $0.lowerBound...($0.upperBound - 1) })
+            _ = ask(primary, ["CLUSTER", "ADDSLOTSRANGE"] + free.arguments)
         }
         await placeReplicas(group, ids: ids)
         // New shards (primaries without slots) get their share, keys included.
         let current = view(first)
         let empty = group.shards.compactMap(\.primary).filter { primary in
             current.first { $0.id == ids[primary] }?.slots.isEmpty ?? false
+        }
+        if claimed {
+            // Slots a restored node claimed may lie outside its shard's stored range: the
+            // group describes what the nodes hold.
+            await reportSlots(group, ids: ids, through: first)
         }
         if !empty.isEmpty {
             // A node that joined moments ago refuses keys (CLUSTERDOWN) until it sees the cluster up.

@@ -82,6 +82,17 @@ struct ReplicationGroupOperations {
         try clusters.save(member)
     }
 
+    /// The saved data a new member starts with when the group is restored from `source`:
+    /// the snapshot's RDB for every member without cluster mode; in cluster mode the same
+    /// shard's RDB for each shard's primary, when the snapshot has as many shards (a replica
+    /// takes its data from its primary; other shard counts start empty).
+    func restoreData(_ source: SnapshotRecord?, shard: Int, of layout: GroupLayout, primary: Bool) -> String? {
+        guard let source else { return nil }
+        guard layout.clusterMode else { return source.shardNodes == nil ? source.dataKey : nil }
+        guard primary, let shards = source.shardNodes, shards.count == layout.plans.count else { return nil }
+        return SnapshotRecord.shardKey(source.dataKey, shard)
+    }
+
     /// Starts deleting a member cluster (its own lifecycle removes it).
     func removeMember(_ id: String) throws {
         guard var member = try? clusters.cluster(id) else { return }
@@ -195,7 +206,7 @@ struct ReplicationGroupOperations {
                 let zone = plan.zones.flatMap { $0.indices.contains(position) ? $0[position] : nil }
                 try addMember(
                     group, id: memberId, zone: position, named: zone.flatMap { $0.isEmpty ? nil : $0 },
-                    restoreFrom: layout.clusterMode ? nil : source?.dataKey)
+                    restoreFrom: restoreData(source, shard: index, of: layout, primary: position == 0))
                 members.append(.init(clusterId: memberId, role: position == 0 ? "primary" : "replica"))
             }
             group.nodeGroups.append(

@@ -49,14 +49,19 @@ package struct PendingSnapshot: Sendable, Equatable {
 extension ElastiCacheService {
     /// The data keys every stored snapshot uses (node data of others is no longer needed).
     package static func snapshotDataKeys(in tx: any StateReader) throws -> Set<String> {
-        Set(try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).map(\.dataKey))
+        Set(try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).flatMap(\.dataKeys))
     }
 
     /// Snapshots still `creating` whose node's data is to be saved.
     package static func pendingSnapshots(in tx: any StateReader) throws -> [PendingSnapshot] {
-        try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).compactMap { snapshot in
-            guard snapshot.status == .creating, let node = snapshot.sourceNode else { return nil }
-            return PendingSnapshot(dataKey: snapshot.dataKey, node: node)
+        try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).flatMap { snapshot -> [PendingSnapshot] in
+            guard snapshot.status == .creating else { return [] }
+            if let shards = snapshot.shardNodes {
+                return shards.enumerated().map {
+                    PendingSnapshot(dataKey: SnapshotRecord.shardKey(snapshot.dataKey, $0.offset), node: $0.element)
+                }
+            }
+            return snapshot.sourceNode.map { [PendingSnapshot(dataKey: snapshot.dataKey, node: $0)] } ?? []
         }
     }
 }

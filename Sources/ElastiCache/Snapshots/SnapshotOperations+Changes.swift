@@ -46,7 +46,13 @@ extension SnapshotOperations {
             maintenanceWindow: cluster.maintenanceWindow, clusterCreateTime: cluster.createTime, created: call.now,
             tagList: tags, origin: .init(cluster: cluster, group: group))
         // The node's data is saved (its RDB) unless the group shards it (cluster mode).
-        if group?.clusterMode != true { snapshot.sourceNode = "\(cluster.arn)/0001" }
+        if let group, group.clusterMode {
+            snapshot.shardNodes = group.nodeGroups.compactMap { nodeGroup in
+                nodeGroup.members.first { $0.role == "primary" }.map { "\(context.arn("cluster", $0.clusterId))/0001" }
+            }
+        } else {
+            snapshot.sourceNode = "\(cluster.arn)/0001"
+        }
         try table.put(snapshot)
         return snapshot
     }
@@ -90,9 +96,12 @@ extension SnapshotOperations {
         if let bucket = call.string(.targetBucket) {
             // An export: the copy is an RDB file in the bucket, not a new snapshot.
             let name = try call.required(.targetSnapshotName)
-            try SnapshotExport.write(
-                bucket: bucket, key: "\(name)-0001.rdb", dataKey: source.dataKey, call: call,
-                settings: context.settings, in: tx)
+            // One RDB per shard (`-0001.rdb`, `-0002.rdb`, …), as ElastiCache exports them.
+            for (index, key) in source.dataKeys.enumerated() {
+                try SnapshotExport.write(
+                    bucket: bucket, key: "\(name)-" + String(format: "%04d.rdb", index + 1), dataKey: key, call: call,
+                    settings: context.settings, in: tx)
+            }
             return .object(["Snapshot": render(source)])
         }
         let id = try ClusterValidation.clusterId(

@@ -39,14 +39,25 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
     var sourceNode: String? = nil
     /// The snapshot whose saved data this one shares (a copy shares its source's); nil: its own.
     var rdbOf: String? = nil
+    /// A cluster-mode group's snapshot: each shard's primary node, in node group order; each
+    /// saves its own RDB (`<data key>#<index>`).
+    var shardNodes: [String]? = nil
 
     /// The ARN its data is kept under.
     var dataKey: String { rdbOf ?? arn }
 
+    /// The keys its saved data is kept under: one, or one per shard.
+    var dataKeys: [String] {
+        guard let shardNodes else { return [dataKey] }
+        return shardNodes.indices.map { Self.shardKey(dataKey, $0) }
+    }
+
+    static func shardKey(_ dataKey: String, _ index: Int) -> String { "\(dataKey)#\(index)" }
+
     /// A new snapshot stays `creating` until its node's data is saved.
     func nodesReady(in context: ElastiCacheCall) throws -> Bool {
         guard status == .creating, let data = context.settings.snapshotData else { return true }
-        return data.saved(dataKey)
+        return dataKeys.allSatisfy(data.saved)
     }
 
     struct Origin: Sendable, Codable, Equatable {
