@@ -222,14 +222,18 @@ def test_memcached_auto_discovery_lists_the_nodes_and_forwards_the_rest(with_nod
     assert refused(config["Address"], config["Port"])
 
 
+def parameter_group(ec, name, family, values):
+    """A cache parameter group of `family` with `values` set."""
+    ec.create_cache_parameter_group(CacheParameterGroupName=name, CacheParameterGroupFamily=family,
+                                    Description=name)
+    ec.modify_cache_parameter_group(CacheParameterGroupName=name, ParameterNameValues=[
+        {"ParameterName": key, "ParameterValue": value} for key, value in values.items()])
+
+
 def test_parameter_groups_and_node_types_set_the_nodes(with_nodes):
     srv = with_nodes
     ec = srv.client("elasticache")
-    ec.create_cache_parameter_group(CacheParameterGroupName="lru", CacheParameterGroupFamily="redis7",
-                                    Description="allkeys-lru")
-    ec.modify_cache_parameter_group(CacheParameterGroupName="lru", ParameterNameValues=[
-        {"ParameterName": "maxmemory-policy", "ParameterValue": "allkeys-lru"},
-        {"ParameterName": "timeout", "ParameterValue": "300"}])
+    parameter_group(ec, "lru", "redis7", {"maxmemory-policy": "allkeys-lru", "timeout": "300"})
     ec.create_cache_cluster(CacheClusterId="tuned", Engine="redis", CacheNodeType="cache.t4g.small",
                             CacheParameterGroupName="lru")
     srv.advance(10)
@@ -363,11 +367,7 @@ def test_snapshots_save_the_nodes_data_and_restores_start_with_it(with_nodes):
 def test_a_memcached_parameter_group_sets_the_nodes_flags(with_nodes):
     srv = with_nodes
     ec = srv.client("elasticache")
-    ec.create_cache_parameter_group(CacheParameterGroupName="big-items", CacheParameterGroupFamily="memcached1.6",
-                                    Description="2 MiB items")
-    ec.modify_cache_parameter_group(CacheParameterGroupName="big-items", ParameterNameValues=[
-        {"ParameterName": "max_item_size", "ParameterValue": "2097152"},
-        {"ParameterName": "cas_disabled", "ParameterValue": "1"}])
+    parameter_group(ec, "big-items", "memcached1.6", {"max_item_size": "2097152", "cas_disabled": "1"})
     ec.create_cache_cluster(CacheClusterId="items", Engine="memcached", CacheNodeType="cache.t4g.small",
                             NumCacheNodes=1, CacheParameterGroupName="big-items")
     srv.advance(10)

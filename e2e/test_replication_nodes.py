@@ -153,6 +153,19 @@ def test_auth_tokens_of_a_group_rotate_on_every_member(fresh_server):
         socket_timeout=5).get("k") == b"v2")
 
 
+def until_available(srv, ec, group_id, seconds=60):
+    """Moves the clock until the group and every member are available: real nodes (a cluster's
+    formation, a new replica's sync) take wall time too, more of it on a loaded machine."""
+    def available():
+        srv.advance(600)
+        described = group(ec, group_id)
+        members = [m["CacheClusterId"] for g in described["NodeGroups"] for m in g["NodeGroupMembers"]]
+        return described["Status"] == "available" and all(
+            ec.describe_cache_clusters(CacheClusterId=m)["CacheClusters"][0]["CacheClusterStatus"] == "available"
+            for m in members)
+    return eventually(available, seconds)
+
+
 def member_endpoints(ec, node_group):
     return [ec.describe_cache_clusters(CacheClusterId=m["CacheClusterId"], ShowCacheNodeInfo=True)["CacheClusters"][0][
         "CacheNodes"][0]["Endpoint"] for m in node_group["NodeGroupMembers"]]
@@ -175,8 +188,7 @@ def two_shard_group_with_keys(srv, ec, group_id, engine, prefix):
     ec.create_replication_group(
         ReplicationGroupId=group_id, ReplicationGroupDescription="two shards", Engine=engine,
         CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True)
-    srv.advance(10)
-    srv.advance(10)
+    until_available(srv, ec, group_id)
     config = group(ec, group_id)["ConfigurationEndpoint"]
     writer = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
     for n in range(100):
@@ -192,8 +204,7 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
         ReplicationGroupId="sharded", ReplicationGroupDescription="two shards", Engine="redis",
         CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True,
         TransitEncryptionEnabled=True, AuthToken=TOKEN)
-    srv.advance(10)
-    srv.advance(10)
+    until_available(srv, ec, "sharded")
     described = group(ec, "sharded")
     assert described["Status"] == "available" and described["ClusterEnabled"]
     config = described["ConfigurationEndpoint"]
@@ -216,8 +227,7 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     # Online resharding to three shards moves slots and their keys onto the new shard.
     ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=3,
                                                      ApplyImmediately=True)
-    srv.advance(10)
-    srv.advance(600)
+    until_available(srv, ec, "sharded")
     counts = shard_key_counts(ec, "sharded")
     assert len(counts) == 3 and sum(counts.values()) == 200 and all(counts.values()), counts
     reader = cluster_client()
@@ -230,8 +240,7 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     # ...and back to two: the removed shard hands its keys over before it stops.
     ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=2,
                                                      NodeGroupsToRemove=["0003"], ApplyImmediately=True)
-    srv.advance(10)
-    srv.advance(600)
+    until_available(srv, ec, "sharded")
     counts = shard_key_counts(ec, "sharded")
     assert sorted(counts) == ["0001", "0002"] and sum(counts.values()) == 200, counts
     reader = cluster_client()
@@ -250,8 +259,7 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
 
     # A second replica per shard joins the cluster as a replica of its shard's primary.
     ec.increase_replica_count(ReplicationGroupId="sharded", NewReplicaCount=2, ApplyImmediately=True)
-    srv.advance(600)
-    srv.advance(600)
+    until_available(srv, ec, "sharded")
     for node_group in group(ec, "sharded")["NodeGroups"]:
         endpoints = member_endpoints(ec, node_group)
         assert len(endpoints) == 3
@@ -477,8 +485,7 @@ def test_a_cluster_mode_snapshot_saves_every_shard_and_restores_into_as_many(fre
     ec.create_replication_group(
         ReplicationGroupId="orders-copy", ReplicationGroupDescription="restored", SnapshotName="orders-nightly",
         NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True, CacheNodeType="cache.t4g.small")
-    srv.advance(10)
-    srv.advance(10)
+    until_available(srv, ec, "orders-copy")
     restored = group(ec, "orders-copy")
     assert restored["Status"] == "available"
     endpoint = restored["ConfigurationEndpoint"]
