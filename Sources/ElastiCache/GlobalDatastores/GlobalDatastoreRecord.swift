@@ -114,11 +114,10 @@ extension ElastiCacheService {
     /// Every account's global datastores, by their members' replication group ARNs.
     package static func globalReplications(in tx: any StateReader) throws -> [GlobalReplication] {
         try tx.listAll(GlobalDatastoreRecord.self, kind: GlobalDatastoreRecord.kind).compactMap { global in
-            // arn:aws:elasticache::ACCOUNT:globalreplicationgroup:ID
-            let parts = global.arn.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 7, global.status != .deleting else { return nil }
+            // arn:aws:elasticache::ACCOUNT:globalreplicationgroup:ID (no region)
+            guard let parsed = ElastiCacheARN(global.arn), global.status != .deleting else { return nil }
             func arn(_ member: GlobalDatastoreRecord.Member) -> String {
-                "arn:aws:elasticache:\(member.region):\(parts[4]):replicationgroup:\(member.replicationGroupId)"
+                parsed.sibling("replicationgroup", member.replicationGroupId, region: member.region)
             }
             guard let primary = global.members.first(where: { $0.role == "primary" }) else { return nil }
             return GlobalReplication(

@@ -47,13 +47,11 @@ extension ElastiCacheService {
     /// of a failover are written. Answers whether it failed over (automatic failover on and a
     /// replica to promote).
     package static func failOver(member failed: String, now: Date, in tx: any StateWriter) throws -> Bool {
-        // arn:aws:elasticache:REGION:ACCOUNT:cluster:ID
-        let parts = failed.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 7 else { return false }
-        let scope = "\(parts[4])/\(parts[3])"
+        guard let arn = ElastiCacheARN(failed) else { return false }
+        let scope = arn.scope
         guard
             let member = try tx.get(
-                CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: scope, id: parts[6]),
+                CacheClusterRecord.self, kind: CacheClusterOperations.kind, scope: scope, id: arn.id),
             let groupId = member.replicationGroupId,
             var group = try tx.get(
                 ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: scope, id: groupId),
@@ -75,16 +73,13 @@ extension ElastiCacheService {
     /// The hash slots each shard of the cluster-mode group `arn` holds after its nodes moved
     /// slots (resharding): stored as its node groups' Slots.
     package static func recordSlots(group arn: String, slots: [String: String], in tx: any StateWriter) throws {
-        // arn:aws:elasticache:REGION:ACCOUNT:replicationgroup:ID
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 7,
+        guard let parsed = ElastiCacheARN(arn),
             var group = try tx.get(
-                ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: "\(parts[4])/\(parts[3])",
-                id: parts[6])
+                ReplicationGroupRecord.self, kind: ReplicationGroupRecord.kind, scope: parsed.scope, id: parsed.id)
         else { return }
         for index in group.nodeGroups.indices {
             if let held = slots[group.nodeGroups[index].id], !held.isEmpty { group.nodeGroups[index].slots = held }
         }
-        try tx.put(group, kind: ReplicationGroupRecord.kind, scope: "\(parts[4])/\(parts[3])", id: group.id)
+        try tx.put(group, kind: ReplicationGroupRecord.kind, scope: parsed.scope, id: group.id)
     }
 }

@@ -13,4 +13,9 @@ struct ElastiCacheARN: Equatable {
     }
 
     var scope: String { "\(account)/\(region)" }
+
+    /// The ARN of resource `id` of `type` in this ARN's region and account (and `region`, when given).
+    func sibling(_ type: String, _ id: String, region: String? = nil) -> String {
+        "arn:aws:elasticache:\(region ?? self.region):\(account):\(type):\(id)"
+    }
 }

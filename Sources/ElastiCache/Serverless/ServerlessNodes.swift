@@ -12,11 +12,7 @@ extension ServerlessCacheRecord {
 
     /// `arn:aws:elasticache:REGION:ACCOUNT:<type>:<id>` for the node's cluster or group.
     func nodeARN(_ type: String) -> String {
-        var parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 7 else { return arn }
-        parts[5] = type
-        parts[6] = nodeId
-        return parts.joined(separator: ":")
+        ElastiCacheARN(arn)?.sibling(type, nodeId) ?? arn
     }
 
     var nodeStatus: ClusterStatus {
@@ -78,12 +74,11 @@ extension ElastiCacheService {
         let caches = try tx.listAll(ServerlessCacheRecord.self, kind: ServerlessCacheRecord.kind)
         var settings: [String: NodeSettings] = [:]
         for cache in caches {
-            let parts = cache.arn.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 7 else { continue }
+            guard let arn = ElastiCacheARN(cache.arn) else { continue }
             var node = NodeSettings(memoryBytes: cache.maximumDataStorageBytes, parameters: [:], staticNames: [])
             if cache.engine != "memcached" {
                 node.users = try nodeUsers(
-                    userGroupIds: cache.userGroupId.map { [$0] } ?? [], scope: "\(parts[4])/\(parts[3])", in: tx)
+                    userGroupIds: cache.userGroupId.map { [$0] } ?? [], scope: arn.scope, in: tx)
             }
             settings[cache.nodeCluster.arn] = node
         }
