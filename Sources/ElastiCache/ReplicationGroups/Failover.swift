@@ -17,7 +17,7 @@ extension ReplicationGroupRecord {
 }
 
 /// The events ElastiCache writes for a failover, in the order the TestFailover reference lists
-/// them (a millisecond apart, the last at `now`, so DescribeEvents returns them in that order).
+/// them (events of one instant keep the order they are appended in).
 enum FailoverEvents {
     static func record(
         group: String, nodeGroup: String, old: String, new: String, test: Bool, now: Date, scope: String,
@@ -31,11 +31,10 @@ enum FailoverEvents {
             (old, "cache-cluster", "Recovering cache nodes 0001"),
             (old, "cache-cluster", "Finished recovery for cache nodes 0001"),
         ]
-        for (offset, event) in events.enumerated() {
+        for event in events {
             try ServiceEvents.append(
                 ServiceEventRecord(
-                    sourceIdentifier: event.source, sourceType: event.type, message: event.message,
-                    date: now.addingTimeInterval(Double(offset - events.count + 1) / 1000)),
+                    sourceIdentifier: event.source, sourceType: event.type, message: event.message, date: now),
                 tx: tx, scope: scope)
         }
     }
