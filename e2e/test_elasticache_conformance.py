@@ -98,6 +98,10 @@ def valid_steps(state):
         ("DescribeServerlessCaches", "us-east-1", {}),
         ("ModifyServerlessCache", "us-east-1", {**sl, "Description": "d"}),
         ADVANCE,
+        ("PrepareMigration", "us-east-1", {**sl, "CustomerNodeEndpointList": [{"Address": "10.0.0.9", "Port": 6379}]}),
+        ("StartMigration", "us-east-1", {**sl, "AutoCutover": False}),
+        ("StopMigration", "us-east-1", sl),
+        ("CompleteMigration", "us-east-1", {**sl, "Force": True}),
         ("CreateServerlessCacheSnapshot", "us-east-1", {**sl, "ServerlessCacheSnapshotName": "conf-sl-snap"}),
         ADVANCE,
         ("CopyServerlessCacheSnapshot", "us-east-1", {
@@ -161,6 +165,8 @@ INVALID = {
     "BatchApplyUpdateAction": {"ServiceUpdateName": "nope", "ReplicationGroupIds": ["x"]},
     "BatchStopUpdateAction": {"ServiceUpdateName": "nope", "ReplicationGroupIds": ["x"]},
     "CompleteMigration": {"ReplicationGroupId": "nope"},
+    "PrepareMigration": {"ServerlessCacheName": "nope", "CustomerNodeEndpointList": [{"Address": "10.0.0.9", "Port": 1}]},
+    "StopMigration": {"ServerlessCacheName": "nope"},
     "CopyServerlessCacheSnapshot": {"SourceServerlessCacheSnapshotName": "nope", "TargetServerlessCacheSnapshotName": "x"},
     "CopySnapshot": {"SourceSnapshotName": "nope", "TargetSnapshotName": "x"},
     "CreateCacheCluster": {"CacheClusterId": "a--b", "Engine": "redis", "CacheNodeType": "cache.t3.micro"},
@@ -274,7 +280,7 @@ def test_every_operation_answers_in_the_models_output_shape(fresh_server):
             state["offering"] = response["ReservedCacheNodesOfferings"][0]["ReservedCacheNodesOfferingId"]
         called.add(operation)
     assert called == set(MODEL.operation_names), sorted(set(MODEL.operation_names) - called)
-    assert len(called) == 75
+    assert len(called) == 77
 
 
 def test_every_operation_refuses_invalid_input_with_a_documented_error(fresh_server):
@@ -293,4 +299,4 @@ def test_every_operation_refuses_invalid_input_with_a_documented_error(fresh_ser
         code = excinfo.value.response["Error"]["Code"]
         assert code in documented[operation], (operation, code, sorted(documented[operation]))
         seen[operation] = code
-    assert len(seen) == len(INVALID) == 74
+    assert len(seen) == len(INVALID) == 76

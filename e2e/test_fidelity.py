@@ -1,6 +1,7 @@
 """Answers and records as AWS gives them, where they differed (issue: fidelity)."""
 
 import json
+import urllib.error
 import uuid
 
 
@@ -35,3 +36,148 @@ def test_trail_status_and_empty_answers_as_aws_gives_them(server):
                   if json.loads(e["CloudTrailEvent"])["requestID"] == started)
     assert record["responseElements"] is None
     ct.delete_trail(Name=name)
+
+
+def signed(server, service, url, headers, body):
+    """A request signed with the default profile's credentials, as botocore signs it."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    import urllib.request
+
+    key_id, secret = server.profile()
+    request = botocore.awsrequest.AWSRequest(method="POST", url=url, data=body, headers=headers)
+    botocore.auth.SigV4Auth(botocore.credentials.Credentials(key_id, secret), service, "us-east-1").add_auth(request)
+    prepared = urllib.request.Request(url, data=body, headers=dict(request.headers.items()), method="POST")
+    try:
+        with urllib.request.urlopen(prepared, timeout=10) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def test_tagging_answers_rpc_v2_cbor_and_json(server):
+    """Current SDKs speak Smithy RPC v2 CBOR to the Resource Groups Tagging API; older ones JSON 1.1."""
+    ec = server.client("elasticache")
+    name = f"cbor-{uuid.uuid4().hex[:6]}"
+    ec.create_cache_cluster(CacheClusterId=name, Engine="redis", CacheNodeType="cache.t4g.small",
+                            Tags=[{"Key": "wire", "Value": "cbor"}])
+    tagging = server.client("resourcegroupstaggingapi")
+    assert tagging.meta.service_model.protocol == "smithy-rpc-v2-cbor"
+    found = tagging.get_resources(TagFilters=[{"Key": "wire", "Values": ["cbor"]}])["ResourceTagMappingList"]
+    assert [m["ResourceARN"].split(":")[-1] for m in found] == [name]
+    assert found[0]["Tags"] == [{"Key": "wire", "Value": "cbor"}]
+
+    url = f"{server.endpoint}/service/ResourceGroupsTaggingAPI_20170126/operation/GetResources"
+    headers = {"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor", "Accept": "application/cbor"}
+    status, answer_headers, body = signed(server, "tagging", url, headers, b"\x82\x01")  # an array cut short
+    assert status == 400 and answer_headers["smithy-protocol"] == "rpc-v2-cbor"
+    assert answer_headers["content-type"] == "application/cbor"
+    assert b"SerializationException" in body
+
+    status, _, body = signed(
+        server, "tagging", f"{server.endpoint}/",
+        {"X-Amz-Target": "ResourceGroupsTaggingAPI_20170126.GetResources",
+         "Content-Type": "application/x-amz-json-1.1"},
+        json.dumps({"TagFilters": [{"Key": "wire", "Values": ["cbor"]}]}).encode())
+    assert status == 200
+    assert [m["ResourceARN"].split(":")[-1] for m in json.loads(body)["ResourceTagMappingList"]] == [name]
+
+
+def test_the_newest_api_serverless_migration_and_durability(server):
+    """botocore 1.44's ElastiCache: PrepareMigration/StopMigration for serverless caches, Durability."""
+    import botocore.exceptions
+    import pytest
+
+    ec = server.client("elasticache")
+    name = f"mig-{uuid.uuid4().hex[:6]}"
+    cache = ec.create_serverless_cache(ServerlessCacheName=name, Engine="valkey")["ServerlessCache"]
+    assert cache["ConnectionType"] == "vpc" and cache["StorageEncryptionType"] == "sse-elasticache"
+    server.advance(10)
+
+    def refused(code, call, **kwargs):
+        with pytest.raises(botocore.exceptions.ClientError) as raised:
+            call(**kwargs)
+        assert raised.value.response["Error"]["Code"] == code, raised.value.response
+
+    refused("ServerlessCacheNotUnderMigrationFault", ec.start_migration, ServerlessCacheName=name)
+    refused("InvalidParameterValue", ec.prepare_migration, ServerlessCacheName=name, CustomerNodeEndpointList=[])
+    source = [{"Address": "10.0.0.9", "Port": 6379}]
+    prepared = ec.prepare_migration(ServerlessCacheName=name, CustomerNodeEndpointList=source)["ServerlessCache"]
+    assert prepared["Migration"]["Status"] == "prepared"
+    assert prepared["Migration"]["MigrationEndpoint"] == prepared["Endpoint"]
+    refused("ServerlessCacheAlreadyUnderMigrationFault", ec.prepare_migration, ServerlessCacheName=name,
+            CustomerNodeEndpointList=source)
+    refused("InvalidParameterCombination", ec.start_migration, ServerlessCacheName=name,
+            ReplicationGroupId="other")
+    started = ec.start_migration(ServerlessCacheName=name, AutoCutover=True)["ServerlessCache"]["Migration"]
+    assert started == {**started, "Status": "syncing", "CutoverMode": "auto"}
+    assert ec.stop_migration(ServerlessCacheName=name)["ServerlessCache"]["Migration"]["Status"] == "stopped"
+    refused("InvalidServerlessCacheStateFault", ec.stop_migration, ServerlessCacheName=name)
+    refused("InvalidParameterValue", ec.start_migration, ServerlessCacheName=name)  # ClearTargetCacheData needed
+    refused("MigrationHealthFault", ec.complete_migration, ServerlessCacheName=name)
+    ec.start_migration(ServerlessCacheName=name, ClearTargetCacheData=True)
+    done = ec.complete_migration(ServerlessCacheName=name)["ServerlessCache"]["Migration"]
+    assert done["Status"] == "completed"
+    refused("ServerlessCacheNotUnderMigrationFault", ec.stop_migration, ServerlessCacheName=name)
+    refused("InvalidParameterCombination", ec.create_serverless_cache, ServerlessCacheName=f"{name}-pub",
+            Engine="valkey", ConnectionType="public")
+
+    group = f"dur-{uuid.uuid4().hex[:6]}"
+    refused("InvalidParameterCombination", ec.create_replication_group, ReplicationGroupId=group,
+            ReplicationGroupDescription="d", Engine="valkey", EngineVersion="8.0.1", CacheNodeType="cache.r7g.large",
+            NumCacheClusters=2, Durability="sync")
+    created = ec.create_replication_group(
+        ReplicationGroupId=group, ReplicationGroupDescription="d", Engine="valkey", EngineVersion="9.0.0",
+        CacheNodeType="cache.r7g.large", NumCacheClusters=2, Durability="sync")["ReplicationGroup"]
+    assert (created["Durability"], created["EffectiveDurability"]) == ("sync", "sync")
+    assert created["AtRestEncryptionEnabled"] and created["StorageEncryptionType"] == "sse-elasticache"
+    server.advance(10)
+    refused("InvalidParameterCombination", ec.modify_replication_group, ReplicationGroupId=group,
+            Durability="disabled", ApplyImmediately=True)
+    modified = ec.modify_replication_group(ReplicationGroupId=group, Durability="async", ApplyImmediately=True)
+    assert modified["ReplicationGroup"]["EffectiveDurability"] == "async"
+    server.advance(10)
+    snapshot = ec.create_snapshot(ReplicationGroupId=group, SnapshotName=f"{group}-s")["Snapshot"]
+    assert snapshot["Durability"] == "async"
+    plain = ec.create_replication_group(
+        ReplicationGroupId=f"{group}-p", ReplicationGroupDescription="d", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=1)["ReplicationGroup"]
+    assert plain["EffectiveDurability"] == "disabled" and plain["StorageEncryptionType"] == "none"
+
+
+def test_global_datastores_take_tags(server):
+    ec = server.client("elasticache")
+    group = f"gtag-{uuid.uuid4().hex[:6]}"
+    ec.create_replication_group(ReplicationGroupId=group, ReplicationGroupDescription="d", Engine="redis",
+                                CacheNodeType="cache.r6g.large", NumCacheClusters=1)
+    server.advance(10)
+    created = ec.create_global_replication_group(
+        GlobalReplicationGroupIdSuffix=group, PrimaryReplicationGroupId=group,
+        Tags=[{"Key": "team", "Value": "cache"}])["GlobalReplicationGroup"]
+    arn = created["ARN"]
+    assert arn.startswith("arn:aws:elasticache::000000000000:globalreplicationgroup:")
+    assert ec.list_tags_for_resource(ResourceName=arn)["TagList"] == [{"Key": "team", "Value": "cache"}]
+    ec.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "tier", "Value": "gold"}])
+    ec.remove_tags_from_resource(ResourceName=arn, TagKeys=["team"])
+    assert ec.list_tags_for_resource(ResourceName=arn)["TagList"] == [{"Key": "tier", "Value": "gold"}]
+
+
+def test_session_tokens_report_their_size_and_honour_a_minimum(server):
+    iam = server.client("iam")
+    user = f"tok-{uuid.uuid4().hex[:6]}"
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    as_user = server.client("sts", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    plain = as_user.get_session_token()
+    token = plain["Credentials"]["SessionToken"]
+    assert plain["SessionTokenSize"] == len(token.encode())
+    assert plain["SessionTokenUtilization"] == plain["SessionTokenSize"] * 100 // 4096
+    padded = as_user.get_session_token(MinimumSessionTokenSize=2048)
+    assert padded["SessionTokenSize"] >= 2048 and len(padded["Credentials"]["SessionToken"]) >= 2048
+    assert padded["SessionTokenUtilization"] == padded["SessionTokenSize"] * 100 // 4096
+    # The padded token works.
+    session = server.client("sts", key_id=padded["Credentials"]["AccessKeyId"],
+                            secret=padded["Credentials"]["SecretAccessKey"],
+                            token=padded["Credentials"]["SessionToken"])
+    assert session.get_caller_identity()["Arn"].endswith(f":user/{user}")

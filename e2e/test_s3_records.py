@@ -104,3 +104,41 @@ def test_elasticache_exports_are_the_bucket_owners_service_events(fresh_server):
     assert write["userIdentity"]["invokedBy"] == "elasticache.amazonaws.com"
     assert write["eventType"] == "AwsApiCall" and write["eventCategory"] == "Data"
     assert write["recipientAccountId"] == "000000000000"
+
+
+def test_cloudtrails_own_deliveries_are_logged_unless_recursive_logging_is_off(fresh_server):
+    server = fresh_server()
+    ct = server.client("cloudtrail")
+    # Two trails, each selecting its own bucket's data events; one with RecursiveLogging off
+    # (AWS's default is on).
+    buckets = {}
+    for name, recursive in (("loud", True), ("quiet", False)):
+        buckets[name] = new_bucket(server)
+        trail = ct.create_trail(Name=name, S3BucketName=buckets[name], RecursiveLogging=recursive)
+        assert trail["RecursiveLogging"] is recursive
+        ct.put_event_selectors(TrailName=name, EventSelectors=[{
+            "ReadWriteType": "WriteOnly", "IncludeManagementEvents": True,
+            "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{buckets[name]}/"]}]}])
+        ct.start_logging(Name=name)
+    assert ct.get_trail(Name="quiet")["Trail"]["RecursiveLogging"] is False
+    server.advance(301)  # the first files land: their PutObjects are events for the next ones
+    first = {key for key, _ in records_in(server, buckets["loud"])}
+    assert first
+    server.advance(301)
+
+    def own_writes(name):
+        return [r for _, r in records_in(server, buckets[name])
+                if r["eventName"] == "PutObject" and r["userIdentity"].get("invokedBy") == "cloudtrail.amazonaws.com"]
+
+    writes = own_writes("loud")
+    assert writes, "the loud trail logs CloudTrail's own deliveries into its bucket"
+    assert all(w["userIdentity"]["type"] == "AWSService" and w["eventCategory"] == "Data" for w in writes)
+    assert {w["requestParameters"]["key"] for w in writes} & first
+    assert all(w["requestParameters"]["bucketName"] == buckets["loud"] for w in writes)
+    assert own_writes("quiet") == []
+    # Turned off later, the loud trail stops logging them too.
+    ct.update_trail(Name="loud", RecursiveLogging=False)
+    before = {w["eventID"] for w in own_writes("loud")}
+    server.advance(301)
+    server.advance(301)
+    assert {w["eventID"] for w in own_writes("loud")} == before

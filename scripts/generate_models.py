@@ -90,6 +90,17 @@ HIDDEN_MEMBERS = {"sns": {"Message", "Subject"}}
 
 
 PROTOCOLS = {"query": ".query", "json": ".json", "rest-xml": ".restXML", "rest-json": ".restJSON"}
+# Newer models list several protocols, the preferred first (the Resource Groups Tagging API:
+# smithy-rpc-v2-cbor, then json). The server speaks the first one it has an encoder for and
+# also answers rpc-v2-cbor where the model offers it (what current SDKs send).
+RPC_V2_CBOR = "smithy-rpc-v2-cbor"
+
+
+def served_protocol(meta):
+    for name in meta.get("protocols", [meta["protocol"]]):
+        if name in PROTOCOLS:
+            return PROTOCOLS[name]
+    raise SystemExit(f"no supported protocol in {meta.get('protocols', [meta['protocol']])}")
 
 
 def swift_str(value):
@@ -233,7 +244,8 @@ def generate(service, ident, wanted, version, loader):
         f"            endpointPrefix: {swift_str(meta['endpointPrefix'])},",
         f"            signingName: {swift_str(meta.get('signingName', meta['endpointPrefix']))},",
         f"            apiVersion: {swift_str(meta['apiVersion'])},",
-        f"            protocol: {PROTOCOLS[meta['protocol']]},",
+        f"            protocol: {served_protocol(meta)},",
+        f"            rpcV2CBOR: {'true' if RPC_V2_CBOR in meta.get('protocols', [meta['protocol']]) else 'false'},",
         f"            xmlNamespace: {swift_str(meta['xmlNamespace']) if 'xmlNamespace' in meta else 'nil'},",
         f"            targetPrefix: {swift_str(meta['targetPrefix']) if 'targetPrefix' in meta else 'nil'},",
         f"            globalEndpoint: {'true' if 'globalEndpoint' in meta else 'false'}",

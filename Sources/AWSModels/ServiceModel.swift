@@ -9,6 +9,9 @@ package struct ServiceMetadata: Sendable {
     package var signingName: String
     package var apiVersion: String
     package var `protocol`: WireProtocol
+    /// The model also offers Smithy RPC v2 CBOR (`/service/<target prefix>/operation/<name>`),
+    /// which current SDKs prefer where it is listed first.
+    package var rpcV2CBOR: Bool
     package var xmlNamespace: String?
     /// `X-Amz-Target` prefix (JSON protocols).
     package var targetPrefix: String?
@@ -17,12 +20,13 @@ package struct ServiceMetadata: Sendable {
 
     package init(
         endpointPrefix: String, signingName: String, apiVersion: String, protocol: WireProtocol,
-        xmlNamespace: String?, targetPrefix: String?, globalEndpoint: Bool
+        rpcV2CBOR: Bool = false, xmlNamespace: String?, targetPrefix: String?, globalEndpoint: Bool
     ) {
         self.endpointPrefix = endpointPrefix
         self.signingName = signingName
         self.apiVersion = apiVersion
         self.protocol = `protocol`
+        self.rpcV2CBOR = rpcV2CBOR
         self.xmlNamespace = xmlNamespace
         self.targetPrefix = targetPrefix
         self.globalEndpoint = globalEndpoint

@@ -19,7 +19,12 @@ package struct JSONInputDecoder: Sendable {
         } catch {
             throw serialization("The request body is not valid JSON (at byte \(error.offset): \(error.reason)).")
         }
-        guard case .object = parsed else { throw serialization("The request body must be a JSON object.") }
+        return try decode(parsed, shape: name)
+    }
+
+    /// Converts an already parsed body (JSON, or CBOR read as JSON values) to the input shape.
+    package func decode(_ parsed: JSONValue, shape name: String) throws(AWSError) -> ShapeValue {
+        guard case .object = parsed else { throw serialization("The request body must be an object.") }
         let value = try convert(parsed, shape: model.shape(name), path: "")
         try InputValidator(model: model).validate(value, shape: name)
         return value

@@ -97,7 +97,7 @@ package enum CacheTrailServer {
         }
         let delivery = TrailDelivery(
             interval: configuration.deliveryInterval, maxFileBytes: configuration.deliveryMaxFileBytes,
-            ports: .embedded(blobs: data.blobs), external: configuration.externalBucket)
+            ports: .embedded(blobs: data.blobs, capture: configuration.capture), external: configuration.externalBucket)
         let deliverer = Deliverer(
             store: data.store, delivery: delivery, now: { clock.now() }, logger: logger)
         let lifecycle = LifecycleExecutor(

@@ -152,9 +152,9 @@ package struct ElastiCacheService: ServiceHandler {
         case "DescribeUpdateActions": return try ServiceUpdateOperations(context: context).describeActions()
         case "BatchApplyUpdateAction": return try ServiceUpdateOperations(context: context).batch(apply: true)
         case "BatchStopUpdateAction": return try ServiceUpdateOperations(context: context).batch(apply: false)
-        case "StartMigration": return try MigrationOperations(context: context).start()
+        case "StartMigration", "CompleteMigration", "PrepareMigration", "StopMigration":
+            return try MigrationOperations(context: context).serverlessOrGroup()
         case "TestMigration": return try MigrationOperations(context: context).test()
-        case "CompleteMigration": return try MigrationOperations(context: context).complete()
         case "CreateSnapshot": return try SnapshotOperations(context: context).create()
         case "CopySnapshot": return try SnapshotOperations(context: context).copy()
         case "DeleteSnapshot": return try SnapshotOperations(context: context).delete()

@@ -32,7 +32,7 @@ struct TagOperations {
         uniqueKeysWithValues: ([
             ReplicationGroupRecord.self, ParameterGroupRecord.self, SubnetGroupRecord.self, SnapshotRecord.self,
             UserRecord.self, UserGroupRecord.self, ServerlessCacheRecord.self, ServerlessSnapshotRecord.self,
-            ReservedNodeOperations.Reservation.self, SecurityGroupRecord.self,
+            ReservedNodeOperations.Reservation.self, SecurityGroupRecord.self, GlobalDatastoreRecord.self,
         ] as [any TaggableResource.Type]).map { ($0.arnType, $0) })
 
     /// A taggable resource: its current tags and how to store new ones.
@@ -46,7 +46,10 @@ struct TagOperations {
         guard let parsed = ElastiCacheARN(arn) else {
             throw call.error(.invalidARNFault, "The ARN \(arn) is not a valid ElastiCache ARN.")
         }
-        guard parsed.region == call.region, parsed.account == call.account else {
+        // Global datastores' ARNs name no region: they belong to the account.
+        guard parsed.region == call.region || (parsed.region.isEmpty && parsed.type == GlobalDatastoreRecord.arnType),
+            parsed.account == call.account
+        else {
             throw call.error(.invalidARNFault, "The ARN \(arn) is not in this account and region.")
         }
         let name = parsed.id

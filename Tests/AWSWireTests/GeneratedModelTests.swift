@@ -5,8 +5,8 @@ import Testing
 struct GeneratedModelTests {
     @Test func everyHostedModelDecodesWithItsOperationsAndShapes() {
         let counts = ServiceModel.hosted.mapValues { ($0.operations.count, $0.shapes.count) }
-        #expect(counts["elasticache"]?.0 == 75)
-        #expect(counts["elasticache"]?.1 == 406)
+        #expect(counts["elasticache"]?.0 == 77)
+        #expect(counts["elasticache"]?.1 == 422)
         #expect(counts["sts"]?.0 == 11)
         #expect(
             ServiceModel.hosted.values.allSatisfy { model in

@@ -9,18 +9,21 @@ import ServiceContract
 /// CloudTrail's ports, wired to the embedded S3 and SNS: files are written and notifications
 /// published as `cloudtrail.amazonaws.com`, each checked against the bucket's or topic's policy.
 extension TrailPorts {
-    package static func embedded(blobs: EncryptedBlobStore) -> TrailPorts {
+    /// `capture`: CloudTrail's own writes into buckets are recorded as the owner's data events.
+    package static func embedded(blobs: EncryptedBlobStore, capture: Bool = true) -> TrailPorts {
         TrailPorts(
-            logFiles: BucketLogFiles(delivery: ServiceDelivery(service: Self.service, blobs: blobs)),
+            logFiles: BucketLogFiles(
+                delivery: ServiceDelivery(service: Self.service, blobs: blobs), capture: capture),
             notifier: TopicNotifier(notifier: ServiceNotifier(service: Self.service)),
             secrets: BlobSecrets(blobs: blobs))
     }
 
-    static let service = "cloudtrail.amazonaws.com"
+    static let service = TrailDelivery.service
 }
 
 struct BucketLogFiles: LogFileSink {
     let delivery: ServiceDelivery
+    let capture: Bool
 
     func holds(bucket: String, in tx: any StateReader) throws -> Bool {
         try delivery.holds(bucket: bucket, in: tx)
@@ -33,10 +36,16 @@ struct BucketLogFiles: LogFileSink {
     }
 
     func put(_ file: LogFile, in tx: any StateWriter) throws {
-        try delivery.put(
+        let written = try delivery.put(
             bucket: file.bucket, key: file.key, bytes: file.bytes, contentType: file.contentType,
             contentEncoding: file.contentEncoding, account: file.account, sourceArn: file.sourceArn,
             kmsKeyId: file.kmsKeyId, metadata: file.metadata, now: file.time, in: tx)
+        // The file is a PutObject by CloudTrail, a data event of the bucket owner (RecursiveLogging).
+        if capture {
+            try ServiceEventRecorder.recordServiceWrite(
+                service: TrailDelivery.service, bucket: file.bucket, owner: written.owner, region: written.region,
+                key: file.key, time: file.time, in: tx)
+        }
     }
 }
 

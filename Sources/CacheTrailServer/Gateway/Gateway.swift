@@ -85,7 +85,7 @@ package struct Gateway: Sendable {
                     message: "The service \(authenticated.service) in the credential scope is not served here.",
                     httpStatus: 403)
             }
-            wire = WireFormat(model: handler.model)
+            wire = WireFormat(model: handler.model, request: request)
             let decoded: (OperationModel, ShapeValue)
             do {
                 decoded = try wire.decode(request, payload: authenticated.payload)

@@ -7,6 +7,8 @@ import SigV4
 struct WireFormat {
     enum Kind {
         case query, json, s3
+        /// Smithy RPC v2 CBOR: `POST /service/<target prefix>/operation/<name>`, CBOR bodies.
+        case cbor
     }
 
     var kind: Kind
@@ -21,6 +23,23 @@ struct WireFormat {
         }
     }
 
+    /// The model's protocol, or RPC v2 CBOR when the model offers it and the request speaks it.
+    init(model: ServiceModel, request: GatewayRequest) {
+        self.init(model: model)
+        if model.metadata.rpcV2CBOR && Self.speaksRPCv2CBOR(request) { kind = .cbor }
+    }
+
+    static func speaksRPCv2CBOR(_ request: GatewayRequest) -> Bool {
+        request.path.hasPrefix("/service/") && request.header("smithy-protocol") == "rpc-v2-cbor"
+    }
+
+    /// The target prefix and operation name of an RPC v2 path.
+    private static func rpcV2Target(_ request: GatewayRequest) -> (prefix: Substring, operation: String)? {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "service", parts[3] == "operation" else { return nil }
+        return (parts[2], String(parts[4]))
+    }
+
     init(kind: Kind) {
         self.kind = kind
         self.model = nil
@@ -30,8 +49,9 @@ struct WireFormat {
     /// if it names a hosted service, else from the request's shape.
     static func guess(_ request: GatewayRequest, handlers: [String: any ServiceHandler]) -> WireFormat {
         if let authorization = try? request.signature.get(), let handler = handlers[authorization.service] {
-            return WireFormat(model: handler.model)
+            return WireFormat(model: handler.model, request: request)
         }
+        if speaksRPCv2CBOR(request) { return WireFormat(kind: .cbor) }
         if request.header("x-amz-target") != nil { return WireFormat(kind: .json) }
         let contentType = request.header("content-type") ?? ""
         if contentType.hasPrefix("application/x-www-form-urlencoded") || request.query.contains("Action=") {
@@ -53,6 +73,8 @@ struct WireFormat {
             name = parameters["Action"]
         case .json:
             name = request.header("x-amz-target")?.split(separator: ".").last.map(String.init)
+        case .cbor:
+            name = Self.rpcV2Target(request)?.operation
         case .s3:
             // Every S3 binding is known, served or not (`OperationRoute.s3`).
             return Self.s3OperationName(request)
@@ -96,6 +118,22 @@ struct WireFormat {
                 try JSONInputDecoder(model: model).decode(request.body, shape: shape)
             }
             return (operation, input ?? .structure([:]))
+        case .cbor:
+            guard request.method == "POST", let target = Self.rpcV2Target(request),
+                target.prefix == model.metadata.targetPrefix ?? "", let operation = model.operations[target.operation]
+            else { throw AWSError.unknownOperation(String(request.path.dropFirst())) }
+            let input = try operation.input.map { shape throws(AWSError) in
+                var parsed = JSONValue.object([:])
+                do throws(CBOR.DecodeError) {
+                    if !request.body.isEmpty { parsed = try CBOR.decode(request.body) }
+                } catch {
+                    throw AWSError(
+                        code: "SerializationException",
+                        message: "The request body is not valid CBOR (at byte \(error.offset): \(error.reason)).")
+                }
+                return try JSONInputDecoder(model: model).decode(parsed, shape: shape)
+            }
+            return (operation, input ?? .structure([:]))
         case .s3:
             return try decodeS3(request, model: model, payload: payload)
         }
@@ -115,7 +153,14 @@ struct WireFormat {
             return GatewayResponse(
                 status: 200,
                 headers: [("content-type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)], body: body)
+        case .cbor:
+            return GatewayResponse(
+                status: 200, headers: Self.cborHeaders(requestID), body: CBOR.encode(output ?? .structure([:])))
         }
+    }
+
+    private static func cborHeaders(_ requestID: String) -> [(name: String, value: String)] {
+        [("content-type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"), ("x-amzn-RequestId", requestID)]
     }
 
     func failure(_ error: AWSError, requestID: String) -> GatewayResponse {
@@ -129,6 +174,10 @@ struct WireFormat {
                 status: error.httpStatus,
                 headers: [("content-type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", requestID)],
                 body: ErrorEnvelope.json(error))
+        case .cbor:
+            return GatewayResponse(
+                status: error.httpStatus, headers: Self.cborHeaders(requestID),
+                body: CBOR.error(code: error.code, message: error.message))
         case .s3:
             // S3 names authentication failures its own way (InvalidAccessKeyId, AccessDenied, …).
             let error = Self.s3Error(error)

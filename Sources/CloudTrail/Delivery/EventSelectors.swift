@@ -33,6 +33,7 @@ struct EventSelectors {
 
     func matches(_ entry: JournalEntry, trail: TrailRecord) -> Bool {
         if !trail.includeGlobalServiceEvents && entry.eventSource == "iam.amazonaws.com" { return false }
+        if trail.recursiveLogging == false && Self.isOwnDelivery(entry, trail: trail) { return false }
         if !advanced.isEmpty { return advanced.contains { fields in fields.allSatisfy { Self.field($0, entry) } } }
         if basic.isEmpty { return entry.management }
         return basic.contains { selector in
@@ -71,5 +72,13 @@ struct EventSelectors {
         if let prefixes = strings("StartsWith"), !prefixes.contains(where: { value.hasPrefix($0) }) { return false }
         if let prefixes = strings("NotStartsWith"), prefixes.contains(where: { value.hasPrefix($0) }) { return false }
         return true
+    }
+
+    /// A data event CloudTrail's own delivery of a file into `trail`'s bucket made (what
+    /// RecursiveLogging false leaves out).
+    static func isOwnDelivery(_ entry: JournalEntry, trail: TrailRecord) -> Bool {
+        entry.eventSource == "s3.amazonaws.com" && entry.eventName == "PutObject"
+            && (entry.resourceArn?.hasPrefix("arn:aws:s3:::\(trail.bucket)/") ?? false)
+            && entry.record.contains(#""invokedBy":"\#(TrailDelivery.service)""#)
     }
 }

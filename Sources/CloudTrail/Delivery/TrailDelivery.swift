@@ -10,6 +10,9 @@ import Synchronization
 /// member `{"Records":[…]}` under AWS's key layout. The cursor advances in the same
 /// transaction as the object is stored, so every event lands in exactly one file.
 package struct TrailDelivery: Sendable {
+    /// The principal CloudTrail writes files and publishes notifications as.
+    package static let service = "cloudtrail.amazonaws.com"
+
     package var interval: TimeInterval
     /// Uncompressed bytes of records in one file (keeps files far below AWS's 50 MB compressed).
     package var maxFileBytes: Int

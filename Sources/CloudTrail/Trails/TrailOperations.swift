@@ -66,6 +66,7 @@ struct TrailOperations {
             "HasInsightSelectors": .boolean(trail.insightSelectors != nil), "IsOrganizationTrail": .boolean(false),
             "SnsTopicName": trail.snsTopicArn.flatMap { $0.split(separator: ":").last.map { .string(String($0)) } },
             "SnsTopicARN": trail.snsTopicArn.map(ShapeValue.string),
+            "RecursiveLogging": .boolean(trail.recursiveLogging ?? true),
         ])
     }
 
@@ -170,6 +171,7 @@ struct TrailOperations {
             stopLoggingTime: nil,
             latestDeliveryTime: nil, latestDeliveryAttemptTime: nil, latestDeliveryAttemptSucceeded: nil,
             latestDeliveryError: nil, startPosition: 0, stopPosition: 0, cursors: [:])
+        trail.recursiveLogging = call[.recursiveLogging]?.boolValue
         if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
             throw error(
                 .invalidParameterCombinationException, "Multi-Region trail must include global service events.")
@@ -210,6 +212,7 @@ struct TrailOperations {
             try checkKmsKeyId(key)
             trail.kmsKeyId = key.isEmpty ? nil : key
         }
+        if let flag = call[.recursiveLogging]?.boolValue { trail.recursiveLogging = flag }
         if trail.isMultiRegion && !trail.includeGlobalServiceEvents {
             throw error(
                 .invalidParameterCombinationException, "Multi-Region trail must include global service events.")

@@ -28,6 +28,9 @@ package struct TrailRecord: Sendable, Codable, Equatable {
 
     /// The topic told about every delivered log file, and how the last telling went.
     package var snsTopicArn: String? = nil
+    /// RecursiveLogging (nil: true, AWS's default): whether this trail also logs the data events
+    /// CloudTrail's own deliveries into its bucket make.
+    package var recursiveLogging: Bool? = nil
     package var latestNotificationTime: Date? = nil
     package var latestNotificationAttemptTime: Date? = nil
     package var latestNotificationAttemptSucceeded: Date? = nil

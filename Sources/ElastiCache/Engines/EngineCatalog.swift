@@ -18,9 +18,11 @@ package enum EngineCatalog {
         .init(engine: "redis", version: "7.1.0", family: "redis7", description: "redis version 7.1.0"),
         .init(engine: "valkey", version: "7.2.6", family: "valkey7", description: "valkey version 7.2.6"),
         .init(engine: "valkey", version: "8.0.1", family: "valkey8", description: "valkey version 8.0.1"),
+        .init(engine: "valkey", version: "9.0.0", family: "valkey9", description: "valkey version 9.0.0"),
     ]
 
-    /// The version a cluster gets when the caller names none: the newest of its engine.
+    /// The version a cluster gets when the caller names none (for Valkey, 8.0: nodes here run
+    /// Debian's redis-server 7, and Valkey 9's features beyond durability are not served).
     package static let defaultVersion: [String: String] = [
         "memcached": "1.6.22", "redis": "7.1.0", "valkey": "8.0.1",
     ]

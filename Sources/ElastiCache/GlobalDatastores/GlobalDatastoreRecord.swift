@@ -5,7 +5,7 @@ import Persistence
 
 /// A global datastore: one primary replication group and up to two secondaries in other
 /// regions of the same account (kind `elasticache.global`, scope the account).
-struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource {
+struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
     /// `creating` and `modifying` settle into `primary-only` (one member) or `available`
     /// (secondaries too); a delete removes the row at once (`deleting` is what it answers).
     enum Status: String, ResourceStatus {
@@ -46,6 +46,14 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource {
     var atRestEncryptionEnabled: Bool
     var members: [Member]
     var arn: String
+    /// CreateGlobalReplicationGroup's Tags and later tag calls (records stored before tags have none).
+    var tagList: [TagRecord]? = nil
+
+    static let arnType = "globalreplicationgroup"
+    var tags: [TagRecord] {
+        get { tagList ?? [] }
+        set { tagList = newValue }
+    }
 
     static let kind = "elasticache.global"
     static let notFoundFault = ErrorShape.globalReplicationGroupNotFoundFault

@@ -48,7 +48,7 @@ package struct ParameterSpec: Sendable {
 
 package enum ParameterCatalog {
     package static let families = [
-        "memcached1.4", "memcached1.5", "memcached1.6", "redis6.x", "redis7", "valkey7", "valkey8",
+        "memcached1.4", "memcached1.5", "memcached1.6", "redis6.x", "redis7", "valkey7", "valkey8", "valkey9",
     ]
 
     package static func parameters(family: String) -> [ParameterSpec]? {
@@ -59,6 +59,7 @@ package enum ParameterCatalog {
         case "redis7": redis(listpack: true, since: "7.0.0")
         case "valkey7": redis(listpack: true, since: "7.2.4")
         case "valkey8": redis(listpack: true, since: "8.0.0")
+        case "valkey9": redis(listpack: true, since: "9.0.0")
         default: nil
         }
     }

@@ -34,6 +34,12 @@ struct MigrationOperations {
                 .invalidReplicationGroupStateFault,
                 "Online migration needs a replication group without AUTH and in-transit encryption.")
         }
+        let (address, port) = try Self.sourceEndpoint(call)
+        return (group, Migration(address: address, port: port, started: call.now))
+    }
+
+    /// The one source endpoint CustomerNodeEndpointList must hold.
+    static func sourceEndpoint(_ call: OperationCall) throws -> (address: String, port: Int) {
         let endpoints = call[.customerNodeEndpointList]?.listValue ?? []
         guard endpoints.count == 1, let address = endpoints[0][member: "Address"]?.stringValue, !address.isEmpty,
             let port = endpoints[0][member: "Port"]?.intValue, (1...65535).contains(port)
@@ -41,7 +47,39 @@ struct MigrationOperations {
             throw AWSError.invalidParameterValue(
                 "CustomerNodeEndpointList must hold exactly one endpoint with an Address and a Port.")
         }
-        return (group, Migration(address: address, port: Int(port), started: call.now))
+        return (address, Int(port))
+    }
+
+    /// Start and Complete migrate into a replication group or a serverless cache (one of the
+    /// two names); Prepare and Stop exist for serverless caches only.
+    func serverlessOrGroup() throws -> ShapeValue {
+        let name = call.operation.name
+        if call.string(.serverlessCacheName) != nil {
+            guard call.string(.replicationGroupId) == nil else {
+                throw call.error(
+                    .invalidParameterCombinationException,
+                    "ReplicationGroupId and ServerlessCacheName cannot be given together.")
+            }
+            if name == "StartMigration", call[.customerNodeEndpointList] != nil {
+                throw call.error(
+                    .invalidParameterCombinationException,
+                    "A serverless migration uses the endpoint given to PrepareMigration; omit CustomerNodeEndpointList."
+                )
+            }
+            let serverless = ServerlessMigrationOperations(serverless: ServerlessOperations(context: context))
+            switch name {
+            case "PrepareMigration": return try serverless.prepare()
+            case "StartMigration": return try serverless.start()
+            case "StopMigration": return try serverless.stop()
+            default: return try serverless.complete()
+            }
+        }
+        switch name {
+        case "StartMigration": return try start()
+        case "CompleteMigration": return try complete()
+        default: _ = try call.required(.serverlessCacheName)
+        }
+        throw AWSError.internalFailure
     }
 
     func start() throws -> ShapeValue {

@@ -49,6 +49,11 @@ extension ReplicationGroupOperations {
             try users.attach(remove, to: group.id, serverless: false, detach: true)
             group.userGroupIds = (group.userGroupIds ?? []).filter { !remove.contains($0) }
         }
+        if let requested = call.string(.durability) {
+            group.effectiveDurability = try Durability.modified(
+                requested, current: group.effectiveDurability ?? "disabled", call: call)
+            group.durability = requested
+        }
         if let limit = call.int(.snapshotRetentionLimit) { group.snapshotRetentionLimit = limit }
         if let window = call.string(.snapshotWindow) { group.snapshotWindow = window }
         if let member = call.string(.snapshottingClusterId) {

@@ -183,6 +183,11 @@ struct ReplicationGroupOperations {
             tags: try TagOperations.tags(call[.tags]))
         group.subnetGroup = call.string(.cacheSubnetGroupName)
         group.securityGroupIds = context.strings(.securityGroupIds)
+        group.kmsKeyId = call.string(.KmsKeyId)
+        group.durability = try call.string(.durability).map { try Durability.checked($0, call: call) }
+        group.effectiveDurability = try Durability.effective(
+            call.string(.durability) ?? source?.origin?.durability, version: version, call: call)
+        if group.effectiveDurability != "disabled" { group.atRestEncryptionEnabled = true }
         if let global { try GlobalDatastoreOperations(context: context).join(global.id, group: &group) }
         if let ids = context.strings(.userGroupIds), !ids.isEmpty {
             try UserOperations(context: context).attach(ids, to: id, serverless: false)

@@ -88,6 +88,15 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     /// first replica, else the primary.
     package var snapshottingClusterId: String? = nil
     package var securityGroupIds: [String]? = nil
+    /// Durability as asked (`default`, `sync`, `async`, `disabled`) and as in effect.
+    package var durability: String? = nil
+    package var effectiveDurability: String? = nil
+    package var kmsKeyId: String? = nil
+
+    /// `none`, `sse-elasticache` or `sse-kms`: how data at rest is encrypted.
+    var storageEncryptionType: String {
+        atRestEncryptionEnabled ? (kmsKeyId == nil ? "sse-elasticache" : "sse-kms") : "none"
+    }
 
     var region: String { ElastiCacheARN(arn)?.region ?? "" }
 
@@ -167,6 +176,9 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
             "CacheNodeType": .string(nodeType), "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
             "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),
+            "KmsKeyId": kmsKeyId.map(ShapeValue.string), "StorageEncryptionType": .string(storageEncryptionType),
+            "Durability": durability.map(ShapeValue.string),
+            "EffectiveDurability": .string(effectiveDurability ?? "disabled"),
             "ReplicationGroupCreateTime": createTime.map(ShapeValue.timestamp),
             "DataTiering": .string("disabled"), "AutoMinorVersionUpgrade": .boolean(autoMinorVersionUpgrade),
             "NetworkType": .string("ipv4"), "IpDiscovery": .string("ipv4"),

@@ -48,6 +48,16 @@ struct ServerlessOperations {
         if let major = call.string(.majorEngineVersion), major != version.major {
             throw AWSError.invalidParameterValue("MajorEngineVersion \(major) is not available for \(engine).")
         }
+        let connectionType = call.string(.connectionType) ?? "vpc"
+        guard connectionType == "vpc" || connectionType == "public" else {
+            throw AWSError.invalidParameterValue("ConnectionType must be vpc or public.")
+        }
+        if connectionType == "public" {
+            throw call.error(
+                .invalidParameterCombinationException,
+                "ConnectionType public requires Valkey 9 or above; serverless \(engine) here is version \(version.full)."
+            )
+        }
         if try table.find(name) != nil {
             throw call.error(.serverlessCacheAlreadyExistsFault, "Serverless cache \(name) already exists.")
         }
@@ -62,7 +72,7 @@ struct ServerlessOperations {
             }
         }
         if let id = call.string(.userGroupId) { try checkUserGroup(id, engine: engine) }
-        let cache = ServerlessCacheRecord(
+        var cache = ServerlessCacheRecord(
             name: name, description: call.string(.description) ?? "", engine: engine,
             majorEngineVersion: version.major, usageLimits: call[.cacheUsageLimits],
             kmsKeyId: call.string(.KmsKeyId), securityGroupIds: context.strings(.securityGroupIds) ?? [],
@@ -71,6 +81,7 @@ struct ServerlessOperations {
             dailySnapshotTime: call.string(.dailySnapshotTime) ?? "05:00", status: .creating, readyAt: context.readyAt,
             createTime: call.now, arn: context.arn(ServerlessCacheRecord.arnType, name),
             tags: try TagOperations.tags(call[.tags]))
+        cache.connectionType = connectionType
         if let id = cache.userGroupId {
             try UserOperations(context: context).attach([id], to: name, serverless: true)
         }

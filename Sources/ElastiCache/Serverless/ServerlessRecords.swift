@@ -22,6 +22,10 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
     var createTime: Date
     var arn: String
     var tags: [TagRecord]
+    /// `vpc` (the default) or `public`.
+    var connectionType: String? = nil
+    /// An online migration into this cache (PrepareMigration until CompleteMigration).
+    var migration: ServerlessMigration? = nil
 
     static let kind = "elasticache.serverless"
     static let arnType = "serverlesscache"
@@ -63,9 +67,33 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
             "SubnetIds": .list(subnetIds.map(ShapeValue.string)),
             "SnapshotRetentionLimit": engine == "memcached" ? nil : .integer(Int64(snapshotRetentionLimit)),
             "DailySnapshotTime": engine == "memcached" ? nil : .string(dailySnapshotTime),
-            "NetworkType": .string("ipv4"),
+            "NetworkType": .string("ipv4"), "ConnectionType": .string(connectionType ?? "vpc"),
+            // Serverless caches are always encrypted at rest.
+            "StorageEncryptionType": .string(kmsKeyId == nil ? "sse-elasticache" : "sse-kms"),
+            "Migration": migration.map {
+                .object([
+                    "Status": .string($0.status.rawValue), "CutoverMode": $0.cutoverMode.map(ShapeValue.string),
+                    // The migration endpoint is the cache's own endpoint.
+                    "MigrationEndpoint": ready
+                        ? .object(["Address": .string(host), "Port": .integer(Int64(port))]) : nil,
+                ])
+            },
         ])
     }
+}
+
+/// A serverless cache's online migration from a self-managed source.
+struct ServerlessMigration: Sendable, Codable, Equatable {
+    /// AWS does not enumerate these; cachetrail names each step after the call that leads to it.
+    enum Status: String, Sendable, Codable {
+        case prepared, syncing, stopped, completed
+    }
+
+    var status: Status
+    var sourceAddress: String
+    var sourcePort: Int
+    var tlsMode: String
+    var cutoverMode: String?
 }
 
 /// A snapshot of a serverless cache.

@@ -120,6 +120,7 @@ struct SnapshotOperations {
             "SnapshotWindow": snapshot.origin?.snapshotWindow.map(ShapeValue.string),
             "AutomaticFailover": snapshot.origin?.automaticFailover.map { .string($0 ? "enabled" : "disabled") },
             "NumNodeGroups": snapshot.origin?.numNodeGroups.map { .integer(Int64($0)) },
+            "Durability": snapshot.origin?.durability.map(ShapeValue.string),
             "NodeSnapshots": .list(nodeSnapshots(snapshot)),
         ])
     }

@@ -72,6 +72,8 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
         var numNodeGroups: Int?
         /// Cluster mode on: the shards the snapshot holds, one NodeSnapshot each.
         var shards: [String]?
+        /// The group's effective durability when the snapshot was taken (restores keep it).
+        var durability: String? = nil
 
         init(cluster: CacheClusterRecord, group: ReplicationGroupRecord?) {
             preferredAvailabilityZone = cluster.preferredAvailabilityZone
@@ -83,6 +85,7 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
             automaticFailover = group?.automaticFailover
             numNodeGroups = group?.nodeGroups.count
             shards = group?.clusterMode == true ? group?.nodeGroups.map(\.id) : nil
+            durability = group.map { $0.effectiveDurability ?? "disabled" }
         }
     }
 

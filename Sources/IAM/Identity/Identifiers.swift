@@ -25,9 +25,10 @@ package enum Identifiers {
         random(40, from: secretAlphabet)
     }
 
-    /// An opaque session token.
-    package static func sessionToken() -> String {
-        "FwoGZXIvYXdzE" + random(300, from: secretAlphabet)
+    /// An opaque session token of at least `minimumSize` bytes (STS's MinimumSessionTokenSize).
+    package static func sessionToken(minimumSize: Int = 0) -> String {
+        let prefix = "FwoGZXIvYXdzE"
+        return prefix + random(max(300, minimumSize - prefix.utf8.count), from: secretAlphabet)
     }
 
     /// A random 12-digit account id.

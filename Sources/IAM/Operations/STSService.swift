@@ -37,15 +37,21 @@ package struct STSService: ServiceHandler {
         }
     }
 
+    /// The largest session token STS issues here: MinimumSessionTokenSize's own maximum.
+    static let maximumSessionTokenSize = 4096
+
+    /// New session credentials, with SessionTokenSize and SessionTokenUtilization (the token is
+    /// padded to MinimumSessionTokenSize when the caller asks for one).
     private func issue(_ principal: Principal, duration: Int, call: OperationCall, in tx: any StateWriter) throws
-        -> ShapeValue
+        -> [String: ShapeValue]
     {
         let keyId = Identifiers.make("ASIA")
         var principal = principal
         principal.accessKeyId = keyId
         principal.sessionCreationDate = call.now
         let session = SessionRecord(
-            accessKeyId: keyId, secretAccessKey: Identifiers.secret(), sessionToken: Identifiers.sessionToken(),
+            accessKeyId: keyId, secretAccessKey: Identifiers.secret(),
+            sessionToken: Identifiers.sessionToken(minimumSize: call.int(.minimumSessionTokenSize) ?? 0),
             expiration: call.now.addingTimeInterval(TimeInterval(duration)), principal: principal,
             issuerId: try IdentityStore.issuerId(of: principal, in: tx))
         try tx.put(session, kind: Kind.session, scope: Kind.global, id: session.accessKeyId)
@@ -53,7 +59,11 @@ package struct STSService: ServiceHandler {
             "AccessKeyId": .string(session.accessKeyId), "SecretAccessKey": .string(session.secretAccessKey),
             "SessionToken": .string(session.sessionToken), "Expiration": .timestamp(session.expiration),
         ])
-        return credentials
+        let size = session.sessionToken.utf8.count
+        return [
+            "Credentials": credentials, "SessionTokenSize": .integer(Int64(size)),
+            "SessionTokenUtilization": .integer(Int64(min(100, size * 100 / Self.maximumSessionTokenSize))),
+        ]
     }
 
     /// The session policies of the call, `Policy` and the managed policies `PolicyArns` names,
@@ -157,13 +167,11 @@ package struct STSService: ServiceHandler {
             sessionIssuer: .init(
                 type: "Role", principalId: role.roleId, arn: role.arn, accountId: roleAccount, userName: role.roleName),
             policyRole: role.roleName, sessionPolicy: try sessionPolicy(call, in: tx))
-        let credentials = try issue(principal, duration: duration, call: call, in: tx)
-        return .object([
-            "Credentials": credentials,
-            "AssumedRoleUser": .object([
-                "AssumedRoleId": .string(principal.principalId), "Arn": .string(sessionArn),
-            ]),
+        var answer = try issue(principal, duration: duration, call: call, in: tx)
+        answer["AssumedRoleUser"] = .object([
+            "AssumedRoleId": .string(principal.principalId), "Arn": .string(sessionArn),
         ])
+        return .structure(answer)
     }
 
     private func getSessionToken(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
@@ -172,8 +180,7 @@ package struct STSService: ServiceHandler {
         }
         let maximum = call.principal.kind == .root ? 3600 : 129_600
         let duration = min(call.int(.durationSeconds) ?? 43_200, maximum)
-        let credentials = try issue(call.principal, duration: duration, call: call, in: tx)
-        return .object(["Credentials": credentials])
+        return .structure(try issue(call.principal, duration: duration, call: call, in: tx))
     }
 
     private func getFederationToken(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
@@ -191,10 +198,8 @@ package struct STSService: ServiceHandler {
                 arn: call.principal.arn, accountId: call.account, userName: call.principal.userName ?? call.account),
             policyUser: call.principal.policyUser,
             sessionPolicy: try sessionPolicy(call, in: tx) ?? #"{"Version":"2012-10-17","Statement":[]}"#)
-        let credentials = try issue(federated, duration: duration, call: call, in: tx)
-        return .object([
-            "Credentials": credentials,
-            "FederatedUser": .object(["FederatedUserId": .string(federated.principalId), "Arn": .string(arn)]),
-        ])
+        var answer = try issue(federated, duration: duration, call: call, in: tx)
+        answer["FederatedUser"] = .object(["FederatedUserId": .string(federated.principalId), "Arn": .string(arn)])
+        return .structure(answer)
     }
 }
