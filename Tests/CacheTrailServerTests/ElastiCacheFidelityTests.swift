@@ -28,9 +28,16 @@ extension GatewayTests {
             let unnamed = await harness.query(
                 "CreateCacheCluster",
                 ["CacheClusterId": "no-group", "Engine": "redis", "CacheNodeType": "cache.t3.micro"])
-            // Named into neither a subnet group nor VPC security groups: as the seed's record.
-            #expect(unnamed.value("CacheSubnetGroupName") == nil)
-            #expect(unnamed.value("CacheSecurityGroupName") == "default")
+            // Named into neither: a VPC-only node type lands in the default VPC (as the AWS CLI's
+            // create-cache-cluster example answers), one that ran in EC2-Classic answers as the
+            // seed's record does.
+            #expect(unnamed.value("CacheSubnetGroupName") == "default")
+            #expect(unnamed.value("CacheSecurityGroupName") == nil)
+            let classic = await harness.query(
+                "CreateCacheCluster",
+                ["CacheClusterId": "classic", "Engine": "memcached", "CacheNodeType": "cache.m1.small"])
+            #expect(classic.value("CacheSubnetGroupName") == nil)
+            #expect(classic.value("CacheSecurityGroupName") == "default")
             // A VPC cluster has no EC2-Classic cache security groups.
             #expect(
                 named.body.contains("<CacheSecurityGroups/>")

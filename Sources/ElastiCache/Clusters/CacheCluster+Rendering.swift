@@ -77,7 +77,9 @@ extension CacheClusterRecord {
                     securityGroupIds.map { .object(["SecurityGroupId": .string($0), "Status": .string("active")]) }),
             "ReplicationGroupId": replicationGroupId.map(ShapeValue.string),
             "SnapshotRetentionLimit": isRedisLike ? .integer(Int64(snapshotRetentionLimit)) : nil,
-            "SnapshotWindow": isRedisLike ? snapshotWindow.map(ShapeValue.string) : nil,
+            // Redis OSS/Valkey clusters have a daily window even without automatic snapshots.
+            "SnapshotWindow": isRedisLike
+                ? .string(snapshotWindow ?? ReplicationGroupRecord.defaultSnapshotWindow) : nil,
             "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
             "AtRestEncryptionEnabled": .boolean(false),

@@ -8,6 +8,10 @@ import ServiceContract
 /// RebootCacheCluster.
 struct CacheClusterOperations {
     static let kind = "elasticache.cluster"
+    /// Node type families that ran in EC2-Classic; every later one is VPC-only.
+    static let classicFamilies: Set<String> = [
+        "cache.t1", "cache.m1", "cache.m2", "cache.c1", "cache.m3", "cache.r3",
+    ]
 
     let context: ElastiCacheCall
     var call: OperationCall { context.call }
@@ -150,7 +154,14 @@ struct CacheClusterOperations {
             _ = try SecurityGroupOperations(context: context).group(name)
         }
         let tags = try TagOperations.tags(call[.tags])
-        let inVPC = call.string(.cacheSubnetGroupName) != nil || context.strings(.securityGroupIds) != nil
+        // Named into neither a subnet group nor VPC security groups, a cluster lands in the
+        // region's default VPC (its `default` subnet group), unless it names cache security
+        // groups or its node type is one that ran in EC2-Classic (the seed's cache.m1.small).
+        let namedInVPC = call.string(.cacheSubnetGroupName) != nil || context.strings(.securityGroupIds) != nil
+        let defaultVPC =
+            !namedInVPC && context.strings(.cacheSecurityGroupNames) == nil
+            && !Self.classicFamilies.contains(String(nodeType.split(separator: ".").prefix(2).joined(separator: ".")))
+        let inVPC = namedInVPC || defaultVPC
         var cluster = CacheClusterRecord(
             id: id, arn: context.arn("cluster", id), engine: engine,
             engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil, numCacheNodes: count,
@@ -164,12 +175,11 @@ struct CacheClusterOperations {
             maintenanceWindow: window ?? "sun:05:00-sun:06:00",
             port: call.int(.port) ?? EngineCatalog.defaultPort[engine] ?? 6379,
             createTime: nil, pending: nil,
-            // A cluster named into a VPC (a subnet group, `default` included, or VPC security
-            // groups) has no EC2-Classic cache security groups; one named into neither answers
-            // as the seed's record does, with the `default` cache security group.
+            // A cluster in a VPC has no EC2-Classic cache security groups; an EC2-Classic one
+            // answers as the seed's record does, with the `default` cache security group.
             cacheSecurityGroupNames: context.strings(.cacheSecurityGroupNames) ?? (inVPC ? [] : ["default"]),
             securityGroupIds: context.strings(.securityGroupIds) ?? [],
-            subnetGroup: call.string(.cacheSubnetGroupName),
+            subnetGroup: call.string(.cacheSubnetGroupName) ?? (defaultVPC ? "default" : nil),
             autoMinorVersionUpgrade: call[.autoMinorVersionUpgrade]?.boolValue ?? true,
             snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
             snapshotWindow: call.string(.snapshotWindow),

@@ -9,10 +9,20 @@ package enum EngineCatalog {
     }
 
     package static let versions: [Version] = [
+        .init(engine: "memcached", version: "1.4.5", family: "memcached1.4", description: "memcached version 1.4.5"),
         .init(engine: "memcached", version: "1.4.14", family: "memcached1.4", description: "memcached version 1.4.14"),
+        .init(engine: "memcached", version: "1.4.24", family: "memcached1.4", description: "memcached version 1.4.24"),
+        .init(engine: "memcached", version: "1.4.33", family: "memcached1.4", description: "memcached version 1.4.33"),
+        .init(engine: "memcached", version: "1.4.34", family: "memcached1.4", description: "memcached version 1.4.34"),
+        .init(engine: "memcached", version: "1.5.10", family: "memcached1.5", description: "memcached version 1.5.10"),
         .init(engine: "memcached", version: "1.5.16", family: "memcached1.5", description: "memcached version 1.5.16"),
+        .init(engine: "memcached", version: "1.6.6", family: "memcached1.6", description: "memcached version 1.6.6"),
+        .init(engine: "memcached", version: "1.6.12", family: "memcached1.6", description: "memcached version 1.6.12"),
         .init(engine: "memcached", version: "1.6.17", family: "memcached1.6", description: "memcached version 1.6.17"),
         .init(engine: "memcached", version: "1.6.22", family: "memcached1.6", description: "memcached version 1.6.22"),
+        .init(engine: "redis", version: "4.0.10", family: "redis4.0", description: "redis version 4.0.10"),
+        .init(engine: "redis", version: "5.0.6", family: "redis5.0", description: "redis version 5.0.6"),
+        .init(engine: "redis", version: "6.0.5", family: "redis6.x", description: "redis version 6.0.5"),
         .init(engine: "redis", version: "6.2.6", family: "redis6.x", description: "redis version 6.2.6"),
         .init(engine: "redis", version: "7.0.7", family: "redis7", description: "redis version 7.0.7"),
         .init(engine: "redis", version: "7.1.0", family: "redis7", description: "redis version 7.1.0"),

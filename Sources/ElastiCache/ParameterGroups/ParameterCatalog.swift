@@ -48,13 +48,16 @@ package struct ParameterSpec: Sendable {
 
 package enum ParameterCatalog {
     package static let families = [
-        "memcached1.4", "memcached1.5", "memcached1.6", "redis6.x", "redis7", "valkey7", "valkey8", "valkey9",
+        "memcached1.4", "memcached1.5", "memcached1.6", "redis4.0", "redis5.0", "redis6.x", "redis7", "valkey7",
+        "valkey8", "valkey9",
     ]
 
     package static func parameters(family: String) -> [ParameterSpec]? {
         switch family {
         case "memcached1.4", "memcached1.5": memcached.filter { $0.minimumEngineVersion < "1.6" }
         case "memcached1.6": memcached
+        case "redis4.0": redis(listpack: false, since: "4.0.10")
+        case "redis5.0": redis(listpack: false, since: "5.0.0")
         case "redis6.x": redis(listpack: false, since: "6.0.0")
         case "redis7": redis(listpack: true, since: "7.0.0")
         case "valkey7": redis(listpack: true, since: "7.2.4")
@@ -72,7 +75,7 @@ package enum ParameterCatalog {
             "backlog_queue_limit", "1024", "integer", "1-10000", modifiable: false, since: "1.4.5",
             "The backlog queue limit."),
         .init(
-            "binding_protocol", "auto", "string", "auto,binary,ascii", modifiable: false, since: "1.4.5",
+            "binding_protocol", "auto", "string", "auto,binary,ascii", reboot: true, since: "1.4.5",
             "Binding protocol."),
         .init(
             "cas_disabled", "0", "boolean", zeroOne, reboot: true, since: "1.4.5",

@@ -154,7 +154,11 @@ struct ParameterGroupOperations {
                 "ChangeType": .string(spec.changeType),
             ])
         }
-        return .object(["Parameters": .list(rendered), "Marker": next.map(ShapeValue.string)])
+        return .object([
+            "Parameters": .list(rendered), "Marker": next.map(ShapeValue.string),
+            "CacheNodeTypeSpecificParameters": source == "user"
+                ? nil : NodeTypeSpecificParameters.render(family: family),
+        ])
     }
 
     /// A stored (non-default) group, for changes.

@@ -163,9 +163,10 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
             "ReplicationGroupId": .string(id), "Description": .string(description), "Status": .string(status.rawValue),
             "PendingModifiedValues": .object([:]), "MemberClusters": .list(memberIds.map(ShapeValue.string)),
             "NodeGroups": .list(groups),
-            // While the group is created, failover is being enabled (as CreateReplicationGroup answers).
+            // While a group without cluster mode is created, failover is being enabled (as
+            // CreateReplicationGroup answers); cluster mode has it from the start.
             "AutomaticFailover": .string(
-                automaticFailover ? (status == .creating ? "enabling" : "enabled") : "disabled"),
+                automaticFailover ? (status == .creating && !clusterMode ? "enabling" : "enabled") : "disabled"),
             "SnapshottingClusterId": clusterMode ? nil : snapshottingMember.map(ShapeValue.string),
             "MultiAZ": .string(multiAZ ? "enabled" : "disabled"),
             "ConfigurationEndpoint": clusterMode && ready

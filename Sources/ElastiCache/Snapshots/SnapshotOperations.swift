@@ -117,7 +117,9 @@ struct SnapshotOperations {
             "VpcId": snapshot.origin?.subnetGroup == nil ? nil : .string(context.vpcId),
             "AutoMinorVersionUpgrade": snapshot.origin.map { .boolean($0.autoMinorVersionUpgrade) },
             "SnapshotRetentionLimit": snapshot.origin.map { .integer(Int64($0.snapshotRetentionLimit)) },
-            "SnapshotWindow": snapshot.origin?.snapshotWindow.map(ShapeValue.string),
+            "SnapshotWindow": snapshot.origin.map {
+                .string($0.snapshotWindow ?? ReplicationGroupRecord.defaultSnapshotWindow)
+            },
             "AutomaticFailover": snapshot.origin?.automaticFailover.map { .string($0 ? "enabled" : "disabled") },
             "NumNodeGroups": snapshot.origin?.numNodeGroups.map { .integer(Int64($0)) },
             "Durability": snapshot.origin?.durability.map(ShapeValue.string),
