@@ -162,7 +162,7 @@ def test_tags(server, ec):
 
 def test_engine_versions(ec):
     versions = ec.describe_cache_engine_versions(Engine="valkey")["CacheEngineVersions"]
-    assert {v["CacheParameterGroupFamily"] for v in versions} == {"valkey7", "valkey8"}
+    assert {v["CacheParameterGroupFamily"] for v in versions} == {"valkey7", "valkey8", "valkey9"}
     defaults = ec.describe_cache_engine_versions(DefaultOnly=True)["CacheEngineVersions"]
     assert {v["Engine"] for v in defaults} == {"memcached", "redis", "valkey"}
 

@@ -140,6 +140,13 @@ def test_topics_subscriptions_and_publish(fresh_server):
         subscription = confirmed_subscription(server, sns, arn, receiver)
         assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsConfirmed"] == "1"
 
+        # Publish is a data event (AWS::SNS::Topic): a trail logs it when its selectors ask.
+        bucket = new_bucket(server)
+        ct = server.client("cloudtrail")
+        ct.create_trail(Name="publishes", S3BucketName=bucket)
+        ct.put_event_selectors(TrailName="publishes", AdvancedEventSelectors=[{"FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::SNS::Topic"]}]}])
+        ct.start_logging(Name="publishes")
         message_id = sns.publish(TopicArn=arn, Subject="Hello", Message="secret body")["MessageId"]
         server.advance(0)
         [notification] = receiver.of_type("Notification")
@@ -153,14 +160,19 @@ def test_topics_subscriptions_and_publish(fresh_server):
         server.advance(0)
         assert receiver.messages[-1][1] == "raw body"
 
-        # The call is recorded with the message hidden, as AWS hides it.
-        events = server.client("cloudtrail").lookup_events(
-            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "Publish"}])["Events"]
-        record = json.loads(events[-1]["CloudTrailEvent"])
-        assert record["eventSource"] == "sns.amazonaws.com"
+        # The call is recorded with the message hidden, as AWS hides it, as a data event: in the
+        # trail's files, not in the event history.
+        server.advance(301)
+        publishes = [r for _, r in records_in(server, bucket) if r["eventName"] == "Publish"]
+        assert len(publishes) == 2
+        record = publishes[0]
+        assert record["eventSource"] == "sns.amazonaws.com" and record["eventCategory"] == "Data"
+        assert record["resources"] == [{"type": "AWS::SNS::Topic", "ARN": arn, "accountId": "000000000000"}]
         assert record["requestParameters"]["message"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
         assert record["requestParameters"]["subject"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
-        assert "secret body" not in events[0]["CloudTrailEvent"]
+        assert "secret body" not in json.dumps(publishes)
+        assert server.client("cloudtrail").lookup_events(
+            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "Publish"}])["Events"] == []
 
         # The UnsubscribeURL works unsigned too; the confirmation is recorded as an anonymous call.
         with urllib.request.urlopen(notification["UnsubscribeURL"], timeout=5) as response:

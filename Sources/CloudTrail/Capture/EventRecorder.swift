@@ -139,7 +139,8 @@ package struct EventRecorder: Sendable {
             eventSource: "\(service).amazonaws.com", readOnly: readOnly,
             username: UserIdentity.username(call.principal), accessKeyId: call.principal.accessKeyId,
             record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn,
-            resourceType: prepared.resource?.type, resourceName: prepared.resource?.name)
+            resourceType: call.isDataEvent ? call.dataResources.first?.type : prepared.resource?.type,
+            resourceName: prepared.resource?.name)
     }
 
     /// CloudTrail's ceiling for requestParameters and responseElements: a larger field is

@@ -10,7 +10,7 @@ package enum DataEventSelection {
             eventID: "", account: call.principal.accountId, region: call.region, eventTime: call.time,
             eventName: call.eventName, eventSource: "\(call.model.metadata.endpointPrefix).amazonaws.com",
             readOnly: readOnly, username: nil, accessKeyId: nil, record: "", management: false,
-            resourceArn: call.dataResources.first?.arn)
+            resourceArn: call.dataResources.first?.arn, resourceType: call.dataResources.first?.type)
         return try wanted(entry, in: tx)
     }
 

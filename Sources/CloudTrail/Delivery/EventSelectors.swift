@@ -59,7 +59,8 @@ struct EventSelectors {
         let value: String
         switch selector[member: "Field"]?.stringValue {
         case "eventCategory": value = entry.management ? "Management" : "Data"
-        case "resources.type": value = entry.management ? "" : "AWS::S3::Object"
+        // Data events journaled before their type was kept were S3's.
+        case "resources.type": value = entry.management ? "" : entry.resourceType ?? "AWS::S3::Object"
         case "resources.ARN": value = entry.resourceArn ?? ""
         case "readOnly": value = entry.readOnly ? "true" : "false"
         case "eventSource": value = entry.eventSource

@@ -4,6 +4,12 @@ import ServiceContract
 
 extension TrailOperations {
     /// The fields an advanced event selector may name (CloudTrail's AdvancedFieldSelector).
+    /// The data resource types basic selectors take, with the ARN prefix of their values.
+    static let basicDataTypes = [
+        "AWS::S3::Object": "arn:aws:s3", "AWS::Lambda::Function": "arn:aws:lambda",
+        "AWS::DynamoDB::Table": "arn:aws:dynamodb",
+    ]
+
     static let advancedFields: Set<String> = [
         "eventCategory", "eventSource", "eventName", "eventType", "readOnly", "resources.type", "resources.ARN",
         "errorCode", "sessionCredentialFromConsole", "userIdentity.arn", "vpcEndpointId",
@@ -24,12 +30,13 @@ extension TrailOperations {
             for selector in selectors {
                 for resource in selector[member: "DataResources"]?.listValue ?? [] {
                     let values = (resource[member: "Values"]?.listValue ?? []).compactMap(\.stringValue)
-                    guard resource[member: "Type"]?.stringValue == "AWS::S3::Object",
-                        values.allSatisfy({ $0.hasPrefix("arn:aws:s3") })
-                    else {
+                    // Basic selectors take the three types AWS lists; Lambda functions and
+                    // DynamoDB tables are not hosted here, so their selectors never match.
+                    let type = resource[member: "Type"]?.stringValue ?? ""
+                    guard let prefix = Self.basicDataTypes[type], values.allSatisfy({ $0.hasPrefix(prefix) }) else {
                         throw error(
                             .invalidEventSelectorsException,
-                            "Only AWS::S3::Object data resources (ARN prefixes starting arn:aws:s3) are served by this server."
+                            "Data resources must be AWS::S3::Object, AWS::Lambda::Function or AWS::DynamoDB::Table with ARNs of that service."
                         )
                     }
                 }
@@ -44,9 +51,14 @@ extension TrailOperations {
             }
             for field in selector[member: "FieldSelectors"]?.listValue ?? []
             where field[member: "Field"]?.stringValue == "resources.type" {
-                guard field[member: "Equals"]?.listValue == [.string("AWS::S3::Object")] else {
+                // One resource type per selector, AWS::<service>::<type>; types of services not
+                // hosted here (Lambda, DynamoDB, …) are accepted and never match.
+                guard let types = field[member: "Equals"]?.listValue, types.count == 1,
+                    let type = types[0].stringValue, type.wholeMatch(of: /AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/) != nil
+                else {
                     throw error(
-                        .invalidEventSelectorsException, "Only AWS::S3::Object data events are served by this server.")
+                        .invalidEventSelectorsException,
+                        "resources.type must equal one resource type, such as AWS::S3::Object or AWS::SNS::Topic.")
                 }
             }
         }

@@ -27,7 +27,10 @@ struct ServiceUpdateOperations {
         var shapeValue: ShapeValue {
             .object([
                 "ServiceUpdateName": .string(name), "ServiceUpdateReleaseDate": .timestamp(released),
-                "ServiceUpdateEndDate": status == "expired" ? .timestamp(recommendedBy) : nil,
+                // An available update ends four months after its apply-by date (as AWS's example
+                // shows one); an expired one ended then.
+                "ServiceUpdateEndDate": .timestamp(
+                    status == "expired" ? recommendedBy : recommendedBy.addingTimeInterval(120 * 86400)),
                 "ServiceUpdateSeverity": .string(severity),
                 "ServiceUpdateRecommendedApplyByDate": .timestamp(recommendedBy),
                 "ServiceUpdateStatus": .string(status), "ServiceUpdateDescription": .string(description),

@@ -100,7 +100,8 @@ struct GlobalDatastoreRecord: Sendable, Codable, Equatable, LifecycleResource, T
                             "ReplicationGroupId": .string($0.replicationGroupId),
                             "ReplicationGroupRegion": .string($0.region), "Role": .string($0.role),
                             "AutomaticFailover": .string(automaticFailover ? "enabled" : "disabled"),
-                            "Status": .string("associated"),
+                            // A member joins while the datastore is created or changed.
+                            "Status": .string(status == .creating ? "associating" : "associated"),
                         ])
                     }) : nil,
             "ClusterEnabled": .boolean(clusterEnabled), "GlobalNodeGroups": clusterEnabled ? .list(groups) : nil,

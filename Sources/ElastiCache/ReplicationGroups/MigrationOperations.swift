@@ -83,8 +83,11 @@ struct MigrationOperations {
     }
 
     func start() throws -> ShapeValue {
-        let (group, migration) = try checked()
+        var (group, migration) = try checked()
         try tx.put(migration, kind: Migration.kind, scope: context.scope, id: group.id)
+        // The group is modifying while its primary starts replicating from the source.
+        groups.begin(.modifying, &group)
+        try groups.save(group)
         return .object(["ReplicationGroup": try groups.render(group)])
     }
 

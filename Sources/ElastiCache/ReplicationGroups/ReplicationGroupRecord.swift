@@ -37,7 +37,8 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     func event(from old: Status, to next: Settlement<Status>) -> String? {
         switch (old, next) {
         case (_, .removed): "Replication group \(id) deleted"
-        case (.creating, _): "Replication group \(id) created"
+        case (.creating, _):
+            "Replication group \(id) created"
         default: "Replication group \(id) modified"
         }
     }
@@ -185,12 +186,14 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
             "NetworkType": .string("ipv4"), "IpDiscovery": .string("ipv4"),
             "ClusterMode": .string(clusterMode ? "enabled" : "disabled"), "Engine": .string(engine),
             "UserGroupIds": userGroupIds.map { .list($0.map(ShapeValue.string)) },
-            "GlobalReplicationGroupInfo": globalReplicationGroupId.map {
-                .object([
-                    "GlobalReplicationGroupId": .string($0),
-                    "GlobalReplicationGroupMemberRole": globalRole.map(ShapeValue.string),
-                ])
-            },
+            // AWS answers an empty GlobalReplicationGroupInfo for a group in no global datastore.
+            "GlobalReplicationGroupInfo": .object([
+                "GlobalReplicationGroupId": globalReplicationGroupId.map(ShapeValue.string),
+                "GlobalReplicationGroupMemberRole": globalReplicationGroupId == nil
+                    ? nil : globalRole.map(ShapeValue.string),
+            ]),
+            // Log delivery (CloudWatch Logs, Kinesis Data Firehose) is not served: none configured.
+            "LogDeliveryConfigurations": .list([]),
         ])
     }
 }

@@ -123,6 +123,7 @@ struct SnapshotOperations {
             "AutomaticFailover": snapshot.origin?.automaticFailover.map { .string($0 ? "enabled" : "disabled") },
             "NumNodeGroups": snapshot.origin?.numNodeGroups.map { .integer(Int64($0)) },
             "Durability": snapshot.origin?.durability.map(ShapeValue.string),
+            "TopicArn": snapshot.origin?.topicArn.map(ShapeValue.string),
             "NodeSnapshots": .list(nodeSnapshots(snapshot)),
         ])
     }

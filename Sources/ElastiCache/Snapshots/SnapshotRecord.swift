@@ -74,6 +74,8 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
         var shards: [String]?
         /// The group's effective durability when the snapshot was taken (restores keep it).
         var durability: String? = nil
+        /// The cluster's SNS notification topic.
+        var topicArn: String? = nil
 
         init(cluster: CacheClusterRecord, group: ReplicationGroupRecord?) {
             preferredAvailabilityZone = cluster.preferredAvailabilityZone
@@ -86,6 +88,7 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
             numNodeGroups = group?.nodeGroups.count
             shards = group?.clusterMode == true ? group?.nodeGroups.map(\.id) : nil
             durability = group.map { $0.effectiveDurability ?? "disabled" }
+            topicArn = cluster.notificationTopicArn
         }
     }
 

@@ -16,6 +16,24 @@ package struct SNSService: ServiceHandler {
             .map { TaggedResource(arn: $0.arn, tags: $0.tags) }
     }
 
+    /// Publish and PublishBatch to a topic (or a platform endpoint) are data events, as CloudTrail
+    /// logs them (`AWS::SNS::Topic`); a Publish to a phone number names no resource and stays a
+    /// management event.
+    package func isDataEvent(_ operation: OperationModel) -> Bool {
+        operation.name == "Publish" || operation.name == "PublishBatch"
+    }
+
+    package func dataResources(for call: OperationCall) -> [DataResource] {
+        // The record names the resource's owner (the ARN's account), as CloudTrail's SNS records do.
+        func owned(_ type: String, _ arn: String) -> [DataResource] {
+            let account = arn.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first
+            return [DataResource(type: type, arn: arn, accountId: account.map(String.init))]
+        }
+        if let topic = call.string(.topicArn) { return owned("AWS::SNS::Topic", topic) }
+        if let target = call.string(.targetArn) { return owned("AWS::SNS::PlatformEndpoint", target) }
+        return []
+    }
+
     package func resource(for call: OperationCall) -> String? {
         if let arn = call.string(.topicArn) ?? call.string(.resourceArn) ?? call.string(.targetArn) {
             return arn
