@@ -69,7 +69,9 @@ def differences(expected, actual, shape, path=""):
             return [f"{path}: not a map"]
         return []
     if kind == "timestamp":
-        ok = isinstance(actual, datetime.datetime) or (isinstance(actual, str) and value_format(actual) == "timestamp")
+        # Parsed (boto3), ISO 8601 text (the CLI, Query services) or epoch seconds (the CLI, JSON ones).
+        ok = isinstance(actual, (datetime.datetime, int, float)) and not isinstance(actual, bool) or (
+            isinstance(actual, str) and value_format(actual) == "timestamp")
         return [] if ok else [f"{path}: not a timestamp ({actual!r})"]
     if kind == "boolean":
         return [] if isinstance(actual, bool) else [f"{path}: not a boolean ({actual!r})"]

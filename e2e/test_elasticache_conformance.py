@@ -149,6 +149,7 @@ def valid_steps(state):
         ("TestMigration", "us-east-1", {**rg, "CustomerNodeEndpointList": [{"Address": "10.0.0.9", "Port": 6379}]}),
         ("StartMigration", "us-east-1", {**rg, "CustomerNodeEndpointList": [{"Address": "10.0.0.9", "Port": 6379}]}),
         ("CompleteMigration", "us-east-1", rg),
+        ADVANCE,
         ("DeleteReplicationGroup", "us-east-1", rg),
         ("DeleteCacheCluster", "us-east-1", {"CacheClusterId": "conf-c"}),
         ("DeleteCacheSecurityGroup", "us-east-1", {"CacheSecurityGroupName": "conf-sg"}),

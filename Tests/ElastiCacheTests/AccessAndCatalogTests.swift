@@ -29,10 +29,22 @@ struct AccessAndCatalogTests {
         #expect(SnapshotOperations.stamp(midnight.addingTimeInterval(3.5 * 3600)).hasSuffix("-03-30"))
     }
 
-    @Test("the offering catalog covers every node type, both durations, three offering types, three engines")
+    @Test(
+        "the offering catalog covers every node type, both durations, three offering types, three engines; older generations also the three utilization types"
+    )
     func offerings() {
         let catalog = ReservedNodeOperations.catalog
-        #expect(catalog.count == EngineCatalog.nodeTypes.count * 2 * 3 * 3)
+        let legacy = EngineCatalog.nodeTypes.filter {
+            ReservedNodeOperations.legacyFamilies.contains($0.split(separator: ".").prefix(2).joined(separator: "."))
+        }
+        #expect(catalog.count == EngineCatalog.nodeTypes.count * 2 * 3 * 3 + legacy.count * 2 * 3 * 2)
+        let heavy = catalog.first {
+            $0.nodeType == "cache.m3.2xlarge" && $0.offeringType == "Heavy Utilization" && $0.duration == 31_536_000
+        }
+        #expect((heavy?.hourlyCharge ?? 0) > 0 && heavy?.usagePrice == 0 && (heavy?.fixedPrice ?? 0) > 0)
+        let light = catalog.first { $0.nodeType == "cache.r3.large" && $0.offeringType == "Light Utilization" }
+        #expect((light?.usagePrice ?? 0) > 0 && light?.hourlyCharge == 0)
+        #expect(!catalog.contains { $0.nodeType == "cache.r6g.large" && $0.offeringType == "Light Utilization" })
         #expect(Set(catalog.map(\.id)).count == catalog.count)
         let micro = catalog.filter {
             $0.nodeType == "cache.t3.micro" && $0.product == "redis" && $0.duration == 31_536_000

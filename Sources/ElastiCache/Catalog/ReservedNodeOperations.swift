@@ -62,6 +62,13 @@ struct ReservedNodeOperations {
         }
     }
 
+    /// The utilization-based offering types AWS sold before the upfront ones, still listed for
+    /// node types of those generations (Redis OSS and Memcached only).
+    static let legacyOfferingTypes = ["Heavy Utilization", "Medium Utilization", "Light Utilization"]
+    static let legacyFamilies: Set<String> = [
+        "cache.t1", "cache.m1", "cache.m2", "cache.c1", "cache.m3", "cache.r3", "cache.t2", "cache.m4", "cache.r4",
+    ]
+
     static let catalog: [Offering] = EngineCatalog.nodeTypes.sorted().flatMap { nodeType in
         durations.flatMap { duration in
             offeringTypes.flatMap { offeringType in
@@ -77,6 +84,32 @@ struct ReservedNodeOperations {
                         duration: duration, fixedPrice: fixed, usagePrice: 0, product: product,
                         offeringType: offeringType, hourlyCharge: recurring)
                 }
+            } + legacy(nodeType, duration: duration)
+        }
+    }
+
+    /// Heavy utilization: half up front and an hourly charge for every hour; medium and light:
+    /// less up front and a usage price for the hours the node runs.
+    static func legacy(_ nodeType: String, duration: Int) -> [Offering] {
+        guard legacyFamilies.contains(nodeType.split(separator: ".").prefix(2).joined(separator: ".")) else {
+            return []
+        }
+        let years = Double(duration) / 31_536_000
+        let hourly = 0.017 * units(nodeType) * (years > 1 ? 0.5 : 0.7)
+        let hours = 24 * 365 * years
+        return legacyOfferingTypes.flatMap { offeringType in
+            ["redis", "memcached"].map { product in
+                let shares: [String: Double] = [
+                    "Heavy Utilization": 0.5, "Medium Utilization": 0.4, "Light Utilization": 0.25,
+                ]
+                let upfront = shares[offeringType] ?? 0
+                let fixed = (hourly * hours * upfront).rounded()
+                let rest = ((hourly * hours - fixed) / hours * 1000).rounded() / 1000
+                let heavy = offeringType == "Heavy Utilization"
+                return Offering(
+                    id: offeringId("\(nodeType)|\(duration)|\(offeringType)|\(product)"), nodeType: nodeType,
+                    duration: duration, fixedPrice: fixed, usagePrice: heavy ? 0 : rest, product: product,
+                    offeringType: offeringType, hourlyCharge: heavy ? rest : 0)
             }
         }
     }

@@ -120,14 +120,48 @@ extension CacheClusterOperations {
 
     func delete() throws -> ShapeValue {
         var cluster = try cluster(try call.required(.cacheClusterId))
-        try requireStandalone(cluster)
         try requireAvailable(cluster)
+        if cluster.replicationGroupId != nil { return try deleteReplica(cluster) }
         if let name = call.string(.finalSnapshotIdentifier) {
             try SnapshotOperations(context: context).finalSnapshot(name, of: cluster)
         }
         lifecycle.begin(.deleting, &cluster, now: call.now)
         try save(cluster)
         return .object(["CacheCluster": render(cluster)])
+    }
+
+    /// A read replica of a group without cluster mode can be deleted on its own, unless the
+    /// group is Multi-AZ or it is the last replica under automatic failover, as AWS documents.
+    private func deleteReplica(_ cluster: CacheClusterRecord) throws -> ShapeValue {
+        let groups = ReplicationGroupOperations(context: context)
+        var group = try groups.group(cluster.replicationGroupId ?? "")
+        try groups.requireAvailable(group)
+        let members = group.nodeGroups.first?.members ?? []
+        let replicas = members.filter { $0.role == "replica" }
+        guard !group.clusterMode, replicas.contains(where: { $0.clusterId == cluster.id }) else {
+            throw call.error(
+                .invalidCacheClusterStateFault,
+                "Cache cluster \(cluster.id) is \(group.clusterMode ? "in a cluster-mode group" : "the primary") of replication group \(group.id); change it through the replication group."
+            )
+        }
+        if group.multiAZ || (replicas.count == 1 && group.automaticFailover) {
+            throw call.error(
+                .invalidCacheClusterStateFault,
+                group.multiAZ
+                    ? "Cache cluster \(cluster.id) is in a node group of \(group.id) with Multi-AZ enabled."
+                    : "Cache cluster \(cluster.id) is the last read replica of \(group.id), which has automatic failover enabled."
+            )
+        }
+        if call.string(.finalSnapshotIdentifier) != nil {
+            throw call.error(
+                .invalidParameterCombinationException, "A read replica cannot be deleted with a final snapshot.")
+        }
+        group.nodeGroups[0].members.removeAll { $0.clusterId == cluster.id }
+        if group.snapshottingClusterId == cluster.id { group.snapshottingClusterId = nil }
+        try groups.removeMember(cluster.id)
+        groups.begin(.modifying, &group)
+        try groups.save(group)
+        return .object(["CacheCluster": render(try self.cluster(cluster.id))])
     }
 
     func reboot() throws -> ShapeValue {

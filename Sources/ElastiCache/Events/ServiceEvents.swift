@@ -36,7 +36,15 @@ struct ServiceEvents {
 
     /// DescribeEvents: by source, type and time (default: the last 60 minutes), oldest first.
     func describe() throws -> ShapeValue {
+        // Transitions that fell due since anything last read their family write their events
+        // now, so the list holds everything that happened (not only what someone described).
         _ = try clusters.allClusters()
+        _ = try context.table(ReplicationGroupRecord.self).list()
+        _ = try context.table(SnapshotRecord.self).list()
+        _ = try context.table(UserRecord.self).list()
+        _ = try context.table(UserGroupRecord.self).list()
+        _ = try context.table(ServerlessCacheRecord.self).list()
+        _ = try context.table(ServerlessSnapshotRecord.self).list()
         let tx = context.tx
         let oldest = call.now.addingTimeInterval(-Self.retention)
         var events: [ServiceEventRecord] = []

@@ -23,12 +23,12 @@ struct MigrationOperations {
     /// The group, available and not in cluster mode, with exactly one valid source endpoint.
     func checked() throws -> (ReplicationGroupRecord, Migration) {
         let group = try groups.group(try call.required(.replicationGroupId))
-        try groups.requireAvailable(group)
         if try tx.get(Migration.self, kind: Migration.kind, scope: context.scope, id: group.id) != nil {
             throw call.error(
                 .replicationGroupAlreadyUnderMigrationFault,
                 "Replication group \(group.id) is already under migration.")
         }
+        try groups.requireAvailable(group)
         guard !group.authTokenEnabled, !group.transitEncryptionEnabled else {
             throw call.error(
                 .invalidReplicationGroupStateFault,
@@ -86,7 +86,7 @@ struct MigrationOperations {
         var (group, migration) = try checked()
         try tx.put(migration, kind: Migration.kind, scope: context.scope, id: group.id)
         // The group is modifying while its primary starts replicating from the source.
-        groups.begin(.modifying, &group)
+        groups.begin(.modifying, &group, nodeGroups: false)
         try groups.save(group)
         return .object(["ReplicationGroup": try groups.render(group)])
     }

@@ -42,8 +42,11 @@ struct ReplicationGroupOperations {
         return group.shapeValue(endpoints: context.settings.endpoints, members: members)
     }
 
-    func begin(_ status: ReplicationGroupRecord.Status, _ group: inout ReplicationGroupRecord) {
+    /// Enters `status`; `nodeGroups` false: a change that leaves the node groups as they are.
+    func begin(_ status: ReplicationGroupRecord.Status, _ group: inout ReplicationGroupRecord, nodeGroups: Bool = true)
+    {
         group.begin(status, until: context.readyAt)
+        group.nodeGroupsUnchanged = nodeGroups ? nil : true
     }
 
     func requireAvailable(_ group: ReplicationGroupRecord) throws {
@@ -71,7 +74,7 @@ struct ReplicationGroupOperations {
             autoMinorVersionUpgrade: group.autoMinorVersionUpgrade,
             snapshotRetentionLimit: group.snapshotRetentionLimit,
             snapshotWindow: group.snapshotWindow, authTokenEnabled: group.authTokenEnabled,
-            transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: nil,
+            transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: group.notificationTopicArn,
             replicationGroupId: group.id, tags: [])
         member.groupClusterMode = group.clusterMode
         member.restoreFrom = restoreFrom
@@ -184,6 +187,7 @@ struct ReplicationGroupOperations {
         group.subnetGroup = call.string(.cacheSubnetGroupName)
         group.securityGroupIds = context.strings(.securityGroupIds)
         group.kmsKeyId = call.string(.KmsKeyId)
+        group.notificationTopicArn = call.string(.notificationTopicArn)
         group.durability = try call.string(.durability).map { try Durability.checked($0, call: call) }
         group.effectiveDurability = try Durability.effective(
             call.string(.durability) ?? source?.origin?.durability, version: version, call: call)

@@ -93,6 +93,11 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     package var durability: String? = nil
     package var effectiveDurability: String? = nil
     package var kmsKeyId: String? = nil
+    /// A modification that leaves the node groups as they are (StartMigration): they stay
+    /// `available` while the group is `modifying`.
+    package var nodeGroupsUnchanged: Bool? = nil
+    /// The SNS topic CreateReplicationGroup named: its member clusters notify it.
+    package var notificationTopicArn: String? = nil
 
     /// `none`, `sse-elasticache` or `sse-kms`: how data at rest is encrypted.
     var storageEncryptionType: String {
@@ -141,7 +146,8 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
         let ready = status != .creating
         let groups = nodeGroups.map { group -> ShapeValue in
             .object([
-                "NodeGroupId": .string(group.id), "Status": .string(status.rawValue),
+                "NodeGroupId": .string(group.id),
+                "Status": .string(status == .modifying && nodeGroupsUnchanged == true ? "available" : status.rawValue),
                 "PrimaryEndpoint": !clusterMode && ready
                     ? endpoint(endpoints.replicationGroup(self, nodeGroup: group.id, reader: false)) : nil,
                 "ReaderEndpoint": !clusterMode && ready

@@ -83,18 +83,31 @@ struct SnapshotOperations {
     /// One per node (the cluster's, or the group's primary), or one per shard with cluster mode.
     func nodeSnapshots(_ snapshot: SnapshotRecord) -> [ShapeValue] {
         // AWS knows the size once the snapshot is taken.
-        let size = ShapeValue.string(snapshot.status == .creating ? "" : "0 MB")
+        // While it is taken, AWS knows neither its size nor its time (its examples of
+        // CreateSnapshot); a cluster-mode one names only each shard until then.
+        // A copy is of data already taken.
+        let taken = snapshot.status != .creating || snapshot.rdbOf != nil
+        let size = ShapeValue.string(taken ? "0 MB" : "")
+        let snapshotTime = taken ? ShapeValue.timestamp(snapshot.created) : nil
         guard let shards = snapshot.origin?.shards else {
             return [
                 .object([
                     "CacheNodeId": .string("0001"), "CacheSize": size,
                     "CacheNodeCreateTime": snapshot.clusterCreateTime.map(ShapeValue.timestamp),
-                    "SnapshotCreateTime": .timestamp(snapshot.created),
+                    "SnapshotCreateTime": snapshotTime,
                 ])
             ]
         }
-        return shards.map {
-            .object(["NodeGroupId": .string($0), "CacheSize": size, "SnapshotCreateTime": .timestamp(snapshot.created)])
+        let clusters = snapshot.origin?.shardClusters ?? []
+        return shards.enumerated().map { index, shard in
+            .object([
+                "NodeGroupId": .string(shard), "CacheSize": size, "SnapshotCreateTime": snapshotTime,
+                // The shard's primary as it was when the snapshot was taken (older snapshots: unknown).
+                "CacheClusterId": taken && clusters.indices.contains(index) && !clusters[index].isEmpty
+                    ? .string(clusters[index]) : nil,
+                "CacheNodeId": taken ? .string("0001") : nil,
+                "CacheNodeCreateTime": taken ? snapshot.clusterCreateTime.map(ShapeValue.timestamp) : nil,
+            ])
         }
     }
 

@@ -76,6 +76,8 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
         var durability: String? = nil
         /// The cluster's SNS notification topic.
         var topicArn: String? = nil
+        /// Cluster mode on: each shard's primary (the cluster its NodeSnapshot names).
+        var shardClusters: [String]? = nil
 
         init(cluster: CacheClusterRecord, group: ReplicationGroupRecord?) {
             preferredAvailabilityZone = cluster.preferredAvailabilityZone
@@ -89,6 +91,9 @@ struct SnapshotRecord: Sendable, Codable, Equatable, LifecycleResource, Taggable
             shards = group?.clusterMode == true ? group?.nodeGroups.map(\.id) : nil
             durability = group.map { $0.effectiveDurability ?? "disabled" }
             topicArn = cluster.notificationTopicArn
+            shardClusters =
+                group?.clusterMode == true
+                ? group?.nodeGroups.map { $0.members.first { $0.role == "primary" }?.clusterId ?? "" } : nil
         }
     }
 
