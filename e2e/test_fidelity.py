@@ -181,3 +181,21 @@ def test_session_tokens_report_their_size_and_honour_a_minimum(server):
                             secret=padded["Credentials"]["SecretAccessKey"],
                             token=padded["Credentials"]["SessionToken"])
     assert session.get_caller_identity()["Arn"].endswith(f":user/{user}")
+
+
+def test_dates_have_the_precision_each_service_answers(server):
+    """IAM and STS dates have whole seconds (AWS's current examples); ElastiCache's milliseconds."""
+    import re
+
+    form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    server.client("iam").create_user(UserName=f"dates-{uuid.uuid4().hex[:6]}")
+    _, _, iam = signed(server, "iam", f"{server.endpoint}/", form, b"Action=ListUsers&Version=2010-05-08")
+    created = re.findall(rb"<CreateDate>([^<]+)</CreateDate>", iam)
+    assert created and all(re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", d) for d in created), created
+    server.client("elasticache").create_cache_cluster(
+        CacheClusterId=f"dates-{uuid.uuid4().hex[:6]}", Engine="redis", CacheNodeType="cache.t4g.small")
+    server.advance(10)
+    _, _, ec = signed(server, "elasticache", f"{server.endpoint}/", form,
+                      b"Action=DescribeCacheClusters&Version=2015-02-02")
+    times = re.findall(rb"<CacheClusterCreateTime>([^<]+)</CacheClusterCreateTime>", ec)
+    assert times and all(re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t) for t in times), times

@@ -7,6 +7,10 @@ import Foundation
 struct XMLShapeWriter {
     let model: ServiceModel
 
+    /// Services whose XML dates have whole seconds (AWS's current IAM and STS examples);
+    /// ElastiCache, SNS and S3 write milliseconds.
+    static let wholeSeconds: Set<String> = ["iam", "sts"]
+
     func writeMembers(_ value: ShapeValue, shape: Shape, into xml: inout XMLWriter) {
         guard case .structure(let fields) = value else { return }
         for target in shape.targets(in: model).members
@@ -64,13 +68,17 @@ struct XMLShapeWriter {
             }
             if !flattened { xml.close(name) }
         default:
-            xml.element(name, Self.scalarText(value, format: member.timestampFormat ?? shape.timestampFormat))
+            xml.element(
+                name,
+                Self.scalarText(
+                    value, format: member.timestampFormat ?? shape.timestampFormat,
+                    fractional: !Self.wholeSeconds.contains(model.metadata.endpointPrefix)))
         }
     }
 
     /// The text form of a scalar: booleans `true`/`false`, ISO 8601 timestamps (or as the
-    /// model's `timestampFormat` says), base64 blobs.
-    static func scalarText(_ value: ShapeValue, format: String?) -> String {
+    /// model's `timestampFormat` says; `fractional` false: whole seconds), base64 blobs.
+    static func scalarText(_ value: ShapeValue, format: String?, fractional: Bool = true) -> String {
         switch value {
         case .string(let s): s
         case .integer(let i): String(i)
@@ -80,7 +88,7 @@ struct XMLShapeWriter {
             switch format {
             case "unixTimestamp": String(Int64(date.timeIntervalSince1970))
             case "rfc822": Timestamps.httpDate(date)
-            default: Timestamps.iso8601(date, fractional: true)
+            default: Timestamps.iso8601(date, fractional: fractional)
             }
         case .blob(let bytes): Data(bytes).base64EncodedString()
         case .structure, .list, .map: ""

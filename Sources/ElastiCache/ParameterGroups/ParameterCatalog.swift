@@ -72,6 +72,21 @@ package enum ParameterCatalog {
 
     static let memcached: [ParameterSpec] = [
         .init(
+            "config_max", "16", "integer", "1-", modifiable: false, since: "1.4.14",
+            "The maximum number of ElastiCache configuration entries."),
+        .init(
+            "config_size_max", "65536", "integer", "1-", modifiable: false, since: "1.4.14",
+            "The maximum size of the configuration entries, in bytes."),
+        .init(
+            "maximize_core_file_limit", "0", "boolean", zeroOne, modifiable: false, since: "1.4.5",
+            "Maximize the core file limit for the daemon."),
+        .init(
+            "modern", "1", "boolean", zeroOne, reboot: true, since: "1.4.33",
+            "An alias for several of the engine's newer defaults (slab_reassign, lru_crawler, lru_maintainer, …)."),
+        .init(
+            "watcher_logbuf_size", "256", "integer", "0-", since: "1.4.33",
+            "The size, in kilobytes, of the buffer the watch command's log uses."),
+        .init(
             "backlog_queue_limit", "1024", "integer", "1-10000", modifiable: false, since: "1.4.5",
             "The backlog queue limit."),
         .init(
@@ -178,6 +193,35 @@ package enum ParameterCatalog {
                 "appendfsync", "everysec", "string", "always,everysec,no", since: since,
                 "fsync policy for AOF persistence."),
             .init("appendonly", "no", "string", yesNo, since: since, "Enable Redis persistence."),
+            .init(
+                "client-output-buffer-limit-normal-hard-limit", "0", "integer", "0-", since: since,
+                "Normal client output buffer hard limit in bytes."),
+            .init(
+                "client-output-buffer-limit-normal-soft-limit", "0", "integer", "0-", since: since,
+                "Normal client output buffer soft limit in bytes."),
+            .init(
+                "client-output-buffer-limit-normal-soft-seconds", "0", "integer", "0-", since: since,
+                "Normal client output buffer soft limit in seconds."),
+            .init(
+                "client-output-buffer-limit-pubsub-hard-limit", "33554432", "integer", "0-", since: since,
+                "Pubsub client output buffer hard limit in bytes."),
+            .init(
+                "client-output-buffer-limit-pubsub-soft-limit", "8388608", "integer", "0-", since: since,
+                "Pubsub client output buffer soft limit in bytes."),
+            .init(
+                "client-output-buffer-limit-pubsub-soft-seconds", "60", "integer", "0-", since: since,
+                "Pubsub client output buffer soft limit in seconds."),
+            .init(
+                "client-output-buffer-limit-replica-soft-seconds", "60", "integer", "0-", modifiable: false,
+                since: since, "Replica client output buffer soft limit in seconds."),
+            .init(
+                "repl-timeout", "60", "integer", "11-", since: since,
+                "The timeout in seconds for bulk transfer I/O during sync, and for the primary and replicas to see each other."
+            ),
+            .init(
+                "reserved-memory", "0", "integer", "0-", since: since,
+                "The amount of memory reserved for non-cache memory usage, in bytes (reserved-memory-percent is the default way)."
+            ),
             .init(
                 "close-on-replica-write", "yes", "string", yesNo, since: since,
                 "If enabled, clients who attempt to write to a read-only replica will be disconnected."),
