@@ -505,3 +505,29 @@ def test_a_cluster_mode_snapshot_saves_every_shard_and_restores_into_as_many(fre
     assert keys == ["orders-export-0001.rdb", "orders-export-0002.rdb"]
     bodies = [s3.get_object(Bucket="shard-exports", Key=k)["Body"].read() for k in keys]
     assert all(b.startswith(b"REDIS") and b"order:" in b for b in bodies)
+
+
+def test_a_cluster_mode_snapshot_restores_into_another_shard_count(fresh_server):
+    """The restored cluster imports the snapshot's keys (redis-cli --cluster import) into its
+    own slots: three shards from a two-shard snapshot, and cluster mode from a snapshot without."""
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    ec = srv.client("elasticache")
+    two_shard_group_with_keys(srv, ec, "ledger", "redis", "entry:")
+    ec.create_snapshot(ReplicationGroupId="ledger", SnapshotName="ledger-nightly")
+    srv.advance(10)
+    assert ec.describe_snapshots(SnapshotName="ledger-nightly")["Snapshots"][0]["SnapshotStatus"] == "available"
+
+    ec.create_replication_group(
+        ReplicationGroupId="ledger-wide", ReplicationGroupDescription="restored wider", SnapshotName="ledger-nightly",
+        NumNodeGroups=3, ReplicasPerNodeGroup=0, CacheNodeType="cache.t4g.small")
+    until_available(srv, ec, "ledger-wide")
+    restored = group(ec, "ledger-wide")
+    assert len(restored["NodeGroups"]) == 3
+    endpoint = restored["ConfigurationEndpoint"]
+    reader = eventually(lambda: RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5))
+    assert all(reader.get(f"entry:{n}") == str(n).encode() for n in range(100))
+    # Every shard holds some of them: the keys went to the slots' new owners.
+    counts = [sum(1 for _ in reader.scan_iter(match="entry:*", target_nodes=node))
+              for node in reader.get_primaries()]
+    assert len(counts) == 3 and all(counts) and sum(counts) == 100
+    reader.close()

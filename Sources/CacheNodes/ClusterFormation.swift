@@ -21,6 +21,8 @@ extension NodeSupervisor {
                     // Gossip spreads slots and roles within a second or two.
                     formed = await until(seconds: 10) { self.isFormed(group) }
                 }
+                // A restore of another shape brings its keys in once the cluster is up.
+                if formed { formed = await importRestoredData(group) }
             }
             for node in group.nodes { readiness.set(node, formed) }
         }
@@ -201,7 +203,7 @@ extension NodeSupervisor {
     /// Polls `condition` for up to `seconds` (gossip and failovers take a moment); answers
     /// whether it came true.
     @discardableResult
-    private func until(seconds: Int = 5, _ condition: () async -> Bool) async -> Bool {
+    func until(seconds: Int = 5, _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
         while await !condition() {
             guard ContinuousClock.now < deadline else { return false }

@@ -17,6 +17,8 @@ struct ReplicationLayout: Equatable {
         var clusterMode: Bool
         var automaticFailover: Bool
         var shards: [Shard]
+        /// Snapshot data to import once the cluster is formed (ReplicationGroupRecord.importFrom).
+        var importFrom: [String] = []
 
         var primary: String? { shards.first?.primary }
         var replicas: [String] { shards.first?.replicas ?? [] }
@@ -46,7 +48,7 @@ struct ReplicationLayout: Equatable {
             }
             let group = Group(
                 arn: record.arn, clusterMode: record.clusterMode, automaticFailover: record.automaticFailover,
-                shards: shards)
+                shards: shards, importFrom: record.importFrom ?? [])
             if !record.clusterMode, let primary = group.primary {
                 for replica in group.replicas { replicaOf[replica] = primary }
             }

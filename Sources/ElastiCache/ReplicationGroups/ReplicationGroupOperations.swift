@@ -89,6 +89,15 @@ struct ReplicationGroupOperations {
     /// the snapshot's RDB for every member without cluster mode; in cluster mode the same
     /// shard's RDB for each shard's primary, when the snapshot has as many shards (a replica
     /// takes its data from its primary; other shard counts start empty).
+    /// The snapshot data a cluster-mode group imports once formed, when its primaries could not
+    /// start with it: a snapshot with another shard count, or one without cluster mode.
+    static func importData(_ source: SnapshotRecord?, layout: GroupLayout) -> [String]? {
+        guard let source, layout.clusterMode else { return nil }
+        guard let shards = source.shardNodes else { return [source.dataKey] }
+        guard shards.count != layout.plans.count else { return nil }
+        return shards.indices.map { SnapshotRecord.shardKey(source.dataKey, $0) }
+    }
+
     func restoreData(_ source: SnapshotRecord?, shard: Int, of layout: GroupLayout, primary: Bool) -> String? {
         guard let source else { return nil }
         guard layout.clusterMode else { return source.shardNodes == nil ? source.dataKey : nil }
@@ -187,6 +196,7 @@ struct ReplicationGroupOperations {
         group.subnetGroup = call.string(.cacheSubnetGroupName)
         group.securityGroupIds = context.strings(.securityGroupIds)
         group.kmsKeyId = call.string(.KmsKeyId)
+        group.importFrom = Self.importData(source, layout: layout)
         group.notificationTopicArn = call.string(.notificationTopicArn)
         group.durability = try call.string(.durability).map { try Durability.checked($0, call: call) }
         group.effectiveDurability = try Durability.effective(

@@ -93,6 +93,9 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     package var durability: String? = nil
     package var effectiveDurability: String? = nil
     package var kmsKeyId: String? = nil
+    /// Cluster mode restored from a snapshot of another shape: the snapshot data the formed
+    /// cluster imports (its shards' RDBs, or the one RDB of a snapshot without cluster mode).
+    package var importFrom: [String]? = nil
     /// A modification that leaves the node groups as they are (StartMigration): they stay
     /// `available` while the group is `modifying`.
     package var nodeGroupsUnchanged: Bool? = nil
