@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "CacheNodes",
             dependencies: [
-                "ElastiCache", "Persistence", .product(name: "Logging", package: "swift-log"),
+                "ElastiCache", "Persistence", "SigV4", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

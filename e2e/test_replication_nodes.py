@@ -531,3 +531,66 @@ def test_a_cluster_mode_snapshot_restores_into_another_shard_count(fresh_server)
               for node in reader.get_primaries()]
     assert len(counts) == 3 and all(counts) and sum(counts) == 100
     reader.close()
+
+
+def iam_auth_token(group_id, user, key_id, secret, region="us-east-1", token=None):
+    """An ElastiCache IAM auth token as AWS's documentation builds one: a SigV4-presigned GET of
+    http://<cache>/?Action=connect&User=<user>, without its scheme."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+
+    request = botocore.awsrequest.AWSRequest(
+        method="GET", url=f"http://{group_id}/", params={"Action": "connect", "User": user})
+    botocore.auth.SigV4QueryAuth(
+        botocore.credentials.Credentials(key_id, secret, token), "elasticache", region, expires=900).add_auth(request)
+    return request.prepare().url.removeprefix("http://")
+
+
+def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec, iam = srv.client("elasticache"), srv.client("iam")
+    ec.create_user(UserId="reporting", UserName="reporting", Engine="redis", AuthenticationMode={"Type": "iam"},
+                   AccessString="on ~* +@all")
+    ec.create_user(UserId="locked-default", UserName="default", Engine="redis", NoPasswordRequired=True,
+                   AccessString="off ~* +@all")
+    ec.create_user_group(UserGroupId="iam-users", Engine="redis", UserIds=["reporting", "locked-default"])
+    srv.advance(10)
+    ec.create_replication_group(
+        ReplicationGroupId="iam-auth", ReplicationGroupDescription="IAM authentication", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=1, TransitEncryptionEnabled=True,
+        UserGroupIds=["iam-users"])
+    until_available(srv, ec, "iam-auth")
+    primary = group(ec, "iam-auth")["NodeGroups"][0]["PrimaryEndpoint"]
+
+    def signed_in(password):
+        return redis.Redis(host=primary["Address"], port=primary["Port"], username="reporting",
+                           password=password, socket_timeout=5)
+
+    key_id, secret = srv.profile()
+    token = iam_auth_token("iam-auth", "reporting", key_id, secret)
+    assert eventually(lambda: signed_in(token).set("report:1", "signed in with IAM"))
+    assert signed_in(token).get("report:1") == b"signed in with IAM"
+    # RESP3's HELLO … AUTH signs in the same way.
+    hello = redis.Redis(host=primary["Address"], port=primary["Port"], username="reporting", password=token,
+                        protocol=3, socket_timeout=5)
+    assert hello.get("report:1") == b"signed in with IAM"
+
+    # A tampered token, one for another user or group, or a guessed password: the engine's error.
+    tampered = token[:-4] + ("0000" if not token.endswith("0000") else "1111")
+    for wrong in (tampered, iam_auth_token("iam-auth", "someone-else", key_id, secret),
+                  iam_auth_token("other-group", "reporting", key_id, secret), "a-guessed-password"):
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            signed_in(wrong).ping()
+
+    # An IAM user needs elasticache:Connect on the group and the user.
+    iam.create_user(UserName="analyst")
+    analyst = iam.create_access_key(UserName="analyst")["AccessKey"]
+    as_analyst = iam_auth_token("iam-auth", "reporting", analyst["AccessKeyId"], analyst["SecretAccessKey"])
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        signed_in(as_analyst).ping()
+    iam.put_user_policy(UserName="analyst", PolicyName="connect", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "elasticache:Connect", "Resource": [
+            "arn:aws:elasticache:us-east-1:000000000000:replicationgroup:iam-auth",
+            "arn:aws:elasticache:us-east-1:000000000000:user:reporting"]}]}))
+    assert signed_in(as_analyst).get("report:1") == b"signed in with IAM"

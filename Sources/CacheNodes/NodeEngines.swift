@@ -1,5 +1,6 @@
 import ElastiCache
 import Foundation
+import SigV4
 
 /// Which server program backs which engine: `memcached` for memcached, `valkey-server` for
 /// valkey when it is on PATH (else `redis-server`, which speaks the same protocol), and
@@ -114,7 +115,8 @@ package struct NodeEngines: Sendable {
         for (name, value) in (settings?.parameters ?? [:]).sorted(by: { $0.key < $1.key }) {
             text += "\(name) \(Self.quoted(value))\n"
         }
-        for rule in Self.userRules(passwords: passwords, users: settings?.users) + [supervisorRule(supervisorSecret)] {
+        let customers = Self.userRules(passwords: passwords, users: settings?.users, secret: supervisorSecret)
+        for rule in customers + [supervisorRule(supervisorSecret)] {
             text += "user \(rule.map(Self.quoted).joined(separator: " "))\n"
         }
         // Any node of a group may be a replica (now or after a failover).
@@ -128,10 +130,17 @@ package struct NodeEngines: Sendable {
     /// The node's customer-facing users, each as `name` then its rule: a replication group's
     /// RBAC users when it has user groups (the group's `default` replaces the built-in one, which
     /// is otherwise off), else the default user with the AUTH tokens.
-    static func userRules(passwords: [String], users: [NodeUser]?) -> [[String]] {
+    /// An IAM-authenticated user's password is derived from the supervisor's secret.
+    static func userRules(passwords: [String], users: [NodeUser]?, secret: String) -> [[String]] {
         guard let users else { return [defaultUserRule(passwords)] }
-        let rules = users.map { [$0.name] + $0.rule }
+        let rules = users.map { [$0.name] + $0.rule + ($0.iam ? [">" + iamPassword($0.name, secret: secret)] : []) }
         return users.contains { $0.name == "default" } ? rules : [["default", "reset", "off"]] + rules
+    }
+
+    /// The password an IAM-authenticated user has on the nodes: never shown to a client (the
+    /// group's endpoints put it in place of a verified IAM auth token).
+    static func iamPassword(_ user: String, secret: String) -> String {
+        SigV4.hmacHex(key: secret, "iam-user:" + user)
     }
 
     func supervisorRule(_ secret: String) -> [String] {

@@ -18,9 +18,11 @@ final class NodeProxy: Sendable {
         self.connections = connections
     }
 
-    static func start(group: any EventLoopGroup, host: String, port: Int, target: @escaping Target) async throws
-        -> NodeProxy
-    {
+    /// `gate`: IAM-authenticated sign-ins are checked, and their tokens exchanged, on the way.
+    static func start(
+        group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Check? = nil,
+        target: @escaping Target
+    ) async throws -> NodeProxy {
         let connections = ProxyConnections()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -29,6 +31,7 @@ final class NodeProxy: Sendable {
                 client.eventLoop.makeCompletedFuture {
                     guard let port = target() else { throw ProxyRefused() }
                     let clientGlue = ProxyGlue()
+                    if let gate { try client.pipeline.syncOperations.addHandler(IAMAuthGate(check: gate)) }
                     try client.pipeline.syncOperations.addHandler(clientGlue)
                     connections.add(client, port: port)
                     client.closeFuture.whenComplete { _ in connections.remove(client) }

@@ -60,6 +60,8 @@ extension NodeSupervisor {
                 ports.port(for: $0)
             }
             let moved = targets.update(group.arn, primary: primary, replicas: replicas)
+            let users = group.primary.flatMap { running[$0]?.spec.settings?.users } ?? []
+            iamUsers.set(group.arn, Set(users.filter(\.iam).map(\.name)))
             if moved && !group.clusterMode {
                 proxies["\(group.arn)/primary"]?.disconnect(exceptTo: Set(primary.map { [$0] } ?? []))
                 proxies["\(group.arn)/reader"]?.disconnect(
@@ -69,9 +71,15 @@ extension NodeSupervisor {
                 let key = "\(group.arn)/\(name)"
                 guard proxies[key] == nil else { continue }
                 let arn = group.arn
+                let gate: IAMAuthGate.Check = { [iamUsers, connectVerifier, supervisorSecret] user, token in
+                    guard iamUsers.contains(arn, user) else { return .passThrough }
+                    guard await connectVerifier(arn, user, token) else { return .refuse }
+                    return .password(NodeEngines.iamPassword(user, secret: supervisorSecret))
+                }
                 do {
                     proxies[key] = try await NodeProxy.start(
-                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key)
+                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
+                        gate: gate
                     ) { [targets] in
                         name == "primary" ? targets.primary(arn) : targets.reader(arn)
                     }

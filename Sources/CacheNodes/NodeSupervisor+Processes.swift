@@ -30,10 +30,12 @@ extension NodeSupervisor {
         var commands: [[String]] = []
         if current.engine != "memcached" {
             if want.passwords != current.passwords || want.settings?.users != current.settings?.users {
-                let rules = NodeEngines.userRules(passwords: want.passwords, users: want.settings?.users)
+                let rules = NodeEngines.userRules(
+                    passwords: want.passwords, users: want.settings?.users, secret: supervisorSecret)
                 commands += rules.map { ["ACL", "SETUSER"] + $0 }
                 let kept = Set(rules.compactMap(\.first))
-                let before = NodeEngines.userRules(passwords: current.passwords, users: current.settings?.users)
+                let before = NodeEngines.userRules(
+                    passwords: current.passwords, users: current.settings?.users, secret: supervisorSecret)
                 commands += before.compactMap(\.first).filter { !kept.contains($0) }.map { ["ACL", "DELUSER", $0] }
             }
             if let memory = want.settings?.memoryBytes, memory != current.settings?.memoryBytes {

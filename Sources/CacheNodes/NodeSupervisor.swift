@@ -54,6 +54,15 @@ package actor NodeSupervisor {
     package nonisolated let ports: NodePorts
     package nonisolated let readiness = NodeReadiness()
     package nonisolated let host: String
+    /// IAM-authenticated users by group, and how their tokens are verified (IAMAuthGate).
+    let iamUsers = GroupIAMUsers()
+    let connectVerifier = ConnectVerifier()
+
+    /// How the group endpoints verify an IAM auth token (the server's gateway).
+    package nonisolated func verifyConnectTokens(_ verify: @escaping ConnectVerifier.Verify) {
+        connectVerifier.set(verify)
+    }
+
     /// The password of ``NodeEngines/supervisorUser`` on this process's Redis/Valkey nodes.
     let supervisorSecret = (0..<32).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
     let directory: String

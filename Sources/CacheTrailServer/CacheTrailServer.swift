@@ -229,6 +229,11 @@ package enum CacheTrailServer {
         if nodes != nil {
             gateway.committed = { service in if service == "elasticache" { wake.fire() } }
         }
+        if let supervisor = nodes {
+            supervisor.verifyConnectTokens { [gateway] group, user, token in
+                await gateway.verifyConnect(groupArn: group, user: user, token: token)
+            }
+        }
         let console = try ConsoleApp(
             identities: data.identities,
             port: { [gateway] request in

@@ -142,6 +142,11 @@ package enum SigV4 {
         return hmac(hmac(hmac(kDate, region), service), "aws4_request")
     }
 
+    /// HMAC-SHA256 of `message` under `key`, in hex.
+    package static func hmacHex(key: String, _ message: String) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(key.utf8))))
+    }
+
     package static func signature(key: SymmetricKey, stringToSign: String) -> String {
         hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
     }

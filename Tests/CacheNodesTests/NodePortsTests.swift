@@ -70,13 +70,21 @@ struct NodePortsTests {
             NodeUser(name: "app", rule: ["reset", "on", "~app:*", "-@all", "+@read", ">app-password-0123456"])
         ]
         #expect(
-            NodeEngines.userRules(passwords: [], users: users) == [
+            NodeEngines.userRules(passwords: [], users: users, secret: "s") == [
                 ["default", "reset", "off"],
                 ["app", "reset", "on", "~app:*", "-@all", "+@read", ">app-password-0123456"],
             ])
-        #expect(NodeEngines.userRules(passwords: ["token"], users: nil) == [NodeEngines.defaultUserRule(["token"])])
+        #expect(
+            NodeEngines.userRules(passwords: ["token"], users: nil, secret: "s") == [
+                NodeEngines.defaultUserRule(["token"])
+            ])
         let withDefault = users + [NodeUser(name: "default", rule: ["reset", "on", "~*", "+@all", "nopass"])]
-        #expect(NodeEngines.userRules(passwords: [], users: withDefault).map(\.[0]) == ["app", "default"])
+        #expect(NodeEngines.userRules(passwords: [], users: withDefault, secret: "s").map(\.[0]) == ["app", "default"])
+        // An IAM-authenticated user's password comes from the supervisor's secret, never a client.
+        let iam = [NodeUser(name: "reporting", rule: ["reset", "on", "~*", "+@read"], iam: true)]
+        let rule = NodeEngines.userRules(passwords: [], users: iam, secret: "s")[1]
+        #expect(rule.last == ">" + NodeEngines.iamPassword("reporting", secret: "s"))
+        #expect(NodeEngines.iamPassword("reporting", secret: "s") != NodeEngines.iamPassword("reporting", secret: "t"))
     }
 
     /// A memcached parameter group's values are flags; connections stay within the open-file limit.

@@ -44,17 +44,21 @@ package struct NodeSettings: Sendable, Equatable {
 package struct NodeUser: Sendable, Equatable {
     package var name: String
     package var rule: [String]
+    /// An IAM-authenticated user: it signs in with an IAM auth token, which the group's
+    /// endpoints exchange for a password only cachetrail knows.
+    package var iam: Bool
 
-    package init(name: String, rule: [String]) {
+    package init(name: String, rule: [String], iam: Bool = false) {
         self.name = name
         self.rule = rule
+        self.iam = iam
     }
 }
 
 extension ElastiCacheService {
     /// The users of the user groups attached to `cluster`'s replication group, by user name
-    /// (nil when it has none). An IAM-authenticated user gets no password: it cannot sign in
-    /// here (IAM auth tokens are not served).
+    /// (nil when it has none). An IAM-authenticated user's password is set by the node
+    /// supervisor (see `NodeUser.iam`).
     static func nodeUsers(_ cluster: CacheClusterRecord, scope: String, in tx: any StateReader) throws -> [NodeUser]? {
         guard let groupId = cluster.replicationGroupId,
             let group = try tx.get(
@@ -84,7 +88,8 @@ extension ElastiCacheService {
                     ? ["nopass"] : (user.passwords ?? []).map { ">" + $0.value }
                 users[user.name] = NodeUser(
                     name: user.name,
-                    rule: ["reset"] + user.accessString.split(separator: " ").map(String.init) + secrets)
+                    rule: ["reset"] + user.accessString.split(separator: " ").map(String.init) + secrets,
+                    iam: user.authenticationType == "iam")
             }
         }
         return users.values.sorted { $0.name < $1.name }
