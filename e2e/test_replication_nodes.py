@@ -594,3 +594,52 @@ def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
             "arn:aws:elasticache:us-east-1:000000000000:replicationgroup:iam-auth",
             "arn:aws:elasticache:us-east-1:000000000000:user:reporting"]}]}))
     assert signed_in(as_analyst).get("report:1") == b"signed in with IAM"
+
+
+def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_serverless_cache(ServerlessCacheName="carts", Engine="valkey")
+    srv.advance(10)
+    srv.advance(10)
+    endpoint = ec.describe_serverless_caches(ServerlessCacheName="carts")["ServerlessCaches"][0]["Endpoint"]
+    cluster = eventually(lambda: RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5))
+    for n in range(50):
+        cluster.set(f"cart:{n}", f"items {n}")
+    cluster.close()
+
+    snapshot = ec.create_serverless_cache_snapshot(
+        ServerlessCacheName="carts", ServerlessCacheSnapshotName="carts-nightly")["ServerlessCacheSnapshot"]
+    assert snapshot["Status"] == "creating"
+    srv.advance(10)
+    assert ec.describe_serverless_cache_snapshots(ServerlessCacheSnapshotName="carts-nightly")[
+        "ServerlessCacheSnapshots"][0]["Status"] == "available"
+
+    # The export is the node's RDB, keys and all.
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="cart-exports")
+    s3.put_bucket_policy(Bucket="cart-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::cart-exports/*"}]}))
+    ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="carts-nightly", S3BucketName="cart-exports")
+    body = s3.get_object(Bucket="cart-exports", Key="carts-nightly.rdb")["Body"].read()
+    assert body.startswith(b"REDIS") and b"cart:7" in body
+
+    # A new cache restored from it (through a copy, which shares the data) has every key.
+    ec.copy_serverless_cache_snapshot(
+        SourceServerlessCacheSnapshotName="carts-nightly", TargetServerlessCacheSnapshotName="carts-copy")
+    srv.advance(10)
+    copy_arn = ec.describe_serverless_cache_snapshots(ServerlessCacheSnapshotName="carts-copy")[
+        "ServerlessCacheSnapshots"][0]["ARN"]
+    ec.create_serverless_cache(ServerlessCacheName="carts-restored", Engine="valkey", SnapshotArnsToRestore=[copy_arn])
+
+    def restored():
+        srv.advance(10)
+        cache = ec.describe_serverless_caches(ServerlessCacheName="carts-restored")["ServerlessCaches"][0]
+        return cache if cache["Status"] == "available" else None
+
+    cache = eventually(restored, seconds=60)
+    reader = eventually(lambda: RedisCluster(host=cache["Endpoint"]["Address"], port=cache["Endpoint"]["Port"],
+                                             socket_timeout=5))
+    assert all(reader.get(f"cart:{n}") == f"items {n}".encode() for n in range(50))
+    reader.close()

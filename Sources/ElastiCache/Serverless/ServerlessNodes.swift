@@ -47,7 +47,7 @@ extension ServerlessCacheRecord {
             nodeGroups: [.init(id: "0001", slots: "0-16383", members: [.init(clusterId: nodeId, role: "primary")])],
             parameterGroup: "", port: 0, maintenanceWindow: "", snapshotRetentionLimit: 0, snapshotWindow: nil,
             authTokenEnabled: false, transitEncryptionEnabled: true, atRestEncryptionEnabled: true,
-            autoMinorVersionUpgrade: true, createTime: createTime, tags: [])
+            autoMinorVersionUpgrade: true, createTime: createTime, tags: [], importFrom: restoreFrom)
     }
 
     /// Where the cache answers: the cluster's endpoint (cachetrail's proxy, or its synthetic

@@ -61,9 +61,11 @@ struct ServerlessOperations {
         if try table.find(name) != nil {
             throw call.error(.serverlessCacheAlreadyExistsFault, "Serverless cache \(name) already exists.")
         }
+        var restoreFrom: [String] = []
         for arn in context.strings(.snapshotArnsToRestore) ?? [] {
             let snapshotName = String(arn.split(separator: ":").last ?? "")
             let snapshot = try ServerlessSnapshotOperations(serverless: self).snapshot(snapshotName)
+            restoreFrom.append(snapshot.dataKey)
             // Snapshots hold Redis OSS or Valkey data: available ones restore into either, never Memcached.
             guard snapshot.status == .available, engine != "memcached" else {
                 throw call.error(
@@ -82,6 +84,7 @@ struct ServerlessOperations {
             createTime: call.now, arn: context.arn(ServerlessCacheRecord.arnType, name),
             tags: try TagOperations.tags(call[.tags]))
         cache.connectionType = connectionType
+        cache.restoreFrom = restoreFrom.isEmpty ? nil : restoreFrom
         if let id = cache.userGroupId {
             try UserOperations(context: context).attach([id], to: name, serverless: true)
         }

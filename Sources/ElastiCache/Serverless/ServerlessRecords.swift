@@ -26,6 +26,8 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
     var connectionType: String? = nil
     /// An online migration into this cache (PrepareMigration until CompleteMigration).
     var migration: ServerlessMigration? = nil
+    /// The data of the snapshots it was created from (SnapshotArnsToRestore), imported by its node.
+    var restoreFrom: [String]? = nil
 
     static let kind = "elasticache.serverless"
     static let arnType = "serverlesscache"
@@ -112,6 +114,18 @@ struct ServerlessSnapshotRecord: Sendable, Codable, Equatable, LifecycleResource
     var engine: String
     var majorEngineVersion: String
     var tags: [TagRecord]
+    /// The node whose data the snapshot saves (its cache's), and for a copy the data it shares.
+    var sourceNode: String? = nil
+    var rdbOf: String? = nil
+
+    /// Where its node data is kept.
+    var dataKey: String { rdbOf ?? arn }
+
+    /// A new snapshot stays `creating` until its node's data is saved (as cluster snapshots do).
+    func nodesReady(in context: ElastiCacheCall) throws -> Bool {
+        guard status == .creating, let data = context.settings.snapshotData, sourceNode != nil else { return true }
+        return data.saved(dataKey)
+    }
 
     static let kind = "elasticache.serverless-snapshot"
     static let arnType = "serverlesscachesnapshot"

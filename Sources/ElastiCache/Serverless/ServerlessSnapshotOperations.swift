@@ -27,12 +27,13 @@ struct ServerlessSnapshotOperations {
         if try table.find(name) != nil {
             throw call.error(.serverlessCacheSnapshotAlreadyExistsFault, "Snapshot \(name) already exists.")
         }
-        let snapshot = ServerlessSnapshotRecord(
+        var snapshot = ServerlessSnapshotRecord(
             name: name, arn: serverless.context.arn(ServerlessSnapshotRecord.arnType, name),
             kmsKeyId: call.string(.KmsKeyId) ?? cache.kmsKeyId, type: type, status: .creating,
             readyAt: serverless.context.readyAt, createTime: call.now,
             cacheName: cache.name, engine: cache.engine, majorEngineVersion: cache.majorEngineVersion,
             tags: try TagOperations.tags(call[.tags]))
+        snapshot.sourceNode = "\(cache.nodeCluster.arn)/0001"
         try table.put(snapshot)
         return snapshot
     }
@@ -54,7 +55,8 @@ struct ServerlessSnapshotOperations {
     }
 
     func copy() throws -> ShapeValue {
-        var copy = try available(try call.required(.sourceServerlessCacheSnapshotName))
+        let source = try available(try call.required(.sourceServerlessCacheSnapshotName))
+        var copy = source
         let name = try ClusterValidation.clusterId(
             try call.required(.targetServerlessCacheSnapshotName), parameter: "TargetServerlessCacheSnapshotName",
             maxLength: 255)
@@ -68,6 +70,8 @@ struct ServerlessSnapshotOperations {
         copy.createTime = call.now
         copy.kmsKeyId = call.string(.KmsKeyId) ?? copy.kmsKeyId
         copy.tags = try TagOperations.tags(call[.tags])
+        copy.rdbOf = source.dataKey
+        copy.sourceNode = nil
         try table.put(copy)
         return .object(["ServerlessCacheSnapshot": copy.shapeValue])
     }
@@ -84,7 +88,7 @@ struct ServerlessSnapshotOperations {
         let snapshot = try available(try call.required(.serverlessCacheSnapshotName))
         let bucket = try call.required(.s3BucketName)
         try SnapshotExport.write(
-            bucket: bucket, key: "\(snapshot.name).rdb", dataKey: nil, call: call,
+            bucket: bucket, key: "\(snapshot.name).rdb", dataKey: snapshot.dataKey, call: call,
             settings: serverless.context.settings,
             in: tx)
         return .object(["ServerlessCacheSnapshot": snapshot.shapeValue])

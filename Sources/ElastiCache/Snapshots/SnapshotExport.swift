@@ -50,6 +50,7 @@ extension ElastiCacheService {
     /// The data keys every stored snapshot uses (node data of others is no longer needed).
     package static func snapshotDataKeys(in tx: any StateReader) throws -> Set<String> {
         Set(try tx.listAll(SnapshotRecord.self, kind: SnapshotRecord.kind).flatMap(\.dataKeys))
+            .union(try tx.listAll(ServerlessSnapshotRecord.self, kind: ServerlessSnapshotRecord.kind).map(\.dataKey))
     }
 
     /// Snapshots still `creating` whose node's data is to be saved.
@@ -63,6 +64,10 @@ extension ElastiCacheService {
             }
             return snapshot.sourceNode.map { [PendingSnapshot(dataKey: snapshot.dataKey, node: $0)] } ?? []
         }
+            + tx.listAll(ServerlessSnapshotRecord.self, kind: ServerlessSnapshotRecord.kind).compactMap { snapshot in
+                guard snapshot.status == .creating, let node = snapshot.sourceNode else { return nil }
+                return PendingSnapshot(dataKey: snapshot.dataKey, node: node)
+            }
     }
 }
 
