@@ -199,3 +199,42 @@ def test_dates_have_the_precision_each_service_answers(server):
                       b"Action=DescribeCacheClusters&Version=2015-02-02")
     times = re.findall(rb"<CacheClusterCreateTime>([^<]+)</CacheClusterCreateTime>", ec)
     assert times and all(re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t) for t in times), times
+
+
+def test_user_authentication_inputs_are_refused_in_awss_words(server):
+    """CreateUser's authentication checks, with the messages AWS answers (a peer emulator's
+    suite, pointed at this server, compared them); a deleted user is described as deleting."""
+    import botocore.exceptions
+    import pytest
+
+    ec = server.client("elasticache")
+    uid = f"u-{uuid.uuid4().hex[:6]}"
+    base = {"UserId": uid, "UserName": uid, "Engine": "redis", "AccessString": "on ~* +@all"}
+
+    def refused(**kwargs):
+        with pytest.raises(botocore.exceptions.ClientError) as raised:
+            ec.create_user(**base, **kwargs)
+        return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+    assert refused() == (
+        "InvalidParameterValue",
+        "Input Authentication type: null is not in the allowed list: [password,no-password-required,iam]")
+    assert refused(Passwords=["short"]) == (
+        "InvalidParameterValue", "Passwords length must be between 16-128 characters.")
+    assert refused(AuthenticationMode={"Type": "iam"}, Passwords=["a-long-enough-password"]) == (
+        "InvalidParameterCombination", "Password field is not allowed with authentication type: iam")
+    assert refused(AuthenticationMode={"Type": "password", "Passwords": ["a-long-enough-password"]},
+                   Passwords=["another-long-password"]) == (
+        "InvalidParameterCombination", "Passwords provided via multiple arguments. Use only one argument")
+    assert refused(AuthenticationMode={"Type": "password"}) == (
+        "InvalidParameterCombination", "A user with Authentication Mode: password, must have at least one password")
+    assert refused(NoPasswordRequired=True, AuthenticationMode={"Type": "iam"}) == (
+        "InvalidParameterCombination", "No password required flag is true but provided authentication type is iam")
+
+    ec.create_user(**base, Passwords=["a-long-enough-password"])
+    assert ec.delete_user(UserId=uid)["Status"] == "deleting"
+    assert ec.describe_users(UserId=uid)["Users"][0]["Status"] == "deleting"
+    server.advance(10)
+    with pytest.raises(botocore.exceptions.ClientError) as gone:
+        ec.describe_users(UserId=uid)
+    assert gone.value.response["Error"]["Code"] == "UserNotFound"

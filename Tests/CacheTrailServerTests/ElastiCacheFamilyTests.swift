@@ -88,6 +88,9 @@ extension GatewayTests {
             #expect(status(await harness.query("DeleteUserGroup", ["UserGroupId": "g1"])) == "deleting")
             #expect(await harness.query("DescribeUserGroups", ["UserGroupId": "g1"]).errorCode == "UserGroupNotFound")
             #expect(status(await harness.query("DeleteUser", ["UserId": "u1"])) == "deleting")
+            // Described as deleting until the lifecycle removes it.
+            #expect(status(await harness.query("DescribeUsers", ["UserId": "u1"])) == "deleting")
+            harness.advance(5)
             #expect(await harness.query("DescribeUsers", ["UserId": "u1"]).errorCode == "UserNotFound")
             // The built-in default user is always there and cannot go.
             #expect(

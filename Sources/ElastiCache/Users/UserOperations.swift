@@ -66,11 +66,21 @@ struct UserOperations {
         let passwords = givenPasswords
         let noPassword = call[.noPasswordRequired]?.boolValue
         let mode = call[.authenticationMode]?[member: "Type"]?.stringValue
+        // The messages are AWS's own wording.
+        if let mode, !["password", "no-password-required", "iam"].contains(mode) {
+            throw AWSError.invalidParameterValue(
+                "Input Authentication type: \(mode) is not in the allowed list: [password,no-password-required,iam]")
+        }
+        if call[.passwords] != nil, call[.authenticationMode]?[member: "Passwords"] != nil {
+            throw call.error(
+                .invalidParameterCombinationException,
+                "Passwords provided via multiple arguments. Use only one argument")
+        }
         // NoPasswordRequired and AuthenticationMode must say the same thing.
         if noPassword == true, let mode, mode != "no-password-required" {
             throw call.error(
                 .invalidParameterCombinationException,
-                "NoPasswordRequired cannot be given with AuthenticationMode \(mode).")
+                "No password required flag is true but provided authentication type is \(mode)")
         }
         if noPassword == false, mode == "no-password-required" {
             throw call.error(
@@ -81,21 +91,25 @@ struct UserOperations {
             if noPassword == true || mode == "no-password-required" || mode == "iam" {
                 throw call.error(
                     .invalidParameterCombinationException,
-                    "Passwords cannot be given with no-password or IAM authentication.")
+                    "Password field is not allowed with authentication type: \(mode ?? "no-password-required")")
             }
             guard (1...2).contains(passwords.count) else {
                 throw AWSError.invalidParameterValue("A user can have one or two passwords.")
             }
-            for password in passwords where !(16...128).contains(password.count) || password.contains(" ") {
-                throw AWSError.invalidParameterValue(
-                    "Passwords must be 16 to 128 printable characters without spaces.")
+            for password in passwords where !(16...128).contains(password.count) {
+                throw AWSError.invalidParameterValue("Passwords length must be between 16-128 characters.")
+            }
+            for password in passwords where password.contains(" ") {
+                throw AWSError.invalidParameterValue("Passwords must not contain spaces.")
             }
             return ("password", passwords.count)
         }
         if mode == "iam" { return ("iam", 0) }
         if noPassword == true || mode == "no-password-required" { return ("no-password", 0) }
         if mode == "password" {
-            throw AWSError.invalidParameterValue("AuthenticationMode password needs Passwords.")
+            throw call.error(
+                .invalidParameterCombinationException,
+                "A user with Authentication Mode: password, must have at least one password")
         }
         return current
     }
@@ -109,14 +123,14 @@ struct UserOperations {
         }
         let name = try call.required(.userName)
         let access = try call.required(.accessString)
-        guard AccessString.isValid(access) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
         if try id == builtInDefault.id || userTable.find(id) != nil {
             throw call.error(.userAlreadyExistsFault, "User \(id) already exists.")
         }
         guard let auth = try authentication(current: nil) else {
-            throw call.error(
-                .invalidParameterCombinationException, "No password was given and NoPasswordRequired is not true.")
+            throw AWSError.invalidParameterValue(
+                "Input Authentication type: null is not in the allowed list: [password,no-password-required,iam]")
         }
+        guard AccessString.isValid(access) else { throw AWSError.invalidParameterValue("Access string is invalid.") }
         let user = UserRecord(
             id: id, name: name, engine: try Self.engine(try call.required(.engine)), accessString: access,
             authenticationType: auth.0, passwordCount: auth.1, passwords: givenPasswords?.map(SealedSecret.init),
@@ -172,7 +186,10 @@ struct UserOperations {
             group.userIds.removeAll { $0 == user.id }
             try groupTable.put(group)
         }
-        try userTable.delete(user.id)
+        // Described as `deleting` until the lifecycle removes it, as on AWS.
+        var deleting = user
+        deleting.begin(.deleting, until: context.readyAt)
+        try userTable.put(deleting)
         guard case .structure(var fields) = rendered else { return rendered }
         fields["Status"] = .string(UserRecord.Status.deleting.rawValue)
         return .structure(fields)

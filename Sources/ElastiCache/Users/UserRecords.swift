@@ -6,8 +6,7 @@ import Persistence
 /// A role-based access control user (Redis OSS 6+ and Valkey). Passwords are stored sealed
 /// (the nodes' ACL needs them) and never returned: only how many there are.
 struct UserRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableResource {
-    /// `creating` → `active`; `modifying` → `active`; deletes remove the row at once
-    /// (`deleting` is what the delete call answers).
+    /// `creating` → `active`; `modifying` → `active`; `deleting` → removed.
     enum Status: String, ResourceStatus {
         case creating, active, modifying, deleting
 
