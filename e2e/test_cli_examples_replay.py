@@ -33,7 +33,7 @@ COMMANDS = {
 }
 # What the pages print that this server does not serve, and why.
 NOT_SERVED = {
-    "LogDeliveryConfigurations": "log delivery goes to CloudWatch Logs or Kinesis Data Firehose, not served",
+    "LogDeliveryConfigurations": "log destinations (CloudWatch Logs, Kinesis Data Firehose) are not served: configurations are kept and answered in state error",
     "CloudWatchLogsRoleArn": "CloudWatch Logs delivery is not served (CreateTrail refuses it)",
     "CloudWatchLogsLogGroupArn": "CloudWatch Logs delivery is not served (CreateTrail refuses it)",
     "LatestCloudWatchLogsDeliveryTime": "CloudWatch Logs delivery is not served",

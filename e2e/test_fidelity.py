@@ -238,3 +238,30 @@ def test_user_authentication_inputs_are_refused_in_awss_words(server):
     with pytest.raises(botocore.exceptions.ClientError) as gone:
         ec.describe_users(UserId=uid)
     assert gone.value.response["Error"]["Code"] == "UserNotFound"
+
+
+def test_log_delivery_configurations_are_kept_and_say_they_cannot_deliver(server):
+    """Slow/engine log delivery is kept as asked (provisioning tools send it) and answered in
+    state error with why: CloudWatch Logs and Kinesis Data Firehose are not served here."""
+    import botocore.exceptions
+    import pytest
+
+    ec = server.client("elasticache")
+    group_id = f"logs-{uuid.uuid4().hex[:6]}"
+    slow = {"LogType": "slow-log", "DestinationType": "cloudwatch-logs", "LogFormat": "json",
+            "DestinationDetails": {"CloudWatchLogsDetails": {"LogGroup": "/elasticache/slow"}}}
+    created = ec.create_replication_group(
+        ReplicationGroupId=group_id, ReplicationGroupDescription="d", Engine="redis", CacheNodeType="cache.t4g.small",
+        NumCacheClusters=1, LogDeliveryConfigurations=[slow])["ReplicationGroup"]
+    [configuration] = created["LogDeliveryConfigurations"]
+    assert configuration["LogType"] == "slow-log" and configuration["DestinationDetails"] == slow["DestinationDetails"]
+    assert configuration["Status"] == "error" and "not served" in configuration["Message"]
+    server.advance(10)
+    modified = ec.modify_replication_group(
+        ReplicationGroupId=group_id, ApplyImmediately=True,
+        LogDeliveryConfigurations=[{"LogType": "slow-log", "Enabled": False}])["ReplicationGroup"]
+    assert modified["LogDeliveryConfigurations"] == []
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        ec.create_cache_cluster(CacheClusterId=f"{group_id}-mc", Engine="memcached", CacheNodeType="cache.t4g.small",
+                                LogDeliveryConfigurations=[slow])
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"

@@ -106,12 +106,6 @@ package struct ElastiCacheService: ServiceHandler {
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = ElastiCacheCall(call: call, tx: tx, settings: settings)
         let clusters = CacheClusterOperations(context: context)
-        // Slow and engine logs go to CloudWatch Logs or Kinesis Data Firehose, neither served here.
-        if let configurations = call[.logDeliveryConfigurations]?.listValue, !configurations.isEmpty {
-            throw AWSError.invalidParameterValue(
-                "LogDeliveryConfigurations: log delivery (CloudWatch Logs, Kinesis Data Firehose) is not served by this server."
-            )
-        }
         switch call.operation.name {
         case "CreateCacheCluster": return try clusters.create()
         case "DescribeCacheClusters": return try clusters.describe()

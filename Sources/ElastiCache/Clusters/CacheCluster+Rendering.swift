@@ -59,7 +59,7 @@ extension CacheClusterRecord {
             "NotificationConfiguration": notificationTopicArn.map {
                 .object(["TopicArn": .string($0), "TopicStatus": .string("active")])
             },
-            "LogDeliveryConfigurations": .list([]),
+            "LogDeliveryConfigurations": LogDelivery.render(logDelivery),
             "CacheSecurityGroups": .list(
                 cacheSecurityGroupNames.map {
                     .object(["CacheSecurityGroupName": .string($0), "Status": .string("active")])

@@ -101,6 +101,7 @@ extension CacheClusterOperations {
         }
         if let limit = call.int(.snapshotRetentionLimit) { cluster.snapshotRetentionLimit = limit }
         if let window = call.string(.snapshotWindow) { cluster.snapshotWindow = window }
+        cluster.logDelivery = try LogDelivery.apply(call, engine: cluster.engine, to: cluster.logDelivery)
         if let groups = context.strings(.securityGroupIds) { cluster.securityGroupIds = groups }
         if let groups = context.strings(.cacheSecurityGroupNames) { cluster.cacheSecurityGroupNames = groups }
         if let group = call.string(.cacheParameterGroupName) {

@@ -187,6 +187,7 @@ struct CacheClusterOperations {
             transitEncryptionEnabled: call[.transitEncryptionEnabled]?.boolValue ?? false,
             notificationTopicArn: call.string(.notificationTopicArn), replicationGroupId: nil, tags: tags)
         cluster.authTokens = call.string(.authToken).map { [SealedSecret($0)] }
+        cluster.logDelivery = try LogDelivery.apply(call, engine: engine, to: nil)
         cluster.restoreFrom = source?.dataKey
         lifecycle.begin(.creating, &cluster, now: call.now)
         try save(cluster)

@@ -48,6 +48,8 @@ package struct CacheClusterRecord: CachedDocument, Equatable {
     package var parameterApplyStatus: String? = nil
     package var transitEncryptionEnabled: Bool
     package var notificationTopicArn: String?
+    /// Slow/engine log configurations as asked (see LogDelivery).
+    package var logDelivery: [LogDelivery.Configuration]? = nil
     package var replicationGroupId: String?
     package var tags: [TagRecord]
     /// For a member of a replication group: whether the group has cluster mode on (nil for a

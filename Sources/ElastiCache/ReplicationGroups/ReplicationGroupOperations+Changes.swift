@@ -49,6 +49,7 @@ extension ReplicationGroupOperations {
             try users.attach(remove, to: group.id, serverless: false, detach: true)
             group.userGroupIds = (group.userGroupIds ?? []).filter { !remove.contains($0) }
         }
+        group.logDelivery = try LogDelivery.apply(call, engine: group.engine, to: group.logDelivery)
         if let requested = call.string(.durability) {
             group.effectiveDurability = try Durability.modified(
                 requested, current: group.effectiveDurability ?? "disabled", call: call)

@@ -197,6 +197,7 @@ struct ReplicationGroupOperations {
         group.securityGroupIds = context.strings(.securityGroupIds)
         group.kmsKeyId = call.string(.KmsKeyId)
         group.importFrom = Self.importData(source, layout: layout)
+        group.logDelivery = try LogDelivery.apply(call, engine: engine, to: nil)
         group.notificationTopicArn = call.string(.notificationTopicArn)
         group.durability = try call.string(.durability).map { try Durability.checked($0, call: call) }
         group.effectiveDurability = try Durability.effective(

@@ -96,6 +96,8 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     /// Cluster mode restored from a snapshot of another shape: the snapshot data the formed
     /// cluster imports (its shards' RDBs, or the one RDB of a snapshot without cluster mode).
     package var importFrom: [String]? = nil
+    /// Slow/engine log configurations as asked (see LogDelivery).
+    package var logDelivery: [LogDelivery.Configuration]? = nil
     /// A modification that leaves the node groups as they are (StartMigration): they stay
     /// `available` while the group is `modifying`.
     package var nodeGroupsUnchanged: Bool? = nil
@@ -201,8 +203,7 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
                 "GlobalReplicationGroupMemberRole": globalReplicationGroupId == nil
                     ? nil : globalRole.map(ShapeValue.string),
             ]),
-            // Log delivery (CloudWatch Logs, Kinesis Data Firehose) is not served: none configured.
-            "LogDeliveryConfigurations": .list([]),
+            "LogDeliveryConfigurations": LogDelivery.render(logDelivery),
         ])
     }
 }
