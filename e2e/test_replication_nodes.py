@@ -533,7 +533,7 @@ def test_a_cluster_mode_snapshot_restores_into_another_shard_count(fresh_server)
     reader.close()
 
 
-def iam_auth_token(group_id, user, key_id, secret, region="us-east-1", token=None):
+def iam_auth_token(group_id, user, key_id, secret, region="us-east-1", token=None, serverless=False):
     """An ElastiCache IAM auth token as AWS's documentation builds one: a SigV4-presigned GET of
     http://<cache>/?Action=connect&User=<user>, without its scheme."""
     import botocore.auth
@@ -541,7 +541,8 @@ def iam_auth_token(group_id, user, key_id, secret, region="us-east-1", token=Non
     import botocore.credentials
 
     request = botocore.awsrequest.AWSRequest(
-        method="GET", url=f"http://{group_id}/", params={"Action": "connect", "User": user})
+        method="GET", url=f"http://{group_id}/",
+        params={"Action": "connect", "User": user, **({"ResourceType": "ServerlessCache"} if serverless else {})})
     botocore.auth.SigV4QueryAuth(
         botocore.credentials.Credentials(key_id, secret, token), "elasticache", region, expires=900).add_auth(request)
     return request.prepare().url.removeprefix("http://")
@@ -643,3 +644,30 @@ def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):
                                              socket_timeout=5))
     assert all(reader.get(f"cart:{n}") == f"items {n}".encode() for n in range(50))
     reader.close()
+
+
+def test_iam_auth_tokens_sign_in_to_a_serverless_cache(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_user(UserId="reader", UserName="reader", Engine="valkey", AuthenticationMode={"Type": "iam"},
+                   AccessString="on ~* +@all")
+    ec.create_user(UserId="closed-default", UserName="default", Engine="valkey", NoPasswordRequired=True,
+                   AccessString="off ~* +@all")
+    ec.create_user_group(UserGroupId="iam-serverless", Engine="valkey", UserIds=["reader", "closed-default"])
+    srv.advance(10)
+    ec.create_serverless_cache(ServerlessCacheName="feeds", Engine="valkey", UserGroupId="iam-serverless")
+    srv.advance(10)
+    srv.advance(10)
+    endpoint = ec.describe_serverless_caches(ServerlessCacheName="feeds")["ServerlessCaches"][0]["Endpoint"]
+    key_id, secret = srv.profile()
+
+    def signed_in(token):
+        return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], username="reader", password=token,
+                           socket_timeout=5)
+
+    token = iam_auth_token("feeds", "reader", key_id, secret, serverless=True)
+    assert eventually(lambda: signed_in(token).set("feed:1", "via IAM"))
+    assert signed_in(token).get("feed:1") == b"via IAM"
+    # A token for a replication group (no ResourceType) does not sign in to a serverless cache.
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        signed_in(iam_auth_token("feeds", "reader", key_id, secret)).ping()

@@ -78,7 +78,7 @@ final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
             command.writeString("*\(replaced.count)\r\n")
             for argument in replaced { command.writeString("$\(argument.utf8.count)\r\n\(argument)\r\n") }
             context.fireChannelRead(wrapInboundOut(command))
-            release(context: context)
+            release(context: context)  // completes the read: the glue flushes both
         case .refuse:
             // The command is answered here; the client may try again on this connection.
             buffer?.moveReaderIndex(forwardBy: length)
@@ -89,9 +89,11 @@ final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// Hands what is buffered to the glue and leaves the pipeline.
+    /// Hands what is buffered to the glue (a read completes, so the glue flushes it on: the
+    /// decision may come after the read that brought the bytes) and leaves the pipeline.
     private func release(context: ChannelHandlerContext) {
         if let rest = buffer, rest.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(rest)) }
+        context.fireChannelReadComplete()
         buffer = nil
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }

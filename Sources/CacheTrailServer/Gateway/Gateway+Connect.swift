@@ -10,13 +10,20 @@ extension Gateway {
     /// authentication): a SigV4-presigned GET of `http://<group id>/?Action=connect&User=<user>`
     /// for the elasticache service, unexpired, by a principal of the group's account that may
     /// `elasticache:Connect` to both the group and the user.
+    /// A serverless cache's node runs as group `serverless--<name>`: its tokens name the cache
+    /// and carry `ResourceType=ServerlessCache`, and Connect is checked on the cache's ARN.
     package func verifyConnect(groupArn: String, user: String, token: String) async -> Bool {
         let parts = groupArn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, let split = token.range(of: "/?") else { return false }
         let host = String(token[..<split.lowerBound])
         let query = String(token[split.upperBound...])
         let parameters = QueryDecoder.formParameters(Substring(query))
-        guard host.lowercased() == parts[6].lowercased(), parameters["Action"] == "connect", parameters["User"] == user
+        let serverless = parts[6].hasPrefix("serverless--")
+        let cache = serverless ? String(parts[6].dropFirst("serverless--".count)) : parts[6]
+        let resource =
+            serverless ? "arn:aws:elasticache:\(parts[3]):\(parts[4]):serverlesscache:\(cache)" : groupArn
+        guard host.lowercased() == cache.lowercased(), parameters["Action"] == "connect", parameters["User"] == user,
+            serverless == (parameters["ResourceType"] == "ServerlessCache")
         else { return false }
         let request = GatewayRequest(
             method: "GET", path: "/", query: query, headers: [(name: "host", value: host)], body: [],
@@ -29,7 +36,7 @@ extension Gateway {
         do {
             return try await store.read { tx in
                 let identity = try authorizer.identity(of: caller.principal, in: tx)
-                for resource in [groupArn, userArn] {
+                for resource in [resource, userArn] {
                     try authorizer.authorize(
                         AccessRequest(action: "elasticache:Connect", resource: resource, principal: caller.principal),
                         identity: identity, in: tx)
