@@ -155,10 +155,10 @@ def _literal_blocks(text):
     return blocks
 
 
-def error_code(call):
-    """The AWS error code `call` raises, or None when it succeeds."""
+def exists(describe, **name):
+    """Whether `describe` finds the resource `name` names (a prerequisite already created)."""
     try:
-        call()
-    except botocore.exceptions.ClientError as error:
-        return error.response["Error"]["Code"]
-    return None
+        describe(**name)
+        return True
+    except botocore.exceptions.ClientError:
+        return False

@@ -11,10 +11,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-import botocore.exceptions
 import pytest
 
-from examples_replay import ACCOUNT, SESSION, cli_examples, differences, untypo
+from examples_replay import ACCOUNT, SESSION, cli_examples, differences, exists, untypo
 from test_delivery import trail_policy
 
 # Rewrites of the pages' arguments, each with its reason.
@@ -83,14 +82,6 @@ class Prerequisites:
     def settle(self):
         self.server.advance(30)
 
-    @staticmethod
-    def exists(describe, **name):
-        try:
-            describe(**name)
-            return True
-        except botocore.exceptions.ClientError:
-            return False
-
     def notification_topic(self):
         sns = self.server.client("sns")
         arn = sns.create_topic(Name="My_Topic")["TopicArn"]
@@ -115,7 +106,7 @@ class Prerequisites:
     def cluster(self, name):
         if re.search(r"-\d{3}$", name):  # a member of a replication group
             return self.group(name.rsplit("-", 1)[0], replicas=2)
-        if not self.exists(self.ec.describe_cache_clusters, CacheClusterId=name):
+        if not exists(self.ec.describe_cache_clusters, CacheClusterId=name):
             self.ec.create_cache_cluster(
                 CacheClusterId=name, Engine="redis", CacheNodeType="cache.m5.large", NumCacheNodes=1,
                 **self.topic_args(), **self.security_groups())
@@ -123,7 +114,7 @@ class Prerequisites:
 
     def group(self, name, replicas=1, region=None, settle=True, shards=None):
         ec = self.server.client("elasticache", region=region) if region else self.ec
-        if self.exists(ec.describe_replication_groups, ReplicationGroupId=name):
+        if exists(ec.describe_replication_groups, ReplicationGroupId=name):
             return
         shown = self.shown("ReplicationGroup")
         shards = shards or len(shown.get("NodeGroups", [])) or 1
@@ -204,10 +195,10 @@ class Prerequisites:
 
     def trail(self, name, bucket="amzn-s3-demo-bucket"):
         s3, ct = self.server.client("s3"), self.server.client("cloudtrail")
-        if not self.exists(s3.head_bucket, Bucket=bucket):
+        if not exists(s3.head_bucket, Bucket=bucket):
             s3.create_bucket(Bucket=bucket)
             s3.put_bucket_policy(Bucket=bucket, Policy=trail_policy(bucket, [ACCOUNT]))
-        if not self.exists(ct.get_trail, Name=name):
+        if not exists(ct.get_trail, Name=name):
             shown = next(iter(self.printed.get("trailList", [])), self.printed)
             ct.create_trail(
                 Name=name, S3BucketName=bucket, **({"SnsTopicName": self.topic} if self.topic else {}),

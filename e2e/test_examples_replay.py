@@ -7,10 +7,9 @@ import json
 import re
 
 import botocore
-import botocore.exceptions
 import pytest
 
-from examples_replay import ACCOUNT, SESSION, botocore_examples, differences, untypo
+from examples_replay import ACCOUNT, SESSION, botocore_examples, differences, exists, untypo
 
 MODEL = SESSION.get_service_model("elasticache")
 
@@ -48,7 +47,7 @@ class Prerequisites:
     def cluster(self, name):
         if "-00" in name:  # a member of a replication group (`threenoderedis-001`)
             return self.group(name.rsplit("-", 1)[0], members=3)
-        if self.exists(self.ec.describe_cache_clusters, CacheClusterId=name):
+        if exists(self.ec.describe_cache_clusters, CacheClusterId=name):
             return
         engine = "memcached" if "mem" in name else "redis"
         self.ec.create_cache_cluster(
@@ -56,7 +55,7 @@ class Prerequisites:
         self.settle()
 
     def group(self, name, members=2, failover=True):
-        if self.exists(self.ec.describe_replication_groups, ReplicationGroupId=name):
+        if exists(self.ec.describe_replication_groups, ReplicationGroupId=name):
             return
         if "cluster" in name:
             self.ec.create_replication_group(
@@ -67,14 +66,6 @@ class Prerequisites:
                 ReplicationGroupId=name, ReplicationGroupDescription="simple redis cluster", Engine="redis",
                 CacheNodeType="cache.m5.large", NumCacheClusters=members, AutomaticFailoverEnabled=failover)
         self.settle()
-
-    @staticmethod
-    def exists(describe, **name):
-        try:
-            describe(**name)
-            return True
-        except botocore.exceptions.ClientError:
-            return False
 
     def snapshot(self, name):
         self.cluster("my-redis4")
