@@ -8,7 +8,7 @@ import ServiceContract
 enum Durability {
     static let values: Set<String> = ["default", "sync", "async", "disabled"]
 
-    static func checked(_ value: String, call: OperationCall) throws -> String {
+    static func checked(_ value: String) throws -> String {
         guard values.contains(value) else {
             throw AWSError.invalidParameterValue("Durability must be one of default, sync, async or disabled.")
         }
@@ -17,7 +17,7 @@ enum Durability {
 
     /// The mode a new group runs with.
     static func effective(_ requested: String?, version: EngineCatalog.Version, call: OperationCall) throws -> String {
-        guard let requested, try checked(requested, call: call) == "sync" || requested == "async" else {
+        guard let requested, try checked(requested) == "sync" || requested == "async" else {
             return "disabled"
         }
         let major = Int(version.version.split(separator: ".").first ?? "") ?? 0
@@ -31,7 +31,7 @@ enum Durability {
 
     /// The mode after ModifyReplicationGroup asks for `requested`.
     static func modified(_ requested: String, current: String, call: OperationCall) throws -> String {
-        let requested = try checked(requested, call: call)
+        let requested = try checked(requested)
         if requested == "default" { return current }
         guard (current == "disabled") == (requested == "disabled") else {
             throw call.error(

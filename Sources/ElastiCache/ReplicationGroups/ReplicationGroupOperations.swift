@@ -199,9 +199,10 @@ struct ReplicationGroupOperations {
         group.importFrom = Self.importData(source, layout: layout)
         group.logDelivery = try LogDelivery.apply(call, engine: engine, to: nil)
         group.notificationTopicArn = call.string(.notificationTopicArn)
-        group.durability = try call.string(.durability).map { try Durability.checked($0, call: call) }
+        // `effective` checks the value asked for (once).
         group.effectiveDurability = try Durability.effective(
             call.string(.durability) ?? source?.origin?.durability, version: version, call: call)
+        group.durability = call.string(.durability)
         if group.effectiveDurability != "disabled" { group.atRestEncryptionEnabled = true }
         if let global { try GlobalDatastoreOperations(context: context).join(global.id, group: &group) }
         if let ids = context.strings(.userGroupIds), !ids.isEmpty {
