@@ -148,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "cachetrail",
             dependencies: [
-                "CacheTrailServer", "CloudTrail", "IAM", "ElastiCache", "SigV4", "CacheNodes",
+                "CacheTrailServer", "CloudTrail", "IAM", "ElastiCache", "SigV4", "CacheNodes", "AWSModels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

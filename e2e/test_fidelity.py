@@ -4,6 +4,8 @@ import json
 import urllib.error
 import uuid
 
+import botocore.exceptions
+
 
 def test_empty_optional_elasticache_parameters_are_not_given(server):
     ec = server.client("elasticache")
@@ -265,3 +267,46 @@ def test_log_delivery_configurations_are_kept_and_say_they_cannot_deliver(server
         ec.create_cache_cluster(CacheClusterId=f"{group_id}-mc", Engine="memcached", CacheNodeType="cache.t4g.small",
                                 LogDeliveryConfigurations=[slow])
     assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
+
+
+def test_arns_and_endpoints_name_the_partition_of_their_region(fresh_server):
+    """China and GovCloud (US) regions make `arn:aws-cn:` / `arn:aws-us-gov:` ARNs, China's
+    endpoints end in `.amazonaws.com.cn`, and the records name the same partition."""
+    server = fresh_server()
+    ec = server.client("elasticache", region="cn-north-1")
+    created = ec.create_cache_cluster(CacheClusterId="china", Engine="memcached", CacheNodeType="cache.t4g.small",
+                                      NumCacheNodes=1)["CacheCluster"]
+    arn = created["ARN"]
+    assert arn == "arn:aws-cn:elasticache:cn-north-1:000000000000:cluster:china"
+    ec.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "partition", "Value": "aws-cn"}])
+    assert ec.list_tags_for_resource(ResourceName=arn)["TagList"] == [{"Key": "partition", "Value": "aws-cn"}]
+    server.advance(600)
+    described = ec.describe_cache_clusters(CacheClusterId="china", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert described["ConfigurationEndpoint"]["Address"].endswith(".cfg.cnn1.cache.amazonaws.com.cn")
+    assert described["CacheNodes"][0]["Endpoint"]["Address"].endswith(".cnn1.cache.amazonaws.com.cn")
+    # The commercial partition's ARN names nothing in China.
+    commercial = server.client("elasticache", region="us-east-1")
+    assert commercial.describe_cache_clusters()["CacheClusters"] == []
+
+    assert server.client("sts", region="cn-north-1").get_caller_identity()["Arn"] == \
+        "arn:aws-cn:iam::000000000000:root"
+    user = server.client("iam", region="us-gov-west-1").create_user(UserName="gov")["User"]
+    assert user["Arn"] == "arn:aws-us-gov:iam::000000000000:user/gov"
+    topic = server.client("sns", region="cn-northwest-1").create_topic(Name="china-topic")["TopicArn"]
+    assert topic == "arn:aws-cn:sns:cn-northwest-1:000000000000:china-topic"
+    policy = server.client("iam", region="cn-north-1").list_policies(Scope="AWS")["Policies"][0]["Arn"]
+    assert policy.startswith("arn:aws-cn:iam::aws:policy/")
+
+    events = server.client("cloudtrail", region="cn-north-1").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateCacheCluster"}])["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["awsRegion"] == "cn-north-1"
+    assert record["userIdentity"]["arn"] == "arn:aws-cn:iam::000000000000:root"
+    assert record["responseElements"]["aRN"] == arn
+
+    # A partition not served here: its regions are refused at the signature, as an unknown region is.
+    try:
+        server.client("sts", region="us-iso-east-1").get_caller_identity()
+        raise AssertionError("a region of an unserved partition was accepted")
+    except botocore.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "SignatureDoesNotMatch"

@@ -45,7 +45,7 @@ package struct ElastiCacheService: ServiceHandler {
     }
 
     package func resource(for call: OperationCall) -> String? {
-        let base = "arn:aws:elasticache:\(call.region):\(call.account)"
+        let base = "arn:\(call.partition.rawValue):elasticache:\(call.region):\(call.account)"
         if let arn = call.string(.resourceName) { return arn }
         if let id = call.string(.cacheClusterId) { return "\(base):cluster:\(id.lowercased())" }
         if let id = call.string(.replicationGroupId) { return "\(base):replicationgroup:\(id.lowercased())" }

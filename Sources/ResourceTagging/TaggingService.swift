@@ -109,7 +109,7 @@ package struct TaggingService: ServiceHandler {
             var merged = current
             for (key, value) in tags { merged[key] = value }
             for key in keys where !adding { merged.removeValue(forKey: key) }
-            let bucket = String(arn.dropFirst("arn:aws:s3:::".count))
+            let bucket = String(Partition.afterPartition(arn)?.dropFirst("s3:::".count) ?? "")
             operation = merged.isEmpty ? "DeleteBucketTagging" : "PutBucketTagging"
             input = .object([
                 "Bucket": .string(bucket),

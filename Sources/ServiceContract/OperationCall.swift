@@ -37,6 +37,9 @@ package struct OperationCall: Sendable {
 
     package var account: String { principal.accountId }
 
+    /// The partition of the call's region: the second field of every ARN the call makes.
+    package var partition: Partition { Partition(region: region) }
+
     /// The global condition keys every request carries (the service adds its own).
     package var globalConditionKeys: [String: [String]] {
         var context: [String: [String]] = [

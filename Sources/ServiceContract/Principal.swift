@@ -1,3 +1,4 @@
+import AWSModels
 import Foundation
 
 /// Who is calling: everything CloudTrail's `userIdentity` and policy evaluation need.
@@ -69,9 +70,9 @@ package struct Principal: Sendable, Codable, Equatable {
         self.sessionPolicy = sessionPolicy
     }
 
-    package static func root(account: String, accessKeyId: String? = nil) -> Principal {
+    package static func root(account: String, accessKeyId: String? = nil, partition: Partition = .aws) -> Principal {
         Principal(
-            kind: .root, principalId: account, arn: "arn:aws:iam::\(account):root", accountId: account,
+            kind: .root, principalId: account, arn: partition.arn("iam", account: account, "root"), accountId: account,
             accessKeyId: accessKeyId)
     }
 
@@ -83,6 +84,20 @@ package struct Principal: Sendable, Codable, Equatable {
     /// An unsigned caller acting on a resource of `account` (the account records the event).
     package static func anonymous(account: String) -> Principal {
         Principal(kind: .anonymous, principalId: "", arn: "", accountId: account)
+    }
+
+    /// The same identity acting in `partition`: its ARNs name the partition of the call's
+    /// region (an identity made in one partition keeps its name and id in another).
+    package func acting(in partition: Partition) -> Principal {
+        guard Partition(arn: arn).map({ $0 != partition }) ?? false else { return self }
+        var moved = self
+        moved.arn = Self.move(arn, to: partition)
+        moved.sessionIssuer?.arn = Self.move(sessionIssuer?.arn ?? "", to: partition)
+        return moved
+    }
+
+    private static func move(_ arn: String, to partition: Partition) -> String {
+        Partition.afterPartition(arn).map { "arn:\(partition.rawValue):\($0)" } ?? arn
     }
 
     /// True for temporary (STS) credentials.

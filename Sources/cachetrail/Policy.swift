@@ -1,3 +1,4 @@
+import AWSModels
 import ArgumentParser
 import CacheTrailServer
 import Foundation
@@ -24,8 +25,11 @@ struct Policy: ParsableCommand {
         func sourceArn() throws -> String? {
             guard let trail else { return nil }
             guard let region else { throw ValidationError("--trail needs --region.") }
-            return "arn:aws:cloudtrail:\(region):\(account):trail/\(trail)"
+            return partition.arn("cloudtrail", region: region, account: account, "trail/\(trail)")
         }
+
+        /// The partition of `--region` (`aws` without one): every ARN of the policy names it.
+        var partition: Partition { region.map { Partition(region: $0) } ?? .aws }
     }
 
     struct Bucket: ParsableCommand {
@@ -38,12 +42,13 @@ struct Policy: ParsableCommand {
 
         func run() throws {
             let source = try scope.sourceArn()
-            let logs = "arn:aws:s3:::\(bucket)/" + (prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(scope.account)/*"
+            let bucketArn = scope.partition.arn("s3", bucket)
+            let logs = "\(bucketArn)/" + (prefix.map { "\($0)/" } ?? "") + "AWSLogs/\(scope.account)/*"
             var write: [String: Any] = ["s3:x-amz-acl": "bucket-owner-full-control"]
             if let source { write["aws:SourceArn"] = source }
             try Policy.print(statements: [
                 Policy.statement(
-                    "AWSCloudTrailAclCheck20150319", action: "s3:GetBucketAcl", resource: "arn:aws:s3:::\(bucket)",
+                    "AWSCloudTrailAclCheck20150319", action: "s3:GetBucketAcl", resource: bucketArn,
                     condition: source.map { ["aws:SourceArn": $0] }),
                 Policy.statement(
                     "AWSCloudTrailWrite20150319", action: "s3:PutObject", resource: logs, condition: write),

@@ -47,7 +47,7 @@ extension Gateway {
             signable.bodySHA256 = await Offload.run(bytes: body.count) { SigV4.sha256Hex(body) }
         }
         // The scope's region names the events, ARNs and log-file keys of the call.
-        guard Regions.aws.contains(authorization.region) else {
+        guard Partition.allRegions.contains(authorization.region) else {
             throw AWSError(
                 code: "SignatureDoesNotMatch", message: "Credential should be scoped to a valid region.",
                 httpStatus: 403)
@@ -85,7 +85,8 @@ extension Gateway {
             throw Self.awsError(error)
         }
         return Authenticated(
-            principal: key.principal, region: authorization.region, service: authorization.service, payload: payload,
+            principal: key.principal.acting(in: Partition(region: authorization.region)), region: authorization.region,
+            service: authorization.service, payload: payload,
             presigned: authorization.presigned)
     }
 

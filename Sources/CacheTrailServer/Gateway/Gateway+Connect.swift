@@ -21,7 +21,7 @@ extension Gateway {
         let serverless = parts[6].hasPrefix("serverless--")
         let cache = serverless ? String(parts[6].dropFirst("serverless--".count)) : parts[6]
         let resource =
-            serverless ? "arn:aws:elasticache:\(parts[3]):\(parts[4]):serverlesscache:\(cache)" : groupArn
+            serverless ? "arn:\(parts[1]):elasticache:\(parts[3]):\(parts[4]):serverlesscache:\(cache)" : groupArn
         guard host.lowercased() == cache.lowercased(), parameters["Action"] == "connect", parameters["User"] == user,
             serverless == (parameters["ResourceType"] == "ServerlessCache")
         else { return false }
@@ -31,7 +31,7 @@ extension Gateway {
         guard let caller = try? await authenticate(request, logger: Logger(label: "cachetrail.connect")),
             caller.presigned, caller.service == "elasticache", caller.principal.accountId == parts[4]
         else { return false }
-        let userArn = "arn:aws:elasticache:\(parts[3]):\(parts[4]):user:\(user)"
+        let userArn = "arn:\(parts[1]):elasticache:\(parts[3]):\(parts[4]):user:\(user)"
         let authorizer = authorizer
         do {
             return try await store.read { tx in

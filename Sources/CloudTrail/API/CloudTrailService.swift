@@ -23,7 +23,7 @@ package struct CloudTrailService: ServiceHandler {
             return "*"
         }
         let (account, region, trail) = TrailValidation.parse(name, account: call.account, region: call.region)
-        return "arn:aws:cloudtrail:\(region):\(account):trail/\(trail)"
+        return Partition(region: region).arn("cloudtrail", region: region, account: account, "trail/\(trail)")
     }
 
     /// The account's trails whose home is `region`, with their tags.

@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 import Persistence
@@ -88,7 +89,8 @@ package enum ServiceEventRecorder {
     private static func append(
         _ event: ObjectEvent, eventType: String, details: [String: ShapeValue]?, in tx: any StateWriter
     ) throws {
-        let objectArn = "arn:aws:s3:::\(event.bucket)/\(event.key)"
+        let bucketArn = Partition(region: event.region).arn("s3", event.bucket)
+        let objectArn = "\(bucketArn)/\(event.key)"
         let eventID = UUID().uuidString.lowercased()
         var entry = JournalEntry(
             eventID: eventID, account: event.owner, region: event.region, eventTime: event.time,
@@ -115,7 +117,7 @@ package enum ServiceEventRecorder {
                 .object(["type": .string("AWS::S3::Object"), "ARN": .string(objectArn)]),
                 .object([
                     "accountId": .string(event.owner), "type": .string("AWS::S3::Bucket"),
-                    "ARN": .string("arn:aws:s3:::\(event.bucket)"),
+                    "ARN": .string(bucketArn),
                 ]),
             ]))
         record.add("eventType", .string(eventType))

@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Persistence
 
@@ -47,10 +48,12 @@ struct EventSelectors {
             }
             let arn = entry.resourceArn ?? ""
             // A bucket-level data event (ListObjects) is selected by its bucket's `bucket/` value.
-            let bucketLevel = arn.hasPrefix("arn:aws:s3:::") && !arn.dropFirst("arn:aws:s3:::".count).contains("/")
+            let resource = Partition.afterPartition(arn) ?? ""
+            let bucketLevel = resource.hasPrefix("s3:::") && !resource.dropFirst("s3:::".count).contains("/")
             return selector.objectPrefixes.contains { prefix in
-                prefix == "arn:aws:s3" || prefix == "arn:aws:s3:::" || arn.hasPrefix(prefix)
-                    || (bucketLevel && prefix == arn + "/")
+                // `arn:PARTITION:s3` and `arn:PARTITION:s3:::` select every object.
+                let everyObject = Partition.afterPartition(prefix).map { $0 == "s3" || $0 == "s3:::" } ?? false
+                return everyObject || arn.hasPrefix(prefix) || (bucketLevel && prefix == arn + "/")
             }
         }
     }
@@ -79,7 +82,7 @@ struct EventSelectors {
     /// RecursiveLogging false leaves out).
     static func isOwnDelivery(_ entry: JournalEntry, trail: TrailRecord) -> Bool {
         entry.eventSource == "s3.amazonaws.com" && entry.eventName == "PutObject"
-            && (entry.resourceArn?.hasPrefix("arn:aws:s3:::\(trail.bucket)/") ?? false)
+            && (entry.resourceArn.flatMap(Partition.afterPartition)?.hasPrefix("s3:::\(trail.bucket)/") ?? false)
             && entry.record.contains(#""invokedBy":"\#(TrailDelivery.service)""#)
     }
 }

@@ -4,10 +4,10 @@ import ServiceContract
 
 extension TrailOperations {
     /// The fields an advanced event selector may name (CloudTrail's AdvancedFieldSelector).
-    /// The data resource types basic selectors take, with the ARN prefix of their values.
+    /// The data resource types basic selectors take, with the service their values' ARNs name
+    /// (`arn:PARTITION:s3…`).
     static let basicDataTypes = [
-        "AWS::S3::Object": "arn:aws:s3", "AWS::Lambda::Function": "arn:aws:lambda",
-        "AWS::DynamoDB::Table": "arn:aws:dynamodb",
+        "AWS::S3::Object": "s3", "AWS::Lambda::Function": "lambda", "AWS::DynamoDB::Table": "dynamodb",
     ]
 
     static let advancedFields: Set<String> = [
@@ -33,7 +33,9 @@ extension TrailOperations {
                     // Basic selectors take the three types AWS lists; Lambda functions and
                     // DynamoDB tables are not hosted here, so their selectors never match.
                     let type = resource[member: "Type"]?.stringValue ?? ""
-                    guard let prefix = Self.basicDataTypes[type], values.allSatisfy({ $0.hasPrefix(prefix) }) else {
+                    guard let service = Self.basicDataTypes[type],
+                        values.allSatisfy({ Partition.afterPartition($0)?.hasPrefix(service) ?? false })
+                    else {
                         throw error(
                             .invalidEventSelectorsException,
                             "Data resources must be AWS::S3::Object, AWS::Lambda::Function or AWS::DynamoDB::Table with ARNs of that service."

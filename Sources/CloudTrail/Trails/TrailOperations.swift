@@ -32,9 +32,8 @@ struct TrailOperations {
                 TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope, id: "\(account)/\(name)"),
             trail.homeRegion == region || trail.isMultiRegion, trail.account == call.account
         else {
-            throw error(
-                .trailNotFoundException,
-                "Unknown trail: arn:aws:cloudtrail:\(region):\(account):trail/\(name) for the user: \(call.account)")
+            let arn = Partition(region: region).arn("cloudtrail", region: region, account: account, "trail/\(name)")
+            throw error(.trailNotFoundException, "Unknown trail: \(arn) for the user: \(call.account)")
         }
         return trail
     }
@@ -108,7 +107,10 @@ struct TrailOperations {
             trail.snsTopicArn = nil
             return
         }
-        let arn = given.hasPrefix("arn:") ? given : "arn:aws:sns:\(trail.homeRegion):\(trail.account):\(given)"
+        let arn =
+            given.hasPrefix("arn:")
+            ? given
+            : Partition(region: trail.homeRegion).arn("sns", region: trail.homeRegion, account: trail.account, given)
         guard delivery.ports.notifier.isTopicArn(arn) else {
             throw error(.invalidSnsTopicNameException, "Topic name or ARN is not valid: \(given)")
         }
@@ -160,7 +162,7 @@ struct TrailOperations {
         }
         var trail = TrailRecord(
             name: name, account: call.account, homeRegion: call.region,
-            arn: "arn:aws:cloudtrail:\(call.region):\(call.account):trail/\(name)",
+            arn: call.partition.arn("cloudtrail", region: call.region, account: call.account, "trail/\(name)"),
             bucket: try call.required(.s3BucketName),
             prefix: call.string(.s3KeyPrefix),
             includeGlobalServiceEvents: call[.includeGlobalServiceEvents]?.boolValue ?? true,

@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 import IAM
@@ -199,20 +200,22 @@ struct CloudTrailPages {
 
     /// The bucket policy CloudTrail's documentation gives, scoped to this trail's ARN.
     static func bucketPolicy(bucket: String, account: String, region: String, trail: String) -> String {
-        let source = "arn:aws:cloudtrail:\(region):\(account):trail/\(trail)"
+        let partition = Partition(region: region)
+        let source = partition.arn("cloudtrail", region: region, account: account, "trail/\(trail)")
+        let bucketArn = partition.arn("s3", bucket)
         let policy: [String: Any] = [
             "Version": "2012-10-17",
             "Statement": [
                 [
                     "Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
                     "Principal": ["Service": "cloudtrail.amazonaws.com"], "Action": "s3:GetBucketAcl",
-                    "Resource": "arn:aws:s3:::\(bucket)",
+                    "Resource": bucketArn,
                     "Condition": ["StringEquals": ["aws:SourceArn": source]],
                 ],
                 [
                     "Sid": "AWSCloudTrailWrite", "Effect": "Allow",
                     "Principal": ["Service": "cloudtrail.amazonaws.com"], "Action": "s3:PutObject",
-                    "Resource": "arn:aws:s3:::\(bucket)/AWSLogs/\(account)/*",
+                    "Resource": "\(bucketArn)/AWSLogs/\(account)/*",
                     "Condition": [
                         "StringEquals": ["s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": source]
                     ],

@@ -65,8 +65,8 @@ enum ElastiCacheAccess {
     static func arn(_ type: String, _ name: String, call: OperationCall) -> String {
         let region = type == "globalreplicationgroup" ? "" : call.region
         let caseKept: Set<String> = ["user", "usergroup"]
-        return
-            "arn:aws:elasticache:\(region):\(call.account):\(type):\(caseKept.contains(type) ? name : name.lowercased())"
+        let id = caseKept.contains(type) ? name : name.lowercased()
+        return call.partition.arn("elasticache", region: region, account: call.account, "\(type):\(id)")
     }
 
     /// Every resource ARN `call` names beyond its primary one, in table order.

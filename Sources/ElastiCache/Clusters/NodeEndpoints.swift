@@ -1,3 +1,4 @@
+import AWSModels
 import Foundation
 
 /// Where a cluster's nodes answer. The synthetic default gives AWS-shaped names; a later
@@ -13,26 +14,27 @@ package protocol NodeEndpoints: Sendable {
     )
 }
 
-/// `<cluster>.<hash>.<node>.<region code>.cache.amazonaws.com`, as AWS names endpoints.
+/// `<cluster>.<hash>.<node>.<region code>.cache.amazonaws.com` (`.com.cn` in China), as AWS
+/// names endpoints.
 package struct SyntheticEndpoints: NodeEndpoints {
     package init() {}
 
     package func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
         (
-            "\(cluster.id).\(Self.segment(cluster.arn)).\(nodeId).\(Self.regionCode(region)).cache.amazonaws.com",
+            "\(cluster.id).\(Self.segment(cluster.arn)).\(nodeId).\(Self.domain(region))",
             cluster.port
         )
     }
 
     package func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
-        ("\(cluster.id).\(Self.segment(cluster.arn)).cfg.\(Self.regionCode(region)).cache.amazonaws.com", cluster.port)
+        ("\(cluster.id).\(Self.segment(cluster.arn)).cfg.\(Self.domain(region))", cluster.port)
     }
 
     package func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     ) {
         let suffix =
-            "\(Self.segment(group.arn)).\(nodeGroup.map { "ng.\($0)" } ?? "clustercfg").\(Self.regionCode(group.region)).cache.amazonaws.com"
+            "\(Self.segment(group.arn)).\(nodeGroup.map { "ng.\($0)" } ?? "clustercfg").\(Self.domain(group.region))"
         return ("\(group.id)\(reader ? "-ro" : "").\(suffix)", group.port)
     }
 
@@ -41,6 +43,11 @@ package struct SyntheticEndpoints: NodeEndpoints {
     static func segment(_ arn: String) -> String {
         guard let parsed = ElastiCacheARN(arn) else { return hash(arn) }
         return hash("\(parsed.account)/\(parsed.region)")
+    }
+
+    /// `usw2.cache.amazonaws.com`; `cnn1.cache.amazonaws.com.cn` in China.
+    static func domain(_ region: String) -> String {
+        "\(regionCode(region)).cache.\(Partition(region: region).dnsSuffix)"
     }
 
     /// `us-west-2` → `usw2`.

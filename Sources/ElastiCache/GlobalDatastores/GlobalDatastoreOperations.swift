@@ -81,7 +81,7 @@ struct GlobalDatastoreOperations {
             transitEncryptionEnabled: primary.transitEncryptionEnabled,
             atRestEncryptionEnabled: primary.atRestEncryptionEnabled,
             members: [.init(replicationGroupId: primary.id, region: call.region, role: "primary")],
-            arn: "arn:aws:elasticache::\(call.account):globalreplicationgroup:\(id)",
+            arn: call.partition.arn("elasticache", account: call.account, "globalreplicationgroup:\(id)"),
             tagList: try TagOperations.tags(call[.tags]))
         try tag(primary.id, global: id, role: "primary")
         return try changed(&global, status: .creating)

@@ -123,7 +123,7 @@ extension ElastiCacheService {
     /// Every account's global datastores, by their members' replication group ARNs.
     package static func globalReplications(in tx: any StateReader) throws -> [GlobalReplication] {
         try tx.listAll(GlobalDatastoreRecord.self, kind: GlobalDatastoreRecord.kind).compactMap { global in
-            // arn:aws:elasticache::ACCOUNT:globalreplicationgroup:ID (no region)
+            // arn:PARTITION:elasticache::ACCOUNT:globalreplicationgroup:ID (no region)
             guard let parsed = ElastiCacheARN(global.arn), global.status != .deleting else { return nil }
             func arn(_ member: GlobalDatastoreRecord.Member) -> String {
                 parsed.sibling("replicationgroup", member.replicationGroupId, region: member.region)

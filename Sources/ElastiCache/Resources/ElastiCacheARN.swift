@@ -1,5 +1,6 @@
-/// An ElastiCache ARN read once: `arn:aws:elasticache:REGION:ACCOUNT:TYPE:ID`.
+/// An ElastiCache ARN read once: `arn:PARTITION:elasticache:REGION:ACCOUNT:TYPE:ID`.
 struct ElastiCacheARN: Equatable {
+    var partition: String
     var region: String
     var account: String
     /// The resource type (`cluster`, `usergroup`, `reserved-instance`…).
@@ -9,13 +10,14 @@ struct ElastiCacheARN: Equatable {
     init?(_ arn: String) {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7, parts[0] == "arn", parts[2] == "elasticache" else { return nil }
-        (region, account, type, id) = (String(parts[3]), String(parts[4]), String(parts[5]), String(parts[6]))
+        (partition, region, account) = (String(parts[1]), String(parts[3]), String(parts[4]))
+        (type, id) = (String(parts[5]), String(parts[6]))
     }
 
     var scope: String { "\(account)/\(region)" }
 
     /// The ARN of resource `id` of `type` in this ARN's region and account (and `region`, when given).
     func sibling(_ type: String, _ id: String, region: String? = nil) -> String {
-        "arn:aws:elasticache:\(region ?? self.region):\(account):\(type):\(id)"
+        "arn:\(partition):elasticache:\(region ?? self.region):\(account):\(type):\(id)"
     }
 }

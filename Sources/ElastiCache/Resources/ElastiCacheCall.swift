@@ -19,7 +19,7 @@ struct ElastiCacheCall {
 
     /// The ARN of a regional resource of this call's account and region.
     func arn(_ type: String, _ id: String) -> String {
-        "arn:aws:elasticache:\(call.region):\(call.account):\(type):\(id)"
+        call.partition.arn("elasticache", region: call.region, account: call.account, "\(type):\(id)")
     }
 
     /// The default VPC of this call's account and region (subnet groups and snapshots name it).

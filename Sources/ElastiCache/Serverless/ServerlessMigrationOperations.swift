@@ -30,7 +30,7 @@ struct ServerlessMigrationOperations {
             throw AWSError.invalidParameterValue("SourceTlsMode verify-ca requires a SourceTlsCertificate.")
         }
         if let arn = call[.sourceAuthenticationConfiguration]?[member: "SecretManagerConfig"]?[member: "SecretArn"]?
-            .stringValue, !arn.hasPrefix("arn:aws:secretsmanager:")
+            .stringValue, !(Partition.afterPartition(arn)?.hasPrefix("secretsmanager:") ?? false)
         {
             throw AWSError.invalidParameterValue("SecretArn must be the ARN of a Secrets Manager secret.")
         }

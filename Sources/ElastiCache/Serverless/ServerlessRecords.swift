@@ -43,13 +43,13 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
     func shapeValue(region: String, endpoints: any NodeEndpoints = SyntheticEndpoints()) -> ShapeValue {
         var port = engine == "memcached" ? 11211 : 6379
         var host =
-            "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.regionCode(region)).cache.amazonaws.com"
+            "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.domain(region))"
         // The reader endpoint is the next port, as on AWS; a cache whose node is a process here
         // answers where the process (or its proxy) does, and reads where the node itself does.
         var reader = (host, port + 1)
         if !(endpoints is SyntheticEndpoints) {
             let real = endpoint(endpoints, region: region)
-            if !real.address.hasSuffix(".amazonaws.com") {
+            if !real.address.hasSuffix(SyntheticEndpoints.domain(region)) {
                 (host, port) = real
                 reader = endpoints.node(nodeCluster, nodeId: "0001", region: region)
             }

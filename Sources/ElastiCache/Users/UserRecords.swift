@@ -43,7 +43,8 @@ struct UserRecord: Sendable, Codable, Equatable, LifecycleResource, TaggableReso
         UserRecord(
             id: "default", name: "default", engine: "redis", accessString: "on ~* +@all",
             authenticationType: "no-password", passwordCount: 0,
-            arn: "arn:aws:elasticache:\(region):\(account):user:default", status: .active, readyAt: nil, tags: [])
+            arn: Partition(region: region).arn("elasticache", region: region, account: account, "user:default"),
+            status: .active, readyAt: nil, tags: [])
     }
 
     func shapeValue(groups: [String]) -> ShapeValue {

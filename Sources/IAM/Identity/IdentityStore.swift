@@ -1,3 +1,4 @@
+import AWSModels
 import Foundation
 import Persistence
 import ServiceContract
@@ -149,7 +150,7 @@ package struct IdentityStore: Sendable {
                 .map { PolicySource(id: $0.policyName, type: owner.rawValue, document: $0.document) }
             for attachment in attachments where attachment.owner == owner && attachment.ownerName == name {
                 if let document = try ManagedPolicyOperations.document(attachment.policyArn, account: account, in: tx) {
-                    let aws = attachment.policyArn.hasPrefix("arn:aws:iam::aws:")
+                    let aws = Partition.afterPartition(attachment.policyArn)?.hasPrefix("iam::aws:") ?? false
                     sources.append(
                         PolicySource(
                             id: attachment.policyArn, type: aws ? "aws-managed" : "user-managed", document: document))

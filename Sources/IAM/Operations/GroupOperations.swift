@@ -17,7 +17,7 @@ struct GroupOperations {
             let path = call.string(.path) ?? "/"
             let group = GroupRecord(
                 groupName: name, groupId: Identifiers.uniqueId("AGPA"), path: path,
-                arn: "arn:aws:iam::\(account):group\(path)\(name)", createDate: call.now)
+                arn: call.partition.arn("iam", account: account, "group\(path)\(name)"), createDate: call.now)
             try tx.put(group, kind: Kind.group, scope: account, id: name)
             return .object(["Group": Self.value(group)])
         case "GetGroup":

@@ -20,28 +20,32 @@ package struct IAMService: ServiceHandler {
         case "SimulatePrincipalPolicy": return call.string(.policySourceArn)
         case "SimulateCustomPolicy", "ListPolicies": return "*"
         case "CreatePolicy":
-            return "arn:aws:iam::\(account):policy\(call.string(.path) ?? "/")\(call.string(.policyName) ?? "")"
+            let path = call.string(.path) ?? "/"
+            return call.partition.arn("iam", account: account, "policy\(path)\(call.string(.policyName) ?? "")")
         case "GetPolicy", "DeletePolicy", "CreatePolicyVersion", "GetPolicyVersion", "DeletePolicyVersion",
             "ListPolicyVersions", "SetDefaultPolicyVersion":
             return call.string(.policyArn)
-        case "ListGroupsForUser": return call.string(.userName).map { "arn:aws:iam::\(account):user/\($0)" }
-        case "ListGroups": return "arn:aws:iam::\(account):group/"
+        case "ListGroupsForUser":
+            return call.string(.userName).map { call.partition.arn("iam", account: account, "user/\($0)") }
+        case "ListGroups": return call.partition.arn("iam", account: account, "group/")
         default: break
         }
         if name.contains("Group"), let group = call.string(.groupName) {
-            return "arn:aws:iam::\(account):group/\(group)"
+            return call.partition.arn("iam", account: account, "group/\(group)")
         }
         if name.contains("Role") {
-            return call.string(.roleName).map { "arn:aws:iam::\(account):role/\($0)" }
-                ?? "arn:aws:iam::\(account):role/"
+            return call.string(.roleName).map { call.partition.arn("iam", account: account, "role/\($0)") }
+                ?? call.partition.arn("iam", account: account, "role/")
         }
-        if let user = call.string(.userName) { return "arn:aws:iam::\(account):user/\(user)" }
-        if name == "ListUsers" { return "arn:aws:iam::\(account):user/" }
-        return call.principal.kind == .iamUser ? call.principal.arn : "arn:aws:iam::\(account):root"
+        if let user = call.string(.userName) { return call.partition.arn("iam", account: account, "user/\(user)") }
+        if name == "ListUsers" { return call.partition.arn("iam", account: account, "user/") }
+        return call.principal.kind == .iamUser
+            ? call.principal.arn : call.partition.arn("iam", account: account, "root")
     }
 
     /// A user's, role's or group's ARN with the path it was created with
     /// (`arn:aws:iam::…:user/division/name`), so policies that name paths match as on AWS.
+    /// The ARN keeps the partition `arn` names.
     package func storedResource(_ arn: String, in tx: any StateReader) throws -> String {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[2] == "iam" else { return arn }
@@ -56,7 +60,8 @@ package struct IAMService: ServiceHandler {
             case "group": try tx.get(GroupRecord.self, kind: Kind.group, scope: account, id: name)?.arn
             default: nil
             }
-        return stored ?? arn
+        // Stored in the partition it was made in; named here in the caller's.
+        return stored.flatMap(Partition.afterPartition).map { "arn:\(parts[1]):\($0)" } ?? arn
     }
 
     package func stage(_ call: OperationCall) -> (any Sendable)? { LoginProfileOperations.stage(call) }
@@ -200,7 +205,7 @@ package struct IAMService: ServiceHandler {
         let path = call.string(.path) ?? "/"
         let user = UserRecord(
             userName: name, userId: Identifiers.uniqueId("AIDA"), path: path,
-            arn: "arn:aws:iam::\(call.account):user\(path)\(name)", createDate: call.now)
+            arn: call.partition.arn("iam", account: call.account, "user\(path)\(name)"), createDate: call.now)
         if try tx.get(UserRecord.self, kind: Kind.user, scope: call.account, id: name) != nil {
             throw call.error(.entityAlreadyExistsException, "User with name \(name) already exists.")
         }
@@ -216,7 +221,8 @@ package struct IAMService: ServiceHandler {
         guard let name = try callerUserName(call) else {
             let root = ShapeValue.object([
                 "Path": .string("/"), "UserName": nil, "UserId": .string(call.account),
-                "Arn": .string("arn:aws:iam::\(call.account):root"), "CreateDate": .timestamp(call.now),
+                "Arn": .string(call.partition.arn("iam", account: call.account, "root")),
+                "CreateDate": .timestamp(call.now),
             ])
             return .object(["User": root])
         }
@@ -269,7 +275,8 @@ package struct IAMService: ServiceHandler {
         let path = call.string(.path) ?? "/"
         let role = RoleRecord(
             roleName: name, roleId: Identifiers.uniqueId("AROA"), path: path,
-            arn: "arn:aws:iam::\(call.account):role\(path)\(name)", assumeRolePolicyDocument: document,
+            arn: call.partition.arn("iam", account: call.account, "role\(path)\(name)"),
+            assumeRolePolicyDocument: document,
             description: call.string(.description), maxSessionDuration: call.int(.maxSessionDuration) ?? 3600,
             createDate: call.now)
         if try tx.get(RoleRecord.self, kind: Kind.role, scope: call.account, id: name) != nil {

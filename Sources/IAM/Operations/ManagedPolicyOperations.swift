@@ -53,10 +53,9 @@ struct ManagedPolicyOperations {
             attaching ? "Policy \(arn) does not exist or is not attachable." : "Policy \(arn) was not found.")
     }
 
-    /// `arn:aws:iam::ACCOUNT:policy/PATH/NAME` → NAME, for this account's policies.
+    /// `arn:PARTITION:iam::ACCOUNT:policy/PATH/NAME` → NAME, for this account's policies.
     static func customerName(_ arn: String, account: String) -> String? {
-        let prefix = "arn:aws:iam::\(account):policy/"
-        guard arn.hasPrefix(prefix) else { return nil }
+        guard Partition.afterPartition(arn)?.hasPrefix("iam::\(account):policy/") ?? false else { return nil }
         return arn.split(separator: "/").last.map(String.init)
     }
 
@@ -119,7 +118,7 @@ struct ManagedPolicyOperations {
         let path = call.string(.path) ?? "/"
         let record = ManagedPolicyRecord(
             policyName: name, policyId: Identifiers.uniqueId("ANPA"),
-            arn: "arn:aws:iam::\(call.account):policy\(path)\(name)", path: path,
+            arn: call.partition.arn("iam", account: call.account, "policy\(path)\(name)"), path: path,
             description: call.string(.description),
             createDate: call.now, updateDate: call.now, defaultVersionId: "v1",
             versions: [PolicyVersionRecord(versionId: "v1", document: document, createDate: call.now)], nextVersion: 2)
@@ -130,7 +129,7 @@ struct ManagedPolicyOperations {
     private func list(_ call: OperationCall, _ tx: any StateWriter) throws -> ShapeValue? {
         let scope = call.string(.scope) ?? "All"
         var policies: [Resolved] = []
-        if scope != "Local" { policies += AWSManagedPolicies.all.map { .aws($0) } }
+        if scope != "Local" { policies += AWSManagedPolicies.all(in: call.partition).map { .aws($0) } }
         if scope != "AWS" {
             policies += try tx.list(ManagedPolicyRecord.self, kind: Kind.policy, scope: call.account).map {
                 .customer($0)

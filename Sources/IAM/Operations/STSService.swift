@@ -13,7 +13,8 @@ package struct STSService: ServiceHandler {
 
     package func resource(for call: OperationCall) -> String? {
         switch call.operation.name {
-        case "GetFederationToken": "arn:aws:sts::\(call.account):federated-user/\(call.string(.name) ?? "")"
+        case "GetFederationToken":
+            call.partition.arn("sts", account: call.account, "federated-user/\(call.string(.name) ?? "")")
         default: nil
         }
     }
@@ -161,7 +162,7 @@ package struct STSService: ServiceHandler {
             throw AWSError.validation(
                 "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
         }
-        let sessionArn = "arn:aws:sts::\(roleAccount):assumed-role/\(role.roleName)/\(sessionName)"
+        let sessionArn = call.partition.arn("sts", account: roleAccount, "assumed-role/\(role.roleName)/\(sessionName)")
         let principal = Principal(
             kind: .assumedRole, principalId: "\(role.roleId):\(sessionName)", arn: sessionArn, accountId: roleAccount,
             sessionIssuer: .init(
@@ -190,7 +191,7 @@ package struct STSService: ServiceHandler {
         let name = try call.required(.name)
         let maximum = call.principal.kind == .root ? 3600 : 129_600
         let duration = min(call.int(.durationSeconds) ?? 43_200, maximum)
-        let arn = "arn:aws:sts::\(call.account):federated-user/\(name)"
+        let arn = call.partition.arn("sts", account: call.account, "federated-user/\(name)")
         let federated = Principal(
             kind: .federatedUser, principalId: "\(call.account):\(name)", arn: arn, accountId: call.account,
             sessionIssuer: .init(

@@ -1,3 +1,4 @@
+import AWSModels
 import Foundation
 
 /// AWS managed policies every account can attach (`arn:aws:iam::aws:policy/NAME`), with the
@@ -11,11 +12,26 @@ package enum AWSManagedPolicies {
         package var versionId: String
         package var createDate: Date
         package var document: String
+        /// AWS names its policies in every partition (`arn:aws-cn:iam::aws:policy/NAME`).
+        package var partition = Partition.aws
 
-        package var arn: String { "arn:aws:iam::aws:policy/\(name)" }
+        package var arn: String { partition.arn("iam", account: "aws", "policy/\(name)") }
     }
 
-    package static func named(arn: String) -> Policy? { all.first { $0.arn == arn } }
+    /// The policy `arn` names, in the partition it names.
+    package static func named(arn: String) -> Policy? {
+        guard let partition = Partition(arn: arn) else { return nil }
+        return all(in: partition).first { $0.arn == arn }
+    }
+
+    /// Every policy as `partition` names it.
+    package static func all(in partition: Partition) -> [Policy] {
+        all.map {
+            var policy = $0
+            policy.partition = partition
+            return policy
+        }
+    }
 
     private static func date(_ text: String) -> Date {
         ISO8601DateFormatter().date(from: text) ?? Date(timeIntervalSince1970: 0)

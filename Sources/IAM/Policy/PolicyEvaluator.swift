@@ -1,3 +1,4 @@
+import AWSModels
 import ServiceContract
 
 /// The facts a policy decision is made on.
@@ -80,7 +81,9 @@ package enum PolicyEvaluator {
             return principals.values["Service"]?.contains(principal.invokedBy ?? "") ?? false
         }
         for value in principals.values["AWS"] ?? [] {
-            if value == principal.accountId || value == "arn:aws:iam::\(principal.accountId):root" { return true }
+            if value == principal.accountId || Partition.afterPartition(value) == "iam::\(principal.accountId):root" {
+                return true
+            }
             if namesExactly(value, principal) { return true }
         }
         return false

@@ -39,8 +39,10 @@ package struct SNSService: ServiceHandler {
             return arn
         }
         if let arn = call.string(.subscriptionArn) { return arn }
-        if let name = call.string(.name) { return "arn:aws:sns:\(call.region):\(call.account):\(name)" }
-        return "arn:aws:sns:\(call.region):\(call.account):*"
+        if let name = call.string(.name) {
+            return call.partition.arn("sns", region: call.region, account: call.account, name)
+        }
+        return call.partition.arn("sns", region: call.region, account: call.account, "*")
     }
 
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
@@ -73,11 +75,12 @@ package struct SNSService: ServiceHandler {
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
-    /// `arn:aws:sns:REGION:ACCOUNT:NAME[:ID]` split into its parts, or nil.
+    /// `arn:PARTITION:sns:REGION:ACCOUNT:NAME[:ID]` split into its parts, or nil.
     package static func parse(_ arn: String) -> (region: String, account: String, name: String)? {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         // The region and account become part of events and log-file keys: real names only.
-        guard parts.count >= 6, parts[0] == "arn", parts[2] == "sns", Regions.aws.contains(parts[3]),
+        guard parts.count >= 6, parts[0] == "arn", parts[2] == "sns", Partition.allRegions.contains(parts[3]),
+            parts[1] == Partition(region: parts[3]).rawValue,
             parts[4].utf8.count == 12, parts[4].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else {
             return nil

@@ -32,7 +32,7 @@ struct TopicOperations {
     func create() throws -> ShapeValue {
         let name = try call.required(.name)
         guard SNSService.validTopicName(name) else { throw invalid("Invalid parameter: Topic Name") }
-        let arn = "arn:aws:sns:\(call.region):\(call.account):\(name)"
+        let arn = call.partition.arn("sns", region: call.region, account: call.account, name)
         var topic =
             try tx.get(TopicRecord.self, kind: TopicRecord.kind, scope: call.account, id: arn)
             ?? TopicRecord(

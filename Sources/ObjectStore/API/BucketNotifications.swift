@@ -44,7 +44,7 @@ struct BucketNotifications {
         "s3:ObjectRemoved:DeleteMarkerCreated",
     ]
 
-    var sourceArn: String { "arn:aws:s3:::\(bucket.name)" }
+    var sourceArn: String { bucket.arn }
 
     func configuration() throws -> ShapeValue? {
         var bucket = bucket

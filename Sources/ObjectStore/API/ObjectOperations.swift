@@ -69,7 +69,8 @@ struct ObjectOperations {
         }
         var keyId = call.string(.ssekmsKeyId) ?? rule?[member: "KMSMasterKeyID"]?.stringValue
         if algorithm.hasPrefix("aws:kms") && keyId == nil {
-            keyId = "arn:aws:kms:\(bucket.region):\(bucket.owner):alias/aws/s3"
+            keyId = Partition(region: bucket.region).arn(
+                "kms", region: bucket.region, account: bucket.owner, "alias/aws/s3")
         }
         return (algorithm, algorithm.hasPrefix("aws:kms") ? keyId : nil)
     }
@@ -252,7 +253,7 @@ struct ObjectOperations {
             guard let key = entry[member: "Key"]?.stringValue else { throw S3Errors.malformedXML }
             let versionId = entry[member: "VersionId"]?.stringValue
             try context.authorize(
-                bucket: bucket, resource: "arn:aws:s3:::\(bucket.name)/\(key)",
+                bucket: bucket, resource: "\(bucket.arn)/\(key)",
                 action: versionId == nil ? "s3:DeleteObject" : "s3:DeleteObjectVersion")
             var fields = try deleteOne(key, versionId: versionId)
             if versionId == nil, let marker = fields.removeValue(forKey: "VersionId") {
@@ -272,7 +273,7 @@ struct ObjectOperations {
         let sourceBucket = try context.bucket(source.bucket)
         let sourceKey = source.key
         try context.authorize(
-            bucket: sourceBucket, resource: "arn:aws:s3:::\(sourceBucket.name)/\(sourceKey)", action: "s3:GetObject")
+            bucket: sourceBucket, resource: "\(sourceBucket.arn)/\(sourceKey)", action: "s3:GetObject")
         let original = try ObjectOperations(context: context, bucket: sourceBucket).stored(
             sourceKey, versionId: source.versionId)
         let bytes = try context.blobs.read(original.blob)

@@ -24,7 +24,7 @@ package struct S3Service: ServiceHandler {
     package func taggedResources(account: String, region: String, in tx: any StateReader) throws -> [TaggedResource] {
         try tx.list(BucketRecord.self, kind: Kinds.bucket, scope: Kinds.global)
             .filter { $0.owner == account && $0.region == region }
-            .map { TaggedResource(arn: "arn:aws:s3:::\($0.name)", tags: $0.tags ?? [:]) }
+            .map { TaggedResource(arn: $0.arn, tags: $0.tags ?? [:]) }
     }
 
     /// Every object file the metadata refers to: objects and the parts of open uploads.
@@ -50,14 +50,14 @@ package struct S3Service: ServiceHandler {
         guard let bucket = call.string(.bucket) else { return [] }
         var resources: [DataResource] = []
         func object(_ bucket: String, _ key: String) {
-            resources.append(DataResource(type: "AWS::S3::Object", arn: "arn:aws:s3:::\(bucket)/\(key)"))
+            resources.append(DataResource(type: "AWS::S3::Object", arn: call.partition.arn("s3", "\(bucket)/\(key)")))
         }
         if let key = call.string(.key) { object(bucket, key) }
         // DeleteObjects names its objects in the body: the first decides which trails select it.
         for entry in call[.delete]?[member: "Objects"]?.listValue ?? [] {
             if let key = entry[member: "Key"]?.stringValue { object(bucket, key) }
         }
-        resources.append(DataResource(type: "AWS::S3::Bucket", arn: "arn:aws:s3:::\(bucket)"))
+        resources.append(DataResource(type: "AWS::S3::Bucket", arn: call.partition.arn("s3", bucket)))
         // CopyObject reads its source.
         if let source = call.string(.copySource).flatMap(CopySource.init) { object(source.bucket, source.key) }
         return resources
@@ -126,7 +126,7 @@ package struct S3Service: ServiceHandler {
             try context.authorize(bucket: nil)
             return try BucketOperations(context: context).listBuckets()
         case "CreateBucket":
-            try context.authorize(bucket: nil, resource: "arn:aws:s3:::\(call.string(.bucket) ?? "")")
+            try context.authorize(bucket: nil, resource: call.partition.arn("s3", call.string(.bucket) ?? ""))
             return try BucketOperations(context: context).create()
         default:
             break
@@ -238,7 +238,7 @@ struct S3Context {
         let wanted = action ?? S3Service.actions[name] ?? "s3:\(name)"
         var target = resource ?? "*"
         if let bucket, resource == nil {
-            target = "arn:aws:s3:::\(bucket.name)" + (call.string(.key).map { "/\($0)" } ?? "")
+            target = bucket.arn + (call.string(.key).map { "/\($0)" } ?? "")
         }
         var context = call.globalConditionKeys
         if let acl = call.string(.acl) { context["s3:x-amz-acl"] = [acl] }

@@ -54,9 +54,9 @@ package struct ServiceDelivery: Sendable {
             return .noSuchBucket
         }
         let aclRequest = request(
-            "s3:GetBucketAcl", resource: "arn:aws:s3:::\(name)", account: account, sourceArn: sourceArn)
+            "s3:GetBucketAcl", resource: bucket.arn, account: account, sourceArn: sourceArn)
         let putRequest = request(
-            "s3:PutObject", resource: "arn:aws:s3:::\(name)/\(objectPrefix)example.json.gz", account: account,
+            "s3:PutObject", resource: "\(bucket.arn)/\(objectPrefix)example.json.gz", account: account,
             sourceArn: sourceArn)
         guard bucket.policy != nil else { return .denied("the bucket has no policy") }
         for request in [aclRequest, putRequest] where !allowed(request, bucket: bucket, in: tx) {
@@ -80,7 +80,7 @@ package struct ServiceDelivery: Sendable {
             throw S3Errors.noSuchBucket(name)
         }
         let putRequest = request(
-            "s3:PutObject", resource: "arn:aws:s3:::\(name)/\(key)", account: account, sourceArn: sourceArn)
+            "s3:PutObject", resource: "\(bucket.arn)/\(key)", account: account, sourceArn: sourceArn)
         guard allowed(putRequest, bucket: bucket, in: tx) else { throw S3Errors.accessDenied }
         let defaultRule = (bucket.encryption ?? BucketOperations.defaultEncryption)[member: "Rules"]?.listValue?.first?[
             member: "ApplyServerSideEncryptionByDefault"]

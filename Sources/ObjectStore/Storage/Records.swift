@@ -1,3 +1,4 @@
+import AWSModels
 import AWSWire
 import Foundation
 
@@ -25,6 +26,9 @@ package struct BucketRecord: Sendable, Codable, Equatable {
     /// Object Lock: enabled for the bucket (its versioning can then not be suspended), with an
     /// optional default retention rule (`ObjectLockConfiguration`).
     package var objectLock: ShapeValue?
+
+    /// `arn:aws:s3:::NAME`, in the partition of the bucket's region.
+    package var arn: String { Partition(region: region).arn("s3", name) }
 }
 
 /// An object as it is read: in an unversioned bucket the only version, in a versioned one a

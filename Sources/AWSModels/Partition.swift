@@ -1,0 +1,60 @@
+/// An AWS partition: the second field of every ARN (`arn:aws-cn:…`) and the DNS suffix of its
+/// regions' endpoints. A call's partition is its region's; an account here is not bound to
+/// one, so the same credentials signed for `cn-north-1` act in `aws-cn`.
+package enum Partition: String, Sendable, CaseIterable {
+    case aws
+    case awsCN = "aws-cn"
+    case awsUSGov = "aws-us-gov"
+
+    /// The partition of `region`; `aws` for a name no served partition lists (the gateway
+    /// refuses those before any operation runs).
+    package init(region: String) {
+        if region.hasPrefix("cn-"), Regions.awsCN.contains(region) {
+            self = .awsCN
+        } else if region.hasPrefix("us-gov-"), Regions.awsUSGov.contains(region) {
+            self = .awsUSGov
+        } else {
+            self = .aws
+        }
+    }
+
+    /// The partition an ARN names, or nil when `arn` is not an ARN of a served partition.
+    package init?(arn: some StringProtocol) {
+        guard arn.hasPrefix("arn:") else { return nil }
+        let rest = arn.dropFirst(4)
+        guard let colon = rest.firstIndex(of: ":"), let partition = Partition(rawValue: String(rest[..<colon]))
+        else { return nil }
+        self = partition
+    }
+
+    /// Every region a credential scope may name, in all served partitions.
+    package static let allRegions: Set<String> = Regions.aws.union(Regions.awsCN).union(Regions.awsUSGov)
+
+    package var regions: Set<String> {
+        switch self {
+        case .aws: Regions.aws
+        case .awsCN: Regions.awsCN
+        case .awsUSGov: Regions.awsUSGov
+        }
+    }
+
+    /// `amazonaws.com`, or `amazonaws.com.cn` in China.
+    package var dnsSuffix: String {
+        switch self {
+        case .aws: Regions.awsDNSSuffix
+        case .awsCN: Regions.awsCNDNSSuffix
+        case .awsUSGov: Regions.awsUSGovDNSSuffix
+        }
+    }
+
+    /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
+    package func arn(_ service: String, region: String = "", account: String = "", _ resource: String) -> String {
+        "arn:\(rawValue):\(service):\(region):\(account):\(resource)"
+    }
+
+    /// What follows `arn:PARTITION:` (`s3:::bucket/key`) in an ARN of any served partition.
+    package static func afterPartition(_ arn: some StringProtocol) -> Substring? {
+        guard let partition = Partition(arn: arn) else { return nil }
+        return Substring(arn.dropFirst(5 + partition.rawValue.count))
+    }
+}
