@@ -63,35 +63,49 @@ package final class Shape: Sendable {
 
     /// A member with the shape it refers to: one reference to pass around where copying the
     /// member would retain each of its strings.
+    /// What writers read of it for every value is kept apart, so they never copy the member.
     package final class Field: Sendable {
         package let member: Member
         package let shape: Shape
+        /// The member's name (the key of its value in a structure).
+        package let name: String
         /// The element name in XML: the member's `locationName`, else its shape's, else its name.
         package let xmlName: String
+        /// Written in the body as an element (not an attribute, header, URI or status code).
+        package let isBodyElement: Bool
+        /// The member or its shape is flattened (lists and maps without a wrapper).
+        package let flattened: Bool
+        package let timestampFormat: String?
 
         init(member: Member, shape: Shape) {
             self.member = member
             self.shape = shape
+            name = member.name
             xmlName = member.locationName ?? shape.locationName ?? member.name
+            isBodyElement = !member.xmlAttribute && member.location == nil
+            flattened = member.flattened || shape.flattened
+            timestampFormat = member.timestampFormat ?? shape.timestampFormat
         }
     }
 
     /// The shapes this shape's members (in order), element, key and value refer to.
     package struct Targets: Sendable {
         package var members: [Field]
-        package var element: Shape?
-        package var key: Shape?
-        package var value: Shape?
+        package var element: Field?
+        package var key: Field?
+        package var value: Field?
+        /// Some member is an XML attribute (S3's `xsi:type`): most shapes have none.
+        package var hasAttributes: Bool
     }
 
     /// The shapes this shape refers to, resolved in `model` (the model that holds this shape)
     /// on first use: writers walk them for every value, and a lookup by name hashes the name.
     package func targets(in model: ServiceModel) -> Targets {
         if let resolved = targets.withLock({ $0 }) { return resolved }
+        func field(_ member: Member) -> Field { Field(member: member, shape: model.shape(member.shape)) }
         let resolved = Targets(
-            members: members.map { Field(member: $0, shape: model.shape($0.shape)) },
-            element: element.map { model.shape($0.shape) },
-            key: key.map { model.shape($0.shape) }, value: value.map { model.shape($0.shape) })
+            members: members.map(field), element: element.map(field), key: key.map(field), value: value.map(field),
+            hasAttributes: members.contains { $0.xmlAttribute })
         targets.withLock { $0 = resolved }
         return resolved
     }

@@ -52,6 +52,7 @@ package enum CBOR {
         case .blob(let bytes):
             head(2, UInt64(bytes.count), to: &out)
             out.append(contentsOf: bytes)
+        case .encoded(let encoded): append(encoded.value, to: &out)
         }
     }
 

@@ -78,6 +78,7 @@ package enum JSONWriter {
             case .custom(let render): appendQuoted(render(date), to: &out)
             }
         case .blob(let bytes): out += quote(Data(bytes).base64EncodedString())
+        case .encoded(let encoded): append(encoded.value, to: &out, timestamps: timestamps)
         }
     }
 }

@@ -14,30 +14,38 @@ package enum ShapeValue: Sendable, Equatable, Codable {
     case boolean(Bool)
     case timestamp(Date)
     case blob([UInt8])
+    /// A value with its XML kept (see ``EncodedValue``); it reads as the value it holds.
+    case encoded(EncodedValue)
+
+    /// The value itself: an ``encoded(_:)`` value's content, any other value as it is.
+    package var unwrapped: ShapeValue {
+        if case .encoded(let encoded) = self { return encoded.value }
+        return self
+    }
 
     /// The member `name` of a structure value.
     package subscript(member name: String) -> ShapeValue? {
-        if case .structure(let fields) = self { return fields[name] }
+        if case .structure(let fields) = unwrapped { return fields[name] }
         return nil
     }
 
     package var stringValue: String? {
-        if case .string(let s) = self { return s }
+        if case .string(let s) = unwrapped { return s }
         return nil
     }
 
     package var intValue: Int64? {
-        if case .integer(let i) = self { return i }
+        if case .integer(let i) = unwrapped { return i }
         return nil
     }
 
     package var boolValue: Bool? {
-        if case .boolean(let b) = self { return b }
+        if case .boolean(let b) = unwrapped { return b }
         return nil
     }
 
     package var listValue: [ShapeValue]? {
-        if case .list(let l) = self { return l }
+        if case .list(let l) = unwrapped { return l }
         return nil
     }
 

@@ -6,17 +6,31 @@ import Foundation
 /// flattened, maps as `entry`/`key`/`value`, `xmlAttribute` members as attributes.
 struct XMLShapeWriter {
     let model: ServiceModel
+    /// IAM and STS dates (see ``wholeSeconds``), decided once per answer.
+    private let wholeSecondDates: Bool
+
+    init(model: ServiceModel) {
+        self.model = model
+        wholeSecondDates = Self.wholeSeconds.contains(model.metadata.endpointPrefix)
+    }
 
     /// Services whose XML dates have whole seconds (AWS's current IAM and STS examples);
     /// ElastiCache, SNS and S3 write milliseconds.
     static let wholeSeconds: Set<String> = ["iam", "sts"]
 
     func writeMembers(_ value: ShapeValue, shape: Shape, into xml: inout XMLWriter) {
+        writeMembers(value, shape.targets(in: model), into: &xml)
+    }
+
+    private func writeMembers(_ value: ShapeValue, _ targets: Shape.Targets, into xml: inout XMLWriter) {
         guard case .structure(let fields) = value else { return }
-        for target in shape.targets(in: model).members
-        where !target.member.xmlAttribute && target.member.location == nil {
-            guard let field = fields[target.member.name] else { continue }
-            write(field, member: target.member, shape: target.shape, name: target.xmlName, into: &xml)
+        // Stops at the last member the value has: an empty or short structure (pending
+        // changes, most often none) costs no lookup of the members it lacks.
+        var left = fields.count
+        for target in targets.members where left > 0 {
+            guard let field = fields[target.name] else { continue }
+            left -= 1
+            if target.isBodyElement { write(field, target, name: target.xmlName, into: &xml) }
         }
     }
 
@@ -33,37 +47,41 @@ struct XMLShapeWriter {
         return out
     }
 
-    func write(_ value: ShapeValue, member: Member, shape: Shape, name: String, into xml: inout XMLWriter) {
+    func write(_ value: ShapeValue, _ target: Shape.Field, name: String, into xml: inout XMLWriter) {
+        let shape = target.shape
+        if case .encoded(let encoded) = value {
+            if let bytes = encoded.xml(shape: shape, name: name) {
+                xml.append(written: bytes)
+            } else {
+                let start = xml.bytes.count
+                write(encoded.value, target, name: name, into: &xml)
+                encoded.keep(Array(xml.bytes[start...]), shape: shape, name: name)
+            }
+            return
+        }
         switch (shape.kind, value) {
         case (.structure, _):
-            xml.open(name, attributes: attributes(value, shape: shape))
-            writeMembers(value, shape: shape, into: &xml)
+            let targets = shape.targets(in: model)
+            xml.open(name, attributes: targets.hasAttributes ? attributes(value, shape: shape) : [])
+            writeMembers(value, targets, into: &xml)
             xml.close(name)
         case (.list, .list(let items)):
-            guard let element = shape.element, let elementShape = shape.targets(in: model).element else { return }
-            if member.flattened || shape.flattened {
-                for item in items {
-                    write(item, member: element, shape: elementShape, name: element.locationName ?? name, into: &xml)
-                }
-            } else {
-                xml.open(name)
-                for item in items {
-                    write(
-                        item, member: element, shape: elementShape, name: element.locationName ?? "member", into: &xml)
-                }
-                xml.close(name)
-            }
+            guard let element = shape.targets(in: model).element else { return }
+            let elementName = element.member.locationName ?? (target.flattened ? name : "member")
+            if !target.flattened { xml.open(name) }
+            for item in items { write(item, element, name: elementName, into: &xml) }
+            if !target.flattened { xml.close(name) }
         case (.map, .map(let entries)):
-            guard let key = shape.key, let valueMember = shape.value, let valueShape = shape.targets(in: model).value
-            else { return }
-            let flattened = member.flattened || shape.flattened
+            let targets = shape.targets(in: model)
+            guard let key = targets.key, let valueField = targets.value else { return }
+            let flattened = target.flattened
+            let keyName = key.member.locationName ?? "key"
+            let valueName = valueField.member.locationName ?? "value"
             if !flattened { xml.open(name) }
             for (entryKey, entryValue) in entries.sorted(by: { $0.key < $1.key }) {
                 xml.open(flattened ? name : "entry")
-                xml.element(key.locationName ?? "key", entryKey)
-                write(
-                    entryValue, member: valueMember, shape: valueShape, name: valueMember.locationName ?? "value",
-                    into: &xml)
+                xml.element(keyName, entryKey)
+                write(entryValue, valueField, name: valueName, into: &xml)
                 xml.close(flattened ? name : "entry")
             }
             if !flattened { xml.close(name) }
@@ -71,8 +89,7 @@ struct XMLShapeWriter {
             xml.element(
                 name,
                 Self.scalarText(
-                    value, format: member.timestampFormat ?? shape.timestampFormat,
-                    fractional: !Self.wholeSeconds.contains(model.metadata.endpointPrefix)))
+                    value, format: target.timestampFormat, fractional: !wholeSecondDates))
         }
     }
 
@@ -92,6 +109,7 @@ struct XMLShapeWriter {
             }
         case .blob(let bytes): Data(bytes).base64EncodedString()
         case .structure, .list, .map: ""
+        case .encoded(let encoded): scalarText(encoded.value, format: format, fractional: fractional)
         }
     }
 }

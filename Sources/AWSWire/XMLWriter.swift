@@ -35,6 +35,11 @@ package struct XMLWriter: Sendable {
         bytes.append(UInt8(ascii: ">"))
     }
 
+    /// Bytes this writer wrote before (an ``EncodedValue``'s element), copied as they are.
+    package mutating func append(written: [UInt8]) {
+        bytes += written
+    }
+
     private mutating func attribute(_ key: String, _ value: String) {
         bytes.append(UInt8(ascii: " "))
         bytes += key.utf8
@@ -45,11 +50,14 @@ package struct XMLWriter: Sendable {
 
     package static func escape(_ value: String) -> String {
         // Most values need no escape: return them whole instead of copying scalar by scalar.
-        if !value.utf8.contains(where: {
-            $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0D
-        }) {
-            return value
+        func special(_ byte: UInt8) -> Bool {
+            byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27 || byte == 0x0D
         }
+        // Over the string's own bytes where it has them (a loop over a buffer, not the view).
+        let needed =
+            value.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) }
+            ?? value.utf8.contains(where: special)
+        if !needed { return value }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for ch in value.unicodeScalars {

@@ -20,6 +20,8 @@ package struct ElastiCacheSettings: Sendable {
     package var exporter: SnapshotExporter?
     /// Real node data behind snapshots; nil when nodes are addresses only.
     package var snapshotData: SnapshotData?
+    /// DescribeCacheClusters' answers per unchanged cluster.
+    package var renderCache = ClusterRenderCache()
 
     package init() {}
 }

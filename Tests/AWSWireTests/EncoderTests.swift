@@ -161,3 +161,28 @@ struct FoundationHTTPDate {
 
     func httpDate(_ date: Date) -> String { formatter.string(from: date) }
 }
+
+/// An encoded value's XML is written once and copied after; it reads as the value it holds.
+struct EncodedValueTests {
+    @Test func anEncodedValueWritesAsItsValueAndIsCopiedAfter() throws {
+        let operation = try #require(ServiceModel.elastiCache.operations["DescribeCacheClusters"])
+        let cluster = ShapeValue.object([
+            "CacheClusterId": .string("c<1>"), "NumCacheNodes": .integer(2),
+            "CacheClusterCreateTime": .timestamp(Date(timeIntervalSince1970: 1_417_471_566)),
+        ])
+        let encoder = QueryResponseEncoder(model: .elastiCache)
+        let plain = encoder.encode(
+            .object(["CacheClusters": .list([cluster, cluster])]), operation: operation, requestID: "r")
+        let kept = EncodedValue(cluster)
+        let encoded = ShapeValue.object(["CacheClusters": .list([.encoded(kept), .encoded(kept)])])
+        let first = encoder.encode(encoded, operation: operation, requestID: "r")
+        let second = encoder.encode(encoded, operation: operation, requestID: "r")
+        let element = "<CacheCluster><CacheClusterId>c&lt;1&gt;</CacheClusterId>"
+        #expect(plain.contains(element))
+        #expect(first == plain && second == plain && first.components(separatedBy: element).count == 3)
+        #expect(ShapeValue.encoded(kept)[member: "NumCacheNodes"]?.intValue == 2)
+        #expect(ShapeValue.encoded(kept).unwrapped == cluster)
+        // Other writers see the value it holds.
+        #expect(JSONWriter.write(.encoded(kept)) == JSONWriter.write(cluster))
+    }
+}

@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import Testing
 
@@ -101,7 +102,66 @@ struct ValidationTests {
 
     @Test func regionCodesAndHashes() {
         #expect(SyntheticEndpoints.regionCode("us-west-2") == "usw2")
-        #expect(SyntheticEndpoints.hash("x") == SyntheticEndpoints.hash("x"))
-        #expect(SyntheticEndpoints.hash("x").count == 6)
+        // Pinned: endpoints and VPC ids derived from them must not change between releases.
+        #expect(SyntheticEndpoints.hash("x") == "n460o8")
+        #expect(SyntheticEndpoints.hash("000000000000us-east-1") == "veqyun")
+        #expect(SyntheticEndpoints.segment("arn:aws:elasticache:us-east-1:000000000000:cluster:c") == "iegzz4")
+        #expect(SyntheticEndpoints.segment("arn:aws-cn:elasticache:cn-north-1:123456789012:cluster:c") == "53k2vm")
+    }
+}
+
+/// DescribeCacheClusters' cache: an unchanged cluster is answered from it, a changed one anew.
+struct ClusterRenderCacheTests {
+    let base = ClusterLifecycleTests()
+
+    /// Endpoints that are not address-only (as real nodes' are).
+    struct Moving: NodeEndpoints {
+        func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
+            ("127.0.0.1", 21000)
+        }
+        func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+            ("127.0.0.1", 21001)
+        }
+        func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
+            address: String, port: Int
+        ) { ("127.0.0.1", 21002) }
+    }
+
+    func identity(_ value: ShapeValue) -> ObjectIdentifier? {
+        if case .encoded(let encoded) = value { return ObjectIdentifier(encoded) }
+        return nil
+    }
+
+    @Test func anUnchangedClusterIsAnsweredFromTheCacheAndAChangedOneAnew() {
+        let cache = ClusterRenderCache()
+        var cluster = base.cluster(.available)
+        let first = cache.value(cluster, region: "us-east-1", showNodes: true, endpoints: SyntheticEndpoints())
+        let again = cache.value(cluster, region: "us-east-1", showNodes: true, endpoints: SyntheticEndpoints())
+        #expect(identity(first) != nil && identity(first) == identity(again))
+        #expect(
+            first.unwrapped == cluster.shapeValue(region: "us-east-1", showNodes: true, endpoints: SyntheticEndpoints())
+        )
+        // Another rendering of the same cluster, or the cluster changed: not the kept answer.
+        let withoutNodes = cache.value(cluster, region: "us-east-1", showNodes: false, endpoints: SyntheticEndpoints())
+        #expect(identity(withoutNodes) != identity(first) && withoutNodes[member: "CacheNodes"] == nil)
+        cluster.status = .modifying
+        let changed = cache.value(cluster, region: "us-east-1", showNodes: true, endpoints: SyntheticEndpoints())
+        #expect(changed[member: "CacheClusterStatus"]?.stringValue == "modifying")
+        // Endpoints that are not a function of the record are never kept.
+        let real = cache.value(cluster, region: "us-east-1", showNodes: true, endpoints: Moving())
+        #expect(identity(real) == nil)
+        #expect(real[member: "ConfigurationEndpoint"]?[member: "Port"]?.intValue == 21001)
+    }
+
+    @Test func aFullCacheStartsOver() {
+        let cache = ClusterRenderCache(capacity: 1)
+        var other = base.cluster(.available)
+        other.arn = "arn:aws:elasticache:us-east-1:1:cluster:d"
+        let first = cache.value(
+            base.cluster(.available), region: "us-east-1", showNodes: false, endpoints: SyntheticEndpoints())
+        _ = cache.value(other, region: "us-east-1", showNodes: false, endpoints: SyntheticEndpoints())
+        let again = cache.value(
+            base.cluster(.available), region: "us-east-1", showNodes: false, endpoints: SyntheticEndpoints())
+        #expect(identity(first) != identity(again) && first == again)
     }
 }

@@ -216,6 +216,10 @@ struct CacheClusterOperations {
     func describe() throws -> ShapeValue {
         let maxRecords = try Marker.maxRecords(call.int(.maxRecords))
         let showNodes = call[.showCacheNodeInfo]?.boolValue ?? false
+        func render(_ cluster: CacheClusterRecord, showNodes: Bool) -> ShapeValue {
+            settings.renderCache.value(
+                cluster, region: call.region, showNodes: showNodes, endpoints: settings.endpoints)
+        }
         if let id = call.string(.cacheClusterId) {
             return .object(["CacheClusters": .list([render(try cluster(id), showNodes: showNodes)])])
         }
