@@ -243,7 +243,8 @@ def parameter_group(ec, name, family, values):
 def test_parameter_groups_and_node_types_set_the_nodes(with_nodes):
     srv = with_nodes
     ec = srv.client("elasticache")
-    parameter_group(ec, "lru", "redis7", {"maxmemory-policy": "allkeys-lru", "timeout": "300"})
+    parameter_group(ec, "lru", "redis7", {"maxmemory-policy": "allkeys-lru", "timeout": "300",
+                                          "acllog-max-len": "64"})
     ec.create_cache_cluster(CacheClusterId="tuned", Engine="redis", CacheNodeType="cache.t4g.small",
                             CacheParameterGroupName="lru")
     srv.advance(10)
@@ -251,6 +252,9 @@ def test_parameter_groups_and_node_types_set_the_nodes(with_nodes):
     client = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5, decode_responses=True)
     assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
     assert client.config_get("timeout") == {"timeout": "300"}
+    assert client.config_get("acllog-max-len") == {"acllog-max-len": "64"}
+    # ElastiCache's own default, not the engine's (yes).
+    assert client.config_get("latency-tracking") == {"latency-tracking": "no"}
     # cache.t4g.small: 1.37 GiB, less the default reserved-memory-percent of 25.
     assert int(client.config_get("maxmemory")["maxmemory"]) == int(1.37 * 1073741824 * 75 / 100)
 

@@ -82,3 +82,30 @@ struct NodeTypeModificationTests {
         #expect(up == up.sorted() && down == down.sorted())
     }
 }
+
+/// Each family lists what the user guide says its engine version added.
+struct ParameterCatalogTests {
+    func names(_ family: String) -> Set<String> {
+        Set((ParameterCatalog.parameters(family: family) ?? []).map(\.name))
+    }
+
+    @Test func laterFamiliesAddWhatTheirVersionAdded() throws {
+        let added5 = ["active-defrag-max-scan-fields", "lua-replicate-commands", "replica-ignore-maxmemory"]
+        let added6 = ["acllog-max-len", "active-expire-effort", "tracking-table-max-keys"]
+        let added7 = ["cluster-allow-pubsubshard-when-down", "cluster-preferred-endpoint-type", "latency-tracking"]
+        #expect(names("redis4.0").isDisjoint(with: added5 + added6 + added7))
+        #expect(names("redis5.0").isSuperset(of: added5) && names("redis5.0").isDisjoint(with: added6 + added7))
+        #expect(names("redis6.x").isSuperset(of: added5 + added6) && names("redis6.x").isDisjoint(with: added7))
+        for family in ["redis7", "valkey7", "valkey8", "valkey9"] {
+            #expect(names(family).isSuperset(of: added5 + added6 + added7), "\(family)")
+            let all = ParameterCatalog.parameters(family: family) ?? []
+            #expect(Set(all.map(\.name)).count == all.count, "\(family) lists a parameter twice")
+        }
+        let endpointType = try #require(
+            ParameterCatalog.parameters(family: "redis7")?.first { $0.name == "cluster-preferred-endpoint-type" })
+        #expect(endpointType.defaultValue == "tls-dynamic" && endpointType.accepts("ip") && !endpointType.accepts("x"))
+        let replica = try #require(
+            ParameterCatalog.parameters(family: "redis6.x")?.first { $0.name == "replica-ignore-maxmemory" })
+        #expect(!replica.modifiable)
+    }
+}

@@ -36,6 +36,7 @@ package struct NodeSettings: Sendable, Equatable {
         "databases", "slowlog-log-slower-than", "slowlog-max-len", "lua-time-limit", "hash-max-listpack-entries",
         "hash-max-listpack-value", "list-max-listpack-size", "set-max-intset-entries", "zset-max-listpack-entries",
         "zset-max-listpack-value", "activerehashing", "lazyfree-lazy-eviction", "lazyfree-lazy-expire",
+        "latency-tracking", "acllog-max-len", "active-expire-effort", "tracking-table-max-keys",
     ]
 }
 

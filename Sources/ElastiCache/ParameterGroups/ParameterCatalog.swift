@@ -170,6 +170,60 @@ package enum ParameterCatalog {
         "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,volatile-ttl,noeviction"
 
     static func redis(listpack: Bool, since: String) -> [ParameterSpec] {
+        redisCommon(listpack: listpack, since: since) + redisAdded(since: since)
+    }
+
+    /// What the user guide lists as added in Redis OSS 5.0, 6.x and 7 (and so in Valkey).
+    static func redisAdded(since: String) -> [ParameterSpec] {
+        let major = Int(since.prefix { $0 != "." }) ?? 0
+        var added: [ParameterSpec] = []
+        if major >= 5 {
+            added += [
+                .init(
+                    "active-defrag-max-scan-fields", "1000", "integer", "1-1000000", since: since,
+                    "Maximum number of set/hash/zset/list fields that will be processed from the main dictionary scan."),
+                .init(
+                    "lua-replicate-commands", "yes", "string", yesNo, since: since,
+                    "Always enable Lua effect replication or not for Lua scripts."),
+                .init(
+                    "replica-ignore-maxmemory", "yes", "string", yesNo, modifiable: false, since: since,
+                    "Determines if replica ignores maxmemory setting by not evicting items independent from the primary."
+                ),
+                .init(
+                    "rename-commands", "", "string", "", since: since,
+                    "A space-separated list of renamed Redis commands, each followed by its new name."),
+            ]
+        }
+        if major >= 6 {
+            added += [
+                .init(
+                    "acllog-max-len", "128", "integer", "1-10000", since: since,
+                    "The maximum number of entries in the ACL log."),
+                .init(
+                    "active-expire-effort", "1", "integer", "1-10", since: since,
+                    "The amount of effort Redis spends removing expired keys (1 to 10)."),
+                .init(
+                    "tracking-table-max-keys", "1000000", "integer", "1-100000000", since: since,
+                    "The maximum number of keys allowed in the client-side caching tracking table."),
+            ]
+        }
+        if major >= 7 {
+            added += [
+                .init(
+                    "cluster-allow-pubsubshard-when-down", "yes", "string", yesNo, since: since,
+                    "Serve pubsub shard traffic while the cluster is down, for the slots the node owns."),
+                .init(
+                    "cluster-preferred-endpoint-type", "tls-dynamic", "string", "ip,tls-dynamic", since: since,
+                    "Which endpoint MOVED/ASKING replies and CLUSTER SLOTS and CLUSTER SHARDS name."),
+                .init(
+                    "latency-tracking", "no", "string", yesNo, since: since,
+                    "Track the latency of each command for INFO latencystats and LATENCY."),
+            ]
+        }
+        return added
+    }
+
+    static func redisCommon(listpack: Bool, since: String) -> [ParameterSpec] {
         let compact = listpack ? "listpack" : "ziplist"
         return [
             .init("activedefrag", "no", "string", yesNo, since: since, "Enables active memory defragmentation."),
