@@ -156,7 +156,7 @@ package struct Gateway: Sendable {
             // (not fsynced) before the response. One that finds something to save (a due
             // transition, a session) runs again as a write.
             if EventRecorder.isReadOnly(captured.eventName), let read = try await store.readUnlessWriting(perform) {
-                try await store.write(.journaled) { tx in try record(read, tx) }
+                if capture { try await store.write(.journaled) { tx in try record(read, tx) } }
                 output = read
             } else {
                 do {
