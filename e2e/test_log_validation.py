@@ -43,11 +43,11 @@ def validated(tmp_path_factory):
         srv.stop()
 
 
-def validate(srv, arn, start, end):
+def validate(srv, arn, start, end, region="us-east-1"):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({
         "AWS_SHARED_CREDENTIALS_FILE": str(srv.credentials_file), "AWS_CONFIG_FILE": os.devnull,
-        "AWS_ENDPOINT_URL": srv.endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1",
+        "AWS_ENDPOINT_URL": srv.endpoint, "AWS_DEFAULT_REGION": region, "AWS_MAX_ATTEMPTS": "1",
     })
     return subprocess.run(
         ["aws", "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start.isoformat(),
@@ -176,3 +176,40 @@ def test_a_digest_signed_with_another_key_is_reported(validated):
         result = validate(srv, arn, start, end)
     assert result.returncode == 1
     assert f"Digest file\ts3://{bucket}/{key}\tINVALID: signature verification failed" in result.stderr
+
+
+def test_a_trail_in_china_signs_and_validates_in_its_partition(tmp_path):
+    """A trail of cn-north-1 is `arn:aws-cn:`, writes into a bucket whose policy names
+    `arn:aws-cn:s3:::` (an `arn:aws:` policy lets nothing in), and validate-logs accepts it."""
+    from conftest import Server
+
+    srv = Server(tmp_path / "data")
+    try:
+        region = "cn-north-1"
+        s3 = srv.client("s3", region=region)
+        bucket = f"china-{uuid.uuid4().hex[:8]}"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        ct = srv.client("cloudtrail", region=region)
+        s3.put_bucket_policy(Bucket=bucket, Policy=trail_policy(bucket, ["000000000000"]))
+        with pytest.raises(ct.exceptions.InsufficientS3BucketPolicyException):
+            ct.create_trail(Name="china", S3BucketName=bucket, EnableLogFileValidation=True)
+        s3.put_bucket_policy(
+            Bucket=bucket, Policy=trail_policy(bucket, ["000000000000"]).replace("arn:aws:", "arn:aws-cn:"))
+        arn = ct.create_trail(Name="china", S3BucketName=bucket, EnableLogFileValidation=True)["TrailARN"]
+        assert arn == "arn:aws-cn:cloudtrail:cn-north-1:000000000000:trail/china"
+        ct.start_logging(Name="china")
+        start = iso(srv.advance(0)["now"])
+        for hour in range(3):
+            srv.client("elasticache", region=region).describe_cache_clusters()
+            srv.advance(3600)
+        end = iso(srv.advance(0)["now"])
+        result = validate(srv, arn, start, end, region=region)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "3/3 digest files valid" in result.stdout
+        logs = [k for k in keys(srv, bucket, "CloudTrail") if "/cn-north-1/" in k]
+        assert logs and f"{len(logs)}/{len(logs)} log files valid" in result.stdout
+        record = json.loads(gzip.decompress(srv.client("s3", region=region).get_object(
+            Bucket=bucket, Key=sorted(logs)[0])["Body"].read()))["Records"][0]
+        assert record["userIdentity"]["arn"] == "arn:aws-cn:iam::000000000000:root"
+    finally:
+        srv.stop()
