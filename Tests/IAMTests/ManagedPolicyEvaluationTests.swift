@@ -134,3 +134,18 @@ struct ManagedPolicyEvaluationTests {
         #expect(try await reason("DescribeCacheClusters", as: session) == nil)
     }
 }
+
+/// AWS managed policies are named in every partition, their documents' ARNs with them.
+struct ManagedPolicyPartitionTests {
+    @Test func aManagedPolicyIsNamedInThePartitionItIsAskedIn() throws {
+        let arn = "arn:aws-cn:iam::aws:policy/AmazonElastiCacheFullAccess"
+        let china = try #require(AWSManagedPolicies.named(arn: arn))
+        #expect(china.arn == arn)
+        #expect(china.document.contains(#""arn:aws-cn:iam::*:role/aws-service-role/"#))
+        #expect(!china.document.contains(#""arn:aws:"#))
+        let commercial = try #require(
+            AWSManagedPolicies.named(arn: "arn:aws:iam::aws:policy/AmazonElastiCacheFullAccess"))
+        #expect(commercial.document.contains(#""arn:aws:iam::*:role/"#))
+        #expect(AWSManagedPolicies.named(arn: "arn:aws-iso:iam::aws:policy/AmazonElastiCacheFullAccess") == nil)
+    }
+}

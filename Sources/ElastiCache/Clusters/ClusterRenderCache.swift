@@ -16,8 +16,9 @@ package final class ClusterRenderCache: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
     private let capacity: Int
 
-    /// At most `capacity` clusters are kept; a full cache starts over.
-    package init(capacity: Int = 4_096) {
+    /// At most `capacity` clusters are kept (a few KiB each: the value and its XML); a full
+    /// cache starts over.
+    package init(capacity: Int = 1_024) {
         self.capacity = capacity
     }
 

@@ -24,11 +24,15 @@ package enum AWSManagedPolicies {
         return all(in: partition).first { $0.arn == arn }
     }
 
-    /// Every policy as `partition` names it.
+    /// Every policy as `partition` names it: its ARN and the ARNs its document names.
     package static func all(in partition: Partition) -> [Policy] {
         all.map {
             var policy = $0
             policy.partition = partition
+            if partition != .aws {
+                policy.document = policy.document.replacingOccurrences(
+                    of: "\"arn:aws:", with: "\"arn:\(partition.rawValue):")
+            }
             return policy
         }
     }
