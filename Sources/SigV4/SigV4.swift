@@ -39,13 +39,18 @@ package struct SignableRequest: Sendable {
 package enum SigV4 {
     package static let algorithm = "AWS4-HMAC-SHA256"
 
+    /// Lower-case hex, two digits a byte (every request hashes and signs a few times).
     package static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
-            out += String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     package static func sha256Hex(_ bytes: some DataProtocol) -> String {
         hex(SHA256.hash(data: bytes))
