@@ -243,7 +243,7 @@ package enum CacheTrailServer {
                 call.secure = request.secure
                 return await gateway.respond(to: call, logger: logger)
             },
-            now: { clock.now() }, regions: Regions.aws.sorted(), defaultRegion: "us-east-1", logger: logger)
+            now: { clock.now() }, regions: Partition.allRegions.sorted(), defaultRegion: "us-east-1", logger: logger)
         let responder = CacheTrailResponder(
             gateway: gateway, console: console,
             endpoints: InternalEndpoints(
