@@ -167,3 +167,30 @@ struct ResourceTypeTests {
         #expect(ResourceTypes.resource("arn:aws:cloudtrail:us-east-1:1:trail/main")?.name == "main")
     }
 }
+
+/// Response elements through each shape's record plan, and through the general path when a
+/// value carries a field its shape does not have.
+struct EventValuesTests {
+    @Test func membersAreCamelCasedInKeyOrderAndStraysStillWritten() {
+        let values = EventValues(model: .elastiCache)
+        let cluster = ShapeValue.object([
+            "NumCacheNodes": .integer(1), "CacheClusterId": .string("c1"), "CacheSecurityGroups": .list([]),
+        ])
+        var planned = ""
+        values.render(cluster, shape: ServiceModel.elastiCache.shape("CacheCluster"), to: &planned)
+        #expect(planned == #"{"cacheClusterId":"c1","cacheSecurityGroups":{},"numCacheNodes":1}"#)
+        let withStray = ShapeValue.object(["CacheClusterId": .string("c1"), "Zeta": .string("z")])
+        var general = ""
+        values.render(withStray, shape: ServiceModel.elastiCache.shape("CacheCluster"), to: &general)
+        #expect(general == #"{"cacheClusterId":"c1","zeta":"z"}"#)
+        let secret = ShapeValue.object(["AuthToken": .string("s3cret-token-value"), "CacheClusterId": .string("c1")])
+        var request = ""
+        values.render(secret, shape: ServiceModel.elastiCache.shape("CreateCacheClusterMessage"), to: &request)
+        #expect(request == #"{"authToken":"HIDDEN_DUE_TO_SECURITY_REASONS","cacheClusterId":"c1"}"#)
+        var response = ""
+        values.render(
+            secret, shape: ServiceModel.elastiCache.shape("CreateCacheClusterMessage"), to: &response,
+            omittingSecrets: true)
+        #expect(response == #"{"cacheClusterId":"c1"}"#)
+    }
+}

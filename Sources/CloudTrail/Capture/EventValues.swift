@@ -16,7 +16,7 @@ struct EventValues {
         var out = ""
         // S3's records name the bucket `bucketName`.
         let rename: [String: String] = model.metadata.endpointPrefix == "s3" ? ["bucket": "bucketName"] : [:]
-        render(.structure(fields), shape: shape, to: &out, renamingTopLevel: rename)
+        render(.structure(fields), shape: model.shape(shape), to: &out, renamingTopLevel: rename)
         return out
     }
 
@@ -38,7 +38,7 @@ struct EventValues {
             shape = only.shape
         }
         var out = ""
-        render(output, shape: shape, to: &out, omittingSecrets: true)
+        render(output, shape: model.shape(shape), to: &out, omittingSecrets: true)
         return out
     }
 
@@ -59,12 +59,19 @@ struct EventValues {
     ///   AWS's response elements have no `secretAccessKey` at all (CreateAccessKey, AssumeRole),
     ///   while request parameters show `HIDDEN_DUE_TO_SECURITY_REASONS` where a secret was sent.
     func render(
-        _ value: ShapeValue, shape name: String, to out: inout String, renamingTopLevel rename: [String: String] = [:],
+        _ value: ShapeValue, shape: Shape, to out: inout String, renamingTopLevel rename: [String: String] = [:],
         omittingSecrets: Bool = false
     ) {
-        let shape = model.shape(name)
         switch value {
+        case .encoded(let encoded):
+            render(encoded.value, shape: shape, to: &out, renamingTopLevel: rename, omittingSecrets: omittingSecrets)
         case .structure(let fields):
+            if rename.isEmpty,
+                renderPlanned(
+                    fields, RecordPlan.members(of: shape, in: model), to: &out, omittingSecrets: omittingSecrets)
+            {
+                return
+            }
             let keyed = fields.map { key, field in
                 let camel = Self.camel(key)
                 return (key: rename[camel] ?? camel, field: field, member: shape.member(key))
@@ -81,7 +88,9 @@ struct EventValues {
                 if secret {
                     JSONWriter.appendQuoted(Redaction.hidden, to: &out)
                 } else {
-                    render(entry.field, shape: entry.member?.shape ?? "", to: &out, omittingSecrets: omittingSecrets)
+                    render(
+                        entry.field, shape: model.shape(entry.member?.shape ?? ""), to: &out,
+                        omittingSecrets: omittingSecrets)
                 }
             }
             out += "}"
@@ -94,7 +103,9 @@ struct EventValues {
             out += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { out += "," }
-                render(item, shape: shape.element?.shape ?? "", to: &out, omittingSecrets: omittingSecrets)
+                render(
+                    item, shape: shape.targets(in: model).element?.shape ?? model.shape(""), to: &out,
+                    omittingSecrets: omittingSecrets)
             }
             out += "]"
         case .map(let entries):
@@ -103,7 +114,9 @@ struct EventValues {
                 if index > 0 { out += "," }
                 JSONWriter.appendQuoted(entry.key, to: &out)
                 out += ":"
-                render(entry.value, shape: shape.value?.shape ?? "", to: &out, omittingSecrets: omittingSecrets)
+                render(
+                    entry.value, shape: shape.targets(in: model).value?.shape ?? model.shape(""), to: &out,
+                    omittingSecrets: omittingSecrets)
             }
             out += "}"
         default:
@@ -113,6 +126,37 @@ struct EventValues {
                 JSONWriter.append(value, to: &out, timestamps: .custom(Self.eventTimestamp))
             }
         }
+    }
+
+    /// A structure whose every field is a member, written in the plan's (camel-cased key)
+    /// order; false, with nothing written, when some field is not a member of the shape.
+    private func renderPlanned(
+        _ fields: [String: ShapeValue], _ plan: [RecordPlan.Member], to out: inout String, omittingSecrets: Bool
+    ) -> Bool {
+        let start = out.endIndex
+        var written = 0
+        out += "{"
+        var first = true
+        for member in plan {
+            guard let field = fields[member.field.name] else { continue }
+            written += 1
+            if member.secret && omittingSecrets { continue }
+            if !first { out += "," }
+            first = false
+            JSONWriter.appendQuoted(member.camel, to: &out)
+            out += ":"
+            if member.secret {
+                JSONWriter.appendQuoted(Redaction.hidden, to: &out)
+            } else {
+                render(field, shape: member.field.shape, to: &out, omittingSecrets: omittingSecrets)
+            }
+        }
+        out += "}"
+        guard written == fields.count else {
+            out.removeSubrange(start...)
+            return false
+        }
+        return true
     }
 
     static func camel(_ name: String) -> String {
