@@ -42,11 +42,11 @@ package enum CacheTrailServer {
     ) -> [any ServiceHandler] {
         var elastiCache = elastiCache
         let exportWriter = ServiceDelivery(service: "elasticache.amazonaws.com", blobs: blobs)
-        elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, tx in
+        elastiCache.exporter = SnapshotExporter { bucket, key, bytes, account, sourceArn, tx in
             let now = clock.now()
             let written = try exportWriter.put(
                 bucket: bucket, key: key, bytes: bytes, contentType: "application/octet-stream", contentEncoding: nil,
-                account: account, sourceArn: "arn:aws:elasticache:*:\(account):*", kmsKeyId: nil, now: now, in: tx)
+                account: account, sourceArn: sourceArn, kmsKeyId: nil, now: now, in: tx)
             // ElastiCache's own write is the bucket owner's data event, as AWS records it.
             if capture {
                 try ServiceEventRecorder.recordServiceWrite(

@@ -8,16 +8,20 @@ import ServiceContract
 /// ExportServerlessCacheSnapshot): one RDB file, written by the service principal
 /// `elasticache.amazonaws.com`, which the bucket's policy must let in.
 package struct SnapshotExporter: Sendable {
-    /// Stores `bytes` at `bucket`/`key` for `account`; throws S3's error (NoSuchBucket,
+    /// Stores `bytes` at `bucket`/`key` for `account`, the service acting for `sourceArn`
+    /// (`arn:PARTITION:elasticache:*:ACCOUNT:*`); throws S3's error (NoSuchBucket,
     /// AccessDenied) when the bucket is missing or refuses the service.
     package var put:
-        @Sendable (_ bucket: String, _ key: String, _ bytes: [UInt8], _ account: String, _ tx: any StateWriter)
-            throws -> Void
+        @Sendable (
+            _ bucket: String, _ key: String, _ bytes: [UInt8], _ account: String, _ sourceArn: String,
+            _ tx: any StateWriter
+        ) throws -> Void
 
     package init(
         put:
             @escaping @Sendable (
-                _ bucket: String, _ key: String, _ bytes: [UInt8], _ account: String, _ tx: any StateWriter
+                _ bucket: String, _ key: String, _ bytes: [UInt8], _ account: String, _ sourceArn: String,
+                _ tx: any StateWriter
             )
             throws -> Void
     ) {
@@ -87,7 +91,8 @@ enum SnapshotExport {
         }
         do {
             let data = dataKey.flatMap { settings.snapshotData?.bytes($0) } ?? emptyRDB
-            try exporter.put(bucket, key, data, call.account, tx)
+            let source = call.partition.arn("elasticache", region: "*", account: call.account, "*")
+            try exporter.put(bucket, key, data, call.account, source, tx)
         } catch let error as AWSError {
             let reason =
                 error.code == "NoSuchBucket"
