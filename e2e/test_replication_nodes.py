@@ -153,9 +153,11 @@ def test_auth_tokens_of_a_group_rotate_on_every_member(fresh_server):
         socket_timeout=5).get("k") == b"v2")
 
 
-def until_available(srv, ec, group_id, seconds=60):
+def until_available(srv, ec, group_id, seconds=120):
     """Moves the clock until the group and every member are available: real nodes (a cluster's
-    formation, a new replica's sync) take wall time too, more of it on a loaded machine."""
+    formation, a new replica's sync) take wall time too, more of it on a loaded machine, where
+    one node pass can itself wait up to 10 s for gossip (in CI, once, a cluster-mode group whose
+    replicas were just increased was not available within 60 s; locally it takes under 5)."""
     def available():
         srv.advance(600)
         described = group(ec, group_id)
