@@ -554,15 +554,20 @@ def iam_auth_token(group_id, user, key_id, secret, region="us-east-1", token=Non
     return request.prepare().url.removeprefix("http://")
 
 
+def iam_user_group(srv, ec, group_id, user_id, default_id, engine):
+    """A user group of an IAM-authenticated user and a `default` user that is switched off."""
+    ec.create_user(UserId=user_id, UserName=user_id, Engine=engine, AuthenticationMode={"Type": "iam"},
+                   AccessString="on ~* +@all")
+    ec.create_user(UserId=default_id, UserName="default", Engine=engine, NoPasswordRequired=True,
+                   AccessString="off ~* +@all")
+    ec.create_user_group(UserGroupId=group_id, Engine=engine, UserIds=[user_id, default_id])
+    srv.advance(10)
+
+
 def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
     ec, iam = srv.client("elasticache"), srv.client("iam")
-    ec.create_user(UserId="reporting", UserName="reporting", Engine="redis", AuthenticationMode={"Type": "iam"},
-                   AccessString="on ~* +@all")
-    ec.create_user(UserId="locked-default", UserName="default", Engine="redis", NoPasswordRequired=True,
-                   AccessString="off ~* +@all")
-    ec.create_user_group(UserGroupId="iam-users", Engine="redis", UserIds=["reporting", "locked-default"])
-    srv.advance(10)
+    iam_user_group(srv, ec, "iam-users", "reporting", "locked-default", "redis")
     ec.create_replication_group(
         ReplicationGroupId="iam-auth", ReplicationGroupDescription="IAM authentication", Engine="redis",
         CacheNodeType="cache.t4g.small", NumCacheClusters=1, TransitEncryptionEnabled=True,
@@ -655,12 +660,7 @@ def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):
 def test_iam_auth_tokens_sign_in_to_a_serverless_cache(fresh_server):
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
     ec = srv.client("elasticache")
-    ec.create_user(UserId="reader", UserName="reader", Engine="valkey", AuthenticationMode={"Type": "iam"},
-                   AccessString="on ~* +@all")
-    ec.create_user(UserId="closed-default", UserName="default", Engine="valkey", NoPasswordRequired=True,
-                   AccessString="off ~* +@all")
-    ec.create_user_group(UserGroupId="iam-serverless", Engine="valkey", UserIds=["reader", "closed-default"])
-    srv.advance(10)
+    iam_user_group(srv, ec, "iam-serverless", "reader", "closed-default", "valkey")
     ec.create_serverless_cache(ServerlessCacheName="feeds", Engine="valkey", UserGroupId="iam-serverless")
     srv.advance(10)
     srv.advance(10)
