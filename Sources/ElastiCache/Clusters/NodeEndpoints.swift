@@ -71,13 +71,15 @@ package struct SyntheticEndpoints: NodeEndpoints {
     /// `usw2.cache.amazonaws.com`; `cnn1.cache.amazonaws.com.cn` in China. Computed once per
     /// region: every endpoint of every described cluster names it.
     static func domain(_ region: String) -> String {
-        domains[region] ?? "\(regionCode(region)).cache.\(Partition(region: region).dnsSuffix)"
+        domains[region] ?? computedDomain(region)
     }
 
     private static let domains = Dictionary(
-        uniqueKeysWithValues: Partition.allRegions.map {
-            ($0, "\(regionCode($0)).cache.\(Partition(region: $0).dnsSuffix)")
-        })
+        uniqueKeysWithValues: Partition.allRegions.map { ($0, computedDomain($0)) })
+
+    private static func computedDomain(_ region: String) -> String {
+        "\(regionCode(region)).cache.\(Partition(region: region).dnsSuffix)"
+    }
 
     /// `us-west-2` → `usw2`.
     static func regionCode(_ region: String) -> String {
