@@ -168,11 +168,7 @@ struct Serve: AsyncParsableCommand {
         configuration.elastiCache.clustersPerAccount = clusterQuota
         configuration.elastiCache.nodesPerAccount = nodeQuota
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label, logLevel: level) }
         let logger = Logger(label: "cachetrail")
         let host = host
         // Absolute, so the printed line works from any directory and in a second terminal.
