@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import time
 
 import pytest
@@ -606,6 +607,67 @@ def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
             "arn:aws:elasticache:us-east-1:000000000000:replicationgroup:iam-auth",
             "arn:aws:elasticache:us-east-1:000000000000:user:reporting"]}]}))
     assert signed_in(as_analyst).get("report:1") == b"signed in with IAM"
+
+
+def resp(*words):
+    return b"".join([f"*{len(words)}\r\n".encode()] + [f"${len(w)}\r\n{w}\r\n".encode() for w in words])
+
+
+def replies(stream, count):
+    """The next `count` one-line replies (+OK, -ERR …, :1, $-1) or bulk replies' texts read from
+    `stream` (a socket's makefile("rb"))."""
+    answers = []
+    while len(answers) < count:
+        line = stream.readline()
+        if not line:
+            raise ConnectionError("closed")
+        if line.startswith(b"$") and not line.startswith(b"$-1"):
+            answers.append(stream.read(int(line[1:]) + 2)[:-2].decode())
+        else:
+            answers.append(line.rstrip(b"\r\n").decode())
+    return answers
+
+
+def test_iam_sign_ins_last_twelve_hours_and_are_renewed_on_the_same_connection(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    iam_user_group(srv, ec, "renewing", "worker", "off-default", "redis")
+    ec.create_replication_group(
+        ReplicationGroupId="renew", ReplicationGroupDescription="re-AUTH", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumCacheClusters=1, TransitEncryptionEnabled=True, UserGroupIds=["renewing"])
+    until_available(srv, ec, "renew")
+    primary = group(ec, "renew")["NodeGroups"][0]["PrimaryEndpoint"]
+    key_id, secret = srv.profile()
+    token = iam_auth_token("renew", "worker", key_id, secret)
+    sock = eventually(lambda: socket.create_connection((primary["Address"], primary["Port"]), timeout=5))
+    stream = sock.makefile("rb")
+    try:
+        # Pipelined: a command before the sign-in is refused by the node (nobody is signed in
+        # yet), the sign-in and the commands after it are answered in order.
+        sock.sendall(resp("GET", "k") + resp("AUTH", "worker", token) + resp("SET", "k", "one") + resp("GET", "k"))
+        assert replies(stream, 4)[1:] == ["+OK", "+OK", "one"]
+
+        # Eleven hours later (the server's clock) a new token renews the sign-in; a wrong one is
+        # refused in its place in the stream and leaves the connection signed in.
+        srv.advance(11 * 3600)
+        renewed = iam_auth_token("renew", "worker", key_id, secret)
+        sock.sendall(resp("AUTH", "worker", renewed) + resp("GET", "k") + resp("AUTH", "worker", renewed[:-4] + "0000")
+                     + resp("INCR", "n"))
+        answers = replies(stream, 4)
+        assert answers[:2] == ["+OK", "one"]
+        assert answers[2].startswith("-WRONGPASS") and answers[3] == ":1"
+
+        # Twelve hours after the renewal the connection is closed at its next command.
+        srv.advance(12 * 3600 - 60)
+        sock.sendall(resp("PING"))
+        assert replies(stream, 1) == ["+PONG"]
+        srv.advance(60)
+        sock.sendall(resp("PING"))
+        with pytest.raises((ConnectionError, OSError)):
+            replies(stream, 1)
+    finally:
+        stream.close()
+        sock.close()
 
 
 def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):

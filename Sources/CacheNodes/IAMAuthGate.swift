@@ -1,13 +1,17 @@
+import Foundation
 import NIOCore
 import Synchronization
 
 /// ElastiCache IAM authentication at a replication group's endpoints: a client signs in as an
 /// IAM-authenticated user with `AUTH <user> <token>` (or `HELLO <v> AUTH <user> <token>`), the
-/// token being a SigV4-presigned `connect` request. The gate reads the connection's first
-/// command; when it names an IAM user of the group it asks `check` whether the token is valid
+/// token being a SigV4-presigned `connect` request. The gate finds sign-ins in the client's
+/// stream; when one names an IAM user of the group it asks `check` whether the token is valid
 /// and allowed (`elasticache:Connect`), and passes the command on with the user's node password
-/// in the token's place, or answers the engine's WRONGPASS error. Any other first command, and
-/// everything after, passes unchanged.
+/// in the token's place — or with a wrong one, so the node answers its WRONGPASS error in the
+/// order of the client's commands. While the group has IAM users every command is framed (a
+/// client signs in again with a new token on the same connection); otherwise the gate leaves
+/// after the first command. As on AWS, an IAM sign-in lasts 12 hours: the connection is closed
+/// at its first command after that unless a new token signed it in again.
 final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -23,19 +27,35 @@ final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
 
     typealias Check = @Sendable (_ user: String, _ token: String) async -> Decision
 
-    static let wrongPassword = "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
-    /// A first command longer than this is not a sign-in: it passes on.
-    static let limit = 64 * 1024
+    /// What the gate needs from its endpoint: token checks, whether the group has IAM users, the server's time.
+    struct Policy: Sendable {
+        let check: Check
+        let watching: @Sendable () -> Bool
+        let now: @Sendable () -> Date
+    }
 
-    private let check: Check
+    /// A sign-in command longer than this is not one: the stream then passes unexamined.
+    static let limit = 64 * 1024
+    /// How long an IAM sign-in lasts without a new token.
+    static let signInLifetime: TimeInterval = 12 * 3600
+
+    private let policy: Policy
+    private var framer = RESPFramer()
     private var buffer: ByteBuffer?
     private var waiting = false
+    private var commands = 0
+    private var signedInAt: Date?
 
-    init(check: @escaping Check) {
-        self.check = check
+    init(policy: Policy) {
+        self.policy = policy
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let signedInAt, policy.now().timeIntervalSince(signedInAt) >= Self.signInLifetime {
+            buffer = nil
+            context.close(promise: nil)
+            return
+        }
         var incoming = unwrapInboundIn(data)
         if buffer == nil {
             buffer = incoming
@@ -46,56 +66,89 @@ final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func examine(context: ChannelHandlerContext) {
-        guard let bytes = buffer?.readableBytesView else { return }
-        let slice = ArraySlice(bytes)
-        guard slice.first == UInt8(ascii: "*") else { return release(context: context) }
-        guard let (command, length) = RESPReply.parse(slice) else {
-            // Not whole yet (or not RESP at all, once too long to be a sign-in).
-            if slice.count > Self.limit { release(context: context) }
-            return
-        }
-        guard let (user, token, rewrite) = Self.signIn(command) else { return release(context: context) }
-        waiting = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let check = check
-        context.eventLoop.makeFutureWithTask { await check(user, token) }.whenSuccess { decision in
-            let (gate, context) = loopBound.value
-            gate.waiting = false
-            gate.decide(decision, rewrite: rewrite, length: length, context: context)
+        while var pending = buffer, pending.readableBytes > 0 {
+            let unit = pending.withUnsafeReadableBytes { framer.next($0, signIns: true) }
+            switch unit {
+            case .pass(let length, let started):
+                guard let slice = pending.readSlice(length: length) else { return }
+                buffer = pending
+                context.fireChannelRead(wrapInboundOut(slice))
+                commands += started
+                if commands > 0, signedInAt == nil, !policy.watching() { return leave(context: context) }
+            case .more:
+                if pending.readableBytes > Self.limit { return leave(context: context) }
+                return
+            case .signIn:
+                let bytes = ArraySlice(pending.readableBytesView)
+                guard let (command, length) = Self.command(bytes) else {
+                    if bytes.count > Self.limit { return leave(context: context) }
+                    return
+                }
+                guard let (user, token, rewrite) = Self.signIn(command) else {
+                    // AUTH <password> alone (the default user): on as sent.
+                    guard let slice = pending.readSlice(length: length) else { return }
+                    buffer = pending
+                    commands += 1
+                    context.fireChannelRead(wrapInboundOut(slice))
+                    continue
+                }
+                waiting = true
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let check = policy.check
+                context.eventLoop.makeFutureWithTask { await check(user, token) }.whenSuccess { decision in
+                    let (gate, context) = loopBound.value
+                    gate.decide(decision, rewrite: rewrite, length: length, context: context)
+                }
+                return
+            }
         }
     }
 
     private func decide(
         _ decision: Decision, rewrite: @escaping ([String]) -> [String], length: Int, context: ChannelHandlerContext
     ) {
+        waiting = false
+        guard var pending = buffer, let original = pending.readSlice(length: length) else { return }
+        buffer = pending
+        commands += 1
         switch decision {
         case .passThrough:
-            release(context: context)
+            context.fireChannelRead(wrapInboundOut(original))
         case .password(let password):
-            buffer?.moveReaderIndex(forwardBy: length)
-            let replaced = rewrite([password])
-            var command = context.channel.allocator.buffer(capacity: 64)
-            command.writeString("*\(replaced.count)\r\n")
-            for argument in replaced { command.writeString("$\(argument.utf8.count)\r\n\(argument)\r\n") }
-            context.fireChannelRead(wrapInboundOut(command))
-            release(context: context)  // completes the read: the glue flushes both
+            signedInAt = policy.now()
+            context.fireChannelRead(wrapInboundOut(Self.encode(rewrite([password]), context: context)))
         case .refuse:
-            // The command is answered here; the client may try again on this connection.
-            buffer?.moveReaderIndex(forwardBy: length)
-            var reply = context.channel.allocator.buffer(capacity: Self.wrongPassword.utf8.count)
-            reply.writeString(Self.wrongPassword)
-            context.writeAndFlush(NIOAny(reply), promise: nil)
-            if buffer?.readableBytes ?? 0 > 0 { examine(context: context) }
+            // A password nobody has: the node answers WRONGPASS after the commands before it.
+            let wrong = (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+            context.fireChannelRead(wrapInboundOut(Self.encode(rewrite([wrong]), context: context)))
         }
+        examine(context: context)
+        // The decision may come after the read that brought the bytes: the glue flushes on this.
+        context.fireChannelReadComplete()
     }
 
-    /// Hands what is buffered to the glue (a read completes, so the glue flushes it on: the
-    /// decision may come after the read that brought the bytes) and leaves the pipeline.
-    private func release(context: ChannelHandlerContext) {
+    private static func encode(_ words: [String], context: ChannelHandlerContext) -> ByteBuffer {
+        var command = context.channel.allocator.buffer(capacity: 64)
+        command.writeString("*\(words.count)\r\n")
+        for word in words { command.writeString("$\(word.utf8.count)\r\n\(word)\r\n") }
+        return command
+    }
+
+    /// Hands what is buffered on and leaves the pipeline.
+    private func leave(context: ChannelHandlerContext) {
         if let rest = buffer, rest.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(rest)) }
-        context.fireChannelReadComplete()
         buffer = nil
+        context.fireChannelReadComplete()
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    /// The whole command at the start of `bytes` (RESP, or an inline line as its words) and its length.
+    static func command(_ bytes: ArraySlice<UInt8>) -> (RESPReply, Int)? {
+        if bytes.first == UInt8(ascii: "*") { return RESPReply.parse(bytes) }
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let line = String(decoding: bytes[bytes.startIndex..<newline], as: UTF8.self)
+        let words = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map { String($0) }
+        return (.array(words.map { .bulk($0) }), newline - bytes.startIndex + 1)
     }
 
     /// The user and token of `AUTH <user> <token>` or `HELLO <v> … AUTH <user> <token> …`,
@@ -127,14 +180,24 @@ final class GroupIAMUsers: Sendable {
     func set(_ arn: String, _ names: Set<String>) { users.withLock { $0[arn] = names } }
 
     func contains(_ arn: String, _ user: String) -> Bool { users.withLock { $0[arn]?.contains(user) ?? false } }
+
+    /// Whether the group has any IAM-authenticated user.
+    func any(_ arn: String) -> Bool { users.withLock { !($0[arn]?.isEmpty ?? true) } }
 }
 
-/// How tokens are verified: set by the server once its gateway exists.
+/// How tokens are verified, and the server's time (sign-ins expire by it): set by the server
+/// once its gateway exists.
 package final class ConnectVerifier: Sendable {
     package typealias Verify = @Sendable (_ groupArn: String, _ user: String, _ token: String) async -> Bool
     private let verify = Mutex<Verify?>(nil)
+    private let clock = Mutex<(@Sendable () -> Date)?>(nil)
 
-    func set(_ verify: @escaping Verify) { self.verify.withLock { $0 = verify } }
+    func set(_ verify: @escaping Verify, now: @escaping @Sendable () -> Date) {
+        self.verify.withLock { $0 = verify }
+        clock.withLock { $0 = now }
+    }
+
+    func now() -> Date { clock.withLock { $0 }?() ?? Date() }
 
     func callAsFunction(_ arn: String, _ user: String, _ token: String) async -> Bool {
         guard let verify = verify.withLock({ $0 }) else { return false }

@@ -20,7 +20,7 @@ final class NodeProxy: Sendable {
 
     /// `gate`: IAM-authenticated sign-ins are checked, and their tokens exchanged, on the way.
     static func start(
-        group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Check? = nil,
+        group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Policy? = nil,
         target: @escaping Target
     ) async throws -> NodeProxy {
         let connections = ProxyConnections()
@@ -31,7 +31,7 @@ final class NodeProxy: Sendable {
                 client.eventLoop.makeCompletedFuture {
                     guard let port = target() else { throw ProxyRefused() }
                     let clientGlue = ProxyGlue()
-                    if let gate { try client.pipeline.syncOperations.addHandler(IAMAuthGate(check: gate)) }
+                    if let gate { try client.pipeline.syncOperations.addHandler(IAMAuthGate(policy: gate)) }
                     try client.pipeline.syncOperations.addHandler(clientGlue)
                     connections.add(client, port: port)
                     client.closeFuture.whenComplete { _ in connections.remove(client) }

@@ -58,9 +58,12 @@ package actor NodeSupervisor {
     let iamUsers = GroupIAMUsers()
     let connectVerifier = ConnectVerifier()
 
-    /// How the group endpoints verify an IAM auth token (the server's gateway).
-    package nonisolated func verifyConnectTokens(_ verify: @escaping ConnectVerifier.Verify) {
-        connectVerifier.set(verify)
+    /// How the group endpoints verify an IAM auth token (the server's gateway), and the
+    /// server's time, by which IAM sign-ins expire.
+    package nonisolated func verifyConnectTokens(
+        _ verify: @escaping ConnectVerifier.Verify, now: @escaping @Sendable () -> Date
+    ) {
+        connectVerifier.set(verify, now: now)
     }
 
     /// The password of ``NodeEngines/supervisorUser`` on this process's Redis/Valkey nodes.

@@ -230,9 +230,10 @@ package enum CacheTrailServer {
             gateway.committed = { service in if service == "elasticache" { wake.fire() } }
         }
         if let supervisor = nodes {
-            supervisor.verifyConnectTokens { [gateway] group, user, token in
-                await gateway.verifyConnect(groupArn: group, user: user, token: token)
-            }
+            supervisor.verifyConnectTokens(
+                { [gateway] group, user, token in await gateway.verifyConnect(groupArn: group, user: user, token: token)
+                },
+                now: { [clock] in clock.now() })
         }
         let console = try ConsoleApp(
             identities: data.identities,
