@@ -719,6 +719,56 @@ def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):
     reader.close()
 
 
+def test_a_serverless_caches_ecpu_maximum_throttles_its_endpoint(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_serverless_cache(ServerlessCacheName="metered", Engine="valkey",
+                               CacheUsageLimits={"ECPUPerSecond": {"Maximum": 1000}})
+    srv.advance(10)
+    srv.advance(10)
+    endpoint = ec.describe_serverless_caches(ServerlessCacheName="metered")["ServerlessCaches"][0]["Endpoint"]
+    # The cache names its endpoint as its only node, so cluster clients stay on the endpoint.
+    client = redis.Redis(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
+    slots = eventually(lambda: client.execute_command("CLUSTER", "SLOTS"))
+    assert [(s[0], s[1], s[2][1]) for s in slots] == [(0, 16383, endpoint["Port"])]
+    client.close()
+
+    sock = socket.create_connection((endpoint["Address"], endpoint["Port"]), timeout=5)
+    received = bytearray()
+
+    def pongs(quiet=1.0):
+        """PONGs answered on the connection so far, once nothing has come for `quiet` seconds."""
+        sock.settimeout(quiet)
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                return received.count(b"+PONG\r\n")
+            assert chunk, "the endpoint closed the connection"
+            received.extend(chunk)
+
+    try:
+        # A second holds 1,000 ECPUs; a PING costs one. 800 pass, 800 more put the cache 600
+        # in debt, and the next 800 wait until the server's clock has refilled the bucket.
+        sock.sendall(resp("PING") * 800)
+        assert pongs() == 800
+        sock.sendall(resp("PING") * 800)
+        assert pongs() == 1600
+        sock.sendall(resp("PING") * 800)
+        assert pongs() == 1600, "requests beyond the maximum are held, not refused"
+        srv.advance(1)
+        assert pongs() == 2400
+
+        # Without an ECPU maximum the endpoint no longer throttles (a change applies live).
+        sock.sendall(resp("PING") * 800)
+        assert pongs() == 2400
+        ec.modify_serverless_cache(ServerlessCacheName="metered",
+                                   CacheUsageLimits={"DataStorage": {"Maximum": 10, "Unit": "GB"}})
+        assert eventually(lambda: pongs(0.2) == 3200, seconds=20)
+    finally:
+        sock.close()
+
+
 def test_iam_auth_tokens_sign_in_to_a_serverless_cache(fresh_server):
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
     ec = srv.client("elasticache")

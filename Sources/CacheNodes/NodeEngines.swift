@@ -98,7 +98,7 @@ package struct NodeEngines: Sendable {
     /// replica its primary, and cluster mode for a cluster-mode group's.
     func configuration(
         port: Int, host: String, directory: String, passwords: [String] = [], settings: NodeSettings? = nil,
-        replicaOf: Int? = nil, clustered: Bool = false, supervisorSecret: String
+        replicaOf: Int? = nil, clustered: Bool = false, announcePort: Int? = nil, supervisorSecret: String
     ) -> String {
         var text = """
             bind \(host)
@@ -124,6 +124,9 @@ package struct NodeEngines: Sendable {
         if let replicaOf { text += "replicaof \(host) \(replicaOf)\n" }
         // A cluster-mode node keeps its view of the cluster in its own directory.
         if clustered { text += "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout 5000\n" }
+        if clustered, let announcePort {
+            text += "cluster-announce-port \(announcePort)\ncluster-announce-bus-port \(port + 10_000)\n"
+        }
         return text
     }
 

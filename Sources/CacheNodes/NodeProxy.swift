@@ -18,9 +18,10 @@ final class NodeProxy: Sendable {
         self.connections = connections
     }
 
-    /// `gate`: IAM-authenticated sign-ins are checked, and their tokens exchanged, on the way.
+    /// `gate`: IAM-authenticated sign-ins are checked, and their tokens exchanged, on the way;
+    /// `meter`: a serverless cache's ECPUs, charged and throttled.
     static func start(
-        group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Policy? = nil,
+        group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Policy? = nil, meter: ECPUBucket? = nil,
         target: @escaping Target
     ) async throws -> NodeProxy {
         let connections = ProxyConnections()
@@ -31,6 +32,7 @@ final class NodeProxy: Sendable {
                 client.eventLoop.makeCompletedFuture {
                     guard let port = target() else { throw ProxyRefused() }
                     let clientGlue = ProxyGlue()
+                    if let meter { try client.pipeline.syncOperations.addHandler(ECPUMeter(bucket: meter)) }
                     if let gate { try client.pipeline.syncOperations.addHandler(IAMAuthGate(policy: gate)) }
                     try client.pipeline.syncOperations.addHandler(clientGlue)
                     connections.add(client, port: port)

@@ -51,6 +51,7 @@ extension NodeSupervisor {
             proxies[key] = nil
             ports.release(key)
             targets.remove(Self.cluster(ofKey: key))
+            ecpus.remove(Self.cluster(ofKey: key))
         }
         for group in layout.groups {
             // Cluster mode: one configuration endpoint that spreads connections over the
@@ -62,6 +63,9 @@ extension NodeSupervisor {
             let moved = targets.update(group.arn, primary: primary, replicas: replicas)
             let users = group.primary.flatMap { running[$0]?.spec.settings?.users } ?? []
             iamUsers.set(group.arn, Set(users.filter(\.iam).map(\.name)))
+            let serverless = group.arn.contains(":replicationgroup:serverless--")
+            let meter = serverless ? ecpus.bucket(group.arn, now: { [connectVerifier] in connectVerifier.now() }) : nil
+            meter?.setLimit(group.primary.flatMap { running[$0]?.spec.settings?.ecpuPerSecond })
             if moved && !group.clusterMode {
                 proxies["\(group.arn)/primary"]?.disconnect(exceptTo: Set(primary.map { [$0] } ?? []))
                 proxies["\(group.arn)/reader"]?.disconnect(
@@ -81,7 +85,7 @@ extension NodeSupervisor {
                 do {
                     proxies[key] = try await NodeProxy.start(
                         group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
-                        gate: gate
+                        gate: gate, meter: meter
                     ) { [targets] in
                         name == "primary" ? targets.primary(arn) : targets.reader(arn)
                     }
@@ -98,6 +102,22 @@ extension NodeSupervisor {
 /// What each memcached cluster's configuration endpoint answers, read on NIO's threads.
 final class DiscoveryState: Sendable {
     let clusters = Mutex<[String: (version: Int, nodes: [(host: String, port: Int)])]>([:])
+}
+
+/// Serverless caches' ECPU buckets by their node group's ARN.
+final class ECPUBuckets: Sendable {
+    private let buckets = Mutex<[String: ECPUBucket]>([:])
+
+    func bucket(_ arn: String, now: @escaping @Sendable () -> Date) -> ECPUBucket {
+        buckets.withLock { buckets in
+            if let bucket = buckets[arn] { return bucket }
+            let bucket = ECPUBucket(now: now)
+            buckets[arn] = bucket
+            return bucket
+        }
+    }
+
+    func remove(_ arn: String) { _ = buckets.withLock { $0.removeValue(forKey: arn) } }
 }
 
 /// The node ports behind each replication group's endpoints, read on NIO's threads when a

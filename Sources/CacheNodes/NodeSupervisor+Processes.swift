@@ -14,7 +14,8 @@ extension NodeSupervisor {
         let path = nodeDirectory(key) + "/node.conf"
         let text = engines.configuration(
             port: port, host: host, directory: nodeDirectory(key), passwords: spec.passwords, settings: spec.settings,
-            replicaOf: spec.replicaOf, clustered: spec.clustered, supervisorSecret: supervisorSecret)
+            replicaOf: spec.replicaOf, clustered: spec.clustered, announcePort: spec.announcePort,
+            supervisorSecret: supervisorSecret)
         _ = FileManager.default.createFile(
             atPath: path + ".new", contents: nil, attributes: [.posixPermissions: 0o600])
         try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)

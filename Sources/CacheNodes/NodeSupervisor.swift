@@ -42,6 +42,9 @@ package actor NodeSupervisor {
         var clustered = false
         /// The snapshot data a new node starts with (a restore).
         var restoreFrom: String? = nil
+        /// The port a cluster-mode node names as its own (CLUSTER SLOTS, CLUSTER SHARDS): a
+        /// serverless cache's node names its endpoint, so cluster clients stay on it.
+        var announcePort: Int? = nil
     }
 
     struct Running {
@@ -87,6 +90,7 @@ package actor NodeSupervisor {
     /// wanted is drained before it stops.
     var clusterNodes: [String: String] = [:]
     nonisolated let targets = GroupTargets()
+    nonisolated let ecpus = ECPUBuckets()
 
     package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
         throws
@@ -167,7 +171,8 @@ package actor NodeSupervisor {
                     engine: cluster.engine, reboot: cluster.status == .rebooting ? cluster.readyAt : nil,
                     passwords: (cluster.authTokens ?? []).map(\.value), settings: settings[cluster.arn],
                     replicaOf: layout.replicaOf[key].map { ports.port(for: $0) },
-                    clustered: cluster.groupClusterMode == true, restoreFrom: cluster.restoreFrom)
+                    clustered: cluster.groupClusterMode == true, restoreFrom: cluster.restoreFrom,
+                    announcePort: layout.serverlessEndpoint(of: key).map { ports.port(for: $0) })
             }
         }
         // A shard or replica leaving a cluster-mode group hands its slots (and keys) over

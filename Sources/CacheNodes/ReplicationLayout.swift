@@ -96,4 +96,13 @@ struct ReplicationLayout: Equatable {
         }
         return nodes
     }
+
+    /// The port key of the endpoint a serverless cache's node `key` answers behind (its group
+    /// `serverless--<name>`'s configuration endpoint); nil for any other node.
+    func serverlessEndpoint(of key: String) -> String? {
+        guard let group = groups.first(where: { $0.nodes.contains(key) }),
+            group.arn.contains(":replicationgroup:serverless--")
+        else { return nil }
+        return "\(group.arn)/configuration"
+    }
 }

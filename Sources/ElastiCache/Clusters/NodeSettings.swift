@@ -14,6 +14,9 @@ package struct NodeSettings: Sendable, Equatable {
     /// The RBAC users of the replication group's user groups (nil: no user groups; the default
     /// user then takes the AUTH tokens).
     package var users: [NodeUser]? = nil
+    /// A serverless cache's CacheUsageLimits ECPUPerSecond Maximum: its endpoint throttles
+    /// requests beyond it (nil: unlimited).
+    package var ecpuPerSecond: Int? = nil
 
     package init(memoryBytes: Int64?, parameters: [String: String], staticNames: Set<String>) {
         self.memoryBytes = memoryBytes

@@ -76,6 +76,7 @@ extension ElastiCacheService {
         for cache in caches {
             guard let arn = ElastiCacheARN(cache.arn) else { continue }
             var node = NodeSettings(memoryBytes: cache.maximumDataStorageBytes, parameters: [:], staticNames: [])
+            node.ecpuPerSecond = cache.usageLimits?[member: "ECPUPerSecond"]?[member: "Maximum"]?.intValue.map(Int.init)
             if cache.engine != "memcached" {
                 node.users = try nodeUsers(
                     userGroupIds: cache.userGroupId.map { [$0] } ?? [], scope: arn.scope, in: tx)

@@ -1,0 +1,135 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// A serverless cache's ElastiCache Processing Units per second (CacheUsageLimits
+/// ECPUPerSecond Maximum), shared by every connection to its endpoint: a bucket that holds at
+/// most one second's ECPUs, refills at the maximum by the server's clock, and is charged for
+/// what passes. Connections stop reading while it is empty: requests beyond the maximum are
+/// throttled (slowed, not refused), as AWS's documentation says.
+final class ECPUBucket: Sendable {
+    private struct State {
+        var limit: Int?
+        var level = 0.0
+        var at: Date?
+    }
+
+    private let state = Mutex(State())
+    private let now: @Sendable () -> Date
+
+    init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    /// A new maximum (nil: unlimited). A bucket that was unlimited starts full.
+    func setLimit(_ limit: Int?) {
+        state.withLock { state in
+            guard state.limit != limit else { return }
+            if state.limit == nil { state.level = Double(limit ?? 0) }
+            state.limit = limit
+            state.level = min(state.level, Double(limit ?? 0))
+            state.at = now()
+        }
+    }
+
+    var limited: Bool { state.withLock { $0.limit != nil } }
+
+    func charge(_ ecpus: Double) {
+        state.withLock { state in
+            guard state.limit != nil else { return }
+            refill(&state)
+            state.level -= ecpus
+        }
+    }
+
+    /// Nil when a connection may read now, else the seconds until the bucket has ECPUs again.
+    func wait() -> TimeInterval? {
+        state.withLock { state in
+            guard let limit = state.limit, limit > 0 else { return nil }
+            refill(&state)
+            return state.level > 0 ? nil : (1 - state.level) / Double(limit)
+        }
+    }
+
+    private func refill(_ state: inout State) {
+        guard let limit = state.limit else { return }
+        let time = now()
+        let elapsed = max(0, time.timeIntervalSince(state.at ?? time))
+        state.level = min(Double(limit), state.level + elapsed * Double(limit))
+        state.at = time
+    }
+}
+
+/// Charges a connection's traffic to its cache's ``ECPUBucket``: each request 1 ECPU per
+/// kilobyte it carries, at least 1 per command (AWS: a simple command costs 1 ECPU per KB
+/// transferred), and each KB answered 1 ECPU; and holds the connection's reads while the bucket
+/// is empty. Commands are counted with ``RESPFramer`` (memcached's text protocol frames as
+/// inline commands, one per line).
+final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// How often a held connection looks at the bucket again (the server's clock may be moved
+    /// by hand, so the time until it refills is not a wall-clock time).
+    static let recheck: TimeInterval = 0.1
+
+    private let bucket: ECPUBucket
+    private var framer = RESPFramer()
+    /// Bytes of a command header split across reads, framed with the next read.
+    private var carry: [UInt8] = []
+    private var held = false
+
+    init(bucket: ECPUBucket) {
+        self.bucket = bucket
+    }
+
+    /// The ECPUs of `bytes` bytes that start `commands` commands.
+    static func cost(commands: Int, bytes: Int) -> Double {
+        max(Double(commands), Double(bytes) / 1024)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let incoming = unwrapInboundIn(data)
+        if bucket.limited {
+            bucket.charge(Self.cost(commands: count(incoming), bytes: incoming.readableBytes))
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if bucket.limited { bucket.charge(Double(unwrapOutboundIn(data).readableBytes) / 1024) }
+        context.write(data, promise: promise)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard let wait = bucket.wait() else { return context.read() }
+        guard !held else { return }
+        held = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(Int64(min(wait, Self.recheck) * 1000) + 1)) {
+            let (meter, context) = loopBound.value
+            meter.held = false
+            if context.channel.isActive { meter.read(context: context) }
+        }
+    }
+
+    /// Commands that start in `buffer`, continuing the stream framed so far.
+    private func count(_ buffer: ByteBuffer) -> Int {
+        var bytes = carry
+        bytes.append(contentsOf: buffer.readableBytesView)
+        var commands = 0
+        var offset = 0
+        while offset < bytes.count {
+            let unit = bytes.withUnsafeBytes { all in
+                framer.next(UnsafeRawBufferPointer(rebasing: all[offset...]), signIns: false)
+            }
+            guard case .pass(let length, let started) = unit else { break }
+            offset += length
+            commands += started
+        }
+        carry = Array(bytes[offset...])
+        return commands
+    }
+}
