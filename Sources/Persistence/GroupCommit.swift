@@ -7,6 +7,8 @@ import Synchronization
 /// alone; a commit that fails fails every write of its group. No write hears back before the
 /// commit of its group has returned. A group of journaled writes only commits without the
 /// fsync (`synchronous = NORMAL` in WAL mode); one synced write makes its whole group synced.
+/// Each group's transaction first takes the read events waiting in `reads` (``ReadEventLog``),
+/// so they commit before the group's own writes.
 final class GroupCommit: Sendable {
     private struct Job: Sendable {
         /// Runs the body inside a savepoint of the group's transaction and keeps its outcome.
@@ -31,10 +33,12 @@ final class GroupCommit: Sendable {
     private let syncing = Atomic<Bool>(true)
 
     private let documents: DocumentCache
+    private let reads: ReadEventLog
 
-    init(writer: any DatabaseWriter, documents: DocumentCache, maxGroup: Int = 512) {
+    init(writer: any DatabaseWriter, documents: DocumentCache, reads: ReadEventLog, maxGroup: Int = 512) {
         self.writer = writer
         self.documents = documents
+        self.reads = reads
         self.maxGroup = maxGroup
     }
 
@@ -102,14 +106,21 @@ final class GroupCommit: Sendable {
                 return group
             }
             if group.isEmpty { return }
+            let taken = Mutex<ReadEventLog.Taken?>(nil)
             do {
                 let syncs = group.contains { $0.durability == .synced }
-                try await writer.writeWithoutTransaction { db in
+                try await writer.writeWithoutTransaction { [reads] db in
                     if self.syncing.load(ordering: .relaxed) != syncs {
                         try db.execute(sql: syncs ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                         self.syncing.store(syncs, ordering: .relaxed)
                     }
                     try db.inTransaction {
+                        if let waiting = reads.take() {
+                            taken.withLock { $0 = waiting }
+                            for entry in waiting.entries {
+                                try SQLiteTransaction.insert(entry, into: db, unlessPresent: true)
+                            }
+                        }
                         for job in group { job.run(db) }
                         return .commit
                     }
@@ -117,8 +128,10 @@ final class GroupCommit: Sendable {
                 commits.add(1, ordering: .relaxed)
                 writes.add(group.count, ordering: .relaxed)
                 if syncs { synced.add(1, ordering: .relaxed) }
+                if let committed = taken.withLock({ $0 }) { reads.committed(committed) }
                 for job in group { job.finish(nil) }
             } catch {
+                if let waiting = taken.withLock({ $0 }) { reads.restore(waiting) }
                 for job in group { job.finish(error) }
             }
         }

@@ -11,9 +11,13 @@ package final class SQLiteStateStore: StateStore {
     private let writer: any DatabaseWriter
     private let group: GroupCommit
     private let documents = DocumentCache()
+    private let reads: ReadEventLog
+    /// How soon after a read event arrives a commit group takes it in (nil: only with the next write).
+    private let readDrainDelay: Duration?
 
     /// Opens (creating if needed) the database at `path`; nil `path` keeps it in memory.
-    package init(path: String?) throws {
+    /// Read events left in segment files by a server that was killed are committed first.
+    package init(path: String?, readDrainDelay: Duration? = .milliseconds(5)) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Each write of a commit group runs in a savepoint, whose undo pages (the statement
@@ -27,7 +31,36 @@ package final class SQLiteStateStore: StateStore {
         try Self.migrator.migrate(writer)
         // After the pool opened: opening a pool sets its writer to NORMAL.
         try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        group = GroupCommit(writer: writer, documents: documents)
+        let directory = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        if let directory {
+            let leftovers = ReadEventLog.leftovers(in: directory)
+            if !leftovers.isEmpty {
+                try writer.write { db in
+                    for file in leftovers {
+                        for entry in ReadEventLog.entries(inFile: file) {
+                            try SQLiteTransaction.insert(entry, into: db, unlessPresent: true)
+                        }
+                    }
+                }
+                for file in leftovers { try? FileManager.default.removeItem(atPath: file) }
+            }
+        }
+        reads = ReadEventLog(directory: directory)
+        self.readDrainDelay = readDrainDelay
+        group = GroupCommit(writer: writer, documents: documents, reads: reads)
+    }
+
+    package func appendReadEvents(_ entries: [JournalEntry]) throws {
+        guard try reads.append(entries), let readDrainDelay else { return }
+        Task {
+            try? await Task.sleep(for: readDrainDelay)
+            try? await self.flushReadEvents()
+        }
+    }
+
+    package func flushReadEvents() async throws {
+        guard !reads.isEmpty else { return }
+        _ = try await write(.journaled) { _ in }
     }
 
     /// Transactions committed, writes they carried, and commits fsynced, since the store opened.

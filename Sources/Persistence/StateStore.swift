@@ -46,6 +46,14 @@ package protocol StateStore: Sendable {
     func write<T: Sendable>(
         _ durability: Durability, _ body: @escaping @Sendable (any StateWriter) throws -> T
     ) async throws -> T
+
+    /// Keeps read-only calls' events so that they survive a crash of the process when this
+    /// returns (not yet of the machine); they enter the journal with the next commit, before
+    /// that commit's own writes, and soon after even without one.
+    func appendReadEvents(_ entries: [JournalEntry]) throws
+
+    /// Returns once every read event appended so far is in the journal (before reading it).
+    func flushReadEvents() async throws
 }
 
 /// What a committed write survives when it returns.

@@ -28,6 +28,10 @@ package protocol ServiceHandler: Sendable {
 
     func isDataEvent(_ operation: OperationModel) -> Bool
 
+    /// Whether `operation` reads the event journal (event history): read-only calls' events
+    /// still on their way into it are committed before it runs.
+    func readsJournal(_ operation: OperationModel) -> Bool
+
     /// The resources a data event acts on (`AWS::S3::Object`, `AWS::S3::Bucket`).
     func dataResources(for call: OperationCall) -> [DataResource]
 
@@ -90,6 +94,8 @@ extension ServiceHandler {
     /// Whether `operation` is a CloudTrail data event, recorded only when a trail's selectors
     /// ask for it (S3 object calls). Management events are always recorded.
     package func isDataEvent(_ operation: OperationModel) -> Bool { false }
+
+    package func readsJournal(_ operation: OperationModel) -> Bool { false }
 
     package func dataResources(for call: OperationCall) -> [DataResource] { [] }
 

@@ -145,24 +145,29 @@ package struct Gateway: Sendable {
                 try Self.authorize(call, handler: handler, authorizer: authorizer, in: tx)
                 return try handler.handle(call, in: tx)
             }
-            let record: @Sendable (ShapeValue?, any StateWriter) throws -> Void = { [recorder] output, tx in
-                guard capture, try Self.shouldRecord(captured, in: tx) else { return }
-                for entry in recorder.entries(for: captured, prepared: prepared, output: output, error: nil) {
-                    try tx.appendEvent(entry)
-                }
+            let entries: @Sendable (ShapeValue?, any StateReader) throws -> [JournalEntry] = { [recorder] output, tx in
+                guard capture, try Self.shouldRecord(captured, in: tx) else { return [] }
+                return recorder.entries(for: captured, prepared: prepared, output: output, error: nil)
             }
             let output: ShapeValue?
-            // A read-only call answers from a snapshot, off the writer; its event is journaled
-            // (not fsynced) before the response. One that finds something to save (a due
-            // transition, a session) runs again as a write.
-            if EventRecorder.isReadOnly(captured.eventName), let read = try await store.readUnlessWriting(perform) {
-                if capture { try await store.write(.journaled) { tx in try record(read, tx) } }
-                output = read
+            // A read-only call answers from a snapshot, off the writer; its event is appended to
+            // the read events (not fsynced, in the journal with the next commit) before the
+            // response. One that finds something to save (a due transition, a session) runs
+            // again as a write.
+            if handler.readsJournal(operation) { try await store.flushReadEvents() }
+            if EventRecorder.isReadOnly(captured.eventName),
+                let read = try await store.readUnlessWriting({ tx in
+                    let output = try perform(tx)
+                    return (output: output, events: try entries(output, tx))
+                })
+            {
+                try store.appendReadEvents(read.events)
+                output = read.output
             } else {
                 do {
                     output = try await store.write { tx in
                         let output = try perform(tx)
-                        try record(output, tx)
+                        for entry in try entries(output, tx) { try tx.appendEvent(entry) }
                         return output
                     }
                 } catch {

@@ -33,6 +33,8 @@ package struct CloudTrailService: ServiceHandler {
             .map { TaggedResource(arn: $0.arn, tags: $0.tags) }
     }
 
+    package func readsJournal(_ operation: OperationModel) -> Bool { operation.name == "LookupEvents" }
+
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let trails = TrailOperations(call: call, tx: tx, delivery: delivery)
         switch call.operation.name {

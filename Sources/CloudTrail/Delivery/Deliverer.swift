@@ -47,6 +47,8 @@ package struct Deliverer: Sendable {
         let delivery = self.delivery
         let now = self.now()
         do {
+            // Read-only calls' events answered so far are delivered in this pass too.
+            try await store.flushReadEvents()
             // Prepared on a snapshot: reading the journal, compressing and storing the files run
             // beside other calls; the writer only commits the cursors and objects, unless a
             // trail changed meanwhile (then the pass runs again inside the write).

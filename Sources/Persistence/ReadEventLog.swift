@@ -1,0 +1,211 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Read-only calls' events on their way into the journal table. A read answers from a
+/// snapshot without taking the writer: its event is appended here — one `write(2)` into a
+/// segment file beside the database, no fsync — before the call answers, so it survives the
+/// server being killed. The next commit group (any write, or the drain an append schedules)
+/// takes what waits here into its transaction before its own writes, so read events keep their
+/// place before every later change. A segment file is removed once its events are committed;
+/// segments a killed server left are read back when the store opens (an event already
+/// committed is recognised by its id).
+final class ReadEventLog: Sendable {
+    /// Events taken into a transaction, and the segment files that hold them.
+    struct Taken: Sendable {
+        var entries: [JournalEntry]
+        var segments: [String]
+    }
+
+    private struct State {
+        var pending: [JournalEntry] = []
+        /// Segment files holding `pending` (the last one is still appended to).
+        var segments: [String] = []
+        var descriptor: Int32 = -1
+        var written = 0
+    }
+
+    /// Where segment files go; nil keeps events in memory only (an in-memory store).
+    private let directory: String?
+    private let state = Mutex(State())
+    private let prefix: String
+
+    static let filePrefix = "read-events-"
+
+    init(directory: String?) {
+        self.directory = directory
+        // Unique per store opened, naming its process (segments of a live one are not leftovers).
+        prefix =
+            "\(Self.filePrefix)\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(UInt32.random(in: 0...UInt32.max))-"
+    }
+
+    /// Appends `entries` (to the current segment file, then to what waits); answers whether
+    /// nothing waited before them (the caller then schedules a drain).
+    func append(_ entries: [JournalEntry]) throws -> Bool {
+        guard !entries.isEmpty else { return false }
+        var bytes: [UInt8] = []
+        for entry in entries { Self.encode(entry, into: &bytes) }
+        return try state.withLock { state in
+            if let directory {
+                if state.descriptor < 0 {
+                    let path = "\(directory)/\(prefix)\(state.written).log"
+                    let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+                    guard descriptor >= 0 else { throw StateStoreError.unavailable("cannot open \(path)") }
+                    state.descriptor = descriptor
+                    state.segments.append(path)
+                    state.written += 1
+                }
+                try Self.writeAll(bytes, to: state.descriptor)
+            }
+            let first = state.pending.isEmpty
+            state.pending += entries
+            return first
+        }
+    }
+
+    var isEmpty: Bool { state.withLock { $0.pending.isEmpty } }
+
+    /// What waits, for a transaction; later appends go to a new segment.
+    func take() -> Taken? {
+        state.withLock { state in
+            guard !state.pending.isEmpty else { return nil }
+            let taken = Taken(entries: state.pending, segments: state.segments)
+            if state.descriptor >= 0 { close(state.descriptor) }
+            state = State(written: state.written)
+            return taken
+        }
+    }
+
+    /// `taken` was not committed: it waits again, before what came since.
+    func restore(_ taken: Taken) {
+        state.withLock { state in
+            state.pending = taken.entries + state.pending
+            state.segments = taken.segments + state.segments
+        }
+    }
+
+    /// `taken` is committed: its segment files go.
+    func committed(_ taken: Taken) {
+        for path in taken.segments { unlink(path) }
+    }
+
+    /// Segment files in `directory` left by a process that is gone (a server that was killed).
+    /// A live process's (the server, while `account create` opens the store beside
+    /// it) are its own to commit. Sorted by name (within a process, in the order written).
+    static func leftovers(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { name in
+            guard name.hasPrefix(filePrefix), name.hasSuffix(".log"),
+                let pid = Int32(name.dropFirst(filePrefix.count).prefix { $0 != "-" })
+            else { return false }
+            return pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH)
+        }
+        .sorted { ($0.count, $0) < ($1.count, $1) }
+        .map { "\(directory)/\($0)" }
+    }
+
+    /// The events of a segment file, up to the first one not wholly written.
+    static func entries(inFile path: String) -> [JournalEntry] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return decodeAll(Array(data))
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { all in
+                write(descriptor, UnsafeRawBufferPointer(rebasing: all[offset...]).baseAddress, bytes.count - offset)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StateStoreError.unavailable("cannot append a read event: errno \(errno)")
+            }
+            offset += count
+        }
+    }
+
+    // MARK: - Format: per event, payload length (UInt32 LE), FNV-1a of the payload, the payload.
+
+    static func encode(_ entry: JournalEntry, into bytes: inout [UInt8]) {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(entry.record.utf8.count + 256)
+        append(UInt64(entry.eventTime.timeIntervalSince1970.bitPattern), to: &payload)
+        payload.append((entry.readOnly ? 1 : 0) | (entry.management ? 2 : 0))
+        for text in [entry.eventID, entry.account, entry.region, entry.eventName, entry.eventSource, entry.record] {
+            append(Optional(text), to: &payload)
+        }
+        for text in [entry.username, entry.accessKeyId, entry.resourceArn, entry.resourceType, entry.resourceName] {
+            append(text, to: &payload)
+        }
+        append(UInt32(payload.count), to: &bytes)
+        append(fnv(payload), to: &bytes)
+        bytes += payload
+    }
+
+    static func decodeAll(_ bytes: [UInt8]) -> [JournalEntry] {
+        var entries: [JournalEntry] = []
+        var reader = Reader(bytes: bytes)
+        while let length = reader.uint32(), let digest = reader.uint32(), let payload = reader.bytes(Int(length)),
+            fnv(payload) == digest
+        {
+            var fields = Reader(bytes: payload)
+            guard let time = fields.uint64(), let flags = fields.bytes(1)?.first,
+                let id = fields.text(), let account = fields.text(), let region = fields.text(),
+                let name = fields.text(), let source = fields.text(), let record = fields.text()
+            else { break }
+            let optional = (0..<5).map { _ in fields.text() }
+            entries.append(
+                JournalEntry(
+                    eventID: id, account: account, region: region,
+                    eventTime: Date(timeIntervalSince1970: Double(bitPattern: time)), eventName: name,
+                    eventSource: source, readOnly: flags & 1 != 0, username: optional[0], accessKeyId: optional[1],
+                    record: record, management: flags & 2 != 0, resourceArn: optional[2], resourceType: optional[3],
+                    resourceName: optional[4]))
+        }
+        return entries
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    private static func append(_ text: String?, to bytes: inout [UInt8]) {
+        guard let text else { return append(UInt32.max, to: &bytes) }
+        append(UInt32(text.utf8.count), to: &bytes)
+        bytes += text.utf8
+    }
+
+    private static func fnv(_ bytes: [UInt8]) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+
+        mutating func bytes(_ count: Int) -> [UInt8]? {
+            guard count >= 0, at + count <= bytes.count else { return nil }
+            defer { at += count }
+            return Array(bytes[at..<(at + count)])
+        }
+
+        mutating func uint32() -> UInt32? {
+            bytes(4).map { $0.reversed().reduce(0) { $0 << 8 | UInt32($1) } }
+        }
+
+        mutating func uint64() -> UInt64? {
+            bytes(8).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+        }
+
+        /// A string field; nil for an absent optional (and for a truncated field).
+        mutating func text() -> String? {
+            guard let length = uint32(), length != UInt32.max, let utf8 = bytes(Int(length)) else { return nil }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import Persistence
+
+/// Read-only calls' events: kept in segment files until a commit group takes them, in order,
+/// and read back once after a killed server.
+struct ReadEventLogTests {
+    private func entry(_ id: String, name: String = "DescribeThings", user: String? = nil) -> JournalEntry {
+        JournalEntry(
+            eventID: id, account: "111122223333", region: "eu-west-1",
+            eventTime: Date(timeIntervalSince1970: 1_800_000_000.25), eventName: name, eventSource: "test",
+            readOnly: true, username: user, accessKeyId: "AKIDEXAMPLE", record: #"{"eventID":"\#(id)","é":"ü"}"#,
+            management: true, resourceArn: nil, resourceType: "AWS::Test::Thing", resourceName: "thing")
+    }
+
+    private func withDirectory(_ body: (String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(directory.path)
+    }
+
+    @Test func entriesRoundTripAndATornTailIsLeftOut() {
+        var bytes: [UInt8] = []
+        let entries = [entry("one", user: "alice"), entry("two")]
+        for entry in entries { ReadEventLog.encode(entry, into: &bytes) }
+        #expect(ReadEventLog.decodeAll(bytes) == entries)
+        // A write cut short by the kill: the whole events before it are read.
+        #expect(ReadEventLog.decodeAll(Array(bytes.dropLast(3))) == [entries[0]])
+        var damaged = bytes
+        damaged[damaged.count - 5] ^= 0xFF
+        #expect(ReadEventLog.decodeAll(damaged) == [entries[0]])
+    }
+
+    @Test func readEventsJoinTheJournalBeforeTheNextWritesOwn() async throws {
+        try await withDirectory { directory in
+            let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
+            try store.appendReadEvents([entry("read-1"), entry("read-2")])
+            #expect(try await store.read { try $0.latestPosition() } == 0, "not in the journal yet")
+            #expect(ReadEventLog.leftovers(in: directory).count == 1, "but in a segment file")
+            try await store.write { tx in
+                _ = try tx.appendEvent(
+                    JournalEntry(
+                        eventID: "write", account: "111122223333", region: "eu-west-1", eventTime: Date(),
+                        eventName: "CreateThing", eventSource: "test", readOnly: false, username: nil,
+                        accessKeyId: nil, record: "{}"))
+            }
+            let events = try await store.read {
+                try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
+            }
+            #expect(events.map(\.entry.eventID) == ["read-1", "read-2", "write"])
+            #expect(ReadEventLog.leftovers(in: directory).isEmpty, "a committed segment is removed")
+        }
+    }
+
+    @Test func segmentsAKilledServerLeftAreCommittedOnceAtTheNextOpen() async throws {
+        try await withDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let killed = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            try killed.appendReadEvents([entry("kept-1")])
+            try await killed.flushReadEvents()
+            // This one is answered but never committed: the process "dies" here.
+            try killed.appendReadEvents([entry("kept-1"), entry("kept-2")])
+            #expect(ReadEventLog.leftovers(in: directory).count == 1)
+
+            let reopened = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            let ids = try await reopened.read {
+                try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
+            }.map(\.entry.eventID)
+            #expect(ids == ["kept-1", "kept-2"])
+            #expect(ReadEventLog.leftovers(in: directory).isEmpty)
+        }
+    }
+
+    @Test func segmentFilesAreTheOwnersOnly() async throws {
+        try await withDirectory { directory in
+            let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
+            try store.appendReadEvents([entry("private")])
+            let file = try #require(ReadEventLog.leftovers(in: directory).first)
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
+    }
+}
