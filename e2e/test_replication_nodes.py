@@ -719,14 +719,35 @@ def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):
     reader.close()
 
 
-def test_a_serverless_caches_ecpu_maximum_throttles_its_endpoint(fresh_server):
+def answered(sock, reply, quiet=1.0):
+    """How many `reply`s the connection has answered so far, once nothing has come for `quiet` seconds."""
+    received = answered.received.setdefault(sock, bytearray())
+    sock.settimeout(quiet)
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            return received.count(reply)
+        assert chunk, "the endpoint closed the connection"
+        received.extend(chunk)
+
+
+answered.received = {}
+
+
+def metered_serverless_cache(fresh_server, name, engine):
+    """A running serverless cache of at most 1,000 ECPUs per second: its server, client and endpoint."""
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
     ec = srv.client("elasticache")
-    ec.create_serverless_cache(ServerlessCacheName="metered", Engine="valkey",
+    ec.create_serverless_cache(ServerlessCacheName=name, Engine=engine,
                                CacheUsageLimits={"ECPUPerSecond": {"Maximum": 1000}})
     srv.advance(10)
     srv.advance(10)
-    endpoint = ec.describe_serverless_caches(ServerlessCacheName="metered")["ServerlessCaches"][0]["Endpoint"]
+    return srv, ec, ec.describe_serverless_caches(ServerlessCacheName=name)["ServerlessCaches"][0]["Endpoint"]
+
+
+def test_a_serverless_caches_ecpu_maximum_throttles_its_endpoint(fresh_server):
+    srv, ec, endpoint = metered_serverless_cache(fresh_server, "metered", "valkey")
     # The cache names its endpoint as its only node, so cluster clients stay on the endpoint.
     client = redis.Redis(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
     slots = eventually(lambda: client.execute_command("CLUSTER", "SLOTS"))
@@ -734,18 +755,9 @@ def test_a_serverless_caches_ecpu_maximum_throttles_its_endpoint(fresh_server):
     client.close()
 
     sock = socket.create_connection((endpoint["Address"], endpoint["Port"]), timeout=5)
-    received = bytearray()
 
     def pongs(quiet=1.0):
-        """PONGs answered on the connection so far, once nothing has come for `quiet` seconds."""
-        sock.settimeout(quiet)
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except TimeoutError:
-                return received.count(b"+PONG\r\n")
-            assert chunk, "the endpoint closed the connection"
-            received.extend(chunk)
+        return answered(sock, b"+PONG\r\n", quiet)
 
     try:
         # A second holds 1,000 ECPUs; a PING costs one. 800 pass, 800 more put the cache 600
@@ -765,6 +777,26 @@ def test_a_serverless_caches_ecpu_maximum_throttles_its_endpoint(fresh_server):
         ec.modify_serverless_cache(ServerlessCacheName="metered",
                                    CacheUsageLimits={"DataStorage": {"Maximum": 10, "Unit": "GB"}})
         assert eventually(lambda: pongs(0.2) == 3200, seconds=20)
+    finally:
+        sock.close()
+
+
+def test_a_memcached_serverless_cache_is_throttled_at_its_ecpu_maximum_too(fresh_server):
+    srv, _, endpoint = metered_serverless_cache(fresh_server, "fragments", "memcached")
+    sock = eventually(lambda: socket.create_connection((endpoint["Address"], endpoint["Port"]), timeout=5))
+    try:
+        # A set and its data block are one command: 600 sets leave about 395 ECPUs, so 300 gets
+        # pass, 200 more put the cache in debt, and the next 100 wait for the clock.
+        sock.sendall(b"".join(f"set fragment:{n} 0 0 1\r\nx\r\n".encode() for n in range(600)))
+        assert answered(sock, b"STORED\r\n") == 600
+        sock.sendall(b"get absent\r\n" * 300)
+        assert answered(sock, b"END\r\n") == 300
+        sock.sendall(b"get absent\r\n" * 200)
+        assert answered(sock, b"END\r\n") == 500
+        sock.sendall(b"get absent\r\n" * 100)
+        assert answered(sock, b"END\r\n") == 500, "requests beyond the maximum are held"
+        srv.advance(1)
+        assert answered(sock, b"END\r\n") == 600
     finally:
         sock.close()
 

@@ -63,8 +63,7 @@ final class ECPUBucket: Sendable {
 /// Charges a connection's traffic to its cache's ``ECPUBucket``: each request 1 ECPU per
 /// kilobyte it carries, at least 1 per command (AWS: a simple command costs 1 ECPU per KB
 /// transferred), and each KB answered 1 ECPU; and holds the connection's reads while the bucket
-/// is empty. Commands are counted with ``RESPFramer`` (memcached's text protocol frames as
-/// inline commands, one per line).
+/// is empty. Commands are counted with the engine's framing (``RESPFramer``, ``MemcachedFramer``).
 final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -76,13 +75,14 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     static let recheck: TimeInterval = 0.1
 
     private let bucket: ECPUBucket
-    private var framer = RESPFramer()
+    private var framer: any CommandFraming
     /// Bytes of a command header split across reads, framed with the next read.
     private var carry: [UInt8] = []
     private var held = false
 
-    init(bucket: ECPUBucket) {
+    init(bucket: ECPUBucket, framer: any CommandFraming) {
         self.bucket = bucket
+        self.framer = framer
     }
 
     /// The ECPUs of `bytes` bytes that start `commands` commands.
@@ -123,7 +123,7 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let unit = bytes.withUnsafeBytes { all in
-                framer.next(UnsafeRawBufferPointer(rebasing: all[offset...]), signIns: false)
+                framer.next(UnsafeRawBufferPointer(rebasing: all[offset...]))
             }
             guard case .pass(let length, let started) = unit else { break }
             offset += length

@@ -19,10 +19,11 @@ final class NodeProxy: Sendable {
     }
 
     /// `gate`: IAM-authenticated sign-ins are checked, and their tokens exchanged, on the way;
-    /// `meter`: a serverless cache's ECPUs, charged and throttled.
+    /// `meter`: a serverless cache's ECPUs, charged and throttled (`memcached`: its commands are
+    /// memcached's).
     static func start(
         group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Policy? = nil, meter: ECPUBucket? = nil,
-        target: @escaping Target
+        memcached: Bool = false, target: @escaping Target
     ) async throws -> NodeProxy {
         let connections = ProxyConnections()
         let channel = try await ServerBootstrap(group: group)
@@ -32,7 +33,10 @@ final class NodeProxy: Sendable {
                 client.eventLoop.makeCompletedFuture {
                     guard let port = target() else { throw ProxyRefused() }
                     let clientGlue = ProxyGlue()
-                    if let meter { try client.pipeline.syncOperations.addHandler(ECPUMeter(bucket: meter)) }
+                    if let meter {
+                        let framer: any CommandFraming = memcached ? MemcachedFramer() : RESPFramer()
+                        try client.pipeline.syncOperations.addHandler(ECPUMeter(bucket: meter, framer: framer))
+                    }
                     if let gate { try client.pipeline.syncOperations.addHandler(IAMAuthGate(policy: gate)) }
                     try client.pipeline.syncOperations.addHandler(clientGlue)
                     connections.add(client, port: port)

@@ -10,7 +10,9 @@ import Synchronization
 extension NodeSupervisor {
     /// One configuration endpoint per running memcached cluster; its version rises whenever
     /// the cluster's nodes change.
-    func reconcileDiscovery(_ clusters: [CacheClusterRecord]) async {
+    func reconcileDiscovery(_ all: [CacheClusterRecord]) async {
+        await reconcileServerlessMemcached(all.filter { $0.id.hasPrefix(serverlessNodeIdPrefix) })
+        let clusters = all.filter { !$0.id.hasPrefix(serverlessNodeIdPrefix) }
         let wanted = Set(clusters.map(\.arn))
         for (arn, endpoint) in discovery where !wanted.contains(arn) {
             await endpoint.stop()
@@ -40,6 +42,34 @@ extension NodeSupervisor {
         }
     }
 
+    /// A Memcached serverless cache's endpoint (where its configuration endpoint would be): a
+    /// proxy to its node that charges the cache's ECPUs and throttles beyond its maximum. No
+    /// auto-discovery: a serverless cache is one endpoint.
+    private func reconcileServerlessMemcached(_ caches: [CacheClusterRecord]) async {
+        let wanted = Set(caches.map(\.arn))
+        for (arn, proxy) in serverlessEndpoints where !wanted.contains(arn) {
+            await proxy.stop()
+            serverlessEndpoints[arn] = nil
+            ports.release("\(arn)/config")
+            ecpus.remove(arn)
+        }
+        for cache in caches {
+            let node = Self.key(cache, nodeId: "0001")
+            let meter = ecpus.bucket(cache.arn, now: { [connectVerifier] in connectVerifier.now() })
+            meter.setLimit(running[node]?.spec.settings?.ecpuPerSecond)
+            guard serverlessEndpoints[cache.arn] == nil else { continue }
+            do {
+                serverlessEndpoints[cache.arn] = try await NodeProxy.start(
+                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cache),
+                    meter: meter, memcached: true
+                ) { [ports] in ports.port(for: node) }
+            } catch {
+                logger.error(
+                    "serverless endpoint did not start", metadata: ["cache": .string(cache.arn), "error": "\(error)"])
+            }
+        }
+    }
+
     /// A primary and a reader endpoint per replication group without cluster mode. A new
     /// connection to the primary endpoint goes to the current primary; one to the reader
     /// endpoint to the next replica (the primary when there is none). When the primary moves,
@@ -63,7 +93,7 @@ extension NodeSupervisor {
             let moved = targets.update(group.arn, primary: primary, replicas: replicas)
             let users = group.primary.flatMap { running[$0]?.spec.settings?.users } ?? []
             iamUsers.set(group.arn, Set(users.filter(\.iam).map(\.name)))
-            let serverless = group.arn.contains(":replicationgroup:serverless--")
+            let serverless = group.arn.contains(":replicationgroup:\(serverlessNodeIdPrefix)")
             let meter = serverless ? ecpus.bucket(group.arn, now: { [connectVerifier] in connectVerifier.now() }) : nil
             meter?.setLimit(group.primary.flatMap { running[$0]?.spec.settings?.ecpuPerSecond })
             if moved && !group.clusterMode {

@@ -82,6 +82,8 @@ package actor NodeSupervisor {
     nonisolated let discovered = DiscoveryState()
     /// Replication groups' endpoints by `<group ARN>/primary|reader|configuration`.
     var proxies: [String: NodeProxy] = [:]
+    /// Memcached serverless caches' endpoints (metering proxies to their node) by node cluster ARN.
+    var serverlessEndpoints: [String: NodeProxy] = [:]
     /// Snapshots whose data will never be saved.
     nonisolated let unsaved = UnsavedSnapshots()
     /// Nodes started at least once by this server process.
@@ -278,6 +280,8 @@ package actor NodeSupervisor {
         discovery = [:]
         for proxy in proxies.values { await proxy.stop() }
         proxies = [:]
+        for proxy in serverlessEndpoints.values { await proxy.stop() }
+        serverlessEndpoints = [:]
     }
 
     func nodeDirectory(_ key: String) -> String {

@@ -145,3 +145,61 @@ struct RESPFramer {
         return nil
     }
 }
+
+/// A stream whose commands a meter counts.
+protocol CommandFraming {
+    /// The next run of whole bytes from the start of `bytes` (see ``RESPFramer/next(_:signIns:)``).
+    mutating func next(_ bytes: UnsafeRawBufferPointer) -> RESPFramer.Unit
+}
+
+extension RESPFramer: CommandFraming {
+    mutating func next(_ bytes: UnsafeRawBufferPointer) -> Unit { next(bytes, signIns: false) }
+}
+
+/// Where the commands of a memcached text-protocol stream begin: one per line, a storage
+/// command's data block (`set k 0 0 5\r\nhello\r\n`, meta `ms k 5`) passed over, not counted.
+/// The binary protocol, or a line too long to be a command, passes unexamined from then on.
+struct MemcachedFramer: CommandFraming {
+    /// Bytes of a data block (with its CRLF) still to pass.
+    private var skip = 0
+    private(set) var lost = false
+
+    /// Storage commands and the position of their data length on the command line.
+    static let dataLength: [String: Int] = [
+        "set": 4, "add": 4, "replace": 4, "append": 4, "prepend": 4, "cas": 4, "ms": 2,
+    ]
+
+    mutating func next(_ bytes: UnsafeRawBufferPointer) -> RESPFramer.Unit {
+        if lost || bytes.first == 0x80 {
+            lost = true
+            return bytes.isEmpty ? .more : .pass(length: bytes.count, commands: 0)
+        }
+        var at = 0
+        var commands = 0
+        while at < bytes.count {
+            if skip > 0 {
+                let count = min(skip, bytes.count - at)
+                at += count
+                skip -= count
+                continue
+            }
+            guard let newline = bytes[at...].firstIndex(of: UInt8(ascii: "\n")) else {
+                if bytes.count - at > 64 * 1024 {
+                    lost = true
+                    return .pass(length: bytes.count, commands: commands)
+                }
+                break
+            }
+            let words = String(decoding: bytes[at..<newline], as: UTF8.self)
+                .split(whereSeparator: { $0 == " " || $0 == "\r" })
+            if let verb = words.first?.lowercased(), let position = Self.dataLength[verb], position < words.count,
+                let length = Int(words[position]), length >= 0
+            {
+                skip = length + 2
+            }
+            if !words.isEmpty { commands += 1 }
+            at = newline + 1
+        }
+        return at > 0 ? .pass(length: at, commands: commands) : .more
+    }
+}

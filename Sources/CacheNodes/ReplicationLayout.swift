@@ -101,7 +101,7 @@ struct ReplicationLayout: Equatable {
     /// `serverless--<name>`'s configuration endpoint); nil for any other node.
     func serverlessEndpoint(of key: String) -> String? {
         guard let group = groups.first(where: { $0.nodes.contains(key) }),
-            group.arn.contains(":replicationgroup:serverless--")
+            group.arn.contains(":replicationgroup:\(serverlessNodeIdPrefix)")
         else { return nil }
         return "\(group.arn)/configuration"
     }

@@ -115,4 +115,34 @@ struct RESPFramerTests {
         #expect(Array("*3\r\n$4\r\nAU".utf8).withUnsafeBytes { framer.next($0, signIns: true) } == .more)
         #expect(!framer.lost)
     }
+
+    @Test func memcachedStorageCommandsCountOnceWithTheirDataBlocks() {
+        let stream = Array(
+            ("set k 0 0 11\r\nget k\r\nxx\r\n\r\nincr n 1\r\nms m 3 T0\r\nabc\r\nmg m v\r\ncas k 0 0 1 7\r\n\n\r\n"
+                + "get a b c\r\n").utf8)
+        for chunk in [1, 5, stream.count] {
+            var framer = MemcachedFramer()
+            var pending: [UInt8] = []
+            var commands = 0
+            var passed = 0
+            var offset = 0
+            while offset < stream.count {
+                pending += stream[offset..<min(offset + chunk, stream.count)]
+                offset += chunk
+                while !pending.isEmpty,
+                    case .pass(let length, let started) = pending.withUnsafeBytes({ framer.next($0) })
+                {
+                    pending.removeFirst(length)
+                    passed += length
+                    commands += started
+                }
+            }
+            // set (its 11-byte block holds what looks like commands), incr, ms, mg, cas, get.
+            #expect(commands == 6, "chunk \(chunk)")
+            #expect(passed == stream.count)
+        }
+        var binary = MemcachedFramer()
+        #expect([UInt8]([0x80, 0x00, 0x01]).withUnsafeBytes { binary.next($0) } == .pass(length: 3, commands: 0))
+        #expect(binary.lost)
+    }
 }

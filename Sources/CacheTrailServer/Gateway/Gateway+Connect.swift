@@ -1,4 +1,5 @@
 import AWSWire
+import ElastiCache
 import Foundation
 import IAM
 import Logging
@@ -18,8 +19,8 @@ extension Gateway {
         let host = String(token[..<split.lowerBound])
         let query = String(token[split.upperBound...])
         let parameters = QueryDecoder.formParameters(Substring(query))
-        let serverless = parts[6].hasPrefix("serverless--")
-        let cache = serverless ? String(parts[6].dropFirst("serverless--".count)) : parts[6]
+        let serverless = parts[6].hasPrefix(serverlessNodeIdPrefix)
+        let cache = serverless ? String(parts[6].dropFirst(serverlessNodeIdPrefix.count)) : parts[6]
         let resource =
             serverless ? "arn:\(parts[1]):elasticache:\(parts[3]):\(parts[4]):serverlesscache:\(cache)" : groupArn
         guard host.lowercased() == cache.lowercased(), parameters["Action"] == "connect", parameters["User"] == user,

@@ -7,8 +7,11 @@ import Persistence
 /// Valkey it is a one-shard Redis Cluster holding every slot (serverless endpoints speak cluster
 /// mode), described by a replication group of the same id, so the supervisor forms it and serves
 /// its endpoint like any cluster-mode group's; for Memcached it is one memcached.
+/// What a serverless cache's node cluster and group ids start with.
+package let serverlessNodeIdPrefix = "serverless--"
+
 extension ServerlessCacheRecord {
-    var nodeId: String { "serverless--\(name)" }
+    var nodeId: String { serverlessNodeIdPrefix + name }
 
     /// `arn:aws:elasticache:REGION:ACCOUNT:<type>:<id>` for the node's cluster or group.
     func nodeARN(_ type: String) -> String {
@@ -50,11 +53,11 @@ extension ServerlessCacheRecord {
             autoMinorVersionUpgrade: true, createTime: createTime, tags: [], importFrom: restoreFrom)
     }
 
-    /// Where the cache answers: the cluster's endpoint (cachetrail's proxy, or its synthetic
-    /// name), and for Memcached the node.
+    /// Where the cache answers: the cluster's endpoint, for Memcached the node cluster's
+    /// configuration endpoint (cachetrail's proxies to the node, or their synthetic names).
     func endpoint(_ endpoints: any NodeEndpoints, region: String) -> (address: String, port: Int) {
         if let nodeGroup { return endpoints.replicationGroup(nodeGroup, nodeGroup: nil, reader: false) }
-        return endpoints.node(nodeCluster, nodeId: "0001", region: region)
+        return endpoints.configuration(nodeCluster, region: region)
     }
 
     /// Creating ends only once the node answers (as part of its formed cluster).
