@@ -101,7 +101,9 @@ extension NodeSupervisor {
                 proxies["\(group.arn)/reader"]?.disconnect(
                     exceptTo: Set(replicas.isEmpty ? primary.map { [$0] } ?? [] : replicas))
             }
-            for name in group.clusterMode ? ["configuration"] : ["primary", "reader"] {
+            // A serverless cache's reader endpoint is metered as its endpoint is.
+            let names = group.clusterMode ? ["configuration"] + (serverless ? ["reader"] : []) : ["primary", "reader"]
+            for name in names {
                 let key = "\(group.arn)/\(name)"
                 guard proxies[key] == nil else { continue }
                 let arn = group.arn

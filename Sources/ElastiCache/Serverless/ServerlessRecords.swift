@@ -45,13 +45,15 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
         var host =
             "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.domain(region))"
         // The reader endpoint is the next port, as on AWS; a cache whose node is a process here
-        // answers where the process (or its proxy) does, and reads where the node itself does.
+        // answers where cachetrail's proxies to it do (a Memcached cache reads at the node).
         var reader = (host, port + 1)
         if !(endpoints is SyntheticEndpoints) {
             let real = endpoint(endpoints, region: region)
             if !real.address.hasSuffix(SyntheticEndpoints.domain(region)) {
                 (host, port) = real
-                reader = endpoints.node(nodeCluster, nodeId: "0001", region: region)
+                reader =
+                    nodeGroup.map { endpoints.replicationGroup($0, nodeGroup: "0001", reader: true) }
+                    ?? endpoints.node(nodeCluster, nodeId: "0001", region: region)
             }
         }
         let ready = status != .creating
