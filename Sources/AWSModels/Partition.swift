@@ -52,6 +52,12 @@ package enum Partition: String, Sendable, CaseIterable {
         "arn:\(rawValue):\(service):\(region):\(account):\(resource)"
     }
 
+    /// A CloudTrail trail's ARN (its home region's partition): trails, their bucket policies'
+    /// `aws:SourceArn`, and "Unknown trail" messages name it.
+    package static func trailARN(region: String, account: String, name: String) -> String {
+        Partition(region: region).arn("cloudtrail", region: region, account: account, "trail/\(name)")
+    }
+
     /// What follows `arn:PARTITION:` (`s3:::bucket/key`) in an ARN of any served partition.
     package static func afterPartition(_ arn: some StringProtocol) -> Substring? {
         guard let partition = Partition(arn: arn) else { return nil }

@@ -25,7 +25,7 @@ struct Policy: ParsableCommand {
         func sourceArn() throws -> String? {
             guard let trail else { return nil }
             guard let region else { throw ValidationError("--trail needs --region.") }
-            return partition.arn("cloudtrail", region: region, account: account, "trail/\(trail)")
+            return Partition.trailARN(region: region, account: account, name: trail)
         }
 
         /// The partition of `--region` (`aws` without one): every ARN of the policy names it.

@@ -23,7 +23,7 @@ package struct CloudTrailService: ServiceHandler {
             return "*"
         }
         let (account, region, trail) = TrailValidation.parse(name, account: call.account, region: call.region)
-        return Partition(region: region).arn("cloudtrail", region: region, account: account, "trail/\(trail)")
+        return Partition.trailARN(region: region, account: account, name: trail)
     }
 
     /// The account's trails whose home is `region`, with their tags.

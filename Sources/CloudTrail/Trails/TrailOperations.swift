@@ -32,7 +32,7 @@ struct TrailOperations {
                 TrailRecord.self, kind: TrailRecord.kind, scope: TrailRecord.scope, id: "\(account)/\(name)"),
             trail.homeRegion == region || trail.isMultiRegion, trail.account == call.account
         else {
-            let arn = Partition(region: region).arn("cloudtrail", region: region, account: account, "trail/\(name)")
+            let arn = Partition.trailARN(region: region, account: account, name: name)
             throw error(.trailNotFoundException, "Unknown trail: \(arn) for the user: \(call.account)")
         }
         return trail
@@ -162,7 +162,7 @@ struct TrailOperations {
         }
         var trail = TrailRecord(
             name: name, account: call.account, homeRegion: call.region,
-            arn: call.partition.arn("cloudtrail", region: call.region, account: call.account, "trail/\(name)"),
+            arn: Partition.trailARN(region: call.region, account: call.account, name: name),
             bucket: try call.required(.s3BucketName),
             prefix: call.string(.s3KeyPrefix),
             includeGlobalServiceEvents: call[.includeGlobalServiceEvents]?.boolValue ?? true,

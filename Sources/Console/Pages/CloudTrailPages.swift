@@ -201,7 +201,7 @@ struct CloudTrailPages {
     /// The bucket policy CloudTrail's documentation gives, scoped to this trail's ARN.
     static func bucketPolicy(bucket: String, account: String, region: String, trail: String) -> String {
         let partition = Partition(region: region)
-        let source = partition.arn("cloudtrail", region: region, account: account, "trail/\(trail)")
+        let source = Partition.trailARN(region: region, account: account, name: trail)
         let bucketArn = partition.arn("s3", bucket)
         let policy: [String: Any] = [
             "Version": "2012-10-17",
