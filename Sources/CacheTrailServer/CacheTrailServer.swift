@@ -288,6 +288,8 @@ package enum CacheTrailServer {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
+        // Read events answered before the shutdown join the journal now, not at the next start.
+        try? await data.store.flushReadEvents()
     }
 }
 
