@@ -19,6 +19,24 @@ package final class DocumentCache: Sendable {
 
     private let entries = Mutex<[Key: any CachedDocument]>([:])
     private let capacity: Int
+    private let changes = Atomic<Int>(0)
+    private let changed = Atomic<Bool>(false)
+
+    /// Rises whenever a write puts or deletes a document, and again once that write's commit
+    /// group has its outcome: a value derived from documents read after reading this number is
+    /// still current while the number is unchanged.
+    package var generation: Int { changes.load(ordering: .acquiring) }
+
+    /// A document is being put or deleted (on the writer, inside a commit group).
+    func noteChange() {
+        changed.store(true, ordering: .relaxed)
+        changes.add(1, ordering: .releasing)
+    }
+
+    /// The commit group ended (committed or not): its changes are now what readers see.
+    func groupFinished() {
+        if changed.exchange(false, ordering: .relaxed) { changes.add(1, ordering: .releasing) }
+    }
 
     /// At most `capacity` documents are kept; a full cache starts over.
     package init(capacity: Int = 4_096) {

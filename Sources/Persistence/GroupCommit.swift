@@ -128,9 +128,11 @@ final class GroupCommit: Sendable {
                 commits.add(1, ordering: .relaxed)
                 writes.add(group.count, ordering: .relaxed)
                 if syncs { synced.add(1, ordering: .relaxed) }
+                documents.groupFinished()
                 if let committed = taken.withLock({ $0 }) { reads.committed(committed) }
                 for job in group { job.finish(nil) }
             } catch {
+                documents.groupFinished()
                 if let waiting = taken.withLock({ $0 }) { reads.restore(waiting) }
                 for job in group { job.finish(error) }
             }

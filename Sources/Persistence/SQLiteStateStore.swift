@@ -50,6 +50,8 @@ package final class SQLiteStateStore: StateStore {
         group = GroupCommit(writer: writer, documents: documents, reads: reads)
     }
 
+    package var documentGeneration: Int { documents.generation }
+
     package func appendReadEvents(_ entries: [JournalEntry]) throws {
         guard try reads.append(entries), let readDrainDelay else { return }
         Task {

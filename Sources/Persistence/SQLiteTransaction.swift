@@ -54,6 +54,7 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func put(body: Data, kind: String, scope: String, id: String) throws {
+        documents.noteChange()
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)")
             .execute(arguments: [kind, scope, id, body])
     }
@@ -198,6 +199,7 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func delete(kind: String, scope: String, id: String) throws -> Bool {
+        documents.noteChange()
         try db.cachedStatement(sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?")
             .execute(arguments: [kind, scope, id])
         return db.changesCount > 0

@@ -54,6 +54,10 @@ package protocol StateStore: Sendable {
 
     /// Returns once every read event appended so far is in the journal (before reading it).
     func flushReadEvents() async throws
+
+    /// Rises with every change to a document of this process's writes (``DocumentCache/generation``):
+    /// what was derived from documents read after reading it is current while it is unchanged.
+    var documentGeneration: Int { get }
 }
 
 /// What a committed write survives when it returns.

@@ -3,6 +3,7 @@ import Foundation
 import Persistence
 import ServiceContract
 import SigV4
+import Synchronization
 
 /// What an access key id resolves to: the secret to verify with and the identity it acts as.
 package struct ResolvedKey: Sendable {
@@ -17,6 +18,7 @@ package struct ResolvedKey: Sendable {
 /// Accounts, users, roles, keys and sessions, kept in the state store.
 package struct IdentityStore: Sendable {
     package let store: any StateStore
+    private let resolved = ResolvedKeys()
 
     package init(store: any StateStore) {
         self.store = store
@@ -69,8 +71,19 @@ package struct IdentityStore: Sendable {
         return key
     }
 
-    /// The identity behind `accessKeyId`, or nil when no such key exists.
+    /// The identity behind `accessKeyId`, or nil when no such key exists. Every signed call
+    /// asks: an answer is kept until a write changes any document (a key, user, role or
+    /// session among them), so a call reads the store once, not twice.
     package func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
+        let generation = store.documentGeneration
+        if let kept = resolved.key(accessKeyId, generation: generation) { return kept }
+        let key = try await read(accessKeyId)
+        // A key not found is not kept: `account create` may add it from another process.
+        if let key { resolved.keep(key, for: accessKeyId, generation: generation) }
+        return key
+    }
+
+    private func read(_ accessKeyId: String) async throws -> ResolvedKey? {
         try await store.read { tx in
             if let session = try tx.get(SessionRecord.self, kind: Kind.session, scope: Kind.global, id: accessKeyId) {
                 // A session outlives neither the user or role it came from nor its re-creation.
@@ -187,6 +200,26 @@ package enum IdentityError: Error, CustomStringConvertible {
         switch self {
         case .accountExists(let id): "account \(id) already exists"
         case .noSuchAccount(let id): "account \(id) does not exist"
+        }
+    }
+}
+
+/// Resolved access keys as of a document generation of the store.
+private final class ResolvedKeys: Sendable {
+    private let kept = Mutex<(generation: Int, keys: [String: ResolvedKey])>((0, [:]))
+    /// At most this many keys are kept; a full cache starts over.
+    static let capacity = 1_024
+
+    func key(_ id: String, generation: Int) -> ResolvedKey? {
+        kept.withLock { $0.generation == generation ? $0.keys[id] : nil }
+    }
+
+    func keep(_ key: ResolvedKey, for id: String, generation: Int) {
+        kept.withLock { kept in
+            // Read before a later change: not kept (the generation only rises).
+            guard generation >= kept.generation else { return }
+            if kept.generation != generation || kept.keys.count >= Self.capacity { kept = (generation, [:]) }
+            kept.keys[id] = key
         }
     }
 }
