@@ -119,7 +119,7 @@ final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
             context.fireChannelRead(wrapInboundOut(Self.encode(rewrite([password]), context: context)))
         case .refuse:
             // A password nobody has: the node answers WRONGPASS after the commands before it.
-            let wrong = (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+            let wrong = NodeEngines.randomSecret(bytes: 16)
             context.fireChannelRead(wrapInboundOut(Self.encode(rewrite([wrong]), context: context)))
         }
         examine(context: context)
@@ -128,10 +128,7 @@ final class IAMAuthGate: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private static func encode(_ words: [String], context: ChannelHandlerContext) -> ByteBuffer {
-        var command = context.channel.allocator.buffer(capacity: 64)
-        command.writeString("*\(words.count)\r\n")
-        for word in words { command.writeString("$\(word.utf8.count)\r\n\(word)\r\n") }
-        return command
+        context.channel.allocator.buffer(string: respCommand(words))
     }
 
     /// Hands what is buffered on and leaves the pipeline.

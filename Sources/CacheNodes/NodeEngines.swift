@@ -140,6 +140,11 @@ package struct NodeEngines: Sendable {
         return users.contains { $0.name == "default" } ? rules : [["default", "reset", "off"]] + rules
     }
 
+    /// `bytes` random bytes in hexadecimal: a password no one is told.
+    static func randomSecret(bytes: Int) -> String {
+        (0..<bytes).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+    }
+
     /// The password an IAM-authenticated user has on the nodes: never shown to a client (the
     /// group's endpoints put it in place of a verified IAM auth token).
     static func iamPassword(_ user: String, secret: String) -> String {

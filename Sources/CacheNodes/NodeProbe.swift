@@ -61,9 +61,7 @@ enum NodeProbe {
         var replies: [RESPReply] = []
         var received: [UInt8] = []
         for arguments in commands {
-            var request = "*\(arguments.count)\r\n"
-            for argument in arguments { request += "$\(argument.utf8.count)\r\n\(argument)\r\n" }
-            let bytes = Array(request.utf8)
+            let bytes = Array(respCommand(arguments).utf8)
             guard bytes.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
                 return nil
             }
@@ -82,6 +80,11 @@ enum NodeProbe {
         }
         return replies
     }
+}
+
+/// A command as a RESP array of bulk strings (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`).
+func respCommand(_ words: [String]) -> String {
+    "*\(words.count)\r\n" + words.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
 }
 
 /// One RESP reply.

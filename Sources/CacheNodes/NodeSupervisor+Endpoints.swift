@@ -55,7 +55,7 @@ extension NodeSupervisor {
         }
         for cache in caches {
             let node = Self.key(cache, nodeId: "0001")
-            let meter = ecpus.bucket(cache.arn, now: { [connectVerifier] in connectVerifier.now() })
+            let meter = ecpus.bucket(cache.arn)
             meter.setLimit(running[node]?.spec.settings?.ecpuPerSecond)
             guard serverlessEndpoints[cache.arn] == nil else { continue }
             do {
@@ -93,8 +93,8 @@ extension NodeSupervisor {
             let moved = targets.update(group.arn, primary: primary, replicas: replicas)
             let users = group.primary.flatMap { running[$0]?.spec.settings?.users } ?? []
             iamUsers.set(group.arn, Set(users.filter(\.iam).map(\.name)))
-            let serverless = group.arn.contains(":replicationgroup:\(serverlessNodeIdPrefix)")
-            let meter = serverless ? ecpus.bucket(group.arn, now: { [connectVerifier] in connectVerifier.now() }) : nil
+            let serverless = group.serverless
+            let meter = serverless ? ecpus.bucket(group.arn) : nil
             meter?.setLimit(group.primary.flatMap { running[$0]?.spec.settings?.ecpuPerSecond })
             if moved && !group.clusterMode {
                 proxies["\(group.arn)/primary"]?.disconnect(exceptTo: Set(primary.map { [$0] } ?? []))
@@ -139,11 +139,17 @@ final class DiscoveryState: Sendable {
 /// Serverless caches' ECPU buckets by their node group's ARN.
 final class ECPUBuckets: Sendable {
     private let buckets = Mutex<[String: ECPUBucket]>([:])
+    /// The server's time, which refills the buckets.
+    private let clock: ConnectVerifier
 
-    func bucket(_ arn: String, now: @escaping @Sendable () -> Date) -> ECPUBucket {
+    init(clock: ConnectVerifier) {
+        self.clock = clock
+    }
+
+    func bucket(_ arn: String) -> ECPUBucket {
         buckets.withLock { buckets in
             if let bucket = buckets[arn] { return bucket }
-            let bucket = ECPUBucket(now: now)
+            let bucket = ECPUBucket(now: { [clock] in clock.now() })
             buckets[arn] = bucket
             return bucket
         }

@@ -70,7 +70,7 @@ package actor NodeSupervisor {
     }
 
     /// The password of ``NodeEngines/supervisorUser`` on this process's Redis/Valkey nodes.
-    let supervisorSecret = (0..<32).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+    let supervisorSecret = NodeEngines.randomSecret(bytes: 32)
     let directory: String
     let logger: Logger
     var running: [String: Running] = [:]
@@ -92,7 +92,7 @@ package actor NodeSupervisor {
     /// wanted is drained before it stops.
     var clusterNodes: [String: String] = [:]
     nonisolated let targets = GroupTargets()
-    nonisolated let ecpus = ECPUBuckets()
+    nonisolated let ecpus: ECPUBuckets
 
     package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
         throws
@@ -103,6 +103,7 @@ package actor NodeSupervisor {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.ports = NodePorts(range: portRange, directory: directory)
+        self.ecpus = ECPUBuckets(clock: connectVerifier)
         Self.stopOrphans(in: directory)
     }
 

@@ -21,6 +21,8 @@ struct ReplicationLayout: Equatable {
         var importFrom: [String] = []
 
         var primary: String? { shards.first?.primary }
+        /// A serverless cache's nodes (group `serverless--<name>`).
+        var serverless: Bool { arn.contains(":replicationgroup:\(serverlessNodeIdPrefix)") }
         var replicas: [String] { shards.first?.replicas ?? [] }
         /// Every node of the group.
         var nodes: [String] { shards.flatMap { ($0.primary.map { [$0] } ?? []) + $0.replicas } }
@@ -100,9 +102,7 @@ struct ReplicationLayout: Equatable {
     /// The port key of the endpoint a serverless cache's node `key` answers behind (its group
     /// `serverless--<name>`'s configuration endpoint); nil for any other node.
     func serverlessEndpoint(of key: String) -> String? {
-        guard let group = groups.first(where: { $0.nodes.contains(key) }),
-            group.arn.contains(":replicationgroup:\(serverlessNodeIdPrefix)")
-        else { return nil }
+        guard let group = groups.first(where: { $0.nodes.contains(key) }), group.serverless else { return nil }
         return "\(group.arn)/configuration"
     }
 }

@@ -117,9 +117,7 @@ final class GroupCommit: Sendable {
                     try db.inTransaction {
                         if let waiting = reads.take() {
                             taken.withLock { $0 = waiting }
-                            for entry in waiting.entries {
-                                try SQLiteTransaction.insert(entry, into: db, unlessPresent: true)
-                            }
+                            try ReadEventLog.insert(waiting.entries, into: db)
                         }
                         for job in group { job.run(db) }
                         return .commit

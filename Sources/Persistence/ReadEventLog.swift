@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 
 #if canImport(Glibc)
@@ -85,6 +86,12 @@ final class ReadEventLog: Sendable {
             state.pending = taken.entries + state.pending
             state.segments = taken.segments + state.segments
         }
+    }
+
+    /// Inserts read events into the journal in `db`'s transaction; one already there (committed
+    /// before its segment file was removed) is skipped.
+    static func insert(_ entries: [JournalEntry], into db: Database) throws {
+        for entry in entries { try SQLiteTransaction.insert(entry, into: db, unlessPresent: true) }
     }
 
     /// `taken` is committed: its segment files go.

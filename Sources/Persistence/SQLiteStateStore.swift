@@ -36,11 +36,7 @@ package final class SQLiteStateStore: StateStore {
             let leftovers = ReadEventLog.leftovers(in: directory)
             if !leftovers.isEmpty {
                 try writer.write { db in
-                    for file in leftovers {
-                        for entry in ReadEventLog.entries(inFile: file) {
-                            try SQLiteTransaction.insert(entry, into: db, unlessPresent: true)
-                        }
-                    }
+                    for file in leftovers { try ReadEventLog.insert(ReadEventLog.entries(inFile: file), into: db) }
                 }
                 for file in leftovers { try? FileManager.default.removeItem(atPath: file) }
             }
