@@ -191,7 +191,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),
-        .testTarget(name: "CacheNodesTests", dependencies: ["CacheNodes"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CacheNodesTests",
+            dependencies: ["CacheNodes", .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "ResourceTaggingTests", dependencies: ["ResourceTagging"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CacheTrailServerTests",

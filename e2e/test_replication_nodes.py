@@ -763,46 +763,57 @@ def test_a_serverless_caches_ecpu_maximum_throttles_its_endpoint(fresh_server):
 
     try:
         # A second holds 1,000 ECPUs; a PING costs one, at either endpoint. 800 pass at the
-        # reader endpoint, 800 more at the endpoint put the cache 600 in debt, and the next
-        # 800 wait until the server's clock has refilled the bucket.
+        # reader endpoint; of 1,600 more at the endpoint, what the bucket still holds passes
+        # (a read that finds ECPUs passes whole), and the rest waits for the server's clock.
         reads.sendall(resp("PING") * 800)
         assert answered(reads, b"+PONG\r\n") == 800
-        sock.sendall(resp("PING") * 800)
-        assert pongs() == 800
-        sock.sendall(resp("PING") * 800)
-        assert pongs() == 800, "requests beyond the maximum are held, not refused"
-        srv.advance(1)
-        assert pongs() == 1600
+        sock.sendall(resp("PING") * 1600)
+        held = pongs()
+        assert 150 <= held < 1600, "requests beyond the maximum are held, not refused"
+        assert pongs() == held
+        refills = 0
+        while pongs() < 1600 and refills < 4:
+            srv.advance(1)
+            refills += 1
+        assert pongs() == 1600 and refills >= 1
 
         # Without an ECPU maximum the endpoint no longer throttles (a change applies live).
-        sock.sendall(resp("PING") * 800)
-        assert pongs() == 1600
+        sock.sendall(resp("PING") * 2400)
+        assert pongs() < 4000
         ec.modify_serverless_cache(ServerlessCacheName="metered",
                                    CacheUsageLimits={"DataStorage": {"Maximum": 10, "Unit": "GB"}})
-        assert eventually(lambda: pongs(0.2) == 2400, seconds=20)
+        assert eventually(lambda: pongs(0.2) == 4000, seconds=20)
     finally:
         sock.close()
         reads.close()
 
 
 def test_a_memcached_serverless_cache_is_throttled_at_its_ecpu_maximum_too(fresh_server):
-    srv, _, endpoint = metered_serverless_cache(fresh_server, "fragments", "memcached")
+    srv, ec, endpoint = metered_serverless_cache(fresh_server, "fragments", "memcached")
+    reader = ec.describe_serverless_caches(ServerlessCacheName="fragments")["ServerlessCaches"][0]["ReaderEndpoint"]
+    assert reader["Port"] != endpoint["Port"]
     sock = eventually(lambda: socket.create_connection((endpoint["Address"], endpoint["Port"]), timeout=5))
+    reads = eventually(lambda: socket.create_connection((reader["Address"], reader["Port"]), timeout=5))
     try:
-        # A set and its data block are one command: 600 sets leave about 395 ECPUs, so 300 gets
-        # pass, 200 more put the cache in debt, and the next 100 wait for the clock.
-        sock.sendall(b"".join(f"set fragment:{n} 0 0 1\r\nx\r\n".encode() for n in range(600)))
-        assert answered(sock, b"STORED\r\n") == 600
-        sock.sendall(b"get absent\r\n" * 300)
-        assert answered(sock, b"END\r\n") == 300
-        sock.sendall(b"get absent\r\n" * 200)
-        assert answered(sock, b"END\r\n") == 500
-        sock.sendall(b"get absent\r\n" * 100)
-        assert answered(sock, b"END\r\n") == 500, "requests beyond the maximum are held"
+        # A set and its data block are one command: 900 sets leave about 90 ECPUs. The reader
+        # endpoint (the same node) draws on the same bucket: of 999 gets there, what is left
+        # passes and the rest waits for the server's clock (a bucket of its own would pass all).
+        sock.sendall(b"".join(f"set fragment:{n} 0 0 1\r\nx\r\n".encode() for n in range(900)))
+        assert answered(sock, b"STORED\r\n") == 900
+        reads.sendall(b"get fragment:1\r\n")
+        assert answered(reads, b"VALUE fragment:1 0 1\r\nx\r\nEND\r\n") == 1
+        reads.sendall(b"get absent\r\n" * 999)
+        held = answered(reads, b"END\r\n")
+        assert 2 <= held < 1000, "requests beyond the maximum are held"
         srv.advance(1)
-        assert answered(sock, b"END\r\n") == 600
+        assert answered(reads, b"END\r\n") > held
+        for _ in range(3):
+            if answered(reads, b"END\r\n") < 1000:
+                srv.advance(1)
+        assert answered(reads, b"END\r\n") == 1000
     finally:
         sock.close()
+        reads.close()
 
 
 def test_iam_auth_tokens_sign_in_to_a_serverless_cache(fresh_server):

@@ -64,6 +64,8 @@ final class ECPUBucket: Sendable {
 /// kilobyte it carries, at least 1 per command (AWS: a simple command costs 1 ECPU per KB
 /// transferred), and each KB answered 1 ECPU; and holds the connection's reads while the bucket
 /// is empty. Commands are counted with the engine's framing (``RESPFramer``, ``MemcachedFramer``).
+/// Requests that arrive while the bucket is empty (an idle connection already waits for data,
+/// so its first read is not asked for again) are kept until it has ECPUs again.
 final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -79,6 +81,8 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     /// Bytes of a command header split across reads, framed with the next read.
     private var carry: [UInt8] = []
     private var held = false
+    /// Requests read while the bucket was empty, in order.
+    private var waiting: [ByteBuffer] = []
 
     init(bucket: ECPUBucket, framer: any CommandFraming) {
         self.bucket = bucket
@@ -91,11 +95,34 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let incoming = unwrapInboundIn(data)
-        if bucket.limited {
-            bucket.charge(Self.cost(commands: count(incoming), bytes: incoming.readableBytes))
+        if waiting.isEmpty {
+            guard bucket.limited else { return context.fireChannelRead(data) }
+            if bucket.wait() == nil { return pass(unwrapInboundIn(data), context: context) }
         }
-        context.fireChannelRead(data)
+        let incoming = unwrapInboundIn(data)
+        waiting.append(incoming)
+        if waiting.count == 1 { releaseLater(context: context) }
+    }
+
+    private func pass(_ request: ByteBuffer, context: ChannelHandlerContext) {
+        if bucket.limited { bucket.charge(Self.cost(commands: count(request), bytes: request.readableBytes)) }
+        context.fireChannelRead(wrapInboundOut(request))
+    }
+
+    /// Passes the waiting requests once the bucket has ECPUs, then reads on.
+    private func releaseLater(context: ChannelHandlerContext) {
+        let wait = bucket.wait() ?? 0
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(Int64(min(wait, Self.recheck) * 1000) + 1)) {
+            let (meter, context) = loopBound.value
+            guard context.channel.isActive else { return }
+            guard meter.bucket.wait() == nil else { return meter.releaseLater(context: context) }
+            let requests = meter.waiting
+            meter.waiting = []
+            for request in requests { meter.pass(request, context: context) }
+            context.fireChannelReadComplete()
+            meter.read(context: context)
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -104,6 +131,8 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func read(context: ChannelHandlerContext) {
+        // Requests are waiting: their release reads on.
+        guard waiting.isEmpty else { return }
         guard let wait = bucket.wait() else { return context.read() }
         guard !held else { return }
         held = true

@@ -6,7 +6,8 @@ import Synchronization
 #endif
 
 /// The ports of node processes: each node keeps the port it was first given (stored in
-/// `<data>/nodes/ports.json`), chosen from a configured range and checked free when given.
+/// `<data>/nodes/ports.json`), chosen from a configured range and checked free when given,
+/// together with its cluster bus port (+10000), which a Redis Cluster node binds as well.
 package final class NodePorts: Sendable {
     private let state: Mutex<[String: Int]>
     private let range: ClosedRange<Int>
@@ -25,7 +26,9 @@ package final class NodePorts: Sendable {
         let (port, added) = state.withLock { ports -> (Int, Bool) in
             if let port = ports[node] { return (port, false) }
             let taken = Set(ports.values)
-            let port = range.first { !taken.contains($0) && Self.isFree($0) } ?? range.upperBound
+            let port =
+                range.first { !taken.contains($0) && Self.isFree($0) && Self.isFree($0 + Self.busOffset) }
+                ?? range.upperBound
             ports[node] = port
             return (port, true)
         }
@@ -46,8 +49,33 @@ package final class NodePorts: Sendable {
         }
     }
 
+    /// A Redis Cluster node's bus port is its port plus this.
+    package static let busOffset = 10_000
+
+    /// The part of `range` whose bus ports lie in the kernel's ephemeral range
+    /// (`/proc/sys/net/ipv4/ip_local_port_range`): the local port of any outgoing connection
+    /// can hold such a bus port, and a node that cannot bind it exits at once.
+    package static func ephemeralBusPorts(of range: ClosedRange<Int>, ephemeral: ClosedRange<Int>) -> ClosedRange<Int>?
+    {
+        let bus = (range.lowerBound + busOffset)...(range.upperBound + busOffset)
+        guard bus.overlaps(ephemeral) else { return nil }
+        return
+            (max(bus.lowerBound, ephemeral.lowerBound) - busOffset)...(min(bus.upperBound, ephemeral.upperBound)
+            - busOffset)
+    }
+
+    /// The kernel's ephemeral port range, when it can be read.
+    package static func localPortRange() -> ClosedRange<Int>? {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+        else { return nil }
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else { return nil }
+        return bounds[0]...bounds[1]
+    }
+
     /// Whether nothing listens on loopback at `port` (a bind succeeds).
     static func isFree(_ port: Int) -> Bool {
+        guard port <= 65_535 else { return true }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

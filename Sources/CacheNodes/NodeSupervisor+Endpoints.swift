@@ -42,30 +42,31 @@ extension NodeSupervisor {
         }
     }
 
-    /// A Memcached serverless cache's endpoint (where its configuration endpoint would be): a
-    /// proxy to its node that charges the cache's ECPUs and throttles beyond its maximum. No
-    /// auto-discovery: a serverless cache is one endpoint.
+    /// A Memcached serverless cache's endpoint (where its configuration endpoint would be) and
+    /// reader endpoint: proxies to its node that charge the cache's ECPUs and throttle beyond its
+    /// maximum. No auto-discovery: a serverless cache is one endpoint.
     private func reconcileServerlessMemcached(_ caches: [CacheClusterRecord]) async {
         let wanted = Set(caches.map(\.arn))
-        for (arn, proxy) in serverlessEndpoints where !wanted.contains(arn) {
+        for (key, proxy) in serverlessEndpoints where !wanted.contains(Self.cluster(ofKey: key)) {
             await proxy.stop()
-            serverlessEndpoints[arn] = nil
-            ports.release("\(arn)/config")
-            ecpus.remove(arn)
+            serverlessEndpoints[key] = nil
+            ports.release(key)
+            ecpus.remove(Self.cluster(ofKey: key))
         }
         for cache in caches {
             let node = Self.key(cache, nodeId: "0001")
             let meter = ecpus.bucket(cache.arn)
             meter.setLimit(running[node]?.spec.settings?.ecpuPerSecond)
-            guard serverlessEndpoints[cache.arn] == nil else { continue }
-            do {
-                serverlessEndpoints[cache.arn] = try await NodeProxy.start(
-                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cache),
-                    meter: meter, memcached: true
-                ) { [ports] in ports.port(for: node) }
-            } catch {
-                logger.error(
-                    "serverless endpoint did not start", metadata: ["cache": .string(cache.arn), "error": "\(error)"])
+            for key in ["\(cache.arn)/config", "\(cache.arn)/reader"] where serverlessEndpoints[key] == nil {
+                do {
+                    serverlessEndpoints[key] = try await NodeProxy.start(
+                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
+                        meter: meter, memcached: true
+                    ) { [ports] in ports.port(for: node) }
+                } catch {
+                    logger.error(
+                        "serverless endpoint did not start", metadata: ["endpoint": .string(key), "error": "\(error)"])
+                }
             }
         }
     }

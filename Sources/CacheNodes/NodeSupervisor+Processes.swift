@@ -100,6 +100,14 @@ extension NodeSupervisor {
         }
     }
 
+    /// The last lines a node's program wrote (its `node.log`, which its next start replaces):
+    /// why it exited, e.g. a port it could not bind.
+    func lastOutput(of key: String, lines: Int = 3) -> String {
+        guard let data = FileManager.default.contents(atPath: nodeDirectory(key) + "/node.log") else { return "" }
+        let tail = String(decoding: data.suffix(2048), as: UTF8.self)
+        return tail.split(whereSeparator: \.isNewline).suffix(lines).joined(separator: " | ")
+    }
+
     func stop(_ key: String, _ node: Running) {
         NodeProcess.stop(node.pid)
         running[key] = nil

@@ -82,7 +82,8 @@ package actor NodeSupervisor {
     nonisolated let discovered = DiscoveryState()
     /// Replication groups' endpoints by `<group ARN>/primary|reader|configuration`.
     var proxies: [String: NodeProxy] = [:]
-    /// Memcached serverless caches' endpoints (metering proxies to their node) by node cluster ARN.
+    /// Memcached serverless caches' endpoints and reader endpoints (metering proxies to their
+    /// node) by port key: `<node cluster ARN>/config` or `/reader`.
     var serverlessEndpoints: [String: NodeProxy] = [:]
     /// Snapshots whose data will never be saved.
     nonisolated let unsaved = UnsavedSnapshots()
@@ -104,6 +105,16 @@ package actor NodeSupervisor {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.ports = NodePorts(range: portRange, directory: directory)
         self.ecpus = ECPUBuckets(clock: connectVerifier)
+        if let ephemeral = NodePorts.localPortRange(),
+            let risky = NodePorts.ephemeralBusPorts(of: portRange, ephemeral: ephemeral)
+        {
+            logger.warning(
+                """
+                node ports \(risky.lowerBound)-\(risky.upperBound) have cluster bus ports (+10000) in the kernel's \
+                ephemeral range; a cluster-mode node there can fail to start while an outgoing connection holds \
+                its bus port: choose --node-ports below \(ephemeral.lowerBound - NodePorts.busOffset)
+                """)
+        }
         Self.stopOrphans(in: directory)
     }
 
@@ -200,12 +211,16 @@ package actor NodeSupervisor {
                 stop(key, current)
                 if !alive && failoverPrimaries.contains(key) {
                     // Multi-AZ: a replica takes over; this node comes back as its replica.
-                    logger.warning("primary cache node exited; failing over", metadata: ["node": .string(key)])
+                    logger.warning(
+                        "primary cache node exited; failing over",
+                        metadata: ["node": .string(key), "output": .string(lastOutput(of: key))])
                     failedPrimaries.append(Self.cluster(ofKey: key))
                     continue
                 }
                 if !alive {
-                    logger.warning("cache node exited; restarting", metadata: ["node": .string(key)])
+                    logger.warning(
+                        "cache node exited; restarting",
+                        metadata: ["node": .string(key), "output": .string(lastOutput(of: key))])
                     if let slash = key.lastIndex(of: "/") {
                         recoveries.append((String(key[..<slash]), String(key[key.index(after: slash)...])))
                     }
@@ -322,5 +337,10 @@ package struct ProcessNodeEndpoints: NodeEndpoints {
         }
         let name = nodeGroup == nil ? "configuration" : reader ? "reader" : "primary"
         return (supervisor.host, supervisor.endpointPort(group, name))
+    }
+
+    package func serverlessReader(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+        guard supervisor.runs(cluster) else { return synthetic.node(cluster, nodeId: "0001", region: region) }
+        return (supervisor.host, supervisor.ports.port(for: "\(cluster.arn)/reader"))
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOEmbedded
 import Synchronization
 import Testing
 
@@ -45,6 +47,33 @@ struct ECPUMeterTests {
         #expect(bucket.wait() != nil, "the bucket holds at most the new second's worth")
         bucket.setLimit(nil)
         #expect(bucket.wait() == nil)
+    }
+
+    /// An idle connection already waits for data, so its first request comes without a read
+    /// being asked for: while the bucket is empty it waits in the meter, in order with what
+    /// follows, until the clock refills the bucket.
+    @Test func requestsArrivingWhileTheBucketIsEmptyWaitForIt() throws {
+        let clock = TestClock()
+        let bucket = ECPUBucket(now: { clock.now() })
+        bucket.setLimit(1000)
+        bucket.charge(1000)
+        let channel = EmbeddedChannel(handler: ECPUMeter(bucket: bucket, framer: MemcachedFramer()))
+        defer { _ = try? channel.finish() }
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 11211)).wait()
+        try channel.writeInbound(ByteBuffer(string: "get a\r\n"))
+        try channel.writeInbound(ByteBuffer(string: "get b\r\n"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil, "the server's clock has not moved")
+        clock.advance(0.01)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(101))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(string: "get a\r\n"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(string: "get b\r\n"))
+        // Both were charged: 10 ECPUs came back, 2 went.
+        bucket.charge(7)
+        #expect(bucket.wait() == nil)
+        bucket.charge(1)
+        #expect(bucket.wait() != nil)
     }
 
     @Test func aCommandCostsAtLeastOneECPUAndOnePerKilobyte() {

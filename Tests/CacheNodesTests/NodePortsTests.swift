@@ -33,8 +33,34 @@ struct NodePortsTests {
     @Test func aPortSomethingListensOnIsSkipped() throws {
         let path = try directory()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, busy) = try bindAnyPort()
         defer { close(listener) }
+        let ports = NodePorts(range: busy...(busy + 5), directory: path)
+        #expect(ports.port(for: "n") == busy + 1)
+    }
+
+    /// A port whose cluster bus port (+10000) is held is skipped too: a Redis Cluster node
+    /// there could not start.
+    @Test func aPortWhoseBusPortIsHeldIsSkipped() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (listener, busy) = try bindAnyPort()
+        defer { close(listener) }
+        try #require(busy > NodePorts.busOffset + 1024)
+        let first = busy - NodePorts.busOffset
+        let ports = NodePorts(range: first...(first + 5), directory: path)
+        #expect(ports.port(for: "n") == first + 1)
+    }
+
+    @Test func nodePortsWhoseBusPortsAreEphemeralAreNamed() {
+        #expect(NodePorts.ephemeralBusPorts(of: 21_000...21_999, ephemeral: 32_768...60_999) == nil)
+        #expect(NodePorts.ephemeralBusPorts(of: 22_000...23_999, ephemeral: 32_768...60_999) == 22_768...23_999)
+        #expect(NodePorts.ephemeralBusPorts(of: 50_000...55_535, ephemeral: 32_768...60_999) == 50_000...50_999)
+    }
+
+    /// A loopback socket bound to a port the kernel chose, and that port.
+    func bindAnyPort() throws -> (Int32, Int) {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -46,9 +72,7 @@ struct NodePortsTests {
             }
         }
         try #require(bound)
-        let busy = Int(UInt16(bigEndian: address.sin_port))
-        let ports = NodePorts(range: busy...(busy + 5), directory: path)
-        #expect(ports.port(for: "n") == busy + 1)
+        return (listener, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     @Test func nodeCommandLinesCarryNoSecretsAndRedisReadsItsConfigFile() {

@@ -56,6 +56,44 @@ extension GatewayTests {
             #expect(await harness.query("DescribeServerlessCaches", name).errorCode == "ServerlessCacheNotFoundFault")
         }
 
+        /// CacheUsageLimits within AWS's ranges; a zero removes a limit, as AWS says.
+        @Test func serverlessUsageLimitsAreChecked() async throws {
+            let harness = try await GatewayHarness()
+            func create(_ name: String, _ limits: [String: String]) async -> Answer {
+                await harness.query(
+                    "CreateServerlessCache",
+                    limits.reduce(into: ["ServerlessCacheName": name, "Engine": "valkey"]) {
+                        $0["CacheUsageLimits." + $1.key] = $1.value
+                    })
+            }
+            let low = await create("low", ["ECPUPerSecond.Maximum": "5"])
+            #expect(low.errorCode == "InvalidParameterValue")
+            #expect(
+                low.value("Message")
+                    == "Invalid value for ECPUPerSecond limit. Must be between 1000 and 15000000. "
+                    + "You can set the value to zero to remove the limit.")
+            let big = await create("big", ["DataStorage.Maximum": "5001", "DataStorage.Unit": "GB"])
+            #expect(
+                big.value("Message")?.hasPrefix("Invalid value for DataStorage limit. Must be between 1 and 5000.")
+                    == true)
+            let crossed = await create(
+                "crossed", ["ECPUPerSecond.Maximum": "2000", "ECPUPerSecond.Minimum": "3000"])
+            #expect(crossed.errorCode == "InvalidParameterCombination")
+            let kept = await create(
+                "kept", ["DataStorage.Maximum": "10", "DataStorage.Unit": "GB", "ECPUPerSecond.Maximum": "0"])
+            #expect(kept.value("Maximum") == "10")
+            #expect(kept.values("Maximum").count == 1)
+            harness.advance(5)
+            let removed = await harness.query(
+                "ModifyServerlessCache",
+                [
+                    "ServerlessCacheName": "kept", "CacheUsageLimits.DataStorage.Maximum": "0",
+                    "CacheUsageLimits.DataStorage.Unit": "GB",
+                ])
+            #expect(removed.status == 200)
+            #expect(!removed.body.contains("CacheUsageLimits"))
+        }
+
         @Test func usersAndUserGroups() async throws {
             let harness = try await GatewayHarness()
             let user = [

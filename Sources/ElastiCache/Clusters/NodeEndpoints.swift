@@ -12,6 +12,14 @@ package protocol NodeEndpoints: Sendable {
     func replicationGroup(_ group: ReplicationGroupRecord, nodeGroup: String?, reader: Bool) -> (
         address: String, port: Int
     )
+    /// A Memcached serverless cache's reader endpoint (`cluster` is the cache's node cluster).
+    func serverlessReader(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int)
+}
+
+extension NodeEndpoints {
+    package func serverlessReader(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
+        node(cluster, nodeId: "0001", region: region)
+    }
 }
 
 /// `<cluster>.<hash>.<node>.<region code>.cache.amazonaws.com` (`.com.cn` in China), as AWS

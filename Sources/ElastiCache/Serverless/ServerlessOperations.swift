@@ -76,7 +76,8 @@ struct ServerlessOperations {
         if let id = call.string(.userGroupId) { try checkUserGroup(id, engine: engine) }
         var cache = ServerlessCacheRecord(
             name: name, description: call.string(.description) ?? "", engine: engine,
-            majorEngineVersion: version.major, usageLimits: call[.cacheUsageLimits],
+            majorEngineVersion: version.major,
+            usageLimits: try ServerlessUsageLimits.validated(call[.cacheUsageLimits], in: call),
             kmsKeyId: call.string(.KmsKeyId), securityGroupIds: context.strings(.securityGroupIds) ?? [],
             subnetIds: context.strings(.subnetIds) ?? [], userGroupId: call.string(.userGroupId),
             snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
@@ -112,7 +113,9 @@ struct ServerlessOperations {
             cache.userGroupId = id
         }
         if let description = call.string(.description) { cache.description = description }
-        if let limits = call[.cacheUsageLimits] { cache.usageLimits = limits }
+        if let limits = call[.cacheUsageLimits] {
+            cache.usageLimits = try ServerlessUsageLimits.validated(limits, in: call)
+        }
         if let groups = context.strings(.securityGroupIds) { cache.securityGroupIds = groups }
         if let limit = call.int(.snapshotRetentionLimit) { cache.snapshotRetentionLimit = limit }
         if let time = call.string(.dailySnapshotTime) { cache.dailySnapshotTime = time }

@@ -45,7 +45,7 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
         var host =
             "\(name)-\(SyntheticEndpoints.hash(arn)).serverless.\(SyntheticEndpoints.domain(region))"
         // The reader endpoint is the next port, as on AWS; a cache whose node is a process here
-        // answers where cachetrail's proxies to it do (a Memcached cache reads at the node).
+        // answers where cachetrail's proxies to it do.
         var reader = (host, port + 1)
         if !(endpoints is SyntheticEndpoints) {
             let real = endpoint(endpoints, region: region)
@@ -53,7 +53,7 @@ struct ServerlessCacheRecord: Sendable, Codable, Equatable, LifecycleResource, T
                 (host, port) = real
                 reader =
                     nodeGroup.map { endpoints.replicationGroup($0, nodeGroup: "0001", reader: true) }
-                    ?? endpoints.node(nodeCluster, nodeId: "0001", region: region)
+                    ?? endpoints.serverlessReader(nodeCluster, region: region)
             }
         }
         let ready = status != .creating
