@@ -12,7 +12,9 @@ import time
 import pytest
 import pymemcache.client.base
 import redis
+from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
+from redis.retry import Retry
 
 from conftest import Server
 from nodes import free_port_block, node_pid, refused
@@ -40,6 +42,11 @@ def eventually(check, seconds=10):
             pass
         assert time.monotonic() < deadline, "not within %s s" % seconds
         time.sleep(0.1)
+
+
+def once(**arguments):
+    """A client that tries once: redis-py retries a refused sign-in three times, with backoff."""
+    return redis.Redis(socket_timeout=5, retry=Retry(NoBackoff(), 0), **arguments)
 
 
 def client(endpoint):
@@ -577,8 +584,7 @@ def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
     primary = group(ec, "iam-auth")["NodeGroups"][0]["PrimaryEndpoint"]
 
     def signed_in(password):
-        return redis.Redis(host=primary["Address"], port=primary["Port"], username="reporting",
-                           password=password, socket_timeout=5)
+        return once(host=primary["Address"], port=primary["Port"], username="reporting", password=password)
 
     key_id, secret = srv.profile()
     token = iam_auth_token("iam-auth", "reporting", key_id, secret)
@@ -607,6 +613,68 @@ def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
             "arn:aws:elasticache:us-east-1:000000000000:replicationgroup:iam-auth",
             "arn:aws:elasticache:us-east-1:000000000000:user:reporting"]}]}))
     assert signed_in(as_analyst).get("report:1") == b"signed in with IAM"
+
+
+def test_iam_auth_tokens_sign_in_at_every_node_of_a_cluster_mode_group(fresh_server):
+    """A cluster client signs in at the configuration endpoint, then at each node CLUSTER SLOTS
+    names: with IAM users, every node announces a port cachetrail serves behind the same gate."""
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    ec = srv.client("elasticache")
+    iam_user_group(srv, ec, "iam-shards", "shard-writer", "shard-default-off", "redis")
+    ec.create_replication_group(
+        ReplicationGroupId="iam-sharded", ReplicationGroupDescription="IAM in cluster mode", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True,
+        TransitEncryptionEnabled=True, UserGroupIds=["iam-shards"])
+    until_available(srv, ec, "iam-sharded")
+    config = group(ec, "iam-sharded")["ConfigurationEndpoint"]
+    key_id, secret = srv.profile()
+    token = iam_auth_token("iam-sharded", "shard-writer", key_id, secret)
+
+    cluster = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], username="shard-writer",
+                                              password=token, socket_timeout=5))
+    for n in range(100):
+        cluster.set(f"order:{n}", n)
+    assert all(cluster.get(f"order:{n}") == str(n).encode() for n in range(100))
+    cluster.close()
+
+    # The nodes CLUSTER SLOTS names are the members' described node endpoints, and each takes
+    # the token (and refuses a wrong one with the engine's error), not a password-less client.
+    signed_in = redis.Redis(host=config["Address"], port=config["Port"], username="shard-writer", password=token,
+                            socket_timeout=5)
+
+    def named_nodes():
+        """Replicas are named once they have synced with their primary (through its gate)."""
+        named = {node[1] for slot in signed_in.execute_command("CLUSTER", "SLOTS") for node in slot[2:]}
+        return named if len(named) == 4 else None
+
+    named = eventually(named_nodes, seconds=30)
+    described = {endpoint["Port"] for node_group in group(ec, "iam-sharded")["NodeGroups"]
+                 for endpoint in member_endpoints(ec, node_group)}
+    assert named == described
+    for port in named:
+        node = redis.Redis(host=config["Address"], port=port, username="shard-writer", password=token,
+                           socket_timeout=5)
+        assert node.execute_command("CLUSTER", "MYID")
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            once(host=config["Address"], port=port, username="shard-writer", password=token[:-4] + "0000").ping()
+        with pytest.raises((redis.exceptions.AuthenticationError, redis.exceptions.ResponseError)):
+            once(host=config["Address"], port=port).get("order:1")
+
+    # Without IAM users the nodes announce their own ports again (live), and the gates close.
+    ec.modify_replication_group(ReplicationGroupId="iam-sharded", UserGroupIdsToRemove=["iam-shards"],
+                                ApplyImmediately=True)
+    until_available(srv, ec, "iam-sharded")
+    plain = once(host=config["Address"], port=config["Port"])
+
+    def renamed():
+        ports = {node[1] for slot in plain.execute_command("CLUSTER", "SLOTS") for node in slot[2:]}
+        return ports if len(ports) == 4 and not ports & named else None
+
+    own = eventually(renamed, seconds=30)
+    assert own == {endpoint["Port"] for node_group in group(ec, "iam-sharded")["NodeGroups"]
+                   for endpoint in member_endpoints(ec, node_group)}
+    assert all(refused(config["Address"], port) for port in named)
+    assert RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5).get("order:7") == b"7"
 
 
 def resp(*words):
@@ -827,8 +895,7 @@ def test_iam_auth_tokens_sign_in_to_a_serverless_cache(fresh_server):
     key_id, secret = srv.profile()
 
     def signed_in(token):
-        return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], username="reader", password=token,
-                           socket_timeout=5)
+        return once(host=endpoint["Address"], port=endpoint["Port"], username="reader", password=token)
 
     token = iam_auth_token("feeds", "reader", key_id, secret, serverless=True)
     assert eventually(lambda: signed_in(token).set("feed:1", "via IAM"))

@@ -36,6 +36,11 @@ package final class NodePorts: Sendable {
         return port
     }
 
+    /// The port of `node` if it has one (none is given).
+    package func existing(_ node: String) -> Int? {
+        state.withLock { $0[node] }
+    }
+
     /// Forgets `node`: its port may be given to another.
     package func release(_ node: String) {
         let removed = state.withLock { $0.removeValue(forKey: node) != nil }

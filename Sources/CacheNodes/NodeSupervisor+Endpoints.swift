@@ -108,17 +108,10 @@ extension NodeSupervisor {
                 let key = "\(group.arn)/\(name)"
                 guard proxies[key] == nil else { continue }
                 let arn = group.arn
-                let gate = IAMAuthGate.Policy(
-                    check: { [iamUsers, connectVerifier, supervisorSecret] user, token in
-                        guard iamUsers.contains(arn, user) else { return .passThrough }
-                        guard await connectVerifier(arn, user, token) else { return .refuse }
-                        return .password(NodeEngines.iamPassword(user, secret: supervisorSecret))
-                    },
-                    watching: { [iamUsers] in iamUsers.any(arn) }, now: { [connectVerifier] in connectVerifier.now() })
                 do {
                     proxies[key] = try await NodeProxy.start(
                         group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
-                        gate: gate, meter: meter
+                        gate: iamGate(arn), meter: meter
                     ) { [targets] in
                         name == "primary" ? targets.primary(arn) : targets.reader(arn)
                     }

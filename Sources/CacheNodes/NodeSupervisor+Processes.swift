@@ -46,6 +46,11 @@ extension NodeSupervisor {
             where current.settings?.parameters[name] != value && want.settings?.staticNames.contains(name) != true {
                 commands.append(["CONFIG", "SET", name, value])
             }
+            if want.announcePort != current.announcePort {
+                // A cluster-mode group gained or lost IAM users: its nodes announce their gates
+                // or themselves (0: the node's own port), which gossip spreads.
+                commands.append(["CONFIG", "SET", "cluster-announce-port", String(want.announcePort ?? 0)])
+            }
             if want.replicaOf != current.replicaOf {
                 commands.append(["REPLICAOF"] + (want.replicaOf.map { [host, String($0)] } ?? ["NO", "ONE"]))
             }

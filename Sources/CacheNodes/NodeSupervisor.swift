@@ -85,6 +85,8 @@ package actor NodeSupervisor {
     /// Memcached serverless caches' endpoints and reader endpoints (metering proxies to their
     /// node) by port key: `<node cluster ARN>/config` or `/reader`.
     var serverlessEndpoints: [String: NodeProxy] = [:]
+    /// IAM gates in front of cluster-mode nodes, by `<node key>/gate` (NodeSupervisor+Gates).
+    var nodeGates: [String: NodeProxy] = [:]
     /// Snapshots whose data will never be saved.
     nonisolated let unsaved = UnsavedSnapshots()
     /// Nodes started at least once by this server process.
@@ -186,7 +188,8 @@ package actor NodeSupervisor {
                     passwords: (cluster.authTokens ?? []).map(\.value), settings: settings[cluster.arn],
                     replicaOf: layout.replicaOf[key].map { ports.port(for: $0) },
                     clustered: cluster.groupClusterMode == true, restoreFrom: cluster.restoreFrom,
-                    announcePort: layout.serverlessEndpoint(of: key).map { ports.port(for: $0) })
+                    announcePort: layout.serverlessEndpoint(of: key).map { ports.port(for: $0) }
+                        ?? gatePort(of: key, cluster: cluster, settings: settings[cluster.arn]))
             }
         }
         // A shard or replica leaving a cluster-mode group hands its slots (and keys) over
@@ -239,6 +242,7 @@ package actor NodeSupervisor {
         }
         await reconcileDiscovery(clusters.filter { runs($0) && $0.status != .deleting && $0.engine == "memcached" })
         await reconcileGroupEndpoints(layout)
+        await reconcileNodeGates(layout)
         // New processes need a moment to listen: ask each until it answers. A cluster-mode
         // node is ready once its cluster is formed, not before.
         let deadline = Date().addingTimeInterval(5)
@@ -298,6 +302,8 @@ package actor NodeSupervisor {
         proxies = [:]
         for proxy in serverlessEndpoints.values { await proxy.stop() }
         serverlessEndpoints = [:]
+        for gate in nodeGates.values { await gate.stop() }
+        nodeGates = [:]
     }
 
     func nodeDirectory(_ key: String) -> String {
@@ -317,7 +323,11 @@ package struct ProcessNodeEndpoints: NodeEndpoints {
 
     package func node(_ cluster: CacheClusterRecord, nodeId: String, region: String) -> (address: String, port: Int) {
         guard supervisor.runs(cluster) else { return synthetic.node(cluster, nodeId: nodeId, region: region) }
-        return (supervisor.host, supervisor.ports.port(for: NodeSupervisor.key(cluster, nodeId: nodeId)))
+        let key = NodeSupervisor.key(cluster, nodeId: nodeId)
+        // A gated node's endpoint is its gate (it takes IAM auth tokens).
+        return (
+            supervisor.host, supervisor.ports.existing(NodeSupervisor.gateKey(key)) ?? supervisor.ports.port(for: key)
+        )
     }
 
     package func configuration(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {

@@ -1,0 +1,55 @@
+import ElastiCache
+import Logging
+import NIOPosix
+
+/// Cluster mode with IAM-authenticated users: a cluster client connects to every node that
+/// CLUSTER SLOTS names and signs in there with its IAM auth token, as at the configuration
+/// endpoint. Each node of such a group announces a port cachetrail serves with the group's
+/// IAM gate in front of the node (the node's own port still serves the supervisor, and the
+/// other nodes meet it there).
+extension NodeSupervisor {
+    nonisolated static func gateKey(_ node: String) -> String { node + "/gate" }
+
+    /// The port node `key` announces: its gate's when its cluster-mode group has IAM users.
+    func gatePort(of key: String, cluster: CacheClusterRecord, settings: NodeSettings?) -> Int? {
+        guard cluster.groupClusterMode == true, settings?.users?.contains(where: \.iam) == true else { return nil }
+        return ports.port(for: Self.gateKey(key))
+    }
+
+    /// The IAM gate of `group`'s endpoints: an IAM-authenticated user's token is verified and
+    /// exchanged for the node password only cachetrail knows; any other sign-in passes.
+    func iamGate(_ group: String) -> IAMAuthGate.Policy {
+        IAMAuthGate.Policy(
+            check: { [iamUsers, connectVerifier, supervisorSecret] user, token in
+                guard iamUsers.contains(group, user) else { return .passThrough }
+                guard await connectVerifier(group, user, token) else { return .refuse }
+                return .password(NodeEngines.iamPassword(user, secret: supervisorSecret))
+            },
+            watching: { [iamUsers] in iamUsers.any(group) }, now: { [connectVerifier] in connectVerifier.now() })
+    }
+
+    /// One gate per node that announces one; gates of nodes that no longer do are closed.
+    func reconcileNodeGates(_ layout: ReplicationLayout) async {
+        var wanted: [String: (node: String, group: String)] = [:]
+        for group in layout.groups where group.clusterMode && !group.serverless {
+            for node in group.nodes where running[node]?.spec.announcePort != nil {
+                wanted[Self.gateKey(node)] = (node, group.arn)
+            }
+        }
+        for (key, gate) in nodeGates where wanted[key] == nil {
+            await gate.stop()
+            nodeGates[key] = nil
+            ports.release(key)
+        }
+        for (key, want) in wanted where nodeGates[key] == nil {
+            do {
+                nodeGates[key] = try await NodeProxy.start(
+                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
+                    gate: iamGate(want.group)
+                ) { [ports] in ports.port(for: want.node) }
+            } catch {
+                logger.error("node gate did not start", metadata: ["node": .string(want.node), "error": "\(error)"])
+            }
+        }
+    }
+}
