@@ -590,6 +590,13 @@ def test_iam_authenticated_users_sign_in_with_iam_auth_tokens(fresh_server):
     token = iam_auth_token("iam-auth", "reporting", key_id, secret)
     assert eventually(lambda: signed_in(token).set("report:1", "signed in with IAM"))
     assert signed_in(token).get("report:1") == b"signed in with IAM"
+    # So does the member's node endpoint (a gate in front of the node), not only the group's.
+    node = member_endpoints(ec, group(ec, "iam-auth")["NodeGroups"][0])[0]
+    assert node["Port"] != primary["Port"]
+    assert once(host=node["Address"], port=node["Port"], username="reporting", password=token).get(
+        "report:1") == b"signed in with IAM"
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        once(host=node["Address"], port=node["Port"], username="reporting", password="a-guessed-password").ping()
     # RESP3's HELLO … AUTH signs in the same way.
     hello = redis.Redis(host=primary["Address"], port=primary["Port"], username="reporting", password=token,
                         protocol=3, socket_timeout=5)

@@ -2,11 +2,12 @@ import ElastiCache
 import Logging
 import NIOPosix
 
-/// Cluster mode with IAM-authenticated users: a cluster client connects to every node that
-/// CLUSTER SLOTS names and signs in there with its IAM auth token, as at the configuration
-/// endpoint. Each node of such a group announces a port cachetrail serves with the group's
-/// IAM gate in front of the node (the node's own port still serves the supervisor, and the
-/// other nodes meet it there).
+/// Replication groups with IAM-authenticated users: a client may connect to any node endpoint
+/// and sign in there with its IAM auth token, as at the group's endpoints. Each node of such a
+/// group gets a port cachetrail serves with the group's IAM gate in front of the node, which
+/// its node endpoint names; in cluster mode the node announces it too, since a cluster client
+/// connects to every node CLUSTER SLOTS names (the node's own port still serves the supervisor,
+/// and the other nodes meet and replicate there).
 extension NodeSupervisor {
     nonisolated static func gateKey(_ node: String) -> String { node + "/gate" }
 
@@ -28,11 +29,13 @@ extension NodeSupervisor {
             watching: { [iamUsers] in iamUsers.any(group) }, now: { [connectVerifier] in connectVerifier.now() })
     }
 
-    /// One gate per node that announces one; gates of nodes that no longer do are closed.
+    /// One gate per node of a group with IAM users (in cluster mode: per node that announces
+    /// one); gates of nodes that no longer need one are closed.
     func reconcileNodeGates(_ layout: ReplicationLayout) async {
         var wanted: [String: (node: String, group: String)] = [:]
-        for group in layout.groups where group.clusterMode && !group.serverless {
-            for node in group.nodes where running[node]?.spec.announcePort != nil {
+        for group in layout.groups where !group.serverless {
+            for node in group.nodes
+            where group.clusterMode ? running[node]?.spec.announcePort != nil : iamUsers.any(group.arn) {
                 wanted[Self.gateKey(node)] = (node, group.arn)
             }
         }
