@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import pymemcache.client.base
-import redis
 from redis.cluster import RedisCluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,7 +1,6 @@
 """Answers and records as AWS gives them, where they differed (issue: fidelity)."""
 
 import json
-import urllib.error
 import uuid
 
 import botocore.exceptions

@@ -5,7 +5,6 @@ import base64
 import json
 import threading
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.exceptions

@@ -1,0 +1,199 @@
+"""Cluster mode enabled on real nodes: a Redis Cluster per group, resharding with its keys,
+restarts, and snapshots of every shard restored into as many shards or another count."""
+
+import json
+import shutil
+
+import pytest
+from redis.cluster import RedisCluster
+
+from conftest import Server
+from nodes import (
+    free_port_block, refused, TOKEN, group, eventually, client, role, until_available,
+    member_endpoints,
+)
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which("redis-server"), reason="needs redis-server (the README's test command installs it)"
+)
+
+
+def shard_key_counts(ec, group_id):
+    """Keys held by each shard's primary (the member that runs as master), by node group id.
+    AWS shows no CurrentRole for members of a cluster-mode group: the nodes say."""
+    counts = {}
+    for node_group in group(ec, group_id)["NodeGroups"]:
+        primaries = [e for e in member_endpoints(ec, node_group) if role(e) == "master"]
+        assert len(primaries) == 1, node_group
+        counts[node_group["NodeGroupId"]] = client(primaries[0]).dbsize()
+    return counts
+
+
+def two_shard_group_with_keys(srv, ec, group_id, engine, prefix):
+    """A 2-shard x 1-replica cluster-mode group, available, holding keys prefix0..prefix99 (the
+    values are their numbers); answers its configuration endpoint."""
+    ec.create_replication_group(
+        ReplicationGroupId=group_id, ReplicationGroupDescription="two shards", Engine=engine,
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True)
+    until_available(srv, ec, group_id)
+    config = group(ec, group_id)["ConfigurationEndpoint"]
+    writer = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
+    for n in range(100):
+        writer.set(f"{prefix}{n}", n)
+    writer.close()
+    return config
+
+
+def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    ec = srv.client("elasticache")
+    ec.create_replication_group(
+        ReplicationGroupId="sharded", ReplicationGroupDescription="two shards", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True,
+        TransitEncryptionEnabled=True, AuthToken=TOKEN)
+    until_available(srv, ec, "sharded")
+    described = group(ec, "sharded")
+    assert described["Status"] == "available" and described["ClusterEnabled"]
+    config = described["ConfigurationEndpoint"]
+    assert config["Address"] == "127.0.0.1"
+
+    def cluster_client():
+        return RedisCluster(host=config["Address"], port=config["Port"], password=TOKEN, socket_timeout=5)
+
+    keys = {f"customer:{n}": str(n) for n in range(200)}
+    writer = eventually(cluster_client)
+    for key, value in keys.items():
+        writer.set(key, value)
+    writer.close()
+    counts = shard_key_counts(ec, "sharded")
+    assert sum(counts.values()) == 200 and all(counts.values()), counts
+    # The slots the nodes serve are the ones ElastiCache describes.
+    slots = sorted(client(config).cluster("slots"), key=lambda s: s[0])
+    assert [f"{s[0]}-{s[1]}" for s in slots] == [g["Slots"] for g in described["NodeGroups"]]
+
+    # Online resharding to three shards moves slots and their keys onto the new shard.
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=3,
+                                                     ApplyImmediately=True)
+    until_available(srv, ec, "sharded")
+    counts = shard_key_counts(ec, "sharded")
+    assert len(counts) == 3 and sum(counts.values()) == 200 and all(counts.values()), counts
+    reader = cluster_client()
+    assert all(reader.get(key) == value.encode() for key, value in keys.items())
+    reader.close()
+    # The node groups' Slots are where rebalancing put them: every slot exactly once.
+    ranges = [r.split("-") for g in group(ec, "sharded")["NodeGroups"] for r in g["Slots"].split(",")]
+    assert sorted(s for low, high in ranges for s in range(int(low), int(high) + 1)) == list(range(16384))
+
+    # ...and back to two: the removed shard hands its keys over before it stops.
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=2,
+                                                     NodeGroupsToRemove=["0003"], ApplyImmediately=True)
+    until_available(srv, ec, "sharded")
+    counts = shard_key_counts(ec, "sharded")
+    assert sorted(counts) == ["0001", "0002"] and sum(counts.values()) == 200, counts
+    reader = cluster_client()
+    assert all(reader.get(key) == value.encode() for key, value in keys.items())
+    reader.close()
+
+    # TestFailover hands shard 0001 to its replica for real.
+    shard = group(ec, "sharded")["NodeGroups"][0]
+    replica = next(e for e in member_endpoints(ec, shard) if role(e) == "slave")
+    ec.test_failover(ReplicationGroupId="sharded", NodeGroupId="0001")
+    srv.advance(0)
+    assert eventually(lambda: role(replica) == "master")
+    reader = cluster_client()
+    assert all(reader.get(key) == value.encode() for key, value in keys.items())
+    reader.close()
+
+    # A second replica per shard joins the cluster as a replica of its shard's primary.
+    ec.increase_replica_count(ReplicationGroupId="sharded", NewReplicaCount=2, ApplyImmediately=True)
+    until_available(srv, ec, "sharded")
+    for node_group in group(ec, "sharded")["NodeGroups"]:
+        endpoints = member_endpoints(ec, node_group)
+        assert len(endpoints) == 3
+        assert sorted(eventually(lambda: [role(e) for e in endpoints])) == ["master", "slave", "slave"]
+    # ...and the cluster's own view says so once gossip has carried it.
+    assert eventually(lambda: sorted(n["flags"].replace("myself,", "")
+                                     for n in client(config).cluster("nodes").values())
+                      == ["master"] * 2 + ["slave"] * 4)
+
+    ec.delete_replication_group(ReplicationGroupId="sharded")
+    srv.advance(600)
+    srv.advance(600)
+    assert refused(config["Address"], config["Port"])
+
+
+def test_a_cluster_mode_group_comes_back_whole_after_a_server_restart(fresh_server):
+    ports = free_port_block(30)
+    srv = fresh_server(nodes="real", args=("--node-ports", ports))
+    config = two_shard_group_with_keys(srv, srv.client("elasticache"), "phoenix", "valkey", "k")
+    srv.stop()
+    again = Server(srv.data_dir, nodes="real", args=("--node-ports", ports))
+    try:
+        again.advance(0)
+        described = again.client("elasticache").describe_replication_groups(ReplicationGroupId="phoenix")[
+            "ReplicationGroups"][0]
+        assert described["Status"] == "available" and described["ConfigurationEndpoint"] == config
+        reader = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5))
+        assert eventually(lambda: all(reader.get(f"k{n}") == str(n).encode() for n in range(100)))
+        reader.close()
+    finally:
+        again.stop()
+
+
+def test_a_cluster_mode_snapshot_saves_every_shard_and_restores_into_as_many(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(30)))
+    ec = srv.client("elasticache")
+    two_shard_group_with_keys(srv, ec, "orders", "redis", "order:")
+    ec.create_snapshot(ReplicationGroupId="orders", SnapshotName="orders-nightly")
+    srv.advance(10)
+    assert ec.describe_snapshots(SnapshotName="orders-nightly")["Snapshots"][0]["SnapshotStatus"] == "available"
+
+    ec.create_replication_group(
+        ReplicationGroupId="orders-copy", ReplicationGroupDescription="restored", SnapshotName="orders-nightly",
+        NumNodeGroups=2, ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True, CacheNodeType="cache.t4g.small")
+    until_available(srv, ec, "orders-copy")
+    restored = group(ec, "orders-copy")
+    assert restored["Status"] == "available"
+    endpoint = restored["ConfigurationEndpoint"]
+    reader = eventually(lambda: RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5))
+    assert all(reader.get(f"order:{n}") == str(n).encode() for n in range(100))
+    reader.close()
+
+    # The export is one RDB per shard.
+    s3 = srv.client("s3")
+    s3.create_bucket(Bucket="shard-exports")
+    s3.put_bucket_policy(Bucket="shard-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::shard-exports/*"}]}))
+    ec.copy_snapshot(SourceSnapshotName="orders-nightly", TargetSnapshotName="orders-export",
+                     TargetBucket="shard-exports")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="shard-exports")["Contents"])
+    assert keys == ["orders-export-0001.rdb", "orders-export-0002.rdb"]
+    bodies = [s3.get_object(Bucket="shard-exports", Key=k)["Body"].read() for k in keys]
+    assert all(b.startswith(b"REDIS") and b"order:" in b for b in bodies)
+
+
+def test_a_cluster_mode_snapshot_restores_into_another_shard_count(fresh_server):
+    """The restored cluster imports the snapshot's keys (redis-cli --cluster import) into its
+    own slots: three shards from a two-shard snapshot, and cluster mode from a snapshot without."""
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    ec = srv.client("elasticache")
+    two_shard_group_with_keys(srv, ec, "ledger", "redis", "entry:")
+    ec.create_snapshot(ReplicationGroupId="ledger", SnapshotName="ledger-nightly")
+    srv.advance(10)
+    assert ec.describe_snapshots(SnapshotName="ledger-nightly")["Snapshots"][0]["SnapshotStatus"] == "available"
+
+    ec.create_replication_group(
+        ReplicationGroupId="ledger-wide", ReplicationGroupDescription="restored wider", SnapshotName="ledger-nightly",
+        NumNodeGroups=3, ReplicasPerNodeGroup=0, CacheNodeType="cache.t4g.small")
+    until_available(srv, ec, "ledger-wide")
+    restored = group(ec, "ledger-wide")
+    assert len(restored["NodeGroups"]) == 3
+    endpoint = restored["ConfigurationEndpoint"]
+    reader = eventually(lambda: RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5))
+    assert all(reader.get(f"entry:{n}") == str(n).encode() for n in range(100))
+    # Every shard holds some of them: the keys went to the slots' new owners.
+    counts = [sum(1 for _ in reader.scan_iter(match="entry:*", target_nodes=node))
+              for node in reader.get_primaries()]
+    assert len(counts) == 3 and all(counts) and sum(counts) == 100
+    reader.close()
