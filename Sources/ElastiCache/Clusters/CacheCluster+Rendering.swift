@@ -83,6 +83,7 @@ extension CacheClusterRecord {
                 ? .string(snapshotWindow ?? ReplicationGroupRecord.defaultSnapshotWindow) : nil,
             "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
+            "TransitEncryptionMode": transitEncryptionEnabled ? .string(transitEncryptionMode ?? "required") : nil,
             "AtRestEncryptionEnabled": .boolean(false),
             "ARN": .string(arn),
             "ReplicationGroupLogDeliveryEnabled": .boolean(false),

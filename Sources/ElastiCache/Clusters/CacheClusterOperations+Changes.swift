@@ -114,6 +114,9 @@ extension CacheClusterOperations {
             guard cluster.engine != "memcached" else {
                 throw call.error(.invalidParameterCombinationException, "AuthToken is not supported for Memcached.")
             }
+            if call.string(.authToken) != nil && !cluster.transitEncryptionEnabled {
+                throw AWSError.invalidParameterValue(TransitEncryption.authTokenNeedsIt)
+            }
             cluster.updateAuthTokens(
                 strategy: call.string(.authTokenUpdateStrategy) ?? "SET", token: call.string(.authToken))
         }

@@ -135,6 +135,7 @@ struct CacheClusterOperations {
         if call.string(.authToken) != nil && engine == "memcached" {
             throw call.error(.invalidParameterCombinationException, "AuthToken is not supported for Memcached.")
         }
+        let transit = try TransitEncryption.created(call, userGroups: false)
         if try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
             throw call.error(.cacheClusterAlreadyExistsFault, "Cache cluster \(id) already exists.")
         }
@@ -184,7 +185,7 @@ struct CacheClusterOperations {
             snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
             snapshotWindow: call.string(.snapshotWindow),
             authTokenEnabled: call.string(.authToken) != nil,
-            transitEncryptionEnabled: call[.transitEncryptionEnabled]?.boolValue ?? false,
+            transitEncryptionEnabled: transit.enabled,
             notificationTopicArn: call.string(.notificationTopicArn), replicationGroupId: nil, tags: tags)
         cluster.authTokens = call.string(.authToken).map { [SealedSecret($0)] }
         cluster.logDelivery = try LogDelivery.apply(call, engine: engine, to: nil)

@@ -47,6 +47,8 @@ package struct CacheClusterRecord: CachedDocument, Equatable {
     /// nil is `in-sync`.
     package var parameterApplyStatus: String? = nil
     package var transitEncryptionEnabled: Bool
+    /// `preferred` or `required` (nil: `required`) while transit encryption is on.
+    package var transitEncryptionMode: String? = nil
     package var notificationTopicArn: String?
     /// Slow/engine log configurations as asked (see LogDelivery).
     package var logDelivery: [LogDelivery.Configuration]? = nil

@@ -77,6 +77,17 @@ extension ReplicationGroupOperations {
                 try clusters.save(member)
             }
         }
+        let transit = try group.transit.modified(
+            call, userGroups: !(group.userGroupIds ?? []).isEmpty, authToken: group.authTokenEnabled)
+        if transit != group.transit {
+            group.transit = transit
+            for id in group.memberIds {
+                guard var member = try? clusters.cluster(id) else { continue }
+                member.transitEncryptionEnabled = transit.enabled
+                member.transitEncryptionMode = transit.mode
+                try clusters.save(member)
+            }
+        }
         var changesMembers = false
         if let name = call.string(.cacheParameterGroupName) {
             let family = EngineCatalog.version(engine: group.engine, version: group.engineVersion)?.family ?? ""

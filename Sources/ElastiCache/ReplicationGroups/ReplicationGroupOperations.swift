@@ -76,6 +76,7 @@ struct ReplicationGroupOperations {
             snapshotWindow: group.snapshotWindow, authTokenEnabled: group.authTokenEnabled,
             transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: group.notificationTopicArn,
             replicationGroupId: group.id, tags: [])
+        member.transitEncryptionMode = group.transitEncryptionMode
         member.groupClusterMode = group.clusterMode
         member.restoreFrom = restoreFrom
         // The group's AUTH tokens: those of a member it has, else the creating call's.
@@ -179,6 +180,7 @@ struct ReplicationGroupOperations {
             try clusters.checkParameterGroup(parameterGroup, family: version.family)
         }
         let window = try call.string(.preferredMaintenanceWindow).map(ClusterValidation.maintenanceWindow)
+        let transit = try TransitEncryption.created(call, userGroups: !(context.strings(.userGroupIds) ?? []).isEmpty)
         var group = ReplicationGroupRecord(
             id: id, description: description,
             arn: context.arn(ReplicationGroupRecord.arnType, id),
@@ -189,10 +191,11 @@ struct ReplicationGroupOperations {
             snapshotRetentionLimit: call.int(.snapshotRetentionLimit) ?? 0,
             snapshotWindow: call.string(.snapshotWindow),
             authTokenEnabled: call.string(.authToken) != nil,
-            transitEncryptionEnabled: call[.transitEncryptionEnabled]?.boolValue ?? false,
+            transitEncryptionEnabled: transit.enabled,
             atRestEncryptionEnabled: call[.atRestEncryptionEnabled]?.boolValue ?? false,
             autoMinorVersionUpgrade: call[.autoMinorVersionUpgrade]?.boolValue ?? true, createTime: nil,
             tags: try TagOperations.tags(call[.tags]))
+        group.transit = transit
         group.subnetGroup = call.string(.cacheSubnetGroupName)
         group.securityGroupIds = context.strings(.securityGroupIds)
         group.kmsKeyId = call.string(.KmsKeyId)

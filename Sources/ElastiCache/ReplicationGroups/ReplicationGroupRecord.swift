@@ -74,9 +74,24 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     package var snapshotWindow: String?
     package var authTokenEnabled: Bool
     package var transitEncryptionEnabled: Bool
+    /// `preferred` or `required` (nil: `required`) while transit encryption is on.
+    package var transitEncryptionMode: String? = nil
     package var atRestEncryptionEnabled: Bool
     package var autoMinorVersionUpgrade: Bool
     package var createTime: Date?
+
+    /// Its in-transit encryption and mode.
+    var transit: TransitEncryption {
+        get {
+            TransitEncryption(
+                enabled: transitEncryptionEnabled,
+                mode: transitEncryptionEnabled ? transitEncryptionMode ?? "required" : nil)
+        }
+        set {
+            transitEncryptionEnabled = newValue.enabled
+            transitEncryptionMode = newValue.mode
+        }
+    }
     package var tags: [TagRecord]
     /// Role-based access control: the user groups attached (Redis OSS 6+, Valkey).
     package var userGroupIds: [String]? = nil
@@ -188,6 +203,7 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
             "ClusterEnabled": .boolean(clusterMode),
             "CacheNodeType": .string(nodeType), "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
+            "TransitEncryptionMode": transitEncryptionEnabled ? .string(transitEncryptionMode ?? "required") : nil,
             "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),
             "KmsKeyId": kmsKeyId.map(ShapeValue.string), "StorageEncryptionType": .string(storageEncryptionType),
             "Durability": durability.map(ShapeValue.string),

@@ -1,0 +1,70 @@
+import AWSModels
+import AWSWire
+import ServiceContract
+
+/// In-transit encryption as AWS sets it: an AUTH token needs it; TransitEncryptionMode
+/// (`required`, the default, or `preferred`) comes only with it, and `preferred` not with RBAC
+/// user groups; an existing group turns it on in mode `preferred` (a migration step), goes to
+/// `required` from there, and turns it off only from `preferred`. The nodes themselves speak
+/// plain TCP here (README): the setting is kept and answered, not enforced on connections.
+struct TransitEncryption: Equatable {
+    var enabled: Bool
+    /// `preferred` or `required` while enabled; nil while disabled.
+    var mode: String?
+
+    /// AWS's own message (InvalidParameterValue).
+    static let authTokenNeedsIt = "The AUTH token is only supported when encryption-in-transit is enabled"
+    /// AWS's own message (InvalidParameterCombination).
+    static let preferredWithRBAC = "Transit encryption preferred is not supported with redis access control."
+
+    /// A new cluster's or group's, from its create call.
+    static func created(_ call: OperationCall, userGroups: Bool) throws -> TransitEncryption {
+        let enabled = call[.transitEncryptionEnabled]?.boolValue ?? false
+        let requested = call.string(.transitEncryptionMode)
+        if requested != nil && !enabled {
+            throw call.error(
+                .invalidParameterCombinationException,
+                "TransitEncryptionMode can be set only when TransitEncryptionEnabled is true.")
+        }
+        let state = TransitEncryption(enabled: enabled, mode: enabled ? requested ?? "required" : nil)
+        try state.check(call, userGroups: userGroups, authToken: call.string(.authToken) != nil)
+        return state
+    }
+
+    /// `self` changed by a ModifyReplicationGroup call.
+    func modified(_ call: OperationCall, userGroups: Bool, authToken: Bool) throws -> TransitEncryption {
+        var next = self
+        let requested = call.string(.transitEncryptionMode)
+        if let enable = call[.transitEncryptionEnabled]?.boolValue, enable != enabled {
+            if enable {
+                guard requested == "preferred" else {
+                    throw call.error(
+                        .invalidParameterCombinationException,
+                        "To enable in-transit encryption on an existing replication group, "
+                            + "set TransitEncryptionMode to preferred in the same request.")
+                }
+            } else if mode != "preferred" || requested != nil {
+                throw call.error(
+                    .invalidParameterCombinationException,
+                    "To disable in-transit encryption, first set TransitEncryptionMode to preferred.")
+            }
+            next = TransitEncryption(enabled: enable, mode: enable ? "preferred" : nil)
+        } else if let requested {
+            guard enabled else {
+                throw call.error(
+                    .invalidParameterCombinationException,
+                    "TransitEncryptionMode can be set only when TransitEncryptionEnabled is true.")
+            }
+            next.mode = requested
+        }
+        try next.check(call, userGroups: userGroups, authToken: authToken)
+        return next
+    }
+
+    private func check(_ call: OperationCall, userGroups: Bool, authToken: Bool) throws {
+        if authToken && !enabled { throw AWSError.invalidParameterValue(Self.authTokenNeedsIt) }
+        if mode == "preferred" && userGroups {
+            throw call.error(.invalidParameterCombinationException, Self.preferredWithRBAC)
+        }
+    }
+}
