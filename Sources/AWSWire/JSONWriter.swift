@@ -17,8 +17,13 @@ package enum JSONWriter {
 
     /// Appends `text` as a JSON string literal.
     package static func appendQuoted(_ text: String, to out: inout String) {
-        // Most strings need no escape: copy them whole instead of scalar by scalar.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        // Most strings need no escape: copy them whole instead of scalar by scalar. The scan
+        // reads the string's bytes in place where it can (no per-byte UTF8View indexing).
+        let escapes = { (byte: UInt8) in byte < 0x20 || byte == 0x22 || byte == 0x5C }
+        let plain =
+            text.utf8.withContiguousStorageIfAvailable { !$0.contains(where: escapes) }
+            ?? !text.utf8.contains(where: escapes)
+        if plain {
             out += "\""
             out += text
             out += "\""

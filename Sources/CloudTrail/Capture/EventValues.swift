@@ -143,8 +143,7 @@ struct EventValues {
             if member.secret && omittingSecrets { continue }
             if !first { out += "," }
             first = false
-            JSONWriter.appendQuoted(member.camel, to: &out)
-            out += ":"
+            out += member.key
             if member.secret {
                 JSONWriter.appendQuoted(Redaction.hidden, to: &out)
             } else {

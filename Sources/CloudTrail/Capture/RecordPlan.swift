@@ -1,4 +1,5 @@
 import AWSModels
+import AWSWire
 import Synchronization
 
 /// How a structure shape's members appear in a record, worked out once per shape: their
@@ -8,6 +9,8 @@ enum RecordPlan {
         let field: Shape.Field
         /// `AZMode` → `aZMode`.
         let camel: String
+        /// `"aZMode":`, as a record writes it.
+        let key: String
         let secret: Bool
     }
 
@@ -18,8 +21,10 @@ enum RecordPlan {
         if let plan = plans.withLock({ $0[id] }) { return plan }
         let plan = shape.targets(in: model).members
             .map {
-                Member(
-                    field: $0, camel: EventValues.camel($0.name), secret: Redaction.hides($0.member, shape: $0.shape))
+                let camel = EventValues.camel($0.name)
+                return Member(
+                    field: $0, camel: camel, key: JSONWriter.quote(camel) + ":",
+                    secret: Redaction.hides($0.member, shape: $0.shape))
             }
             .sorted { $0.camel < $1.camel }
         plans.withLock { $0[id] = plan }
