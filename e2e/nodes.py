@@ -1,5 +1,5 @@
 """Helpers of the suites that run real cache nodes (test_cache_nodes.py, test_replication_nodes.py,
-test_cluster_nodes.py, test_serverless_nodes.py, test_node_iam.py)."""
+test_cluster_nodes.py, test_serverless_nodes.py, test_node_iam.py, test_node_parameters.py)."""
 
 import random
 import socket
@@ -156,3 +156,8 @@ def answered(sock, reply, quiet=1.0):
 
 
 answered.received = {}
+
+
+def endpoint(client, cluster_id):
+    cluster = client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=True)["CacheClusters"][0]
+    return cluster["CacheClusterStatus"], cluster.get("CacheNodes", [{}])[0].get("Endpoint")

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from conftest import Server
-from nodes import free_port_block, node_pid, refused
+from nodes import endpoint, free_port_block, node_pid, refused
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("redis-server") and shutil.which("memcached")),
@@ -24,11 +24,6 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def with_nodes(fresh_server):
     return fresh_server(nodes="real", args=("--node-ports", free_port_block()))
-
-
-def endpoint(client, cluster_id):
-    cluster = client.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=True)["CacheClusters"][0]
-    return cluster["CacheClusterStatus"], cluster.get("CacheNodes", [{}])[0].get("Endpoint")
 
 
 def test_a_redis_cluster_is_a_redis_server_you_can_use(with_nodes):
@@ -114,6 +109,54 @@ def test_a_dead_node_comes_back_and_nodes_outlive_no_server(fresh_server):
         again.stop()
     # SIGTERM stops the nodes with the server.
     assert refused("127.0.0.1", port)
+
+
+def test_a_node_that_cannot_start_again_says_why_in_the_servers_log(fresh_server):
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+    ec = srv.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="blocked", Engine="redis", CacheNodeType="cache.t4g.small")
+    srv.advance(10)
+    port = endpoint(ec, "blocked")[1]["Port"]
+    squatter = socket.socket()
+    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        # Kill the node and take its port before a supervision pass (each second) restarts it.
+        for _ in range(5):
+            os.kill(node_pid(srv, port), signal.SIGKILL)
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                try:
+                    squatter.bind(("127.0.0.1", port))
+                    break
+                except OSError:
+                    time.sleep(0.005)
+            else:
+                continue
+            break
+        squatter.listen()
+
+        def named():
+            srv.advance(0)
+            return [line for line in srv.output().splitlines()
+                    if "cache node exited" in line and "Address already in use" in line]
+
+        deadline = time.monotonic() + 20
+        while not named():
+            assert time.monotonic() < deadline, srv.output()[-3000:]
+            time.sleep(0.5)
+    finally:
+        squatter.close()
+    # Once the port is free again the node comes back.
+    deadline = time.monotonic() + 20
+    while True:
+        srv.advance(0)
+        try:
+            if redis.Redis(host="127.0.0.1", port=port, socket_timeout=2).ping():
+                break
+        except redis.exceptions.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, "the node did not come back"
+        time.sleep(0.5)
 
 
 def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
@@ -232,72 +275,6 @@ def test_memcached_auto_discovery_lists_the_nodes_and_forwards_the_rest(with_nod
     assert refused(config["Address"], config["Port"])
 
 
-def parameter_group(ec, name, family, values):
-    """A cache parameter group of `family` with `values` set."""
-    ec.create_cache_parameter_group(CacheParameterGroupName=name, CacheParameterGroupFamily=family,
-                                    Description=name)
-    ec.modify_cache_parameter_group(CacheParameterGroupName=name, ParameterNameValues=[
-        {"ParameterName": key, "ParameterValue": value} for key, value in values.items()])
-
-
-def test_parameter_groups_and_node_types_set_the_nodes(with_nodes):
-    srv = with_nodes
-    ec = srv.client("elasticache")
-    parameter_group(ec, "lru", "redis7", {"maxmemory-policy": "allkeys-lru", "timeout": "300",
-                                          "acllog-max-len": "64"})
-    ec.create_cache_cluster(CacheClusterId="tuned", Engine="redis", CacheNodeType="cache.t4g.small",
-                            CacheParameterGroupName="lru")
-    srv.advance(10)
-    _, address = endpoint(ec, "tuned")
-    client = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5, decode_responses=True)
-    assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
-    assert client.config_get("timeout") == {"timeout": "300"}
-    assert client.config_get("acllog-max-len") == {"acllog-max-len": "64"}
-    # ElastiCache's own default, not the engine's (yes).
-    assert client.config_get("latency-tracking") == {"latency-tracking": "no"}
-    # cache.t4g.small: 1.37 GiB, less the default reserved-memory-percent of 25.
-    assert int(client.config_get("maxmemory")["maxmemory"]) == int(1.37 * 1073741824 * 75 / 100)
-
-    # A dynamic parameter changes on the running node, without a restart (the key stays).
-    client.set("k", "v")
-    ec.modify_cache_parameter_group(CacheParameterGroupName="lru", ParameterNameValues=[
-        {"ParameterName": "maxmemory-policy", "ParameterValue": "noeviction"}])
-    srv.advance(1)
-    assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
-    assert client.get("k") == "v"
-    client.close()
-
-
-def test_a_static_parameter_waits_for_a_reboot(with_nodes):
-    srv = with_nodes
-    ec = srv.client("elasticache")
-    ec.create_cache_parameter_group(CacheParameterGroupName="dbs", CacheParameterGroupFamily="redis7",
-                                    Description="more databases")
-    ec.create_cache_cluster(CacheClusterId="static", Engine="redis", CacheNodeType="cache.t4g.small",
-                            CacheParameterGroupName="dbs")
-    srv.advance(10)
-    _, address = endpoint(ec, "static")
-    ec.modify_cache_parameter_group(CacheParameterGroupName="dbs", ParameterNameValues=[
-        {"ParameterName": "databases", "ParameterValue": "32"}])
-    srv.advance(1)
-
-    def apply_status():
-        return ec.describe_cache_clusters(CacheClusterId="static")["CacheClusters"][0]["CacheParameterGroup"][
-            "ParameterApplyStatus"]
-
-    def databases():
-        client = redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5, decode_responses=True)
-        try:
-            return client.config_get("databases")["databases"]
-        finally:
-            client.close()
-
-    assert apply_status() == "pending-reboot" and databases() == "16"
-    ec.reboot_cache_cluster(CacheClusterId="static", CacheNodeIdsToReboot=["0001"])
-    srv.advance(10)
-    assert apply_status() == "in-sync" and databases() == "32"
-
-
 def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
     ports = free_port_block()
     srv = fresh_server(nodes="real", args=("--node-ports", ports))
@@ -377,18 +354,3 @@ def test_snapshots_save_the_nodes_data_and_restores_start_with_it(with_nodes):
     body = s3.get_object(Bucket="rdb-exports", Key="exported-0001.rdb")["Body"].read()
     assert body.startswith(b"REDIS") and b"invoice:7" in body and b"invoice:late" not in body
 
-
-def test_a_memcached_parameter_group_sets_the_nodes_flags(with_nodes):
-    srv = with_nodes
-    ec = srv.client("elasticache")
-    parameter_group(ec, "big-items", "memcached1.6", {"max_item_size": "2097152", "cas_disabled": "1"})
-    ec.create_cache_cluster(CacheClusterId="items", Engine="memcached", CacheNodeType="cache.t4g.small",
-                            NumCacheNodes=1, CacheParameterGroupName="big-items")
-    srv.advance(10)
-    _, address = endpoint(ec, "items")
-    client = pymemcache.client.base.Client((address["Address"], address["Port"]), timeout=5)
-    settings = client.stats("settings")
-    assert settings[b"item_size_max"] == 2097152 and settings[b"cas_enabled"] in (False, b"no")
-    client.set("large", b"x" * 1_500_000)  # above memcached's own 1 MiB default
-    assert len(client.get("large")) == 1_500_000
-    client.close()
