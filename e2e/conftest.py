@@ -161,6 +161,14 @@ def fresh_server(tmp_path):
         srv.stop()
 
 
+@pytest.fixture
+def with_nodes(fresh_server):
+    """A server of the test's own whose cache nodes are real processes (on ports of their own)."""
+    from nodes import free_port_block
+
+    return fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keeps each phase's report on the test item, so a fixture can tell that its test failed

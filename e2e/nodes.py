@@ -2,12 +2,19 @@
 test_cluster_nodes.py, test_serverless_nodes.py, test_node_iam.py, test_node_parameters.py)."""
 
 import random
+import shutil
 import socket
 import time
 
+import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+needs_both_engines = pytest.mark.skipif(
+    not (shutil.which("redis-server") and shutil.which("memcached")),
+    reason="needs redis-server and memcached (the README's test command installs them)",
+)
 
 
 def _ephemeral_low():

@@ -3,7 +3,6 @@ available only once it answers, reached with real clients, gone when the cluster
 
 import json
 import os
-import shutil
 import signal
 import socket
 import time
@@ -13,17 +12,9 @@ import pytest
 import redis
 
 from conftest import Server
-from nodes import endpoint, free_port_block, node_pid, refused
+from nodes import endpoint, free_port_block, needs_both_engines, node_pid, refused
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("redis-server") and shutil.which("memcached")),
-    reason="needs redis-server and memcached (the README's test command installs them)",
-)
-
-
-@pytest.fixture
-def with_nodes(fresh_server):
-    return fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+pytestmark = needs_both_engines
 
 
 def test_a_redis_cluster_is_a_redis_server_you_can_use(with_nodes):

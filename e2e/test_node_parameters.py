@@ -2,23 +2,12 @@
 its parameter group's settings (Redis OSS/Valkey in its node.conf, memcached as flags), dynamic
 changes reach running nodes with CONFIG SET, static ones wait for a reboot."""
 
-import shutil
-
 import pymemcache.client.base
-import pytest
 import redis
 
-from nodes import endpoint, free_port_block
+from nodes import endpoint, needs_both_engines
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("redis-server") and shutil.which("memcached")),
-    reason="needs redis-server and memcached (the README's test command installs them)",
-)
-
-
-@pytest.fixture
-def with_nodes(fresh_server):
-    return fresh_server(nodes="real", args=("--node-ports", free_port_block()))
+pytestmark = needs_both_engines
 
 
 def parameter_group(ec, name, family, values):
