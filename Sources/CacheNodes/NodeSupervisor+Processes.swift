@@ -105,6 +105,14 @@ extension NodeSupervisor {
         }
     }
 
+    /// Counts an exit of `key`'s process, started at `started`, and sets when it may start again.
+    func noteExit(_ key: String, started: Date) {
+        let now = Date()
+        let count = now.timeIntervalSince(started) < Self.quickExit ? (quickExits[key]?.count ?? 0) + 1 : 1
+        let wait = count < 2 ? 0 : min(TimeInterval(1 << min(count - 2, 3)), 8)
+        quickExits[key] = (count, now.addingTimeInterval(wait))
+    }
+
     /// The last lines a node's program wrote (its `node.log`, which its next start replaces):
     /// why it exited, e.g. a port it could not bind.
     func lastOutput(of key: String, lines: Int = 3) -> String {

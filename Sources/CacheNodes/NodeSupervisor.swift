@@ -51,6 +51,8 @@ package actor NodeSupervisor {
         var pid: pid_t
         var port: Int
         var spec: NodeSpec
+        /// When this process was started (wall time).
+        var started = Date()
     }
 
     package nonisolated let engines: NodeEngines
@@ -91,6 +93,11 @@ package actor NodeSupervisor {
     nonisolated let unsaved = UnsavedSnapshots()
     /// Nodes started at least once by this server process.
     var started = Set<String>()
+    /// Nodes that exited within ``quickExit`` of their start, how many times in a row, and when
+    /// they may start again: one that cannot start (its port held) is retried after 1, 2, 4 and
+    /// then every 8 seconds instead of every pass (each restart is also an ElastiCache event).
+    var quickExits: [String: (count: Int, notBefore: Date)] = [:]
+    static let quickExit: TimeInterval = 5
     /// Cluster-mode nodes as of the last pass (node key → group ARN): one that is no longer
     /// wanted is drained before it stops.
     var clusterNodes: [String: String] = [:]
@@ -195,6 +202,7 @@ package actor NodeSupervisor {
         // A shard or replica leaving a cluster-mode group hands its slots (and keys) over
         // and is forgotten by the others before its process stops.
         await drainLeavingNodes(running.keys.filter { wanted[$0] == nil }, layout: layout)
+        for key in quickExits.keys where wanted[key] == nil { quickExits[key] = nil }
         for (key, node) in running where wanted[key] == nil {
             stop(key, node)
             ports.release(key)
@@ -212,6 +220,7 @@ package actor NodeSupervisor {
                     continue
                 }
                 stop(key, current)
+                if !alive { noteExit(key, started: current.started) }
                 if !alive && failoverPrimaries.contains(key) {
                     // Multi-AZ: a replica takes over; this node comes back as its replica.
                     logger.warning(
@@ -229,6 +238,7 @@ package actor NodeSupervisor {
                     }
                 }
             }
+            if let exits = quickExits[key], exits.notBefore > Date() { continue }
             start(key, want)
         }
         if !recoveries.isEmpty, let recoveryReporter {
