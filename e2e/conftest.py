@@ -99,6 +99,12 @@ class Server:
         with urllib.request.urlopen(request, timeout=60) as r:
             return json.load(r)
 
+    def let_elasticache_export_to(self, bucket):
+        """The bucket policy that lets ElastiCache write snapshot exports into `bucket`."""
+        self.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+
     def client(self, service, key_id=None, secret=None, token=None, retries=1, region=REGION):
         if key_id is None:
             key_id, secret = self.profile()

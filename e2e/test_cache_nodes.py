@@ -1,7 +1,6 @@
 """Real caches behind clusters: each node a memcached or redis-server process on loopback,
 available only once it answers, reached with real clients, gone when the cluster is deleted."""
 
-import json
 import os
 import signal
 import socket
@@ -342,9 +341,7 @@ def test_snapshots_save_the_nodes_data_and_restores_start_with_it(with_nodes):
     # An export to a bucket is that RDB file; a copy shares the data.
     s3 = srv.client("s3")
     s3.create_bucket(Bucket="rdb-exports")
-    s3.put_bucket_policy(Bucket="rdb-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::rdb-exports/*"}]}))
+    srv.let_elasticache_export_to("rdb-exports")
     ec.copy_snapshot(SourceSnapshotName="ledger", TargetSnapshotName="ledger-copy")
     srv.advance(10)
     ec.copy_snapshot(SourceSnapshotName="ledger-copy", TargetSnapshotName="exported", TargetBucket="rdb-exports")

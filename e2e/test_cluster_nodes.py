@@ -1,7 +1,6 @@
 """Cluster mode enabled on real nodes: a Redis Cluster per group, resharding with its keys,
 restarts, and snapshots of every shard restored into as many shards or another count."""
 
-import json
 import shutil
 
 import pytest
@@ -42,6 +41,14 @@ def two_shard_group_with_keys(srv, ec, group_id, engine, prefix):
         writer.set(f"{prefix}{n}", n)
     writer.close()
     return config
+
+
+def snapshotted_two_shard_group(srv, ec, group_id, prefix, snapshot):
+    """A two-shard group holding prefix0..prefix99 and its available snapshot `snapshot`."""
+    two_shard_group_with_keys(srv, ec, group_id, "redis", prefix)
+    ec.create_snapshot(ReplicationGroupId=group_id, SnapshotName=snapshot)
+    srv.advance(10)
+    assert ec.describe_snapshots(SnapshotName=snapshot)["Snapshots"][0]["SnapshotStatus"] == "available"
 
 
 def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_server):
@@ -143,10 +150,7 @@ def test_a_cluster_mode_group_comes_back_whole_after_a_server_restart(fresh_serv
 def test_a_cluster_mode_snapshot_saves_every_shard_and_restores_into_as_many(fresh_server):
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(30)))
     ec = srv.client("elasticache")
-    two_shard_group_with_keys(srv, ec, "orders", "redis", "order:")
-    ec.create_snapshot(ReplicationGroupId="orders", SnapshotName="orders-nightly")
-    srv.advance(10)
-    assert ec.describe_snapshots(SnapshotName="orders-nightly")["Snapshots"][0]["SnapshotStatus"] == "available"
+    snapshotted_two_shard_group(srv, ec, "orders", "order:", "orders-nightly")
 
     ec.create_replication_group(
         ReplicationGroupId="orders-copy", ReplicationGroupDescription="restored", SnapshotName="orders-nightly",
@@ -162,9 +166,7 @@ def test_a_cluster_mode_snapshot_saves_every_shard_and_restores_into_as_many(fre
     # The export is one RDB per shard.
     s3 = srv.client("s3")
     s3.create_bucket(Bucket="shard-exports")
-    s3.put_bucket_policy(Bucket="shard-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::shard-exports/*"}]}))
+    srv.let_elasticache_export_to("shard-exports")
     ec.copy_snapshot(SourceSnapshotName="orders-nightly", TargetSnapshotName="orders-export",
                      TargetBucket="shard-exports")
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="shard-exports")["Contents"])
@@ -178,10 +180,7 @@ def test_a_cluster_mode_snapshot_restores_into_another_shard_count(fresh_server)
     own slots: three shards from a two-shard snapshot, and cluster mode from a snapshot without."""
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
     ec = srv.client("elasticache")
-    two_shard_group_with_keys(srv, ec, "ledger", "redis", "entry:")
-    ec.create_snapshot(ReplicationGroupId="ledger", SnapshotName="ledger-nightly")
-    srv.advance(10)
-    assert ec.describe_snapshots(SnapshotName="ledger-nightly")["Snapshots"][0]["SnapshotStatus"] == "available"
+    snapshotted_two_shard_group(srv, ec, "ledger", "entry:", "ledger-nightly")
 
     ec.create_replication_group(
         ReplicationGroupId="ledger-wide", ReplicationGroupDescription="restored wider", SnapshotName="ledger-nightly",

@@ -1,7 +1,6 @@
 """ElastiCache part 2: snapshots (manual, copies, automatic, restores) and role-based access
 control (users and user groups), through boto3 and the AWS CLI on the manual clock."""
 
-import json
 
 import botocore.exceptions
 import pytest
@@ -145,9 +144,7 @@ def test_serverless_caches_and_their_snapshots(fresh_server):
     s3.create_bucket(Bucket="exports")
     assert error(ec.export_serverless_cache_snapshot, ServerlessCacheSnapshotName="snap-1",
                  S3BucketName="exports") == "InvalidParameterValue"
-    s3.put_bucket_policy(Bucket="exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::exports/*"}]}))
+    server.let_elasticache_export_to("exports")
     ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="snap-1", S3BucketName="exports")
     assert s3.get_object(Bucket="exports", Key="snap-1.rdb")["Body"].read().startswith(b"REDIS0011")
 
@@ -181,9 +178,7 @@ def test_copy_snapshot_to_a_bucket(fresh_server):
     assert error(ec.copy_snapshot, SourceSnapshotName="nightly", TargetSnapshotName="exported",
                  TargetBucket="nowhere") == "InvalidParameterValue"
     s3.create_bucket(Bucket="backups")
-    s3.put_bucket_policy(Bucket="backups", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::backups/*"}]}))
+    server.let_elasticache_export_to("backups")
     ec.copy_snapshot(SourceSnapshotName="nightly", TargetSnapshotName="exported", TargetBucket="backups")
     body = s3.get_object(Bucket="backups", Key="exported-0001.rdb")["Body"].read()
     assert body.startswith(b"REDIS0011") and body[9] == 0xFF

@@ -3,7 +3,6 @@ the same one the server's shapes were generated from) is called through boto3 wi
 and its answer checked against the model's output shape; then each is called once with an
 invalid input and must fail with one of the error codes the model documents for it."""
 
-import json
 
 import botocore.exceptions
 import botocore.session
@@ -255,9 +254,7 @@ def test_every_operation_answers_in_the_models_output_shape(fresh_server):
     clients = {region: server.client("elasticache", region=region) for region in ("us-east-1", "us-west-2")}
     s3 = server.client("s3")
     s3.create_bucket(Bucket="conf-exports")
-    s3.put_bucket_policy(Bucket="conf-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::conf-exports/*"}]}))
+    server.let_elasticache_export_to("conf-exports")
     state = {}
     called = set()
     validator = ParamValidator()

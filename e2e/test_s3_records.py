@@ -82,9 +82,7 @@ def test_elasticache_exports_are_the_bucket_owners_service_events(fresh_server):
     trail_bucket = new_bucket(server)
     s3, ec, ct = server.client("s3"), server.client("elasticache"), server.client("cloudtrail")
     s3.create_bucket(Bucket="exports-seen")
-    s3.put_bucket_policy(Bucket="exports-seen", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::exports-seen/*"}]}))
+    server.let_elasticache_export_to("exports-seen")
     ct.create_trail(Name="exports", S3BucketName=trail_bucket)
     ct.put_event_selectors(TrailName="exports", EventSelectors=[{
         "ReadWriteType": "All", "IncludeManagementEvents": False,

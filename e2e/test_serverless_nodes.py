@@ -1,7 +1,6 @@
 """Serverless caches on real nodes: a one-node Redis Cluster (Valkey/Redis OSS) or a memcached
 behind endpoints cachetrail serves, their user groups, storage and ECPU maximums, snapshots."""
 
-import json
 import shutil
 import socket
 
@@ -95,9 +94,7 @@ def test_serverless_snapshots_save_the_caches_data_and_restore_it(fresh_server):
     # The export is the node's RDB, keys and all.
     s3 = srv.client("s3")
     s3.create_bucket(Bucket="cart-exports")
-    s3.put_bucket_policy(Bucket="cart-exports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "elasticache.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": "arn:aws:s3:::cart-exports/*"}]}))
+    srv.let_elasticache_export_to("cart-exports")
     ec.export_serverless_cache_snapshot(ServerlessCacheSnapshotName="carts-nightly", S3BucketName="cart-exports")
     body = s3.get_object(Bucket="cart-exports", Key="carts-nightly.rdb")["Body"].read()
     assert body.startswith(b"REDIS") and b"cart:7" in body

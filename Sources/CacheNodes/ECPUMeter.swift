@@ -99,9 +99,8 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
             guard bucket.limited else { return context.fireChannelRead(data) }
             if bucket.wait() == nil { return pass(unwrapInboundIn(data), context: context) }
         }
-        let incoming = unwrapInboundIn(data)
-        waiting.append(incoming)
-        if waiting.count == 1 { releaseLater(context: context) }
+        waiting.append(unwrapInboundIn(data))
+        holdUntilRefilled(context: context)
     }
 
     private func pass(_ request: ByteBuffer, context: ChannelHandlerContext) {
@@ -109,18 +108,25 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
         context.fireChannelRead(wrapInboundOut(request))
     }
 
-    /// Passes the waiting requests once the bucket has ECPUs, then reads on.
-    private func releaseLater(context: ChannelHandlerContext) {
+    /// Looks at the bucket again until it has ECPUs (after the time it needs to refill, at most
+    /// ``recheck``: the server's clock may be moved by hand), then passes the waiting requests
+    /// and reads on. One look is scheduled at a time.
+    private func holdUntilRefilled(context: ChannelHandlerContext) {
+        guard !held else { return }
+        held = true
         let wait = bucket.wait() ?? 0
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: .milliseconds(Int64(min(wait, Self.recheck) * 1000) + 1)) {
             let (meter, context) = loopBound.value
+            meter.held = false
             guard context.channel.isActive else { return }
-            guard meter.bucket.wait() == nil else { return meter.releaseLater(context: context) }
-            let requests = meter.waiting
-            meter.waiting = []
-            for request in requests { meter.pass(request, context: context) }
-            context.fireChannelReadComplete()
+            guard meter.bucket.wait() == nil else { return meter.holdUntilRefilled(context: context) }
+            if !meter.waiting.isEmpty {
+                let requests = meter.waiting
+                meter.waiting = []
+                for request in requests { meter.pass(request, context: context) }
+                context.fireChannelReadComplete()
+            }
             meter.read(context: context)
         }
     }
@@ -131,17 +137,8 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func read(context: ChannelHandlerContext) {
-        // Requests are waiting: their release reads on.
-        guard waiting.isEmpty else { return }
-        guard let wait = bucket.wait() else { return context.read() }
-        guard !held else { return }
-        held = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: .milliseconds(Int64(min(wait, Self.recheck) * 1000) + 1)) {
-            let (meter, context) = loopBound.value
-            meter.held = false
-            if context.channel.isActive { meter.read(context: context) }
-        }
+        guard waiting.isEmpty, bucket.wait() == nil else { return holdUntilRefilled(context: context) }
+        context.read()
     }
 
     /// Commands that start in `buffer`, continuing the stream framed so far.

@@ -57,10 +57,13 @@ extension NodeSupervisor {
             let node = Self.key(cache, nodeId: "0001")
             let meter = ecpus.bucket(cache.arn)
             meter.setLimit(running[node]?.spec.settings?.ecpuPerSecond)
-            for key in ["\(cache.arn)/config", "\(cache.arn)/reader"] where serverlessEndpoints[key] == nil {
+            let endpoints = [
+                "\(cache.arn)/config": configurationPort(cache), "\(cache.arn)/reader": serverlessReaderPort(cache),
+            ]
+            for (key, port) in endpoints where serverlessEndpoints[key] == nil {
                 do {
                     serverlessEndpoints[key] = try await NodeProxy.start(
-                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
+                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: port,
                         meter: meter, memcached: true
                     ) { [ports] in ports.port(for: node) }
                 } catch {

@@ -29,15 +29,12 @@ extension NodeSupervisor {
             watching: { [iamUsers] in iamUsers.any(group) }, now: { [connectVerifier] in connectVerifier.now() })
     }
 
-    /// One gate per node of a group with IAM users (in cluster mode: per node that announces
-    /// one); gates of nodes that no longer need one are closed.
+    /// One gate per node of a group with IAM users (as ``reconcileGroupEndpoints`` set them
+    /// this pass); gates of nodes that no longer need one are closed.
     func reconcileNodeGates(_ layout: ReplicationLayout) async {
         var wanted: [String: (node: String, group: String)] = [:]
-        for group in layout.groups where !group.serverless {
-            for node in group.nodes
-            where group.clusterMode ? running[node]?.spec.announcePort != nil : iamUsers.any(group.arn) {
-                wanted[Self.gateKey(node)] = (node, group.arn)
-            }
+        for group in layout.groups where !group.serverless && iamUsers.any(group.arn) {
+            for node in group.nodes { wanted[Self.gateKey(node)] = (node, group.arn) }
         }
         for (key, gate) in nodeGates where wanted[key] == nil {
             await gate.stop()

@@ -132,6 +132,11 @@ package actor NodeSupervisor {
         ports.port(for: "\(cluster.arn)/config")
     }
 
+    /// The port of a Memcached serverless cache's reader endpoint (`cluster` is its node cluster).
+    package nonisolated func serverlessReaderPort(_ cluster: CacheClusterRecord) -> Int {
+        ports.port(for: "\(cluster.arn)/reader")
+    }
+
     /// The port of a replication group's endpoint: `primary`, `reader` or (cluster mode)
     /// `configuration`.
     package nonisolated func endpointPort(_ group: ReplicationGroupRecord, _ name: String) -> Int {
@@ -361,6 +366,6 @@ package struct ProcessNodeEndpoints: NodeEndpoints {
 
     package func serverlessReader(_ cluster: CacheClusterRecord, region: String) -> (address: String, port: Int) {
         guard supervisor.runs(cluster) else { return synthetic.node(cluster, nodeId: "0001", region: region) }
-        return (supervisor.host, supervisor.ports.port(for: "\(cluster.arn)/reader"))
+        return (supervisor.host, supervisor.serverlessReaderPort(cluster))
     }
 }

@@ -83,7 +83,7 @@ extension CacheClusterRecord {
                 ? .string(snapshotWindow ?? ReplicationGroupRecord.defaultSnapshotWindow) : nil,
             "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
-            "TransitEncryptionMode": transitEncryptionEnabled ? .string(transitEncryptionMode ?? "required") : nil,
+            "TransitEncryptionMode": transit.mode.map(ShapeValue.string),
             "AtRestEncryptionEnabled": .boolean(false),
             "ARN": .string(arn),
             "ReplicationGroupLogDeliveryEnabled": .boolean(false),

@@ -14,6 +14,7 @@ struct TransitEncryption: Equatable {
 
     /// AWS's own message (InvalidParameterValue).
     static let authTokenNeedsIt = "The AUTH token is only supported when encryption-in-transit is enabled"
+    static let modeNeedsIt = "TransitEncryptionMode can be set only when TransitEncryptionEnabled is true."
     /// AWS's own message (InvalidParameterCombination).
     static let preferredWithRBAC = "Transit encryption preferred is not supported with redis access control."
 
@@ -24,7 +25,7 @@ struct TransitEncryption: Equatable {
         if requested != nil && !enabled {
             throw call.error(
                 .invalidParameterCombinationException,
-                "TransitEncryptionMode can be set only when TransitEncryptionEnabled is true.")
+                Self.modeNeedsIt)
         }
         let state = TransitEncryption(enabled: enabled, mode: enabled ? requested ?? "required" : nil)
         try state.check(call, userGroups: userGroups, authToken: call.string(.authToken) != nil)
@@ -53,7 +54,7 @@ struct TransitEncryption: Equatable {
             guard enabled else {
                 throw call.error(
                     .invalidParameterCombinationException,
-                    "TransitEncryptionMode can be set only when TransitEncryptionEnabled is true.")
+                    Self.modeNeedsIt)
             }
             next.mode = requested
         }
@@ -68,3 +69,27 @@ struct TransitEncryption: Equatable {
         }
     }
 }
+
+/// A cluster's or group's in-transit encryption fields, read and set as one.
+protocol TransitEncrypted {
+    var transitEncryptionEnabled: Bool { get set }
+    /// `preferred` or `required` (nil: `required`) while transit encryption is on.
+    var transitEncryptionMode: String? { get set }
+}
+
+extension TransitEncrypted {
+    var transit: TransitEncryption {
+        get {
+            TransitEncryption(
+                enabled: transitEncryptionEnabled,
+                mode: transitEncryptionEnabled ? transitEncryptionMode ?? "required" : nil)
+        }
+        set {
+            transitEncryptionEnabled = newValue.enabled
+            transitEncryptionMode = newValue.mode
+        }
+    }
+}
+
+extension CacheClusterRecord: TransitEncrypted {}
+extension ReplicationGroupRecord: TransitEncrypted {}

@@ -91,8 +91,7 @@ extension ReplicationGroupOperations {
             group.transit = transit
             for id in group.memberIds {
                 guard var member = try? clusters.cluster(id) else { continue }
-                member.transitEncryptionEnabled = transit.enabled
-                member.transitEncryptionMode = transit.mode
+                member.transit = transit
                 try clusters.save(member)
             }
         }

@@ -76,7 +76,7 @@ struct ReplicationGroupOperations {
             snapshotWindow: group.snapshotWindow, authTokenEnabled: group.authTokenEnabled,
             transitEncryptionEnabled: group.transitEncryptionEnabled, notificationTopicArn: group.notificationTopicArn,
             replicationGroupId: group.id, tags: [])
-        member.transitEncryptionMode = group.transitEncryptionMode
+        member.transit = group.transit
         member.groupClusterMode = group.clusterMode
         member.restoreFrom = restoreFrom
         // The group's AUTH tokens: those of a member it has, else the creating call's.

@@ -79,19 +79,6 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
     package var atRestEncryptionEnabled: Bool
     package var autoMinorVersionUpgrade: Bool
     package var createTime: Date?
-
-    /// Its in-transit encryption and mode.
-    var transit: TransitEncryption {
-        get {
-            TransitEncryption(
-                enabled: transitEncryptionEnabled,
-                mode: transitEncryptionEnabled ? transitEncryptionMode ?? "required" : nil)
-        }
-        set {
-            transitEncryptionEnabled = newValue.enabled
-            transitEncryptionMode = newValue.mode
-        }
-    }
     package var tags: [TagRecord]
     /// Role-based access control: the user groups attached (Redis OSS 6+, Valkey).
     package var userGroupIds: [String]? = nil
@@ -203,7 +190,7 @@ package struct ReplicationGroupRecord: Sendable, Codable, Equatable, LifecycleRe
             "ClusterEnabled": .boolean(clusterMode),
             "CacheNodeType": .string(nodeType), "AuthTokenEnabled": .boolean(authTokenEnabled),
             "TransitEncryptionEnabled": .boolean(transitEncryptionEnabled),
-            "TransitEncryptionMode": transitEncryptionEnabled ? .string(transitEncryptionMode ?? "required") : nil,
+            "TransitEncryptionMode": transit.mode.map(ShapeValue.string),
             "AtRestEncryptionEnabled": .boolean(atRestEncryptionEnabled), "ARN": .string(arn),
             "KmsKeyId": kmsKeyId.map(ShapeValue.string), "StorageEncryptionType": .string(storageEncryptionType),
             "Durability": durability.map(ShapeValue.string),
