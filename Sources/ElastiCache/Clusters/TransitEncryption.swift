@@ -32,8 +32,12 @@ struct TransitEncryption: Equatable {
         return state
     }
 
-    /// `self` changed by a ModifyReplicationGroup call.
+    /// `self` changed by a ModifyReplicationGroup call. The rules are checked only when the call
+    /// touches what they name, so a group stored before they were checked (an AuthToken without
+    /// transit encryption) keeps taking other changes.
     func modified(_ call: OperationCall, userGroups: Bool, authToken: Bool) throws -> TransitEncryption {
+        let touched: [MemberName] = [.transitEncryptionEnabled, .transitEncryptionMode, .authToken, .userGroupIdsToAdd]
+        guard touched.contains(where: { call[$0] != nil }) else { return self }
         var next = self
         let requested = call.string(.transitEncryptionMode)
         if let enable = call[.transitEncryptionEnabled]?.boolValue, enable != enabled {

@@ -77,16 +77,8 @@ extension ReplicationGroupOperations {
                 try clusters.save(member)
             }
         }
-        // Checked when the call touches what the rules name (a group stored before they were
-        // checked keeps taking other changes).
-        let touchesTransit =
-            call[.transitEncryptionEnabled] != nil || call.string(.transitEncryptionMode) != nil
-            || call.string(.authToken) != nil || context.strings(.userGroupIdsToAdd) != nil
-        let transit =
-            touchesTransit
-            ? try group.transit.modified(
-                call, userGroups: !(group.userGroupIds ?? []).isEmpty, authToken: group.authTokenEnabled)
-            : group.transit
+        let transit = try group.transit.modified(
+            call, userGroups: !(group.userGroupIds ?? []).isEmpty, authToken: group.authTokenEnabled)
         if transit != group.transit {
             group.transit = transit
             for id in group.memberIds {
