@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -53,6 +54,20 @@ class Server:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("server did not become healthy in 30 s")
+
+    @property
+    def tls(self):
+        """A redis-py client's arguments for an endpoint with in-transit encryption: TLS, the
+        server's certificate verified (host name included) against the data directory's CA."""
+        return {"ssl": True, "ssl_ca_certs": str(self.data_dir / "nodes" / "tls" / "ca.pem")}
+
+    def tls_context(self):
+        return ssl.create_default_context(cafile=self.tls["ssl_ca_certs"])
+
+    def tls_socket(self, address, port, timeout=5):
+        """A TLS connection to an endpoint with in-transit encryption."""
+        return self.tls_context().wrap_socket(
+            socket.create_connection((address, port), timeout=timeout), server_hostname=address)
 
     def output(self):
         self.log.flush()

@@ -6,6 +6,8 @@ import shutil
 import socket
 import time
 
+import pymemcache.client.base
+import pymemcache.exceptions
 import pytest
 import redis
 from redis.backoff import NoBackoff
@@ -62,6 +64,28 @@ def node_pid(srv, port):
     raise AssertionError(f"no node on port {port}")
 
 
+def memcached_speaks_tls_only(srv, address, key, value):
+    """A memcached endpoint with in-transit encryption: a TLS client (verifying the certificate)
+    stores and reads `key`; a plaintext client is dropped."""
+    client = pymemcache.client.base.Client((address["Address"], address["Port"]), timeout=5,
+                                           tls_context=srv.tls_context())
+    client.set(key, value)
+    assert client.get(key) == value
+    client.close()
+    plain = pymemcache.client.base.Client((address["Address"], address["Port"]), timeout=5)
+    with pytest.raises((ConnectionError, pymemcache.exceptions.MemcacheUnexpectedCloseError)):
+        plain.get(key)
+    plain.close()
+
+
+def member_pid(srv, cluster_id):
+    """The pid of the node process of member cluster `cluster_id` (whose node endpoint may be a
+    port cachetrail serves in front of it)."""
+    pid_files = list((srv.data_dir / "nodes").glob(f"*_cluster_{cluster_id}_0001/pid"))
+    assert len(pid_files) == 1, pid_files
+    return int(pid_files[0].read_text())
+
+
 TOKEN = "group-token-0123456789"
 
 
@@ -88,12 +112,13 @@ def once(**arguments):
     return redis.Redis(socket_timeout=5, retry=Retry(NoBackoff(), 0), **arguments)
 
 
-def client(endpoint):
-    return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], password=TOKEN, socket_timeout=5)
+def client(srv, endpoint):
+    """A client of a group with TOKEN (and so in-transit encryption): TLS, verified."""
+    return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], password=TOKEN, socket_timeout=5, **srv.tls)
 
 
-def role(endpoint):
-    return client(endpoint).info("replication")["role"]
+def role(srv, endpoint):
+    return client(srv, endpoint).info("replication")["role"]
 
 
 def until_available(srv, ec, group_id, seconds=120):

@@ -166,10 +166,10 @@ def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
     assert status == "available"
     host, port = address["Address"], address["Port"]
     with pytest.raises(redis.exceptions.AuthenticationError):
-        redis.Redis(host=host, port=port, socket_timeout=5).set("k", "v")
+        redis.Redis(host=host, port=port, socket_timeout=5, **srv.tls).set("k", "v")
     with pytest.raises(redis.exceptions.AuthenticationError):
-        redis.Redis(host=host, port=port, password="wrong-token-0123456789", socket_timeout=5).ping()
-    client = redis.Redis(host=host, port=port, password=first, socket_timeout=5)
+        redis.Redis(host=host, port=port, password="wrong-token-0123456789", socket_timeout=5, **srv.tls).ping()
+    client = redis.Redis(host=host, port=port, password=first, socket_timeout=5, **srv.tls)
     client.set("k", "kept across the rotation")
 
     # No token in the process's arguments; the configuration file is the owner's alone.
@@ -187,13 +187,13 @@ def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
                             ApplyImmediately=True)
     srv.advance(10)
     for token in (first, second):  # both during a rotation
-        assert redis.Redis(host=host, port=port, password=token, socket_timeout=5).get("k") == b"kept across the rotation"
+        assert redis.Redis(host=host, port=port, password=token, socket_timeout=5, **srv.tls).get("k") == b"kept across the rotation"
     ec.modify_cache_cluster(CacheClusterId="authed", AuthToken=second, AuthTokenUpdateStrategy="SET",
                             ApplyImmediately=True)
     srv.advance(10)
     with pytest.raises(redis.exceptions.AuthenticationError):
-        redis.Redis(host=host, port=port, password=first, socket_timeout=5).ping()
-    assert redis.Redis(host=host, port=port, password=second, socket_timeout=5).get("k") == b"kept across the rotation"
+        redis.Redis(host=host, port=port, password=first, socket_timeout=5, **srv.tls).ping()
+    assert redis.Redis(host=host, port=port, password=second, socket_timeout=5, **srv.tls).get("k") == b"kept across the rotation"
     client.close()
 
 
@@ -283,7 +283,7 @@ def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
     srv.advance(10)
     _, address = endpoint(ec, "durable")
     redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
-                socket_timeout=5).set("survives", "a restart")
+                socket_timeout=5, **srv.tls).set("survives", "a restart")
     primary = ec.describe_replication_groups(ReplicationGroupId="kept")["ReplicationGroups"][0]["NodeGroups"][0][
         "PrimaryEndpoint"]
     redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).set("group", "too")
@@ -298,13 +298,13 @@ def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
         ec = again.client("elasticache")
         assert endpoint(ec, "durable") == ("available", address)
         assert redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
-                           socket_timeout=5).get("survives") == b"a restart"
+                           socket_timeout=5, **srv.tls).get("survives") == b"a restart"
         assert redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).get("group") == b"too"
         # A reboot still starts the node empty, as on AWS.
         ec.reboot_cache_cluster(CacheClusterId="durable", CacheNodeIdsToReboot=["0001"])
         again.advance(10)
         assert redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
-                           socket_timeout=5).get("survives") is None
+                           socket_timeout=5, **srv.tls).get("survives") is None
     finally:
         again.stop()
 

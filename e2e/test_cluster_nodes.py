@@ -17,14 +17,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def shard_key_counts(ec, group_id):
+def shard_key_counts(srv, ec, group_id):
     """Keys held by each shard's primary (the member that runs as master), by node group id.
     AWS shows no CurrentRole for members of a cluster-mode group: the nodes say."""
     counts = {}
     for node_group in group(ec, group_id)["NodeGroups"]:
-        primaries = [e for e in member_endpoints(ec, node_group) if role(e) == "master"]
+        primaries = [e for e in member_endpoints(ec, node_group) if role(srv, e) == "master"]
         assert len(primaries) == 1, node_group
-        counts[node_group["NodeGroupId"]] = client(primaries[0]).dbsize()
+        counts[node_group["NodeGroupId"]] = client(srv, primaries[0]).dbsize()
     return counts
 
 
@@ -65,24 +65,24 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     assert config["Address"] == "127.0.0.1"
 
     def cluster_client():
-        return RedisCluster(host=config["Address"], port=config["Port"], password=TOKEN, socket_timeout=5)
+        return RedisCluster(host=config["Address"], port=config["Port"], password=TOKEN, socket_timeout=5, **srv.tls)
 
     keys = {f"customer:{n}": str(n) for n in range(200)}
     writer = eventually(cluster_client)
     for key, value in keys.items():
         writer.set(key, value)
     writer.close()
-    counts = shard_key_counts(ec, "sharded")
+    counts = shard_key_counts(srv, ec, "sharded")
     assert sum(counts.values()) == 200 and all(counts.values()), counts
     # The slots the nodes serve are the ones ElastiCache describes.
-    slots = sorted(client(config).cluster("slots"), key=lambda s: s[0])
+    slots = sorted(client(srv, config).cluster("slots"), key=lambda s: s[0])
     assert [f"{s[0]}-{s[1]}" for s in slots] == [g["Slots"] for g in described["NodeGroups"]]
 
     # Online resharding to three shards moves slots and their keys onto the new shard.
     ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=3,
                                                      ApplyImmediately=True)
     until_available(srv, ec, "sharded")
-    counts = shard_key_counts(ec, "sharded")
+    counts = shard_key_counts(srv, ec, "sharded")
     assert len(counts) == 3 and sum(counts.values()) == 200 and all(counts.values()), counts
     reader = cluster_client()
     assert all(reader.get(key) == value.encode() for key, value in keys.items())
@@ -95,7 +95,7 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     ec.modify_replication_group_shard_configuration(ReplicationGroupId="sharded", NodeGroupCount=2,
                                                      NodeGroupsToRemove=["0003"], ApplyImmediately=True)
     until_available(srv, ec, "sharded")
-    counts = shard_key_counts(ec, "sharded")
+    counts = shard_key_counts(srv, ec, "sharded")
     assert sorted(counts) == ["0001", "0002"] and sum(counts.values()) == 200, counts
     reader = cluster_client()
     assert all(reader.get(key) == value.encode() for key, value in keys.items())
@@ -103,10 +103,10 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
 
     # TestFailover hands shard 0001 to its replica for real.
     shard = group(ec, "sharded")["NodeGroups"][0]
-    replica = next(e for e in member_endpoints(ec, shard) if role(e) == "slave")
+    replica = next(e for e in member_endpoints(ec, shard) if role(srv, e) == "slave")
     ec.test_failover(ReplicationGroupId="sharded", NodeGroupId="0001")
     srv.advance(0)
-    assert eventually(lambda: role(replica) == "master")
+    assert eventually(lambda: role(srv, replica) == "master")
     reader = cluster_client()
     assert all(reader.get(key) == value.encode() for key, value in keys.items())
     reader.close()
@@ -117,10 +117,10 @@ def test_cluster_mode_is_a_real_redis_cluster_that_reshards_with_its_keys(fresh_
     for node_group in group(ec, "sharded")["NodeGroups"]:
         endpoints = member_endpoints(ec, node_group)
         assert len(endpoints) == 3
-        assert sorted(eventually(lambda: [role(e) for e in endpoints])) == ["master", "slave", "slave"]
+        assert sorted(eventually(lambda: [role(srv, e) for e in endpoints])) == ["master", "slave", "slave"]
     # ...and the cluster's own view says so once gossip has carried it.
     assert eventually(lambda: sorted(n["flags"].replace("myself,", "")
-                                     for n in client(config).cluster("nodes").values())
+                                     for n in client(srv, config).cluster("nodes").values())
                       == ["master"] * 2 + ["slave"] * 4)
 
     ec.delete_replication_group(ReplicationGroupId="sharded")

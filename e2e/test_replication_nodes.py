@@ -10,7 +10,7 @@ import signal
 import pytest
 import redis
 
-from nodes import free_port_block, node_pid, refused, TOKEN, group, eventually, client, role
+from nodes import free_port_block, member_pid, refused, TOKEN, group, eventually, client, role, once
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("redis-server"), reason="needs redis-server (the README's test command installs it)"
@@ -47,14 +47,19 @@ def test_a_replication_group_replicates_and_fails_over_for_real(fresh_server):
     replica = next(i for i, (r, _) in before.items() if r == "replica")
 
     # Writes on the primary endpoint reach the replica behind the reader endpoint.
-    client(primary).set("order:1", "paid")
-    assert eventually(lambda: client(reader).get("order:1")) == b"paid"
-    assert role(primary) == "master" and role(reader) == "slave"
+    client(srv, primary).set("order:1", "paid")
+    assert eventually(lambda: client(srv, reader).get("order:1")) == b"paid"
+    assert role(srv, primary) == "master" and role(srv, reader) == "slave"
     with pytest.raises(redis.exceptions.ReadOnlyError):
-        client(reader).set("order:2", "refused on a replica")
+        client(srv, reader).set("order:2", "refused on a replica")
     with pytest.raises(redis.exceptions.AuthenticationError):
         redis.Redis(host=primary["Address"], port=primary["Port"], password="wrong-token-0123456789",
-                    socket_timeout=5).ping()
+                    socket_timeout=5, **srv.tls).ping()
+    # In-transit encryption `required` (the default): a client without TLS is dropped, at the
+    # group's endpoints and at its nodes'.
+    for plain in (primary, reader, *(endpoint for _, endpoint in before.values())):
+        with pytest.raises(redis.exceptions.ConnectionError):
+            once(host=plain["Address"], port=plain["Port"], password=TOKEN).ping()
 
     # TestFailover promotes the replica: the primary endpoint now writes to it, the old primary
     # replicates from it, and ElastiCache's events say so in AWS's order.
@@ -62,11 +67,11 @@ def test_a_replication_group_replicates_and_fails_over_for_real(fresh_server):
     srv.advance(0)
     after = roles(ec, "orders")
     assert after[replica][0] == "primary" and after[first_primary][0] == "replica"
-    assert eventually(lambda: role(primary) == "master" and client(primary).set("order:3", "after failover"))
-    assert role(after[replica][1]) == "master"
-    assert eventually(lambda: role(after[first_primary][1]) == "slave")
-    assert eventually(lambda: client(after[first_primary][1]).get("order:3")) == b"after failover"
-    assert client(primary).get("order:1") == b"paid"
+    assert eventually(lambda: role(srv, primary) == "master" and client(srv, primary).set("order:3", "after failover"))
+    assert role(srv, after[replica][1]) == "master"
+    assert eventually(lambda: role(srv, after[first_primary][1]) == "slave")
+    assert eventually(lambda: client(srv, after[first_primary][1]).get("order:3")) == b"after failover"
+    assert client(srv, primary).get("order:1") == b"paid"
     completed = f"Failover from primary node {first_primary} to replica node {replica} completed"
     assert failover_messages(ec, "orders") == [
         ("orders", "Test Failover API called for node group 0001"),
@@ -76,13 +81,13 @@ def test_a_replication_group_replicates_and_fails_over_for_real(fresh_server):
 
     # Multi-AZ: the primary's process dies; a supervision pass promotes the replica without a
     # call, and the dead node comes back as its replica.
-    os.kill(node_pid(srv, after[replica][1]["Port"]), signal.SIGKILL)
+    os.kill(member_pid(srv, replica), signal.SIGKILL)
     srv.advance(0)
     final = roles(ec, "orders")
     assert final[first_primary][0] == "primary" and final[replica][0] == "replica"
-    assert eventually(lambda: client(primary).set("order:4", "after a crash"))
-    assert eventually(lambda: role(final[replica][1]) == "slave")
-    assert eventually(lambda: client(reader).get("order:4")) == b"after a crash"
+    assert eventually(lambda: client(srv, primary).set("order:4", "after a crash"))
+    assert eventually(lambda: role(srv, final[replica][1]) == "slave")
+    assert eventually(lambda: client(srv, reader).get("order:4")) == b"after a crash"
     assert (replica, f"Failover from primary node {replica} to replica node {first_primary} completed") \
         in failover_messages(ec, "orders")
 
@@ -102,23 +107,23 @@ def test_auth_tokens_of_a_group_rotate_on_every_member(fresh_server):
     srv.advance(10)
     srv.advance(10)
     node_group = group(ec, "tokens")["NodeGroups"][0]
-    client(node_group["PrimaryEndpoint"]).set("k", "v")
-    assert eventually(lambda: client(node_group["ReaderEndpoint"]).get("k")) == b"v"
+    client(srv, node_group["PrimaryEndpoint"]).set("k", "v")
+    assert eventually(lambda: client(srv, node_group["ReaderEndpoint"]).get("k")) == b"v"
     newer = "newer-token-0123456789"
     ec.modify_replication_group(ReplicationGroupId="tokens", AuthToken=newer, AuthTokenUpdateStrategy="SET",
                                 ApplyImmediately=True)
     srv.advance(10)
     for endpoint in (node_group["PrimaryEndpoint"], node_group["ReaderEndpoint"]):
         assert redis.Redis(host=endpoint["Address"], port=endpoint["Port"], password=newer,
-                           socket_timeout=5).get("k") == b"v"
+                           socket_timeout=5, **srv.tls).get("k") == b"v"
         with pytest.raises(redis.exceptions.AuthenticationError):
-            client(endpoint).ping()
+            client(srv, endpoint).ping()
     # The replica still follows its primary with the new token.
     redis.Redis(host=node_group["PrimaryEndpoint"]["Address"], port=node_group["PrimaryEndpoint"]["Port"],
-                password=newer, socket_timeout=5).set("k", "v2")
+                password=newer, socket_timeout=5, **srv.tls).set("k", "v2")
     assert eventually(lambda: redis.Redis(
         host=node_group["ReaderEndpoint"]["Address"], port=node_group["ReaderEndpoint"]["Port"], password=newer,
-        socket_timeout=5).get("k") == b"v2")
+        socket_timeout=5, **srv.tls).get("k") == b"v2")
 
 
 def test_rbac_users_are_the_nodes_acl_users_kept_in_step(fresh_server):
@@ -141,7 +146,7 @@ def test_rbac_users_are_the_nodes_acl_users_kept_in_step(fresh_server):
 
     def as_app(endpoint, password):
         return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], username="app", password=password,
-                           socket_timeout=5)
+                           socket_timeout=5, **srv.tls)
 
     as_app(primary, first).set("app:1", "allowed")
     assert eventually(lambda: as_app(reader, first).get("app:1")) == b"allowed"  # the replica has the users too
@@ -153,11 +158,11 @@ def test_rbac_users_are_the_nodes_acl_users_kept_in_step(fresh_server):
         as_app(primary, "wrong-password-0123456789").ping()
     # The group's `default` user is off: no command without signing in.
     with pytest.raises(redis.exceptions.AuthenticationError):
-        redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).get("app:1")
+        redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5, **srv.tls).get("app:1")
     # The server's own user is not one a client can guess into: no password of ours works for it.
     with pytest.raises(redis.exceptions.AuthenticationError):
         redis.Redis(host=primary["Address"], port=primary["Port"], username="cachetrail-supervisor",
-                    password=first, socket_timeout=5).ping()
+                    password=first, socket_timeout=5, **srv.tls).ping()
 
     # A new password applies live on every node; the old one stops working.
     ec.modify_user(UserId="app", Passwords=[second])

@@ -6,8 +6,9 @@ import NIOPosix
 /// (and the legacy `get AmazonElastiCache:cluster`) answer the node list and its version in
 /// AWS's format; any other command turns the connection into a plain proxy to the first node.
 final class DiscoveryEndpoint: Sendable {
-    /// What the endpoint answers: the configuration version and each node's host and port.
-    typealias Configuration = @Sendable () -> (version: Int, nodes: [(host: String, port: Int)])
+    /// What the endpoint answers: the configuration version and each node's endpoint (host and
+    /// port); and the port of the first node's own process, where other commands go.
+    typealias Configuration = @Sendable () -> (version: Int, nodes: [(host: String, port: Int)], first: Int?)
 
     let channel: any Channel
 
@@ -16,14 +17,16 @@ final class DiscoveryEndpoint: Sendable {
     }
 
     static func start(
-        group: any EventLoopGroup, host: String, port: Int, configuration: @escaping Configuration
+        group: any EventLoopGroup, host: String, port: Int, tls: @escaping NodeTLS.Mode,
+        configuration: @escaping Configuration
     ) async throws -> DiscoveryEndpoint {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try NodeTLS.addSniffer(tls(), to: channel)
                     try channel.pipeline.syncOperations.addHandler(
-                        DiscoveryHandler(configuration: configuration))
+                        DiscoveryHandler(host: host, configuration: configuration))
                 }
             }
             .bind(host: host, port: port).get()
@@ -52,10 +55,12 @@ private final class DiscoveryHandler: ChannelInboundHandler, @unchecked Sendable
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    let host: String
     let configuration: DiscoveryEndpoint.Configuration
     private var pending: ByteBuffer?
 
-    init(configuration: @escaping DiscoveryEndpoint.Configuration) {
+    init(host: String, configuration: @escaping DiscoveryEndpoint.Configuration) {
+        self.host = host
         self.configuration = configuration
     }
 
@@ -84,7 +89,7 @@ private final class DiscoveryHandler: ChannelInboundHandler, @unchecked Sendable
     /// Hands the connection, and what it sent that was not a discovery line, to a proxy glue
     /// joined to the first node.
     private func forward(context: ChannelHandlerContext) {
-        guard let first = configuration().nodes.first else {
+        guard let first = configuration().first else {
             context.close(promise: nil)
             return
         }
@@ -98,6 +103,6 @@ private final class DiscoveryHandler: ChannelInboundHandler, @unchecked Sendable
             context.close(promise: nil)
             return
         }
-        ProxyGlue.connect(client, glue: glue, host: first.host, port: first.port)
+        ProxyGlue.connect(client, glue: glue, host: host, port: first)
     }
 }

@@ -65,7 +65,8 @@ final class ECPUBucket: Sendable {
 /// transferred), and each KB answered 1 ECPU; and holds the connection's reads while the bucket
 /// is empty. Commands are counted with the engine's framing (``RESPFramer``, ``MemcachedFramer``).
 /// Requests that arrive while the bucket is empty (an idle connection already waits for data,
-/// so its first read is not asked for again) are kept until it has ECPUs again.
+/// so its first read is not asked for again, and one read may bring many requests) are kept
+/// until it has ECPUs again.
 final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -94,13 +95,24 @@ final class ECPUMeter: ChannelDuplexHandler, @unchecked Sendable {
         max(Double(commands), Double(bytes) / 1024)
     }
 
+    /// The bucket is looked at again after each slice of this many request bytes: a read may
+    /// bring many requests at once (a TLS handler hands on all it decrypted), and those beyond
+    /// the maximum wait.
+    static let slice = 1024
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if waiting.isEmpty {
-            guard bucket.limited else { return context.fireChannelRead(data) }
-            if bucket.wait() == nil { return pass(unwrapInboundIn(data), context: context) }
+        guard bucket.limited || !waiting.isEmpty else { return context.fireChannelRead(data) }
+        var requests = unwrapInboundIn(data)
+        while requests.readableBytes > 0,
+            let slice = requests.readSlice(length: min(Self.slice, requests.readableBytes))
+        {
+            if waiting.isEmpty, bucket.wait() == nil {
+                pass(slice, context: context)
+            } else {
+                waiting.append(slice)
+            }
         }
-        waiting.append(unwrapInboundIn(data))
-        holdUntilRefilled(context: context)
+        if !waiting.isEmpty { holdUntilRefilled(context: context) }
     }
 
     private func pass(_ request: ByteBuffer, context: ChannelHandlerContext) {

@@ -18,12 +18,14 @@ final class NodeProxy: Sendable {
         self.connections = connections
     }
 
-    /// `gate`: IAM-authenticated sign-ins are checked, and their tokens exchanged, on the way;
-    /// `meter`: a serverless cache's ECPUs, charged and throttled (`memcached`: its commands are
-    /// memcached's).
+    /// `tls`: how a new connection speaks (in-transit encryption; asked at each connection, so a
+    /// changed mode applies to the next one); `gate`: IAM-authenticated sign-ins are checked, and
+    /// their tokens exchanged, on the way; `meter`: a serverless cache's ECPUs, charged and
+    /// throttled (`memcached`: its commands are memcached's).
     static func start(
-        group: any EventLoopGroup, host: String, port: Int, gate: IAMAuthGate.Policy? = nil, meter: ECPUBucket? = nil,
-        memcached: Bool = false, target: @escaping Target
+        group: any EventLoopGroup, host: String, port: Int, tls: @escaping NodeTLS.Mode,
+        gate: IAMAuthGate.Policy? = nil,
+        meter: ECPUBucket? = nil, memcached: Bool = false, target: @escaping Target
     ) async throws -> NodeProxy {
         let connections = ProxyConnections()
         let channel = try await ServerBootstrap(group: group)
@@ -33,6 +35,7 @@ final class NodeProxy: Sendable {
                 client.eventLoop.makeCompletedFuture {
                     guard let port = target() else { throw ProxyRefused() }
                     let clientGlue = ProxyGlue()
+                    try NodeTLS.addSniffer(tls(), to: client)
                     if let meter {
                         let framer: any CommandFraming = memcached ? MemcachedFramer() : RESPFramer()
                         try client.pipeline.syncOperations.addHandler(ECPUMeter(bucket: meter, framer: framer))

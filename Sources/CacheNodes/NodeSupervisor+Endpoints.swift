@@ -21,19 +21,26 @@ extension NodeSupervisor {
             _ = discovered.clusters.withLock { $0.removeValue(forKey: arn) }
         }
         for cluster in clusters {
-            let nodes = cluster.nodes.map { (host: host, port: ports.port(for: Self.key(cluster, nodeId: $0.id))) }
+            // With in-transit encryption a node's endpoint is its gate, which speaks TLS.
+            let gated = transit.mode(cluster.arn) != nil
+            let nodes = cluster.nodes.map {
+                let key = Self.key(cluster, nodeId: $0.id)
+                return (host: host, port: ports.port(for: gated ? Self.gateKey(key) : key))
+            }
+            let first = cluster.nodes.first.map { ports.port(for: Self.key(cluster, nodeId: $0.id)) }
             discovered.clusters.withLock { state in
                 let previous = state[cluster.arn]
                 let same = previous.map { $0.nodes.map(\.port) == nodes.map(\.port) } ?? false
-                state[cluster.arn] = (same ? previous?.version ?? 1 : (previous?.version ?? 0) + 1, nodes)
+                state[cluster.arn] = (same ? previous?.version ?? 1 : (previous?.version ?? 0) + 1, nodes, first)
             }
             guard discovery[cluster.arn] == nil else { continue }
             let arn = cluster.arn
             do {
                 discovery[arn] = try await DiscoveryEndpoint.start(
-                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cluster)
+                    group: MultiThreadedEventLoopGroup.singleton, host: host, port: configurationPort(cluster),
+                    tls: tls(arn)
                 ) { [discovered] in
-                    discovered.clusters.withLock { $0[arn] } ?? (1, [])
+                    discovered.clusters.withLock { $0[arn] } ?? (1, [], nil)
                 }
             } catch {
                 logger.error(
@@ -63,7 +70,7 @@ extension NodeSupervisor {
             for (key, port) in endpoints where serverlessEndpoints[key] == nil {
                 do {
                     serverlessEndpoints[key] = try await NodeProxy.start(
-                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: port,
+                        group: MultiThreadedEventLoopGroup.singleton, host: host, port: port, tls: tls(cache.arn),
                         meter: meter, memcached: true
                     ) { [ports] in ports.port(for: node) }
                 } catch {
@@ -114,7 +121,7 @@ extension NodeSupervisor {
                 do {
                     proxies[key] = try await NodeProxy.start(
                         group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
-                        gate: iamGate(arn), meter: meter
+                        tls: tls(arn), gate: iamGate(arn), meter: meter
                     ) { [targets] in
                         name == "primary" ? targets.primary(arn) : targets.reader(arn)
                     }
@@ -130,7 +137,7 @@ extension NodeSupervisor {
 
 /// What each memcached cluster's configuration endpoint answers, read on NIO's threads.
 final class DiscoveryState: Sendable {
-    let clusters = Mutex<[String: (version: Int, nodes: [(host: String, port: Int)])]>([:])
+    let clusters = Mutex<[String: (version: Int, nodes: [(host: String, port: Int)], first: Int?)]>([:])
 }
 
 /// Serverless caches' ECPU buckets by their node group's ARN.

@@ -2,18 +2,25 @@ import ElastiCache
 import Logging
 import NIOPosix
 
-/// Replication groups with IAM-authenticated users: a client may connect to any node endpoint
-/// and sign in there with its IAM auth token, as at the group's endpoints. Each node of such a
-/// group gets a port cachetrail serves with the group's IAM gate in front of the node, which
-/// its node endpoint names; in cluster mode the node announces it too, since a cluster client
-/// connects to every node CLUSTER SLOTS names (the node's own port still serves the supervisor,
-/// and the other nodes meet and replicate there).
+/// Node endpoints cachetrail serves itself: a node of a replication group with IAM-authenticated
+/// users takes IAM auth tokens there, as the group's endpoints do, and a node of a group or
+/// cluster with in-transit encryption speaks TLS there. Each such node gets a port with a gate
+/// in front of the node, which its node endpoint names; in cluster mode the node announces it
+/// too, since a cluster client connects to every node CLUSTER SLOTS names (the node's own port
+/// still serves the supervisor, and the other nodes meet and replicate there).
 extension NodeSupervisor {
     nonisolated static func gateKey(_ node: String) -> String { node + "/gate" }
 
-    /// The port node `key` announces: its gate's when its cluster-mode group has IAM users.
-    func gatePort(of key: String, cluster: CacheClusterRecord, settings: NodeSettings?) -> Int? {
-        guard cluster.groupClusterMode == true, settings?.users?.contains(where: \.iam) == true else { return nil }
+    /// Whether the nodes of `group` (a replication group's ARN) are gated.
+    nonisolated func gated(_ group: String) -> Bool {
+        iamUsers.any(group) || transit.mode(group) != nil
+    }
+
+    /// The port node `key` announces: its gate's when its cluster-mode group has IAM users or
+    /// in-transit encryption.
+    func gatePort(of key: String, clusterModeGroup group: String?, settings: NodeSettings?) -> Int? {
+        guard let group else { return nil }
+        guard settings?.users?.contains(where: \.iam) == true || transit.mode(group) != nil else { return nil }
         return ports.port(for: Self.gateKey(key))
     }
 
@@ -29,12 +36,19 @@ extension NodeSupervisor {
             watching: { [iamUsers] in iamUsers.any(group) }, now: { [connectVerifier] in connectVerifier.now() })
     }
 
-    /// One gate per node of a group with IAM users (as ``reconcileGroupEndpoints`` set them
-    /// this pass); gates of nodes that no longer need one are closed.
-    func reconcileNodeGates(_ layout: ReplicationLayout) async {
-        var wanted: [String: (node: String, group: String)] = [:]
-        for group in layout.groups where !group.serverless && iamUsers.any(group.arn) {
-            for node in group.nodes { wanted[Self.gateKey(node)] = (node, group.arn) }
+    /// One gate per node that needs one (as ``reconcileGroupEndpoints`` set the groups' IAM
+    /// users this pass): nodes of gated groups, and of standalone clusters (`clusters`) with
+    /// in-transit encryption; gates of nodes that no longer need one are closed.
+    func reconcileNodeGates(_ layout: ReplicationLayout, clusters: [CacheClusterRecord]) async {
+        var wanted: [String: (node: String, owner: String, iam: Bool)] = [:]
+        for group in layout.groups where !group.serverless && gated(group.arn) {
+            for node in group.nodes { wanted[Self.gateKey(node)] = (node, group.arn, true) }
+        }
+        for cluster in clusters where cluster.replicationGroupId == nil && transit.mode(cluster.arn) != nil {
+            for node in cluster.nodes {
+                let key = Self.key(cluster, nodeId: node.id)
+                wanted[Self.gateKey(key)] = (key, cluster.arn, false)
+            }
         }
         for (key, gate) in nodeGates where wanted[key] == nil {
             await gate.stop()
@@ -45,7 +59,7 @@ extension NodeSupervisor {
             do {
                 nodeGates[key] = try await NodeProxy.start(
                     group: MultiThreadedEventLoopGroup.singleton, host: host, port: ports.port(for: key),
-                    gate: iamGate(want.group)
+                    tls: tls(want.owner), gate: want.iam ? iamGate(want.owner) : nil
                 ) { [ports] in ports.port(for: want.node) }
             } catch {
                 logger.error("node gate did not start", metadata: ["node": .string(want.node), "error": "\(error)"])

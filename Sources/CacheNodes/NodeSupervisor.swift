@@ -103,6 +103,9 @@ package actor NodeSupervisor {
     var clusterNodes: [String: String] = [:]
     nonisolated let targets = GroupTargets()
     nonisolated let ecpus: ECPUBuckets
+    /// In-transit encryption: the certificate endpoints present, and each owner's mode.
+    package nonisolated let nodeTLS: NodeTLS
+    nonisolated let transit = TransitModes()
 
     package init(engines: NodeEngines, portRange: ClosedRange<Int>, host: String, dataDirectory: String, logger: Logger)
         throws
@@ -114,6 +117,7 @@ package actor NodeSupervisor {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.ports = NodePorts(range: portRange, directory: directory)
         self.ecpus = ECPUBuckets(clock: connectVerifier)
+        self.nodeTLS = try NodeTLS.loadOrCreate(directory: directory + "/tls", host: host, now: Date())
         if let ephemeral = NodePorts.localPortRange(),
             let risky = NodePorts.ephemeralBusPorts(of: portRange, ephemeral: ephemeral)
         {
@@ -190,9 +194,13 @@ package actor NodeSupervisor {
         snapshots: [PendingSnapshot], globals: [GlobalReplication]
     ) async -> Bool {
         await saveSnapshots(snapshots)
-        let layout = ReplicationLayout(groups.filter { runs($0) && $0.status != .deleting }, globals: globals)
+        let liveGroups = groups.filter { runs($0) && $0.status != .deleting }
+        let liveClusters = clusters.filter { runs($0) && $0.status != .deleting }
+        transit.set(clusters: liveClusters, groups: liveGroups)
+        let layout = ReplicationLayout(liveGroups, globals: globals)
+        let clustered = layout.clusterModeNodes
         var wanted: [String: NodeSpec] = [:]
-        for cluster in clusters where runs(cluster) && cluster.status != .deleting {
+        for cluster in liveClusters {
             for node in cluster.nodes {
                 let key = Self.key(cluster, nodeId: node.id)
                 wanted[key] = NodeSpec(
@@ -201,7 +209,7 @@ package actor NodeSupervisor {
                     replicaOf: layout.replicaOf[key].map { ports.port(for: $0) },
                     clustered: cluster.groupClusterMode == true, restoreFrom: cluster.restoreFrom,
                     announcePort: layout.serverlessEndpoint(of: key).map { ports.port(for: $0) }
-                        ?? gatePort(of: key, cluster: cluster, settings: settings[cluster.arn]))
+                        ?? gatePort(of: key, clusterModeGroup: clustered[key], settings: settings[cluster.arn]))
             }
         }
         // A shard or replica leaving a cluster-mode group hands its slots (and keys) over
@@ -255,13 +263,12 @@ package actor NodeSupervisor {
         if !failedPrimaries.isEmpty, let failoverReporter {
             failedOver = await failoverReporter(failedPrimaries)
         }
-        await reconcileDiscovery(clusters.filter { runs($0) && $0.status != .deleting && $0.engine == "memcached" })
+        await reconcileDiscovery(liveClusters.filter { $0.engine == "memcached" })
         await reconcileGroupEndpoints(layout)
-        await reconcileNodeGates(layout)
+        await reconcileNodeGates(layout, clusters: liveClusters)
         // New processes need a moment to listen: ask each until it answers. A cluster-mode
         // node is ready once its cluster is formed, not before.
         let deadline = Date().addingTimeInterval(5)
-        let clustered = layout.clusterModeNodes
         var answering = Set<String>()
         for (key, node) in running where !readiness.contains(key) || clustered[key] != nil {
             while !NodeProbe.answers(engine: node.spec.engine, host: host, port: node.port) {

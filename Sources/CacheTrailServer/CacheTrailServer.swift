@@ -164,7 +164,13 @@ package enum CacheTrailServer {
             elastiCache.endpoints = ProcessNodeEndpoints(supervisor: supervisor)
             elastiCache.nodesReady = { supervisor.nodesReady($0) }
             elastiCache.snapshotData = supervisor.snapshotData
-            logger.info("cache nodes are real processes", metadata: ["programs": .string(engines.summary)])
+            logger.info(
+                "cache nodes are real processes",
+                metadata: [
+                    "programs": .string(engines.summary),
+                    // What clients verify the TLS endpoints of transit-encrypted resources with.
+                    "tls-ca": .string(supervisor.nodeTLS.authorityPath),
+                ])
         } else {
             logger.info(
                 "cache nodes are addresses only",

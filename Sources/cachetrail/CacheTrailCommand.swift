@@ -89,7 +89,10 @@ struct Serve: AsyncParsableCommand {
     var nodePorts: String =
         env["CACHETRAIL_NODE_PORTS"] ?? "\(defaults.nodePorts.lowerBound)-\(defaults.nodePorts.upperBound)"
 
-    @Option(help: "The address node processes listen on and endpoints name.")
+    @Option(
+        help: .init(
+            "The address node processes listen on and endpoints name. Endpoints with in-transit encryption "
+                + "speak TLS with a certificate for it signed by the CA in <data-dir>/nodes/tls/ca.pem."))
     var nodeHost: String = env["CACHETRAIL_NODE_HOST"] ?? defaults.nodeHost
 
     var nodePortRange: ClosedRange<Int>? {

@@ -5,12 +5,12 @@ import ServiceContract
 /// In-transit encryption as AWS sets it: an AUTH token needs it; TransitEncryptionMode
 /// (`required`, the default, or `preferred`) comes only with it, and `preferred` not with RBAC
 /// user groups; an existing group turns it on in mode `preferred` (a migration step), goes to
-/// `required` from there, and turns it off only from `preferred`. The nodes themselves speak
-/// plain TCP here (README): the setting is kept and answered, not enforced on connections.
-struct TransitEncryption: Equatable {
+/// `required` from there, and turns it off only from `preferred`. CacheNodes serves the
+/// endpoints as it says (NodeTLS).
+package struct TransitEncryption: Equatable {
     var enabled: Bool
     /// `preferred` or `required` while enabled; nil while disabled.
-    var mode: String?
+    package var mode: String?
 
     /// AWS's own message (InvalidParameterValue).
     static let authTokenNeedsIt = "The AUTH token is only supported when encryption-in-transit is enabled"
@@ -75,14 +75,14 @@ struct TransitEncryption: Equatable {
 }
 
 /// A cluster's or group's in-transit encryption fields, read and set as one.
-protocol TransitEncrypted {
+package protocol TransitEncrypted {
     var transitEncryptionEnabled: Bool { get set }
     /// `preferred` or `required` (nil: `required`) while transit encryption is on.
     var transitEncryptionMode: String? { get set }
 }
 
 extension TransitEncrypted {
-    var transit: TransitEncryption {
+    package var transit: TransitEncryption {
         get {
             TransitEncryption(
                 enabled: transitEncryptionEnabled,
