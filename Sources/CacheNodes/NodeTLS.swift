@@ -184,11 +184,15 @@ extension NodeTLS {
 /// A plaintext connection at a TLS-only endpoint can only be cachetrail's own: cluster nodes
 /// reach each other at the ports they announce, which are the endpoints (a replica following its
 /// primary, MIGRATE while redis-cli moves slots). It may PING first (a replica's handshake
-/// does), then its first other command must sign in as ``NodeEngines/supervisorUser`` with this
-/// server's secret; from there it passes. Anything else closes the connection.
+/// does; the answer is NOAUTH, which the handshake takes as "sign in next", and the node never
+/// sees it), then its first other command must sign in as ``NodeEngines/supervisorUser`` with
+/// this server's secret; from there it passes. Anything else closes the connection.
 final class InternalSignIn: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    static let noAuth = "-NOAUTH Authentication required.\r\n"
 
     private let secret: String
     private var buffer: ByteBuffer?
@@ -207,9 +211,11 @@ final class InternalSignIn: ChannelInboundHandler, RemovableChannelHandler {
             }
             guard case .array(let items?) = command else { return context.close(promise: nil) }
             let words = items.compactMap(\.text)
-            if words.count == 1, words[0].uppercased() == "PING", let ping = pending.readSlice(length: length) {
+            if words.count == 1, words[0].uppercased() == "PING" {
+                pending.moveReaderIndex(forwardBy: length)
                 buffer = pending
-                context.fireChannelRead(wrapInboundOut(ping))
+                context.writeAndFlush(
+                    wrapOutboundOut(context.channel.allocator.buffer(string: Self.noAuth)), promise: nil)
                 continue
             }
             guard words.count == 3, words[0].uppercased() == "AUTH", words[1] == NodeEngines.supervisorUser,

@@ -74,8 +74,11 @@ struct NodeTLSTests {
         #expect(!client.isActive, "a client without TLS is dropped")
 
         let own = try channel(mode: "required")
-        // A replica's handshake: PING first, then the supervisor's sign-in, then anything.
-        #expect(try send(own, "*1\r\n$4\r\nPING\r\n") == "*1\r\n$4\r\nPING\r\n")
+        // A replica's handshake: PING first (answered NOAUTH here), then the supervisor's
+        // sign-in, then anything.
+        #expect(try send(own, "*1\r\n$4\r\nPING\r\n") == nil)
+        var answer = try #require(try own.readOutbound(as: ByteBuffer.self))
+        #expect(answer.readString(length: answer.readableBytes) == InternalSignIn.noAuth)
         let signIn = "*3\r\n$4\r\nAUTH\r\n$21\r\ncachetrail-supervisor\r\n$6\r\ns3cret\r\n"
         #expect(try send(own, signIn + "*1\r\n$4\r\nINFO\r\n") == signIn + "*1\r\n$4\r\nINFO\r\n")
         #expect(try send(own, "*1\r\n$4\r\nINFO\r\n") == "*1\r\n$4\r\nINFO\r\n")
