@@ -12,8 +12,9 @@ Usage (release build in .build-release; redis-server, redis-tools and memcached 
   clock, so the time is the node processes', the cluster formation's and the supervision pass's).
 - Memory: resident memory of cachetrail plus its node processes with 10 one-node Redis clusters.
 - Proxy: redis-benchmark (SET and GET, 50 connections, no pipelining) against a one-replica
-  group's PrimaryEndpoint (cachetrail's proxy) and against the primary node's own port,
-  alternating, `--samples` times; the ratio of medians.
+  group's PrimaryEndpoint (cachetrail's proxy), against the primary node's own port, and against
+  the PrimaryEndpoint of a like group with in-transit encryption (`--tls --cacert`: cachetrail
+  terminates TLS), in turn, `--samples` times; the ratios of medians.
 """
 
 import argparse
@@ -90,10 +91,10 @@ def node_rss_mib(target):
     return total
 
 
-def redis_benchmark(port, requests):
+def redis_benchmark(port, requests, tls=()):
     out = subprocess.run(
         ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", "set,get", "-n", str(requests), "-c", "50",
-         "-q", "--csv"], capture_output=True, text=True, check=True).stdout
+         "-q", "--csv", *tls], capture_output=True, text=True, check=True).stdout
     rates = {}
     for line in out.splitlines()[1:]:
         fields = [f.strip('"') for f in line.split(",")]
@@ -129,28 +130,34 @@ def main():
         print(f"- resident memory, cachetrail plus nodes: {idle:.1f} MiB idle, {node_rss_mib(target):.1f} MiB with "
               f"10 one-node Redis clusters")
 
-        ec.create_replication_group(
-            ReplicationGroupId="proxied", ReplicationGroupDescription="bench", Engine="redis",
-            CacheNodeType="cache.t4g.small", NumCacheClusters=2)
+        for name, transit in (("proxied", False), ("sealed", True)):
+            ec.create_replication_group(
+                ReplicationGroupId=name, ReplicationGroupDescription="bench", Engine="redis",
+                CacheNodeType="cache.t4g.small", NumCacheClusters=2, TransitEncryptionEnabled=transit)
 
-        def group():
-            described = ec.describe_replication_groups(ReplicationGroupId="proxied")["ReplicationGroups"][0]
+        def group(name="proxied"):
+            described = ec.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0]
             return described["Status"] == "available" and described
 
         described = until(group)
+        sealed = until(lambda: group("sealed"))["NodeGroups"][0]["PrimaryEndpoint"]["Port"]
+        tls = ("--tls", "--cacert", str(target.dir / "nodes" / "tls" / "ca.pem"))
         proxy = described["NodeGroups"][0]["PrimaryEndpoint"]["Port"]
         primary = next(m for m in described["NodeGroups"][0]["NodeGroupMembers"] if m["CurrentRole"] == "primary")
         direct = ec.describe_cache_clusters(CacheClusterId=primary["CacheClusterId"], ShowCacheNodeInfo=True)[
             "CacheClusters"][0]["CacheNodes"][0]["Endpoint"]["Port"]
-        through, straight = [], []
+        through, straight, encrypted = [], [], []
         for _ in range(options.samples):
             through.append(redis_benchmark(proxy, options.requests))
             straight.append(redis_benchmark(direct, options.requests))
+            encrypted.append(redis_benchmark(sealed, options.requests, tls))
         for command in ("SET", "GET"):
             proxied = statistics.median(r[command] for r in through)
             node = statistics.median(r[command] for r in straight)
+            secure = statistics.median(r[command] for r in encrypted)
             print(f"- redis-benchmark {command}: {proxied:,.0f} req/s through the primary endpoint, {node:,.0f} "
-                  f"direct: {proxied / node:.2f} of direct")
+                  f"direct: {proxied / node:.2f} of direct; {secure:,.0f} with TLS through the primary endpoint: "
+                  f"{secure / node:.2f} of direct, {secure / proxied:.2f} of the plaintext proxy")
     finally:
         target.stop()
 

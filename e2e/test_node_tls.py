@@ -3,6 +3,7 @@ it (verified against the data directory's CA, host name included), plaintext dro
 mode is `required`, and a group's migration through `preferred`."""
 
 import shutil
+import urllib.request
 
 import pytest
 import redis
@@ -54,6 +55,9 @@ def test_clusters_with_in_transit_encryption_speak_tls_only(with_nodes):
     with pytest.raises(redis.exceptions.ConnectionError, match="certificate verify failed"):
         # A client that trusts only the system's authorities does not trust this one.
         once(host=node["Address"], port=node["Port"], ssl=True).ping()
+    # The server hands the CA out too, for clients on other machines.
+    with urllib.request.urlopen(f"{srv.endpoint}/_cachetrail/nodes/ca.pem", timeout=5) as answer:
+        assert answer.read().decode() == open(srv.tls["ssl_ca_certs"]).read()
 
     cluster = ec.describe_cache_clusters(CacheClusterId="sealed-mc", ShowCacheNodeInfo=True)["CacheClusters"][0]
     config = cluster["ConfigurationEndpoint"]

@@ -270,7 +270,10 @@ package enum CacheTrailServer {
                     passes = 0
                     while passes < 10_000, await sender.runOnce() > 0 { passes += 1 }
                 },
-                certificate: { try? sender.signingIdentity().certificatePEM }),
+                certificate: { try? sender.signingIdentity().certificatePEM },
+                nodeAuthority: { [path = nodes?.nodeTLS.authorityPath] in
+                    path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+                }),
             maxBodyBytes: configuration.maxBodyBytes,
             clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
         let app = Application(

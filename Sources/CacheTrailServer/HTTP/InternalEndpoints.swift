@@ -4,7 +4,8 @@ import Notifications
 import Prometheus
 
 /// The server's own endpoints: `GET /_cachetrail/health`, `POST /_cachetrail/clock`,
-/// `GET /_cachetrail/metrics`, and SNS's signing certificate under `/_cachetrail/sns/`.
+/// `GET /_cachetrail/metrics`, SNS's signing certificate under `/_cachetrail/sns/`, and the CA
+/// that TLS node endpoints' certificates chain to, `GET /_cachetrail/nodes/ca.pem`.
 struct InternalEndpoints: Sendable {
     let clock: any ServerClock
     let metrics: PrometheusCollectorRegistry
@@ -13,6 +14,8 @@ struct InternalEndpoints: Sendable {
     let afterAdvance: @Sendable () async -> Void
     /// The PEM certificate SNS messages' `SigningCertURL` names.
     let certificate: @Sendable () -> String?
+    /// The PEM CA certificate of node endpoints with in-transit encryption (nil: no real nodes).
+    let nodeAuthority: @Sendable () -> String?
 
     func respond(method: String, path: String, body: [UInt8]) async -> GatewayResponse {
         switch (method, path) {
@@ -53,6 +56,11 @@ struct InternalEndpoints: Sendable {
         case ("GET", "/_cachetrail/sns/\(SigningIdentity.certificateFile)"):
             guard let pem = certificate() else {
                 return json(500, .object(["error": .string("The signing certificate could not be made.")]))
+            }
+            return GatewayResponse(status: 200, headers: [("content-type", "application/x-pem-file")], body: pem)
+        case ("GET", "/_cachetrail/nodes/ca.pem"):
+            guard let pem = nodeAuthority() else {
+                return json(404, .object(["error": .string("No real cache nodes here (--nodes none).")]))
             }
             return GatewayResponse(status: 200, headers: [("content-type", "application/x-pem-file")], body: pem)
         default:
