@@ -97,7 +97,7 @@ def test_users_and_user_groups(fresh_server):
 
     ec.create_replication_group(
         ReplicationGroupId="rbac", ReplicationGroupDescription="with users", CacheNodeType="cache.t3.micro",
-        Engine="redis", NumCacheClusters=1, UserGroupIds=["app"])
+        Engine="redis", NumCacheClusters=1, UserGroupIds=["app"], TransitEncryptionEnabled=True)
     server.advance(10)
     assert ec.describe_user_groups(UserGroupId="app")["UserGroups"][0]["ReplicationGroups"] == ["rbac"]
     assert error(ec.delete_user_group, UserGroupId="app") == "InvalidUserGroupState"

@@ -82,6 +82,15 @@ extension GatewayTests {
             harness.advance(60)
             #expect(
                 await modify(harness, ["UserGroupIdsToAdd.member.1": "ug"]).errorCode == "InvalidParameterCombination")
+            // User groups need in-transit encryption at all (AWS's message).
+            let plain = await harness.query(
+                "CreateReplicationGroup",
+                Self.group.merging(["ReplicationGroupId": "g2", "UserGroupIds.member.1": "ug"]) { _, b in b })
+            #expect(plain.errorCode == "InvalidParameterCombination")
+            #expect(
+                plain.value("Message")
+                    == "User group based access control requires encryption-in-transit to be enabled on the replication group."
+            )
         }
 
         /// An existing group turns encryption on in mode preferred, then required; off again

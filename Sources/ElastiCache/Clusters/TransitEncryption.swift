@@ -17,6 +17,10 @@ package struct TransitEncryption: Equatable {
     static let modeNeedsIt = "TransitEncryptionMode can be set only when TransitEncryptionEnabled is true."
     /// AWS's own message (InvalidParameterCombination).
     static let preferredWithRBAC = "Transit encryption preferred is not supported with redis access control."
+    /// AWS's own message (quoted in hashicorp/terraform-provider-aws#42966; its code is ours:
+    /// InvalidParameterCombination, as for the rule above).
+    static let rbacNeedsIt =
+        "User group based access control requires encryption-in-transit to be enabled on the replication group."
 
     /// A new cluster's or group's, from its create call.
     static func created(_ call: OperationCall, userGroups: Bool) throws -> TransitEncryption {
@@ -68,6 +72,7 @@ package struct TransitEncryption: Equatable {
 
     private func check(_ call: OperationCall, userGroups: Bool, authToken: Bool) throws {
         if authToken && !enabled { throw AWSError.invalidParameterValue(Self.authTokenNeedsIt) }
+        if userGroups && !enabled { throw call.error(.invalidParameterCombinationException, Self.rbacNeedsIt) }
         if mode == "preferred" && userGroups {
             throw call.error(.invalidParameterCombinationException, Self.preferredWithRBAC)
         }
