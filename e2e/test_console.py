@@ -378,6 +378,9 @@ def test_cluster_page_snapshots_modifies_and_creates_a_group_with_auth(fresh_ser
     members = browser.find_elements(By.CSS_SELECTOR, "#node-groups tbody tr div")
     assert len(members) == 3 and sum("(primary)" in m.text for m in members) == 1
     assert "AUTH token" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    # Encryption in transit names its mode and links the CA clients verify the endpoints with.
+    assert "(required)" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert browser.find_element(By.ID, "node-ca").get_attribute("href") == f"{srv.endpoint}/_cachetrail/nodes/ca.pem"
     click_and_load(browser, browser.find_element(By.ID, "delete-group"))
     assert "Deleting replication group rg-1." in browser.find_element(By.ID, "flash").text
 

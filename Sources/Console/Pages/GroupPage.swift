@@ -29,6 +29,9 @@ struct GroupPage {
             "failover": group.text("AutomaticFailover"), "multiAZ": group.text("MultiAZ"),
             "auth": group.text("AuthTokenEnabled") == "true" ? "AUTH token" : "none",
             "transit": group.text("TransitEncryptionEnabled"),
+            // Where clients get the CA the endpoints' certificates chain to (real nodes only).
+            "tls": group.text("TransitEncryptionEnabled") == "true",
+            "transitMode": group.text("TransitEncryptionMode"),
             "configurationEndpoint": endpoint(group.child("ConfigurationEndpoint")),
         ]
         context["nodeGroups"] = group.list("NodeGroups").map { nodeGroup in

@@ -176,7 +176,7 @@ extension ElastiCacheTemplates {
           <dt>Automatic failover</dt><dd>{{failover}}</dd>
           <dt>Multi-AZ</dt><dd>{{multiAZ}}</dd>
           <dt>AUTH</dt><dd>{{auth}}</dd>
-          <dt>Encryption in transit</dt><dd>{{transit}}</dd>
+          <dt>Encryption in transit</dt><dd>{{transit}}{{#tls}} ({{transitMode}}): clients connect with TLS and verify the endpoints with <a href="/_cachetrail/nodes/ca.pem" id="node-ca">this certificate authority</a>{{/tls}}</dd>
           <dt>Configuration endpoint</dt><dd><code>{{configurationEndpoint}}</code></dd>
         </dl>
         <h2>Node groups</h2>
