@@ -4,6 +4,7 @@ restarts, and snapshots of every shard restored into as many shards or another c
 import shutil
 
 import pytest
+import redis
 from redis.cluster import RedisCluster
 
 from conftest import Server
@@ -196,3 +197,70 @@ def test_a_cluster_mode_snapshot_restores_into_another_shard_count(fresh_server)
               for node in reader.get_primaries()]
     assert len(counts) == 3 and all(counts) and sum(counts) == 100
     reader.close()
+
+
+def test_a_cluster_mode_global_datastore_replicates_each_shard_across_regions(fresh_server):
+    """A secondary region's shards replicate the primary region's shards of the same position
+    (its nodes run as their replicas, in the primary's Redis Cluster); a failover of the global
+    datastore hands every shard to the secondary's nodes."""
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    east = srv.client("elasticache", region="us-east-1")
+    west = srv.client("elasticache", region="us-west-2")
+    config = two_shard_group_with_keys(srv, east, "orders", "redis", "order:")
+    gid = east.create_global_replication_group(GlobalReplicationGroupIdSuffix="orders",
+                                               PrimaryReplicationGroupId="orders")["GlobalReplicationGroup"][
+        "GlobalReplicationGroupId"]
+    srv.advance(10)
+    # The secondary takes the datastore's cluster mode and shard count.
+    west.create_replication_group(ReplicationGroupId="orders-west", ReplicationGroupDescription="secondary region",
+                                  GlobalReplicationGroupId=gid, ReplicasPerNodeGroup=0)
+    until_available(srv, west, "orders-west")
+    secondary = group(west, "orders-west")
+    assert secondary["ClusterEnabled"] and len(secondary["NodeGroups"]) == 2
+    west_nodes = [member_endpoints(west, node_group)[0] for node_group in secondary["NodeGroups"]]
+
+    def node(endpoint):
+        return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
+
+    # Each secondary shard holds its primary shard's keys, and takes no writes of its own.
+    east_counts = sorted(node(e).dbsize() for node_group in group(east, "orders")["NodeGroups"]
+                         for e in member_endpoints(east, node_group) if node(e).info("replication")["role"] == "master")
+    assert sum(east_counts) == 100 and len(east_counts) == 2
+    assert eventually(lambda: sorted(node(e).dbsize() for e in west_nodes) == east_counts, seconds=30)
+    assert all(node(e).info("replication")["role"] == "slave" for e in west_nodes)
+    with pytest.raises(redis.exceptions.MovedError):
+        node(west_nodes[0]).set("order:0", "written in the secondary region")
+
+    # Failing the datastore over makes the west shards the primaries; the east ones follow them.
+    east.failover_global_replication_group(GlobalReplicationGroupId=gid, PrimaryRegion="us-west-2",
+                                           PrimaryReplicationGroupId="orders-west")
+    until_available(srv, west, "orders-west")
+    until_available(srv, east, "orders")
+    assert eventually(lambda: all(node(e).info("replication")["role"] == "master" for e in west_nodes), seconds=30)
+    west_config = group(west, "orders-west")["ConfigurationEndpoint"]
+    writer = eventually(lambda: RedisCluster(host=west_config["Address"], port=west_config["Port"], socket_timeout=5))
+    writer.set("order:100", "after the failover")
+    assert all(writer.get(f"order:{n}") == str(n).encode() for n in range(100))
+    writer.close()
+    east_nodes = [e for node_group in group(east, "orders")["NodeGroups"] for e in member_endpoints(east, node_group)]
+    assert eventually(lambda: sum(node(e).dbsize() for e in east_nodes) == 2 * 101, seconds=30)
+
+    # Leaving the datastore, the east group is a cluster of its own again, with its keys.
+    east.disassociate_global_replication_group(GlobalReplicationGroupId=gid, ReplicationGroupId="orders",
+                                               ReplicationGroupRegion="us-east-1")
+    until_available(srv, east, "orders")
+
+    def separated():
+        """A new client's view: the east nodes only (gossip settles within moments)."""
+        client = RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5)
+        if len(client.get_nodes()) == 4 and client.get("order:100") == b"after the failover":
+            return client
+        client.close()
+        return None
+
+    own = eventually(separated, seconds=20)
+    own.set("order:101", "east only")
+    own.close()
+    writer = RedisCluster(host=west_config["Address"], port=west_config["Port"], socket_timeout=5)
+    assert writer.get("order:101") is None and len(writer.get_nodes()) == 2
+    writer.close()

@@ -12,10 +12,14 @@ extension NodeSupervisor {
     /// once the cluster is what the group describes (so its members, and the group, become
     /// available only then).
     func reconcileClusters(_ layout: ReplicationLayout, answering: Set<String>) async {
-        for group in layout.groups where group.clusterMode {
+        // A global datastore's secondary forms with its primary's cluster.
+        for group in layout.groups where group.clusterMode && group.joinedTo == nil {
             var formed = false
             if !group.nodes.isEmpty, group.nodes.allSatisfy(answering.contains) {
                 formed = isFormed(group)
+                if !formed, await separate(group, layout: layout) {
+                    formed = await until(seconds: 10) { self.isFormed(group) }
+                }
                 if !formed {
                     await form(group)
                     // Gossip spreads slots and roles within a second or two.
@@ -196,7 +200,7 @@ extension NodeSupervisor {
     }
 
     /// The cluster as `node` sees it (CLUSTER NODES).
-    private func view(_ node: String) -> [ClusterNodeLine] {
+    func view(_ node: String) -> [ClusterNodeLine] {
         ask(node, ["CLUSTER", "NODES"])?.text.map(ClusterNodeLine.parse) ?? []
     }
 

@@ -10,6 +10,9 @@ struct ReplicationLayout: Equatable {
         var replicas: [String]
         /// The hash slots the stored node group has (`0-5460`), cluster mode only.
         var slots: String
+        /// Of `replicas`, the nodes of a global datastore's secondary in cluster mode: its shard
+        /// of the same position runs as replicas of this one, in this group's Redis Cluster.
+        var guests: [String] = []
     }
 
     struct Group: Equatable {
@@ -19,6 +22,10 @@ struct ReplicationLayout: Equatable {
         var shards: [Shard]
         /// Snapshot data to import once the cluster is formed (ReplicationGroupRecord.importFrom).
         var importFrom: [String] = []
+
+        /// A global datastore's secondary in cluster mode: the primary group (ARN) whose Redis
+        /// Cluster its nodes joined as replicas (they are among that group's shards' replicas).
+        var joinedTo: String? = nil
 
         var primary: String? { shards.first?.primary }
         /// A serverless cache's nodes (group `serverless--<name>`).
@@ -35,6 +42,8 @@ struct ReplicationLayout: Equatable {
 
     /// `globals`: global datastores; a secondary region's primary (cluster mode disabled)
     /// replicates from the primary region's primary, so the secondary is read-only, as on AWS.
+    /// In cluster mode (Redis Cluster refuses REPLICAOF) a secondary's nodes join the primary's
+    /// cluster as replicas of its shard of the same position.
     init(_ records: [ReplicationGroupRecord], globals: [GlobalReplication] = []) {
         for record in records {
             let shards = record.nodeGroups.map { nodeGroup in
@@ -57,6 +66,10 @@ struct ReplicationLayout: Equatable {
             groups.append(group)
         }
         for global in globals {
+            if let primary = groups.firstIndex(where: { $0.arn == global.primary && $0.clusterMode }) {
+                join(global.secondaries, to: primary)
+                continue
+            }
             guard let source = groups.first(where: { $0.arn == global.primary && !$0.clusterMode })?.primary else {
                 continue
             }
@@ -66,6 +79,22 @@ struct ReplicationLayout: Equatable {
                 }
                 replicaOf[target] = source
             }
+        }
+    }
+
+    /// Each cluster-mode secondary with as many shards as the primary group at `index`: its
+    /// shards' nodes become replicas (guests) of the primary's shards, in order.
+    private mutating func join(_ secondaries: [String], to index: Int) {
+        for arn in secondaries {
+            guard let secondary = groups.firstIndex(where: { $0.arn == arn && $0.clusterMode }),
+                groups[secondary].shards.count == groups[index].shards.count
+            else { continue }
+            for (position, shard) in groups[secondary].shards.enumerated() {
+                let nodes = (shard.primary.map { [$0] } ?? []) + shard.replicas
+                groups[index].shards[position].replicas += nodes
+                groups[index].shards[position].guests += nodes
+            }
+            groups[secondary].joinedTo = groups[index].arn
         }
     }
 
@@ -83,17 +112,17 @@ struct ReplicationLayout: Equatable {
     var failoverPrimaries: Set<String> {
         var primaries = Set<String>()
         for group in groups where group.automaticFailover {
-            for shard in group.shards where !shard.replicas.isEmpty {
+            for shard in group.shards where shard.replicas.count > shard.guests.count {
                 if let primary = shard.primary { primaries.insert(primary) }
             }
         }
         return primaries
     }
 
-    /// Node key → its cluster-mode group's ARN.
+    /// Node key → the ARN of the cluster-mode group whose Redis Cluster it is in.
     var clusterModeNodes: [String: String] {
         var nodes: [String: String] = [:]
-        for group in groups where group.clusterMode {
+        for group in groups where group.clusterMode && group.joinedTo == nil {
             for node in group.nodes { nodes[node] = group.arn }
         }
         return nodes

@@ -45,4 +45,31 @@ struct ReplicationLayoutTests {
             layout.replicaOf["arn:aws:elasticache:us-west-2:123456789012:cluster:west-001/0001"]
                 == "arn:aws:elasticache:us-east-1:123456789012:cluster:east-001/0001")
     }
+
+    /// In cluster mode a secondary's shards join the primary's cluster as replicas (guests) of
+    /// the primary's shards of the same position; a primary with only guests does not fail over
+    /// to them in the store.
+    @Test func aClusterModeSecondaryJoinsThePrimarysCluster() {
+        func sharded(_ id: String, region: String) -> ReplicationGroupRecord {
+            var record = group(id, roles: [], failover: true)
+            record.arn = "arn:aws:elasticache:\(region):123456789012:replicationgroup:\(id)"
+            record.clusterMode = true
+            record.nodeGroups = ["0001", "0002"].map { shard in
+                .init(id: shard, slots: "", members: [.init(clusterId: "\(id)-\(shard)-001", role: "primary")])
+            }
+            return record
+        }
+        let east = sharded("east", region: "us-east-1")
+        let west = sharded("west", region: "us-west-2")
+        let layout = ReplicationLayout(
+            [east, west], globals: [GlobalReplication(primary: east.arn, secondaries: [west.arn])])
+        let westNode = { (shard: String) in "arn:aws:elasticache:us-west-2:123456789012:cluster:west-\(shard)-001/0001"
+        }
+        #expect(layout.groups[0].shards.map(\.replicas) == [[westNode("0001")], [westNode("0002")]])
+        #expect(layout.groups[0].shards.map(\.guests) == [[westNode("0001")], [westNode("0002")]])
+        #expect(layout.groups[1].joinedTo == east.arn)
+        #expect(layout.clusterModeNodes[westNode("0002")] == east.arn)
+        #expect(layout.failoverPrimaries.isEmpty)
+        #expect(layout.replicaOf.isEmpty)
+    }
 }

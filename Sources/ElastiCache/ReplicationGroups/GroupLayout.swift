@@ -77,6 +77,18 @@ struct GroupLayout {
         }
     }
 
+    /// A global datastore's secondary has the datastore's cluster mode and shard count (its
+    /// replicas per shard are the call's).
+    mutating func follow(clusterMode: Bool, shards: Int) {
+        guard clusterMode else { return }
+        self.clusterMode = true
+        guard plans.count != shards else { return }
+        let replicas = plans.first?.replicas ?? 0
+        plans = (0..<shards).map {
+            NodeGroupPlan(id: String(format: "%04d", $0 + 1), slots: nil, replicas: replicas, zones: nil)
+        }
+    }
+
     /// One NodeGroupConfiguration entry: its id (1 to 4 digits; its position when absent), slots,
     /// replica count and zones, whose number must match.
     static func plan(_ configuration: ShapeValue, index: Int, perGroup: Int?) throws -> NodeGroupPlan {

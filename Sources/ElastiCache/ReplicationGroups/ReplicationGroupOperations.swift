@@ -154,7 +154,8 @@ struct ReplicationGroupOperations {
         }
         // The group's clusters live in the named subnet group (the region's default when none).
         if let name = call.string(.cacheSubnetGroupName) { _ = try SubnetGroupOperations(context: context).group(name) }
-        let layout = try GroupLayout(call: call, hasPrimary: primary != nil)
+        var layout = try GroupLayout(call: call, hasPrimary: primary != nil)
+        if let global { layout.follow(clusterMode: global.clusterEnabled, shards: global.nodeGroupCount) }
         let failover = call[.automaticFailoverEnabled]?.boolValue ?? layout.clusterMode
         let multiAZ = call[.multiAZEnabled]?.boolValue ?? false
         if layout.clusterMode && !failover {

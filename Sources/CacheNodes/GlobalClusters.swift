@@ -1,0 +1,54 @@
+import Logging
+
+/// Global datastores in cluster mode: Redis Cluster refuses REPLICAOF, so a secondary region's
+/// nodes join the primary region's cluster as replicas of its shards (``ReplicationLayout``
+/// joins them; formation places them as any replica), and a failover of the datastore is the
+/// ordinary handover to a stored primary that runs as a replica. A secondary that leaves the
+/// datastore (DisassociateGlobalReplicationGroup) is separated here with its data.
+extension NodeSupervisor {
+    /// When `group` (not joined to another) runs as replicas of masters outside it, a secondary
+    /// that left its global datastore: the others forget its nodes, its shard primaries take
+    /// their shards over with the data they replicated (CLUSTER FAILOVER TAKEOVER, which the
+    /// others no longer hear), its replicas follow them, and its nodes forget the others. Its
+    /// formation then goes on as for any group. Answers whether it separated the group.
+    func separate(_ group: ReplicationLayout.Group, layout: ReplicationLayout) async -> Bool {
+        guard let first = group.nodes.first else { return false }
+        var ids: [String: String] = [:]
+        for node in group.nodes {
+            guard let id = ask(node, ["CLUSTER", "MYID"])?.text else { return false }
+            ids[node] = id
+        }
+        let own = Set(ids.values)
+        let current = view(first)
+        /// Per shard, the node that takes it over: its stored primary when that follows a master
+        /// outside the group, else a replica of the shard that does.
+        var takeovers: [(node: String, shard: ReplicationLayout.Shard)] = []
+        for shard in group.shards {
+            let nodes = (shard.primary.map { [$0] } ?? []) + shard.replicas
+            let captive = nodes.first { node in
+                guard let line = current.first(where: { $0.id == ids[node] }), line.isReplica,
+                    let master = line.master
+                else { return false }
+                return !own.contains(master)
+            }
+            if let captive { takeovers.append((captive, shard)) }
+        }
+        guard !takeovers.isEmpty else { return false }
+        let foreign = Set(current.map(\.id)).subtracting(own)
+        logger.info("separating a former global datastore secondary", metadata: ["group": .string(group.arn)])
+        for other in layout.groups.flatMap(\.nodes) where ids[other] == nil {
+            for id in own { _ = ask(other, ["CLUSTER", "FORGET", id]) }
+        }
+        for (node, shard) in takeovers {
+            _ = ask(node, ["CLUSTER", "FAILOVER", "TAKEOVER"])
+            await until { self.view(node).first { $0.id == ids[node] }?.isReplica == false }
+            // The shard's other nodes follow it; formation hands the shard to its stored primary.
+            let others = ((shard.primary.map { [$0] } ?? []) + shard.replicas).filter { $0 != node }
+            for other in others { _ = ask(other, ["CLUSTER", "REPLICATE", ids[node] ?? ""]) }
+        }
+        for node in group.nodes {
+            for id in foreign { _ = ask(node, ["CLUSTER", "FORGET", id]) }
+        }
+        return true
+    }
+}
