@@ -159,11 +159,17 @@ def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
     srv = with_nodes
     ec = srv.client("elasticache")
     first, second = "first-token-0123456789", "second-token-0123456789"
-    ec.create_cache_cluster(CacheClusterId="authed", Engine="redis", CacheNodeType="cache.t4g.small",
-                            AuthToken=first, TransitEncryptionEnabled=True)
+    # A standalone Redis OSS cluster has no in-transit encryption, so no AUTH token (AWS's rule).
+    with pytest.raises(ec.exceptions.ClientError, match="Encryption feature is not supported for engine REDIS"):
+        ec.create_cache_cluster(CacheClusterId="authed", Engine="redis", CacheNodeType="cache.t4g.small",
+                                AuthToken=first, TransitEncryptionEnabled=True)
+    ec.create_replication_group(ReplicationGroupId="authed", ReplicationGroupDescription="token",
+                                Engine="redis", CacheNodeType="cache.t4g.small", NumCacheClusters=1,
+                                AuthToken=first, TransitEncryptionEnabled=True)
     srv.advance(10)
-    status, address = endpoint(ec, "authed")
-    assert status == "available"
+    srv.advance(10)
+    address = ec.describe_replication_groups(ReplicationGroupId="authed")["ReplicationGroups"][0]["NodeGroups"][0][
+        "PrimaryEndpoint"]
     host, port = address["Address"], address["Port"]
     with pytest.raises(redis.exceptions.AuthenticationError):
         redis.Redis(host=host, port=port, socket_timeout=5, **srv.tls).set("k", "v")
@@ -183,17 +189,19 @@ def test_an_auth_token_is_the_nodes_password_and_rotates_live(with_nodes):
     configs = [p for p in (srv.data_dir / "nodes").rglob("node.conf")]
     assert configs and all(oct(p.stat().st_mode & 0o777) == "0o600" for p in configs)
 
-    ec.modify_cache_cluster(CacheClusterId="authed", AuthToken=second, AuthTokenUpdateStrategy="ROTATE",
-                            ApplyImmediately=True)
+    ec.modify_replication_group(ReplicationGroupId="authed", AuthToken=second, AuthTokenUpdateStrategy="ROTATE",
+                                ApplyImmediately=True)
     srv.advance(10)
     for token in (first, second):  # both during a rotation
-        assert redis.Redis(host=host, port=port, password=token, socket_timeout=5, **srv.tls).get("k") == b"kept across the rotation"
-    ec.modify_cache_cluster(CacheClusterId="authed", AuthToken=second, AuthTokenUpdateStrategy="SET",
-                            ApplyImmediately=True)
+        assert redis.Redis(host=host, port=port, password=token, socket_timeout=5, **srv.tls).get(
+            "k") == b"kept across the rotation"
+    ec.modify_replication_group(ReplicationGroupId="authed", AuthToken=second, AuthTokenUpdateStrategy="SET",
+                                ApplyImmediately=True)
     srv.advance(10)
     with pytest.raises(redis.exceptions.AuthenticationError):
         redis.Redis(host=host, port=port, password=first, socket_timeout=5, **srv.tls).ping()
-    assert redis.Redis(host=host, port=port, password=second, socket_timeout=5, **srv.tls).get("k") == b"kept across the rotation"
+    assert redis.Redis(host=host, port=port, password=second, socket_timeout=5, **srv.tls).get(
+        "k") == b"kept across the rotation"
     client.close()
 
 
@@ -275,18 +283,16 @@ def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
     ports = free_port_block()
     srv = fresh_server(nodes="real", args=("--node-ports", ports))
     ec = srv.client("elasticache")
-    ec.create_cache_cluster(CacheClusterId="durable", Engine="redis", CacheNodeType="cache.t4g.small",
-                            AuthToken="durable-token-0123456789", TransitEncryptionEnabled=True)
+    ec.create_cache_cluster(CacheClusterId="durable", Engine="redis", CacheNodeType="cache.t4g.small")
     ec.create_replication_group(ReplicationGroupId="kept", ReplicationGroupDescription="kept", Engine="valkey",
-                                CacheNodeType="cache.t4g.small", NumCacheClusters=2)
+                                CacheNodeType="cache.t4g.small", NumCacheClusters=2, TransitEncryptionEnabled=True)
     srv.advance(10)
     srv.advance(10)
     _, address = endpoint(ec, "durable")
-    redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
-                socket_timeout=5, **srv.tls).set("survives", "a restart")
+    redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5).set("survives", "a restart")
     primary = ec.describe_replication_groups(ReplicationGroupId="kept")["ReplicationGroups"][0]["NodeGroups"][0][
         "PrimaryEndpoint"]
-    redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).set("group", "too")
+    redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5, **srv.tls).set("group", "too")
 
     # SIGTERM: the nodes write their data into their directories as they stop...
     srv.stop()
@@ -297,14 +303,14 @@ def test_a_server_restart_keeps_the_nodes_and_their_data(fresh_server):
         again.advance(0)
         ec = again.client("elasticache")
         assert endpoint(ec, "durable") == ("available", address)
-        assert redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
-                           socket_timeout=5, **srv.tls).get("survives") == b"a restart"
-        assert redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5).get("group") == b"too"
+        assert redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5).get("survives") == b"a restart"
+        # The same CA still vouches for the group's TLS endpoint.
+        assert redis.Redis(host=primary["Address"], port=primary["Port"], socket_timeout=5,
+                           **again.tls).get("group") == b"too"
         # A reboot still starts the node empty, as on AWS.
         ec.reboot_cache_cluster(CacheClusterId="durable", CacheNodeIdsToReboot=["0001"])
         again.advance(10)
-        assert redis.Redis(host=address["Address"], port=address["Port"], password="durable-token-0123456789",
-                           socket_timeout=5, **srv.tls).get("survives") is None
+        assert redis.Redis(host=address["Address"], port=address["Port"], socket_timeout=5).get("survives") is None
     finally:
         again.stop()
 

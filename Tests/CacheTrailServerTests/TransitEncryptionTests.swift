@@ -32,11 +32,21 @@ extension GatewayTests {
                 await harness.query(
                     "CreateReplicationGroup", Self.group.merging(["AuthToken": "token-0123456789abcdef"]) { a, _ in a }
                 ).errorCode == "InvalidParameterValue")
-            let created = await harness.query(
+            // A standalone Redis OSS/Valkey cluster cannot have in-transit encryption (AWS's
+            // message), so no AuthToken either; a Memcached one can.
+            let standalone = await harness.query(
                 "CreateCacheCluster",
                 cluster.merging(["AuthToken": "token-0123456789abcdef", "TransitEncryptionEnabled": "true"]) { a, _ in a
                 })
-            #expect(created.value("TransitEncryptionMode") == "required")
+            #expect(standalone.errorCode == "InvalidParameterCombination")
+            #expect(standalone.value("Message") == "Encryption feature is not supported for engine REDIS.")
+            let memcached = await harness.query(
+                "CreateCacheCluster",
+                [
+                    "CacheClusterId": "m1", "Engine": "memcached", "CacheNodeType": "cache.t3.micro",
+                    "TransitEncryptionEnabled": "true",
+                ])
+            #expect(memcached.value("TransitEncryptionMode") == "required")
             harness.advance(60)
             let plain = await harness.query(
                 "CreateCacheCluster", ["CacheClusterId": "c2", "Engine": "redis", "CacheNodeType": "cache.t3.micro"])

@@ -66,7 +66,8 @@ struct ElastiCachePages {
     }
 
     /// A cache cluster, or with replicas (Redis OSS, Valkey) a replication group with automatic
-    /// failover, as the console's create page does.
+    /// failover, as the console's create page does; an AUTH token, which needs in-transit
+    /// encryption, which a standalone Redis OSS/Valkey cluster cannot have, also makes a group.
     func create() async -> ConsoleResponse {
         let form = page.request.form
         let id = form["id"] ?? ""
@@ -76,14 +77,14 @@ struct ElastiCachePages {
         var parameters: [(String, String)] = [("Engine", engine), ("CacheNodeType", nodeType)]
         if let group = form["parameterGroup"], !group.isEmpty { parameters.append(("CacheParameterGroupName", group)) }
         if let group = form["subnetGroup"], !group.isEmpty { parameters.append(("CacheSubnetGroupName", group)) }
-        if let token = form["authToken"], !token.isEmpty {
-            parameters += [("AuthToken", token), ("TransitEncryptionEnabled", "true")]
-        }
+        let token = form["authToken"].flatMap { $0.isEmpty ? nil : $0 }
+        if let token { parameters += [("AuthToken", token), ("TransitEncryptionEnabled", "true")] }
         do {
-            if engine != "memcached", replicas > 0 {
+            if engine != "memcached", replicas > 0 || token != nil {
                 parameters += [
                     ("ReplicationGroupId", id), ("ReplicationGroupDescription", "Created in the console"),
-                    ("NumCacheClusters", String(replicas + 1)), ("AutomaticFailoverEnabled", "true"),
+                    ("NumCacheClusters", String(replicas + 1)),
+                    ("AutomaticFailoverEnabled", replicas > 0 ? "true" : "false"),
                 ]
                 _ = try await call("CreateReplicationGroup", parameters)
                 return await page.redirect(home, success: true, "Creating replication group \(id).")

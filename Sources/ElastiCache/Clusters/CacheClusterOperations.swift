@@ -136,6 +136,14 @@ struct CacheClusterOperations {
             throw call.error(.invalidParameterCombinationException, "AuthToken is not supported for Memcached.")
         }
         let transit = try TransitEncryption.created(call, userGroups: false)
+        // A standalone cluster has in-transit encryption on Memcached only; Redis OSS and Valkey
+        // have it in replication groups (AWS's message, quoted in terraform-provider-aws#49066
+        // and aws-cdk#27379).
+        if transit.enabled && engine != "memcached" {
+            throw call.error(
+                .invalidParameterCombinationException,
+                "Encryption feature is not supported for engine \(engine.uppercased()).")
+        }
         if try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: id) != nil {
             throw call.error(.cacheClusterAlreadyExistsFault, "Cache cluster \(id) already exists.")
         }
