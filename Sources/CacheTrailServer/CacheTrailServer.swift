@@ -216,15 +216,21 @@ package enum CacheTrailServer {
                 return false
             }
         }
+        // Node passes come from the node service's tick and from clock moves: each reads the
+        // stored state inside one serial run, so a pass never applies a state older than one
+        // already applied (a stale read once started a removed node again, on a new port).
+        let nodePasses = SerialPasses()
         let nodePass: @Sendable (NodeSupervisor) async -> Void = { supervisor in
-            guard let stored = await storedClusters() else { return }
-            let failedOver = await supervisor.reconcile(
-                stored.clusters, groups: stored.groups, settings: stored.settings, snapshots: stored.snapshots,
-                snapshotKeys: stored.snapshotKeys, globals: stored.globals)
-            if await settleClusters(stored.clusters) || failedOver, let settled = await storedClusters() {
-                await supervisor.reconcile(
-                    settled.clusters, groups: settled.groups, settings: settled.settings, snapshots: settled.snapshots,
-                    globals: settled.globals)
+            await nodePasses.run {
+                guard let stored = await storedClusters() else { return }
+                let failedOver = await supervisor.reconcile(
+                    stored.clusters, groups: stored.groups, settings: stored.settings, snapshots: stored.snapshots,
+                    snapshotKeys: stored.snapshotKeys, globals: stored.globals)
+                if await settleClusters(stored.clusters) || failedOver, let settled = await storedClusters() {
+                    await supervisor.reconcile(
+                        settled.clusters, groups: settled.groups, settings: settled.settings,
+                        snapshots: settled.snapshots, globals: settled.globals)
+                }
             }
         }
         var gateway = Gateway(
