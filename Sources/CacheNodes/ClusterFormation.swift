@@ -42,9 +42,8 @@ extension NodeSupervisor {
         guard let first = group.nodes.first,
             ask(first, ["CLUSTER", "INFO"])?.text?.contains("cluster_state:ok") == true
         else { return false }
+        guard let ids = clusterIds(group.nodes) else { return false }
         let current = view(first)
-        var ids: [String: String] = [:]
-        for node in group.nodes { ids[node] = ask(node, ["CLUSTER", "MYID"])?.text }
         return group.shards.allSatisfy { shard in
             guard let primary = shard.primary, let line = current.first(where: { $0.id == ids[primary] }) else {
                 return false
@@ -56,12 +55,7 @@ extension NodeSupervisor {
 
     private func form(_ group: ReplicationLayout.Group) async {
         let nodes = group.nodes
-        var ids: [String: String] = [:]
-        for node in nodes {
-            guard let id = ask(node, ["CLUSTER", "MYID"])?.text else { return }
-            ids[node] = id
-        }
-        guard let first = nodes.first else { return }
+        guard let ids = clusterIds(nodes), let first = nodes.first else { return }
         // Every node meets every node it does not know yet (waiting for gossip to introduce
         // them takes seconds).
         for node in nodes {
@@ -188,6 +182,16 @@ extension NodeSupervisor {
             slots[shard.id] = SlotRanges(line.slots).description
         }
         await slotsReporter?(group.arn, slots)
+    }
+
+    /// Each node's cluster id (CLUSTER MYID), or nil when one does not answer.
+    func clusterIds(_ nodes: [String]) -> [String: String]? {
+        var ids: [String: String] = [:]
+        for node in nodes {
+            guard let id = ask(node, ["CLUSTER", "MYID"])?.text else { return nil }
+            ids[node] = id
+        }
+        return ids
     }
 
     /// One command on `node`, as the supervisor's own user; its reply.

@@ -12,12 +12,7 @@ extension NodeSupervisor {
     /// others no longer hear), its replicas follow them, and its nodes forget the others. Its
     /// formation then goes on as for any group. Answers whether it separated the group.
     func separate(_ group: ReplicationLayout.Group, layout: ReplicationLayout) async -> Bool {
-        guard let first = group.nodes.first else { return false }
-        var ids: [String: String] = [:]
-        for node in group.nodes {
-            guard let id = ask(node, ["CLUSTER", "MYID"])?.text else { return false }
-            ids[node] = id
-        }
+        guard let first = group.nodes.first, let ids = clusterIds(group.nodes) else { return false }
         let own = Set(ids.values)
         let current = view(first)
         /// Per shard, the node that takes it over: its stored primary when that follows a master

@@ -22,10 +22,10 @@ extension NodeSupervisor {
         }
         for cluster in clusters {
             // With in-transit encryption a node's endpoint is its gate, which speaks TLS.
-            let gated = transit.mode(cluster.arn) != nil
+            let behindGates = gated(cluster)
             let nodes = cluster.nodes.map {
                 let key = Self.key(cluster, nodeId: $0.id)
-                return (host: host, port: ports.port(for: gated ? Self.gateKey(key) : key))
+                return (host: host, port: ports.port(for: behindGates ? Self.gateKey(key) : key))
             }
             let first = cluster.nodes.first.map { ports.port(for: Self.key(cluster, nodeId: $0.id)) }
             discovered.clusters.withLock { state in

@@ -16,6 +16,11 @@ extension NodeSupervisor {
         iamUsers.any(group) || transit.mode(group) != nil
     }
 
+    /// Whether the nodes of standalone cluster `cluster` are gated (in-transit encryption).
+    nonisolated func gated(_ cluster: CacheClusterRecord) -> Bool {
+        cluster.replicationGroupId == nil && transit.mode(cluster.arn) != nil
+    }
+
     /// The port node `key` announces: its gate's when its cluster-mode group has IAM users or
     /// in-transit encryption.
     func gatePort(of key: String, clusterModeGroup group: String?, settings: NodeSettings?) -> Int? {
@@ -44,7 +49,7 @@ extension NodeSupervisor {
         for group in layout.groups where !group.serverless && gated(group.arn) {
             for node in group.nodes { wanted[Self.gateKey(node)] = (node, group.arn, true) }
         }
-        for cluster in clusters where cluster.replicationGroupId == nil && transit.mode(cluster.arn) != nil {
+        for cluster in clusters where gated(cluster) {
             for node in cluster.nodes {
                 let key = Self.key(cluster, nodeId: node.id)
                 wanted[Self.gateKey(key)] = (key, cluster.arn, false)
