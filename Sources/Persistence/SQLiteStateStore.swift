@@ -11,6 +11,8 @@ package final class SQLiteStateStore: StateStore {
     private let writer: any DatabaseWriter
     private let group: GroupCommit
     private let documents = DocumentCache()
+    /// The request path's own read connections (nil in memory, where the queue reads).
+    private let requestReaders: RequestReaders?
     private let reads: ReadEventLog
     /// How soon after a read event arrives a commit group takes it in (nil: only with the next write).
     private let readDrainDelay: Duration?
@@ -29,6 +31,7 @@ package final class SQLiteStateStore: StateStore {
             writer = try DatabaseQueue(configuration: configuration)
         }
         try Self.migrator.migrate(writer)
+        requestReaders = path.map { RequestReaders(path: $0, configuration: configuration) }
         // After the pool opened: opening a pool sets its writer to NORMAL.
         try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let directory = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
@@ -127,6 +130,17 @@ package final class SQLiteStateStore: StateStore {
     package func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
         do {
             return try await writer.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
+        } catch let error as DatabaseError {
+            throw StateStoreError.unavailable(error.description)
+        }
+    }
+
+    package func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T {
+        do {
+            guard let requestReaders else {
+                return try writer.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
+            }
+            return try requestReaders.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)
         }

@@ -41,6 +41,9 @@ package protocol StateStore: Sendable {
     /// Runs `body` on a snapshot of the last committed state, beside the writer (never waits
     /// for it, never blocks it).
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T
+    /// ``read(_:)`` on the calling thread: no hop to a reader's queue and back, for the short
+    /// reads of one request (a hop costs more than a Describe's own read).
+    func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T
     /// Runs `body` in a transaction of the single writer; returns once it is committed as
     /// `durability` says.
     func write<T: Sendable>(
@@ -81,7 +84,7 @@ extension StateStore {
     package func readUnlessWriting<T: Sendable>(
         _ body: @escaping @Sendable (any StateWriter) throws -> T
     ) async throws -> T? {
-        try await read { reader in
+        try readHere { reader in
             let attempt = ReadAttempt(reader: reader)
             do {
                 let value = try body(attempt)
