@@ -36,7 +36,8 @@ struct NodePortsTests {
         let (listener, busy) = try bindAnyPort()
         defer { close(listener) }
         let ports = NodePorts(range: busy...(busy + 5), directory: path)
-        #expect(ports.port(for: "n") == busy + 1)
+        // The next free one; not necessarily busy + 1, which another process may hold meanwhile.
+        #expect(((busy + 1)...(busy + 5)).contains(ports.port(for: "n")))
     }
 
     /// A port whose cluster bus port (+10000) is held is skipped too: a Redis Cluster node
@@ -49,7 +50,9 @@ struct NodePortsTests {
         try #require(busy > NodePorts.busOffset + 1024)
         let first = busy - NodePorts.busOffset
         let ports = NodePorts(range: first...(first + 5), directory: path)
-        #expect(ports.port(for: "n") == first + 1)
+        // Not necessarily first + 1: its bus port is ephemeral, and an outgoing connection of
+        // another process may hold it meanwhile (seen once under load).
+        #expect(((first + 1)...(first + 5)).contains(ports.port(for: "n")))
     }
 
     @Test func nodePortsWhoseBusPortsAreEphemeralAreNamed() {
