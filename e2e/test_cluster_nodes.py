@@ -264,3 +264,57 @@ def test_a_cluster_mode_global_datastore_replicates_each_shard_across_regions(fr
     writer = RedisCluster(host=west_config["Address"], port=west_config["Port"], socket_timeout=5)
     assert writer.get("order:101") is None and len(writer.get_nodes()) == 2
     writer.close()
+
+
+def test_resharding_a_cluster_mode_global_datastore_reshards_every_region(fresh_server):
+    """IncreaseNodeGroupsInGlobalReplicationGroup adds a shard to the primary region's Redis
+    Cluster (slots and keys move to it) and one to the secondary, whose new node replicates it;
+    DecreaseNodeGroupsInGlobalReplicationGroup drains the shard it names in both regions."""
+    srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
+    east = srv.client("elasticache", region="us-east-1")
+    west = srv.client("elasticache", region="us-west-2")
+    config = two_shard_group_with_keys(srv, east, "carts", "redis", "cart:")
+    gid = east.create_global_replication_group(GlobalReplicationGroupIdSuffix="carts",
+                                               PrimaryReplicationGroupId="carts")["GlobalReplicationGroup"][
+        "GlobalReplicationGroupId"]
+    srv.advance(10)
+    west.create_replication_group(ReplicationGroupId="carts-west", ReplicationGroupDescription="secondary region",
+                                  GlobalReplicationGroupId=gid, ReplicasPerNodeGroup=0)
+    until_available(srv, west, "carts-west")
+
+    def node(endpoint):
+        return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
+
+    def shards(client, group_id):
+        """A client for each node of each of the group's shards, by node group."""
+        return [[node(e) for e in member_endpoints(client, node_group)] for node_group in group(client, group_id)[
+            "NodeGroups"]]
+
+    def replicated(count):
+        """Every east shard holds keys; each west shard's node is a replica holding its east shard's keys."""
+        east_masters = [next(n for n in nodes if n.info("replication")["role"] == "master")
+                        for nodes in shards(east, "carts")]
+        west_nodes = [nodes[0] for nodes in shards(west, "carts-west")]
+        if len(east_masters) != count or len(west_nodes) != count:
+            return False
+        counts = [m.dbsize() for m in east_masters]
+        return (sum(counts) == 100 and all(counts)
+                and all(w.info("replication")["role"] == "slave" for w in west_nodes)
+                and [w.dbsize() for w in west_nodes] == counts)
+
+    assert eventually(lambda: replicated(2), seconds=30)
+    east.increase_node_groups_in_global_replication_group(
+        GlobalReplicationGroupId=gid, NodeGroupCount=3, ApplyImmediately=True)
+    until_available(srv, east, "carts")
+    until_available(srv, west, "carts-west")
+    assert eventually(lambda: replicated(3), seconds=60)
+
+    east.decrease_node_groups_in_global_replication_group(
+        GlobalReplicationGroupId=gid, NodeGroupCount=2, ApplyImmediately=True,
+        GlobalNodeGroupsToRemove=[f"{gid}-0002"])
+    until_available(srv, east, "carts")
+    until_available(srv, west, "carts-west")
+    assert eventually(lambda: replicated(2), seconds=60)
+    reader = RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5)
+    assert all(reader.get(f"cart:{n}") == str(n).encode() for n in range(100))
+    reader.close()

@@ -226,6 +226,19 @@ def test_global_datastore_across_regions(fresh_server):
     server.advance(10)
     groups = east.describe_global_replication_groups(GlobalReplicationGroupId=gid)["GlobalReplicationGroups"][0]
     assert len(groups["GlobalNodeGroups"]) == 3
+    # Every member region's group has the datastore's shards (AWS resizes each member).
+    for client, member in ((east, "main"), (west, "replica")):
+        [resized] = client.describe_replication_groups(ReplicationGroupId=member)["ReplicationGroups"]
+        assert [g["NodeGroupId"] for g in resized["NodeGroups"]] == ["0001", "0002", "0003"]
+        assert resized["Status"] == "available" and len(resized["MemberClusters"]) == 6
+    east.decrease_node_groups_in_global_replication_group(
+        GlobalReplicationGroupId=gid, NodeGroupCount=2, ApplyImmediately=True,
+        GlobalNodeGroupsToRemove=[f"{gid}-0002"])
+    server.advance(10)
+    for client, member in ((east, "main"), (west, "replica")):
+        [resized] = client.describe_replication_groups(ReplicationGroupId=member)["ReplicationGroups"]
+        assert [(g["NodeGroupId"], g["Slots"]) for g in resized["NodeGroups"]] == [
+            ("0001", "0-8191"), ("0003", "8192-16383")]
     assert error(east.decrease_node_groups_in_global_replication_group, GlobalReplicationGroupId=gid,
                  NodeGroupCount=5, ApplyImmediately=True) == "InvalidParameterValue"
     east.rebalance_slots_in_global_replication_group(GlobalReplicationGroupId=gid, ApplyImmediately=True)

@@ -224,6 +224,28 @@ struct GlobalDatastoreOperations {
                 .invalidParameterCombinationException,
                 "Give GlobalNodeGroupsToRemove or GlobalNodeGroupsToRetain, not both.")
         }
+        // Every region's group gets the new shard count (AWS resizes each member's cluster);
+        // global node group `<id>-0002` is node group 0002 of every member.
+        let prefix = "\(global.id)-"
+        func local(_ member: MemberName) -> [String]? {
+            context.strings(member)?.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+        }
+        let retain = local(.globalNodeGroupsToRetain)
+        let remove = Set(local(.globalNodeGroupsToRemove) ?? [])
+        let regional = try global.members.map { member in
+            var call = self.call
+            call.region = member.region
+            let groups = ReplicationGroupOperations(
+                context: ElastiCacheCall(call: call, tx: tx, settings: context.settings))
+            let group = try groups.group(member.replicationGroupId)
+            try groups.requireAvailable(group)
+            return (groups, group)
+        }
+        for (groups, var group) in regional where group.clusterMode {
+            try groups.reshard(&group, to: count, retain: retain, remove: remove)
+            groups.begin(.modifying, &group)
+            try groups.save(group)
+        }
         global.nodeGroupCount = count
         return try changed(&global)
     }

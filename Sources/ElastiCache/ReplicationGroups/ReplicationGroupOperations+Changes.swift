@@ -206,9 +206,19 @@ extension ReplicationGroupOperations {
         guard count != group.nodeGroups.count else {
             throw call.error(.noOperationFault, "The replication group already has \(count) node groups.")
         }
+        try reshard(
+            &group, to: count, retain: context.strings(.nodeGroupsToRetain),
+            remove: Set(context.strings(.nodeGroupsToRemove) ?? []))
+        begin(.modifying, &group)
+        try save(group)
+        return .object(["ReplicationGroup": try render(group)])
+    }
+
+    /// Gives cluster-mode `group` `count` shards: keeps those `retain` names (else all but those
+    /// `remove` names), first ones first, or adds shards with the first one's replica count;
+    /// the slots are spread evenly again. Removed and added members begin their lifecycles.
+    func reshard(_ group: inout ReplicationGroupRecord, to count: Int, retain: [String]?, remove: Set<String>) throws {
         if count < group.nodeGroups.count {
-            let retain = context.strings(.nodeGroupsToRetain)
-            let remove = Set(context.strings(.nodeGroupsToRemove) ?? [])
             let kept = group.nodeGroups.filter { retain?.contains($0.id) ?? !remove.contains($0.id) }
             guard kept.count >= count else {
                 throw AWSError.invalidParameterValue(
@@ -236,9 +246,6 @@ extension ReplicationGroupOperations {
         for index in group.nodeGroups.indices {
             group.nodeGroups[index].slots = ReplicationGroupRecord.slots(index, of: group.nodeGroups.count)
         }
-        begin(.modifying, &group)
-        try save(group)
-        return .object(["ReplicationGroup": try render(group)])
     }
 
     func testFailover() throws -> ShapeValue {
