@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "AWSModels", swiftSettings: swiftSettings),
@@ -71,6 +72,8 @@ let package = Package(
             dependencies: [
                 "ServiceContract",
                 "AWSModels", "AWSWire", "Persistence", "SigV4", "CZlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +86,8 @@ let package = Package(
             dependencies: [
                 "ServiceContract",
                 "AWSModels", "AWSWire", "IAM", "Persistence",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -190,7 +195,11 @@ let package = Package(
             name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire"], swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ConsoleTests", dependencies: ["Console", "IAM", "Persistence", "ServiceContract"],
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "IAM", "Persistence", "ServiceContract",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence"], swiftSettings: swiftSettings),

@@ -5,12 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the SQLite and zlib headers GRDB and log-file compression link against,
-# libcurl, which Foundation's URLSession (uploads to an external S3 endpoint) loads, the
+# Debian packages: the SQLite and zlib headers GRDB and log-file compression link against, the
 # cache engines real cache nodes run (redis-server, memcached; redis-tools for redis-cli), and
 # the headless browser the console's tests drive (chromium with its chromedriver).
 need=()
-for package in libsqlite3-dev zlib1g-dev libcurl4 redis-server redis-tools memcached chromium chromium-driver; do
+for package in libsqlite3-dev zlib1g-dev redis-server redis-tools memcached chromium chromium-driver; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

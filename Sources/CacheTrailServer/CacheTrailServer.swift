@@ -90,7 +90,7 @@ package enum CacheTrailServer {
         let manualClock = configuration.manualClock ? try await ManualClock.resumed(from: data.store) : nil
         let clock: any ServerClock = manualClock ?? SystemClock()
         let (rootKey, created) = try await data.bootstrapDefaultAccount(now: clock.now())
-        let rootPassword = try await data.identities.resetRootPassword(account: rootKey.accountId, onlyIfUnset: true)
+        let started = StartupLines()
         let removed = try await data.collectGarbage()
         if removed > 0 {
             logger.info("removed unreferenced object files", metadata: ["files": .stringConvertible(removed)])
@@ -279,7 +279,7 @@ package enum CacheTrailServer {
                 certificate: { try? sender.signingIdentity().certificatePEM },
                 nodeAuthority: { [path = nodes?.nodeTLS.authorityPath] in
                     path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-                }),
+                }, started: { started.printed }),
             maxBodyBytes: configuration.maxBodyBytes,
             clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
         let app = Application(
@@ -289,10 +289,21 @@ package enum CacheTrailServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cachetrail"),
             onServerRunning: { channel in
                 if let port = channel.localAddress?.port { publicURL.bind(port: port) }
-                onReady(
-                    Ready(
-                        port: channel.localAddress?.port ?? configuration.port, rootKey: rootKey,
-                        createdAccount: created, rootPassword: rootPassword))
+                let port = channel.localAddress?.port ?? configuration.port
+                // A fresh account's console password is made once the port is bound: its scrypt
+                // hash takes ~100 ms, so the API answers meanwhile and only the start-up lines,
+                // which show the password, wait for it to be stored.
+                Task { [identities = data.identities] in
+                    let password: String?
+                    do {
+                        password = try await identities.resetRootPassword(account: rootKey.accountId, onlyIfUnset: true)
+                    } catch {
+                        logger.error("could not set the console root password", metadata: ["error": "\(error)"])
+                        password = nil
+                    }
+                    onReady(Ready(port: port, rootKey: rootKey, createdAccount: created, rootPassword: password))
+                    started.markPrinted()
+                }
             },
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
@@ -343,6 +354,13 @@ struct StoredNodes: Sendable {
 }
 
 /// This server's own base URL, for the links SNS messages carry; the port is known once bound.
+/// Whether the start-up lines are printed (health answers `starting` until then).
+final class StartupLines: Sendable {
+    private let state = Mutex(false)
+    var printed: Bool { state.withLock { $0 } }
+    func markPrinted() { state.withLock { $0 = true } }
+}
+
 final class PublicURL: Sendable {
     private let state: Mutex<String>
     private let host: String

@@ -20,7 +20,7 @@ package struct ConsoleApp: Sendable {
     let signingNow: @Sendable () -> Date
     let regions: [String]
     let defaultRegion: String
-    let library: MustacheLibrary
+    let templates = ConsoleTemplates()
     let logger: Logger
 
     package init(
@@ -36,19 +36,10 @@ package struct ConsoleApp: Sendable {
         self.regions = regions
         self.defaultRegion = defaultRegion
         self.logger = logger
-        var library = MustacheLibrary()
-        for (name, text) in [
-            ("layout", LayoutTemplates.layout), ("signin", LayoutTemplates.signIn),
-            ("caches", ElastiCacheTemplates.caches), ("cluster", ElastiCacheTemplates.cluster),
-            ("group", ElastiCacheTemplates.group), ("events", ElastiCacheTemplates.events),
-            ("history", CloudTrailTemplates.history),
-            ("trails", CloudTrailTemplates.trails), ("bucket", CloudTrailTemplates.bucket),
-            ("password", LayoutTemplates.password),
-        ] {
-            try library.register(text, named: name)
-        }
-        self.library = library
     }
+
+    /// The templates, parsed at the first page rather than at every start-up.
+    var library: MustacheLibrary { templates.library }
 
     /// Answers one request under `/console`. Never throws: failures are pages.
     package func respond(_ request: ConsoleRequest) async -> ConsoleResponse {

@@ -1,6 +1,7 @@
 import AWSWire
 import Foundation
 import IAM
+import Mustache
 import Persistence
 import ServiceContract
 import Testing
@@ -140,5 +141,15 @@ import Testing
         let encoded = FormData.encode([("a b", "x&y=z"), ("é", "+")])
         #expect(FormData.decode(encoded) == ["a b": "x&y=z", "é": "+"])
         #expect(FormData.decode("q=a+b") == ["q": "a b"])
+    }
+}
+
+/// The templates are parsed at the first page, not at start-up: a broken one must fail here.
+@Suite struct ConsoleTemplatesTests {
+    @Test func everyTemplateParsesAndRenders() throws {
+        let library = try ConsoleTemplates.parse()
+        for (name, _) in ConsoleTemplates.sources {
+            #expect(library.render([String: Any](), withTemplate: name) != nil, "\(name)")
+        }
     }
 }

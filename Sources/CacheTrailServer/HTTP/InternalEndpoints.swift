@@ -16,15 +16,20 @@ struct InternalEndpoints: Sendable {
     let certificate: @Sendable () -> String?
     /// The PEM CA certificate of node endpoints with in-transit encryption (nil: no real nodes).
     let nodeAuthority: @Sendable () -> String?
+    /// Whether the start-up lines are out (a fresh account's console password is stored): until
+    /// then the API answers but health says `starting` (503), so a script that waits for health
+    /// finds every line printed.
+    var started: @Sendable () -> Bool = { true }
 
     func respond(method: String, path: String, body: [UInt8]) async -> GatewayResponse {
         switch (method, path) {
         case ("GET", "/_cachetrail/health"):
             let mode = clock is ManualClock ? "manual" : "system"
+            let started = started()
             return json(
-                200,
+                started ? 200 : 503,
                 ShapeValue.object([
-                    "status": .string("ok"), "version": .string(version), "clock": .string(mode),
+                    "status": .string(started ? "ok" : "starting"), "version": .string(version), "clock": .string(mode),
                     "now": .string(Timestamps.iso8601(clock.now(), fractional: true)),
                 ]))
         case ("POST", "/_cachetrail/clock"):

@@ -1,9 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import SigV4
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// A bucket behind an S3-compatible endpoint of its own (`--s3-endpoint`): log files are
 /// PUT there, path-style and SigV4-signed with the credentials configured for it.
@@ -43,21 +42,22 @@ package struct ExternalBucket: Sendable {
         for (name, value) in extra { headers.append((name, value)) }
         let signed = SigV4Signer(credentials: credentials, region: region, service: "s3").sign(
             SignableRequest(method: "PUT", path: path, query: "", headers: headers, bodySHA256: nil), at: Date())
-        var request = URLRequest(url: url)
-        request.httpMethod = "PUT"
-        request.timeoutInterval = 30
-        for header in signed.headers where header.name != "host" {
-            request.setValue(header.value, forHTTPHeaderField: header.name)
-        }
-        let data: Data
-        let response: URLResponse
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .PUT
+        // Every signed header as signed, the host among them (with the port the signature names).
+        for header in signed.headers { request.headers.replaceOrAdd(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let status: UInt
+        let answer: ByteBuffer
         do {
-            (data, response) = try await URLSession.shared.upload(for: request, from: Data(body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            status = response.status.code
+            answer = try await response.body.collect(upTo: 1 << 20)
         } catch {
             throw Failure(code: "EndpointUnreachable")
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
-            throw Failure(code: Self.errorCode(data) ?? "HTTPError")
+        guard (200..<300).contains(status) else {
+            throw Failure(code: Self.errorCode(Data(answer.readableBytesView)) ?? "HTTPError")
         }
     }
 

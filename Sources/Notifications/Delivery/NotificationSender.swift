@@ -1,12 +1,11 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import Metrics
+import NIOCore
+import NIOHTTP1
 import Persistence
 import Synchronization
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The background side of SNS: each pass POSTs the messages whose time has come to their
 /// HTTP(S) endpoints, signed, and settles each attempt in the state store: delivered
@@ -106,15 +105,15 @@ package final class NotificationSender: Sendable {
 
     /// POSTs one message; true when the endpoint answered 2xx within the timeout.
     func post(_ message: MessageBody, to endpoint: String) async -> Bool {
-        guard let url = URL(string: endpoint) else { return false }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.timeoutInterval = Self.timeout
-        for (name, value) in message.headers { request.setValue(value, forHTTPHeaderField: name) }
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        for (name, value) in message.headers { request.headers.replaceOrAdd(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: message.body))
         do {
-            let (_, response) = try await URLSession.shared.upload(for: request, from: Data(message.body.utf8))
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            return (200..<300).contains(status)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(Self.timeout)))
+            // The answer's body is not read by SNS; drained so the connection can be reused.
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return (200..<300).contains(response.status.code)
         } catch {
             return false
         }
