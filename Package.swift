@@ -100,7 +100,7 @@ let package = Package(
             name: "ObjectStore",
             dependencies: [
                 "ServiceContract",
-                "AWSModels", "AWSWire", "IAM", "Persistence", "SigV4",
+                "AWSModels", "AWSWire", "IAM", "Persistence", "SigV4", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

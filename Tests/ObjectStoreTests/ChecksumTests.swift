@@ -28,6 +28,26 @@ struct ChecksumTests {
         #expect(XXHash64.hash(long) == 0xFBCE_A83C_8A37_8BF1)
     }
 
+    /// The eight-bytes-at-a-time CRCs and zlib's CRC32 agree with the bit-at-a-time
+    /// definition at every length around the 8-byte blocks.
+    @Test func fastCRCsMatchTheDefinition() {
+        func bitwise<Value: FixedWidthInteger & UnsignedInteger>(_ bytes: [UInt8], _ polynomial: Value) -> Value {
+            var crc = ~Value(0)
+            for byte in bytes {
+                crc ^= Value(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ polynomial : crc >> 1 }
+            }
+            return ~crc
+        }
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4099] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(CRC.crc32(bytes) == bitwise(bytes, UInt32(0xEDB8_8320)), "crc32 of \(count) bytes")
+            #expect(CRC.crc32c.checksum(bytes) == bitwise(bytes, UInt32(0x82F6_3B78)), "crc32c of \(count) bytes")
+            #expect(CRC.crc64nvme(bytes) == bitwise(bytes, UInt64(0x9A6C_9329_AC4B_C9B5)), "crc64 of \(count) bytes")
+        }
+    }
+
     @Test func crc64nvmeCheckValue() {
         // The standard check input "123456789" gives 0xAE8B14860A799888 for CRC-64/NVME.
         #expect(CRC.crc64nvme(Array("123456789".utf8)) == 0xAE8B_1486_0A79_9888)
