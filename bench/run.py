@@ -50,8 +50,11 @@ def wait_ready(url, timeout=60):
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return time.monotonic() - start
-        except urllib.error.HTTPError:
-            return time.monotonic() - start
+        except urllib.error.HTTPError as error:
+            # cachetrail's health answers 503 `starting` until its start-up lines are out.
+            if error.code != 503:
+                return time.monotonic() - start
+            time.sleep(0.01)
         except OSError:
             time.sleep(0.01)
     raise RuntimeError(f"{url} not ready")

@@ -226,9 +226,8 @@ struct GlobalDatastoreOperations {
         }
         // Every region's group gets the new shard count (AWS resizes each member's cluster);
         // global node group `<id>-0002` is node group 0002 of every member.
-        let prefix = "\(global.id)-"
         func local(_ member: MemberName) -> [String]? {
-            context.strings(member)?.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 }
+            context.strings(member)?.map { String($0.split(separator: "-").last ?? "") }
         }
         let retain = local(.globalNodeGroupsToRetain)
         let remove = Set(local(.globalNodeGroupsToRemove) ?? [])
