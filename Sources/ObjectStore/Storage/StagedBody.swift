@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import ServiceContract
 import SigV4
+import Synchronization
 
 /// An object's (or part's) bytes checked, hashed, encrypted and on disk: made before the call's
 /// transaction, so that the writer only commits the record that names them.
@@ -17,19 +18,42 @@ struct StagedBody: Sendable {
     var etag: String { "\"\(SigV4.hex(md5))\"" }
 
     /// The staged form of `bytes`, written to `blob`.
-    init(_ bytes: [UInt8], blob: BlobReference, checksums: [String: String]) {
+    init(_ bytes: [UInt8], blob: BlobReference, checksums: [String: String], md5: [UInt8]? = nil) {
         self.blob = blob
-        self.md5 = Array(Insecure.MD5.hash(data: bytes))
+        self.md5 = md5 ?? Array(Insecure.MD5.hash(data: bytes))
         self.checksums = checksums
     }
+
+    /// Bodies from this size on compute the ETag's MD5 on a second thread while their
+    /// checksums are checked and their encrypted file is written.
+    static let parallelFrom = 1 << 20
 
     /// Stages the body of `call`; nil when a check fails or the file cannot be written (the
     /// operation then answers the failure in its transaction, as S3 orders its errors).
     static func stage(_ call: OperationCall, blobs: EncryptedBlobStore) -> StagedBody? {
-        guard case .blob(let bytes)? = call[.body], let checksums = try? verifiedChecksums(bytes, of: call),
-            let blob = try? blobs.write(bytes)
-        else { return nil }
-        return StagedBody(bytes, blob: blob, checksums: checksums)
+        guard case .blob(let bytes)? = call[.body] else { return nil }
+        let md5 = Mutex<[UInt8]?>(nil)
+        let written = Mutex<(blob: BlobReference, checksums: [String: String])?>(nil)
+        let store: @Sendable () -> Void = {
+            guard let checksums = try? verifiedChecksums(bytes, of: call), let blob = try? blobs.write(bytes) else {
+                return
+            }
+            written.withLock { $0 = (blob, checksums) }
+        }
+        if bytes.count >= parallelFrom {
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                if index == 0 {
+                    let digest = Array(Insecure.MD5.hash(data: bytes))
+                    md5.withLock { $0 = digest }
+                } else {
+                    store()
+                }
+            }
+        } else {
+            store()
+        }
+        guard let (blob, checksums) = written.withLock({ $0 }) else { return nil }
+        return StagedBody(bytes, blob: blob, checksums: checksums, md5: md5.withLock { $0 })
     }
 
     /// Content-MD5 and `x-amz-checksum-*` must match the bytes received; returns the checksums
