@@ -168,8 +168,9 @@ def server(workdir):
 
 
 @pytest.fixture
-def fresh_server(tmp_path):
-    """A server of the test's own, on a fresh data dir."""
+def fresh_server(tmp_path, request):
+    """A server of the test's own, on a fresh data dir. When the test failed, the end of each
+    server's log is printed (pytest shows it with the failure: CI keeps nothing else)."""
     started = []
 
     def start(**kwargs):
@@ -178,7 +179,13 @@ def fresh_server(tmp_path):
         return srv
 
     yield start
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
     for srv in started:
+        if failed:
+            # Without the start-up lines that carry the throwaway server's keys and password.
+            lines = [line for line in srv.output().splitlines()
+                     if not line.startswith("export ") and "console root password" not in line]
+            print(f"--- the server's log on port {srv.port} ends:\n" + "\n".join(lines)[-12000:])
         srv.stop()
 
 
