@@ -44,6 +44,24 @@ def two_shard_group_with_keys(srv, ec, group_id, engine, prefix):
     return config
 
 
+def global_datastore_across_regions(srv, name, prefix):
+    """The 2-shard us-east-1 group `name` with keys prefix0..prefix99, a global datastore made from
+    it, and its available us-west-2 secondary `name-west` without replicas (created without a
+    shard count: it takes the datastore's cluster mode and shards). Answers the two regions'
+    clients, the east configuration endpoint and the datastore's id."""
+    east = srv.client("elasticache", region="us-east-1")
+    west = srv.client("elasticache", region="us-west-2")
+    config = two_shard_group_with_keys(srv, east, name, "redis", prefix)
+    gid = east.create_global_replication_group(GlobalReplicationGroupIdSuffix=name,
+                                               PrimaryReplicationGroupId=name)["GlobalReplicationGroup"][
+        "GlobalReplicationGroupId"]
+    srv.advance(10)
+    west.create_replication_group(ReplicationGroupId=f"{name}-west", ReplicationGroupDescription="secondary region",
+                                  GlobalReplicationGroupId=gid, ReplicasPerNodeGroup=0)
+    until_available(srv, west, f"{name}-west")
+    return east, west, config, gid
+
+
 def snapshotted_two_shard_group(srv, ec, group_id, prefix, snapshot):
     """A two-shard group holding prefix0..prefix99 and its available snapshot `snapshot`."""
     two_shard_group_with_keys(srv, ec, group_id, "redis", prefix)
@@ -204,17 +222,7 @@ def test_a_cluster_mode_global_datastore_replicates_each_shard_across_regions(fr
     (its nodes run as their replicas, in the primary's Redis Cluster); a failover of the global
     datastore hands every shard to the secondary's nodes."""
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
-    east = srv.client("elasticache", region="us-east-1")
-    west = srv.client("elasticache", region="us-west-2")
-    config = two_shard_group_with_keys(srv, east, "orders", "redis", "order:")
-    gid = east.create_global_replication_group(GlobalReplicationGroupIdSuffix="orders",
-                                               PrimaryReplicationGroupId="orders")["GlobalReplicationGroup"][
-        "GlobalReplicationGroupId"]
-    srv.advance(10)
-    # The secondary takes the datastore's cluster mode and shard count.
-    west.create_replication_group(ReplicationGroupId="orders-west", ReplicationGroupDescription="secondary region",
-                                  GlobalReplicationGroupId=gid, ReplicasPerNodeGroup=0)
-    until_available(srv, west, "orders-west")
+    east, west, config, gid = global_datastore_across_regions(srv, "orders", "order:")
     secondary = group(west, "orders-west")
     assert secondary["ClusterEnabled"] and len(secondary["NodeGroups"]) == 2
     west_nodes = [member_endpoints(west, node_group)[0] for node_group in secondary["NodeGroups"]]
@@ -271,16 +279,7 @@ def test_resharding_a_cluster_mode_global_datastore_reshards_every_region(fresh_
     Cluster (slots and keys move to it) and one to the secondary, whose new node replicates it;
     DecreaseNodeGroupsInGlobalReplicationGroup drains the shard it names in both regions."""
     srv = fresh_server(nodes="real", args=("--node-ports", free_port_block(40)))
-    east = srv.client("elasticache", region="us-east-1")
-    west = srv.client("elasticache", region="us-west-2")
-    config = two_shard_group_with_keys(srv, east, "carts", "redis", "cart:")
-    gid = east.create_global_replication_group(GlobalReplicationGroupIdSuffix="carts",
-                                               PrimaryReplicationGroupId="carts")["GlobalReplicationGroup"][
-        "GlobalReplicationGroupId"]
-    srv.advance(10)
-    west.create_replication_group(ReplicationGroupId="carts-west", ReplicationGroupDescription="secondary region",
-                                  GlobalReplicationGroupId=gid, ReplicasPerNodeGroup=0)
-    until_available(srv, west, "carts-west")
+    east, west, config, gid = global_datastore_across_regions(srv, "carts", "cart:")
 
     def node(endpoint):
         return redis.Redis(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
