@@ -247,7 +247,7 @@ package enum CacheTrailServer {
                 },
                 now: { [clock] in clock.now() })
         }
-        let console = try ConsoleApp(
+        let console = ConsoleApp(
             identities: data.identities,
             port: { [gateway] request in
                 var call = GatewayRequest(

@@ -27,7 +27,7 @@ package struct ConsoleApp: Sendable {
         identities: IdentityStore, port: @escaping APIPort, now: @escaping @Sendable () -> Date,
         signingNow: @escaping @Sendable () -> Date = { Date() }, regions: [String], defaultRegion: String,
         logger: Logger
-    ) throws {
+    ) {
         self.identities = identities
         sessions = ConsoleSessions(store: identities.store)
         self.port = port

@@ -18,7 +18,7 @@ import Testing
         let harness = try await GatewayHarness()
         let gateway = harness.gateway
         let clock = harness.clock
-        console = try ConsoleApp(
+        console = ConsoleApp(
             identities: harness.data.identities,
             port: { request in
                 await gateway.respond(
