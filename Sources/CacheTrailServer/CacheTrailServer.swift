@@ -334,9 +334,11 @@ extension CacheTrailServer {
 
     /// `cachetrail_state_bytes`: the state store with its journal (database and WAL files).
     static func reportDiskUse(statePath: String) {
+        // stat(2) directly: FileManager's attributes also look up the owner and group names,
+        // reading /etc/passwd and /etc/group at every pass.
         let bytes = ["", "-wal", "-shm"].reduce(0) { total, suffix in
-            let size = (try? FileManager.default.attributesOfItem(atPath: statePath + suffix)[.size] as? Int) ?? nil
-            return total + (size ?? 0)
+            var info = stat()
+            return stat(statePath + suffix, &info) == 0 ? total + Int(info.st_size) : total
         }
         Gauge(label: "cachetrail_state_bytes").record(bytes)
     }

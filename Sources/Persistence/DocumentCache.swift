@@ -6,18 +6,36 @@ import Synchronization
 /// the resource families, access keys).
 package protocol CachedDocument: Codable, Sendable {}
 
-/// Decoded documents by type and by their stored bytes. A hit is a row whose bytes hash and
-/// length equal an earlier read's (the hasher is seeded per process, so rows cannot be made to
-/// collide on purpose), which needs no invalidation: a changed row has other bytes, and every
+/// Decoded documents by type and place (kind, scope, id), each with the bytes it was decoded
+/// from. A hit is a row whose bytes equal the kept ones (a length check and a `memcmp`, cheaper
+/// than hashing them), which needs no invalidation: a changed row has other bytes, and every
 /// reader decodes what its own snapshot holds.
 package final class DocumentCache: Sendable {
     private struct Key: Hashable {
         var type: ObjectIdentifier
-        var digest: Int
-        var count: Int
+        var kind: String
+        var scope: String
+        var id: String
     }
 
-    private let entries = Mutex<[Key: any CachedDocument]>([:])
+    private class Entry: @unchecked Sendable {
+        let body: Data
+
+        init(body: Data) { self.body = body }
+    }
+
+    /// An entry of one type: a class cast finds it, where an existential's cast would copy the
+    /// value. Made only for ``CachedDocument`` types, which are `Sendable`.
+    private final class Typed<T>: Entry, @unchecked Sendable {
+        let value: T
+
+        init(body: Data, value: T) {
+            self.value = value
+            super.init(body: body)
+        }
+    }
+
+    private let entries = Mutex<[Key: Entry]>([:])
     private let capacity: Int
     private let changes = Atomic<Int>(0)
     private let changed = Atomic<Bool>(false)
@@ -43,22 +61,21 @@ package final class DocumentCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The document `body` holds, decoded once per distinct body.
-    /// `decoder` is made only for a body that is not cached.
+    /// The document `body` holds, stored at `kind`/`scope`/`id`, decoded once per distinct body.
+    /// `body` may point into SQLite's row (it is copied only when kept); `decoder` is made only
+    /// for a body that is not cached.
     package func decode<T: Decodable>(
-        _ type: T.Type, from body: Data, with decoder: @autoclosure () -> JSONDecoder
+        _ type: T.Type, kind: String, scope: String, id: String, from body: Data,
+        with decoder: @autoclosure () -> JSONDecoder
     ) throws -> T {
         guard T.self is any CachedDocument.Type else { return try decoder().decode(T.self, from: body) }
-        var hasher = Hasher()
-        body.withUnsafeBytes { hasher.combine(bytes: $0) }
-        let key = Key(type: ObjectIdentifier(T.self), digest: hasher.finalize(), count: body.count)
-        if let hit = entries.withLock({ $0[key] }) as? T { return hit }
+        let key = Key(type: ObjectIdentifier(T.self), kind: kind, scope: scope, id: id)
+        if let hit = entries.withLock({ $0[key] }) as? Typed<T>, hit.body == body { return hit.value }
         let value = try decoder().decode(T.self, from: body)
-        if let document = value as? any CachedDocument {
-            entries.withLock { entries in
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-                entries[key] = document
-            }
+        let entry = Typed(body: body.withUnsafeBytes { Data($0) }, value: value)
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = entry
         }
         return value
     }

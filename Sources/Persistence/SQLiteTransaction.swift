@@ -16,37 +16,52 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
-        guard
-            let data = try Data.fetchOne(
-                try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?"),
-                arguments: [kind, scope, id])
-        else { return nil }
-        return try documents.decode(T.self, from: data, with: JSONDecoder())
+        let rows = try Row.fetchCursor(
+            try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?"),
+            arguments: [kind, scope, id])
+        guard let row = try rows.next() else { return nil }
+        return try row.withUnsafeData(atIndex: 0) { body in
+            try documents.decode(T.self, kind: kind, scope: scope, id: id, from: body ?? Data(), with: JSONDecoder())
+        }
+    }
+
+    /// The documents `rows` hold — (id, body) in `scope`, or (scope, id, body) when it is nil —
+    /// read in place: a cached body is compared where SQLite keeps it, not copied out first.
+    private func decoded<T: Decodable>(_ type: T.Type, kind: String, scope: String?, _ rows: RowCursor) throws -> [T] {
+        var values: [T] = []
+        let first = scope == nil ? 1 : 0
+        while let row = try rows.next() {
+            let rowScope: String = scope ?? row[0]
+            let id: String = row[first]
+            values.append(
+                try row.withUnsafeData(atIndex: first + 1) { body in
+                    try documents.decode(
+                        T.self, kind: kind, scope: rowScope, id: id, from: body ?? Data(), with: JSONDecoder())
+                })
+        }
+        return values
     }
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String) throws -> [T] {
-        let rows = try Data.fetchAll(
-            try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? ORDER BY id"),
+        let rows = try Row.fetchCursor(
+            try db.cachedStatement(sql: "SELECT id, body FROM documents WHERE kind = ? AND scope = ? ORDER BY id"),
             arguments: [kind, scope])
-        let decoder = JSONDecoder()
-        return try rows.map { try documents.decode(T.self, from: $0, with: decoder) }
+        return try decoded(T.self, kind: kind, scope: scope, rows)
     }
 
     func listAll<T: Decodable>(_ type: T.Type, kind: String) throws -> [T] {
-        let rows = try Data.fetchAll(
-            try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? ORDER BY scope, id"),
+        let rows = try Row.fetchCursor(
+            try db.cachedStatement(sql: "SELECT scope, id, body FROM documents WHERE kind = ? ORDER BY scope, id"),
             arguments: [kind])
-        let decoder = JSONDecoder()
-        return try rows.map { try documents.decode(T.self, from: $0, with: decoder) }
+        return try decoded(T.self, kind: kind, scope: nil, rows)
     }
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
-        let rows = try Data.fetchAll(
+        let rows = try Row.fetchCursor(
             try db.cachedStatement(
-                sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
+                sql: "SELECT id, body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
             arguments: [kind, scope, after ?? "", limit])
-        let decoder = JSONDecoder()
-        return try rows.map { try documents.decode(T.self, from: $0, with: decoder) }
+        return try decoded(T.self, kind: kind, scope: scope, rows)
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// An HTTP request as SigV4 sees it: the raw (still percent-encoded) path and query string.
 package struct SignableRequest: Sendable {
@@ -147,6 +148,23 @@ package enum SigV4 {
         return hmac(hmac(hmac(kDate, region), service), "aws4_request")
     }
 
+    /// ``signingKey(secret:date:region:service:)``, kept per secret and scope: deriving one takes
+    /// four HMACs, and a client signs a whole day's calls to a service with the same key.
+    package static func cachedSigningKey(secret: String, date: String, region: String, service: String)
+        -> SymmetricKey
+    {
+        let scope = DerivedKeys.Scope(secret: secret, date: date, region: region, service: service)
+        if let key = derivedKeys.withLock({ $0[scope] }) { return key }
+        let key = signingKey(secret: secret, date: date, region: region, service: service)
+        derivedKeys.withLock { keys in
+            if keys.count >= DerivedKeys.capacity { keys.removeAll(keepingCapacity: true) }
+            keys[scope] = key
+        }
+        return key
+    }
+
+    private static let derivedKeys = Mutex<[DerivedKeys.Scope: SymmetricKey]>([:])
+
     /// HMAC-SHA256 of `message` under `key`, in hex.
     package static func hmacHex(key: String, _ message: String) -> String {
         hex(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(key.utf8))))
@@ -168,5 +186,17 @@ package enum SigV4 {
         var difference: UInt8 = 0
         for i in x.indices { difference |= x[i] ^ y[i] }
         return difference == 0
+    }
+}
+
+private enum DerivedKeys {
+    /// At most this many keys are kept; a full table starts over.
+    static let capacity = 1_024
+
+    struct Scope: Hashable {
+        var secret: String
+        var date: String
+        var region: String
+        var service: String
     }
 }

@@ -190,7 +190,7 @@ package struct SigV4Authorization: Sendable, Equatable {
             request, service: service, signedHeaders: signedHeaders, payloadHash: payload,
             excludingQuery: presigned ? "X-Amz-Signature" : nil)
         let toSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
-        let key = SigV4.signingKey(secret: secret, date: scopeDate, region: region, service: service)
+        let key = SigV4.cachedSigningKey(secret: secret, date: scopeDate, region: region, service: service)
         guard SigV4.equalSignatures(SigV4.signature(key: key, stringToSign: toSign), signature.lowercased()) else {
             throw .mismatch(canonicalRequest: canonical, stringToSign: toSign)
         }

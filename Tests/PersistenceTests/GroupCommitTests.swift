@@ -198,19 +198,26 @@ import Testing
         let cache = DocumentCache(capacity: 2)
         let decoder = JSONDecoder()
         let start = Counted.decodes.load(ordering: .relaxed)
-        let first = Data(#""one""#.utf8)
-        #expect(try cache.decode(Counted.self, from: first, with: decoder) == Counted(text: "one"))
-        #expect(try cache.decode(Counted.self, from: first, with: decoder) == Counted(text: "one"))
+        func decode(_ id: String, _ text: String) throws -> Counted {
+            try cache.decode(Counted.self, kind: "k", scope: "s", id: id, from: Data(text.utf8), with: decoder)
+        }
+        #expect(try decode("a", #""one""#) == Counted(text: "one"))
+        #expect(try decode("a", #""one""#) == Counted(text: "one"))
         #expect(Counted.decodes.load(ordering: .relaxed) - start == 1)
-        // Other bytes, same length: decoded, never mistaken for the first.
-        #expect(try cache.decode(Counted.self, from: Data(#""two""#.utf8), with: decoder) == Counted(text: "two"))
+        // Other bytes, same length, same place: decoded, never mistaken for the first.
+        #expect(try decode("a", #""two""#) == Counted(text: "two"))
         #expect(Counted.decodes.load(ordering: .relaxed) - start == 2)
+        // The same bytes elsewhere are another document.
+        #expect(try decode("b", #""two""#) == Counted(text: "two"))
+        #expect(Counted.decodes.load(ordering: .relaxed) - start == 3)
         // Full: the cache starts over, and still answers right.
-        #expect(try cache.decode(Counted.self, from: Data(#""six""#.utf8), with: decoder) == Counted(text: "six"))
-        #expect(try cache.decode(Counted.self, from: first, with: decoder) == Counted(text: "one"))
-        #expect(Counted.decodes.load(ordering: .relaxed) - start == 4)
+        #expect(try decode("c", #""six""#) == Counted(text: "six"))
+        #expect(try decode("a", #""two""#) == Counted(text: "two"))
+        #expect(Counted.decodes.load(ordering: .relaxed) - start == 5)
         // Types that are not cached documents are decoded every time.
-        #expect(try cache.decode(String.self, from: first, with: decoder) == "one")
+        #expect(
+            try cache.decode(String.self, kind: "k", scope: "s", id: "a", from: Data(#""one""#.utf8), with: decoder)
+                == "one")
     }
 }
 

@@ -14,6 +14,20 @@ struct SigV4VectorTests {
         #expect(hex == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
     }
 
+    /// The kept key is the derived one, per secret and scope: another secret or day is another key.
+    @Test func cachedSigningKeysAreTheDerivedOnes() {
+        func hex(_ secret: String, _ date: String) -> String {
+            SigV4.cachedSigningKey(secret: secret, date: date, region: "us-east-1", service: "iam")
+                .withUnsafeBytes { SigV4.hex($0) }
+        }
+        let expected = "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        #expect(hex(Self.exampleSecret, "20120215") == expected)
+        #expect(hex(Self.exampleSecret, "20120215") == expected)
+        #expect(hex(Self.exampleSecret, "20120216") != expected)
+        #expect(hex(Self.exampleSecret + "x", "20120215") != expected)
+        #expect(hex(Self.exampleSecret, "20120215") == expected)
+    }
+
     @Test func getVanillaFromTheSignatureTestSuite() throws {
         let request = SignableRequest(
             method: "GET", path: "/", query: "",

@@ -183,7 +183,7 @@ extension Gateway {
         } catch let error as AWSError {
             return .refuse(respondWithoutBody(head, error: error))
         } catch {
-            return .refuse(WireFormat(kind: .s3).failure(.internalFailure, requestID: UUID().uuidString.lowercased()))
+            return .refuse(WireFormat(kind: .s3).failure(.internalFailure, requestID: RandomIdentifier.uuid()))
         }
         let declared = head.header("x-amz-content-sha256")
         let hashed = !authorization.presigned && declared.flatMap(SignedPayload.mode(declared:)) == .hashed
@@ -196,6 +196,6 @@ extension Gateway {
     /// (not recorded: the caller did not authenticate).
     private func respondWithoutBody(_ head: GatewayRequest, error: AWSError) -> GatewayResponse {
         let wire = WireFormat.guess(head, handlers: handlers)
-        return wire.failure(error, requestID: UUID().uuidString.lowercased())
+        return wire.failure(error, requestID: RandomIdentifier.uuid())
     }
 }

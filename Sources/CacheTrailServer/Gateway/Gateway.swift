@@ -58,7 +58,7 @@ package struct Gateway: Sendable {
     package func respond(to request: GatewayRequest, logger baseLogger: Logger, admitted: Admitted? = nil) async
         -> GatewayResponse
     {
-        let requestID = UUID().uuidString.lowercased()
+        let requestID = RandomIdentifier.uuid()
         var logger = baseLogger
         logger[metadataKey: "request.id"] = .string(requestID)
         var wire = WireFormat.guess(request, handlers: handlers)

@@ -6,11 +6,19 @@ import Synchronization
 /// while the stored record is equal to the one it was made from; only address-only
 /// endpoints (a function of the record) are cached — real nodes' endpoints can move.
 package final class ClusterRenderCache: Sendable {
-    private struct Entry {
-        var record: CacheClusterRecord
-        var region: String
-        var showNodes: Bool
-        var value: ShapeValue
+    /// A class, so a lookup retains one reference instead of copying the record's fields.
+    private final class Entry: Sendable {
+        let record: CacheClusterRecord
+        let region: String
+        let showNodes: Bool
+        let value: ShapeValue
+
+        init(record: CacheClusterRecord, region: String, showNodes: Bool, value: ShapeValue) {
+            self.record = record
+            self.region = region
+            self.showNodes = showNodes
+            self.value = value
+        }
     }
 
     private let entries = Mutex<[String: Entry]>([:])

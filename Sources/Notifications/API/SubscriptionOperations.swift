@@ -42,7 +42,7 @@ struct SubscriptionOperations {
         var subscription =
             existing
             ?? SubscriptionRecord(
-                arn: "\(topic.arn):\(UUID().uuidString.lowercased())", topicArn: topic.arn, owner: call.account,
+                arn: "\(topic.arn):\(RandomIdentifier.uuid())", topicArn: topic.arn, owner: call.account,
                 protocol: proto, endpoint: endpoint, token: Self.token(), confirmed: false, rawMessageDelivery: false,
                 deliveryPolicy: nil, authenticateOnUnsubscribe: false)
         for (key, value) in TopicOperations.attributes(call[.Attributes]) {

@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import Persistence
 
@@ -10,7 +11,7 @@ package enum Publisher {
     package static func publish(
         topic: TopicRecord, subject: String?, message: (String) -> String, now: Date, in tx: any StateWriter
     ) throws -> String {
-        let messageId = UUID().uuidString.lowercased()
+        let messageId = RandomIdentifier.uuid()
         let subscriptions = try tx.list(SubscriptionRecord.self, kind: SubscriptionRecord.kind, scope: topic.account)
         for subscription in subscriptions where subscription.topicArn == topic.arn && subscription.confirmed {
             try enqueue(
@@ -30,7 +31,7 @@ package enum Publisher {
         try enqueue(
             PendingDelivery(
                 id: PendingDelivery.makeID(now: now), subscriptionArn: subscription.arn,
-                type: "SubscriptionConfirmation", messageId: UUID().uuidString.lowercased(),
+                type: "SubscriptionConfirmation", messageId: RandomIdentifier.uuid(),
                 topicArn: subscription.topicArn, subject: nil, message: text, timestamp: now,
                 token: subscription.token, attempts: 0, notBefore: now),
             in: tx)

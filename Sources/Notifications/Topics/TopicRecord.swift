@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import ServiceContract
 
@@ -72,6 +73,6 @@ package struct PendingDelivery: Sendable, Codable, Equatable {
     /// Ids sort in publish order: time, then a random tail.
     static func makeID(now: Date) -> String {
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        return String(format: "%015lld-", millis) + UUID().uuidString.lowercased()
+        return String(format: "%015lld-", millis) + RandomIdentifier.uuid()
     }
 }

@@ -1,3 +1,4 @@
+import AWSWire
 import Crypto
 import Foundation
 
@@ -76,7 +77,7 @@ package struct EncryptedBlobStore: Sendable {
             sealed.append(box)
             offset = end
         } while offset < bytes.count
-        let name = UUID().uuidString.lowercased()
+        let name = RandomIdentifier.uuid()
         try atomicWrite(sealed, name: name)
         return BlobReference(file: name, size: bytes.count, wrappedKey: wrapped)
     }
