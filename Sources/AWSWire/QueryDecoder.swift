@@ -198,11 +198,14 @@ extension QueryDecoder {
     /// Parses an `application/x-www-form-urlencoded` body or query string.
     package static func formParameters(_ text: Substring) -> [String: String] {
         var result: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = formUnescape(parts[0])
-            let value = parts.count > 1 ? formUnescape(parts[1]) : ""
-            result[key] = value
+        // Split as bytes: splitting Characters walks grapheme clusters.
+        for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else {
+                result[formUnescape(Substring(pair))] = ""
+                continue
+            }
+            result[formUnescape(Substring(pair[..<equals]))] = formUnescape(
+                Substring(pair[pair.index(after: equals)...]))
         }
         return result
     }

@@ -23,7 +23,7 @@ package struct SignableRequest: Sendable {
     }
 
     package func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name }?.value
+        headers.first { SigV4.isHeader($0.name, named: name) }?.value
     }
 
     /// Query parameters decoded (percent and `+`), in order.
@@ -112,13 +112,23 @@ package enum SigV4 {
 
     package static func canonicalHeaders(_ request: SignableRequest, signed: [String]) -> String {
         signed.map { name in
-            let values = request.headers.filter { $0.name.lowercased() == name }.map { trimAll($0.value) }
+            let values = request.headers.filter { isHeader($0.name, named: name) }.map { trimAll($0.value) }
             return "\(name):\(values.joined(separator: ","))\n"
         }.joined()
     }
 
+    /// Whether header `name` (any case) is `lowercase`, compared as ASCII bytes: lowercasing
+    /// each name to compare it allocates a string per header.
+    package static func isHeader(_ name: String, named lowercase: String) -> Bool {
+        name.utf8.count == lowercase.utf8.count
+            && zip(name.utf8, lowercase.utf8).allSatisfy { byte, wanted in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
+            }
+    }
+
     static func trimAll(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else { return value }
+        return value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
     package static func canonicalRequest(

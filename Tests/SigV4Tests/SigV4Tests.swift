@@ -14,6 +14,16 @@ struct SigV4VectorTests {
         #expect(hex == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
     }
 
+    @Test func headerNamesCompareInAnyCase() {
+        #expect(SigV4.isHeader("X-Amz-Date", named: "x-amz-date"))
+        #expect(SigV4.isHeader("x-amz-date", named: "x-amz-date"))
+        #expect(!SigV4.isHeader("X-Amz-Dat", named: "x-amz-date"))
+        #expect(!SigV4.isHeader("X-Amz-Datf", named: "x-amz-date"))
+        #expect(!SigV4.isHeader("X-AMZ_DATE", named: "x-amz-date"))
+        #expect(SigV4.trimAll("a  b\t c ") == "a b c")
+        #expect(SigV4.trimAll("abc") == "abc")
+    }
+
     /// The kept key is the derived one, per secret and scope: another secret or day is another key.
     @Test func cachedSigningKeysAreTheDerivedOnes() {
         func hex(_ secret: String, _ date: String) -> String {

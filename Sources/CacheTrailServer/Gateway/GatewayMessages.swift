@@ -31,7 +31,7 @@ package struct GatewayRequest: Sendable {
     }
 
     package func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name }?.value
+        headers.first { SigV4.isHeader($0.name, named: name) }?.value
     }
 
     /// The SigV4 authorization of the head (Authorization header or presigned query): the one

@@ -41,16 +41,18 @@ struct CacheTrailResponder: HTTPResponder {
             return Self.response(
                 await endpoints.respond(method: request.method.rawValue, path: path, body: Array(buffer: body)))
         }
+        // Canonical names are lowercase.
         var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count + 1)
         if let authority = request.head.authority { headers.append(("host", authority)) }
         for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
         let peer = context.remoteAddress?.ipAddress ?? "127.0.0.1"
         let sourceIP = clientAddress.resolve(
-            peer: peer, forwardedFor: headers.first { $0.name.lowercased() == "x-forwarded-for" }?.value)
+            peer: peer, forwardedFor: headers.first { $0.name == "x-forwarded-for" }?.value)
         // The server speaks plain HTTP; a trusted proxy says when it took TLS.
         let secure =
             clientAddress.isTrusted(peer)
-            && headers.first { $0.name.lowercased() == "x-forwarded-proto" }?.value.lowercased() == "https"
+            && headers.first { $0.name == "x-forwarded-proto" }?.value.lowercased() == "https"
         if path == "/console" || path.hasPrefix("/console/") {
             // Forms and links only: 64 KiB is ample.
             guard let body = try await Self.body(of: &request, limit: 64 << 10, timeout: bodyTimeout) else {
