@@ -27,18 +27,23 @@ enum ResourceTypes {
     /// The ARN read once: `arn:aws:elasticache:r:a:cluster:x` is an `elasticache:cluster`
     /// named `x`; nil for unknown kinds, wildcards and S3 object ARNs.
     static func resource(_ arn: String) -> Resource? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", !arn.contains("*") else { return nil }
-        let path = parts[5].split(whereSeparator: { $0 == ":" || $0 == "/" })
+        // Split as bytes: splitting Characters walks grapheme clusters, on every recorded call.
+        let utf8 = arn.utf8
+        guard !utf8.contains(UInt8(ascii: "*")) else { return nil }
+        let parts = utf8.split(separator: UInt8(ascii: ":"), maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0].elementsEqual("arn".utf8) else { return nil }
+        let path = parts[5].split(whereSeparator: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "/") })
+        let service = String(Substring(parts[2]))
         let kind: String
-        if parts[2] == "s3" {
-            guard !parts[5].contains("/") else { return nil }
+        if service == "s3" {
+            guard !parts[5].contains(UInt8(ascii: "/")) else { return nil }
             kind = "s3:bucket"
         } else {
-            kind = parts[2] + ":" + (path.first ?? "")
+            kind = service + ":" + (path.first.map { String(Substring($0)) } ?? "")
         }
         guard let type = types[kind] else { return nil }
         return Resource(
-            type: type, name: path.last.map(String.init), account: parts[4].isEmpty ? nil : String(parts[4]))
+            type: type, name: path.last.map { String(Substring($0)) },
+            account: parts[4].isEmpty ? nil : String(Substring(parts[4])))
     }
 }
