@@ -192,7 +192,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire"], swiftSettings: swiftSettings
+            name: "ObjectStoreTests", dependencies: ["ObjectStore", "AWSWire", "ServiceContract"], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ConsoleTests",

@@ -2,6 +2,7 @@ import AWSWire
 import Crypto
 import Foundation
 import Persistence
+import ServiceContract
 import SigV4
 import Synchronization
 
@@ -155,12 +156,12 @@ package struct TrailDelivery: Sendable {
     }
 
     /// The bytes of several log files, compressed on as many cores as there are (gzip is most
-    /// of a file's cost, and the files are independent).
+    /// of a file's cost, and the files are independent), never on the cooperative pool.
     static func files(_ batches: [[JournalEntry]]) throws -> [LogFileBytes] {
         if batches.count < 2 { return try batches.map(file) }
         let empty = LogFileBytes(gzip: [], sha256: "")
         let results = Mutex([Result<LogFileBytes, any Error>](repeating: .success(empty), count: batches.count))
-        DispatchQueue.concurrentPerform(iterations: batches.count) { index in
+        SideBySide.perform(batches.count) { index in
             let result = Result { try file(batches[index]) }
             results.withLock { $0[index] = result }
         }

@@ -41,7 +41,7 @@ struct StagedBody: Sendable {
             written.withLock { $0 = (blob, checksums) }
         }
         if bytes.count >= parallelFrom {
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
+            SideBySide.perform(2) { index in
                 if index == 0 {
                     let digest = Array(Insecure.MD5.hash(data: bytes))
                     md5.withLock { $0 = digest }
