@@ -1,5 +1,6 @@
 """The embedded bucket with the AWS CLI and boto3: objects, multipart, checksums, policies."""
 
+import base64
 import hashlib
 import json
 import os
@@ -140,6 +141,13 @@ def test_a_wrong_checksum_or_md5_is_refused(s3):
         s3.put_object(Bucket=name, Key="x", Body=b"abc", ContentMD5="XrY7u+Ae7tCTyyK7j1rNww==")
     assert code(excinfo) == "BadDigest"
     assert "Contents" not in s3.list_objects_v2(Bucket=name)
+    # A right one is taken, small or past the size whose digest is computed beside the write.
+    for size in (3, 2 << 20):
+        data = os.urandom(size)
+        digest = hashlib.md5(data)
+        put = s3.put_object(Bucket=name, Key=f"ok-{size}", Body=data,
+                            ContentMD5=base64.b64encode(digest.digest()).decode())
+        assert put["ETag"] == f'"{digest.hexdigest()}"'
 
 
 def test_bucket_errors_and_configuration(server, s3):

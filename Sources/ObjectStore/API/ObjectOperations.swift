@@ -55,8 +55,9 @@ struct ObjectOperations {
     func storedBody() throws -> StagedBody {
         if let staged = call.staged as? StagedBody { return staged }
         let bytes = body()
-        let checksums = try StagedBody.verifiedChecksums(bytes, of: call)
-        return StagedBody(bytes, blob: try context.blobs.write(bytes, for: tx), checksums: checksums)
+        let md5 = StagedBody.md5(bytes)
+        let checksums = try StagedBody.verifiedChecksums(bytes, md5: md5, of: call)
+        return StagedBody(blob: try context.blobs.write(bytes, for: tx), checksums: checksums, md5: md5)
     }
 
     /// The encryption an upload gets: the request's headers, else the bucket default.

@@ -17,12 +17,14 @@ struct StagedBody: Sendable {
     /// `"<md5 hex>"`.
     var etag: String { "\"\(SigV4.hex(md5))\"" }
 
-    /// The staged form of `bytes`, written to `blob`.
-    init(_ bytes: [UInt8], blob: BlobReference, checksums: [String: String], md5: [UInt8]? = nil) {
+    /// The staged form of bytes whose digest is `md5`, written to `blob`.
+    init(blob: BlobReference, checksums: [String: String], md5: [UInt8]) {
         self.blob = blob
-        self.md5 = md5 ?? Array(Insecure.MD5.hash(data: bytes))
+        self.md5 = md5
         self.checksums = checksums
     }
+
+    static func md5(_ bytes: [UInt8]) -> [UInt8] { Array(Insecure.MD5.hash(data: bytes)) }
 
     /// Bodies from this size on compute the ETag's MD5 on a second thread while their
     /// checksums are checked and their encrypted file is written.
@@ -32,36 +34,38 @@ struct StagedBody: Sendable {
     /// operation then answers the failure in its transaction, as S3 orders its errors).
     static func stage(_ call: OperationCall, blobs: EncryptedBlobStore) -> StagedBody? {
         guard case .blob(let bytes)? = call[.body] else { return nil }
-        let md5 = Mutex<[UInt8]?>(nil)
-        let written = Mutex<(blob: BlobReference, checksums: [String: String])?>(nil)
-        let store: @Sendable () -> Void = {
-            guard let checksums = try? verifiedChecksums(bytes, of: call), let blob = try? blobs.write(bytes) else {
-                return
-            }
-            written.withLock { $0 = (blob, checksums) }
+        // A Content-MD5 is checked before the file is written: then the digest comes first.
+        guard bytes.count >= parallelFrom, call.string(.contentMD5) == nil else {
+            let md5 = md5(bytes)
+            guard let checksums = try? verifiedChecksums(bytes, md5: md5, of: call), let blob = try? blobs.write(bytes)
+            else { return nil }
+            return StagedBody(blob: blob, checksums: checksums, md5: md5)
         }
-        if bytes.count >= parallelFrom {
-            SideBySide.perform(2) { index in
-                if index == 0 {
-                    let digest = Array(Insecure.MD5.hash(data: bytes))
-                    md5.withLock { $0 = digest }
-                } else {
-                    store()
-                }
+        let md5 = Mutex<[UInt8]>([])
+        let written = Mutex<(blob: BlobReference, checksums: [String: String])?>(nil)
+        SideBySide.perform(2) { index in
+            if index == 0 {
+                let digest = Self.md5(bytes)
+                md5.withLock { $0 = digest }
+            } else if let checksums = try? verifiedChecksums(bytes, md5: nil, of: call),
+                let blob = try? blobs.write(bytes)
+            {
+                written.withLock { $0 = (blob, checksums) }
             }
-        } else {
-            store()
         }
         guard let (blob, checksums) = written.withLock({ $0 }) else { return nil }
-        return StagedBody(bytes, blob: blob, checksums: checksums, md5: md5.withLock { $0 })
+        return StagedBody(blob: blob, checksums: checksums, md5: md5.withLock { $0 })
     }
 
     /// Content-MD5 and `x-amz-checksum-*` must match the bytes received; returns the checksums
     /// to keep (the ones sent, plus the one asked for by `x-amz-sdk-checksum-algorithm`).
-    static func verifiedChecksums(_ bytes: [UInt8], of call: OperationCall) throws -> [String: String] {
+    /// `md5` is the bytes' digest when known; it must be when a Content-MD5 was sent.
+    static func verifiedChecksums(_ bytes: [UInt8], md5 known: [UInt8]?, of call: OperationCall) throws
+        -> [String: String]
+    {
         if let md5 = call.string(.contentMD5) {
             guard let digest = Data(base64Encoded: md5), digest.count == 16 else { throw S3Errors.invalidDigest }
-            guard md5 == ChecksumAlgorithm.md5Base64(bytes) else { throw S3Errors.badDigest }
+            guard Array(digest) == known ?? Self.md5(bytes) else { throw S3Errors.badDigest }
         }
         var checksums: [String: String] = [:]
         for algorithm in ChecksumAlgorithm.allCases {
