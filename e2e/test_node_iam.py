@@ -121,8 +121,15 @@ def test_iam_auth_tokens_sign_in_at_every_node_of_a_cluster_mode_group(fresh_ser
     until_available(srv, ec, "iam-sharded")
     plain = eventually(lambda: RedisCluster(host=config["Address"], port=config["Port"], socket_timeout=5, **srv.tls))
     assert plain.get("order:7") == b"7"
-    assert {node[1] for slot in plain.execute_command("CLUSTER", "SLOTS", target_nodes=RedisCluster.RANDOM)
-            for node in slot[2:]} == named
+
+    def announced():
+        """Every node again: a node another one still counts as failed after the change is left
+        out of its CLUSTER SLOTS until that clears (CI saw one replica missing once)."""
+        now = {node[1] for slot in plain.execute_command("CLUSTER", "SLOTS", target_nodes=RedisCluster.RANDOM)
+               for node in slot[2:]}
+        return now if now == named else None
+
+    assert eventually(announced, seconds=30) == named
 
 
 def replies(stream, count):
