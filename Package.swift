@@ -217,6 +217,9 @@ let package = Package(
             dependencies: [
                 "CacheTrailServer", "CloudTrail", "AWSWire", "ElastiCache", "IAM", "Persistence", "SigV4", "Console",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

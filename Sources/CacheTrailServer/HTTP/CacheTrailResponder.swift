@@ -26,7 +26,7 @@ struct CacheTrailResponder: HTTPResponder {
     let maxBodyBytes: Int
     let clientAddress: ClientAddress
     /// How long a request's body may take to arrive.
-    var bodyTimeout: Duration = .seconds(120)
+    var bodyDeadlines = BodyDeadlines(timeout: .seconds(120))
 
     func respond(to request: Request, context: CacheTrailRequestContext) async throws -> Response {
         let rawPath = request.head.path ?? "/"
@@ -35,7 +35,7 @@ struct CacheTrailResponder: HTTPResponder {
         let query = parts.count > 1 ? String(parts[1]) : ""
         var request = request
         if path.hasPrefix("/_cachetrail/") {
-            guard let body = try await Self.body(of: &request, limit: 1 << 20, timeout: bodyTimeout) else {
+            guard let body = try await Self.body(of: &request, limit: 1 << 20, deadlines: bodyDeadlines) else {
                 return Self.response(Self.tooLarge(1 << 20))
             }
             return Self.response(
@@ -55,7 +55,7 @@ struct CacheTrailResponder: HTTPResponder {
             && headers.first { $0.name == "x-forwarded-proto" }?.value.lowercased() == "https"
         if path == "/console" || path.hasPrefix("/console/") {
             // Forms and links only: 64 KiB is ample.
-            guard let body = try await Self.body(of: &request, limit: 64 << 10, timeout: bodyTimeout) else {
+            guard let body = try await Self.body(of: &request, limit: 64 << 10, deadlines: bodyDeadlines) else {
                 return Self.response(Self.tooLarge(64 << 10))
             }
             return Self.response(
@@ -83,7 +83,7 @@ struct CacheTrailResponder: HTTPResponder {
         }
         let body: [UInt8]
         do {
-            guard let read = try await Self.body(of: &request, limit: limit, timeout: bodyTimeout) else {
+            guard let read = try await Self.body(of: &request, limit: limit, deadlines: bodyDeadlines) else {
                 return Self.response(Self.tooLarge(limit))
             }
             body = read
@@ -103,13 +103,13 @@ struct CacheTrailResponder: HTTPResponder {
 
     struct BodyTimeout: Error {}
 
-    /// The body, at most `limit` bytes (nil when it is larger), read within `timeout`: a client
-    /// that trickles its body does not hold a request (and a shutdown) forever.
+    /// The body, at most `limit` bytes (nil when it is larger), read within the deadlines'
+    /// timeout: a client that trickles its body does not hold a request (and a shutdown) forever.
     ///
     /// Read straight into one array sized by Content-Length: collecting a ByteBuffer that
     /// doubles and then copying it out wrote a large upload into fresh memory twice more, each
     /// in one step on a cooperative thread (tens of ms per 64 MiB that no other call could use).
-    static func body(of request: inout Request, limit: Int, timeout: Duration) async throws -> [UInt8]? {
+    static func body(of request: inout Request, limit: Int, deadlines: BodyDeadlines) async throws -> [UInt8]? {
         let body = request.body
         let declared = request.headers[.contentLength].flatMap(Int.init) ?? 0
         // A declared length is the client's word: reserve no more than this ahead of the bytes.
@@ -129,8 +129,13 @@ struct CacheTrailResponder: HTTPResponder {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
-                throw BodyTimeout()
+                do {
+                    try await deadlines.wait()
+                } catch is BodyDeadlines.Expired {
+                    throw BodyTimeout()
+                }
+                // Cancelled: the body was read, or the request itself was cancelled.
+                throw CancellationError()
             }
             defer { group.cancelAll() }
             return try await group.next() ?? nil
