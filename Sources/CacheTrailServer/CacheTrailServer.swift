@@ -284,7 +284,7 @@ package enum CacheTrailServer {
             clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
         let app = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            server: .http1OnEventLoop(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cachetrail"),
             onServerRunning: { channel in

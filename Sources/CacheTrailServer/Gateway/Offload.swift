@@ -1,8 +1,9 @@
 import Dispatch
 
 /// Long CPU work on a request's body (hashing, encrypting tens of MiB) runs on a dispatch
-/// queue, not on Swift's cooperative pool: that pool has one thread per core, and a few large
-/// uploads hashing on it would leave every other call waiting for a thread.
+/// queue, not where the call runs (its connection's event loop, ``ConnectionOnEventLoop``):
+/// there is one loop per core, and a large upload hashing on one would hold up every other
+/// connection it serves.
 enum Offload {
     /// Bodies smaller than this are worked on where they are: a hop costs more than the work.
     static let threshold = 1 << 20
