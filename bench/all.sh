@@ -29,7 +29,7 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 export PYTHONUNBUFFERED=1  # tables appear as each part finishes
 
-swift build -c release --product cachetrail --scratch-path .build-release
+swift build -c release --static-swift-stdlib --product cachetrail --scratch-path .build-release
 
 out=bench-results.md
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """cachetrail benchmarks, side by side with moto's server in the same run.
 
-Usage (after `swift build -c release --product cachetrail --scratch-path .build-release`,
+Usage (after `swift build -c release --static-swift-stdlib --product cachetrail --scratch-path .build-release`,
 with wrk and moto[server] installed):
 
     python3 bench/run.py [--seconds 5] [--runs 3] [--connections 1,8,64] [--skip-memory]
