@@ -77,14 +77,17 @@ package struct IdentityStore: Sendable {
     package func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
         let generation = store.documentGeneration
         if let kept = resolved.key(accessKeyId, generation: generation) { return kept }
-        let key = try await read(accessKeyId)
+        let key = try read(accessKeyId)
         // A key not found is not kept: `account create` may add it from another process.
         if let key { resolved.keep(key, for: accessKeyId, generation: generation) }
         return key
     }
 
-    private func read(_ accessKeyId: String) async throws -> ResolvedKey? {
-        try await store.read { tx in
+    /// Read on the calling thread (``StateStore/readHere(_:)``): under writes every commit
+    /// changes the generation, so most calls read, and a hop to a reader's queue and back cost
+    /// about one context switch per call.
+    private func read(_ accessKeyId: String) throws -> ResolvedKey? {
+        try store.readHere { tx in
             if let session = try tx.get(SessionRecord.self, kind: Kind.session, scope: Kind.global, id: accessKeyId) {
                 // A session outlives neither the user or role it came from nor its re-creation.
                 // (Sessions stored before issuer ids were kept only need their issuer to exist.)
