@@ -108,7 +108,7 @@ struct CacheTrailResponder: HTTPResponder {
     ///
     /// Read straight into one array sized by Content-Length: collecting a ByteBuffer that
     /// doubles and then copying it out wrote a large upload into fresh memory twice more, each
-    /// in one step on a cooperative thread (tens of ms per 64 MiB that no other call could use).
+    /// in one step on the thread the call runs on (tens of ms per 64 MiB that no other call could use).
     static func body(of request: inout Request, limit: Int, deadlines: BodyDeadlines) async throws -> [UInt8]? {
         let body = request.body
         let declared = request.headers[.contentLength].flatMap(Int.init) ?? 0
