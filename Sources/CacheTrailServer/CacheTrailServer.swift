@@ -257,6 +257,7 @@ package enum CacheTrailServer {
                 return await gateway.respond(to: call, logger: logger)
             },
             now: { clock.now() }, regions: Partition.allRegions.sorted(), defaultRegion: "us-east-1", logger: logger)
+        let bodyDeadlines = BodyDeadlines(timeout: .seconds(120))
         let responder = CacheTrailResponder(
             gateway: gateway, console: console,
             endpoints: InternalEndpoints(
@@ -281,7 +282,8 @@ package enum CacheTrailServer {
                     path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
                 }, started: { started.printed }),
             maxBodyBytes: configuration.maxBodyBytes,
-            clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies))
+            clientAddress: try ClientAddress(trustedProxies: configuration.trustedProxies), bodyDeadlines: bodyDeadlines
+        )
         let app = Application(
             responder: responder,
             server: .http1OnEventLoop(configuration: .init(idleTimeout: .seconds(60))),
@@ -307,7 +309,13 @@ package enum CacheTrailServer {
             },
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [app, background]
+            services: [
+                app, background,
+                PeriodicService(tick: .seconds(1)) {
+                    bodyDeadlines.sweep(now: .now)
+                    return false
+                },
+            ]
                 + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), wake: wake, pass: nodePass)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A shutdown drains requests in flight, but not forever (a half-sent body holds one).

@@ -17,7 +17,7 @@ struct BodyDeadlinesTests {
     }
 
     @Test func aWaitEndsWithExpiredOnceItsDeadlineIsSweptPast() async throws {
-        let deadlines = BodyDeadlines(timeout: .seconds(120), sweeps: false)
+        let deadlines = BodyDeadlines(timeout: .seconds(120))
         let waiting = Task { try await deadlines.wait() }
         #expect(await watched(deadlines, 1))
         // Swept before the deadline: still waiting.
@@ -29,7 +29,7 @@ struct BodyDeadlinesTests {
     }
 
     @Test func aCancelledWaitReturnsAndIsNoLongerWatched() async throws {
-        let deadlines = BodyDeadlines(timeout: .seconds(120), sweeps: false)
+        let deadlines = BodyDeadlines(timeout: .seconds(120))
         let waiting = Task { try await deadlines.wait() }
         #expect(await watched(deadlines, 1))
         waiting.cancel()
@@ -45,7 +45,7 @@ struct BodyDeadlinesTests {
     }
 
     @Test func aBodyThatStopsArrivingTimesOutAndOneThatEndsIsRead() async throws {
-        let deadlines = BodyDeadlines(timeout: .seconds(120), sweeps: false)
+        let deadlines = BodyDeadlines(timeout: .seconds(120))
         let head = HTTPRequest(method: .put, scheme: "http", authority: "localhost", path: "/b/k")
 
         let (stalled, stalledSource) = RequestBody.makeStream()

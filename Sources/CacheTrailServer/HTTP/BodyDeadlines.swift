@@ -1,10 +1,10 @@
 import Synchronization
 
-/// Deadlines of the request bodies being read, checked by one sweeper about once per `tick`
-/// while any is waiting, instead of a timer per request: each `Task.sleep` armed a dispatch
-/// timer, which woke libdispatch's manager thread twice per call (arming and cancelling), about
-/// two of a call's four context switches under load. A body deadline is minutes long, so a tick
-/// of late is nothing.
+/// Deadlines of the request bodies being read, ended by ``sweep(now:)`` — the server's
+/// once-a-second ``PeriodicService`` — instead of a timer per request: each `Task.sleep` armed
+/// a dispatch timer, which woke libdispatch's manager thread twice per call (arming and
+/// cancelling), about two of a call's four context switches under load. A body deadline is
+/// minutes long, so a second late is nothing.
 final class BodyDeadlines: Sendable {
     /// The body was not read within the timeout.
     struct Expired: Error {}
@@ -17,19 +17,13 @@ final class BodyDeadlines: Sendable {
     private struct State {
         var next = 0
         var waiting: [Int: Waiting] = [:]
-        var sweeping = false
     }
 
     private let state = Mutex(State())
-    let timeout: Duration
-    private let tick: Duration
-    private let sweeps: Bool
+    private let timeout: Duration
 
-    /// `sweeps: false` leaves the sweeping to ``sweep(now:)`` calls (tests, with their own time).
-    init(timeout: Duration, tick: Duration = .seconds(1), sweeps: Bool = true) {
+    init(timeout: Duration) {
         self.timeout = timeout
-        self.tick = tick
-        self.sweeps = sweeps
     }
 
     /// Bodies whose deadline is being watched.
@@ -46,39 +40,24 @@ final class BodyDeadlines: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 // Under the lock: a cancellation either came before (the flag is set) or will find the entry.
-                let start = state.withLock { state -> Bool? in
-                    if Task.isCancelled { return nil }
+                let cancelled = state.withLock { state in
+                    if Task.isCancelled { return true }
                     state.waiting[id] = Waiting(deadline: deadline, continuation: continuation)
-                    guard sweeps, !state.sweeping else { return false }
-                    state.sweeping = true
-                    return true
+                    return false
                 }
-                switch start {
-                case nil: continuation.resume()
-                case true?: Task { await self.sweepWhileWatching() }
-                case false?: break
-                }
+                if cancelled { continuation.resume() }
             }
         } onCancel: {
             state.withLock { $0.waiting.removeValue(forKey: id) }?.continuation.resume()
         }
     }
 
-    private func sweepWhileWatching() async {
-        while true {
-            try? await Task.sleep(for: tick)
-            if !sweep(now: .now) { return }
-        }
-    }
-
-    /// Ends the waits whose deadline has passed by `now`; false once none is left (the sweeper
-    /// then stops, and the next wait starts another).
+    /// Ends the waits whose deadline has passed by `now`; true while others are still watched.
     @discardableResult
     func sweep(now: ContinuousClock.Instant) -> Bool {
         let (expired, more) = state.withLock { state in
             let due = state.waiting.filter { $0.value.deadline <= now }
             for id in due.keys { state.waiting[id] = nil }
-            if state.waiting.isEmpty { state.sweeping = false }
             return (due.values.map(\.continuation), !state.waiting.isEmpty)
         }
         for continuation in expired { continuation.resume(throwing: Expired()) }

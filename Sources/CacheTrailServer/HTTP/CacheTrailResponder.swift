@@ -25,8 +25,8 @@ struct CacheTrailResponder: HTTPResponder {
     let endpoints: InternalEndpoints
     let maxBodyBytes: Int
     let clientAddress: ClientAddress
-    /// How long a request's body may take to arrive.
-    var bodyDeadlines = BodyDeadlines(timeout: .seconds(120))
+    /// How long a request's body may take to arrive (swept by the server's background service).
+    let bodyDeadlines: BodyDeadlines
 
     func respond(to request: Request, context: CacheTrailRequestContext) async throws -> Response {
         let rawPath = request.head.path ?? "/"
