@@ -37,6 +37,34 @@ package final class DocumentCache: Sendable {
 
     private let entries = Mutex<[Key: Entry]>([:])
     private let capacity: Int
+
+    /// A page of a listing (`list(kind:scope:after:limit:)`) as a read transaction found it.
+    private struct PageKey: Hashable {
+        var type: ObjectIdentifier
+        var kind: String
+        var scope: String
+        var after: String?
+        var limit: Int
+    }
+
+    private class PageEntry: @unchecked Sendable {
+        let generation: Int
+
+        init(generation: Int) { self.generation = generation }
+    }
+
+    private final class TypedPage<T>: PageEntry, @unchecked Sendable {
+        let values: [T]
+
+        init(generation: Int, values: [T]) {
+            self.values = values
+            super.init(generation: generation)
+        }
+    }
+
+    private let pages = Mutex<[PageKey: PageEntry]>([:])
+    /// Pages kept at most (a full set starts over): the pages being polled, not a whole listing.
+    private static let pageCapacity = 64
     private let changes = Atomic<Int>(0)
     private let changed = Atomic<Bool>(false)
 
@@ -59,6 +87,28 @@ package final class DocumentCache: Sendable {
     /// At most `capacity` documents are kept; a full cache starts over.
     package init(capacity: Int = 4_096) {
         self.capacity = capacity
+    }
+
+    /// The page `read` lists, from a read transaction whose snapshot is no older than the state
+    /// at `generation` (read before its first statement): kept with that generation and used
+    /// again while the generation has not moved — this store put or deleted no document since, so
+    /// the same page would be read (a repeated Describe skips SQLite). Only ``CachedDocument``
+    /// types, and only kinds no other process writes (another process's change does not move the
+    /// generation: `account create` writes identities, which are not listed by page).
+    func page<T: Decodable>(
+        _ type: T.Type, kind: String, scope: String, after: String?, limit: Int, generation: Int,
+        read: () throws -> [T]
+    ) throws -> [T] {
+        guard T.self is any CachedDocument.Type else { return try read() }
+        let key = PageKey(type: ObjectIdentifier(T.self), kind: kind, scope: scope, after: after, limit: limit)
+        if let hit = pages.withLock({ $0[key] }) as? TypedPage<T>, hit.generation == generation { return hit.values }
+        let values = try read()
+        let entry = TypedPage(generation: generation, values: values)
+        pages.withLock { pages in
+            if pages.count >= Self.pageCapacity { pages.removeAll(keepingCapacity: true) }
+            pages[key] = entry
+        }
+        return values
     }
 
     /// The document `body` holds, stored at `kind`/`scope`/`id`, decoded once per distinct body.

@@ -129,7 +129,11 @@ package final class SQLiteStateStore: StateStore {
 
     package func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T {
         do {
-            return try await writer.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
+            // Read before the transaction starts, so its snapshot is no older than this state.
+            let generation = documents.generation
+            return try await writer.read { db in
+                try body(SQLiteTransaction(db: db, documents: documents, snapshotGeneration: generation))
+            }
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)
         }
@@ -137,10 +141,16 @@ package final class SQLiteStateStore: StateStore {
 
     package func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T {
         do {
+            // Read before the transaction starts, so its snapshot is no older than this state.
+            let generation = documents.generation
             guard let requestReaders else {
-                return try writer.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
+                return try writer.read { db in
+                    try body(SQLiteTransaction(db: db, documents: documents, snapshotGeneration: generation))
+                }
             }
-            return try requestReaders.read { db in try body(SQLiteTransaction(db: db, documents: documents)) }
+            return try requestReaders.read { db in
+                try body(SQLiteTransaction(db: db, documents: documents, snapshotGeneration: generation))
+            }
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)
         }

@@ -10,6 +10,10 @@ struct SQLiteTransaction: StateWriter {
     let documents: DocumentCache
     /// Where `whenFinished` actions wait for the outcome; nil in read transactions.
     var finishing: FinishActions? = nil
+    /// In a read transaction, the document generation read before its first statement (its
+    /// snapshot is no older): pages listed here are kept and reused by it. Nil in writes, whose
+    /// uncommitted changes no other transaction may see.
+    var snapshotGeneration: Int? = nil
 
     func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) {
         finishing?.add(action)
@@ -57,11 +61,16 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func list<T: Decodable>(_ type: T.Type, kind: String, scope: String, after: String?, limit: Int) throws -> [T] {
-        let rows = try Row.fetchCursor(
-            try db.cachedStatement(
-                sql: "SELECT id, body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
-            arguments: [kind, scope, after ?? "", limit])
-        return try decoded(T.self, kind: kind, scope: scope, rows)
+        let read = {
+            let rows = try Row.fetchCursor(
+                try db.cachedStatement(
+                    sql: "SELECT id, body FROM documents WHERE kind = ? AND scope = ? AND id > ? ORDER BY id LIMIT ?"),
+                arguments: [kind, scope, after ?? "", limit])
+            return try decoded(T.self, kind: kind, scope: scope, rows)
+        }
+        guard let snapshotGeneration else { return try read() }
+        return try documents.page(
+            T.self, kind: kind, scope: scope, after: after, limit: limit, generation: snapshotGeneration, read: read)
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {

@@ -221,6 +221,43 @@ import Testing
     }
 }
 
+@Suite struct ListedPageTests {
+    typealias Counted = DocumentCacheTests.Counted
+
+    private func page(_ store: SQLiteStateStore) throws -> [String] {
+        try store.readHere { try $0.list(Counted.self, kind: "k", scope: "s", after: nil, limit: 2) }.map(\.text)
+    }
+
+    /// A page read again while no document changed comes from memory; a change through the
+    /// store (committed or being written) is seen at once. A process writing the same file
+    /// behind the store's back (as `account create` does for identities) is not: the page
+    /// holds until this store's next change, which is why only cached documents are paged so.
+    @Test func aRepeatedPageIsKeptUntilADocumentChanges() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.sqlite").path
+        let store = try SQLiteStateStore(path: path)
+        try await store.write(.synced) { tx in
+            for id in ["a", "b", "c"] { try tx.put(Counted(text: id), kind: "k", scope: "s", id: id) }
+        }
+        #expect(try page(store) == ["a", "b"])
+        let other = try SQLiteStateStore(path: path)
+        _ = try await other.write(.synced) { tx in try tx.delete(kind: "k", scope: "s", id: "a") }
+        #expect(try page(store) == ["a", "b"])
+        // A write sees its own uncommitted change, not the kept page.
+        let inWrite = try await store.write(.synced) { tx in
+            try tx.put(Counted(text: "0"), kind: "k", scope: "s", id: "0")
+            return try tx.list(Counted.self, kind: "k", scope: "s", after: nil, limit: 2).map(\.text)
+        }
+        #expect(inWrite == ["0", "b"])
+        #expect(try page(store) == ["0", "b"])
+        #expect(
+            try store.readHere { try $0.list(Counted.self, kind: "k", scope: "s", after: "0", limit: 2) }.map(\.text)
+                == ["b", "c"])
+    }
+}
+
 @Suite struct PreparedWriteTests {
     struct Counter: Codable, Sendable, Equatable { var value: Int }
 
