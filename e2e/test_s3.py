@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import uuid
 
@@ -320,3 +321,41 @@ def test_listing_reads_past_a_thousand_keys_by_prefix_and_delimiter(s3):
     assert [o["Key"] for o in grouped["Contents"]] == [f"p/{i:04d}" for i in range(1051, 1100)]
     assert grouped["CommonPrefixes"] == [{"Prefix": "p/sub/"}]
     assert [o["Key"] for o in s3.list_objects(Bucket=name, Marker="p/1098", Prefix="p/")["Contents"]] == ["p/1099", "p/sub/a", "p/sub/b"]
+
+
+def expecting_put(server, path, body, credentials):
+    """The head of a signed PUT of `body` that asks `Expect: 100-continue` first."""
+    request = botocore.awsrequest.AWSRequest(method="PUT", url=f"http://127.0.0.1:{server.port}{path}", data=body)
+    request.headers["x-amz-content-sha256"] = hashlib.sha256(body).hexdigest()
+    botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(*credentials), "s3", "us-east-1").add_auth(request)
+    head = [f"PUT {path} HTTP/1.1", f"Host: 127.0.0.1:{server.port}", f"Content-Length: {len(body)}",
+            "Expect: 100-continue"]
+    head += [f"{key}: {value}" for key, value in request.prepare().headers.items()
+             if key.lower() not in ("host", "content-length")]
+    return ("\r\n".join(head) + "\r\n\r\n").encode()
+
+
+def test_a_client_that_expects_100_continue_is_told_to_send_its_body(server, s3):
+    # botocore asks first for every file-like body and, never told to go on, waits a second.
+    name = bucket_name()
+    s3.create_bucket(Bucket=name)
+    body = os.urandom(2 * 1024 * 1024)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(expecting_put(server, f"/{name}/asked", body, server.profile()))
+        connection.settimeout(0.5)  # well inside botocore's one second
+        assert connection.recv(1024) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        connection.settimeout(10)
+        connection.sendall(body)
+        final = connection.recv(4096)
+        assert final.startswith(b"HTTP/1.1 200 OK\r\n"), final
+        assert f'etag: "{hashlib.md5(body).hexdigest()}"'.encode() in final.lower()
+    assert s3.get_object(Bucket=name, Key="asked")["Body"].read() == body
+    # As S3: a caller who may not write is answered with the error, never told to continue.
+    key_id, _ = server.profile()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(expecting_put(server, f"/{name}/refused", body, (key_id, "not-the-secret")))
+        refused = connection.recv(4096)
+        assert refused.startswith(b"HTTP/1.1 403 Forbidden\r\n"), refused
+        while b"</Error>" not in refused and (more := connection.recv(4096)):
+            refused += more
+        assert b"<Code>SignatureDoesNotMatch</Code>" in refused

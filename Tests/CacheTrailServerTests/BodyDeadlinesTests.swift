@@ -52,7 +52,7 @@ struct BodyDeadlinesTests {
         await stalledSource.yield(ByteBuffer(string: "first part, then nothing"))
         let reading = Task {
             var request = Request(head: head, body: stalled)
-            return try await CacheTrailResponder.body(of: &request, limit: 1 << 20, deadlines: deadlines)
+            return try await CacheTrailResponder.body(of: &request, limit: 1 << 20, deadlines: deadlines, channel: nil)
         }
         #expect(await watched(deadlines, 1))
         deadlines.sweep(now: .now + .seconds(121))
@@ -64,7 +64,7 @@ struct BodyDeadlinesTests {
         await wholeSource.yield(ByteBuffer(string: "it"))
         wholeSource.finish()
         var request = Request(head: head, body: whole)
-        let read = try await CacheTrailResponder.body(of: &request, limit: 1 << 20, deadlines: deadlines)
+        let read = try await CacheTrailResponder.body(of: &request, limit: 1 << 20, deadlines: deadlines, channel: nil)
         #expect(read.map { String(decoding: $0, as: UTF8.self) } == "all of it")
         #expect(deadlines.watched == 0)
     }

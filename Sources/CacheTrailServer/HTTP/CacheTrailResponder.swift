@@ -6,14 +6,17 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The request context: Hummingbird's core storage plus the peer's address.
+/// The request context: Hummingbird's core storage plus the peer's address and the connection.
 package struct CacheTrailRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     package let remoteAddress: SocketAddress?
+    /// Told when the body is about to be read (``ContinueOnExpect``).
+    let channel: any Channel
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 }
 
@@ -35,7 +38,10 @@ struct CacheTrailResponder: HTTPResponder {
         let query = parts.count > 1 ? String(parts[1]) : ""
         var request = request
         if path.hasPrefix("/_cachetrail/") {
-            guard let body = try await Self.body(of: &request, limit: 1 << 20, deadlines: bodyDeadlines) else {
+            guard
+                let body = try await Self.body(
+                    of: &request, limit: 1 << 20, deadlines: bodyDeadlines, channel: context.channel)
+            else {
                 return Self.response(Self.tooLarge(1 << 20))
             }
             return Self.response(
@@ -55,7 +61,10 @@ struct CacheTrailResponder: HTTPResponder {
             && headers.first { $0.name == "x-forwarded-proto" }?.value.lowercased() == "https"
         if path == "/console" || path.hasPrefix("/console/") {
             // Forms and links only: 64 KiB is ample.
-            guard let body = try await Self.body(of: &request, limit: 64 << 10, deadlines: bodyDeadlines) else {
+            guard
+                let body = try await Self.body(
+                    of: &request, limit: 64 << 10, deadlines: bodyDeadlines, channel: context.channel)
+            else {
                 return Self.response(Self.tooLarge(64 << 10))
             }
             return Self.response(
@@ -83,7 +92,10 @@ struct CacheTrailResponder: HTTPResponder {
         }
         let body: [UInt8]
         do {
-            guard let read = try await Self.body(of: &request, limit: limit, deadlines: bodyDeadlines) else {
+            guard
+                let read = try await Self.body(
+                    of: &request, limit: limit, deadlines: bodyDeadlines, channel: context.channel)
+            else {
                 return Self.response(Self.tooLarge(limit))
             }
             body = read
@@ -109,7 +121,13 @@ struct CacheTrailResponder: HTTPResponder {
     /// Read straight into one array sized by Content-Length: collecting a ByteBuffer that
     /// doubles and then copying it out wrote a large upload into fresh memory twice more, each
     /// in one step on the thread the call runs on (tens of ms per 64 MiB that no other call could use).
-    static func body(of request: inout Request, limit: Int, deadlines: BodyDeadlines) async throws -> [UInt8]? {
+    /// A client that sent `Expect: 100-continue` is told to go on here, once the body is wanted.
+    static func body(of request: inout Request, limit: Int, deadlines: BodyDeadlines, channel: (any Channel)?)
+        async throws -> [UInt8]?
+    {
+        if request.headers[.expect] != nil {
+            channel?.triggerUserOutboundEvent(ContinueOnExpect.Proceed(), promise: nil)
+        }
         let body = request.body
         let declared = request.headers[.contentLength].flatMap(Int.init) ?? 0
         // A declared length is the client's word: reserve no more than this ahead of the bytes.

@@ -9,9 +9,14 @@ import NIOCore
 /// hashed and staged on dispatch queues (``Offload``), and waits (group commit, timers) suspend.
 struct ConnectionOnEventLoop<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
+    /// Completes the channel's pipeline once `inner` has set it up.
+    var addHandlers: @Sendable (any Channel) throws -> Void = { _ in }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
-        inner.setup(channel: channel, logger: logger)
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try addHandlers(channel)
+            return value
+        }
     }
 
     func handle(value: Inner.Value, logger: Logger) async {
@@ -36,10 +41,13 @@ final class EventLoopTaskExecutor: TaskExecutor {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with every connection served on its event loop (``ConnectionOnEventLoop``).
+    /// HTTP/1.1 with every connection served on its event loop (``ConnectionOnEventLoop``) and
+    /// `Expect: 100-continue` answered (``ContinueOnExpect``).
     static func http1OnEventLoop(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
         .init { responder in
-            ConnectionOnEventLoop(inner: HTTP1Channel(responder: responder, configuration: configuration))
+            ConnectionOnEventLoop(
+                inner: HTTP1Channel(responder: responder, configuration: configuration),
+                addHandlers: ContinueOnExpect.add(to:))
         }
     }
 }
