@@ -176,6 +176,22 @@ struct CacheTrailResponder: HTTPResponder {
         }
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: fields,
-            body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+            body: head ? ResponseBody() : responseBody(answer.body))
+    }
+
+    /// Bodies of more than this are written in pieces of this size.
+    static let piece = 1 << 20
+
+    /// A large body goes out a piece at a time, each written once the socket takes the one
+    /// before: copying all of it into one ByteBuffer first faulted in (and zeroed) as much fresh
+    /// memory again as the body, the largest cost of a 64 MiB GetObject.
+    static func responseBody(_ bytes: [UInt8]) -> ResponseBody {
+        guard bytes.count > piece else { return ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)) }
+        return ResponseBody(contentLength: bytes.count) { writer in
+            for start in stride(from: 0, to: bytes.count, by: piece) {
+                try await writer.write(ByteBuffer(bytes: bytes[start..<min(bytes.count, start + piece)]))
+            }
+            try await writer.finish(nil)
+        }
     }
 }

@@ -100,11 +100,11 @@ package struct EncryptedBlobStore: Sendable {
             guard let data = try handle.read(upToCount: sealedChunk) else {
                 throw BlobStoreError.corrupt("short object file")
             }
-            let plain = [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: dataKey))
+            let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: dataKey)
             let chunkStart = chunk * Self.chunkSize
             let from = max(wanted.lowerBound, chunkStart) - chunkStart
             let to = min(wanted.upperBound, chunkStart + plain.count) - chunkStart
-            if from < to { out.append(contentsOf: plain[from..<to]) }
+            if from < to { plain.withUnsafeBytes { out.append(contentsOf: $0[from..<to]) } }
         }
         return out
     }
