@@ -10,7 +10,7 @@ import NIOCore
 struct ConnectionOnEventLoop<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
     /// Completes the channel's pipeline once `inner` has set it up.
-    var addHandlers: @Sendable (any Channel) throws -> Void = { _ in }
+    let addHandlers: @Sendable (any Channel) throws -> Void
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
