@@ -12,6 +12,20 @@ let swiftSettings: [SwiftSetting] =
         .enableUpcomingFeature("MemberImportVisibility"),
     ] + (strict ? [.treatAllWarnings(as: .error)] : [])
 
+/// A release link puts the functions a running server executes side by side, hottest first
+/// (`scripts/link-order.txt`, written by `scripts/link_order.py` from a callgrind training run), so
+/// that fewer pages of the binary's code are resident; relative relocations are packed (DT_RELR), so
+/// that the loader reads 50 KB of them instead of 3.5 MB. lld, which ships with the toolchain, links.
+let orderedReleaseLink: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/link-order.txt",
+            "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "cachetrail",
     platforms: [.macOS(.v15)],
@@ -161,7 +175,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: orderedReleaseLink
         ),
         .executableTarget(
             name: "WireFuzz",
