@@ -100,11 +100,19 @@ def train(target, clusters, work):
 
 
 def main():
+    work = Path(tempfile.mkdtemp(prefix="link-order-"))
+    try:
+        write_order(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_order(work):
+    """Profiles the training run in `work` and writes OUTPUT."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clusters", type=int, default=400)
     options = parser.parse_args()
     binary = Path(os.environ["CACHETRAIL_BIN"]).resolve()
-    work = Path(tempfile.mkdtemp(prefix="link-order-"))
     profile = work / "callgrind.out"
     wrapper = work / "cachetrail-under-callgrind"
     # valgrind 3.19 cannot read the DWARF 5 the toolchain writes; the symbols are all it needs.
@@ -136,9 +144,6 @@ def main():
     total = sum(sizes.values())
     print(f"{len(ordered):,} functions executed, {sum(sizes[n] for n in ordered) / 1e6:.1f} MB of "
           f"{total / 1e6:.1f} MB of functions; written to {OUTPUT.relative_to(ROOT)}")
-    for path in work.iterdir():
-        path.unlink()
-    work.rmdir()
 
 
 if __name__ == "__main__":
