@@ -93,6 +93,13 @@ class Target:
             service, endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id=self.key[0],
             aws_secret_access_key=self.key[1], config=botocore.config.Config(retries={"max_attempts": 1}))
 
+    def advance_clock(self, seconds):
+        """Moves a `--clock manual` server's clock; returns once the delivery pass it starts is done."""
+        request = urllib.request.Request(
+            f"{self.endpoint}/_cachetrail/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
+            headers={"content-type": "application/json"}, method="POST")
+        urllib.request.urlopen(request, timeout=600).read()
+
     def rss_mib(self):
         """Resident memory in MiB: total (VmRSS), anonymous (the heap: RssAnon) and file-backed
         (code and data pages of the executable and libraries, shared with the page cache: RssFile)."""

@@ -21,7 +21,6 @@ after a large change to what the server runs; the file changing is the only effe
 import argparse
 import collections
 import concurrent.futures
-import json
 import os
 import shutil
 import signal
@@ -61,13 +60,6 @@ def executed_functions(profile, binary):
     return costs
 
 
-def advance_clock(target, seconds):
-    request = urllib.request.Request(
-        f"{target.endpoint}/_cachetrail/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
-        headers={"content-type": "application/json"}, method="POST")
-    urllib.request.urlopen(request, timeout=600).read()
-
-
 def train(target, clusters, work):
     """The training run: every call here is one a benchmark or a user's session makes."""
     bucket = "order-trail"
@@ -94,7 +86,7 @@ def train(target, clusters, work):
         s3.get_object(Bucket=bucket, Key=f"small-{i}")["Body"].read()
     s3.upload_file(str(big), bucket, "big")
     s3.get_object(Bucket=bucket, Key="big")["Body"].read()
-    advance_clock(target, 600)
+    target.advance_clock(600)
     target.client("cloudtrail").lookup_events(MaxResults=50)
     s3.list_objects_v2(Bucket=bucket, Prefix="AWSLogs/")
 
