@@ -15,6 +15,13 @@ struct CacheTrail: AsyncParsableCommand {
         version: CacheTrailServer.version,
         subcommands: [Serve.self, Account.self, Policy.self, Doctor.self],
         defaultSubcommand: Serve.self)
+
+    /// Runs on the main thread before any other thread allocates, so that the arena limit
+    /// holds for every thread (glibc gives a thread its arena at its first allocation).
+    @MainActor static func main() async {
+        MallocArenas.limit(environment: ProcessInfo.processInfo.environment)
+        await main(nil)
+    }
 }
 
 /// Options shared by every command that opens a data directory.
