@@ -16,6 +16,11 @@ pages, the health endpoint, a logging trail, S3 PUT and GET (small and multi-MiB
 `Expect: 100-continue`), a delivery pass of the captured events, LookupEvents, and a clean stop.
 A function missing from the list still links; it is only placed after the listed ones. Rerun
 after a large change to what the server runs; the file changing is the only effect.
+
+Two kinds of executed code cannot be listed: functions without a symbol (callgrind names them
+by address; scripts/unnamed-functions.ld gathers them instead) and code valgrind does not run
+(it has no AVX-512, so BoringSSL's AVX-512 AES-GCM and GHASH, which a server on such a CPU runs,
+are trained as their AVX2 versions).
 """
 
 import argparse
