@@ -23,9 +23,9 @@ let swiftSettings: [SwiftSetting] =
 /// `scripts/unnamed-functions.ld` gathers the functions that have no symbol to order them by (the
 /// compiler's value-witness thunks, ~8,000 of 16–48 bytes) in one place before the ordered code.
 /// `--no-export-dynamic` undoes the toolchain's `-export-dynamic` for `-static-stdlib` links: the
-/// loader searched our 57,000 exported symbols (3.2 MiB of tables, all resident) at each symbol it
-/// bound, and nothing looks up the executable's own symbols at run time (a `-static-executable`
-/// link, which exports none, runs the same runtime).
+/// loader searched our 57,000 exported symbols at each symbol it bound (3.2 MiB of their tables
+/// resident), and nothing looks up the executable's own symbols at run time (a
+/// `-static-executable` link, which exports none, runs the same runtime).
 let orderedReleaseLink: [LinkerSetting] = [
     .unsafeFlags(
         [
