@@ -19,7 +19,7 @@ struct CacheTrail: AsyncParsableCommand {
     /// Runs on the main thread before any other thread allocates, so that the arena limit
     /// holds for every thread (glibc gives a thread its arena at its first allocation).
     @MainActor static func main() async {
-        MallocArenas.limit(environment: ProcessInfo.processInfo.environment)
+        MallocArenas.limit()
         await main(nil)
     }
 }

@@ -11,9 +11,9 @@
 /// (BENCHMARKS.md). A core runs one thread at a time, and glibc's per-thread caches take most
 /// small allocations without touching an arena's lock.
 enum MallocArenas {
-    static func limit(environment: [String: String]) {
+    static func limit() {
         #if os(Linux)
-            guard environment["MALLOC_ARENA_MAX"] == nil else { return }
+            guard getenv("MALLOC_ARENA_MAX") == nil else { return }
             let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
             _ = mallopt(M_ARENA_MAX, Int32(max(1, min(cores, 1024))))
         #endif
