@@ -145,7 +145,7 @@ private final class PreparedWrite: StateWriter, ForwardingReader {
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
-        try put(body: try JSONEncoder().encode(value), kind: kind, scope: scope, id: id)
+        try put(body: try DocumentEncoder.encode(value), kind: kind, scope: scope, id: id)
     }
 
     func put(body: Data, kind: String, scope: String, id: String) throws {

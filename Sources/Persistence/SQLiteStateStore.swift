@@ -33,7 +33,10 @@ package final class SQLiteStateStore: StateStore {
         try Self.migrator.migrate(writer)
         requestReaders = path.map { RequestReaders(path: $0, configuration: configuration) }
         // After the pool opened: opening a pool sets its writer to NORMAL.
-        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+        }
         let directory = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
         if let directory {
             let leftovers = ReadEventLog.leftovers(in: directory)
@@ -50,6 +53,13 @@ package final class SQLiteStateStore: StateStore {
     }
 
     package var documentGeneration: Int { documents.generation }
+
+    /// Pages of write-ahead log after which a commit copies them into the database file, on the
+    /// writer's thread (SQLite's default: 1,000). A captured create logs about three pages, so
+    /// the default checkpointed every ~300 calls, copying the same hot pages (index interiors,
+    /// the usage document) each time; with 8,000 (a log of up to ~32 MiB) the writer's CPU per
+    /// CreateCacheCluster at 64 connections fell by about a tenth (BENCHMARKS.md, stop 43).
+    static let checkpointPages = 8_000
 
     package func appendReadEvents(_ entries: [JournalEntry]) throws {
         guard try reads.append(entries), let readDrainDelay else { return }

@@ -74,7 +74,7 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
-        try put(body: try JSONEncoder().encode(value), kind: kind, scope: scope, id: id)
+        try put(body: try DocumentEncoder.encode(value), kind: kind, scope: scope, id: id)
     }
 
     func put(body: Data, kind: String, scope: String, id: String) throws {

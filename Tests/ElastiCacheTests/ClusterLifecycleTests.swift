@@ -85,7 +85,7 @@ struct ValidationTests {
         #expect(try ClusterValidation.clusterId(id) == id.lowercased())
     }
 
-    @Test(arguments: ["", "1abc", "-abc", "abc-", "a--b", "a_b", "é", String(repeating: "a", count: 41)])
+    @Test(arguments: ["", "1abc", "-abc", "abc-", "a--b", "a_b", "é", "abé", "a b", String(repeating: "a", count: 41)])
     func invalidIdentifiers(_ id: String) {
         #expect(throws: (any Error).self) { try ClusterValidation.clusterId(id) }
     }

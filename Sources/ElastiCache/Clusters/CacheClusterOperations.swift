@@ -68,11 +68,13 @@ struct CacheClusterOperations {
         }
     }
 
-    /// Stores `cluster`, keeping the account's cluster and node counts in step.
-    func save(_ cluster: CacheClusterRecord) throws {
-        let previous = try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: cluster.id)
+    /// Stores `cluster`, keeping the account's cluster and node counts in step. `create`, which
+    /// has just found no cluster of that id and read the usage, passes the usage it read.
+    func save(_ cluster: CacheClusterRecord, new usage: Usage? = nil) throws {
+        let previous =
+            usage == nil ? try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: cluster.id) : nil
         if previous?.numCacheNodes != cluster.numCacheNodes {
-            var current = try usage()
+            var current = try usage ?? self.usage()
             if previous == nil { current.clusters += 1 }
             current.nodes += cluster.numCacheNodes - (previous?.numCacheNodes ?? 0)
             try tx.put(current, kind: Usage.kind, scope: scope, id: Usage.id)
@@ -199,7 +201,7 @@ struct CacheClusterOperations {
         cluster.logDelivery = try LogDelivery.apply(call, engine: engine, to: nil)
         cluster.restoreFrom = source?.dataKey
         lifecycle.begin(.creating, &cluster, now: call.now)
-        try save(cluster)
+        try save(cluster, new: current)
         return .object(["CacheCluster": render(cluster)])
     }
 

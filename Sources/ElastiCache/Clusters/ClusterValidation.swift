@@ -9,9 +9,15 @@ enum ClusterValidation {
         -> String
     {
         let id = raw.lowercased()
+        // Checked on the UTF-8 bytes: only ASCII letters, digits and hyphens are allowed, so a
+        // valid identifier has as many bytes as characters (no Unicode property lookups per call).
+        let utf8 = id.utf8
+        let letter = { (byte: UInt8) in byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        let hyphen = UInt8(ascii: "-")
         let valid =
-            (1...maxLength).contains(id.count) && id.first?.isLetter == true && !id.hasSuffix("-") && !id.contains("--")
-            && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+            (1...maxLength).contains(utf8.count) && utf8.first.map(letter) == true && utf8.last != hyphen
+            && !id.contains("--")
+            && utf8.allSatisfy { letter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == hyphen }
         guard valid else {
             throw AWSError.invalidParameterValue(
                 "The parameter \(parameter) is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens."
