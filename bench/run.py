@@ -381,7 +381,7 @@ def request_rates(connections, seconds, work):
             for c in connections:
                 create = work / f"create-{kind}-{c}.lua"
                 # Unique ids: more requests than the run can send (quota raised by the server flags).
-                count = 10000 * seconds if kind != "moto" else 1000 * seconds
+                count = 20000 * seconds if kind != "moto" else 1000 * seconds
                 lua_script(create_requests(target, count, f"{c}"), create)
                 rows[(label, "CreateCacheCluster", c)] = run_wrk(target, str(create), c, seconds)
         finally:

@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import Synchronization
 
@@ -34,6 +35,12 @@ final class GroupCommit: Sendable {
 
     private let documents: DocumentCache
     private let reads: ReadEventLog
+    /// Where groups are committed, one after another, with GRDB's blocking write: it runs on
+    /// this queue's own thread (the writer's queue is idle), so a call's write is one hop from
+    /// its event loop and one back — not a task on the cooperative pool awaiting GRDB's queue.
+    /// A thread blocked in fsync here holds none of the cooperative pool's. GRDB's own queue's
+    /// quality of service, which the writer's work kept so far.
+    private let committer = DispatchQueue(label: "cachetrail.group-commit", qos: .userInitiated)
 
     init(writer: any DatabaseWriter, documents: DocumentCache, reads: ReadEventLog, maxGroup: Int = 512) {
         self.writer = writer
@@ -88,12 +95,12 @@ final class GroupCommit: Sendable {
                 queue.draining = true
                 return true
             }
-            if leads { Task { await self.drain() } }
+            if leads { committer.async { self.drain() } }
         }
     }
 
     /// Commits groups until nobody waits. Only one drain runs at a time.
-    private func drain() async {
+    private func drain() {
         while true {
             let group: [Job] = queue.withLock { queue in
                 guard !queue.jobs.isEmpty else {
@@ -109,7 +116,7 @@ final class GroupCommit: Sendable {
             let taken = Mutex<ReadEventLog.Taken?>(nil)
             do {
                 let syncs = group.contains { $0.durability == .synced }
-                try await writer.writeWithoutTransaction { [reads] db in
+                try writer.writeWithoutTransaction { [reads] db in
                     if self.syncing.load(ordering: .relaxed) != syncs {
                         try db.execute(sql: syncs ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                         self.syncing.store(syncs, ordering: .relaxed)
