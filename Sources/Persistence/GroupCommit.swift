@@ -38,8 +38,9 @@ final class GroupCommit: Sendable {
     /// Where groups are committed, one after another, with GRDB's blocking write: it runs on
     /// this queue's own thread (the writer's queue is idle), so a call's write is one hop from
     /// its event loop and one back — not a task on the cooperative pool awaiting GRDB's queue.
-    /// A thread blocked in fsync here holds none of the cooperative pool's. GRDB's own queue's
-    /// quality of service, which the writer's work kept so far.
+    /// A thread blocked in fsync here holds none of the cooperative pool's. It runs at the QoS of
+    /// GRDB's own queue, so the writer keeps its priority over the event loops (at the default,
+    /// creates at 64 connections measured fewer).
     private let committer = DispatchQueue(label: "cachetrail.group-commit", qos: .userInitiated)
 
     init(writer: any DatabaseWriter, documents: DocumentCache, reads: ReadEventLog, maxGroup: Int = 512) {

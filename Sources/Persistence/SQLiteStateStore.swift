@@ -57,8 +57,8 @@ package final class SQLiteStateStore: StateStore {
     /// Pages of write-ahead log after which a commit copies them into the database file, on the
     /// writer's thread (SQLite's default: 1,000). A captured create logs about three pages, so
     /// the default checkpointed every ~300 calls, copying the same hot pages (index interiors,
-    /// the usage document) each time; with 8,000 (a log of up to ~32 MiB) the writer's CPU per
-    /// CreateCacheCluster at 64 connections fell by about a tenth (BENCHMARKS.md, stop 43).
+    /// the usage document) each time; with 8,000 (a log of up to ~32 MiB) CreateCacheCluster at
+    /// 64 connections went from ~6,400 to ~7,500 calls/s (BENCHMARKS.md, stop 43).
     static let checkpointPages = 8_000
 
     package func appendReadEvents(_ entries: [JournalEntry]) throws {
