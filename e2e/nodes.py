@@ -1,8 +1,10 @@
 """Helpers of the suites that run real cache nodes (test_cache_nodes.py, test_replication_nodes.py,
 test_cluster_nodes.py, test_serverless_nodes.py, test_node_iam.py, test_node_parameters.py)."""
 
+import os
 import random
 import shutil
+import signal
 import socket
 import time
 
@@ -91,6 +93,22 @@ TOKEN = "group-token-0123456789"
 
 def group(ec, group_id):
     return ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"][0]
+
+
+def kill_and_wait(pid, seconds=10):
+    """SIGKILL `pid` and wait until it has exited (gone, or a zombie the server has not reaped
+    yet). The signal takes effect when the process next runs: on a loaded machine a supervision
+    pass started at once could still find it running, and the test would race the kernel."""
+    os.kill(pid, signal.SIGKILL)
+
+    def exited():
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+        except FileNotFoundError:
+            return True
+
+    eventually(exited, seconds)
 
 
 def eventually(check, seconds=10):

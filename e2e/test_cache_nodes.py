@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from conftest import Server
-from nodes import endpoint, free_port_block, needs_both_engines, node_pid, refused
+from nodes import endpoint, free_port_block, kill_and_wait, needs_both_engines, node_pid, refused
 
 pytestmark = needs_both_engines
 
@@ -78,7 +78,7 @@ def test_a_dead_node_comes_back_and_nodes_outlive_no_server(fresh_server):
     srv.advance(10)
     _, address = endpoint(ec, "phoenix")
     port = address["Port"]
-    os.kill(node_pid(srv, port), signal.SIGKILL)
+    kill_and_wait(node_pid(srv, port))
     srv.advance(0)  # a supervision pass restarts it
     assert redis.Redis(host="127.0.0.1", port=port, socket_timeout=5).ping()
     # ...and ElastiCache says so in its event log, as for a node it replaces.

@@ -3,14 +3,12 @@ REPLICAOF, primary and reader endpoints that cachetrail serves as proxies, failo
 and a primary process that dies) that promote a replica for real and write AWS's events; AUTH
 tokens and RBAC users on every member, replica counts, global datastores across regions."""
 
-import os
 import shutil
-import signal
 
 import pytest
 import redis
 
-from nodes import free_port_block, member_pid, refused, TOKEN, group, eventually, client, role, once
+from nodes import free_port_block, member_pid, refused, TOKEN, group, eventually, client, role, once, kill_and_wait
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("redis-server"), reason="needs redis-server (the README's test command installs it)"
@@ -81,7 +79,7 @@ def test_a_replication_group_replicates_and_fails_over_for_real(fresh_server):
 
     # Multi-AZ: the primary's process dies; a supervision pass promotes the replica without a
     # call, and the dead node comes back as its replica.
-    os.kill(member_pid(srv, replica), signal.SIGKILL)
+    kill_and_wait(member_pid(srv, replica))
     srv.advance(0)
     final = roles(ec, "orders")
     assert final[first_primary][0] == "primary" and final[replica][0] == "replica"
