@@ -54,9 +54,12 @@ def test_an_expired_session_stays_expired_after_a_restart(tmp_path):
 def test_state_files_are_readable_by_their_owner_only(server):
     server.client("iam").create_user(UserName=f"mode-{uuid.uuid4().hex[:6]}")
     assert stat.S_IMODE(server.data_dir.stat().st_mode) == 0o700
+    checked = set()
     for path in server.data_dir.iterdir():
-        if path.name.startswith("state.sqlite"):
+        if path.name.startswith(("state.sqlite", "journal-index.sqlite")):
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+            checked.add(path.name)
+    assert {"state.sqlite", "journal-index.sqlite"} <= checked
 
 
 def test_a_session_does_not_pass_to_a_new_user_of_the_same_name(server):

@@ -109,13 +109,13 @@ package enum CacheTrailServer {
         let sender = NotificationSender(
             store: data.store, directory: configuration.dataDirectory, now: { clock.now() }, logger: logger,
             baseURL: { publicURL.value })
-        let statePath = configuration.statePath
+        let stateFiles = configuration.stateFiles
         let background = PeriodicService(tick: configuration.deliveryTick) {
             await lifecycle.runIfDue()
             // A pass writes a few files per trail and region; a backlog drains pass after pass.
             let delivered = await deliverer.runOnce()
             await sender.runOnce()
-            Self.reportDiskUse(statePath: statePath)
+            Self.reportDiskUse(stateFiles: stateFiles)
             return !delivered.isEmpty
         }
         var elastiCache = configuration.elastiCache
@@ -340,13 +340,14 @@ extension CacheTrailServer {
                 topicArn: topicArn, account: account, sourceArn: sourceArn, message: message, now: now, in: tx)
         })
 
-    /// `cachetrail_state_bytes`: the state store with its journal (database and WAL files).
-    static func reportDiskUse(statePath: String) {
+    /// `cachetrail_state_bytes`: the state store with its journal and the journal's index
+    /// (database and WAL files).
+    static func reportDiskUse(stateFiles: [String]) {
         // stat(2) directly: FileManager's attributes also look up the owner and group names,
         // reading /etc/passwd and /etc/group at every pass.
-        let bytes = ["", "-wal", "-shm"].reduce(0) { total, suffix in
+        let bytes = stateFiles.reduce(0) { total, file in
             var info = stat()
-            return stat(statePath + suffix, &info) == 0 ? total + Int(info.st_size) : total
+            return stat(file, &info) == 0 ? total + Int(info.st_size) : total
         }
         Gauge(label: "cachetrail_state_bytes").record(bytes)
     }

@@ -1,6 +1,7 @@
 import CloudTrail
 import ElastiCache
 import Foundation
+import Persistence
 
 /// How the server runs. Every key has a default; the `serve` command fills them from flags and
 /// `CACHETRAIL_*` environment variables.
@@ -58,5 +59,10 @@ package struct ServerConfiguration: Sendable {
     }
 
     package var statePath: String { (dataDirectory as NSString).appendingPathComponent("state.sqlite") }
+    /// The state store's files: the database with its log, and the journal index with its log.
+    package var stateFiles: [String] {
+        let index = (dataDirectory as NSString).appendingPathComponent(SQLiteStateStore.journalIndexFile)
+        return [statePath, index].flatMap { base in ["", "-wal", "-shm"].map { base + $0 } }
+    }
     package var credentialsPath: String { (dataDirectory as NSString).appendingPathComponent("credentials") }
 }

@@ -43,10 +43,19 @@ final class GroupCommit: Sendable {
     /// creates at 64 connections measured fewer).
     private let committer = DispatchQueue(label: "cachetrail.group-commit", qos: .userInitiated)
 
-    init(writer: any DatabaseWriter, documents: DocumentCache, reads: ReadEventLog, maxGroup: Int = 512) {
+    private let journalIndex: JournalIndex
+    /// Whether the writer's connection has the journal index attached (in memory only).
+    private let journalIndexed: Bool
+
+    init(
+        writer: any DatabaseWriter, documents: DocumentCache, reads: ReadEventLog, journalIndex: JournalIndex,
+        journalIndexed: Bool, maxGroup: Int = 512
+    ) {
         self.writer = writer
         self.documents = documents
         self.reads = reads
+        self.journalIndex = journalIndex
+        self.journalIndexed = journalIndexed
         self.maxGroup = maxGroup
     }
 
@@ -65,10 +74,12 @@ final class GroupCommit: Sendable {
             let outcome = Mutex<Result<T, any Error>?>(nil)
             let finishing = FinishActions()
             let job = Job(
-                run: { [documents] db in
+                run: { [documents, journalIndexed] db in
                     do {
                         try db.inSavepoint {
-                            let value = try body(SQLiteTransaction(db: db, documents: documents, finishing: finishing))
+                            let value = try body(
+                                SQLiteTransaction(
+                                    db: db, documents: documents, finishing: finishing, journalIndexed: journalIndexed))
                             outcome.withLock { $0 = .success(value) }
                             return .commit
                         }
@@ -135,6 +146,7 @@ final class GroupCommit: Sendable {
                 writes.add(group.count, ordering: .relaxed)
                 if syncs { synced.add(1, ordering: .relaxed) }
                 documents.groupFinished()
+                journalIndex.wake()
                 if let committed = taken.withLock({ $0 }) { reads.committed(committed) }
                 for job in group { job.finish(nil) }
             } catch {

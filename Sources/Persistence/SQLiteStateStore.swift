@@ -16,28 +16,57 @@ package final class SQLiteStateStore: StateStore {
     private let reads: ReadEventLog
     /// How soon after a read event arrives a commit group takes it in (nil: only with the next write).
     private let readDrainDelay: Duration?
+    private let journalIndex: JournalIndex
 
     /// Opens (creating if needed) the database at `path`; nil `path` keeps it in memory.
     /// Read events left in segment files by a server that was killed are committed first.
-    package init(path: String?, readDrainDelay: Duration? = .milliseconds(5)) throws {
+    /// `journalIndexDelay` is how long after a commit its events are indexed for lookups (nil:
+    /// only by ``indexJournal()``).
+    package init(
+        path: String?, readDrainDelay: Duration? = .milliseconds(5), journalIndexDelay: Duration? = .milliseconds(20)
+    ) throws {
+        let directory = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        let indexPath = directory.map { "\($0)/\(Self.journalIndexFile)" }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Each write of a commit group runs in a savepoint, whose undo pages (the statement
         // journal) would otherwise spill to a temporary file: several writes per captured call.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Lookups read the index; the writer does not attach it (its transactions are
+            // IMMEDIATE, which would lock the index against the indexer too).
+            if let indexPath {
+                if db.configuration.readonly { try JournalIndex.attach(db, path: indexPath) }
+            } else {
+                try JournalIndex.attach(db, path: ":memory:")
+            }
+        }
         if let path {
             writer = try DatabasePool(path: path, configuration: configuration)
         } else {
             writer = try DatabaseQueue(configuration: configuration)
         }
         try Self.migrator.migrate(writer)
+        if let path, let indexPath {
+            var indexing = Configuration()
+            indexing.busyMode = .timeout(10)
+            indexing.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                try JournalIndex.attach(db, path: indexPath)
+                try db.execute(sql: "PRAGMA idx.journal_mode = WAL")
+                try db.execute(sql: "PRAGMA idx.synchronous = NORMAL")
+            }
+            journalIndex = try JournalIndex(
+                writer: try DatabaseQueue(path: path, configuration: indexing), delay: journalIndexDelay)
+        } else {
+            journalIndex = try JournalIndex(writer: writer, delay: journalIndexDelay)
+        }
         requestReaders = path.map { RequestReaders(path: $0, configuration: configuration) }
         // After the pool opened: opening a pool sets its writer to NORMAL.
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
         }
-        let directory = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
         if let directory {
             let leftovers = ReadEventLog.leftovers(in: directory)
             if !leftovers.isEmpty {
@@ -49,8 +78,34 @@ package final class SQLiteStateStore: StateStore {
         }
         reads = ReadEventLog(directory: directory)
         self.readDrainDelay = readDrainDelay
-        group = GroupCommit(writer: writer, documents: documents, reads: reads)
+        group = GroupCommit(
+            writer: writer, documents: documents, reads: reads, journalIndex: journalIndex,
+            journalIndexed: path == nil)
+        // Events committed before this store opened (by an earlier version, or another process).
+        journalIndex.wake()
     }
+
+    /// Events committed and not indexed for lookups yet.
+    package func journalIndexLag() throws -> Int64 {
+        do {
+            return try journalIndex.lag()
+        } catch let error as DatabaseError {
+            throw StateStoreError.unavailable(error.description)
+        }
+    }
+
+    /// Indexes every event committed so far for lookups; returns how many were indexed.
+    @discardableResult
+    package func indexJournal() throws -> Int {
+        do {
+            return try journalIndex.catchUp()
+        } catch let error as DatabaseError {
+            throw StateStoreError.unavailable(error.description)
+        }
+    }
+
+    /// The journal index's file, beside the state file (``JournalIndex``).
+    package static let journalIndexFile = "journal-index.sqlite"
 
     package var documentGeneration: Int { documents.generation }
 
@@ -134,6 +189,21 @@ package final class SQLiteStateStore: StateStore {
                     DROP INDEX IF EXISTS events_by_account_seq;
                     """)
         }
+        // The attribute indexes move to the journal index (``JournalIndex``), which is rebuilt
+        // for a journal of another identity (a state file replaced beside an old index file).
+        migrator.registerMigration("journal-index-apart") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX IF EXISTS events_by_name;
+                    DROP INDEX IF EXISTS events_by_username;
+                    DROP INDEX IF EXISTS events_by_source;
+                    DROP INDEX IF EXISTS events_by_key;
+                    DROP INDEX IF EXISTS events_by_resource_type;
+                    DROP INDEX IF EXISTS events_by_resource_name;
+                    CREATE TABLE journal_identity (id TEXT NOT NULL);
+                    INSERT INTO journal_identity (id) VALUES (lower(hex(randomblob(16))));
+                    """)
+        }
         return migrator
     }
 
@@ -142,7 +212,9 @@ package final class SQLiteStateStore: StateStore {
             // Read before the transaction starts, so its snapshot is no older than this state.
             let generation = documents.generation
             return try await writer.read { db in
-                try body(SQLiteTransaction(db: db, documents: documents, snapshotGeneration: generation))
+                try body(
+                    SQLiteTransaction(
+                        db: db, documents: documents, snapshotGeneration: generation, journalIndexed: true))
             }
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)
@@ -155,11 +227,15 @@ package final class SQLiteStateStore: StateStore {
             let generation = documents.generation
             guard let requestReaders else {
                 return try writer.read { db in
-                    try body(SQLiteTransaction(db: db, documents: documents, snapshotGeneration: generation))
+                    try body(
+                        SQLiteTransaction(
+                            db: db, documents: documents, snapshotGeneration: generation, journalIndexed: true))
                 }
             }
             return try requestReaders.read { db in
-                try body(SQLiteTransaction(db: db, documents: documents, snapshotGeneration: generation))
+                try body(
+                    SQLiteTransaction(
+                        db: db, documents: documents, snapshotGeneration: generation, journalIndexed: true))
             }
         } catch let error as DatabaseError {
             throw StateStoreError.unavailable(error.description)

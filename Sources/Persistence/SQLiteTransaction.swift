@@ -14,6 +14,9 @@ struct SQLiteTransaction: StateWriter {
     /// snapshot is no older): pages listed here are kept and reused by it. Nil in writes, whose
     /// uncommitted changes no other transaction may see.
     var snapshotGeneration: Int? = nil
+    /// Whether the connection has the journal's attribute index attached (``JournalIndex``); a
+    /// lookup without it walks the journal.
+    var journalIndexed = false
 
     func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) {
         finishing?.add(action)
@@ -144,9 +147,41 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
+        guard journalIndexed, let (attribute, value) = query.attribute, let code = JournalIndex.code(attribute) else {
+            return try walk(query, after: nil)
+        }
+        // Events after the indexed position are in the journal's tail only; all before it
+        // (in this snapshot) are in the index, which is older than the tail.
+        let indexed =
+            try Int64.fetchOne(
+                try db.cachedStatement(
+                    sql: "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)")) ?? 0
+        var found = try walk(query, after: indexed)
+        guard found.count < query.limit else { return found }
+        var sql = """
+            SELECT \(Self.joinedEntryColumns) FROM idx.event_keys AS k CROSS JOIN events AS e ON e.seq = k.seq
+            WHERE k.account = ? AND k.region = ? AND k.attribute = ? AND k.value = ? AND k.seq < ? AND k.seq <= ?
+            """
+        var arguments: StatementArguments = [
+            query.account, query.region, code, value, query.before ?? Int64.max, indexed,
+        ]
+        Self.timeFilters(query, column: "e.event_time", sql: &sql, arguments: &arguments)
+        sql += " ORDER BY k.seq DESC LIMIT ?"
+        _ = arguments.append(contentsOf: [query.limit - found.count])
+        found += try Array(Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.entry))
+        return found
+    }
+
+    /// `query` answered by walking the account's events in the region newest first (only those
+    /// after `after`, when given), filtering each.
+    private func walk(_ query: JournalQuery, after: Int64?) throws -> [(position: Int64, entry: JournalEntry)] {
         var sql =
             "SELECT \(Self.entryColumns) FROM events WHERE account = ? AND region = ? AND seq < ? AND management = 1"
         var arguments: StatementArguments = [query.account, query.region, query.before ?? Int64.max]
+        if let after {
+            sql += " AND seq > ?"
+            _ = arguments.append(contentsOf: [after])
+        }
         if let (attribute, value) = query.attribute {
             sql += " AND \(attribute.rawValue) = ?"
             if attribute == .readOnly {
@@ -155,17 +190,23 @@ struct SQLiteTransaction: StateWriter {
                 _ = arguments.append(contentsOf: [value])
             }
         }
-        if let start = query.start {
-            sql += " AND event_time >= ?"
-            _ = arguments.append(contentsOf: [start.timeIntervalSince1970])
-        }
-        if let end = query.end {
-            sql += " AND event_time <= ?"
-            _ = arguments.append(contentsOf: [end.timeIntervalSince1970])
-        }
+        Self.timeFilters(query, column: "event_time", sql: &sql, arguments: &arguments)
         sql += " ORDER BY seq DESC LIMIT ?"
         _ = arguments.append(contentsOf: [query.limit])
         return try Array(Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.entry))
+    }
+
+    private static func timeFilters(
+        _ query: JournalQuery, column: String, sql: inout String, arguments: inout StatementArguments
+    ) {
+        if let start = query.start {
+            sql += " AND \(column) >= ?"
+            _ = arguments.append(contentsOf: [start.timeIntervalSince1970])
+        }
+        if let end = query.end {
+            sql += " AND \(column) <= ?"
+            _ = arguments.append(contentsOf: [end.timeIntervalSince1970])
+        }
     }
 
     func latestPosition() throws -> Int64 {
@@ -204,12 +245,18 @@ struct SQLiteTransaction: StateWriter {
             arguments: [account, after])
     }
 
-    /// The columns `entry` reads, by position: named lookups (`row["seq"]`) compare names
-    /// case-insensitively on every access, which dominated reading a delivery batch.
-    static let entryColumns = """
-        seq, event_id, account, region, event_time, event_name, event_source, read_only, username, access_key_id, \
-        record, management, resource_arn, resource_type, resource_name
-        """
+    /// The columns `entry` reads, by position (`prefix` names their table in a join): named
+    /// lookups (`row["seq"]`) compare names case-insensitively on every access, which dominated
+    /// reading a delivery batch.
+    static let entryColumns = columns(prefix: "")
+    static let joinedEntryColumns = columns(prefix: "e.")
+
+    private static func columns(prefix: String) -> String {
+        [
+            "seq", "event_id", "account", "region", "event_time", "event_name", "event_source", "read_only",
+            "username", "access_key_id", "record", "management", "resource_arn", "resource_type", "resource_name",
+        ].map { prefix + $0 }.joined(separator: ", ")
+    }
 
     static func entry(_ row: Row) -> (position: Int64, entry: JournalEntry) {
         (

@@ -44,3 +44,131 @@ import Testing
         }
     }
 }
+
+/// Attribute lookups through the journal index (``JournalIndex``): the same answers whether an
+/// event is indexed yet or only in the journal's tail.
+@Suite struct JournalIndexTests {
+    private let account = "111111111111"
+
+    private func entry(_ index: Int, name: String, user: String? = "alice", management: Bool = true) -> JournalEntry {
+        JournalEntry(
+            eventID: "event-\(index)", account: account, region: "us-east-1",
+            eventTime: Date(timeIntervalSince1970: Double(1_000 + index)), eventName: name,
+            eventSource: "elasticache.amazonaws.com", readOnly: false, username: user, accessKeyId: "AKIA\(index % 2)",
+            record: "{}", management: management, resourceType: "AWS::ElastiCache::CacheCluster",
+            resourceName: "cluster-\(index % 3)")
+    }
+
+    private func lookup(
+        _ store: SQLiteStateStore, _ attribute: JournalQuery.Attribute, _ value: String, limit: Int = 50,
+        before: Int64? = nil, start: Double? = nil, end: Double? = nil
+    ) async throws -> [String] {
+        try await store.read { tx in
+            try tx.events(
+                JournalQuery(
+                    account: account, region: "us-east-1", attribute: (attribute, value),
+                    start: start.map { Date(timeIntervalSince1970: $0) },
+                    end: end.map { Date(timeIntervalSince1970: $0) },
+                    before: before, limit: limit)
+            ).map(\.entry.eventID)
+        }
+    }
+
+    private func append(_ store: SQLiteStateStore, _ entries: [JournalEntry]) async throws -> [Int64] {
+        try await store.write { tx in try entries.map { try tx.appendEvent($0) } }
+    }
+
+    private func withDirectory(_ body: (String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await body(directory)
+    }
+
+    /// Six events indexed, four in the tail: a lookup pages newest first across both, with time
+    /// filters; data events and absent attributes are in neither.
+    @Test(arguments: [false, true]) func lookupsSpanIndexAndTail(inFile: Bool) async throws {
+        try await withDirectory { directory in
+            let store = try SQLiteStateStore(
+                path: inFile ? directory + "/state.sqlite" : nil, readDrainDelay: nil, journalIndexDelay: nil)
+            let names = [
+                "Create", "Describe", "Create", "Delete", "Create", "Describe", "Create", "Create", "Modify", "Create",
+            ]
+            var entries = names.enumerated().map { entry($0.offset, name: $0.element) }
+            entries[4].management = false
+            entries[5].username = nil
+            let positions = try await append(store, Array(entries[..<6]))
+            #expect(try await lookup(store, .eventName, "Create") == ["event-2", "event-0"])
+            #expect(try store.indexJournal() == 6)
+            #expect(try store.indexJournal() == 0)
+            _ = try await append(store, Array(entries[6...]))
+
+            #expect(
+                try await lookup(store, .eventName, "Create") == [
+                    "event-9", "event-7", "event-6", "event-2", "event-0",
+                ])
+            #expect(
+                try await lookup(store, .eventName, "Create", limit: 4) == ["event-9", "event-7", "event-6", "event-2"])
+            #expect(try await lookup(store, .eventName, "Create", before: positions[2]) == ["event-0"])
+            #expect(
+                try await lookup(store, .eventName, "Create", start: 1_001, end: 1_007) == [
+                    "event-7", "event-6", "event-2",
+                ])
+            #expect(try await lookup(store, .username, "alice").count == 8)
+            #expect(
+                try await lookup(store, .resourceName, "cluster-0") == ["event-9", "event-6", "event-3", "event-0"])
+            #expect(try await lookup(store, .accessKeyId, "AKIA1", limit: 2) == ["event-9", "event-7"])
+
+            let unindexed = [
+                try await lookup(store, .eventName, "Create"), try await lookup(store, .username, "alice"),
+                try await lookup(store, .resourceName, "cluster-0"),
+            ]
+            #expect(try store.indexJournal() == 4)
+            let indexed = [
+                try await lookup(store, .eventName, "Create"), try await lookup(store, .username, "alice"),
+                try await lookup(store, .resourceName, "cluster-0"),
+            ]
+            #expect(indexed == unindexed)
+            #expect(
+                try await lookup(store, .eventName, "Create", start: 1_001, end: 1_007) == [
+                    "event-7", "event-6", "event-2",
+                ])
+        }
+    }
+
+    /// The index is derived: a state file replaced beside an old index file (another journal)
+    /// is indexed from its start, not looked up through the old keys.
+    @Test func anIndexOfAnotherJournalIsRebuilt() async throws {
+        try await withDirectory { directory in
+            let path = directory + "/state.sqlite"
+            do {
+                let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
+                _ = try await append(store, [entry(0, name: "Old"), entry(1, name: "Old")])
+                #expect(try store.indexJournal() == 2)
+            }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
+            _ = try await append(store, [entry(0, name: "New")])
+            #expect(try await lookup(store, .eventName, "Old").isEmpty)
+            #expect(try await lookup(store, .eventName, "New") == ["event-0"])
+            #expect(try store.indexJournal() == 1)
+            #expect(try await lookup(store, .eventName, "Old").isEmpty)
+            #expect(try await lookup(store, .eventName, "New") == ["event-0"])
+        }
+    }
+
+    /// Left to itself, the store indexes what is committed shortly after the commit.
+    @Test func commitsAreIndexedInTheBackground() async throws {
+        let store = try SQLiteStateStore(path: nil, readDrainDelay: nil, journalIndexDelay: .milliseconds(1))
+        _ = try await append(store, [entry(0, name: "Create"), entry(1, name: "Create")])
+        var lag = try store.journalIndexLag()
+        // Polled, not timed: done as soon as the indexer has run (at most 5 s).
+        for _ in 0..<500 where lag > 0 {
+            try await Task.sleep(for: .milliseconds(10))
+            lag = try store.journalIndexLag()
+        }
+        #expect(lag == 0)
+        #expect(try store.indexJournal() == 0)
+        #expect(try await lookup(store, .eventName, "Create") == ["event-1", "event-0"])
+    }
+}

@@ -27,10 +27,8 @@ package struct DataDirectory: Sendable {
             SecretSealing.Sealer(seal: { try blobs.seal($0) }, open: { try blobs.unseal($0) }))
         self.blobs = blobs
         store = try SQLiteStateStore(path: configuration.statePath)
-        for suffix in ["", "-wal", "-shm"]
-        where FileManager.default.fileExists(atPath: configuration.statePath + suffix) {
-            try FileManager.default.setAttributes(
-                [.posixPermissions: 0o600], ofItemAtPath: configuration.statePath + suffix)
+        for file in configuration.stateFiles where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
         identities = IdentityStore(store: store)
     }

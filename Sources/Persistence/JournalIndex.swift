@@ -1,0 +1,141 @@
+import Dispatch
+import GRDB
+import Synchronization
+
+/// Event history's attribute index, kept off the writer. LookupEvents finds management events
+/// by name, user, source, access key, resource type and resource name through
+/// `idx.event_keys`, which this indexer fills from the journal in batches, in a database of its
+/// own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
+/// connection of its own: maintaining six indexes is part of no call's commit, and runs beside
+/// the writer rather than on it. Events the indexer has not reached yet (after
+/// `idx.progress.seq`) are found by walking the journal's tail.
+///
+/// The index is derived data: it is not fsynced (a crash of the machine may lose its newest
+/// batches, and `progress` with them), and it is rebuilt from the journal when it is missing or
+/// was built from another journal (`journal_identity`).
+final class JournalIndex: Sendable {
+    /// The searchable attributes, as `event_keys.attribute` numbers them.
+    static let attributes: [(JournalQuery.Attribute, Int)] = [
+        (.eventName, 1), (.username, 2), (.eventSource, 3), (.accessKeyId, 4), (.resourceType, 5),
+        (.resourceName, 6),
+    ]
+
+    static func code(_ attribute: JournalQuery.Attribute) -> Int? {
+        attributes.first { $0.0 == attribute }?.1
+    }
+
+    /// Attaches the index at `path` (`:memory:` for an in-memory store) to `db` as `idx`.
+    static func attach(_ db: Database, path: String) throws {
+        try db.execute(sql: "ATTACH DATABASE ? AS idx", arguments: [path])
+    }
+
+    /// Events indexed per transaction.
+    static let batch = 4_096
+
+    /// A connection that reads `main.events` and writes `idx` (the store's own in memory).
+    private let writer: any DatabaseWriter
+    private let queue = DispatchQueue(label: "cachetrail.journal-index", qos: .utility)
+    private let scheduled = Mutex(false)
+    /// How long after a commit the indexer runs (commits arriving meanwhile share the run);
+    /// nil: only when ``catchUp()`` is called.
+    private let delay: Duration?
+
+    /// Creates the index's tables in `writer`'s `idx` (already attached) and empties them when
+    /// they were built from another journal.
+    init(writer: any DatabaseWriter, delay: Duration?) throws {
+        self.writer = writer
+        self.delay = delay
+        try writer.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS idx.event_keys (
+                        account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (account, region, attribute, value, seq)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
+                    """)
+            try db.inTransaction(.deferred) {
+                let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
+                let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
+                if built != journal {
+                    try db.execute(sql: "DELETE FROM idx.event_keys; DELETE FROM idx.progress")
+                    try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
+                }
+                return .commit
+            }
+        }
+    }
+
+    /// Asks for a run after the configured delay (one run answers every request made before it starts).
+    func wake() {
+        guard let delay else { return }
+        let starts = scheduled.withLock { scheduled in
+            if scheduled { return false }
+            scheduled = true
+            return true
+        }
+        guard starts else { return }
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+            self.scheduled.withLock { $0 = false }
+            // A batch that could not be written (another process's indexer held the index) is
+            // tried again with the next commit's run.
+            _ = try? self.catchUp()
+        }
+    }
+
+    /// Indexes every event committed so far; returns how many were indexed.
+    @discardableResult
+    func catchUp() throws -> Int {
+        var total = 0
+        while true {
+            let indexed = try indexBatch()
+            total += indexed
+            if indexed == 0 { return total }
+        }
+    }
+
+    /// Committed events not indexed yet.
+    func lag() throws -> Int64 {
+        try writer.read { db in
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM main.events") ?? 0
+            let done =
+                try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)") ?? 0
+            return max(0, newest - done)
+        }
+    }
+
+    /// Indexes the next batch of events after `progress` in one transaction (deferred: only
+    /// `idx` is written, so the journal's writer is never locked out); returns the events read.
+    private func indexBatch() throws -> Int {
+        var count = 0
+        try writer.writeWithoutTransaction { db in
+            try db.inTransaction(.deferred) {
+                let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
+                guard
+                    let done = try Int64.fetchOne(
+                        db, sql: "SELECT seq FROM idx.progress WHERE journal = ?", arguments: [journal]),
+                    let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM main.events"), newest > done
+                else { return .commit }
+                let upTo = min(newest, done + Int64(Self.batch))
+                let selects = Self.attributes.map { attribute, code in
+                    """
+                    SELECT account, region, \(code), \(attribute.rawValue), seq FROM main.events
+                    WHERE seq > ?1 AND seq <= ?2 AND management = 1 AND \(attribute.rawValue) IS NOT NULL
+                    """
+                }
+                try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO idx.event_keys (account, region, attribute, value, seq) "
+                        + selects.joined(separator: " UNION ALL ")
+                ).execute(arguments: [done, upTo])
+                try db.execute(sql: "UPDATE idx.progress SET seq = ?", arguments: [upTo])
+                count = Int(upTo - done)
+                return .commit
+            }
+        }
+        return count
+    }
+}
