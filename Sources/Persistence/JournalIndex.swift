@@ -121,15 +121,20 @@ final class JournalIndex: Sendable {
                     let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM main.events"), newest > done
                 else { return .commit }
                 let upTo = min(newest, done + Int64(Self.batch))
+                // The batch's rows are read once (their records stay unread), then keyed six ways.
                 let selects = Self.attributes.map { attribute, code in
-                    """
-                    SELECT account, region, \(code), \(attribute.rawValue), seq FROM main.events
-                    WHERE seq > ?1 AND seq <= ?2 AND management = 1 AND \(attribute.rawValue) IS NOT NULL
-                    """
+                    "SELECT account, region, \(code), \(attribute.rawValue), seq FROM batch WHERE \(attribute.rawValue) IS NOT NULL"
                 }
+                let columns = Self.attributes.map(\.0.rawValue).joined(separator: ", ")
                 try db.cachedStatement(
-                    sql: "INSERT OR IGNORE INTO idx.event_keys (account, region, attribute, value, seq) "
-                        + selects.joined(separator: " UNION ALL ")
+                    sql: """
+                        WITH batch AS MATERIALIZED (
+                            SELECT seq, account, region, \(columns) FROM main.events
+                            WHERE seq > ?1 AND seq <= ?2 AND management = 1
+                        )
+                        INSERT OR IGNORE INTO idx.event_keys (account, region, attribute, value, seq)
+                        \(selects.joined(separator: " UNION ALL "))
+                        """
                 ).execute(arguments: [done, upTo])
                 try db.execute(sql: "UPDATE idx.progress SET seq = ?", arguments: [upTo])
                 count = Int(upTo - done)
