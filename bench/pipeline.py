@@ -127,8 +127,9 @@ def main():
 
     # 1. Live.
     script = data_dir / "pipeline.lua"
-    # Unique ids for up to 3,000 calls/s (each request triple holds one create).
-    run.lua_script(requests(target, 1_000 * options.seconds), script)
+    # Unique ids for up to 6,000 calls/s (each request triple holds one create; each of wrk's
+    # two threads starts half-way through, so past that rate creates repeat and fail).
+    run.lua_script(requests(target, 2_000 * options.seconds), script)
     result = run.run_wrk(target, str(script), 8, options.seconds)
     left = backlog(target)
     drain_live = wait_drained(target, 600)
