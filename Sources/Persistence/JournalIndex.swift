@@ -37,6 +37,27 @@ final class JournalIndex: Sendable {
     /// Events indexed per transaction.
     static let batch = 4_096
 
+    /// The position up to which this journal's events are indexed (no row: none are).
+    static let indexedPosition =
+        "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)"
+
+    /// Keys the management events in positions (?1, ?2]: the batch's rows are read once (their
+    /// records stay unread), then keyed six ways.
+    private static let insertKeys: String = {
+        let columns = attributes.map(\.0.rawValue).joined(separator: ", ")
+        let selects = attributes.map { attribute, code in
+            "SELECT account, region, \(code), \(attribute.rawValue), seq FROM batch WHERE \(attribute.rawValue) IS NOT NULL"
+        }
+        return """
+            WITH batch AS MATERIALIZED (
+                SELECT seq, account, region, \(columns) FROM main.events
+                WHERE seq > ?1 AND seq <= ?2 AND management = 1
+            )
+            INSERT OR IGNORE INTO idx.event_keys (account, region, attribute, value, seq)
+            \(selects.joined(separator: " UNION ALL "))
+            """
+    }()
+
     /// A connection that reads `main.events` and writes `idx` (the store's own in memory).
     private let writer: any DatabaseWriter
     private let scheduled = Mutex(false)
@@ -134,9 +155,7 @@ final class JournalIndex: Sendable {
     func lag() throws -> Int64 {
         try writer.read { db in
             let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM main.events") ?? 0
-            let done =
-                try Int64.fetchOne(
-                    db, sql: "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)") ?? 0
+            let done = try Int64.fetchOne(db, sql: Self.indexedPosition) ?? 0
             return max(0, newest - done)
         }
     }
@@ -147,28 +166,11 @@ final class JournalIndex: Sendable {
         var count = 0
         try writer.writeWithoutTransaction { db in
             try db.inTransaction(.deferred) {
-                let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
-                guard
-                    let done = try Int64.fetchOne(
-                        db, sql: "SELECT seq FROM idx.progress WHERE journal = ?", arguments: [journal]),
+                guard let done = try Int64.fetchOne(db, sql: Self.indexedPosition),
                     let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM main.events"), newest > done
                 else { return .commit }
                 let upTo = min(newest, done + Int64(Self.batch))
-                // The batch's rows are read once (their records stay unread), then keyed six ways.
-                let selects = Self.attributes.map { attribute, code in
-                    "SELECT account, region, \(code), \(attribute.rawValue), seq FROM batch WHERE \(attribute.rawValue) IS NOT NULL"
-                }
-                let columns = Self.attributes.map(\.0.rawValue).joined(separator: ", ")
-                try db.cachedStatement(
-                    sql: """
-                        WITH batch AS MATERIALIZED (
-                            SELECT seq, account, region, \(columns) FROM main.events
-                            WHERE seq > ?1 AND seq <= ?2 AND management = 1
-                        )
-                        INSERT OR IGNORE INTO idx.event_keys (account, region, attribute, value, seq)
-                        \(selects.joined(separator: " UNION ALL "))
-                        """
-                ).execute(arguments: [done, upTo])
+                try db.cachedStatement(sql: Self.insertKeys).execute(arguments: [done, upTo])
                 try db.execute(sql: "UPDATE idx.progress SET seq = ?", arguments: [upTo])
                 count = Int(upTo - done)
                 return .commit

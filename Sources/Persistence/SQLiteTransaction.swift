@@ -152,10 +152,7 @@ struct SQLiteTransaction: StateWriter {
         }
         // Events after the indexed position are in the journal's tail only; all before it
         // (in this snapshot) are in the index, which is older than the tail.
-        let indexed =
-            try Int64.fetchOne(
-                try db.cachedStatement(
-                    sql: "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)")) ?? 0
+        let indexed = try Int64.fetchOne(try db.cachedStatement(sql: JournalIndex.indexedPosition)) ?? 0
         var found = try walk(query, after: indexed)
         guard found.count < query.limit else { return found }
         var sql = """
