@@ -60,14 +60,17 @@ final class JournalIndex: Sendable {
 
     /// A connection that reads `main.events` and writes `idx` (the store's own in memory).
     private let writer: any DatabaseWriter
-    private let scheduled = Mutex(false)
-    /// Whether the indexer's thread runs (started by the first ``wake()``).
-    private let threadStarted = Mutex(false)
+    /// Whether a run is asked for and not begun, and whether the indexer's thread runs (started
+    /// by the first ``wake()``).
+    private let state = Mutex((scheduled: false, threadStarted: false))
     private let signal = DispatchSemaphore(value: 0)
     /// The indexer thread's nice value: it yields the cores to calls and delivery (a delivery
     /// pass of 925,000 events beside a catch-up of them took 10.5–13.6 s at the default, 7.7–8.0
     /// without the indexer), and still keeps up with a saturating create load.
     static let niceness: Int32 = 10
+    /// The indexer thread's name, as /proc/PID/task/*/comm shows it: within Linux's 15 bytes
+    /// (a longer one is refused, and the thread keeps its parent's name).
+    static let threadName = "cachetrail-idx"
     /// How long after a commit the indexer runs (commits arriving meanwhile share the run);
     /// nil: only when ``catchUp()`` is called.
     private let delay: Duration?
@@ -102,18 +105,14 @@ final class JournalIndex: Sendable {
     /// Asks for a run after the configured delay (one run answers every request made before it starts).
     func wake() {
         guard let delay else { return }
-        let starts = scheduled.withLock { scheduled in
-            if scheduled { return false }
-            scheduled = true
-            return true
+        let (starts, startsThread) = state.withLock { state in
+            if state.scheduled { return (false, false) }
+            state.scheduled = true
+            defer { state.threadStarted = true }
+            return (true, !state.threadStarted)
         }
         guard starts else { return }
-        let starting = threadStarted.withLock { started in
-            if started { return false }
-            started = true
-            return true
-        }
-        if starting { Self.startThread(for: self, delay: delay) }
+        if startsThread { Self.startThread(for: self, delay: delay) }
         signal.signal()
     }
 
@@ -130,13 +129,13 @@ final class JournalIndex: Sendable {
                 guard signal.wait(timeout: .now() + 1) == .success else { continue }
                 Thread.sleep(forTimeInterval: pause)
                 guard let current = index else { return }
-                current.scheduled.withLock { $0 = false }
+                current.state.withLock { $0.scheduled = false }
                 // A batch that could not be written (another process's indexer held the index)
                 // is tried again with the next commit's run.
                 _ = try? current.catchUp()
             }
         }
-        thread.name = "cachetrail-index"
+        thread.name = threadName
         thread.start()
     }
 

@@ -88,7 +88,7 @@ package enum SigV4 {
     /// it once more (botocore's `quote(path, safe='/~')`).
     package static func canonicalURI(_ path: String, service: String) -> String {
         let raw = path.isEmpty ? "/" : path
-        if service == "s3" { return raw }
+        if service == "s3" || raw == "/" { return raw }
         var segments: [Substring] = []
         for segment in raw.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             if segment == "." { continue }
@@ -111,43 +111,113 @@ package enum SigV4 {
     }
 
     package static func canonicalHeaders(_ request: SignableRequest, signed: [String]) -> String {
-        signed.map { name in
-            let values = request.headers.filter { isHeader($0.name, named: name) }.map { trimAll($0.value) }
-            return "\(name):\(values.joined(separator: ","))\n"
-        }.joined()
+        var out: [UInt8] = []
+        appendCanonicalHeaders(request, signed: signed, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Each signed header as `name:value,value\n`, its values trimmed and their runs of spaces
+    /// and tabs folded to one space (as botocore's signer does), written as bytes.
+    static func appendCanonicalHeaders(_ request: SignableRequest, signed: [String], to out: inout [UInt8]) {
+        for name in signed {
+            out.append(contentsOf: name.utf8)
+            out.append(UInt8(ascii: ":"))
+            var first = true
+            for header in request.headers where isHeader(header.name, named: name) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                appendFolded(header.value, to: &out)
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
     }
 
     /// Whether header `name` (any case) is `lowercase`, compared as ASCII bytes: lowercasing
     /// each name to compare it allocates a string per header.
     package static func isHeader(_ name: String, named lowercase: String) -> Bool {
-        name.utf8.count == lowercase.utf8.count
-            && zip(name.utf8, lowercase.utf8).allSatisfy { byte, wanted in
-                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
-            }
+        let given = name.utf8
+        let wanted = lowercase.utf8
+        guard given.count == wanted.count else { return false }
+        var at = wanted.startIndex
+        for byte in given {
+            let folded = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+            guard folded == wanted[at] else { return false }
+            wanted.formIndex(after: &at)
+        }
+        return true
     }
 
     static func trimAll(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else { return value }
-        return value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        guard value.utf8.contains(where: isSpaceOrTab) else { return value }
+        var out: [UInt8] = []
+        appendFolded(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isSpaceOrTab(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+
+    /// `value` without leading and trailing spaces and tabs, each inner run of them one space.
+    private static func appendFolded(_ value: String, to out: inout [UInt8]) {
+        var wrote = false
+        var gap = false
+        for byte in value.utf8 {
+            if isSpaceOrTab(byte) {
+                gap = wrote
+                continue
+            }
+            if gap { out.append(UInt8(ascii: " ")) }
+            gap = false
+            wrote = true
+            out.append(byte)
+        }
     }
 
     package static func canonicalRequest(
         _ request: SignableRequest, service: String, signedHeaders: [String], payloadHash: String,
         excludingQuery excluded: String? = nil
     ) -> String {
-        let items = request.queryItems.filter { $0.name != excluded }
-        return [
-            request.method.uppercased(),
-            canonicalURI(request.path, service: service),
-            canonicalQuery(items),
-            canonicalHeaders(request, signed: signedHeaders),
-            signedHeaders.joined(separator: ";"),
-            payloadHash,
-        ].joined(separator: "\n")
+        String(
+            decoding: canonicalRequestBytes(
+                request, service: service, signedHeaders: signedHeaders, payloadHash: payloadHash,
+                excludingQuery: excluded),
+            as: UTF8.self)
+    }
+
+    /// ``canonicalRequest(_:service:signedHeaders:payloadHash:excludingQuery:)`` as the bytes
+    /// that are hashed, written into one buffer (every signed request builds one).
+    static func canonicalRequestBytes(
+        _ request: SignableRequest, service: String, signedHeaders: [String], payloadHash: String,
+        excludingQuery excluded: String? = nil
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        for byte in request.method.utf8 { out.append(byte &- UInt8(ascii: "a") < 26 ? byte & ~0x20 : byte) }
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: canonicalURI(request.path, service: service).utf8)
+        out.append(UInt8(ascii: "\n"))
+        if !request.query.isEmpty {
+            out.append(contentsOf: canonicalQuery(request.queryItems.filter { $0.name != excluded }).utf8)
+        }
+        out.append(UInt8(ascii: "\n"))
+        appendCanonicalHeaders(request, signed: signedHeaders, to: &out)
+        out.append(UInt8(ascii: "\n"))
+        for (index, name) in signedHeaders.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            out.append(contentsOf: name.utf8)
+        }
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: payloadHash.utf8)
+        return out
     }
 
     package static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
-        [algorithm, amzDate, scope, sha256Hex(Array(canonicalRequest.utf8))].joined(separator: "\n")
+        stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: Array(canonicalRequest.utf8))
+    }
+
+    static func stringToSign(amzDate: String, scope: String, canonicalRequest: [UInt8]) -> String {
+        "\(algorithm)\n\(amzDate)\n\(scope)\n\(sha256Hex(canonicalRequest))"
     }
 
     package static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {

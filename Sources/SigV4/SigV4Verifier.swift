@@ -53,37 +53,49 @@ package struct SigV4Authorization: Sendable, Equatable {
     private static func parseHeader(_ header: String, _ request: SignableRequest) throws(SigV4Failure)
         -> SigV4Authorization
     {
-        let trimmed = header.trimmingSpaces()
-        guard trimmed.hasPrefix(SigV4.algorithm + " ") else {
+        // Read as bytes: Character operations compare grapheme clusters, a few % of every call.
+        let trimmed = Substring(header).utf8.trimmingSpaces()
+        let prefix = SigV4.algorithm.utf8
+        guard trimmed.count > prefix.count, trimmed.starts(with: prefix),
+            trimmed[trimmed.index(trimmed.startIndex, offsetBy: prefix.count)] == UInt8(ascii: " ")
+        else {
             throw .incomplete(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header, and the algorithm \(SigV4.algorithm)."
             )
         }
-        var fields: [String: String] = [:]
-        // Split as bytes: splitting Characters compares grapheme clusters, a few % of every call.
-        for part in trimmed.utf8.dropFirst(SigV4.algorithm.utf8.count + 1).split(separator: UInt8(ascii: ",")) {
-            // A part without a name or a value counts as absent, as a missing one does.
+        var credential: String?
+        var signedHeaders: String?
+        var signature: String?
+        for part in trimmed.dropFirst(prefix.count + 1).split(separator: UInt8(ascii: ",")) {
+            // A part without a name or a value counts as absent, as a missing one does; a name
+            // given twice counts with its last value.
             guard let equals = part.firstIndex(of: UInt8(ascii: "=")), equals != part.startIndex,
                 part.index(after: equals) != part.endIndex
             else { continue }
-            let name = Substring(part[..<equals]).trimmingSpaces()
-            fields[String(name)] = String(Substring(part[part.index(after: equals)...]).trimmingSpaces())
+            let name = part[..<equals].trimmingSpaces()
+            let value = String(Substring(part[part.index(after: equals)...].trimmingSpaces()))
+            if name.elementsEqual("Credential".utf8) {
+                credential = value
+            } else if name.elementsEqual("SignedHeaders".utf8) {
+                signedHeaders = value
+            } else if name.elementsEqual("Signature".utf8) {
+                signature = value
+            }
         }
         var missing: [String] = []
-        for name in ["Credential", "SignedHeaders", "Signature"] where fields[name] == nil {
+        for (name, value) in [("Credential", credential), ("SignedHeaders", signedHeaders), ("Signature", signature)]
+        where value == nil {
             missing.append("Authorization header requires '\(name)' parameter.")
         }
         let amzDate = request.header("x-amz-date") ?? request.header("date").flatMap(httpDateToAmz)
         if amzDate == nil {
             missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
         }
-        guard missing.isEmpty, let credential = fields["Credential"], let signed = fields["SignedHeaders"],
-            let signature = fields["Signature"], let amzDate
-        else {
+        guard missing.isEmpty, let credential, let signedHeaders, let signature, let amzDate else {
             throw .incomplete(missing.joined(separator: " ") + " Authorization=\(SigV4.algorithm)")
         }
         return try build(
-            credential: credential, signedHeaders: signed, signature: signature, amzDate: amzDate,
+            credential: credential, signedHeaders: signedHeaders, signature: signature, amzDate: amzDate,
             token: request.header("x-amz-security-token"), presigned: false, expires: nil)
     }
 
@@ -117,8 +129,10 @@ package struct SigV4Authorization: Sendable, Equatable {
         credential: String, signedHeaders: String, signature: String, amzDate: String, token: String?,
         presigned: Bool, expires: Int?
     ) throws(SigV4Failure) -> SigV4Authorization {
-        let parts = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 5, parts[4] == "aws4_request", !parts[0].isEmpty, parts[1].count == 8 else {
+        let parts = credential.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map {
+            String(Substring($0))
+        }
+        guard parts.count == 5, parts[4] == "aws4_request", !parts[0].isEmpty, parts[1].utf8.count == 8 else {
             throw .incomplete(
                 "Credential should be scoped to a valid region, like 'us-east-1'. Credential=\(parts.first ?? "")/…")
         }
@@ -186,13 +200,13 @@ package struct SigV4Authorization: Sendable, Equatable {
             payload = declared
             mode = declaredMode
         }
-        let canonical = SigV4.canonicalRequest(
+        let canonical = SigV4.canonicalRequestBytes(
             request, service: service, signedHeaders: signedHeaders, payloadHash: payload,
             excludingQuery: presigned ? "X-Amz-Signature" : nil)
         let toSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
         let key = SigV4.cachedSigningKey(secret: secret, date: scopeDate, region: region, service: service)
         guard SigV4.equalSignatures(SigV4.signature(key: key, stringToSign: toSign), signature.lowercased()) else {
-            throw .mismatch(canonicalRequest: canonical, stringToSign: toSign)
+            throw .mismatch(canonicalRequest: String(decoding: canonical, as: UTF8.self), stringToSign: toSign)
         }
         if mode == .streamingSigned {
             return .streaming(ChunkSigner(key: key, amzDate: amzDate, scope: scope, seed: signature.lowercased()))
@@ -201,11 +215,11 @@ package struct SigV4Authorization: Sendable, Equatable {
     }
 }
 
-extension StringProtocol {
+extension Substring.UTF8View {
     /// Without leading and trailing spaces and tabs — all an HTTP header pads with, and far
     /// cheaper than Foundation's `trimmingCharacters(in: .whitespaces)` on every request.
-    func trimmingSpaces() -> SubSequence {
-        let isPadding: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+    func trimmingSpaces() -> Substring.UTF8View {
+        let isPadding: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         guard let start = firstIndex(where: { !isPadding($0) }), let end = lastIndex(where: { !isPadding($0) }) else {
             return self[endIndex...]
         }

@@ -145,6 +145,37 @@ struct SigV4VerifierTests {
         }
     }
 
+    /// The header's fields are read as bytes: padding around names, values and the whole
+    /// header is dropped, a field without a name or value is absent, the last of a repeated
+    /// name counts, and anything but the algorithm followed by a space is refused.
+    @Test func authorizationHeaderFieldsAreReadAsSent() throws {
+        func parse(_ header: String) throws -> SigV4Authorization {
+            try SigV4Authorization.parse(
+                SignableRequest(
+                    method: "GET", path: "/", query: "",
+                    headers: [("host", "h"), ("X-Amz-Date", "20231114T221320Z"), ("Authorization", header)],
+                    bodySHA256: nil))
+        }
+        let parsed = try parse(
+            " \tAWS4-HMAC-SHA256  Credential = AKID/20231114/us-east-1/sts/aws4_request ,SignedHeaders=Host;X-Amz-Date,"
+                + " Signature=abc,Signature=def, =x,Empty= ,,\t")
+        #expect(parsed.accessKeyID == "AKID")
+        #expect(parsed.scope == "20231114/us-east-1/sts/aws4_request")
+        #expect(parsed.signedHeaders == ["host", "x-amz-date"])
+        #expect(parsed.signature == "def")
+        for header in [
+            "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256X Credential=AKID/20231114/us-east-1/sts/aws4_request",
+            "AWS4-HMAC-SHA256 Credential=AKID/20231114/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=",
+            "AWS4-HMAC-SHA256 Credential=AKID/2023111/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=a",
+        ] {
+            #expect(throws: SigV4Failure.self) { try parse(header) }
+        }
+        let lower = SignableRequest(method: "post", path: "", query: "", headers: [("Host", "h")], bodySHA256: nil)
+        #expect(
+            SigV4.canonicalRequest(lower, service: "sts", signedHeaders: ["host"], payloadHash: "p")
+                == "POST\n/\n\nhost:h\n\nhost\np")
+    }
+
     @Test func presignedRequestsExpire() throws {
         let amzDate = SigV4.amzDate(now)
         let scope = "\(amzDate.prefix(8))/us-east-1/sts/aws4_request"

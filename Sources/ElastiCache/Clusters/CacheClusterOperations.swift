@@ -45,6 +45,14 @@ struct CacheClusterOperations {
 
     private func settled(_ stored: CacheClusterRecord) throws -> CacheClusterRecord? {
         var cluster = stored
+        return try settle(&cluster) ? cluster : nil
+    }
+
+    /// Advances `cluster` through what is due and saves the change; false when that deleted it.
+    /// In place, so a listing settles the records it read without copying each (a record is
+    /// dozens of reference-counted fields).
+    private func settle(_ cluster: inout CacheClusterRecord) throws -> Bool {
+        let nodes = cluster.numCacheNodes
         var events: [ClusterLifecycle.Event] = []
         let outcome = lifecycle.settle(&cluster, now: call.now, events: &events)
         for event in events {
@@ -54,17 +62,17 @@ struct CacheClusterOperations {
                 tx: tx, scope: scope)
         }
         switch outcome {
-        case .unchanged: return cluster
+        case .unchanged: return true
         case .changed:
             try save(cluster)
-            return cluster
+            return true
         case .deleted:
             try tx.delete(kind: Self.kind, scope: scope, id: cluster.id)
             var current = try usage()
             current.clusters -= 1
-            current.nodes -= stored.numCacheNodes
+            current.nodes -= nodes
             try tx.put(current, kind: Usage.kind, scope: scope, id: Usage.id)
-            return nil
+            return false
         }
     }
 
@@ -237,27 +245,29 @@ struct CacheClusterOperations {
         let standaloneOnly = call[.showCacheClustersNotInReplicationGroups]?.boolValue == true
         // Read one page (and one more) in id order from the store, not the whole account.
         var after = try call.string(.marker).map(Marker.decode)
-        var page: [CacheClusterRecord] = []
+        var page: [ShapeValue] = []
+        var lastID: String?
         var more = false
         while !more {
-            let batch = try tx.list(
+            var batch = try tx.list(
                 CacheClusterRecord.self, kind: Self.kind, scope: scope, after: after, limit: maxRecords + 1)
-            for stored in batch {
-                guard let cluster = try settled(stored), !(standaloneOnly && cluster.replicationGroupId != nil) else {
+            for index in batch.indices {
+                guard try settle(&batch[index]), !(standaloneOnly && batch[index].replicationGroupId != nil) else {
                     continue
                 }
                 if page.count == maxRecords {
                     more = true
                     break
                 }
-                page.append(cluster)
+                page.append(render(batch[index], showNodes: showNodes))
+                lastID = batch[index].id
             }
             guard let last = batch.last, batch.count == maxRecords + 1 else { break }
             after = last.id
         }
         return .object([
-            "CacheClusters": .list(page.map { render($0, showNodes: showNodes) }),
-            "Marker": more ? page.last.map { .string(Marker.encode($0.id)) } : nil,
+            "CacheClusters": .list(page),
+            "Marker": more ? lastID.map { .string(Marker.encode($0)) } : nil,
         ])
     }
 }
