@@ -84,9 +84,10 @@ def main():
         loop.join()
         files = sum(len(page.get("Contents", [])) for page in s3.get_paginator("list_objects_v2").paginate(
             Bucket=bucket, Prefix="AWSLogs/"))
-        print(f"- idle: {idle['rps']:.0f} req/s, p50 {idle['p50']:.2f} ms, p99 {idle['p99']:.2f} ms")
+        print(f"- idle: {idle['rps']:.0f} req/s, p50 {idle['p50']:.2f} ms, p99 {idle['p99']:.2f} ms, "
+              f"steal {idle['steal']:.1f} %")
         print(f"- loaded: {result['rps']:.0f} req/s, p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms "
-              f"(non-2xx {result['errors']})")
+              f"(non-2xx {result['errors']}), steal {result['steal']:.1f} %")
         print(f"- p99 loaded ÷ idle: {result['p99'] / idle['p99']:.2f}")
         for name, seconds in sorted(timings.items()):
             print(f"- {name}: {seconds:.2f} s")

@@ -153,10 +153,26 @@ def lua_script(requests, path):
     Path(path).write_text("\n".join(lines))
 
 
+def cpu_times():
+    """The machine's CPU time so far by kind (/proc/stat's first line, in clock ticks)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:9]
+    return dict(zip(("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"), map(int, fields)))
+
+
+def steal_percent(before, after):
+    """The share of CPU time the hypervisor took from this machine's vCPUs between two
+    `cpu_times()`: a vCPU descheduled by the host stalls whatever runs on it for milliseconds,
+    which shows in latency tails, not in the server's own CPU."""
+    total = sum(after[kind] - before[kind] for kind in before)
+    return 100 * (after["steal"] - before["steal"]) / total if total else 0.0
+
+
 def run_wrk(target, script, connections, seconds, path=""):
-    """wrk at `connections` for `seconds`: with `script`, its requests; without, GET `path`."""
+    """wrk at `connections` for `seconds`: with `script`, its requests; without, GET `path`.
+    Also answers the share of CPU time stolen by the hypervisor during the run (`steal`, %)."""
     threads = min(2, connections)
     chosen = ["-s", script] if script else []
+    before = cpu_times()
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", *chosen,
          target.endpoint + path],
@@ -167,7 +183,8 @@ def run_wrk(target, script, connections, seconds, path=""):
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(non2xx.group(1)) if non2xx else 0}
+    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(non2xx.group(1)) if non2xx else 0,
+            "steal": steal_percent(before, cpu_times())}
 
 
 def describe_requests(target):

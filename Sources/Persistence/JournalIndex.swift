@@ -122,8 +122,10 @@ final class JournalIndex: Sendable {
         let (seconds, attoseconds) = delay.components
         let pause = Double(seconds) + Double(attoseconds) / 1e18
         let thread = Thread { [weak index] in
-            // On Linux the nice value is the calling thread's own.
+            // On Linux the nice value is the calling thread's own; so is the name the system
+            // shows (Foundation sets it only when the thread names itself).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            Thread.current.name = threadName
             while true {
                 guard let signal = index?.signal else { return }
                 guard signal.wait(timeout: .now() + 1) == .success else { continue }
@@ -135,7 +137,6 @@ final class JournalIndex: Sendable {
                 _ = try? current.catchUp()
             }
         }
-        thread.name = threadName
         thread.start()
     }
 
