@@ -29,21 +29,35 @@ package enum JSONWriter {
             out += "\""
             return
         }
-        out += "\""
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(ch)
+        // Escaped as UTF-8 bytes into one buffer, appended once: a multi-byte character's bytes
+        // are all ≥ 0x80 and pass unchanged. (Appending scalar by scalar to a String cost
+        // LookupEvents most of its CPU: each event's JSON is a quoted string of a KB or two.)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 16)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            let escaped: UInt8
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): escaped = byte
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+            case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+            case ..<0x20: escaped = UInt8(ascii: "u")
+            default:
+                bytes.append(byte)
+                continue
+            }
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(escaped)
+            if escaped == UInt8(ascii: "u") {
+                for digit in [0, 0, byte >> 4, byte & 0x0F] { bytes.append(hexDigits[Int(digit)]) }
             }
         }
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
+        out += String(decoding: bytes, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The JSON text of `value`; structure and map keys are sorted so output is stable.
     package static func write(_ value: ShapeValue, timestamps: TimestampStyle = .epochSeconds) -> String {

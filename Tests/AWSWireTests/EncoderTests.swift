@@ -97,6 +97,8 @@ struct JSONTests {
         #expect(JSONWriter.quote("plain text é 💡") == "\"plain text é 💡\"")
         #expect(JSONWriter.quote("a\"b\\c\nd\te\u{01}") == #""a\"b\\c\nd\te\u0001""#)
         #expect(JSONWriter.quote("") == "\"\"")
+        #expect(JSONWriter.quote("\u{1F}\u{0}x\r") == #""\u001f\u0000x\r""#)
+        #expect(JSONWriter.quote("é\"💡\\") == #""é\"💡\\""#)
     }
 
     @Test func timestamps() {
