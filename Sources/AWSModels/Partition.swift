@@ -20,9 +20,13 @@ package enum Partition: String, Sendable, CaseIterable {
 
     /// The partition an ARN names, or nil when `arn` is not an ARN of a served partition.
     package init?(arn: some StringProtocol) {
-        guard arn.hasPrefix("arn:") else { return nil }
-        let rest = arn.dropFirst(4)
-        guard let colon = rest.firstIndex(of: ":"), let partition = Partition(rawValue: String(rest[..<colon]))
+        // As bytes: every signed call asks this of its caller's ARN, and Character operations
+        // compare grapheme clusters.
+        let bytes = arn.utf8
+        guard bytes.starts(with: "arn:".utf8) else { return nil }
+        let rest = bytes.dropFirst(4)
+        guard let colon = rest.firstIndex(of: UInt8(ascii: ":")),
+            let partition = Partition(rawValue: String(decoding: rest[..<colon], as: UTF8.self))
         else { return nil }
         self = partition
     }

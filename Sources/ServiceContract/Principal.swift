@@ -89,9 +89,6 @@ package struct Principal: Sendable, Codable, Equatable {
     /// The same identity acting in `partition`: its ARNs name the partition of the call's
     /// region (an identity made in one partition keeps its name and id in another).
     package func acting(in partition: Partition) -> Principal {
-        // Asked on every signed call: most callers act in their own partition, found by bytes
-        // (`Partition(arn:)` reads Characters).
-        if arn.utf8.starts(with: "arn:\(partition.rawValue):".utf8) { return self }
         guard Partition(arn: arn).map({ $0 != partition }) ?? false else { return self }
         var moved = self
         moved.arn = Self.move(arn, to: partition)
