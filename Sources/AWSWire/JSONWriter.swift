@@ -50,7 +50,10 @@ package enum JSONWriter {
             bytes.append(UInt8(ascii: "\\"))
             bytes.append(escaped)
             if escaped == UInt8(ascii: "u") {
-                for digit in [0, 0, byte >> 4, byte & 0x0F] { bytes.append(hexDigits[Int(digit)]) }
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
             }
         }
         bytes.append(UInt8(ascii: "\""))
