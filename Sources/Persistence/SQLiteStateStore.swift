@@ -17,13 +17,20 @@ package final class SQLiteStateStore: StateStore {
     /// How soon after a read event arrives a commit group takes it in (nil: only with the next write).
     private let readDrainDelay: Duration?
     private let journalIndex: JournalIndex
+    /// Checkpoints of the state file's log (nil in memory).
+    private let checkpointer: Checkpointer?
 
     /// Opens (creating if needed) the database at `path`; nil `path` keeps it in memory.
     /// Read events left in segment files by a server that was killed are committed first.
     /// `journalIndexDelay` is how long after a commit its events are indexed for lookups (nil:
-    /// only by ``indexJournal()``).
+    /// only by ``indexJournal()``). `checkpointFrames`: the log's frames after which a commit
+    /// asks the checkpointer's thread for a checkpoint (nil: never) and after which it runs one
+    /// itself (``Checkpointer``).
     package init(
-        path: String?, readDrainDelay: Duration? = .milliseconds(5), journalIndexDelay: Duration? = .milliseconds(20)
+        path: String?, readDrainDelay: Duration? = .milliseconds(5), journalIndexDelay: Duration? = .milliseconds(20),
+        checkpointFrames: (background: Int32?, inline: Int32) = (
+            SQLiteStateStore.backgroundCheckpointPages, SQLiteStateStore.checkpointPages
+        )
     ) throws {
         let directory = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
         let indexPath = directory.map { "\($0)/\(Self.journalIndexFile)" }
@@ -62,10 +69,18 @@ package final class SQLiteStateStore: StateStore {
             journalIndex = try JournalIndex(writer: writer, delay: journalIndexDelay)
         }
         requestReaders = path.map { RequestReaders(path: $0, configuration: configuration) }
+        checkpointer = try path.map {
+            try Checkpointer(
+                path: $0, backgroundFrames: checkpointFrames.background, inlineFrames: checkpointFrames.inline)
+        }
         // After the pool opened: opening a pool sets its writer to NORMAL.
-        try writer.writeWithoutTransaction { db in
+        try writer.writeWithoutTransaction { [checkpointer] db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+            if let checkpointer {
+                checkpointer.install(on: db)
+            } else {
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointFrames.inline)")
+            }
         }
         if let directory {
             let leftovers = ReadEventLog.leftovers(in: directory)
@@ -109,12 +124,23 @@ package final class SQLiteStateStore: StateStore {
 
     package var documentGeneration: Int { documents.generation }
 
-    /// Pages of write-ahead log after which a commit copies them into the database file, on the
-    /// writer's thread (SQLite's default: 1,000). A captured create logs about three pages, so
-    /// the default checkpointed every ~300 calls, copying the same hot pages (index interiors,
-    /// the usage document) each time; with 8,000 (a log of up to ~32 MiB) CreateCacheCluster at
-    /// 64 connections went from ~6,400 to ~7,500 calls/s (BENCHMARKS.md, stop 43).
-    static let checkpointPages = 8_000
+    /// Pages of write-ahead log after which a commit copies them into the database file itself,
+    /// on the writer's thread, when the checkpointer's thread has not (SQLite's default: 1,000).
+    /// A captured create logs about three pages, so the default checkpointed every ~300 calls,
+    /// copying the same hot pages (index interiors, the usage document) each time; with 8,000 (a
+    /// log of up to ~32 MiB) CreateCacheCluster at 64 connections went from ~6,400 to ~7,500
+    /// calls/s (BENCHMARKS.md, stop 43).
+    package static let checkpointPages: Int32 = 8_000
+    /// Pages of log after which a commit asks the checkpointer's thread for a checkpoint.
+    package static let backgroundCheckpointPages: Int32 = 2_000
+
+    /// What the state file's checkpoints did since the store opened (nil in memory).
+    package var checkpoints: CheckpointCounts? { checkpointer?.done }
+
+    deinit {
+        // The hook points at the checkpointer, which goes with this store.
+        if checkpointer != nil { writer.writeWithoutTransaction { db in Checkpointer.uninstall(from: db) } }
+    }
 
     package func appendReadEvents(_ entries: [JournalEntry]) throws {
         guard try reads.append(entries), let readDrainDelay else { return }

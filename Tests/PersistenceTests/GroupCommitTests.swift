@@ -8,15 +8,6 @@ import Testing
     struct Note: Codable, Sendable, Equatable { var text: String }
     struct Refused: Error {}
 
-    /// Polls (without sleeping) until `condition` holds; false if it never does.
-    private func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<5_000_000 {
-            if condition() { return true }
-            await Task.yield()
-        }
-        return false
-    }
-
     /// Starts a write of `durability` that holds the writer until `gate` is signalled, then
     /// runs `body`; returns once the writer is held.
     private func holdingTheWriter(
