@@ -74,13 +74,10 @@ package final class SQLiteStateStore: StateStore {
                 path: $0, backgroundFrames: checkpointFrames.background, inlineFrames: checkpointFrames.inline)
         }
         // After the pool opened: opening a pool sets its writer to NORMAL.
+        // A store in memory has no write-ahead log to checkpoint.
         try writer.writeWithoutTransaction { [checkpointer] db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            if let checkpointer {
-                checkpointer.install(on: db)
-            } else {
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointFrames.inline)")
-            }
+            checkpointer?.install(on: db)
         }
         if let directory {
             let leftovers = ReadEventLog.leftovers(in: directory)
