@@ -69,9 +69,15 @@ extension NodeSupervisor {
         await until { nodes.allSatisfy { Set(self.view($0).map(\.id)).isSuperset(of: everyone) } }
         // Each primary takes its shard's slots that no node holds yet: all of them in a new
         // cluster; the rest of them when restored nodes claimed the slots of the keys they
-        // loaded (a shard added later gets its slots by rebalancing, below).
+        // loaded (a shard added later gets its slots by rebalancing, below). What a node holds
+        // is asked of the node itself: another's view may not have heard of its claims yet,
+        // and ADDSLOTSRANGE with one slot the node already holds adds none.
         var held = IndexSet()
-        for line in view(first) { for range in line.slots { held.insert(integersIn: range) } }
+        for node in nodes {
+            for line in view(node) where line.id == ids[node] {
+                for range in line.slots { held.insert(integersIn: range) }
+            }
+        }
         var claimed = false
         for shard in group.shards {
             guard let primary = shard.primary, let ranges = SlotRanges(shard.slots) else { continue }
@@ -81,17 +87,19 @@ extension NodeSupervisor {
             guard !missing.isEmpty else { continue }
             claimed = claimed || !held.isEmpty
             let free = SlotRanges(missing.rangeView.map { $0.lowerBound...($0.upperBound - 1) })
-            _ = ask(primary, ["CLUSTER", "ADDSLOTSRANGE"] + free.arguments)
+            if case .error(let message) = ask(primary, ["CLUSTER", "ADDSLOTSRANGE"] + free.arguments) {
+                logger.error("slots not taken", metadata: ["node": .string(primary), "error": .string(message)])
+            }
         }
         await placeReplicas(group, ids: ids)
         // New shards (primaries without slots) get their share, keys included.
-        let current = view(first)
         let empty = group.shards.compactMap(\.primary).filter { primary in
-            current.first { $0.id == ids[primary] }?.slots.isEmpty ?? false
+            view(primary).first { $0.id == ids[primary] }?.slots.isEmpty ?? false
         }
-        if claimed {
+        if claimed, await until(seconds: 10, { self.clusterUp(nodes) }) {
             // Slots a restored node claimed may lie outside its shard's stored range: the
-            // group describes what the nodes hold.
+            // group describes what the nodes hold — once they hold every slot (a cluster not
+            // up keeps the stored ranges, for the next pass to form it by).
             await reportSlots(group, ids: ids, through: first)
         }
         if !empty.isEmpty {
