@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -41,6 +42,8 @@ class Server:
             [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--clock", clock,
              "--nodes", nodes, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
+            # A process group of its own: the cache nodes it starts are in it (see stop()).
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -82,6 +85,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.returncode != 0:
+            # A server that did not stop cleanly (killed by the test, or above) left its cache
+            # nodes running: they are in its process group.
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.log.close()
 
     @property
