@@ -74,24 +74,17 @@ final class Checkpointer: Sendable {
 
     /// The thread: a passive checkpoint for each ask; it ends once its checkpointer is gone.
     private static func startThread(for checkpointer: Checkpointer) {
-        let thread = Thread { [weak checkpointer] in
-            Thread.current.name = threadName
-            while true {
-                guard let signal = checkpointer?.signal else { return }
-                guard signal.wait(timeout: .now() + 1) == .success else { continue }
-                guard let current = checkpointer else { return }
-                current.asked.store(false, ordering: .relaxed)
-                // A failed checkpoint (the file gone, the disk full) leaves the log to the next
-                // ask, or to the writer's own checkpoint at `inlineFrames`.
-                if let result = try? current.connection.writeWithoutTransaction({ try $0.checkpoint(.passive) }) {
-                    current.counts.withLock {
-                        $0.background += 1
-                        $0.lastBackground = (result.walFrameCount, result.checkpointedFrameCount)
-                    }
+        OwnThreads.serve(checkpointer, named: threadName, wakes: checkpointer.signal) { current in
+            current.asked.store(false, ordering: .relaxed)
+            // A failed checkpoint (the file gone, the disk full) leaves the log to the next
+            // ask, or to the writer's own checkpoint at `inlineFrames`.
+            if let result = try? current.connection.writeWithoutTransaction({ try $0.checkpoint(.passive) }) {
+                current.counts.withLock {
+                    $0.background += 1
+                    $0.lastBackground = (result.walFrameCount, result.checkpointedFrameCount)
                 }
             }
         }
-        thread.start()
     }
 }
 

@@ -121,23 +121,13 @@ final class JournalIndex: Sendable {
     private static func startThread(for index: JournalIndex, delay: Duration) {
         let (seconds, attoseconds) = delay.components
         let pause = Double(seconds) + Double(attoseconds) / 1e18
-        let thread = Thread { [weak index] in
-            // On Linux the nice value is the calling thread's own; so is the name the system
-            // shows (Foundation sets it only when the thread names itself).
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-            Thread.current.name = threadName
-            while true {
-                guard let signal = index?.signal else { return }
-                guard signal.wait(timeout: .now() + 1) == .success else { continue }
-                Thread.sleep(forTimeInterval: pause)
-                guard let current = index else { return }
-                current.state.withLock { $0.scheduled = false }
-                // A batch that could not be written (another process's indexer held the index)
-                // is tried again with the next commit's run.
-                _ = try? current.catchUp()
-            }
+        OwnThreads.serve(index, named: threadName, niceness: niceness, wakes: index.signal) { current in
+            Thread.sleep(forTimeInterval: pause)
+            current.state.withLock { $0.scheduled = false }
+            // A batch that could not be written (another process's indexer held the index)
+            // is tried again with the next commit's run.
+            _ = try? current.catchUp()
         }
-        thread.start()
     }
 
     /// Indexes every event committed so far; returns how many were indexed.

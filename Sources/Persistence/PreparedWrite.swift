@@ -13,23 +13,29 @@ extension StateStore {
     /// Runs `body` on a snapshot, off the writer, with its changes kept aside, then commits them
     /// in one short write if no document `body` read has changed meanwhile; else runs `body`
     /// again inside the write. For passes whose heavy work (compressing, encrypting, writing
-    /// files) must not hold every other write back. The journal only grows, so what `body`
-    /// read of it stays true; events appended after the snapshot wait for the next pass.
+    /// files) must not hold every other write back — nor calls: the snapshot's part runs on a
+    /// bulk thread (``OwnThreads/bulk(_:)``). The journal only grows, so what `body` read of it
+    /// stays true; events appended after the snapshot wait for the next pass.
     package func writePrepared<T: Sendable>(
         _ body: @escaping @Sendable (any StateWriter) throws -> T
     ) async throws -> T {
-        let prepared = try await read { reader -> (T, PreparedWrite.Changes, [@Sendable (Bool) -> Void])? in
-            let staging = PreparedWrite(reader: reader)
-            do {
-                let value = try body(staging)
-                return (value, try staging.changes(), staging.finishing.taken())
-            } catch {
-                // What the body staged outside the store (files) is not kept.
-                for action in staging.finishing.taken() { action(false) }
-                if error is PreparedWrite.Stale { return nil }
-                throw error
+        let outcome = await OwnThreads.bulk { [self] in
+            Result {
+                try readHere { reader -> (T, PreparedWrite.Changes, [@Sendable (Bool) -> Void])? in
+                    let staging = PreparedWrite(reader: reader)
+                    do {
+                        let value = try body(staging)
+                        return (value, try staging.changes(), staging.finishing.taken())
+                    } catch {
+                        // What the body staged outside the store (files) is not kept.
+                        for action in staging.finishing.taken() { action(false) }
+                        if error is PreparedWrite.Stale { return nil }
+                        throw error
+                    }
+                }
             }
         }
+        let prepared = try outcome.get()
         guard let (value, changes, actions) = prepared else { return try await write(body) }
         do {
             return try await write { tx in

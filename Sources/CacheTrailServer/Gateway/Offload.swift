@@ -1,7 +1,7 @@
-import Dispatch
+import Persistence
 
-/// Long CPU work on a request's body (hashing, encrypting tens of MiB) runs on a dispatch
-/// queue, not where the call runs (its connection's event loop, ``ConnectionOnEventLoop``):
+/// Long CPU work on a request's body (hashing, encrypting tens of MiB) runs on a bulk thread
+/// of its own (``OwnThreads/bulk(_:)``, niced: calls preempt it), not where the call runs (its connection's event loop, ``ConnectionOnEventLoop``):
 /// there is one loop per core, and a large upload hashing on one would hold up every other
 /// connection it serves.
 enum Offload {
@@ -10,8 +10,6 @@ enum Offload {
 
     static func run<T: Sendable>(bytes: Int, _ work: @escaping @Sendable () -> T) async -> T {
         guard bytes >= threshold else { return work() }
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
-        }
+        return await OwnThreads.bulk(work)
     }
 }

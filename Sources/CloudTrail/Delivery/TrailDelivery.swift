@@ -158,7 +158,6 @@ package struct TrailDelivery: Sendable {
     /// The bytes of several log files, compressed on as many cores as there are (gzip is most
     /// of a file's cost, and the files are independent), never on the cooperative pool.
     static func files(_ batches: [[JournalEntry]]) throws -> [LogFileBytes] {
-        if batches.count < 2 { return try batches.map(file) }
         let empty = LogFileBytes(gzip: [], sha256: "")
         let results = Mutex([Result<LogFileBytes, any Error>](repeating: .success(empty), count: batches.count))
         SideBySide.perform(batches.count) { index in
