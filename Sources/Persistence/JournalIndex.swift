@@ -121,7 +121,7 @@ final class JournalIndex: Sendable {
     private static func startThread(for index: JournalIndex, delay: Duration) {
         let (seconds, attoseconds) = delay.components
         let pause = Double(seconds) + Double(attoseconds) / 1e18
-        OwnThreads.serve(index, named: threadName, niceness: niceness, wakes: index.signal) { current in
+        OwnThreads.serve(index, named: threadName, priority: .niced(niceness), wakes: index.signal) { current in
             Thread.sleep(forTimeInterval: pause)
             current.state.withLock { $0.scheduled = false }
             // A batch that could not be written (another process's indexer held the index)

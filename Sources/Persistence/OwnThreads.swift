@@ -1,47 +1,134 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Threads of cachetrail's own, not a pool's: on Linux a nice value belongs to one thread, so
-/// work that must yield the cores to calls runs on a thread started for it, which it can nice
-/// without lowering a pooled thread that later serves a call (an unprivileged process cannot
-/// raise a thread's priority back).
+/// Threads of cachetrail's own, not a pool's: on Linux a scheduling policy and a nice value
+/// belong to one thread, so work that must yield the cores to calls runs on a thread started
+/// for it, which it can lower without lowering a pooled thread that later serves a call (an
+/// unprivileged process cannot raise a thread's priority back).
 package enum OwnThreads {
-    /// The nice value of bulk work (hashing and encrypting large bodies, compressing log files):
-    /// a runnable call's thread preempts it, so a 64 MiB upload does not hold calls up on a
-    /// machine of two cores; alone it runs at full speed.
-    package static let bulkNiceness: Int32 = 10
+    /// How a thread of ours competes for a core.
+    package enum Priority: Sendable, Equatable {
+        /// As every other thread of the server.
+        case normal
+        /// Nice `value`: a smaller share of a busy core (a waking call's thread may still wait
+        /// for the end of its slice: milliseconds, traced).
+        case niced(Int32)
+    }
+
+    /// The priority of bulk work (hashing and encrypting large bodies, compressing log files):
+    /// below calls, above the journal indexer (nice 10) so a delivery catch-up beside the
+    /// indexer's keeps most of the cores it may use (``bulkLimit(cores:callsRecently:)``).
+    package static let bulkPriority = Priority.niced(5)
     /// The name bulk threads carry (within Linux's 15 bytes, as /proc/PID/task/*/comm shows).
     package static let bulkName = "cachetrail-bulk"
 
-    /// Starts a thread named `name` at `niceness` that runs `body` and ends.
-    package static func start(named name: String, niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void) {
+    /// Starts a thread named `name` at `priority` that runs `body` and ends.
+    package static func start(
+        named name: String, priority: Priority = .normal, _ body: @escaping @Sendable () -> Void
+    ) {
         let thread = Thread {
             // Foundation names a thread on Linux only when the thread names itself.
             Thread.current.name = name
-            if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+            lower(to: priority)
             body()
         }
         thread.start()
     }
 
-    /// Runs `work` on a bulk thread of its own; its value.
+    /// Starts a bulk thread (named ``bulkName`` at ``bulkPriority``) that runs `body` and ends.
+    package static func startBulk(_ body: @escaping @Sendable () -> Void) {
+        start(named: bulkName, priority: bulkPriority, body)
+    }
+
+    /// Runs `work` on a bulk thread of its own, once it holds a bulk slot; its value.
     package static func bulk<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            start(named: bulkName, niceness: bulkNiceness) { continuation.resume(returning: work()) }
+            startBulk { continuation.resume(returning: inSlot(work)) }
         }
+    }
+
+    // MARK: - Slots: bulk work running at once
+
+    /// How much bulk work runs at once on `cores`: while calls arrive, one core fewer (at least
+    /// one), so a call always finds a core no bulk work holds — lowering a thread alone does not
+    /// do that (a call's thread woken on a core running bulk work waited up to 11 ms, traced);
+    /// with no call for ``callsRecentlyNanoseconds``, every core (a delivery catch-up compresses
+    /// on all of them).
+    package static func bulkLimit(cores: Int, callsRecently: Bool) -> Int {
+        max(1, callsRecently ? cores - 1 : cores)
+    }
+
+    /// How long after a call began bulk work still leaves a core to calls.
+    package static let callsRecentlyNanoseconds: UInt64 = 50_000_000
+
+    /// Marks that an API call began (one relaxed store; the gateway calls it per request).
+    package static func callBegan() { lastCall.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
+    /// When an API call last began, in `DispatchTime` nanoseconds (0: none yet).
+    private static let lastCall = Atomic<UInt64>(0)
+    private static let running = Mutex(0)
+    /// Signalled when bulk work gives its slot back; waiters also look again every 5 ms, as the
+    /// limit rises when calls stop.
+    private static let released = DispatchSemaphore(value: 0)
+    private static let holdsSlot = "cachetrail.bulk-slot"
+
+    /// Runs `body` holding a bulk slot: the calling thread's, or one it waits for.
+    package static func inSlot<T>(_ body: () throws -> T) rethrows -> T {
+        let thread = Thread.current
+        guard thread.threadDictionary[holdsSlot] == nil else { return try body() }
+        takeSlot()
+        thread.threadDictionary[holdsSlot] = true
+        defer {
+            thread.threadDictionary[holdsSlot] = nil
+            giveSlot()
+        }
+        return try body()
+    }
+
+    /// Runs `wait` with the calling thread's bulk slot (if it holds one) given back meanwhile:
+    /// for bulk work that waits for bulk work of its own (``inSlot(_:)`` on other threads).
+    package static func givingSlotBack(_ wait: () -> Void) {
+        let thread = Thread.current
+        guard thread.threadDictionary[holdsSlot] != nil else { return wait() }
+        thread.threadDictionary[holdsSlot] = nil
+        giveSlot()
+        wait()
+        takeSlot()
+        thread.threadDictionary[holdsSlot] = true
+    }
+
+    private static func takeSlot() {
+        while true {
+            let taken = running.withLock { count in
+                let now = DispatchTime.now().uptimeNanoseconds
+                let recently = now &- lastCall.load(ordering: .relaxed) < callsRecentlyNanoseconds
+                guard count < bulkLimit(cores: cores, callsRecently: recently) else { return false }
+                count += 1
+                return true
+            }
+            if taken { return }
+            _ = released.wait(timeout: .now() + .milliseconds(5))
+        }
+    }
+
+    private static func giveSlot() {
+        running.withLock { $0 -= 1 }
+        released.signal()
     }
 
     /// A thread that runs `run` each time `wakes` is signalled, for as long as `owner` lives
     /// (it holds `owner` weakly and ends within a second of it going).
     package static func serve<Owner: AnyObject & Sendable>(
-        _ owner: Owner, named name: String, niceness: Int32 = 0, wakes: DispatchSemaphore,
+        _ owner: Owner, named name: String, priority: Priority = .normal, wakes: DispatchSemaphore,
         _ run: @escaping @Sendable (Owner) -> Void
     ) {
-        start(named: name, niceness: niceness) { [weak owner] in
+        start(named: name, priority: priority) { [weak owner] in
             while true {
                 guard wakes.wait(timeout: .now() + 1) == .success else {
                     if owner == nil { return }
@@ -50,6 +137,16 @@ package enum OwnThreads {
                 guard let current = owner else { return }
                 run(current)
             }
+        }
+    }
+
+    /// Lowers the calling thread (Linux applies both calls to the calling thread alone).
+    private static func lower(to priority: Priority) {
+        switch priority {
+        case .normal:
+            break
+        case .niced(let value):
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value)
         }
     }
 }

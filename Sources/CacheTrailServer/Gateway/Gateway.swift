@@ -58,6 +58,7 @@ package struct Gateway: Sendable {
     package func respond(to request: GatewayRequest, logger baseLogger: Logger, admitted: Admitted? = nil) async
         -> GatewayResponse
     {
+        OwnThreads.callBegan()
         let requestID = RandomIdentifier.uuid()
         var logger = baseLogger
         logger[metadataKey: "request.id"] = .string(requestID)
