@@ -72,9 +72,10 @@ package enum OwnThreads {
     private static let cores = ProcessInfo.processInfo.activeProcessorCount
     /// When an API call last began, in `DispatchTime` nanoseconds (0: none yet).
     private static let lastCall = Atomic<UInt64>(0)
-    private static let running = Mutex(0)
-    /// Signalled when bulk work gives its slot back; waiters also look again every 5 ms, as the
-    /// limit rises when calls stop.
+    /// Bulk work holding a slot, and threads waiting for one.
+    private static let slots = Mutex((running: 0, waiting: 0))
+    /// Signalled when bulk work gives its slot back while a thread waits; waiters also look
+    /// again every 5 ms, as the limit rises when calls stop.
     private static let released = DispatchSemaphore(value: 0)
     private static let holdsSlot = "cachetrail.bulk-slot"
 
@@ -104,22 +105,34 @@ package enum OwnThreads {
     }
 
     private static func takeSlot() {
+        var waited = false
         while true {
-            let taken = running.withLock { count in
+            let taken = slots.withLock { slots in
                 let now = DispatchTime.now().uptimeNanoseconds
                 let recently = now &- lastCall.load(ordering: .relaxed) < callsRecentlyNanoseconds
-                guard count < bulkLimit(cores: cores, callsRecently: recently) else { return false }
-                count += 1
+                if waited { slots.waiting -= 1 }
+                guard slots.running < bulkLimit(cores: cores, callsRecently: recently) else {
+                    slots.waiting += 1
+                    return false
+                }
+                slots.running += 1
                 return true
             }
             if taken { return }
+            waited = true
             _ = released.wait(timeout: .now() + .milliseconds(5))
         }
     }
 
     private static func giveSlot() {
-        running.withLock { $0 -= 1 }
-        released.signal()
+        // Signalled only for a waiter: a count left on the semaphore would let a later waiter
+        // spin through it.
+        if slots.withLock({ slots in
+            slots.running -= 1
+            return slots.waiting > 0
+        }) {
+            released.signal()
+        }
     }
 
     /// A thread that runs `run` each time `wakes` is signalled, for as long as `owner` lives
@@ -140,7 +153,7 @@ package enum OwnThreads {
         }
     }
 
-    /// Lowers the calling thread (Linux applies both calls to the calling thread alone).
+    /// Lowers the calling thread (on Linux, `setpriority` with 0 applies to the calling thread alone).
     private static func lower(to priority: Priority) {
         switch priority {
         case .normal:
