@@ -155,8 +155,9 @@ package struct TrailDelivery: Sendable {
         return true
     }
 
-    /// The bytes of several log files, compressed on as many cores as there are (gzip is most
-    /// of a file's cost, and the files are independent), never on the cooperative pool.
+    /// The bytes of several log files, compressed side by side on as many cores as bulk work may
+    /// use (gzip is most of a file's cost, and the files are independent), never on the
+    /// cooperative pool.
     static func files(_ batches: [[JournalEntry]]) throws -> [LogFileBytes] {
         let empty = LogFileBytes(gzip: [], sha256: "")
         let results = Mutex([Result<LogFileBytes, any Error>](repeating: .success(empty), count: batches.count))
