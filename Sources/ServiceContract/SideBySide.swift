@@ -12,7 +12,11 @@ package enum SideBySide {
     /// slot (as many at once as there are slots), and returns when all are done. Callers are
     /// threads that may block; a caller's own slot is given back while it waits.
     package static func perform(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        guard count > 0 else { return }
+        guard count > 1 else {
+            // One piece runs where it is asked for, in the caller's slot when it holds one.
+            if count == 1 { OwnThreads.inSlot { body(0) } }
+            return
+        }
         let done = DispatchGroup()
         for index in 0..<count {
             done.enter()
