@@ -8,8 +8,8 @@ import Persistence
 /// on the default-QoS global pool, which is also the pool Swift's cooperative executor runs on,
 /// so an upload's checksums or a delivery pass's gzip held the threads every call needs.
 package enum SideBySide {
-    /// Runs `body` for each index in `0..<count`, each on a bulk thread of its own holding a bulk
-    /// slot (as many at once as there are slots), and returns when all are done. Callers are
+    /// Runs `body` for each index in `0..<count` — two or more each on a bulk thread of its own
+    /// holding a bulk slot (as many at once as there are slots) — and returns when all are done. Callers are
     /// threads that may block; a caller's own slot is given back while it waits.
     package static func perform(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         guard count > 1 else {
