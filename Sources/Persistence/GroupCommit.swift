@@ -147,8 +147,9 @@ final class GroupCommit: Sendable {
                 if syncs { synced.add(1, ordering: .relaxed) }
                 documents.groupFinished()
                 journalIndex.wake()
-                if let committed = taken.withLock({ $0 }) { reads.committed(committed) }
                 for job in group { job.finish(nil) }
+                // After the callers are resumed: emptying segment files is file-system work.
+                if let committed = taken.withLock({ $0 }) { reads.committed(committed) }
             } catch {
                 documents.groupFinished()
                 if let waiting = taken.withLock({ $0 }) { reads.restore(waiting) }

@@ -50,7 +50,42 @@ struct ReadEventLogTests {
                 try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
             }
             #expect(events.map(\.entry.eventID) == ["read-1", "read-2", "write"])
-            #expect(ReadEventLog.leftovers(in: directory).isEmpty, "a committed segment is removed")
+            let files = ReadEventLog.leftovers(in: directory)
+            #expect(files.count == 1 && files.allSatisfy { ReadEventLog.entries(inFile: $0).isEmpty }, "emptied")
+        }
+    }
+
+    @Test func anEmptiedSegmentTakesTheNextReadsAndExtraSegmentsGo() async throws {
+        try await withDirectory { directory in
+            let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
+            try store.appendReadEvents([entry("first")])
+            let file = try #require(ReadEventLog.leftovers(in: directory).first)
+            try await store.flushReadEvents()
+            try store.appendReadEvents([entry("second")])
+            #expect(ReadEventLog.leftovers(in: directory) == [file], "the same file, no new one")
+            #expect(ReadEventLog.entries(inFile: file).map(\.eventID) == ["second"])
+            try await store.flushReadEvents()
+            #expect(ReadEventLog.entries(inFile: file).isEmpty)
+            let events = try await store.read {
+                try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
+            }
+            #expect(events.map(\.entry.eventID) == ["first", "second"])
+        }
+        // Segments beyond the spare limit are removed once committed; a store that goes removes its own.
+        try await withDirectory { directory in
+            var log: ReadEventLog? = ReadEventLog(directory: directory)
+            var taken: [ReadEventLog.Taken] = []
+            for index in 0..<(ReadEventLog.spareLimit + 2) {
+                _ = try log?.append([entry("read-\(index)")])
+                taken.append(try #require(log?.take()))
+            }
+            #expect(ReadEventLog.leftovers(in: directory).count == ReadEventLog.spareLimit + 2)
+            for each in taken { log?.committed(each) }
+            let kept = ReadEventLog.leftovers(in: directory)
+            #expect(kept.count == ReadEventLog.spareLimit)
+            #expect(kept.allSatisfy { ReadEventLog.entries(inFile: $0).isEmpty })
+            log = nil
+            #expect(ReadEventLog.leftovers(in: directory).isEmpty)
         }
     }
 
