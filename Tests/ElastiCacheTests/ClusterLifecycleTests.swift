@@ -44,6 +44,35 @@ struct ClusterLifecycleTests {
         #expect(c.nodes.map(\.id) == ["0001", "0003"] && c.numCacheNodes == 2 && c.engineVersion == "1.6.22")
     }
 
+    /// `isDue` answers what `settle` would do, for every status, before and at its time and
+    /// with nodes not answering yet.
+    @Test func isDueAgreesWithSettle() {
+        let waiting = ClusterLifecycle(duration: 10, nodesReady: { _ in false })
+        var pendingAvailable = cluster(.available)
+        pendingAvailable.readyAt = nil
+        pendingAvailable.pending = PendingChanges(numCacheNodes: 3, applyAt: start.addingTimeInterval(10))
+        var idle = cluster(.available)
+        idle.readyAt = nil
+        let cases = [
+            cluster(.creating), cluster(.rebooting), cluster(.modifying), cluster(.deleting), pendingAvailable, idle,
+        ]
+        for model in [lifecycle, waiting] {
+            for record in cases {
+                for offset in [9.0, 10, 30] {
+                    let now = start.addingTimeInterval(offset)
+                    var settled = record
+                    let outcome = model.settle(&settled, now: now)
+                    #expect(
+                        model.isDue(record, now: now) == (outcome != .unchanged),
+                        "\(record.status) at +\(offset) s")
+                }
+            }
+        }
+        #expect(lifecycle.isDue(cluster(.creating), now: start.addingTimeInterval(10)))
+        #expect(!waiting.isDue(cluster(.creating), now: start.addingTimeInterval(10)))
+        #expect(!lifecycle.isDue(idle, now: start.addingTimeInterval(1_000)))
+    }
+
     @Test func addedNodesGetNewIds() {
         var c = cluster(.available, nodes: 2)
         c.pending = PendingChanges(numCacheNodes: 4)

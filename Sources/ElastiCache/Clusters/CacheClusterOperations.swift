@@ -49,8 +49,6 @@ struct CacheClusterOperations {
     }
 
     /// Advances `cluster` through what is due and saves the change; false when that deleted it.
-    /// In place, so a listing settles the records it read without copying each (a record is
-    /// dozens of reference-counted fields).
     private func settle(_ cluster: inout CacheClusterRecord) throws -> Bool {
         let nodes = cluster.numCacheNodes
         var events: [ClusterLifecycle.Event] = []
@@ -248,19 +246,30 @@ struct CacheClusterOperations {
         var page: [ShapeValue] = []
         var lastID: String?
         var more = false
+        let lifecycle = self.lifecycle
+        /// Puts `cluster` on the page; false once the page is full (there is more).
+        func take(_ cluster: CacheClusterRecord) -> Bool {
+            if standaloneOnly && cluster.replicationGroupId != nil { return true }
+            guard page.count < maxRecords else {
+                more = true
+                return false
+            }
+            page.append(render(cluster, showNodes: showNodes))
+            lastID = cluster.id
+            return true
+        }
         while !more {
-            var batch = try tx.list(
+            // The store's cached page itself: a record is copied only when a transition is due.
+            let batch = try tx.list(
                 CacheClusterRecord.self, kind: Self.kind, scope: scope, after: after, limit: maxRecords + 1)
             for index in batch.indices {
-                guard try settle(&batch[index]), !(standaloneOnly && batch[index].replicationGroupId != nil) else {
-                    continue
+                if lifecycle.isDue(batch[index], now: call.now) {
+                    var cluster = batch[index]
+                    guard try settle(&cluster) else { continue }
+                    guard take(cluster) else { break }
+                } else {
+                    guard take(batch[index]) else { break }
                 }
-                if page.count == maxRecords {
-                    more = true
-                    break
-                }
-                page.append(render(batch[index], showNodes: showNodes))
-                lastID = batch[index].id
             }
             guard let last = batch.last, batch.count == maxRecords + 1 else { break }
             after = last.id

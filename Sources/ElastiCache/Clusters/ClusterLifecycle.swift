@@ -60,13 +60,30 @@ package struct ClusterLifecycle: Sendable {
         return settle(&cluster, now: now, events: &events)
     }
 
+    /// Whether a transition of `cluster` is due by `now` (``settle`` would change it). A listing
+    /// asks first and copies only a record that is due out of the page it shares with the
+    /// store's cache.
+    package func isDue(_ cluster: CacheClusterRecord, now: Date) -> Bool {
+        switch cluster.status {
+        case .creating, .rebooting:
+            guard let ready = cluster.readyAt, ready <= now else { return false }
+            return nodesReady(cluster)
+        case .modifying, .deleting:
+            guard let ready = cluster.readyAt else { return false }
+            return ready <= now
+        case .available:
+            guard let applyAt = cluster.pending?.applyAt else { return false }
+            return applyAt <= now
+        }
+    }
+
     /// Advances `cluster` through every transition due by `now`, collecting their events.
     package func settle(_ cluster: inout CacheClusterRecord, now: Date, events: inout [Event]) -> Outcome {
         var outcome = Outcome.unchanged
-        while true {
+        while isDue(cluster, now: now) {
             switch cluster.status {
             case .creating, .rebooting:
-                guard let ready = cluster.readyAt, ready <= now, nodesReady(cluster) else { return outcome }
+                guard let ready = cluster.readyAt else { return outcome }
                 if cluster.status == .creating {
                     cluster.createTime = ready
                     events.append(Event(date: ready, message: "Cache cluster created"))
@@ -81,24 +98,23 @@ package struct ClusterLifecycle: Sendable {
                     var node = $0; node.status = "available"; return node
                 }
             case .modifying:
-                guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                guard let ready = cluster.readyAt else { return outcome }
                 apply(&cluster, at: ready, events: &events)
                 cluster.status = .available
                 cluster.readyAt = nil
             case .available:
-                guard let pending = cluster.pending, let applyAt = pending.applyAt, applyAt <= now else {
-                    return outcome
-                }
+                guard let applyAt = cluster.pending?.applyAt else { return outcome }
                 cluster.status = .modifying
                 cluster.pending?.applyAt = nil
                 cluster.readyAt = applyAt.addingTimeInterval(duration)
             case .deleting:
-                guard let ready = cluster.readyAt, ready <= now else { return outcome }
+                guard let ready = cluster.readyAt else { return outcome }
                 events.append(Event(date: ready, message: "Cache cluster deleted"))
                 return .deleted
             }
             outcome = .changed
         }
+        return outcome
     }
 
     /// Starts a transient status that ends `duration` from `now`.
