@@ -147,9 +147,9 @@ final class GroupCommit: Sendable {
                 if syncs { synced.add(1, ordering: .relaxed) }
                 documents.groupFinished()
                 journalIndex.wake()
-                for job in group { job.finish(nil) }
-                // After the callers are resumed: emptying segment files is file-system work.
+                // Before the callers resume: a caller that appends next finds the emptied file.
                 if let committed = taken.withLock({ $0 }) { reads.committed(committed) }
+                for job in group { job.finish(nil) }
             } catch {
                 documents.groupFinished()
                 if let waiting = taken.withLock({ $0 }) { reads.restore(waiting) }
