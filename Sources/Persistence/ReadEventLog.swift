@@ -32,7 +32,6 @@ final class ReadEventLog: Sendable {
         var pending: [JournalEntry] = []
         /// Segment files holding `pending` (the last one is still appended to).
         var segments: [Segment] = []
-        var appending = false
         /// Emptied segment files, ready for the next take's appends.
         var spare: [Segment] = []
         var written = 0
@@ -63,7 +62,7 @@ final class ReadEventLog: Sendable {
         for entry in entries { Self.encode(entry, into: &bytes) }
         return try state.withLock { state in
             if let directory {
-                if !state.appending {
+                if state.segments.isEmpty {
                     if let reused = state.spare.popLast() {
                         state.segments.append(reused)
                     } else {
@@ -73,7 +72,6 @@ final class ReadEventLog: Sendable {
                         state.segments.append(Segment(path: path, descriptor: descriptor))
                         state.written += 1
                     }
-                    state.appending = true
                 }
                 if let current = state.segments.last { try Self.writeAll(bytes, to: current.descriptor) }
             }
@@ -92,7 +90,6 @@ final class ReadEventLog: Sendable {
             let taken = Taken(entries: state.pending, segments: state.segments)
             state.pending = []
             state.segments = []
-            state.appending = false
             return taken
         }
     }
@@ -101,9 +98,8 @@ final class ReadEventLog: Sendable {
     func restore(_ taken: Taken) {
         state.withLock { state in
             state.pending = taken.entries + state.pending
+            // Later appends go on into the newest of them.
             state.segments = taken.segments + state.segments
-            // Appends go on into the newest segment, or a segment of their own if none came since.
-            if !state.appending, !state.segments.isEmpty { state.appending = true }
         }
     }
 

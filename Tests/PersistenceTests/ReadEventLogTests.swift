@@ -108,6 +108,25 @@ struct ReadEventLogTests {
         }
     }
 
+    /// A commit that failed gives its events back: they keep their place before the events that
+    /// came since, and later appends go on into the newest segment.
+    @Test func eventsOfAFailedCommitWaitAgainInOrder() async throws {
+        try await withDirectory { directory in
+            let log = ReadEventLog(directory: directory)
+            _ = try log.append([entry("a")])
+            let failed = try #require(log.take())
+            _ = try log.append([entry("b")])
+            log.restore(failed)
+            _ = try log.append([entry("c")])
+            let retried = try #require(log.take())
+            #expect(retried.entries.map(\.eventID) == ["a", "b", "c"])
+            #expect(
+                retried.segments.map { ReadEventLog.entries(inFile: $0.path).map(\.eventID) } == [["a"], ["b", "c"]])
+            log.committed(retried)
+            #expect(ReadEventLog.leftovers(in: directory).allSatisfy { ReadEventLog.entries(inFile: $0).isEmpty })
+        }
+    }
+
     @Test func segmentFilesAreTheOwnersOnly() async throws {
         try await withDirectory { directory in
             let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
