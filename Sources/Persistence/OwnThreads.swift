@@ -40,15 +40,16 @@ package enum OwnThreads {
         thread.start()
     }
 
-    /// Starts a bulk thread (named ``bulkName`` at ``bulkPriority``) that runs `body` and ends.
+    /// Starts a bulk thread (named ``bulkName`` at ``bulkPriority``) that runs `body` holding a
+    /// bulk slot (``inSlot(_:)``) and ends.
     package static func startBulk(_ body: @escaping @Sendable () -> Void) {
-        start(named: bulkName, priority: bulkPriority, body)
+        start(named: bulkName, priority: bulkPriority) { inSlot(body) }
     }
 
     /// Runs `work` on a bulk thread of its own, once it holds a bulk slot; its value.
     package static func bulk<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            startBulk { continuation.resume(returning: inSlot(work)) }
+            startBulk { continuation.resume(returning: work()) }
         }
     }
 
@@ -81,30 +82,24 @@ package enum OwnThreads {
 
     /// Runs `body` holding a bulk slot: the calling thread's, or one it waits for.
     package static func inSlot<T>(_ body: () throws -> T) rethrows -> T {
-        let thread = Thread.current
-        guard thread.threadDictionary[holdsSlot] == nil else { return try body() }
+        guard Thread.current.threadDictionary[holdsSlot] == nil else { return try body() }
         takeSlot()
-        thread.threadDictionary[holdsSlot] = true
-        defer {
-            thread.threadDictionary[holdsSlot] = nil
-            giveSlot()
-        }
+        defer { giveSlot() }
         return try body()
     }
 
     /// Runs `wait` with the calling thread's bulk slot (if it holds one) given back meanwhile:
     /// for bulk work that waits for bulk work of its own (``inSlot(_:)`` on other threads).
     package static func givingSlotBack(_ wait: () -> Void) {
-        let thread = Thread.current
-        guard thread.threadDictionary[holdsSlot] != nil else { return wait() }
-        thread.threadDictionary[holdsSlot] = nil
+        guard Thread.current.threadDictionary[holdsSlot] != nil else { return wait() }
         giveSlot()
         wait()
         takeSlot()
-        thread.threadDictionary[holdsSlot] = true
     }
 
+    /// Waits for a slot and marks the calling thread as holding it.
     private static func takeSlot() {
+        defer { Thread.current.threadDictionary[holdsSlot] = true }
         var waited = false
         while true {
             let taken = slots.withLock { slots in
@@ -124,7 +119,9 @@ package enum OwnThreads {
         }
     }
 
+    /// Gives the calling thread's slot back.
     private static func giveSlot() {
+        Thread.current.threadDictionary[holdsSlot] = nil
         // Signalled only for a waiter: a count left on the semaphore would let a later waiter
         // spin through it.
         if slots.withLock({ slots in

@@ -21,7 +21,7 @@ package enum SideBySide {
         for index in 0..<count {
             done.enter()
             OwnThreads.startBulk {
-                OwnThreads.inSlot { body(index) }
+                body(index)
                 done.leave()
             }
         }

@@ -64,7 +64,7 @@ import Testing
             for _ in 0..<2 {
                 done.enter()
                 OwnThreads.startBulk {
-                    OwnThreads.inSlot { self.work() }
+                    self.work()
                     done.leave()
                 }
             }
