@@ -83,7 +83,7 @@ final class ReadEventLog: Sendable {
 
     var isEmpty: Bool { state.withLock { $0.pending.isEmpty } }
 
-    /// What waits, for a transaction; later appends go to a new segment.
+    /// What waits, for a transaction; later appends go to another segment (a spare or a new one).
     func take() -> Taken? {
         state.withLock { state in
             guard !state.pending.isEmpty else { return nil }
@@ -104,7 +104,7 @@ final class ReadEventLog: Sendable {
     }
 
     /// Inserts read events into the journal in `db`'s transaction; one already there (committed
-    /// before its segment file was removed) is skipped.
+    /// before its segment file was emptied) is skipped.
     static func insert(_ entries: [JournalEntry], into db: Database) throws {
         for entry in entries { try SQLiteTransaction.insert(entry, into: db, unlessPresent: true) }
     }
