@@ -136,7 +136,7 @@ final class GroupCommit: Sendable {
                     try db.inTransaction {
                         if let waiting = reads.take() {
                             taken.withLock { $0 = waiting }
-                            try ReadEventLog.insert(waiting.entries, into: db)
+                            try ReadEventLog.commit(waiting, into: db)
                         }
                         for job in group { job.run(db) }
                         return .commit

@@ -8,10 +8,10 @@ import Synchronization
 #endif
 
 /// Event history's attribute index, kept off the writer. LookupEvents finds management events
-/// by name, user, source, access key, resource type and resource name through
+/// by name, user, source, access key, resource type, resource name and event id through
 /// `idx.event_keys`, which this indexer fills from the journal in batches, in a database of its
 /// own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
-/// connection of its own: maintaining six indexes is part of no call's commit, and runs beside
+/// connection of its own: maintaining seven indexes is part of no call's commit, and runs beside
 /// the writer rather than on it. Events the indexer has not reached yet (after
 /// `idx.progress.seq`) are found by walking the journal's tail.
 ///
@@ -22,7 +22,7 @@ final class JournalIndex: Sendable {
     /// The searchable attributes, as `event_keys.attribute` numbers them.
     static let attributes: [(JournalQuery.Attribute, Int)] = [
         (.eventName, 1), (.username, 2), (.eventSource, 3), (.accessKeyId, 4), (.resourceType, 5),
-        (.resourceName, 6),
+        (.resourceName, 6), (.eventId, 7),
     ]
 
     static func code(_ attribute: JournalQuery.Attribute) -> Int? {
@@ -42,7 +42,7 @@ final class JournalIndex: Sendable {
         "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)"
 
     /// Keys the management events in positions (?1, ?2]: the batch's rows are read once (their
-    /// records stay unread), then keyed six ways.
+    /// records stay unread), then keyed seven ways.
     private static let insertKeys: String = {
         let columns = attributes.map(\.0.rawValue).joined(separator: ", ")
         let selects = attributes.map { attribute, code in

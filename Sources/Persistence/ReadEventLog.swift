@@ -14,12 +14,18 @@ import Synchronization
 /// place before every later change. A segment file whose events are committed is emptied and
 /// kept open for later appends (creating a file is a directory operation, which waited up to
 /// 11 ms on the request path beside large fsyncs); segments a killed server left are read back
-/// when the store opens (an event already committed is recognised by its id).
+/// when the store opens (a segment already committed is recognised by its last event, which
+/// the commit records in `read_segments`).
 final class ReadEventLog: Sendable {
-    /// A segment file and its open descriptor.
+    /// A segment file, its open descriptor, and the id of the last event appended since it was
+    /// emptied.
     struct Segment: Sendable {
         var path: String
         var descriptor: Int32
+        var lastEvent: String?
+
+        /// The name `read_segments` knows the file by.
+        var name: Substring { path.split(separator: "/").last ?? Substring(path) }
     }
 
     /// Events taken into a transaction, and the segment files that hold them.
@@ -69,11 +75,14 @@ final class ReadEventLog: Sendable {
                         let path = "\(directory)/\(prefix)\(state.written).log"
                         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
                         guard descriptor >= 0 else { throw StateStoreError.unavailable("cannot open \(path)") }
-                        state.segments.append(Segment(path: path, descriptor: descriptor))
+                        state.segments.append(Segment(path: path, descriptor: descriptor, lastEvent: nil))
                         state.written += 1
                     }
                 }
-                if let current = state.segments.last { try Self.writeAll(bytes, to: current.descriptor) }
+                if let current = state.segments.indices.last {
+                    try Self.writeAll(bytes, to: state.segments[current].descriptor)
+                    state.segments[current].lastEvent = entries.last?.eventID
+                }
             }
             let first = state.pending.isEmpty
             state.pending += entries
@@ -103,19 +112,52 @@ final class ReadEventLog: Sendable {
         }
     }
 
-    /// Inserts read events into the journal in `db`'s transaction; one already there (committed
-    /// before its segment file was emptied) is skipped.
-    static func insert(_ entries: [JournalEntry], into db: Database) throws {
-        for entry in entries { try SQLiteTransaction.insert(entry, into: db, unlessPresent: true) }
+    /// Inserts `taken`'s events into the journal in `db`'s transaction, and records each segment's
+    /// last event: a crash before the files are emptied leaves segments whose events the next
+    /// open recognises as committed. A segment is taken whole and appended to only after it is
+    /// emptied (or given back uncommitted), so its last event stands for all of them.
+    static func commit(_ taken: Taken, into db: Database) throws {
+        for entry in taken.entries { try SQLiteTransaction.insert(entry, into: db) }
+        for segment in taken.segments {
+            guard let last = segment.lastEvent else { continue }
+            try record(String(segment.name), last: last, into: db)
+        }
+    }
+
+    private static func record(_ name: String, last: String, into db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO read_segments (file, last_event) VALUES (?, ?)")
+            .execute(arguments: [name, last])
+    }
+
+    /// Commits in `db`'s transaction the events of `files` (segments left by a process that is
+    /// gone) that are not committed yet, and marks them committed: `files` may be removed once
+    /// the transaction commits, and are read back once if it commits and they are not. Forgets
+    /// the segments whose files are gone.
+    static func recover(_ files: [String], in directory: String, into db: Database) throws {
+        for file in files {
+            let entries = entries(inFile: file)
+            guard let last = entries.last?.eventID else { continue }
+            let name = String(file.split(separator: "/").last ?? Substring(file))
+            let committed = try String.fetchOne(
+                db, sql: "SELECT last_event FROM read_segments WHERE file = ?", arguments: [name])
+            guard committed != last else { continue }
+            for entry in entries { try SQLiteTransaction.insert(entry, into: db) }
+            try record(name, last: last, into: db)
+        }
+        for name in try String.fetchAll(db, sql: "SELECT file FROM read_segments")
+        where !FileManager.default.fileExists(atPath: "\(directory)/\(name)") {
+            try db.execute(sql: "DELETE FROM read_segments WHERE file = ?", arguments: [name])
+        }
     }
 
     /// `taken` is committed: its segment files are emptied for reuse (beyond ``spareLimit``,
     /// removed). An emptied file that a crash leaves holds nothing to read back; one the crash
-    /// left unemptied holds events the next open recognises as committed.
+    /// left unemptied holds events the next open recognises as committed (``commit(_:into:)``).
     func committed(_ taken: Taken) {
         var emptied: [Segment] = []
-        for segment in taken.segments {
+        for var segment in taken.segments {
             if ftruncate(segment.descriptor, 0) == 0 {
+                segment.lastEvent = nil
                 emptied.append(segment)
             } else {
                 Self.remove(segment)

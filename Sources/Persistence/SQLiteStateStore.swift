@@ -81,12 +81,8 @@ package final class SQLiteStateStore: StateStore {
         }
         if let directory {
             let leftovers = ReadEventLog.leftovers(in: directory)
-            if !leftovers.isEmpty {
-                try writer.write { db in
-                    for file in leftovers { try ReadEventLog.insert(ReadEventLog.entries(inFile: file), into: db) }
-                }
-                for file in leftovers { try? FileManager.default.removeItem(atPath: file) }
-            }
+            try writer.write { db in try ReadEventLog.recover(leftovers, in: directory, into: db) }
+            for file in leftovers { try? FileManager.default.removeItem(atPath: file) }
         }
         reads = ReadEventLog(directory: directory)
         self.readDrainDelay = readDrainDelay
@@ -158,7 +154,7 @@ package final class SQLiteStateStore: StateStore {
     /// Writes waiting for the next commit group.
     package var waitingWrites: Int { group.waiting }
 
-    private static var migrator: DatabaseMigrator {
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("documents") { db in
             try db.execute(
@@ -225,6 +221,36 @@ package final class SQLiteStateStore: StateStore {
                     DROP INDEX IF EXISTS events_by_resource_name;
                     CREATE TABLE journal_identity (id TEXT NOT NULL);
                     INSERT INTO journal_identity (id) VALUES (lower(hex(randomblob(16))));
+                    """)
+        }
+        // A unique index over random event ids dirtied a page of its own for every event the
+        // writer committed (about half the log's pages per group). Lookups by event id move to
+        // the journal index (which this rebuilds: a new identity), and a read-event segment's
+        // commit is recognised by `read_segments` (``ReadEventLog``) instead of by its ids.
+        migrator.registerMigration("journal-event-id-apart") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events_rebuilt (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL,
+                        event_time REAL NOT NULL, event_name TEXT NOT NULL, event_source TEXT NOT NULL,
+                        read_only INTEGER NOT NULL, username TEXT, access_key_id TEXT, record TEXT NOT NULL,
+                        management INTEGER NOT NULL DEFAULT 1, resource_arn TEXT, resource_type TEXT,
+                        resource_name TEXT
+                    );
+                    INSERT INTO events_rebuilt (seq, event_id, account, region, event_time, event_name,
+                        event_source, read_only, username, access_key_id, record, management, resource_arn,
+                        resource_type, resource_name)
+                    SELECT seq, event_id, account, region, event_time, event_name, event_source, read_only, username,
+                        access_key_id, record, management, resource_arn, resource_type, resource_name FROM events;
+                    UPDATE sqlite_sequence
+                        SET seq = MAX(seq, IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))
+                        WHERE name = 'events_rebuilt';
+                    DROP TABLE events;
+                    ALTER TABLE events_rebuilt RENAME TO events;
+                    CREATE INDEX events_by_account ON events (account, region, seq);
+                    UPDATE journal_identity SET id = lower(hex(randomblob(16)));
+                    CREATE TABLE read_segments (file TEXT PRIMARY KEY, last_event TEXT NOT NULL) WITHOUT ROWID;
                     """)
         }
         return migrator

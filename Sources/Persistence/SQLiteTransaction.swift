@@ -125,15 +125,13 @@ struct SQLiteTransaction: StateWriter {
         try Self.insert(entry, into: db)
     }
 
-    /// Inserts `entry` into the journal; with `unlessPresent`, an event whose id is there
-    /// already (a read event committed before its segment file was removed) is skipped.
+    /// Inserts `entry` into the journal.
     @discardableResult
-    static func insert(_ entry: JournalEntry, into db: Database, unlessPresent: Bool = false) throws -> Int64 {
+    static func insert(_ entry: JournalEntry, into db: Database) throws -> Int64 {
         try db.cachedStatement(
             sql: """
-                INSERT \(unlessPresent ? "OR IGNORE " : "")INTO events (event_id, account, region, event_time, event_name,
-                    event_source, read_only, username, access_key_id, record, management, resource_arn, resource_type,
-                    resource_name)
+                INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
+                    username, access_key_id, record, management, resource_arn, resource_type, resource_name)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(

@@ -1,6 +1,8 @@
 import Foundation
-import Persistence
+import GRDB
 import Testing
+
+@testable import Persistence
 
 @Suite struct JournalTests {
     private func entry(_ index: Int, account: String, region: String) -> JournalEntry {
@@ -119,15 +121,19 @@ import Testing
                 try await lookup(store, .resourceName, "cluster-0") == ["event-9", "event-6", "event-3", "event-0"])
             #expect(try await lookup(store, .accessKeyId, "AKIA1", limit: 2) == ["event-9", "event-7"])
 
+            #expect(try await lookup(store, .eventId, "event-2") == ["event-2"])
+            #expect(try await lookup(store, .eventId, "event-4").isEmpty, "a data event")
+
             let unindexed = [
                 try await lookup(store, .eventName, "Create"), try await lookup(store, .username, "alice"),
-                try await lookup(store, .resourceName, "cluster-0"),
+                try await lookup(store, .resourceName, "cluster-0"), try await lookup(store, .eventId, "event-8"),
             ]
             #expect(try store.indexJournal() == 4)
             let indexed = [
                 try await lookup(store, .eventName, "Create"), try await lookup(store, .username, "alice"),
-                try await lookup(store, .resourceName, "cluster-0"),
+                try await lookup(store, .resourceName, "cluster-0"), try await lookup(store, .eventId, "event-8"),
             ]
+            #expect(unindexed.last == ["event-8"])
             #expect(indexed == unindexed)
             #expect(
                 try await lookup(store, .eventName, "Create", start: 1_001, end: 1_007) == [
@@ -154,6 +160,40 @@ import Testing
             #expect(try store.indexJournal() == 1)
             #expect(try await lookup(store, .eventName, "Old").isEmpty)
             #expect(try await lookup(store, .eventName, "New") == ["event-0"])
+        }
+    }
+
+    /// A journal written before event ids left the journal table's indexes keeps its events,
+    /// their positions and the positions after them; they are found by id once indexed again.
+    @Test func aJournalOfTheEarlierSchemaKeepsItsEventsAndPositions() async throws {
+        try await withDirectory { directory in
+            let path = directory + "/state.sqlite"
+            do {
+                let earlier = try DatabaseQueue(path: path)
+                try SQLiteStateStore.migrator.migrate(earlier, upTo: "journal-index-apart")
+                try await earlier.write { db in
+                    for index in [1, 2, 5] {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO events (seq, event_id, account, region, event_time, event_name,
+                                    event_source, read_only, record) VALUES (?, ?, ?, 'us-east-1', 0, 'Old', 's', 0, '{}')
+                                """, arguments: [index, "event-\(index)", account])
+                    }
+                    // The newest position was used once and its event is gone: it is not used again.
+                    try db.execute(sql: "DELETE FROM events WHERE seq = 5")
+                }
+                try earlier.close()
+            }
+            let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
+            #expect(try await append(store, [entry(9, name: "New")]) == [6])
+            #expect(try store.indexJournal() == 6)
+            #expect(try await lookup(store, .eventId, "event-2") == ["event-2"])
+            #expect(try await lookup(store, .eventName, "Old") == ["event-2", "event-1"])
+            let indexes = try await DatabaseQueue(path: path).read {
+                try String.fetchAll(
+                    $0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+            }
+            #expect(indexes == ["events_by_account"])
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import Persistence
@@ -96,16 +97,51 @@ struct ReadEventLogTests {
             try killed.appendReadEvents([entry("kept-1")])
             try await killed.flushReadEvents()
             // This one is answered but never committed: the process "dies" here.
-            try killed.appendReadEvents([entry("kept-1"), entry("kept-2")])
+            try killed.appendReadEvents([entry("kept-2"), entry("kept-3")])
             #expect(ReadEventLog.leftovers(in: directory).count == 1)
 
             let reopened = try SQLiteStateStore(path: path, readDrainDelay: nil)
-            let ids = try await reopened.read {
-                try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
-            }.map(\.entry.eventID)
-            #expect(ids == ["kept-1", "kept-2"])
+            #expect(try await ids(in: reopened) == ["kept-1", "kept-2", "kept-3"])
             #expect(ReadEventLog.leftovers(in: directory).isEmpty)
         }
+    }
+
+    /// A process killed after its group committed and before the segment was emptied: the next
+    /// open finds the segment recorded as committed and adds none of its events again.
+    @Test func aSegmentCommittedButNotEmptiedIsNotCommittedTwice() async throws {
+        try await withDirectory { directory in
+            let path = directory + "/state.sqlite"
+            _ = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            let log = ReadEventLog(directory: directory)
+            _ = try log.append([entry("first")])
+            let earlier = try #require(log.take())
+            let database = try DatabaseQueue(path: path)
+            try await database.write { try ReadEventLog.commit(earlier, into: $0) }
+            log.committed(earlier)
+            // The emptied segment takes the next reads; their commit is the last thing done.
+            _ = try log.append([entry("second"), entry("third")])
+            let taken = try #require(log.take())
+            #expect(taken.segments.map(\.path) == earlier.segments.map(\.path))
+            try await database.write { try ReadEventLog.commit(taken, into: $0) }
+            try database.close()
+
+            let reopened = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            #expect(try await ids(in: reopened) == ["first", "second", "third"])
+            #expect(ReadEventLog.leftovers(in: directory).isEmpty)
+            // The record of a segment whose file is gone goes at the next open.
+            _ = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            let recorded = try await DatabaseQueue(path: path).read {
+                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM read_segments")
+            }
+            #expect(recorded == 0)
+            for segment in taken.segments { close(segment.descriptor) }
+        }
+    }
+
+    private func ids(in store: SQLiteStateStore) async throws -> [String] {
+        try await store.read {
+            try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
+        }.map(\.entry.eventID)
     }
 
     /// A commit that failed gives its events back: they keep their place before the events that
