@@ -19,10 +19,23 @@ final class RequestReaders: Sendable {
     }
 
     /// Runs `body` in a read transaction of an idle connection (a new one when none is idle:
-    /// at most one per thread that reads at once).
+    /// at most one per thread that reads at once). The transaction begins and ends through
+    /// prepared statements kept by the connection: GRDB's `read` parses its BEGIN and COMMIT
+    /// each time (~3 % of a DescribeCacheClusters' CPU at 64 connections).
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         let connection = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
-        defer { idle.withLock { $0.append(connection) } }
-        return try connection.read(body)
+        var ended = false
+        defer { if ended { idle.withLock { $0.append(connection) } } }
+        return try connection.inDatabase { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            defer {
+                // An error may have ended the transaction already; a connection left inside one
+                // (its snapshot kept) is not used again.
+                if db.isInsideTransaction { try? db.cachedStatement(sql: "COMMIT TRANSACTION").execute() }
+                if db.isInsideTransaction { try? db.rollback() }
+                ended = !db.isInsideTransaction
+            }
+            return try body(db)
+        }
     }
 }

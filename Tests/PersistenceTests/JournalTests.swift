@@ -212,3 +212,30 @@ import Testing
         #expect(try await lookup(store, .eventName, "Create") == ["event-1", "event-0"])
     }
 }
+
+/// The request path's read connections (``RequestReaders``) end every read transaction: a
+/// connection reused after a read that failed sees what was committed since.
+@Suite struct RequestReadersTests {
+    private struct Failed: Error {}
+
+    @Test func aReadThatFailedKeepsNoSnapshot() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
+        #expect(try store.readHere { try $0.latestPosition() } == 0)
+        #expect(throws: Failed.self) {
+            try store.readHere { reader -> Int64 in
+                _ = try reader.latestPosition()
+                throw Failed()
+            }
+        }
+        try await store.write { tx in
+            _ = try tx.appendEvent(
+                JournalEntry(
+                    eventID: "e", account: "111111111111", region: "us-east-1", eventTime: Date(), eventName: "Create",
+                    eventSource: "s", readOnly: false, username: nil, accessKeyId: nil, record: "{}"))
+        }
+        #expect(try store.readHere { try $0.latestPosition() } == 1)
+    }
+}
