@@ -25,7 +25,7 @@ final class ReadEventLog: Sendable {
         var lastEvent: String?
 
         /// The name `read_segments` knows the file by.
-        var name: Substring { path.split(separator: "/").last ?? Substring(path) }
+        var name: String { ReadEventLog.name(ofFile: path) }
     }
 
     /// Events taken into a transaction, and the segment files that hold them.
@@ -120,8 +120,13 @@ final class ReadEventLog: Sendable {
         for entry in taken.entries { try SQLiteTransaction.insert(entry, into: db) }
         for segment in taken.segments {
             guard let last = segment.lastEvent else { continue }
-            try record(String(segment.name), last: last, into: db)
+            try record(segment.name, last: last, into: db)
         }
+    }
+
+    /// A segment file's name in its directory.
+    static func name(ofFile path: String) -> String {
+        String(path.split(separator: "/").last ?? Substring(path))
     }
 
     private static func record(_ name: String, last: String, into db: Database) throws {
@@ -137,7 +142,7 @@ final class ReadEventLog: Sendable {
         for file in files {
             let entries = entries(inFile: file)
             guard let last = entries.last?.eventID else { continue }
-            let name = String(file.split(separator: "/").last ?? Substring(file))
+            let name = name(ofFile: file)
             let committed = try String.fetchOne(
                 db, sql: "SELECT last_event FROM read_segments WHERE file = ?", arguments: [name])
             guard committed != last else { continue }
