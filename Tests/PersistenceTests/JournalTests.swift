@@ -80,17 +80,10 @@ import Testing
         try await store.write { tx in try entries.map { try tx.appendEvent($0) } }
     }
 
-    private func withDirectory(_ body: (String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await body(directory)
-    }
-
     /// Six events indexed, four in the tail: a lookup pages newest first across both, with time
     /// filters; data events and absent attributes are in neither.
     @Test(arguments: [false, true]) func lookupsSpanIndexAndTail(inFile: Bool) async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let store = try SQLiteStateStore(
                 path: inFile ? directory + "/state.sqlite" : nil, readDrainDelay: nil, journalIndexDelay: nil)
             let names = [
@@ -145,7 +138,7 @@ import Testing
     /// The index is derived: a state file replaced beside an old index file (another journal)
     /// is indexed from its start, not looked up through the old keys.
     @Test func anIndexOfAnotherJournalIsRebuilt() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             do {
                 let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
@@ -166,7 +159,7 @@ import Testing
     /// A journal written before event ids left the journal table's indexes keeps its events,
     /// their positions and the positions after them; they are found by id once indexed again.
     @Test func aJournalOfTheEarlierSchemaKeepsItsEventsAndPositions() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             do {
                 let earlier = try DatabaseQueue(path: path)
@@ -219,23 +212,23 @@ import Testing
     private struct Failed: Error {}
 
     @Test func aReadThatFailedKeepsNoSnapshot() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
-        #expect(try store.readHere { try $0.latestPosition() } == 0)
-        #expect(throws: Failed.self) {
-            try store.readHere { reader -> Int64 in
-                _ = try reader.latestPosition()
-                throw Failed()
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
+            #expect(try store.readHere { try $0.latestPosition() } == 0)
+            #expect(throws: Failed.self) {
+                try store.readHere { reader -> Int64 in
+                    _ = try reader.latestPosition()
+                    throw Failed()
+                }
             }
+            try await store.write { tx in
+                _ = try tx.appendEvent(
+                    JournalEntry(
+                        eventID: "e", account: "111111111111", region: "us-east-1", eventTime: Date(),
+                        eventName: "Create", eventSource: "s", readOnly: false, username: nil, accessKeyId: nil,
+                        record: "{}"))
+            }
+            #expect(try store.readHere { try $0.latestPosition() } == 1)
         }
-        try await store.write { tx in
-            _ = try tx.appendEvent(
-                JournalEntry(
-                    eventID: "e", account: "111111111111", region: "us-east-1", eventTime: Date(), eventName: "Create",
-                    eventSource: "s", readOnly: false, username: nil, accessKeyId: nil, record: "{}"))
-        }
-        #expect(try store.readHere { try $0.latestPosition() } == 1)
     }
 }

@@ -15,13 +15,6 @@ struct ReadEventLogTests {
             management: true, resourceArn: nil, resourceType: "AWS::Test::Thing", resourceName: "thing")
     }
 
-    private func withDirectory(_ body: (String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await body(directory.path)
-    }
-
     @Test func entriesRoundTripAndATornTailIsLeftOut() {
         var bytes: [UInt8] = []
         let entries = [entry("one", user: "alice"), entry("two")]
@@ -35,7 +28,7 @@ struct ReadEventLogTests {
     }
 
     @Test func readEventsJoinTheJournalBeforeTheNextWritesOwn() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
             try store.appendReadEvents([entry("read-1"), entry("read-2")])
             #expect(try await store.read { try $0.latestPosition() } == 0, "not in the journal yet")
@@ -47,17 +40,14 @@ struct ReadEventLogTests {
                         eventName: "CreateThing", eventSource: "test", readOnly: false, username: nil,
                         accessKeyId: nil, record: "{}"))
             }
-            let events = try await store.read {
-                try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
-            }
-            #expect(events.map(\.entry.eventID) == ["read-1", "read-2", "write"])
+            #expect(try await ids(in: store) == ["read-1", "read-2", "write"])
             let files = ReadEventLog.leftovers(in: directory)
             #expect(files.count == 1 && files.allSatisfy { ReadEventLog.entries(inFile: $0).isEmpty }, "emptied")
         }
     }
 
     @Test func anEmptiedSegmentTakesTheNextReadsAndExtraSegmentsGo() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
             try store.appendReadEvents([entry("first")])
             let file = try #require(ReadEventLog.leftovers(in: directory).first)
@@ -67,13 +57,10 @@ struct ReadEventLogTests {
             #expect(ReadEventLog.entries(inFile: file).map(\.eventID) == ["second"])
             try await store.flushReadEvents()
             #expect(ReadEventLog.entries(inFile: file).isEmpty)
-            let events = try await store.read {
-                try $0.pending(account: "111122223333", region: "eu-west-1", after: 0, upTo: nil, limit: 10)
-            }
-            #expect(events.map(\.entry.eventID) == ["first", "second"])
+            #expect(try await ids(in: store) == ["first", "second"])
         }
         // Segments beyond the spare limit are removed once committed; a store that goes removes its own.
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             var log: ReadEventLog? = ReadEventLog(directory: directory)
             var taken: [ReadEventLog.Taken] = []
             for index in 0..<(ReadEventLog.spareLimit + 2) {
@@ -91,7 +78,7 @@ struct ReadEventLogTests {
     }
 
     @Test func segmentsAKilledServerLeftAreCommittedOnceAtTheNextOpen() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             let killed = try SQLiteStateStore(path: path, readDrainDelay: nil)
             try killed.appendReadEvents([entry("kept-1")])
@@ -109,7 +96,7 @@ struct ReadEventLogTests {
     /// A process killed after its group committed and before the segment was emptied: the next
     /// open finds the segment recorded as committed and adds none of its events again.
     @Test func aSegmentCommittedButNotEmptiedIsNotCommittedTwice() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             _ = try SQLiteStateStore(path: path, readDrainDelay: nil)
             let log = ReadEventLog(directory: directory)
@@ -147,7 +134,7 @@ struct ReadEventLogTests {
     /// A commit that failed gives its events back: they keep their place before the events that
     /// came since, and later appends go on into the newest segment.
     @Test func eventsOfAFailedCommitWaitAgainInOrder() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let log = ReadEventLog(directory: directory)
             _ = try log.append([entry("a")])
             let failed = try #require(log.take())
@@ -164,7 +151,7 @@ struct ReadEventLogTests {
     }
 
     @Test func segmentFilesAreTheOwnersOnly() async throws {
-        try await withDirectory { directory in
+        try await withTemporaryDirectory { directory in
             let store = try SQLiteStateStore(path: directory + "/state.sqlite", readDrainDelay: nil)
             try store.appendReadEvents([entry("private")])
             let file = try #require(ReadEventLog.leftovers(in: directory).first)
