@@ -5,10 +5,13 @@ machine, and without perf's own overhead.
 
 Usage (release builds copied aside, wrk installed):
 
-    python3 bench/cpu_ab.py BINARY[,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS]
+    python3 bench/cpu_ab.py BINARY[,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--no-capture]
 
 Describe is bench/run.py's (MaxRecords 20 of 100 clusters); create sends CreateCacheCluster with
-unique ids. Prints each round's rate and CPU per request, and the median per build.
+unique ids. Prints each round's rate and CPU per request, and the median per build. --threads
+adds the median CPU per request of each thread name (/proc/PID/task/*/stat: the committer,
+the journal indexer, the event loops); --no-capture runs the servers with
+--benchmark-without-capture.
 """
 
 import os
@@ -28,31 +31,56 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def thread_seconds(pid):
+    """CPU seconds per thread name (threads of one name summed)."""
+    totals = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        totals[name] = totals.get(name, 0) + (int(fields[11]) + int(fields[12])) / TICK
+    return totals
+
+
 def main():
-    binaries, workload = sys.argv[1].split(","), sys.argv[2]
-    connections, rounds = int(sys.argv[3]), int(sys.argv[4])
-    seconds = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+    flags = [arg for arg in sys.argv[1:] if arg.startswith("--")]
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    binaries, workload = args[0].split(","), args[1]
+    connections, rounds = int(args[2]), int(args[3])
+    seconds = int(args[4]) if len(args) > 4 else 5
+    extra = ("--benchmark-without-capture",) if "--no-capture" in flags else ()
     results = {binary: [] for binary in binaries}
+    threads = {binary: {} for binary in binaries}
     work = Path(tempfile.mkdtemp())
     for round_index in range(rounds):
         for binary in binaries:
             run.BINARY = Path(binary)
-            target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000"))
+            target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000") + extra)
             try:
                 script = work / "load.lua"
                 requests = (run.describe_requests(target) if workload == "describe"
                             else run.create_requests(target, 10000 * seconds, f"r{round_index}"))
                 run.lua_script(requests, script)
-                before = cpu_seconds(target.process.pid)
+                before, before_threads = cpu_seconds(target.process.pid), thread_seconds(target.process.pid)
                 result = run.run_wrk(target, str(script), connections, seconds)
                 used = cpu_seconds(target.process.pid) - before
-                results[binary].append((result["rps"], used / (result["rps"] * seconds) * 1e6))
+                requests_done = result["rps"] * seconds
+                results[binary].append((result["rps"], used / requests_done * 1e6))
+                for name, total in thread_seconds(target.process.pid).items():
+                    per_request = (total - before_threads.get(name, 0)) / requests_done * 1e6
+                    threads[binary].setdefault(name, []).append(per_request)
             finally:
                 target.stop()
     for binary, rows in results.items():
         rounds_text = " ".join(f"{rps:,.0f}/s {us:.0f} µs" for rps, us in rows)
         print(f"{binary} {workload} {connections} connections: {rounds_text}; "
               f"median {statistics.median(us for _, us in rows):.0f} µs per request")
+        if "--threads" in flags:
+            named = sorted(threads[binary].items(), key=lambda item: -statistics.median(item[1]))
+            print("  " + ", ".join(f"{name} {statistics.median(values):.1f}" for name, values in named
+                                   if statistics.median(values) >= 0.5) + " µs per request (medians)")
 
 
 if __name__ == "__main__":

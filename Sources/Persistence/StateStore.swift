@@ -17,6 +17,11 @@ package protocol StateReader: JournalReader {
     /// A hash of the ids and stored bytes of what `read` reads (seeded per process): equal
     /// fingerprints mean the documents are unchanged.
     func fingerprint(_ read: DocumentRead) throws -> Int
+
+    /// In a read of a snapshot, the store's ``StateStore/documentGeneration`` read before the
+    /// snapshot began: what is derived from this reader's documents stays current while the
+    /// store's generation equals it. Nil in a write, whose own changes no generation includes.
+    var snapshotGeneration: Int? { get }
 }
 
 /// Reads and writes documents inside one transaction.
@@ -109,6 +114,9 @@ private struct ReadAttempt: StateWriter, ForwardingReader {
     let reader: any StateReader
     let flag = Flag()
 
+    /// The snapshot's: an attempt that writes is not answered from this reader.
+    var snapshotGeneration: Int? { reader.snapshotGeneration }
+
     private func refuse() -> WriteNeeded {
         flag.wrote = true
         return WriteNeeded()
@@ -137,6 +145,8 @@ protocol ForwardingReader: StateReader {
 }
 
 extension ForwardingReader {
+    /// None: a forwarding reader derives its own answers unless it says otherwise.
+    var snapshotGeneration: Int? { nil }
     func contains(kind: String, scope: String, id: String) throws -> Bool {
         try reader.contains(kind: kind, scope: scope, id: id)
     }

@@ -26,6 +26,37 @@ extension GatewayTests {
                     == "CacheClusterNotFound")
         }
 
+        /// A listing polled again is answered from the page kept for it only while nothing it
+        /// shows can differ: every write, and every transition that comes due on the clock, shows.
+        @Test func aPolledListingFollowsEveryChange() async throws {
+            let harness = try await GatewayHarness()
+            for id in ["c1", "c2", "c3"] { await harness.createCluster(id, engine: "memcached") }
+            func listed(_ extra: [String: String] = [:]) async -> [String] {
+                let answer = await harness.query("DescribeCacheClusters", ["MaxRecords": "20"].merging(extra) { $1 })
+                return zip(answer.values("CacheClusterId"), answer.values("CacheClusterStatus")).map { "\($0):\($1)" }
+            }
+            #expect(await listed() == ["c1:creating", "c2:creating", "c3:creating"])
+            // No write in between: the clock alone makes them available.
+            harness.advance(5)
+            #expect(await listed() == ["c1:available", "c2:available", "c3:available"])
+            #expect(await listed() == ["c1:available", "c2:available", "c3:available"])
+            let modified = await harness.query(
+                "ModifyCacheCluster", ["CacheClusterId": "c2", "NumCacheNodes": "2", "ApplyImmediately": "true"])
+            #expect(status(modified, "CacheClusterStatus") == "modifying")
+            #expect(await listed() == ["c1:available", "c2:modifying", "c3:available"])
+            harness.advance(5)
+            #expect(await listed() == ["c1:available", "c2:available", "c3:available"])
+            #expect(await harness.query("DescribeCacheClusters", ["MaxRecords": "20"]).values("CacheNodeId").isEmpty)
+            _ = await harness.query("DeleteCacheCluster", ["CacheClusterId": "c1"])
+            #expect(await listed() == ["c1:deleting", "c2:available", "c3:available"])
+            harness.advance(5)
+            #expect(await listed() == ["c2:available", "c3:available"])
+            #expect(await listed(["ShowCacheNodeInfo": "true"]) == ["c2:available", "c3:available"])
+            let withNodes = await harness.query(
+                "DescribeCacheClusters", ["MaxRecords": "20", "ShowCacheNodeInfo": "true"])
+            #expect(withNodes.values("CacheNodeId") == ["0001", "0002", "0001"])
+        }
+
         @Test func serverlessCachesAndTheirSnapshots() async throws {
             let harness = try await GatewayHarness()
             let name = ["ServerlessCacheName": "s1"]

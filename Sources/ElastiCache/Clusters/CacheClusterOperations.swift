@@ -243,12 +243,25 @@ struct CacheClusterOperations {
         let standaloneOnly = call[.showCacheClustersNotInReplicationGroups]?.boolValue == true
         // Read one page (and one more) in id order from the store, not the whole account.
         var after = try call.string(.marker).map(Marker.decode)
+        // A page polled again from unchanged documents is answered as it was.
+        let key = ClusterRenderCache.PageKey(
+            scope: scope, region: call.region, after: after, maxRecords: maxRecords, showNodes: showNodes,
+            standaloneOnly: standaloneOnly)
+        let generation = tx.snapshotGeneration
+        if let generation,
+            let kept = settings.renderCache.page(key, generation: generation, endpoints: settings.endpoints)
+        {
+            return kept
+        }
         var page: [ShapeValue] = []
         var lastID: String?
         var more = false
+        /// Whether no cluster read has a transition ahead (the answer depends on the documents alone).
+        var settledForGood = true
         let lifecycle = self.lifecycle
         /// Puts `cluster` on the page; false once the page is full (there is more).
         func take(_ cluster: CacheClusterRecord) -> Bool {
+            if !lifecycle.isSettledForGood(cluster) { settledForGood = false }
             if standaloneOnly && cluster.replicationGroupId != nil { return true }
             guard page.count < maxRecords else {
                 more = true
@@ -264,6 +277,7 @@ struct CacheClusterOperations {
                 CacheClusterRecord.self, kind: Self.kind, scope: scope, after: after, limit: maxRecords + 1)
             for index in batch.indices {
                 if lifecycle.isDue(batch[index], now: call.now) {
+                    settledForGood = false
                     var cluster = batch[index]
                     guard try settle(&cluster) else { continue }
                     guard take(cluster) else { break }
@@ -274,9 +288,13 @@ struct CacheClusterOperations {
             guard let last = batch.last, batch.count == maxRecords + 1 else { break }
             after = last.id
         }
-        return .object([
+        let answer = ShapeValue.object([
             "CacheClusters": .list(page),
             "Marker": more ? lastID.map { .string(Marker.encode($0)) } : nil,
         ])
+        if let generation, settledForGood {
+            settings.renderCache.keep(answer, for: key, generation: generation, endpoints: settings.endpoints)
+        }
+        return answer
     }
 }

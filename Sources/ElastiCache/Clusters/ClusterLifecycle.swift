@@ -77,6 +77,12 @@ package struct ClusterLifecycle: Sendable {
         }
     }
 
+    /// Whether `cluster` has no transition ahead at any time: available, with no change
+    /// waiting for a maintenance window.
+    package func isSettledForGood(_ cluster: CacheClusterRecord) -> Bool {
+        cluster.status == .available && cluster.pending?.applyAt == nil
+    }
+
     /// Advances `cluster` through every transition due by `now`, collecting their events.
     package func settle(_ cluster: inout CacheClusterRecord, now: Date, events: inout [Event]) -> Outcome {
         var outcome = Outcome.unchanged

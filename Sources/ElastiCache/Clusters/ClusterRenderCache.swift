@@ -5,6 +5,8 @@ import Synchronization
 /// copied, not built and written again (DescribeCacheClusters' largest cost). An entry holds
 /// while the stored record is equal to the one it was made from; only address-only
 /// endpoints (a function of the record) are cached — real nodes' endpoints can move.
+/// Whole answered pages are kept too (``page(_:generation:)``), for as long as the store's
+/// documents are unchanged.
 package final class ClusterRenderCache: Sendable {
     /// A class, so a lookup retains one reference instead of copying the record's fields.
     private final class Entry: Sendable {
@@ -23,6 +25,21 @@ package final class ClusterRenderCache: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let capacity: Int
+
+    /// What a listing's answer depends on besides the stored clusters.
+    struct PageKey: Hashable {
+        var scope: String
+        var region: String
+        var after: String?
+        var maxRecords: Int
+        var showNodes: Bool
+        var standaloneOnly: Bool
+    }
+
+    /// Answered pages, with the document generation their snapshot was read at.
+    private let pages = Mutex<[PageKey: (generation: Int, value: ShapeValue)]>([:])
+    /// Pages kept at most (a full set starts over): the listings being polled.
+    private static let pageCapacity = 64
 
     /// At most `capacity` clusters are kept (a few KiB each: the value and its XML); a full
     /// cache starts over.
@@ -49,5 +66,23 @@ package final class ClusterRenderCache: Sendable {
             entries[cluster.arn] = Entry(record: cluster, region: region, showNodes: showNodes, value: value)
         }
         return value
+    }
+
+    /// The answer kept for `key` from a snapshot at `generation`: a page changes only through a
+    /// document put or deleted (which moves the generation) or a lifecycle transition coming
+    /// due (the caller keeps only pages of clusters with none ahead).
+    func page(_ key: PageKey, generation: Int, endpoints: any NodeEndpoints) -> ShapeValue? {
+        guard endpoints is SyntheticEndpoints, let kept = pages.withLock({ $0[key] }), kept.generation == generation
+        else { return nil }
+        return kept.value
+    }
+
+    /// Keeps `value` as `key`'s answer at `generation` (address-only endpoints only).
+    func keep(_ value: ShapeValue, for key: PageKey, generation: Int, endpoints: any NodeEndpoints) {
+        guard endpoints is SyntheticEndpoints else { return }
+        pages.withLock { pages in
+            if pages.count >= Self.pageCapacity { pages.removeAll(keepingCapacity: true) }
+            pages[key] = (generation, value)
+        }
     }
 }
