@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""CPU profile of CreateCacheCluster (or DescribeCacheClusters) at 64 connections.
+"""CPU profile of CreateCacheCluster (or DescribeCacheClusters) at 64 connections (or N).
 
 Usage (release build in .build-release, wrk and linux-perf installed):
 
-    python3 bench/profile_capture.py OUT.data [--describe] [--seconds N] [--benchmark-without-capture]
+    python3 bench/profile_capture.py OUT.data [--describe] [--seconds N] [--connections N] [--benchmark-without-capture]
 
 Starts cachetrail, records `perf record -e cpu-clock -F 499 -g` on the server while wrk sends
 signed CreateCacheCluster calls (unique ids) for N seconds (default 6) — or, with `--describe`, DescribeCacheClusters
@@ -30,6 +30,11 @@ def main():
         at = arguments.index("--seconds")
         seconds = int(arguments[at + 1])
         del arguments[at:at + 2]
+    connections = 64
+    if "--connections" in arguments:
+        at = arguments.index("--connections")
+        connections = int(arguments[at + 1])
+        del arguments[at:at + 2]
     flags = [flag for flag in arguments if flag != "--describe"]
     target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *flags))
     try:
@@ -41,7 +46,7 @@ def main():
             ["perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-p", str(target.process.pid), "-o", sys.argv[1]],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
-        print(run.run_wrk(target, str(script), 64, seconds))
+        print(run.run_wrk(target, str(script), connections, seconds))
         perf.send_signal(2)
         perf.wait()
     finally:

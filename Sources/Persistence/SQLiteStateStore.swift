@@ -15,6 +15,9 @@ package final class SQLiteStateStore: StateStore {
     private let requestReaders: RequestReaders?
     private let reads: ReadEventLog
     /// How soon after a read event arrives a commit group takes it in (nil: only with the next write).
+    /// 20 ms: groups of a Describe loop at 64 connections carry ~150 events, and the committer's
+    /// CPU per event fell from 13.8 to 11.4 µs against 5 ms; LookupEvents and delivery flush
+    /// what waits first, so nothing reads the journal without the events before it.
     private let readDrainDelay: Duration?
     private let journalIndex: JournalIndex
     /// Checkpoints of the state file's log (nil in memory).
@@ -27,7 +30,7 @@ package final class SQLiteStateStore: StateStore {
     /// asks the checkpointer's thread for a checkpoint (nil: never) and after which it runs one
     /// itself (``Checkpointer``).
     package init(
-        path: String?, readDrainDelay: Duration? = .milliseconds(5), journalIndexDelay: Duration? = .milliseconds(20),
+        path: String?, readDrainDelay: Duration? = .milliseconds(20), journalIndexDelay: Duration? = .milliseconds(20),
         checkpointFrames: (background: Int32?, inline: Int32) = (
             SQLiteStateStore.backgroundCheckpointPages, SQLiteStateStore.checkpointPages
         )
