@@ -233,17 +233,34 @@ package enum SigV4 {
     package static func cachedSigningKey(secret: String, date: String, region: String, service: String)
         -> SymmetricKey
     {
-        let scope = DerivedKeys.Scope(secret: secret, date: date, region: region, service: service)
-        if let key = derivedKeys.withLock({ $0[scope] }) { return key }
-        let key = signingKey(secret: secret, date: date, region: region, service: service)
-        derivedKeys.withLock { keys in
-            if keys.count >= DerivedKeys.capacity { keys.removeAll(keepingCapacity: true) }
-            keys[scope] = key
-        }
-        return key
+        derived(secret: secret, date: date, region: region, service: service).key
     }
 
-    private static let derivedKeys = Mutex<[DerivedKeys.Scope: SymmetricKey]>([:])
+    /// The signature of `stringToSign` under the kept key of `secret` and scope, and that key.
+    /// The kept HMAC has the key applied already (its padded blocks hashed), which each
+    /// request's signature would otherwise redo.
+    package static func cachedSignature(
+        secret: String, date: String, region: String, service: String, stringToSign: String
+    ) -> (signature: String, key: SymmetricKey) {
+        let kept = derived(secret: secret, date: date, region: region, service: service)
+        var mac = kept.keyed
+        mac.update(data: Array(stringToSign.utf8))
+        return (hex(mac.finalize()), kept.key)
+    }
+
+    private static func derived(secret: String, date: String, region: String, service: String) -> DerivedKeys.Kept {
+        let scope = DerivedKeys.Scope(secret: secret, date: date, region: region, service: service)
+        if let kept = derivedKeys.withLock({ $0[scope] }) { return kept }
+        let key = signingKey(secret: secret, date: date, region: region, service: service)
+        let kept = DerivedKeys.Kept(key: key, keyed: HMAC<SHA256>(key: key))
+        derivedKeys.withLock { keys in
+            if keys.count >= DerivedKeys.capacity { keys.removeAll(keepingCapacity: true) }
+            keys[scope] = kept
+        }
+        return kept
+    }
+
+    private static let derivedKeys = Mutex<[DerivedKeys.Scope: DerivedKeys.Kept]>([:])
 
     /// HMAC-SHA256 of `message` under `key`, in hex.
     package static func hmacHex(key: String, _ message: String) -> String {
@@ -278,5 +295,11 @@ private enum DerivedKeys {
         var date: String
         var region: String
         var service: String
+    }
+
+    struct Kept {
+        var key: SymmetricKey
+        /// An HMAC with `key` applied, copied for each signature.
+        var keyed: HMAC<SHA256>
     }
 }

@@ -204,8 +204,9 @@ package struct SigV4Authorization: Sendable, Equatable {
             request, service: service, signedHeaders: signedHeaders, payloadHash: payload,
             excludingQuery: presigned ? "X-Amz-Signature" : nil)
         let toSign = SigV4.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical)
-        let key = SigV4.cachedSigningKey(secret: secret, date: scopeDate, region: region, service: service)
-        guard SigV4.equalSignatures(SigV4.signature(key: key, stringToSign: toSign), signature.lowercased()) else {
+        let (expected, key) = SigV4.cachedSignature(
+            secret: secret, date: scopeDate, region: region, service: service, stringToSign: toSign)
+        guard SigV4.equalSignatures(expected, signature.lowercased()) else {
             throw .mismatch(canonicalRequest: String(decoding: canonical, as: UTF8.self), stringToSign: toSign)
         }
         if mode == .streamingSigned {

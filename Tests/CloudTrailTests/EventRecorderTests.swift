@@ -27,6 +27,20 @@ struct EventRecorderTests {
         return fields
     }
 
+    /// The kept userIdentity of an access key is used only for the same principal: the same key
+    /// with another name (a user renamed) renders anew.
+    @Test func aKeptUserIdentityFollowsItsPrincipal() throws {
+        var user = Principal(
+            kind: .iamUser, principalId: "AIDAKEPT", arn: "arn:aws:iam::123456789012:user/alice",
+            accountId: "123456789012", accessKeyId: "AKIAKEPTIDENTITY", userName: "alice")
+        #expect(UserIdentity.render(user).contains("\"userName\":\"alice\""))
+        #expect(UserIdentity.render(user).contains("\"userName\":\"alice\""))
+        user.userName = "bob"
+        user.arn = "arn:aws:iam::123456789012:user/bob"
+        let renamed = UserIdentity.render(user)
+        #expect(renamed.contains("\"userName\":\"bob\"") && renamed.contains("user/bob"))
+    }
+
     @Test func rootIdentity() throws {
         let fields = try record(.sts, "GetCallerIdentity", .root(account: "111111111111", accessKeyId: "AKIAROOT"))
         #expect(
