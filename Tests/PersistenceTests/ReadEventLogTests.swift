@@ -15,16 +15,37 @@ struct ReadEventLogTests {
             management: true, resourceArn: nil, resourceType: "AWS::Test::Thing", resourceName: "thing")
     }
 
+    /// A segment's bytes: `epoch`'s header, then `records` placed for `epoch`.
+    private func segment(epoch: UInt64, _ records: [UInt8], over earlier: [UInt8] = []) -> [UInt8] {
+        var bytes = earlier + [UInt8](repeating: 0, count: max(0, 4_096 - earlier.count))
+        bytes.replaceSubrange(0..<ReadEventLog.headerSize, with: ReadEventLog.header(epoch: epoch))
+        bytes.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            ReadEventLog.place(records, epoch: epoch, at: base + ReadEventLog.headerSize)
+        }
+        return bytes
+    }
+
     @Test func entriesRoundTripAndATornTailIsLeftOut() {
-        var bytes: [UInt8] = []
         let entries = [entry("one", user: "alice"), entry("two")]
-        for entry in entries { ReadEventLog.encode(entry, into: &bytes) }
-        #expect(ReadEventLog.decodeAll(bytes) == entries)
-        // A write cut short by the kill: the whole events before it are read.
-        #expect(ReadEventLog.decodeAll(Array(bytes.dropLast(3))) == [entries[0]])
+        let records = ReadEventLog.records(entries)
+        let bytes = segment(epoch: 7, records)
+        #expect(ReadEventLog.decodeSegment(bytes) == entries)
+        // An append cut short by the kill: the whole events before it are read.
+        let end = ReadEventLog.headerSize + records.count
+        #expect(ReadEventLog.decodeSegment(Array(bytes[..<(end - 3)])) == [entries[0]])
         var damaged = bytes
-        damaged[damaged.count - 5] ^= 0xFF
-        #expect(ReadEventLog.decodeAll(damaged) == [entries[0]])
+        damaged[end - 5] ^= 0xFF
+        #expect(ReadEventLog.decodeSegment(damaged) == [entries[0]])
+        // Emptied (the epoch moved on), then one shorter event appended over the earlier use:
+        // what remains of that use is not read, though its bytes are still there.
+        let reused = segment(epoch: 8, ReadEventLog.records([entry("3")]), over: bytes)
+        #expect(ReadEventLog.decodeSegment(reused) == [entry("3")])
+        #expect(ReadEventLog.decodeSegment(segment(epoch: 8, [], over: bytes)).isEmpty)
+        // A segment an earlier version appended with write(2) is read as it was written.
+        let appended = entries.flatMap(ReadEventLog.appendedRecord)
+        #expect(ReadEventLog.decodeSegment(appended) == entries)
+        #expect(ReadEventLog.decodeSegment(Array(appended.dropLast(3))) == [entries[0]])
     }
 
     @Test func readEventsJoinTheJournalBeforeTheNextWritesOwn() async throws {
@@ -121,7 +142,45 @@ struct ReadEventLogTests {
                 try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM read_segments")
             }
             #expect(recorded == 0)
-            for segment in taken.segments { close(segment.descriptor) }
+            for segment in taken.segments { ReadEventLog.release(segment) }
+        }
+    }
+
+    /// Appends that do not fit the current segment go on in another, and one larger than a
+    /// segment gets a segment of its own size; a take holds them all, in order.
+    @Test func appendsBeyondASegmentGoOnInAnother() async throws {
+        try await withTemporaryDirectory { directory in
+            let log = ReadEventLog(directory: directory)
+            func large(_ id: String, kib: Int) -> JournalEntry {
+                var large = entry(id)
+                large.record = String(repeating: "x", count: kib * 1_024)
+                return large
+            }
+            for index in 0..<4 { _ = try log.append([large("part-\(index)", kib: 300)]) }
+            _ = try log.append([large("whole", kib: 1_200)])
+            let taken = try #require(log.take())
+            #expect(taken.entries.map(\.eventID) == ["part-0", "part-1", "part-2", "part-3", "whole"])
+            #expect(
+                taken.segments.map { ReadEventLog.entries(inFile: $0.path).map(\.eventID) } == [
+                    ["part-0", "part-1", "part-2"], ["part-3"], ["whole"],
+                ])
+            log.committed(taken)
+        }
+    }
+
+    /// A segment an earlier version left (appended with `write(2)`, no header) is committed at
+    /// the next open like any other.
+    @Test func aSegmentOfAnEarlierVersionIsReadBack() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            _ = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            // A process id no process has (above Linux's pid_max).
+            let file = "\(directory)/\(ReadEventLog.filePrefix)2147483646-1-1-0.log"
+            let bytes = [entry("old-1"), entry("old-2")].flatMap(ReadEventLog.appendedRecord)
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
+            let reopened = try SQLiteStateStore(path: path, readDrainDelay: nil)
+            #expect(try await ids(in: reopened) == ["old-1", "old-2"])
+            #expect(!FileManager.default.fileExists(atPath: file))
         }
     }
 

@@ -1,0 +1,195 @@
+import Foundation
+
+/// A segment file's bytes. A file begins with a header — ``magic``, four bytes unused, the
+/// segment's epoch (UInt64) — and holds records: the payload's length (UInt32), its checksum
+/// (UInt64), the payload. Integers are little-endian. A checksum is FNV-1a 64 of the payload
+/// masked by the epoch (``mask(_:)``, a bijection): a file is emptied by moving its epoch on, so
+/// the records of an earlier use that remain in it no longer check, and reading stops at the
+/// first record that does not (a torn append, or what the last use left).
+///
+/// Files without the header are segments of earlier versions, appended with `write(2)`: records
+/// of length, FNV-1a 32 and payload, read by ``decodeAppended(_:)``.
+extension ReadEventLog {
+    static let magic: UInt32 = 0xC7EE_0002
+    static let headerSize = 16
+    /// A record's length and checksum.
+    static let recordHead = 12
+
+    /// The records of `entries`, with checksums not masked yet (``place(_:epoch:at:)`` masks them).
+    static func records(_ entries: [JournalEntry]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.reduce(0) { $0 + $1.record.utf8.count + 256 })
+        for entry in entries {
+            let start = bytes.count
+            bytes += [UInt8](repeating: 0, count: recordHead)
+            appendPayload(entry, to: &bytes)
+            let payloadCount = bytes.count - start - recordHead
+            let checksum = bytes.withUnsafeBytes {
+                fnv64(UnsafeRawBufferPointer(rebasing: $0[(start + recordHead)...]))
+            }
+            store(UInt32(payloadCount), at: start, in: &bytes)
+            store(checksum, at: start + 4, in: &bytes)
+        }
+        return bytes
+    }
+
+    /// Copies `records` to `base + offset` (a segment's mapping) with their checksums masked for `epoch`.
+    static func place(_ records: [UInt8], epoch: UInt64, at base: UnsafeMutableRawPointer) {
+        records.withUnsafeBytes { source in
+            guard let from = source.baseAddress else { return }
+            base.copyMemory(from: from, byteCount: source.count)
+        }
+        let mask = mask(epoch)
+        var at = 0
+        while at + recordHead <= records.count {
+            let length = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            let checksum = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: at + 4, as: UInt64.self))
+            base.storeBytes(of: (checksum ^ mask).littleEndian, toByteOffset: at + 4, as: UInt64.self)
+            at += recordHead + length
+        }
+    }
+
+    /// A segment's header for `epoch`.
+    static func header(epoch: UInt64) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: headerSize)
+        store(magic, at: 0, in: &bytes)
+        store(epoch, at: 8, in: &bytes)
+        return bytes
+    }
+
+    /// The events a segment file's bytes hold, up to the first record not wholly written or of
+    /// an earlier use.
+    static func decodeSegment(_ bytes: [UInt8]) -> [JournalEntry] {
+        guard bytes.count >= headerSize, load(UInt32.self, at: 0, in: bytes) == magic else {
+            return decodeAppended(bytes)
+        }
+        let mask = mask(load(UInt64.self, at: 8, in: bytes))
+        var entries: [JournalEntry] = []
+        var at = headerSize
+        while at + recordHead <= bytes.count {
+            let length = Int(load(UInt32.self, at: at, in: bytes))
+            let start = at + recordHead
+            guard length > 0, length <= bytes.count - start else { break }
+            let payload = Array(bytes[start..<(start + length)])
+            guard payload.withUnsafeBytes(fnv64) ^ mask == load(UInt64.self, at: at + 4, in: bytes),
+                let entry = entry(fromPayload: payload)
+            else { break }
+            entries.append(entry)
+            at = start + length
+        }
+        return entries
+    }
+
+    /// The events of a segment of an earlier version (records of length, FNV-1a 32, payload).
+    static func decodeAppended(_ bytes: [UInt8]) -> [JournalEntry] {
+        var entries: [JournalEntry] = []
+        var reader = Reader(bytes: bytes)
+        while let length = reader.uint32(), let digest = reader.uint32(), let payload = reader.bytes(Int(length)),
+            fnv32(payload) == digest, let entry = entry(fromPayload: payload)
+        {
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    /// An earlier version's record of `entry` (what ``decodeAppended(_:)`` reads).
+    static func appendedRecord(_ entry: JournalEntry) -> [UInt8] {
+        var payload: [UInt8] = []
+        appendPayload(entry, to: &payload)
+        var bytes: [UInt8] = []
+        append(UInt32(payload.count), to: &bytes)
+        append(fnv32(payload), to: &bytes)
+        return bytes + payload
+    }
+
+    /// splitmix64's finalizer: every step is invertible, so two epochs never share a mask.
+    static func mask(_ epoch: UInt64) -> UInt64 {
+        var z = epoch &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    // MARK: - Payload: event time, flags, six strings, five optional strings.
+
+    private static func appendPayload(_ entry: JournalEntry, to payload: inout [UInt8]) {
+        append(UInt64(entry.eventTime.timeIntervalSince1970.bitPattern), to: &payload)
+        payload.append((entry.readOnly ? 1 : 0) | (entry.management ? 2 : 0))
+        for text in [entry.eventID, entry.account, entry.region, entry.eventName, entry.eventSource, entry.record] {
+            append(Optional(text), to: &payload)
+        }
+        for text in [entry.username, entry.accessKeyId, entry.resourceArn, entry.resourceType, entry.resourceName] {
+            append(text, to: &payload)
+        }
+    }
+
+    private static func entry(fromPayload payload: [UInt8]) -> JournalEntry? {
+        var fields = Reader(bytes: payload)
+        guard let time = fields.uint64(), let flags = fields.bytes(1)?.first,
+            let id = fields.text(), let account = fields.text(), let region = fields.text(),
+            let name = fields.text(), let source = fields.text(), let record = fields.text()
+        else { return nil }
+        let optional = (0..<5).map { _ in fields.text() }
+        return JournalEntry(
+            eventID: id, account: account, region: region,
+            eventTime: Date(timeIntervalSince1970: Double(bitPattern: time)), eventName: name,
+            eventSource: source, readOnly: flags & 1 != 0, username: optional[0], accessKeyId: optional[1],
+            record: record, management: flags & 2 != 0, resourceArn: optional[2], resourceType: optional[3],
+            resourceName: optional[4])
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    private static func append(_ text: String?, to bytes: inout [UInt8]) {
+        guard let text else { return append(UInt32.max, to: &bytes) }
+        append(UInt32(text.utf8.count), to: &bytes)
+        bytes += text.utf8
+    }
+
+    private static func store<T: FixedWidthInteger>(_ value: T, at offset: Int, in bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
+    }
+
+    private static func load<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, in bytes: [UInt8]) -> T {
+        T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) })
+    }
+
+    private static func fnv32(_ bytes: [UInt8]) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash
+    }
+
+    private static func fnv64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+
+        mutating func bytes(_ count: Int) -> [UInt8]? {
+            guard count >= 0, at + count <= bytes.count else { return nil }
+            defer { at += count }
+            return Array(bytes[at..<(at + count)])
+        }
+
+        mutating func uint32() -> UInt32? {
+            bytes(4).map { $0.reversed().reduce(0) { $0 << 8 | UInt32($1) } }
+        }
+
+        mutating func uint64() -> UInt64? {
+            bytes(8).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+        }
+
+        /// A string field; nil for an absent optional (and for a truncated field).
+        mutating func text() -> String? {
+            guard let length = uint32(), length != UInt32.max, let utf8 = bytes(Int(length)) else { return nil }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+    }
+}
