@@ -6,6 +6,11 @@ import Synchronization
 /// the resource families, access keys).
 package protocol CachedDocument: Codable, Sendable {}
 
+/// A cached document whose stored form decodes to the value it was made from (integers and
+/// strings; no dates or floating point, which the JSON form may round): the writer keeps the
+/// value it puts, so reading it back decodes nothing (a counter rewritten by every create).
+package protocol ExactDocument: CachedDocument {}
+
 /// Decoded documents by type and place (kind, scope, id), each with the bytes it was decoded
 /// from. A hit is a row whose bytes equal the kept ones (a length check and a `memcmp`, cheaper
 /// than hashing them), which needs no invalidation: a changed row has other bytes, and every
@@ -109,6 +114,19 @@ package final class DocumentCache: Sendable {
             pages[key] = entry
         }
         return values
+    }
+
+    /// Keeps `value`, just encoded as `body` for `kind`/`scope`/`id`, as that body's decoded
+    /// value (only for ``ExactDocument`` types). A body whose write is rolled back is never read
+    /// back, and an equal body committed later holds an equal value.
+    func keep<T>(_ value: T, as type: T.Type, kind: String, scope: String, id: String, body: Data) {
+        guard T.self is any ExactDocument.Type else { return }
+        let key = Key(type: ObjectIdentifier(T.self), kind: kind, scope: scope, id: id)
+        let entry = Typed(body: body, value: value)
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = entry
+        }
     }
 
     /// The document `body` holds, stored at `kind`/`scope`/`id`, decoded once per distinct body.

@@ -77,7 +77,9 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws {
-        try put(body: try DocumentEncoder.encode(value), kind: kind, scope: scope, id: id)
+        let body = try DocumentEncoder.encode(value)
+        try put(body: body, kind: kind, scope: scope, id: id)
+        documents.keep(value, as: T.self, kind: kind, scope: scope, id: id, body: body)
     }
 
     func put(body: Data, kind: String, scope: String, id: String) throws {

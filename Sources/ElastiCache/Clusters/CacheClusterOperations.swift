@@ -89,7 +89,7 @@ struct CacheClusterOperations {
     }
 
     /// Clusters and nodes the account has in this region, for quotas without a scan.
-    struct Usage: Codable {
+    struct Usage: ExactDocument {
         static let kind = "elasticache.usage"
         static let id = "usage"
         var clusters: Int
@@ -183,7 +183,7 @@ struct CacheClusterOperations {
             id: id, arn: context.arn("cluster", id), engine: engine,
             engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil, numCacheNodes: count,
             nodes: (1...count).map {
-                CacheNodeRecord(id: String(format: "%04d", $0), createTime: call.now, status: "creating")
+                CacheNodeRecord(id: CacheNodeRecord.id(number: $0), createTime: call.now, status: "creating")
             },
             azMode: azMode,
             preferredAvailabilityZone: azMode == "cross-az"

@@ -6,6 +6,13 @@ package struct CacheNodeRecord: Sendable, Codable, Equatable {
     package var id: String
     package var createTime: Date
     package var status: String
+
+    /// A node's id: its number in four digits (`0001`), as AWS names a cluster's nodes.
+    /// (Not `String(format:)`, which went through Foundation's formatter: ~1 % of a create.)
+    static func id(number: Int) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
 }
 
 package struct TagRecord: Sendable, Codable, Equatable {

@@ -149,7 +149,7 @@ package struct ClusterLifecycle: Sendable {
             }
             var next = (cluster.nodes.compactMap { Int($0.id) }.max() ?? 0) + 1
             while nodes.count < count {
-                let node = CacheNodeRecord(id: String(format: "%04d", next), createTime: time, status: "available")
+                let node = CacheNodeRecord(id: CacheNodeRecord.id(number: next), createTime: time, status: "available")
                 nodes.append(node)
                 events.append(
                     Event(
