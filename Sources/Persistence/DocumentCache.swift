@@ -121,8 +121,11 @@ package final class DocumentCache: Sendable {
     /// back, and an equal body committed later holds an equal value.
     func keep<T>(_ value: T, as type: T.Type, kind: String, scope: String, id: String, body: Data) {
         guard T.self is any ExactDocument.Type else { return }
-        let key = Key(type: ObjectIdentifier(T.self), kind: kind, scope: scope, id: id)
-        let entry = Typed(body: body, value: value)
+        keep(Typed(body: body, value: value), at: Key(type: ObjectIdentifier(T.self), kind: kind, scope: scope, id: id))
+    }
+
+    /// Keeps `entry` for `key` (a full cache starts over).
+    private func keep(_ entry: Entry, at key: Key) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = entry
@@ -140,11 +143,7 @@ package final class DocumentCache: Sendable {
         let key = Key(type: ObjectIdentifier(T.self), kind: kind, scope: scope, id: id)
         if let hit = entries.withLock({ $0[key] }) as? Typed<T>, hit.body == body { return hit.value }
         let value = try decoder().decode(T.self, from: body)
-        let entry = Typed(body: body.withUnsafeBytes { Data($0) }, value: value)
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = entry
-        }
+        keep(Typed(body: body.withUnsafeBytes { Data($0) }, value: value), at: key)
         return value
     }
 }

@@ -228,17 +228,11 @@ package enum SigV4 {
         return hmac(hmac(hmac(kDate, region), service), "aws4_request")
     }
 
-    /// ``signingKey(secret:date:region:service:)``, kept per secret and scope: deriving one takes
-    /// four HMACs, and a client signs a whole day's calls to a service with the same key.
-    package static func cachedSigningKey(secret: String, date: String, region: String, service: String)
-        -> SymmetricKey
-    {
-        derived(secret: secret, date: date, region: region, service: service).key
-    }
-
-    /// The signature of `stringToSign` under the kept key of `secret` and scope, and that key.
-    /// The kept HMAC has the key applied already (its padded blocks hashed), which each
-    /// request's signature would otherwise redo.
+    /// The signature of `stringToSign` under the key of `secret` and scope, and that key
+    /// (``signingKey(secret:date:region:service:)``). Keys are kept per secret and scope:
+    /// deriving one takes four HMACs, and a client signs a whole day's calls to a service with
+    /// the same key. Each is kept with an HMAC that has it applied already (its padded blocks
+    /// hashed), which each request's signature would otherwise redo.
     package static func cachedSignature(
         secret: String, date: String, region: String, service: String, stringToSign: String
     ) -> (signature: String, key: SymmetricKey) {

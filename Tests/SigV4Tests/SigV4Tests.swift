@@ -27,8 +27,8 @@ struct SigV4VectorTests {
     /// The kept key is the derived one, per secret and scope: another secret or day is another key.
     @Test func cachedSigningKeysAreTheDerivedOnes() {
         func hex(_ secret: String, _ date: String) -> String {
-            SigV4.cachedSigningKey(secret: secret, date: date, region: "us-east-1", service: "iam")
-                .withUnsafeBytes { SigV4.hex($0) }
+            SigV4.cachedSignature(secret: secret, date: date, region: "us-east-1", service: "iam", stringToSign: "")
+                .key.withUnsafeBytes { SigV4.hex($0) }
         }
         let expected = "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
         #expect(hex(Self.exampleSecret, "20120215") == expected)
