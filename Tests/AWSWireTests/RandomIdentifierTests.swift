@@ -19,4 +19,31 @@ import Testing
         }
         #expect(seen.count == 1_000)
     }
+
+    @Test func eventIdsAreVersion7AndSortByTheirTime() throws {
+        let start: UInt64 = 1_764_806_400_123
+        var previous = ""
+        var seen = Set<String>()
+        for step in 0..<1_000 {
+            // Two ids per millisecond (each half-way through it): order within one is random.
+            let millisecond = start + UInt64(step / 2)
+            let time = Date(timeIntervalSince1970: (Double(millisecond) + 0.5) / 1_000)
+            let id = RandomIdentifier.timeOrdered(at: time)
+            #expect(id.count == 36)
+            #expect(id == id.lowercased())
+            let parsed = try #require(UUID(uuidString: id))
+            #expect(parsed.uuidString.lowercased() == id)
+            let bytes = parsed.uuid
+            #expect(bytes.6 >> 4 == 7)
+            #expect(bytes.8 >> 6 == 0b10)
+            let milliseconds = [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5].reduce(UInt64(0)) {
+                $0 << 8 | UInt64($1)
+            }
+            #expect(milliseconds == millisecond)
+            if step % 2 == 0 { #expect(id > previous) }
+            previous = id
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
+    }
 }

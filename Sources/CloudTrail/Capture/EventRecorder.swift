@@ -31,9 +31,10 @@ package struct EventRecorder: Sendable {
     ///   - owner: render the copy of `call`'s event that the account `owner` receives (a
     ///     cross-account call's resource owner), carrying `sharedEventID`.
     package func prepare(
-        _ call: CallContext, eventID: String = RandomIdentifier.uuid(), sharedEventID: String? = nil,
+        _ call: CallContext, eventID: String? = nil, sharedEventID: String? = nil,
         copyFor owner: String? = nil
     ) -> Prepared {
+        let eventID = eventID ?? RandomIdentifier.timeOrdered(at: call.time)
         let shared = sharedEventID ?? call.sharedWith.map { _ in RandomIdentifier.uuid() }
         let service = call.model.metadata.endpointPrefix
         let region = service == "iam" ? "us-east-1" : call.region

@@ -91,7 +91,7 @@ package enum ServiceEventRecorder {
     ) throws {
         let bucketArn = Partition(region: event.region).arn("s3", event.bucket)
         let objectArn = "\(bucketArn)/\(event.key)"
-        let eventID = RandomIdentifier.uuid()
+        let eventID = RandomIdentifier.timeOrdered(at: event.time)
         var entry = JournalEntry(
             eventID: eventID, account: event.owner, region: event.region, eventTime: event.time,
             eventName: event.name, eventSource: "s3.amazonaws.com", readOnly: false, username: nil, accessKeyId: nil,

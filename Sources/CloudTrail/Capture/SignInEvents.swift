@@ -11,7 +11,7 @@ package enum SignInEvents {
     package static func consoleLogin(
         _ principal: Principal, success: Bool, sourceIP: String, userAgent: String, loginTo: String, time: Date
     ) -> JournalEntry {
-        let eventID = RandomIdentifier.uuid()
+        let eventID = RandomIdentifier.timeOrdered(at: time)
         var record = OrderedJSON()
         record.add("eventVersion", .string(EventRecorder.eventVersion))
         record.addRaw("userIdentity", identity(principal, success: success))
