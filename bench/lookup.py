@@ -31,6 +31,13 @@ import botocore.awsrequest  # noqa: E402
 import botocore.credentials  # noqa: E402
 
 
+def version7(t, rng):
+    """An event id as the server makes them: a UUID of version 7 (milliseconds of `t`, then
+    random bits), so the index takes them in the order the server's would arrive."""
+    bits = int(t * 1000) << 80 | 0x7 << 76 | rng.getrandbits(12) << 64 | 0b10 << 62 | rng.getrandbits(62)
+    return str(uuid.UUID(int=bits))
+
+
 def fill(path, count, now):
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
@@ -47,7 +54,7 @@ def fill(path, count, now):
         name = f"Operation{rng.randrange(200)}"
         user = f"user-{rng.randrange(1000)}"
         resource = f"cluster-{rng.randrange(10000)}"
-        event_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        event_id = version7(t, rng)
         record = json.dumps({"eventVersion": "1.11", "eventID": event_id, "eventName": name, "requestID": event_id})
         batch.append((event_id, "000000000000", "us-east-1", t, name, sources[i % 5], i % 3 == 0, user,
                       f"AKIA{i % 7:016d}", record, 1, None, "AWS::ElastiCache::CacheCluster", resource))

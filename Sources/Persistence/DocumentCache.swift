@@ -78,15 +78,34 @@ package final class DocumentCache: Sendable {
     /// still current while the number is unchanged.
     package var generation: Int { changes.load(ordering: .acquiring) }
 
-    /// A document is being put or deleted (on the writer, inside a commit group).
-    func noteChange() {
+    /// Each kind's own count of changes, moving as ``generation`` does but only for documents of
+    /// that kind, and the kinds the running commit group changed.
+    private let kindChanges = Mutex<(counts: [String: Int], inGroup: Set<String>)>(([:], []))
+
+    /// A document of `kind` is being put or deleted (on the writer, inside a commit group).
+    func noteChange(kind: String) {
         changed.store(true, ordering: .relaxed)
         changes.add(1, ordering: .releasing)
+        kindChanges.withLock { state in
+            state.counts[kind, default: 0] += 1
+            state.inGroup.insert(kind)
+        }
     }
 
     /// The commit group ended (committed or not): its changes are now what readers see.
     func groupFinished() {
         if changed.exchange(false, ordering: .relaxed) { changes.add(1, ordering: .releasing) }
+        kindChanges.withLock { state in
+            for kind in state.inGroup { state.counts[kind, default: 0] += 1 }
+            state.inGroup.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Like ``generation``, for documents of `kinds` only: a value derived from documents of
+    /// those kinds alone stays current through writes of any other kind (identities resolved
+    /// per call, under a load of creates).
+    package func generation(of kinds: [String]) -> Int {
+        kindChanges.withLock { state in kinds.reduce(0) { $0 + (state.counts[$1] ?? 0) } }
     }
 
     /// At most `capacity` documents are kept; a full cache starts over.

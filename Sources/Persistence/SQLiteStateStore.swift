@@ -118,7 +118,7 @@ package final class SQLiteStateStore: StateStore {
     /// The journal index's file, beside the state file (``JournalIndex``).
     package static let journalIndexFile = "journal-index.sqlite"
 
-    package var documentGeneration: Int { documents.generation }
+    package func documentGeneration(of kinds: [String]) -> Int { documents.generation(of: kinds) }
 
     /// Pages of write-ahead log after which a commit copies them into the database file itself,
     /// on the writer's thread, when the checkpointer's thread has not (SQLite's default: 1,000).

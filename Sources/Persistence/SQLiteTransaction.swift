@@ -83,7 +83,7 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func put(body: Data, kind: String, scope: String, id: String) throws {
-        documents.noteChange()
+        documents.noteChange(kind: kind)
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)")
             .execute(arguments: [kind, scope, id, body])
     }
@@ -267,7 +267,7 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func delete(kind: String, scope: String, id: String) throws -> Bool {
-        documents.noteChange()
+        documents.noteChange(kind: kind)
         try db.cachedStatement(sql: "DELETE FROM documents WHERE kind = ? AND scope = ? AND id = ?")
             .execute(arguments: [kind, scope, id])
         return db.changesCount > 0

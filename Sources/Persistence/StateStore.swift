@@ -18,8 +18,8 @@ package protocol StateReader: JournalReader {
     /// fingerprints mean the documents are unchanged.
     func fingerprint(_ read: DocumentRead) throws -> Int
 
-    /// In a read of a snapshot, the store's ``StateStore/documentGeneration`` read before the
-    /// snapshot began: what is derived from this reader's documents stays current while the
+    /// In a read of a snapshot, the store's document generation (``DocumentCache/generation``:
+    /// every kind) read before the snapshot began: what is derived from this reader's documents stays current while the
     /// store's generation equals it. Nil in a write, whose own changes no generation includes.
     var snapshotGeneration: Int? { get }
 }
@@ -63,9 +63,10 @@ package protocol StateStore: Sendable {
     /// Returns once every read event appended so far is in the journal (before reading it).
     func flushReadEvents() async throws
 
-    /// Rises with every change to a document of this process's writes (``DocumentCache/generation``):
-    /// what was derived from documents read after reading it is current while it is unchanged.
-    var documentGeneration: Int { get }
+    /// Rises with every change to a document of `kinds` by this process's writes
+    /// (``DocumentCache/generation(of:)``): what was derived from documents of those kinds read
+    /// after reading it is current while it is unchanged.
+    func documentGeneration(of kinds: [String]) -> Int
 }
 
 /// What a committed write survives when it returns.

@@ -72,16 +72,20 @@ package struct IdentityStore: Sendable {
     }
 
     /// The identity behind `accessKeyId`, or nil when no such key exists. Every signed call
-    /// asks: an answer is kept until a write changes any document (a key, user, role or
-    /// session among them), so a call reads the store once, not twice.
+    /// asks: an answer is kept until a write changes a key, user, role or session (the kinds
+    /// ``read(_:)`` reads), so a call reads the store once, not twice, and creating clusters
+    /// does not make every call read its key again.
     package func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
-        let generation = store.documentGeneration
+        let generation = store.documentGeneration(of: Self.resolvedKinds)
         if let kept = resolved.key(accessKeyId, generation: generation) { return kept }
         let key = try read(accessKeyId)
         // A key not found is not kept: `account create` may add it from another process.
         if let key { resolved.keep(key, for: accessKeyId, generation: generation) }
         return key
     }
+
+    /// The kinds of document ``read(_:)`` reads.
+    static let resolvedKinds = [Kind.session, Kind.accessKey, Kind.user, Kind.role]
 
     /// Read on the calling thread (``StateStore/readHere(_:)``): under writes every commit
     /// changes the generation, so most calls read, and a hop to a reader's queue and back cost
