@@ -76,12 +76,11 @@ final class GroupCommit: Sendable {
             let job = Job(
                 run: { [documents, journalIndexed] db in
                     do {
-                        try db.inSavepoint {
+                        try Self.inSavepoint(db) {
                             let value = try body(
                                 SQLiteTransaction(
                                     db: db, documents: documents, finishing: finishing, journalIndexed: journalIndexed))
                             outcome.withLock { $0 = .success(value) }
-                            return .commit
                         }
                     } catch {
                         outcome.withLock { $0 = .failure(error) }
@@ -109,6 +108,25 @@ final class GroupCommit: Sendable {
             }
             if leads { committer.async { self.drain() } }
         }
+    }
+
+    /// Runs `body` in a savepoint of its own inside the group's transaction: released when it
+    /// returns, rolled back to when it throws (the error is rethrown). The statements are
+    /// prepared once per connection; GRDB's `inSavepoint` compiles its `SAVEPOINT` and `RELEASE`
+    /// for every write (9 % of the committer's time under a load of creates). GRDB still sees
+    /// each statement's effect on its savepoint stack, which it records at compilation.
+    private static func inSavepoint(_ db: Database, _ body: () throws -> Void) throws {
+        try db.cachedStatement(sql: "SAVEPOINT write").execute()
+        do {
+            try body()
+        } catch {
+            // A failure SQLite answered by rolling the whole transaction back has taken the
+            // savepoint with it; the group's commit then fails and reports that.
+            try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT write").execute()
+            try? db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT write").execute()
     }
 
     /// Commits groups until nobody waits. Only one drain runs at a time.
