@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded state store: one SQLite file in the data directory (WAL mode, so the
 /// `account create` command can write while the server runs).
@@ -151,6 +152,10 @@ package final class SQLiteStateStore: StateStore {
         _ = try await write(.journaled) { _ in }
     }
 
+    /// Read transactions begun on the calling thread (``readHere(keptFirst:_:)``) since the store opened.
+    package var readTransactionCount: Int { readTransactions.load(ordering: .relaxed) }
+    private let readTransactions = Atomic<Int>(0)
+
     /// Transactions committed, writes they carried, and commits fsynced, since the store opened.
     package var commitCounts: (commits: Int, writes: Int, synced: Int) { group.counts }
 
@@ -273,7 +278,17 @@ package final class SQLiteStateStore: StateStore {
         }
     }
 
-    package func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T {
+    package func readHere<T>(keptFirst: Bool, _ body: (any StateReader) throws -> T) throws -> T {
+        if keptFirst {
+            let kept = KeptOnlyReader(snapshotGeneration: documents.generation)
+            do {
+                let value = try body(kept)
+                if !kept.flag.neededRow { return value }
+            } catch {
+                if !kept.flag.neededRow { throw error }
+            }
+        }
+        readTransactions.add(1, ordering: .relaxed)
         do {
             // Read before the transaction starts, so its snapshot is no older than this state.
             let generation = documents.generation

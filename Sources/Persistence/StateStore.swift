@@ -47,8 +47,12 @@ package protocol StateStore: Sendable {
     /// for it, never blocks it).
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateReader) throws -> T) async throws -> T
     /// ``read(_:)`` on the calling thread: no hop to a reader's queue and back, for the short
-    /// reads of one request (a hop costs more than a Describe's own read).
-    func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T
+    /// reads of one request (a hop costs more than a Describe's own read). With `keptFirst`,
+    /// `body` is first run with no snapshot: if it reads no row (its answer is kept by
+    /// ``StateReader/snapshotGeneration``) that answer stands and no transaction is begun;
+    /// its first read stops that attempt, and `body` runs again on a snapshot. Only for
+    /// bodies that may run twice.
+    func readHere<T>(keptFirst: Bool, _ body: (any StateReader) throws -> T) throws -> T
     /// Runs `body` in a transaction of the single writer; returns once it is committed as
     /// `durability` says.
     func write<T: Sendable>(
@@ -84,13 +88,18 @@ extension StateStore {
         try await write(.synced, body)
     }
 
-    /// Runs `body` on a snapshot, off the writer, for calls that usually change nothing. Returns
-    /// nil when `body` tried to change state (a due transition to save, a session to store): the
+    /// Runs `body` on a snapshot (none if it reads no row: ``readHere(keptFirst:_:)``), off the
+    /// writer, for calls that usually change nothing. Returns nil when `body` tried to change state (a due transition to save, a session to store): the
     /// caller then runs it again as a write. Nothing `body` tried to change is kept.
+    /// ``readHere(keptFirst:_:)`` beginning with a snapshot.
+    package func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T {
+        try readHere(keptFirst: false, body)
+    }
+
     package func readUnlessWriting<T: Sendable>(
         _ body: @escaping @Sendable (any StateWriter) throws -> T
     ) async throws -> T? {
-        try readHere { reader in
+        try readHere(keptFirst: true) { reader in
             let attempt = ReadAttempt(reader: reader)
             do {
                 let value = try body(attempt)

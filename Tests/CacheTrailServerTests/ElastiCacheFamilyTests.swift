@@ -1,4 +1,6 @@
+import CacheTrailServer
 import Foundation
+import Persistence
 import Testing
 
 /// Every ElastiCache family through the gateway: its documented states on the injected clock,
@@ -40,6 +42,11 @@ extension GatewayTests {
             harness.advance(5)
             #expect(await listed() == ["c1:available", "c2:available", "c3:available"])
             #expect(await listed() == ["c1:available", "c2:available", "c3:available"])
+            // Polled again with nothing changed: answered from the kept page, with no read
+            // transaction (the call's event still goes to the journal).
+            let transactions = harness.data.store.readTransactionCount
+            #expect(await listed() == ["c1:available", "c2:available", "c3:available"])
+            #expect(harness.data.store.readTransactionCount == transactions)
             let modified = await harness.query(
                 "ModifyCacheCluster", ["CacheClusterId": "c2", "NumCacheNodes": "2", "ApplyImmediately": "true"])
             #expect(status(modified, "CacheClusterStatus") == "modifying")

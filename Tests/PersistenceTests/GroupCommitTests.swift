@@ -271,6 +271,36 @@ import Testing
         return current.value + 1
     }
 
+    /// A read-only call's body that reads no row answers without a transaction; one that reads
+    /// runs again on a snapshot, even when it swallowed the refusal of its first read.
+    @Test func aBodyThatReadsNoRowBeginsNoTransaction() async throws {
+        try await withFileStore { store in
+            try await store.write { tx in try tx.put(Counter(value: 1), kind: "counter", scope: "s", id: "c") }
+            let runs = Atomic<Int>(0)
+            let before = store.readTransactionCount
+            let generation = try await store.readUnlessWriting { tx in
+                runs.add(1, ordering: .relaxed)
+                return tx.snapshotGeneration
+            }
+            #expect(generation != nil && runs.load(ordering: .relaxed) == 1)
+            #expect(store.readTransactionCount == before)
+
+            let swallowed = try await store.readUnlessWriting { tx in
+                runs.add(1, ordering: .relaxed)
+                return (try? tx.get(Counter.self, kind: "counter", scope: "s", id: "c"))?.value
+            }
+            #expect(swallowed == 1 && runs.load(ordering: .relaxed) == 3)
+            #expect(store.readTransactionCount == before + 1)
+
+            // A body that tries to write, kept or not, is still handed back to run as a write.
+            let wrote = try await store.readUnlessWriting { tx -> Int in
+                try tx.put(Counter(value: 2), kind: "counter", scope: "s", id: "c")
+                return 2
+            }
+            #expect(wrote == nil)
+        }
+    }
+
     @Test func changesMadeOnASnapshotCommitInOneShortWrite() async throws {
         try await withFileStore { store in
             try await store.write { tx in
