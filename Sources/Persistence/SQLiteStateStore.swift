@@ -152,7 +152,8 @@ package final class SQLiteStateStore: StateStore {
         _ = try await write(.journaled) { _ in }
     }
 
-    /// Read transactions begun on the calling thread (``readHere(keptFirst:_:)``) since the store opened.
+    /// Read transactions begun on the calling thread (``readHere(keptFirst:_:)``) since the
+    /// store opened.
     package var readTransactionCount: Int { readTransactions.load(ordering: .relaxed) }
     private let readTransactions = Atomic<Int>(0)
 

@@ -19,8 +19,9 @@ package protocol StateReader: JournalReader {
     func fingerprint(_ read: DocumentRead) throws -> Int
 
     /// In a read of a snapshot, the store's document generation (``DocumentCache/generation``:
-    /// every kind) read before the snapshot began: what is derived from this reader's documents stays current while the
-    /// store's generation equals it. Nil in a write, whose own changes no generation includes.
+    /// every kind) read before the snapshot began: what is derived from this reader's documents
+    /// stays current while the store's generation equals it. Nil in a write, whose own changes
+    /// no generation includes.
     var snapshotGeneration: Int? { get }
 }
 
@@ -88,14 +89,15 @@ extension StateStore {
         try await write(.synced, body)
     }
 
-    /// Runs `body` on a snapshot (none if it reads no row: ``readHere(keptFirst:_:)``), off the
-    /// writer, for calls that usually change nothing. Returns nil when `body` tried to change state (a due transition to save, a session to store): the
-    /// caller then runs it again as a write. Nothing `body` tried to change is kept.
     /// ``readHere(keptFirst:_:)`` beginning with a snapshot.
     package func readHere<T>(_ body: (any StateReader) throws -> T) throws -> T {
         try readHere(keptFirst: false, body)
     }
 
+    /// Runs `body` on a snapshot (none if it reads no row: ``readHere(keptFirst:_:)``), off the
+    /// writer, for calls that usually change nothing. Returns nil when `body` tried to change
+    /// state (a due transition to save, a session to store): the caller then runs it again as a
+    /// write. Nothing `body` tried to change is kept.
     package func readUnlessWriting<T: Sendable>(
         _ body: @escaping @Sendable (any StateWriter) throws -> T
     ) async throws -> T? {
