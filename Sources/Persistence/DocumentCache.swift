@@ -71,7 +71,6 @@ package final class DocumentCache: Sendable {
     /// Pages kept at most (a full set starts over): the pages being polled, not a whole listing.
     private static let pageCapacity = 64
     private let changes = Atomic<Int>(0)
-    private let changed = Atomic<Bool>(false)
 
     /// Rises whenever a write puts or deletes a document, and again once that write's commit
     /// group has its outcome: a value derived from documents read after reading this number is
@@ -79,14 +78,14 @@ package final class DocumentCache: Sendable {
     package var generation: Int { changes.load(ordering: .acquiring) }
 
     /// Each kind's own count of changes, moving as ``generation`` does but only for documents of
-    /// that kind, and the kinds the running commit group changed.
+    /// that kind, and the kinds the running commit group changed (none: the group changed no
+    /// document). ``generation`` stays an atomic of its own, read without the lock by every read.
     private let kindChanges = Mutex<(counts: [String: Int], inGroup: Set<String>)>(([:], []))
 
     /// A document of `kind` is being put or deleted (on the writer, inside a commit group).
     func noteChange(kind: String) {
-        changed.store(true, ordering: .relaxed)
-        changes.add(1, ordering: .releasing)
         kindChanges.withLock { state in
+            changes.add(1, ordering: .releasing)
             state.counts[kind, default: 0] += 1
             state.inGroup.insert(kind)
         }
@@ -94,8 +93,9 @@ package final class DocumentCache: Sendable {
 
     /// The commit group ended (committed or not): its changes are now what readers see.
     func groupFinished() {
-        if changed.exchange(false, ordering: .relaxed) { changes.add(1, ordering: .releasing) }
         kindChanges.withLock { state in
+            guard !state.inGroup.isEmpty else { return }
+            changes.add(1, ordering: .releasing)
             for kind in state.inGroup { state.counts[kind, default: 0] += 1 }
             state.inGroup.removeAll(keepingCapacity: true)
         }
