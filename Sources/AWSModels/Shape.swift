@@ -76,10 +76,13 @@ package final class Shape: Sendable {
         /// The member or its shape is flattened (lists and maps without a wrapper).
         package let flattened: Bool
         package let timestampFormat: String?
+        /// The structure that has this member requires it.
+        package let isRequired: Bool
 
-        init(member: Member, shape: Shape) {
+        init(member: Member, shape: Shape, isRequired: Bool = false) {
             self.member = member
             self.shape = shape
+            self.isRequired = isRequired
             name = member.name
             xmlName = member.locationName ?? shape.locationName ?? member.name
             isBodyElement = !member.xmlAttribute && member.location == nil
@@ -104,7 +107,10 @@ package final class Shape: Sendable {
         if let resolved = targets.withLock({ $0 }) { return resolved }
         func field(_ member: Member) -> Field { Field(member: member, shape: model.shape(member.shape)) }
         let resolved = Targets(
-            members: members.map(field), element: element.map(field), key: key.map(field), value: value.map(field),
+            members: members.map {
+                Field(member: $0, shape: model.shape($0.shape), isRequired: required.contains($0.name))
+            },
+            element: element.map(field), key: key.map(field), value: value.map(field),
             hasAttributes: members.contains { $0.xmlAttribute })
         targets.withLock { $0 = resolved }
         return resolved

@@ -78,53 +78,67 @@ package struct InputValidator: Sendable {
     }
 
     package func validate(_ value: ShapeValue, shape name: String, path: String = "") throws(AWSError) {
-        let shape = model.shape(name)
+        try validate(value, model.shape(name), path: { path })
+    }
+
+    /// Checks `value` as `shape`; `path` spells where it is, asked for only by an error (most
+    /// values pass, and a path for every nested member and item cost a string each).
+    private func validate(_ value: ShapeValue, _ shape: Shape, path: () -> String) throws(AWSError) {
+        func below(_ name: String) -> String {
+            let parent = path()
+            return parent.isEmpty ? name : "\(parent).\(name)"
+        }
         switch (shape.kind, value) {
         case (.structure, .structure(let fields)):
-            for member in shape.members {
-                let memberPath = path.isEmpty ? member.name : "\(path).\(member.name)"
-                guard let field = fields[member.name] else {
-                    if shape.required.contains(member.name) { throw style.missing(memberPath) }
+            // Members as the model resolved them once; past the last value the structure has,
+            // only required members are left to find missing.
+            var left = fields.count
+            for field in shape.targets(in: model).members {
+                guard left > 0, let value = fields[field.name] else {
+                    if field.isRequired { throw style.missing(below(field.name)) }
                     continue
                 }
-                try validate(field, shape: member.shape, path: memberPath)
+                left -= 1
+                try validate(value, field.shape, path: { below(field.name) })
             }
         case (.list, .list(let items)):
             try checkLength(items.count, shape, path, shown: "'[…]'")
-            if let element = shape.element {
+            if let element = shape.targets(in: model).element {
                 for (i, item) in items.enumerated() {
-                    try validate(item, shape: element.shape, path: "\(path).\(i + 1)")
+                    try validate(item, element.shape, path: { below(String(i + 1)) })
                 }
             }
         case (.map, .map(let entries)):
             try checkLength(entries.count, shape, path, shown: "'{…}'")
-            if let valueShape = shape.value {
-                for (key, item) in entries { try validate(item, shape: valueShape.shape, path: "\(path).\(key)") }
+            if let valueField = shape.targets(in: model).value {
+                for (key, item) in entries { try validate(item, valueField.shape, path: { below(key) }) }
             }
         case (.string, .string(let text)):
-            let shown = shape.sensitive ? "'***'" : "'\(text)'"
-            try checkLength(text.count, shape, path, shown: shown)
+            var shown: String { shape.sensitive ? "'***'" : "'\(text)'" }
+            if shape.min != nil || shape.max != nil { try checkLength(text.count, shape, path, shown: shown) }
             if let allowed = shape.enumValues, !allowed.contains(text) {
-                throw style.constraint(path, shown, "satisfy enum value set: [\(allowed.joined(separator: ", "))]")
+                throw style.constraint(path(), shown, "satisfy enum value set: [\(allowed.joined(separator: ", "))]")
             }
         case (.integer, .integer(let number)), (.long, .integer(let number)):
             if let min = shape.min, Double(number) < min {
-                throw style.constraint(path, "'\(number)'", "have value greater than or equal to \(Int64(min))")
+                throw style.constraint(path(), "'\(number)'", "have value greater than or equal to \(Int64(min))")
             }
             if let max = shape.max, Double(number) > max {
-                throw style.constraint(path, "'\(number)'", "have value less than or equal to \(Int64(max))")
+                throw style.constraint(path(), "'\(number)'", "have value less than or equal to \(Int64(max))")
             }
         default:
             break
         }
     }
 
-    private func checkLength(_ count: Int, _ shape: Shape, _ path: String, shown: String) throws(AWSError) {
+    private func checkLength(
+        _ count: Int, _ shape: Shape, _ path: () -> String, shown: @autoclosure () -> String
+    ) throws(AWSError) {
         if let min = shape.min, Double(count) < min {
-            throw style.constraint(path, shown, "have length greater than or equal to \(Int(min))")
+            throw style.constraint(path(), shown(), "have length greater than or equal to \(Int(min))")
         }
         if let max = shape.max, Double(count) > max {
-            throw style.constraint(path, shown, "have length less than or equal to \(Int(max))")
+            throw style.constraint(path(), shown(), "have length less than or equal to \(Int(max))")
         }
     }
 }

@@ -72,6 +72,39 @@ struct QueryDecoderTests {
         }
     }
 
+    /// A nested value's error names its place (list index, member) as the validator spells it;
+    /// paths are spelled only when an error needs one.
+    @Test func nestedErrorsNameTheirPlace() throws {
+        let sts = QueryDecoder(model: .sts)
+        let role = ["RoleArn": "arn:aws:iam::000000000000:role/r", "RoleSessionName": "session"]
+        #expect {
+            try sts.decode(
+                role.merging(["Tags.member.1.Key": "a", "Tags.member.1.Value": "b", "Tags.member.2.Key": "c"]) { $1 },
+                shape: "AssumeRoleRequest")
+        } throws: { error in
+            (error as? AWSError)?.message
+                == "1 validation error detected: Value null at 'tags.2.Value' failed to satisfy constraint: Member must not be null"
+        }
+        let long = String(repeating: "k", count: 129)
+        #expect {
+            try sts.decode(
+                role.merging(["Tags.member.1.Key": long, "Tags.member.1.Value": "b"]) { $1 }, shape: "AssumeRoleRequest"
+            )
+        } throws: { error in
+            (error as? AWSError)?.message
+                == "1 validation error detected: Value '\(long)' at 'tags.1.Key' failed to satisfy constraint: Member must have length less than or equal to 128"
+        }
+        // ElastiCache's Tag requires neither member: a tag without a key still decodes.
+        let tags = try elastiCache.decode(
+            ["CacheClusterId": "c", "Tags.Tag.1.Key": "k", "Tags.Tag.1.Value": "v", "Tags.Tag.2.Value": "w"],
+            shape: "CreateCacheClusterMessage")[member: "Tags"]
+        #expect(
+            tags
+                == .list([
+                    .structure(["Key": .string("k"), "Value": .string("v")]), .structure(["Value": .string("w")]),
+                ]))
+    }
+
     @Test func sensitiveValuesAreNotEchoed() {
         let iam = QueryDecoder(model: .sts)
         #expect {
