@@ -23,14 +23,14 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func get<T: Decodable>(_ type: T.Type, kind: String, scope: String, id: String) throws -> T? {
-        let rows = try Row.fetchCursor(
-            try db.cachedStatement(sql: "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ?"),
-            arguments: [kind, scope, id])
-        guard let row = try rows.next() else { return nil }
-        return try row.withUnsafeData(atIndex: 0) { body in
-            try documents.decode(T.self, kind: kind, scope: scope, id: id, from: body ?? Data(), with: JSONDecoder())
+        try db.cachedStatement(sql: Self.documentByKey).firstBlob(kind, scope, id) { body in
+            try documents.decode(T.self, kind: kind, scope: scope, id: id, from: body, with: JSONDecoder())
         }
     }
+
+    /// Run only through ``Statement/firstBlob(_:body:)`` (GRDB does not track its bindings).
+    private static let documentByKey =
+        "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ? -- point read"
 
     /// The documents `rows` hold — (id, body) in `scope`, or (scope, id, body) when it is nil —
     /// read in place: a cached body is compared where SQLite keeps it, not copied out first.
