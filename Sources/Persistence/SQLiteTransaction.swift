@@ -28,9 +28,16 @@ struct SQLiteTransaction: StateWriter {
         }
     }
 
-    /// Run only through ``Statement/firstBlob(_:body:)`` (GRDB does not track its bindings).
-    private static let documentByKey =
-        "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ? -- point read"
+    /// Run only through ``Statement/firstBlob(_:body:)`` and ``Statement/runOnce(_:)`` (GRDB does
+    /// not track their bindings).
+    private static let documentByKey = "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ? -- direct"
+    private static let documentPut =
+        "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?) -- direct"
+    private static let journalInsert = """
+        INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
+            username, access_key_id, record, management, resource_arn, resource_type, resource_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) -- direct
+        """
 
     /// The documents `rows` hold — (id, body) in `scope`, or (scope, id, body) when it is nil —
     /// read in place: a cached body is compared where SQLite keeps it, not copied out first.
@@ -84,8 +91,12 @@ struct SQLiteTransaction: StateWriter {
 
     func put(body: Data, kind: String, scope: String, id: String) throws {
         documents.noteChange(kind: kind)
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [kind, scope, id, body])
+        try db.cachedStatement(sql: Self.documentPut).runOnce { bind in
+            bind.text(kind)
+            bind.text(scope)
+            bind.text(id)
+            bind.blob(body)
+        }
     }
 
     func contains(kind: String, scope: String, id: String) throws -> Bool {
@@ -130,20 +141,22 @@ struct SQLiteTransaction: StateWriter {
     /// Inserts `entry` into the journal.
     @discardableResult
     static func insert(_ entry: JournalEntry, into db: Database) throws -> Int64 {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
-                    username, access_key_id, record, management, resource_arn, resource_type, resource_name)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                entry.eventID, entry.account, entry.region, entry.eventTime.timeIntervalSince1970, entry.eventName,
-                entry.eventSource, entry.readOnly, entry.username, entry.accessKeyId, entry.record,
-                entry.management,
-                entry.resourceArn, entry.resourceType, entry.resourceName,
-            ])
-        return db.lastInsertedRowID
+        try db.cachedStatement(sql: journalInsert).runOnce { bind in
+            bind.text(entry.eventID)
+            bind.text(entry.account)
+            bind.text(entry.region)
+            bind.real(entry.eventTime.timeIntervalSince1970)
+            bind.text(entry.eventName)
+            bind.text(entry.eventSource)
+            bind.integer(entry.readOnly)
+            bind.text(entry.username)
+            bind.text(entry.accessKeyId)
+            bind.text(entry.record)
+            bind.integer(entry.management)
+            bind.text(entry.resourceArn)
+            bind.text(entry.resourceType)
+            bind.text(entry.resourceName)
+        }
     }
 
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
