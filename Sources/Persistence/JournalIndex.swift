@@ -156,12 +156,15 @@ final class JournalIndex: Sendable {
         var count = 0
         try writer.writeWithoutTransaction { db in
             try db.inTransaction(.deferred) {
-                guard let done = try Int64.fetchOne(db, sql: Self.indexedPosition),
-                    let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM main.events"), newest > done
+                // Every statement prepared once: a run every 20 ms under load compiled three
+                // (15 % of the indexer's time at 64 connections of creates).
+                guard let done = try Int64.fetchOne(db.cachedStatement(sql: Self.indexedPosition)),
+                    let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM main.events")),
+                    newest > done
                 else { return .commit }
                 let upTo = min(newest, done + Int64(Self.batch))
                 try db.cachedStatement(sql: Self.insertKeys).execute(arguments: [done, upTo])
-                try db.execute(sql: "UPDATE idx.progress SET seq = ?", arguments: [upTo])
+                try db.cachedStatement(sql: "UPDATE idx.progress SET seq = ?").execute(arguments: [upTo])
                 count = Int(upTo - done)
                 return .commit
             }
