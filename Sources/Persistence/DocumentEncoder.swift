@@ -24,7 +24,12 @@ private final class JSONSink {
     @exclusivity(unchecked) var frames: [(object: Bool, count: Int)] = []
     var unsupported = false
 
-    init() { bytes.reserveCapacity(1024) }
+    /// Room for a cluster's document (~1.5 KB; growing from 1 KB copied it, perf) and for
+    /// its nesting.
+    init() {
+        bytes.reserveCapacity(4096)
+        frames.reserveCapacity(8)
+    }
 
     /// Closes the containers from `level` inward: their values are complete.
     func close(from level: Int) {
@@ -74,8 +79,22 @@ private final class JSONSink {
         ascii(value ? "true" : "false")
     }
 
+    /// Writes the decimal digits of `value` straight into the bytes (`String(value)` allocated
+    /// a string per number: an eighth of a cluster's encoding, perf). Every integer type an
+    /// `Encoder` is given fits its magnitude in a `UInt64`.
     func integer<I: BinaryInteger>(_ value: I) {
-        ascii(String(value))
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = UInt64(value.magnitude)
+        // UInt64.max has 20 digits.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) throws {

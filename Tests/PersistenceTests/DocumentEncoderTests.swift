@@ -68,6 +68,32 @@ import Testing
         #expect(ours == theirs)
     }
 
+    /// Integers are written digit by digit: every width and sign, as `String(_:)` spells them.
+    @Test func integersAsTheirDecimalText() throws {
+        struct Widths: Encodable {
+            var small: [Int8] = [.min, -1, 0, 9, .max]
+            var medium: [Int16] = [.min, -10, 10, .max]
+            var wide: [Int32] = [.min, -100, 100, .max]
+            var widest: [Int64] = [.min, -1_000_000_007, 1_000_000_007, .max]
+            var unsigned: [UInt] = [0, 1, 10, 99, 100, .max]
+            var bytes: [UInt8] = [0, 255]
+            var halves: [UInt16] = [0, .max]
+            var words: [UInt32] = [0, .max]
+            var native: [Int] = [.min, 0, .max]
+        }
+        let text = String(decoding: try DocumentEncoder.encode(Widths()), as: UTF8.self)
+        func spelled<I: BinaryInteger>(_ values: [I]) -> String {
+            "[" + values.map { String($0) }.joined(separator: ",") + "]"
+        }
+        let widths = Widths()
+        let expected =
+            #"{"small":\#(spelled(widths.small)),"medium":\#(spelled(widths.medium)),"wide":\#(spelled(widths.wide)),"#
+            + #""widest":\#(spelled(widths.widest)),"unsigned":\#(spelled(widths.unsigned)),"bytes":\#(spelled(widths.bytes)),"#
+            + #""halves":\#(spelled(widths.halves)),"words":\#(spelled(widths.words)),"native":\#(spelled(widths.native))}"#
+        #expect(text == expected)
+        #expect(text.contains("-9223372036854775808") && text.contains("18446744073709551615"))
+    }
+
     @Test func topLevelValuesAndEmptyEncodings() throws {
         struct Silent: Codable, Equatable {
             func encode(to encoder: any Encoder) throws {}
