@@ -176,10 +176,18 @@ struct SigV4VerifierTests {
         #expect(parsed.scope == "20231114/us-east-1/sts/aws4_request")
         #expect(parsed.signedHeaders == ["host", "x-amz-date"])
         #expect(parsed.signature == "def")
+        // Empty signed-header names are dropped; the credential's five parts are kept as sent.
+        let sparse = try parse(
+            "AWS4-HMAC-SHA256 Credential=AKID/20231114//sts/aws4_request, SignedHeaders=;HOST;;x-amz-date;, Signature=a"
+        )
+        #expect(sparse.signedHeaders == ["host", "x-amz-date"])
+        #expect(sparse.region == "" && sparse.service == "sts")
         for header in [
             "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256X Credential=AKID/20231114/us-east-1/sts/aws4_request",
             "AWS4-HMAC-SHA256 Credential=AKID/20231114/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=",
             "AWS4-HMAC-SHA256 Credential=AKID/2023111/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=a",
+            "AWS4-HMAC-SHA256 Credential=AKID/20231114/us-east-1/sts/aws4_request/, SignedHeaders=host, Signature=a",
+            "AWS4-HMAC-SHA256 Credential=/20231114/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=a",
         ] {
             #expect(throws: SigV4Failure.self) { try parse(header) }
         }

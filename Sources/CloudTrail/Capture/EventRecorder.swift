@@ -38,7 +38,7 @@ package struct EventRecorder: Sendable {
         let shared = sharedEventID ?? call.sharedWith.map { _ in RandomIdentifier.uuid() }
         let service = call.model.metadata.endpointPrefix
         let region = service == "iam" ? "us-east-1" : call.region
-        var head = OrderedJSON()
+        var head = OrderedJSON(reserving: 1024)
         head.add("eventVersion", .string(Self.eventVersion))
         head.addRaw(
             "userIdentity",
@@ -55,7 +55,7 @@ package struct EventRecorder: Sendable {
             : EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
 
         let resource = call.isDataEvent ? nil : call.resourceArn.flatMap(ResourceTypes.resource)
-        var identifiers = OrderedJSON()
+        var identifiers = OrderedJSON(reserving: 512)
         identifiers.add("requestID", .string(call.requestID))
         identifiers.add("eventID", .string(eventID))
         identifiers.add("readOnly", .boolean(Self.isReadOnly(call.eventName)))
@@ -68,7 +68,7 @@ package struct EventRecorder: Sendable {
         } else if let arn = call.resourceArn, let resource {
             identifiers.add("resources", .list([Self.resource(resource.type, arn, resource.account)]))
         }
-        var closing = OrderedJSON()
+        var closing = OrderedJSON(reserving: 256)
         closing.add("managementEvent", .boolean(!call.isDataEvent))
         closing.add("recipientAccountId", .string(owner ?? call.principal.accountId))
         if let shared { closing.add("sharedEventID", .string(shared)) }
@@ -104,20 +104,19 @@ package struct EventRecorder: Sendable {
         let readOnly = Self.isReadOnly(call.eventName)
         let service = call.model.metadata.endpointPrefix
         let prepared = prepared ?? prepare(call)
-        var record = OrderedJSON(body: prepared.head)
+        let response = readOnly || error != nil ? nil : output
+        let responseElements = EventValues(model: call.model).responseElements(response, shape: call.operation?.output)
+        // One copy of the head into a body with room for the rest.
+        var record = OrderedJSON(
+            reserving: prepared.head.utf8.count + prepared.requestParameters.utf8.count + responseElements.utf8.count
+                + prepared.identifiers.utf8.count + prepared.closing.utf8.count + 512)
+        record.append(prepared.head)
         if let error {
             record.add("errorCode", .string(error.code))
             record.add("errorMessage", .string(error.message))
         }
-        let response = readOnly || error != nil ? nil : output
         var omitted = false
-        for (key, json) in [
-            ("requestParameters", prepared.requestParameters),
-            (
-                "responseElements",
-                EventValues(model: call.model).responseElements(response, shape: call.operation?.output)
-            ),
-        ] {
+        for (key, json) in [("requestParameters", prepared.requestParameters), ("responseElements", responseElements)] {
             let fits = json.utf8.count <= Self.maxFieldBytes
             omitted = omitted || !fits
             record.addRaw(key, fits ? json : "null")
@@ -162,15 +161,23 @@ package struct EventRecorder: Sendable {
 struct OrderedJSON {
     fileprivate(set) var body = ""
 
-    init(body: String = "") {
-        self.body = body
+    init() {}
+
+    /// Room for `bytes` of body up front: a record's parts grew by copying, a few times each
+    /// (perf).
+    init(reserving bytes: Int) {
+        body.reserveCapacity(bytes)
     }
 
     mutating func addRaw(_ key: String, _ json: String) {
+        appendKey(key)
+        body += json
+    }
+
+    private mutating func appendKey(_ key: String) {
         if !body.isEmpty { body += "," }
         JSONWriter.appendQuoted(key, to: &body)
         body += ":"
-        body += json
     }
 
     /// Appends the members of another object's body (`"a":1,"b":2`).
@@ -180,8 +187,10 @@ struct OrderedJSON {
         body += members
     }
 
+    /// Written in place, not rendered to a string of its own first.
     mutating func add(_ key: String, _ value: ShapeValue) {
-        addRaw(key, JSONWriter.write(value))
+        appendKey(key)
+        JSONWriter.append(value, to: &body, timestamps: .epochSeconds)
     }
 
     /// The finished object.
