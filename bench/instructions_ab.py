@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Instructions per request of two or more builds, counted by valgrind's callgrind: the same
+figure whatever else the machine is doing (a shared machine's CPU time per request moved by
+a fifth between rounds, with a quarter of the CPU stolen by the hypervisor).
+
+Usage (release builds copied aside, wrk and valgrind installed):
+
+    python3 bench/instructions_ab.py BINARY[,BINARY...] describe|create CONNECTIONS [SECONDS]
+
+Each build (a copy without debug information) runs under `valgrind --tool=callgrind
+--instr-atstart=no`: start-up and the set-up
+calls (bench/run.py's 100 clusters for describe) run uninstrumented; instrumentation is turned
+on for a wrk run of SECONDS (default 20; callgrind runs the server ~50× slower) and the
+instructions every thread executed, background threads included, are divided by the responses
+wrk counted. Prints instructions per request per build and their ratio to the first.
+"""
+
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (the shared harness pieces)
+
+
+def instructions_per_request(binary, workload, connections, seconds, work):
+    out = work / f"callgrind.{len(list(work.iterdir()))}.out"
+    # Valgrind 3.19 cannot read the DWARF 5 debug information Swift's toolchain writes; a copy
+    # without it keeps the symbol table.
+    stripped = work / "cachetrail"
+    subprocess.run(["objcopy", "--strip-debug", binary, stripped], check=True)
+    wrapper = work / "under-callgrind"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f"exec valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file={out} {stripped} \"$@\"\n")
+    wrapper.chmod(0o755)
+    run.BINARY = wrapper
+    target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000"))
+    try:
+        script = work / "load.lua"
+        requests = (run.describe_requests(target) if workload == "describe"
+                    else run.create_requests(target, 2000 * seconds, "i"))
+        run.lua_script(requests, script)
+        pid = str(target.process.pid)
+        subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
+        text = subprocess.run(
+            ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), target.endpoint],
+            capture_output=True, text=True, timeout=seconds + 120).stdout
+        answered = int(re.search(r"(\d+) requests in", text).group(1))
+        subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
+    finally:
+        target.stop()
+    deadline = time.monotonic() + 60
+    while not out.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    totals = re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE)
+    return int(totals.group(1)) / answered, answered
+
+
+def main():
+    binaries, workload = sys.argv[1].split(","), sys.argv[2]
+    connections = int(sys.argv[3])
+    seconds = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+    work = Path(tempfile.mkdtemp())
+    first = None
+    for binary in binaries:
+        per_request, answered = instructions_per_request(binary, workload, connections, seconds, work)
+        first = first or per_request
+        print(f"{binary} {workload} {connections} connections: {per_request:,.0f} instructions per request "
+              f"({answered} requests; {per_request / first:.3f} of the first)")
+
+
+if __name__ == "__main__":
+    main()
