@@ -12,7 +12,9 @@ Each build (a copy without debug information) runs under `valgrind --tool=callgr
 calls (bench/run.py's 100 clusters for describe) run uninstrumented; instrumentation is turned
 on for a wrk run of SECONDS (default 20; callgrind runs the server ~50× slower) and the
 instructions every thread executed, background threads included, are divided by the responses
-wrk counted. Prints instructions per request per build and their ratio to the first.
+wrk counted. Prints instructions per request per build; those outside libc's memcpy, memmove
+and memset (valgrind counts every byte a `rep movsb` copies as an instruction) and their ratio
+to the first build's; and the callgrind file (`callgrind_annotate --inclusive=yes FILE` names where they went).
 """
 
 import re
@@ -56,8 +58,14 @@ def instructions_per_request(binary, workload, connections, seconds, work):
     deadline = time.monotonic() + 60
     while not out.exists() and time.monotonic() < deadline:
         time.sleep(0.5)
-    totals = re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE)
-    return int(totals.group(1)) / answered, answered
+    totals = int(re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE).group(1))
+    # Valgrind counts each byte a `rep movsb` moves as an instruction: libc's copies weigh
+    # their bytes, not their time, so they are shown apart.
+    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", str(out)],
+                               capture_output=True, text=True, check=True).stdout
+    copies = sum(int(line.split()[0].replace(",", "")) for line in annotated.splitlines()
+                 if re.search(r"__mem(cpy|move|set)_\w+_erms", line) and line.split()[0][0].isdigit())
+    return totals / answered, copies / answered, answered, out
 
 
 def main():
@@ -67,10 +75,12 @@ def main():
     work = Path(tempfile.mkdtemp())
     first = None
     for binary in binaries:
-        per_request, answered = instructions_per_request(binary, workload, connections, seconds, work)
-        first = first or per_request
-        print(f"{binary} {workload} {connections} connections: {per_request:,.0f} instructions per request "
-              f"({answered} requests; {per_request / first:.3f} of the first)")
+        per_request, copies, answered, out = instructions_per_request(binary, workload, connections, seconds, work)
+        rest = per_request - copies
+        first = first or rest
+        print(f"{binary} {workload} {connections} connections: {per_request:,.0f} instructions per request, "
+              f"{rest:,.0f} outside libc's memcpy/memmove/memset ({rest / first:.3f}× the first; {answered} requests; "
+              f"`callgrind_annotate {out}`)")
 
 
 if __name__ == "__main__":
