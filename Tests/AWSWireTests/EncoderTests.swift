@@ -101,6 +101,16 @@ struct JSONTests {
         #expect(JSONWriter.quote("é\"💡\\") == #""é\"💡\\""#)
     }
 
+    /// Quoting into bytes (event records) writes exactly what quoting into a string writes,
+    /// after whatever the bytes already hold.
+    @Test func quotesIntoBytesAsIntoText() {
+        for text in ["plain text é 💡", "a\"b\\c\nd\te\u{01}", "", "\u{1F}\u{0}x\r", "é\"💡\\", "x"] {
+            var bytes = Array("{".utf8)
+            JSONWriter.appendQuoted(text, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == "{" + JSONWriter.quote(text))
+        }
+    }
+
     @Test func timestamps() {
         let date = Date(timeIntervalSince1970: 1_417_471_235)
         #expect(Timestamps.iso8601(date) == "2014-12-01T22:00:35Z")
