@@ -207,8 +207,15 @@ extension QueryDecoder {
     /// Parses an `application/x-www-form-urlencoded` body or query string.
     package static func formParameters(_ text: Substring) -> [String: String] {
         var result: [String: String] = [:]
-        // Split as bytes: splitting Characters walks grapheme clusters.
-        for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+        // Split as bytes, in place: splitting Characters walks grapheme clusters, and the
+        // generic `split` collected an array of slices first (perf).
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            let pair = utf8[start..<end]
+            start = end == utf8.endIndex ? end : utf8.index(after: end)
+            guard !pair.isEmpty else { continue }
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else {
                 result[formUnescape(Substring(pair))] = ""
                 continue

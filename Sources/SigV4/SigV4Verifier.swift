@@ -237,16 +237,18 @@ extension SigV4Authorization {
 
     /// `text`'s fields between `separator` bytes, split by byte (header tokens are ASCII).
     fileprivate static func fields(of text: String, separatedBy separator: UInt8, omittingEmpty: Bool) -> [String] {
-        var fields: [String] = []
-        let bytes = text.utf8
-        var start = bytes.startIndex
-        for index in bytes.indices where bytes[index] == separator {
-            if !omittingEmpty || start != index { fields.append(String(decoding: bytes[start..<index], as: UTF8.self)) }
-            start = bytes.index(after: index)
+        var text = text
+        // Read in place, by offset (indexing a String's UTF8View costs a call per step).
+        return text.withUTF8 { bytes in
+            var fields: [String] = []
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == separator {
+                if !omittingEmpty || start != index {
+                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                }
+                start = index + 1
+            }
+            return fields
         }
-        if !omittingEmpty || start != bytes.endIndex {
-            fields.append(String(decoding: bytes[start..<bytes.endIndex], as: UTF8.self))
-        }
-        return fields
     }
 }

@@ -125,6 +125,12 @@ struct QueryDecoderTests {
     @Test func formParametersDecodePercentAndPlus() {
         let params = QueryDecoder.formParameters("Action=GetUser&UserName=a%2Bb+c&Empty=&Flag")
         #expect(params == ["Action": "GetUser", "UserName": "a+b c", "Empty": "", "Flag": ""])
+        // Empty pairs are skipped wherever they are; a part of a larger text reads only itself.
+        #expect(QueryDecoder.formParameters("&&A=1&&B=é&") == ["A": "1", "B": "é"])
+        #expect(QueryDecoder.formParameters("") == [:])
+        let whole = "x=0&A=1&y=2"
+        let part = whole[whole.index(whole.startIndex, offsetBy: 4)..<whole.index(whole.startIndex, offsetBy: 7)]
+        #expect(QueryDecoder.formParameters(part) == ["A": "1"])
     }
 
     /// The hand-written decoder agrees with Foundation's on well-formed, multi-byte and
