@@ -41,17 +41,23 @@ package enum SigV4 {
     package static let algorithm = "AWS4-HMAC-SHA256"
 
     /// Lower-case hex, two digits a byte (every request hashes and signs a few times).
-    package static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
+    /// Lower-case hex of `bytes`, read in place (a digest iterated as a Sequence cost ~2,000
+    /// instructions per hash, callgrind).
+    package static func hex(_ bytes: some ContiguousBytes) -> String {
+        bytes.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+                for (index, byte) in bytes.enumerated() {
+                    out[2 * index] = hexDigit(byte >> 4)
+                    out[2 * index + 1] = hexDigit(byte & 0x0F)
+                }
+                return bytes.count * 2
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
 
     package static func sha256Hex(_ bytes: some DataProtocol) -> String {
         hex(SHA256.hash(data: bytes))
