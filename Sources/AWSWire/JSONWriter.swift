@@ -42,12 +42,14 @@ package enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Whether `text` needs no escape. The scan reads the string's bytes in place where it can
-    /// (no per-byte UTF8View indexing).
+    /// Whether `text` needs no escape. The scan reads the string's UTF-8 in place (no
+    /// per-byte UTF8View indexing; a small string is copied out once).
     private static func isPlain(_ text: String) -> Bool {
-        let escapes = { (byte: UInt8) in byte < 0x20 || byte == 0x22 || byte == 0x5C }
-        return text.utf8.withContiguousStorageIfAvailable { !$0.contains(where: escapes) }
-            ?? !text.utf8.contains(where: escapes)
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            return true
+        }
     }
 
     /// `text` quoted with every escape JSON needs; a multi-byte character's bytes are all

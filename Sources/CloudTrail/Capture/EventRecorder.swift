@@ -116,7 +116,10 @@ package struct EventRecorder: Sendable {
             record.add("errorMessage", .string(error.message))
         }
         var omitted = false
-        for (key, json) in [("requestParameters", prepared.requestParameters), ("responseElements", responseElements)] {
+        let fields: [(StaticString, String)] = [
+            ("requestParameters", prepared.requestParameters), ("responseElements", responseElements),
+        ]
+        for (key, json) in fields {
             let fits = json.utf8.count <= Self.maxFieldBytes
             omitted = omitted || !fits
             record.addRaw(key, fits ? json : "null")
@@ -172,15 +175,17 @@ struct OrderedJSON {
         body.reserveCapacity(bytes)
     }
 
-    mutating func addRaw(_ key: String, _ json: String) {
+    mutating func addRaw(_ key: StaticString, _ json: String) {
         appendKey(key)
         body.append(contentsOf: json.utf8)
     }
 
-    private mutating func appendKey(_ key: String) {
+    /// Keys are literals of ours, needing no escape: copied without a scan (perf).
+    private mutating func appendKey(_ key: StaticString) {
         if !body.isEmpty { body.append(UInt8(ascii: ",")) }
-        JSONWriter.appendQuoted(key, to: &body)
-        body.append(UInt8(ascii: ":"))
+        body.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { body.append(contentsOf: $0) }
+        body.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
     /// Appends the members of another object's body.
@@ -191,7 +196,7 @@ struct OrderedJSON {
     }
 
     /// Strings and booleans (most of a record's values) are written in place.
-    mutating func add(_ key: String, _ value: ShapeValue) {
+    mutating func add(_ key: StaticString, _ value: ShapeValue) {
         appendKey(key)
         switch value {
         case .string(let text): JSONWriter.appendQuoted(text, to: &body)
