@@ -68,7 +68,7 @@ struct EventValues {
         case .structure(let fields):
             if rename.isEmpty,
                 renderPlanned(
-                    fields, RecordPlan.members(of: shape, in: model), to: &out, omittingSecrets: omittingSecrets)
+                    fields, RecordPlan.plan(of: shape, in: model), to: &out, omittingSecrets: omittingSecrets)
             {
                 return
             }
@@ -131,15 +131,19 @@ struct EventValues {
     /// A structure whose every field is a member, written in the plan's (camel-cased key)
     /// order; false, with nothing written, when some field is not a member of the shape.
     private func renderPlanned(
-        _ fields: [String: ShapeValue], _ plan: [RecordPlan.Member], to out: inout String, omittingSecrets: Bool
+        _ fields: [String: ShapeValue], _ plan: RecordPlan.Plan, to out: inout String, omittingSecrets: Bool
     ) -> Bool {
-        let start = out.endIndex
-        var written = 0
+        var present: [(position: Int, value: ShapeValue)] = []
+        present.reserveCapacity(fields.count)
+        for (name, value) in fields {
+            guard let position = plan.positions[name] else { return false }
+            present.append((position, value))
+        }
+        present.sort { $0.position < $1.position }
         out += "{"
         var first = true
-        for member in plan {
-            guard let field = fields[member.field.name] else { continue }
-            written += 1
+        for (position, field) in present {
+            let member = plan.members[position]
             if member.secret && omittingSecrets { continue }
             if !first { out += "," }
             first = false
@@ -151,10 +155,6 @@ struct EventValues {
             }
         }
         out += "}"
-        guard written == fields.count else {
-            out.removeSubrange(start...)
-            return false
-        }
         return true
     }
 

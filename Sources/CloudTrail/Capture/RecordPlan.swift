@@ -14,12 +14,20 @@ enum RecordPlan {
         let secret: Bool
     }
 
-    private static let plans = Mutex<[ObjectIdentifier: [Member]]>([:])
+    /// A shape's members in record order, and where each member name is in it.
+    struct Plan: Sendable {
+        let members: [Member]
+        /// Member name → index in `members`: one lookup per field a value has, not one per
+        /// member of its shape (a cluster's shape has ~40, a create's answer sets ~20).
+        let positions: [String: Int]
+    }
 
-    static func members(of shape: Shape, in model: ServiceModel) -> [Member] {
+    private static let plans = Mutex<[ObjectIdentifier: Plan]>([:])
+
+    static func plan(of shape: Shape, in model: ServiceModel) -> Plan {
         let id = ObjectIdentifier(shape)
         if let plan = plans.withLock({ $0[id] }) { return plan }
-        let plan = shape.targets(in: model).members
+        let members = shape.targets(in: model).members
             .map {
                 let camel = EventValues.camel($0.name)
                 return Member(
@@ -27,6 +35,9 @@ enum RecordPlan {
                     secret: Redaction.hides($0.member, shape: $0.shape))
             }
             .sorted { $0.camel < $1.camel }
+        let positions = Dictionary(
+            members.enumerated().map { ($0.element.field.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let plan = Plan(members: members, positions: positions)
         plans.withLock { $0[id] = plan }
         return plan
     }
