@@ -187,24 +187,27 @@ struct ResourceTypeTests {
 struct EventValuesTests {
     @Test func membersAreCamelCasedInKeyOrderAndStraysStillWritten() {
         let values = EventValues(model: .elastiCache)
+        func rendered(_ value: ShapeValue, _ shape: String, omittingSecrets: Bool = false) -> String {
+            var bytes: [UInt8] = []
+            values.render(
+                value, shape: ServiceModel.elastiCache.shape(shape), to: &bytes, omittingSecrets: omittingSecrets)
+            return String(decoding: bytes, as: UTF8.self)
+        }
         let cluster = ShapeValue.object([
             "NumCacheNodes": .integer(1), "CacheClusterId": .string("c1"), "CacheSecurityGroups": .list([]),
+            "AutoMinorVersionUpgrade": .boolean(true),
+            "CacheClusterCreateTime": .timestamp(Date(timeIntervalSince1970: 1_417_471_366)),
         ])
-        var planned = ""
-        values.render(cluster, shape: ServiceModel.elastiCache.shape("CacheCluster"), to: &planned)
-        #expect(planned == #"{"cacheClusterId":"c1","cacheSecurityGroups":{},"numCacheNodes":1}"#)
-        let withStray = ShapeValue.object(["CacheClusterId": .string("c1"), "Zeta": .string("z")])
-        var general = ""
-        values.render(withStray, shape: ServiceModel.elastiCache.shape("CacheCluster"), to: &general)
-        #expect(general == #"{"cacheClusterId":"c1","zeta":"z"}"#)
+        #expect(
+            rendered(cluster, "CacheCluster")
+                == #"{"autoMinorVersionUpgrade":true,"cacheClusterCreateTime":"Dec 1, 2014 10:02:46 PM","#
+                + #""cacheClusterId":"c1","cacheSecurityGroups":{},"numCacheNodes":1}"#)
+        let withStray = ShapeValue.object(["CacheClusterId": .string("c1"), "Zeta": .string("z\"")])
+        #expect(rendered(withStray, "CacheCluster") == #"{"cacheClusterId":"c1","zeta":"z\""}"#)
         let secret = ShapeValue.object(["AuthToken": .string("s3cret-token-value"), "CacheClusterId": .string("c1")])
-        var request = ""
-        values.render(secret, shape: ServiceModel.elastiCache.shape("CreateCacheClusterMessage"), to: &request)
-        #expect(request == #"{"authToken":"HIDDEN_DUE_TO_SECURITY_REASONS","cacheClusterId":"c1"}"#)
-        var response = ""
-        values.render(
-            secret, shape: ServiceModel.elastiCache.shape("CreateCacheClusterMessage"), to: &response,
-            omittingSecrets: true)
-        #expect(response == #"{"cacheClusterId":"c1"}"#)
+        #expect(
+            rendered(secret, "CreateCacheClusterMessage")
+                == #"{"authToken":"HIDDEN_DUE_TO_SECURITY_REASONS","cacheClusterId":"c1"}"#)
+        #expect(rendered(secret, "CreateCacheClusterMessage", omittingSecrets: true) == #"{"cacheClusterId":"c1"}"#)
     }
 }

@@ -9,8 +9,8 @@ enum RecordPlan {
         let field: Shape.Field
         /// `AZMode` → `aZMode`.
         let camel: String
-        /// `"aZMode":`, as a record writes it.
-        let key: String
+        /// `"aZMode":`, as a record writes it, in UTF-8.
+        let key: [UInt8]
         let secret: Bool
     }
 
@@ -31,7 +31,7 @@ enum RecordPlan {
             .map {
                 let camel = EventValues.camel($0.name)
                 return Member(
-                    field: $0, camel: camel, key: JSONWriter.quote(camel) + ":",
+                    field: $0, camel: camel, key: Array((JSONWriter.quote(camel) + ":").utf8),
                     secret: Redaction.hides($0.member, shape: $0.shape))
             }
             .sorted { $0.camel < $1.camel }
