@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
-"""Instructions per request of two or more builds, counted by valgrind's callgrind: the same
-figure whatever else the machine is doing (a shared machine's CPU time per request moved by
-a fifth between rounds, with a quarter of the CPU stolen by the hypervisor).
+"""Instructions per request of two or more builds, counted by valgrind's callgrind: steadier
+than CPU time on a shared machine (there, cpu_ab's CPU time per request moved by a fifth
+between rounds, with a quarter of the CPU stolen by the hypervisor; two callgrind runs of one
+build differed by up to ~2 %).
 
 Usage (release builds copied aside, wrk and valgrind installed):
 
     python3 bench/instructions_ab.py BINARY[,BINARY...] describe|create CONNECTIONS [SECONDS]
 
 Each build (a copy without debug information) runs under `valgrind --tool=callgrind
---instr-atstart=no`: start-up and the set-up
-calls (bench/run.py's 100 clusters for describe) run uninstrumented; instrumentation is turned
-on for a wrk run of SECONDS (default 20; callgrind runs the server ~50× slower) and the
-instructions every thread executed, background threads included, are divided by the responses
-wrk counted. Prints instructions per request per build; those outside libc's memcpy, memmove
-and memset (valgrind counts every byte a `rep movsb` copies as an instruction) and their ratio
-to the first build's; and the callgrind file (`callgrind_annotate --inclusive=yes FILE` names where they went).
+--instr-atstart=no`: start-up and the set-up calls (bench/run.py's 100 clusters for describe)
+run uninstrumented; instrumentation is turned on for a wrk run of SECONDS (default 20;
+callgrind runs the server ~50x slower) and the instructions every thread executed, background
+threads included, are divided by the responses wrk counted. Work on timers (the journal
+indexer, checkpoints) is spread over however many requests the run answered, so a machine
+busy with something else (fewer requests) raises every build's count: compare builds run
+under the same load, and read ratios.
+
+Prints instructions per request per build; those outside libc's memcpy, memmove and memset
+(valgrind counts every byte a `rep movsb` copies as an instruction) and their ratio to the
+first build's; and the callgrind file (`callgrind_annotate --inclusive=yes FILE` names where
+they went; frames of async functions are misattributed, self costs are exact).
 """
 
 import re
