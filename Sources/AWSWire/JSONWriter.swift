@@ -89,6 +89,21 @@ package enum JSONWriter {
         return out
     }
 
+    /// `value` as JSON into UTF-8 bytes (event records): strings, integers and booleans in
+    /// place, anything else written as text first.
+    package static func append(_ value: ShapeValue, to out: inout [UInt8], timestamps: TimestampStyle) {
+        switch value {
+        case .string(let text): appendQuoted(text, to: &out)
+        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .boolean(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .encoded(let encoded): append(encoded.value, to: &out, timestamps: timestamps)
+        default:
+            var text = ""
+            append(value, to: &text, timestamps: timestamps)
+            out.append(contentsOf: text.utf8)
+        }
+    }
+
     package static func append(_ value: ShapeValue, to out: inout String, timestamps: TimestampStyle) {
         switch value {
         case .structure(let fields), .map(let fields):

@@ -109,6 +109,17 @@ struct JSONTests {
             JSONWriter.appendQuoted(text, to: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == "{" + JSONWriter.quote(text))
         }
+        let values: [ShapeValue] = [
+            .string("q\""), .integer(-7), .boolean(true), .double(1.5), .timestamp(Date(timeIntervalSince1970: 1)),
+            .object(["b": .integer(1), "a": .list([.blob([1, 2])])]),
+        ]
+        for value in values {
+            var bytes: [UInt8] = []
+            JSONWriter.append(value, to: &bytes, timestamps: .iso8601)
+            var text = ""
+            JSONWriter.append(value, to: &text, timestamps: .iso8601)
+            #expect(String(decoding: bytes, as: UTF8.self) == text)
+        }
     }
 
     @Test func timestamps() {

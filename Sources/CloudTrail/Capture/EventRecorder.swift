@@ -195,14 +195,9 @@ struct OrderedJSON {
         body.append(contentsOf: members)
     }
 
-    /// Strings and booleans (most of a record's values) are written in place.
     mutating func add(_ key: StaticString, _ value: ShapeValue) {
         appendKey(key)
-        switch value {
-        case .string(let text): JSONWriter.appendQuoted(text, to: &body)
-        case .boolean(let flag): body.append(contentsOf: (flag ? "true" : "false").utf8)
-        default: body.append(contentsOf: JSONWriter.write(value).utf8)
-        }
+        JSONWriter.append(value, to: &body, timestamps: .epochSeconds)
     }
 
     /// The finished object.

@@ -126,23 +126,8 @@ struct EventValues {
             if shape.sensitive {
                 JSONWriter.appendQuoted(Redaction.hidden, to: &out)
             } else {
-                Self.appendScalar(value, to: &out)
+                JSONWriter.append(value, to: &out, timestamps: .custom(Self.eventTimestamp))
             }
-        }
-    }
-
-    /// A scalar as `JSONWriter.append` writes it with the record's timestamps; the common
-    /// ones straight into the bytes.
-    private static func appendScalar(_ value: ShapeValue, to out: inout [UInt8]) {
-        switch value {
-        case .string(let text): JSONWriter.appendQuoted(text, to: &out)
-        case .integer(let number): out.append(contentsOf: String(number).utf8)
-        case .boolean(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .timestamp(let date): JSONWriter.appendQuoted(eventTimestamp(date), to: &out)
-        default:
-            var text = ""
-            JSONWriter.append(value, to: &text, timestamps: .custom(eventTimestamp))
-            out.append(contentsOf: text.utf8)
         }
     }
 
