@@ -6,7 +6,10 @@ build differed by up to ~2 %).
 
 Usage (release builds copied aside, wrk and valgrind installed):
 
-    python3 bench/instructions_ab.py BINARY[,BINARY...] describe|create CONNECTIONS [SECONDS]
+    python3 bench/instructions_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS [SECONDS]
+
+A binary may carry server flags after colons (`/tmp/a/cachetrail:--benchmark-without-capture`
+counts the same build with capture off).
 
 Each build (a copy without debug information) runs under `valgrind --tool=callgrind
 --instr-atstart=no`: start-up and the set-up calls (bench/run.py's 100 clusters for describe)
@@ -34,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (the shared harness pieces)
 
 
-def instructions_per_request(binary, workload, connections, seconds, work):
+def instructions_per_request(spec, workload, connections, seconds, work):
+    binary, *flags = spec.split(":")
     out = work / f"callgrind.{len(list(work.iterdir()))}.out"
     # Valgrind 3.19 cannot read the DWARF 5 debug information Swift's toolchain writes; a copy
     # without it keeps the symbol table.
@@ -46,7 +50,7 @@ def instructions_per_request(binary, workload, connections, seconds, work):
         f"exec valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file={out} {stripped} \"$@\"\n")
     wrapper.chmod(0o755)
     run.BINARY = wrapper
-    target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000"))
+    target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *flags))
     try:
         script = work / "load.lua"
         requests = (run.describe_requests(target) if workload == "describe"

@@ -105,6 +105,17 @@ package struct ElastiCacheService: ServiceHandler {
             + TagOperations.families.values.sorted { $0.arnType < $1.arnType }.flatMap { try rows($0) }
     }
 
+    /// A create's cluster is checked, built, encoded and rendered here, before the writer's
+    /// transaction (``CacheClusterOperations/NewCluster``).
+    package func stage(_ call: OperationCall) -> (any Sendable)? {
+        guard call.operation.name == "CreateCacheCluster" else { return nil }
+        return CacheClusterOperations.staged(call, settings: settings)
+    }
+
+    package func answer(staged: any Sendable) -> ShapeValue? {
+        (staged as? CacheClusterOperations.NewCluster)?.answer
+    }
+
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = ElastiCacheCall(call: call, tx: tx, settings: settings)
         let clusters = CacheClusterOperations(context: context)

@@ -22,6 +22,11 @@ package protocol ServiceHandler: Sendable {
     /// staging failed and `handle` should do the work and answer the failure itself.
     func stage(_ call: OperationCall) -> (any Sendable)?
 
+    /// The answer `handle` gives when it uses `staged` as it is, if staging settled it: its
+    /// ``AWSWire/EncodedValue`` parts are rendered into the call's event before the transaction,
+    /// so the writer only copies them.
+    func answer(staged: any Sendable) -> ShapeValue?
+
     /// Once the call's outcome is known: `committed` is false when its transaction did not
     /// commit, leaving what was staged unreferenced.
     func unstage(_ staged: any Sendable, committed: Bool)
@@ -88,6 +93,8 @@ package struct DataResource: Sendable, Equatable {
 
 extension ServiceHandler {
     package func stage(_ call: OperationCall) -> (any Sendable)? { nil }
+
+    package func answer(staged: any Sendable) -> ShapeValue? { nil }
 
     package func unstage(_ staged: any Sendable, committed: Bool) {}
 

@@ -210,4 +210,31 @@ struct EventValuesTests {
                 == #"{"authToken":"HIDDEN_DUE_TO_SECURITY_REASONS","cacheClusterId":"c1"}"#)
         #expect(rendered(secret, "CreateCacheClusterMessage", omittingSecrets: true) == #"{"cacheClusterId":"c1"}"#)
     }
+
+    /// A staged create's answer is rendered into its event before the transaction; the
+    /// transaction's rendering copies what was kept.
+    @Test func anEncodedValueKeepsItsRecordJSONPerShapeAndForm() {
+        let values = EventValues(model: .elastiCache)
+        let shape = ServiceModel.elastiCache.shape("CacheCluster")
+        func rendered(_ value: ShapeValue, omittingSecrets: Bool) -> String {
+            var bytes: [UInt8] = []
+            values.render(value, shape: shape, to: &bytes, omittingSecrets: omittingSecrets)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let cluster = ShapeValue.object(["CacheClusterId": .string("c1"), "NumCacheNodes": .integer(2)])
+        let encoded = EncodedValue(cluster)
+        #expect(encoded.recordJSON(shape: shape, omittingSecrets: true) == nil)
+        let first = rendered(.encoded(encoded), omittingSecrets: true)
+        #expect(first == #"{"cacheClusterId":"c1","numCacheNodes":2}"#)
+        #expect(
+            encoded.recordJSON(shape: shape, omittingSecrets: true).map { String(decoding: $0, as: UTF8.self) } == first
+        )
+        // Kept per form: the other form is rendered, not copied.
+        #expect(encoded.recordJSON(shape: shape, omittingSecrets: false) == nil)
+        #expect(encoded.recordJSON(shape: ServiceModel.elastiCache.shape("CacheNode"), omittingSecrets: true) == nil)
+        // What is kept is what a later rendering writes.
+        encoded.keepRecordJSON(Array(#"{"kept":1}"#.utf8), shape: shape, omittingSecrets: true)
+        #expect(rendered(.encoded(encoded), omittingSecrets: true) == #"{"kept":1}"#)
+        #expect(rendered(.encoded(encoded), omittingSecrets: false) == #"{"cacheClusterId":"c1","numCacheNodes":2}"#)
+    }
 }

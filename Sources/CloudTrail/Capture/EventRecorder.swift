@@ -83,6 +83,14 @@ package struct EventRecorder: Sendable {
 
     /// The journal entries of `call`: its event, and for a successful cross-account call the
     /// resource owner's copy (same sharedEventID, its own eventID, the caller as AWSAccount).
+    /// Renders the response elements of `answer`, the answer `call` will give (a staged
+    /// create's), ahead of its transaction: its ``AWSWire/EncodedValue`` parts keep their JSON,
+    /// which the entry rendered in the transaction then copies.
+    package func renderAhead(_ answer: ShapeValue, for call: CallContext) {
+        guard !Self.isReadOnly(call.eventName) else { return }
+        _ = EventValues(model: call.model).responseElements(answer, shape: call.operation?.output)
+    }
+
     package func entries(for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?)
         -> [JournalEntry]
     {

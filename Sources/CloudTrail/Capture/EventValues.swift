@@ -66,6 +66,14 @@ struct EventValues {
         omittingSecrets: Bool = false
     ) {
         switch value {
+        case .encoded(let encoded) where rename.isEmpty:
+            if let kept = encoded.recordJSON(shape: shape, omittingSecrets: omittingSecrets) {
+                out.append(contentsOf: kept)
+            } else {
+                let start = out.count
+                render(encoded.value, shape: shape, to: &out, omittingSecrets: omittingSecrets)
+                encoded.keepRecordJSON(Array(out[start...]), shape: shape, omittingSecrets: omittingSecrets)
+            }
         case .encoded(let encoded):
             render(encoded.value, shape: shape, to: &out, renamingTopLevel: rename, omittingSecrets: omittingSecrets)
         case .structure(let fields):
