@@ -81,8 +81,6 @@ package struct EventRecorder: Sendable {
             closing: closing.body, resource: resource, sharedEventID: shared)
     }
 
-    /// The journal entries of `call`: its event, and for a successful cross-account call the
-    /// resource owner's copy (same sharedEventID, its own eventID, the caller as AWSAccount).
     /// Renders the response elements of `answer`, the answer `call` will give (a staged
     /// create's), ahead of its transaction: its ``AWSWire/EncodedValue`` parts keep their JSON,
     /// which the entry rendered in the transaction then copies.
@@ -91,6 +89,8 @@ package struct EventRecorder: Sendable {
         _ = EventValues(model: call.model).responseElements(answer, shape: call.operation?.output)
     }
 
+    /// The journal entries of `call`: its event, and for a successful cross-account call the
+    /// resource owner's copy (same sharedEventID, its own eventID, the caller as AWSAccount).
     package func entries(for call: CallContext, prepared: Prepared? = nil, output: ShapeValue?, error: AWSError?)
         -> [JournalEntry]
     {
