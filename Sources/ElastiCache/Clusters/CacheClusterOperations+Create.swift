@@ -123,8 +123,8 @@ extension CacheClusterOperations {
         }
         let window = try call.string(.preferredMaintenanceWindow).map(ClusterValidation.maintenanceWindow)
         let tags = try TagOperations.tags(call[.tags])
-        let securityGroupNames = call[.cacheSecurityGroupNames]?.listValue?.compactMap(\.stringValue)
-        let securityGroupIds = call[.securityGroupIds]?.listValue?.compactMap(\.stringValue)
+        let securityGroupNames = call.strings(.cacheSecurityGroupNames)
+        let securityGroupIds = call.strings(.securityGroupIds)
         // Named into neither a subnet group nor VPC security groups, a cluster lands in the
         // region's default VPC (its `default` subnet group), unless it names cache security
         // groups or its node type is one that ran in EC2-Classic (the seed's cache.m1.small).
@@ -134,7 +134,7 @@ extension CacheClusterOperations {
             && !Self.classicFamilies.contains(String(nodeType.split(separator: ".").prefix(2).joined(separator: ".")))
         let inVPC = namedInVPC || defaultVPC
         var cluster = CacheClusterRecord(
-            id: id, arn: call.partition.arn("elasticache", region: call.region, account: call.account, "cluster:\(id)"),
+            id: id, arn: call.elastiCacheARN("cluster", id),
             engine: engine, engineVersion: version.version, nodeType: nodeType, status: .creating, readyAt: nil,
             numCacheNodes: count,
             nodes: (1...count).map {
@@ -161,8 +161,7 @@ extension CacheClusterOperations {
         cluster.authTokens = call.string(.authToken).map { [SealedSecret($0)] }
         cluster.logDelivery = try LogDelivery.apply(call, engine: engine, to: nil)
         cluster.restoreFrom = source?.dataKey
-        ClusterLifecycle(duration: settings.lifecycleSeconds, nodesReady: settings.nodesReady ?? { _ in true })
-            .begin(.creating, &cluster, now: call.now)
+        lifecycle(settings).begin(.creating, &cluster, now: call.now)
         return (cluster, version.family)
     }
 

@@ -18,7 +18,10 @@ struct CacheClusterOperations {
     var tx: any StateWriter { context.tx }
     var settings: ElastiCacheSettings { context.settings }
     var scope: String { context.scope }
-    var lifecycle: ClusterLifecycle {
+    var lifecycle: ClusterLifecycle { Self.lifecycle(settings) }
+
+    /// Clusters' transitions as `settings` time them.
+    static func lifecycle(_ settings: ElastiCacheSettings) -> ClusterLifecycle {
         ClusterLifecycle(duration: settings.lifecycleSeconds, nodesReady: settings.nodesReady ?? { _ in true })
     }
 
