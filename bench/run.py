@@ -145,11 +145,23 @@ def lua_script(requests, path):
             lines.append(f"  r[#r + 1] = wrk.format({quote(method)}, {quote(url_path)}, {{{header_table}}}, {quote(body)})")
         lines.append("end fill(requests) end")
     # Each wrk thread starts at its own offset, so unique requests (CreateCacheCluster ids) stay unique.
-    lines += ["local threads_started = 0", "function setup(thread)", "  thread:set(\"offset\", threads_started)",
-              "  threads_started = threads_started + 1", "end", "local i = nil", "request = function()",
+    # The first refused answer of each thread is printed at the end: a count alone does not say
+    # whether the server failed or the workload asked for something it may refuse.
+    lines += ["local threads_started = 0", "local threads = {}", "function setup(thread)",
+              "  thread:set(\"offset\", threads_started)",
+              "  threads_started = threads_started + 1", "  threads[threads_started] = thread", "end",
+              "local i = nil", "request = function()",
               "  if i == nil then i = (offset or 0) * math.floor(#requests / 2) end",
               "  i = i % #requests + 1", "  return requests[i]", "end",
-              "response = function(status, headers, body)", "  if status >= 300 then errors = (errors or 0) + 1 end", "end"]
+              "response = function(status, headers, body)",
+              "  if status >= 300 and first_refusal == nil then",
+              "    first_refusal = status .. \" \" .. string.gsub(string.sub(body, 1, 400), \"%s+\", \" \")",
+              "  end", "end",
+              "done = function(summary, latency, requests)",
+              "  for _, thread in ipairs(threads) do",
+              "    local refusal = thread:get(\"first_refusal\")",
+              "    if refusal then io.write(\"first refusal: \" .. refusal .. \"\\n\") end",
+              "  end", "end"]
     Path(path).write_text("\n".join(lines))
 
 
@@ -183,6 +195,9 @@ def run_wrk(target, script, connections, seconds, path=""):
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    refusals = re.findall(r"^first refusal: (.*)$", out, re.MULTILINE)
+    if refusals:
+        print(f"{target.endpoint} {connections} connections: {refusals[0][:300]}", file=sys.stderr)
     return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": int(non2xx.group(1)) if non2xx else 0,
             "steal": steal_percent(before, cpu_times())}
 
