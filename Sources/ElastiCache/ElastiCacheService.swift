@@ -112,10 +112,6 @@ package struct ElastiCacheService: ServiceHandler {
         return CacheClusterOperations.staged(call, settings: settings)
     }
 
-    package func answer(staged: any Sendable) -> ShapeValue? {
-        (staged as? CacheClusterOperations.NewCluster)?.answer
-    }
-
     package func handle(_ call: OperationCall, in tx: any StateWriter) throws -> ShapeValue? {
         let context = ElastiCacheCall(call: call, tx: tx, settings: settings)
         let clusters = CacheClusterOperations(context: context)

@@ -2,6 +2,13 @@ import AWSModels
 import AWSWire
 import Persistence
 
+/// What a ``ServiceHandler/stage(_:)`` settled so far that it knows the answer `handle` will
+/// give from it: the answer's ``AWSWire/EncodedValue`` parts are rendered into the call's event
+/// before the transaction, so the writer only copies them.
+package protocol StagedAnswer: Sendable {
+    var answer: ShapeValue { get }
+}
+
 /// A hosted service: its model, the resource each operation acts on, and the operations.
 package protocol ServiceHandler: Sendable {
     var model: ServiceModel { get }
@@ -21,11 +28,6 @@ package protocol ServiceHandler: Sendable {
     /// `handle` finds the result in `call.staged`. Nil when there is nothing to stage, or when
     /// staging failed and `handle` should do the work and answer the failure itself.
     func stage(_ call: OperationCall) -> (any Sendable)?
-
-    /// The answer `handle` gives when it uses `staged` as it is, if staging settled it: its
-    /// ``AWSWire/EncodedValue`` parts are rendered into the call's event before the transaction,
-    /// so the writer only copies them.
-    func answer(staged: any Sendable) -> ShapeValue?
 
     /// Once the call's outcome is known: `committed` is false when its transaction did not
     /// commit, leaving what was staged unreferenced.
@@ -93,8 +95,6 @@ package struct DataResource: Sendable, Equatable {
 
 extension ServiceHandler {
     package func stage(_ call: OperationCall) -> (any Sendable)? { nil }
-
-    package func answer(staged: any Sendable) -> ShapeValue? { nil }
 
     package func unstage(_ staged: any Sendable, committed: Bool) {}
 

@@ -143,8 +143,8 @@ package struct Gateway: Sendable {
             let capture = self.capture
             // Rendered here, in parallel with other calls, not on the single writer thread.
             let prepared = capture ? recorder.prepare(captured) : nil
-            if capture, let staged = call.staged, let answer = handler.answer(staged: staged) {
-                recorder.renderAhead(answer, for: captured)
+            if capture, let staged = call.staged as? any StagedAnswer {
+                recorder.renderAhead(staged.answer, for: captured)
             }
             let perform: @Sendable (any StateWriter) throws -> ShapeValue? = { [authorizer] tx in
                 try Self.authorize(call, handler: handler, authorizer: authorizer, in: tx)

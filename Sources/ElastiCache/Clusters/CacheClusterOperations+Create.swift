@@ -9,7 +9,7 @@ extension CacheClusterOperations {
     /// (``ElastiCacheService/stage(_:)``): checking the input, building the record, encoding
     /// its document and rendering the answer need no state, and were some two fifths of a
     /// create's time on the writer. The transaction only checks what needs state and stores it.
-    struct NewCluster: Sendable {
+    struct NewCluster: StagedAnswer {
         var record: CacheClusterRecord
         /// The engine version's parameter group family.
         var family: String
