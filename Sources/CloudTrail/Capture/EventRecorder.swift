@@ -86,7 +86,7 @@ package struct EventRecorder: Sendable {
     /// which the entry rendered in the transaction then copies.
     package func renderAhead(_ answer: ShapeValue, for call: CallContext) {
         guard !Self.isReadOnly(call.eventName) else { return }
-        _ = EventValues(model: call.model).responseElements(answer, shape: call.operation?.output)
+        _ = EventValues(model: call.model).responseElementBytes(answer, shape: call.operation?.output)
     }
 
     /// The journal entries of `call`: its event, and for a successful cross-account call the

@@ -22,9 +22,14 @@ struct EventValues {
     }
 
     func responseElements(_ output: ShapeValue?, shape: String?) -> String {
-        guard var output, var shape else { return "null" }
+        responseElementBytes(output, shape: shape).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    /// The response elements as UTF-8; nil where the record has `null`.
+    func responseElementBytes(_ output: ShapeValue?, shape: String?) -> [UInt8]? {
+        guard var output, var shape else { return nil }
         // An empty answer (StartLogging, DeleteTrail…) is recorded as null, as CloudTrail does.
-        if case .structure(let fields) = output, fields.isEmpty { return "null" }
+        if case .structure(let fields) = output, fields.isEmpty { return nil }
         if let payload = model.shape(shape).payload, case .structure(var fields) = output, case .blob? = fields[payload]
         {
             fields[payload] = nil
@@ -41,7 +46,7 @@ struct EventValues {
         var out: [UInt8] = []
         out.reserveCapacity(2048)
         render(output, shape: model.shape(shape), to: &out, omittingSecrets: true)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// `Dec 1, 2014 10:16:06 PM`, the form the seed's records use inside parameters.
