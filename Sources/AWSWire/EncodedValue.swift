@@ -8,39 +8,44 @@ import Synchronization
 /// writer's transaction, is copied there.
 package final class EncodedValue: Sendable, Equatable, Codable {
     package let value: ShapeValue
-    /// The bytes of the element, with the shape and element name they were written for.
-    private let xml = Mutex<(shape: ObjectIdentifier, name: String, bytes: [UInt8])?>(nil)
-    /// The bytes of the value in a CloudTrail record, with the shape and form they were written for.
-    private let record = Mutex<(shape: ObjectIdentifier, omittingSecrets: Bool, bytes: [UInt8])?>(nil)
+    /// The bytes of the element, written for a shape under an element name.
+    private let xml = Kept<String>()
+    /// The bytes of the value in a CloudTrail record, written for a shape with secrets left out or not.
+    private let record = Kept<Bool>()
 
     package init(_ value: ShapeValue) {
         self.value = value
     }
 
     /// The element as written before for `shape` under `name`, if it was.
-    func xml(shape: Shape, name: String) -> [UInt8]? {
-        xml.withLock { kept in
-            guard let kept, kept.shape == ObjectIdentifier(shape), kept.name == name else { return nil }
-            return kept.bytes
-        }
-    }
+    func xml(shape: Shape, name: String) -> [UInt8]? { xml.bytes(shape: shape, form: name) }
 
-    func keep(_ bytes: [UInt8], shape: Shape, name: String) {
-        xml.withLock { $0 = (ObjectIdentifier(shape), name, bytes) }
-    }
+    func keep(_ bytes: [UInt8], shape: Shape, name: String) { xml.keep(bytes, shape: shape, form: name) }
 
     /// The value as a record wrote it before for `shape`, if it did.
     package func recordJSON(shape: Shape, omittingSecrets: Bool) -> [UInt8]? {
-        record.withLock { kept in
-            guard let kept, kept.shape == ObjectIdentifier(shape), kept.omittingSecrets == omittingSecrets else {
-                return nil
-            }
-            return kept.bytes
-        }
+        record.bytes(shape: shape, form: omittingSecrets)
     }
 
     package func keepRecordJSON(_ bytes: [UInt8], shape: Shape, omittingSecrets: Bool) {
-        record.withLock { $0 = (ObjectIdentifier(shape), omittingSecrets, bytes) }
+        record.keep(bytes, shape: shape, form: omittingSecrets)
+    }
+
+    /// One rendering kept: its bytes, for the shape and form (`Form`) they were written for (in
+    /// the value itself: no allocation of its own).
+    private struct Kept<Form: Equatable & Sendable>: ~Copyable, Sendable {
+        private let kept = Mutex<(shape: ObjectIdentifier, form: Form, bytes: [UInt8])?>(nil)
+
+        func bytes(shape: Shape, form: Form) -> [UInt8]? {
+            kept.withLock { kept in
+                guard let kept, kept.shape == ObjectIdentifier(shape), kept.form == form else { return nil }
+                return kept.bytes
+            }
+        }
+
+        func keep(_ bytes: [UInt8], shape: Shape, form: Form) {
+            kept.withLock { $0 = (ObjectIdentifier(shape), form, bytes) }
+        }
     }
 
     package static func == (lhs: EncodedValue, rhs: EncodedValue) -> Bool { lhs.value == rhs.value }
