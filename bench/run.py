@@ -413,9 +413,9 @@ def request_rates(connections, seconds, work):
             for c in connections:
                 create = work / f"create-{kind}-{c}.lua"
                 # Unique ids: more requests than the run can send (quota raised by the server flags).
-                # Each of wrk's two threads starts half way along from the other; 20,000 a second
-                # left one thread running into the other's ids at ~18,500 creates a second
-                # (capture off), whose duplicates answered fast errors.
+                # Each of wrk's two threads starts half way along from the other: 30,000 a second
+                # leave each thread ~75,000 ids in a 5 s run, more than one sends at ~20,000
+                # creates a second (capture off), so neither reaches ids the other created.
                 count = 30000 * seconds if kind != "moto" else 1000 * seconds
                 lua_script(create_requests(target, count, f"{c}"), create)
                 rows[(label, "CreateCacheCluster", c)] = run_wrk(target, str(create), c, seconds)
