@@ -228,4 +228,23 @@ struct SigV4VerifierTests {
         #expect(Timestamps.parseAmzDate("2023-11-14T22:13:20Z") == nil)
         #expect(Timestamps.parseHTTPDate("Tue, 14 Nov 2023 22:13:20 GMT") == now)
     }
+
+    /// The counted dates agree with Foundation's Gregorian calendar, which they replace: leap
+    /// days and century years, and a day or second past its end running on as the calendar's does.
+    @Test(arguments: [
+        "19700101T000000Z", "20000229T235959Z", "20231114T221320Z", "20240229T120000Z", "21000301T000000Z",
+        "19691231T235959Z", "16000101T000000Z", "99991231T235959Z", "20230231T000000Z", "20231231T235960Z",
+        "20240101T000000Z", "19000228T000000Z",
+    ])
+    func amzDatesAgreeWithTheCalendar(_ text: String) throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(secondsFromGMT: 0))
+        let digits = Array(text.utf8).map { Int($0) - 48 }
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+        let expected = calendar.date(
+            from: DateComponents(
+                year: number(0..<4), month: number(4..<6), day: number(6..<8), hour: number(9..<11),
+                minute: number(11..<13), second: number(13..<15)))
+        #expect(Timestamps.parseAmzDate(text) == expected)
+    }
 }
