@@ -6,9 +6,10 @@ build differed by up to ~2 %).
 
 Usage (release builds copied aside, wrk and valgrind installed):
 
-    python3 bench/instructions_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS [SECONDS]
+    python3 bench/instructions_ab.py BINARY[:FLAG...][,BINARY...] describe|create|health CONNECTIONS [SECONDS]
 
-A binary may carry server flags after colons (`/tmp/a/cachetrail:--benchmark-without-capture`
+`health` counts `GET /_cachetrail/health` (no signature, no state, no event): the HTTP
+stack's own share of a request, to subtract from a Describe's. A binary may carry server flags after colons (`/tmp/a/cachetrail:--benchmark-without-capture`
 counts the same build with capture off).
 
 Each build (a copy without debug information) runs under `valgrind --tool=callgrind
@@ -52,14 +53,18 @@ def instructions_per_request(spec, workload, connections, seconds, work):
     run.BINARY = wrapper
     target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *flags))
     try:
-        script = work / "load.lua"
-        requests = (run.describe_requests(target) if workload == "describe"
-                    else run.create_requests(target, 2000 * seconds, "i"))
-        run.lua_script(requests, script)
+        load = ["-s", str(work / "load.lua")]
+        if workload == "health":
+            load, url = [], target.endpoint + "/_cachetrail/health"
+        else:
+            requests = (run.describe_requests(target) if workload == "describe"
+                        else run.create_requests(target, 2000 * seconds, "i"))
+            run.lua_script(requests, work / "load.lua")
+            url = target.endpoint
         pid = str(target.process.pid)
         subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
         text = subprocess.run(
-            ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), target.endpoint],
+            ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", *load, url],
             capture_output=True, text=True, timeout=seconds + 120).stdout
         answered = int(re.search(r"(\d+) requests in", text).group(1))
         subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
