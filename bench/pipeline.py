@@ -127,8 +127,8 @@ def main():
 
     # 1. Live.
     script = data_dir / "pipeline.lua"
-    # Unique ids for up to 6,000 calls/s (each request triple holds one create; each of wrk's
-    # two threads starts half-way through, so past that rate creates repeat and fail).
+    # Unique ids for up to 6,000 calls/s (each request triple holds one create; wrk's threads
+    # take turns through them, so past that rate creates repeat and fail).
     run.lua_script(requests(target, 2_000 * options.seconds), script)
     result = run.run_wrk(target, str(script), 8, options.seconds)
     left = backlog(target)
