@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -7,8 +8,8 @@ import Foundation
 /// UUIDs in the lowercase form AWS prints for request, event and message ids: random (version
 /// 4), or ordered by time (version 7) for event ids.
 /// Foundation's `UUID()` on Linux opens, reads and closes /dev/urandom for each one, three system
-/// calls and a path lookup on every API call; this takes its 16 bytes from the
-/// system generator (`getrandom(2)`, no file).
+/// calls and a path lookup on every API call; these take their 16 bytes from the system
+/// generator (`getrandom(2)`, no file), read ahead 4 KiB (256 ids) at a time.
 package enum RandomIdentifier {
     /// A new random UUID, lowercase: `6ba7b810-9dad-41d1-80b4-00c04fd430c8`.
     package static func uuid() -> String {
@@ -56,16 +57,49 @@ package enum RandomIdentifier {
         }
     }
 
-    /// 16 bytes of one `getentropy(3)` (a single `getrandom(2)`; the standard library's
-    /// generator makes one per 8 bytes).
+    /// 16 bytes from the system generator, handed out from a buffer filled 4 KiB at a time:
+    /// each API call takes two (its request id and its event id), and a `getrandom(2)` for each
+    /// was two system calls per call on the request path.
     private static func randomBytes() -> uuid_t {
+        pool.withLock { $0.next() }
+    }
+
+    private static let pool = Mutex(RandomPool())
+}
+
+/// Random bytes from the system generator, read ahead.
+struct RandomPool: ~Copyable {
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4_096, alignment: 8)
+    private var used = 4_096
+
+    /// The next 16 unused bytes, refilling first when too few remain.
+    mutating func next() -> uuid_t {
+        if used + 16 > buffer.count { refill() }
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &bytes) { raw in
-            guard getentropy(raw.baseAddress, raw.count) != 0 else { return }
-            var generator = SystemRandomNumberGenerator()
-            raw.storeBytes(of: generator.next() as UInt64, toByteOffset: 0, as: UInt64.self)
-            raw.storeBytes(of: generator.next() as UInt64, toByteOffset: 8, as: UInt64.self)
-        }
+        let taken = buffer[used..<(used + 16)]
+        withUnsafeMutableBytes(of: &bytes) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: taken)) }
+        // Handed out once: what was given is not kept.
+        taken.initializeMemory(as: UInt8.self, repeating: 0)
+        used += 16
         return bytes
     }
+
+    /// `getentropy(3)` gives at most 256 bytes a call (one `getrandom(2)` each): 16 ids a system call.
+    private mutating func refill() {
+        var filled = 0
+        while filled < buffer.count {
+            let chunk = min(256, buffer.count - filled)
+            if getentropy(buffer.baseAddress.map { $0 + filled }, chunk) != 0 {
+                // No kernel generator (it always exists on Linux 3.17+): the standard library's.
+                var generator = SystemRandomNumberGenerator()
+                for offset in filled..<(filled + chunk) {
+                    buffer.storeBytes(of: generator.next() as UInt8, toByteOffset: offset, as: UInt8.self)
+                }
+            }
+            filled += chunk
+        }
+        used = 0
+    }
+
+    deinit { buffer.deallocate() }
 }
