@@ -9,8 +9,9 @@ Usage (release builds copied aside, wrk and valgrind installed):
     python3 bench/instructions_ab.py BINARY[:FLAG...][,BINARY...] describe|create|health CONNECTIONS [SECONDS]
 
 `health` counts `GET /_cachetrail/health` (no signature, no state, no event): the HTTP
-stack's own share of a request, to subtract from a Describe's. A binary may carry server flags after colons (`/tmp/a/cachetrail:--benchmark-without-capture`
-counts the same build with capture off).
+stack's own share of a request, to subtract from a Describe's. A binary may carry server flags
+after colons (`/tmp/a/cachetrail:--benchmark-without-capture` counts the same build with
+capture off).
 
 Each build (a copy without debug information) runs under `valgrind --tool=callgrind
 --instr-atstart=no`: start-up and the set-up calls (bench/run.py's 100 clusters for describe)
