@@ -159,7 +159,7 @@ final class ReadEventLog: Sendable {
     /// open recognises as committed. A segment is taken whole and appended to only after it is
     /// emptied (or given back uncommitted), so its last event stands for all of them.
     static func commit(_ taken: Taken, into db: Database) throws {
-        for entry in taken.entries { try SQLiteTransaction.insert(entry, into: db) }
+        try SQLiteTransaction.insert(taken.entries, into: db)
         for segment in taken.segments {
             guard let last = segment.lastEvent else { continue }
             try record(segment.name, last: last, into: db)
@@ -188,7 +188,7 @@ final class ReadEventLog: Sendable {
             let committed = try String.fetchOne(
                 db, sql: "SELECT last_event FROM read_segments WHERE file = ?", arguments: [name])
             guard committed != last else { continue }
-            for entry in entries { try SQLiteTransaction.insert(entry, into: db) }
+            try SQLiteTransaction.insert(entries, into: db)
             try record(name, last: last, into: db)
         }
         for name in try String.fetchAll(db, sql: "SELECT file FROM read_segments")
