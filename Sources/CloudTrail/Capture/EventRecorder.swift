@@ -193,7 +193,10 @@ struct OrderedJSON {
         if !body.isEmpty { body.append(UInt8(ascii: ",")) }
         body.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { body.append(contentsOf: $0) }
-        body.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        // Byte by byte: a literal array of the two went through a static object and a generic
+        // append for every key (~90 instructions, callgrind).
+        body.append(UInt8(ascii: "\""))
+        body.append(UInt8(ascii: ":"))
     }
 
     /// Appends the members of another object's body.
