@@ -9,7 +9,8 @@ import Synchronization
 
 /// Event history's attribute index, kept off the writer. LookupEvents finds management events
 /// by name, user, source, access key, resource type, resource name and event id through
-/// `idx.event_keys`, which this indexer fills from the journal in batches, in a database of its
+/// `idx.attribute_keys` (one integer key a value, ``AttributeKey``), which this indexer fills
+/// from the journal in batches, in a database of its
 /// own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
 /// connection of its own: maintaining seven indexes is part of no call's commit, and runs beside
 /// the writer rather than on it. Events the indexer has not reached yet (after
@@ -19,15 +20,18 @@ import Synchronization
 /// batches, and `progress` with them), and it is rebuilt from the journal when it is missing or
 /// was built from another journal (`journal_identity`).
 final class JournalIndex: Sendable {
-    /// The searchable attributes, as `event_keys.attribute` numbers them.
+    /// The searchable attributes, numbered for their keys (``AttributeKey``).
     static let attributes: [(JournalQuery.Attribute, Int)] = [
         (.eventName, 1), (.username, 2), (.eventSource, 3), (.accessKeyId, 4), (.resourceType, 5),
-        (.resourceName, 6), (.eventId, 7),
+        (.resourceName, 6), (.eventId, eventIdCode),
     ]
 
     static func code(_ attribute: JournalQuery.Attribute) -> Int? {
         attributes.first { $0.0 == attribute }?.1
     }
+
+    /// The event id's number among ``attributes``.
+    static let eventIdCode = 7
 
     /// Attaches the index at `path` (`:memory:` for an in-memory store) to `db` as `idx`.
     static func attach(_ db: Database, path: String) throws {
@@ -46,14 +50,16 @@ final class JournalIndex: Sendable {
     private static let insertKeys: String = {
         let columns = attributes.map(\.0.rawValue).joined(separator: ", ")
         let selects = attributes.map { attribute, code in
-            "SELECT account, region, \(code), \(attribute.rawValue), seq FROM batch WHERE \(attribute.rawValue) IS NOT NULL"
+            let column = attribute.rawValue
+            return
+                "SELECT \(AttributeKey.sqlFunction)(account, region, \(code), \(column)), seq FROM batch WHERE \(column) IS NOT NULL"
         }
         return """
             WITH batch AS MATERIALIZED (
                 SELECT seq, account, region, \(columns) FROM main.events
                 WHERE seq > ?1 AND seq <= ?2 AND management = 1
             )
-            INSERT OR IGNORE INTO idx.event_keys (account, region, attribute, value, seq)
+            INSERT OR IGNORE INTO idx.attribute_keys (key, seq)
             \(selects.joined(separator: " UNION ALL "))
             """
     }()
@@ -76,25 +82,30 @@ final class JournalIndex: Sendable {
     private let delay: Duration?
 
     /// Creates the index's tables in `writer`'s `idx` (already attached) and empties them when
-    /// they were built from another journal.
+    /// they were built from another journal; an index of text keys (`event_keys`, before
+    /// ``AttributeKey``) is dropped and built again.
     init(writer: any DatabaseWriter, delay: Duration?) throws {
         self.writer = writer
         self.delay = delay
         try writer.writeWithoutTransaction { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS idx.event_keys (
-                        account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
-                        seq INTEGER NOT NULL,
-                        PRIMARY KEY (account, region, attribute, value, seq)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
-                    """)
+            try AttributeKey.install(on: db)
+            // One transaction: a crash leaves either the old index or the new one with its progress.
             try db.inTransaction(.deferred) {
+                let keyed =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM idx.sqlite_master WHERE name = 'attribute_keys'") ?? false
+                try db.execute(
+                    sql: """
+                        DROP TABLE IF EXISTS idx.event_keys;
+                        CREATE TABLE IF NOT EXISTS idx.attribute_keys (
+                            key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
+                        ) WITHOUT ROWID;
+                        CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
+                        """)
                 let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
                 let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
-                if built != journal {
-                    try db.execute(sql: "DELETE FROM idx.event_keys; DELETE FROM idx.progress")
+                if built != journal || !keyed {
+                    try db.execute(sql: "DELETE FROM idx.attribute_keys; DELETE FROM idx.progress")
                     try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
                 }
                 return .commit

@@ -182,12 +182,15 @@ struct SQLiteTransaction: StateWriter {
         let indexed = try Int64.fetchOne(try db.cachedStatement(sql: JournalIndex.indexedPosition)) ?? 0
         var found = try walk(query, after: indexed)
         guard found.count < query.limit else { return found }
+        // Values that share the key are told apart by the event's own columns.
         var sql = """
-            SELECT \(Self.joinedEntryColumns) FROM idx.event_keys AS k CROSS JOIN events AS e ON e.seq = k.seq
-            WHERE k.account = ? AND k.region = ? AND k.attribute = ? AND k.value = ? AND k.seq < ? AND k.seq <= ?
+            SELECT \(Self.joinedEntryColumns) FROM idx.attribute_keys AS k CROSS JOIN events AS e ON e.seq = k.seq
+            WHERE k.key = ? AND k.seq < ? AND k.seq <= ?
+                AND e.account = ? AND e.region = ? AND e.\(attribute.rawValue) = ?
             """
+        let key = AttributeKey.key(account: query.account, region: query.region, attribute: code, value: value)
         var arguments: StatementArguments = [
-            query.account, query.region, code, value, query.before ?? Int64.max, indexed,
+            key, query.before ?? Int64.max, indexed, query.account, query.region, value,
         ]
         Self.timeFilters(query, column: "e.event_time", sql: &sql, arguments: &arguments)
         sql += " ORDER BY k.seq DESC LIMIT ?"

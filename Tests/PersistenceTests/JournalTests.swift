@@ -156,6 +156,54 @@ import Testing
         }
     }
 
+    /// Values that share a key (``AttributeKey``) are told apart by the event: a key's row that
+    /// points at an event of another value finds nothing.
+    @Test func aSharedKeyFindsOnlyItsOwnValue() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(
+                path: directory + "/state.sqlite", readDrainDelay: nil, journalIndexDelay: nil)
+            let positions = try await append(store, [entry(0, name: "Create")])
+            #expect(try store.indexJournal() == 1)
+            let delete = AttributeKey.key(account: account, region: "us-east-1", attribute: 1, value: "Delete")
+            try await DatabaseQueue(path: directory + "/" + SQLiteStateStore.journalIndexFile).write { db in
+                try db.execute(
+                    sql: "INSERT INTO attribute_keys (key, seq) VALUES (?, ?)", arguments: [delete, positions[0]])
+            }
+            #expect(try await lookup(store, .eventName, "Delete").isEmpty)
+            #expect(try await lookup(store, .eventName, "Create") == ["event-0"])
+        }
+    }
+
+    /// An index of text keys (before ``AttributeKey``) is dropped and built again from the journal.
+    @Test func anIndexOfTextKeysIsBuiltAgain() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let indexPath = directory + "/" + SQLiteStateStore.journalIndexFile
+            do {
+                let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
+                _ = try await append(store, [entry(0, name: "Create"), entry(1, name: "Delete")])
+                #expect(try store.indexJournal() == 2)
+            }
+            try await DatabaseQueue(path: indexPath).write { db in
+                try db.execute(
+                    sql: """
+                        DROP TABLE attribute_keys;
+                        CREATE TABLE event_keys (
+                            account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
+                            seq INTEGER NOT NULL, PRIMARY KEY (account, region, attribute, value, seq)
+                        ) WITHOUT ROWID;
+                        """)
+            }
+            let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
+            #expect(try store.indexJournal() == 2)
+            #expect(try await lookup(store, .eventName, "Delete") == ["event-1"])
+            let tables = try await DatabaseQueue(path: indexPath).read {
+                try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            }
+            #expect(tables == ["attribute_keys", "progress"])
+        }
+    }
+
     /// A journal written before event ids left the journal table's indexes keeps its events,
     /// their positions and the positions after them; they are found by id once indexed again.
     @Test func aJournalOfTheEarlierSchemaKeepsItsEventsAndPositions() async throws {

@@ -1,0 +1,127 @@
+import GRDB
+
+#if canImport(GRDBSQLite)
+    import GRDBSQLite
+#else
+    import SQLite3
+#endif
+
+/// The journal index's key for one attribute of an event: one integer where the index kept the
+/// account, region, attribute and value as text (about 60 bytes a row, seven rows an event).
+/// A value is hashed together with its account, region and attribute into a negative key. An
+/// event id (a UUID of version 7, ordered by time) keys by its first 64 bits instead, halved
+/// into a non-negative key, so a batch of ids still appends at the index's right edge.
+/// Different values may share a key: a lookup checks every row it finds against the event.
+/// Keys are stored, so this mapping is part of the index's format: changing it needs a new
+/// table (``JournalIndex`` rebuilds an index it does not recognise).
+enum AttributeKey {
+    /// SQL: `cachetrail_attribute_key(account, region, attribute, value)`, installed on the
+    /// indexer's connection by ``install(on:)``.
+    static let sqlFunction = "cachetrail_attribute_key"
+
+    /// The key of `value` for `attribute` (``JournalIndex/attributes``' number) in `account`'s `region`.
+    static func key(account: String, region: String, attribute: Int, value: String) -> Int64 {
+        var (account, region, value) = (account, region, value)
+        return account.withUTF8 { account in
+            region.withUTF8 { region in
+                value.withUTF8 { value in
+                    key(
+                        account: UnsafeRawBufferPointer(account), region: UnsafeRawBufferPointer(region),
+                        attribute: attribute, value: UnsafeRawBufferPointer(value))
+                }
+            }
+        }
+    }
+
+    static func key(
+        account: UnsafeRawBufferPointer, region: UnsafeRawBufferPointer, attribute: Int, value: UnsafeRawBufferPointer
+    ) -> Int64 {
+        if attribute == JournalIndex.eventIdCode, let prefix = uuidPrefix(value) {
+            return Int64(prefix >> 1)
+        }
+        var hash = Hash()
+        hash.add(account)
+        hash.add(region)
+        hash.mix(UInt64(truncatingIfNeeded: attribute))
+        hash.add(value)
+        return Int64(bitPattern: hash.finish() | 1 << 63)
+    }
+
+    /// The first 64 bits of a UUID in its 36-character form (either case), or nil.
+    static func uuidPrefix(_ text: UnsafeRawBufferPointer) -> UInt64? {
+        guard text.count == 36, text[8] == UInt8(ascii: "-"), text[13] == UInt8(ascii: "-"),
+            text[18] == UInt8(ascii: "-"), text[23] == UInt8(ascii: "-")
+        else { return nil }
+        var prefix: UInt64 = 0
+        for index in 0..<18 where index != 8 && index != 13 {
+            let digit: UInt8
+            switch text[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = text[index] - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = text[index] - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = text[index] - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            prefix = prefix << 4 | UInt64(digit)
+        }
+        return prefix
+    }
+
+    /// A word-at-a-time hash (each field's length mixed in after it, so fields cannot run into
+    /// each other): not for adversaries, whose collisions only cost a lookup rows it skips.
+    struct Hash {
+        private var state: UInt64 = 0x243F_6A88_85A3_08D3
+
+        mutating func mix(_ word: UInt64) {
+            state = (state ^ word) &* 0x9E37_79B9_7F4A_7C15
+            state ^= state >> 29
+        }
+
+        mutating func add(_ bytes: UnsafeRawBufferPointer) {
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                mix(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                offset += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < bytes.count {
+                tail |= UInt64(bytes[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            mix(tail)
+            mix(UInt64(bytes.count))
+        }
+
+        func finish() -> UInt64 {
+            var hash = state ^ (state >> 31)
+            hash &*= 0xBF58_476D_1CE4_E5B9
+            return hash ^ (hash >> 32)
+        }
+    }
+
+    /// Makes ``sqlFunction`` callable on `db`'s connection. It reads SQLite's bytes in place (a
+    /// function through GRDB's `DatabaseFunction` would make four Swift values a call).
+    static func install(on db: Database) throws {
+        let code = sqlite3_create_function_v2(
+            db.sqliteConnection, sqlFunction, 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+            { context, count, values in
+                func text(_ index: Int) -> UnsafeRawBufferPointer? {
+                    // The bytes' length is asked after the text, as SQLite's documentation says.
+                    guard let values, let text = sqlite3_value_text(values[index]) else { return nil }
+                    return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(values[index])))
+                }
+                guard count == 4, let values, let account = text(0), let region = text(1), let value = text(3) else {
+                    // A NULL key: the index's NOT NULL column refuses the row.
+                    sqlite3_result_null(context)
+                    return
+                }
+                let attribute = Int(sqlite3_value_int64(values[2]))
+                sqlite3_result_int64(
+                    context, AttributeKey.key(account: account, region: region, attribute: attribute, value: value))
+            }, nil, nil, nil)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage)
+        }
+    }
+}
