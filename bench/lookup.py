@@ -130,6 +130,8 @@ def main():
         started = time.monotonic()
         os.sync()
         print(f"- synced the index to disk in {time.monotonic() - started:.1f} s")
+        index_bytes = sum(path.stat().st_size for path in Path(data_dir).glob("journal-index.sqlite*"))
+        print(f"- the index's files: {index_bytes / 2**20:,.0f} MiB")
         work = Path(data_dir) / "lookup.lua"
         # Steal: CPU time the hypervisor took from this VM during the run. On a shared host a
         # descheduled vCPU stalls a lookup for tens of ms: the p99 is the host's then, not ours.
