@@ -47,8 +47,12 @@ extension Statement {
     func runOnce(_ bind: (inout DirectBindings) -> Void) throws -> Int64 {
         let statement = sqliteStatement
         sqlite3_reset(statement)
-        defer { sqlite3_reset(statement) }
         var bindings = DirectBindings(statement: statement)
+        defer {
+            sqlite3_reset(statement)
+            // Texts bound in place point into a buffer that lives only through this run.
+            if bindings.lentInPlace { sqlite3_clear_bindings(statement) }
+        }
         bind(&bindings)
         try check(bindings.failure)
         let code = sqlite3_step(statement)
@@ -70,6 +74,10 @@ struct DirectBindings {
 
     /// SQLite copies what it is given (`SQLITE_TRANSIENT`): Swift's bytes are only lent.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite reads the bytes where they are (`SQLITE_STATIC`), until the bindings are cleared.
+    private static let inPlace = unsafeBitCast(0, to: sqlite3_destructor_type.self)
+    /// Whether a text was bound in place (the run clears the bindings after it).
+    private(set) var lentInPlace = false
 
     private mutating func record(_ code: Int32) {
         if failure == SQLITE_OK { failure = code }
@@ -94,6 +102,22 @@ struct DirectBindings {
         return code
     }
 
+    /// Binds the text `mark` places in `texts` without a copy; nil binds NULL. `texts` must stay
+    /// as it is until the run ends.
+    mutating func text(_ mark: TextArena.Mark?, in texts: UnsafeBufferPointer<UInt8>) {
+        guard let mark else {
+            _ = null()
+            return
+        }
+        guard let base = texts.baseAddress else {
+            record(sqlite3_bind_text(statement, next, "", 0, Self.transient))
+            return
+        }
+        lentInPlace = true
+        let start = UnsafeRawPointer(base + mark.offset).assumingMemoryBound(to: CChar.self)
+        record(sqlite3_bind_text(statement, next, start, Int32(mark.count), Self.inPlace))
+    }
+
     mutating func blob(_ data: Data) {
         let (statement, index) = (statement, next)
         record(
@@ -116,5 +140,28 @@ struct DirectBindings {
         let code = sqlite3_bind_null(statement, next)
         record(code)
         return code
+    }
+}
+
+/// Texts copied one after another into one buffer, to bind in place
+/// (``DirectBindings/text(_:in:)``): SQLite copies each text it is lent into an allocation of
+/// its own (`SQLITE_TRANSIENT`), eleven for a journal row. Cleared and filled again per row.
+struct TextArena {
+    /// Where one text is in the buffer.
+    struct Mark {
+        let offset: Int
+        let count: Int
+    }
+
+    private(set) var bytes: [UInt8] = []
+
+    mutating func clear() { bytes.removeAll(keepingCapacity: true) }
+
+    /// Copies `text` in; nil (NULL) has no mark.
+    mutating func add(_ text: String?) -> Mark? {
+        guard let text else { return nil }
+        let offset = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return Mark(offset: offset, count: bytes.count - offset)
     }
 }

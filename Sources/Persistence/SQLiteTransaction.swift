@@ -141,35 +141,53 @@ struct SQLiteTransaction: StateWriter {
     /// Inserts `entry` into the journal.
     @discardableResult
     static func insert(_ entry: JournalEntry, into db: Database) throws -> Int64 {
-        try insert(entry, with: db.cachedStatement(sql: journalInsert))
+        var texts = TextArena()
+        return try insert(entry, with: db.cachedStatement(sql: journalInsert), texts: &texts)
     }
 
     /// Inserts `entries` into the journal in order, through one lookup of the prepared statement
     /// (finding it hashes the statement's text: ~1,800 instructions an event for a drain of read
-    /// events).
+    /// events) and one buffer for their texts.
     static func insert(_ entries: [JournalEntry], into db: Database) throws {
         guard !entries.isEmpty else { return }
         let statement = try db.cachedStatement(sql: journalInsert)
-        for entry in entries { try insert(entry, with: statement) }
+        var texts = TextArena()
+        for entry in entries { try insert(entry, with: statement, texts: &texts) }
     }
 
     @discardableResult
-    private static func insert(_ entry: JournalEntry, with statement: Statement) throws -> Int64 {
-        try statement.runOnce { bind in
-            bind.text(entry.eventID)
-            bind.text(entry.account)
-            bind.text(entry.region)
-            bind.real(entry.eventTime.timeIntervalSince1970)
-            bind.text(entry.eventName)
-            bind.text(entry.eventSource)
-            bind.integer(entry.readOnly)
-            bind.text(entry.username)
-            bind.text(entry.accessKeyId)
-            bind.text(entry.record)
-            bind.integer(entry.management)
-            bind.text(entry.resourceArn)
-            bind.text(entry.resourceType)
-            bind.text(entry.resourceName)
+    private static func insert(_ entry: JournalEntry, with statement: Statement, texts: inout TextArena) throws
+        -> Int64
+    {
+        texts.clear()
+        let id = texts.add(entry.eventID)
+        let account = texts.add(entry.account)
+        let region = texts.add(entry.region)
+        let name = texts.add(entry.eventName)
+        let source = texts.add(entry.eventSource)
+        let username = texts.add(entry.username)
+        let accessKeyId = texts.add(entry.accessKeyId)
+        let record = texts.add(entry.record)
+        let resourceArn = texts.add(entry.resourceArn)
+        let resourceType = texts.add(entry.resourceType)
+        let resourceName = texts.add(entry.resourceName)
+        return try texts.bytes.withUnsafeBufferPointer { bytes in
+            try statement.runOnce { bind in
+                bind.text(id, in: bytes)
+                bind.text(account, in: bytes)
+                bind.text(region, in: bytes)
+                bind.real(entry.eventTime.timeIntervalSince1970)
+                bind.text(name, in: bytes)
+                bind.text(source, in: bytes)
+                bind.integer(entry.readOnly)
+                bind.text(username, in: bytes)
+                bind.text(accessKeyId, in: bytes)
+                bind.text(record, in: bytes)
+                bind.integer(entry.management)
+                bind.text(resourceArn, in: bytes)
+                bind.text(resourceType, in: bytes)
+                bind.text(resourceName, in: bytes)
+            }
         }
     }
 
