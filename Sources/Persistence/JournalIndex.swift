@@ -81,36 +81,46 @@ final class JournalIndex: Sendable {
     /// nil: only when ``catchUp()`` is called.
     private let delay: Duration?
 
+    /// Whether the index of text keys (`event_keys`, before ``AttributeKey``) is still to drop:
+    /// the indexer's first run drops it, not the store's start (1M events' index took 3.6 s).
+    private let textKeysLeft: Atomic<Bool>
+
     /// Creates the index's tables in `writer`'s `idx` (already attached) and empties them when
-    /// they were built from another journal; an index of text keys (`event_keys`, before
-    /// ``AttributeKey``) is dropped and built again.
+    /// they were built from another journal or with text keys (that table is left for
+    /// ``catchUp()`` to drop).
     init(writer: any DatabaseWriter, delay: Duration?) throws {
         self.writer = writer
         self.delay = delay
-        try writer.writeWithoutTransaction { db in
-            try AttributeKey.install(on: db)
-            // One transaction: a crash leaves either the old index or the new one with its progress.
-            try db.inTransaction(.deferred) {
-                let keyed =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM idx.sqlite_master WHERE name = 'attribute_keys'") ?? false
-                try db.execute(
-                    sql: """
-                        DROP TABLE IF EXISTS idx.event_keys;
-                        CREATE TABLE IF NOT EXISTS idx.attribute_keys (
-                            key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
-                        ) WITHOUT ROWID;
-                        CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
-                        """)
-                let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
-                let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
-                if built != journal || !keyed {
-                    try db.execute(sql: "DELETE FROM idx.attribute_keys; DELETE FROM idx.progress")
-                    try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
-                }
-                return .commit
+        textKeysLeft = Atomic(
+            try writer.writeWithoutTransaction { db in
+                try AttributeKey.install(on: db)
+                return try Self.createTables(db)
+            })
+    }
+
+    /// Creates the tables in one transaction (a crash leaves the earlier index or this one with
+    /// its progress); answers whether the index of text keys is there.
+    private static func createTables(_ db: Database) throws -> Bool {
+        var textKeys = false
+        try db.inTransaction(.deferred) {
+            let tables = try String.fetchSet(db, sql: "SELECT name FROM idx.sqlite_master WHERE type = 'table'")
+            textKeys = tables.contains("event_keys")
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS idx.attribute_keys (
+                        key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
+                    """)
+            let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
+            let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
+            if built != journal || !tables.contains("attribute_keys") {
+                try db.execute(sql: "DELETE FROM idx.attribute_keys; DELETE FROM idx.progress")
+                try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
             }
+            return .commit
         }
+        return textKeys
     }
 
     /// Asks for a run after the configured delay (one run answers every request made before it starts).
@@ -144,6 +154,10 @@ final class JournalIndex: Sendable {
     /// Indexes every event committed so far; returns how many were indexed.
     @discardableResult
     func catchUp() throws -> Int {
+        if textKeysLeft.load(ordering: .relaxed) {
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE IF EXISTS idx.event_keys") }
+            textKeysLeft.store(false, ordering: .relaxed)
+        }
         var total = 0
         while true {
             let indexed = try indexBatch()
