@@ -10,15 +10,14 @@ import Synchronization
 /// Event history's attribute index, kept off the writer. LookupEvents finds management events
 /// by name, user, source, access key, resource type, resource name and event id through
 /// `idx.attribute_keys` (one integer key a value, ``AttributeKey``), which this indexer fills
-/// from the journal in batches, in a database of its
-/// own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
-/// connection of its own: maintaining seven indexes is part of no call's commit, and runs beside
-/// the writer rather than on it. Events the indexer has not reached yet (after
-/// `idx.progress.seq`) are found by walking the journal's tail.
+/// from the journal in batches, in a database of its own (`journal-index.sqlite` beside the
+/// state file, attached as `idx`) and through a connection of its own: maintaining seven indexes
+/// is part of no call's commit, and runs beside the writer rather than on it. Events the indexer
+/// has not reached yet (after `idx.progress.seq`) are found by walking the journal's tail.
 ///
 /// The index is derived data: it is not fsynced (a crash of the machine may lose its newest
-/// batches, and `progress` with them), and it is rebuilt from the journal when it is missing or
-/// was built from another journal (`journal_identity`).
+/// batches, and `progress` with them), and it is rebuilt from the journal when it is missing, was
+/// built from another journal (`journal_identity`) or holds text keys (before ``AttributeKey``).
 final class JournalIndex: Sendable {
     /// The searchable attributes, numbered for their keys (``AttributeKey``).
     static let attributes: [(JournalQuery.Attribute, Int)] = [
