@@ -154,7 +154,14 @@ final class JournalIndex: Sendable {
     @discardableResult
     func catchUp() throws -> Int {
         if textKeysLeft.load(ordering: .relaxed) {
-            try writer.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE IF EXISTS idx.event_keys") }
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "DROP TABLE IF EXISTS idx.event_keys")
+                // The dropped table's pages would stay in the file, free (three times what the
+                // new keys take). Nothing is indexed yet, so rewriting the file costs little;
+                // the checkpoint shortens it once no reader holds the log.
+                try db.execute(sql: "VACUUM idx")
+                try db.execute(sql: "PRAGMA idx.wal_checkpoint(PASSIVE)")
+            }
             textKeysLeft.store(false, ordering: .relaxed)
         }
         var total = 0

@@ -184,6 +184,7 @@ import Testing
                 _ = try await append(store, [entry(0, name: "Create"), entry(1, name: "Delete")])
                 #expect(try store.indexJournal() == 2)
             }
+            // An earlier index with 20,000 rows of text keys: ~2 MiB of pages.
             try await DatabaseQueue(path: indexPath).write { db in
                 try db.execute(
                     sql: """
@@ -192,10 +193,15 @@ import Testing
                             account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
                             seq INTEGER NOT NULL, PRIMARY KEY (account, region, attribute, value, seq)
                         ) WITHOUT ROWID;
+                        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                        INSERT INTO event_keys SELECT '\(account)', 'us-east-1', 1, 'Operation' || i || printf('%.40d', 0), i
+                        FROM n;
                         """)
             }
             let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
             #expect(try store.indexJournal() == 2)
+            let size = try FileManager.default.attributesOfItem(atPath: indexPath)[.size] as? Int ?? 0
+            #expect(size < 64 * 1024, "the dropped table's pages are given back to the file system")
             #expect(try await lookup(store, .eventName, "Delete") == ["event-1"])
             let tables = try await DatabaseQueue(path: indexPath).read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
