@@ -36,20 +36,29 @@ package enum JSONWriter {
     /// Appends `text` as a JSON string literal to UTF-8 bytes: a byte append costs a fraction
     /// of a `String` append (~300 instructions each, callgrind).
     package static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        guard isPlain(text) else { return appendEscaped(text, to: &out) }
-        out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: text.utf8)
-        out.append(UInt8(ascii: "\""))
+        // One read of the UTF-8 in place: scanned, then copied from the same buffer (the
+        // string's UTF8View would be walked again through a generic append).
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            guard isPlain(bytes) else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain { appendEscaped(text, to: &out) }
     }
 
     /// Whether `text` needs no escape. The scan reads the string's UTF-8 in place (no
     /// per-byte UTF8View indexing; a small string is copied out once).
     private static func isPlain(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
-            return true
-        }
+        return text.withUTF8(isPlain)
+    }
+
+    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+        return true
     }
 
     /// `text` quoted with every escape JSON needs; a multi-byte character's bytes are all
