@@ -112,7 +112,7 @@ enum AttributeKey {
                     return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(values[index])))
                 }
                 guard count == 4, let values, let account = text(0), let region = text(1), let value = text(3) else {
-                    // A NULL key: the index's NOT NULL column refuses the row.
+                    // A NULL key, which `INSERT OR IGNORE` skips (the indexer's selects pass no NULL).
                     sqlite3_result_null(context)
                     return
                 }
