@@ -1,11 +1,3 @@
-import GRDB
-
-#if canImport(GRDBSQLite)
-    import GRDBSQLite
-#else
-    import SQLite3
-#endif
-
 /// The journal index's key for one attribute of an event: one integer where the index kept the
 /// account, region, attribute and value as text (about 60 bytes a row, seven rows an event).
 /// A value is hashed together with its account, region and attribute into a negative key. An
@@ -15,10 +7,6 @@ import GRDB
 /// Keys are stored, so this mapping is part of the index's format: changing it needs a new
 /// table (``JournalIndex`` rebuilds an index it does not recognise).
 enum AttributeKey {
-    /// SQL: `cachetrail_attribute_key(account, region, attribute, value)`, installed on the
-    /// indexer's connection by ``install(on:)``.
-    static let sqlFunction = "cachetrail_attribute_key"
-
     /// The key of `value` for `attribute` (``JournalIndex/attributes``' number) in `account`'s `region`.
     static func key(account: String, region: String, attribute: Int, value: String) -> Int64 {
         var (account, region, value) = (account, region, value)
@@ -97,31 +85,6 @@ enum AttributeKey {
             var hash = state ^ (state >> 31)
             hash &*= 0xBF58_476D_1CE4_E5B9
             return hash ^ (hash >> 32)
-        }
-    }
-
-    /// Makes ``sqlFunction`` callable on `db`'s connection. It reads SQLite's bytes in place (a
-    /// function through GRDB's `DatabaseFunction` would make four Swift values a call).
-    static func install(on db: Database) throws {
-        let code = sqlite3_create_function_v2(
-            db.sqliteConnection, sqlFunction, 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
-            { context, count, values in
-                func text(_ index: Int) -> UnsafeRawBufferPointer? {
-                    // The bytes' length is asked after the text, as SQLite's documentation says.
-                    guard let values, let text = sqlite3_value_text(values[index]) else { return nil }
-                    return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(values[index])))
-                }
-                guard count == 4, let values, let account = text(0), let region = text(1), let value = text(3) else {
-                    // A NULL key, which `INSERT OR IGNORE` skips (the indexer's selects pass no NULL).
-                    sqlite3_result_null(context)
-                    return
-                }
-                let attribute = Int(sqlite3_value_int64(values[2]))
-                sqlite3_result_int64(
-                    context, AttributeKey.key(account: account, region: region, attribute: attribute, value: value))
-            }, nil, nil, nil)
-        guard code == SQLITE_OK else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage)
         }
     }
 }

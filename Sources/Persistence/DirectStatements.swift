@@ -41,6 +41,22 @@ extension Statement {
         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 
+    /// Binds `integers` to the statement's parameters in order and hands `body` each row found,
+    /// as the statement SQLite steps (its columns are valid only during `body`).
+    func eachRow(_ integers: Int64..., body: (OpaquePointer) throws -> Void) throws {
+        let statement = sqliteStatement
+        sqlite3_reset(statement)
+        defer { sqlite3_reset(statement) }
+        var bindings = DirectBindings(statement: statement)
+        for integer in integers { bindings.integer(integer) }
+        try check(bindings.failure)
+        while true {
+            let code = sqlite3_step(statement)
+            guard code == SQLITE_ROW else { return try check(code == SQLITE_DONE ? SQLITE_OK : code) }
+            try body(statement)
+        }
+    }
+
     /// Binds values as `bind` gives them, in order, and runs the statement to its end (an
     /// insert); answers the last inserted row id.
     @discardableResult

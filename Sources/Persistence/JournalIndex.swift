@@ -8,16 +8,19 @@ import Synchronization
 #endif
 
 /// Event history's attribute index, kept off the writer. LookupEvents finds management events
-/// by name, user, source, access key, resource type, resource name and event id through
-/// `idx.attribute_keys` (one integer key a value, ``AttributeKey``), which this indexer fills
-/// from the journal in batches, in a database of its own (`journal-index.sqlite` beside the
-/// state file, attached as `idx`) and through a connection of its own: maintaining seven indexes
-/// is part of no call's commit, and runs beside the writer rather than on it. Events the indexer
-/// has not reached yet (after `idx.progress.seq`) are found by walking the journal's tail.
+/// by name, user, source, access key, resource type, resource name and event id through one
+/// integer key a value (``AttributeKey``): event ids in `idx.id_keys`, a row an event, and the
+/// other values in `idx.attribute_blocks`, a row for each block of positions a value occurs in
+/// (``key(after:upTo:in:)``). This indexer fills them from the journal in batches, in a database
+/// of its own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
+/// connection of its own: maintaining the index is part of no call's commit, and runs beside the
+/// writer rather than on it. Events the indexer has not reached yet (after `idx.progress.seq`)
+/// are found by walking the journal's tail.
 ///
 /// The index is derived data: it is not fsynced (a crash of the machine may lose its newest
 /// batches, and `progress` with them), and it is rebuilt from the journal when it is missing, was
-/// built from another journal (`journal_identity`) or holds text keys (before ``AttributeKey``).
+/// built from another journal (`journal_identity`) or is of an earlier format (text keys, or a
+/// row for every key of every event).
 final class JournalIndex: Sendable {
     /// The searchable attributes, numbered for their keys (``AttributeKey``).
     static let attributes: [(JournalQuery.Attribute, Int)] = [
@@ -44,25 +47,6 @@ final class JournalIndex: Sendable {
     static let indexedPosition =
         "SELECT seq FROM idx.progress WHERE journal = (SELECT id FROM main.journal_identity)"
 
-    /// Keys the management events in positions (?1, ?2]: the batch's rows are read once (their
-    /// records stay unread), then keyed seven ways.
-    private static let insertKeys: String = {
-        let columns = attributes.map(\.0.rawValue).joined(separator: ", ")
-        let selects = attributes.map { attribute, code in
-            let column = attribute.rawValue
-            return
-                "SELECT \(AttributeKey.sqlFunction)(account, region, \(code), \(column)), seq FROM batch WHERE \(column) IS NOT NULL"
-        }
-        return """
-            WITH batch AS MATERIALIZED (
-                SELECT seq, account, region, \(columns) FROM main.events
-                WHERE seq > ?1 AND seq <= ?2 AND management = 1
-            )
-            INSERT OR IGNORE INTO idx.attribute_keys (key, seq)
-            \(selects.joined(separator: " UNION ALL "))
-            """
-    }()
-
     /// A connection that reads `main.events` and writes `idx` (the store's own in memory).
     private let writer: any DatabaseWriter
     /// Whether a run is asked for and not begun, and whether the indexer's thread runs (started
@@ -80,46 +64,53 @@ final class JournalIndex: Sendable {
     /// nil: only when ``catchUp()`` is called.
     private let delay: Duration?
 
-    /// Whether the index of text keys (`event_keys`, before ``AttributeKey``) is still to drop:
-    /// the indexer's first run drops it, not the store's start (1M events' index took 3.6 s).
-    private let textKeysLeft: Atomic<Bool>
+    /// Tables of earlier formats still to drop (`event_keys` of text keys, `attribute_keys` with
+    /// a row for every key of every event): the indexer's first run drops them, not the store's
+    /// start (1M events' index of text keys took 3.6 s).
+    private let earlierTables: Mutex<[String]>
+
+    /// The index's tables of earlier formats.
+    static let earlierFormats = ["event_keys", "attribute_keys"]
 
     /// Creates the index's tables in `writer`'s `idx` (already attached) and empties them when
-    /// they were built from another journal or with text keys (that table is left for
+    /// they were built from another journal or an earlier format (whose tables are left for
     /// ``catchUp()`` to drop).
     init(writer: any DatabaseWriter, delay: Duration?) throws {
         self.writer = writer
         self.delay = delay
-        textKeysLeft = Atomic(
-            try writer.writeWithoutTransaction { db in
-                try AttributeKey.install(on: db)
-                return try Self.createTables(db)
-            })
+        earlierTables = Mutex(try writer.writeWithoutTransaction { db in try Self.createTables(db) })
     }
 
     /// Creates the tables in one transaction (a crash leaves the earlier index or this one with
-    /// its progress); answers whether the index of text keys is there.
-    private static func createTables(_ db: Database) throws -> Bool {
-        var textKeys = false
+    /// its progress); answers the tables of earlier formats that are there.
+    private static func createTables(_ db: Database) throws -> [String] {
+        var earlier: [String] = []
         try db.inTransaction(.deferred) {
             let tables = try String.fetchSet(db, sql: "SELECT name FROM idx.sqlite_master WHERE type = 'table'")
-            textKeys = tables.contains("event_keys")
+            earlier = earlierFormats.filter(tables.contains)
+            // Block bits are integers: a word with no position set takes no byte of its row.
             try db.execute(
                 sql: """
-                    CREATE TABLE IF NOT EXISTS idx.attribute_keys (
+                    CREATE TABLE IF NOT EXISTS idx.id_keys (
                         key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS idx.attribute_blocks (
+                        key INTEGER NOT NULL, block INTEGER NOT NULL,
+                        b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, b2 INTEGER NOT NULL, b3 INTEGER NOT NULL,
+                        PRIMARY KEY (key, block)
                     ) WITHOUT ROWID;
                     CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
                     """)
             let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
             let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
-            if built != journal || !tables.contains("attribute_keys") {
-                try db.execute(sql: "DELETE FROM idx.attribute_keys; DELETE FROM idx.progress")
+            if built != journal || !tables.contains("attribute_blocks") {
+                try db.execute(
+                    sql: "DELETE FROM idx.id_keys; DELETE FROM idx.attribute_blocks; DELETE FROM idx.progress")
                 try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
             }
             return .commit
         }
-        return textKeys
+        return earlier
     }
 
     /// Asks for a run after the configured delay (one run answers every request made before it starts).
@@ -153,16 +144,17 @@ final class JournalIndex: Sendable {
     /// Indexes every event committed so far; returns how many were indexed.
     @discardableResult
     func catchUp() throws -> Int {
-        if textKeysLeft.load(ordering: .relaxed) {
+        let earlier = earlierTables.withLock { $0 }
+        if !earlier.isEmpty {
             try writer.writeWithoutTransaction { db in
-                try db.execute(sql: "DROP TABLE IF EXISTS idx.event_keys")
-                // The dropped table's pages would stay in the file, free (three times what the
+                for table in earlier { try db.execute(sql: "DROP TABLE IF EXISTS idx.\(table)") }
+                // The dropped tables' pages would stay in the file, free (many times what the
                 // new keys take). Nothing is indexed yet, so rewriting the file costs little;
                 // the checkpoint shortens it once no reader holds the log.
                 try db.execute(sql: "VACUUM idx")
                 try db.execute(sql: "PRAGMA idx.wal_checkpoint(PASSIVE)")
             }
-            textKeysLeft.store(false, ordering: .relaxed)
+            earlierTables.withLock { $0 = [] }
         }
         var total = 0
         while true {
@@ -194,7 +186,7 @@ final class JournalIndex: Sendable {
                     newest > done
                 else { return .commit }
                 let upTo = min(newest, done + Int64(Self.batch))
-                try db.cachedStatement(sql: Self.insertKeys).execute(arguments: [done, upTo])
+                try Self.key(after: done, upTo: upTo, in: db)
                 try db.cachedStatement(sql: "UPDATE idx.progress SET seq = ?").execute(arguments: [upTo])
                 count = Int(upTo - done)
                 return .commit

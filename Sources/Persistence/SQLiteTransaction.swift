@@ -202,18 +202,18 @@ struct SQLiteTransaction: StateWriter {
         guard found.count < query.limit else { return found }
         // Values that share the key are told apart by the event's own columns.
         var sql = """
-            SELECT \(Self.joinedEntryColumns) FROM idx.attribute_keys AS k CROSS JOIN events AS e ON e.seq = k.seq
-            WHERE k.key = ? AND k.seq < ? AND k.seq <= ?
-                AND e.account = ? AND e.region = ? AND e.\(attribute.rawValue) = ?
+            SELECT \(Self.entryColumns) FROM events
+            WHERE seq = ? AND account = ? AND region = ? AND \(attribute.rawValue) = ?
             """
+        var filters: StatementArguments = [query.account, query.region, value]
+        Self.timeFilters(query, column: "event_time", sql: &sql, arguments: &filters)
+        let event = try db.cachedStatement(sql: sql)
         let key = AttributeKey.key(account: query.account, region: query.region, attribute: code, value: value)
-        var arguments: StatementArguments = [
-            key, query.before ?? Int64.max, indexed, query.account, query.region, value,
-        ]
-        Self.timeFilters(query, column: "e.event_time", sql: &sql, arguments: &arguments)
-        sql += " ORDER BY k.seq DESC LIMIT ?"
-        _ = arguments.append(contentsOf: [query.limit - found.count])
-        found += try Array(Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.entry))
+        let upTo = min(indexed, (query.before ?? Int64.max) - 1)
+        try JournalIndex.positions(key: key, upTo: upTo, in: db) { seq in
+            if let row = try Row.fetchOne(event, arguments: [seq] + filters) { found.append(Self.entry(row)) }
+            return found.count < query.limit
+        }
         return found
     }
 
@@ -290,18 +290,12 @@ struct SQLiteTransaction: StateWriter {
             arguments: [account, after])
     }
 
-    /// The columns `entry` reads, by position (`prefix` names their table in a join): named
-    /// lookups (`row["seq"]`) compare names case-insensitively on every access, which dominated
-    /// reading a delivery batch.
-    static let entryColumns = columns(prefix: "")
-    static let joinedEntryColumns = columns(prefix: "e.")
-
-    private static func columns(prefix: String) -> String {
-        [
-            "seq", "event_id", "account", "region", "event_time", "event_name", "event_source", "read_only",
-            "username", "access_key_id", "record", "management", "resource_arn", "resource_type", "resource_name",
-        ].map { prefix + $0 }.joined(separator: ", ")
-    }
+    /// The columns `entry` reads, by position: named lookups (`row["seq"]`) compare names
+    /// case-insensitively on every access, which dominated reading a delivery batch.
+    static let entryColumns = [
+        "seq", "event_id", "account", "region", "event_time", "event_name", "event_source", "read_only",
+        "username", "access_key_id", "record", "management", "resource_arn", "resource_type", "resource_name",
+    ].joined(separator: ", ")
 
     static func entry(_ row: Row) -> (position: Int64, entry: JournalEntry) {
         (

@@ -156,8 +156,8 @@ import Testing
         }
     }
 
-    /// Values that share a key (``AttributeKey``) are told apart by the event: a key's row that
-    /// points at an event of another value finds nothing.
+    /// Values that share a key (``AttributeKey``) are told apart by the event: a key's block bit
+    /// that points at an event of another value finds nothing.
     @Test func aSharedKeyFindsOnlyItsOwnValue() async throws {
         try await withTemporaryDirectory { directory in
             let store = try SQLiteStateStore(
@@ -167,15 +167,59 @@ import Testing
             let delete = AttributeKey.key(account: account, region: "us-east-1", attribute: 1, value: "Delete")
             try await DatabaseQueue(path: directory + "/" + SQLiteStateStore.journalIndexFile).write { db in
                 try db.execute(
-                    sql: "INSERT INTO attribute_keys (key, seq) VALUES (?, ?)", arguments: [delete, positions[0]])
+                    sql: "INSERT INTO attribute_blocks (key, block, b0, b1, b2, b3) VALUES (?, ?, ?, 0, 0, 0)",
+                    arguments: [delete, positions[0] >> JournalIndex.blockShift, Int64(1) << (positions[0] & 63)])
             }
             #expect(try await lookup(store, .eventName, "Delete").isEmpty)
             #expect(try await lookup(store, .eventName, "Create") == ["event-0"])
         }
     }
 
-    /// An index of text keys (before ``AttributeKey``) is dropped and built again from the journal.
-    @Test func anIndexOfTextKeysIsBuiltAgain() async throws {
+    /// Events spread over several blocks of positions, indexed in runs that end inside a block:
+    /// a lookup pages newest first through them, as it does through the journal alone.
+    @Test func blocksIndexedInSeveralRunsPageNewestFirst() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(
+                path: directory + "/state.sqlite", readDrainDelay: nil, journalIndexDelay: nil)
+            // 700 events: every seventh a Create, every fifth by bob; runs end at 100, 300 and 700.
+            let entries = (0..<700).map {
+                entry($0, name: $0 % 7 == 0 ? "Create" : "Describe", user: $0 % 5 == 0 ? "bob" : "alice")
+            }
+            let unindexed = try await lookup(store, .eventName, "Create")
+            #expect(unindexed.isEmpty)
+            var walked: [[String]] = []
+            for range in [0..<100, 100..<300, 300..<700] {
+                _ = try await append(store, Array(entries[range]))
+                walked.append(try await lookup(store, .username, "bob", limit: 1_000))
+                #expect(try store.indexJournal() == range.count)
+            }
+            let creates = (0..<700).filter { $0 % 7 == 0 }.reversed().map { "event-\($0)" }
+            #expect(try await lookup(store, .eventName, "Create", limit: 1_000) == creates)
+            #expect(try await lookup(store, .username, "bob", limit: 1_000) == walked.last)
+            #expect(walked.last?.count == 140)
+            var paged: [String] = []
+            var before: Int64?
+            while true {
+                let cursor = before
+                let page = try await store.read { tx in
+                    try tx.events(
+                        JournalQuery(
+                            account: account, region: "us-east-1", attribute: (.eventName, "Create"), before: cursor,
+                            limit: 30))
+                }
+                guard let last = page.last else { break }
+                paged += page.map(\.entry.eventID)
+                before = last.position
+            }
+            #expect(paged == creates)
+        }
+    }
+
+    /// An index of an earlier format is dropped and built again from the journal: text keys, or
+    /// a row for every key of every event.
+    @Test(arguments: ["event_keys", "attribute_keys"]) func anIndexOfAnEarlierFormatIsBuiltAgain(table: String)
+        async throws
+    {
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             let indexPath = directory + "/" + SQLiteStateStore.journalIndexFile
@@ -184,21 +228,29 @@ import Testing
                 _ = try await append(store, [entry(0, name: "Create"), entry(1, name: "Delete")])
                 #expect(try store.indexJournal() == 2)
             }
-            // An earlier index with 20,000 rows of text keys: ~2 MiB of pages.
+            // An earlier index with 20,000 rows: ~2 MiB of pages.
+            let rows =
+                table == "event_keys"
+                ? """
+                CREATE TABLE event_keys (
+                    account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
+                    seq INTEGER NOT NULL, PRIMARY KEY (account, region, attribute, value, seq)
+                ) WITHOUT ROWID;
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                INSERT INTO event_keys SELECT '\(account)', 'us-east-1', 1, 'Operation' || i || printf('%.40d', 0), i
+                FROM n;
+                """
+                : """
+                CREATE TABLE attribute_keys (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq))
+                    WITHOUT ROWID;
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                INSERT INTO attribute_keys SELECT -i * 1000003 - 7 * 4294967296 * i, i FROM n;
+                """
             try await DatabaseQueue(path: indexPath).write { db in
-                try db.execute(
-                    sql: """
-                        DROP TABLE attribute_keys;
-                        CREATE TABLE event_keys (
-                            account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
-                            seq INTEGER NOT NULL, PRIMARY KEY (account, region, attribute, value, seq)
-                        ) WITHOUT ROWID;
-                        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-                        INSERT INTO event_keys SELECT '\(account)', 'us-east-1', 1, 'Operation' || i || printf('%.40d', 0), i
-                        FROM n;
-                        """)
+                try db.execute(sql: "DROP TABLE attribute_blocks; DROP TABLE id_keys;" + rows)
             }
             let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
+            #expect(try await lookup(store, .eventName, "Delete") == ["event-1"], "the journal's tail is walked")
             #expect(try store.indexJournal() == 2)
             let size = try FileManager.default.attributesOfItem(atPath: indexPath)[.size] as? Int ?? 0
             #expect(size < 64 * 1024, "the dropped table's pages are given back to the file system")
@@ -206,7 +258,7 @@ import Testing
             let tables = try await DatabaseQueue(path: indexPath).read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
-            #expect(tables == ["attribute_keys", "progress"])
+            #expect(tables == ["attribute_blocks", "id_keys", "progress"])
         }
     }
 
