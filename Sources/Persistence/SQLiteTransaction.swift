@@ -33,11 +33,6 @@ struct SQLiteTransaction: StateWriter {
     private static let documentByKey = "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ? -- direct"
     private static let documentPut =
         "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?) -- direct"
-    private static let journalInsert = """
-        INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only,
-            username, access_key_id, record, management, resource_arn, resource_type, resource_name)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) -- direct
-        """
 
     /// The documents `rows` hold — (id, body) in `scope`, or (scope, id, body) when it is nil —
     /// read in place: a cached body is compared where SQLite keeps it, not copied out first.
@@ -136,59 +131,6 @@ struct SQLiteTransaction: StateWriter {
 
     func appendEvent(_ entry: JournalEntry) throws -> Int64 {
         try Self.insert(entry, into: db)
-    }
-
-    /// Inserts `entry` into the journal.
-    @discardableResult
-    static func insert(_ entry: JournalEntry, into db: Database) throws -> Int64 {
-        var texts = TextArena()
-        return try insert(entry, with: db.cachedStatement(sql: journalInsert), texts: &texts)
-    }
-
-    /// Inserts `entries` into the journal in order, through one lookup of the prepared statement
-    /// (finding it hashes the statement's text: ~1,800 instructions an event for a drain of read
-    /// events) and one buffer for their texts.
-    static func insert(_ entries: [JournalEntry], into db: Database) throws {
-        guard !entries.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: journalInsert)
-        var texts = TextArena()
-        for entry in entries { try insert(entry, with: statement, texts: &texts) }
-    }
-
-    @discardableResult
-    private static func insert(_ entry: JournalEntry, with statement: Statement, texts: inout TextArena) throws
-        -> Int64
-    {
-        texts.clear()
-        let id = texts.add(entry.eventID)
-        let account = texts.add(entry.account)
-        let region = texts.add(entry.region)
-        let name = texts.add(entry.eventName)
-        let source = texts.add(entry.eventSource)
-        let username = texts.add(entry.username)
-        let accessKeyId = texts.add(entry.accessKeyId)
-        let record = texts.add(entry.record)
-        let resourceArn = texts.add(entry.resourceArn)
-        let resourceType = texts.add(entry.resourceType)
-        let resourceName = texts.add(entry.resourceName)
-        return try texts.bytes.withUnsafeBufferPointer { bytes in
-            try statement.runOnce { bind in
-                bind.text(id, in: bytes)
-                bind.text(account, in: bytes)
-                bind.text(region, in: bytes)
-                bind.real(entry.eventTime.timeIntervalSince1970)
-                bind.text(name, in: bytes)
-                bind.text(source, in: bytes)
-                bind.integer(entry.readOnly)
-                bind.text(username, in: bytes)
-                bind.text(accessKeyId, in: bytes)
-                bind.text(record, in: bytes)
-                bind.integer(entry.management)
-                bind.text(resourceArn, in: bytes)
-                bind.text(resourceType, in: bytes)
-                bind.text(resourceName, in: bytes)
-            }
-        }
     }
 
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {

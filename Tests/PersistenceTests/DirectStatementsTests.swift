@@ -75,26 +75,32 @@ import Testing
 
     /// A drain of read events binds each row's texts in place from one buffer: every row keeps
     /// its own values (an empty text stays empty, not NULL; text beyond ASCII and longer than a
-    /// page comes back whole), whatever the row before it held.
-    @Test func drainedReadEventsKeepEveryValue() async throws {
+    /// page comes back whole), whatever the row before it held, and its place in the order,
+    /// whether inserted alone or sixteen to a statement (37: two such statements and five alone).
+    @Test(arguments: [3, 37]) func drainedReadEventsKeepEveryValue(count: Int) async throws {
         let store = try SQLiteStateStore(path: nil, readDrainDelay: nil, journalIndexDelay: nil)
         let time = Date(timeIntervalSince1970: 1_700_000_000.5)
-        let entries = (0..<3).map { index in
-            JournalEntry(
-                eventID: "r\(index)", account: "111122223333", region: index == 1 ? "eu-west-3" : "us-east-1",
-                eventTime: time, eventName: "Describe\(index)", eventSource: "elasticache.amazonaws.com",
-                readOnly: true, username: index == 0 ? "" : "z\u{00E9}\u{2713}", accessKeyId: index == 2 ? "AKIA" : nil,
-                record: String(repeating: "\u{00E9}record\(index)", count: index == 0 ? 1_000 : 1),
-                resourceArn: index == 1 ? "arn:aws:elasticache:eu-west-3:111122223333:cluster:c" : nil)
+        let entries = (0..<count).map { index -> JournalEntry in
+            let kind = index % 3
+            let record = String(repeating: "\u{00E9}record\(index)", count: kind == 0 ? 1_000 : 1)
+            return JournalEntry(
+                eventID: "r\(index)", account: "111122223333", region: kind == 1 ? "eu-west-3" : "us-east-1",
+                eventTime: time.addingTimeInterval(Double(index)), eventName: "Describe\(index)",
+                eventSource: "elasticache.amazonaws.com", readOnly: true,
+                username: kind == 0 ? "" : "z\u{00E9}\u{2713}",
+                accessKeyId: kind == 2 ? "AKIA" : nil, record: record,
+                resourceArn: kind == 1 ? "arn:aws:elasticache:eu-west-3:111122223333:cluster:c" : nil)
         }
         try store.appendReadEvents(entries)
         try await store.flushReadEvents()
-        var read: [JournalEntry] = []
         for region in ["us-east-1", "eu-west-3"] {
-            read += try await store.read { tx in
-                try tx.events(JournalQuery(account: "111122223333", region: region, limit: 10)).map(\.entry)
+            let read = try await store.read { tx in
+                try tx.pending(account: "111122223333", region: region, after: 0, upTo: nil, limit: 100)
             }
+            #expect(read.map(\.entry) == entries.filter { $0.region == region })
+            #expect(read.map(\.position) == read.map(\.position).sorted())
         }
-        #expect(read == [entries[2], entries[0], entries[1]])
+        let newest = try await store.read { tx in try tx.latestPosition() }
+        #expect(newest == Int64(count))
     }
 }
