@@ -68,4 +68,15 @@ struct BodyDeadlinesTests {
         #expect(read.map { String(decoding: $0, as: UTF8.self) } == "all of it")
         #expect(deadlines.watched == 0)
     }
+
+    /// A declared length is one Content-Length that is a number; two (even equal) or none declare none.
+    @Test func aDeclaredLengthIsOneNumber() {
+        func declared(_ values: [String]) -> Int? {
+            CacheTrailResponder.declaredLength(HTTPFields(values.map { HTTPField(name: .contentLength, value: $0) }))
+        }
+        #expect(declared(["42"]) == 42)
+        #expect(declared([]) == nil)
+        #expect(declared(["42", "42"]) == nil)
+        #expect(declared(["forty"]) == nil)
+    }
 }

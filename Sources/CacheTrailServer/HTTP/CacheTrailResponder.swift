@@ -87,7 +87,7 @@ struct CacheTrailResponder: HTTPResponder {
             limit = allowed
             admitted = caller
         }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        if let declared = Self.declaredLength(request.headers), declared > limit {
             return Self.response(Self.tooLarge(limit))
         }
         let body: [UInt8]
@@ -115,6 +115,15 @@ struct CacheTrailResponder: HTTPResponder {
 
     struct BodyTimeout: Error {}
 
+    /// The body's declared length: nil without one Content-Length that is a number. Not
+    /// `headers[.contentLength]`, which joins the values through the standard library's
+    /// unspecialized `joined(separator:)`: ~3,700 instructions a call, twice a request.
+    static func declaredLength(_ headers: HTTPFields) -> Int? {
+        let values = headers[values: .contentLength]
+        guard values.count == 1, let value = values.first else { return nil }
+        return Int(value)
+    }
+
     /// The body, at most `limit` bytes (nil when it is larger), read within the deadlines'
     /// timeout: a client that trickles its body does not hold a request (and a shutdown) forever.
     ///
@@ -129,7 +138,7 @@ struct CacheTrailResponder: HTTPResponder {
             channel?.triggerUserOutboundEvent(ContinueOnExpect.Proceed(), promise: nil)
         }
         let body = request.body
-        let declared = request.headers[.contentLength].flatMap(Int.init) ?? 0
+        let declared = Self.declaredLength(request.headers) ?? 0
         // A declared length is the client's word: reserve no more than this ahead of the bytes.
         let expected = max(0, min(declared, limit, 64 << 20))
         return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
