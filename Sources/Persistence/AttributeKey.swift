@@ -27,7 +27,7 @@ enum AttributeKey {
         if attribute == JournalIndex.eventIdCode, let prefix = uuidPrefix(value) {
             return Int64(prefix >> 1)
         }
-        var hash = Hash()
+        var hash = WordHash()
         hash.add(account)
         hash.add(region)
         hash.mix(UInt64(truncatingIfNeeded: attribute))
@@ -52,39 +52,5 @@ enum AttributeKey {
             prefix = prefix << 4 | UInt64(digit)
         }
         return prefix
-    }
-
-    /// A word-at-a-time hash (each field's length mixed in after it, so fields cannot run into
-    /// each other): not for adversaries, whose collisions only cost a lookup rows it skips.
-    struct Hash {
-        private var state: UInt64 = 0x243F_6A88_85A3_08D3
-
-        mutating func mix(_ word: UInt64) {
-            state = (state ^ word) &* 0x9E37_79B9_7F4A_7C15
-            state ^= state >> 29
-        }
-
-        mutating func add(_ bytes: UnsafeRawBufferPointer) {
-            var offset = 0
-            while offset + 8 <= bytes.count {
-                mix(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-                offset += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            mix(tail)
-            mix(UInt64(bytes.count))
-        }
-
-        func finish() -> UInt64 {
-            var hash = state ^ (state >> 31)
-            hash &*= 0xBF58_476D_1CE4_E5B9
-            return hash ^ (hash >> 32)
-        }
     }
 }

@@ -15,10 +15,14 @@ struct ReadEventLogTests {
             management: true, resourceArn: nil, resourceType: "AWS::Test::Thing", resourceName: "thing")
     }
 
-    /// A segment's bytes: `epoch`'s header, then `records` placed for `epoch`.
-    private func segment(epoch: UInt64, _ records: [UInt8], over earlier: [UInt8] = []) -> [UInt8] {
+    /// A segment's bytes: `epoch`'s header (of `magic`), then `records` placed for `epoch`.
+    private func segment(
+        epoch: UInt64, _ records: [UInt8], over earlier: [UInt8] = [], magic: UInt32 = ReadEventLog.magic
+    ) -> [UInt8] {
         var bytes = earlier + [UInt8](repeating: 0, count: max(0, 4_096 - earlier.count))
-        bytes.replaceSubrange(0..<ReadEventLog.headerSize, with: ReadEventLog.header(epoch: epoch))
+        var header = ReadEventLog.header(epoch: epoch)
+        withUnsafeBytes(of: magic.littleEndian) { header.replaceSubrange(0..<4, with: $0) }
+        bytes.replaceSubrange(0..<ReadEventLog.headerSize, with: header)
         bytes.withUnsafeMutableBytes { buffer in
             guard let base = buffer.baseAddress else { return }
             ReadEventLog.place(records, epoch: epoch, at: base + ReadEventLog.headerSize)
@@ -46,6 +50,26 @@ struct ReadEventLogTests {
         let appended = entries.flatMap(ReadEventLog.appendedRecord)
         #expect(ReadEventLog.decodeSegment(appended) == entries)
         #expect(ReadEventLog.decodeSegment(Array(appended.dropLast(3))) == [entries[0]])
+    }
+
+    /// A mapped segment of the version that checked records by FNV-1a 64 (a server killed
+    /// before an upgrade) is read back by that checksum; by the current one it would not check.
+    @Test func aSegmentCheckedByFNVIsReadBack() {
+        let entries = [entry("one", user: "alice"), entry("two")]
+        var records = ReadEventLog.records(entries)
+        var at = 0
+        while at < records.count {
+            let length = records[at..<(at + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
+            let start = at + ReadEventLog.recordHead
+            let checksum = records.withUnsafeBytes {
+                ReadEventLog.fnv64(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)]))
+            }
+            withUnsafeBytes(of: checksum.littleEndian) { records.replaceSubrange((at + 4)..<start, with: $0) }
+            at = start + length
+        }
+        #expect(ReadEventLog.decodeSegment(segment(epoch: 3, records, magic: ReadEventLog.fnvMagic)) == entries)
+        #expect(ReadEventLog.decodeSegment(segment(epoch: 3, records)).isEmpty)
+        #expect(ReadEventLog.decodeSegment(segment(epoch: 3, ReadEventLog.records(entries))) == entries)
     }
 
     @Test func readEventsJoinTheJournalBeforeTheNextWritesOwn() async throws {
