@@ -34,9 +34,8 @@ extension JournalIndex {
         /// The positions of `block` that are set, newest first.
         func positions(inBlock block: Int64) -> [Int64] {
             var found: [Int64] = []
-            let list = [words.3, words.2, words.1, words.0]
-            for (index, word) in list.enumerated() where word != 0 {
-                let base = block << JournalIndex.blockShift + Int64(3 - index) * 64
+            for (quarter, word) in [(3, words.3), (2, words.2), (1, words.1), (0, words.0)] where word != 0 {
+                let base = block << JournalIndex.blockShift + Int64(quarter) * 64
                 var rest = word
                 while rest != 0 {
                     let bit = 63 - rest.leadingZeroBitCount
@@ -98,9 +97,10 @@ extension JournalIndex {
             try merge.runOnce { bind in
                 bind.integer(place.key)
                 bind.integer(place.block)
-                for word in [bits.words.0, bits.words.1, bits.words.2, bits.words.3] {
-                    bind.integer(Int64(bitPattern: word))
-                }
+                bind.integer(Int64(bitPattern: bits.words.0))
+                bind.integer(Int64(bitPattern: bits.words.1))
+                bind.integer(Int64(bitPattern: bits.words.2))
+                bind.integer(Int64(bitPattern: bits.words.3))
             }
         }
     }
@@ -113,9 +113,8 @@ extension JournalIndex {
         return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(row, column)))
     }
 
-    /// Positions of events whose `code` attribute may be `key` in `account`'s `region` (values
-    /// sharing a key are among them), at most `upTo`, newest first, handed to `visit` until it
-    /// answers false.
+    /// The positions, at most `upTo`, of the events keyed by `key` (values that share it among
+    /// them: the caller checks each event), newest first, handed to `visit` until it answers false.
     static func positions(
         key: Int64, upTo: Int64, in db: Database, _ visit: (Int64) throws -> Bool
     ) throws {
