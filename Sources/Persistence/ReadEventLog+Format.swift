@@ -8,9 +8,9 @@ import Foundation
 /// stops at the first record that does not (a torn append, or what the last use left).
 ///
 /// Segments of earlier versions: with ``fnvMagic`` the same, checked by FNV-1a 64 (a byte a
-/// step: ~3,500 instructions of a Describe's event on the request's thread); without a header,
-/// appended with `write(2)`: records of length, FNV-1a 32 and payload, read by
-/// ``decodeAppended(_:)``.
+/// step: appending a Describe's event took 8,727 instructions with it, 7,217 without);
+/// without a header, appended with `write(2)`: records of length, FNV-1a 32 and payload, read
+/// by ``decodeAppended(_:)``.
 extension ReadEventLog {
     static let magic: UInt32 = 0xC7EE_0003
     /// The header of segments checked by FNV-1a 64.
