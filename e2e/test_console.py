@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,6 +17,8 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import BINARY
 
 ACCOUNT = "000000000000"
 PASSWORD = "Console-Passw0rd!"
@@ -213,6 +216,25 @@ def test_a_wrong_password_shows_an_error_and_records_a_failure(fresh_server, bro
         assert failure["errorMessage"] == "Failed authentication"
         assert failure["responseElements"] == {"ConsoleLogin": "Failure"}
         assert failure["userIdentity"]["accessKeyId"] == ""
+
+
+def test_account_password_beside_the_running_server_replaces_the_root_password(fresh_server, browsers):
+    """`cachetrail account password` on the data directory of a running server: the password it
+    prints signs root in, and the one the server printed at its start no longer does."""
+    srv = fresh_server()
+    first = root_password(srv)
+    printed = subprocess.run(
+        [str(BINARY), "account", "password", "--data-dir", str(srv.data_dir)],
+        capture_output=True, text=True, timeout=60, check=True).stdout
+    match = re.search(rf"console root password for account {ACCOUNT} \(shown once\): (\S+)", printed)
+    assert match, printed
+    assert match.group(1) != first
+    browser = browsers()
+    sign_in(browser, srv, password=first)
+    assert "incorrect" in browser.find_element(By.ID, "signin-error").text
+    assert browser.get_cookie("ct_console") is None
+    sign_in(browser, srv, password=match.group(1))
+    assert browser.get_cookie("ct_console") is not None
 
 
 def test_a_user_without_permission_sees_access_denied_and_the_call_is_recorded(fresh_server, browsers):

@@ -308,16 +308,25 @@ package enum CacheTrailServer {
                 }
             },
             logger: logger)
+        let sweeper = PeriodicService(tick: .seconds(1)) {
+            bodyDeadlines.sweep(now: .now)
+            return false
+        }
+        // Each service named: ServiceLifecycle otherwise names it by `"\(service)"`, which
+        // reflects the whole value (the application, its responder and every service behind
+        // it) at each start.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app, serviceName: "api"), .init(service: background, serviceName: "background"),
+            .init(service: sweeper, serviceName: "body-deadlines"),
+        ]
+        if let nodes {
+            services.append(
+                .init(
+                    service: NodeService(supervisor: nodes, tick: .seconds(1), wake: wake, pass: nodePass),
+                    serviceName: "nodes"))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                app, background,
-                PeriodicService(tick: .seconds(1)) {
-                    bodyDeadlines.sweep(now: .now)
-                    return false
-                },
-            ]
-                + (nodes.map { [NodeService(supervisor: $0, tick: .seconds(1), wake: wake, pass: nodePass)] } ?? []),
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // A shutdown drains requests in flight, but not forever (a half-sent body holds one).
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
         let group = ServiceGroup(configuration: groupConfiguration)

@@ -7,6 +7,9 @@ import IAM
 import Logging
 import SigV4
 
+/// Every command names itself (`commandName`): ArgumentParser otherwise derives each name from
+/// `String(describing:)` of its type, which at every start scans the binary's ~12,000 protocol
+/// conformances once per type.
 @main
 struct CacheTrail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +34,7 @@ struct DataOptions: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the server.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
 
     private static let env = ProcessInfo.processInfo.environment
     /// The embedded defaults, written once (in ServerConfiguration); flags and env override them.
@@ -210,10 +213,12 @@ struct Serve: AsyncParsableCommand {
 
 struct Account: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage accounts (also while the server runs).", subcommands: [Create.self, Password.self])
+        commandName: "account", abstract: "Manage accounts (also while the server runs).",
+        subcommands: [Create.self, Password.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Add an account; prints its root credentials and adds them to <data-dir>/credentials.")
 
         @OptionGroup var data: DataOptions
@@ -243,6 +248,7 @@ struct Account: AsyncParsableCommand {
 
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "password",
             abstract: "Set a new generated console password for an account's root user and print it once.")
 
         @OptionGroup var data: DataOptions

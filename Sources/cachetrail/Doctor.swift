@@ -10,6 +10,7 @@ import Foundation
 /// `cachetrail doctor`: what is installed and usable here, for the features that need it.
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Say what is installed and usable here: AWS CLI, cache engines, data directory, disk.")
 
     @OptionGroup var data: DataOptions

@@ -9,7 +9,8 @@ import Foundation
 /// InsufficientS3BucketPolicyException / InsufficientSnsTopicPolicyException, as AWS does.
 struct Policy: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print CloudTrail's standard bucket or topic policy.", subcommands: [Bucket.self, Topic.self])
+        commandName: "policy", abstract: "Print CloudTrail's standard bucket or topic policy.",
+        subcommands: [Bucket.self, Topic.self])
 
     /// Who may use the policy: CloudTrail, for one account's trails (or one trail).
     struct Scope: ParsableArguments {
@@ -34,6 +35,7 @@ struct Policy: ParsableCommand {
 
     struct Bucket: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bucket",
             abstract: "The bucket policy that lets CloudTrail check the bucket's ACL and write log files.")
 
         @Option(help: "The bucket's name.") var bucket: String
@@ -58,6 +60,7 @@ struct Policy: ParsableCommand {
 
     struct Topic: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "topic",
             abstract: "The topic policy that lets CloudTrail publish a trail's notifications.")
 
         @Option(help: "The topic's ARN.") var topicArn: String

@@ -105,7 +105,9 @@ extension IdentityStore {
             return nil
         }
         let password = PasswordRules.generate()
-        let hash = try PasswordHash(password: password)
+        // On a lowered thread of its own: at a fresh server's start this runs beside its first
+        // calls, and two cores are all a small machine has.
+        let hash = try await OwnThreads.bulk { Result { try PasswordHash(password: password) } }.get()
         return try await store.write { tx in
             guard var record = try tx.get(AccountRecord.self, kind: Kind.account, scope: Kind.global, id: account)
             else { throw IdentityError.noSuchAccount(account) }
