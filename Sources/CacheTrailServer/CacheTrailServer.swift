@@ -86,6 +86,17 @@ package enum CacheTrailServer {
             attributes: [.posixPermissions: 0o700])
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         defer { withExtendedLifetime(lock) {} }
+        // Cache nodes: real processes when the programs are installed (or asked for), else
+        // addresses. Their supervisor is made beside the store's opening, on the other core: it
+        // signs a server certificate for the node endpoints at every start, and makes a fresh
+        // directory's CA (a key pair and two fsynced files).
+        let engines = NodeEngines()
+        async let supervisor =
+            configuration.realNodes ?? !engines.programs.isEmpty
+            ? NodeSupervisor(
+                engines: engines, portRange: configuration.nodePorts, host: configuration.nodeHost,
+                dataDirectory: configuration.dataDirectory, logger: logger)
+            : nil
         let data = try DataDirectory(configuration: configuration)
         let manualClock = configuration.manualClock ? try await ManualClock.resumed(from: data.store) : nil
         let clock: any ServerClock = manualClock ?? SystemClock()
@@ -119,14 +130,7 @@ package enum CacheTrailServer {
             return !delivered.isEmpty
         }
         var elastiCache = configuration.elastiCache
-        // Cache nodes: real processes when the programs are installed (or asked for), else addresses.
-        let engines = NodeEngines()
-        let nodes =
-            configuration.realNodes ?? !engines.programs.isEmpty
-            ? try NodeSupervisor(
-                engines: engines, portRange: configuration.nodePorts, host: configuration.nodeHost,
-                dataDirectory: configuration.dataDirectory, logger: logger)
-            : nil
+        let nodes = try await supervisor
         if let supervisor = nodes {
             await supervisor.reportRecoveries { [store = data.store] recovered in
                 let now = clock.now()
