@@ -309,7 +309,12 @@ def delivery_latency(samples=30):
 
 
 def startup_times(kind, samples=5):
-    """Process start → first successful signed GetCallerIdentity, `samples` times.
+    """Process start → first successful signed GetCallerIdentity, `samples` times (`start_once`)."""
+    return [start_once(kind)[1] for _ in range(samples)]
+
+
+def start_once(kind):
+    """(port open, first signed answer) in seconds, for one start of `kind` on a fresh data dir.
 
     The client is built (and its models loaded) before the process starts, with credentials
     known in advance (cachetrail's preset root key): what is timed is the server, not the
@@ -318,40 +323,38 @@ def startup_times(kind, samples=5):
     """
     import botocore.exceptions
     key = ("AKIABENCHSTARTUP0001", "benchStartupSecretKey0000000000000000000") if kind == "cachetrail" else ("testing", "testing")
-    times = []
-    for _ in range(samples):
-        port = free_port()
-        data_dir = tempfile.mkdtemp(prefix=f"bench-start-{kind}-")
-        client = boto3.client(
-            "sts", endpoint_url=f"http://127.0.0.1:{port}", region_name=REGION, aws_access_key_id=key[0],
-            aws_secret_access_key=key[1], config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=10))
-        try:
-            client.get_caller_identity()  # nothing listens yet: warms the client's own first-call work
-        except botocore.exceptions.EndpointConnectionError:
-            pass
-        if kind == "moto":
-            command = [shutil.which("moto_server") or "moto_server", "-H", "127.0.0.1", "-p", str(port)]
-        else:
-            command = [str(BINARY), "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "error"]
-        env = dict(os.environ, CACHETRAIL_ROOT_ACCESS_KEY_ID=key[0], CACHETRAIL_ROOT_SECRET_ACCESS_KEY=key[1])
-        started = time.monotonic()
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() - started > 30:
-                        raise
-                    time.sleep(0.002)
-            client.get_caller_identity()
-            times.append(time.monotonic() - started)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            shutil.rmtree(data_dir, ignore_errors=True)
-    return times
+    port = free_port()
+    data_dir = tempfile.mkdtemp(prefix=f"bench-start-{kind}-")
+    client = boto3.client(
+        "sts", endpoint_url=f"http://127.0.0.1:{port}", region_name=REGION, aws_access_key_id=key[0],
+        aws_secret_access_key=key[1], config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=10))
+    try:
+        client.get_caller_identity()  # nothing listens yet: warms the client's own first-call work
+    except botocore.exceptions.EndpointConnectionError:
+        pass
+    if kind == "moto":
+        command = [shutil.which("moto_server") or "moto_server", "-H", "127.0.0.1", "-p", str(port)]
+    else:
+        command = [str(BINARY), "serve", "--port", str(port), "--data-dir", data_dir, "--log-level", "error"]
+    env = dict(os.environ, CACHETRAIL_ROOT_ACCESS_KEY_ID=key[0], CACHETRAIL_ROOT_SECRET_ACCESS_KEY=key[1])
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() - started > 30:
+                    raise
+                time.sleep(0.002)
+        listening = time.monotonic() - started
+        client.get_caller_identity()
+        return listening, time.monotonic() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def memory_after_clusters(kind, count=10000):
