@@ -65,6 +65,7 @@ let package = Package(
         .target(name: "AWSModels", swiftSettings: swiftSettings),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(name: "CSched", path: "Sources/CSched"),
         .target(
             name: "AWSWire",
             dependencies: ["AWSModels"],
@@ -77,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "Persistence",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CSched", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(

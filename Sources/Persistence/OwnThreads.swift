@@ -1,3 +1,4 @@
+import CSched
 import Dispatch
 import Foundation
 import Synchronization
@@ -18,12 +19,23 @@ package enum OwnThreads {
         /// Nice `value`: a smaller share of a busy core (a waking call's thread may still wait
         /// for the end of its slice: milliseconds, traced).
         case niced(Int32)
+        /// Nice `value`, and the kernel's longest slice (100 ms; Linux 6.12 and later): a waking
+        /// thread of the default slice takes the core from it at once (EEVDF's `PREEMPT_SHORT`),
+        /// where a niced thread alone kept the core for the rest of its slice (a woken call
+        /// waited up to ~3 ms); it still gets its nice value's share of a busy core. On an older
+        /// kernel, the nice value alone.
+        case nicedYielding(Int32)
     }
 
     /// The priority of bulk work (hashing and encrypting large bodies, compressing log files):
     /// below calls, above the journal indexer (nice 10) so a delivery catch-up beside the
-    /// indexer's keeps most of the cores it may use (``bulkLimit(cores:callsRecently:)``).
-    package static let bulkPriority = Priority.niced(5)
+    /// indexer's keeps most of the cores it may use (``bulkLimit(cores:callsRecently:)``), and
+    /// preempted by a woken call (`bench/headofline.py`, a Describe loop's p99 beside 64 MiB PUTs
+    /// and a delivery pass: median 2.53× idle in five runs with the nice value alone, 1.74× in
+    /// three with the slice). `SCHED_IDLE` measured 1.45–1.51×, but left a 64 MiB PUT beside a
+    /// saturating load waiting for the load to end (27–30 s against 6–7 s): calls of every kind
+    /// must still move.
+    package static let bulkPriority = Priority.nicedYielding(5)
     /// The name bulk threads carry (within Linux's 15 bytes, as /proc/PID/task/*/comm shows).
     package static let bulkName = "cachetrail-bulk"
 
@@ -160,6 +172,9 @@ package enum OwnThreads {
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
+    /// The longest slice Linux gives a thread of the fair class.
+    private static let longestSliceNanoseconds: UInt64 = 100_000_000
+
     /// Lowers the calling thread (on Linux, `setpriority` with 0 applies to the calling thread alone).
     private static func lower(to priority: Priority) {
         switch priority {
@@ -167,6 +182,8 @@ package enum OwnThreads {
             break
         case .niced(let value):
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value)
+        case .nicedYielding(let value):
+            if cachetrail_set_fair_slice(value, longestSliceNanoseconds) != 0 { lower(to: .niced(value)) }
         }
     }
 }

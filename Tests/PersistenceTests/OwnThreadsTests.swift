@@ -18,13 +18,36 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The calling thread's fair-class slice in nanoseconds, as `/proc/thread-self/sched` shows it.
+    private static func slice() -> Int? {
+        let text = (try? String(contentsOfFile: "/proc/thread-self/sched", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("se.slice") }
+        return line?.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// Whether the kernel sets a thread's slice from sched_setattr (Linux 6.12 and later).
+    private static func kernelSetsSlices() -> Bool {
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let numbers = release.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        guard numbers.count == 2 else { return false }
+        return (numbers[0], numbers[1]) >= (6, 12)
+    }
+
     @Test func bulkWorkRunsOnANamedLoweredThreadAndLeavesTheCallerAlone() async {
         let before = Self.niceness()
+        let sliceBefore = Self.slice()
         let seen = await OwnThreads.bulk {
-            (nice: Self.niceness(), name: Self.threadName(), thread: pthread_self())
+            (nice: Self.niceness(), name: Self.threadName(), thread: pthread_self(), slice: Self.slice())
         }
-        #expect(OwnThreads.bulkPriority == .niced(5))
+        #expect(OwnThreads.bulkPriority == .nicedYielding(5))
         #expect(seen.nice == 5 || (before > 5 && seen.nice == before))
+        if Self.kernelSetsSlices() {
+            // The longest slice: a woken call's thread (the default slice) preempts it at once.
+            #expect(seen.slice == 100_000_000)
+            #expect(Self.slice() == sliceBefore)
+        }
         #expect(seen.name == OwnThreads.bulkName)
         #expect(pthread_equal(seen.thread, pthread_self()) == 0)
         #expect(Self.niceness() == before)
