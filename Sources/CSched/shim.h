@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 /// Sets the calling thread's nice value and, since Linux 6.12, its fair-class slice (clamped by
-/// the kernel to 0.1–100 ms). Answers 0, or -1 with errno set (EINVAL or E2BIG from an older
-/// kernel, which knows no slice: the caller then sets the nice value alone).
+/// the kernel to 0.1–100 ms; an older kernel ignores it and sets the nice value alone). Answers 0,
+/// or -1 with errno set (a sandbox that refuses the call: the caller then uses setpriority).
 static inline int cachetrail_set_fair_slice(int32_t nice, uint64_t slice_nanoseconds) {
     struct {
         uint32_t size;
