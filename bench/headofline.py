@@ -7,8 +7,8 @@ Usage (release build in .build-release, wrk installed):
 
 Starts cachetrail (manual clock, address-only nodes, log files not cut by size) with 100
 clusters and a logging trail, fills the journal with about `--events` DescribeCacheClusters
-events (undelivered), then measures a one-connection
-DescribeCacheClusters loop (MaxRecords 20) twice with wrk: idle, and while three 64 MiB
+events (undelivered), then measures a DescribeCacheClusters loop (MaxRecords 20; one
+connection unless `--connections`) twice with wrk: idle, and while three 64 MiB
 PutObject calls run and a delivery pass writes the `--events` events as log files (one
 POST /_cachetrail/clock, which returns once the pass has delivered everything). Prints both
 p99s, their ratio, and how long the PUTs and the delivery took. With `--connections 64` the
