@@ -5,13 +5,14 @@ machine, and without perf's own overhead.
 
 Usage (release builds copied aside, wrk installed):
 
-    python3 bench/cpu_ab.py BINARY[,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--no-capture]
+    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--no-capture]
 
 Describe is bench/run.py's (MaxRecords 20 of 100 clusters); create sends CreateCacheCluster with
 unique ids. Prints each round's rate and CPU per request, and the median per build. --threads
 adds the median CPU per request of each thread name (/proc/PID/task/*/stat: the committer,
 the journal indexer, the event loops); --no-capture runs the servers with
---benchmark-without-capture.
+--benchmark-without-capture. Server flags after a colon apply to one build, as in
+instructions_ab.py: `B,B:--benchmark-without-capture` alternates a build with itself uncaptured.
 """
 
 import os
@@ -56,8 +57,9 @@ def main():
     work = Path(tempfile.mkdtemp())
     for round_index in range(rounds):
         for binary in binaries:
-            run.BINARY = Path(binary)
-            target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000") + extra)
+            path, *own = binary.split(":")
+            run.BINARY = Path(path)
+            target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *own) + extra)
             try:
                 script = work / "load.lua"
                 # Unique create ids, 50,000 a second as bench/run.py signs them (10,000 a second ran
