@@ -11,9 +11,16 @@ package enum Timestamps {
 
     /// `2014-12-01T22:00:35Z`, or with milliseconds: the Query and XML default.
     package static func iso8601(_ date: Date, fractional: Bool = false) -> String {
-        let t = UTCFields(date)
         var out: [UInt8] = []
         out.reserveCapacity(24)
+        appendISO8601(date, fractional: fractional, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``iso8601(_:fractional:)``'s text to `out`: a record's eventTime is written in
+    /// place, without a `String` of its own.
+    package static func appendISO8601(_ date: Date, fractional: Bool = false, to out: inout [UInt8]) {
+        let t = UTCFields(date)
         append(t.year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
         append(t.month, width: 2, to: &out)
@@ -26,7 +33,6 @@ package enum Timestamps {
             append(t.millisecond, width: 3, to: &out)
         }
         out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `HH:mm:ss`.

@@ -22,15 +22,15 @@ final class ReadEventLog: Sendable {
     /// epoch, and the id of the last event appended since it was emptied.
     struct Segment: Sendable {
         var path: String
+        /// The name `read_segments` knows the file by (its last path component), found once:
+        /// a commit records it for every segment it takes.
+        var name: String
         var descriptor: Int32
         var mapping: Mapping
         var capacity: Int
         var used: Int
         var epoch: UInt64
         var lastEvent: String?
-
-        /// The name `read_segments` knows the file by.
-        var name: String { ReadEventLog.name(ofFile: path) }
     }
 
     /// A segment's mapping: written under the log's lock, or by the committer once taken.
@@ -119,8 +119,8 @@ final class ReadEventLog: Sendable {
         }
         // A random first epoch: nothing in a new file checks against it.
         let segment = Segment(
-            path: path, descriptor: descriptor, mapping: Mapping(base: mapped), capacity: capacity,
-            used: headerSize, epoch: UInt64.random(in: 0...UInt64.max), lastEvent: nil)
+            path: path, name: name(ofFile: path), descriptor: descriptor, mapping: Mapping(base: mapped),
+            capacity: capacity, used: headerSize, epoch: UInt64.random(in: 0...UInt64.max), lastEvent: nil)
         writeHeader(of: segment)
         return segment
     }

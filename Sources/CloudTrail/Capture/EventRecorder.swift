@@ -18,6 +18,8 @@ package struct EventRecorder: Sendable {
         var head: [UInt8]
         var requestParameters: String
         var eventID: String
+        /// `elasticache.amazonaws.com`: the record's and the journal entry's.
+        var eventSource: String
         /// `requestID` through `resources`.
         var identifiers: [UInt8]
         /// `managementEvent` through `eventCategory` (after `omitted`, when present).
@@ -38,17 +40,18 @@ package struct EventRecorder: Sendable {
         let shared = sharedEventID ?? call.sharedWith.map { _ in RandomIdentifier.uuid() }
         let service = call.model.metadata.endpointPrefix
         let region = service == "iam" ? "us-east-1" : call.region
+        let eventSource = service + ".amazonaws.com"
         var head = OrderedJSON(reserving: 1024)
-        head.add("eventVersion", .string(Self.eventVersion))
+        head.add("eventVersion", Self.eventVersion)
         head.addRaw(
             "userIdentity",
             owner == nil ? UserIdentity.render(call.principal) : UserIdentity.crossAccount(call.principal))
-        head.add("eventTime", .string(Timestamps.iso8601(call.time)))
-        head.add("eventSource", .string("\(service).amazonaws.com"))
-        head.add("eventName", .string(call.eventName))
-        head.add("awsRegion", .string(region))
-        head.add("sourceIPAddress", .string(call.sourceIP))
-        head.add("userAgent", .string(call.userAgent))
+        head.add("eventTime", iso8601: call.time)
+        head.add("eventSource", eventSource)
+        head.add("eventName", call.eventName)
+        head.add("awsRegion", region)
+        head.add("sourceIPAddress", call.sourceIP)
+        head.add("userAgent", call.userAgent)
         let request =
             call.s3 != nil
             ? S3RecordValues(model: call.model).requestParameters(call)
@@ -56,12 +59,12 @@ package struct EventRecorder: Sendable {
 
         let resource = call.isDataEvent ? nil : call.resourceArn.flatMap(ResourceTypes.resource)
         var identifiers = OrderedJSON(reserving: 512)
-        identifiers.add("requestID", .string(call.requestID))
-        identifiers.add("eventID", .string(eventID))
-        identifiers.add("readOnly", .boolean(Self.isReadOnly(call.eventName)))
-        identifiers.add("eventType", .string("AwsApiCall"))
+        identifiers.add("requestID", call.requestID)
+        identifiers.add("eventID", eventID)
+        identifiers.add("readOnly", Self.isReadOnly(call.eventName))
+        identifiers.add("eventType", "AwsApiCall")
         if service == "elasticache" {
-            identifiers.add("apiVersion", .string(call.model.metadata.apiVersion))
+            identifiers.add("apiVersion", call.model.metadata.apiVersion)
         }
         if call.isDataEvent {
             identifiers.add("resources", .list(call.dataResources.map { Self.resource($0.type, $0.arn, $0.accountId) }))
@@ -69,15 +72,16 @@ package struct EventRecorder: Sendable {
             identifiers.add("resources", .list([Self.resource(resource.type, arn, resource.account)]))
         }
         var closing = OrderedJSON(reserving: 256)
-        closing.add("managementEvent", .boolean(!call.isDataEvent))
-        closing.add("recipientAccountId", .string(owner ?? call.principal.accountId))
-        if let shared { closing.add("sharedEventID", .string(shared)) }
-        closing.add("eventCategory", .string(call.isDataEvent ? "Data" : "Management"))
+        closing.add("managementEvent", !call.isDataEvent)
+        closing.add("recipientAccountId", owner ?? call.principal.accountId)
+        if let shared { closing.add("sharedEventID", shared) }
+        closing.add("eventCategory", call.isDataEvent ? "Data" : "Management")
         if call.principal.consoleSession == true, owner == nil {
-            closing.add("sessionCredentialFromConsole", .string("true"))
+            closing.add("sessionCredentialFromConsole", "true")
         }
         return Prepared(
-            head: head.body, requestParameters: request, eventID: eventID, identifiers: identifiers.body,
+            head: head.body, requestParameters: request, eventID: eventID, eventSource: eventSource,
+            identifiers: identifiers.body,
             closing: closing.body, resource: resource, sharedEventID: shared)
     }
 
@@ -120,8 +124,8 @@ package struct EventRecorder: Sendable {
                 + prepared.identifiers.count + prepared.closing.count + 512)
         record.append(prepared.head)
         if let error {
-            record.add("errorCode", .string(error.code))
-            record.add("errorMessage", .string(error.message))
+            record.add("errorCode", error.code)
+            record.add("errorMessage", error.message)
         }
         var omitted = false
         let fields: [(StaticString, String)] = [
@@ -139,7 +143,7 @@ package struct EventRecorder: Sendable {
                 S3RecordValues.additionalEventData(transfer, bytesOut: bytesOut, requestID: call.requestID))
         }
         record.append(prepared.identifiers)
-        if omitted { record.add("omitted", .boolean(true)) }
+        if omitted { record.add("omitted", true) }
         record.append(prepared.closing)
         return JournalEntry(
             eventID: prepared.eventID, account: call.principal.accountId,
@@ -147,7 +151,7 @@ package struct EventRecorder: Sendable {
             // The record's eventTime has whole seconds; LookupEvents answers the same instant.
             eventTime: Date(timeIntervalSince1970: call.time.timeIntervalSince1970.rounded(.down)),
             eventName: call.eventName,
-            eventSource: "\(service).amazonaws.com", readOnly: readOnly,
+            eventSource: prepared.eventSource, readOnly: readOnly,
             username: UserIdentity.username(call.principal), accessKeyId: call.principal.accessKeyId,
             record: record.text, management: !call.isDataEvent, resourceArn: call.dataResources.first?.arn,
             resourceType: call.isDataEvent ? call.dataResources.first?.type : prepared.resource?.type,
@@ -209,6 +213,26 @@ struct OrderedJSON {
     mutating func add(_ key: StaticString, _ value: ShapeValue) {
         appendKey(key)
         JSONWriter.append(value, to: &body, timestamps: .epochSeconds)
+    }
+
+    /// A string member, quoted straight from the text (no ``ShapeValue`` around it).
+    mutating func add(_ key: StaticString, _ text: String) {
+        appendKey(key)
+        JSONWriter.appendQuoted(text, to: &body)
+    }
+
+    mutating func add(_ key: StaticString, _ flag: Bool) {
+        appendKey(key)
+        let literal: StaticString = flag ? "true" : "false"
+        literal.withUTF8Buffer { body.append(contentsOf: $0) }
+    }
+
+    /// `date` as `2014-12-01T22:00:35Z`, written in place (its digits need no escape).
+    mutating func add(_ key: StaticString, iso8601 date: Date) {
+        appendKey(key)
+        body.append(UInt8(ascii: "\""))
+        Timestamps.appendISO8601(date, to: &body)
+        body.append(UInt8(ascii: "\""))
     }
 
     /// The finished object.

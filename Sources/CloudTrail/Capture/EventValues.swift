@@ -9,15 +9,17 @@ struct EventValues {
     let model: ServiceModel
 
     func requestParameters(_ input: ShapeValue?, shape: String?) -> String {
-        guard let input, let shape, case .structure(var fields) = input else { return "null" }
+        guard let input, let name = shape, case .structure(var fields) = input else { return "null" }
+        // Looked up once (a lookup hashes the name: ~800 instructions, callgrind).
+        let shape = model.shape(name)
         // Uploaded bytes are never part of an event.
-        if let payload = model.shape(shape).payload, case .blob? = fields[payload] { fields[payload] = nil }
+        if let payload = shape.payload, case .blob? = fields[payload] { fields[payload] = nil }
         guard !fields.isEmpty else { return "null" }
         var out: [UInt8] = []
         out.reserveCapacity(512)
         // S3's records name the bucket `bucketName`.
         let rename: [String: String] = model.metadata.endpointPrefix == "s3" ? ["bucket": "bucketName"] : [:]
-        render(.structure(fields), shape: model.shape(shape), to: &out, renamingTopLevel: rename)
+        render(.structure(fields), shape: shape, to: &out, renamingTopLevel: rename)
         return String(decoding: out, as: UTF8.self)
     }
 
