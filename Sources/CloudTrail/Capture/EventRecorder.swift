@@ -81,8 +81,7 @@ package struct EventRecorder: Sendable {
         }
         return Prepared(
             head: head.body, requestParameters: request, eventID: eventID, eventSource: eventSource,
-            identifiers: identifiers.body,
-            closing: closing.body, resource: resource, sharedEventID: shared)
+            identifiers: identifiers.body, closing: closing.body, resource: resource, sharedEventID: shared)
     }
 
     /// Renders the response elements of `answer`, the answer `call` will give (a staged

@@ -76,8 +76,8 @@ struct S3RecordValues {
     /// `{"SignatureVersion":…,"AuthenticationMethod":…,"bytesTransferredIn":…,…}`.
     static func additionalEventData(_ transfer: S3Transfer, bytesOut: Int, requestID: String) -> String {
         var out = OrderedJSON()
-        out.add("SignatureVersion", .string("SigV4"))
-        out.add("AuthenticationMethod", .string(transfer.authenticationMethod))
+        out.add("SignatureVersion", "SigV4")
+        out.add("AuthenticationMethod", transfer.authenticationMethod)
         out.add("bytesTransferredIn", .integer(Int64(transfer.bytesIn)))
         out.add("bytesTransferredOut", .integer(Int64(bytesOut)))
         out.add("x-amz-id-2", .string(requestID))

@@ -98,19 +98,19 @@ package enum ServiceEventRecorder {
             record: "", management: false, resourceArn: objectArn)
         guard try DataEventSelection.wanted(entry, in: tx) else { return }
         var record = OrderedJSON()
-        record.add("eventVersion", .string(EventRecorder.eventVersion))
+        record.add("eventVersion", EventRecorder.eventVersion)
         record.addRaw("userIdentity", UserIdentity.render(.service(event.service, account: event.owner)))
-        record.add("eventTime", .string(Timestamps.iso8601(event.time)))
-        record.add("eventSource", .string("s3.amazonaws.com"))
-        record.add("eventName", .string(event.name))
-        record.add("awsRegion", .string(event.region))
-        record.add("sourceIPAddress", .string(event.service))
-        record.add("userAgent", .string(event.service))
+        record.add("eventTime", iso8601: event.time)
+        record.add("eventSource", "s3.amazonaws.com")
+        record.add("eventName", event.name)
+        record.add("awsRegion", event.region)
+        record.add("sourceIPAddress", event.service)
+        record.add("userAgent", event.service)
         record.add(
             "requestParameters", .object(["bucketName": .string(event.bucket), "key": .string(event.key)]))
         record.addRaw("responseElements", "null")
-        record.add("eventID", .string(eventID))
-        record.add("readOnly", .boolean(false))
+        record.add("eventID", eventID)
+        record.add("readOnly", false)
         record.add(
             "resources",
             .list([
@@ -120,11 +120,11 @@ package enum ServiceEventRecorder {
                     "ARN": .string(bucketArn),
                 ]),
             ]))
-        record.add("eventType", .string(eventType))
-        record.add("managementEvent", .boolean(false))
-        record.add("recipientAccountId", .string(event.owner))
+        record.add("eventType", eventType)
+        record.add("managementEvent", false)
+        record.add("recipientAccountId", event.owner)
         if let details { record.add("serviceEventDetails", .structure(details)) }
-        record.add("eventCategory", .string("Data"))
+        record.add("eventCategory", "Data")
         entry.record = record.text
         try tx.appendEvent(entry)
     }

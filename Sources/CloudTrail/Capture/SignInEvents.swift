@@ -13,28 +13,28 @@ package enum SignInEvents {
     ) -> JournalEntry {
         let eventID = RandomIdentifier.timeOrdered(at: time)
         var record = OrderedJSON()
-        record.add("eventVersion", .string(EventRecorder.eventVersion))
+        record.add("eventVersion", EventRecorder.eventVersion)
         record.addRaw("userIdentity", identity(principal, success: success))
-        record.add("eventTime", .string(Timestamps.iso8601(time)))
-        record.add("eventSource", .string("signin.amazonaws.com"))
-        record.add("eventName", .string("ConsoleLogin"))
-        record.add("awsRegion", .string("us-east-1"))
-        record.add("sourceIPAddress", .string(sourceIP))
-        record.add("userAgent", .string(userAgent))
-        if !success { record.add("errorMessage", .string("Failed authentication")) }
+        record.add("eventTime", iso8601: time)
+        record.add("eventSource", "signin.amazonaws.com")
+        record.add("eventName", "ConsoleLogin")
+        record.add("awsRegion", "us-east-1")
+        record.add("sourceIPAddress", sourceIP)
+        record.add("userAgent", userAgent)
+        if !success { record.add("errorMessage", "Failed authentication") }
         record.addRaw("requestParameters", "null")
         record.add("responseElements", .object(["ConsoleLogin": .string(success ? "Success" : "Failure")]))
         var additional = OrderedJSON()
-        additional.add("LoginTo", .string(loginTo))
-        additional.add("MobileVersion", .string("No"))
-        additional.add("MFAUsed", .string("No"))
+        additional.add("LoginTo", loginTo)
+        additional.add("MobileVersion", "No")
+        additional.add("MFAUsed", "No")
         record.addRaw("additionalEventData", additional.text)
-        record.add("eventID", .string(eventID))
-        record.add("readOnly", .boolean(false))
-        record.add("eventType", .string("AwsConsoleSignIn"))
-        record.add("managementEvent", .boolean(true))
-        record.add("recipientAccountId", .string(principal.accountId))
-        record.add("eventCategory", .string("Management"))
+        record.add("eventID", eventID)
+        record.add("readOnly", false)
+        record.add("eventType", "AwsConsoleSignIn")
+        record.add("managementEvent", true)
+        record.add("recipientAccountId", principal.accountId)
+        record.add("eventCategory", "Management")
         return JournalEntry(
             eventID: eventID, account: principal.accountId, region: "us-east-1",
             eventTime: Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down)),
@@ -48,12 +48,12 @@ package enum SignInEvents {
     /// when no such user exists).
     private static func identity(_ principal: Principal, success: Bool) -> String {
         var identity = OrderedJSON()
-        identity.add("type", .string(principal.kind.rawValue))
-        identity.add("principalId", .string(principal.principalId))
-        if principal.kind == .root || success { identity.add("arn", .string(principal.arn)) }
-        identity.add("accountId", .string(principal.accountId))
-        if principal.kind == .root || !success { identity.add("accessKeyId", .string("")) }
-        if let name = principal.userName, principal.kind == .iamUser { identity.add("userName", .string(name)) }
+        identity.add("type", principal.kind.rawValue)
+        identity.add("principalId", principal.principalId)
+        if principal.kind == .root || success { identity.add("arn", principal.arn) }
+        identity.add("accountId", principal.accountId)
+        if principal.kind == .root || !success { identity.add("accessKeyId", "") }
+        if let name = principal.userName, principal.kind == .iamUser { identity.add("userName", name) }
         return identity.text
     }
 }

@@ -7,9 +7,9 @@ enum UserIdentity {
     /// How the owner's copy of a cross-account event names the caller: its account only.
     static func crossAccount(_ principal: Principal) -> String {
         var identity = OrderedJSON()
-        identity.add("type", .string("AWSAccount"))
-        identity.add("principalId", .string(principal.principalId))
-        identity.add("accountId", .string(principal.accountId))
+        identity.add("type", "AWSAccount")
+        identity.add("principalId", principal.principalId)
+        identity.add("accountId", principal.accountId)
         return identity.text
     }
 
@@ -33,31 +33,31 @@ enum UserIdentity {
 
     private static func renderAnew(_ principal: Principal) -> String {
         var identity = OrderedJSON()
-        identity.add("type", .string(principal.kind.rawValue))
+        identity.add("type", principal.kind.rawValue)
         if principal.kind == .awsService {
-            identity.add("invokedBy", .string(principal.invokedBy ?? principal.arn))
+            identity.add("invokedBy", principal.invokedBy ?? principal.arn)
             return identity.text
         }
         if principal.kind == .anonymous {
             // CloudTrail's form for unsigned requests.
-            identity.add("principalId", .string(""))
-            identity.add("accountId", .string("anonymous"))
+            identity.add("principalId", "")
+            identity.add("accountId", "anonymous")
             return identity.text
         }
-        identity.add("principalId", .string(principal.principalId))
-        identity.add("arn", .string(principal.arn))
-        identity.add("accountId", .string(principal.accountId))
-        if let key = principal.accessKeyId { identity.add("accessKeyId", .string(key)) }
-        if let name = principal.userName, principal.kind == .iamUser { identity.add("userName", .string(name)) }
+        identity.add("principalId", principal.principalId)
+        identity.add("arn", principal.arn)
+        identity.add("accountId", principal.accountId)
+        if let key = principal.accessKeyId { identity.add("accessKeyId", key) }
+        if let name = principal.userName, principal.kind == .iamUser { identity.add("userName", name) }
         if principal.isSession {
             var context = OrderedJSON()
             if let issuer = principal.sessionIssuer {
                 var issuerJSON = OrderedJSON()
-                issuerJSON.add("type", .string(issuer.type))
-                issuerJSON.add("principalId", .string(issuer.principalId))
-                issuerJSON.add("arn", .string(issuer.arn))
-                issuerJSON.add("accountId", .string(issuer.accountId))
-                issuerJSON.add("userName", .string(issuer.userName))
+                issuerJSON.add("type", issuer.type)
+                issuerJSON.add("principalId", issuer.principalId)
+                issuerJSON.add("arn", issuer.arn)
+                issuerJSON.add("accountId", issuer.accountId)
+                issuerJSON.add("userName", issuer.userName)
                 context.addRaw("sessionIssuer", issuerJSON.text)
                 // Empty unless the session came from a web identity (not served here), as AWS writes it.
                 context.addRaw("webIdFederationData", "{}")
@@ -68,9 +68,9 @@ enum UserIdentity {
             }
             var attributes = OrderedJSON()
             if let created = principal.sessionCreationDate {
-                attributes.add("creationDate", .string(Timestamps.iso8601(created)))
+                attributes.add("creationDate", iso8601: created)
             }
-            attributes.add("mfaAuthenticated", .string("false"))
+            attributes.add("mfaAuthenticated", "false")
             context.addRaw("attributes", attributes.text)
             identity.addRaw("sessionContext", context.text)
         }

@@ -129,13 +129,13 @@ struct TrailDigests {
     ) -> String {
         func time(_ date: Date?) -> String { date.map { JSONWriter.quote(Timestamps.iso8601($0)) } ?? "null" }
         var out = OrderedJSON()
-        out.add("awsAccountId", .string(trail.account))
-        out.add("digestStartTime", .string(Timestamps.iso8601(start)))
-        out.add("digestEndTime", .string(Timestamps.iso8601(end)))
-        out.add("digestS3Bucket", .string(trail.bucket))
-        out.add("digestS3Object", .string(key))
-        out.add("digestPublicKeyFingerprint", .string(fingerprint))
-        out.add("digestSignatureAlgorithm", .string("SHA256withRSA"))
+        out.add("awsAccountId", trail.account)
+        out.add("digestStartTime", iso8601: start)
+        out.add("digestEndTime", iso8601: end)
+        out.add("digestS3Bucket", trail.bucket)
+        out.add("digestS3Object", key)
+        out.add("digestPublicKeyFingerprint", fingerprint)
+        out.add("digestSignatureAlgorithm", "SHA256withRSA")
         out.addRaw("newestEventTime", time(files.map(\.newestEventTime).max()))
         out.addRaw("oldestEventTime", time(files.map(\.oldestEventTime).min()))
         out.addRaw("previousDigestS3Bucket", previous.map { JSONWriter.quote($0.bucket) } ?? "null")
@@ -147,12 +147,12 @@ struct TrailDigests {
         for (index, file) in files.enumerated() {
             if index > 0 { list += "," }
             var entry = OrderedJSON()
-            entry.add("s3Bucket", .string(file.bucket))
-            entry.add("s3Object", .string(file.key))
-            entry.add("hashValue", .string(file.hash))
-            entry.add("hashAlgorithm", .string("SHA-256"))
-            entry.add("newestEventTime", .string(Timestamps.iso8601(file.newestEventTime)))
-            entry.add("oldestEventTime", .string(Timestamps.iso8601(file.oldestEventTime)))
+            entry.add("s3Bucket", file.bucket)
+            entry.add("s3Object", file.key)
+            entry.add("hashValue", file.hash)
+            entry.add("hashAlgorithm", "SHA-256")
+            entry.add("newestEventTime", iso8601: file.newestEventTime)
+            entry.add("oldestEventTime", iso8601: file.oldestEventTime)
             list += entry.text
         }
         out.addRaw("logFiles", list + "]")
