@@ -57,7 +57,26 @@ package enum JSONWriter {
     }
 
     private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+        // Eight bytes a step (a record's dozen strings cost ~360 instructions each a byte at a
+        // time, callgrind): a word holds a control byte, `"` or `\` when one of its bytes is
+        // below 0x20, or is zero after the word is xored with that character in every byte.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasByteBelow(_ word: UInt64, _ limit: UInt64) -> Bool {
+            (word &- ones &* limit) & ~word & highs != 0
+        }
+        let raw = UnsafeRawBufferPointer(bytes)
+        var at = 0
+        while at + 8 <= raw.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            if hasByteBelow(word, 0x20) || hasByteBelow(word ^ (ones &* 0x22), 1)
+                || hasByteBelow(word ^ (ones &* 0x5C), 1)
+            {
+                return false
+            }
+            at += 8
+        }
+        for byte in raw[at...] where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
         return true
     }
 

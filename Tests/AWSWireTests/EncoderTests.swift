@@ -101,6 +101,30 @@ struct JSONTests {
         #expect(JSONWriter.quote("é\"💡\\") == #""é\"💡\\""#)
     }
 
+    /// The scan for what needs escaping reads eight bytes a step: each character JSON escapes
+    /// is found at every place in a word and in the tail, and its neighbours (and multi-byte
+    /// characters, whose bytes are all ≥ 0x80) are not taken for it.
+    @Test func findsEscapesAtEveryPlaceInAWord() {
+        let escaped: [(Character, String)] = [
+            ("\u{0}", #"\u0000"#), ("\u{1F}", #"\u001f"#), ("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#),
+        ]
+        for count in [7, 8, 9, 16, 19] {
+            for at in 0..<count {
+                for (character, escape) in escaped {
+                    var text = Array(repeating: Character("a"), count: count)
+                    text[at] = character
+                    let expected = String(text[..<at]) + escape + String(text[(at + 1)...])
+                    #expect(JSONWriter.quote(String(text)) == "\"\(expected)\"", "\(count) \(at)")
+                }
+                for plain: Character in [" ", "!", "#", "[", "]", "\u{7F}", "é", "💡"] {
+                    var text = Array(repeating: Character("a"), count: count)
+                    text[at] = plain
+                    #expect(JSONWriter.quote(String(text)) == "\"\(String(text))\"", "\(count) \(at)")
+                }
+            }
+        }
+    }
+
     /// Quoting into bytes (event records) writes exactly what quoting into a string writes,
     /// after whatever the bytes already hold.
     @Test func quotesIntoBytesAsIntoText() {

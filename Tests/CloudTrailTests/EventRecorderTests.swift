@@ -155,6 +155,20 @@ struct EventRecorderTests {
         #expect(small["omitted"] == nil)
     }
 
+    /// Read-only by AWS's prefixes: every Describe, List, Get, Lookup, Head and Simulate call.
+    @Test func readOnlyCallsAreToldByTheirPrefix() {
+        for name in [
+            "DescribeCacheClusters", "ListTagsForResource", "GetObject", "LookupEvents", "HeadBucket",
+            "SimulatePrincipalPolicy",
+        ] {
+            #expect(EventRecorder.isReadOnly(name), "\(name)")
+        }
+        for name in ["CreateCacheCluster", "Lis", "", "describeCacheClusters", "PutObject", "StartLogging", "Decrease"]
+        {
+            #expect(!EventRecorder.isReadOnly(name), "\(name)")
+        }
+    }
+
     @Test func mapKeysKeepTheirCase() throws {
         let fields = try record(
             .sns, "CreateTopic", .root(account: "1"),
