@@ -175,9 +175,10 @@ struct TextArena {
 
     /// Copies `text` in; nil (NULL) has no mark.
     mutating func add(_ text: String?) -> Mark? {
-        guard let text else { return nil }
+        guard var text else { return nil }
         let offset = bytes.count
-        bytes.append(contentsOf: text.utf8)
+        // Copied whole from the string's UTF-8, as ``ReadEventLog`` copies a payload's texts.
+        text.withUTF8 { bytes.append(contentsOf: $0) }
         return Mark(offset: offset, count: bytes.count - offset)
     }
 }
