@@ -133,6 +133,50 @@ extension ReadEventLog {
         append(entry.resourceName, to: &payload)
     }
 
+    /// The journal rows of a segment's records (`bytes`, its header first, up to where appends
+    /// reached), their texts marked where they are in `bytes`. The records are this process's
+    /// own, whole: they are not checked again, only kept within `bytes`.
+    static func rows(in bytes: UnsafeBufferPointer<UInt8>) throws -> [JournalRow] {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var rows: [JournalRow] = []
+        var at = headerSize
+        func integer<T: FixedWidthInteger>(_: T.Type, at offset: Int) throws -> T {
+            guard offset >= 0, offset + MemoryLayout<T>.size <= raw.count else { throw damaged }
+            return T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
+        while at < raw.count {
+            let length = Int(try integer(UInt32.self, at: at))
+            var field = at + recordHead
+            let end = field + length
+            guard end <= raw.count else { throw damaged }
+            let time = Double(bitPattern: try integer(UInt64.self, at: field))
+            let flags = try integer(UInt8.self, at: field + 8)
+            field += 9
+            func text() throws -> TextArena.Mark? {
+                let count = try integer(UInt32.self, at: field)
+                field += 4
+                guard count != UInt32.max else { return nil }
+                guard field + Int(count) <= end else { throw damaged }
+                defer { field += Int(count) }
+                return TextArena.Mark(offset: field, count: Int(count))
+            }
+            // The payload's order (``appendPayload(_:to:)``).
+            let (id, account, region, name, source, record) = (
+                try text(), try text(), try text(), try text(), try text(), try text()
+            )
+            rows.append(
+                JournalRow(
+                    eventTime: time, readOnly: flags & 1 != 0, management: flags & 2 != 0, id: id,
+                    account: account, region: region, name: name, source: source, record: record,
+                    username: try text(), accessKeyId: try text(), resourceArn: try text(),
+                    resourceType: try text(), resourceName: try text()))
+            at = end
+        }
+        return rows
+    }
+
+    private static let damaged = StateStoreError.unavailable("a read-event segment's record does not fit it")
+
     private static func entry(fromPayload payload: [UInt8]) -> JournalEntry? {
         var fields = Reader(bytes: payload)
         guard let time = fields.uint64(), let flags = fields.bytes(1)?.first,
