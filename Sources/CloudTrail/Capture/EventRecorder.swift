@@ -217,7 +217,8 @@ struct OrderedJSON {
     /// (callgrind), some sixteen keys a record.
     private mutating func appendKey(_ key: StaticString) {
         let count = key.utf8CodeUnitCount
-        let first = body.isEmpty ? 1 : 0
+        // The first member has no comma before it.
+        let start = body.isEmpty ? 1 : 0
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 4) { text in
             text[0] = UInt8(ascii: ",")
             text[1] = UInt8(ascii: "\"")
@@ -227,7 +228,7 @@ struct OrderedJSON {
             }
             text[count + 2] = UInt8(ascii: "\"")
             text[count + 3] = UInt8(ascii: ":")
-            body.append(contentsOf: UnsafeBufferPointer(rebasing: text[first...]))
+            body.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
         }
     }
 
