@@ -140,56 +140,70 @@ extension ReadEventLog {
         let raw = UnsafeRawBufferPointer(bytes)
         var rows: [JournalRow] = []
         var at = headerSize
-        func integer<T: FixedWidthInteger>(_: T.Type, at offset: Int) throws -> T {
-            guard offset >= 0, offset + MemoryLayout<T>.size <= raw.count else { throw damaged }
-            return T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
-        }
-        while at < raw.count {
-            let length = Int(try integer(UInt32.self, at: at))
-            var field = at + recordHead
-            let end = field + length
-            guard end <= raw.count else { throw damaged }
-            let time = Double(bitPattern: try integer(UInt64.self, at: field))
-            let flags = try integer(UInt8.self, at: field + 8)
-            field += 9
-            func text() throws -> TextArena.Mark? {
-                let count = try integer(UInt32.self, at: field)
-                field += 4
-                guard count != UInt32.max else { return nil }
-                guard field + Int(count) <= end else { throw damaged }
-                defer { field += Int(count) }
-                return TextArena.Mark(offset: field, count: Int(count))
+        while at + recordHead <= raw.count {
+            let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            let start = at + recordHead
+            guard length <= raw.count - start, let row = row(ofPayloadAt: start..<(start + length), in: raw) else {
+                throw StateStoreError.unavailable("a read-event segment's record does not fit it")
             }
-            // The payload's order (``appendPayload(_:to:)``).
-            let (id, account, region, name, source, record) = (
-                try text(), try text(), try text(), try text(), try text(), try text()
-            )
-            rows.append(
-                JournalRow(
-                    eventTime: time, readOnly: flags & 1 != 0, management: flags & 2 != 0, id: id,
-                    account: account, region: region, name: name, source: source, record: record,
-                    username: try text(), accessKeyId: try text(), resourceArn: try text(),
-                    resourceType: try text(), resourceName: try text()))
-            at = end
+            rows.append(row)
+            at = start + length
         }
+        guard at == raw.count else { throw StateStoreError.unavailable("a read-event segment ends within a record") }
         return rows
     }
 
-    private static let damaged = StateStoreError.unavailable("a read-event segment's record does not fit it")
-
-    private static func entry(fromPayload payload: [UInt8]) -> JournalEntry? {
-        var fields = Reader(bytes: payload)
-        guard let time = fields.uint64(), let flags = fields.bytes(1)?.first,
-            let id = fields.text(), let account = fields.text(), let region = fields.text(),
-            let name = fields.text(), let source = fields.text(), let record = fields.text()
+    /// The row of the payload in `bytes[payload]` (event time, flags, six strings, five optional
+    /// strings: ``appendPayload(_:to:)``'s order), its texts marked where they are in `bytes`;
+    /// nil when a field does not fit the payload.
+    private static func row(ofPayloadAt payload: Range<Int>, in bytes: UnsafeRawBufferPointer) -> JournalRow? {
+        var field = payload.lowerBound
+        func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
+            guard field + MemoryLayout<T>.size <= payload.upperBound else { return nil }
+            defer { field += MemoryLayout<T>.size }
+            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: field, as: T.self))
+        }
+        /// A string field: nil when it does not fit, `.some(nil)` for an absent optional.
+        func text() -> TextArena.Mark?? {
+            guard let count = integer(UInt32.self) else { return nil }
+            guard count != UInt32.max else { return .some(nil) }
+            guard Int(count) <= payload.upperBound - field else { return nil }
+            defer { field += Int(count) }
+            return TextArena.Mark(offset: field, count: Int(count))
+        }
+        guard let time = integer(UInt64.self), let flags = integer(UInt8.self),
+            let id = text(), let account = text(), let region = text(), let name = text(), let source = text(),
+            let record = text(), let username = text(), let accessKeyId = text(), let resourceArn = text(),
+            let resourceType = text(), let resourceName = text(),
+            [id, account, region, name, source, record].allSatisfy({ $0 != nil })
         else { return nil }
-        let optional = (0..<5).map { _ in fields.text() }
-        return JournalEntry(
-            eventID: id, account: account, region: region,
-            eventTime: Date(timeIntervalSince1970: Double(bitPattern: time)), eventName: name,
-            eventSource: source, readOnly: flags & 1 != 0, username: optional[0], accessKeyId: optional[1],
-            record: record, management: flags & 2 != 0, resourceArn: optional[2], resourceType: optional[3],
-            resourceName: optional[4])
+        return JournalRow(
+            eventTime: Double(bitPattern: time), readOnly: flags & 1 != 0, management: flags & 2 != 0, id: id,
+            account: account, region: region, name: name, source: source, record: record, username: username,
+            accessKeyId: accessKeyId, resourceArn: resourceArn, resourceType: resourceType, resourceName: resourceName)
+    }
+
+    /// The entry of a payload read back from a file.
+    private static func entry(fromPayload payload: [UInt8]) -> JournalEntry? {
+        payload.withUnsafeBytes { bytes -> JournalEntry? in
+            guard let row = row(ofPayloadAt: 0..<bytes.count, in: bytes) else { return nil }
+            func text(_ mark: TextArena.Mark?) -> String? {
+                mark.map {
+                    String(
+                        decoding: UnsafeRawBufferPointer(rebasing: bytes[$0.offset..<($0.offset + $0.count)]),
+                        as: UTF8.self)
+                }
+            }
+            guard let id = text(row.id), let account = text(row.account), let region = text(row.region),
+                let name = text(row.name), let source = text(row.source), let record = text(row.record)
+            else { return nil }
+            return JournalEntry(
+                eventID: id, account: account, region: region, eventTime: Date(timeIntervalSince1970: row.eventTime),
+                eventName: name, eventSource: source, readOnly: row.readOnly, username: text(row.username),
+                accessKeyId: text(row.accessKeyId), record: record, management: row.management,
+                resourceArn: text(row.resourceArn), resourceType: text(row.resourceType),
+                resourceName: text(row.resourceName))
+        }
     }
 
     private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
@@ -240,14 +254,5 @@ extension ReadEventLog {
             bytes(4).map { $0.reversed().reduce(0) { $0 << 8 | UInt32($1) } }
         }
 
-        mutating func uint64() -> UInt64? {
-            bytes(8).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
-        }
-
-        /// A string field; nil for an absent optional (and for a truncated field).
-        mutating func text() -> String? {
-            guard let length = uint32(), length != UInt32.max, let utf8 = bytes(Int(length)) else { return nil }
-            return String(decoding: utf8, as: UTF8.self)
-        }
     }
 }
