@@ -139,6 +139,8 @@ extension ReadEventLog {
     static func rows(in bytes: UnsafeBufferPointer<UInt8>) throws -> [JournalRow] {
         let raw = UnsafeRawBufferPointer(bytes)
         var rows: [JournalRow] = []
+        // A Describe's record is ~1.2 KB: room for them all, mostly, without growing.
+        rows.reserveCapacity(raw.count / 1_024 + 1)
         var at = headerSize
         while at + recordHead <= raw.count {
             let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
@@ -155,32 +157,51 @@ extension ReadEventLog {
 
     /// The row of the payload in `bytes[payload]` (event time, flags, six strings, five optional
     /// strings: ``appendPayload(_:to:)``'s order), its texts marked where they are in `bytes`;
-    /// nil when a field does not fit the payload.
+    /// nil when a field does not fit the payload or a string that must be there is absent.
     private static func row(ofPayloadAt payload: Range<Int>, in bytes: UnsafeRawBufferPointer) -> JournalRow? {
-        var field = payload.lowerBound
-        func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
-            guard field + MemoryLayout<T>.size <= payload.upperBound else { return nil }
-            defer { field += MemoryLayout<T>.size }
-            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: field, as: T.self))
-        }
-        /// A string field: nil when it does not fit, `.some(nil)` for an absent optional.
-        func text() -> TextArena.Mark?? {
-            guard let count = integer(UInt32.self) else { return nil }
-            guard count != UInt32.max else { return .some(nil) }
-            guard Int(count) <= payload.upperBound - field else { return nil }
-            defer { field += Int(count) }
-            return TextArena.Mark(offset: field, count: Int(count))
-        }
-        guard let time = integer(UInt64.self), let flags = integer(UInt8.self),
-            let id = text(), let account = text(), let region = text(), let name = text(), let source = text(),
-            let record = text(), let username = text(), let accessKeyId = text(), let resourceArn = text(),
-            let resourceType = text(), let resourceName = text(),
-            [id, account, region, name, source, record].allSatisfy({ $0 != nil })
+        var fields = PayloadFields(bytes: bytes, at: payload.lowerBound, end: payload.upperBound)
+        let (time, flags) = (fields.integer(UInt64.self), fields.integer(UInt8.self))
+        let (id, account, region, name, source, record) = (
+            fields.text(), fields.text(), fields.text(), fields.text(), fields.text(), fields.text()
+        )
+        let (username, accessKeyId, resourceArn, resourceType, resourceName) = (
+            fields.text(), fields.text(), fields.text(), fields.text(), fields.text()
+        )
+        guard fields.fit, let time, let flags, id != nil, account != nil, region != nil, name != nil, source != nil,
+            record != nil
         else { return nil }
         return JournalRow(
             eventTime: Double(bitPattern: time), readOnly: flags & 1 != 0, management: flags & 2 != 0, id: id,
             account: account, region: region, name: name, source: source, record: record, username: username,
             accessKeyId: accessKeyId, resourceArn: resourceArn, resourceType: resourceType, resourceName: resourceName)
+    }
+
+    /// A payload's fields, read in order; `fit` turns false at the first that does not fit.
+    private struct PayloadFields {
+        let bytes: UnsafeRawBufferPointer
+        var at: Int
+        let end: Int
+        var fit = true
+
+        mutating func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
+            guard fit, MemoryLayout<T>.size <= end - at else {
+                fit = false
+                return nil
+            }
+            defer { at += MemoryLayout<T>.size }
+            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: T.self))
+        }
+
+        /// A string's mark; nil for an absent one (or once a field did not fit).
+        mutating func text() -> TextArena.Mark? {
+            guard let count = integer(UInt32.self), count != UInt32.max else { return nil }
+            guard Int(count) <= end - at else {
+                fit = false
+                return nil
+            }
+            defer { at += Int(count) }
+            return TextArena.Mark(offset: at, count: Int(count))
+        }
     }
 
     /// The entry of a payload read back from a file.
