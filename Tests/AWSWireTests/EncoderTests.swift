@@ -184,6 +184,15 @@ struct JSONTests {
         }
     }
 
+    /// Years of other than four digits keep their digits and sign, written ahead of the rest.
+    @Test func iso8601WritesYearsBeyondFourDigits() {
+        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00Z")
+        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: -62_167_219_200)) == "0000-01-01T00:00:00Z")
+        #expect(
+            Timestamps.iso8601(Date(timeIntervalSince1970: -62_167_219_201), fractional: true)
+                == "-0001-12-31T23:59:59.000Z")
+    }
+
     @Test func xmlEscapesOnlyMarkup() {
         #expect(XMLWriter.escape("plain text é 💡") == "plain text é 💡")
         #expect(XMLWriter.escape("a&b<c>d\"e'f\rg") == "a&amp;b&lt;c&gt;d&quot;e&apos;f&#xD;g")
