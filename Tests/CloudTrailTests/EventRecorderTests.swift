@@ -179,6 +179,35 @@ struct EventRecorderTests {
     }
 }
 
+/// The record's `resources` written in place are the bytes the general JSON writer gives the
+/// same objects.
+struct RecordResourcesTests {
+    @Test func resourcesInPlaceMatchTheGeneralWriter() {
+        let cases: [[(type: String, arn: String, account: String?)]] = [
+            [("AWS::ElastiCache::CacheCluster", "arn:aws:elasticache:eu-west-1:1:cluster:c1", "1")],
+            [("AWS::S3::Bucket", "arn:aws:s3:::logs", nil), ("AWS::S3::Object", "arn:aws:s3:::logs/a\"b\u{1}é", nil)],
+            [],
+        ]
+        for resources in cases {
+            var written = OrderedJSON()
+            written.add("readOnly", false)
+            written.add(resources: resources)
+            var general = OrderedJSON()
+            general.add("readOnly", false)
+            general.add(
+                "resources",
+                .list(
+                    resources.map {
+                        .object([
+                            "accountId": $0.account.map(ShapeValue.string), "type": .string($0.type),
+                            "ARN": .string($0.arn),
+                        ])
+                    }))
+            #expect(written.text == general.text)
+        }
+    }
+}
+
 struct ResourceTypeTests {
     @Test func typesAndNamesFromARNs() {
         #expect(
@@ -193,6 +222,16 @@ struct ResourceTypeTests {
         #expect(ResourceTypes.resource("arn:aws:elasticache:us-west-2:1:cluster:*") == nil)
         #expect(ResourceTypes.resource("*") == nil)
         #expect(ResourceTypes.resource("arn:aws:cloudtrail:us-east-1:1:trail/main")?.name == "main")
+        // The resource part's first and last non-empty pieces are its kind and name.
+        #expect(ResourceTypes.resource("arn:aws:iam::1:user/bob/")?.name == "bob")
+        #expect(
+            ResourceTypes.resource("arn:aws:iam::1://user//bob")
+                == .init(type: "AWS::IAM::User", name: "bob", account: "1"))
+        #expect(ResourceTypes.resource("arn:aws:elasticache:r:1:cluster")?.name == "cluster")
+        #expect(ResourceTypes.resource("arn:aws:elasticache:r:1:") == nil)
+        #expect(ResourceTypes.resource("arn:aws:elasticache:r:1") == nil)
+        #expect(ResourceTypes.resource("arn:aws:sns:r:1:topic") == nil)
+        #expect(ResourceTypes.resource("aws:elasticache:r:1:cluster:c") == nil)
     }
 }
 
