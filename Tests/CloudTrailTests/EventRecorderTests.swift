@@ -27,6 +27,53 @@ struct EventRecorderTests {
         return fields
     }
 
+    /// A client's repeated calls share their record's kept members, and each member follows
+    /// a change in what it was rendered from.
+    @Test func keptRecordMembersFollowTheCall() throws {
+        let model = ServiceModel.elastiCache
+        var context = CallContext(
+            model: model, eventName: "DescribeCacheClusters", operation: model.operations["DescribeCacheClusters"],
+            input: .object(["MaxRecords": .integer(20)]),
+            principal: Principal(
+                kind: .iamUser, principalId: "AIDATEMPLATE", arn: "arn:aws:iam::123456789012:user/carol",
+                accountId: "123456789012", accessKeyId: "AKIAKEPTTEMPLATE", userName: "carol"),
+            region: "eu-west-1", requestID: "r1", sourceIP: "10.0.0.1", userAgent: "agent/1", time: time)
+        func fields() throws -> [String: JSONValue] {
+            guard
+                case .object(let fields) = try JSONValue.parse(
+                    EventRecorder().entry(for: context, output: nil, error: nil).record)
+            else { throw CocoaError(.fileReadCorruptFile) }
+            return fields
+        }
+        let first = try fields()
+        context.requestID = "r2"
+        context.time = time.addingTimeInterval(61)
+        var again = try fields()
+        #expect(again["requestID"] == .string("r2"))
+        #expect(again["eventTime"] == .string("2023-11-14T22:14:21Z"))
+        #expect(again["eventID"] != first["eventID"])
+        for key in ["requestID", "eventTime", "eventID"] { again[key] = first[key] }
+        #expect(again == first)
+
+        context.userAgent = "agent/2"
+        #expect(try fields()["userAgent"] == .string("agent/2"))
+        context.sourceIP = "10.0.0.2"
+        #expect(try fields()["sourceIPAddress"] == .string("10.0.0.2"))
+        context.region = "us-west-2"
+        #expect(try fields()["awsRegion"] == .string("us-west-2"))
+        context.input = .object(["MaxRecords": .integer(30)])
+        #expect(try fields()["requestParameters"] == .object(["maxRecords": .number("30")]))
+        context.principal.userName = "dave"
+        context.principal.arn = "arn:aws:iam::123456789012:user/dave"
+        guard case .object(let identity)? = try fields()["userIdentity"] else { throw CocoaError(.fileReadCorruptFile) }
+        #expect(identity["userName"] == .string("dave"))
+        #expect(identity["arn"] == .string("arn:aws:iam::123456789012:user/dave"))
+        context.resourceArn = "arn:aws:elasticache:us-west-2:123456789012:cluster:c1"
+        #expect(try fields()["resources"] != nil)
+        context.resourceArn = nil
+        #expect(try fields()["resources"] == nil)
+    }
+
     /// The kept userIdentity of an access key is used only for the same principal: the same key
     /// with another name (a user renamed) renders anew.
     @Test func aKeptUserIdentityFollowsItsPrincipal() throws {

@@ -38,50 +38,34 @@ package struct EventRecorder: Sendable {
     ) -> Prepared {
         let eventID = eventID ?? RandomIdentifier.timeOrdered(at: call.time)
         let shared = sharedEventID ?? call.sharedWith.map { _ in RandomIdentifier.uuid() }
-        let service = call.model.metadata.endpointPrefix
-        let region = service == "iam" ? "us-east-1" : call.region
-        let eventSource = service + ".amazonaws.com"
-        var head = OrderedJSON(reserving: 1024)
-        head.add("eventVersion", Self.eventVersion)
-        head.addRaw(
-            "userIdentity",
-            owner == nil ? UserIdentity.render(call.principal) : UserIdentity.crossAccount(call.principal))
-        head.add("eventTime", iso8601: call.time)
-        head.add("eventSource", eventSource)
-        head.add("eventName", call.eventName)
-        head.add("awsRegion", region)
-        head.add("sourceIPAddress", call.sourceIP)
-        head.add("userAgent", call.userAgent)
-        let request =
+        let renderRequest = { (call: CallContext) in
             call.s3 != nil
-            ? S3RecordValues(model: call.model).requestParameters(call)
-            : EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
+                ? S3RecordValues(model: call.model).requestParameters(call)
+                : EventValues(model: call.model).requestParameters(call.input, shape: call.operation?.input)
+        }
+        // Only a call whose members all repeat for its client keeps a template.
+        let (template, request) =
+            owner == nil && shared == nil && call.s3 == nil && !call.isDataEvent
+            ? RecordTemplates.template(for: call, render: renderRequest)
+            : (RecordTemplate(call, owner: owner, shared: shared), renderRequest(call))
+        var head = OrderedJSON(reserving: template.beforeTime.count + template.afterTime.count + 32)
+        head.append(template.beforeTime)
+        head.appendValue(iso8601: call.time)
+        head.append(template.afterTime)
 
         let resource = call.isDataEvent ? nil : call.resourceArn.flatMap(ResourceTypes.resource)
-        var identifiers = OrderedJSON(reserving: 512)
+        var identifiers = OrderedJSON(reserving: template.afterIDs.count + 256)
         identifiers.add("requestID", call.requestID)
         identifiers.add("eventID", eventID)
-        identifiers.add("readOnly", Self.isReadOnly(call.eventName))
-        identifiers.add("eventType", "AwsApiCall")
-        if service == "elasticache" {
-            identifiers.add("apiVersion", call.model.metadata.apiVersion)
-        }
+        identifiers.append(template.afterIDs)
         if call.isDataEvent {
             identifiers.add(resources: call.dataResources.map { ($0.type, $0.arn, $0.accountId) })
         } else if let arn = call.resourceArn, let resource {
             identifiers.add(resources: [(resource.type, arn, resource.account)])
         }
-        var closing = OrderedJSON(reserving: 256)
-        closing.add("managementEvent", !call.isDataEvent)
-        closing.add("recipientAccountId", owner ?? call.principal.accountId)
-        if let shared { closing.add("sharedEventID", shared) }
-        closing.add("eventCategory", call.isDataEvent ? "Data" : "Management")
-        if call.principal.consoleSession == true, owner == nil {
-            closing.add("sessionCredentialFromConsole", "true")
-        }
         return Prepared(
-            head: head.body, requestParameters: request, eventID: eventID, eventSource: eventSource,
-            identifiers: identifiers.body, closing: closing.body, resource: resource, sharedEventID: shared)
+            head: head.body, requestParameters: request, eventID: eventID, eventSource: template.eventSource,
+            identifiers: identifiers.body, closing: template.closing, resource: resource, sharedEventID: shared)
     }
 
     /// Renders the response elements of `answer`, the answer `call` will give (a staged
@@ -279,6 +263,16 @@ struct OrderedJSON {
     /// `date` as `2014-12-01T22:00:35Z`, written in place (its digits need no escape).
     mutating func add(_ key: StaticString, iso8601 date: Date) {
         appendKey(key)
+        appendValue(iso8601: date)
+    }
+
+    /// A key whose value the next append writes (``appendValue(iso8601:)``).
+    mutating func addKey(_ key: StaticString) {
+        appendKey(key)
+    }
+
+    /// `date`'s value, quoted, after a key written by ``addKey(_:)``.
+    mutating func appendValue(iso8601 date: Date) {
         body.append(UInt8(ascii: "\""))
         Timestamps.appendISO8601(date, to: &body)
         body.append(UInt8(ascii: "\""))
