@@ -196,7 +196,7 @@ struct OrderedJSON {
     /// composed on the stack and appended once: an append a byte cost ~180 instructions a key
     /// (callgrind), some sixteen keys a record.
     /// - Parameter first: the key opens an object nested in the body (no comma before it).
-    private mutating func appendKey(_ key: StaticString, first: Bool = false) {
+    mutating func appendKey(_ key: StaticString, first: Bool = false) {
         let count = key.utf8CodeUnitCount
         // The first member has no comma before it.
         let start = first || body.isEmpty ? 1 : 0
@@ -266,12 +266,7 @@ struct OrderedJSON {
         appendValue(iso8601: date)
     }
 
-    /// A key whose value the next append writes (``appendValue(iso8601:)``).
-    mutating func addKey(_ key: StaticString) {
-        appendKey(key)
-    }
-
-    /// `date`'s value, quoted, after a key written by ``addKey(_:)``.
+    /// `date`'s value, quoted, after a key written by ``appendKey(_:first:)``.
     mutating func appendValue(iso8601 date: Date) {
         body.append(UInt8(ascii: "\""))
         Timestamps.appendISO8601(date, to: &body)
