@@ -5,18 +5,23 @@ machine, and without perf's own overhead.
 
 Usage (release builds copied aside, wrk installed):
 
-    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--no-capture]
+    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--syscalls] [--no-capture]
 
 Describe is bench/run.py's (MaxRecords 20 of 100 clusters); create sends CreateCacheCluster with
 unique ids. Prints each round's rate and CPU per request, and the median per build. --threads
 adds the median CPU per request of each thread name (/proc/PID/task/*/stat: the committer,
-the journal indexer, the event loops); --no-capture runs the servers with
+the journal indexer, the event loops); --syscalls adds the median count per request of the
+system calls that cost a captured call its disk work (perf stat on the syscall tracepoints,
+which needs perf and root: fdatasync counts the group commits, so a build that answers faster
+and commits smaller groups shows it here); --no-capture runs the servers with
 --benchmark-without-capture. Server flags after a colon apply to one build, as in
 instructions_ab.py: `B,B:--benchmark-without-capture` alternates a build with itself uncaptured.
 """
 
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +30,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (the shared harness pieces)
 
 TICK = os.sysconf("SC_CLK_TCK")
+SYSCALLS = ("fdatasync", "fsync", "pwrite64", "pread64")
+
+
+def start_syscall_count(pid, output):
+    events = ",".join(f"syscalls:sys_enter_{name}" for name in SYSCALLS)
+    return subprocess.Popen(["perf", "stat", "-x", ",", "-e", events, "-p", str(pid), "-o", str(output)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_syscall_count(counter, output):
+    """Counts per system call name, from perf stat's CSV (value, unit, event, ...)."""
+    counter.send_signal(signal.SIGINT)
+    counter.wait(timeout=30)
+    counts = {}
+    for line in output.read_text().splitlines():
+        fields = line.split(",")
+        if len(fields) > 2 and fields[2].startswith("syscalls:sys_enter_") and fields[0].isdigit():
+            counts[fields[2].removeprefix("syscalls:sys_enter_")] = int(fields[0])
+    return counts
 
 
 def cpu_seconds(pid):
@@ -54,6 +78,7 @@ def main():
     extra = ("--benchmark-without-capture",) if "--no-capture" in flags else ()
     results = {binary: [] for binary in binaries}
     threads = {binary: {} for binary in binaries}
+    calls = {binary: {} for binary in binaries}
     work = Path(tempfile.mkdtemp())
     for round_index in range(rounds):
         for binary in binaries:
@@ -67,10 +92,15 @@ def main():
                 requests = (run.describe_requests(target) if workload == "describe"
                             else run.create_requests(target, 50000 * seconds, f"r{round_index}"))
                 run.lua_script(requests, script)
+                counter = (start_syscall_count(target.process.pid, work / "perf.csv")
+                           if "--syscalls" in flags else None)
                 before, before_threads = cpu_seconds(target.process.pid), thread_seconds(target.process.pid)
                 result = run.run_wrk(target, str(script), connections, seconds)
                 used = cpu_seconds(target.process.pid) - before
                 requests_done = result["rps"] * seconds
+                if counter:
+                    for name, count in stop_syscall_count(counter, work / "perf.csv").items():
+                        calls[binary].setdefault(name, []).append(count / requests_done)
                 results[binary].append((result["rps"], used / requests_done * 1e6))
                 for name, total in thread_seconds(target.process.pid).items():
                     per_request = (total - before_threads.get(name, 0)) / requests_done * 1e6
@@ -85,6 +115,9 @@ def main():
             named = sorted(threads[binary].items(), key=lambda item: -statistics.median(item[1]))
             print("  " + ", ".join(f"{name} {statistics.median(values):.1f}" for name, values in named
                                    if statistics.median(values) >= 0.5) + " µs per request (medians)")
+        if "--syscalls" in flags:
+            print("  " + ", ".join(f"{name} {statistics.median(calls[binary].get(name, [0])):.3f}"
+                                   for name in SYSCALLS) + " per request (medians)")
 
 
 if __name__ == "__main__":
