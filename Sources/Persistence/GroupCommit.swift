@@ -9,11 +9,13 @@ import Synchronization
 /// commit of its group has returned. A group of journaled writes only commits without the
 /// fsync (`synchronous = NORMAL` in WAL mode); one synced write makes its whole group synced.
 /// Each group's transaction first takes the read events waiting in `reads` (``ReadEventLog``),
-/// so they commit before the group's own writes.
+/// so they commit before the group's own writes, whose journal entries are inserted after the
+/// last write's savepoint (``HeldEvents``).
 final class GroupCommit: Sendable {
     private struct Job: Sendable {
-        /// Runs the body inside a savepoint of the group's transaction and keeps its outcome.
-        let run: @Sendable (Database) -> Void
+        /// Runs the body inside a savepoint of the group's transaction and keeps its outcome;
+        /// its journal entries join the group's held ones.
+        let run: @Sendable (Database, HeldEvents) -> Void
         /// Resumes the caller: with the kept outcome, or with the commit's error.
         let finish: @Sendable ((any Error)?) -> Void
         let durability: Durability
@@ -74,15 +76,19 @@ final class GroupCommit: Sendable {
             let outcome = Mutex<Result<T, any Error>?>(nil)
             let finishing = FinishActions()
             let job = Job(
-                run: { [documents, journalIndexed] db in
+                run: { [documents, journalIndexed] db, held in
+                    held.beginWrite()
                     do {
                         try Self.inSavepoint(db) {
                             let value = try body(
                                 SQLiteTransaction(
-                                    db: db, documents: documents, finishing: finishing, journalIndexed: journalIndexed))
+                                    db: db, documents: documents, finishing: finishing, journalIndexed: journalIndexed,
+                                    held: held))
                             outcome.withLock { $0 = .success(value) }
                         }
+                        held.endWrite(rolledBack: false)
                     } catch {
+                        held.endWrite(rolledBack: true)
                         outcome.withLock { $0 = .failure(error) }
                     }
                 },
@@ -156,7 +162,9 @@ final class GroupCommit: Sendable {
                             taken.withLock { $0 = waiting }
                             try ReadEventLog.commit(waiting, into: db)
                         }
-                        for job in group { job.run(db) }
+                        let held = HeldEvents()
+                        for job in group { job.run(db, held) }
+                        try held.insert(into: db)
                         return .commit
                     }
                 }

@@ -17,6 +17,9 @@ struct SQLiteTransaction: StateWriter {
     /// Whether the connection has the journal's attribute index attached (``JournalIndex``); a
     /// lookup without it walks the journal.
     var journalIndexed = false
+    /// Where a group's writes hold their journal entries until the group's end (``HeldEvents``);
+    /// nil: an entry is inserted when appended.
+    var held: HeldEvents? = nil
 
     func whenFinished(_ action: @escaping @Sendable (Bool) -> Void) {
         finishing?.add(action)
@@ -130,10 +133,12 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func appendEvent(_ entry: JournalEntry) throws -> Int64 {
-        try Self.insert(entry, into: db)
+        if let held { return try held.append(entry, in: db) }
+        return try Self.insert(entry, into: db)
     }
 
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
+        try held?.insert(into: db)
         guard journalIndexed, let (attribute, value) = query.attribute, let code = JournalIndex.code(attribute) else {
             return try walk(query, after: nil)
         }
@@ -197,13 +202,15 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func latestPosition() throws -> Int64 {
-        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
+        if let newest = held?.newestHeld { return newest }
+        return try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
     }
 
     func pending(account: String, region: String, after: Int64, upTo: Int64?, limit: Int) throws
         -> [(position: Int64, entry: JournalEntry)]
     {
-        try Array(
+        try held?.insert(into: db)
+        return try Array(
             Row.fetchCursor(
                 try db.cachedStatement(
                     sql: """
@@ -217,7 +224,8 @@ struct SQLiteTransaction: StateWriter {
     /// The regions with events after `after`: one index seek per region of the account (a
     /// loose scan of `events_by_account`), not a walk over the account's events.
     func regions(account: String, after: Int64) throws -> [String] {
-        try String.fetchAll(
+        try held?.insert(into: db)
+        return try String.fetchAll(
             try db.cachedStatement(
                 sql: """
                     WITH RECURSIVE present(region) AS (

@@ -83,6 +83,63 @@ import Testing
     }
 
     /// A store in a file (WAL: readers beside the writer), removed when `body` returns.
+    /// A group's journal entries are inserted after its writes' savepoints, at the positions
+    /// their appends answered, in group order. A write that reads the journal sees the entries
+    /// appended before it in its group; when it then fails, those entries still commit, and
+    /// the failed writes' own do not.
+    @Test func aGroupsEntriesKeepTheirPositionsThroughFailedWrites() async throws {
+        try await withFileStore { store in try await heldEntries(store) }
+    }
+
+    private func heldEntries(_ store: SQLiteStateStore) async throws {
+        @Sendable func entry(_ id: String) -> JournalEntry {
+            JournalEntry(
+                eventID: id, account: "a", region: "r", eventTime: Date(), eventName: "Held", eventSource: "test",
+                readOnly: false, username: nil, accessKeyId: nil, record: "{\"id\":\"\(id)\"}")
+        }
+        let (gate, first) = await holdingTheWriter(store) { tx in try tx.appendEvent(entry("first")) }
+        let seen = Mutex<[String]>([])
+        let latestSeen = Mutex<Int64>(0)
+        // Queued one by one, so the group runs them in this order.
+        let bodies: [@Sendable (any StateWriter) throws -> Int64] = [
+            { tx in try tx.appendEvent(entry("a0")) },
+            { tx in
+                _ = try tx.appendEvent(entry("a1"))
+                throw Refused()
+            },
+            { tx in
+                latestSeen.withLock { $0 = (try? tx.latestPosition()) ?? -1 }
+                let found = try tx.events(JournalQuery(account: "a", region: "r", limit: 10))
+                seen.withLock { $0 = found.map(\.entry.eventID) }
+                _ = try tx.appendEvent(entry("a2"))
+                throw Refused()
+            },
+            { tx in try tx.appendEvent(entry("a3")) },
+        ]
+        var tasks: [Task<Int64, any Error>] = []
+        for (index, body) in bodies.enumerated() {
+            tasks.append(Task { try await store.write(body) })
+            #expect(await eventually { store.waitingWrites == index + 1 })
+        }
+        gate.signal()
+        try await first.value
+        var answered: [Int64?] = []
+        for task in tasks { answered.append(try? await task.value) }
+
+        let journal = try await store.read { tx in
+            try tx.events(JournalQuery(account: "a", region: "r", limit: 10))
+        }
+        let ids = journal.map(\.entry.eventID)
+        #expect(ids == ["a3", "a0", "first"])
+        #expect(seen.withLock { $0 } == ["a0", "first"])
+        let positions = Dictionary(uniqueKeysWithValues: journal.map { ($0.entry.eventID, $0.position) })
+        #expect(answered[0] == positions["a0"])
+        #expect(answered[1] == nil && answered[2] == nil)
+        #expect(answered[3] == positions["a3"])
+        #expect(latestSeen.withLock { $0 } == positions["a0"])
+        #expect(try await store.read { try $0.latestPosition() } == positions["a3"])
+    }
+
     private func withFileStore(_ body: (SQLiteStateStore) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
