@@ -99,6 +99,8 @@ package final class Shape: Sendable {
         package var value: Field?
         /// Some member is an XML attribute (S3's `xsi:type`): most shapes have none.
         package var hasAttributes: Bool
+        /// Where each member's name is in `members`.
+        package var memberPositions: NameIndex
     }
 
     /// The shapes this shape refers to, resolved in `model` (the model that holds this shape)
@@ -111,7 +113,7 @@ package final class Shape: Sendable {
                 Field(member: $0, shape: model.shape($0.shape), isRequired: required.contains($0.name))
             },
             element: element.map(field), key: key.map(field), value: value.map(field),
-            hasAttributes: members.contains { $0.xmlAttribute })
+            hasAttributes: members.contains { $0.xmlAttribute }, memberPositions: NameIndex(members.map(\.name)))
         targets.withLock { $0 = resolved }
         return resolved
     }

@@ -23,13 +23,17 @@ struct XMLShapeWriter {
     }
 
     private func writeMembers(_ value: ShapeValue, _ targets: Shape.Targets, into xml: inout XMLWriter) {
-        guard case .structure(let fields) = value else { return }
-        // Stops at the last member the value has: an empty or short structure (pending
-        // changes, most often none) costs no lookup of the members it lacks.
-        var left = fields.count
-        for target in targets.members where left > 0 {
-            guard let field = fields[target.name] else { continue }
-            left -= 1
+        guard case .structure(let fields) = value, !fields.isEmpty else { return }
+        // The value's fields, put in the members' order: one cheap lookup a field the value has
+        // (``NameIndex``), none for the members it lacks, and no hashing of member names.
+        var present: [(position: Int, value: ShapeValue)] = []
+        present.reserveCapacity(fields.count)
+        for (name, field) in fields {
+            if let position = targets.memberPositions.position(of: name) { present.append((position, field)) }
+        }
+        present.sort { $0.position < $1.position }
+        for (position, field) in present {
+            let target = targets.members[position]
             if target.isBodyElement { write(field, target, name: target.xmlName, into: &xml) }
         }
     }

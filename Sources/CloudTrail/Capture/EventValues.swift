@@ -154,7 +154,7 @@ struct EventValues {
         var present: [(position: Int, value: ShapeValue)] = []
         present.reserveCapacity(fields.count)
         for (name, value) in fields {
-            guard let position = plan.positions[name] else { return false }
+            guard let position = plan.positions.position(of: name) else { return false }
             present.append((position, value))
         }
         present.sort { $0.position < $1.position }

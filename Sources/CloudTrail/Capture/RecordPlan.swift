@@ -18,8 +18,9 @@ enum RecordPlan {
     struct Plan: Sendable {
         let members: [Member]
         /// Member name → index in `members`: one lookup per field a value has, not one per
-        /// member of its shape (a cluster's shape has ~40, a create's answer sets ~20).
-        let positions: [String: Int]
+        /// member of its shape (a cluster's shape has ~40, a create's answer sets ~20), and
+        /// without hashing the name (``AWSModels/NameIndex``).
+        let positions: NameIndex
     }
 
     private static let plans = Mutex<[ObjectIdentifier: Plan]>([:])
@@ -35,9 +36,7 @@ enum RecordPlan {
                     secret: Redaction.hides($0.member, shape: $0.shape))
             }
             .sorted { $0.camel < $1.camel }
-        let positions = Dictionary(
-            members.enumerated().map { ($0.element.field.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        let plan = Plan(members: members, positions: positions)
+        let plan = Plan(members: members, positions: NameIndex(members.map(\.field.name)))
         plans.withLock { $0[id] = plan }
         return plan
     }
