@@ -7,7 +7,6 @@ package struct NameIndex: Sendable {
     private let names: [String]
     /// Positions in `names`, -1 for an empty slot; a power of two long, at most half full.
     private let slots: [Int32]
-    private let mask: Int
 
     /// Indexes `names`; a repeated name is found at its first position.
     package init(_ names: [String]) {
@@ -24,11 +23,11 @@ package struct NameIndex: Sendable {
         }
         self.names = names
         self.slots = slots
-        mask = size - 1
     }
 
     /// Where `name` is in the indexed list; nil when it is not there.
     package func position(of name: String) -> Int? {
+        let mask = slots.count - 1
         var slot = Self.slot(of: name, mask: mask)
         while true {
             let position = Int(slots[slot])
@@ -36,6 +35,18 @@ package struct NameIndex: Sendable {
             if names[position] == name { return position }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// The entries of `fields` whose names are indexed, in the indexed list's order (a
+    /// structure's fields in its members' order); the others are left out.
+    package func ordered<Value>(_ fields: [String: Value]) -> [(position: Int, value: Value)] {
+        var present: [(position: Int, value: Value)] = []
+        present.reserveCapacity(fields.count)
+        for (name, value) in fields {
+            if let position = position(of: name) { present.append((position, value)) }
+        }
+        present.sort { $0.position < $1.position }
+        return present
     }
 
     private static func slot(of name: String, mask: Int) -> Int {

@@ -26,13 +26,7 @@ struct XMLShapeWriter {
         guard case .structure(let fields) = value, !fields.isEmpty else { return }
         // The value's fields, put in the members' order: one cheap lookup a field the value has
         // (``NameIndex``), none for the members it lacks, and no hashing of member names.
-        var present: [(position: Int, value: ShapeValue)] = []
-        present.reserveCapacity(fields.count)
-        for (name, field) in fields {
-            if let position = targets.memberPositions.position(of: name) { present.append((position, field)) }
-        }
-        present.sort { $0.position < $1.position }
-        for (position, field) in present {
+        for (position, field) in targets.memberPositions.ordered(fields) {
             let target = targets.members[position]
             if target.isBodyElement { write(field, target, name: target.xmlName, into: &xml) }
         }

@@ -34,6 +34,14 @@ struct NameIndexTests {
         #expect(NameIndex([]).position(of: "A") == nil)
     }
 
+    @Test func fieldsAreOrderedByTheirNamesPositionsAndUnknownOnesLeftOut() {
+        let index = NameIndex(["Zeta", "Alpha", "Mid"])
+        let ordered = index.ordered(["Alpha": 1, "Unknown": 9, "Zeta": 0, "Mid": 2])
+        #expect(ordered.map(\.position) == [0, 1, 2])
+        #expect(ordered.map(\.value) == [0, 1, 2])
+        #expect(index.ordered([String: Int]()).isEmpty)
+    }
+
     @Test func aLargeSetFillsNoMoreThanHalfItsSlots() {
         let names = (0..<300).map { "Member\($0)" }
         let index = NameIndex(names)

@@ -151,13 +151,8 @@ struct EventValues {
     private func renderPlanned(
         _ fields: [String: ShapeValue], _ plan: RecordPlan.Plan, to out: inout [UInt8], omittingSecrets: Bool
     ) -> Bool {
-        var present: [(position: Int, value: ShapeValue)] = []
-        present.reserveCapacity(fields.count)
-        for (name, value) in fields {
-            guard let position = plan.positions.position(of: name) else { return false }
-            present.append((position, value))
-        }
-        present.sort { $0.position < $1.position }
+        let present = plan.positions.ordered(fields)
+        guard present.count == fields.count else { return false }
         out.append(UInt8(ascii: "{"))
         var first = true
         for (position, field) in present {
