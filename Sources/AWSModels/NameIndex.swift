@@ -37,18 +37,6 @@ package struct NameIndex: Sendable {
         }
     }
 
-    /// The entries of `fields` whose names are indexed, in the indexed list's order (a
-    /// structure's fields in its members' order); the others are left out.
-    package func ordered<Value>(_ fields: [String: Value]) -> [(position: Int, value: Value)] {
-        var present: [(position: Int, value: Value)] = []
-        present.reserveCapacity(fields.count)
-        for (name, value) in fields {
-            if let position = position(of: name) { present.append((position, value)) }
-        }
-        present.sort { $0.position < $1.position }
-        return present
-    }
-
     private static func slot(of name: String, mask: Int) -> Int {
         let (count, first, last) =
             name.utf8.withContiguousStorageIfAvailable { bytes in

@@ -1,4 +1,5 @@
 import AWSModels
+import AWSWire
 import Testing
 
 /// ``NameIndex`` finds each name where a dictionary of the same names would.
@@ -36,10 +37,12 @@ struct NameIndexTests {
 
     @Test func fieldsAreOrderedByTheirNamesPositionsAndUnknownOnesLeftOut() {
         let index = NameIndex(["Zeta", "Alpha", "Mid"])
-        let ordered = index.ordered(["Alpha": 1, "Unknown": 9, "Zeta": 0, "Mid": 2])
+        let ordered = index.ordered([
+            "Alpha": .integer(1), "Unknown": .integer(9), "Zeta": .integer(0), "Mid": .integer(2),
+        ])
         #expect(ordered.map(\.position) == [0, 1, 2])
-        #expect(ordered.map(\.value) == [0, 1, 2])
-        #expect(index.ordered([String: Int]()).isEmpty)
+        #expect(ordered.map(\.value) == [.integer(0), .integer(1), .integer(2)])
+        #expect(index.ordered([:]).isEmpty)
     }
 
     @Test func aLargeSetFillsNoMoreThanHalfItsSlots() {
