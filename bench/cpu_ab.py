@@ -5,12 +5,15 @@ machine, and without perf's own overhead.
 
 Usage (release builds copied aside, wrk installed):
 
-    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--syscalls] [--no-capture]
+    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--io] [--syscalls] [--no-capture]
 
 Describe is bench/run.py's (MaxRecords 20 of 100 clusters); create sends CreateCacheCluster with
 unique ids. Prints each round's rate and CPU per request, and the median per build. --threads
 adds the median CPU per request of each thread name (/proc/PID/task/*/stat: the committer,
-the journal indexer, the event loops); --syscalls adds the median count per request of the
+the journal indexer, the event loops); --io adds each thread name's read and write system
+calls per request (/proc/PID/task/*/io: syscr and syscw count every read- and write-like call,
+sockets included; no root needed), which names the thread whose disk work a change moved;
+--syscalls adds the median count per request of the
 system calls that cost a captured call its disk work (perf stat on the syscall tracepoints,
 which needs perf and root: fdatasync counts the group commits, so a build that answers faster
 and commits smaller groups shows it here); --no-capture runs the servers with
@@ -57,15 +60,18 @@ def cpu_seconds(pid):
 
 
 def thread_seconds(pid):
-    """CPU seconds per thread name (threads of one name summed)."""
+    """Per thread name (threads of one name summed): CPU seconds, and read and write system calls."""
     totals = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             name = (task / "comm").read_text().strip()
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            io = dict(line.split(": ") for line in (task / "io").read_text().splitlines())
         except OSError:
             continue
-        totals[name] = totals.get(name, 0) + (int(fields[11]) + int(fields[12])) / TICK
+        seconds, reads, writes = totals.get(name, (0, 0, 0))
+        totals[name] = (seconds + (int(fields[11]) + int(fields[12])) / TICK, reads + int(io["syscr"]),
+                        writes + int(io["syscw"]))
     return totals
 
 
@@ -103,18 +109,24 @@ def main():
                         calls[binary].setdefault(name, []).append(count / requests_done)
                 results[binary].append((result["rps"], used / requests_done * 1e6))
                 for name, total in thread_seconds(target.process.pid).items():
-                    per_request = (total - before_threads.get(name, 0)) / requests_done * 1e6
-                    threads[binary].setdefault(name, []).append(per_request)
+                    earlier = before_threads.get(name, (0, 0, 0))
+                    per_request = [(now - then) / requests_done for now, then in zip(total, earlier)]
+                    threads[binary].setdefault(name, []).append((per_request[0] * 1e6, *per_request[1:]))
             finally:
                 target.stop()
     for binary, rows in results.items():
         rounds_text = " ".join(f"{rps:,.0f}/s {us:.0f} µs" for rps, us in rows)
         print(f"{binary} {workload} {connections} connections: {rounds_text}; "
               f"median {statistics.median(us for _, us in rows):.0f} µs per request")
+        named = sorted(threads[binary].items(), key=lambda item: -statistics.median(v[0] for v in item[1]))
         if "--threads" in flags:
-            named = sorted(threads[binary].items(), key=lambda item: -statistics.median(item[1]))
-            print("  " + ", ".join(f"{name} {statistics.median(values):.1f}" for name, values in named
-                                   if statistics.median(values) >= 0.5) + " µs per request (medians)")
+            print("  " + ", ".join(f"{name} {statistics.median(v[0] for v in values):.1f}" for name, values in named
+                                   if statistics.median(v[0] for v in values) >= 0.5) + " µs per request (medians)")
+        if "--io" in flags:
+            print("  " + ", ".join(f"{name} {statistics.median(v[1] for v in values):.2f}/"
+                                   f"{statistics.median(v[2] for v in values):.2f}" for name, values in named
+                                   if statistics.median(v[1] + v[2] for v in values) >= 0.01)
+                  + " read/write system calls per request (medians)")
         if "--syscalls" in flags:
             print("  " + ", ".join(f"{name} {statistics.median(calls[binary].get(name, [0])):.3f}"
                                    for name in SYSCALLS) + " per request (medians)")
