@@ -7,10 +7,10 @@ Usage (release build in .build-release, wrk installed):
 
 Starts cachetrail once to create its data dir, stops it, appends N synthetic management
 events straight into the journal table (spread over 90 days, 200 event names, 1,000 users,
-5 sources, 10,000 resources), restarts it, waits for its journal index to take them in
-(printing how long that took; lookups before then walk the unindexed tail), then replays
-signed LookupEvents calls for each lookup attribute with wrk (1 connection) and prints
-requests/s, p50 and p99.
+5 sources, 10,000 resources; every third read-only, or all but every `--writes-every`), restarts
+it, waits for its journal index to take them in (printing how long that took; lookups before
+then walk the unindexed tail), then replays signed LookupEvents calls for each lookup
+attribute with wrk (1 connection) and prints requests/s, p50 and p99.
 
 With `--during-creates C`, each lookup runs while wrk sends CreateCacheCluster at C connections
 (new cluster ids each), so the journal grows while it is searched: a lookup by an attribute
@@ -44,7 +44,12 @@ def version7(t, rng):
     return str(uuid.UUID(int=bits))
 
 
-def fill(path, count, now):
+def read_only(i, writes_every):
+    """Whether the `i`th filled event is read-only: every third, or all but every `writes_every`th."""
+    return i % 3 == 0 if writes_every is None else i % writes_every != 0
+
+
+def fill(path, count, now, writes_every=None):
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
@@ -62,7 +67,7 @@ def fill(path, count, now):
         resource = f"cluster-{rng.randrange(10000)}"
         event_id = version7(t, rng)
         record = json.dumps({"eventVersion": "1.11", "eventID": event_id, "eventName": name, "requestID": event_id})
-        batch.append((event_id, "000000000000", "us-east-1", t, name, sources[i % 5], i % 3 == 0, user,
+        batch.append((event_id, "000000000000", "us-east-1", t, name, sources[i % 5], read_only(i, writes_every), user,
                       f"AKIA{i % 7:016d}", record, 1, None, "AWS::ElastiCache::CacheCluster", resource))
         if len(batch) == 50000:
             db.executemany("INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only, "
@@ -114,6 +119,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=5)
+    # A journal of polling reads with few writes between them: the ReadOnly lookup asks for
+    # the writes (ReadOnly=false), and one that walked the journal read every read between them.
+    # (ReadOnly=true would find the lookups' own events, read-only calls, after the first few.)
+    parser.add_argument("--writes-every", type=int, default=None, metavar="N",
+                        help="fill read-only events with every Nth a write, and look up ReadOnly=false")
     parser.add_argument("--during-creates", type=int, default=0, metavar="CONNECTIONS",
                         help="run each lookup during a load of creates at this many connections")
     options = parser.parse_args()
@@ -121,7 +131,7 @@ def main():
     data_dir = target.dir
     target.process.terminate()
     target.process.wait()
-    seconds = fill(data_dir / "state.sqlite", options.events, time.time())
+    seconds = fill(data_dir / "state.sqlite", options.events, time.time(), options.writes_every)
     print(f"- appended {options.events:,} events in {seconds:.0f} s")
     # The fill does not sync (synchronous=OFF); without this, the server's first checkpoint
     # would pay for writing the whole filled file to disk.
@@ -150,7 +160,8 @@ def main():
               + (f" creates/s at {creating} |" if creating else ""))
         print("|---|---|---|---|---|---|" + ("---|" if creating else ""))
         # The no-attribute lookup runs first (right after the restart) and once more last.
-        cases = [("(none)", None), ("EventName", "Operation7"), ("Username", "user-42"), ("ReadOnly", "true"),
+        read_only_value = "true" if options.writes_every is None else "false"
+        cases = [("(none)", None), ("EventName", "Operation7"), ("Username", "user-42"), ("ReadOnly", read_only_value),
                  ("EventSource", "iam.amazonaws.com"), ("AccessKeyId", "AKIA0000000000000003"),
                  ("ResourceType", "AWS::ElastiCache::CacheCluster"), ("ResourceName", "cluster-77"),
                  ("EventId", "00000000-0000-0000-0000-000000000000"), ("(none), again", None)]

@@ -8,8 +8,8 @@ import GRDB
 
 /// How a batch of events is keyed. An event id's ordered key (``AttributeKey``) is one row of
 /// `idx.id_keys` an event, appended at the table's right edge. Every hashed key — a name, user,
-/// source, access key or resource, repeated across many events — is one row of
-/// `idx.attribute_blocks` for each block of ``blockSize`` journal positions it occurs in, with a
+/// source, access key, resource or read-only flag, repeated across many events — is one row of
+/// `idx.value_blocks` for each block of ``blockSize`` journal positions it occurs in, with a
 /// bit for each of those positions (`b0`…`b3`, 64 positions each). A batch of Describes by one
 /// user touched six B-tree rows an event; it now touches one, and six a block.
 extension JournalIndex {
@@ -61,7 +61,7 @@ extension JournalIndex {
     private static let insertIdKey = "INSERT OR IGNORE INTO idx.id_keys (key, seq) VALUES (?, ?) -- direct"
     /// A block that an earlier batch began gains this batch's bits.
     private static let mergeBlock = """
-        INSERT INTO idx.attribute_blocks (key, block, b0, b1, b2, b3) VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO idx.value_blocks (key, block, b0, b1, b2, b3) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (key, block) DO UPDATE SET b0 = b0 | excluded.b0, b1 = b1 | excluded.b1,
                 b2 = b2 | excluded.b2, b3 = b3 | excluded.b3 -- direct
         """
@@ -131,7 +131,7 @@ extension JournalIndex {
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT block, b0, b1, b2, b3 FROM idx.attribute_blocks WHERE key = ? AND block <= ?
+                    SELECT block, b0, b1, b2, b3 FROM idx.value_blocks WHERE key = ? AND block <= ?
                     ORDER BY block DESC
                     """),
             arguments: [key, upTo >> blockShift])

@@ -8,9 +8,9 @@ import Synchronization
 #endif
 
 /// Event history's attribute index, kept off the writer. LookupEvents finds management events
-/// by name, user, source, access key, resource type, resource name and event id through one
-/// integer key a value (``AttributeKey``): event ids in `idx.id_keys`, a row an event, and the
-/// other values in `idx.attribute_blocks`, a row for each block of positions a value occurs in
+/// by name, user, source, access key, resource type, resource name, event id and whether they
+/// are read-only through one integer key a value (``AttributeKey``): event ids in `idx.id_keys`,
+/// a row an event, and the other values in `idx.value_blocks`, a row for each block of positions a value occurs in
 /// (``key(after:upTo:in:)``). This indexer fills them from the journal in batches, in a database
 /// of its own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
 /// connection of its own: maintaining the index is part of no call's commit, and runs beside the
@@ -19,13 +19,14 @@ import Synchronization
 ///
 /// The index is derived data: it is not fsynced (a crash of the machine may lose its newest
 /// batches, and `progress` with them), and it is rebuilt from the journal when it is missing, was
-/// built from another journal (`journal_identity`) or is of an earlier format (text keys, or a
-/// row for every key of every event).
+/// built from another journal (`journal_identity`) or is of an earlier format (text keys, a row
+/// for every key of every event, or blocks without ReadOnly's keys).
 final class JournalIndex: Sendable {
-    /// The searchable attributes, numbered for their keys (``AttributeKey``).
+    /// The searchable attributes, numbered for their keys (``AttributeKey``): every lookup
+    /// attribute of LookupEvents. ReadOnly is keyed by its column's text, `1` or `0`.
     static let attributes: [(JournalQuery.Attribute, Int)] = [
         (.eventName, 1), (.username, 2), (.eventSource, 3), (.accessKeyId, 4), (.resourceType, 5),
-        (.resourceName, 6), (.eventId, eventIdCode),
+        (.resourceName, 6), (.eventId, eventIdCode), (.readOnly, 8),
     ]
 
     static func code(_ attribute: JournalQuery.Attribute) -> Int? {
@@ -64,13 +65,13 @@ final class JournalIndex: Sendable {
     /// nil: only when ``catchUp()`` is called.
     private let delay: Duration?
 
-    /// Tables of earlier formats still to drop (`event_keys` of text keys, `attribute_keys` with
-    /// a row for every key of every event): the indexer's first run drops them, not the store's
-    /// start (1M events' index of text keys took 3.6 s).
+    /// Tables of earlier formats still to drop (``earlierFormats``): the indexer's first run
+    /// drops them, not the store's start (1M events' index of text keys took 3.6 s).
     private let earlierTables: Mutex<[String]>
 
-    /// The index's tables of earlier formats.
-    static let earlierFormats = ["event_keys", "attribute_keys"]
+    /// The index's tables of earlier formats: text keys, a row for every key of every event, and
+    /// block rows without ReadOnly's keys.
+    static let earlierFormats = ["event_keys", "attribute_keys", "attribute_blocks"]
 
     /// Creates the index's tables in `writer`'s `idx` (already attached) and empties them when
     /// they were built from another journal or an earlier format (whose tables are left for
@@ -94,7 +95,7 @@ final class JournalIndex: Sendable {
                     CREATE TABLE IF NOT EXISTS idx.id_keys (
                         key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
                     ) WITHOUT ROWID;
-                    CREATE TABLE IF NOT EXISTS idx.attribute_blocks (
+                    CREATE TABLE IF NOT EXISTS idx.value_blocks (
                         key INTEGER NOT NULL, block INTEGER NOT NULL,
                         b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, b2 INTEGER NOT NULL, b3 INTEGER NOT NULL,
                         PRIMARY KEY (key, block)
@@ -103,9 +104,9 @@ final class JournalIndex: Sendable {
                     """)
             let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
             let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
-            if built != journal || !tables.contains("attribute_blocks") {
+            if built != journal || !tables.contains("value_blocks") {
                 try db.execute(
-                    sql: "DELETE FROM idx.id_keys; DELETE FROM idx.attribute_blocks; DELETE FROM idx.progress")
+                    sql: "DELETE FROM idx.id_keys; DELETE FROM idx.value_blocks; DELETE FROM idx.progress")
                 try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
             }
             return .commit

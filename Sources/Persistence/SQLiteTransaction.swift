@@ -152,10 +152,11 @@ struct SQLiteTransaction: StateWriter {
             SELECT \(Self.entryColumns) FROM events
             WHERE seq = ? AND account = ? AND region = ? AND \(attribute.rawValue) = ?
             """
-        var filters: StatementArguments = [query.account, query.region, value]
+        var filters: StatementArguments = [query.account, query.region, attribute.columnValue(value)]
         Self.timeFilters(query, column: "event_time", sql: &sql, arguments: &filters)
         let event = try db.cachedStatement(sql: sql)
-        let key = AttributeKey.key(account: query.account, region: query.region, attribute: code, value: value)
+        let key = AttributeKey.key(
+            account: query.account, region: query.region, attribute: code, value: attribute.keyedText(value))
         let upTo = min(indexed, (query.before ?? Int64.max) - 1)
         try JournalIndex.positions(key: key, upTo: upTo, in: db) { seq in
             if let row = try Row.fetchOne(event, arguments: [seq] + filters) { found.append(Self.entry(row)) }
@@ -176,11 +177,7 @@ struct SQLiteTransaction: StateWriter {
         }
         if let (attribute, value) = query.attribute {
             sql += " AND \(attribute.rawValue) = ?"
-            if attribute == .readOnly {
-                _ = arguments.append(contentsOf: [value.lowercased() == "true"])
-            } else {
-                _ = arguments.append(contentsOf: [value])
-            }
+            _ = arguments.append(contentsOf: [attribute.columnValue(value)])
         }
         Self.timeFilters(query, column: "event_time", sql: &sql, arguments: &arguments)
         sql += " ORDER BY seq DESC LIMIT ?"
@@ -281,5 +278,19 @@ final class FinishActions: Sendable {
             return taken
         }
         for action in pending { action(committed) }
+    }
+}
+
+extension JournalQuery.Attribute {
+    /// A lookup's `value` as this attribute's column holds it: ReadOnly's `true` (in any case)
+    /// as 1, anything else as 0.
+    func columnValue(_ value: String) -> any DatabaseValueConvertible {
+        self == .readOnly ? value.lowercased() == "true" : value
+    }
+
+    /// A lookup's `value` as the journal index keys it: the column's text as SQLite gives it to
+    /// the indexer (ReadOnly's 1 as `1`).
+    func keyedText(_ value: String) -> String {
+        self == .readOnly ? (value.lowercased() == "true" ? "1" : "0") : value
     }
 }

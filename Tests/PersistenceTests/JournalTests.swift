@@ -135,6 +135,49 @@ import Testing
         }
     }
 
+    /// ReadOnly is indexed like the other attributes (keyed by its column's text): a lookup finds
+    /// the same events through the index as in the tail, `TRUE` as `true`, and any other value
+    /// as false.
+    @Test func readOnlyLookupsSpanIndexAndTail() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(
+                path: directory + "/state.sqlite", readDrainDelay: nil, journalIndexDelay: nil)
+            var entries = (0..<8).map { entry($0, name: "Describe") }
+            for index in [1, 4, 6] { entries[index].readOnly = true }
+            entries[6].management = false
+            var positions = try await append(store, Array(entries[..<4]))
+            #expect(try store.indexJournal() == 4)
+            positions += try await append(store, Array(entries[4...]))
+            let reads = ["event-4", "event-1"]
+            let writes = ["event-7", "event-5", "event-3", "event-2", "event-0"]
+            #expect(try await lookup(store, .readOnly, "true") == reads)
+            #expect(try await lookup(store, .readOnly, "TRUE") == reads)
+            #expect(try await lookup(store, .readOnly, "false") == writes)
+            #expect(try await lookup(store, .readOnly, "no") == writes)
+            #expect(try store.indexJournal() == 4)
+            // The index itself holds them: the read-only key's bits are the reads' positions.
+            let key = AttributeKey.key(account: account, region: "us-east-1", attribute: 8, value: "1")
+            let indexed = try await DatabaseQueue(path: directory + "/" + SQLiteStateStore.journalIndexFile).read {
+                db in
+                try Row.fetchAll(
+                    db, sql: "SELECT block, b0, b1, b2, b3 FROM value_blocks WHERE key = ?", arguments: [key]
+                )
+                .flatMap { row in
+                    JournalIndex.BlockBits(
+                        words: (
+                            UInt64(bitPattern: row[1]), UInt64(bitPattern: row[2]), UInt64(bitPattern: row[3]),
+                            UInt64(bitPattern: row[4])
+                        )
+                    ).positions(inBlock: row[0])
+                }
+            }
+            #expect(indexed == [positions[4], positions[1]])
+            #expect(try await lookup(store, .readOnly, "True") == reads)
+            #expect(try await lookup(store, .readOnly, "false") == writes)
+            #expect(try await lookup(store, .readOnly, "false", limit: 2) == ["event-7", "event-5"])
+        }
+    }
+
     /// The index is derived: a state file replaced beside an old index file (another journal)
     /// is indexed from its start, not looked up through the old keys.
     @Test func anIndexOfAnotherJournalIsRebuilt() async throws {
@@ -167,7 +210,7 @@ import Testing
             let delete = AttributeKey.key(account: account, region: "us-east-1", attribute: 1, value: "Delete")
             try await DatabaseQueue(path: directory + "/" + SQLiteStateStore.journalIndexFile).write { db in
                 try db.execute(
-                    sql: "INSERT INTO attribute_blocks (key, block, b0, b1, b2, b3) VALUES (?, ?, ?, 0, 0, 0)",
+                    sql: "INSERT INTO value_blocks (key, block, b0, b1, b2, b3) VALUES (?, ?, ?, 0, 0, 0)",
                     arguments: [delete, positions[0] >> JournalIndex.blockShift, Int64(1) << (positions[0] & 63)])
             }
             #expect(try await lookup(store, .eventName, "Delete").isEmpty)
@@ -215,9 +258,10 @@ import Testing
         }
     }
 
-    /// An index of an earlier format is dropped and built again from the journal: text keys, or
-    /// a row for every key of every event.
-    @Test(arguments: ["event_keys", "attribute_keys"]) func anIndexOfAnEarlierFormatIsBuiltAgain(table: String)
+    /// An index of an earlier format is dropped and built again from the journal: text keys, a
+    /// row for every key of every event, or blocks without ReadOnly's keys.
+    @Test(arguments: ["event_keys", "attribute_keys", "attribute_blocks"])
+    func anIndexOfAnEarlierFormatIsBuiltAgain(table: String)
         async throws
     {
         try await withTemporaryDirectory { directory in
@@ -229,36 +273,51 @@ import Testing
                 #expect(try store.indexJournal() == 2)
             }
             // An earlier index with 20,000 rows: ~2 MiB of pages.
-            let rows =
-                table == "event_keys"
-                ? """
-                CREATE TABLE event_keys (
-                    account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
-                    seq INTEGER NOT NULL, PRIMARY KEY (account, region, attribute, value, seq)
-                ) WITHOUT ROWID;
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-                INSERT INTO event_keys SELECT '\(account)', 'us-east-1', 1, 'Operation' || i || printf('%.40d', 0), i
-                FROM n;
-                """
-                : """
-                CREATE TABLE attribute_keys (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq))
-                    WITHOUT ROWID;
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-                INSERT INTO attribute_keys SELECT -i * 1000003 - 7 * 4294967296 * i, i FROM n;
-                """
+            let rows: String
+            switch table {
+            case "event_keys":
+                rows = """
+                    CREATE TABLE event_keys (
+                        account TEXT NOT NULL, region TEXT NOT NULL, attribute INTEGER NOT NULL, value TEXT NOT NULL,
+                        seq INTEGER NOT NULL, PRIMARY KEY (account, region, attribute, value, seq)
+                    ) WITHOUT ROWID;
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                    INSERT INTO event_keys SELECT '\(account)', 'us-east-1', 1, 'Operation' || i || printf('%.40d', 0), i
+                    FROM n;
+                    """
+            case "attribute_keys":
+                rows = """
+                    CREATE TABLE attribute_keys (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq))
+                        WITHOUT ROWID;
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                    INSERT INTO attribute_keys SELECT -i * 1000003 - 7 * 4294967296 * i, i FROM n;
+                    """
+            default:
+                // The id keys of that format are this one's, and stay.
+                rows = """
+                    CREATE TABLE attribute_blocks (
+                        key INTEGER NOT NULL, block INTEGER NOT NULL, b0 INTEGER NOT NULL, b1 INTEGER NOT NULL,
+                        b2 INTEGER NOT NULL, b3 INTEGER NOT NULL, PRIMARY KEY (key, block)
+                    ) WITHOUT ROWID;
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                    INSERT INTO attribute_blocks SELECT -i * 1000003 - 7 * 4294967296 * i, 0, i, 0, 0, 0 FROM n;
+                    """
+            }
             try await DatabaseQueue(path: indexPath).write { db in
-                try db.execute(sql: "DROP TABLE attribute_blocks; DROP TABLE id_keys;" + rows)
+                try db.execute(
+                    sql: "DROP TABLE value_blocks;" + (table == "attribute_blocks" ? "" : "DROP TABLE id_keys;") + rows)
             }
             let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
             #expect(try await lookup(store, .eventName, "Delete") == ["event-1"], "the journal's tail is walked")
             #expect(try store.indexJournal() == 2)
+            #expect(try await lookup(store, .readOnly, "false") == ["event-1", "event-0"], "read-only keys")
             let size = try FileManager.default.attributesOfItem(atPath: indexPath)[.size] as? Int ?? 0
             #expect(size < 64 * 1024, "the dropped table's pages are given back to the file system")
             #expect(try await lookup(store, .eventName, "Delete") == ["event-1"])
             let tables = try await DatabaseQueue(path: indexPath).read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
-            #expect(tables == ["attribute_blocks", "id_keys", "progress"])
+            #expect(tables == ["id_keys", "progress", "value_blocks"])
         }
     }
 
