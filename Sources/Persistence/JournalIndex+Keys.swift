@@ -55,7 +55,8 @@ extension JournalIndex {
     /// The management events in positions (`after`, `upTo`], read once (their records stay unread).
     private static let batchRows: String = {
         let columns = attributes.map(\.0.rawValue).joined(separator: ", ")
-        return "SELECT seq, account, region, \(columns) FROM main.events WHERE seq > ? AND seq <= ? AND management = 1"
+        return
+            "SELECT seq, account, region, event_time, \(columns) FROM main.events WHERE seq > ? AND seq <= ? AND management = 1"
     }()
 
     private static let insertIdKey = "INSERT OR IGNORE INTO idx.id_keys (key, seq) VALUES (?, ?) -- direct"
@@ -72,11 +73,13 @@ extension JournalIndex {
     static func key(after: Int64, upTo: Int64, in db: Database) throws {
         var ids: [(key: Int64, seq: Int64)] = []
         var blocks: [BlockKey: BlockBits] = [:]
+        var times = BlockTimes()
         try db.cachedStatement(sql: batchRows).eachRow(after, upTo) { row in
             let seq = sqlite3_column_int64(row, 0)
             guard let account = text(row, 1), let region = text(row, 2) else { return }
+            times.insert(seq, time: sqlite3_column_double(row, 3))
             for (offset, (_, code)) in attributes.enumerated() {
-                guard let value = text(row, Int32(3 + offset)) else { continue }
+                guard let value = text(row, Int32(4 + offset)) else { continue }
                 let key = AttributeKey.key(account: account, region: region, attribute: code, value: value)
                 if key >= 0 {
                     ids.append((key, seq))
@@ -103,6 +106,7 @@ extension JournalIndex {
                 bind.integer(Int64(bitPattern: bits.words.3))
             }
         }
+        try times.write(in: db)
     }
 
     /// A text column of the current row as the bytes SQLite holds (valid until the next step);

@@ -20,7 +20,7 @@ import Synchronization
 /// The index is derived data: it is not fsynced (a crash of the machine may lose its newest
 /// batches, and `progress` with them), and it is rebuilt from the journal when it is missing, was
 /// built from another journal (`journal_identity`) or is of an earlier format (text keys, a row
-/// for every key of every event, or blocks without ReadOnly's keys).
+/// for every key of every event, blocks without ReadOnly's keys, or no block times).
 final class JournalIndex: Sendable {
     /// The searchable attributes, numbered for their keys (``AttributeKey``): every lookup
     /// attribute of LookupEvents. ReadOnly is keyed by its column's text, `1` or `0`.
@@ -100,13 +100,21 @@ final class JournalIndex: Sendable {
                         b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, b2 INTEGER NOT NULL, b3 INTEGER NOT NULL,
                         PRIMARY KEY (key, block)
                     ) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS idx.block_times (
+                        block INTEGER PRIMARY KEY, min_time REAL NOT NULL, max_time REAL NOT NULL,
+                        running_max REAL NOT NULL
+                    );
+                    CREATE INDEX IF NOT EXISTS idx.block_times_by_running_max ON block_times (running_max, block);
                     CREATE TABLE IF NOT EXISTS idx.progress (journal TEXT NOT NULL, seq INTEGER NOT NULL);
                     """)
             let journal = try String.fetchOne(db, sql: "SELECT id FROM main.journal_identity") ?? ""
             let built = try String.fetchOne(db, sql: "SELECT journal FROM idx.progress")
-            if built != journal || !tables.contains("value_blocks") {
+            if built != journal || !tables.contains("value_blocks") || !tables.contains("block_times") {
                 try db.execute(
-                    sql: "DELETE FROM idx.id_keys; DELETE FROM idx.value_blocks; DELETE FROM idx.progress")
+                    sql: """
+                        DELETE FROM idx.id_keys; DELETE FROM idx.value_blocks; DELETE FROM idx.block_times;
+                        DELETE FROM idx.progress
+                        """)
                 try db.execute(sql: "INSERT INTO idx.progress (journal, seq) VALUES (?, 0)", arguments: [journal])
             }
             return .commit

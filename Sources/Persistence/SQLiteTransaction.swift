@@ -139,14 +139,19 @@ struct SQLiteTransaction: StateWriter {
 
     func events(_ query: JournalQuery) throws -> [(position: Int64, entry: JournalEntry)] {
         try held?.insert(into: db)
-        guard journalIndexed, let (attribute, value) = query.attribute, let code = JournalIndex.code(attribute) else {
-            return try walk(query, after: nil)
-        }
+        guard journalIndexed else { return try walk(query, after: nil, upTo: nil, limit: query.limit) }
         // Events after the indexed position are in the journal's tail only; all before it
         // (in this snapshot) are in the index, which is older than the tail.
         let indexed = try Int64.fetchOne(try db.cachedStatement(sql: JournalIndex.indexedPosition)) ?? 0
-        var found = try walk(query, after: indexed)
-        guard found.count < query.limit else { return found }
+        var found = try walk(query, after: indexed, upTo: nil, limit: query.limit)
+        guard found.count < query.limit,
+            let span = try JournalIndex.positions(
+                from: query.start, to: query.end, upTo: min(indexed, (query.before ?? Int64.max) - 1), in: db)
+        else { return found }
+        guard let (attribute, value) = query.attribute, let code = JournalIndex.code(attribute) else {
+            return found
+                + (try walk(query, after: span.lowerBound - 1, upTo: span.upperBound, limit: query.limit - found.count))
+        }
         // Values that share the key are told apart by the event's own columns.
         var sql = """
             SELECT \(Self.entryColumns) FROM events
@@ -157,20 +162,24 @@ struct SQLiteTransaction: StateWriter {
         let event = try db.cachedStatement(sql: sql)
         let key = AttributeKey.key(
             account: query.account, region: query.region, attribute: code, value: attribute.keyedText(value))
-        let upTo = min(indexed, (query.before ?? Int64.max) - 1)
-        try JournalIndex.positions(key: key, upTo: upTo, in: db) { seq in
+        try JournalIndex.positions(key: key, upTo: span.upperBound, in: db) { seq in
+            guard seq >= span.lowerBound else { return false }
             if let row = try Row.fetchOne(event, arguments: [seq] + filters) { found.append(Self.entry(row)) }
             return found.count < query.limit
         }
         return found
     }
 
-    /// `query` answered by walking the account's events in the region newest first (only those
-    /// after `after`, when given), filtering each.
-    private func walk(_ query: JournalQuery, after: Int64?) throws -> [(position: Int64, entry: JournalEntry)] {
+    /// `query` answered by walking the account's events in the region newest first: only those
+    /// after `after` and at most `upTo` when given, filtering each, at most `limit`.
+    private func walk(_ query: JournalQuery, after: Int64?, upTo: Int64?, limit: Int) throws
+        -> [(position: Int64, entry: JournalEntry)]
+    {
         var sql =
             "SELECT \(Self.entryColumns) FROM events WHERE account = ? AND region = ? AND seq < ? AND management = 1"
-        var arguments: StatementArguments = [query.account, query.region, query.before ?? Int64.max]
+        var arguments: StatementArguments = [
+            query.account, query.region, min(query.before ?? Int64.max, upTo.map { $0 + 1 } ?? Int64.max),
+        ]
         if let after {
             sql += " AND seq > ?"
             _ = arguments.append(contentsOf: [after])
@@ -181,7 +190,7 @@ struct SQLiteTransaction: StateWriter {
         }
         Self.timeFilters(query, column: "event_time", sql: &sql, arguments: &arguments)
         sql += " ORDER BY seq DESC LIMIT ?"
-        _ = arguments.append(contentsOf: [query.limit])
+        _ = arguments.append(contentsOf: [limit])
         return try Array(Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.entry))
     }
 

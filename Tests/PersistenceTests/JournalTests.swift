@@ -178,6 +178,61 @@ import Testing
         }
     }
 
+    /// A time range becomes a range of positions through each block's event times, though times
+    /// follow positions only roughly: events committed late with earlier times (a killed
+    /// server's read events), and one far ahead of its neighbours. Every window finds what
+    /// filtering all the events finds, before the index, part way and after.
+    @Test func timeWindowsFindWhatFilteringFinds() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(
+                path: directory + "/state.sqlite", readDrainDelay: nil, journalIndexDelay: nil)
+            var entries = (0..<700).map { entry($0, name: $0 % 7 == 0 ? "Create" : "Describe") }
+            for index in 600..<610 {
+                entries[index].eventTime = Date(timeIntervalSince1970: Double(1_050 + index - 600))
+            }
+            entries[10].eventTime = Date(timeIntervalSince1970: 5_000)
+            entries[300].management = false
+            let windows: [(Double?, Double?)] = [
+                (1_040, 1_060), (1_500, nil), (nil, 1_100), (1_650, 1_690), (4_000, 6_000), (1_049, 1_051),
+                (1_200, 1_450), (2_000, 3_000), (nil, 999), (1_699, nil),
+            ]
+            var appended = 0
+            func expected(_ window: (Double?, Double?), name: String?) -> [String] {
+                entries[..<appended].filter { entry in
+                    let time = entry.eventTime.timeIntervalSince1970
+                    return entry.management && name.map { $0 == entry.eventName } ?? true
+                        && time >= (window.0 ?? -.infinity) && time <= (window.1 ?? .infinity)
+                }
+                .reversed().map(\.eventID)
+            }
+            func check(_ stage: String) async throws {
+                for window in windows {
+                    for name in [nil, "Create"] {
+                        let found = try await store.read { tx in
+                            try tx.events(
+                                JournalQuery(
+                                    account: account, region: "us-east-1", attribute: name.map { (.eventName, $0) },
+                                    start: window.0.map { Date(timeIntervalSince1970: $0) },
+                                    end: window.1.map { Date(timeIntervalSince1970: $0) }, limit: 1_000))
+                        }
+                        #expect(
+                            found.map(\.entry.eventID) == expected(window, name: name),
+                            "\(stage) \(window) \(name ?? "-")")
+                    }
+                }
+            }
+            _ = try await append(store, Array(entries[..<300]))
+            appended = 300
+            try await check("unindexed")
+            #expect(try store.indexJournal() == 300)
+            _ = try await append(store, Array(entries[300...]))
+            appended = entries.count
+            try await check("part way")
+            #expect(try store.indexJournal() == 400)
+            try await check("indexed")
+        }
+    }
+
     /// The index is derived: a state file replaced beside an old index file (another journal)
     /// is indexed from its start, not looked up through the old keys.
     @Test func anIndexOfAnotherJournalIsRebuilt() async throws {
@@ -317,7 +372,7 @@ import Testing
             let tables = try await DatabaseQueue(path: indexPath).read {
                 try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             }
-            #expect(tables == ["id_keys", "progress", "value_blocks"])
+            #expect(tables == ["block_times", "id_keys", "progress", "value_blocks"])
         }
     }
 
