@@ -1,5 +1,6 @@
 """CloudTrail capture end to end: every call becomes an event, found in event history."""
 
+import datetime
 import json
 import signal
 import threading
@@ -157,6 +158,32 @@ def test_retention_is_ninety_days(fresh_server):
     new = iam.list_users()["ResponseMetadata"]["RequestId"]
     found = by_request_id(lookup_all(srv, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListUsers"}]))
     assert new in found and old not in found
+
+
+def test_time_windows_through_the_cli(fresh_server):
+    """LookupEvents' StartTime and EndTime through the AWS CLI (which pages with NextToken), over
+    events ten days apart on the server's clock, spread over more than one of the journal
+    index's blocks of 256 positions: a window finds exactly the events inside it."""
+    srv = fresh_server()
+    iam = srv.client("iam")
+    for name in ("win-a", "win-b", "win-c"):
+        iam.create_user(UserName=name)
+        for _ in range(120):
+            iam.list_users()
+        srv.advance(10 * 86400)
+    creates = lookup_all(srv, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateUser"}])
+    times = {json.loads(e["CloudTrailEvent"])["requestParameters"]["userName"]: e["EventTime"] for e in creates}
+    start, end = times["win-b"], times["win-c"] - datetime.timedelta(seconds=1)
+    window = ["--start-time", start.isoformat(), "--end-time", end.isoformat()]
+    named = srv.cli("cloudtrail", "lookup-events", *window,
+                    "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateUser")["Events"]
+    assert [json.loads(e["CloudTrailEvent"])["requestParameters"]["userName"] for e in named] == ["win-b"]
+    every = srv.cli("cloudtrail", "lookup-events", *window)["Events"]
+    names = [e["EventName"] for e in every]
+    assert names.count("ListUsers") == 120 and names[-1] == "CreateUser", names
+    assert len({e["EventId"] for e in every}) == len(every)
+    for event in every:
+        assert start <= datetime.datetime.fromisoformat(json.loads(event["CloudTrailEvent"])["eventTime"].replace("Z", "+00:00")) <= end
 
 
 def _kill_during_burst(srv, call):
