@@ -47,9 +47,11 @@ extension JournalIndex {
         }
     }
 
-    private struct BlockKey: Hashable {
+    private struct BlockKey: Hashable, Comparable {
         let key: Int64
         let block: Int64
+
+        static func < (lhs: BlockKey, rhs: BlockKey) -> Bool { (lhs.key, lhs.block) < (rhs.key, rhs.block) }
     }
 
     /// The management events in positions (`after`, `upTo`], read once (their records stay unread).
@@ -69,7 +71,9 @@ extension JournalIndex {
 
     /// Keys the events in positions (`after`, `upTo`] in `db`'s transaction. Values are hashed
     /// where SQLite keeps the row's bytes; the batch's block rows are gathered first and written
-    /// once each.
+    /// once each, in key order: each B-tree leaf is then visited once while the rows on it are
+    /// written, where the dictionary's order came back to leaves its cache had let go (catching up
+    /// 1M events took 33–39 s, 23–28 in order).
     static func key(after: Int64, upTo: Int64, in db: Database) throws {
         var ids: [(key: Int64, seq: Int64)] = []
         var blocks: [BlockKey: BlockBits] = [:]
@@ -96,7 +100,7 @@ extension JournalIndex {
             }
         }
         let merge = try db.cachedStatement(sql: mergeBlock)
-        for (place, bits) in blocks {
+        for (place, bits) in blocks.sorted(by: { $0.key < $1.key }) {
             try merge.runOnce { bind in
                 bind.integer(place.key)
                 bind.integer(place.block)
