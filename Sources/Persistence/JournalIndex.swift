@@ -10,8 +10,9 @@ import Synchronization
 /// Event history's attribute index, kept off the writer. LookupEvents finds management events
 /// by name, user, source, access key, resource type, resource name, event id and whether they
 /// are read-only through one integer key a value (``AttributeKey``): event ids in `idx.id_keys`,
-/// a row an event, and the other values in `idx.value_blocks`, a row for each block of positions a value occurs in
-/// (``key(after:upTo:in:)``). This indexer fills them from the journal in batches, in a database
+/// a row an event, and the other values in `idx.value_blocks`, a row for each block of positions
+/// a value occurs in (``key(after:upTo:in:)``); each block's event times bound a lookup's time
+/// range (``BlockTimes``). This indexer fills them from the journal in batches, in a database
 /// of its own (`journal-index.sqlite` beside the state file, attached as `idx`) and through a
 /// connection of its own: maintaining the index is part of no call's commit, and runs beside the
 /// writer rather than on it. Events the indexer has not reached yet (after `idx.progress.seq`)
