@@ -38,12 +38,11 @@ extension JournalIndex {
         /// block rows before them. A batch begins after the last one ended, so every block after
         /// its first is new.
         func write(in db: Database) throws {
-            let blocks = spans.keys.sorted()
-            guard let first = blocks.first else { return }
+            let blocks = spans.sorted { $0.key < $1.key }
+            guard let first = blocks.first?.key else { return }
             var running = try Double.fetchOne(db.cachedStatement(sql: Self.priorRunningMax), arguments: [first]) ?? 0
             let merge = try db.cachedStatement(sql: Self.mergeTimes)
-            for block in blocks {
-                guard let span = spans[block] else { continue }
+            for (block, span) in blocks {
                 running = Swift.max(running, span.latest)
                 try merge.runOnce { bind in
                     bind.integer(block)

@@ -297,9 +297,10 @@ extension JournalQuery.Attribute {
         self == .readOnly ? value.lowercased() == "true" : value
     }
 
-    /// A lookup's `value` as the journal index keys it: the column's text as SQLite gives it to
-    /// the indexer (ReadOnly's 1 as `1`).
+    /// A lookup's `value` as the journal index keys it: ``columnValue(_:)``'s text as SQLite gives
+    /// it to the indexer (ReadOnly's 1 as `1`).
     func keyedText(_ value: String) -> String {
-        self == .readOnly ? (value.lowercased() == "true" ? "1" : "0") : value
+        guard self == .readOnly else { return value }
+        return columnValue(value) as? Bool == true ? "1" : "0"
     }
 }

@@ -156,7 +156,8 @@ import Testing
             #expect(try await lookup(store, .readOnly, "no") == writes)
             #expect(try store.indexJournal() == 4)
             // The index itself holds them: the read-only key's bits are the reads' positions.
-            let key = AttributeKey.key(account: account, region: "us-east-1", attribute: 8, value: "1")
+            let key = AttributeKey.key(
+                account: account, region: "us-east-1", attribute: JournalIndex.code(.readOnly) ?? 0, value: "1")
             let indexed = try await DatabaseQueue(path: directory + "/" + SQLiteStateStore.journalIndexFile).read {
                 db in
                 try Row.fetchAll(
@@ -348,7 +349,7 @@ import Testing
                     INSERT INTO attribute_keys SELECT -i * 1000003 - 7 * 4294967296 * i, i FROM n;
                     """
             default:
-                // The id keys of that format are this one's, and stay.
+                // That format's `id_keys` is this one's: the file keeps it, and the rebuild empties it.
                 rows = """
                     CREATE TABLE attribute_blocks (
                         key INTEGER NOT NULL, block INTEGER NOT NULL, b0 INTEGER NOT NULL, b1 INTEGER NOT NULL,
