@@ -7,7 +7,9 @@ Usage (release build in .build-release, wrk installed):
 
 Starts cachetrail once to create its data dir, stops it, appends N synthetic management
 events straight into the journal table (spread over 90 days, 200 event names, 1,000 users,
-5 sources, 10,000 resources; every third read-only, or all but every `--writes-every`), restarts
+5 sources, 10,000 resources; every third read-only, or all but every `--writes-every`; with
+`--data-events-every N`, only every Nth is a management event, the others S3 GetObject data
+events of ~1.3 KB, as a trail with data event selectors journals them), restarts
 it, waits for its journal index to take them in (printing how long that took; lookups before
 then walk the unindexed tail), then replays signed LookupEvents calls for each lookup
 attribute with wrk (1 connection) and prints requests/s, p50 and p99.
@@ -49,7 +51,31 @@ def read_only(i, writes_every):
     return i % 3 == 0 if writes_every is None else i % writes_every != 0
 
 
-def fill(path, count, now, writes_every=None):
+def data_record(event_id, t, user, arn, i):
+    """A GetObject record of about the size S3's data events have (~1.3 KB)."""
+    bucket, key = arn.removeprefix("arn:aws:s3:::").split("/", 1)
+    return {
+        "eventVersion": "1.11",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDA" + "X" * 17, "accountId": "000000000000",
+                         "arn": f"arn:aws:iam::000000000000:user/{user}", "accessKeyId": f"AKIA{i % 7:016d}",
+                         "userName": user},
+        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)), "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
+        "userAgent": "[aws-cli/2.15.0 md/Botocore#1.33.0 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.6]",
+        "requestParameters": {"bucketName": bucket, "Host": f"{bucket}.s3.amazonaws.com", "key": key},
+        "responseElements": None,
+        "additionalEventData": {"SignatureVersion": "SigV4", "CipherSuite": "TLS_AES_128_GCM_SHA256",
+                                "bytesTransferredIn": 0, "AuthenticationMethod": "AuthHeader",
+                                "x-amz-id-2": "A" * 76, "bytesTransferredOut": 1024},
+        "requestID": event_id[:16].upper(), "eventID": event_id, "readOnly": True,
+        "resources": [{"type": "AWS::S3::Object", "ARN": arn},
+                      {"accountId": "000000000000", "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}],
+        "eventType": "AwsApiCall", "managementEvent": False, "recipientAccountId": "000000000000",
+        "eventCategory": "Data",
+    }
+
+
+def fill(path, count, now, writes_every=None, data_every=None):
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
@@ -74,9 +100,17 @@ def fill(path, count, now, writes_every=None):
         user = f"user-{rng.randrange(1000)}"
         resource = f"cluster-{rng.randrange(10000)}"
         event_id = version7(t, rng)
-        record = json.dumps({"eventVersion": "1.11", "eventID": event_id, "eventName": name, "requestID": event_id})
-        batch.append((event_id, "000000000000", "us-east-1", t, name, sources[i % 5], read_only(i, writes_every), user,
-                      f"AKIA{i % 7:016d}", record, 1, None, "AWS::ElastiCache::CacheCluster", resource))
+        if data_every is not None and i % data_every != 0:
+            # An S3 data event: journaled for the trail's selectors, never a LookupEvents answer.
+            arn = f"arn:aws:s3:::bucket-{i % 10}/object-{i}"
+            record = json.dumps(data_record(event_id, t, user, arn, i))
+            batch.append((event_id, "000000000000", "us-east-1", t, "GetObject", "s3.amazonaws.com", True, user,
+                           f"AKIA{i % 7:016d}", record, 0, arn, "AWS::S3::Object", arn))
+        else:
+            record = json.dumps({"eventVersion": "1.11", "eventID": event_id, "eventName": name,
+                                 "requestID": event_id})
+            batch.append((event_id, "000000000000", "us-east-1", t, name, sources[i % 5], read_only(i, writes_every),
+                           user, f"AKIA{i % 7:016d}", record, 1, None, "AWS::ElastiCache::CacheCluster", resource))
         if len(batch) == 50000:
             db.executemany("INSERT INTO events (event_id, account, region, event_time, event_name, event_source, read_only, "
                            "username, access_key_id, record, management, resource_arn, resource_type, resource_name) "
@@ -140,12 +174,16 @@ def main():
                         help="fill read-only events with every Nth a write, and look up ReadOnly=false")
     parser.add_argument("--during-creates", type=int, default=0, metavar="CONNECTIONS",
                         help="run each lookup during a load of creates at this many connections")
+    parser.add_argument("--data-events-every", type=int, default=None, metavar="N",
+                        help="fill S3 data events with every Nth a management event")
     options = parser.parse_args()
     target = run.Target("cachetrail")
     data_dir = target.dir
     target.process.terminate()
     target.process.wait()
-    seconds = fill(data_dir / "state.sqlite", options.events, time.time(), options.writes_every)
+    filled_until = time.time()
+    seconds = fill(data_dir / "state.sqlite", options.events, filled_until, options.writes_every,
+                   options.data_events_every)
     print(f"- appended {options.events:,} events in {seconds:.0f} s")
     # The fill does not sync (synchronous=OFF); without this, the server's first checkpoint
     # would pay for writing the whole filled file to disk.
@@ -190,6 +228,10 @@ def main():
         day = 86_400
         windows = [] if creating else [
             ("(none), the last 5 minutes", None, (now - 300, None)),
+            # Without an end, a lookup without attributes finds the bench's own lookups (management
+            # events) after its first few; this one must find the filled events, past whatever
+            # data events lie between them.
+            ("(none), up to the fill's end", None, (None, filled_until)),
             ("(none), an hour 45 days ago", None, (now - 45 * day - 3600, now - 45 * day)),
             ("EventName Operation7, a day 45 days ago", ("EventName", "Operation7"), (now - 46 * day, now - 45 * day)),
             ("Username user-42, the last hour", ("Username", "user-42"), (now - 3600, None)),

@@ -2,6 +2,9 @@
 and additionalEventData with the bytes each call moved (what exfiltration detections sum)."""
 
 import json
+import sqlite3
+import threading
+import time
 import uuid
 
 from test_delivery import new_bucket, records_in
@@ -140,3 +143,58 @@ def test_cloudtrails_own_deliveries_are_logged_unless_recursive_logging_is_off(f
     server.advance(301)
     server.advance(301)
     assert {w["eventID"] for w in own_writes("loud")} == before
+
+
+def journal_indexed(server, deadline=30.0):
+    """Returns once the server's journal index (its own file, filled some 250 ms after commits)
+    holds every journaled event; fails after `deadline` seconds."""
+    import sqlite3
+    import time
+
+    give_up = time.monotonic() + deadline
+    while True:
+        state = sqlite3.connect(f"file:{server.data_dir / 'state.sqlite'}?mode=ro", uri=True)
+        newest = state.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+        state.close()
+        index = sqlite3.connect(f"file:{server.data_dir / 'journal-index.sqlite'}?mode=ro", uri=True)
+        done = index.execute("SELECT seq FROM progress").fetchone()[0]
+        index.close()
+        if done >= newest:
+            return
+        assert time.monotonic() < give_up, f"the journal index stayed at {done} of {newest}"
+        threading.Event().wait(0.05)
+
+
+def test_event_history_without_attributes_passes_over_data_events(fresh_server):
+    """Object events a trail selects are journaled between management events, and event history
+    answers management events only: a lookup without attributes through the AWS CLI (paging with
+    NextToken) finds the users created before and after 300 uploads (more than one of the journal
+    index's blocks of 256 positions) next to each other, before and after the index holds them."""
+    server = fresh_server()
+    bucket = new_bucket(server)
+    data_bucket = f"uploads-{uuid.uuid4().hex[:10]}"
+    s3, iam, ct = server.client("s3"), server.client("iam"), server.client("cloudtrail")
+    s3.create_bucket(Bucket=data_bucket)
+    ct.create_trail(Name="uploads", S3BucketName=bucket)
+    ct.put_event_selectors(TrailName="uploads", EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": True,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{data_bucket}/"]}]}])
+    ct.start_logging(Name="uploads")
+    iam.create_user(UserName="before-uploads")
+    uploads = {s3.put_object(Bucket=data_bucket, Key=f"o-{i}", Body=b"x")["ResponseMetadata"]["RequestId"]
+               for i in range(300)}
+    iam.create_user(UserName="after-uploads")
+
+    def history():
+        events = server.cli("cloudtrail", "lookup-events")["Events"]
+        records = [json.loads(event["CloudTrailEvent"]) for event in events]
+        assert not uploads & {record["requestID"] for record in records}
+        assert all(record["managementEvent"] for record in records)
+        created = [i for i, record in enumerate(records) if record["eventName"] == "CreateUser"]
+        assert [records[i]["requestParameters"]["userName"] for i in created] == ["after-uploads", "before-uploads"]
+        return created
+
+    unindexed = history()
+    journal_indexed(server)
+    indexed = history()
+    assert unindexed[1] - unindexed[0] == 1 and indexed[1] - indexed[0] == 1

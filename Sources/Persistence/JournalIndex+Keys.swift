@@ -31,6 +31,27 @@ extension JournalIndex {
             }
         }
 
+        /// The positions set in either.
+        func union(_ other: BlockBits) -> BlockBits {
+            BlockBits(
+                words: (
+                    words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2,
+                    words.3 | other.words.3
+                ))
+        }
+
+        /// The oldest through the newest position of `block` that is set; nil when none is.
+        func span(inBlock block: Int64) -> ClosedRange<Int64>? {
+            let quarters = [words.0, words.1, words.2, words.3]
+            guard let low = quarters.firstIndex(where: { $0 != 0 }),
+                let high = quarters.lastIndex(where: { $0 != 0 })
+            else { return nil }
+            let base = block << JournalIndex.blockShift
+            return
+                (base + Int64(low * 64 + quarters[low].trailingZeroBitCount))...(base
+                + Int64(high * 64 + 63 - quarters[high].leadingZeroBitCount))
+        }
+
         /// The positions of `block` that are set, newest first.
         func positions(inBlock block: Int64) -> [Int64] {
             var found: [Int64] = []
@@ -136,13 +157,27 @@ extension JournalIndex {
             }
             return
         }
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT block, b0, b1, b2, b3 FROM idx.value_blocks WHERE key = ? AND block <= ?
-                    ORDER BY block DESC
-                    """),
-            arguments: [key, upTo >> blockShift])
+        try blocks(keys: [key], upTo: upTo, in: db) { block, bits in
+            for seq in bits.positions(inBlock: block) where seq <= upTo {
+                guard try visit(seq) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// The blocks, at most `upTo`'s, holding events keyed by any of the value keys `keys`, with
+    /// the bits of all of them, newest first, handed to `visit` until it answers false. SQLite
+    /// merges the keys' ordered searches (no sort), so a block's rows arrive together.
+    static func blocks(
+        keys: [Int64], upTo: Int64, in db: Database, _ visit: (Int64, BlockBits) throws -> Bool
+    ) throws {
+        guard upTo > 0, !keys.isEmpty else { return }
+        let search = "SELECT block, b0, b1, b2, b3 FROM idx.value_blocks WHERE key = ? AND block <= ?"
+        let sql = Array(repeating: search, count: keys.count).joined(separator: " UNION ALL ") + " ORDER BY block DESC"
+        var arguments = StatementArguments()
+        for key in keys { _ = arguments.append(contentsOf: [key, upTo >> blockShift]) }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        var gathered: (block: Int64, bits: BlockBits)?
         while let row = try rows.next() {
             let block: Int64 = row[0]
             let bits = BlockBits(
@@ -150,9 +185,15 @@ extension JournalIndex {
                     UInt64(bitPattern: row[1]), UInt64(bitPattern: row[2]), UInt64(bitPattern: row[3]),
                     UInt64(bitPattern: row[4])
                 ))
-            for seq in bits.positions(inBlock: block) where seq <= upTo {
-                guard try visit(seq) else { return }
+            if let current = gathered {
+                if current.block == block {
+                    gathered = (block, current.bits.union(bits))
+                    continue
+                }
+                guard try visit(current.block, current.bits) else { return }
             }
+            gathered = (block, bits)
         }
+        if let last = gathered { _ = try visit(last.block, last.bits) }
     }
 }

@@ -27,7 +27,7 @@ final class JournalIndex: Sendable {
     /// attribute of LookupEvents. ReadOnly is keyed by its column's text, `1` or `0`.
     static let attributes: [(JournalQuery.Attribute, Int)] = [
         (.eventName, 1), (.username, 2), (.eventSource, 3), (.accessKeyId, 4), (.resourceType, 5),
-        (.resourceName, 6), (.eventId, eventIdCode), (.readOnly, 8),
+        (.resourceName, 6), (.eventId, eventIdCode), (.readOnly, readOnlyCode),
     ]
 
     static func code(_ attribute: JournalQuery.Attribute) -> Int? {
@@ -36,6 +36,8 @@ final class JournalIndex: Sendable {
 
     /// The event id's number among ``attributes``.
     static let eventIdCode = 7
+    /// ReadOnly's number among ``attributes``: its two keys are every management event's.
+    static let readOnlyCode = 8
 
     /// Attaches the index at `path` (`:memory:` for an in-memory store) to `db` as `idx`.
     static func attach(_ db: Database, path: String) throws {

@@ -149,8 +149,26 @@ struct SQLiteTransaction: StateWriter {
                 from: query.start, to: query.end, upTo: min(indexed, (query.before ?? Int64.max) - 1), in: db)
         else { return found }
         guard let (attribute, value) = query.attribute, let code = JournalIndex.code(attribute) else {
+            // Every management event is keyed by its ReadOnly value, so the two keys' blocks hold
+            // them all. Each such block is walked from its oldest to its newest management event:
+            // where they are most of the journal that is one walk in order a block, and the data
+            // events between them (S3 object events a trail's selectors journal, possibly
+            // thousands a management event) are read only inside a block that has some.
+            let keys = [true, false].map { readOnly in
+                AttributeKey.key(
+                    account: query.account, region: query.region, attribute: JournalIndex.readOnlyCode,
+                    value: JournalQuery.Attribute.readOnly.keyedText(String(readOnly)))
+            }
+            try JournalIndex.blocks(keys: keys, upTo: span.upperBound, in: db) { block, bits in
+                guard let held = bits.span(inBlock: block) else { return true }
+                let lower = max(held.lowerBound, span.lowerBound)
+                let upper = min(held.upperBound, span.upperBound)
+                // A block at the span's edge may hold its events beyond it: newer, go on; older, stop.
+                guard lower <= upper else { return held.lowerBound > span.upperBound }
+                found += try walk(query, after: lower - 1, upTo: upper, limit: query.limit - found.count)
+                return found.count < query.limit && lower > span.lowerBound
+            }
             return found
-                + (try walk(query, after: span.lowerBound - 1, upTo: span.upperBound, limit: query.limit - found.count))
         }
         // Values that share the key are told apart by the event's own columns.
         var sql = """

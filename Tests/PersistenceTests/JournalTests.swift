@@ -179,6 +179,56 @@ import Testing
         }
     }
 
+    /// A lookup without an attribute finds the management events through the index, by their
+    /// two ReadOnly keys' blocks merged, each walked between its first and last management event:
+    /// pages newest first across blocks, with `before`, equal what filtering finds; with the
+    /// ReadOnly keys taken out of the index, the indexed events are no longer found.
+    @Test func managementEventsAreFoundThroughTheReadOnlyKeys() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStateStore(
+                path: directory + "/state.sqlite", readDrainDelay: nil, journalIndexDelay: nil)
+            var entries = (0..<900).map { entry($0, name: "GetObject", management: false) }
+            for index in stride(from: 0, to: 900, by: 23) {
+                entries[index].management = true
+                entries[index].eventName = "Describe"
+                entries[index].readOnly = index % 2 == 0
+            }
+            let positions = try await append(store, entries)
+            #expect(try store.indexJournal() == 900)
+            func page(before: Int64?, limit: Int) async throws -> [(position: Int64, entry: JournalEntry)] {
+                try await store.read { tx in
+                    try tx.events(
+                        JournalQuery(account: account, region: "us-east-1", before: before, limit: limit))
+                }
+            }
+            let expected = entries.indices.filter { entries[$0].management }.reversed()
+            var found: [Int] = []
+            var before: Int64?
+            while true {
+                let events = try await page(before: before, limit: 7)
+                guard let last = events.last else { break }
+                found += events.map { event in positions.firstIndex(of: event.position) ?? -1 }
+                before = last.position
+            }
+            #expect(found == Array(expected))
+            #expect(
+                try await page(before: positions[500], limit: 3).map(\.entry.eventID) == [
+                    "event-483", "event-460", "event-437",
+                ])
+
+            let keys = [true, false].map { readOnly in
+                AttributeKey.key(
+                    account: account, region: "us-east-1", attribute: JournalIndex.readOnlyCode,
+                    value: readOnly ? "1" : "0")
+            }
+            try await DatabaseQueue(path: directory + "/" + SQLiteStateStore.journalIndexFile).write { db in
+                try db.execute(
+                    sql: "DELETE FROM value_blocks WHERE key IN (?, ?)", arguments: [keys[0], keys[1]])
+            }
+            #expect(try await page(before: nil, limit: 50).isEmpty)
+        }
+    }
+
     /// A time range becomes a range of positions through each block's event times, though times
     /// follow positions only roughly: events committed late with earlier times (a killed
     /// server's read events), and one far ahead of its neighbours. Every window finds what
