@@ -148,9 +148,6 @@ def test_cloudtrails_own_deliveries_are_logged_unless_recursive_logging_is_off(f
 def journal_indexed(server, deadline=30.0):
     """Returns once the server's journal index (its own file, filled some 250 ms after commits)
     holds every journaled event; fails after `deadline` seconds."""
-    import sqlite3
-    import time
-
     give_up = time.monotonic() + deadline
     while True:
         state = sqlite3.connect(f"file:{server.data_dir / 'state.sqlite'}?mode=ro", uri=True)
