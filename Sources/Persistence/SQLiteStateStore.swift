@@ -269,6 +269,23 @@ package final class SQLiteStateStore: StateStore {
                     CREATE TABLE read_segments (file TEXT PRIMARY KEY, last_event TEXT NOT NULL) WITHOUT ROWID;
                     """)
         }
+        // A table WITHOUT ROWID keeps whole rows in its interior pages as well: documents of
+        // ~700 bytes left four or five to an interior page (1,258 interior pages over 6,033
+        // leaves after 28,000 clusters), so a new document split interior pages as well. Rows
+        // by rowid, found through an index of their keys alone, take the new ones at the end.
+        migrator.registerMigration("documents-by-rowid") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE documents_by_rowid (
+                        kind TEXT NOT NULL, scope TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL
+                    );
+                    INSERT INTO documents_by_rowid (kind, scope, id, body)
+                        SELECT kind, scope, id, body FROM documents ORDER BY kind, scope, id;
+                    DROP TABLE documents;
+                    ALTER TABLE documents_by_rowid RENAME TO documents;
+                    CREATE UNIQUE INDEX documents_by_key ON documents (kind, scope, id);
+                    """)
+        }
         return migrator
     }
 

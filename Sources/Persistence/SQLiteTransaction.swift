@@ -35,7 +35,10 @@ struct SQLiteTransaction: StateWriter {
     /// not track their bindings).
     private static let documentByKey = "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ? -- direct"
     private static let documentPut =
-        "INSERT OR REPLACE INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?) -- direct"
+        """
+        INSERT INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)
+            ON CONFLICT (kind, scope, id) DO UPDATE SET body = excluded.body -- direct
+        """
 
     /// The documents `rows` hold — (id, body) in `scope`, or (scope, id, body) when it is nil —
     /// read in place: a cached body is compared where SQLite keeps it, not copied out first.

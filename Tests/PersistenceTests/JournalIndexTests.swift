@@ -389,21 +389,16 @@ import Testing
     @Test func aJournalOfTheEarlierSchemaKeepsItsEventsAndPositions() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
-            do {
-                let earlier = try DatabaseQueue(path: path)
-                try SQLiteStateStore.migrator.migrate(earlier, upTo: "journal-index-apart")
-                try await earlier.write { db in
-                    for index in [1, 2, 5] {
-                        try db.execute(
-                            sql: """
-                                INSERT INTO events (seq, event_id, account, region, event_time, event_name,
-                                    event_source, read_only, record) VALUES (?, ?, ?, 'us-east-1', 0, 'Old', 's', 0, '{}')
-                                """, arguments: [index, "event-\(index)", account])
-                    }
-                    // The newest position was used once and its event is gone: it is not used again.
-                    try db.execute(sql: "DELETE FROM events WHERE seq = 5")
+            try await writeEarlierStateFile(at: path, upTo: "journal-index-apart") { [account] db in
+                for index in [1, 2, 5] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO events (seq, event_id, account, region, event_time, event_name,
+                                event_source, read_only, record) VALUES (?, ?, ?, 'us-east-1', 0, 'Old', 's', 0, '{}')
+                            """, arguments: [index, "event-\(index)", account])
                 }
-                try earlier.close()
+                // The newest position was used once and its event is gone: it is not used again.
+                try db.execute(sql: "DELETE FROM events WHERE seq = 5")
             }
             let store = try SQLiteStateStore(path: path, readDrainDelay: nil, journalIndexDelay: nil)
             #expect(try await append(store, [entry(9, name: "New")]) == [6])
