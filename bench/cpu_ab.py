@@ -93,10 +93,9 @@ def main():
             target = run.Target("cachetrail", ("--cluster-quota", "1000000", "--node-quota", "1000000", *own) + extra)
             try:
                 script = work / "load.lua"
-                # Unique create ids, 50,000 a second as bench/run.py signs them (10,000 a second ran
-                # out at a captured 13,000/s: the rest were refused CacheClusterAlreadyExists).
+                # Unique create ids, as many a second as bench/run.py signs.
                 requests = (run.describe_requests(target) if workload == "describe"
-                            else run.create_requests(target, 50000 * seconds, f"r{round_index}"))
+                            else run.create_requests(target, run.CREATES_A_SECOND * seconds, f"r{round_index}"))
                 run.lua_script(requests, script)
                 counter = (start_syscall_count(target.process.pid, work / "perf.csv")
                            if "--syscalls" in flags else None)

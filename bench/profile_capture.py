@@ -43,7 +43,7 @@ def main():
     try:
         work = Path(tempfile.mkdtemp())
         script = work / "load.lua"
-        requests = run.describe_requests(target) if describe else run.create_requests(target, 50000 * seconds, "p")
+        requests = run.describe_requests(target) if describe else run.create_requests(target, run.CREATES_A_SECOND * seconds, "p")
         run.lua_script(requests, script)
         perf = subprocess.Popen(
             ["perf", "record", "-e", "cpu-clock", *(("-F", "199", "--call-graph", "dwarf,16384") if dwarf else ("-F", "499", "-g")),

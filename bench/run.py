@@ -145,17 +145,42 @@ def lua_script(requests, path):
             lines.append(f"  r[#r + 1] = wrk.format({quote(method)}, {quote(url_path)}, {{{header_table}}}, {quote(body)})")
         lines.append("end fill(requests) end")
     # The wrk threads take turns through the requests (thread k of n sends k, k + n, k + 2n, …),
-    # so unique requests (CreateCacheCluster ids) stay unique however unevenly the threads run:
-    # one thread sent 96,647 creates to the other's 23,992 in a 5 s run. Each thread's number
-    # is set before it starts (wrk starts a thread right after its setup); the count of threads
-    # comes as the script's argument (`run_wrk` passes it; none: one thread).
+    # so unique requests (CreateCacheCluster ids) stay unique however unevenly the threads run
+    # (before the gate below, one thread sent 96,647 creates to the other's 23,992: it had
+    # started ~11 s earlier). Each thread's number is set before it starts (wrk starts a thread
+    # right after its setup); the count of threads comes as the script's first argument
+    # (`run_wrk` passes it; none: one thread).
     # The first refused answer of each thread is printed at the end: a count alone does not say
     # whether the server failed or the workload asked for something it may refuse.
-    lines += ["local threads_started = 0", "local threads = {}", "function setup(thread)",
+    # The threads start together. wrk starts each thread as soon as its own copy of the script
+    # is loaded, while the next copy loads, and counts the run's time from after the last one:
+    # with 250,000 creates a copy took ~6 s to load, so the first thread sent for ~16 s and
+    # Requests/sec divided all of it by 5 (98,047 creates answered over 16 s of server load
+    # reported as 19,522/s). So a thread's first request waits (sleeping 1 ms at a time) until
+    # the last thread's init has created the gate file (the script's second argument), just
+    # before wrk takes its start time. wrk's check of the script, its first call of the first
+    # thread's request() on the main thread before any thread starts, must not wait.
+    lines += ["local ffi = require(\"ffi\")", "ffi.cdef[[int usleep(unsigned int usec);]]",
+              "local threads_started = 0", "local threads = {}", "function setup(thread)",
               "  thread:set(\"offset\", threads_started)",
               "  threads_started = threads_started + 1", "  threads[threads_started] = thread", "end",
-              "local stride = 1", "init = function(args) stride = tonumber(args[1]) or 1 end",
+              "local stride, gate = 1, nil",
+              "init = function(args)",
+              "  stride, gate = tonumber(args[1]) or 1, args[2]",
+              "  if gate and (offset or 0) == stride - 1 then io.open(gate, \"w\"):close() end",
+              "end",
+              "local checked, started = false, false",
+              "local function wait_for_gate()",
+              "  if (offset or 0) == 0 and not checked then checked = true return end",
+              "  while gate do",
+              "    local file = io.open(gate)",
+              "    if file then file:close() break end",
+              "    ffi.C.usleep(1000)",
+              "  end",
+              "  started = true",
+              "end",
               "local i = nil", "request = function()",
+              "  if not started then wait_for_gate() end",
               "  if i == nil then i = offset or 0 else i = i + stride end",
               "  return requests[i % #requests + 1]", "end",
               "response = function(status, headers, body)",
@@ -190,10 +215,12 @@ def run_wrk(target, script, connections, seconds, path=""):
     threads = min(2, connections)
     chosen = ["-s", script] if script else []
     before = cpu_times()
-    out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", *chosen,
-         target.endpoint + path, *(["--", str(threads)] if script else [])],
-        capture_output=True, text=True, timeout=seconds + 60).stdout
+    with tempfile.TemporaryDirectory() as gates:
+        # The script's threads start sending once the last one is loaded (`lua_script`).
+        out = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", *chosen,
+             target.endpoint + path, *(["--", str(threads), str(Path(gates) / "go")] if script else [])],
+            capture_output=True, text=True, timeout=seconds + 120).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     def latency(percent):
         match = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)", out)
@@ -212,6 +239,10 @@ def describe_requests(target):
     for i in range(100):
         ec.create_cache_cluster(CacheClusterId=f"bench-{i:03d}", Engine="memcached", CacheNodeType="cache.t3.micro")
     return [signed_query(target, "elasticache", {"Action": "DescribeCacheClusters", "Version": "2015-02-02", "MaxRecords": 20})]
+
+
+# Unique creates signed for each second of a run: over twice the fastest measured rate (see run()).
+CREATES_A_SECOND = 25_000
 
 
 def create_requests(target, count, tag):
@@ -421,10 +452,10 @@ def request_rates(connections, seconds, work):
             for c in connections:
                 create = work / f"create-{kind}-{c}.lua"
                 # Unique ids: more requests than the run can send (quota raised by the server flags;
-                # `lua_script`'s threads take turns through them). 50,000 a second, twice the fastest
-                # rate seen (capture off at 64 connections, ~24,000/s); when each thread had a half of
-                # its own, the faster one ran into the other's and was refused CacheClusterAlreadyExists.
-                count = 50000 * seconds if kind != "moto" else 1000 * seconds
+                # `lua_script`'s threads take turns through them). 25,000 a second, over twice the
+                # fastest rate measured since the threads start together (capture off at 64
+                # connections); the rates above 13,000/s of earlier runs were the start skew.
+                count = CREATES_A_SECOND * seconds if kind != "moto" else 1000 * seconds
                 lua_script(create_requests(target, count, f"{c}"), create)
                 rows[(label, "CreateCacheCluster", c)] = run_wrk(target, str(create), c, seconds)
         finally:
