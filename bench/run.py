@@ -154,7 +154,7 @@ def lua_script(requests, path):
     # whether the server failed or the workload asked for something it may refuse.
     # The threads start together. wrk starts each thread as soon as its own copy of the script
     # is loaded, while the next copy loads, and counts the run's time from after the last one:
-    # with 250,000 creates a copy took ~6 s to load, so the first thread sent for ~16 s and
+    # with 250,000 creates a copy took ~11 s to load, so the first thread sent for ~16 s and
     # Requests/sec divided all of it by 5 (98,047 creates answered over 16 s of server load
     # reported as 19,522/s). So a thread's first request waits (sleeping 1 ms at a time) until
     # the last thread's init has created the gate file (the script's second argument), just
@@ -241,7 +241,9 @@ def describe_requests(target):
     return [signed_query(target, "elasticache", {"Action": "DescribeCacheClusters", "Version": "2015-02-02", "MaxRecords": 20})]
 
 
-# Unique creates signed for each second of a run: over twice the fastest measured rate (see run()).
+# Unique creates signed for each second of a run, so that none repeats: over twice the fastest
+# rate measured since wrk's threads start together (10,424/s, capture off at 64 connections);
+# the rates above 13,000/s of earlier runs were their start skew (`lua_script`).
 CREATES_A_SECOND = 25_000
 
 
@@ -451,10 +453,8 @@ def request_rates(connections, seconds, work):
                         target, None, c, seconds, path="/_cachetrail/health")
             for c in connections:
                 create = work / f"create-{kind}-{c}.lua"
-                # Unique ids: more requests than the run can send (quota raised by the server flags;
-                # `lua_script`'s threads take turns through them). 25,000 a second, over twice the
-                # fastest rate measured since the threads start together (capture off at 64
-                # connections); the rates above 13,000/s of earlier runs were the start skew.
+                # Unique ids (`CREATES_A_SECOND`; quota raised by the server flags; `lua_script`'s
+                # threads take turns through them).
                 count = CREATES_A_SECOND * seconds if kind != "moto" else 1000 * seconds
                 lua_script(create_requests(target, count, f"{c}"), create)
                 rows[(label, "CreateCacheCluster", c)] = run_wrk(target, str(create), c, seconds)
