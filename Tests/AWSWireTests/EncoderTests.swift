@@ -199,8 +199,14 @@ struct JSONTests {
         var xml = XMLWriter()
         xml.open("A", namespace: "urn:x", attributes: [("k", "v&")])
         xml.element("B", "1<2")
+        // Written in place, byte by byte: every markup byte, beside multi-byte characters.
+        xml.element("C", "é&💡<>\"'\rz")
+        xml.element("D", "plain text é 💡")
         xml.close("A")
-        #expect(xml.text.hasSuffix("<A xmlns=\"urn:x\" k=\"v&amp;\"><B>1&lt;2</B></A>"))
+        #expect(
+            xml.text.hasSuffix(
+                "<A xmlns=\"urn:x\" k=\"v&amp;\"><B>1&lt;2</B><C>é&amp;💡&lt;&gt;&quot;&apos;&#xD;z</C>"
+                    + "<D>plain text é 💡</D></A>"))
     }
 }
 

@@ -96,7 +96,13 @@ struct WireFormat {
             var parameters = QueryDecoder.formParameters(Substring(request.query))
             if request.method == "POST" {
                 let body = QueryDecoder.formParameters(Substring(decoding: request.body, as: UTF8.self))
-                parameters.merge(body) { _, fromBody in fromBody }
+                // An SDK's POST has no query string: its body is the parameters, not merged
+                // into an empty dictionary key by key (~7,000 instructions a create, callgrind).
+                if parameters.isEmpty {
+                    parameters = body
+                } else {
+                    parameters.merge(body) { _, fromBody in fromBody }
+                }
             }
             for key in parameters.keys where key.hasPrefix("X-Amz-") { parameters[key] = nil }
             guard let action = parameters.removeValue(forKey: "Action") else {

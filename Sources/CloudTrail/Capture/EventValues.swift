@@ -29,25 +29,28 @@ struct EventValues {
 
     /// The response elements as UTF-8; nil where the record has `null`.
     func responseElementBytes(_ output: ShapeValue?, shape: String?) -> [UInt8]? {
-        guard var output, var shape else { return nil }
+        guard var output, let name = shape else { return nil }
         // An empty answer (StartLogging, DeleteTrail…) is recorded as null, as CloudTrail does.
         if case .structure(let fields) = output, fields.isEmpty { return nil }
-        if let payload = model.shape(shape).payload, case .structure(var fields) = output, case .blob? = fields[payload]
-        {
+        // Each shape looked up by name once (a lookup hashes the name).
+        var shape = model.shape(name)
+        if let payload = shape.payload, case .structure(var fields) = output, case .blob? = fields[payload] {
             fields[payload] = nil
             output = .structure(fields)
         }
         // ElastiCache records the result's one structure member itself (the seed's CacheCluster).
         if model.metadata.endpointPrefix == "elasticache", case .structure(let fields) = output, fields.count == 1,
-            let only = model.shape(shape).members.first(where: { fields[$0.name] != nil }),
-            model.shape(only.shape).kind == .structure, let inner = fields[only.name]
+            let only = shape.members.first(where: { fields[$0.name] != nil }), let inner = fields[only.name]
         {
-            output = inner
-            shape = only.shape
+            let innerShape = model.shape(only.shape)
+            if innerShape.kind == .structure {
+                output = inner
+                shape = innerShape
+            }
         }
         var out: [UInt8] = []
         out.reserveCapacity(2048)
-        render(output, shape: model.shape(shape), to: &out, omittingSecrets: true)
+        render(output, shape: shape, to: &out, omittingSecrets: true)
         return out
     }
 
