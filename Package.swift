@@ -66,6 +66,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CSched", path: "Sources/CSched"),
+        .systemLibrary(name: "CSQLiteConfig", path: "Sources/CSQLiteConfig"),
         .target(
             name: "AWSWire",
             dependencies: ["AWSModels"],
@@ -186,7 +187,7 @@ let package = Package(
             name: "cachetrail",
             dependencies: [
                 "CacheTrailServer", "CloudTrail", "IAM", "ElastiCache", "SigV4", "CacheNodes", "AWSModels", "CMalloc",
-                .product(name: "Logging", package: "swift-log"),
+                "CSQLiteConfig", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings,

@@ -20,9 +20,11 @@ struct CacheTrail: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 
     /// Runs on the main thread before any other thread allocates, so that the arena limit
-    /// holds for every thread (glibc gives a thread its arena at its first allocation).
+    /// holds for every thread (glibc gives a thread its arena at its first allocation), and
+    /// before anything opens a database (SQLite's settings).
     @MainActor static func main() async {
         MallocArenas.limit()
+        SQLiteSettings.apply()
         await main(nil)
     }
 }
