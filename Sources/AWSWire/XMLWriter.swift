@@ -55,11 +55,18 @@ package struct XMLWriter: Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    /// `value`, escaped, written in place: most values need no escape and are copied whole.
+    /// `value`, escaped, written in place.
     private mutating func appendEscaped(_ value: String) {
+        Self.appendEscaped(value, to: &bytes)
+    }
+
+    /// `value`, escaped, appended to `bytes`: most values need no escape and are copied whole,
+    /// the others byte by byte (each escaped byte is ASCII, so a multi-byte character's bytes
+    /// are never one of them).
+    private static func appendEscaped(_ value: String, to bytes: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
-            guard utf8.contains(where: Self.special) else { return bytes.append(contentsOf: utf8) }
+            guard utf8.contains(where: special) else { return bytes.append(contentsOf: utf8) }
             for byte in utf8 {
                 switch byte {
                 case UInt8(ascii: "&"): bytes += "&amp;".utf8
@@ -74,32 +81,21 @@ package struct XMLWriter: Sendable {
         }
     }
 
-    /// The bytes an element's text or an attribute's value escapes (each is ASCII, so a
-    /// multi-byte character's bytes are never one of them).
+    /// The bytes an element's text or an attribute's value escapes.
     private static func special(_ byte: UInt8) -> Bool {
         byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27 || byte == 0x0D
     }
 
+    /// `value` escaped for an element's text or an attribute's value.
     package static func escape(_ value: String) -> String {
-        // Most values need no escape: return them whole instead of copying scalar by scalar.
-        // Over the string's own bytes where it has them (a loop over a buffer, not the view).
+        // Most values need no escape: returned whole, not copied.
         let needed =
             value.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) }
             ?? value.utf8.contains(where: special)
         if !needed { return value }
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for ch in value.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\r": out += "&#xD;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count + 16)
+        appendEscaped(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

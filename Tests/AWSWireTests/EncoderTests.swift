@@ -196,6 +196,7 @@ struct JSONTests {
     @Test func xmlEscapesOnlyMarkup() {
         #expect(XMLWriter.escape("plain text é 💡") == "plain text é 💡")
         #expect(XMLWriter.escape("a&b<c>d\"e'f\rg") == "a&amp;b&lt;c&gt;d&quot;e&apos;f&#xD;g")
+        #expect(XMLWriter.escape("é<💡>") == "é&lt;💡&gt;")
         var xml = XMLWriter()
         xml.open("A", namespace: "urn:x", attributes: [("k", "v&")])
         xml.element("B", "1<2")
