@@ -59,6 +59,21 @@ struct AccessAndCatalogTests {
 
 /// ListAllowedNodeTypeModifications as the AWS CLI's example shows it for a cache.r5.xlarge.
 struct NodeTypeModificationTests {
+    /// A node type's family: it decides whether a cluster named into no VPC lands in EC2-Classic,
+    /// and which reserved offerings are the legacy utilization ones.
+    @Test func aNodeTypesFamilyIsItsTextBeforeTheSecondDot() {
+        #expect(EngineCatalog.nodeFamily(of: "cache.m1.small") == "cache.m1")
+        #expect(EngineCatalog.nodeFamily(of: "cache.r7g.12xlarge") == "cache.r7g")
+        #expect(EngineCatalog.nodeFamily(of: "cache.t3") == "cache.t3")
+        #expect(EngineCatalog.nodeFamily(of: "cache") == "cache")
+        #expect(
+            CacheClusterOperations.classicFamilies.contains(
+                String(EngineCatalog.nodeFamily(of: "cache.m3.medium"))))
+        #expect(
+            !CacheClusterOperations.classicFamilies.contains(
+                String(EngineCatalog.nodeFamily(of: "cache.t3.micro"))))
+    }
+
     @Test func scalingCrossesFamiliesUpToCurrentGenerationsDownToAny() {
         let (up, down) = NodeTypeModifications.modifications(of: "cache.r5.xlarge")
         // Every type of the CLI example's lists (its catalog predates Graviton types).

@@ -77,18 +77,4 @@ struct StagedCreateTests {
             sourceIP: "127.0.0.1", userAgent: "test", now: describe.now)
         #expect(service.stage(describe) == nil)
     }
-
-    /// The node type family that decides whether a cluster named into no VPC lands in EC2-Classic.
-    @Test func aNodeTypesFamilyIsItsTextBeforeTheSecondDot() {
-        #expect(CacheClusterOperations.family(of: "cache.m1.small") == "cache.m1")
-        #expect(CacheClusterOperations.family(of: "cache.r7g.12xlarge") == "cache.r7g")
-        #expect(CacheClusterOperations.family(of: "cache.t3") == "cache.t3")
-        #expect(CacheClusterOperations.family(of: "cache") == "cache")
-        #expect(
-            CacheClusterOperations.classicFamilies.contains(
-                String(CacheClusterOperations.family(of: "cache.m3.medium"))))
-        #expect(
-            !CacheClusterOperations.classicFamilies.contains(
-                String(CacheClusterOperations.family(of: "cache.t3.micro"))))
-    }
 }

@@ -91,7 +91,7 @@ struct ReservedNodeOperations {
     /// Heavy utilization: half up front and an hourly charge for every hour; medium and light:
     /// less up front and a usage price for the hours the node runs.
     static func legacy(_ nodeType: String, duration: Int) -> [Offering] {
-        guard legacyFamilies.contains(nodeType.split(separator: ".").prefix(2).joined(separator: ".")) else {
+        guard legacyFamilies.contains(String(EngineCatalog.nodeFamily(of: nodeType))) else {
             return []
         }
         let years = Double(duration) / 31_536_000

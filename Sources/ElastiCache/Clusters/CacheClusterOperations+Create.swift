@@ -131,7 +131,7 @@ extension CacheClusterOperations {
         let namedInVPC = call.string(.cacheSubnetGroupName) != nil || securityGroupIds != nil
         let defaultVPC =
             !namedInVPC && securityGroupNames == nil
-            && !Self.classicFamilies.contains(String(family(of: nodeType)))
+            && !Self.classicFamilies.contains(String(EngineCatalog.nodeFamily(of: nodeType)))
         let inVPC = namedInVPC || defaultVPC
         var cluster = CacheClusterRecord(
             id: id, arn: call.elastiCacheARN("cluster", id),
@@ -163,18 +163,6 @@ extension CacheClusterOperations {
         cluster.restoreFrom = source?.dataKey
         lifecycle(settings).begin(.creating, &cluster, now: call.now)
         return (cluster, version.family)
-    }
-
-    /// `cache.m1.small` → `cache.m1`: a catalog node type up to its second dot, found in place
-    /// (splitting it into an array and joining two parts back cost ~10,000 instructions a
-    /// create, callgrind).
-    static func family(of nodeType: String) -> Substring {
-        var dots = 0
-        for index in nodeType.utf8.indices where nodeType.utf8[index] == UInt8(ascii: ".") {
-            dots += 1
-            if dots == 2 { return nodeType[..<index] }
-        }
-        return nodeType[...]
     }
 
     /// Engine and CacheNodeType have no default on AWS: a new cluster needs them.
