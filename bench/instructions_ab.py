@@ -81,19 +81,17 @@ def instructions_per_request(spec, workload, connections, seconds, work):
     while not out.exists() and time.monotonic() < deadline:
         time.sleep(0.5)
     totals = int(re.search(r"^totals:\s+(\d+)", out.read_text(), re.MULTILINE).group(1))
-    # Valgrind counts each byte a `rep movsb` moves as an instruction: libc's copies weigh
-    # their bytes, not their time, so they are shown apart.
-    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", str(out)],
-                               capture_output=True, text=True, check=True).stdout
-    copies = sum(int(line.split()[0].replace(",", "")) for line in annotated.splitlines()
-                 if re.search(r"__mem(cpy|move|set)_\w+_erms", line) and line.split()[0][0].isdigit())
-    # The checkpointer's thread (its OwnThreads.serve closure, inclusive) copies the log as it
-    # grows: under callgrind that work swung between ~45k and ~125k a create from one run of a
-    # build to the next, so it is shown apart too.
-    inclusive = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)],
-                               capture_output=True, text=True, check=True).stdout
-    checkpointer = next((int(line.split()[0].replace(",", "")) for line in inclusive.splitlines()
-                         if "OwnThreads" in line and "Checkpointer" in line and line.split()[0][0].isdigit()), 0)
+    # One inclusive listing serves both figures shown apart. Valgrind counts each byte a `rep
+    # movsb` moves as an instruction: libc's copies (leaves, so inclusive is their own count)
+    # weigh their bytes, not their time. The checkpointer's thread (its OwnThreads.serve
+    # closure) copies the log as it grows: under callgrind that work swung between ~45k and
+    # ~125k a create from one run of a build to the next.
+    listing = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)],
+                             capture_output=True, text=True, check=True).stdout
+    counted = [(int(line.split()[0].replace(",", "")), line) for line in listing.splitlines()
+               if line.strip() and line.split()[0][0].isdigit()]
+    copies = sum(count for count, line in counted if re.search(r"__mem(cpy|move|set)_\w+_erms", line))
+    checkpointer = next((count for count, line in counted if "OwnThreads" in line and "Checkpointer" in line), 0)
     return totals / answered, copies / answered, checkpointer / answered, answered, out
 
 
