@@ -5,12 +5,13 @@ machine, and without perf's own overhead.
 
 Usage (release builds copied aside, wrk installed):
 
-    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--io] [--syscalls] [--no-capture]
+    python3 bench/cpu_ab.py BINARY[:FLAG...][,BINARY...] describe|create CONNECTIONS ROUNDS [SECONDS] [--threads] [--io] [--syscalls] [--kernel] [--no-capture]
 
 Describe is bench/run.py's (MaxRecords 20 of 100 clusters); create sends CreateCacheCluster with
 unique ids. Prints each round's rate and CPU per request, and the median per build. --threads
 adds the median CPU per request of each thread name (/proc/PID/task/*/stat: the committer,
-the journal indexer, the event loops); --io adds each thread name's read and write system
+the journal indexer, the event loops); --kernel adds the part of the CPU per request spent in
+the kernel (the process's system time: sockets, the log's writes, futexes); --io adds each thread name's read and write system
 calls per request (/proc/PID/task/*/io: syscr and syscw count every read- and write-like call,
 sockets included; no root needed), which names the thread whose disk work a change moved;
 --syscalls adds the median count per request of the
@@ -54,9 +55,10 @@ def stop_syscall_count(counter, output):
     return counts
 
 
-def cpu_seconds(pid):
+def cpu_seconds(pid, kernel_only=False):
+    """The process's user + system CPU seconds (system only with `kernel_only`)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    return (int(fields[12]) + (0 if kernel_only else int(fields[11]))) / TICK
 
 
 def thread_seconds(pid):
@@ -83,6 +85,7 @@ def main():
     seconds = int(args[4]) if len(args) > 4 else 5
     extra = ("--benchmark-without-capture",) if "--no-capture" in flags else ()
     results = {binary: [] for binary in binaries}
+    kernel = {binary: [] for binary in binaries}
     threads = {binary: {} for binary in binaries}
     calls = {binary: {} for binary in binaries}
     work = Path(tempfile.mkdtemp())
@@ -100,9 +103,12 @@ def main():
                 counter = (start_syscall_count(target.process.pid, work / "perf.csv")
                            if "--syscalls" in flags else None)
                 before, before_threads = cpu_seconds(target.process.pid), thread_seconds(target.process.pid)
+                before_kernel = cpu_seconds(target.process.pid, kernel_only=True)
                 result = run.run_wrk(target, str(script), connections, seconds)
                 used = cpu_seconds(target.process.pid) - before
                 requests_done = result["rps"] * seconds
+                kernel[binary].append((cpu_seconds(target.process.pid, kernel_only=True) - before_kernel)
+                                      / requests_done * 1e6)
                 if counter:
                     for name, count in stop_syscall_count(counter, work / "perf.csv").items():
                         calls[binary].setdefault(name, []).append(count / requests_done)
@@ -118,6 +124,8 @@ def main():
         print(f"{binary} {workload} {connections} connections: {rounds_text}; "
               f"median {statistics.median(us for _, us in rows):.0f} µs per request")
         named = sorted(threads[binary].items(), key=lambda item: -statistics.median(v[0] for v in item[1]))
+        if "--kernel" in flags:
+            print(f"  of which in the kernel (system time): median {statistics.median(kernel[binary]):.0f} µs per request")
         if "--threads" in flags:
             print("  " + ", ".join(f"{name} {statistics.median(v[0] for v in values):.1f}" for name, values in named
                                    if statistics.median(v[0] for v in values) >= 0.5) + " µs per request (medians)")

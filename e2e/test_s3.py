@@ -359,3 +359,38 @@ def test_a_client_that_expects_100_continue_is_told_to_send_its_body(server, s3)
         while b"</Error>" not in refused and (more := connection.recv(4096)):
             refused += more
         assert b"<Code>SignatureDoesNotMatch</Code>" in refused
+
+
+def test_a_body_that_stops_arriving_is_answered_request_timeout(fresh_server):
+    # The body deadline is on the server's clock: moving the manual clock past it ends the read.
+    server = fresh_server()
+    s3 = server.client("s3")
+    name = bucket_name()
+    s3.create_bucket(Bucket=name)
+    body = os.urandom(64 * 1024)
+    head = expecting_put(server, f"/{name}/stalled", body, server.profile()).replace(b"Expect: 100-continue\r\n", b"")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(head + body[:1000])
+        connection.settimeout(0.2)
+        with pytest.raises(socket.timeout):
+            connection.recv(1)  # held while the rest may still come
+        connection.settimeout(10)
+        server.advance(60)
+        connection.settimeout(0.2)
+        with pytest.raises(socket.timeout):
+            connection.recv(1)  # inside the two minutes: still waiting
+        connection.settimeout(10)
+        server.advance(61)
+        answer = b""
+        while more := connection.recv(4096):
+            answer += more  # the server closes the connection after its answer
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n"), answer
+    assert b"<Code>RequestTimeout</Code>" in answer
+    assert b"connection: close" in answer.lower()
+    assert answer.count(b"HTTP/1.1 ") == 1, answer  # one answer: no parser error's 400 after it
+    with pytest.raises(botocore.exceptions.ClientError) as missing:
+        s3.head_object(Bucket=name, Key="stalled")
+    assert missing.value.response["Error"]["Code"] == "404"
+    # The server answers other connections as before, and a whole body is stored.
+    s3.put_object(Bucket=name, Key="whole", Body=body)
+    assert s3.get_object(Bucket=name, Key="whole")["Body"].read() == body

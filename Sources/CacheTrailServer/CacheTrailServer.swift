@@ -261,12 +261,13 @@ package enum CacheTrailServer {
                 return await gateway.respond(to: call, logger: logger)
             },
             now: { clock.now() }, regions: Partition.allRegions.sorted(), defaultRegion: "us-east-1", logger: logger)
-        let bodyDeadlines = BodyDeadlines(timeout: .seconds(120))
+        let bodyDeadlines = BodyDeadlines(timeout: 120, clock: clock)
         let responder = CacheTrailResponder(
             gateway: gateway, console: console,
             endpoints: InternalEndpoints(
                 clock: clock, metrics: metrics, version: version,
                 afterAdvance: {
+                    bodyDeadlines.sweep()
                     // Nodes a move made due are started (and answer) before the clusters settle.
                     if let nodes { await nodePass(nodes) }
                     do {
@@ -313,7 +314,7 @@ package enum CacheTrailServer {
             },
             logger: logger)
         let sweeper = PeriodicService(tick: .seconds(1)) {
-            bodyDeadlines.sweep(now: .now)
+            bodyDeadlines.sweep()
             return false
         }
         // Each service named: ServiceLifecycle otherwise names it by `"\(service)"`, which

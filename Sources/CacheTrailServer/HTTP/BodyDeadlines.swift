@@ -1,66 +1,74 @@
+import Foundation
 import Synchronization
 
-/// Deadlines of the request bodies being read, ended by ``sweep(now:)`` — the server's
-/// once-a-second ``PeriodicService`` — instead of a timer per request: each `Task.sleep` armed
-/// a dispatch timer, which woke libdispatch's manager thread twice per call (arming and
-/// cancelling), about two of a call's four context switches under load. A body deadline is
-/// minutes long, so a second late is nothing.
+/// Deadlines of the request bodies being read, ended by ``sweep()`` — the server's
+/// once-a-second ``PeriodicService``, and each move of a manual clock — instead of a timer or a
+/// task per request. A body is read in its request's own task: a watch whose deadline passes
+/// runs its `expire` action (the responder closes the connection's input, which ends the read
+/// with an error) and is marked, so the reader can tell a timeout from a client that went away.
+/// Deadlines are on the server's clock, so a test moves them with the rest of its time.
 final class BodyDeadlines: Sendable {
-    /// The body was not read within the timeout.
-    struct Expired: Error {}
+    /// One body being watched, from ``watch(expire:)`` to ``end(_:)``.
+    struct Watch: Sendable {
+        fileprivate let id: Int
+    }
 
-    private struct Waiting {
-        var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<Void, any Error>
+    private struct Watched {
+        var deadline: Date
+        var expire: @Sendable () -> Void
     }
 
     private struct State {
         var next = 0
-        var waiting: [Int: Waiting] = [:]
+        var watched: [Int: Watched] = [:]
+        /// Watches whose deadline passed, until their reader ends them.
+        var expired: Set<Int> = []
     }
 
     private let state = Mutex(State())
-    private let timeout: Duration
+    private let timeout: TimeInterval
+    private let clock: any ServerClock
 
-    init(timeout: Duration) {
+    init(timeout: TimeInterval, clock: any ServerClock) {
         self.timeout = timeout
+        self.clock = clock
     }
 
     /// Bodies whose deadline is being watched.
-    var watched: Int { state.withLock { $0.waiting.count } }
+    var watched: Int { state.withLock { $0.watched.count } }
 
-    /// Returns when the calling task is cancelled (the body was read); throws ``Expired`` once
-    /// `timeout` has passed first.
-    func wait() async throws {
-        let id = state.withLock { state in
+    /// Starts watching a body; `expire` runs once (outside the lock) if the deadline passes first.
+    func watch(expire: @escaping @Sendable () -> Void) -> Watch {
+        let deadline = clock.now().addingTimeInterval(timeout)
+        return state.withLock { state in
             state.next += 1
-            return state.next
-        }
-        let deadline = ContinuousClock.now + timeout
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                // Under the lock: a cancellation either came before (the flag is set) or will find the entry.
-                let cancelled = state.withLock { state in
-                    if Task.isCancelled { return true }
-                    state.waiting[id] = Waiting(deadline: deadline, continuation: continuation)
-                    return false
-                }
-                if cancelled { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiting.removeValue(forKey: id) }?.continuation.resume()
+            state.watched[state.next] = Watched(deadline: deadline, expire: expire)
+            return Watch(id: state.next)
         }
     }
 
-    /// Ends the waits whose deadline has passed by `now`; true while others are still watched.
-    @discardableResult
-    func sweep(now: ContinuousClock.Instant) -> Bool {
-        let (expired, more) = state.withLock { state in
-            let due = state.waiting.filter { $0.value.deadline <= now }
-            for id in due.keys { state.waiting[id] = nil }
-            return (due.values.map(\.continuation), !state.waiting.isEmpty)
+    /// Stops watching; false when the deadline had passed first.
+    func end(_ watch: Watch) -> Bool {
+        state.withLock { state in
+            state.watched[watch.id] = nil
+            return state.expired.remove(watch.id) == nil
         }
-        for continuation in expired { continuation.resume(throwing: Expired()) }
+    }
+
+    /// Expires the watches whose deadline has passed by the clock's now; true while others are
+    /// still watched.
+    @discardableResult
+    func sweep() -> Bool {
+        let now = clock.now()
+        let (expired, more) = state.withLock { state in
+            let due = state.watched.filter { $0.value.deadline <= now }
+            for id in due.keys {
+                state.watched[id] = nil
+                state.expired.insert(id)
+            }
+            return (due.values.map(\.expire), !state.watched.isEmpty)
+        }
+        for expire in expired { expire() }
         return more
     }
 }
