@@ -30,14 +30,19 @@ package enum CBOR {
         encode(.map(["__type": .string(code), "message": .string(message)]))
     }
 
+    /// A map of the pairs, in their order.
+    private static func appendPairs(_ pairs: [(key: String, value: ShapeValue)], to out: inout [UInt8]) {
+        head(5, UInt64(pairs.count), to: &out)
+        for (key, field) in pairs {
+            text(key, to: &out)
+            append(field, to: &out)
+        }
+    }
+
     private static func append(_ value: ShapeValue, to out: inout [UInt8]) {
         switch value {
-        case .structure(let fields), .map(let fields):
-            head(5, UInt64(fields.count), to: &out)
-            for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
-                text(key, to: &out)
-                append(field, to: &out)
-            }
+        case .structure(let fields): appendPairs(fields.sorted(by: { $0.key < $1.key }), to: &out)
+        case .map(let entries): appendPairs(entries.sorted(by: { $0.key < $1.key }), to: &out)
         case .list(let items):
             head(4, UInt64(items.count), to: &out)
             for item in items { append(item, to: &out) }

@@ -40,11 +40,11 @@ package struct JSONInputDecoder: Sendable {
         }
         switch (shape.kind, json) {
         case (.structure, .object(let object)):
-            var fields: [String: ShapeValue] = [:]
+            var fields = ShapeFields()
             for member in shape.members {
                 guard let raw = object[member.locationName ?? member.name], raw != .null else { continue }
                 let memberPath = path.isEmpty ? member.name : "\(path).\(member.name)"
-                fields[member.name] = try convert(raw, shape: model.shape(member.shape), path: memberPath)
+                fields.append(member.name, try convert(raw, shape: model.shape(member.shape), path: memberPath))
             }
             return .structure(fields)
         case (.list, .array(let array)):

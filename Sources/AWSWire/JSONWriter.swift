@@ -132,19 +132,26 @@ package enum JSONWriter {
         }
     }
 
+    /// An object of the pairs, in their order.
+    private static func appendPairs(
+        _ pairs: [(key: String, value: ShapeValue)], to out: inout String, timestamps: TimestampStyle
+    ) {
+        out += "{"
+        for (index, (key, field)) in pairs.enumerated() {
+            if index > 0 { out += "," }
+            appendQuoted(key, to: &out)
+            out += ":"
+            append(field, to: &out, timestamps: timestamps)
+        }
+        out += "}"
+    }
+
     package static func append(_ value: ShapeValue, to out: inout String, timestamps: TimestampStyle) {
         switch value {
-        case .structure(let fields), .map(let fields):
-            out += "{"
-            var first = true
-            for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
-                if !first { out += "," }
-                first = false
-                appendQuoted(key, to: &out)
-                out += ":"
-                append(field, to: &out, timestamps: timestamps)
-            }
-            out += "}"
+        case .structure(let fields):
+            appendPairs(fields.sorted(by: { $0.key < $1.key }), to: &out, timestamps: timestamps)
+        case .map(let entries):
+            appendPairs(entries.sorted(by: { $0.key < $1.key }), to: &out, timestamps: timestamps)
         case .list(let items):
             out += "["
             for (i, item) in items.enumerated() {

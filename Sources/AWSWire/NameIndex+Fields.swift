@@ -5,7 +5,7 @@ extension NameIndex {
     /// members' order); the others are left out. Typed to ``ShapeValue`` on purpose: a generic
     /// version in AWSModels ran unspecialized across the module boundary, and its sort moved every
     /// entry through value witnesses (callgrind: a create 1.08M -> 1.61M instructions).
-    package func ordered(_ fields: [String: ShapeValue]) -> [(position: Int, value: ShapeValue)] {
+    package func ordered(_ fields: ShapeFields) -> [(position: Int, value: ShapeValue)] {
         var present: [(position: Int, value: ShapeValue)] = []
         present.reserveCapacity(fields.count)
         for (name, value) in fields {

@@ -70,7 +70,7 @@ package struct QueryDecoder: Sendable {
     }
 
     private func decodeStructure(_ shape: Shape, prefix: String, _ context: Context) throws(AWSError) -> ShapeValue? {
-        var fields: [String: ShapeValue] = [:]
+        var fields = ShapeFields()
         // The members' shapes and query names as the model resolved them once (a lookup by
         // shape name for each member of a 35-member input was ~a third of decoding it).
         // The member itself is copied (a retain per string in it) only once it is present.
@@ -86,7 +86,7 @@ package struct QueryDecoder: Sendable {
                 continue
             }
             if let value = try decodeValue(field.member, target, key: key, context) {
-                fields[field.name] = value
+                fields.append(field.name, value)
             }
         }
         if !prefix.isEmpty && fields.isEmpty && context.parameters[prefix] == nil { return nil }

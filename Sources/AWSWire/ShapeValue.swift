@@ -5,7 +5,7 @@ import Foundation
 /// The model (not the value) says how it goes on the wire; the same value renders as Query
 /// XML, JSON 1.1 or a CloudTrail `requestParameters` object.
 package enum ShapeValue: Sendable, Equatable, Codable {
-    case structure([String: ShapeValue])
+    case structure(ShapeFields)
     case list([ShapeValue])
     case map([String: ShapeValue])
     case string(String)
@@ -51,12 +51,12 @@ package enum ShapeValue: Sendable, Equatable, Codable {
 
     /// A structure value from its present members; nil members are left out. Takes the
     /// literal's pairs as written: a `[String: ShapeValue?]` would be hashed once to build and
-    /// again to drop the nils.
+    /// again to drop the nils. The names are taken as distinct (a literal's are).
     package static func object(_ fields: KeyValuePairs<String, ShapeValue?>) -> ShapeValue {
-        var present: [String: ShapeValue] = [:]
+        var present = ShapeFields()
         present.reserveCapacity(fields.count)
         for (key, value) in fields {
-            if let value { present[key] = value }
+            if let value { present.append(key, value) }
         }
         return .structure(present)
     }

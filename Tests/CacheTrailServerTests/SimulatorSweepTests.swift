@@ -27,7 +27,7 @@ import Testing
         let shape = model.shape(name)
         switch shape.kind {
         case .structure:
-            var fields: [String: ShapeValue] = [:]
+            var fields = ShapeFields()
             for member in shape.members where shape.required.contains(member.name) && depth < 6 {
                 fields[member.name] = sample(member.shape, in: model, depth: depth + 1)
             }

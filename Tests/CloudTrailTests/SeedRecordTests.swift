@@ -58,7 +58,7 @@ struct SeedRecordTests {
         }
     }
 
-    static func cacheCluster(status: String, pending: [String: ShapeValue], created: Date?) -> ShapeValue {
+    static func cacheCluster(status: String, pending: ShapeFields, created: Date?) -> ShapeValue {
         .object([
             "Engine": .string("memcached"),
             "ClientDownloadLandingPage": .string("&url-console-domain;elasticache/home#client-download:"),

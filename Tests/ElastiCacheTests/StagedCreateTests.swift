@@ -12,14 +12,14 @@ import Testing
 struct StagedCreateTests {
     let service = ElastiCacheService()
 
-    func call(_ input: [String: ShapeValue]) throws -> OperationCall {
+    func call(_ input: ShapeFields) throws -> OperationCall {
         OperationCall(
             model: .elastiCache, operation: try #require(ServiceModel.elastiCache.operations["CreateCacheCluster"]),
             input: .structure(input), principal: .root(account: "111122223333"), region: "eu-west-1",
             requestID: "r", sourceIP: "127.0.0.1", userAgent: "test", now: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
-    let input: [String: ShapeValue] = [
+    let input: ShapeFields = [
         "CacheClusterId": .string("Orders"), "Engine": .string("memcached"), "CacheNodeType": .string("cache.t3.micro"),
         "NumCacheNodes": .integer(2), "AZMode": .string("cross-az"),
         "PreferredMaintenanceWindow": .string("mon:01:00-mon:02:00"),

@@ -19,7 +19,7 @@ package struct RestXMLCodec: Sendable {
         guard let inputName = operation.input else { return .structure([:]) }
         let shape = model.shape(inputName)
         let (bucket, key) = request.bucketAndKey
-        var fields: [String: ShapeValue] = [:]
+        var fields = ShapeFields()
         let query = QueryDecoder(model: model)
         for member in shape.members {
             let target = model.shape(member.shape)
@@ -81,7 +81,7 @@ package struct RestXMLCodec: Sendable {
     func value(of node: XMLNode, shape: Shape) throws(AWSError) -> ShapeValue {
         switch shape.kind {
         case .structure:
-            var fields: [String: ShapeValue] = [:]
+            var fields = ShapeFields()
             for member in shape.members {
                 let target = model.shape(member.shape)
                 let name = member.locationName ?? target.locationName ?? member.name

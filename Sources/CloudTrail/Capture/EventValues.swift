@@ -152,7 +152,7 @@ struct EventValues {
     /// A structure whose every field is a member, written in the plan's (camel-cased key)
     /// order; false, with nothing written, when some field is not a member of the shape.
     private func renderPlanned(
-        _ fields: [String: ShapeValue], _ plan: RecordPlan.Plan, to out: inout [UInt8], omittingSecrets: Bool
+        _ fields: ShapeFields, _ plan: RecordPlan.Plan, to out: inout [UInt8], omittingSecrets: Bool
     ) -> Bool {
         let present = plan.positions.ordered(fields)
         guard present.count == fields.count else { return false }

@@ -43,7 +43,7 @@ package enum ServiceEventRecorder {
 
     package static func record(_ action: LifecycleAction, in tx: any StateWriter) throws {
         let name: String
-        var details: [String: ShapeValue] = ["lifecycleRuleId": .string(action.ruleId)]
+        var details: ShapeFields = ["lifecycleRuleId": .string(action.ruleId)]
         switch action.kind {
         case .expiration: name = "LifecycleExpiration"
         case .transition(let storageClass):
@@ -87,7 +87,7 @@ package enum ServiceEventRecorder {
     }
 
     private static func append(
-        _ event: ObjectEvent, eventType: String, details: [String: ShapeValue]?, in tx: any StateWriter
+        _ event: ObjectEvent, eventType: String, details: ShapeFields?, in tx: any StateWriter
     ) throws {
         let bucketArn = Partition(region: event.region).arn("s3", event.bucket)
         let objectArn = "\(bucketArn)/\(event.key)"

@@ -183,7 +183,7 @@ struct ServiceUpdateOperations {
         var processed: [ShapeValue] = []
         var unprocessed: [ShapeValue] = []
         for (id, isGroup) in groups.map({ ($0, true) }) + clusterIds.map({ ($0, false) }) {
-            let resource: [String: ShapeValue] = [
+            let resource: ShapeFields = [
                 isGroup ? "ReplicationGroupId" : "CacheClusterId": .string(id),
                 "ServiceUpdateName": .string(update.name),
             ]

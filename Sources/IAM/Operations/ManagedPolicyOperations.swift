@@ -73,7 +73,7 @@ struct ManagedPolicyOperations {
             .filter { $0.policyArn == policy.arn }.count
         let boundaries = try tx.list(BoundaryRecord.self, kind: Kind.boundary, scope: call.account)
             .filter { $0.policyArn == policy.arn }.count
-        var fields: [String: ShapeValue] = [
+        var fields: ShapeFields = [
             "Arn": .string(policy.arn), "AttachmentCount": .integer(Int64(attachments)),
             "PermissionsBoundaryUsageCount": .integer(Int64(boundaries)), "IsAttachable": .boolean(true),
         ]

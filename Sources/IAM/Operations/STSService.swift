@@ -44,7 +44,7 @@ package struct STSService: ServiceHandler {
     /// New session credentials, with SessionTokenSize and SessionTokenUtilization (the token is
     /// padded to MinimumSessionTokenSize when the caller asks for one).
     private func issue(_ principal: Principal, duration: Int, call: OperationCall, in tx: any StateWriter) throws
-        -> [String: ShapeValue]
+        -> ShapeFields
     {
         let keyId = Identifiers.make("ASIA")
         var principal = principal

@@ -69,7 +69,7 @@ struct MessageBody: Sendable, Equatable {
             fields["SubscribeURL"] = links.subscribe(topicArn: delivery.topicArn, token: token)
         }
         let signature = try identity.sign(stringToSign(fields, type: delivery.type), version: signatureVersion)
-        var document = fields.mapValues(ShapeValue.string)
+        var document = ShapeFields(fields.mapValues(ShapeValue.string))
         document["SignatureVersion"] = .string(signatureVersion)
         document["Signature"] = .string(signature)
         document["SigningCertURL"] = .string(links.signingCert)

@@ -142,7 +142,7 @@ struct BucketNotifications {
                     "name": .string(bucket.name), "ownerIdentity": .object(["principalId": .string(bucket.owner)]),
                     "arn": .string(sourceArn),
                 ]),
-                "object": .structure(objectFields.compactMapValues { $0 }),
+                "object": .structure(ShapeFields(objectFields.compactMapValues { $0 })),
             ]),
         ])
         return JSONWriter.write(.object(["Records": .list([record])]))

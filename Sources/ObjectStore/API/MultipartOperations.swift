@@ -62,7 +62,7 @@ struct MultipartOperations {
                     ? nil
                     : .list(
                         page.map { part in
-                            var fields: [String: ShapeValue] = [
+                            var fields: ShapeFields = [
                                 "PartNumber": .integer(Int64(part.number)), "ETag": .string(part.etag),
                                 "Size": .integer(Int64(part.size)), "LastModified": .timestamp(part.lastModified),
                             ]
@@ -107,7 +107,7 @@ struct MultipartOperations {
         if let replaced = upload.parts[number] { objects.context.blobs.release([replaced.blob], after: tx) }
         upload.parts[number] = part
         try tx.put(upload, kind: Kinds.upload, scope: bucket.name, id: upload.uploadId)
-        var fields: [String: ShapeValue] = [
+        var fields: ShapeFields = [
             "ETag": .string(part.etag), "ServerSideEncryption": .string(upload.serverSideEncryption),
         ]
         for (name, value) in stored.checksums { fields["Checksum\(name)"] = .string(value) }

@@ -89,7 +89,7 @@ struct ObjectListing {
             fields["Marker"] = text(call.string(.marker) ?? "")
             if truncated, delimiter != nil, let last { fields["NextMarker"] = text(last) }
         }
-        return .structure(fields.compactMapValues { $0 })
+        return .structure(ShapeFields(fields.compactMapValues { $0 }))
     }
 
     /// Objects whose keys start with `prefix` and sort after `after`, in key order, read from

@@ -132,13 +132,13 @@ struct ObjectOperations {
     }
 
     func writeResult(_ object: ObjectRecord) -> ShapeValue {
-        var fields: [String: ShapeValue] = [
+        var fields: ShapeFields = [
             "ETag": .string(object.etag), "ServerSideEncryption": .string(object.serverSideEncryption),
         ]
         if let kms = object.kmsKeyId { fields["SSEKMSKeyId"] = .string(kms) }
         for (name, value) in object.checksums { fields["Checksum\(name)"] = .string(value) }
         fields["VersionId"] = versionId(of: object)
-        return .structure(fields.compactMapValues { $0 })
+        return .structure(fields)
     }
 
     func get(head: Bool) throws -> ShapeValue {
@@ -154,7 +154,7 @@ struct ObjectOperations {
         if let header = call.string(.range) {
             range = try Self.parseRange(header, size: object.blob.size)
         }
-        var fields: [String: ShapeValue] = [
+        var fields: ShapeFields = [
             "ETag": .string(object.etag), "LastModified": .timestamp(object.lastModified),
             "ContentType": .string(object.contentType), "AcceptRanges": .string("bytes"),
             "ServerSideEncryption": .string(object.serverSideEncryption),
@@ -226,7 +226,9 @@ struct ObjectOperations {
     }
 
     func delete() throws -> ShapeValue? {
-        .structure(try deleteOne(try call.required(.key), versionId: call.string(.versionId)).compactMapValues { $0 })
+        .structure(
+            ShapeFields(
+                try deleteOne(try call.required(.key), versionId: call.string(.versionId)).compactMapValues { $0 }))
     }
 
     /// Deletes a key (a delete marker where versioned) or one version of it; returns the
@@ -261,7 +263,7 @@ struct ObjectOperations {
                 fields["DeleteMarkerVersionId"] = marker
             }
             fields["Key"] = .string(key)
-            deleted.append(.structure(fields.compactMapValues { $0 }))
+            deleted.append(.structure(ShapeFields(fields.compactMapValues { $0 })))
         }
         return .object(["Deleted": quiet ? nil : .list(deleted)])
     }

@@ -57,9 +57,9 @@ struct VersionListing {
                 fields["ETag"] = .string(object.etag)
                 fields["Size"] = .integer(Int64(object.blob.size))
                 fields["StorageClass"] = .string(object.storageClass)
-                versions.append(.structure(fields.compactMapValues { $0 }))
+                versions.append(.structure(ShapeFields(fields.compactMapValues { $0 })))
             } else {
-                markers.append(.structure(fields.compactMapValues { $0 }))
+                markers.append(.structure(ShapeFields(fields.compactMapValues { $0 })))
             }
             next = (version.key, version.versionId)
             return true
@@ -77,7 +77,7 @@ struct VersionListing {
             fields["NextKeyMarker"] = text(next.key)
             fields["NextVersionIdMarker"] = .string(next.versionId)
         }
-        return .structure(fields.compactMapValues { $0 })
+        return .structure(ShapeFields(fields.compactMapValues { $0 }))
     }
 
     /// Where the page starts: after every version of `keyMarker`, or after its version
