@@ -8,10 +8,14 @@ extension NameIndex {
     package func ordered(_ fields: ShapeFields) -> [(position: Int, value: ShapeValue)] {
         var present: [(position: Int, value: ShapeValue)] = []
         present.reserveCapacity(fields.count)
+        // Fields decoded or built member by member come in the members' order already.
+        var inOrder = true
         for (name, value) in fields {
-            if let position = position(of: name) { present.append((position, value)) }
+            guard let position = position(of: name) else { continue }
+            if let last = present.last?.position, last > position { inOrder = false }
+            present.append((position, value))
         }
-        present.sort { $0.position < $1.position }
+        if !inOrder { present.sort { $0.position < $1.position } }
         return present
     }
 }

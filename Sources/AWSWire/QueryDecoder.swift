@@ -42,10 +42,13 @@ package struct QueryDecoder: Sendable {
                     code: "InvalidParameterValue", message: "The parameter \(key.prefix(64)) is nested too deeply.")
             }
             present.insert(Substring(key))
-            var index = key.startIndex
-            while let dot = key[index...].firstIndex(of: ".") {
+            // By bytes: finding "." among Characters walked grapheme clusters (~300
+            // instructions a character, callgrind).
+            let utf8 = key.utf8
+            var index = utf8.startIndex
+            while let dot = utf8[index...].firstIndex(of: UInt8(ascii: ".")) {
                 present.insert(key[..<dot])
-                index = key.index(after: dot)
+                index = utf8.index(after: dot)
             }
         }
         let context = Context(parameters: parameters, present: present)
@@ -59,9 +62,33 @@ package struct QueryDecoder: Sendable {
         /// Every parameter's name and every prefix of one ending before a dot: a member is
         /// present when its name is here (one lookup; absent members are most of a shape's).
         let present: Set<Substring>
+        /// A 256-bit filter of `present` by length and end bytes: most of a shape's members
+        /// are absent, and a clear bit says so without hashing the name (SipHash, ~30 times a
+        /// CreateCacheCluster).
+        private let filter: [UInt64]
+
+        init(parameters: [String: String], present: Set<Substring>) {
+            self.parameters = parameters
+            self.present = present
+            var filter = [UInt64](repeating: 0, count: 4)
+            for name in present {
+                let bit = Self.bit(name.utf8)
+                filter[bit >> 6] |= 1 << UInt64(bit & 63)
+            }
+            self.filter = filter
+        }
+
+        private static func bit<Bytes: BidirectionalCollection<UInt8>>(_ name: Bytes) -> Int {
+            let mixed =
+                UInt64(truncatingIfNeeded: name.count << 16 | Int(name.first ?? 0) << 8 | Int(name.last ?? 0))
+                &* 0x9E37_79B9_7F4A_7C15
+            return Int(truncatingIfNeeded: mixed >> 56)
+        }
 
         func isPresent(_ key: String) -> Bool {
-            present.contains(Substring(key))
+            let bit = Self.bit(key.utf8)
+            guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return false }
+            return present.contains(Substring(key))
         }
     }
 

@@ -22,6 +22,28 @@ struct QueryDecoderTests {
         #expect(value[member: "Tags"] == .list([.structure(["Key": .string("team"), "Value": .string("audit")])]))
     }
 
+    /// Members are found through a filter of the parameters' lengths and end bytes first: every
+    /// string member sent at once (names of equal length and ends among them) is found, and
+    /// none that was not sent.
+    @Test func everyMemberSentIsFoundWhateverItsNameSharesWithOthers() throws {
+        let shape = ServiceModel.elastiCache.shape("CreateCacheClusterMessage")
+        let strings = shape.members.filter {
+            let target = ServiceModel.elastiCache.shape($0.shape)
+            return target.kind == .string && target.enumValues == nil
+        }
+        #expect(strings.count > 10)
+        var parameters: [String: String] = [:]
+        for member in strings { parameters[member.locationName ?? member.name] = "v-\(member.name)" }
+        let value = try elastiCache.decode(parameters, shape: "CreateCacheClusterMessage")
+        for member in strings { #expect(value[member: member.name] == .string("v-\(member.name)")) }
+        let half = Dictionary(
+            uniqueKeysWithValues: parameters.sorted { $0.key < $1.key }.prefix(strings.count / 2).map { $0 })
+        let fewer = try elastiCache.decode(half, shape: "CreateCacheClusterMessage")
+        for member in strings {
+            #expect((fewer[member: member.name] != nil) == (half[member.locationName ?? member.name] != nil))
+        }
+    }
+
     @Test func anEmptyListIsSentAsABareName() throws {
         let value = try elastiCache.decode(
             ["CacheClusterId": "c", "SecurityGroupIds": ""], shape: "CreateCacheClusterMessage")
