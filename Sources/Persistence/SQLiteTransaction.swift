@@ -34,6 +34,8 @@ struct SQLiteTransaction: StateWriter {
     /// Run only through ``Statement/firstBlob(_:body:)`` and ``Statement/runOnce(_:)`` (GRDB does
     /// not track their bindings).
     private static let documentByKey = "SELECT body FROM documents WHERE kind = ? AND scope = ? AND id = ? -- direct"
+    private static let documentInsert =
+        "INSERT INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?) ON CONFLICT (kind, scope, id) DO NOTHING -- direct"
     private static let documentPut =
         """
         INSERT INTO documents (kind, scope, id, body) VALUES (?, ?, ?, ?)
@@ -98,6 +100,19 @@ struct SQLiteTransaction: StateWriter {
             bind.text(id)
             bind.blob(body)
         }
+    }
+
+    func putNew(body: Data, kind: String, scope: String, id: String) throws -> Bool {
+        let statement = try db.cachedStatement(sql: Self.documentInsert)
+        try statement.runOnce { bind in
+            bind.text(kind)
+            bind.text(scope)
+            bind.text(id)
+            bind.blob(body)
+        }
+        guard db.changesCount > 0 else { return false }
+        documents.noteChange(kind: kind)
+        return true
     }
 
     func contains(kind: String, scope: String, id: String) throws -> Bool {

@@ -30,6 +30,9 @@ package protocol StateWriter: StateReader, JournalWriter {
     func put<T: Encodable>(_ value: T, kind: String, scope: String, id: String) throws
     /// Stores a document already encoded.
     func put(body: Data, kind: String, scope: String, id: String) throws
+    /// Stores a document already encoded unless one of that key exists; false (nothing
+    /// stored) when it does. One statement where a check and a put were two.
+    func putNew(body: Data, kind: String, scope: String, id: String) throws -> Bool
     /// Removes a document; returns whether it existed.
     @discardableResult
     func delete(kind: String, scope: String, id: String) throws -> Bool
@@ -38,6 +41,14 @@ package protocol StateWriter: StateReader, JournalWriter {
     /// the store that must follow it (removing files the write made unreferenced, or that a
     /// failed write left behind).
     func whenFinished(_ action: @escaping @Sendable (_ committed: Bool) -> Void)
+}
+
+extension StateWriter {
+    package func putNew(body: Data, kind: String, scope: String, id: String) throws -> Bool {
+        guard try !contains(kind: kind, scope: scope, id: id) else { return false }
+        try put(body: body, kind: kind, scope: scope, id: id)
+        return true
+    }
 }
 
 /// The server's durable state. Each `write` is one transaction: all of it or none of it.

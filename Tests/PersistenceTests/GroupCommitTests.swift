@@ -65,6 +65,34 @@ import Testing
         #expect(notes.contains(Note(text: "first")))
     }
 
+    /// `putNew` stores a key once: a second is refused and leaves the first, and a write that
+    /// fails after it takes its document back with it.
+    @Test func aNewDocumentIsStoredOnceAndRolledBackWithItsWrite() async throws {
+        let store = try SQLiteStateStore(path: nil)
+        let first = try DocumentEncoder.encode(Note(text: "first"))
+        let second = try DocumentEncoder.encode(Note(text: "second"))
+        #expect(try await store.write { try $0.putNew(body: first, kind: "note", scope: "s", id: "a") })
+        #expect(try await store.write { try !$0.putNew(body: second, kind: "note", scope: "s", id: "a") })
+        // The same key in another scope or kind is another document.
+        #expect(try await store.write { try $0.putNew(body: second, kind: "note", scope: "t", id: "a") })
+        await #expect(throws: Refused.self) {
+            try await store.write { tx in
+                #expect(try tx.putNew(body: second, kind: "note", scope: "s", id: "b"))
+                throw Refused()
+            }
+        }
+        let notes = try await store.read { tx in
+            (
+                try tx.get(Note.self, kind: "note", scope: "s", id: "a"),
+                try tx.get(Note.self, kind: "note", scope: "s", id: "b"),
+                try tx.get(Note.self, kind: "note", scope: "t", id: "a")
+            )
+        }
+        #expect(notes.0 == Note(text: "first"))
+        #expect(notes.1 == nil)
+        #expect(notes.2 == Note(text: "second"))
+    }
+
     @Test func aReadSeesEveryAcknowledgedWrite() async throws {
         let store = try SQLiteStateStore(path: nil)
         try await withThrowingTaskGroup(of: Void.self) { group in

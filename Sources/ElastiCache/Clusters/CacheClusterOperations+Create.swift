@@ -45,10 +45,14 @@ extension CacheClusterOperations {
             let source = try SnapshotOperations(context: context).restoreSource()
             (cluster, family) = try Self.newCluster(call, settings: settings, id: id, source: source)
         }
-        if try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: cluster.id) != nil {
+        // Read before the cluster is stored: a usage never stored is counted from the clusters.
+        var current = try usage()
+        // Stored first, unless the id is taken (one statement for the check and the write); a
+        // refusal below rolls it back with the rest of the call.
+        let document = try staged?.document ?? DocumentEncoder.encode(cluster)
+        guard try tx.putNew(body: document, kind: Self.kind, scope: scope, id: cluster.id) else {
             throw call.error(.cacheClusterAlreadyExistsFault, "Cache cluster \(cluster.id) already exists.")
         }
-        let current = try usage()
         guard current.clusters < settings.clustersPerAccount else {
             throw call.error(.clusterQuotaForCustomerExceededFault, "Cluster quota exceeded for customer.")
         }
@@ -62,7 +66,9 @@ extension CacheClusterOperations {
         for name in context.strings(.cacheSecurityGroupNames) ?? [] {
             _ = try SecurityGroupOperations(context: context).group(name)
         }
-        try save(cluster, new: current, document: staged?.document)
+        current.clusters += 1
+        current.nodes += cluster.numCacheNodes
+        try tx.put(current, kind: Usage.kind, scope: scope, id: Usage.id)
         return staged?.answer ?? .object(["CacheCluster": render(cluster)])
     }
 

@@ -77,23 +77,17 @@ struct CacheClusterOperations {
         }
     }
 
-    /// Stores `cluster`, keeping the account's cluster and node counts in step. `create`, which
-    /// has just found no cluster of that id and read the usage, passes the usage it read, and
-    /// the cluster's `document` when it was encoded before the transaction.
-    func save(_ cluster: CacheClusterRecord, new usage: Usage? = nil, document: Data? = nil) throws {
-        let previous =
-            usage == nil ? try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: cluster.id) : nil
+    /// Stores `cluster`, keeping the account's cluster and node counts in step (`create`
+    /// stores a new one itself).
+    func save(_ cluster: CacheClusterRecord) throws {
+        let previous = try tx.get(CacheClusterRecord.self, kind: Self.kind, scope: scope, id: cluster.id)
         if previous?.numCacheNodes != cluster.numCacheNodes {
-            var current = try usage ?? self.usage()
+            var current = try usage()
             if previous == nil { current.clusters += 1 }
             current.nodes += cluster.numCacheNodes - (previous?.numCacheNodes ?? 0)
             try tx.put(current, kind: Usage.kind, scope: scope, id: Usage.id)
         }
-        if let document {
-            try tx.put(body: document, kind: Self.kind, scope: scope, id: cluster.id)
-        } else {
-            try tx.put(cluster, kind: Self.kind, scope: scope, id: cluster.id)
-        }
+        try tx.put(cluster, kind: Self.kind, scope: scope, id: cluster.id)
     }
 
     /// Clusters and nodes the account has in this region, for quotas without a scan.
