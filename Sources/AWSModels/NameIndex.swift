@@ -42,7 +42,12 @@ package struct NameIndex: Sendable {
             name.utf8.withContiguousStorageIfAvailable { bytes in
                 (bytes.count, Int(bytes.first ?? 0), Int(bytes.last ?? 0))
             } ?? (name.utf8.count, Int(name.utf8.first ?? 0), Int(name.utf8.last ?? 0))
-        let mixed = UInt64(truncatingIfNeeded: count << 16 | first << 8 | last) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> 40) & mask
+        return Int(truncatingIfNeeded: mix(count: count, first: first, last: last) >> 40) & mask
+    }
+
+    /// A name's length and end bytes mixed into 64 bits: what tells most names apart without
+    /// hashing them (the slots here, and the Query decoder's filter of the names sent).
+    package static func mix(count: Int, first: Int, last: Int) -> UInt64 {
+        UInt64(truncatingIfNeeded: count << 16 | first << 8 | last) &* 0x9E37_79B9_7F4A_7C15
     }
 }

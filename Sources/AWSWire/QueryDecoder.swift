@@ -62,9 +62,9 @@ package struct QueryDecoder: Sendable {
         /// Every parameter's name and every prefix of one ending before a dot: a member is
         /// present when its name is here (one lookup; absent members are most of a shape's).
         let present: Set<Substring>
-        /// A 256-bit filter of `present` by length and end bytes: most of a shape's members
-        /// are absent, and a clear bit says so without hashing the name (SipHash, ~30 times a
-        /// CreateCacheCluster).
+        /// A 256-bit filter of `present` by length and end bytes (mixed as ``NameIndex`` mixes
+        /// them): most of a shape's members are absent, and a clear bit says so without hashing
+        /// the name (SipHash, ~30 times a CreateCacheCluster).
         private let filter: [UInt64]
 
         init(parameters: [String: String], present: Set<Substring>) {
@@ -79,9 +79,7 @@ package struct QueryDecoder: Sendable {
         }
 
         private static func bit<Bytes: BidirectionalCollection<UInt8>>(_ name: Bytes) -> Int {
-            let mixed =
-                UInt64(truncatingIfNeeded: name.count << 16 | Int(name.first ?? 0) << 8 | Int(name.last ?? 0))
-                &* 0x9E37_79B9_7F4A_7C15
+            let mixed = NameIndex.mix(count: name.count, first: Int(name.first ?? 0), last: Int(name.last ?? 0))
             return Int(truncatingIfNeeded: mixed >> 56)
         }
 
