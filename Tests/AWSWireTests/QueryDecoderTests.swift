@@ -155,6 +155,17 @@ struct QueryDecoderTests {
         #expect(QueryDecoder.formParameters(part) == ["A": "1"])
     }
 
+    /// A body's bytes decode as its text does; malformed UTF-8 is repaired, not dropped.
+    @Test func formParametersOfBodyBytesMatchThoseOfItsText() {
+        let body = Array("Action=CreateCacheCluster&Tags.member.1.Value=caf%C3%A9+bar&Flag".utf8)
+        #expect(
+            QueryDecoder.formParameters(utf8: body)
+                == QueryDecoder.formParameters(Substring(decoding: body, as: UTF8.self)))
+        #expect(QueryDecoder.formParameters(utf8: body)["Tags.member.1.Value"] == "café bar")
+        let malformed: [UInt8] = Array("A=".utf8) + [0xFF] + Array("&B=2".utf8)
+        #expect(QueryDecoder.formParameters(utf8: malformed) == ["A": "\u{FFFD}", "B": "2"])
+    }
+
     /// The hand-written decoder agrees with Foundation's on well-formed, multi-byte and
     /// malformed escapes (Foundation gives nil for the malformed: the text keeps its escapes).
     @Test func formUnescapeMatchesFoundation() {
