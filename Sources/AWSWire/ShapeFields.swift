@@ -28,6 +28,10 @@ package struct ShapeFields: Sendable, RandomAccessCollection, ExpressibleByDicti
     package var startIndex: Int { 0 }
     package var endIndex: Int { pairs.count }
     package subscript(position: Int) -> Element { pairs[position] }
+    /// The name at `position`, without copying its value out too.
+    package func name(at position: Int) -> String { pairs[position].key }
+    /// The value at `position`, without copying its name out too.
+    package func value(at position: Int) -> ShapeValue { pairs[position].value }
 
     /// The member `name`; setting nil removes it.
     package subscript(name: String) -> ShapeValue? {

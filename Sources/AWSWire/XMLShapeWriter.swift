@@ -28,7 +28,7 @@ struct XMLShapeWriter {
         // (``NameIndex``), none for the members it lacks, and no hashing of member names.
         for (position, field) in targets.memberPositions.ordered(fields) {
             let target = targets.members[position]
-            if target.isBodyElement { write(field, target, name: target.xmlName, into: &xml) }
+            if target.isBodyElement { write(fields.value(at: field), target, name: target.xmlName, into: &xml) }
         }
     }
 

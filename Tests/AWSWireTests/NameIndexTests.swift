@@ -37,11 +37,13 @@ struct NameIndexTests {
 
     @Test func fieldsAreOrderedByTheirNamesPositionsAndUnknownOnesLeftOut() {
         let index = NameIndex(["Zeta", "Alpha", "Mid"])
-        let ordered = index.ordered([
+        let fields: ShapeFields = [
             "Alpha": .integer(1), "Unknown": .integer(9), "Zeta": .integer(0), "Mid": .integer(2),
-        ])
+        ]
+        let ordered = index.ordered(fields)
         #expect(ordered.map(\.position) == [0, 1, 2])
-        #expect(ordered.map(\.value) == [.integer(0), .integer(1), .integer(2)])
+        #expect(ordered.map { fields.value(at: $0.field) } == [.integer(0), .integer(1), .integer(2)])
+        #expect(ordered.map { fields.name(at: $0.field) } == ["Zeta", "Alpha", "Mid"])
         #expect(index.ordered([:]).isEmpty)
     }
 

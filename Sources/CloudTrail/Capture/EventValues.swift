@@ -167,7 +167,7 @@ struct EventValues {
             if member.secret {
                 JSONWriter.appendQuoted(Redaction.hidden, to: &out)
             } else {
-                render(field, shape: member.field.shape, to: &out, omittingSecrets: omittingSecrets)
+                render(fields.value(at: field), shape: member.field.shape, to: &out, omittingSecrets: omittingSecrets)
             }
         }
         out.append(UInt8(ascii: "}"))
