@@ -34,17 +34,17 @@ package struct ServiceMetadata: Sendable {
 }
 
 /// One operation of a service model.
-package struct OperationModel: Sendable {
-    package var name: String
-    package var method: String
-    package var requestURI: String
-    package var input: String?
-    package var output: String?
+package final class OperationModel: Sendable {
+    package let name: String
+    package let method: String
+    package let requestURI: String
+    package let input: String?
+    package let output: String?
     /// The `<XResult>` element of Query responses.
-    package var resultWrapper: String?
-    package var errors: [String]
+    package let resultWrapper: String?
+    package let errors: [String]
     /// The HTTP status of a successful response (REST protocols; 200 unless the model says).
-    package var responseCode: Int
+    package let responseCode: Int
 
     package init(
         _ name: String, method: String, requestURI: String, responseCode: Int = 200, input: String? = nil,

@@ -5,44 +5,16 @@ import Persistence
 
 /// One authenticated call on its way to an operation: the decoded input and who made it.
 package struct OperationCall: Sendable {
-    /// What a call keeps unchanged from decoding to its answer, held once: a call is copied
-    /// several times on its way (into closures, contexts, the staged answer), and a copy of
-    /// these ~30 strings and arrays retained and released each of them (~14,000 instructions
-    /// a create, and their atomic reference counts).
-    private final class Fixed: Sendable {
-        let model: ServiceModel
-        let operation: OperationModel
-        let input: ShapeValue
-        let principal: Principal
-        let requestID: String
-        let sourceIP: String
-        let userAgent: String
-        let now: Date
-
-        init(
-            model: ServiceModel, operation: OperationModel, input: ShapeValue, principal: Principal,
-            requestID: String, sourceIP: String, userAgent: String, now: Date
-        ) {
-            self.model = model
-            self.operation = operation
-            self.input = input
-            self.principal = principal
-            self.requestID = requestID
-            self.sourceIP = sourceIP
-            self.userAgent = userAgent
-            self.now = now
-        }
-    }
-
-    private let fixed: Fixed
-    package var model: ServiceModel { fixed.model }
-    package var operation: OperationModel { fixed.operation }
-    package var input: ShapeValue { fixed.input }
-    package var principal: Principal { fixed.principal }
-    package var requestID: String { fixed.requestID }
-    package var sourceIP: String { fixed.sourceIP }
-    package var userAgent: String { fixed.userAgent }
-    package var now: Date { fixed.now }
+    /// Who made the call, from where and when (shared with the record of it).
+    package let facts: CallFacts
+    package let operation: OperationModel
+    package let input: ShapeValue
+    package var model: ServiceModel { facts.values.model }
+    package var principal: Principal { facts.values.principal }
+    package var requestID: String { facts.values.requestID }
+    package var sourceIP: String { facts.values.sourceIP }
+    package var userAgent: String { facts.values.userAgent }
+    package var now: Date { facts.values.time }
     /// The region the call is answered in (a global datastore's member calls change it).
     package var region: String
     /// Whether the request reached the server over TLS (`aws:SecureTransport`): this server
@@ -55,9 +27,12 @@ package struct OperationCall: Sendable {
         model: ServiceModel, operation: OperationModel, input: ShapeValue, principal: Principal, region: String,
         requestID: String, sourceIP: String, userAgent: String, now: Date
     ) {
-        fixed = Fixed(
-            model: model, operation: operation, input: input, principal: principal, requestID: requestID,
-            sourceIP: sourceIP, userAgent: userAgent, now: now)
+        facts = CallFacts(
+            .init(
+                model: model, principal: principal, requestID: requestID, sourceIP: sourceIP, userAgent: userAgent,
+                time: now))
+        self.operation = operation
+        self.input = input
         self.region = region
     }
 

@@ -5,65 +5,35 @@ import ServiceContract
 
 /// What the recorder knows of one authenticated call, whether it succeeded or not.
 package struct CallContext: Sendable {
-    /// The call's facts, held once in a box: a context is copied into the closures and values
-    /// that record it, and each copy of these strings retained and released every one of them.
-    /// A change (tests', mostly) puts the changed facts in a new box.
-    private struct Facts {
-        var model: ServiceModel
-        var operation: OperationModel?
-        var input: ShapeValue?
-        var principal: Principal
-        var requestID: String
-        var sourceIP: String
-        var userAgent: String
-        var time: Date
-    }
+    /// Who made the call, from where and when: the call's own box when made from one. A change
+    /// (tests', mostly) puts the changed facts in a new box.
+    private var facts: CallFacts
 
-    private final class Box: Sendable {
-        let facts: Facts
-        init(_ facts: Facts) { self.facts = facts }
-    }
-
-    private var box: Box
-    private var facts: Facts {
-        get { box.facts }
-        set { box = Box(newValue) }
-    }
-
-    package var model: ServiceModel {
-        get { facts.model }
-        set { facts.model = newValue }
-    }
+    package var model: ServiceModel { facts.values.model }
     /// The operation's name, or the unknown action the caller asked for.
     package var eventName: String
-    package var operation: OperationModel? {
-        get { facts.operation }
-        set { facts.operation = newValue }
-    }
-    package var input: ShapeValue? {
-        get { facts.input }
-        set { facts.input = newValue }
-    }
+    package var operation: OperationModel?
+    package var input: ShapeValue?
     package var principal: Principal {
-        get { facts.principal }
-        set { facts.principal = newValue }
+        get { facts.values.principal }
+        set { facts = facts.changing { $0.principal = newValue } }
     }
     package var region: String
     package var requestID: String {
-        get { facts.requestID }
-        set { facts.requestID = newValue }
+        get { facts.values.requestID }
+        set { facts = facts.changing { $0.requestID = newValue } }
     }
     package var sourceIP: String {
-        get { facts.sourceIP }
-        set { facts.sourceIP = newValue }
+        get { facts.values.sourceIP }
+        set { facts = facts.changing { $0.sourceIP = newValue } }
     }
     package var userAgent: String {
-        get { facts.userAgent }
-        set { facts.userAgent = newValue }
+        get { facts.values.userAgent }
+        set { facts = facts.changing { $0.userAgent = newValue } }
     }
     package var time: Date {
-        get { facts.time }
-        set { facts.time = newValue }
+        get { facts.values.time }
+        set { facts = facts.changing { $0.time = newValue } }
     }
     /// Non-empty for a data event: the resources it acted on.
     package var dataResources: [DataResource] = []
@@ -79,19 +49,22 @@ package struct CallContext: Sendable {
         model: ServiceModel, eventName: String, operation: OperationModel?, input: ShapeValue?, principal: Principal,
         region: String, requestID: String, sourceIP: String, userAgent: String, time: Date
     ) {
-        box = Box(
-            Facts(
-                model: model, operation: operation, input: input, principal: principal, requestID: requestID,
-                sourceIP: sourceIP, userAgent: userAgent, time: time))
+        facts = CallFacts(
+            .init(
+                model: model, principal: principal, requestID: requestID, sourceIP: sourceIP, userAgent: userAgent,
+                time: time))
         self.eventName = eventName
+        self.operation = operation
+        self.input = input
         self.region = region
     }
 
     package init(_ call: OperationCall) {
-        self.init(
-            model: call.model, eventName: call.operation.name, operation: call.operation, input: call.input,
-            principal: call.principal, region: call.region, requestID: call.requestID, sourceIP: call.sourceIP,
-            userAgent: call.userAgent, time: call.now)
+        facts = call.facts
+        eventName = call.operation.name
+        operation = call.operation
+        input = call.input
+        region = call.region
     }
 
     package var isDataEvent: Bool { !dataResources.isEmpty }
