@@ -73,47 +73,75 @@ final class GroupCommit: Sendable {
         _ durability: Durability, _ body: @escaping @Sendable (any StateWriter) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let outcome = Mutex<Result<T, any Error>?>(nil)
-            let finishing = FinishActions()
-            let job = Job(
-                run: { [documents, journalIndexed] db, held in
-                    held.beginWrite()
-                    do {
-                        try Self.inSavepoint(db) {
-                            let value = try body(
-                                SQLiteTransaction(
-                                    db: db, documents: documents, finishing: finishing, journalIndexed: journalIndexed,
-                                    held: held))
-                            outcome.withLock { $0 = .success(value) }
-                        }
-                        held.endWrite(rolledBack: false)
-                    } catch {
-                        held.endWrite(rolledBack: true)
-                        outcome.withLock { $0 = .failure(error) }
-                    }
-                },
-                finish: { commitError in
-                    if let commitError {
-                        finishing.run(committed: false)
-                        continuation.resume(throwing: commitError)
-                    } else {
-                        let result = outcome.withLock { $0 } ?? .failure(StateStoreError.unavailable("write not run"))
-                        if case .success = result {
-                            finishing.run(committed: true)
-                        } else {
-                            finishing.run(committed: false)
-                        }
-                        continuation.resume(with: result)
-                    }
-                }, durability: durability)
-            let leads = queue.withLock { queue in
-                queue.jobs.append(job)
-                if queue.draining { return false }
-                queue.draining = true
-                return true
-            }
-            if leads { committer.async { self.drain() } }
+            // The value waits for the commit inside the closure that resumes with it: the group's
+            // machinery below handles no `T`, so it runs specialized, not as generic code that
+            // looked up the metadata of `Result<T, Error>?` and its `Mutex` at every use (~6,000
+            // instructions a create, callgrind).
+            submit(
+                durability,
+                run: { writer in
+                    let value = try body(writer)
+                    return { continuation.resume(returning: value) }
+                }, failed: { continuation.resume(throwing: $0) })
         }
+    }
+
+    /// What a write's body left for its caller once the group's commit has returned.
+    private enum Outcome: Sendable {
+        case succeeded(resume: @Sendable () -> Void)
+        case failed(any Error)
+    }
+
+    /// Queues a write: `run` is its body inside the group's transaction, answering how to resume
+    /// its caller after the commit; `failed` resumes it with an error, its body's or the commit's.
+    private func submit(
+        _ durability: Durability, run: @escaping @Sendable (any StateWriter) throws -> @Sendable () -> Void,
+        failed: @escaping @Sendable (any Error) -> Void
+    ) {
+        let outcome = Mutex<Outcome?>(nil)
+        let finishing = FinishActions()
+        let job = Job(
+            run: { [documents, journalIndexed] db, held in
+                held.beginWrite()
+                do {
+                    try Self.inSavepoint(db) {
+                        let resume = try run(
+                            SQLiteTransaction(
+                                db: db, documents: documents, finishing: finishing, journalIndexed: journalIndexed,
+                                held: held))
+                        outcome.withLock { $0 = .succeeded(resume: resume) }
+                    }
+                    held.endWrite(rolledBack: false)
+                } catch {
+                    held.endWrite(rolledBack: true)
+                    outcome.withLock { $0 = .failed(error) }
+                }
+            },
+            finish: { commitError in
+                if let commitError {
+                    finishing.run(committed: false)
+                    failed(commitError)
+                    return
+                }
+                switch outcome.withLock({ $0 }) {
+                case .succeeded(let resume):
+                    finishing.run(committed: true)
+                    resume()
+                case .failed(let error):
+                    finishing.run(committed: false)
+                    failed(error)
+                case nil:
+                    finishing.run(committed: false)
+                    failed(StateStoreError.unavailable("write not run"))
+                }
+            }, durability: durability)
+        let leads = queue.withLock { queue in
+            queue.jobs.append(job)
+            if queue.draining { return false }
+            queue.draining = true
+            return true
+        }
+        if leads { committer.async { self.drain() } }
     }
 
     /// Runs `body` in a savepoint of its own inside the group's transaction: released when it
