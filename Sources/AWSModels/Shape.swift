@@ -71,6 +71,9 @@ package final class Shape: Sendable {
         package let name: String
         /// The element name in XML: the member's `locationName`, else its shape's, else its name.
         package let xmlName: String
+        /// `xmlName`'s length in UTF-8 and its first and last bytes (0 when empty): what the Query
+        /// decoder's filter of the names sent reads, without building a nested member's name.
+        package let xmlNameEnds: (count: Int, first: UInt8, last: UInt8)
         /// Written in the body as an element (not an attribute, header, URI or status code).
         package let isBodyElement: Bool
         /// The member or its shape is flattened (lists and maps without a wrapper).
@@ -85,6 +88,7 @@ package final class Shape: Sendable {
             self.isRequired = isRequired
             name = member.name
             xmlName = member.locationName ?? shape.locationName ?? member.name
+            xmlNameEnds = (xmlName.utf8.count, xmlName.utf8.first ?? 0, xmlName.utf8.last ?? 0)
             isBodyElement = !member.xmlAttribute && member.location == nil
             flattened = member.flattened || shape.flattened
             timestampFormat = member.timestampFormat ?? shape.timestampFormat

@@ -79,14 +79,30 @@ package struct QueryDecoder: Sendable {
         }
 
         private static func bit<Bytes: BidirectionalCollection<UInt8>>(_ name: Bytes) -> Int {
-            let mixed = NameIndex.mix(count: name.count, first: Int(name.first ?? 0), last: Int(name.last ?? 0))
-            return Int(truncatingIfNeeded: mixed >> 56)
+            bit(count: name.count, first: name.first ?? 0, last: name.last ?? 0)
+        }
+
+        private static func bit(count: Int, first: UInt8, last: UInt8) -> Int {
+            Int(truncatingIfNeeded: NameIndex.mix(count: count, first: Int(first), last: Int(last)) >> 56)
+        }
+
+        private func passes(_ bit: Int) -> Bool {
+            filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0
         }
 
         func isPresent(_ key: String) -> Bool {
-            let bit = Self.bit(key.utf8)
-            guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return false }
-            return present.contains(Substring(key))
+            passes(Self.bit(key.utf8)) && present.contains(Substring(key))
+        }
+
+        /// Whether the filter lets `field` under `prefix` (its UTF-8 length and first byte; nil
+        /// at the top) through, read from the lengths and end bytes alone: most of a shape's
+        /// members are absent, and their names are then never built (~30 a CreateCacheCluster).
+        func mayBePresent(_ field: Shape.Field, under prefix: (count: Int, first: UInt8)?) -> Bool {
+            let name = field.xmlNameEnds
+            guard let prefix else { return passes(Self.bit(count: name.count, first: name.first, last: name.last)) }
+            // `prefix.name`: the prefix's first byte, the name's last (the dot's when it is empty).
+            let last = name.count == 0 ? UInt8(ascii: ".") : name.last
+            return passes(Self.bit(count: prefix.count + 1 + name.count, first: prefix.first, last: last))
         }
     }
 
@@ -99,10 +115,12 @@ package struct QueryDecoder: Sendable {
         // The members' shapes and query names as the model resolved them once (a lookup by
         // shape name for each member of a 35-member input was ~a third of decoding it).
         // The member itself is copied (a retain per string in it) only once it is present.
+        let ends = prefix.isEmpty ? nil : (count: prefix.utf8.count, first: prefix.utf8.first ?? 0)
         for field in shape.targets(in: model).members {
+            guard context.mayBePresent(field, under: ends) else { continue }
             let target = field.shape
             let key = join(prefix, field.xmlName)
-            guard context.isPresent(key) else { continue }
+            guard context.present.contains(Substring(key)) else { continue }
             // ElastiCache treats an optional parameter sent empty (`EngineVersion=`, as a widely
             // used provisioning module sends by default) as not given.
             if dropsEmptyOptionals, context.parameters[key] == "", !field.isRequired,
