@@ -54,7 +54,24 @@ package enum Partition: String, Sendable, CaseIterable {
 
     /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
     package func arn(_ service: String, region: String = "", account: String = "", _ resource: String) -> String {
-        "arn:\(rawValue):\(service):\(region):\(account):\(resource)"
+        // Sized once and appended piece by piece: the interpolation grew its buffer two or three
+        // times (~3,900 instructions an ARN, callgrind; a create makes several).
+        let partition = rawValue
+        var arn = ""
+        arn.reserveCapacity(
+            9 + partition.utf8.count + service.utf8.count + region.utf8.count + account.utf8.count
+                + resource.utf8.count)
+        arn += "arn:"
+        arn += partition
+        arn += ":"
+        arn += service
+        arn += ":"
+        arn += region
+        arn += ":"
+        arn += account
+        arn += ":"
+        arn += resource
+        return arn
     }
 
     /// A CloudTrail trail's ARN (its home region's partition): trails, their bucket policies'

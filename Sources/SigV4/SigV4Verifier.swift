@@ -241,6 +241,9 @@ extension SigV4Authorization {
         // Read in place, by offset (indexing a String's UTF8View costs a call per step).
         return text.withUTF8 { bytes in
             var fields: [String] = []
+            // Room for a credential's five fields and most requests' signed headers: growing
+            // from empty reallocated three or four times (~2,600 instructions a call, callgrind).
+            fields.reserveCapacity(8)
             var start = 0
             for index in 0...bytes.count where index == bytes.count || bytes[index] == separator {
                 if !omittingEmpty || start != index {

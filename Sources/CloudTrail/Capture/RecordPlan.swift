@@ -5,13 +5,22 @@ import Synchronization
 /// How a structure shape's members appear in a record, worked out once per shape: their
 /// camel-cased keys in the order records sort them, and which are secrets.
 enum RecordPlan {
-    struct Member: Sendable {
+    /// A class: a renderer reads one per field it writes, and a copy of a struct of these
+    /// retained and released each of them (~25 fields a create's answer).
+    final class Member: Sendable {
         let field: Shape.Field
         /// `AZMode` → `aZMode`.
         let camel: String
         /// `"aZMode":`, as a record writes it, in UTF-8.
         let key: [UInt8]
         let secret: Bool
+
+        init(field: Shape.Field, camel: String, key: [UInt8], secret: Bool) {
+            self.field = field
+            self.camel = camel
+            self.key = key
+            self.secret = secret
+        }
     }
 
     /// A shape's members in record order, and where each member name is in it.
