@@ -81,7 +81,8 @@ final class Checkpointer: Sendable {
             if let result = try? current.connection.writeWithoutTransaction({ try $0.checkpoint(.passive) }) {
                 current.counts.withLock {
                     $0.background += 1
-                    $0.lastBackground = (result.walFrameCount, result.checkpointedFrameCount)
+                    $0.backgroundFrames.log += result.walFrameCount
+                    $0.backgroundFrames.copied += result.checkpointedFrameCount
                 }
             }
         }
@@ -90,9 +91,11 @@ final class Checkpointer: Sendable {
 
 /// What a store's checkpoints did since it opened.
 package struct CheckpointCounts: Sendable {
-    /// Passive checkpoints the checkpointer's thread ran, and the last one's log and copied frames.
+    /// Passive checkpoints the checkpointer's thread ran, and the log frames they found and
+    /// copied, summed over them (a run asked for while the last one ran may find the log
+    /// restarted and short: only the sums say what the thread did).
     package var background = 0
-    package var lastBackground: (log: Int, copied: Int) = (0, 0)
+    package var backgroundFrames: (log: Int, copied: Int) = (0, 0)
     /// Checkpoints the writer's commits ran themselves.
     package var inline = 0
 }
