@@ -34,8 +34,21 @@ package struct XMLWriter: Sendable {
         close(name)
     }
 
+    /// An element whose tags are given as bytes (``Shape/Field/xmlTags``).
+    package mutating func element(tags: (open: [UInt8], close: [UInt8]), _ value: String) {
+        bytes += tags.open
+        appendEscaped(value)
+        bytes += tags.close
+    }
+
     /// Bytes this writer wrote before (an ``EncodedValue``'s element), copied as they are.
     package mutating func append(written: [UInt8]) {
+        // Grown with room for what follows: an append that grows the array makes it just large
+        // enough for a large piece (a kept page of clusters), and the closing tags after it would
+        // copy the whole answer again.
+        if bytes.capacity - bytes.count < written.count {
+            bytes.reserveCapacity(Swift.max(bytes.capacity * 2, bytes.count + written.count + 512))
+        }
         bytes += written
     }
 

@@ -176,13 +176,9 @@ struct CacheClusterOperations {
             guard let last = batch.last, batch.count == maxRecords + 1 else { break }
             after = last.id
         }
-        let answer = ShapeValue.object([
-            "CacheClusters": .list(page),
-            "Marker": more ? lastID.map { .string(Marker.encode($0)) } : nil,
-        ])
-        if let generation, settledForGood {
-            settings.renderCache.keep(answer, for: key, generation: generation, endpoints: settings.endpoints)
-        }
-        return answer
+        let marker = more ? lastID.map { ShapeValue.string(Marker.encode($0)) } : nil
+        guard let generation, settledForGood else { return ClusterRenderCache.answer(.list(page), marker: marker) }
+        return settings.renderCache.keep(
+            page, marker: marker, for: key, generation: generation, endpoints: settings.endpoints)
     }
 }

@@ -77,12 +77,23 @@ package final class ClusterRenderCache: Sendable {
         return kept.value
     }
 
-    /// Keeps `value` as `key`'s answer at `generation` (address-only endpoints only).
-    func keep(_ value: ShapeValue, for key: PageKey, generation: Int, endpoints: any NodeEndpoints) {
-        guard endpoints is SyntheticEndpoints else { return }
+    /// The answer of `page` (and `marker`), kept as `key`'s at `generation` (address-only
+    /// endpoints only). A kept page's list is one ``EncodedValue``: polled again, its XML is
+    /// copied whole (with its wrapper element) instead of cluster by cluster.
+    func keep(
+        _ page: [ShapeValue], marker: ShapeValue?, for key: PageKey, generation: Int, endpoints: any NodeEndpoints
+    ) -> ShapeValue {
+        guard endpoints is SyntheticEndpoints else { return Self.answer(.list(page), marker: marker) }
+        let answer = Self.answer(.encoded(EncodedValue(.list(page))), marker: marker)
         pages.withLock { pages in
             if pages.count >= Self.pageCapacity { pages.removeAll(keepingCapacity: true) }
-            pages[key] = (generation, value)
+            pages[key] = (generation, answer)
         }
+        return answer
+    }
+
+    /// A DescribeCacheClusters answer of `clusters` (a list) and `marker`.
+    static func answer(_ clusters: ShapeValue, marker: ShapeValue?) -> ShapeValue {
+        .object(["CacheClusters": clusters, "Marker": marker])
     }
 }
