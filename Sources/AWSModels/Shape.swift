@@ -74,6 +74,9 @@ package final class Shape: Sendable {
         /// `xmlName`'s length in UTF-8 and its first and last bytes (0 when empty): what the Query
         /// decoder's filter of the names sent reads, without building a nested member's name.
         package let xmlNameEnds: (count: Int, first: UInt8, last: UInt8)
+        /// `<xmlName>` and `</xmlName>` in UTF-8: what the XML writer copies for each element of
+        /// this member, instead of its name piece by piece.
+        package let xmlTags: (open: [UInt8], close: [UInt8])
         /// Written in the body as an element (not an attribute, header, URI or status code).
         package let isBodyElement: Bool
         /// The member or its shape is flattened (lists and maps without a wrapper).
@@ -89,6 +92,7 @@ package final class Shape: Sendable {
             name = member.name
             xmlName = member.locationName ?? shape.locationName ?? member.name
             xmlNameEnds = (xmlName.utf8.count, xmlName.utf8.first ?? 0, xmlName.utf8.last ?? 0)
+            xmlTags = (Array("<\(xmlName)>".utf8), Array("</\(xmlName)>".utf8))
             isBodyElement = !member.xmlAttribute && member.location == nil
             flattened = member.flattened || shape.flattened
             timestampFormat = member.timestampFormat ?? shape.timestampFormat

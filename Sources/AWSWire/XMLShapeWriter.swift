@@ -84,10 +84,14 @@ struct XMLShapeWriter {
             }
             if !flattened { xml.close(name) }
         default:
-            xml.element(
-                name,
-                Self.scalarText(
-                    value, format: target.timestampFormat, fractional: !wholeSecondDates))
+            let text = Self.scalarText(value, format: target.timestampFormat, fractional: !wholeSecondDates)
+            // A member's own element (the usual case: the same string, compared by reference)
+            // has its tags ready.
+            if name == target.xmlName {
+                xml.element(tags: target.xmlTags, text)
+            } else {
+                xml.element(name, text)
+            }
         }
     }
 
