@@ -60,15 +60,26 @@ struct XMLShapeWriter {
         switch (shape.kind, value) {
         case (.structure, _):
             let targets = shape.targets(in: model)
-            xml.open(name, attributes: targets.hasAttributes ? attributes(value, shape: shape) : [])
+            // Tags ready for the member's own element (no attributes), as for scalars below.
+            let own = name == target.xmlName && !targets.hasAttributes
+            if own {
+                xml.tag(target.xmlTags.open)
+            } else {
+                xml.open(name, attributes: targets.hasAttributes ? attributes(value, shape: shape) : [])
+            }
             writeMembers(value, targets, into: &xml)
-            xml.close(name)
+            if own { xml.tag(target.xmlTags.close) } else { xml.close(name) }
         case (.list, .list(let items)):
             guard let element = shape.targets(in: model).element else { return }
             let elementName = element.member.locationName ?? (target.flattened ? name : "member")
-            if !target.flattened { xml.open(name) }
+            let own = name == target.xmlName
+            if !target.flattened {
+                if own { xml.tag(target.xmlTags.open) } else { xml.open(name) }
+            }
             for item in items { write(item, element, name: elementName, into: &xml) }
-            if !target.flattened { xml.close(name) }
+            if !target.flattened {
+                if own { xml.tag(target.xmlTags.close) } else { xml.close(name) }
+            }
         case (.map, .map(let entries)):
             let targets = shape.targets(in: model)
             guard let key = targets.key, let valueField = targets.value else { return }

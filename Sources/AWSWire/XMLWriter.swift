@@ -41,6 +41,11 @@ package struct XMLWriter: Sendable {
         bytes += tags.close
     }
 
+    /// A tag given as bytes (``Shape/Field/xmlTags``), copied as it is.
+    package mutating func tag(_ tag: [UInt8]) {
+        bytes += tag
+    }
+
     /// Bytes this writer wrote before (an ``EncodedValue``'s element), copied as they are.
     package mutating func append(written: [UInt8]) {
         // Grown with room for what follows: an append that grows the array makes it just large
