@@ -11,6 +11,21 @@ package protocol CachedDocument: Codable, Sendable {}
 /// value it puts, so reading it back decodes nothing (a counter rewritten by every create).
 package protocol ExactDocument: CachedDocument {}
 
+/// How many times documents of some kinds changed through a store's writes, counted together
+/// (``DocumentCache/generation(of:)``). Every signed call reads the identities' count: one
+/// atomic load, where a sum of each kind's own count under a lock hashed every kind's name.
+package final class KindsGeneration: Sendable {
+    fileprivate let kinds: Set<String>
+    fileprivate let count = Atomic<Int>(0)
+
+    fileprivate init(kinds: Set<String>) { self.kinds = kinds }
+
+    /// Rises with every change to a document of these kinds (as it is made, and again once its
+    /// commit group has its outcome): what was derived from documents of them read after reading
+    /// it is current while it is unchanged.
+    package var current: Int { count.load(ordering: .acquiring) }
+}
+
 /// Decoded documents by type and place (kind, scope, id), each with the bytes it was decoded
 /// from. A hit is a row whose bytes equal the kept ones (a length check and a `memcmp`, cheaper
 /// than hashing them), which needs no invalidation: a changed row has other bytes, and every
@@ -77,35 +92,48 @@ package final class DocumentCache: Sendable {
     /// still current while the number is unchanged.
     package var generation: Int { changes.load(ordering: .acquiring) }
 
-    /// Each kind's own count of changes, moving as ``generation`` does but only for documents of
-    /// that kind, and the kinds the running commit group changed (none: the group changed no
-    /// document). ``generation`` stays an atomic of its own, read without the lock by every read.
-    private let kindChanges = Mutex<(counts: [String: Int], inGroup: Set<String>)>(([:], []))
+    /// The families of kinds whose changes are counted (``generation(of:)``) and, for the
+    /// running commit group, which of them it changed and whether it changed any document.
+    /// ``generation`` stays an atomic of its own, read without the lock by every read.
+    private let groupChanges = Mutex<(families: [KindsGeneration], touched: [Bool], any: Bool)>(([], [], false))
 
     /// A document of `kind` is being put or deleted (on the writer, inside a commit group).
     func noteChange(kind: String) {
-        kindChanges.withLock { state in
+        groupChanges.withLock { state in
             changes.add(1, ordering: .releasing)
-            state.counts[kind, default: 0] += 1
-            state.inGroup.insert(kind)
+            state.any = true
+            for index in state.families.indices where state.families[index].kinds.contains(kind) {
+                state.families[index].count.add(1, ordering: .releasing)
+                state.touched[index] = true
+            }
         }
     }
 
     /// The commit group ended (committed or not): its changes are now what readers see.
     func groupFinished() {
-        kindChanges.withLock { state in
-            guard !state.inGroup.isEmpty else { return }
+        groupChanges.withLock { state in
+            guard state.any else { return }
             changes.add(1, ordering: .releasing)
-            for kind in state.inGroup { state.counts[kind, default: 0] += 1 }
-            state.inGroup.removeAll(keepingCapacity: true)
+            for index in state.touched.indices where state.touched[index] {
+                state.families[index].count.add(1, ordering: .releasing)
+                state.touched[index] = false
+            }
+            state.any = false
         }
     }
 
-    /// Like ``generation``, for documents of `kinds` only: a value derived from documents of
-    /// those kinds alone stays current through writes of any other kind (identities resolved
-    /// per call, under a load of creates).
-    package func generation(of kinds: [String]) -> Int {
-        kindChanges.withLock { state in kinds.reduce(0) { $0 + (state.counts[$1] ?? 0) } }
+    /// Like ``generation``, for documents of `kinds` only (counted from the first time these
+    /// kinds are asked for): a value derived from documents of those kinds alone stays current
+    /// through writes of any other kind (identities resolved per call, under a load of creates).
+    package func generation(of kinds: [String]) -> KindsGeneration {
+        let wanted = Set(kinds)
+        return groupChanges.withLock { state in
+            if let family = state.families.first(where: { $0.kinds == wanted }) { return family }
+            let family = KindsGeneration(kinds: wanted)
+            state.families.append(family)
+            state.touched.append(false)
+            return family
+        }
     }
 
     /// At most `capacity` documents are kept; a full cache starts over.

@@ -126,7 +126,7 @@ package final class SQLiteStateStore: StateStore {
     /// 1.86 to 0.62 (BENCHMARKS.md, stop 72). A lookup meanwhile walks the unindexed tail.
     package static let journalIndexPause: Duration = .milliseconds(250)
 
-    package func documentGeneration(of kinds: [String]) -> Int { documents.generation(of: kinds) }
+    package func documentGeneration(of kinds: [String]) -> KindsGeneration { documents.generation(of: kinds) }
 
     /// Pages of write-ahead log after which a commit copies them into the database file itself,
     /// on the writer's thread, when the checkpointer's thread has not (SQLite's default: 1,000).

@@ -79,10 +79,10 @@ package protocol StateStore: Sendable {
     /// Returns once every read event appended so far is in the journal (before reading it).
     func flushReadEvents() async throws
 
-    /// Rises with every change to a document of `kinds` by this process's writes
+    /// The count of changes to documents of `kinds` by this process's writes
     /// (``DocumentCache/generation(of:)``): what was derived from documents of those kinds read
-    /// after reading it is current while it is unchanged.
-    func documentGeneration(of kinds: [String]) -> Int
+    /// after reading its ``KindsGeneration/current`` is current while that is unchanged.
+    func documentGeneration(of kinds: [String]) -> KindsGeneration
 }
 
 /// What a committed write survives when it returns.

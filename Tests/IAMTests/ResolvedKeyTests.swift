@@ -11,22 +11,24 @@ struct ResolvedKeyTests {
     @Test func aKeptAnswerGoesWithTheNextChangeToAnIdentity() async throws {
         let store = try SQLiteStateStore(path: nil)
         let identities = IdentityStore(store: store)
+        let generation = store.documentGeneration(of: IdentityStore.resolvedKinds)
+        let clusters = store.documentGeneration(of: ["test.cluster"])
         let (root, _) = try await identities.ensureAccount("111122223333", rootKey: nil, now: Date())
         let first = try #require(try await identities.resolve(root.accessKeyId))
         #expect(first.active && first.principal.accountId == "111122223333")
 
         // Deactivated by a write: the next resolve reads it again.
-        let before = store.documentGeneration(of: IdentityStore.resolvedKinds)
+        let before = generation.current
         try await store.write { tx in
             var key = root
             key.status = "Inactive"
             try tx.put(key, kind: Kind.accessKey, scope: Kind.global, id: key.accessKeyId)
         }
-        #expect(store.documentGeneration(of: IdentityStore.resolvedKinds) > before)
+        #expect(generation.current > before)
         #expect(try await identities.resolve(root.accessKeyId)?.active == false)
 
         // A write that changes no identity (an event, a document of another kind) keeps it.
-        let kept = store.documentGeneration(of: IdentityStore.resolvedKinds)
+        let kept = generation.current
         try await store.write { tx in
             _ = try tx.appendEvent(
                 JournalEntry(
@@ -35,8 +37,8 @@ struct ResolvedKeyTests {
                     record: "{}"))
             try tx.put(["name": "c1"], kind: "test.cluster", scope: "111122223333", id: "c1")
         }
-        #expect(store.documentGeneration(of: IdentityStore.resolvedKinds) == kept)
-        #expect(store.documentGeneration(of: ["test.cluster"]) > 0)
+        #expect(generation.current == kept)
+        #expect(clusters.current > 0)
 
         // Deleted: gone at once; an unknown key is never kept.
         try await store.write { tx in

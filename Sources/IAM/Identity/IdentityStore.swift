@@ -19,9 +19,12 @@ package struct ResolvedKey: Sendable {
 package struct IdentityStore: Sendable {
     package let store: any StateStore
     private let resolved = ResolvedKeys()
+    /// Changes to the kinds ``read(_:)`` reads.
+    private let identities: KindsGeneration
 
     package init(store: any StateStore) {
         self.store = store
+        identities = store.documentGeneration(of: Self.resolvedKinds)
     }
 
     /// Creates the account `id` with a root key (the given one, or a new one) unless it exists;
@@ -76,7 +79,7 @@ package struct IdentityStore: Sendable {
     /// ``read(_:)`` reads), so a call reads the store once, not twice, and creating clusters
     /// does not make every call read its key again.
     package func resolve(_ accessKeyId: String) async throws -> ResolvedKey? {
-        let generation = store.documentGeneration(of: Self.resolvedKinds)
+        let generation = identities.current
         if let kept = resolved.key(accessKeyId, generation: generation) { return kept }
         let key = try read(accessKeyId)
         // A key not found is not kept: `account create` may add it from another process.
