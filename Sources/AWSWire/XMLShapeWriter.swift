@@ -96,8 +96,8 @@ struct XMLShapeWriter {
             if !flattened { xml.close(name) }
         default:
             let text = Self.scalarText(value, format: target.timestampFormat, fractional: !wholeSecondDates)
-            // A member's own element (the usual case: the same string, compared by reference)
-            // has its tags ready.
+            // A member's own element (the usual case: the field's own string, equal at the first
+            // check of its storage) has its tags ready.
             if name == target.xmlName {
                 xml.element(tags: target.xmlTags, text)
             } else {

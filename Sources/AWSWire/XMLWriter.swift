@@ -36,9 +36,9 @@ package struct XMLWriter: Sendable {
 
     /// An element whose tags are given as bytes (``Shape/Field/xmlTags``).
     package mutating func element(tags: (open: [UInt8], close: [UInt8]), _ value: String) {
-        bytes += tags.open
+        tag(tags.open)
         appendEscaped(value)
-        bytes += tags.close
+        tag(tags.close)
     }
 
     /// A tag given as bytes (``Shape/Field/xmlTags``), copied as it is.
