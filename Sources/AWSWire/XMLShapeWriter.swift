@@ -63,22 +63,22 @@ struct XMLShapeWriter {
             // Tags ready for the member's own element (no attributes), as for scalars below.
             let own = name == target.xmlName && !targets.hasAttributes
             if own {
-                xml.tag(target.xmlTags.open)
+                xml.append(written: target.xmlTags.open)
             } else {
                 xml.open(name, attributes: targets.hasAttributes ? attributes(value, shape: shape) : [])
             }
             writeMembers(value, targets, into: &xml)
-            if own { xml.tag(target.xmlTags.close) } else { xml.close(name) }
+            if own { xml.append(written: target.xmlTags.close) } else { xml.close(name) }
         case (.list, .list(let items)):
             guard let element = shape.targets(in: model).element else { return }
             let elementName = element.member.locationName ?? (target.flattened ? name : "member")
             let own = name == target.xmlName
             if !target.flattened {
-                if own { xml.tag(target.xmlTags.open) } else { xml.open(name) }
+                if own { xml.append(written: target.xmlTags.open) } else { xml.open(name) }
             }
             for item in items { write(item, element, name: elementName, into: &xml) }
             if !target.flattened {
-                if own { xml.tag(target.xmlTags.close) } else { xml.close(name) }
+                if own { xml.append(written: target.xmlTags.close) } else { xml.close(name) }
             }
         case (.map, .map(let entries)):
             let targets = shape.targets(in: model)

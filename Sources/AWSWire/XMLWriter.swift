@@ -36,17 +36,13 @@ package struct XMLWriter: Sendable {
 
     /// An element whose tags are given as bytes (``Shape/Field/xmlTags``).
     package mutating func element(tags: (open: [UInt8], close: [UInt8]), _ value: String) {
-        tag(tags.open)
+        append(written: tags.open)
         appendEscaped(value)
-        tag(tags.close)
+        append(written: tags.close)
     }
 
-    /// A tag given as bytes (``Shape/Field/xmlTags``), copied as it is.
-    package mutating func tag(_ tag: [UInt8]) {
-        bytes += tag
-    }
-
-    /// Bytes this writer wrote before (an ``EncodedValue``'s element), copied as they are.
+    /// Markup already written as bytes (an ``EncodedValue``'s element, a field's tags), copied
+    /// as it is.
     package mutating func append(written: [UInt8]) {
         // Grown with room for what follows: an append that grows the array makes it just large
         // enough for a large piece (a kept page of clusters), and the closing tags after it would
